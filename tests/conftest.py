@@ -1,0 +1,170 @@
+"""Shared fixtures. Every storage test runs on SQLite and on a real PostgreSQL server.
+
+PostgreSQL: ``ZONGJI_TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``)
+is used as an admin connection to create one throw-away database per test run. If the server is
+not running, the suite starts the machine's local cluster. ``ZONGJI_TEST_POSTGRES=0`` skips the
+PostgreSQL variants (for a quick local run only; CI always runs both).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from zongji.api.app import create_app
+from zongji.settings import Settings
+from zongji.store.db import make_engine, make_session_factory, transaction
+from zongji.store.models import Base
+
+PG_ADMIN_URL = os.environ.get(
+    "ZONGJI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+WANT_POSTGRES = os.environ.get("ZONGJI_TEST_POSTGRES", "1") != "0"
+BACKENDS = ["sqlite", "postgresql"] if WANT_POSTGRES else ["sqlite"]
+
+
+def _pg_reachable() -> bool:
+    try:
+        eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with eng.connect() as c:
+            c.execute(text("select 1"))
+        eng.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def _start_local_postgres() -> None:
+    """Start the machine's PostgreSQL cluster if it is installed but not running."""
+    if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").is_dir():
+        return
+    for version in os.listdir("/etc/postgresql"):
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+            check=False, capture_output=True,
+        )
+    for _ in range(50):
+        if _pg_reachable():
+            return
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test run, dropped at the end."""
+    if not _pg_reachable():
+        _start_local_postgres()
+    if not _pg_reachable():
+        pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; set ZONGJI_TEST_POSTGRES=0 to skip")
+    name = f"zongji_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with admin.connect() as c:
+        c.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+        ), {"n": name})
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request) -> Iterator[str]:
+    """An empty database with the current schema, on the parametrised backend."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'zongji.db'}"
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    Base.metadata.drop_all(engine)
+    with engine.begin() as c:
+        c.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=db_url, data_dir=tmp_path, feed_poll_seconds=0.05)
+
+
+@pytest.fixture
+def session_factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(settings.resolved_database_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def write(session_factory):
+    """``with write() as s:`` a committing unit of work on the test database."""
+    return lambda: transaction(session_factory)
+
+
+@pytest.fixture
+def app(settings: Settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def make_user(write):
+    """Create a user with a role; returns (username, password)."""
+    from zongji.services import auth
+
+    def _make(role: str = "operator", username: str | None = None, **kw) -> tuple[str, str]:
+        username = username or f"{role}-{uuid.uuid4().hex[:6]}"
+        password = "secret-pass-1"
+        with write() as s:
+            auth.create_user(s, username=username, password=password, role=role, **kw)
+        return username, password
+
+    return _make
+
+
+@pytest.fixture
+def login(client: TestClient, make_user):
+    """Log the test client in with a new user of ``role``; returns the username."""
+
+    def _login(role: str = "operator", **kw) -> str:
+        username, password = make_user(role, **kw)
+        r = client.post("/api/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return username
+
+    return _login
+
+
+@pytest.fixture
+def cti_token(write) -> str:
+    from zongji.services import auth
+
+    with write() as s:
+        return auth.add_integration_token(s, "test-pbx").token

@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI routers and schemas) and the application factory."""

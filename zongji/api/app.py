@@ -1,0 +1,47 @@
+"""The application factory: one FastAPI app serving the API, the live feed and the console."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from zongji import __version__
+from zongji.api import errors
+from zongji.api.routers import auth, calls, cti, directory, live, users
+from zongji.settings import Settings, get_settings
+from zongji.store.db import make_engine, make_session_factory
+from zongji.web import pages
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.resolved_database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Background parts of this process (live-feed poller, CTI group-commit writer) start
+        # here and stop when the server stops.
+        async with live.running(app), cti.running(app):
+            yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Zongji API",
+        version=__version__,
+        description="Switchboard and service-hotline platform. See README.md for the CTI contract.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    errors.install_error_handlers(app)
+    for module in (auth, users, directory, calls, cti, live):
+        app.include_router(module.router)
+    pages.install(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Entry point for ``uvicorn --factory zongji.api.app:app_from_env`` (used by zongji serve)."""
+    return create_app()

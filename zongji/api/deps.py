@@ -1,0 +1,76 @@
+"""Dependencies shared by routers: database sessions, the current user, roles, tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from zongji.domain.roles import Role
+from zongji.errors import Forbidden, Unauthorized
+from zongji.services import auth
+from zongji.settings import Settings
+from zongji.store.db import transaction
+from zongji.store.models import User
+
+SESSION_COOKIE = "zongji_session"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def db_read(request: Request) -> Iterator[Session]:
+    """A read-only session for the request."""
+    with request.app.state.session_factory() as session:
+        yield session
+
+
+def db_write(request: Request) -> Iterator[Session]:
+    """A writing unit of work for the request: committed when the endpoint returns normally."""
+    with transaction(request.app.state.session_factory) as session:
+        yield session
+
+
+def session_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def current_user(request: Request) -> User:
+    token = session_token(request)
+    if not token:
+        raise Unauthorized("log in first")
+    settings: Settings = request.app.state.settings
+    with transaction(request.app.state.session_factory) as session:
+        user = auth.user_for_session_token(session, token, hours=settings.session_hours)
+        if user is None:
+            raise Unauthorized("session expired or revoked; log in again")
+        session.expunge(user)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+ReadDB = Annotated[Session, Depends(db_read)]
+WriteDB = Annotated[Session, Depends(db_write)]
+
+
+def require_roles(*roles: Role | frozenset[Role]) -> Callable[[User], User]:
+    allowed: set[str] = set()
+    for r in roles:
+        allowed.update(r if isinstance(r, frozenset) else {r})
+
+    def _check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise Forbidden(f"role {user.role!r} may not do this")
+        return user
+
+    return _check
+
+
+def actor_of(user: User) -> str:
+    return f"user:{user.username}"

@@ -1,0 +1,24 @@
+"""Roles of the people who log in, and what each may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    SHIFT_LEADER = "shift_leader"
+    SUPERVISOR = "supervisor"
+    UNIT_HANDLER = "unit_handler"
+    ADMIN = "admin"
+
+
+# Roles that work the switchboard console (answer, identify, note and close calls).
+CONSOLE_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
+
+# Roles that may read a guest's personal data (name with room, mobile, stay). Each read is
+# audited. Unit handlers never see guests.
+GUEST_DATA_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
+
+# Roles that manage users, tokens and the directory.
+ADMIN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})

@@ -1,0 +1,428 @@
+"""SQLAlchemy models: the schema of Zongji.
+
+Names follow ../shared/GLOSSARY.md. Every instant is stored in UTC and read back timezone-aware
+(see ``UTCDateTime``); local time is applied only when shown or reasoned about.
+Changes to this file need an Alembic migration in ``zongji/store/migrations/versions``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware instant, stored as UTC on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; Zongji stores only timezone-aware instants")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+# --------------------------------------------------------------------------- people and access
+
+
+class User(Base):
+    """Someone who logs in: operator, shift leader, supervisor, unit handler or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))  # see zongji.domain.roles.Role
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # Operator's work number (工号), said in scripts and printed on records.
+    operator_number: Mapped[str | None] = mapped_column(String(20))
+    # For unit handlers: the handling unit whose work orders they see.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    # Console language: "zh-CN" (default) or "en".
+    locale: Mapped[str] = mapped_column(String(10), default="zh-CN")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LoginSession(Base):
+    """A person's console session. Only the SHA-256 of the token is stored; revocable."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class IntegrationToken(Base):
+    """A bearer token for a PBX or other integration. Only the SHA-256 is stored; revocable."""
+
+    __tablename__ = "integration_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Comma-separated scopes, e.g. "cti".
+    scopes: Mapped[str] = mapped_column(String(200), default="cti")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class AuditEntry(Base):
+    """Who did or read what, when. Every change, and every read of a guest's personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # "user:alice", "token:pbx-1", "cli", "system".
+    actor: Mapped[str] = mapped_column(String(120))
+    # "read" for reads of personal data; otherwise a verb such as "create", "update", "close".
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+class Organisation(Base):
+    """A hotel, company or city hotline served by this Zongji."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    # "hotel", "company" or "city_hotline".
+    kind: Mapped[str] = mapped_column(String(20))
+
+
+class Line(Base):
+    """A published number answered by operators (switchboard, 400 hotline, 12345 …)."""
+
+    __tablename__ = "lines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # "switchboard", "hotline_400" or "hotline_12345"; see zongji.domain.lines.LineKind.
+    kind: Mapped[str] = mapped_column(String(20))
+    # The published number as dialled, e.g. "02087654321", "4008001234", "12345".
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    # Greeting templates; "{greeting}" is replaced by the time-of-day phrase (早上好 …).
+    greeting_zh: Mapped[str | None] = mapped_column(Text)
+    greeting_en: Mapped[str | None] = mapped_column(Text)
+    internal_greeting_zh: Mapped[str | None] = mapped_column(Text)
+    inbound_only: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Department(Base):
+    """A department of an organisation, or a handling unit of a city hotline."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    # "department" or "handling_unit".
+    kind: Mapped[str] = mapped_column(String(20), default="department")
+    extension: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Working hours: {"mon": [["08:30","12:00"],["13:00","17:30"]], …}; absent day = closed;
+    # {"all": [["00:00","24:00"]]} for round-the-clock departments.
+    working_hours: Mapped[dict[str, Any] | None]
+    duties: Mapped[str | None] = mapped_column(Text)  # what it is responsible for (R-P12)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Person(Base):
+    """A staff member in the directory (not necessarily a user of Zongji)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str | None] = mapped_column(String(100))  # 总经理, 前厅部经理 …
+    title_en: Mapped[str | None] = mapped_column(String(100))
+    # Managers are recognised by number and addressed by title (R-H2).
+    is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    extension: Mapped[str | None] = mapped_column(String(20), index=True)
+    mobile: Mapped[str | None] = mapped_column(String(40), index=True)
+    pager: Mapped[str | None] = mapped_column(String(40))
+    office_phone: Mapped[str | None] = mapped_column(String(40), index=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    floor: Mapped[int] = mapped_column(Integer)
+    room_type: Mapped[str | None] = mapped_column(String(40))
+    extension: Mapped[str] = mapped_column(String(20), index=True)
+
+    __table_args__ = (UniqueConstraint("organisation_id", "number", name="uq_rooms_org_number"),)
+
+
+class Guest(Base):
+    """A hotel guest. Personal data: reads are audited; the room is never told to a caller."""
+
+    __tablename__ = "guests"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Mr / Ms for addressing: "male", "female" or None.
+    gender: Mapped[str | None] = mapped_column(String(10))
+    mobile: Mapped[str | None] = mapped_column(String(40), index=True)
+    vip: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How to address a VIP, e.g. "李董事长".
+    vip_title: Mapped[str | None] = mapped_column(String(100))
+    # "normal", "no_calls" or "not_staying" (deny the stay) — R-H4.
+    privacy_level: Mapped[str] = mapped_column(String(20), default="normal")
+    language: Mapped[str | None] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Stay(Base):
+    """A guest's stay in a room from arrival to departure."""
+
+    __tablename__ = "stays"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guests.id"), index=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"), index=True)
+    arrival: Mapped[dt.datetime]
+    departure: Mapped[dt.datetime]
+    # "expected", "in_house" or "checked_out".
+    status: Mapped[str] = mapped_column(String(20), default="in_house")
+
+    guest: Mapped[Guest] = relationship(lazy="joined")
+    room: Mapped[Room] = relationship(lazy="joined")
+
+
+class Customer(Base):
+    """A known caller of a company or hotline (not a guest, not staff)."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    company: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(40), index=True)
+    # "key", "general" or "potential" (R-G6).
+    grade: Mapped[str] = mapped_column(String(20), default="general")
+    note: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+class CommonNumber(Base):
+    """An entry of the common-numbers directory given out at once (R-H7)."""
+
+    __tablename__ = "common_numbers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # e.g. 交通, 医院, 政府, 公共服务, 酒店
+    category: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    number: Mapped[str] = mapped_column(String(40), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+
+# --------------------------------------------------------------------------- calls
+
+
+class Call(Base):
+    """The record of one call (R-C3, R-S4)."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # The PBX's call id (Zammad "callId"); None for supplementary records.
+    external_id: Mapped[str | None] = mapped_column(String(250), unique=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
+    # "in", "out" or "internal".
+    direction: Mapped[str] = mapped_column(String(10))
+    calling_number: Mapped[str] = mapped_column(String(64), index=True)
+    called_number: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str | None] = mapped_column(String(100))
+    # "ringing", "answered" (talking), "ended".
+    state: Mapped[str] = mapped_column(String(20), default="ringing", index=True)
+    ringing_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    answered_at: Mapped[dt.datetime | None]
+    ended_at: Mapped[dt.datetime | None]
+    ring_seconds: Mapped[int | None] = mapped_column(Integer)
+    talk_seconds: Mapped[int | None] = mapped_column(Integer)
+    # Who answered: the operator (if known) and the raw answering number / user from the PBX.
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    answering_number: Mapped[str | None] = mapped_column(String(100))
+    # "answered", "abandoned", "transferred", "message_taken", "missed", "busy", "failed" …;
+    # see zongji.domain.calls.Outcome. None while the call is live.
+    outcome: Mapped[str | None] = mapped_column(String(30), index=True)
+    hangup_cause: Mapped[str | None] = mapped_column(String(40))
+    transfer_target: Mapped[str | None] = mapped_column(String(100))
+    # Identified caller: kind "guest" | "staff" | "customer" | "department" | "unknown",
+    # reference id in the matching table, and a display label (e.g. "李明 董事长 (VIP)").
+    caller_kind: Mapped[str] = mapped_column(String(20), default="unknown")
+    caller_ref_id: Mapped[int | None] = mapped_column(BigInteger)
+    caller_label: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(60), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Closed by the operator after wrap-up; a closed call is done in the console.
+    closed_at: Mapped[dt.datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A record written afterwards for a call handled after hours (R-S4).
+    supplementary: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    line: Mapped[Line | None] = relationship(lazy="joined")
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="joined")
+
+
+class CallEvent(Base):
+    """A CTI event exactly as accepted (the durable event log). ``event_key`` makes replays no-ops."""
+
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(64), unique=True)
+    external_call_id: Mapped[str] = mapped_column(String(250), index=True)
+    # "newCall", "answer", "transfer", "hangup".
+    kind: Mapped[str] = mapped_column(String(20))
+    # When the PBX says it happened (JSON form "at"); otherwise when we received it.
+    occurred_at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(120))  # token name
+    payload: Mapped[dict[str, Any]]
+
+
+# --------------------------------------------------------------------------- live feed
+
+
+class FeedItem(Base):
+    """A change that consoles must see at once; written in the same transaction as the change.
+
+    Each server process polls this table and pushes new rows to its WebSocket clients, so push
+    works with several worker processes and on both databases.
+    """
+
+    __tablename__ = "feed"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # e.g. "call", "dnd", "message", "wakeup", "alert".
+    topic: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any] | None]
+
+
+class Setting(Base):
+    """A setting changed by an admin at run time, overriding the default in zongji.settings."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Call",
+    "CallEvent",
+    "CommonNumber",
+    "Customer",
+    "Department",
+    "FeedItem",
+    "Guest",
+    "IntegrationToken",
+    "Line",
+    "LoginSession",
+    "Organisation",
+    "Person",
+    "Room",
+    "Setting",
+    "Stay",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""The operator console: Jinja templates and static files, no build step."""
