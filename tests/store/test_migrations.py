@@ -1,0 +1,84 @@
+"""The Alembic migrations build exactly the schema of the models, on SQLite and on PostgreSQL.
+
+If this fails after a change to zongji/store/models.py, write the migration:
+``python -c "from zongji.store.migrate import revision; revision(URL, 'what changed')"`` against a
+database at the previous head, then review the generated file.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from zongji.store.db import make_engine
+from zongji.store.migrate import upgrade
+from zongji.store.models import Base
+
+
+@pytest.fixture
+def fresh_db_url(backend: str, tmp_path: Path, request) -> Iterator[str]:
+    """An empty database of its own (not the shared test database the other tests use)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    # The run's PostgreSQL database (the fixture starts the server if needed) serves as the
+    # admin connection to create a second, empty one on the same server.
+    run_url = request.getfixturevalue("postgres_url")
+    name = f"zongji_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(run_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{run_url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.connect() as c:
+            c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = :n"), {"n": name})
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def _differences(url: str) -> list:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            diffs = compare_metadata(ctx, Base.metadata)
+    finally:
+        engine.dispose()
+    return diffs
+
+
+def test_upgrade_gives_the_models_schema(fresh_db_url: str):
+    upgrade(fresh_db_url)
+    diffs = _differences(fresh_db_url)
+    assert diffs == [], (
+        "the migrations do not build the models' schema; write a migration. Differences:\n"
+        + "\n".join(repr(d) for d in diffs)
+    )
+
+
+def test_upgrade_is_idempotent_and_stamps_head(fresh_db_url: str):
+    upgrade(fresh_db_url)
+    upgrade(fresh_db_url)  # a second run at head changes nothing
+    engine = make_engine(fresh_db_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_heads()
+    finally:
+        engine.dispose()
+    assert set(Base.metadata.tables) <= tables
+    from alembic.script import ScriptDirectory
+
+    from zongji.store.migrate import alembic_config
+
+    heads = ScriptDirectory.from_config(alembic_config(fresh_db_url)).get_heads()
+    assert len(heads) == 1, f"the migrations have several heads: {heads}"
+    assert set(current) == set(heads)
