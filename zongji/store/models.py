@@ -338,11 +338,16 @@ class Call(Base):
     outcome: Mapped[str | None] = mapped_column(String(30), index=True)
     hangup_cause: Mapped[str | None] = mapped_column(String(40))
     transfer_target: Mapped[str | None] = mapped_column(String(100))
+    # When the latest transfer happened (the latest transfer's target is the one kept).
+    transferred_at: Mapped[dt.datetime | None]
     # Identified caller: kind "guest" | "staff" | "customer" | "department" | "unknown",
     # reference id in the matching table, and a display label (e.g. "李明 董事长 (VIP)").
     caller_kind: Mapped[str] = mapped_column(String(20), default="unknown")
     caller_ref_id: Mapped[int | None] = mapped_column(BigInteger)
     caller_label: Mapped[str | None] = mapped_column(String(200))
+    # How to address the caller (总经理, 李董事长 …) and whether they are a VIP (R-H2, R-H12).
+    caller_title: Mapped[str | None] = mapped_column(String(100))
+    caller_vip: Mapped[bool] = mapped_column(Boolean, default=False)
     category: Mapped[str | None] = mapped_column(String(60), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     # Closed by the operator after wrap-up; a closed call is done in the console.
