@@ -1,0 +1,588 @@
+"""The SIP gateway: PJSIP (``pjsua2``) behind :class:`~zongji.telephony.adapter.TelephonyAdapter`.
+
+This is the only module that imports ``pjsua2``. One thread owns the PJSIP endpoint: it creates
+the library, polls it (``libHandleEvents``) and is the only thread that calls into it; PJSIP's
+callbacks are delivered on that thread (``mainThreadOnly``). Other threads call
+:meth:`SipGateway.place_call`, which queues a command and blocks until the call has ended.
+
+There is no audio device: the conference bridge runs on PJSIP's null sound device, so prompts
+are played from WAV files into the call and nothing is heard locally. DTMF is received as
+RFC 2833 telephone events (PJSIP's default), SIP INFO digits are accepted as well.
+
+Every call event is reported to the core as a CTI event (``POST /api/cti/events``, see
+docs/contracts.md) by :class:`CtiReporter` on its own thread, so a slow or absent core never
+delays a call.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import logging
+import queue
+import threading
+import time
+import uuid
+import wave
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from zongji.telephony.adapter import CallOutcome, CallResult, TelephonyUnavailable
+
+log = logging.getLogger(__name__)
+
+BUSY_CODES = frozenset({486, 600, 603})
+NO_ANSWER_CODES = frozenset({408, 480, 487})
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def wav_seconds(path: str) -> float:
+    with wave.open(path, "rb") as w:
+        return w.getnframes() / float(w.getframerate() or 1)
+
+
+def uri_user(uri: str) -> str:
+    """The user part of a SIP URI (``sip:8101@pbx`` → ``8101``), else the host:port."""
+    rest = uri.split(":", 1)[1] if uri.lower().startswith(("sip:", "sips:")) else uri
+    rest = rest.split(";", 1)[0].strip("<>")
+    return rest.split("@", 1)[0] if "@" in rest else rest
+
+
+def hangup_cause(outcome: CallOutcome, sip_status: int | None) -> str:
+    """The CTI ``cause`` for a hangup (Zammad's vocabulary)."""
+    if outcome.answered:
+        return "normalClearing"
+    if outcome is CallOutcome.BUSY:
+        return "busy"
+    if outcome is CallOutcome.NO_ANSWER:
+        return "noAnswer"
+    return {404: "notFound", 484: "noNumber", 503: "congestion", 502: "notReachable"}.get(
+        sip_status or 0, "unknown")
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting call events to the core
+
+
+class CtiReporter:
+    """Posts CTI events (docs/contracts.md) to the core from a background thread.
+
+    ``sink`` replaces the HTTP post (tests, or a gateway without a core). Events are retried a
+    few times with back-off; the core de-duplicates, so a retry after a lost answer is safe.
+    """
+
+    def __init__(self, url: str | None = None, token: str | None = None, *,
+                 sink: Callable[[dict], None] | None = None, retries: int = 5, timeout: float = 5.0):
+        self.url = url
+        self.token = token
+        self.sink = sink
+        self.retries = retries
+        self.timeout = timeout
+        self._q: queue.Queue[dict | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self.sent = 0
+        self.failed = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="cti-reporter", daemon=True)
+            self._thread.start()
+
+    def report(self, event: dict) -> None:
+        self._q.put(event)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._thread is not None:
+            self._q.put(None)
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        client = None
+        if self.sink is None and self.url:
+            import httpx
+
+            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            client = httpx.Client(timeout=self.timeout, headers=headers)
+        try:
+            while True:
+                event = self._q.get()
+                if event is None:
+                    return
+                self._deliver(client, event)
+        finally:
+            if client is not None:
+                client.close()
+
+    def _deliver(self, client, event: dict) -> None:
+        if self.sink is not None:
+            self.sink(event)
+            self.sent += 1
+            return
+        if client is None:
+            return
+        delay = 0.2
+        for attempt in range(self.retries):
+            try:
+                r = client.post(self.url, json=event)
+                if r.status_code < 300:
+                    self.sent += 1
+                    return
+                if 400 <= r.status_code < 500:
+                    log.error("CTI event refused (%s): %s %s", r.status_code, event, r.text[:200])
+                    self.failed += 1
+                    return
+            except Exception as exc:  # network errors: retry
+                log.warning("CTI event not delivered (attempt %d): %s", attempt + 1, exc)
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+        self.failed += 1
+        log.error("CTI event dropped after %d attempts: %s", self.retries, event)
+
+
+# --------------------------------------------------------------------------------------------
+# The gateway
+
+
+@dataclass
+class GatewayConfig:
+    bind_address: str = "127.0.0.1"
+    sip_port: int = 5070  # 0: any free port
+    public_address: str | None = None  # address to put in Contact/SDP when behind NAT
+    # Identity in From: / used as "from" in CTI events.
+    caller_id: str = "zongji"
+    # Register to a PBX as an extension (optional); without it calls go directly to the URI.
+    registrar: str | None = None  # e.g. "sip:pbx.example.org"
+    username: str | None = None
+    password: str | None = None
+    domain: str | None = None
+    clock_rate: int = 16000
+    # RTP: first port and how many to use (0: PJSIP's default, 4000 upwards, skipping busy ones).
+    rtp_port: int = 0
+    rtp_port_range: int = 1000
+    max_calls: int = 64
+    line: str | None = None  # line code given to the core in CTI events
+    log_level: int = 1  # PJSIP console log level 0–6
+
+
+@dataclass
+class _Pending:
+    uri: str
+    prompt_wav: str | None
+    confirm_keys: tuple[str, ...]
+    snooze_keys: tuple[str, ...]
+    ring_timeout: float
+    key_timeout: float
+    call_id: str
+    future: concurrent.futures.Future
+
+
+@dataclass
+class _Active:
+    req: _Pending
+    call: object  # _PjCall
+    started_at: dt.datetime
+    ring_deadline: float
+    answered_at: dt.datetime | None = None
+    key_deadline: float | None = None
+    player: object | None = None
+    keys: list[str] = field(default_factory=list)
+    decided: CallOutcome | None = None
+    decided_key: str | None = None
+    local_hangup_reason: str | None = None  # "ring_timeout", "key_timeout", "decided"
+    hangup_sent: bool = False
+
+
+class SipGateway:
+    """A PJSIP user agent that places calls, plays a prompt and reads a key.
+
+    >>> gw = SipGateway(GatewayConfig(sip_port=0)); gw.start()
+    >>> gw.place_call("sip:8101@127.0.0.1:5080", "/path/prompt.wav", ("1",), 30)
+    """
+
+    def __init__(self, config: GatewayConfig | None = None, reporter: CtiReporter | None = None):
+        self.config = config or GatewayConfig()
+        self.reporter = reporter
+        self._cmds: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._stop = threading.Event()
+        self._start_error: BaseException | None = None
+        self._active: dict[int, _Active] = {}  # keyed by id() of the pj call object
+        self._graveyard: list = []  # pj objects to drop after their call has ended
+        self.local_port: int | None = None
+
+    # ---- lifecycle
+
+    def start(self, timeout: float = 10.0) -> "SipGateway":
+        if self._thread is not None:
+            return self
+        if self.reporter is not None:
+            self.reporter.start()
+        self._thread = threading.Thread(target=self._run, name="pjsip", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TelephonyUnavailable("SIP stack did not start in time")
+        if self._start_error is not None:
+            raise TelephonyUnavailable(f"SIP stack failed to start: {self._start_error}")
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join(timeout)
+        self._thread = None
+        if self.reporter is not None:
+            self.reporter.stop()
+
+    def __enter__(self) -> "SipGateway":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and self._ready.is_set() \
+            and self._start_error is None
+
+    @property
+    def active_calls(self) -> int:
+        return len(self._active)
+
+    # ---- the adapter interface
+
+    def place_call(self, uri: str, prompt_wav: str | None, confirm_keys: Sequence[str] = ("1",),
+                   ring_timeout: float = 30.0, *, snooze_keys: Sequence[str] = ("2",),
+                   key_timeout: float = 10.0, call_id: str | None = None) -> CallResult:
+        fut = self.place_call_async(uri, prompt_wav, confirm_keys, ring_timeout,
+                                    snooze_keys=snooze_keys, key_timeout=key_timeout, call_id=call_id)
+        prompt_len = wav_seconds(prompt_wav) if prompt_wav else 0.0
+        return fut.result(timeout=ring_timeout + prompt_len + key_timeout + 60)
+
+    def place_call_async(self, uri: str, prompt_wav: str | None,
+                         confirm_keys: Sequence[str] = ("1",), ring_timeout: float = 30.0, *,
+                         snooze_keys: Sequence[str] = ("2",), key_timeout: float = 10.0,
+                         call_id: str | None = None) -> concurrent.futures.Future:
+        if not self.running:
+            raise TelephonyUnavailable("SIP gateway is not running")
+        if prompt_wav is not None:
+            wav_seconds(prompt_wav)  # fail early, in the caller's thread, on a bad file
+        fut: concurrent.futures.Future = concurrent.futures.Future()
+        self._cmds.put(_Pending(
+            uri=uri, prompt_wav=prompt_wav, confirm_keys=tuple(confirm_keys),
+            snooze_keys=tuple(snooze_keys), ring_timeout=float(ring_timeout),
+            key_timeout=float(key_timeout), call_id=call_id or uuid.uuid4().hex, future=fut))
+        return fut
+
+    # ---- the PJSIP thread
+
+    def _run(self) -> None:
+        try:
+            import pjsua2 as pj
+        except BaseException as exc:  # ImportError or a broken wheel
+            self._start_error = exc
+            self._ready.set()
+            return
+        self.pj = pj
+        ep = pj.Endpoint()
+        try:
+            ep.libCreate()
+            cfg = pj.EpConfig()
+            cfg.uaConfig.threadCnt = 0
+            cfg.uaConfig.mainThreadOnly = True
+            cfg.uaConfig.maxCalls = self.config.max_calls
+            cfg.uaConfig.userAgent = "Zongji SIP gateway"
+            cfg.logConfig.level = self.config.log_level
+            cfg.logConfig.consoleLevel = self.config.log_level
+            cfg.medConfig.clockRate = self.config.clock_rate
+            cfg.medConfig.sndClockRate = self.config.clock_rate
+            cfg.medConfig.noVad = True
+            cfg.medConfig.hasIoqueue = True
+            ep.libInit(cfg)
+            tcfg = pj.TransportConfig()
+            tcfg.port = self.config.sip_port
+            tcfg.boundAddress = self.config.bind_address
+            if self.config.public_address:
+                tcfg.publicAddress = self.config.public_address
+            tid = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
+            ep.libStart()
+            ep.audDevManager().setNullDev()
+            local = ep.transportGetInfo(tid).localName  # "127.0.0.1:5070"
+            self.local_port = int(local.rsplit(":", 1)[1])
+            self.account = self._make_account(pj, local)
+        except BaseException as exc:
+            self._start_error = exc
+            self._ready.set()
+            try:
+                ep.libDestroy()
+            except Exception:
+                pass
+            return
+        self.ep = ep
+        self._ready.set()
+        log.info("SIP gateway listening on udp:%s", local)
+        try:
+            while not self._stop.is_set():
+                ep.libHandleEvents(10)
+                self._take_commands()
+                self._check_timers()
+                self._graveyard.clear()
+            self._shutdown()
+        finally:
+            self._graveyard.clear()
+            self._active.clear()
+            self.account = None
+            try:
+                ep.libDestroy()
+            except Exception:
+                log.exception("libDestroy failed")
+
+    def _make_account(self, pj, local: str):
+        c = self.config
+        acfg = pj.AccountConfig()
+        host = c.domain or (c.registrar.split(":", 1)[1] if c.registrar else local)
+        acfg.idUri = f"sip:{c.username or c.caller_id}@{host}"
+        if c.registrar:
+            acfg.regConfig.registrarUri = c.registrar
+            acfg.regConfig.registerOnAdd = True
+            if c.username:
+                acfg.sipConfig.authCreds.append(
+                    pj.AuthCredInfo("digest", "*", c.username, 0, c.password or ""))
+        else:
+            acfg.regConfig.registerOnAdd = False
+        mt = acfg.mediaConfig.transportConfig
+        mt.boundAddress = c.bind_address
+        if c.public_address:
+            mt.publicAddress = c.public_address
+        mt.port = c.rtp_port
+        if c.rtp_port:
+            mt.portRange = c.rtp_port_range
+        acc = pj.Account()
+        acc.create(acfg)
+        return acc
+
+    def _shutdown(self) -> None:
+        # Hang up what is still up, give PJSIP a moment to send BYE/CANCEL, fail the rest.
+        for a in list(self._active.values()):
+            self._hangup(a, "shutdown")
+        end = time.monotonic() + 2.0
+        while self._active and time.monotonic() < end:
+            self.ep.libHandleEvents(10)
+        for a in list(self._active.values()):
+            self._finish(a, CallOutcome.FAILED, None, "gateway stopped")
+        while True:
+            try:
+                p = self._cmds.get_nowait()
+            except queue.Empty:
+                break
+            p.future.set_exception(TelephonyUnavailable("SIP gateway stopped"))
+
+    def _take_commands(self) -> None:
+        while True:
+            try:
+                p: _Pending = self._cmds.get_nowait()
+            except queue.Empty:
+                return
+            if p.future.cancelled():
+                continue
+            self._start_call(p)
+
+    def _start_call(self, p: _Pending) -> None:
+        pj = self.pj
+        call = _PjCall(self, self.account)
+        a = _Active(req=p, call=call, started_at=_now(),
+                    ring_deadline=time.monotonic() + p.ring_timeout)
+        self._active[id(call)] = a
+        self._report("newCall", a)
+        prm = pj.CallOpParam(True)
+        prm.opt.audioCount = 1
+        prm.opt.videoCount = 0
+        try:
+            call.makeCall(p.uri, prm)
+        except Exception as exc:
+            reason = getattr(exc, "info", lambda: str(exc))() if hasattr(exc, "info") else str(exc)
+            log.warning("makeCall %s failed: %s", p.uri, reason)
+            self._finish(a, CallOutcome.FAILED, None, f"makeCall failed: {reason}"[:300])
+
+    def _check_timers(self) -> None:
+        now = time.monotonic()
+        for a in list(self._active.values()):
+            if a.hangup_sent:
+                continue
+            if a.answered_at is None and now >= a.ring_deadline:
+                self._hangup(a, "ring_timeout")
+            elif a.key_deadline is not None and now >= a.key_deadline and a.decided is None:
+                self._hangup(a, "key_timeout")
+
+    def _hangup(self, a: _Active, why: str) -> None:
+        if a.hangup_sent:
+            return
+        a.hangup_sent = True
+        a.local_hangup_reason = why
+        prm = self.pj.CallOpParam()
+        prm.statusCode = 487 if a.answered_at is None else 200
+        try:
+            a.call.hangup(prm)
+        except Exception as exc:
+            log.warning("hangup failed (%s): %s", why, exc)
+            outcome = CallOutcome.NO_ANSWER if why == "ring_timeout" else CallOutcome.FAILED
+            self._finish(a, a.decided or outcome, None, f"hangup failed: {exc}")
+
+    # ---- callbacks from _PjCall (on this thread)
+
+    def _on_state(self, call) -> None:
+        pj = self.pj
+        a = self._active.get(id(call))
+        if a is None:
+            return
+        ci = call.getInfo()
+        if ci.state == pj.PJSIP_INV_STATE_CONFIRMED and a.answered_at is None:
+            a.answered_at = _now()
+            # Until media starts, wait for a key as long as the prompt would take.
+            prompt = wav_seconds(a.req.prompt_wav) if a.req.prompt_wav else 0.0
+            a.key_deadline = time.monotonic() + prompt + a.req.key_timeout
+            self._report("answer", a)
+        elif ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            code = int(ci.lastStatusCode or 0)
+            reason = ci.lastReason or ""
+            if a.decided is not None:
+                outcome = a.decided
+            elif a.answered_at is not None:
+                outcome = (CallOutcome.FAILED if a.local_hangup_reason == "shutdown"
+                           else CallOutcome.ANSWERED_NO_KEY)
+            elif a.local_hangup_reason == "ring_timeout" or code in NO_ANSWER_CODES:
+                outcome = CallOutcome.NO_ANSWER
+            elif code in BUSY_CODES:
+                outcome = CallOutcome.BUSY
+            else:
+                outcome = CallOutcome.FAILED
+            if a.local_hangup_reason in ("ring_timeout", "key_timeout"):
+                reason = f"{reason} ({a.local_hangup_reason.replace('_', ' ')})".strip()
+            self._finish(a, outcome, code or None, reason)
+
+    def _on_media(self, call) -> None:
+        pj = self.pj
+        a = self._active.get(id(call))
+        if a is None or a.player is not None or not a.req.prompt_wav:
+            return
+        ci = call.getInfo()
+        for mi in ci.media:
+            if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                try:
+                    am = call.getAudioMedia(mi.index)
+                    player = pj.AudioMediaPlayer()
+                    player.createPlayer(a.req.prompt_wav, pj.PJMEDIA_FILE_NO_LOOP)
+                    player.startTransmit(am)
+                    a.player = player
+                    a.key_deadline = (time.monotonic() + wav_seconds(a.req.prompt_wav)
+                                      + a.req.key_timeout)
+                except Exception as exc:
+                    log.warning("cannot play %s: %s", a.req.prompt_wav, exc)
+                return
+
+    def _on_digit(self, call, digit: str) -> None:
+        a = self._active.get(id(call))
+        if a is None or a.decided is not None:
+            return
+        a.keys.append(digit)
+        if digit in a.req.confirm_keys:
+            a.decided, a.decided_key = CallOutcome.ANSWERED_CONFIRMED, digit
+        elif digit in a.req.snooze_keys:
+            a.decided, a.decided_key = CallOutcome.ANSWERED_SNOOZED, digit
+        else:
+            return  # another key: keep listening until the key deadline
+        self._hangup(a, "decided")
+
+    def _finish(self, a: _Active, outcome: CallOutcome, code: int | None, reason: str) -> None:
+        if self._active.pop(id(a.call), None) is None:
+            return
+        if a.player is not None:
+            self._graveyard.append(a.player)
+        self._graveyard.append(a.call)
+        result = CallResult(
+            outcome=outcome, call_id=a.req.call_id, uri=a.req.uri, key=a.decided_key,
+            sip_status=code, reason=reason, started_at=a.started_at, answered_at=a.answered_at,
+            ended_at=_now(), keys=tuple(a.keys))
+        self._report("hangup", a, cause=hangup_cause(outcome, code))
+        if not a.req.future.done():
+            a.req.future.set_result(result)
+
+    def _report(self, event: str, a: _Active, *, cause: str | None = None) -> None:
+        if self.reporter is None:
+            return
+        body = {
+            "event": event, "callId": a.req.call_id, "from": self.config.caller_id,
+            "to": uri_user(a.req.uri), "direction": "out", "at": _now().isoformat(),
+        }
+        if self.config.line:
+            body["line"] = self.config.line
+        if cause:
+            body["cause"] = cause
+        if event == "answer":
+            body["answeringNumber"] = uri_user(a.req.uri)
+        self.reporter.report(body)
+
+
+def _make_call_class():
+    import pjsua2 as pj
+
+    class PjCall(pj.Call):
+        def __init__(self, gateway: SipGateway, account):
+            super().__init__(account)
+            self._gw = gateway
+
+        def onCallState(self, prm):
+            try:
+                self._gw._on_state(self)
+            except Exception:
+                log.exception("onCallState")
+
+        def onCallMediaState(self, prm):
+            try:
+                self._gw._on_media(self)
+            except Exception:
+                log.exception("onCallMediaState")
+
+        def onStreamPreCreate(self, prm):
+            # Interop: some peers answer with their own telephone-event payload type (often
+            # 101) instead of the one we offered, and send events with it. Receive those too.
+            try:
+                si = prm.streamInfo
+                log.debug("stream: rx event pt %s, tx event pt %s", si.audRxEventPt, si.audTxEventPt)
+                if si.audTxEventPt >= 0 and si.audRxEventPt != si.audTxEventPt:
+                    si.audRxEventPt = si.audTxEventPt
+                    prm.streamInfo = si
+            except Exception:
+                log.exception("onStreamPreCreate")
+
+        def onDtmfDigit(self, prm):
+            try:
+                self._gw._on_digit(self, str(prm.digit))
+            except Exception:
+                log.exception("onDtmfDigit")
+
+    return PjCall
+
+
+_call_class = None
+
+
+def _PjCall(gateway: SipGateway, account):
+    global _call_class
+    if _call_class is None:
+        _call_class = _make_call_class()
+    return _call_class(gateway, account)
+
+
+def pjsua2_available() -> tuple[bool, str]:
+    """Whether the pjsua2 wheel imports here, and the error if not."""
+    try:
+        import pjsua2  # noqa: F401
+    except BaseException as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    return True, ""
