@@ -1,5 +1,164 @@
-"""Placeholder: being written."""
+"""The operator console: server-rendered page shells, static JS/CSS, and the language switch.
+
+Pages: ``/login``, ``/`` (console), ``/calls`` (call log). A page asked for without a valid
+session redirects to ``/login``. The pages are thin shells; the data comes from the JSON API and
+the live feed (``/api/live``). All UI strings live in one dictionary per language
+(``static/i18n/<locale>.json``); both are inlined into each page so switching is instant.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from zongji import __version__
+from zongji.api.deps import SESSION_COOKIE, session_token
+from zongji.domain.roles import CONSOLE_ROLES
+from zongji.services import auth
+from zongji.store.db import transaction
+from zongji.store.models import Line, User
+
+WEB_DIR = Path(__file__).parent
+STATIC_DIR = WEB_DIR / "static"
+LOCALES = ("zh-CN", "en")
+DEFAULT_LOCALE = "zh-CN"
+LOCALE_COOKIE = "zongji_locale"
+
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+router = APIRouter(include_in_schema=False)
 
 
-def install(app) -> None:
-    return None
+@lru_cache
+def i18n() -> dict[str, dict[str, str]]:
+    """The UI dictionaries, one per language (static/i18n/<locale>.json)."""
+    return {
+        loc: json.loads((STATIC_DIR / "i18n" / f"{loc}.json").read_text(encoding="utf-8"))
+        for loc in LOCALES
+    }
+
+
+def _user(request: Request) -> User | None:
+    token = session_token(request)
+    if not token:
+        return None
+    settings = request.app.state.settings
+    with transaction(request.app.state.session_factory) as s:
+        user = auth.user_for_session_token(s, token, hours=settings.session_hours)
+        if user is not None:
+            s.expunge(user)
+        return user
+
+
+def _locale(request: Request, user: User | None) -> str:
+    if user is not None and user.locale in LOCALES:
+        return user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    return cookie if cookie in LOCALES else DEFAULT_LOCALE
+
+
+def _page(request: Request, template: str, user: User | None, **extra: Any) -> HTMLResponse:
+    settings = request.app.state.settings
+    locale = _locale(request, user)
+    config = {
+        "locale": locale,
+        "timezone": settings.timezone,
+        "answer_ring_seconds": settings.answer_ring_seconds,
+        "user": None if user is None else {
+            "id": user.id, "username": user.username, "display_name": user.display_name,
+            "role": user.role, "operator_number": user.operator_number,
+        },
+        **extra.pop("config", {}),
+    }
+    context = {
+        "locale": locale,
+        "t": i18n()[locale],
+        "i18n_json": json.dumps(i18n(), ensure_ascii=False),
+        "config_json": json.dumps(config, ensure_ascii=False),
+        "version": __version__,
+        "user": user,
+        **extra,
+    }
+    response = templates.TemplateResponse(request, template, context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    user = _user(request)
+    if user is not None:
+        return RedirectResponse("/", status_code=303)
+    return _page(request, "login.html", None)
+
+
+@router.get("/", response_class=HTMLResponse)
+def console_page(request: Request) -> Response:
+    user = _user(request)
+    if user is None:
+        return _to_login(request)
+    if user.role not in CONSOLE_ROLES:
+        return _page(request, "noaccess.html", user)
+    return _page(request, "console.html", user)
+
+
+@router.get("/calls", response_class=HTMLResponse)
+def calls_page(request: Request) -> Response:
+    user = _user(request)
+    if user is None:
+        return _to_login(request)
+    if user.role not in CONSOLE_ROLES:
+        return _page(request, "noaccess.html", user)
+    with request.app.state.session_factory() as s:
+        lines = [
+            {"code": ln.code, "name": ln.name, "kind": ln.kind}
+            for ln in s.scalars(select(Line).order_by(Line.code))
+        ]
+        operators = [
+            {"id": u.id, "username": u.username, "display_name": u.display_name,
+             "operator_number": u.operator_number}
+            for u in s.scalars(select(User).where(User.role.in_([r.value for r in CONSOLE_ROLES]))
+                               .order_by(User.operator_number, User.username))
+        ]
+    return _page(request, "calls.html", user, config={"lines": lines, "operators": operators})
+
+
+class LocaleIn(BaseModel):
+    locale: str = Field(pattern=r"^(zh-CN|en)$")
+
+
+@router.post("/ui/locale", status_code=204)
+def set_locale(body: LocaleIn, request: Request) -> Response:
+    """Remember the console language: on the person (if logged in) and in a cookie."""
+    token = session_token(request)
+    if token:
+        settings = request.app.state.settings
+        with transaction(request.app.state.session_factory) as s:
+            user = auth.user_for_session_token(s, token, hours=settings.session_hours)
+            if user is not None:
+                user.locale = body.locale
+    response = Response(status_code=204)
+    response.set_cookie(LOCALE_COOKIE, body.locale, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.include_router(router)
+
+
+__all__ = ["install", "i18n", "SESSION_COOKIE"]

@@ -1,0 +1,48 @@
+"""Console pages: redirect to /login when not logged in, served in the person's language."""
+
+from __future__ import annotations
+
+import json
+
+from zongji.web.pages import STATIC_DIR, i18n
+
+
+def test_pages_redirect_to_login_when_not_logged_in(client):
+    for path in ("/", "/calls"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303
+        assert r.headers["location"].startswith("/login?next=")
+    r = client.get("/login")
+    assert r.status_code == 200 and "登录" in r.text
+
+
+def test_console_and_call_log_render_for_an_operator(client, login):
+    login("operator", display_name="王小红", operator_number="1001")
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "王小红" in r.text and "1001" in r.text and 'lang="zh-CN"' in r.text
+    assert client.get("/calls").status_code == 200
+    # Logged in: /login sends you to the console.
+    assert client.get("/login", follow_redirects=False).status_code == 303
+
+
+def test_language_switch_is_remembered(client, login):
+    login("operator")
+    assert client.post("/ui/locale", json={"locale": "en"}).status_code == 204
+    r = client.get("/")
+    assert 'lang="en"' in r.text and "Log out" in r.text
+    assert client.post("/ui/locale", json={"locale": "fr"}).status_code == 422
+
+
+def test_every_language_has_every_string():
+    dicts = i18n()
+    keys = {loc: set(d) for loc, d in dicts.items()}
+    assert keys["zh-CN"] == keys["en"]
+    for loc in dicts:
+        raw = json.loads((STATIC_DIR / "i18n" / f"{loc}.json").read_text(encoding="utf-8"))
+        assert all(isinstance(v, str) and v for v in raw.values())
+
+
+def test_static_assets_are_served(client):
+    for name in ("app.css", "common.js", "console.js", "calls.js", "login.js"):
+        assert client.get(f"/static/{name}").status_code == 200

@@ -1,0 +1,140 @@
+/* The call log: filters in the URL, table, paging. Data: GET /api/calls. */
+"use strict";
+
+(function () {
+  const { t, api, el, dur, toast, errorText } = ZJ;
+  const cfg = ZJ.cfg;
+  const PAGE_SIZE = 50;
+  const OUTCOMES = ["answered", "abandoned", "missed", "transferred", "message_taken", "busy", "failed"];
+  const $ = (id) => document.getElementById(id);
+  let page = 1, total = 0, lastItems = [];
+  const categories = new Map();
+
+  function fillSelects() {
+    const form = $("filters");
+    const keep = (sel) => sel.value;
+    const line = form.line, op = form.operator, out = form.outcome;
+    const v = [keep(line), keep(op), keep(out)];
+    line.replaceChildren(el("option", { value: "" }, t("log.all")), ...(cfg.lines || []).map((l) => el("option", { value: l.code }, l.name)));
+    op.replaceChildren(el("option", { value: "" }, t("log.all")), ...(cfg.operators || []).map((o) =>
+      el("option", { value: o.username }, o.display_name + (o.operator_number ? " · " + o.operator_number : ""))));
+    out.replaceChildren(el("option", { value: "" }, t("log.all")), ...OUTCOMES.map((o) => el("option", { value: o }, t("outcome." + o))));
+    [line.value, op.value, out.value] = v;
+  }
+
+  function readUrl() {
+    const p = new URLSearchParams(location.search);
+    const form = $("filters");
+    for (const name of ["date_from", "date_to", "line", "operator", "outcome", "number"]) form[name].value = p.get(name) || "";
+    page = Math.max(1, parseInt(p.get("page") || "1", 10) || 1);
+  }
+
+  function writeUrl() {
+    const p = filterParams(false);
+    if (page > 1) p.set("page", page);
+    const q = p.toString();
+    history.replaceState(null, "", location.pathname + (q ? "?" + q : ""));
+  }
+
+  /** Filters as query parameters; for the API, dates become instants in the organisation's zone. */
+  function filterParams(forApi) {
+    const form = $("filters");
+    const p = new URLSearchParams();
+    for (const name of ["line", "operator", "outcome", "number"]) {
+      const v = form[name].value.trim();
+      if (v) p.set(name, v);
+    }
+    const from = form.date_from.value, to = form.date_to.value;
+    if (forApi) {
+      if (from) p.set("date_from", from + "T00:00:00" + ZJ.tzOffset(new Date(from + "T12:00:00Z")));
+      if (to) {
+        // The whole "to" day is included: up to the next local midnight.
+        const next = new Date(Date.parse(to + "T12:00:00Z") + 86400000).toISOString().slice(0, 10);
+        p.set("date_to", next + "T00:00:00" + ZJ.tzOffset(new Date(next + "T12:00:00Z")));
+      }
+    } else {
+      if (from) p.set("date_from", from);
+      if (to) p.set("date_to", to);
+    }
+    return p;
+  }
+
+  async function loadCategories() {
+    for (const kind of new Set((cfg.lines || []).map((l) => l.kind))) {
+      try {
+        const r = await api("GET", "/api/calls/categories?line_kind=" + encodeURIComponent(kind));
+        for (const c of r.categories || []) categories.set(c.code, c);
+      } catch (e) { /* labels fall back to codes */ }
+    }
+    render();
+  }
+  function categoryLabel(code) {
+    if (!code) return "";
+    const c = categories.get(code);
+    return c ? (ZJ.locale === "en" ? c.en : c.zh) : code;
+  }
+
+  async function load() {
+    writeUrl();
+    const p = filterParams(true);
+    p.set("page", page);
+    p.set("page_size", PAGE_SIZE);
+    $("log-table").classList.add("loading");
+    try {
+      const r = await api("GET", "/api/calls?" + p.toString());
+      lastItems = r.items || [];
+      total = r.total || 0;
+      render();
+    } catch (e) {
+      toast(errorText(e), "error");
+    } finally {
+      $("log-table").classList.remove("loading");
+    }
+  }
+
+  function render() {
+    const tbody = $("log-table").querySelector("tbody");
+    tbody.replaceChildren(...lastItems.map((c) => {
+      const caller = c.caller || {};
+      const outcome = c.outcome || (c.state === "ringing" ? null : c.state === "answered" ? null : "open");
+      return el("tr", { dataset: { id: c.id }, class: caller.vip ? "vip" : null },
+        el("td", { class: "mono nowrap" }, ZJ.fmtDateTime(c.ringing_at || c.answered_at || c.ended_at)),
+        el("td", { class: "nowrap" }, c.line ? c.line.name : ""),
+        el("td", { class: "mono nowrap" }, c.calling_number || "", c.direction === "out" ? el("span", { class: "dir-out", title: t("log.outbound") }, " ↗") : null),
+        el("td", { class: "caller-cell" },
+          caller.vip ? el("span", { class: "vip-badge sm" }, "VIP") : null,
+          caller.kind && caller.kind !== "unknown" ? el("span", { class: "kind-tag k-" + caller.kind }, t("kind." + caller.kind)) : null,
+          el("span", null, caller.label || (caller.kind === "unknown" || !caller.kind ? t("caller.unknown") : "")),
+          c.supplementary ? el("span", { class: "badge o-supplementary" }, t("log.supplementary")) : null),
+        el("td", { class: "num mono" }, c.ring_seconds !== null && c.ring_seconds !== undefined ? dur(c.ring_seconds) : ""),
+        el("td", { class: "num mono" }, c.talk_seconds ? dur(c.talk_seconds) : ""),
+        el("td", null, outcome ? el("span", { class: "badge o-" + outcome }, outcome === "open" ? t("state.ended") : t("outcome." + outcome))
+          : el("span", { class: "badge o-" + (c.state === "ringing" ? "ringing" : "talking") }, t("state." + c.state))),
+        el("td", { class: "nowrap" }, c.answered_by ? c.answered_by.display_name : ""),
+        el("td", { class: "nowrap" }, categoryLabel(c.category)),
+        el("td", { class: "notes-cell", title: c.notes || "" }, c.notes || ""));
+    }));
+    $("log-empty").hidden = lastItems.length > 0;
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    $("page-info").textContent = t("log.page_info", { page, pages, total });
+    $("prev").disabled = page <= 1;
+    $("next").disabled = page >= pages;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    fillSelects();
+    readUrl();
+    $("filters").addEventListener("submit", (e) => { e.preventDefault(); page = 1; load(); });
+    $("filters").addEventListener("change", (e) => { if (e.target.tagName === "SELECT" || e.target.type === "date") { page = 1; load(); } });
+    $("reset").addEventListener("click", () => { $("filters").reset(); page = 1; load(); });
+    $("prev").addEventListener("click", () => { if (page > 1) { page--; load(); } });
+    $("next").addEventListener("click", () => { page++; load(); });
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "PageDown" && !$("next").disabled) { e.preventDefault(); page++; load(); }
+      if (e.key === "PageUp" && page > 1) { e.preventDefault(); page--; load(); }
+    });
+    ZJ.onLocale(() => { fillSelects(); render(); });
+    load();
+    loadCategories();
+  });
+})();

@@ -1,0 +1,158 @@
+/* Shared by every page: strings (i18n), API calls, local time, header, toasts. No build step. */
+"use strict";
+
+const ZJ = (function () {
+  const cfg = window.ZJ_CONFIG || {};
+  const dicts = window.ZJ_I18N || {};
+  let locale = cfg.locale || "zh-CN";
+  const listeners = [];
+
+  /** The UI string for key in the current language; {name} placeholders filled from vars. */
+  function t(key, vars) {
+    let s = (dicts[locale] && dicts[locale][key]);
+    if (s === undefined) s = (dicts["zh-CN"] && dicts["zh-CN"][key]);
+    if (s === undefined) return key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? vars[k] : m));
+    return s;
+  }
+  function has(key) { return !!(dicts[locale] && key in dicts[locale]); }
+
+  function applyI18n(root) {
+    (root || document).querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    (root || document).querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+    (root || document).querySelectorAll("[data-i18n-title]").forEach((el) => { el.title = t(el.dataset.i18nTitle); });
+  }
+
+  let chosen = false;
+  function setLocale(next, fromUser) {
+    if (!dicts[next] || next === locale) return;
+    if (fromUser !== false) chosen = true;
+    locale = next;
+    document.documentElement.lang = next;
+    try { localStorage.setItem("zongji.locale", next); } catch (e) { /* private mode */ }
+    document.querySelectorAll(".lang-switch button").forEach((b) => b.classList.toggle("on", b.dataset.lang === next));
+    applyI18n();
+    listeners.forEach((fn) => fn(next));
+    fetch("/ui/locale", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ locale: next }) }).catch(() => {});
+  }
+  function onLocale(fn) { listeners.push(fn); }
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super((body && body.message) || ("HTTP " + status));
+      this.status = status; this.body = body;
+    }
+  }
+
+  /** JSON API call; throws ApiError with the server's message. 401 sends the person to /login. */
+  async function api(method, url, body) {
+    const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    const r = await fetch(url, opts);
+    let data = null;
+    const text = await r.text();
+    if (text) { try { data = JSON.parse(text); } catch (e) { data = { message: text }; } }
+    if (r.status === 401 && !url.startsWith("/api/auth/login")) {
+      location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search);
+      throw new ApiError(401, data);
+    }
+    if (!r.ok) throw new ApiError(r.status, data);
+    return data;
+  }
+
+  // ---- local time (the organisation's zone from settings, not the browser's)
+  const tz = cfg.timezone || undefined;
+  const fmtCache = {};
+  function fmt(kind) {
+    const key = kind + "|" + locale;
+    if (!fmtCache[key]) {
+      const base = { timeZone: tz, hourCycle: "h23" };
+      const opts = {
+        time: { ...base, hour: "2-digit", minute: "2-digit", second: "2-digit" },
+        hm: { ...base, hour: "2-digit", minute: "2-digit" },
+        date: { ...base, year: "numeric", month: "2-digit", day: "2-digit" },
+        weekday: { ...base, month: "2-digit", day: "2-digit", weekday: "short" },
+        datetime: { ...base, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" },
+      }[kind];
+      fmtCache[key] = new Intl.DateTimeFormat(locale === "en" ? "en-GB" : "zh-CN", opts);
+    }
+    return fmtCache[key];
+  }
+  function parse(iso) { return iso ? new Date(iso) : null; }
+  function fmtTime(iso) { const d = parse(iso); return d ? fmt("time").format(d) : ""; }
+  function fmtDateTime(iso) { const d = parse(iso); return d ? fmt("datetime").format(d) : ""; }
+  /** Today's date (YYYY-MM-DD) in the organisation's zone. */
+  function localDate(d) {
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(d || new Date());
+    const get = (ty) => parts.find((p) => p.type === ty).value;
+    return get("year") + "-" + get("month") + "-" + get("day");
+  }
+  /** Offset like +08:00 of the organisation's zone at date d. */
+  function tzOffset(d) {
+    const parts = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" }).formatToParts(d || new Date());
+    const name = (parts.find((p) => p.type === "timeZoneName") || {}).value || "GMT";
+    const m = name.match(/GMT([+-]\d{2}:\d{2})/);
+    return m ? m[1] : "+00:00";
+  }
+  /** Seconds as m:ss or h:mm:ss. */
+  function dur(sec) {
+    if (sec === null || sec === undefined || isNaN(sec)) return "";
+    sec = Math.max(0, Math.floor(sec));
+    const h = Math.floor(sec / 3600), m = Math.floor((sec % 3600) / 60), s = sec % 60;
+    const pad = (n) => String(n).padStart(2, "0");
+    return h ? h + ":" + pad(m) + ":" + pad(s) : m + ":" + pad(s);
+  }
+
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    if (attrs) for (const [k, v] of Object.entries(attrs)) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") e.className = v;
+      else if (k === "text") e.textContent = v;
+      else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+      else if (k === "dataset") Object.assign(e.dataset, v);
+      else e.setAttribute(k, v === true ? "" : v);
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c.nodeType ? c : String(c));
+    return e;
+  }
+
+  function toast(message, kind) {
+    const box = document.getElementById("toasts");
+    if (!box) return;
+    const node = el("div", { class: "toast " + (kind || "info"), role: kind === "error" ? "alert" : "status" }, message);
+    box.append(node);
+    setTimeout(() => node.classList.add("out"), kind === "error" ? 6000 : 3000);
+    setTimeout(() => node.remove(), kind === "error" ? 6500 : 3500);
+  }
+  function errorText(err) {
+    if (err && err.body && err.body.error && has("error." + err.body.error)) return t("error." + err.body.error);
+    return (err && err.message) || t("error.generic");
+  }
+
+  // ---- header: clock, language, logout
+  function startClock() {
+    const box = document.getElementById("clock");
+    if (!box) return;
+    const timeEl = box.querySelector(".clock-time"), dateEl = box.querySelector(".clock-date");
+    const tick = () => { const now = new Date(); timeEl.textContent = fmt("time").format(now); dateEl.textContent = fmt("weekday").format(now); };
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    let stored = null;
+    try { stored = localStorage.getItem("zongji.locale"); } catch (e) { /* ignore */ }
+    if (!cfg.user && stored && stored !== locale && dicts[stored]) setLocale(stored, false);
+    document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => setLocale(b.dataset.lang)));
+    const out = document.getElementById("logout");
+    if (out) out.addEventListener("click", async () => {
+      try { await api("POST", "/api/auth/logout"); } catch (e) { /* gone already */ }
+      location.href = "/login";
+    });
+    startClock();
+  });
+
+  return { cfg, t, has, api, ApiError, applyI18n, setLocale, onLocale, get locale() { return locale; }, get localeChosen() { return chosen; },
+    fmtTime, fmtDateTime, localDate, tzOffset, dur, el, toast, errorText, parse };
+})();
