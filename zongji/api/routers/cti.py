@@ -1,12 +1,213 @@
-"""Placeholder: being written."""
+"""CTI events from PBXs (public; README documents it).
 
+- ``POST /api/v1/cti/{token}``: Zammad's generic CTI push, form-encoded or JSON, so any PBX that
+  talks to Zammad talks to Zongji unchanged. Answers 200 ``{}``.
+- ``POST /api/cti/events``: Zongji's JSON form (``Authorization: Bearer <token>``), with the
+  event's own time ``at``, the ``line`` code and ``transfer`` events. Answers 202
+  ``{"accepted": true, "duplicate": bool, "call_id": int}``.
+
+Both answer only after the event is committed (see zongji.services.cti for the group-commit
+write path). The handlers are deliberately lean: no database work on the event loop, no
+Pydantic on the hot path, pre-encoded answers.
+"""
+
+from __future__ import annotations
+
+import json
 from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qs
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
-router = APIRouter()
+from zongji.errors import Unauthorized, ZongjiError
+from zongji.services import cti
+from zongji.services.calls import Invalid
+from zongji.store.models import utcnow
+
+router = APIRouter(tags=["cti"])
+
+BODY_MAX = 64 * 1024
+
+
+class TooLarge(ZongjiError):
+    status_code = 413
+
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "field": {"type": ["string", "null"]},
+        "fields": {"type": "array", "items": {
+            "type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+        }},
+    },
+}
+
+
+def _err(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERROR_SCHEMA}}}
+
+
+_ERRORS = {
+    "400": _err("The body is not an object of event fields"),
+    "401": _err("Unknown or revoked token"),
+    "413": _err("Body too large"),
+    "422": _err("Invalid event; field names the input at fault"),
+    "503": _err("The event could not be stored; send it again"),
+}
+
+_STR = {"type": "string"}
+_ZAMMAD_FIELDS = {
+    "event": {"type": "string", "enum": ["newCall", "answer", "hangup"]},
+    "from": {"type": "string", "maxLength": 64, "description": "Calling number"},
+    "to": {"type": "string", "maxLength": 64, "description": "Called number"},
+    "direction": {"type": "string", "enum": ["in", "out"]},
+    "callId": {"type": "string", "minLength": 1, "maxLength": 250},
+    "user[]": {"type": "array", "items": _STR, "description": "Agent name(s)"},
+    "user": {"type": "string", "maxLength": 100},
+    "queue": {"type": "string", "maxLength": 100},
+    "cause": {"type": "string", "maxLength": 40, "description": (
+        "hangup cause: normalClearing, cancel, noAnswer, busy, congestion, notFound, "
+        "answeredElsewhere, forwarded")},
+    "answeringNumber": {"type": "string", "maxLength": 100},
+}
+_ZAMMAD_SCHEMA = {
+    "type": "object", "required": ["event", "callId", "direction"], "properties": _ZAMMAD_FIELDS,
+}
+_JSON_SCHEMA = {
+    "type": "object",
+    "required": ["event", "callId", "from", "to", "direction"],
+    "properties": {
+        **{k: v for k, v in _ZAMMAD_FIELDS.items() if k not in ("user[]", "user")},
+        "event": {"type": "string", "enum": ["newCall", "answer", "transfer", "hangup"]},
+        "direction": {"type": "string", "enum": ["in", "out", "internal"]},
+        "user": {"oneOf": [{"type": "string", "maxLength": 100},
+                           {"type": "array", "items": _STR}]},
+        "at": {"type": "string", "format": "date-time",
+               "description": "When it happened, ISO-8601 with offset"},
+        "line": {"type": "string", "maxLength": 40, "description": "Line code"},
+        "transferTo": {"type": "string", "maxLength": 100},
+    },
+}
+
+_EMPTY = b"{}"
+
+
+async def _submit(request: Request, item: cti.Incoming) -> cti.Result:
+    writer: cti.CtiWriter | None = getattr(request.app.state, "cti_writer", None)
+    if writer is not None and writer.alive:
+        result = await writer.submit(item)
+    else:
+        # No lifespan (e.g. a bare TestClient): apply it in a transaction of its own.
+        ingestor = getattr(request.app.state, "cti_ingestor", None)
+        if ingestor is None:
+            ingestor = cti.Ingestor(request.app.state.settings.tz)
+            request.app.state.cti_ingestor = ingestor
+        factory = request.app.state.session_factory
+        result = (await run_in_threadpool(cti.process_batch, factory, ingestor, [item]))[0]
+    if result.error is not None:
+        raise result.error
+    return result
+
+
+async def _body(request: Request) -> bytes:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > BODY_MAX:
+        raise TooLarge(f"body larger than {BODY_MAX} bytes", field="body")
+    body = await request.body()
+    if len(body) > BODY_MAX:
+        raise TooLarge(f"body larger than {BODY_MAX} bytes", field="body")
+    return body
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Invalid("the body is not valid JSON", field="body") from None
+
+
+@router.post(
+    "/api/v1/cti/{token}",
+    summary="Zammad generic CTI push (newCall, answer, hangup)",
+    responses={"200": {"description": "Accepted and stored",
+                       "content": {"application/json": {"schema": {"type": "object"}}}},
+               **_ERRORS},
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": _ZAMMAD_SCHEMA},
+        "application/json": {"schema": _ZAMMAD_SCHEMA},
+    }}},
+)
+async def zammad_push(token: str, request: Request) -> Response:
+    received = utcnow()
+    body = await _body(request)
+    ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    data: Any
+    if ctype == "application/json" or (not ctype and body[:1] in (b"{", b"[")):
+        data = _json(body)
+    elif ctype == "multipart/form-data":
+        try:
+            form = await request.form()
+        except Exception:
+            raise Invalid("the form body cannot be read", field="body") from None
+        data = {k: form.getlist(k) for k in form.keys()}
+        data = {k: [v for v in vs if isinstance(v, str)] for k, vs in data.items()}
+    else:
+        try:
+            data = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise Invalid("the form body is not UTF-8", field="body") from None
+        if not data and request.query_params:
+            data = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+    item = cti.parse_zammad(data, received, cti.hash_token(token))
+    await _submit(request, item)
+    return Response(_EMPTY, media_type="application/json")
+
+
+@router.post(
+    "/api/cti/events",
+    status_code=202,
+    summary="A CTI event in Zongji's JSON form (newCall, answer, transfer, hangup)",
+    responses={"202": {"description": "Accepted and committed", "content": {"application/json": {
+        "schema": {"type": "object", "required": ["accepted", "duplicate", "call_id"], "properties": {
+            "accepted": {"type": "boolean"}, "duplicate": {"type": "boolean"},
+            "call_id": {"type": ["integer", "null"]}}}}}},
+               **_ERRORS},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _JSON_SCHEMA}}},
+        "security": [{"bearer": []}],
+    },
+)
+async def json_event(request: Request) -> Response:
+    received = utcnow()
+    header = request.headers.get("authorization", "")
+    if not header[:7].lower() == "bearer " or not header[7:].strip():
+        raise Unauthorized("send Authorization: Bearer <integration token>", field="token")
+    token_hash = cti.hash_token(header[7:].strip())
+    body = await _body(request)
+    item = cti.parse_json(_json(body), received, token_hash)
+    result = await _submit(request, item)
+    content = (b'{"accepted":true,"duplicate":' + (b"true" if result.duplicate else b"false")
+               + b',"call_id":' + (str(result.call_id).encode() if result.call_id is not None else b"null")
+               + b"}")
+    return Response(content, status_code=202, media_type="application/json")
 
 
 @asynccontextmanager
 async def running(app):
-    yield
+    """Start this process's group-commit writer; stop it (after draining) when the app stops."""
+    settings = app.state.settings
+    writer = cti.CtiWriter(app.state.session_factory, tz=settings.tz, batch_max=settings.cti_batch_max)
+    writer.start()
+    app.state.cti_writer = writer
+    try:
+        yield
+    finally:
+        app.state.cti_writer = None
+        await run_in_threadpool(writer.stop)
