@@ -117,6 +117,96 @@ def serve(
                 workers=workers, log_level="info")
 
 
+@app.command()
+def demo(
+    data_dir: Annotated[Path | None, typer.Option(help="Folder of the demo database (default: ZONGJI_DATA_DIR or ./data)")] = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    simulate: Annotated[bool, typer.Option(help="Also run the call simulator so calls come in by themselves")] = False,
+) -> None:
+    """Run a demo: an SQLite database with the demo organisations, served at http://HOST:PORT."""
+    import socket
+
+    import uvicorn
+
+    from zongji.api.app import create_app
+    from zongji.services import demo_data
+    from zongji.store.db import make_engine, make_session_factory, transaction
+    from zongji.store.migrate import upgrade
+
+    base = get_settings()
+    folder = (data_dir or base.data_dir).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    db_file = folder / "demo.db"
+    url = f"sqlite:///{db_file}"
+    settings = base.model_copy(update={"data_dir": folder, "database_url": url})
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            _fail(ZongjiError(f"{host}:{port} is in use; choose another with --port", field="port"))
+
+    existed = db_file.exists()
+    upgrade(url)
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as s:
+        summary = demo_data.load_demo(s)
+    engine.dispose()
+
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base_url = f"http://{shown_host}:{port}"
+    token = demo_data.DEMO_CTI_TOKEN
+    echo = typer.echo
+    echo("")
+    typer.secho(f"Zongji demo: {base_url}", fg=typer.colors.GREEN, bold=True)
+    echo(f"  database   {db_file} ({'reused' if existed else 'created'}; delete it to start afresh)")
+    echo(f"  logins     {', '.join(summary.users)} — password {demo_data.DEMO_PASSWORD}")
+    echo("             (operator = 王小红, 工号 1001: open the console and log in as operator)")
+    echo(f"  CTI token  {token}")
+    echo(f"             Zammad:  POST {base_url}/api/v1/cti/{token}")
+    echo(f"             JSON:    POST {base_url}/api/cti/events  (Authorization: Bearer {token})")
+    if simulate:
+        echo("  simulator  running: calls come in by themselves")
+    else:
+        echo(f"  calls      in another terminal: zongji simulate calls --url {base_url} --token {token}")
+        echo(f"             or try one by hand: curl -d event=newCall -d from={demo_data.DEMO_VIP_GUEST_MOBILE} "
+             f"-d to={demo_data.HOTEL_LINE_NUMBER} -d direction=in -d callId=demo-1 {base_url}/api/v1/cti/{token}")
+    echo("  stop       Ctrl+C")
+    echo("")
+
+    sim: dict = {}
+    if simulate:
+        import subprocess
+        import sys
+        import threading
+        import time
+
+        def _start_simulator() -> None:
+            # Wait until the server answers, then start `zongji simulate calls` against it.
+            for _ in range(200):
+                try:
+                    socket.create_connection((shown_host, port), timeout=0.5).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            sim["proc"] = subprocess.Popen([sys.executable, "-m", "zongji.cli", "simulate", "calls",
+                                            "--url", base_url, "--token", token])
+
+        threading.Thread(target=_start_simulator, daemon=True).start()
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    finally:
+        proc = sim.get("proc")
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except Exception:
+                proc.kill()
+
+
 def _safe_url(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
