@@ -101,6 +101,36 @@ def token_revoke(token_id: int) -> None:
     typer.echo(f"token #{token_id} revoked")
 
 
+@import_app.command("directory")
+def import_directory(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK) or XLSX file", exists=True, dir_okay=False)],
+    org: Annotated[str | None, typer.Option(help="Organisation code (default: the only one)")] = None,
+) -> None:
+    """Import people, departments and common numbers; rejected rows are listed by row and field."""
+    from rich.progress import Progress
+
+    from zongji.services import importer
+    from zongji.store.db import transaction
+
+    try:
+        total = importer.count_rows(file)
+        with transaction(_session_factory(get_settings())) as s, Progress(transient=True) as bar:
+            task = bar.add_task(f"importing {file.name}", total=total)
+            organisation = importer.resolve_organisation(s, org)
+            report = importer.import_directory(
+                s, file, organisation=organisation,
+                progress=lambda done: bar.update(task, completed=done),
+            )
+    except ZongjiError as exc:
+        _fail(exc)
+    typer.echo(f"{report.rows} rows: {report.created} created, {report.updated} updated, "
+               f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
+    for line in report.lines():
+        typer.secho(f"  {line}", fg=typer.colors.YELLOW)
+    if report.rejected:
+        raise typer.Exit(1)
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",

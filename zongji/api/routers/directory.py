@@ -1,12 +1,164 @@
-"""Placeholder: being written."""
+"""The directory for the console (R-H7, R-H2, R-P12): search, caller identification, lists.
 
+- ``GET /api/directory/search?q=&limit=`` departments, staff, rooms, in-house guests, customers
+  and common numbers; exact extension/number hits and name prefix hits first. Guests: never a
+  room number, "not_staying" guests are never found, every guest returned is audited as read.
+- ``GET /api/directory/identify?number=&at=`` who is calling (CallerIdentity, docs/contracts.md);
+  a guest identified is audited as read.
+- ``GET /api/directory/departments?kind=&organisation_id=`` departments and handling units with
+  extension, phone, working hours (and whether open now) and duties.
+- ``GET /api/directory/common-numbers?category=`` the common-numbers directory.
+
+Console roles only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
 from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
 
-router = APIRouter()
+from zongji.api.deps import ReadDB, WriteDB, get_settings, require_roles
+from zongji.domain.roles import CONSOLE_ROLES
+from zongji.errors import ZongjiError
+from zongji.services import directory as directory_service
+from zongji.settings import Settings
+from zongji.store.models import User
+
+_TEXT = r"^[^\x00]*$"
+_ID_MAX = 2**63 - 1
+
+Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
+
+router = APIRouter(prefix="/api/directory", tags=["directory"])
+
+
+class SearchResultOut(BaseModel):
+    kind: str  # person, department, room, guest, customer, common_number
+    id: int
+    name: str
+    title: str | None = None
+    department: str | None = None
+    extension: str | None = None
+    phones: list[str] = []
+    category: str | None = None
+    vip: bool = False
+    note: str | None = None
+
+
+class SearchOut(BaseModel):
+    results: list[SearchResultOut]
+
+
+class CallerIdentityOut(BaseModel):
+    kind: str
+    ref_id: int | None = None
+    name: str | None = None
+    title: str | None = None
+    vip: bool = False
+    label: str
+    department: str | None = None
+    detail: str | None = None
+    privacy_level: str | None = None
+    room_number: str | None = None
+    normalized_number: str
+
+
+class OrganisationRefOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+
+
+class DepartmentOut(BaseModel):
+    id: int
+    name: str
+    name_en: str | None = None
+    kind: str
+    organisation: OrganisationRefOut
+    extension: str | None = None
+    phone: str | None = None
+    working_hours: dict[str, Any] | None = None
+    open_now: bool | None = None
+    duties: str | None = None
+
+
+class DepartmentsOut(BaseModel):
+    items: list[DepartmentOut]
+
+
+class CommonNumberOut(BaseModel):
+    id: int
+    category: str
+    name: str
+    number: str
+    note: str | None = None
+
+
+class CommonNumbersOut(BaseModel):
+    items: list[CommonNumberOut]
+    categories: list[str]
 
 
 @asynccontextmanager
 async def running(app):
     yield
+
+
+@router.get("/search", response_model=SearchOut)
+def search(
+    user: Console,
+    session: WriteDB,
+    q: Annotated[str, Query(min_length=1, max_length=directory_service.MAX_QUERY_LENGTH,
+                            pattern=_TEXT, description="Name, pinyin, initials, number or extension")],
+    limit: Annotated[int, Query(ge=1, le=directory_service.MAX_LIMIT)] = 20,
+) -> SearchOut:
+    results = directory_service.search(session, q, limit=limit, user=user)
+    return SearchOut(results=[SearchResultOut(**r) for r in results])
+
+
+@router.get("/identify", response_model=CallerIdentityOut)
+def identify(
+    user: Console,
+    session: WriteDB,
+    number: Annotated[str, Query(max_length=64, pattern=_TEXT, description="The calling number as received")],
+    at: Annotated[dt.datetime | None, Query(description="When (ISO-8601 with offset); default now")] = None,
+) -> CallerIdentityOut:
+    if at is not None and at.tzinfo is None:
+        raise ZongjiError("give a time with its UTC offset, e.g. 2024-06-01T09:00:00+08:00", field="at")
+    identity = directory_service.identify_caller(session, number, at=at)
+    if identity.kind == "guest" and identity.ref_id is not None:
+        directory_service.audit_guest_reads(session, [identity.ref_id], user=user, via="identify",
+                                            detail={"number": identity.normalized_number})
+    return CallerIdentityOut(**identity.to_dict())
+
+
+@router.get("/departments", response_model=DepartmentsOut)
+def departments(
+    _user: Console,
+    session: ReadDB,
+    settings: Annotated[Settings, Depends(get_settings)],
+    kind: Annotated[str | None, Query(pattern=r"^(department|handling_unit)$")] = None,
+    organisation_id: Annotated[int | None, Query(ge=1, le=_ID_MAX)] = None,
+) -> DepartmentsOut:
+    items = directory_service.list_departments(session, kind=kind, organisation_id=organisation_id,
+                                               tz=settings.timezone)
+    return DepartmentsOut(items=[DepartmentOut(**d) for d in items])
+
+
+@router.get("/common-numbers", response_model=CommonNumbersOut)
+def common_numbers(
+    _user: Console,
+    session: ReadDB,
+    category: Annotated[str | None, Query(max_length=40, pattern=_TEXT)] = None,
+    organisation_id: Annotated[int | None, Query(ge=1, le=_ID_MAX)] = None,
+) -> CommonNumbersOut:
+    items = directory_service.list_common_numbers(session, category=category or None,
+                                                  organisation_id=organisation_id)
+    return CommonNumbersOut(
+        items=[CommonNumberOut(**n) for n in items],
+        categories=directory_service.common_number_categories(session),
+    )
