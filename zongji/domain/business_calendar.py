@@ -168,16 +168,30 @@ class WeeklyHours:
         return cls((w,) * 7)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Iterable[Sequence[str]]]) -> WeeklyHours:
-        """Read the stored format ``{"mon": [["08:30","12:00"], …], …}``; an absent day is
-        closed; ``{"all": [["00:00","24:00"]]}`` applies to every day (a day key wins over
-        "all"). Refuses unknown keys."""
-        unknown = set(data) - set(WEEKDAY_KEYS) - {"all"}
-        if unknown:
-            raise CalendarError(f"Unknown weekday keys: {sorted(unknown)}")
-        base = parse_windows(data["all"]) if "all" in data else ()
-        days = tuple(parse_windows(data[k]) if k in data else base for k in WEEKDAY_KEYS)
-        return cls(days)  # type: ignore[arg-type]
+    def from_json(cls, data: Mapping[str, object] | None) -> WeeklyHours:
+        """Read the stored format (``Department.working_hours``): ``{"mon": [["08:30","12:00"],
+        …], …}``, ``{"all": [["00:00","24:00"]]}``; parsed and validated by
+        :meth:`zongji.domain.working_hours.WorkingHours.parse` (its ``WorkingHoursError`` names
+        every bad field), so both modules read the same JSON the same way."""
+        from zongji.domain.working_hours import WorkingHours
+
+        return cls.from_working_hours(WorkingHours.parse(data))
+
+    @classmethod
+    def from_working_hours(cls, hours: object) -> WeeklyHours:
+        """Convert a :class:`zongji.domain.working_hours.WorkingHours`. An overnight interval
+        (Fri 22:00–06:00) becomes Fri 22:00–24:00 plus Sat 00:00–06:00; unlike in
+        ``working_hours``, the Saturday part then follows Saturday's status (holiday or not)."""
+        days: list[list[TimeWindow]] = [[] for _ in range(7)]
+        for i, intervals in enumerate(hours.days):  # type: ignore[attr-defined]
+            for iv in intervals:
+                if iv.end > iv.start:
+                    days[i].append(TimeWindow(iv.start, iv.end))
+                else:
+                    days[i].append(TimeWindow(iv.start, 1440))
+                    if iv.end > 0:
+                        days[(i + 1) % 7].append(TimeWindow(0, iv.end))
+        return cls(tuple(normalize_windows(d) for d in days))  # type: ignore[arg-type]
 
     def to_json(self) -> dict[str, list[list[str]]]:
         return {k: [w.to_pair() for w in d] for k, d in zip(WEEKDAY_KEYS, self.days) if d}
