@@ -244,5 +244,85 @@ def _safe_url(url: str) -> str:
     return url
 
 
+@app.command("sip")
+def sip(
+    bind: Annotated[str, typer.Option(help="Address for SIP and RTP")] = "127.0.0.1",
+    sip_port: Annotated[int, typer.Option(help="UDP port for SIP (0: any free port)")] = 5070,
+    rtp_port: Annotated[int, typer.Option(help="First RTP port (0: PJSIP's default)")] = 0,
+    public_address: Annotated[str | None, typer.Option(help="Address in Contact/SDP behind NAT")] = None,
+    control_port: Annotated[int, typer.Option(help="Loopback port for the core's commands")] = 5071,
+    control_token: Annotated[str | None, typer.Option(envvar="ZONGJI_SIP_CONTROL_TOKEN",
+                                                      help="Bearer token the core must send")] = None,
+    core_url: Annotated[str | None, typer.Option(envvar="ZONGJI_CORE_URL",
+                                                 help="Core base URL for CTI events, e.g. http://127.0.0.1:8000")] = None,
+    cti_token: Annotated[str | None, typer.Option(envvar="ZONGJI_CTI_TOKEN",
+                                                  help="Integration token (scope cti) for POST /api/cti/events")] = None,
+    caller_id: Annotated[str, typer.Option(help="Our number/name in From: and in CTI events")] = "zongji",
+    line: Annotated[str | None, typer.Option(help="Line code reported with CTI events")] = None,
+    registrar: Annotated[str | None, typer.Option(help="Register to a PBX, e.g. sip:pbx.example.org")] = None,
+    username: Annotated[str | None, typer.Option(help="Extension/user at the PBX")] = None,
+    password: Annotated[str | None, typer.Option(envvar="ZONGJI_SIP_PASSWORD")] = None,
+    clock_rate: Annotated[int, typer.Option(help="Media clock rate: 8000 or 16000")] = 16000,
+    log_level: Annotated[int, typer.Option(help="PJSIP log level 0-6")] = 1,
+    call: Annotated[str | None, typer.Option(help="Place one call to this SIP URI, print the result, exit (a test call)")] = None,
+    prompt: Annotated[str | None, typer.Option(help="WAV to play in --call")] = None,
+    say_time: Annotated[str | None, typer.Option(help="With --call: synthesize the wake-up greeting for HH:MM")] = None,
+    ring_timeout: Annotated[float, typer.Option(help="With --call: seconds to ring")] = 30.0,
+) -> None:
+    """Run the SIP gateway (PJSIP): places calls, plays prompts, reads DTMF, reports CTI events."""
+    import json
+    import logging
+    import signal
+
+    from zongji.telephony.adapter import TelephonyUnavailable
+    from zongji.telephony.control import ControlServer
+    from zongji.telephony.sip_gateway import CtiReporter, GatewayConfig, SipGateway
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    reporter = None
+    if core_url:
+        reporter = CtiReporter(core_url.rstrip("/") + "/api/cti/events", cti_token)
+    config = GatewayConfig(bind_address=bind, sip_port=sip_port, rtp_port=rtp_port,
+                           public_address=public_address, caller_id=caller_id, line=line,
+                           registrar=registrar, username=username, password=password,
+                           clock_rate=clock_rate, log_level=log_level)
+    gateway = SipGateway(config, reporter)
+    try:
+        gateway.start()
+    except TelephonyUnavailable as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(3)
+    try:
+        if call:
+            if say_time and not prompt:
+                import datetime as dt
+
+                from zongji.domain.wakeups import parse_wake_time
+                from zongji.telephony.prompts import PromptStore
+
+                t = parse_wake_time(say_time)
+                prompt = str(PromptStore(get_settings().data_dir, sample_rate=clock_rate)
+                             .wakeup_prompt(dt.time(t.hour, t.minute)))
+            result = gateway.place_call(call, prompt, ("1",), ring_timeout)
+            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+            return
+        control = ControlServer(gateway, "127.0.0.1", control_port, control_token)
+
+        def _term(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, _term)
+        typer.echo(f"SIP gateway on udp:{bind}:{gateway.local_port}, "
+                   f"commands on http://127.0.0.1:{control.port}")
+        try:
+            control.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            control.httpd.server_close()
+    finally:
+        gateway.stop()
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
