@@ -37,7 +37,9 @@ e.g. while the order waits for the caller):
   Fri 15:00 + 1 → Mon 15:00; Fri 19:00 + 1 → Mon 17:30 (one full working day, Monday); Fri 12:30
   + 1 → Mon 12:00; Mon 08:30 + 1 → Mon 17:30; Sat 10:00 + 1 → Mon 17:30. When every working day
   has the same hours this equals adding N standard working days of working time, so deadlines
-  in days and in hours agree. Zero days returns the start unchanged.
+  in days and in hours agree. Zero days returns the start unchanged. Limitation: a window that
+  crosses midnight (a night shift, Fri 22:00–06:00) is split at midnight, so for *day* counting
+  its two parts are on two working days; night-shift units should use working-hour targets.
 """
 
 from __future__ import annotations
