@@ -1,0 +1,347 @@
+"""The SIP gateway against real SIP peers: sipp plays the rooms on 127.0.0.1.
+
+Scenarios in tests/telephony/sipp/: a room that answers and presses 1 (RFC 2833 events from
+sipp's dtmf_2833_1.pcap), one that presses 2, one that rings and never answers, one that is busy
+(486), one that answers and never presses a key. Each test checks the outcome the gateway
+reports, that sipp saw the SIP dialogue it expected (sipp exits 0), and the CTI events posted to
+the core. Skipped only when the pjsua2 wheel cannot be imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pjsua2", reason="pjsua2-python wheel does not import here")
+
+from zongji.domain import wakeups as w  # noqa: E402
+from zongji.telephony.adapter import CallOutcome, TelephonyUnavailable  # noqa: E402
+from zongji.telephony.control import ControlServer, HttpTelephonyClient  # noqa: E402
+from zongji.telephony.prompts import PromptStore, wav_info  # noqa: E402
+from zongji.telephony.sip_gateway import CtiReporter, GatewayConfig, SipGateway  # noqa: E402
+
+SIPP_DIR = Path(__file__).parent / "sipp"
+SIPP = shutil.which("sipp")
+CTI_TOKEN = "test-cti-token"
+
+pytestmark = pytest.mark.skipif(SIPP is None, reason="sipp (Debian sip-tester) not installed")
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _udp_port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
+class SippRoom:
+    """A sipp UAS on loopback playing one scenario for ``calls`` calls."""
+
+    def __init__(self, scenario: str, workdir: Path, calls: int = 1):
+        self.port = free_udp_port()
+        self.media_port = free_udp_port()
+        self.log = workdir / f"sipp-{scenario}-{self.port}.log"
+        self.proc = subprocess.Popen(
+            [SIPP, "-sf", str(SIPP_DIR / f"{scenario}.xml"), "-i", "127.0.0.1",
+             "-p", str(self.port), "-mi", "127.0.0.1", "-mp", str(self.media_port),
+             "-m", str(calls), "-nostdin", "-timeout", "90s", "-timeout_error",
+             "-trace_err", "-error_file", str(workdir / f"sipp-{scenario}-{self.port}-err.log")],
+            cwd=workdir, stdin=subprocess.DEVNULL, stdout=open(self.log, "wb"),
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 5
+        while not _udp_port_taken(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"sipp did not start: {self.log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.02)
+
+    def uri(self, user: str = "8101") -> str:
+        return f"sip:{user}@127.0.0.1:{self.port}"
+
+    def wait(self, timeout: float = 20) -> int:
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class FakeCore:
+    """Stands in for the core's POST /api/cti/events: records events and the bearer token."""
+
+    def __init__(self):
+        self.events: list[dict] = []
+        self.auth: list[str] = []
+        self.paths: list[str] = []
+        core = self
+
+        class H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):  # noqa: N802
+                n = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(n))
+                core.paths.append(self.path)
+                core.auth.append(self.headers.get("Authorization", ""))
+                core.events.append(body)
+                data = json.dumps({"accepted": True, "duplicate": False,
+                                   "call_id": len(core.events)}).encode()
+                self.send_response(202)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def events_for(self, call_id: str, until: str = "hangup", timeout: float = 5) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            evs = [e for e in self.events if e["callId"] == call_id]
+            if any(e["event"] == until for e in evs):
+                return evs
+            time.sleep(0.02)
+        return [e for e in self.events if e["callId"] == call_id]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def core():
+    c = FakeCore()
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def gateway(core):
+    reporter = CtiReporter(core.url + "/api/cti/events", CTI_TOKEN)
+    gw = SipGateway(GatewayConfig(sip_port=0, caller_id="wakeup", line="hotel", log_level=0),
+                    reporter)
+    gw.start()
+    yield gw
+    gw.stop()
+
+
+@pytest.fixture(scope="module")
+def prompts(tmp_path_factory):
+    return PromptStore(tmp_path_factory.mktemp("prompts-data"))
+
+
+@pytest.fixture(scope="module")
+def short_prompt(prompts) -> str:
+    return str(prompts.synthesize("Good morning.", "en"))
+
+
+@pytest.fixture
+def room(tmp_path):
+    rooms: list[SippRoom] = []
+
+    def _room(scenario: str, calls: int = 1) -> SippRoom:
+        r = SippRoom(scenario, tmp_path, calls)
+        rooms.append(r)
+        return r
+
+    yield _room
+    for r in rooms:
+        r.stop()
+
+
+def test_room_answers_and_confirms_with_bilingual_wakeup_prompt(gateway, core, room, prompts):
+    wav = prompts.wakeup_prompt(dt.time(7, 0))
+    info = wav_info(wav)
+    assert info["channels"] == 1 and info["rate"] == 16000 and info["sample_width"] == 2
+    r = room("answer_dtmf1")
+    result = gateway.place_call(r.uri("8101"), str(wav), ("1",), ring_timeout=10,
+                                key_timeout=5, call_id="wakeup-test-1")
+    assert result.outcome is CallOutcome.ANSWERED_CONFIRMED
+    assert result.key == "1" and result.sip_status == 200
+    assert result.answered_at is not None and result.started_at <= result.answered_at <= result.ended_at
+    assert r.wait() == 0  # sipp saw INVITE, ACK and our BYE
+
+    evs = core.events_for("wakeup-test-1")
+    assert [e["event"] for e in evs] == ["newCall", "answer", "hangup"]
+    assert evs[0] == {**evs[0], "direction": "out", "from": "wakeup", "to": "8101", "line": "hotel"}
+    assert evs[-1]["cause"] == "normalClearing"
+    assert evs[1]["answeringNumber"] == "8101"
+    for e in evs:
+        dt.datetime.fromisoformat(e["at"])  # ISO-8601 with offset
+    assert set(core.paths) == {"/api/cti/events"}
+    assert set(core.auth) == {f"Bearer {CTI_TOKEN}"}
+
+
+def test_room_answers_and_snoozes(gateway, room, short_prompt):
+    r = room("answer_dtmf2")
+    result = gateway.place_call(r.uri(), short_prompt, ("1",), 10, snooze_keys=("2",),
+                                key_timeout=5)
+    assert result.outcome is CallOutcome.ANSWERED_SNOOZED and result.key == "2"
+    assert r.wait() == 0
+
+
+def test_room_busy(gateway, core, room, short_prompt):
+    r = room("busy")
+    result = gateway.place_call(r.uri(), short_prompt, ("1",), 10, call_id="busy-1")
+    assert result.outcome is CallOutcome.BUSY and result.sip_status == 486
+    assert result.answered_at is None
+    assert r.wait() == 0
+    evs = core.events_for("busy-1")
+    assert [e["event"] for e in evs] == ["newCall", "hangup"]
+    assert evs[-1]["cause"] == "busy"
+
+
+def test_room_rings_without_answer_times_out_and_cancels(gateway, core, room, short_prompt):
+    r = room("ring_no_answer")
+    t0 = time.monotonic()
+    result = gateway.place_call(r.uri(), short_prompt, ("1",), ring_timeout=2, call_id="nra-1")
+    took = time.monotonic() - t0
+    assert result.outcome is CallOutcome.NO_ANSWER
+    assert 1.9 <= took < 6
+    assert r.wait() == 0  # sipp received our CANCEL
+    evs = core.events_for("nra-1")
+    assert [e["event"] for e in evs] == ["newCall", "hangup"]
+    assert evs[-1]["cause"] == "noAnswer"
+
+
+def test_room_answers_but_never_presses_a_key(gateway, core, room, short_prompt):
+    r = room("answer_no_key")
+    t0 = time.monotonic()
+    result = gateway.place_call(r.uri(), short_prompt, ("1",), 10, key_timeout=1.0,
+                                call_id="nokey-1")
+    took = time.monotonic() - t0
+    assert result.outcome is CallOutcome.ANSWERED_NO_KEY and result.key is None
+    assert took >= wav_info(Path(short_prompt))["seconds"] + 0.9
+    assert r.wait() == 0  # sipp received our BYE
+    assert [e["event"] for e in core.events_for("nokey-1")] == ["newCall", "answer", "hangup"]
+
+
+def test_simultaneous_calls(gateway, room, short_prompt):
+    r = room("answer_dtmf1", calls=4)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(
+            lambda ext: gateway.place_call(r.uri(ext), short_prompt, ("1",), 10, key_timeout=5),
+            ["8101", "8102", "8103", "8104"]))
+    assert [x.outcome for x in results] == [CallOutcome.ANSWERED_CONFIRMED] * 4
+    assert len({x.call_id for x in results}) == 4
+    assert r.wait() == 0
+
+
+def test_control_interface_and_http_client(gateway, room, short_prompt):
+    control = ControlServer(gateway, "127.0.0.1", 0, token="ctl").start()
+    try:
+        client = HttpTelephonyClient(f"http://127.0.0.1:{control.port}", token="ctl")
+        assert client.healthy()
+        r = room("busy")
+        result = client.place_call(r.uri(), short_prompt, ("1",), 10)
+        assert result.outcome is CallOutcome.BUSY and result.sip_status == 486
+        with pytest.raises(TelephonyUnavailable):
+            HttpTelephonyClient(f"http://127.0.0.1:{control.port}", token="wrong").place_call(
+                r.uri(), short_prompt)
+    finally:
+        control.stop()
+    # Gateway process gone: the worker must be told, to escalate to the manual call list.
+    with pytest.raises(TelephonyUnavailable):
+        HttpTelephonyClient(f"http://127.0.0.1:{control.port}", connect_timeout=1).place_call(
+            "sip:8101@127.0.0.1:5", short_prompt)
+
+
+def test_stopped_gateway_refuses_calls(short_prompt):
+    gw = SipGateway(GatewayConfig(sip_port=0, log_level=0))
+    with pytest.raises(TelephonyUnavailable):
+        gw.place_call("sip:8101@127.0.0.1:5060", short_prompt)
+
+
+def test_zongji_sip_test_call_command(room, tmp_path):
+    r = room("answer_dtmf1")
+    env = {**os.environ, "ZONGJI_DATA_DIR": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "zongji.cli", "sip", "--sip-port", "0", "--log-level", "0",
+         "--call", r.uri("8101"), "--say-time", "0730"],
+        capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["outcome"] == "answered_confirmed" and result["key"] == "1"
+    assert r.wait() == 0
+
+
+# ---- a wake-up driven through the state machine over real SIP (worker logic in miniature)
+
+
+def _run_wakeup(gateway, uris, prompt, policy, wake_at):
+    """Call as the worker will: at each due time place a call, apply the outcome. The clock is
+    simulated (attempt n happens at its due time); the calls are real."""
+    state = w.new_wakeup(wake_at, policy)
+    effects: list[w.Effect] = []
+    calls = iter(uris)
+    while state.status in w.WAITING:
+        now = state.next_attempt_at
+        state = w.start_call(state, now).state
+        result = gateway.place_call(next(calls), prompt, (policy.confirm_key,), 2,
+                                    snooze_keys=(policy.snooze_key,), key_timeout=1)
+        if result.outcome.answered:
+            state = w.call_answered(state, now).state
+        t = w.call_ended(state, result.outcome, now + dt.timedelta(seconds=20), policy,
+                         key=result.key, room="1208")
+        state, effects = t.state, effects + list(t.effects)
+        if state.status is w.WakeupStatus.SNOOZED:
+            break
+    return state, effects
+
+
+def test_wakeup_busy_then_no_key_then_confirmed_records_minutes_late(gateway, room, short_prompt):
+    tz = dt.timezone(dt.timedelta(hours=8))
+    wake_at = dt.datetime(2026, 11, 24, 7, 0, tzinfo=tz)
+    busy, nokey, ok = room("busy"), room("answer_no_key"), room("answer_dtmf1")
+    state, effects = _run_wakeup(gateway, [busy.uri(), nokey.uri(), ok.uri()], short_prompt,
+                                 w.WakeupPolicy(), wake_at)
+    assert state.status is w.WakeupStatus.DONE and effects == []
+    assert [a.outcome for a in state.attempts] == [
+        CallOutcome.BUSY, CallOutcome.ANSWERED_NO_KEY, CallOutcome.ANSWERED_CONFIRMED]
+    assert state.reached_by == "phone" and state.minutes_late == 4  # third call at 07:04
+    for r in (busy, nokey, ok):
+        assert r.wait() == 0
+
+
+def test_wakeup_never_answered_escalates_to_the_door(gateway, room, short_prompt):
+    tz = dt.timezone(dt.timedelta(hours=8))
+    wake_at = dt.datetime(2026, 11, 24, 6, 30, tzinfo=tz)
+    policy = w.WakeupPolicy(retry_interval_minutes=2, retry_window_minutes=4)  # 3 calls
+    r = room("busy", calls=3)
+    state, effects = _run_wakeup(gateway, [r.uri()] * 3, short_prompt, policy, wake_at)
+    assert state.status is w.WakeupStatus.ESCALATED and state.attempt_count == 3
+    assert {e.kind for e in effects} == {w.EffectKind.KNOCK_ON_DOOR, w.EffectKind.ALERT_OPERATORS,
+                                         w.EffectKind.HANDOVER_ENTRY}
+    done = w.mark_reached(state, wake_at + dt.timedelta(minutes=9), by="door")
+    assert done.state.status is w.WakeupStatus.DONE and done.state.minutes_late == 9
+    assert r.wait() == 0
