@@ -50,7 +50,7 @@ CITIES: tuple[City, ...] = (
     _c("新加坡", "Singapore", "Asia/Singapore", "新加坡", "Singapore"),
     _c("吉隆坡", "Kuala Lumpur", "Asia/Kuala_Lumpur", "马来西亚", "Malaysia"),
     _c("曼谷", "Bangkok", "Asia/Bangkok", "泰国", "Thailand"),
-    _c("河内", "Hanoi", "Asia/Bangkok", "越南", "Vietnam"),
+    _c("河内", "Hanoi", "Asia/Ho_Chi_Minh", "越南", "Vietnam"),
     _c("胡志明市", "Ho Chi Minh City", "Asia/Ho_Chi_Minh", "越南", "Vietnam", "Saigon", "西贡"),
     _c("雅加达", "Jakarta", "Asia/Jakarta", "印度尼西亚", "Indonesia"),
     _c("马尼拉", "Manila", "Asia/Manila", "菲律宾", "Philippines"),
