@@ -368,6 +368,7 @@ class BusinessCalendar:
             object.__setattr__(self, "entries", _entry_map(self.entries))  # type: ignore[arg-type]
         if self.statutory is None:
             object.__setattr__(self, "statutory", china_statutory())
+        object.__setattr__(self, "_interval_cache", {})
 
     def __hash__(self) -> int:
         return id(self)
@@ -483,14 +484,21 @@ class BusinessCalendar:
         return (datetime.combine(day, time()) + offset).replace(tzinfo=self.tz)
 
     def day_intervals(self, day: date) -> list[Interval]:
-        """The day's windows as UTC instants."""
-        return [
+        """The day's windows as UTC instants (cached per calendar; calendars are immutable)."""
+        cache: dict[date, list[Interval]] = self._interval_cache  # type: ignore[attr-defined]
+        hit = cache.get(day)
+        if hit is not None:
+            return hit
+        if len(cache) > 20000:
+            cache.clear()
+        cache[day] = result = [
             (
                 self._at(day, timedelta(minutes=w.start)).astimezone(UTC),
                 self._at(day, timedelta(minutes=w.end)).astimezone(UTC),
             )
             for w in self.windows_on(day)
         ]
+        return result
 
     def is_working_time(self, instant: datetime, *, include_end: bool = False) -> bool:
         """Inside a window: [start, end) by default, [start, end] with ``include_end``."""
