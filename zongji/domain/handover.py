@@ -3,7 +3,7 @@
 ``assemble_handover(inputs, …)`` builds the handover from plain inputs into sections:
 
     dnd            active do-not-disturb (guest name, room, since, until) — R-H8
-    messages       messages not acknowledged (undelivered first-class: never lost) — R-H5
+    messages       messages not acknowledged, undelivered first (never lost) — R-H5
     vips           VIPs in house and arriving (title, name, room, call handling) — R-H12
     callbacks      open callbacks promised to callers
     faults         open line faults — R-S3
@@ -252,7 +252,9 @@ def assemble_handover(inputs: HandoverInputs, *, at: dt.datetime, tz: dt.tzinfo,
     if at.tzinfo is None:
         raise ValueError("at: a timezone-aware datetime is required")
     dnd = tuple(_dnd_item(p, tz) for p in active_dnd(inputs.dnd, at))
-    msgs = tuple(_message_item(m, tz) for m in handover_messages(inputs.messages))
+    # Undelivered first (they need action), then urgent, then oldest.
+    msgs = tuple(_message_item(m, tz) for m in sorted(
+        handover_messages(inputs.messages), key=lambda m: (m.delivered, not m.urgent, m.taken_at)))
     vips = tuple(_vip_item(v, tz) for v in sorted(
         (v for v in inputs.vips if v.status in ("in_house", "arriving")
          and (v.departure is None or v.departure > at)),
