@@ -26,6 +26,7 @@ import datetime as dt
 import multiprocessing
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -179,7 +180,18 @@ def _start_server(url: str, data_dir: Path, port: int, workers: int,
     cmd = [sys.executable, "-m", "uvicorn", "--factory", factory,
            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
            "--log-level", "warning", "--no-access-log"]
-    return subprocess.Popen(cmd, env=env, start_new_session=True)
+    return subprocess.Popen(cmd, env=env, start_new_session=True, preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """In the server child: get SIGTERM when the bench process dies, however it dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: the finally blocks still stop the server on normal exits
+        pass
 
 
 def _wait_ready(base_url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -303,6 +315,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendFigures:
     finally:
         if proc is not None:
             _stop_server(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
         if admin is not None:
             with admin.connect() as c:
                 c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -316,6 +329,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendFigures:
         p99_ms=_pct(lat, 99) * 1000, mean_ms=(statistics.fmean(lat) * 1000 if lat else 0.0),
         raw_inserts_per_s=raw,
     )
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app", default="zongji.api.app:app_from_env",
                         help="uvicorn app factory (default zongji.api.app:app_from_env)")
     args = parser.parse_args(argv)
+    # A SIGTERM (e.g. from `timeout`) unwinds like Ctrl+C, so servers and databases are cleaned up.
+    signal.signal(signal.SIGTERM, _interrupt)
 
     figures = []
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
