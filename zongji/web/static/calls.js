@@ -5,7 +5,7 @@
   const { t, api, el, dur, toast, errorText } = ZJ;
   const cfg = ZJ.cfg;
   const PAGE_SIZE = 50;
-  const OUTCOMES = ["answered", "abandoned", "missed", "transferred", "message_taken", "busy", "failed"];
+  const OUTCOMES = ["answered", "abandoned", "missed", "busy", "transferred", "forwarded", "message_taken", "failed"];
   const $ = (id) => document.getElementById(id);
   let page = 1, total = 0, lastItems = [];
   const categories = new Map();
@@ -30,31 +30,19 @@
   }
 
   function writeUrl() {
-    const p = filterParams(false);
+    const p = filterParams();
     if (page > 1) p.set("page", page);
     const q = p.toString();
     history.replaceState(null, "", location.pathname + (q ? "?" + q : ""));
   }
 
-  /** Filters as query parameters; for the API, dates become instants in the organisation's zone. */
-  function filterParams(forApi) {
+  /** Filters as query parameters (dates are local days; the "to" day is included whole). */
+  function filterParams() {
     const form = $("filters");
     const p = new URLSearchParams();
-    for (const name of ["line", "operator", "outcome", "number"]) {
+    for (const name of ["date_from", "date_to", "line", "operator", "outcome", "number"]) {
       const v = form[name].value.trim();
       if (v) p.set(name, v);
-    }
-    const from = form.date_from.value, to = form.date_to.value;
-    if (forApi) {
-      if (from) p.set("date_from", from + "T00:00:00" + ZJ.tzOffset(new Date(from + "T12:00:00Z")));
-      if (to) {
-        // The whole "to" day is included: up to the next local midnight.
-        const next = new Date(Date.parse(to + "T12:00:00Z") + 86400000).toISOString().slice(0, 10);
-        p.set("date_to", next + "T00:00:00" + ZJ.tzOffset(new Date(next + "T12:00:00Z")));
-      }
-    } else {
-      if (from) p.set("date_from", from);
-      if (to) p.set("date_to", to);
     }
     return p;
   }
@@ -68,7 +56,8 @@
     }
     render();
   }
-  function categoryLabel(code) {
+  function categoryLabel(code, label) {
+    if (label) return ZJ.locale === "en" ? label.en : label.zh;
     if (!code) return "";
     const c = categories.get(code);
     return c ? (ZJ.locale === "en" ? c.en : c.zh) : code;
@@ -76,7 +65,7 @@
 
   async function load() {
     writeUrl();
-    const p = filterParams(true);
+    const p = filterParams();
     p.set("page", page);
     p.set("page_size", PAGE_SIZE);
     $("log-table").classList.add("loading");
@@ -98,20 +87,21 @@
       const caller = c.caller || {};
       const outcome = c.outcome || (c.state === "ringing" ? null : c.state === "answered" ? null : "open");
       return el("tr", { dataset: { id: c.id }, class: caller.vip ? "vip" : null },
-        el("td", { class: "mono nowrap" }, ZJ.fmtDateTime(c.ringing_at || c.answered_at || c.ended_at)),
+        el("td", { class: "mono nowrap" }, ZJ.fmtStamp(c.ringing_at || c.answered_at || c.ended_at)),
         el("td", { class: "nowrap" }, c.line ? c.line.name : ""),
         el("td", { class: "mono nowrap" }, c.calling_number || "", c.direction === "out" ? el("span", { class: "dir-out", title: t("log.outbound") }, " ↗") : null),
         el("td", { class: "caller-cell" },
           caller.vip ? el("span", { class: "vip-badge sm" }, "VIP") : null,
           caller.kind && caller.kind !== "unknown" ? el("span", { class: "kind-tag k-" + caller.kind }, t("kind." + caller.kind)) : null,
-          el("span", null, caller.label || (caller.kind === "unknown" || !caller.kind ? t("caller.unknown") : "")),
+          el("span", null, caller.label ? (caller.vip ? caller.label.replace(/\s*[(（]VIP[)）]\s*$/, "") : caller.label)
+            : (caller.kind === "unknown" || !caller.kind ? t("caller.unknown") : "")),
           c.supplementary ? el("span", { class: "badge o-supplementary" }, t("log.supplementary")) : null),
         el("td", { class: "num mono" }, c.ring_seconds !== null && c.ring_seconds !== undefined ? dur(c.ring_seconds) : ""),
         el("td", { class: "num mono" }, c.talk_seconds ? dur(c.talk_seconds) : ""),
         el("td", null, outcome ? el("span", { class: "badge o-" + outcome }, outcome === "open" ? t("state.ended") : t("outcome." + outcome))
           : el("span", { class: "badge o-" + (c.state === "ringing" ? "ringing" : "talking") }, t("state." + c.state))),
         el("td", { class: "nowrap" }, c.answered_by ? c.answered_by.display_name : ""),
-        el("td", { class: "nowrap" }, categoryLabel(c.category)),
+        el("td", { class: "nowrap" }, categoryLabel(c.category, c.category_label)),
         el("td", { class: "notes-cell", title: c.notes || "" }, c.notes || ""));
     }));
     $("log-empty").hidden = lastItems.length > 0;

@@ -81,6 +81,15 @@ const ZJ = (function () {
   function parse(iso) { return iso ? new Date(iso) : null; }
   function fmtTime(iso) { const d = parse(iso); return d ? fmt("time").format(d) : ""; }
   function fmtDateTime(iso) { const d = parse(iso); return d ? fmt("datetime").format(d) : ""; }
+  /** "YYYY-MM-DD HH:mm:ss" in the organisation's zone (the call log's format, both languages). */
+  function fmtStamp(iso) {
+    const d = parse(iso);
+    if (!d) return "";
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(d);
+    const g = (ty) => (parts.find((p) => p.type === ty) || {}).value || "";
+    return g("year") + "-" + g("month") + "-" + g("day") + " " + g("hour") + ":" + g("minute") + ":" + g("second");
+  }
   /** Today's date (YYYY-MM-DD) in the organisation's zone. */
   function localDate(d) {
     const parts = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(d || new Date());
@@ -154,5 +163,5 @@ const ZJ = (function () {
   });
 
   return { cfg, t, has, api, ApiError, applyI18n, setLocale, onLocale, get locale() { return locale; }, get localeChosen() { return chosen; },
-    fmtTime, fmtDateTime, localDate, tzOffset, dur, el, toast, errorText, parse };
+    fmtTime, fmtDateTime, fmtStamp, localDate, tzOffset, dur, el, toast, errorText, parse };
 })();

@@ -66,7 +66,8 @@
 
   function callerName(c) {
     const caller = c.caller || {};
-    if (caller.label) return caller.label;
+    if (caller.label && caller.label === c.calling_number && (!caller.kind || caller.kind === "unknown")) return t("caller.unknown");
+    if (caller.label) return caller.vip ? caller.label.replace(/\s*[(（]VIP[)）]\s*$/, "") : caller.label;
     if (caller.kind && caller.kind !== "unknown" && caller.name) return caller.name;
     return t("caller.unknown");
   }
@@ -158,7 +159,7 @@
     const stateCls = isRinging(c) ? "ringing" : isTalking(c) ? "talking" : "wrapup";
     $("caller-card").className = "card st-" + stateCls + (vip ? " vip" : "");
     $("card-kind").replaceChildren(el("span", { class: "kind-tag k-" + kind }, t("kind." + kind)));
-    $("card-name").textContent = identity.name || (caller.kind !== "unknown" && caller.label) || c.calling_number || t("caller.unknown");
+    $("card-name").textContent = identity.name || (kind !== "unknown" && caller.label) || t("caller.unknown");
     $("card-vip").hidden = !vip;
     const title = identity.title || caller.title;
     $("card-address").hidden = !title;
@@ -166,7 +167,7 @@
     const meta = [];
     if (identity.department) meta.push(el("span", { class: "meta-item" }, el("span", { class: "muted" }, t("card.department") + " "), identity.department));
     if (identity.room_number) meta.push(el("span", { class: "meta-item" }, el("span", { class: "muted" }, t("card.own_room") + " "), identity.room_number));
-    if (identity.detail) meta.push(el("span", { class: "meta-item" }, identity.detail));
+    if (identity.detail && identity.detail !== identity.department) meta.push(el("span", { class: "meta-item" }, identity.detail));
     if (kind === "unknown" && !identity.detail) meta.push(el("span", { class: "meta-item muted" }, t("card.unknown_hint")));
     $("card-meta").replaceChildren(...meta);
     const privacy = identity.privacy_level && identity.privacy_level !== "normal" ? identity.privacy_level : null;
@@ -377,7 +378,7 @@
             el("span", { class: "kind-tag k-" + r.kind }, t("kind." + r.kind))),
           el("div", { class: "dir-line2" },
             r.department ? el("span", { class: "muted" }, r.department) : null,
-            r.category ? el("span", { class: "muted" }, r.category) : null,
+            dirCategory(r) ? el("span", { class: "muted" }, dirCategory(r)) : null,
             r.note ? el("span", { class: "dir-note" }, r.note) : null)),
         el("div", { class: "dir-numbers" },
           r.extension ? el("div", { class: "dir-ext mono" }, el("span", { class: "lbl" }, t("dir.ext")), r.extension) : null,
@@ -388,6 +389,10 @@
     empty.textContent = q ? t("dir.none", { q }) : t("dir.start");
     const cur = box.querySelector(".hit");
     if (cur) cur.scrollIntoView({ block: "nearest" });
+  }
+  function dirCategory(r) {
+    if (!r.category || r.category === "department" || r.category === r.kind) return "";
+    return ZJ.has("dircat." + r.category) ? t("dircat." + r.category) : r.category;
   }
   async function copyResult(r) {
     const value = r.extension || (r.phones || [])[0];
@@ -478,6 +483,7 @@
     if ((e.ctrlKey || e.metaKey) && (k === "k" || k === "K")) { e.preventDefault(); searchEl.focus(); searchEl.select(); return; }
     if (k === "/" && !typing(e.target)) { e.preventDefault(); searchEl.focus(); searchEl.select(); return; }
     if (e.altKey && e.code === "KeyN") { e.preventDefault(); if (selectedId !== null) notesEl.focus(); return; }
+    if (e.altKey && e.code === "KeyC") { e.preventDefault(); if (selectedId !== null) categoryEl.focus(); return; }
     if (e.altKey && e.code === "KeyM") { e.preventDefault(); toggleSound(); return; }
     if ((e.ctrlKey || e.metaKey) && k === "Enter") { e.preventDefault(); closeSelected(); return; }
     if (e.target === searchEl && (k === "ArrowDown" || k === "ArrowUp") && results.length) {
