@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 BUSY_CODES = frozenset({486, 600, 603})
 NO_ANSWER_CODES = frozenset({408, 480, 487})
+# After we hang up, how long to wait for PJSIP to report the call gone (SIP timer B is 32 s).
+HANGUP_GRACE_SECONDS = 40.0
 
 
 def _now() -> dt.datetime:
@@ -194,6 +196,7 @@ class _Active:
     decided_key: str | None = None
     local_hangup_reason: str | None = None  # "ring_timeout", "key_timeout", "decided"
     hangup_sent: bool = False
+    hangup_deadline: float | None = None  # give up waiting for PJSIP's DISCONNECTED
 
 
 class SipGateway:
@@ -262,7 +265,11 @@ class SipGateway:
         fut = self.place_call_async(uri, prompt_wav, confirm_keys, ring_timeout,
                                     snooze_keys=snooze_keys, key_timeout=key_timeout, call_id=call_id)
         prompt_len = wav_seconds(prompt_wav) if prompt_wav else 0.0
-        return fut.result(timeout=ring_timeout + prompt_len + key_timeout + 60)
+        try:
+            return fut.result(timeout=ring_timeout + prompt_len + key_timeout
+                              + HANGUP_GRACE_SECONDS + 30)
+        except concurrent.futures.TimeoutError as exc:
+            raise TelephonyUnavailable("SIP gateway did not finish the call in time") from exc
 
     def place_call_async(self, uri: str, prompt_wav: str | None,
                          confirm_keys: Sequence[str] = ("1",), ring_timeout: float = 30.0, *,
@@ -413,6 +420,13 @@ class SipGateway:
         now = time.monotonic()
         for a in list(self._active.values()):
             if a.hangup_sent:
+                if a.hangup_deadline is not None and now >= a.hangup_deadline:
+                    # No final answer to our CANCEL/BYE (peer gone): end it on our side.
+                    outcome = a.decided or (CallOutcome.ANSWERED_NO_KEY if a.answered_at
+                                            else CallOutcome.NO_ANSWER
+                                            if a.local_hangup_reason == "ring_timeout"
+                                            else CallOutcome.FAILED)
+                    self._finish(a, outcome, None, "no answer to hangup")
                 continue
             if a.answered_at is None and now >= a.ring_deadline:
                 self._hangup(a, "ring_timeout")
@@ -423,6 +437,7 @@ class SipGateway:
         if a.hangup_sent:
             return
         a.hangup_sent = True
+        a.hangup_deadline = time.monotonic() + HANGUP_GRACE_SECONDS
         a.local_hangup_reason = why
         prm = self.pj.CallOpParam()
         prm.statusCode = 487 if a.answered_at is None else 200
