@@ -185,6 +185,12 @@ def demo(
         summary = demo_data.load_demo(s)
     engine.dispose()
 
+    sim_commands = {c.name or c.callback.__name__.replace("_", "-") for c in simulate_app.registered_commands}
+    if simulate and "calls" not in sim_commands:
+        typer.secho("note: `zongji simulate calls` is not available in this build; running without --simulate",
+                    fg=typer.colors.YELLOW, err=True)
+        simulate = False
+
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base_url = f"http://{shown_host}:{port}"
     token = demo_data.DEMO_CTI_TOKEN
