@@ -243,7 +243,7 @@ def stay_in_house(status: str, arrival: dt.datetime, departure: dt.datetime, at:
     if arrival > at:
         return False
     if status == "in_house":
-        return at < departure + dt.timedelta(days=1)
+        return at - departure < dt.timedelta(days=1)
     if status == "checked_out":
         return at < departure
     return False

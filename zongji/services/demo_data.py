@@ -9,6 +9,7 @@ Logins (password ``demo1234``): operator, leader, supervisor, unit, admin. The P
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zongji.services import auth
+from zongji.services import audit, auth
 from zongji.services import directory as _directory  # noqa: F401  (keeps search_text current)
 from zongji.store.models import (
     CommonNumber,
@@ -435,10 +436,21 @@ def _load_company(session: Session, org: Organisation) -> None:
     session.flush()
 
 
+@functools.lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    # Hashed once per process: argon2 is slow on purpose, and every demo login has this password.
+    return auth.hash_password(DEMO_PASSWORD)
+
+
 def _ensure_user(session: Session, username: str, role: str, display_name: str, **kw) -> None:
-    if session.scalar(select(User).where(User.username == username)) is None:
-        auth.create_user(session, username=username, password=DEMO_PASSWORD, role=role,
-                         display_name=display_name, actor="demo", **kw)
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        return
+    user = User(username=username, display_name=display_name, role=role,
+                password_hash=_demo_password_hash(), **kw)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor="demo", action="create", entity="user", entity_id=user.id,
+                 detail={"username": username, "role": role})
 
 
 def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummary:

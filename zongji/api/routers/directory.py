@@ -33,7 +33,31 @@ _ID_MAX = 2**63 - 1
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 
-router = APIRouter(prefix="/api/directory", tags=["directory"])
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    field: str | None = None
+    fields: list[FieldErrorOut] = []
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (400, "Refused: the message says why, field names the input at fault"),
+        (401, "Not logged in, or the session expired"),
+        (403, "The role may not do this"),
+        (422, "Invalid input"),
+    )
+}
+
+router = APIRouter(prefix="/api/directory", tags=["directory"], responses=_ERRORS)
 
 
 class SearchResultOut(BaseModel):
@@ -129,6 +153,8 @@ def identify(
 ) -> CallerIdentityOut:
     if at is not None and at.tzinfo is None:
         raise ZongjiError("give a time with its UTC offset, e.g. 2024-06-01T09:00:00+08:00", field="at")
+    if at is not None and not 1900 <= at.year <= 2999:
+        raise ZongjiError("time out of range", field="at")
     identity = directory_service.identify_caller(session, number, at=at)
     if identity.kind == "guest" and identity.ref_id is not None:
         directory_service.audit_guest_reads(session, [identity.ref_id], user=user, via="identify",
