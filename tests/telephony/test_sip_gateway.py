@@ -345,3 +345,51 @@ def test_wakeup_never_answered_escalates_to_the_door(gateway, room, short_prompt
     done = w.mark_reached(state, wake_at + dt.timedelta(minutes=9), by="door")
     assert done.state.status is w.WakeupStatus.DONE and done.state.minutes_late == 9
     assert r.wait() == 0
+
+
+# ---- against the real core: the gateway's CTI events become call records
+
+
+@pytest.fixture
+def core_server(settings):
+    import uvicorn
+
+    from zongji.api.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, name="uvicorn-sip-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+def test_call_events_reach_the_core_as_call_records(core_server, cti_token, session_factory,
+                                                    room, short_prompt):
+    from zongji.store.models import Call
+
+    reporter = CtiReporter(core_server + "/api/cti/events", cti_token)
+    with SipGateway(GatewayConfig(sip_port=0, caller_id="wakeup", log_level=0), reporter) as gw:
+        ok, busy = room("answer_dtmf1"), room("busy")
+        r1 = gw.place_call(ok.uri("8101"), short_prompt, ("1",), 10, call_id="e2e-ok")
+        r2 = gw.place_call(busy.uri("8102"), short_prompt, ("1",), 10, call_id="e2e-busy")
+    assert (r1.outcome, r2.outcome) == (CallOutcome.ANSWERED_CONFIRMED, CallOutcome.BUSY)
+    assert reporter.failed == 0 and reporter.sent == 5  # stop() drained the queue
+    with session_factory() as s:
+        calls = {c.external_id: c for c in s.query(Call).filter(
+            Call.external_id.in_(["e2e-ok", "e2e-busy"]))}
+    assert set(calls) == {"e2e-ok", "e2e-busy"}
+    ok_call, busy_call = calls["e2e-ok"], calls["e2e-busy"]
+    assert ok_call.direction == "out" and ok_call.called_number == "8101"
+    assert ok_call.state == "ended" and ok_call.answered_at is not None
+    assert ok_call.hangup_cause == "normalClearing"
+    assert busy_call.state == "ended" and busy_call.answered_at is None
+    assert busy_call.hangup_cause == "busy"
