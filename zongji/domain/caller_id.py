@@ -31,7 +31,7 @@ ANONYMOUS_WORDS = frozenset({
     "无号码", "号码隐藏",
 })
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0[1-9]\d{8,10}$")
+_LANDLINE = re.compile(r"^0[1-9]\d{6,10}$")  # area code + 5–8 digits
 _SERVICE_400 = re.compile(r"^(400|800)\d{7}$")
 _EXTENSION = re.compile(r"^\d{3,5}$")
 _LOCAL = re.compile(r"^[2-9]\d{6,7}$")
