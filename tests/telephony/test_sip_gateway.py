@@ -210,6 +210,13 @@ def test_room_answers_and_snoozes(gateway, room, short_prompt):
     assert r.wait() == 0
 
 
+def test_room_confirms_with_sip_info_dtmf(gateway, room, short_prompt):
+    r = room("answer_info1")
+    result = gateway.place_call(r.uri(), short_prompt, ("1",), 10, key_timeout=5)
+    assert result.outcome is CallOutcome.ANSWERED_CONFIRMED and result.key == "1"
+    assert r.wait() == 0  # our 200 to the INFO came before our BYE
+
+
 def test_room_busy(gateway, core, room, short_prompt):
     r = room("busy")
     result = gateway.place_call(r.uri(), short_prompt, ("1",), 10, call_id="busy-1")

@@ -428,7 +428,9 @@ class SipGateway:
                                             else CallOutcome.FAILED)
                     self._finish(a, outcome, None, "no answer to hangup")
                 continue
-            if a.answered_at is None and now >= a.ring_deadline:
+            if a.decided is not None:
+                self._hangup(a, "decided")
+            elif a.answered_at is None and now >= a.ring_deadline:
                 self._hangup(a, "ring_timeout")
             elif a.key_deadline is not None and now >= a.key_deadline and a.decided is None:
                 self._hangup(a, "key_timeout")
@@ -509,9 +511,9 @@ class SipGateway:
             a.decided, a.decided_key = CallOutcome.ANSWERED_CONFIRMED, digit
         elif digit in a.req.snooze_keys:
             a.decided, a.decided_key = CallOutcome.ANSWERED_SNOOZED, digit
-        else:
-            return  # another key: keep listening until the key deadline
-        self._hangup(a, "decided")
+        # else another key: keep listening until the key deadline.
+        # Hang up from the poll loop, not inside PJSIP's callback: the answer to a SIP INFO
+        # digit must go out before our BYE.
 
     def _finish(self, a: _Active, outcome: CallOutcome, code: int | None, reason: str) -> None:
         if self._active.pop(id(a.call), None) is None:
