@@ -17,7 +17,6 @@ import secrets
 import traceback
 import uuid
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
