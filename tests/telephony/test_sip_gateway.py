@@ -379,24 +379,61 @@ def core_server(settings):
     thread.join(timeout=15)
 
 
-def test_call_events_reach_the_core_as_call_records(core_server, cti_token, session_factory,
-                                                    room, short_prompt):
+def _free_tcp_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def sip_process(core_server, cti_token, tmp_path):
+    """``zongji sip`` as its own process, reporting to the core, commanded over loopback."""
+    port = _free_tcp_port()
+    log = open(tmp_path / "zongji-sip.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zongji.cli", "sip", "--sip-port", "0", "--log-level", "0",
+         "--control-port", str(port), "--control-token", "ctl", "--caller-id", "wakeup",
+         "--core-url", core_server, "--cti-token", cti_token],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ZONGJI_DATA_DIR": str(tmp_path)})
+    client = HttpTelephonyClient(f"http://127.0.0.1:{port}", token="ctl")
+    deadline = time.monotonic() + 20
+    while not client.healthy():
+        assert proc.poll() is None and time.monotonic() < deadline, (
+            (tmp_path / "zongji-sip.log").read_text(errors="replace"))
+        time.sleep(0.1)
+    yield client, proc
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(15)
+
+
+def test_call_events_reach_the_core_as_call_records(sip_process, session_factory, room,
+                                                    short_prompt):
     from zongji.store.models import Call
 
-    reporter = CtiReporter(core_server + "/api/cti/events", cti_token)
-    with SipGateway(GatewayConfig(sip_port=0, caller_id="wakeup", log_level=0), reporter) as gw:
-        ok, busy = room("answer_dtmf1"), room("busy")
-        r1 = gw.place_call(ok.uri("8101"), short_prompt, ("1",), 10, call_id="e2e-ok")
-        r2 = gw.place_call(busy.uri("8102"), short_prompt, ("1",), 10, call_id="e2e-busy")
+    client, proc = sip_process
+    ok, busy = room("answer_dtmf1"), room("busy")
+    r1 = client.place_call(ok.uri("8101"), short_prompt, ("1",), 10, call_id="e2e-ok")
+    r2 = client.place_call(busy.uri("8102"), short_prompt, ("1",), 10, call_id="e2e-busy")
     assert (r1.outcome, r2.outcome) == (CallOutcome.ANSWERED_CONFIRMED, CallOutcome.BUSY)
-    assert reporter.failed == 0 and reporter.sent == 5  # stop() drained the queue
+    proc.terminate()  # SIGTERM: stops cleanly after delivering what it has to report
+    assert proc.wait(15) == 0
     with session_factory() as s:
         calls = {c.external_id: c for c in s.query(Call).filter(
             Call.external_id.in_(["e2e-ok", "e2e-busy"]))}
     assert set(calls) == {"e2e-ok", "e2e-busy"}
     ok_call, busy_call = calls["e2e-ok"], calls["e2e-busy"]
     assert ok_call.direction == "out" and ok_call.called_number == "8101"
+    assert ok_call.calling_number == "wakeup"
     assert ok_call.state == "ended" and ok_call.answered_at is not None
     assert ok_call.hangup_cause == "normalClearing"
     assert busy_call.state == "ended" and busy_call.answered_at is None
     assert busy_call.hangup_cause == "busy"
+    # The process is gone: the worker sees it at once.
+    with pytest.raises(TelephonyUnavailable):
+        client.place_call(ok.uri(), short_prompt)
+
+
+def test_one_gateway_per_process(gateway):
+    with pytest.raises(TelephonyUnavailable, match="one per process"):
+        SipGateway(GatewayConfig(sip_port=0, log_level=0)).start()

@@ -32,6 +32,7 @@ from zongji.telephony.adapter import CallOutcome, CallResult, TelephonyUnavailab
 log = logging.getLogger(__name__)
 
 BUSY_CODES = frozenset({486, 600, 603})
+_ENDPOINT_LOCK = threading.Lock()
 NO_ANSWER_CODES = frozenset({408, 480, 487})
 # After we hang up, how long to wait for PJSIP to report the call gone (SIP timer B is 32 s).
 HANGUP_GRACE_SECONDS = 40.0
@@ -223,13 +224,23 @@ class SipGateway:
     def start(self, timeout: float = 10.0) -> "SipGateway":
         if self._thread is not None:
             return self
+        # PJSIP has one endpoint per process: a second one aborts the process.
+        if not _ENDPOINT_LOCK.acquire(blocking=False):
+            raise TelephonyUnavailable(
+                "another SIP gateway is running in this process (PJSIP allows one per process)")
+        self._stop.clear()
+        self._ready.clear()
+        self._start_error = None
         if self.reporter is not None:
             self.reporter.start()
         self._thread = threading.Thread(target=self._run, name="pjsip", daemon=True)
         self._thread.start()
         if not self._ready.wait(timeout):
+            self.stop()
             raise TelephonyUnavailable("SIP stack did not start in time")
         if self._start_error is not None:
+            self._thread.join(timeout)
+            self._thread = None
             raise TelephonyUnavailable(f"SIP stack failed to start: {self._start_error}")
         return self
 
@@ -289,6 +300,13 @@ class SipGateway:
     # ---- the PJSIP thread
 
     def _run(self) -> None:
+        try:
+            self._run_endpoint()
+        finally:
+            self.ep = None
+            _ENDPOINT_LOCK.release()
+
+    def _run_endpoint(self) -> None:
         try:
             import pjsua2 as pj
         except BaseException as exc:  # ImportError or a broken wheel
