@@ -82,6 +82,8 @@ def _page(request: Request, template: str, user: User | None, **extra: Any) -> H
     context = {
         "locale": locale,
         "t": i18n()[locale],
+        "i18n_zh": i18n()["zh-CN"],
+        "i18n_en": i18n()["en"],
         "i18n_json": json.dumps(i18n(), ensure_ascii=False),
         "config_json": json.dumps(config, ensure_ascii=False),
         "version": __version__,
