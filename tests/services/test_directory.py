@@ -16,7 +16,7 @@ from zongji.services.demo_data import (
     DEMO_VIP_GUEST_MOBILE,
     load_demo,
 )
-from zongji.store.models import AuditEntry, Guest, Person, Room, Stay, User
+from zongji.store.models import AuditEntry, Department, Guest, Person, Room, Stay, User
 
 NOW = dt.datetime(2024, 6, 3, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
@@ -218,6 +218,9 @@ def test_search_text_follows_changes(write, demo):
         p = s.scalar(select(Person).where(Person.name == "张伟"))
         p.name = "张大伟"
     assert _search(write, "zhangdawei")[0]["name"] == "张大伟"
+    with write() as s:
+        s.scalar(select(Department).where(Department.name == "工程部")).name = "设备部"
+    assert "张大伟" in [r["name"] for r in _search(write, "shebeibu")]
 
 
 def test_demo_loads_twice_without_duplicates(write, demo):

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, event, or_, select, true
+from sqlalchemy import and_, event, inspect, or_, select, true
 from sqlalchemy.orm import Session
 
 from zongji.domain.caller_id import (
@@ -126,9 +126,19 @@ def refresh_all(session: Session) -> int:
 
 @event.listens_for(Session, "before_flush")
 def _keep_search_text(session: Session, _flush_context, _instances) -> None:
+    renamed: list[Department] = []
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, _SEARCHABLE):
             refresh_search_text(obj, session)
+            if isinstance(obj, Department) and obj.id is not None \
+                    and inspect(obj).attrs.name.history.has_changes():
+                renamed.append(obj)
+    if renamed:
+        # People are found by their department's name too.
+        with session.no_autoflush:
+            for dept in renamed:
+                for person in session.scalars(select(Person).where(Person.department_id == dept.id)):
+                    refresh_search_text(person, session)
 
 
 # --------------------------------------------------------------------------- search
