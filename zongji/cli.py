@@ -243,6 +243,31 @@ def demo(
                 proc.kill()
 
 
+@app.command()
+def worker(
+    poll_seconds: Annotated[float, typer.Option(help="Seconds between looks for due jobs")] = 0.5,
+) -> None:
+    """Run timers and background jobs (wake-ups, reminders …) in this process.
+
+    Safe to run several: each job runs once. Web servers run one too unless
+    ZONGJI_RUN_WORKER_IN_SERVER=false.
+    """
+    import signal
+    import threading
+
+    from zongji.store.migrate import upgrade
+    from zongji.worker.runner import Worker
+
+    settings = get_settings()
+    upgrade(settings.resolved_database_url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    w = Worker(_session_factory(settings))
+    typer.echo(f"worker {w.name} running jobs: {', '.join(sorted(w.handlers)) or '(none registered)'}")
+    w.run_forever(stop, poll_seconds=poll_seconds)
+
+
 def _safe_url(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -270,7 +295,8 @@ def sip(
     password: Annotated[str | None, typer.Option(envvar="ZONGJI_SIP_PASSWORD")] = None,
     clock_rate: Annotated[int, typer.Option(help="Media clock rate: 8000 or 16000")] = 16000,
     log_level: Annotated[int, typer.Option(help="PJSIP log level 0-6")] = 1,
-    call: Annotated[str | None, typer.Option(help="Place one call to this SIP URI, print the result, exit (a test call)")] = None,
+    domain: Annotated[str | None, typer.Option(help="SIP domain for bare extensions (default: the registrar's host)")] = None,
+    call: Annotated[str | None, typer.Option(help="Place one call to this SIP URI or extension, print the result, exit (a test call)")] = None,
     prompt: Annotated[str | None, typer.Option(help="WAV to play in --call")] = None,
     say_time: Annotated[str | None, typer.Option(help="With --call: synthesize the wake-up greeting for HH:MM")] = None,
     ring_timeout: Annotated[float, typer.Option(help="With --call: seconds to ring")] = 30.0,
@@ -291,7 +317,7 @@ def sip(
     config = GatewayConfig(bind_address=bind, sip_port=sip_port, rtp_port=rtp_port,
                            public_address=public_address, caller_id=caller_id, line=line,
                            registrar=registrar, username=username, password=password,
-                           clock_rate=clock_rate, log_level=log_level)
+                           domain=domain, clock_rate=clock_rate, log_level=log_level)
     gateway = SipGateway(config, reporter)
     try:
         gateway.start()
@@ -299,6 +325,12 @@ def sip(
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(3)
     try:
+        if registrar:
+            if gateway.wait_registered(10):
+                typer.echo(f"registered at {registrar} as {username}")
+            else:
+                typer.secho(f"warning: not registered at {registrar}: {gateway.registration}",
+                            fg=typer.colors.YELLOW, err=True)
         if call:
             if say_time and not prompt:
                 import datetime as dt

@@ -5,7 +5,8 @@ or the wake-up worker down. The worker uses :class:`HttpTelephonyClient`, which 
 :class:`~zongji.telephony.adapter.TelephonyAdapter` and raises ``TelephonyUnavailable`` when the
 gateway cannot be reached — the signal to escalate due wake-ups to the manual call list.
 
-    GET  /health  → {"ok": true, "sip_port": 5070, "active_calls": 0}
+    GET  /health  → {"ok": true, "sip_port": 5070, "active_calls": 0,
+                     "registration": {"active", "status", "reason", "expires"} | null}
     POST /calls   {"uri", "prompt_wav", "confirm_keys": ["1"], "snooze_keys": ["2"],
                    "ring_timeout": 30, "key_timeout": 10, "call_id"?}
                   → 200 CallResult (docs in adapter.py) once the call has ended
@@ -60,7 +61,8 @@ class ControlServer:
                 if self.path.rstrip("/") == "/health":
                     gw = server.gateway
                     return self._send(200 if gw.running else 503, {
-                        "ok": gw.running, "sip_port": gw.local_port, "active_calls": gw.active_calls})
+                        "ok": gw.running, "sip_port": gw.local_port, "active_calls": gw.active_calls,
+                        "registration": gw.registration or None})
                 self._send(404, {"error": "not_found", "message": self.path})
 
             def do_POST(self):  # noqa: N802

@@ -218,6 +218,8 @@ class SipGateway:
         self._active: dict[int, _Active] = {}  # keyed by id() of the pj call object
         self._graveyard: list = []  # pj objects to drop after their call has ended
         self.local_port: int | None = None
+        self.registration: dict = {}
+        self._reg_changed = threading.Event()
 
     # ---- lifecycle
 
@@ -288,6 +290,7 @@ class SipGateway:
                          call_id: str | None = None) -> concurrent.futures.Future:
         if not self.running:
             raise TelephonyUnavailable("SIP gateway is not running")
+        uri = self.target_uri(uri)
         if prompt_wav is not None:
             wav_seconds(prompt_wav)  # fail early, in the caller's thread, on a bad file
         fut: concurrent.futures.Future = concurrent.futures.Future()
@@ -387,7 +390,7 @@ class SipGateway:
         mt.port = c.rtp_port
         if c.rtp_port:
             mt.portRange = c.rtp_port_range
-        acc = pj.Account()
+        acc = _PjAccount(self)
         acc.create(acfg)
         return acc
 
@@ -467,6 +470,40 @@ class SipGateway:
             log.warning("hangup failed (%s): %s", why, exc)
             outcome = CallOutcome.NO_ANSWER if why == "ring_timeout" else CallOutcome.FAILED
             self._finish(a, a.decided or outcome, None, f"hangup failed: {exc}")
+
+    # ---- registration
+
+    def _on_reg_state(self, code: int, reason: str, expiration: int) -> None:
+        self.registration = {"active": 200 <= code < 300 and expiration > 0, "status": code,
+                             "reason": reason, "expires": expiration}
+        self._reg_changed.set()
+        log.info("registration: %s %s (expires %s)", code, reason, expiration)
+
+    def wait_registered(self, timeout: float = 10.0) -> bool:
+        """Wait until the PBX accepted our registration (True) or refused it / time out."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            reg = self.registration
+            if reg.get("active"):
+                return True
+            if reg.get("status", 0) >= 300 and reg.get("status") != 401 and reg.get("status") != 407:
+                return False
+            self._reg_changed.wait(0.05)
+            self._reg_changed.clear()
+        return bool(self.registration.get("active"))
+
+    def target_uri(self, target: str) -> str:
+        """A SIP URI for ``target``: a URI as given; ``8101`` → ``sip:8101@<domain or PBX>``."""
+        t = target.strip()
+        if t.lower().startswith(("sip:", "sips:", "tel:")):
+            return t
+        if "@" in t:
+            return f"sip:{t}"
+        host = self.config.domain or (self.config.registrar.split(":", 1)[1].split(";", 1)[0]
+                                      if self.config.registrar else None)
+        if not host:
+            raise ValueError(f"{target!r} is not a SIP URI and no PBX/domain is configured")
+        return f"sip:{t}@{host}"
 
     # ---- callbacks from _PjCall (on this thread)
 
@@ -566,6 +603,20 @@ class SipGateway:
 def _make_call_class():
     import pjsua2 as pj
 
+    class PjAccount(pj.Account):
+        def __init__(self, gateway: SipGateway):
+            super().__init__()
+            self._gw = gateway
+
+        def onRegState(self, prm):
+            try:
+                self._gw._on_reg_state(int(prm.code), str(prm.reason), int(prm.expiration))
+            except Exception:
+                log.exception("onRegState")
+
+    global _account_class
+    _account_class = PjAccount
+
     class PjCall(pj.Call):
         def __init__(self, gateway: SipGateway, account):
             super().__init__(account)
@@ -605,12 +656,23 @@ def _make_call_class():
 
 
 _call_class = None
+_account_class = None
 
 
-def _PjCall(gateway: SipGateway, account):
+def _PjAccount(gateway: SipGateway):
+    if _account_class is None:
+        _make_call_class_once()
+    return _account_class(gateway)
+
+
+def _make_call_class_once():
     global _call_class
     if _call_class is None:
         _call_class = _make_call_class()
+
+
+def _PjCall(gateway: SipGateway, account):
+    _make_call_class_once()
     return _call_class(gateway, account)
 
 

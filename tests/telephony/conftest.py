@@ -1,0 +1,80 @@
+"""sipp rooms and PBXs on loopback for the telephony tests."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+SIPP_DIR = Path(__file__).parent / "sipp"
+SIPP = shutil.which("sipp")
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _udp_port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
+class SippRoom:
+    """A sipp UAS on loopback playing one scenario for ``calls`` calls."""
+
+    def __init__(self, scenario: str, workdir: Path, calls: int = 1):
+        self.port = free_udp_port()
+        self.media_port = free_udp_port()
+        self.log = workdir / f"sipp-{scenario}-{self.port}.log"
+        self.proc = subprocess.Popen(
+            [SIPP, "-sf", str(SIPP_DIR / f"{scenario}.xml"), "-i", "127.0.0.1",
+             "-p", str(self.port), "-mi", "127.0.0.1", "-mp", str(self.media_port),
+             "-m", str(calls), "-nostdin", "-timeout", "90s", "-timeout_error",
+             "-trace_err", "-error_file", str(workdir / f"sipp-{scenario}-{self.port}-err.log")],
+            cwd=workdir, stdin=subprocess.DEVNULL, stdout=open(self.log, "wb"),
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 5
+        while not _udp_port_taken(self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"sipp did not start: {self.log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.02)
+
+    def uri(self, user: str = "8101") -> str:
+        return f"sip:{user}@127.0.0.1:{self.port}"
+
+    def wait(self, timeout: float = 20) -> int:
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def room(tmp_path):
+    rooms: list[SippRoom] = []
+
+    def _room(scenario: str, calls: int = 1) -> SippRoom:
+        r = SippRoom(scenario, tmp_path, calls)
+        rooms.append(r)
+        return r
+
+    yield _room
+    for r in rooms:
+        r.stop()
