@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # Live push: how often each server process looks for new feed rows (seconds).
     feed_poll_seconds: float = 0.2
 
+    # Timers: each web server process also runs a worker thread (safe with several processes);
+    # set to false when running `zongji worker` processes separately.
+    run_worker_in_server: bool = True
+    worker_poll_seconds: float = 0.5
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -12,6 +12,7 @@ from zongji.api.routers import auth, calls, cti, directory, live, users
 from zongji.settings import Settings, get_settings
 from zongji.store.db import make_engine, make_session_factory
 from zongji.web import pages
+from zongji.worker.runner import start_in_thread
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,8 +23,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         # Background parts of this process (live-feed poller, CTI group-commit writer) start
         # here and stop when the server stops.
+        worker = None
+        if settings.run_worker_in_server:
+            worker = start_in_thread(app.state.session_factory, poll_seconds=settings.worker_poll_seconds)
         async with live.running(app), cti.running(app):
             yield
+        if worker is not None:
+            thread, stop = worker
+            stop.set()
+            thread.join(timeout=10)
         engine.dispose()
 
     app = FastAPI(

@@ -410,6 +410,37 @@ class Setting(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+# --------------------------------------------------------------------------- timers
+
+
+class Job(Base):
+    """A timer or background task that must run once, even with several workers and restarts.
+
+    ``key`` makes scheduling idempotent (scheduling the same key twice keeps one job). A worker
+    claims due jobs with a lease; the handler's effects and the job's ``done`` mark commit in one
+    transaction, so a crash before the commit leaves the job to be claimed again after the lease
+    ends, and a crash after it cannot run the job a second time. See zongji/worker/runner.py.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    due_at: Mapped[dt.datetime]
+    payload: Mapped[dict[str, Any] | None]
+    # "pending", "running", "done", "failed" or "cancelled".
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[dt.datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(100))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_jobs_state_due", "state", "due_at"),)
+
+
 __all__ = [
     "AuditEntry",
     "Base",
@@ -421,6 +452,7 @@ __all__ = [
     "FeedItem",
     "Guest",
     "IntegrationToken",
+    "Job",
     "Line",
     "LoginSession",
     "Organisation",

@@ -1,0 +1,1 @@
+"""Timers and background jobs: a worker claims due jobs and runs their handlers exactly once."""

@@ -1,0 +1,45 @@
+"""Which function handles which kind of job.
+
+A handler is ``def handle(session, job, now) -> None``. It runs inside the transaction that marks
+the job done, so its database effects happen exactly once. It may schedule further jobs with
+``zongji.store.jobs.schedule`` in the same session. Raise ``Retry`` to run it again later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from zongji.store.models import Job
+
+Handler = Callable[[Session, Job, dt.datetime], None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+class Retry(Exception):
+    """Run the job again after ``delay`` (its effects so far are rolled back)."""
+
+    def __init__(self, reason: str, delay: dt.timedelta = dt.timedelta(seconds=30)):
+        super().__init__(reason)
+        self.delay = delay
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def _register(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return _register
+
+
+def load_all() -> dict[str, Handler]:
+    """Import every module in zongji.worker.tasks so their handlers register; return the map."""
+    import zongji.worker.tasks as tasks
+
+    for mod in pkgutil.iter_modules(tasks.__path__):
+        importlib.import_module(f"{tasks.__name__}.{mod.name}")
+    return dict(_HANDLERS)
