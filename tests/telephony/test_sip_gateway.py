@@ -370,3 +370,13 @@ def test_call_events_reach_the_core_as_call_records(sip_process, session_factory
 def test_one_gateway_per_process(gateway):
     with pytest.raises(TelephonyUnavailable, match="one per process"):
         SipGateway(GatewayConfig(sip_port=0, log_level=0)).start()
+
+
+def test_incoming_calls_are_refused_clearly(gateway, tmp_path):
+    proc = subprocess.run(
+        [SIPP, "-sf", str(Path(__file__).parent / "sipp" / "caller_refused.xml"),
+         f"127.0.0.1:{gateway.local_port}", "-i", "127.0.0.1", "-p", "0", "-m", "1",
+         "-nostdin", "-timeout", "10s", "-timeout_error"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
+    assert proc.returncode == 0  # INVITE answered 480, nothing else
+    assert gateway.active_calls == 0

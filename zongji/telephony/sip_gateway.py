@@ -217,6 +217,7 @@ class SipGateway:
         self._start_error: BaseException | None = None
         self._active: dict[int, _Active] = {}  # keyed by id() of the pj call object
         self._graveyard: list = []  # pj objects to drop after their call has ended
+        self._rejected: dict[int, object] = {}  # refused incoming calls until PJSIP is done
         self.local_port: int | None = None
         self.registration: dict = {}
         self._reg_changed = threading.Event()
@@ -364,6 +365,7 @@ class SipGateway:
         finally:
             self._graveyard.clear()
             self._active.clear()
+            self._rejected.clear()
             self.account = None
             try:
                 ep.libDestroy()
@@ -507,10 +509,26 @@ class SipGateway:
 
     # ---- callbacks from _PjCall (on this thread)
 
+    def _on_incoming(self, account, pj_call_id: int) -> None:
+        # Incoming calls are not handled yet (the switchboard's key menu comes later):
+        # refuse them clearly instead of PJSIP's 500.
+        call = _PjCall(self, account, pj_call_id)
+        self._rejected[id(call)] = call
+        prm = self.pj.CallOpParam()
+        prm.statusCode = 480
+        prm.reason = "Temporarily Unavailable"
+        try:
+            call.hangup(prm)
+        except Exception as exc:
+            log.warning("could not refuse incoming call: %s", exc)
+
     def _on_state(self, call) -> None:
         pj = self.pj
         a = self._active.get(id(call))
         if a is None:
+            rejected = self._rejected.get(id(call))
+            if rejected is not None and call.getInfo().state == pj.PJSIP_INV_STATE_DISCONNECTED:
+                self._graveyard.append(self._rejected.pop(id(call)))
             return
         ci = call.getInfo()
         if ci.state == pj.PJSIP_INV_STATE_CONFIRMED and a.answered_at is None:
@@ -608,6 +626,12 @@ def _make_call_class():
             super().__init__()
             self._gw = gateway
 
+        def onIncomingCall(self, prm):
+            try:
+                self._gw._on_incoming(self, prm.callId)
+            except Exception:
+                log.exception("onIncomingCall")
+
         def onRegState(self, prm):
             try:
                 self._gw._on_reg_state(int(prm.code), str(prm.reason), int(prm.expiration))
@@ -618,8 +642,11 @@ def _make_call_class():
     _account_class = PjAccount
 
     class PjCall(pj.Call):
-        def __init__(self, gateway: SipGateway, account):
-            super().__init__(account)
+        def __init__(self, gateway: SipGateway, account, call_id=None):
+            if call_id is None:
+                super().__init__(account)
+            else:
+                super().__init__(account, call_id)
             self._gw = gateway
 
         def onCallState(self, prm):
@@ -671,9 +698,9 @@ def _make_call_class_once():
         _call_class = _make_call_class()
 
 
-def _PjCall(gateway: SipGateway, account):
+def _PjCall(gateway: SipGateway, account, call_id=None):
     _make_call_class_once()
-    return _call_class(gateway, account)
+    return _call_class(gateway, account, call_id)
 
 
 def pjsua2_available() -> tuple[bool, str]:
