@@ -34,6 +34,23 @@ class Settings(BaseSettings):
     answer_ring_seconds: int = 15
     # R-H3: a transferred call returns to the operator after this many seconds without answer.
     transfer_no_answer_seconds: int = 30
+    # Switchboard (issue 3). R-H5: an undelivered message is raised again after this many
+    # minutes; a delivered one not picked up is reminded after the second (0 = never).
+    message_raise_again_minutes: int = 15
+    message_remind_unacknowledged_minutes: int = 0
+    # R-H5 / R-C2: a message must be read back to the caller (a tick) before it is saved.
+    message_require_read_back: bool = True
+    # R-S3: a line is "silent unusually long" after max(minimum, factor × its usual gap);
+    # the check runs every line_silence_check_minutes.
+    line_silence_minimum_minutes: int = 30
+    line_silence_factor: float = 2.0
+    line_silence_check_minutes: int = 10
+    # Telephony adapter for transfers, message lamps and line locks: "simulated" (built-in).
+    switchboard_adapter: str = "simulated"
+    # The simulated PBX answers a transfer after this many seconds; numbers listed (comma
+    # separated) never answer, so the no-answer return can be shown.
+    simulated_pbx_answer_seconds: float = 6.0
+    simulated_pbx_silent_numbers: str = "6900"
     # R-S10: share of answered calls below which the answer rate is flagged.
     answer_rate_target: float = 0.85
 
@@ -53,6 +70,61 @@ class Settings(BaseSettings):
     # set to false when running `zongji worker` processes separately.
     run_worker_in_server: bool = True
     worker_poll_seconds: float = 0.5
+
+    # Work orders (issue 4). SLA numbers are policies (zongji.domain.sla, admin-editable).
+    # Attachments: stored under data_dir/attachments; the largest file and the most per order.
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    attachments_per_order_max: int = 20
+    # Likely duplicates (R-P8): orders this many days back are compared; at most this many shown.
+    duplicate_window_days: int = 7
+    duplicate_limit: int = 5
+    # Automatic reminders (催办) are sent at the warning share of the time and on breach; a
+    # breached order is reminded again every this many hours while it stays late.
+    reminder_repeat_hours: float = 24
+    # E-mail notifications through an SMTP server (empty host: e-mail off).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 10
+    mail_from: str = "zongji@localhost"
+    # SMS gateway (docs/notifications.md); empty URL: SMS off.
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+    sms_timeout_seconds: float = 10
+    # Failed e-mail/SMS deliveries are retried after this many seconds, at most this many times.
+    notify_retry_seconds: float = 60
+    notify_max_attempts: int = 5
+
+    # Wake-up calls (R-H9, issue 5). The worker reaches the `zongji sip` process here; empty
+    # means "no telephony": every due wake-up goes straight to the operators' manual call list.
+    wakeup_gateway_url: str = "http://127.0.0.1:5071"
+    wakeup_gateway_token: str | None = None
+    # SIP URI (or bare extension) to dial for a room; {extension} and {room} are filled in.
+    wakeup_uri_template: str = "{extension}"
+    # Simultaneous outgoing lines the wake-up worker may use (the gateway enforces its own too).
+    wakeup_lines: int = 8
+    wakeup_retry_interval_minutes: float = 2.0
+    wakeup_retry_window_minutes: float = 10.0
+    wakeup_snooze_minutes: float = 5.0
+    wakeup_max_snoozes: int = 3
+    wakeup_ring_seconds: float = 30.0
+    wakeup_key_seconds: float = 10.0
+    wakeup_confirm_key: str = "1"
+    wakeup_snooze_key: str = "2"
+    # Pre-flight test call this long before the day's earliest wake-up, to this extension/URI
+    # (empty: only check that the gateway answers /health).
+    wakeup_preflight_minutes: float = 30.0
+    wakeup_preflight_target: str = ""
+    # A wake-up in a dialler's hands is leased this long and the lease renewed while the call
+    # lasts; a killed worker's calls are recovered by another worker after the lease runs out.
+    wakeup_lease_seconds: float = 30.0
+    wakeup_poll_seconds: float = 0.2
+    # Prompt WAV sample rate (the gateway's clock rate).
+    wakeup_prompt_rate: int = 16000
+    # Run the wake-up dialler in the web server's worker thread too (see run_worker_in_server).
+    wakeup_dialler_in_server: bool = True
 
     @property
     def tz(self) -> ZoneInfo:

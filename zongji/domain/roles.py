@@ -22,3 +22,7 @@ GUEST_DATA_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER, Role.SUPERVISOR,
 
 # Roles that manage users, tokens and the directory.
 ADMIN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+# Roles that may see a guest's room number (DND list, handover log). Operators never need it to
+# answer a caller (R-H4): transfers ring the room through the telephony adapter.
+ROOM_NUMBER_ROLES = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})

@@ -463,3 +463,15 @@ __all__ = [
     "User",
     "utcnow",
 ]
+
+# Work orders, their calendar, SLA policies and notifications (issue 4) live in their own module
+# on the same Base; imported here so the metadata (create_all, Alembic) includes them.
+from zongji.store import work_order_models as _work_order_models  # noqa: E402,F401
+
+# Switchboard operations (issue 3): transfer attempts, messages, DND, line settings, faults,
+# silence alerts, handovers, facilities and long-distance rates; same Base, same metadata.
+from zongji.store import switchboard_models as _switchboard_models  # noqa: E402,F401
+
+# Wake-up calls, their attempts, escalation tasks and pre-flight checks (issue 5) live in their
+# own module on the same Base; imported here so the metadata (create_all, Alembic) includes them.
+from zongji.store import wakeup_models as _wakeup_models  # noqa: E402,F401
