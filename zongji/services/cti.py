@@ -42,15 +42,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy import Boolean, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.domain import calls as rules
 from zongji.errors import Unauthorized, ZongjiError
 from zongji.services.calls import Invalid, call_out_values
 from zongji.store.db import transaction
-from zongji.store.models import Call, CallEvent, FeedItem, IntegrationToken, Line, User, utcnow
+from zongji.store.models import Call, CallEvent, FeedItem, IntegrationToken, Line, User, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -107,26 +107,28 @@ def event_key(ev: rules.CtiEvent, at_given: bool) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _first(value: Any) -> Any:
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
-
-
 def _text(data: Mapping[str, Any], name: str, *, max_len: int, required: bool = False) -> str | None:
-    value = _first(data.get(name))
-    if value is None or value == "":
+    value = data.get(name)
+    if type(value) is list:
+        value = value[0] if value else None
+    if type(value) is not str:
+        if value is None:
+            if required:
+                raise Invalid(f"{name} is required", field=name)
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Invalid(f"{name} must be a string", field=name)
+        value = str(value)
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    value = value.strip()
+    if len(value) > max_len:
+        raise Invalid(f"{name} is too long (at most {max_len} characters)", field=name)
+    if not value:
         if required:
             raise Invalid(f"{name} is required", field=name)
         return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise Invalid(f"{name} must be a string", field=name)
-    value = str(value).replace("\x00", "").strip()
-    if len(value) > max_len:
-        raise Invalid(f"{name} is too long (at most {max_len} characters)", field=name)
-    if required and not value:
-        raise Invalid(f"{name} is required", field=name)
-    return value or None
+    return value
 
 
 def _users(data: Mapping[str, Any]) -> str | None:
@@ -357,6 +359,45 @@ class UserCache:
         return {"id": hit[0], "display_name": hit[1]}
 
 
+@dataclass
+class KnownNumbers:
+    """Every phone number stored in the directory, exactly as stored, refreshed every few seconds.
+
+    ``identify_caller`` matches mobiles and phones by exact stored forms (``PhoneNumber.variants``);
+    a number none of whose variants is stored cannot be identified, so the writer skips the
+    directory's queries for it. Extensions and local numbers (suffix matches) always go to the
+    directory. A number added to the directory is recognised within ``ttl`` seconds.
+    """
+
+    ttl: float = 5.0
+    _numbers: frozenset[str] = frozenset()
+    _loaded: float = float("-inf")
+
+    def _load(self, session: Session) -> None:
+        from sqlalchemy import union_all
+
+        from zongji.store.models import Customer, Department, Guest, Person
+
+        q = union_all(
+            select(Guest.mobile.label("n")).where(Guest.mobile.is_not(None)),
+            select(Person.mobile).where(Person.mobile.is_not(None)),
+            select(Person.office_phone).where(Person.office_phone.is_not(None)),
+            select(Department.phone).where(Department.phone.is_not(None)),
+            select(Customer.phone),
+        )
+        self._numbers = frozenset(session.execute(q).scalars())
+        self._loaded = time.monotonic()
+
+    def may_match(self, session: Session, pn: Any) -> bool:
+        if not pn.valid:
+            return False
+        if pn.kind in ("extension", "local"):
+            return True
+        if time.monotonic() - self._loaded > self.ttl:
+            self._load(session)
+        return any(v in self._numbers for v in pn.variants())
+
+
 # --------------------------------------------------------------------------- applying a batch
 
 _FACT_COLUMNS = ("ringing_at", "answered_at", "ended_at", "hangup_cause", "transfer_target",
@@ -372,14 +413,6 @@ def _facts_of(row: Mapping[str, Any]) -> rules.CallFacts:
     return rules.CallFacts(**{k: row[k] for k in _FACT_COLUMNS})
 
 
-def _insert_for(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 class Ingestor:
     """Applies batches of events inside a caller's transaction. One per writer (per process)."""
 
@@ -387,6 +420,7 @@ class Ingestor:
         self.tz = tz
         self.lines = LineCache()
         self.users = UserCache()
+        self.known = KnownNumbers()
 
     # -- helpers
 
@@ -402,12 +436,17 @@ class Ingestor:
             return None
         if number in cache:
             return cache[number]
-        identity = None
         try:
+            from zongji.domain.caller_id import normalize_number, unknown_identity
             from zongji.services.directory import identify_caller
         except ImportError:  # pragma: no cover - the directory area ships it
-            identify_caller = None
-        if identify_caller is not None:
+            cache[number] = None
+            return None
+        pn = normalize_number(number)
+        if not self.known.may_match(session, pn):
+            # Not in the directory: skip the directory's queries (most calls on a busy line).
+            identity = unknown_identity(pn)
+        else:
             try:
                 identity = identify_caller(session, number, at=at)
             except ZongjiError:
@@ -462,17 +501,15 @@ class Ingestor:
     # -- the batch
 
     def ingest(self, session: Session, items: Sequence[Incoming]) -> list[Result]:
-        conn = session.connection()
-        insert = _insert_for(conn.dialect.name)
+        db = _Raw(session)
         now = utcnow()
         results: list[Result | None] = [None] * len(items)
 
         # 1. tokens: checked per batch, never cached, so a revoked token is refused at once.
-        hashes = {it.token_hash for it in items}
         sources: dict[str, str] = {}
-        for token_hash, name, scopes, revoked_at in conn.execute(
-            select(TOKENS.c.token_hash, TOKENS.c.name, TOKENS.c.scopes, TOKENS.c.revoked_at)
-            .where(TOKENS.c.token_hash.in_(hashes))
+        for token_hash, name, scopes, revoked_at in db.query(
+            "SELECT token_hash, name, scopes, revoked_at FROM integration_tokens WHERE token_hash",
+            sorted({it.token_hash for it in items}),
         ):
             if revoked_at is None and "cti" in scopes.split(","):
                 sources[token_hash] = name
@@ -496,17 +533,15 @@ class Ingestor:
         for i in live:
             primary.setdefault(items[i].key, i)
         event_rows = [
-            {
-                "event_key": key, "external_call_id": items[i].event.call_id,
-                "kind": items[i].event.kind.value, "occurred_at": items[i].event.at,
-                "received_at": now, "source": sources[items[i].token_hash],
-                "payload": items[i].payload,
-            }
+            (key, items[i].event.call_id, items[i].event.kind.value, db.dt(items[i].event.at),
+             db.dt(now), sources[items[i].token_hash], db.json(items[i].payload))
             for key, i in sorted(primary.items())
         ]
-        stmt = (insert(EVENTS).on_conflict_do_nothing(index_elements=["event_key"])
-                .returning(EVENTS.c.event_key))
-        new_keys = set(conn.execute(stmt, event_rows).scalars())
+        new_keys = {r[0] for r in db.insert_returning(
+            "call_events",
+            ("event_key", "external_call_id", "kind", "occurred_at", "received_at", "source", "payload"),
+            event_rows, conflict="event_key", returning="event_key",
+        )}
         new_by_call: dict[str, list[Incoming]] = defaultdict(list)
         for key, i in primary.items():
             if key in new_keys:
@@ -514,13 +549,7 @@ class Ingestor:
 
         # 3. the calls, locked in a fixed order.
         call_ids = sorted({items[i].event.call_id for i in live})
-        rows: dict[str, dict[str, Any]] = {
-            r["external_id"]: dict(r)
-            for r in conn.execute(
-                select(CALLS).where(CALLS.c.external_id.in_(call_ids))
-                .order_by(CALLS.c.external_id).with_for_update()
-            ).mappings()
-        }
+        rows: dict[str, dict[str, Any]] = {r["external_id"]: r for r in db.select_calls(call_ids)}
         changed: list[dict[str, Any]] = []
         fresh: list[dict[str, Any]] = []
         identities: dict[str, Any] = {}
@@ -534,7 +563,7 @@ class Ingestor:
             seed = min(evs, key=lambda e: (e.event.kind is not rules.EventKind.NEW_CALL, e.event.at))
             ev = seed.event
             line = lines.get(id(seed))
-            row = {c: None for c in _CALL_COLUMNS}
+            row = dict.fromkeys(_CALL_COLUMNS)
             row.update(
                 external_id=ext, line_id=line.id if line else None, direction=ev.direction.value,
                 calling_number=ev.from_number, called_number=ev.to_number, queue=ev.queue,
@@ -550,10 +579,11 @@ class Ingestor:
             self._apply(session, row, evs, lines, now)
             fresh.append(row)
         if fresh:
-            values = [{k: v for k, v in r.items() if k != "id"} for r in fresh]
-            stmt = (insert(CALLS).on_conflict_do_nothing(index_elements=["external_id"])
-                    .returning(CALLS.c.id, CALLS.c.external_id))
-            ids = {ext: cid for cid, ext in conn.execute(stmt, values)}
+            ids = {ext: cid for cid, ext in db.insert_returning(
+                "calls", _INSERT_COLUMNS,
+                [tuple(db.value(k, r[k]) for k in _INSERT_COLUMNS) for r in fresh],
+                conflict="external_id", returning="id, external_id",
+            )}
             raced = []
             for r in fresh:
                 if r["external_id"] in ids:
@@ -564,27 +594,26 @@ class Ingestor:
                     raced.append(r["external_id"])
             if raced:
                 # Another process created these calls after our read: merge into its rows.
-                for r in conn.execute(
-                    select(CALLS).where(CALLS.c.external_id.in_(raced))
-                    .order_by(CALLS.c.external_id).with_for_update()
-                ).mappings():
-                    row = dict(r)
+                for row in db.select_calls(raced):
                     rows[row["external_id"]] = row
                     if self._apply(session, row, new_by_call[row["external_id"]], lines, now):
                         changed.append(row)
         fresh_ids = {id(r) for r in fresh}  # inserted above with their final state
         upd = [r for r in changed if id(r) not in fresh_ids]
         if upd:
-            stmt = (update(CALLS).where(CALLS.c.id == bindparam("_id"))
-                    .values({k: bindparam(k) for k in _UPDATABLE}))
-            conn.execute(stmt, [{"_id": r["id"], **{k: r[k] for k in _UPDATABLE}} for r in upd])
+            db.executemany(
+                "UPDATE calls SET " + ", ".join(f"{k} = {db.p}" for k in _UPDATABLE)
+                + f" WHERE id = {db.p}",
+                [tuple(db.value(k, r[k]) for k in _UPDATABLE) + (r["id"],) for r in upd],
+            )
 
         # 4. the live feed: one item per changed call, with its new state.
         if changed:
-            conn.execute(FEED.insert(), [
-                {"at": now, "topic": "call", "entity_id": str(r["id"]), "payload": self._out(session, r)}
-                for r in changed
-            ])
+            db.executemany(
+                f"INSERT INTO feed (at, topic, entity_id, payload) VALUES ({db.p}, {db.p}, {db.p}, {db.p})",
+                [(db.dt(now), "call", str(r["id"]), db.json(self._out(session, r))) for r in changed],
+            )
+        db.close()
 
         for i in live:
             it = items[i]
@@ -594,10 +623,153 @@ class Ingestor:
         return results  # type: ignore[return-value]
 
 
+_INSERT_COLUMNS = tuple(c for c in _CALL_COLUMNS if c != "id")
+_DATETIME_COLUMNS = frozenset(c.key for c in CALLS.columns if isinstance(c.type, UTCDateTime))
+_BOOL_COLUMNS = frozenset(c.key for c in CALLS.columns if isinstance(c.type, Boolean))
+# Rows per multi-row INSERT, within both databases' limits on bound parameters.
+_PARAMS_PER_STATEMENT = 30000
+
+
+class _Raw:
+    """The hot path's statements on the transaction's own DBAPI connection.
+
+    SQLAlchemy Core costs ~40x a bare DBAPI call per statement here; the writer's few fixed
+    statements are therefore written out for both databases (SQLite, PostgreSQL), with values
+    converted exactly as the models' column types store them.
+    """
+
+    def __init__(self, session: Session):
+        conn = session.connection()
+        self.pg = conn.dialect.name == "postgresql"
+        self.p = "%s" if self.pg else "?"
+        self.cur = conn.connection.dbapi_connection.cursor()
+
+    def close(self) -> None:
+        self.cur.close()
+
+    # -- values
+
+    def dt(self, value: dt.datetime | None) -> Any:
+        if value is None or self.pg:
+            return value
+        # Exactly SQLAlchemy's SQLite DATETIME storage format (naive UTC, always microseconds).
+        if value.utcoffset():
+            value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+    def json(self, value: Any) -> Any:
+        if self.pg:
+            from psycopg.types.json import Json
+
+            return Json(value)
+        return _json_dumps(value)
+
+    def value(self, column: str, value: Any) -> Any:
+        if column in _DATETIME_COLUMNS:
+            return self.dt(value)
+        if column in _BOOL_COLUMNS and value is not None and not self.pg:
+            return 1 if value else 0
+        return value
+
+    def _row(self, names: list[str], row: Sequence[Any]) -> dict[str, Any]:
+        out = dict(zip(names, row, strict=True))
+        if not self.pg:
+            for k in _DATETIME_COLUMNS:
+                v = out.get(k)
+                if isinstance(v, str):
+                    out[k] = dt.datetime.fromisoformat(v).replace(tzinfo=dt.UTC)
+            for k in _BOOL_COLUMNS:
+                if out.get(k) is not None:
+                    out[k] = bool(out[k])
+        return out
+
+    # -- statements
+
+    def _in(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        if self.pg:
+            return " = ANY(%s)", [list(values)]
+        return " IN (" + ", ".join("?" * len(values)) + ")", list(values)
+
+    def query(self, sql_before_in: str, values: Sequence[Any]) -> list[tuple]:
+        clause, params = self._in(values)
+        self.cur.execute(sql_before_in + clause, params)
+        return self.cur.fetchall()
+
+    def select_calls(self, external_ids: Sequence[str]) -> list[dict[str, Any]]:
+        if not external_ids:
+            return []
+        clause, params = self._in(external_ids)
+        sql = (f"SELECT {', '.join(_CALL_COLUMNS)} FROM calls WHERE external_id{clause} "
+               "ORDER BY external_id")
+        if self.pg:
+            sql += " FOR UPDATE"
+        self.cur.execute(sql, params)
+        return [self._row(_CALL_COLUMNS, r) for r in self.cur.fetchall()]
+
+    def insert_returning(self, table: str, columns: Sequence[str], rows: list[tuple], *,
+                         conflict: str, returning: str) -> list[tuple]:
+        out: list[tuple] = []
+        per = max(1, _PARAMS_PER_STATEMENT // len(columns))
+        one = "(" + ", ".join([self.p] * len(columns)) + ")"
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                   + ", ".join([one] * len(chunk))
+                   + f" ON CONFLICT ({conflict}) DO NOTHING RETURNING {returning}")
+            self.cur.execute(sql, [v for row in chunk for v in row])
+            out.extend(self.cur.fetchall())
+        return out
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        if rows:
+            self.cur.executemany(sql, rows)
+
+
+def _json_dumps(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 # --------------------------------------------------------------------------- the writer
 
+# Page cache of the writer's SQLite connection (KiB). The calls and events indexes are keyed by
+# random ids; a cache that holds them saves a read per index page per batch.
+SQLITE_WRITER_CACHE_KIB = 64 * 1024
+
+
+def writer_engine(url: str):
+    """The writer's own engine (one connection in use at a time), tuned for its work."""
+    from sqlalchemy import event
+
+    from zongji.store.db import is_sqlite, make_engine
+
+    engine = make_engine(url, pool_size=2)
+    if is_sqlite(url):
+        @event.listens_for(engine, "connect")
+        def _writer_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by the server
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA cache_size=-{SQLITE_WRITER_CACHE_KIB}")
+            cur.close()
+    return engine
+
+
 _STOP = object()
-_RETRYABLE = (IntegrityError, OperationalError)
+
+
+def _retryable(exc: BaseException) -> bool:
+    """A race or contention the same batch may succeed after: unique violation, deadlock, busy."""
+    if isinstance(exc, (IntegrityError, OperationalError)):
+        return True
+    import sqlite3
+
+    if isinstance(exc, (sqlite3.IntegrityError, sqlite3.OperationalError)):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, (psycopg.errors.IntegrityError, psycopg.errors.OperationalError))
 
 
 def process_batch(factory: sessionmaker[Session], ingestor: Ingestor,
@@ -608,19 +780,16 @@ def process_batch(factory: sessionmaker[Session], ingestor: Ingestor,
         try:
             with transaction(factory) as session:
                 return ingestor.ingest(session, items)
-        except _RETRYABLE as exc:
+        except Exception as exc:
+            if not _retryable(exc):
+                log.exception("CTI batch of %d failed", len(items))
+                break
             # Two processes raced on the same call or event (PostgreSQL), a deadlock was broken,
             # or the database was busy: the transaction rolled back; do it again.
             log.info("CTI batch of %d retried (attempt %d): %s", len(items), attempt + 1,
                      type(exc).__name__)
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
-        except DBAPIError:
-            log.exception("CTI batch of %d failed", len(items))
-            break
-        except Exception:
-            log.exception("CTI batch of %d failed", len(items))
-            break
     if len(items) > 1:
         # Do not let one bad event fail its neighbours: apply them one by one.
         return [process_batch(factory, ingestor, [it], attempts=attempts)[0] for it in items]
@@ -644,6 +813,7 @@ class CtiWriter:
         self._thread = threading.Thread(target=self._run, name="zongji-cti-writer", daemon=True)
         self.batches = 0
         self.events = 0
+        self.cpu_seconds = 0.0  # CPU time of the writer thread, for diagnostics
 
     def start(self) -> None:
         self._thread.start()
@@ -678,6 +848,7 @@ class CtiWriter:
                     stop = True
                     break
                 batch.append(nxt)
+            cpu0 = time.thread_time()
             try:
                 results = process_batch(self.factory, self.ingestor, [b[0] for b in batch])
             except Exception:  # pragma: no cover - process_batch does not raise
@@ -685,6 +856,7 @@ class CtiWriter:
                 results = [Result(error=Unavailable("CTI writer failed", field="event"))] * len(batch)
             self.batches += 1
             self.events += len(batch)
+            self.cpu_seconds += time.thread_time() - cpu0
             by_loop: dict[Any, list] = defaultdict(list)
             for (_item, fut, loop), res in zip(batch, results, strict=True):
                 by_loop[loop].append((fut, res))
