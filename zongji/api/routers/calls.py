@@ -1,10 +1,279 @@
-"""Placeholder: being written."""
+"""Call records for the switchboard console (R-C3, R-S4, R-H1, R-H2).
+
+- ``GET /api/calls``: the call log, filtered by local dates, line, operator, outcome, number.
+- ``GET /api/calls/active``: the calls the console shows now.
+- ``GET /api/calls/categories``: the categories of a line kind (zh and en).
+- ``GET /api/calls/{id}``: a call with the caller card (identity, earlier calls, greeting).
+- ``POST /api/calls/{id}/take``, ``PATCH /api/calls/{id}``, ``POST /api/calls/{id}/close``.
+- ``POST /api/calls/supplementary``: a record written afterwards for an after-hours call.
+
+Console roles only. Every change is audited and pushed to the live feed.
+
+Dependency order matters: the user is checked (its own short transaction) before the request's
+writing transaction is opened, so SQLite never waits on itself.
+"""
+
+from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
-router = APIRouter()
+from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
+from zongji.domain import calls as rules
+from zongji.domain.roles import CONSOLE_ROLES
+from zongji.services import calls as service
+from zongji.store.models import User
+
+_ID_MAX = 2**63 - 1
+_TEXT = r"^[^\x00]*$"
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    field: str | None = None
+    fields: list[FieldErrorOut] = []
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (400, "Refused: the message says why, field names the input at fault"),
+        (401, "Not logged in, or the session expired"),
+        (403, "The role may not do this"),
+        (404, "No such call"),
+        (409, "Conflicts with the call's current state"),
+        (422, "Invalid input"),
+    )
+}
+
+Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
+CallId = Annotated[int, Path(ge=1, le=_ID_MAX, description="Call id")]
+
+router = APIRouter(prefix="/api/calls", tags=["calls"], responses=_ERRORS)
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+class LineRef(BaseModel):
+    code: str
+    name: str
+    kind: str
+
+
+class UserRef(BaseModel):
+    id: int
+    display_name: str
+
+
+class CallerOut(BaseModel):
+    kind: str
+    ref_id: int | None = None
+    label: str | None = None
+    title: str | None = None
+    vip: bool = False
+
+
+class CategoryOut(BaseModel):
+    code: str
+    zh: str
+    en: str
+
+
+class CallOut(BaseModel):
+    id: int
+    external_id: str | None = None
+    line: LineRef | None = None
+    direction: str
+    calling_number: str
+    called_number: str
+    queue: str | None = None
+    state: str
+    ringing_at: str | None = None
+    answered_at: str | None = None
+    ended_at: str | None = None
+    ring_seconds: int | None = None
+    talk_seconds: int | None = None
+    answered_by: UserRef | None = None
+    answering_number: str | None = None
+    outcome: str | None = None
+    hangup_cause: str | None = None
+    transfer_target: str | None = None
+    caller: CallerOut
+    category: str | None = None
+    category_label: CategoryOut | None = None
+    notes: str | None = None
+    closed_at: str | None = None
+    supplementary: bool = False
+    recorded_by_id: int | None = None
+
+
+class CallPage(BaseModel):
+    items: list[CallOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class ActiveCalls(BaseModel):
+    items: list[CallOut]
+
+
+class CategoriesOut(BaseModel):
+    line_kind: str | None
+    categories: list[CategoryOut]
+
+
+class GreetingOut(BaseModel):
+    zh: str
+    en: str
+    script_key: str
+
+
+class HistoryItem(BaseModel):
+    id: int
+    line: LineRef | None = None
+    direction: str
+    ringing_at: str | None = None
+    outcome: str | None = None
+    talk_seconds: int | None = None
+    answered_by: UserRef | None = None
+    category: str | None = None
+    notes: str | None = None
+    supplementary: bool = False
+
+
+class CardOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    identity: dict[str, Any]
+    history: list[HistoryItem]
+    greeting: GreetingOut
+    internal: bool
+
+
+class CallDetail(CallOut):
+    card: CardOut
+
+
+class CallUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str | None = Field(default=None, max_length=60, pattern=_TEXT)
+    notes: str | None = Field(default=None, max_length=service.NOTES_MAX, pattern=_TEXT)
+
+
+class SupplementaryRecordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occurred_at: str = Field(
+        min_length=1, max_length=40, pattern=_TEXT,
+        description="When the call happened: ISO-8601 (local time if no offset)",
+    )
+    calling_number: str = Field(min_length=1, max_length=64, pattern=_TEXT)
+    line: str | None = Field(default=None, max_length=40, pattern=_TEXT, description="Line code")
+    called_number: str | None = Field(default=None, max_length=64, pattern=_TEXT)
+    direction: Literal["in", "out", "internal"] = "in"
+    talk_seconds: int = Field(default=0, ge=0, le=86400)
+    outcome: str = Field(default="answered", max_length=30, pattern=_TEXT)
+    category: str | None = Field(default=None, max_length=60, pattern=_TEXT)
+    notes: str | None = Field(default=None, max_length=service.NOTES_MAX, pattern=_TEXT)
+    answered_by: str | None = Field(default=None, max_length=64, pattern=_TEXT,
+                                    description="Operator who handled it (id or username)")
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+def _tz(request: Request):
+    return request.app.state.settings.tz
+
+
+
+
+@router.get("", response_model=CallPage, summary="Call log")
+def list_calls(
+    _user: Console,
+    request: Request,
+    db: ReadDB,
+    date_from: Annotated[str | None, Query(max_length=40, pattern=_TEXT,
+                                           description="Local date YYYY-MM-DD or ISO time")] = None,
+    date_to: Annotated[str | None, Query(max_length=40, pattern=_TEXT,
+                                         description="Local date (inclusive) or ISO time")] = None,
+    line: Annotated[str | None, Query(max_length=40, pattern=_TEXT)] = None,
+    operator: Annotated[str | None, Query(max_length=64, pattern=_TEXT,
+                                          description="User id, username or work number")] = None,
+    outcome: Annotated[str | None, Query(max_length=30, pattern=_TEXT)] = None,
+    number: Annotated[str | None, Query(max_length=64, pattern=_TEXT,
+                                        description="Part of the calling or called number")] = None,
+    category: Annotated[str | None, Query(max_length=60, pattern=_TEXT)] = None,
+    supplementary: bool | None = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=service.PAGE_SIZE_MAX)] = 50,
+) -> dict[str, Any]:
+    f = service.CallFilter(date_from=date_from, date_to=date_to, line=line, operator=operator,
+                           outcome=outcome, number=number, category=category,
+                           supplementary=supplementary)
+    return service.list_calls(db, f, tz=_tz(request), page=page, page_size=page_size)
+
+
+@router.get("/active", response_model=ActiveCalls, summary="Calls the console shows now")
+def active_calls(_user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
+    return service.active_calls(db, tz=_tz(request))
+
+
+@router.get("/categories", response_model=CategoriesOut, summary="Call categories of a line kind")
+def categories(
+    _user: Console,
+    line_kind: Annotated[Literal["switchboard", "hotline_400", "hotline_12345"] | None,
+                         Query()] = None,
+) -> dict[str, Any]:
+    return {"line_kind": line_kind,
+            "categories": [c.to_dict() for c in rules.categories_for(line_kind)]}
+
+
+@router.post("/supplementary", response_model=CallOut, status_code=201,
+             summary="Record an after-hours call afterwards (R-S4)")
+def supplementary(user: Console, body: SupplementaryRecordIn, request: Request,
+                  db: WriteDB) -> dict[str, Any]:
+    data = service.SupplementaryIn(**body.model_dump())
+    return service.record_supplementary(db, data, user, tz=_tz(request))
+
+
+@router.get("/{call_id}", response_model=CallDetail, summary="A call with the caller card")
+def call_detail(user: Console, call_id: CallId, request: Request, db: WriteDB) -> dict[str, Any]:
+    settings = request.app.state.settings
+    return service.call_detail(db, call_id, tz=settings.tz,
+                               history_limit=settings.caller_history_limit,
+                               actor=actor_of(user), user_id=user.id)
+
+
+@router.post("/{call_id}/take", response_model=CallOut, summary="Take the call (it is yours)")
+def take(user: Console, call_id: CallId, request: Request, db: WriteDB) -> dict[str, Any]:
+    return service.take_call(db, call_id, user, tz=_tz(request))
+
+
+@router.patch("/{call_id}", response_model=CallOut, summary="Set the category and notes")
+def patch(user: Console, call_id: CallId, body: CallUpdateIn, request: Request,
+          db: WriteDB) -> dict[str, Any]:
+    return service.update_call(db, call_id, user, tz=_tz(request),
+                               fields=body.model_dump(exclude_unset=True))
+
+
+@router.post("/{call_id}/close", response_model=CallOut, summary="Close the call after wrap-up")
+def close(user: Console, call_id: CallId, request: Request, db: WriteDB,
+          body: CallUpdateIn | None = None) -> dict[str, Any]:
+    fields = body.model_dump(exclude_unset=True) if body is not None else {}
+    return service.update_call(db, call_id, user, tz=_tz(request), fields=fields, close=True)
 
 
 @asynccontextmanager
