@@ -101,6 +101,40 @@ def token_revoke(token_id: int) -> None:
     typer.echo(f"token #{token_id} revoked")
 
 
+@simulate_app.command("calls")
+def simulate_calls(
+    url: Annotated[str, typer.Option(help="Base URL of the running Zongji server")] = "http://127.0.0.1:8000",
+    token: Annotated[str, typer.Option(help="CTI integration token")] = "demo-cti-token",
+    rate: Annotated[float, typer.Option(help="New calls per minute (on average)", min=0.01)] = 6.0,
+    duration: Annotated[float | None, typer.Option(help="Stop starting calls after this many seconds")] = None,
+    count: Annotated[int | None, typer.Option(help="Stop after this many calls", min=1)] = None,
+    zammad: Annotated[bool, typer.Option(help="Use Zammad's endpoint (form-encoded) instead of JSON")] = False,
+    speed: Annotated[float, typer.Option(help="Time compression: 10 plays ten times faster", min=0.01)] = 1.0,
+    seed: Annotated[int | None, typer.Option(help="Random seed, for repeatable runs")] = None,
+    quiet: Annotated[bool, typer.Option(help="Do not print each call")] = False,
+) -> None:
+    """Play realistic calls (rings, answers, transfers, abandons, hang-ups) into a running server."""
+    import asyncio
+
+    from zongji.telephony.simulator import Simulator
+
+    sim = Simulator(url=url, token=token, zammad=zammad, speed=speed, seed=seed,
+                    echo=None if quiet else typer.echo)
+    endpoint = f"{url.rstrip('/')}/api/v1/cti/…" if zammad else f"{url.rstrip('/')}/api/cti/events"
+    typer.echo(f"simulating {rate:g} calls/min into {endpoint} (Ctrl+C to stop)")
+    try:
+        stats = asyncio.run(sim.run(rate=rate, count=count, duration=duration))
+    except PermissionError as exc:
+        _fail(ZongjiError(str(exc), field="token"))
+    except KeyboardInterrupt:
+        stats = sim.stats
+    endings = ", ".join(f"{k} {v}" for k, v in sorted(stats.endings.items())) or "none finished"
+    typer.echo(f"{stats.calls} calls, {stats.events} events sent ({endings})")
+    if stats.errors:
+        typer.secho(f"errors: {dict(stats.errors)}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+
+
 @import_app.command("directory")
 def import_directory(
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GBK) or XLSX file", exists=True, dir_okay=False)],
