@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     line_silence_minimum_minutes: int = 30
     line_silence_factor: float = 2.0
     line_silence_check_minutes: int = 10
+    # R-H13: local start times of the shifts whose handovers are signed (早班, 中班, 夜班).
+    shift_starts: str = "07:00,15:00,23:00"
     # Telephony adapter for transfers, message lamps and line locks: "simulated" (built-in).
     switchboard_adapter: str = "simulated"
     # The simulated PBX answers a transfer after this many seconds; numbers listed (comma
@@ -78,9 +80,6 @@ class Settings(BaseSettings):
     # Likely duplicates (R-P8): orders this many days back are compared; at most this many shown.
     duplicate_window_days: int = 7
     duplicate_limit: int = 5
-    # Automatic reminders (催办) are sent at the warning share of the time and on breach; a
-    # breached order is reminded again every this many hours while it stays late.
-    reminder_repeat_hours: float = 24
     # E-mail notifications through an SMTP server (empty host: e-mail off).
     smtp_host: str = ""
     smtp_port: int = 25
@@ -125,6 +124,9 @@ class Settings(BaseSettings):
     wakeup_prompt_rate: int = 16000
     # Run the wake-up dialler in the web server's worker thread too (see run_worker_in_server).
     wakeup_dialler_in_server: bool = True
+    # Safety net: a wake-up still waiting this long after its time while no dialler holds any
+    # wake-up call goes to the manual call list (no dialler process is running).
+    wakeup_watchdog_seconds: float = 90.0
 
     @property
     def tz(self) -> ZoneInfo:

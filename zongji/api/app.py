@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from zongji import __version__
 from zongji.api import errors
 from zongji.api.routers import auth, calls, cti, directory, live, users
+from zongji.api.routers import work_order_admin, work_orders
+from zongji.services import notifications
 from zongji.settings import Settings, get_settings
 from zongji.store.db import make_engine, make_session_factory
 from zongji.web import pages
@@ -43,8 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    notifications.use_settings(settings)  # worker handlers (e-mail, SMS, SLA timers)
     errors.install_error_handlers(app)
-    for module in (auth, users, directory, calls, cti, live):
+    for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin):
         app.include_router(module.router)
     pages.install(app)
     return app

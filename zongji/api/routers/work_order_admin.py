@@ -1,0 +1,159 @@
+"""Admin of what work orders run on (issue 4): the business calendar (holidays, adjusted working
+days, importable years, per-unit days), SLA policies, the category tree and unit contacts.
+
+Everyone logged in may read; supervisors and admins may change. Every change is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from zongji.api.deps import CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.domain.roles import ADMIN_ROLES
+from zongji.services import audit
+from zongji.services import sla as sla_store
+from zongji.services import work_orders as service
+from zongji.store.models import Department, User
+from zongji.store.work_order_models import UnitContact
+
+router = APIRouter(prefix="/api", tags=["work orders admin"])
+Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
+
+
+class DayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    is_working: bool
+    name: str = Field(default="", max_length=100)
+    windows: list[list[str]] | None = Field(default=None, max_length=8)
+    unit_id: int | None = Field(default=None, ge=1)
+
+
+class ImportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(ge=1900, le=2200)
+    csv: str = Field(max_length=200_000, description="lines date,is_working,name (班/休, yes/no, 1/0)")
+
+
+class PoliciesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    policies: list[dict[str, Any]] = Field(max_length=200)
+
+
+class CategoryRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(max_length=200)
+    name_zh: str = Field(max_length=100)
+    name_en: str | None = Field(default=None, max_length=100)
+    unit: str | None = Field(default=None, max_length=100)
+    sort: int | None = None
+
+
+class CategoriesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rows: list[CategoryRow] | None = Field(default=None, max_length=5000)
+    csv: str | None = Field(default=None, max_length=500_000, description="code,name_zh,name_en,unit")
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    sms_mobile: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9]{5,20}$")
+
+
+def _actor(user: User) -> str:
+    return f"user:{user.username}"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise service.Invalid("use YYYY-MM-DD", field="day") from None
+
+
+@router.get("/calendar/{year}")
+def get_year(year: int, request: Request, user: CurrentUser, db: ReadDB,
+             unit_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+    return sla_store.calendar_year(db, year, request.app.state.settings.tz, unit_id)
+
+
+@router.put("/calendar/days/{day}")
+def put_day(day: str, body: DayIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+    row = sla_store.set_day(db, day=_date(day), is_working=body.is_working, name=body.name, windows=body.windows,
+                            unit_id=body.unit_id, actor=_actor(user), user_id=user.id)
+    return {"day": row.day.isoformat(), "is_working": row.is_working, "name": row.name, "unit_id": row.unit_id,
+            "windows": (row.windows or {}).get("windows")}
+
+
+@router.delete("/calendar/days/{day}", status_code=204)
+def delete_day(day: str, user: Admin, db: WriteDB, unit_id: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    sla_store.delete_day(db, day=_date(day), unit_id=unit_id, actor=_actor(user), user_id=user.id)
+    return Response(status_code=204)
+
+
+@router.post("/calendar/import")
+def import_year(body: ImportIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+    entries = sla_store.parse_import(body.csv)
+    n = sla_store.import_year(db, year=body.year, entries=entries, actor=_actor(user), user_id=user.id)
+    return {"year": body.year, "days": n}
+
+
+@router.get("/sla-policies")
+def get_policies(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
+    return sla_store.policies_out(db)
+
+
+@router.put("/sla-policies")
+def put_policies(body: PoliciesIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+    sla_store.save_policies(db, body.policies, actor=_actor(user), user_id=user.id)
+    return sla_store.policies_out(db)
+
+
+@router.delete("/sla-policies", status_code=204)
+def reset_policies(user: Admin, db: WriteDB) -> Response:
+    sla_store.reset_policies(db, actor=_actor(user), user_id=user.id)
+    return Response(status_code=204)
+
+
+@router.get("/work-order-categories")
+def list_categories(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
+    return {"categories": [service.category_out(c) for c in service.categories(db)]}
+
+
+@router.post("/work-order-categories/import")
+def import_categories(body: CategoriesIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = [r.model_dump() for r in body.rows or []]
+    if body.csv:
+        reader = csv.reader(io.StringIO(body.csv.lstrip("\ufeff")))
+        for r in reader:
+            if not r or not any(c.strip() for c in r) or r[0].strip().lower() in {"code", "编码"}:
+                continue
+            rows.append({"code": r[0], "name_zh": r[1] if len(r) > 1 else "", "name_en": r[2] if len(r) > 2 else None,
+                         "unit": r[3] if len(r) > 3 else None})
+    if not rows:
+        raise service.Invalid("give rows or csv", field="rows")
+    n = service.import_categories(db, rows, actor=_actor(user), user_id=user.id)
+    return {"imported": n, "categories": [service.category_out(c) for c in service.categories(db)]}
+
+
+@router.put("/units/{unit_id}/contact")
+def put_contact(unit_id: int, body: ContactIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+    if db.get(Department, unit_id) is None:
+        from zongji.errors import NotFound
+
+        raise NotFound("no such unit", field="unit_id")
+    c = db.get(UnitContact, unit_id)
+    if c is None:
+        c = UnitContact(unit_id=unit_id)
+        db.add(c)
+    c.email, c.sms_mobile = body.email, body.sms_mobile
+    audit.record(db, actor=_actor(user), user_id=user.id, action="update", entity="unit_contact", entity_id=unit_id,
+                 detail={"email": body.email, "sms_mobile": body.sms_mobile})
+    return {"unit_id": unit_id, "email": c.email, "sms_mobile": c.sms_mobile}

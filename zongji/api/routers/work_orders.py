@@ -1,0 +1,323 @@
+"""Work orders API (issue 4): orders, actions, the units' portal, callbacks, supervision,
+duplicates, links, attachments, notifications, the complaint form and register.
+
+Console roles see every order; unit handlers see only their unit's (404 otherwise). Every
+state change goes through the domain state machine: 403 wrong role/unit, 409 illegal transition,
+422 naming the field for bad input.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from zongji.api.deps import CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.errors import Forbidden
+from zongji.services import complaints, notifications
+from zongji.services import work_orders as service
+from zongji.store.models import User, utcnow
+from zongji.store.work_order_models import Notification
+
+router = APIRouter(prefix="/api", tags=["work orders"])
+
+Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
+Unit = Annotated[User, Depends(require_roles(Role.UNIT_HANDLER))]
+
+
+def _tz(request: Request):
+    return request.app.state.settings.tz
+
+
+class CloseDirectlyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    handling: str = Field(default="", max_length=4000)
+    result: str = Field(default="", max_length=4000)
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    order_id: int = Field(ge=1)
+    kind: str = Field(default="related", max_length=20)
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    order_type: str = Field(max_length=20)
+    description: str = Field(max_length=4000)
+    situation: str | None = Field(default=None, max_length=40)
+    line_code: str | None = Field(default=None, max_length=40)
+    category: str | None = Field(default=None, max_length=200)
+    urgency: str = Field(default="normal", max_length=20)
+    complexity: str | None = Field(default=None, max_length=20)
+    caller_name: str | None = Field(default=None, max_length=100)
+    caller_number: str | None = Field(default=None, max_length=64)
+    contact_consent: bool = True
+    caller_unit_room: str | None = Field(default=None, max_length=100)
+    product_serial: str | None = Field(default=None, max_length=100)
+    channel: str = Field(default="phone", max_length=20)
+    place: str | None = Field(default=None, max_length=4000)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    details: dict[str, str] = Field(default_factory=dict, max_length=20)
+    call_id: int | None = Field(default=None, ge=1)
+    close_directly: CloseDirectlyIn | None = None
+    link_to: list[LinkIn] = Field(default_factory=list, max_length=20)
+
+
+class EditIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    caller_name: str | None = Field(default=None, max_length=100)
+    caller_number: str | None = Field(default=None, max_length=64)
+    contact_consent: bool | None = None
+    caller_unit_room: str | None = Field(default=None, max_length=100)
+    product_serial: str | None = Field(default=None, max_length=100)
+    place: str | None = Field(default=None, max_length=4000)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    description: str | None = Field(default=None, max_length=4000)
+    findings: str | None = Field(default=None, max_length=4000)
+    manager_opinion: str | None = Field(default=None, max_length=4000)
+
+
+class ActionIn(BaseModel):
+    """``{"action": "<kind>", …fields of that action}`` — see zongji.domain.work_orders."""
+
+    model_config = ConfigDict(extra="allow")
+    action: str = Field(max_length=40)
+
+
+class DuplicatesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    caller_number: str | None = Field(default=None, max_length=64)
+    place: str | None = Field(default=None, max_length=4000)
+    category: str | None = Field(default=None, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    exclude_id: int | None = None
+
+
+# --------------------------------------------------------------------------- orders
+
+
+@router.get("/work-orders/meta")
+def get_meta(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
+    return service.meta(db, service.Viewer.of(user))
+
+
+@router.get("/work-orders")
+def list_orders(
+    request: Request, user: CurrentUser, db: ReadDB,
+    view: Annotated[str, Query(max_length=20)] = "all",
+    status: Annotated[str | None, Query(max_length=200)] = None,
+    order_type: Annotated[str | None, Query(max_length=20)] = None,
+    sla_state: Annotated[str | None, Query(max_length=20)] = None,
+    unit_id: Annotated[int | None, Query(ge=1)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    supervised: bool | None = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    return service.list_orders(db, service.Viewer.of(user), tz=_tz(request), view=view, status=status,
+                               order_type=order_type, sla_state=sla_state, unit_id=unit_id, q=q,
+                               supervised=supervised, page=page, page_size=page_size)
+
+
+@router.post("/work-orders", status_code=201)
+def create_order(body: OrderIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+    viewer = service.Viewer.of(user)
+    data = body.model_dump()
+    data["close_directly"] = body.close_directly.model_dump() if body.close_directly else None
+    data["link_to"] = [lk.model_dump() for lk in body.link_to]
+    row = service.create_order(db, viewer, service.NewOrder(**data), tz=_tz(request))
+    return service.order_detail(db, row, viewer, tz=_tz(request))
+
+
+@router.get("/work-orders/from-call/{call_id}")
+def prefill_from_call(call_id: int, user: Console, db: WriteDB) -> dict[str, Any]:
+    """What the order form starts with when created from a call (caller, number, notes, line)."""
+    return service.call_prefill(db, service.Viewer.of(user), call_id)
+
+
+@router.post("/work-orders/duplicates")
+def duplicates(body: DuplicatesIn, request: Request, user: Console, db: ReadDB) -> dict[str, Any]:
+    s = request.app.state.settings
+    items = service.suggest_duplicates(db, service.Viewer.of(user), caller_number=body.caller_number,
+                                       place=body.place, category=body.category, description=body.description,
+                                       latitude=body.latitude, longitude=body.longitude,
+                                       exclude_id=body.exclude_id, window_days=s.duplicate_window_days,
+                                       limit=s.duplicate_limit)
+    return {"items": items}
+
+
+@router.get("/work-orders/by-number/{number}")
+def by_number(number: str, request: Request, user: CurrentUser, db: ReadDB) -> dict[str, Any]:
+    viewer = service.Viewer.of(user)
+    row = service.find_by_number(db, viewer, number)
+    return service.order_detail(db, row, viewer, tz=_tz(request))
+
+
+@router.get("/work-orders/{order_id}")
+def get_order(order_id: int, request: Request, user: CurrentUser, db: ReadDB) -> dict[str, Any]:
+    viewer = service.Viewer.of(user)
+    row = service.get_visible(db, viewer, order_id)
+    return service.order_detail(db, row, viewer, tz=_tz(request))
+
+
+@router.patch("/work-orders/{order_id}")
+def edit_order(order_id: int, body: EditIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+    viewer = service.Viewer.of(user)
+    row = service.edit_order(db, viewer, order_id, body.model_dump(exclude_unset=True), tz=_tz(request))
+    return service.order_detail(db, row, viewer, tz=_tz(request))
+
+
+@router.post("/work-orders/{order_id}/actions")
+def act(order_id: int, body: ActionIn, request: Request, user: CurrentUser, db: WriteDB) -> dict[str, Any]:
+    viewer = service.Viewer.of(user)
+    row = service.act(db, viewer, order_id, body.model_dump(), tz=_tz(request))
+    return service.order_detail(db, row, viewer, tz=_tz(request))
+
+
+@router.post("/work-orders/{order_id}/links", status_code=201)
+def link(order_id: int, body: LinkIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+    viewer = service.Viewer.of(user)
+    service.link_orders(db, viewer, order_id, body.order_id, body.kind)
+    return service.order_detail(db, service.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
+
+
+@router.delete("/work-orders/{order_id}/links/{other_id}", status_code=204)
+def unlink(order_id: int, other_id: int, user: Console, db: WriteDB) -> Response:
+    service.unlink_orders(db, service.Viewer.of(user), order_id, other_id)
+    return Response(status_code=204)
+
+
+@router.post("/work-orders/{order_id}/attachments", status_code=201)
+def upload(order_id: int, file: UploadFile, request: Request, user: CurrentUser, db: WriteDB) -> dict[str, Any]:
+    s = request.app.state.settings
+
+    def chunks():
+        while True:
+            b = file.file.read(64 * 1024)
+            if not b:
+                return
+            yield b
+
+    att = service.add_attachment(db, service.Viewer.of(user), order_id, filename=file.filename or "file",
+                                 content_type=file.content_type or "", chunks=chunks(), data_dir=s.data_dir,
+                                 max_bytes=s.attachment_max_bytes, max_count=s.attachments_per_order_max)
+    return {"id": att.id, "filename": att.filename, "size": att.size,
+            "url": f"/api/work-orders/{order_id}/attachments/{att.id}"}
+
+
+@router.get("/work-orders/{order_id}/attachments/{attachment_id}")
+def download(order_id: int, attachment_id: int, request: Request, user: CurrentUser, db: ReadDB) -> Response:
+    att, path = service.get_attachment(db, service.Viewer.of(user), order_id, attachment_id,
+                                       request.app.state.settings.data_dir)
+    return FileResponse(path, media_type=att.content_type, filename=att.filename)
+
+
+# --------------------------------------------------------------------------- lists by role
+
+
+@router.get("/units/portal")
+def unit_portal(request: Request, user: Unit, db: ReadDB,
+                page: Annotated[int, Query(ge=1, le=100000)] = 1) -> dict[str, Any]:
+    """The unit handler's orders (open first, nearest deadline first)."""
+    viewer = service.Viewer.of(user)
+    if viewer.unit_id is None:
+        raise Forbidden("this unit handler belongs to no unit")
+    out = service.list_orders(db, viewer, tz=_tz(request), view="unit", page=page)
+    out["unit"] = service.meta(db, viewer)["me"]
+    return out
+
+
+@router.get("/callbacks")
+def callbacks(request: Request, user: Console, db: ReadDB,
+              page: Annotated[int, Query(ge=1, le=100000)] = 1) -> dict[str, Any]:
+    """Orders the unit replied to, waiting for the callback (due first)."""
+    return service.list_orders(db, service.Viewer.of(user), tz=_tz(request), view="callbacks", page=page)
+
+
+@router.get("/supervision")
+def supervision(request: Request, user: Console, db: ReadDB,
+                page: Annotated[int, Query(ge=1, le=100000)] = 1) -> dict[str, Any]:
+    """督办: supervised orders (hot, dissatisfied, failed callbacks) and open orders past a deadline."""
+    return service.list_orders(db, service.Viewer.of(user), tz=_tz(request), view="supervision", page=page)
+
+
+# --------------------------------------------------------------------------- notifications
+
+
+@router.get("/notifications")
+def my_notifications(user: CurrentUser, db: ReadDB, unread: bool = False) -> dict[str, Any]:
+    unit_id = user.department_id if user.role == Role.UNIT_HANDLER else None
+    items = notifications.list_for(db, user_id=user.id, role=user.role, unit_id=unit_id, unread_only=unread)
+    return {"items": [notifications.notification_out(n) for n in items]}
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204)
+def mark_read(notification_id: int, user: CurrentUser, db: WriteDB) -> Response:
+    from sqlalchemy import select
+
+    unit_id = user.department_id if user.role == Role.UNIT_HANDLER else None
+    n = db.scalar(select(Notification).where(Notification.id == notification_id,
+                                             notifications.visible_to(user.id, user.role, unit_id)))
+    if n is None:
+        from zongji.errors import NotFound
+
+        raise NotFound("no such notification", field="notification_id")
+    if n.read_at is None:
+        n.read_at = utcnow()
+    return Response(status_code=204)
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+@router.get("/complaints/register")
+def complaint_register(
+    request: Request, user: Console, db: ReadDB,
+    date_from: Annotated[str | None, Query(max_length=10)] = None,
+    date_to: Annotated[str | None, Query(max_length=10)] = None,
+) -> dict[str, Any]:
+    return complaints.register(db, tz=_tz(request), date_from=date_from, date_to=date_to)
+
+
+@router.get("/complaints/register.xlsx")
+def complaint_register_xlsx(
+    request: Request, user: Console, db: WriteDB,
+    date_from: Annotated[str | None, Query(max_length=10)] = None,
+    date_to: Annotated[str | None, Query(max_length=10)] = None,
+) -> Response:
+    data = complaints.register(db, tz=_tz(request), date_from=date_from, date_to=date_to)
+    content = complaints.register_xlsx(data)
+    from zongji.services import audit
+
+    audit.record(db, actor=f"user:{user.username}", user_id=user.id, action="export", entity="complaint_register",
+                 detail={"date_from": date_from, "date_to": date_to, "rows": len(data["items"])})
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="complaint-register.xlsx"'})
+
+
+@router.get("/work-orders/{order_id}/complaint-form")
+def complaint_form(order_id: int, request: Request, user: Console, db: ReadDB) -> dict[str, Any]:
+    viewer = service.Viewer.of(user)
+    row = service.get_visible(db, viewer, order_id)
+    return complaints.form(db, row, tz=_tz(request))
+
+
+@router.get("/work-orders/{order_id}/complaint-form.xlsx")
+def complaint_form_xlsx(order_id: int, request: Request, user: Console, db: WriteDB) -> Response:
+    viewer = service.Viewer.of(user)
+    row = service.get_visible(db, viewer, order_id)
+    content = complaints.form_xlsx(complaints.form(db, row, tz=_tz(request)))
+    from zongji.services import audit
+
+    audit.record(db, actor=f"user:{user.username}", user_id=user.id, action="export", entity="complaint_form",
+                 entity_id=row.id)
+    return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="complaint-{row.number}.xlsx"'})

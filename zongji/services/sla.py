@@ -1,0 +1,211 @@
+"""The business calendar and SLA policies as stored: load them for the clocks, edit them (issue 4).
+
+* Calendar: the statutory Chinese calendar (``chinese-calendar`` data) plus explicit days in
+  ``calendar_days`` — an admin's edits and imported years (``unit_id`` None), or a unit's own
+  days. A unit's weekly hours are its ``Department.working_hours``.
+* Policies: rows of ``sla_policies`` in ``position`` order; none stored means the requirements'
+  defaults (``zongji.domain.sla.DEFAULT_POLICIES``).
+
+Every change is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from zongji.domain.business_calendar import (
+    BusinessCalendar,
+    CalendarEntry,
+    CalendarError,
+    WeeklyHours,
+    entries_from_rows,
+    parse_windows,
+)
+from zongji.domain.sla import DEFAULT_POLICIES, SlaError, SlaPolicy, policy_from_dict, policy_to_dict
+from zongji.errors import NotFound, ZongjiError
+from zongji.services import audit
+from zongji.store.models import Department
+from zongji.store.work_order_models import CalendarDay, CalendarYear, SlaPolicyRow
+
+
+class CalendarInvalid(ZongjiError):
+    status_code = 422
+
+
+# --------------------------------------------------------------------------- calendar
+
+
+def _entry(row: CalendarDay) -> CalendarEntry:
+    windows = None
+    if row.windows and row.windows.get("windows") is not None:
+        windows = parse_windows(row.windows["windows"])
+    return CalendarEntry(row.day, row.is_working, row.name or "", windows)
+
+
+def base_calendar(session: Session, tz: str | ZoneInfo) -> BusinessCalendar:
+    """The organisation's calendar: statutory days, admin edits and imported years."""
+    rows = session.scalars(select(CalendarDay).where(CalendarDay.unit_id.is_(None))).all()
+    years = frozenset(session.scalars(select(CalendarYear.year)).all())
+    cal = BusinessCalendar.china(tz).with_entries(_entry(r) for r in rows)
+    if years:
+        from dataclasses import replace
+
+        cal = replace(cal, declared_years=years)
+    return cal
+
+
+def unit_calendar(session: Session, unit_id: int | None, base: BusinessCalendar) -> BusinessCalendar:
+    """A unit's calendar: its own hours and days layered on the base calendar."""
+    if unit_id is None:
+        return base
+    unit = session.get(Department, unit_id)
+    weekly = None
+    if unit is not None and unit.working_hours:
+        try:
+            weekly = WeeklyHours.from_json(unit.working_hours)
+        except ValueError:
+            weekly = None  # bad hours are reported by the directory; fall back to the base
+    own = session.scalars(select(CalendarDay).where(CalendarDay.unit_id == unit_id)).all()
+    if weekly is None and not own:
+        return base
+    return base.for_unit(weekly_hours=weekly, entries=[_entry(r) for r in own],
+                         name=unit.name if unit else "")
+
+
+def calendar_year(session: Session, year: int, tz: str | ZoneInfo, unit_id: int | None = None) -> dict[str, Any]:
+    """Every non-ordinary day of ``year`` (holidays, adjusted working days, edits) for the admin page."""
+    if not 1900 <= year <= 2200:
+        raise CalendarInvalid("year out of range", field="year")
+    base = base_calendar(session, tz)
+    cal = unit_calendar(session, unit_id, base)
+    days = []
+    d = dt.date(year, 1, 1)
+    while d.year == year:
+        info = cal.day_info(d)
+        weekly_working = bool(cal.weekly_hours.for_weekday(d.weekday()))
+        if info.source != "weekly" or info.is_working != weekly_working:
+            days.append({
+                "day": d.isoformat(), "is_working": info.is_working, "name": info.name,
+                "source": info.source, "windows": [w.to_pair() for w in info.windows],
+                "weekday": d.weekday(),
+            })
+        d += dt.timedelta(days=1)
+    return {"year": year, "known": cal.year_is_known(year), "unit_id": unit_id, "days": days,
+            "weekly_hours": cal.weekly_hours.to_json()}
+
+
+def set_day(
+    session: Session, *, day: dt.date, is_working: bool, name: str = "", windows: Sequence[Sequence[str]] | None = None,
+    unit_id: int | None = None, actor: str, user_id: int | None = None,
+) -> CalendarDay:
+    """Create or replace an explicit day (an admin's edit)."""
+    try:
+        parsed = parse_windows(windows) if windows else None
+        CalendarEntry(day, is_working, name, parsed)
+    except CalendarError as e:
+        raise CalendarInvalid(str(e), field="windows") from None
+    if unit_id is not None and session.get(Department, unit_id) is None:
+        raise NotFound("no such unit", field="unit_id")
+    row = session.scalar(select(CalendarDay).where(CalendarDay.day == day, _unit_is(unit_id)))
+    if row is None:
+        row = CalendarDay(day=day, unit_id=unit_id, is_working=is_working)
+        session.add(row)
+    row.is_working = is_working
+    row.name = name
+    row.windows = {"windows": [list(w) for w in windows]} if windows else None
+    session.flush()
+    audit.record(session, actor=actor, user_id=user_id, action="update", entity="calendar_day",
+                 entity_id=day.isoformat(), detail={"is_working": is_working, "name": name, "unit_id": unit_id,
+                                                    "windows": row.windows})
+    return row
+
+
+def delete_day(session: Session, *, day: dt.date, unit_id: int | None = None, actor: str, user_id: int | None = None) -> None:
+    n = session.execute(delete(CalendarDay).where(CalendarDay.day == day, _unit_is(unit_id))).rowcount
+    if not n:
+        raise NotFound("no explicit entry for that day", field="day")
+    audit.record(session, actor=actor, user_id=user_id, action="delete", entity="calendar_day",
+                 entity_id=day.isoformat(), detail={"unit_id": unit_id})
+
+
+def _unit_is(unit_id: int | None):
+    return CalendarDay.unit_id.is_(None) if unit_id is None else CalendarDay.unit_id == unit_id
+
+
+def parse_import(text: str) -> list[CalendarEntry]:
+    """CSV lines ``date,is_working,name`` (header optional; 班/休, yes/no, 1/0 accepted)."""
+    rows = [r for r in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if r and any(c.strip() for c in r)]
+    if rows and rows[0][0].strip().lower() in {"date", "day", "日期"}:
+        rows = rows[1:]
+    try:
+        return entries_from_rows(rows)
+    except CalendarError as e:
+        raise CalendarInvalid(str(e), field="csv") from None
+
+
+def import_year(
+    session: Session, *, year: int, entries: Iterable[CalendarEntry], actor: str, user_id: int | None = None
+) -> int:
+    """Replace the base calendar's explicit days of ``year`` with the notice's days and mark the
+    year known. Returns how many days were stored."""
+    entries = list(entries)
+    wrong = [e.day.isoformat() for e in entries if e.day.year != year]
+    if wrong:
+        raise CalendarInvalid(f"days outside {year}: {', '.join(wrong[:5])}", field="csv")
+    if not entries:
+        raise CalendarInvalid("no days to import", field="csv")
+    session.execute(delete(CalendarDay).where(
+        CalendarDay.unit_id.is_(None), CalendarDay.day >= dt.date(year, 1, 1), CalendarDay.day <= dt.date(year, 12, 31)))
+    for e in entries:
+        session.add(CalendarDay(day=e.day, unit_id=None, is_working=e.is_working, name=e.name, windows=None))
+    if session.get(CalendarYear, year) is None:
+        session.add(CalendarYear(year=year))
+    session.flush()
+    audit.record(session, actor=actor, user_id=user_id, action="import", entity="calendar_year", entity_id=year,
+                 detail={"days": len(entries)})
+    return len(entries)
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def load_policies(session: Session) -> tuple[SlaPolicy, ...]:
+    rows = session.scalars(select(SlaPolicyRow).order_by(SlaPolicyRow.position, SlaPolicyRow.id)).all()
+    if not rows:
+        return DEFAULT_POLICIES
+    return tuple(policy_from_dict(r.data) for r in rows)
+
+
+def policies_out(session: Session) -> dict[str, Any]:
+    stored = session.scalar(select(SlaPolicyRow.id).limit(1)) is not None
+    return {"stored": stored, "policies": [policy_to_dict(p) for p in load_policies(session)]}
+
+
+def save_policies(session: Session, data: list[dict[str, Any]], *, actor: str, user_id: int | None = None) -> tuple[SlaPolicy, ...]:
+    """Replace the stored policies (validated first; the whole list or nothing)."""
+    policies = []
+    for i, d in enumerate(data):
+        try:
+            policies.append(policy_from_dict(d))
+        except (SlaError, ValueError, KeyError, TypeError) as e:
+            raise CalendarInvalid(f"policy {i + 1}: {e}", field=f"policies.{i}") from None
+    session.execute(delete(SlaPolicyRow))
+    for i, p in enumerate(policies):
+        session.add(SlaPolicyRow(position=i, data=policy_to_dict(p)))
+    session.flush()
+    audit.record(session, actor=actor, user_id=user_id, action="update", entity="sla_policies",
+                 detail={"count": len(policies), "names": [p.name for p in policies]})
+    return tuple(policies)
+
+
+def reset_policies(session: Session, *, actor: str, user_id: int | None = None) -> None:
+    session.execute(delete(SlaPolicyRow))
+    audit.record(session, actor=actor, user_id=user_id, action="reset", entity="sla_policies")

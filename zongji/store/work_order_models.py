@@ -1,0 +1,250 @@
+"""Tables of work orders (工单), their SLA calendar and policies, and notifications (issue 4).
+
+Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them. The order's full
+domain state (``zongji.domain.work_orders.WorkOrderState``) is kept as JSON in
+``WorkOrder.state``; the columns beside it are copies for lists, filters and permissions, written
+by ``zongji.services.work_orders`` in the same transaction as the state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from zongji.store.models import Base, BigId, utcnow
+
+
+class WorkOrderCounter(Base):
+    """The per-day counter behind order numbers ``YYYYMMDD-NNNN`` (incremented atomically)."""
+
+    __tablename__ = "work_order_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD, local day
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WorkOrderCategory(Base):
+    """A node of the importable category tree; ``code`` is the path, e.g. ``city/street_lights``."""
+
+    __tablename__ = "work_order_categories"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    code: Mapped[str] = mapped_column(String(200), unique=True)
+    parent_code: Mapped[str | None] = mapped_column(String(200), index=True)
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str | None] = mapped_column(String(100))
+    # The unit usually responsible (R-P12), suggested at dispatch.
+    default_unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WorkOrder(Base):
+    __tablename__ = "work_orders"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"))
+    line_kind: Mapped[str | None] = mapped_column(String(20))
+    order_type: Mapped[str] = mapped_column(String(20), index=True)
+    situation: Mapped[str | None] = mapped_column(String(40))  # guidance situation (R-P2)
+    category: Mapped[str | None] = mapped_column(String(200), index=True)
+    urgency: Mapped[str] = mapped_column(String(20), default="normal")
+    complexity: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    # Caller and consent to be contacted (callback, status updates).
+    caller_name: Mapped[str | None] = mapped_column(String(100))
+    caller_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    contact_consent: Mapped[bool] = mapped_column(Boolean, default=True)
+    caller_unit_room: Mapped[str | None] = mapped_column(String(100))  # complaint form: unit/room
+    product_serial: Mapped[str | None] = mapped_column(String(100))  # R-S8
+    channel: Mapped[str] = mapped_column(String(20), default="phone")  # how it came in
+    place: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    description: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any] | None]  # type-specific fields (staff name, badge number …)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    main_unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    supervised: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # Worst SLA clock state when last changed ("on_time", "warning", "breached", …).
+    sla_state: Mapped[str | None] = mapped_column(String(20))
+    completion_deadline: Mapped[dt.datetime | None]
+    callback_due_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+    # Complaint register (R-S8, R-S9): department's findings and the project manager's opinion.
+    findings: Mapped[str | None] = mapped_column(Text)
+    manager_opinion: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[dict[str, Any]]  # the domain state as JSON
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WorkOrderUnit(Base):
+    """Which units an order involves now: ``main`` or ``assisting`` (unit handlers see these)."""
+
+    __tablename__ = "work_order_units"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))  # "main" | "assisting"
+
+    __table_args__ = (UniqueConstraint("order_id", "unit_id", name="uq_work_order_units_order_unit"),)
+
+
+class WorkOrderEvent(Base):
+    """One step on an order's timeline: who, when, what (``zongji.domain.work_orders.TimelineEntry``)."""
+
+    __tablename__ = "work_order_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime]
+    action: Mapped[str] = mapped_column(String(40))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str | None] = mapped_column(String(100))
+    actor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any] | None]
+
+    __table_args__ = (Index("ix_work_order_events_action_at", "action", "at"),)
+
+
+class WorkOrderCall(Base):
+    """Calls linked to an order (the call it was created from, later calls about it)."""
+
+    __tablename__ = "work_order_calls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+
+    __table_args__ = (UniqueConstraint("order_id", "call_id", name="uq_work_order_calls_order_call"),)
+
+
+class WorkOrderLink(Base):
+    """Orders bound together (参阅工单, R-P8): ``related`` or ``duplicate``; stored once per pair."""
+
+    __tablename__ = "work_order_links"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (UniqueConstraint("order_id", "other_id", name="uq_work_order_links_pair"),)
+
+
+class WorkOrderAttachment(Base):
+    """A file attached to an order, stored under ``data_dir/attachments``."""
+
+    __tablename__ = "work_order_attachments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CalendarDay(Base):
+    """An explicit calendar day: a holiday or adjusted working day (调休), base or per unit."""
+
+    __tablename__ = "calendar_days"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(index=True)
+    # None: the organisation's base calendar; otherwise a unit's own calendar.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    is_working: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    windows: Mapped[dict[str, Any] | None]  # {"windows": [["08:30","12:00"], …]} or None
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("day", "unit_id", name="uq_calendar_days_day_unit"),)
+
+
+class CalendarYear(Base):
+    """A year whose holiday notice was imported (its days are complete)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SlaPolicyRow(Base):
+    """A stored SLA policy (``zongji.domain.sla.policy_to_dict``); none stored = the defaults."""
+
+    __tablename__ = "sla_policies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Notification(Base):
+    """A message to a person or unit about an order: in the console, by e-mail or SMS."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # "console" | "email" | "sms"
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))  # for a whole role (e.g. shift leaders)
+    address: Mapped[str | None] = mapped_column(String(200))  # e-mail or mobile
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # "dispatched", "reminder", "breached", …
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    # "pending" → "sent" | "failed" (e-mail, SMS); console ones are "sent" at once.
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    sent_at: Mapped[dt.datetime | None]
+    read_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+__all__ = [
+    "CalendarDay",
+    "CalendarYear",
+    "Notification",
+    "SlaPolicyRow",
+    "WorkOrder",
+    "WorkOrderAttachment",
+    "WorkOrderCall",
+    "WorkOrderCategory",
+    "WorkOrderCounter",
+    "WorkOrderEvent",
+    "WorkOrderLink",
+    "WorkOrderUnit",
+]
+
+
+class UnitContact(Base):
+    """Where a handling unit gets e-mail and SMS notifications about its orders."""
+
+    __tablename__ = "unit_contacts"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    sms_mobile: Mapped[str | None] = mapped_column(String(40))
+
+
+__all__.append("UnitContact")
