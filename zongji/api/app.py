@@ -10,6 +10,8 @@ from zongji import __version__
 from zongji.api import errors
 from zongji.api.routers import auth, calls, cti, directory, live, users
 from zongji.api.routers import work_order_admin, work_orders
+from zongji.api.routers import wakeups
+from zongji.worker.tasks import wakeups as wakeup_tasks
 from zongji.services import notifications
 from zongji.settings import Settings, get_settings
 from zongji.store.db import make_engine, make_session_factory
@@ -28,12 +30,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         worker = None
         if settings.run_worker_in_server:
             worker = start_in_thread(app.state.session_factory, poll_seconds=settings.worker_poll_seconds)
+        dialler = None
+        if settings.run_worker_in_server and settings.wakeup_dialler_in_server:
+            from zongji.worker import wakeup_dialler  # wake-up calls (issue 5)
+
+            dialler = wakeup_dialler.start_in_thread(app.state.session_factory, settings)
         async with live.running(app), cti.running(app):
             yield
         if worker is not None:
             thread, stop = worker
             stop.set()
             thread.join(timeout=10)
+        if dialler is not None:
+            dialler[1].set()
+            dialler[0].join(timeout=10)
         engine.dispose()
 
     app = FastAPI(
@@ -46,8 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     notifications.use_settings(settings)  # worker handlers (e-mail, SMS, SLA timers)
+    wakeup_tasks.use_settings(settings)  # the wake-up watchdog handler
     errors.install_error_handlers(app)
-    for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin):
+    for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups):
         app.include_router(module.router)
     pages.install(app)
     return app

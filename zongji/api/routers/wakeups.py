@@ -1,0 +1,254 @@
+"""Wake-up calls (R-H9): the console's booking and night list, and the API for a PMS or a
+guest-facing channel.
+
+Console (session cookie; operator, shift leader, supervisor, admin):
+
+- ``POST /api/wakeups/preview``: the read-back text and occurrences, nothing saved.
+- ``POST /api/wakeups``: book (``readback_confirmed`` must be true) → 201 ``{"items": [...]}``.
+- ``GET /api/wakeups?date=YYYY-MM-DD``: the night list (board) in time order, open tasks, the
+  pre-flight check. ``GET /api/wakeups/{id}``.
+- ``PATCH /api/wakeups/{id}``, ``POST /api/wakeups/{id}/cancel``, ``POST /api/wakeups/{id}/reached``.
+- ``GET /api/wakeups/tasks``, ``POST /api/wakeups/tasks/{id}/done``: knock-on-door and manual-call
+  tasks (also for the housekeeping centre: unit handlers, or a token with scope ``wakeup``).
+- ``GET /api/wakeups/handover``: the wake-ups section of the handover log.
+
+Integrations (``Authorization: Bearer <integration token>`` with scope ``wakeup``):
+
+- ``POST /api/v1/wakeups`` book, ``GET/PATCH/DELETE /api/v1/wakeups/{id}``.
+
+Every change is audited and pushed to every console (FeedItem topic ``wakeup``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
+from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.errors import Forbidden, NotFound, Unauthorized
+from zongji.services import auth
+from zongji.services import wakeups as service
+from zongji.store.db import transaction
+from zongji.store.models import User, utcnow
+from zongji.store.wakeup_models import WakeupTask
+
+_ID_MAX = 2**63 - 1
+_TEXT = r"^[^\x00]*$"
+
+Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
+TaskReader = Annotated[User, Depends(require_roles(CONSOLE_ROLES | {Role.UNIT_HANDLER}))]
+WakeupId = Annotated[int, Path(ge=1, le=_ID_MAX, description="Wake-up id")]
+TaskId = Annotated[int, Path(ge=1, le=_ID_MAX, description="Task id")]
+Lang = Literal["zh", "en"]
+
+
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+    field: str | None = None
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in (
+        (400, "Refused: the message says why, field names the input at fault"),
+        (401, "Not logged in, or no valid token"),
+        (403, "The role may not do this"),
+        (404, "No such wake-up"),
+        (409, "Conflicts with the wake-up's state"),
+        (422, "Invalid input or refused booking (past time, empty room, after departure)"),
+    )
+}
+
+console_router = APIRouter(prefix="/api/wakeups", tags=["wakeups"], responses=_ERRORS)
+api_router = APIRouter(prefix="/api/v1/wakeups", tags=["wakeups (integration)"], responses=_ERRORS)
+
+
+class WakeupIn(BaseModel):
+    room: str = Field(min_length=1, max_length=20, pattern=_TEXT)
+    wake_at: dt.datetime | None = Field(None, description="Instant with offset; or give time")
+    time: str | None = Field(None, max_length=10, pattern=_TEXT,
+                             description="0700 / 7:00: the next time the clock shows it")
+    date: dt.date | None = Field(None, description="With time: that local date")
+    repeat_daily: bool = False
+    until: dt.date | None = Field(None, description="Last day of a daily repeat (default: departure)")
+    languages: list[Lang] = Field(default_factory=lambda: ["zh", "en"], min_length=1, max_length=2)
+    note: str = Field("", max_length=500, pattern=_TEXT)
+    readback_confirmed: bool = False
+
+    def booking(self) -> service.Booking:
+        return service.Booking(room=self.room, wake_at=self.wake_at, time=self.time, date=self.date,
+                               repeat_daily=self.repeat_daily, until=self.until,
+                               languages=tuple(dict.fromkeys(self.languages)), note=self.note,
+                               readback_confirmed=self.readback_confirmed)
+
+
+class WakeupPatch(BaseModel):
+    wake_at: dt.datetime | None = None
+    time: str | None = Field(None, max_length=10, pattern=_TEXT)
+    languages: list[Lang] | None = Field(None, min_length=1, max_length=2)
+    note: str | None = Field(None, max_length=500, pattern=_TEXT)
+
+
+class CancelIn(BaseModel):
+    series: bool = False
+
+
+class ReachedIn(BaseModel):
+    by: Literal["door", "operator", "phone"] = "door"
+
+
+def _settings(request: Request):
+    return request.app.state.settings
+
+
+def _now() -> dt.datetime:
+    return utcnow()
+
+
+# --------------------------------------------------------------------------- console
+
+
+@console_router.post("/preview")
+def preview(body: WakeupIn, user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
+    return service.preview(db, body.booking(), now=_now(), settings=_settings(request))
+
+
+@console_router.post("", status_code=201)
+def book(body: WakeupIn, user: Console, request: Request, db: WriteDB) -> dict[str, Any]:
+    st = _settings(request)
+    rows = service.book(db, body.booking(), actor=actor_of(user), user_id=user.id, now=_now(),
+                        settings=st, channel="console")
+    db.flush()
+    return {"items": [service.wakeup_out(w, st.tz) for w in rows]}
+
+
+@console_router.get("")
+def board(user: Console, request: Request, db: ReadDB,
+          date: Annotated[dt.date | None, Query(description="Local date; default today")] = None
+          ) -> dict[str, Any]:
+    st = _settings(request)
+    day = date or _now().astimezone(st.tz).date()
+    return service.board(db, day=day, settings=st)
+
+
+@console_router.get("/tasks")
+def list_tasks(user: TaskReader, request: Request, db: ReadDB,
+               kind: Annotated[Literal["knock_on_door", "manual_call"] | None, Query()] = None,
+               state: Annotated[Literal["open", "done", "cancelled"] | None, Query()] = "open"
+               ) -> dict[str, Any]:
+    if user.role == Role.UNIT_HANDLER and kind not in (None, "knock_on_door"):
+        raise Forbidden("the housekeeping centre sees the knock-on-door tasks", field="kind")
+    if user.role == Role.UNIT_HANDLER:
+        kind = "knock_on_door"
+    return {"items": service.tasks(db, tz=_settings(request).tz, state=state, kind=kind)}
+
+
+@console_router.post("/tasks/{task_id}/done")
+def task_done(task_id: TaskId, user: TaskReader, request: Request, db: WriteDB) -> dict[str, Any]:
+    st = _settings(request)
+    task = db.get(WakeupTask, task_id)
+    if task is None:
+        raise NotFound(f"No task {task_id}.", field="task_id")
+    if user.role == Role.UNIT_HANDLER and task.kind != "knock_on_door":
+        raise Forbidden("the housekeeping centre closes knock-on-door tasks only", field="task_id")
+    by = "door" if task.kind == "knock_on_door" else "operator"
+    w = service.mark_reached(db, task.wakeup_id, by=by, actor=actor_of(user), user_id=user.id,
+                             now=_now(), settings=st)
+    return service.wakeup_out(w, st.tz)
+
+
+@console_router.get("/handover")
+def handover(user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
+    return service.handover_section(db, now=_now(), settings=_settings(request))
+
+
+@console_router.get("/{wakeup_id}")
+def get_one(wakeup_id: WakeupId, user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
+    return service.wakeup_out(service.get(db, wakeup_id), _settings(request).tz)
+
+
+@console_router.patch("/{wakeup_id}")
+def change(wakeup_id: WakeupId, body: WakeupPatch, user: Console, request: Request,
+           db: WriteDB) -> dict[str, Any]:
+    st = _settings(request)
+    w = service.change(db, wakeup_id, actor=actor_of(user), user_id=user.id, now=_now(),
+                       settings=st, wake_at=body.wake_at, time=body.time,
+                       languages=tuple(body.languages) if body.languages else None, note=body.note)
+    return service.wakeup_out(w, st.tz)
+
+
+@console_router.post("/{wakeup_id}/cancel")
+def cancel(wakeup_id: WakeupId, body: CancelIn, user: Console, request: Request,
+           db: WriteDB) -> dict[str, Any]:
+    st = _settings(request)
+    rows = service.cancel(db, wakeup_id, actor=actor_of(user), user_id=user.id, now=_now(),
+                          settings=st, series=body.series)
+    return {"items": [service.wakeup_out(w, st.tz) for w in rows]}
+
+
+@console_router.post("/{wakeup_id}/reached")
+def reached(wakeup_id: WakeupId, body: ReachedIn, user: Console, request: Request,
+            db: WriteDB) -> dict[str, Any]:
+    st = _settings(request)
+    w = service.mark_reached(db, wakeup_id, by=body.by, actor=actor_of(user), user_id=user.id,
+                             now=_now(), settings=st)
+    return service.wakeup_out(w, st.tz)
+
+
+# --------------------------------------------------------------------------- integrations
+
+
+def token_actor(request: Request) -> str:
+    """The integration token (scope ``wakeup``) of the request, as an audit actor."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() != "bearer " or not header[7:].strip():
+        raise Unauthorized("send Authorization: Bearer <integration token>", field="token")
+    with transaction(request.app.state.session_factory) as s:
+        row = auth.integration_token(s, header[7:].strip(), "wakeup")
+        if row is None:
+            raise Unauthorized("token unknown, revoked or without the 'wakeup' scope", field="token")
+        return f"token:{row.name}"
+
+
+TokenActor = Annotated[str, Depends(token_actor)]
+
+
+@api_router.post("", status_code=201)
+def api_book(body: WakeupIn, actor: TokenActor, request: Request, db: WriteDB) -> dict[str, Any]:
+    st = _settings(request)
+    rows = service.book(db, body.booking(), actor=actor, now=_now(), settings=st, channel="api")
+    db.flush()
+    return {"items": [service.wakeup_out(w, st.tz) for w in rows]}
+
+
+@api_router.get("/{wakeup_id}")
+def api_get(wakeup_id: WakeupId, actor: TokenActor, request: Request, db: ReadDB) -> dict[str, Any]:
+    return service.wakeup_out(service.get(db, wakeup_id), _settings(request).tz)
+
+
+@api_router.patch("/{wakeup_id}")
+def api_change(wakeup_id: WakeupId, body: WakeupPatch, actor: TokenActor, request: Request,
+               db: WriteDB) -> dict[str, Any]:
+    st = _settings(request)
+    w = service.change(db, wakeup_id, actor=actor, now=_now(), settings=st, wake_at=body.wake_at,
+                       time=body.time, languages=tuple(body.languages) if body.languages else None,
+                       note=body.note)
+    return service.wakeup_out(w, st.tz)
+
+
+@api_router.delete("/{wakeup_id}")
+def api_cancel(wakeup_id: WakeupId, actor: TokenActor, request: Request, db: WriteDB,
+               series: Annotated[bool, Query()] = False) -> dict[str, Any]:
+    st = _settings(request)
+    rows = service.cancel(db, wakeup_id, actor=actor, now=_now(), settings=st, series=series)
+    return {"items": [service.wakeup_out(w, st.tz) for w in rows]}
+
+
+router = APIRouter()
+router.include_router(console_router)
+router.include_router(api_router)

@@ -1,0 +1,617 @@
+"""Wake-up calls (叫醒服务, R-H9): booking, the night list, escalation and the worker's records.
+
+The rules are in :mod:`zongji.domain.wakeups` (pure); this module loads rows, applies the
+domain's transitions, carries out the effects (tasks, console alerts, handover) and schedules
+the worker's jobs, all in the caller's transaction. Every change is audited and writes a
+``FeedItem(topic="wakeup")`` so every console's board moves at once; escalations also write a
+``FeedItem(topic="alert")``.
+
+Jobs (zongji.store.jobs), placed by :mod:`zongji.worker.wakeup_dialler`:
+
+    wakeup.call       key ``wakeup:<id>:<attempt>``   due at the attempt's time
+    wakeup.preflight  key ``wakeup-preflight:<local date>``  before the day's earliest wake-up
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zongji.domain import wakeups as dom
+from zongji.domain.caller_id import stay_in_house
+from zongji.errors import NotFound, ZongjiError
+from zongji.services import audit
+from zongji.settings import Settings
+from zongji.store import jobs
+from zongji.store.models import Call, FeedItem, Job, Room, Stay, utcnow
+from zongji.store.wakeup_models import Wakeup, WakeupAttempt, WakeupCheck, WakeupTask
+from zongji.telephony.adapter import CallOutcome, CallResult
+
+CALL_JOB = "wakeup.call"
+PREFLIGHT_JOB = "wakeup.preflight"
+WATCHDOG_JOB = "wakeup.watchdog"
+MAX_NOTE = 500
+
+
+class Invalid(ZongjiError):
+    status_code = 422
+
+
+def policy_from(settings: Settings) -> dom.WakeupPolicy:
+    return dom.WakeupPolicy(
+        retry_interval_minutes=settings.wakeup_retry_interval_minutes,
+        retry_window_minutes=settings.wakeup_retry_window_minutes,
+        confirm_key=settings.wakeup_confirm_key, snooze_key=settings.wakeup_snooze_key,
+        snooze_minutes=settings.wakeup_snooze_minutes, max_snoozes=settings.wakeup_max_snoozes,
+        ring_timeout_seconds=settings.wakeup_ring_seconds,
+        key_timeout_seconds=settings.wakeup_key_seconds,
+        preflight_minutes=settings.wakeup_preflight_minutes)
+
+
+def call_job_key(wakeup_id: int, attempt: int) -> str:
+    return f"wakeup:{wakeup_id}:{attempt}"
+
+
+def call_id_for(wakeup_id: int, attempt: int) -> str:
+    return f"wakeup-{wakeup_id}-{attempt}"
+
+
+def _iso(t: dt.datetime | None, tz: ZoneInfo) -> str | None:
+    return t.astimezone(tz).isoformat() if t else None
+
+
+# --------------------------------------------------------------------------- rows ↔ domain
+
+
+def _state(w: Wakeup, tz: ZoneInfo) -> dom.WakeupState:
+    def loc(t):
+        return t.astimezone(tz) if t else None
+
+    attempts = tuple(
+        dom.Attempt(number=a.number, started_at=loc(a.started_at), ended_at=loc(a.ended_at),
+                    outcome=CallOutcome(a.outcome) if a.outcome in CallOutcome._value2member_map_
+                    else None, key=a.key)
+        for a in sorted(w.attempts, key=lambda a: a.number))
+    return dom.WakeupState(
+        wake_at=loc(w.wake_at), status=dom.WakeupStatus(w.status),
+        next_attempt_at=loc(w.next_attempt_at), window_ends_at=loc(w.window_ends_at),
+        attempts=attempts, snoozes=w.snoozes, reached_at=loc(w.reached_at),
+        reached_by=w.reached_by, minutes_late=w.minutes_late, escalated_at=loc(w.escalated_at),
+        escalation_reason=w.escalation_reason, note=w.note or "")
+
+
+def _store(w: Wakeup, s: dom.WakeupState) -> None:
+    w.status = s.status.value
+    w.next_attempt_at = s.next_attempt_at
+    w.window_ends_at = s.window_ends_at
+    w.snoozes = s.snoozes
+    w.reached_at = s.reached_at
+    w.reached_by = s.reached_by
+    w.minutes_late = s.minutes_late
+    w.escalated_at = s.escalated_at
+    w.escalation_reason = s.escalation_reason
+    w.updated_at = utcnow()
+
+
+def attempt_out(a: WakeupAttempt, tz: ZoneInfo) -> dict[str, Any]:
+    return {"number": a.number, "call_id": a.call_id, "state": a.state,
+            "due_at": _iso(a.due_at, tz), "started_at": _iso(a.started_at, tz),
+            "placed_at": _iso(a.placed_at, tz), "answered_at": _iso(a.answered_at, tz),
+            "ended_at": _iso(a.ended_at, tz), "outcome": a.outcome, "key": a.key,
+            "sip_status": a.sip_status, "reason": a.reason, "recovered": a.recovered}
+
+
+def wakeup_out(w: Wakeup, tz: ZoneInfo, *, live_answered: bool = False) -> dict[str, Any]:
+    status = w.status
+    if status == "calling" and live_answered:
+        status = "answered"
+    return {
+        "id": w.id, "series_id": w.series_id, "room": w.room_number,
+        "floor": w.room.floor if w.room else None,
+        "extension": w.room.extension if w.room else None,
+        "wake_at": _iso(w.wake_at, tz), "local_time": w.wake_at.astimezone(tz).strftime("%H:%M"),
+        "local_date": w.wake_at.astimezone(tz).date().isoformat(),
+        "repeat_daily": w.repeat_daily, "repeat_until": w.repeat_until,
+        "languages": [x for x in w.languages.split(",") if x], "note": w.note,
+        "booked_by": w.booked_by, "booked_at": _iso(w.booked_at, tz), "channel": w.channel,
+        "readback_confirmed": w.readback_confirmed, "status": status,
+        "next_attempt_at": _iso(w.next_attempt_at, tz),
+        "window_ends_at": _iso(w.window_ends_at, tz), "snoozes": w.snoozes,
+        "attempt_count": len(w.attempts), "reached_at": _iso(w.reached_at, tz),
+        "reached_by": w.reached_by, "minutes_late": w.minutes_late,
+        "escalated_at": _iso(w.escalated_at, tz), "escalation_reason": w.escalation_reason,
+        "cancelled_at": _iso(w.cancelled_at, tz),
+        "attempts": [attempt_out(a, tz) for a in sorted(w.attempts, key=lambda a: a.number)],
+    }
+
+
+def task_out(t: WakeupTask, tz: ZoneInfo, w: Wakeup | None = None) -> dict[str, Any]:
+    return {"id": t.id, "wakeup_id": t.wakeup_id, "kind": t.kind, "room": t.room_number,
+            "floor": t.floor, "text": t.text, "state": t.state,
+            "created_at": _iso(t.created_at, tz), "done_at": _iso(t.done_at, tz),
+            "done_by": t.done_by,
+            "wake_at": _iso(w.wake_at, tz) if w is not None else None}
+
+
+def _publish(session: Session, w: Wakeup, tz: ZoneInfo) -> None:
+    session.flush()
+    session.add(FeedItem(topic="wakeup", entity_id=str(w.id), payload=wakeup_out(w, tz)))
+
+
+# --------------------------------------------------------------------------- booking
+
+
+@dataclass
+class Booking:
+    room: str
+    wake_at: dt.datetime | None = None
+    time: str | None = None  # "0700" / "7:00": the next time the clock shows it
+    date: dt.date | None = None  # with ``time``: that local date
+    repeat_daily: bool = False
+    until: dt.date | None = None
+    languages: tuple[str, ...] = dom.LANGUAGES
+    note: str = ""
+    readback_confirmed: bool = False
+
+
+def _room(session: Session, number: str) -> Room:
+    number = (number or "").strip()
+    if not number:
+        raise Invalid("Give the room number.", field="room")
+    room = session.scalar(select(Room).where(Room.number == number).order_by(Room.id).limit(1))
+    if room is None:
+        raise Invalid(f"There is no room {number}.", field="room", code="unknown_room")
+    return room
+
+
+def _current_stay(session: Session, room: Room, at: dt.datetime) -> Stay | None:
+    stays = session.scalars(select(Stay).where(Stay.room_id == room.id, Stay.status != "checked_out")
+                            .order_by(Stay.arrival.desc()))
+    for st in stays:
+        if stay_in_house(st.status, st.arrival, st.departure, at):
+            return st
+    return None
+
+
+def _resolve_time(b: Booking, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    if b.wake_at is not None:
+        if b.wake_at.tzinfo is None:
+            return b.wake_at.replace(tzinfo=tz)
+        return b.wake_at
+    if not b.time:
+        raise Invalid("Give the wake-up time.", field="wake_at")
+    t = dom.parse_wake_time(b.time)
+    if b.date is not None:
+        return dt.datetime.combine(b.date, t, tzinfo=tz)
+    return dom.next_wake_at(t, now, tz)
+
+
+def _request(session: Session, b: Booking, now: dt.datetime, settings: Settings):
+    tz = settings.tz
+    room = _room(session, b.room)
+    wake_at = _resolve_time(b, now, tz).astimezone(tz)
+    note = (b.note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise Invalid(f"The note is longer than {MAX_NOTE} characters.", field="note")
+    stay = _current_stay(session, room, now)
+    occupancy = dom.RoomOccupancy(room.number, stay is not None,
+                                  stay.departure.astimezone(tz) if stay else None)
+    req = dom.WakeupRequest(room_number=room.number, wake_at=wake_at, repeat_daily=b.repeat_daily,
+                            until=b.until, languages=tuple(b.languages), note=note)
+    occurrences = dom.validate_booking(req, occupancy, now, policy_from(settings))
+    return room, stay, req, occurrences
+
+
+def preview(session: Session, b: Booking, *, now: dt.datetime, settings: Settings) -> dict[str, Any]:
+    """What the console reads back to the guest before the booking is saved (R-H9)."""
+    tz = settings.tz
+    room, stay, req, occ = _request(session, b, now, settings)
+    return {"room": room.number, "wake_at": occ[0].isoformat(),
+            "occurrences": [o.isoformat() for o in occ],
+            "readback": {"zh": dom.readback_text(req, now, "zh", occ),
+                         "en": dom.readback_text(req, now, "en", occ)},
+            "departure": _iso(stay.departure, tz) if stay else None}
+
+
+def book(session: Session, b: Booking, *, actor: str, now: dt.datetime, settings: Settings,
+         user_id: int | None = None, channel: str = "console") -> list[Wakeup]:
+    """Book a wake-up (one row per occurrence); refuses with the reason and the field at fault."""
+    if channel == "console" and not b.readback_confirmed:
+        raise Invalid("Read the wake-up back to the guest and confirm it first.",
+                      field="readback_confirmed", code="readback_required")
+    tz = settings.tz
+    room, stay, req, occ = _request(session, b, now, settings)
+    policy = policy_from(settings)
+    series = uuid.uuid4().hex
+    until = occ[-1].date().isoformat() if b.repeat_daily else None
+    rows = []
+    for t in occ:
+        st = dom.new_wakeup(t, policy, note=req.note)
+        w = Wakeup(room_id=room.id, room_number=room.number, stay_id=stay.id if stay else None,
+                   guest_id=stay.guest_id if stay else None, series_id=series, wake_at=t,
+                   repeat_daily=b.repeat_daily, repeat_until=until,
+                   languages=",".join(req.languages), note=req.note, booked_by=actor,
+                   booked_by_user_id=user_id, booked_at=now, channel=channel,
+                   readback_confirmed=b.readback_confirmed)
+        w.attempts = []
+        _store(w, st)
+        session.add(w)
+        session.flush()
+        jobs.schedule(session, CALL_JOB, call_job_key(w.id, 1), t, {"wakeup_id": w.id, "attempt": 1})
+        _schedule_watchdog(session, w, settings)
+        schedule_preflight(session, t, settings)
+        rows.append(w)
+        _publish(session, w, tz)
+    audit.record(session, actor=actor, user_id=user_id, action="wakeup.book", entity="wakeup",
+                 entity_id=rows[0].id, detail={
+                     "room": room.number, "wake_at": occ[0].isoformat(), "occurrences": len(occ),
+                     "repeat_daily": b.repeat_daily, "until": until, "series_id": series,
+                     "languages": list(req.languages), "channel": channel,
+                     "readback_confirmed": b.readback_confirmed})
+    return rows
+
+
+def _schedule_watchdog(session: Session, w: Wakeup, settings: Settings, *,
+                       reschedule: bool = False) -> None:
+    grace = settings.wakeup_watchdog_seconds
+    jobs.schedule(session, WATCHDOG_JOB, f"wakeup-watchdog:{w.id}",
+                  w.wake_at + dt.timedelta(seconds=grace), {"wakeup_id": w.id, "grace": grace},
+                  reschedule=reschedule)
+
+
+def get(session: Session, wakeup_id: int, *, lock: bool = False) -> Wakeup:
+    q = select(Wakeup).where(Wakeup.id == wakeup_id)
+    if lock and session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(of=Wakeup)
+    w = session.scalar(q)
+    if w is None:
+        raise NotFound(f"No wake-up {wakeup_id}.", field="id")
+    return w
+
+
+def change(session: Session, wakeup_id: int, *, actor: str, now: dt.datetime, settings: Settings,
+           wake_at: dt.datetime | None = None, time: str | None = None,
+           languages: tuple[str, ...] | None = None, note: str | None = None,
+           user_id: int | None = None) -> Wakeup:
+    """Move a wake-up that has not started calling, or change its languages or note."""
+    tz = settings.tz
+    w = get(session, wakeup_id, lock=True)
+    if w.status != "due" or w.attempts:
+        raise Invalid(f"The wake-up is {w.status}; only a wake-up not yet called can be changed.",
+                      field="status", code="not_changeable")
+    before = {"wake_at": w.wake_at.isoformat(), "languages": w.languages, "note": w.note}
+    new_time = w.wake_at
+    if wake_at is not None or time is not None:
+        local = w.wake_at.astimezone(tz)
+        b = Booking(room=w.room_number, wake_at=wake_at, time=time,
+                    date=local.date() if time is not None and wake_at is None else None,
+                    languages=tuple(languages or w.languages.split(",")))
+        _, stay, _, occ = _request(session, b, now, settings)
+        new_time = occ[0]
+    if languages is not None:
+        langs = tuple(languages)
+        if not langs or any(x not in dom.LANGUAGES for x in langs):
+            raise Invalid(f"Languages must be among {', '.join(dom.LANGUAGES)}.", field="languages")
+        w.languages = ",".join(langs)
+    if note is not None:
+        if len(note) > MAX_NOTE:
+            raise Invalid(f"The note is longer than {MAX_NOTE} characters.", field="note")
+        w.note = note.strip()
+    if new_time != w.wake_at:
+        w.wake_at = new_time
+        _store(w, dom.new_wakeup(new_time.astimezone(tz), policy_from(settings), note=w.note))
+        jobs.schedule(session, CALL_JOB, call_job_key(w.id, 1), new_time,
+                      {"wakeup_id": w.id, "attempt": 1}, reschedule=True)
+        _schedule_watchdog(session, w, settings, reschedule=True)
+        schedule_preflight(session, new_time, settings)
+    audit.record(session, actor=actor, user_id=user_id, action="wakeup.change", entity="wakeup",
+                 entity_id=w.id, detail={"before": before, "after": {
+                     "wake_at": w.wake_at.isoformat(), "languages": w.languages, "note": w.note}})
+    _publish(session, w, tz)
+    return w
+
+
+def cancel(session: Session, wakeup_id: int, *, actor: str, now: dt.datetime, settings: Settings,
+           series: bool = False, user_id: int | None = None) -> list[Wakeup]:
+    """Cancel a wake-up (or, with ``series``, every later one of its daily repeat)."""
+    tz = settings.tz
+    w = get(session, wakeup_id, lock=True)
+    targets = [w]
+    if series:
+        targets = list(session.scalars(select(Wakeup).where(
+            Wakeup.series_id == w.series_id, Wakeup.wake_at >= w.wake_at,
+            Wakeup.status.in_(["due", "retrying", "snoozed", "escalated"])).order_by(Wakeup.wake_at)))
+        if w not in targets:
+            targets.insert(0, w)
+    done = []
+    for x in targets:
+        try:
+            tr = dom.cancel(_state(x, tz), now)
+        except dom.InvalidTransition as exc:
+            if x is w:
+                raise Invalid(exc.message if hasattr(exc, "message") else str(exc),
+                              field="status", code="not_cancellable") from exc
+            continue
+        _store(x, tr.state)
+        x.cancelled_at, x.cancelled_by = now, actor
+        jobs.cancel(session, call_job_key(x.id, len(x.attempts) + 1))
+        _effects(session, x, tr.effects, now, tz, actor=actor)
+        _publish(session, x, tz)
+        done.append(x)
+    audit.record(session, actor=actor, user_id=user_id, action="wakeup.cancel", entity="wakeup",
+                 entity_id=w.id, detail={"ids": [x.id for x in done], "series": series})
+    return done
+
+
+def mark_reached(session: Session, wakeup_id: int, *, by: str, actor: str, now: dt.datetime,
+                 settings: Settings, user_id: int | None = None) -> Wakeup:
+    """Somebody reached the guest (at the door, or by phone from the console): done, with the
+    minutes late (R-H9). Closes the wake-up's open tasks and alerts."""
+    tz = settings.tz
+    w = get(session, wakeup_id, lock=True)
+    try:
+        tr = dom.mark_reached(_state(w, tz), now, by)
+    except dom.InvalidTransition as exc:
+        raise Invalid(str(exc.message if hasattr(exc, "message") else exc), field="status",
+                      code="not_open") from exc
+    _store(w, tr.state)
+    w.reached_recorded_by = actor
+    jobs.cancel(session, call_job_key(w.id, len(w.attempts) + 1))
+    _effects(session, w, tr.effects, now, tz, actor=actor)
+    # Reached without an escalation (e.g. the operator phoned while it was retrying): no tasks.
+    audit.record(session, actor=actor, user_id=user_id, action="wakeup.reached", entity="wakeup",
+                 entity_id=w.id, detail={"by": by, "minutes_late": w.minutes_late})
+    _publish(session, w, tz)
+    return w
+
+
+# --------------------------------------------------------------------------- effects
+
+
+def _effects(session: Session, w: Wakeup, effects: Iterable[dom.Effect], now: dt.datetime,
+             tz: ZoneInfo, *, actor: str = "system:wakeup") -> None:
+    for e in effects:
+        if e.kind in (dom.EffectKind.KNOCK_ON_DOOR, dom.EffectKind.MANUAL_CALL):
+            kind = "knock_on_door" if e.kind is dom.EffectKind.KNOCK_ON_DOOR else "manual_call"
+            session.add(WakeupTask(wakeup_id=w.id, kind=kind, room_number=w.room_number,
+                                   floor=w.room.floor if w.room else None, text=e.text,
+                                   created_at=now))
+        elif e.kind is dom.EffectKind.ALERT_OPERATORS:
+            session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
+                "kind": "wakeup_escalated", "reason": e.reason, "wakeup_id": w.id,
+                "room": w.room_number, "text": e.text, "at": now.astimezone(tz).isoformat()}))
+        elif e.kind is dom.EffectKind.HANDOVER_ENTRY:
+            # The handover lists escalated wake-ups from these rows (handover_section).
+            audit.record(session, actor=actor, action="wakeup.handover_entry", entity="wakeup",
+                         entity_id=w.id, detail={"text": e.text})
+        elif e.kind is dom.EffectKind.RESOLVE_ESCALATION:
+            for t in session.scalars(select(WakeupTask).where(WakeupTask.wakeup_id == w.id,
+                                                              WakeupTask.state == "open")):
+                t.state = "cancelled" if e.reason == "cancelled" else "done"
+                t.done_at, t.done_by = now, actor
+            session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
+                "kind": "wakeup_resolved", "wakeup_id": w.id, "room": w.room_number,
+                "text": e.text, "at": now.astimezone(tz).isoformat()}))
+
+
+def tasks(session: Session, *, tz: ZoneInfo, state: str | None = "open",
+          kind: str | None = None) -> list[dict[str, Any]]:
+    q = select(WakeupTask, Wakeup).join(Wakeup, Wakeup.id == WakeupTask.wakeup_id)
+    if state:
+        q = q.where(WakeupTask.state == state)
+    if kind:
+        q = q.where(WakeupTask.kind == kind)
+    q = q.order_by(Wakeup.wake_at, WakeupTask.id)
+    return [task_out(t, tz, w) for t, w in session.execute(q)]
+
+
+# --------------------------------------------------------------------------- the night list
+
+
+def _day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    return start, start + dt.timedelta(days=1)
+
+
+def _answered_calls(session: Session, rows: list[Wakeup]) -> set[str]:
+    """Call ids of wake-ups being called whose call the gateway reported answered (CTI)."""
+    ids = [call_id_for(w.id, len(w.attempts)) for w in rows if w.status == "calling" and w.attempts]
+    if not ids:
+        return set()
+    return set(session.scalars(select(Call.external_id).where(
+        Call.external_id.in_(ids), Call.answered_at.is_not(None))))
+
+
+def board(session: Session, *, day: dt.date, settings: Settings) -> dict[str, Any]:
+    """The day's wake-ups in time order with their live state, open tasks, pre-flight check."""
+    tz = settings.tz
+    start, end = _day_bounds(day, tz)
+    rows = list(session.scalars(select(Wakeup).where(Wakeup.wake_at >= start, Wakeup.wake_at < end)
+                                .order_by(Wakeup.wake_at, Wakeup.room_number, Wakeup.id)))
+    answered = _answered_calls(session, rows)
+    check = session.scalar(select(WakeupCheck).where(WakeupCheck.day == day.isoformat()))
+    counts: dict[str, int] = {}
+    items = []
+    for w in rows:
+        live = bool(w.attempts) and call_id_for(w.id, len(w.attempts)) in answered
+        out = wakeup_out(w, tz, live_answered=live)
+        counts[out["status"]] = counts.get(out["status"], 0) + 1
+        items.append(out)
+    return {"day": day.isoformat(), "items": items, "counts": counts,
+            "tasks": tasks(session, tz=tz, state="open"),
+            "preflight": None if check is None else {
+                "due_at": _iso(check.due_at, tz), "ran_at": _iso(check.ran_at, tz),
+                "ok": check.ok, "target": check.target, "outcome": check.outcome,
+                "detail": check.detail}}
+
+
+def handover_section(session: Session, *, now: dt.datetime, settings: Settings) -> dict[str, Any]:
+    """The wake-ups part of the handover log (R-H9, R-H13): the coming day's list in time order,
+    and every wake-up that needed people (escalated, with how many minutes late)."""
+    tz = settings.tz
+    since = now - dt.timedelta(hours=12)
+    until = now + dt.timedelta(hours=24)
+    rows = list(session.scalars(select(Wakeup).where(
+        Wakeup.wake_at >= since, Wakeup.wake_at < until, Wakeup.status != "cancelled")
+        .order_by(Wakeup.wake_at, Wakeup.room_number)))
+    upcoming = [w for w in rows if w.wake_at >= now or w.status not in ("done",)]
+    escalated = [w for w in rows if w.escalated_at is not None]
+
+    def line(w: Wakeup) -> dict[str, Any]:
+        return {"id": w.id, "room": w.room_number,
+                "time": w.wake_at.astimezone(tz).strftime("%m-%d %H:%M"), "status": w.status,
+                "note": w.note, "booked_by": w.booked_by, "minutes_late": w.minutes_late,
+                "reached_by": w.reached_by, "escalation_reason": w.escalation_reason,
+                "attempts": len(w.attempts)}
+
+    return {"key": "wakeups", "title": {"zh": "叫醒", "en": "Wake-up calls"},
+            "items": [line(w) for w in upcoming],
+            "escalated": [line(w) for w in escalated]}
+
+
+# --------------------------------------------------------------------------- pre-flight
+
+
+def schedule_preflight(session: Session, wake_at: dt.datetime, settings: Settings) -> None:
+    """The test call of the day ``wake_at`` falls on, before its earliest wake-up."""
+    tz = settings.tz
+    day = wake_at.astimezone(tz).date().isoformat()
+    at = dom.preflight_at([wake_at], policy_from(settings))
+    key = f"wakeup-preflight:{day}"
+    job = session.scalar(select(Job).where(Job.key == key))
+    if job is None:
+        jobs.schedule(session, PREFLIGHT_JOB, key, at, {"day": day})
+    elif job.state == "pending" and at < job.due_at:
+        jobs.schedule(session, PREFLIGHT_JOB, key, at, {"day": day}, reschedule=True)
+
+
+def record_preflight(session: Session, *, day: str, due_at: dt.datetime, now: dt.datetime,
+                     ok: bool, target: str | None, outcome: str | None, detail: str,
+                     settings: Settings) -> WakeupCheck:
+    tz = settings.tz
+    check = session.scalar(select(WakeupCheck).where(WakeupCheck.day == day))
+    if check is None:
+        check = WakeupCheck(day=day, due_at=due_at)
+        session.add(check)
+    check.ran_at, check.ok, check.target, check.outcome, check.detail = (
+        now, ok, target, outcome, detail[:2000])
+    audit.record(session, actor="system:wakeup", action="wakeup.preflight", entity="wakeup_check",
+                 entity_id=day, detail={"ok": ok, "outcome": outcome, "detail": detail[:300]})
+    if not ok:
+        session.add(FeedItem(topic="alert", entity_id=f"wakeup-preflight:{day}", payload={
+            "kind": "wakeup_preflight_failed", "day": day, "target": target, "outcome": outcome,
+            "text": f"叫醒设备测试失败 / wake-up test call failed: {detail[:200]}",
+            "at": now.astimezone(tz).isoformat()}))
+    session.add(FeedItem(topic="wakeup_check", entity_id=day, payload={
+        "day": day, "ok": ok, "outcome": outcome, "detail": detail[:300],
+        "ran_at": now.astimezone(tz).isoformat()}))
+    return check
+
+
+# --------------------------------------------------------------------------- the worker's records
+
+
+def room_uri(w: Wakeup, settings: Settings) -> str:
+    ext = w.room.extension if w.room else w.room_number
+    return settings.wakeup_uri_template.format(extension=ext, room=w.room_number)
+
+
+def begin_attempt(session: Session, w: Wakeup, number: int, *, now: dt.datetime, worker: str,
+                  settings: Settings) -> WakeupAttempt:
+    """Phase 1: record that attempt ``number`` is being placed (committed before dialling)."""
+    tz = settings.tz
+    tr = dom.start_call(_state(w, tz), now)
+    due = w.next_attempt_at or w.wake_at
+    a = WakeupAttempt(wakeup_id=w.id, number=number, call_id=call_id_for(w.id, number),
+                      state="placing", uri=room_uri(w, settings), worker=worker, due_at=due,
+                      started_at=now)
+    w.attempts.append(a)
+    _store(w, tr.state)
+    _publish(session, w, tz)
+    return a
+
+
+def end_attempt(session: Session, w: Wakeup, a: WakeupAttempt, result: CallResult | None, *,
+                now: dt.datetime, settings: Settings, recovered: bool = False,
+                reason: str = "") -> None:
+    """Phase 2: the call has ended (or its outcome is unknown): apply the domain's verdict —
+    done, snoozed, retry (next job scheduled) or escalated (tasks, alert, handover)."""
+    tz = settings.tz
+    policy = policy_from(settings)
+    state = _state(w, tz)
+    a.state = "ended"
+    a.recovered = recovered
+    if result is not None:
+        a.placed_at, a.answered_at, a.ended_at = result.started_at, result.answered_at, now
+        a.outcome, a.key, a.sip_status = result.outcome.value, result.key, result.sip_status
+        a.reason = (result.reason or "")[:300]
+        if result.answered_at is not None and state.status is dom.WakeupStatus.CALLING:
+            state = dom.call_answered(state, now).state
+        reached = result.answered_at or now
+        if result.outcome in (CallOutcome.ANSWERED_CONFIRMED, CallOutcome.ANSWERED_SNOOZED):
+            # Minutes late count from when the guest picked up.
+            reached = max(result.answered_at or now, state.wake_at)
+        tr = dom.call_ended(state, result.outcome, reached if result.outcome.answered else now,
+                            policy, key=result.key, room=w.room_number)
+    else:
+        a.ended_at, a.outcome, a.reason = now, CallOutcome.FAILED.value, reason[:300]
+        tr = dom.recover_in_flight(state, now, policy, room=w.room_number) \
+            if state.status in dom.IN_CALL else dom.Transition(state)
+    _store(w, tr.state)
+    if tr.state.status in (dom.WakeupStatus.RETRYING, dom.WakeupStatus.SNOOZED):
+        n = len(w.attempts) + 1
+        jobs.schedule(session, CALL_JOB, call_job_key(w.id, n), tr.state.next_attempt_at,
+                      {"wakeup_id": w.id, "attempt": n})
+    _effects(session, w, tr.effects, now, tz)
+    audit.record(session, actor="system:wakeup", action="wakeup.attempt", entity="wakeup",
+                 entity_id=w.id, detail={"attempt": a.number, "call_id": a.call_id,
+                                         "outcome": a.outcome, "key": a.key,
+                                         "status": w.status, "recovered": recovered})
+    _publish(session, w, tz)
+
+
+def escalate_telephony_down(session: Session, *, now: dt.datetime, settings: Settings,
+                            reason: str, first: Wakeup | None = None) -> list[Wakeup]:
+    """No call can be placed: every due wake-up (and ``first``) goes at once to the operators'
+    manual call list, with an alert on every console and a handover entry — never silence."""
+    tz = settings.tz
+    due = list(session.scalars(select(Wakeup).where(
+        Wakeup.status.in_(["due", "retrying", "snoozed"]), Wakeup.next_attempt_at <= now)
+        .order_by(Wakeup.next_attempt_at, Wakeup.id)))
+    if first is not None and first not in due:
+        due.insert(0, first)
+    out = []
+    for w in due:
+        state = _state(w, tz)
+        if state.status not in dom.WAITING + dom.IN_CALL:
+            continue
+        for a in w.attempts:
+            if a.state == "placing":
+                a.state, a.ended_at, a.outcome = "ended", now, CallOutcome.FAILED.value
+                a.reason = f"telephony unavailable: {reason}"[:300]
+        tr = dom.telephony_down(state, now, room=w.room_number)
+        _store(w, tr.state)
+        jobs.cancel(session, call_job_key(w.id, len(w.attempts) + 1))
+        _effects(session, w, tr.effects, now, tz)
+        _publish(session, w, tz)
+        out.append(w)
+    if out:
+        audit.record(session, actor="system:wakeup", action="wakeup.telephony_down",
+                     entity="wakeup", entity_id=out[0].id,
+                     detail={"ids": [w.id for w in out], "reason": reason[:300]})
+    return out
+
+
+def cti_call_seen(session: Session, call_id: str) -> Call | None:
+    """The call record the gateway reported for ``call_id`` (CTI newCall), if any."""
+    return session.scalar(select(Call).where(Call.external_id == call_id))
+
+
+def stats(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Wakeup.status, func.count()).group_by(Wakeup.status)).all())

@@ -1,0 +1,316 @@
+"""The wake-up dialler: places due wake-up calls through the telephony adapter, once each.
+
+Why not an ordinary ``@handler``: a call blocks for up to a minute, and a burst (500 rooms at
+07:00) must use every line at once. The dialler claims ``wakeup.call`` jobs (zongji.store.jobs,
+key ``wakeup:<id>:<attempt>``) oldest-due first, never more than it has free lines, and runs each
+in a thread of its own pool. Several dialler processes share the work through the job leases
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL); the lines they share are capped by the gateway,
+which queues calls beyond its ``--lines`` in due order (zongji.telephony.call_ledger).
+
+Placing a call exactly once — the two-phase record:
+
+1. *Claim* the job with a lease (renewed every lease/3 while the call lasts).
+2. *Phase 1*, one transaction: the ``WakeupAttempt`` row is written with ``state="placing"``
+   and its deterministic ``call_id`` (``wakeup-<id>-<n>``), the wake-up goes to ``calling``.
+   Committed **before** the gateway is asked to dial.
+3. *Dial*: ``place_call(..., call_id=…)``. The gateway dials a call id at most once; a repeated
+   request with the same id waits for / returns the first call's result.
+4. *Phase 2*, one transaction, only while this dialler still holds the job: the attempt is
+   ``ended`` with its result, the domain decides (done / snoozed / retry → next job / escalated
+   → tasks, alert, handover), the job is ``done``.
+
+A dialler killed between 2 and 4 leaves the attempt ``placing`` and the job ``running``; when
+the lease ends another dialler claims the job and finds the ``placing`` row. It never dials
+blindly; it asks the gateway what it knows of that call id:
+
+* queued / active / ended → ``place_call`` with the same id again: the gateway attaches to the
+  call (or returns its result) without dialling, and phase 2 records the true outcome;
+* unknown, but a CTI call record with that id exists (the gateway dialled it and was itself
+  restarted since) → the outcome is lost: the attempt counts as failed and the domain retries
+  with a *new* attempt (or escalates) — never the same attempt twice;
+* unknown and no CTI record → the first dialler died before its request reached the gateway:
+  this attempt was never dialled, so it is dialled now, once.
+
+``TelephonyUnavailable`` at any point: every due wake-up goes to the manual call list at once.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from zongji.services import wakeups as svc
+from zongji.settings import Settings
+from zongji.store import jobs as job_store
+from zongji.store.db import transaction
+from zongji.store.models import Job, utcnow
+from zongji.telephony.adapter import CallResult, TelephonyUnavailable
+from zongji.worker.runner import worker_name
+
+log = logging.getLogger("zongji.wakeups")
+
+KINDS = [svc.CALL_JOB, svc.PREFLIGHT_JOB]
+
+
+def make_adapter(settings: Settings):
+    """The worker's telephony adapter: the ``zongji sip`` process(es) at wakeup_gateway_url
+    (comma-separated for several gateways); None when telephony is not configured."""
+    from zongji.telephony.control import HttpTelephonyClient
+
+    urls = [u.strip() for u in (settings.wakeup_gateway_url or "").split(",") if u.strip()]
+    if not urls:
+        return None
+    clients = [HttpTelephonyClient(u, settings.wakeup_gateway_token) for u in urls]
+    if len(clients) == 1:
+        return clients[0]
+    from zongji.telephony.control import GatewayPool
+
+    return GatewayPool(clients, lines_each=max(1, settings.wakeup_lines // len(clients)))
+
+
+def _lookup(adapter, call_id: str) -> dict | None:
+    """What the gateway(s) know of call_id; None if no gateway could be asked."""
+    clients = getattr(adapter, "clients", None) or [adapter]
+    asked = False
+    for c in clients:
+        fn = getattr(c, "lookup", None)
+        if fn is None:
+            continue
+        try:
+            info = fn(call_id)
+        except TelephonyUnavailable:
+            continue
+        asked = True
+        if info.get("state") != "unknown":
+            return info
+    return {"state": "unknown"} if asked else None
+
+
+class WakeupDialler:
+    def __init__(self, session_factory: sessionmaker[Session], settings: Settings, adapter: Any = "auto",
+                 *, name: str | None = None, lines: int | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow, prompts: Any = "auto"):
+        self.session_factory = session_factory
+        self.settings = settings
+        self.adapter = make_adapter(settings) if adapter == "auto" else adapter
+        self.name = name or f"dialler:{worker_name()}"
+        self.lines = max(1, lines or settings.wakeup_lines)
+        self.lease = dt.timedelta(seconds=settings.wakeup_lease_seconds)
+        self.clock = clock
+        if prompts == "auto":
+            from zongji.telephony.prompts import PromptStore
+
+            prompts = PromptStore(settings.data_dir, sample_rate=settings.wakeup_prompt_rate)
+        self.prompts = prompts
+        self.pool = concurrent.futures.ThreadPoolExecutor(self.lines, thread_name_prefix="wakeup-line")
+        self.in_flight: dict[int, concurrent.futures.Future] = {}
+        self._last_heartbeat = 0.0
+        self._wake = threading.Event()
+
+    # ---- the loop
+
+    def run_once(self) -> int:
+        for job_id, fut in list(self.in_flight.items()):
+            if fut.done():
+                del self.in_flight[job_id]
+        self._heartbeat()
+        free = self.lines - len(self.in_flight)
+        if free <= 0:
+            return 0
+        now = self.clock()
+        with self.session_factory() as s:  # a cheap read first: no write lock when idle
+            if s.scalar(select(Job.id).where(Job.kind.in_(KINDS), or_(
+                    (Job.state == "pending") & (Job.due_at <= now),
+                    (Job.state == "running") & (Job.lease_until < now))).limit(1)) is None:
+                return 0
+        with transaction(self.session_factory) as s:
+            ids = job_store.claim_due(s, self.name, now=self.clock(), limit=free, lease=self.lease,
+                                      kinds=KINDS)
+        for job_id in ids:  # claimed oldest-due first: submitted (and dialled) in that order
+            fut = self.pool.submit(self._run, job_id)
+            fut.add_done_callback(lambda _f: self._wake.set())
+            self.in_flight[job_id] = fut
+        return len(ids)
+
+    def run_forever(self, stop: threading.Event, *, poll_seconds: float | None = None) -> None:
+        poll = poll_seconds if poll_seconds is not None else self.settings.wakeup_poll_seconds
+        while not stop.is_set():
+            try:
+                ran = self.run_once()
+            except Exception:  # noqa: BLE001 - database restarting etc.: keep going
+                log.exception("wake-up dialler loop error")
+                ran = 0
+            if not ran:
+                self._wake.wait(poll)
+                self._wake.clear()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _heartbeat(self) -> None:
+        if not self.in_flight:
+            return
+        mono = time.monotonic()
+        if mono - self._last_heartbeat < self.lease.total_seconds() / 3:
+            return
+        self._last_heartbeat = mono
+        with transaction(self.session_factory) as s:
+            s.execute(update(Job).where(Job.id.in_(list(self.in_flight)), Job.worker == self.name,
+                                        Job.state == "running")
+                      .values(lease_until=self.clock() + self.lease))
+
+    # ---- one job
+
+    def _run(self, job_id: int) -> None:
+        try:
+            with transaction(self.session_factory) as s:
+                job = job_store.lock_claimed(s, job_id, self.name)
+                if job is None:
+                    return
+                kind = job.kind
+            if kind == svc.PREFLIGHT_JOB:
+                self._preflight(job_id)
+            else:
+                self._call(job_id)
+        except Exception as exc:  # noqa: BLE001 - one bad job must not stop the others
+            log.exception("wake-up job %s failed", job_id)
+            with transaction(self.session_factory) as s:
+                job = job_store.lock_claimed(s, job_id, self.name)
+                if job is not None:
+                    job_store.release_for_retry(job, due_at=self.clock() + dt.timedelta(seconds=5),
+                                                error=traceback.format_exc(limit=5)[-2000:])
+
+    def _prompt(self, languages: list[str]) -> str | None:
+        if self.prompts is None:
+            return None
+        t = self.clock().astimezone(self.settings.tz).time()
+        try:
+            return str(self.prompts.wakeup_prompt(dt.time(t.hour, t.minute), languages,
+                                                  svc.policy_from(self.settings)))
+        except Exception:  # noqa: BLE001 - no synthesizer: the call still goes, without a voice
+            log.exception("wake-up prompt unavailable")
+            return None
+
+    def _call(self, job_id: int) -> None:
+        st = self.settings
+        # Phase 1: record "placing" (or find the record a killed dialler left) and commit.
+        with transaction(self.session_factory) as s:
+            job = job_store.lock_claimed(s, job_id, self.name)
+            if job is None:
+                return
+            wid, n = int(job.payload["wakeup_id"]), int(job.payload["attempt"])
+            w = svc.get(s, wid, lock=True)
+            a = next((x for x in w.attempts if x.number == n), None)
+            if a is None:
+                if w.status not in ("due", "retrying", "snoozed") or len(w.attempts) != n - 1:
+                    job_store.finish(job, error=f"stale: wake-up is {w.status}")
+                    return
+                a = svc.begin_attempt(s, w, n, now=self.clock(), worker=self.name, settings=st)
+                mode = "dial"
+            elif a.state == "ended":
+                job_store.finish(job)
+                return
+            else:
+                mode = "recover"
+                a.worker = self.name
+            call_id, uri, languages = a.call_id, a.uri, w.languages.split(",")
+        result: CallResult | None = None
+        lost_reason = ""
+        try:
+            if self.adapter is None:
+                raise TelephonyUnavailable("no SIP gateway configured (wakeup_gateway_url)")
+            if mode == "recover":
+                info = _lookup(self.adapter, call_id)
+                if info is None:
+                    raise TelephonyUnavailable("SIP gateway unreachable while recovering a call")
+                if info["state"] == "unknown":
+                    with self.session_factory() as s:
+                        seen = svc.cti_call_seen(s, call_id) is not None
+                    if seen:
+                        mode = "lost"
+                        lost_reason = ("recovered: the dialler stopped mid-call and the gateway "
+                                       "no longer knows the call; outcome unknown")
+                    else:
+                        log.info("recovering %s: never dialled, dialling now", call_id)
+                else:
+                    log.info("recovering %s: the gateway has it (%s)", call_id, info["state"])
+            if mode != "lost":
+                result = self.adapter.place_call(
+                    uri, self._prompt(languages), (st.wakeup_confirm_key,), st.wakeup_ring_seconds,
+                    snooze_keys=(st.wakeup_snooze_key,), key_timeout=st.wakeup_key_seconds,
+                    call_id=call_id)
+        except TelephonyUnavailable as exc:
+            with transaction(self.session_factory) as s:
+                job = job_store.lock_claimed(s, job_id, self.name)
+                if job is None:
+                    return
+                w = svc.get(s, wid, lock=True)
+                svc.escalate_telephony_down(s, now=self.clock(), settings=st, reason=str(exc),
+                                            first=w)
+                job_store.finish(job, error=f"telephony unavailable: {exc}"[:500])
+            return
+        except ValueError as exc:  # the gateway refused the request (e.g. unreadable prompt)
+            lost_reason = f"gateway refused the call: {exc}"
+        # Phase 2: the result, only while we still hold the job.
+        with transaction(self.session_factory) as s:
+            job = job_store.lock_claimed(s, job_id, self.name)
+            if job is None:
+                return  # lease lost: the new holder gets the same result from the gateway
+            w = svc.get(s, wid, lock=True)
+            a = next(x for x in w.attempts if x.number == n)
+            if a.state != "ended" and w.status in ("calling", "answered"):
+                svc.end_attempt(s, w, a, result, now=self.clock(), settings=st,
+                                recovered=mode != "dial", reason=lost_reason)
+            job_store.finish(job)
+
+    def _preflight(self, job_id: int) -> None:
+        st = self.settings
+        with transaction(self.session_factory) as s:
+            job = job_store.lock_claimed(s, job_id, self.name)
+            if job is None:
+                return
+            day, due_at, tries = job.payload["day"], job.due_at, job.attempts
+        target = st.wakeup_preflight_target.strip()
+        ok, outcome, detail = False, None, ""
+        try:
+            if self.adapter is None:
+                raise TelephonyUnavailable("no SIP gateway configured (wakeup_gateway_url)")
+            if target:
+                r = self.adapter.place_call(
+                    st.wakeup_uri_template.format(extension=target, room=target),
+                    self._prompt(["zh", "en"]), (st.wakeup_confirm_key,), st.wakeup_ring_seconds,
+                    snooze_keys=(st.wakeup_snooze_key,), key_timeout=st.wakeup_key_seconds,
+                    call_id=f"wakeup-preflight-{day}-{tries}")
+                outcome = r.outcome.value
+                ok = r.outcome.answered
+                detail = f"test call to {target}: {r.outcome.value} {r.sip_status or ''} {r.reason}"
+            else:
+                healthy = getattr(self.adapter, "healthy", None)
+                ok = bool(healthy()) if healthy else True
+                outcome = "healthy" if ok else "unhealthy"
+                detail = "gateway health check (no test extension configured)"
+        except TelephonyUnavailable as exc:
+            outcome, detail = "telephony_unavailable", str(exc)
+        with transaction(self.session_factory) as s:
+            job = job_store.lock_claimed(s, job_id, self.name)
+            if job is None:
+                return
+            svc.record_preflight(s, day=day, due_at=due_at, now=self.clock(), ok=ok, target=target
+                                 or None, outcome=outcome, detail=detail.strip(), settings=st)
+            job_store.finish(job)
+
+
+def start_in_thread(session_factory: sessionmaker[Session], settings: Settings
+                    ) -> tuple[threading.Thread, threading.Event, WakeupDialler]:
+    stop = threading.Event()
+    d = WakeupDialler(session_factory, settings)
+    t = threading.Thread(target=d.run_forever, args=(stop,), name="wakeup-dialler", daemon=True)
+    t.start()
+    return t, stop, d
