@@ -11,6 +11,8 @@ from zongji.api import errors
 from zongji.api.routers import auth, calls, cti, directory, live, users
 from zongji.api.routers import work_order_admin, work_orders
 from zongji.api.routers import wakeups
+from zongji.api.routers import switchboard
+from zongji.services import switchboard as switchboard_service
 from zongji.worker.tasks import wakeups as wakeup_tasks
 from zongji.services import notifications
 from zongji.settings import Settings, get_settings
@@ -57,8 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     notifications.use_settings(settings)  # worker handlers (e-mail, SMS, SLA timers)
     wakeup_tasks.use_settings(settings)  # the wake-up watchdog handler
+    switchboard_service.use_settings(settings)  # switchboard timers and the simulated PBX
     errors.install_error_handlers(app)
-    for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups):
+    for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
+                   switchboard):
         app.include_router(module.router)
     pages.install(app)
     return app

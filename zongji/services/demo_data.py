@@ -487,6 +487,11 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     if new_company:
         _load_company(session, company)
 
+    from zongji.services import switchboard_demo  # issue 3: DND guest, line settings, facilities, rates
+
+    switchboard_demo.load(session, hotel=hotel, company=company, now=now, hotel_line_code=HOTEL_LINE_CODE,
+                          line_400_code=COMPANY_400_CODE)
+
     unit = session.scalar(select(Department).where(
         Department.organisation_id == hotline.id, Department.name == "市住建局"))
     _ensure_user(session, "operator", "operator", "王小红", operator_number="1001")

@@ -89,3 +89,33 @@ class TelephonyAdapter(Protocol):
         be placed at all.
         """
         ...
+
+
+# --------------------------------------------------------------------------- switchboard commands
+
+
+class SwitchboardAdapter(Protocol):
+    """What the switchboard (issue 3) asks of the phone system. Documented in docs/telephony.md.
+
+    Every command returns once the PBX has accepted it (not once the far end answered) and raises
+    :class:`TelephonyUnavailable` when the PBX cannot be reached. Commands are idempotent: sending
+    the same lamp or lock state twice has no further effect, so the core may retry.
+
+    A transfer's result comes back asynchronously: the PBX reports it to the core (for a real
+    PBX: POST /api/cti/events ``{"event": "transfer", "callId", "transferTo"}`` when the target
+    answered; the built-in simulated PBX calls the core's service layer). The core itself returns
+    the call to the operator after ``transfer_no_answer_seconds`` without an answer (R-H3).
+    """
+
+    def transfer(self, call_external_id: str | None, target_number: str, *, ref: str) -> None:
+        """Ring ``target_number`` for the call ``call_external_id`` (blind or consultative, as
+        the PBX does it). ``ref`` is the core's attempt reference, echoed in result reports."""
+        ...
+
+    def set_message_lamp(self, extension: str, on: bool) -> None:
+        """Light (``on``) or put out the message-waiting lamp (MWI) of a room extension."""
+        ...
+
+    def lock_line(self, extension: str, locked: bool) -> None:
+        """Lock (no incoming calls reach the extension; DND) or release a room's / person's line."""
+        ...

@@ -1,0 +1,319 @@
+"""Switchboard API (issue 3): transfers, messages, do-not-disturb, lines, faults, silence alerts,
+information answers and the handover log. Console roles only; line settings for supervisors and
+admins. A guest's room number never appears in any answer here except the DND list for roles in
+``ROOM_NUMBER_ROLES``; reads of guest data are audited."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from zongji.api.deps import ReadDB, WriteDB, require_roles
+from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
+from zongji.services import handover as handover_service
+from zongji.services import information
+from zongji.services import switchboard as sb
+from zongji.settings import Settings
+from zongji.store.models import User
+
+router = APIRouter(prefix="/api", tags=["switchboard"])
+
+Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
+Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
+IdPath = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    sb.use_settings(settings)
+    return settings
+
+
+Cfg = Annotated[Settings, Depends(_settings)]
+
+
+@asynccontextmanager
+async def running(app):
+    yield
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+class TransferIn(_In):
+    call_id: int | None = Field(default=None, ge=1, le=2**62)
+    target_kind: Literal["person", "department", "guest", "room", "line"]
+    target_id: int = Field(ge=1, le=2**62)
+    caller_name: str | None = Field(default=None, max_length=100)
+    purpose: str | None = Field(default=None, max_length=200)
+    call_purpose: Literal["business", "personal", "unknown"] = "unknown"
+    urgent: bool = False
+    guest_consent: bool | None = None
+    callee_accepts: bool | None = None
+    guest_name: str | None = Field(default=None, max_length=100)
+    emergency: bool = False
+
+
+@router.post("/switchboard/transfers/decide")
+def decide_transfer(body: TransferIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    """What would happen if the call were put through now: outcome, reason, script (not recorded).
+    Writes only the audit of the guest data read."""
+    d, facts, _call = sb.decide(db, user, settings=settings, **body.model_dump())
+    return {"decision": sb.decision_out(d, facts, settings)}
+
+
+@router.post("/switchboard/transfers", status_code=201)
+def start_transfer(body: TransferIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    """Decide and record the attempt on the call; when it rings, the PBX is told to transfer and
+    the call comes back after ``transfer_no_answer_seconds`` without an answer (R-H3)."""
+    return sb.start_transfer(db, user, settings, **body.model_dump())
+
+
+@router.get("/switchboard/transfers")
+def list_transfers(user: Console, db: ReadDB, settings: Cfg,
+                   call_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> dict[str, Any]:
+    return {"items": sb.list_attempts(db, call_id=call_id, tz=settings.tz)}
+
+
+@router.get("/switchboard/transfers/{attempt_id}")
+def get_transfer(attempt_id: IdPath, user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
+    return sb.get_attempt(db, attempt_id, settings.tz, settings)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+class MessageIn(_In):
+    recipient_kind: Literal["guest", "staff", "department"]
+    recipient_id: int = Field(ge=1, le=2**62)
+    caller_name: str = Field(max_length=100)
+    caller_number: str = Field(default="", max_length=64)
+    content: str = Field(max_length=4000)
+    read_back: bool = False
+    urgent: bool = False
+    call_id: int | None = Field(default=None, ge=1, le=2**62)
+    deliver_by: list[Literal["lamp", "sms", "email", "pager", "console"]] | None = Field(default=None, max_length=5)
+
+
+class DeliveryIn(_In):
+    channel: Literal["sms", "email", "pager", "console", "lamp"]
+    detail: str | None = Field(default=None, max_length=200)
+
+
+class AcknowledgeIn(_In):
+    by: str | None = Field(default=None, max_length=100)
+
+
+class VoidIn(_In):
+    reason: str = Field(max_length=500)
+
+
+@router.post("/switchboard/messages", status_code=201)
+def take_message(body: MessageIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return sb.take_message(db, user, settings, **body.model_dump())
+
+
+@router.get("/switchboard/messages")
+def list_messages(user: Console, db: ReadDB, settings: Cfg,
+                  state: Literal["open", "all"] = "open",
+                  recipient_kind: Literal["guest", "staff", "department"] | None = None,
+                  recipient_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> dict[str, Any]:
+    return {"items": sb.list_messages(db, tz=settings.tz, open_only=state == "open", recipient_kind=recipient_kind,
+                                      recipient_id=recipient_id)}
+
+
+@router.post("/switchboard/messages/{message_id}/deliveries")
+def deliver_message(message_id: IdPath, body: DeliveryIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return sb.deliver_message(db, user, settings, message_id, channel=body.channel, detail=body.detail)
+
+
+@router.post("/switchboard/messages/{message_id}/acknowledge")
+def acknowledge_message(message_id: IdPath, user: Console, db: WriteDB, settings: Cfg,
+                        body: AcknowledgeIn | None = None) -> dict[str, Any]:
+    return sb.acknowledge_message(db, user, settings, message_id, by=body.by if body else None)
+
+
+@router.post("/switchboard/messages/{message_id}/void")
+def void_message(message_id: IdPath, body: VoidIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return sb.void_message(db, user, settings, message_id, reason=body.reason)
+
+
+# --------------------------------------------------------------------------- do-not-disturb
+
+
+class DndIn(_In):
+    subject_kind: Literal["guest", "person"]
+    subject_id: int = Field(ge=1, le=2**62)
+    reason: str | None = Field(default=None, max_length=500)
+    until: AwareDatetime | None = None
+    until_checkout: bool = False
+
+
+class DndCancelIn(_In):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+@router.get("/switchboard/dnd")
+def list_dnd(user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    """Active DND. Room numbers only for roles that need them; the guest reads are audited."""
+    return {"items": sb.list_dnd(db, user, settings)}
+
+
+@router.post("/switchboard/dnd", status_code=201)
+def set_dnd(body: DndIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return sb.set_dnd(db, user, settings, **body.model_dump())
+
+
+@router.post("/switchboard/dnd/{dnd_id}/cancel")
+def cancel_dnd(dnd_id: IdPath, user: Console, db: WriteDB, settings: Cfg,
+               body: DndCancelIn | None = None) -> dict[str, Any]:
+    return sb.cancel_dnd(db, user, settings, dnd_id, reason=body.reason if body else None)
+
+
+# --------------------------------------------------------------------------- lines, faults, alerts
+
+
+CodePath = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+class LineSettingsIn(_In):
+    working_hours: dict[str, Any] | None = None
+    responsible_id: int | None = Field(default=None, ge=1, le=2**62)
+    responsible_on_leave: bool | None = None
+    leave_until: AwareDatetime | None = None
+    deputy_id: int | None = Field(default=None, ge=1, le=2**62)
+    after_hours_id: int | None = Field(default=None, ge=1, le=2**62)
+    silence_check: bool | None = None
+
+
+class FaultIn(_In):
+    cause: str = Field(max_length=1000)
+    started_at: AwareDatetime | None = None
+    reported_to: str | None = Field(default=None, max_length=100)
+
+
+class FaultCloseIn(_In):
+    resolution: str | None = Field(default=None, max_length=1000)
+    ended_at: AwareDatetime | None = None
+
+
+class TestCallIn(_In):
+    ok: bool
+    cause: str | None = Field(default=None, max_length=1000)
+
+
+@router.get("/switchboard/lines")
+def list_lines(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
+    return {"items": sb.list_lines(db, settings)}
+
+
+@router.get("/switchboard/lines/{code}")
+def get_line(code: CodePath, user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
+    return sb.get_line(db, code, settings)
+
+
+@router.put("/switchboard/lines/{code}")
+def update_line(code: CodePath, body: LineSettingsIn, user: Admin, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return sb.update_line_settings(db, user, settings, code, body.model_dump(exclude_unset=True))
+
+
+@router.post("/switchboard/lines/{code}/outbound-check")
+def outbound_check(code: CodePath, user: Console, db: ReadDB) -> dict[str, Any]:
+    """R-S1: 409 ``inbound_only`` when outbound calls are not allowed on the line."""
+    return sb.check_outbound(db, code)
+
+
+@router.post("/switchboard/lines/{code}/faults", status_code=201)
+def open_fault(code: CodePath, body: FaultIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return sb.open_fault(db, user, settings, code, cause=body.cause, started_at=body.started_at,
+                         reported_to=body.reported_to)
+
+
+@router.get("/switchboard/faults")
+def list_faults(user: Console, db: ReadDB, settings: Cfg, state: Literal["open", "all"] = "open") -> dict[str, Any]:
+    return {"items": sb.list_faults(db, settings, open_only=state == "open")}
+
+
+@router.post("/switchboard/faults/{fault_id}/close")
+def close_fault(fault_id: IdPath, body: FaultCloseIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return sb.close_fault(db, user, settings, fault_id, resolution=body.resolution, ended_at=body.ended_at)
+
+
+@router.get("/switchboard/alerts")
+def list_alerts(user: Console, db: ReadDB, settings: Cfg, state: Literal["open", "all"] = "open") -> dict[str, Any]:
+    return {"items": sb.list_alerts(db, settings, open_only=state == "open")}
+
+
+@router.post("/switchboard/alerts/{alert_id}/test-call")
+def test_call(alert_id: IdPath, body: TestCallIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return sb.record_test_call(db, user, settings, alert_id, ok=body.ok, cause=body.cause)
+
+
+# --------------------------------------------------------------------------- information
+
+
+@router.get("/information")
+def information_answer(user: Console, db: ReadDB, settings: Cfg,
+                       q: Annotated[str, Query(max_length=100)]) -> dict[str, Any]:
+    """World time, facilities and hours, long-distance rates, common numbers of a category."""
+    return information.answer(db, q, settings)
+
+
+@router.get("/information/common-numbers")
+def common_numbers(user: Console, db: ReadDB) -> dict[str, Any]:
+    return {"categories": information.common_numbers_by_category(db)}
+
+
+@router.get("/information/world-time")
+def world_time(user: Console, settings: Cfg, city: Annotated[str, Query(min_length=1, max_length=60)]) -> dict[str, Any]:
+    return information.city_time(city, settings)
+
+
+# --------------------------------------------------------------------------- handover
+
+
+class EntryIn(_In):
+    text: str = Field(max_length=2000)
+    section: Literal["dnd", "messages", "vips", "callbacks", "faults", "entries"] | None = None
+
+
+@router.get("/handover/current")
+def handover_current(user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    """The handover being prepared, assembled now (guest reads audited, hence a writing session)."""
+    return handover_service.current(db, user, settings)
+
+
+@router.post("/handover/current/entries", status_code=201)
+def handover_entry(body: EntryIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return handover_service.add_entry(db, user, settings, text=body.text, section=body.section)
+
+
+@router.post("/handover/current/sign-off")
+def handover_sign_off(user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return handover_service.sign_off(db, user, settings)
+
+
+@router.post("/handover/{handover_id}/acknowledge")
+def handover_acknowledge(handover_id: IdPath, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return handover_service.acknowledge(db, user, settings, handover_id)
+
+
+@router.get("/handover")
+def handover_search(user: Console, db: ReadDB, settings: Cfg,
+                    q: Annotated[str | None, Query(max_length=100)] = None,
+                    date_from: Annotated[str | None, Query(max_length=40)] = None,
+                    date_to: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
+    return {"items": handover_service.search(db, settings, q=q, date_from=date_from, date_to=date_to)}
+
+
+@router.get("/handover/{handover_id}")
+def handover_get(handover_id: IdPath, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return handover_service.get(db, user, settings, handover_id)
+

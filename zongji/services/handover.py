@@ -1,0 +1,235 @@
+"""The shift handover log (交接班本, R-H13): assemble, free-text entries, sign off, acknowledge, search.
+
+A handover is assembled live from the database while it is a draft (active DND, messages not yet
+picked up, VIPs in house and arriving, open line faults, entries). At sign-off the outgoing shift
+freezes it: both a full snapshot (with room numbers) and a public one (without) are stored, so
+roles outside ``ROOM_NUMBER_ROLES`` never get a room number, even from history. The incoming
+shift acknowledges it; then the next draft begins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from zongji.domain import handover as rules
+from zongji.domain.caller_id import stay_in_house
+from zongji.domain.lines import FaultRecord
+from zongji.errors import Conflict, NotFound
+from zongji.services import audit
+from zongji.services import switchboard as sb
+from zongji.services.calls import Invalid, iso, parse_local_instant
+from zongji.services.directory import audit_guest_reads
+from zongji.settings import Settings
+from zongji.store.models import FeedItem, Guest, Stay, User, utcnow
+from zongji.store.switchboard_models import Handover, HandoverEntry
+
+SHIFT_NAMES = {0: ("早班", "Morning shift"), 1: ("中班", "Afternoon shift"), 2: ("夜班", "Night shift")}
+ENTRY_MAX = 2000
+
+
+def shift_label(at: dt.datetime, settings: Settings) -> str:
+    """e.g. "2026-11-23 夜班": the shift running at ``at`` (boundaries from settings)."""
+    local = at.astimezone(settings.tz)
+    starts = sorted(int(h) * 60 + int(m) for h, m in (x.split(":") for x in settings.shift_starts.split(",")))
+    minute = local.hour * 60 + local.minute
+    idx = max((i for i, s in enumerate(starts) if s <= minute), default=len(starts) - 1)
+    day = local.date() if minute >= starts[0] else local.date() - dt.timedelta(days=1)
+    name = SHIFT_NAMES.get(idx, (f"第{idx + 1}班", f"Shift {idx + 1}"))[0]
+    return f"{day.isoformat()} {name}"
+
+
+def _draft(session: Session) -> Handover | None:
+    return session.scalar(select(Handover).where(Handover.state == "draft").order_by(Handover.id.desc()))
+
+
+def _draft_or_new(session: Session, user: User, settings: Settings, now: dt.datetime) -> Handover:
+    h = _draft(session)
+    if h is None:
+        h = Handover(shift_label=shift_label(now, settings), started_at=now, state="draft", prepared_by=sb.who(user))
+        session.add(h)
+        session.flush()
+        audit.record(session, actor=sb.actor(user), user_id=user.id, action="create", entity="handover",
+                     entity_id=h.id)
+    return h
+
+
+def _vips(session: Session, now: dt.datetime, with_room: bool) -> tuple[list[rules.VipGuest], list[int]]:
+    soon = now + dt.timedelta(hours=24)
+    stays = session.scalars(select(Stay).join(Guest, Stay.guest_id == Guest.id).where(
+        Guest.vip.is_(True), Stay.status.in_(("in_house", "expected")), Stay.arrival <= soon))
+    out, ids = [], []
+    for s in stays:
+        g = s.guest
+        if s.status == "expected" or s.arrival > now:
+            status = "arriving"
+        elif stay_in_house(s.status, s.arrival, s.departure, now):
+            status = "in_house"
+        else:
+            continue
+        out.append(rules.VipGuest(name=g.name, title=g.vip_title, room_number=s.room.number if with_room else None,
+                                  arrival=s.arrival, departure=s.departure, status=status,
+                                  privacy_level=g.privacy_level))
+        ids.append(g.id)
+    return out, ids
+
+
+def assemble(session: Session, h: Handover | None, user: User | None, settings: Settings, now: dt.datetime,
+             *, with_room: bool) -> rules.Handover:
+    vips, guest_ids = _vips(session, now, with_room)
+    dnd_rows = sb.dnd_rows_for_handover(session, now)
+    guest_ids += [r.guest_id for r in dnd_rows if r.guest_id]
+    if user is not None and guest_ids:
+        audit_guest_reads(session, guest_ids, user=user, via="handover")
+    faults = [FaultRecord(line_code=f.line.name, cause=f.cause, started_at=f.started_at, reported_at=f.reported_at,
+                          reported_by=f.reported_by, reported_to=f.reported_to) for f in sb.open_fault_rows(session)]
+    entries = [rules.FreeTextEntry(at=e.at, author=e.author, text=e.text, section=e.section)
+               for e in (h.entries if h is not None else [])]
+    inputs = rules.HandoverInputs(
+        dnd=[sb.dnd_domain(r, with_room=with_room) for r in dnd_rows],
+        messages=[sb.message_domain(m) for m in sb.open_message_rows(session)],
+        vips=vips, callbacks=(), faults=faults, entries=entries)
+    label = h.shift_label if h is not None else shift_label(now, settings)
+    prepared = (h.prepared_by if h is not None else None) or sb.who(user)
+    return rules.assemble_handover(inputs, at=now, tz=settings.tz, shift_label=label, prepared_by=prepared)
+
+
+def _sections_json(d: rules.Handover, tz: ZoneInfo) -> list[dict[str, Any]]:
+    return [{"key": s.key, "title": {"zh": s.title_zh, "en": s.title_en},
+             "items": [{"kind": it.kind, "ref": it.ref, "at": iso(it.at, tz), "urgent": it.urgent,
+                        "text": {"zh": it.text_zh, "en": it.text_en}} for it in s.items]}
+            for s in d.sections]
+
+
+def _out(h: Handover | None, sections: list[dict[str, Any]], tz: ZoneInfo, *, assembled_at: dt.datetime | None,
+         label: str, live: bool) -> dict[str, Any]:
+    return {
+        "id": h.id if h is not None else None, "shift_label": label,
+        "state": h.state if h is not None else "draft", "live": live,
+        "started_at": iso(h.started_at, tz) if h is not None else None,
+        "assembled_at": iso(assembled_at, tz), "prepared_by": h.prepared_by if h is not None else None,
+        "sections": sections,
+        "item_count": sum(len(s["items"]) for s in sections),
+        "entries": [{"id": e.id, "at": iso(e.at, tz), "author": e.author, "section": e.section, "text": e.text}
+                    for e in (h.entries if h is not None else [])],
+        "signed_off_by": h.signed_off_by if h is not None else None,
+        "signed_off_at": iso(h.signed_off_at, tz) if h is not None else None,
+        "acknowledged_by": h.acknowledged_by if h is not None else None,
+        "acknowledged_at": iso(h.acknowledged_at, tz) if h is not None else None,
+    }
+
+
+def current(session: Session, user: User, settings: Settings) -> dict[str, Any]:
+    """The handover being prepared now (assembled live); the latest one waiting for the incoming
+    shift's acknowledgement is named in ``awaiting_acknowledgement``."""
+    now = utcnow()
+    h = _draft(session)
+    d = assemble(session, h, user, settings, now, with_room=sb.sees_rooms(user))
+    out = _out(h, _sections_json(d, settings.tz), settings.tz, assembled_at=now, label=d.shift_label, live=True)
+    waiting = session.scalar(select(Handover).where(Handover.state == "signed_off").order_by(Handover.id.desc()))
+    out["awaiting_acknowledgement"] = (
+        {"id": waiting.id, "shift_label": waiting.shift_label, "signed_off_by": waiting.signed_off_by,
+         "signed_off_at": iso(waiting.signed_off_at, settings.tz)} if waiting is not None else None)
+    return out
+
+
+def add_entry(session: Session, user: User, settings: Settings, *, text: str, section: str | None) -> dict[str, Any]:
+    now = utcnow()
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise Invalid("required", field="text")
+    if len(text) > ENTRY_MAX:
+        raise Invalid(f"longer than {ENTRY_MAX} characters", field="text")
+    section = section or rules.SectionKey.ENTRIES
+    if section not in rules.SECTION_TITLES:
+        raise Invalid(f"expected one of {', '.join(rules.SECTION_ORDER)}", field="section")
+    h = _draft_or_new(session, user, settings, now)
+    e = HandoverEntry(handover_id=h.id, at=now, author=sb.who(user), author_id=user.id, section=section, text=text)
+    session.add(e)
+    session.flush()
+    session.refresh(h)
+    audit.record(session, actor=sb.actor(user), user_id=user.id, action="add_entry", entity="handover",
+                 entity_id=h.id, detail={"section": section})
+    session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "entry"}))
+    return current(session, user, settings)
+
+
+def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]:
+    """The outgoing shift signs what it hands over: the handover is frozen as it stands now."""
+    now = utcnow()
+    h = _draft_or_new(session, user, settings, now)
+    full = assemble(session, h, user, settings, now, with_room=True)
+    public = assemble(session, h, None, settings, now, with_room=False)
+    try:
+        signed = rules.sign_off(full, by=sb.who(user), at=now)
+    except rules.HandoverError as exc:
+        raise Conflict(str(exc), field=exc.field) from None
+    h.sections = _sections_json(full, dt.UTC)
+    h.sections_public = _sections_json(public, dt.UTC)
+    h.assembled_at = now
+    h.state = str(signed.state)
+    h.signed_off_by, h.signed_off_by_id, h.signed_off_at = signed.signed_off_by, user.id, now
+    h.search_text = public.text("zh") + "\n" + public.text("en")
+    audit.record(session, actor=sb.actor(user), user_id=user.id, action="sign_off", entity="handover",
+                 entity_id=h.id, detail={"items": full.item_count})
+    session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "signed_off"}))
+    session.flush()
+    return get(session, user, settings, h.id)
+
+
+def acknowledge(session: Session, user: User, settings: Settings, handover_id: int) -> dict[str, Any]:
+    h = session.get(Handover, handover_id)
+    if h is None:
+        raise NotFound("no such handover", field="handover_id")
+    if h.state == "draft":
+        raise Conflict("the outgoing shift has not signed off yet", field="state")
+    if h.state == "acknowledged":
+        raise Conflict("already acknowledged", field="state")
+    if h.signed_off_by_id == user.id:
+        raise Conflict("the incoming shift must acknowledge, not the one handing over", field="acknowledged_by")
+    now = utcnow()
+    h.state, h.acknowledged_by, h.acknowledged_by_id, h.acknowledged_at = "acknowledged", sb.who(user), user.id, now
+    audit.record(session, actor=sb.actor(user), user_id=user.id, action="acknowledge", entity="handover",
+                 entity_id=h.id)
+    session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "acknowledged"}))
+    session.flush()
+    return get(session, user, settings, h.id)
+
+
+def get(session: Session, user: User, settings: Settings, handover_id: int) -> dict[str, Any]:
+    h = session.get(Handover, handover_id)
+    if h is None:
+        raise NotFound("no such handover", field="handover_id")
+    if h.state == "draft":
+        out = current(session, user, settings)
+        return out
+    sections = h.sections if sb.sees_rooms(user) else h.sections_public
+    tz = settings.tz
+    sections = [{**s, "items": [{**it, "at": iso(dt.datetime.fromisoformat(it["at"]), tz) if it.get("at") else None}
+                                for it in s["items"]]} for s in (sections or [])]
+    audit.record(session, actor=sb.actor(user), user_id=user.id, action="read", entity="handover", entity_id=h.id)
+    return _out(h, sections, tz, assembled_at=h.assembled_at, label=h.shift_label, live=False)
+
+
+def search(session: Session, settings: Settings, *, q: str | None, date_from: str | None, date_to: str | None,
+           limit: int = 50) -> list[dict[str, Any]]:
+    stmt = select(Handover).where(Handover.state != "draft").order_by(Handover.signed_off_at.desc()).limit(limit)
+    if q and q.strip():
+        terms = q.strip()[:100]
+        stmt = stmt.where(or_(Handover.search_text.contains(terms, autoescape=True),
+                              Handover.shift_label.contains(terms, autoescape=True)))
+    if date_from:
+        stmt = stmt.where(Handover.signed_off_at >= parse_local_instant(date_from, "date_from", settings.tz))
+    if date_to:
+        stmt = stmt.where(Handover.signed_off_at <= parse_local_instant(date_to, "date_to", settings.tz,
+                                                                        end_of_day=True))
+    tz = settings.tz
+    return [{"id": h.id, "shift_label": h.shift_label, "state": h.state, "signed_off_by": h.signed_off_by,
+             "signed_off_at": iso(h.signed_off_at, tz), "acknowledged_by": h.acknowledged_by,
+             "acknowledged_at": iso(h.acknowledged_at, tz),
+             "item_count": sum(len(s["items"]) for s in (h.sections_public or []))}
+            for h in session.scalars(stmt)]

@@ -1,0 +1,1150 @@
+"""Switchboard operations (issue 3): transfers, messages, do-not-disturb, lines, faults, alerts.
+
+Rules come from ``zongji.domain`` (transfer, messages, dnd, lines); this module loads what they
+need, stores what they decide, audits every change, and writes a FeedItem in the same transaction
+for everything operators must see at once (topics ``transfer``, ``message``, ``dnd``, ``alert``,
+``fault``).
+
+Telephony commands (transfer, message lamp, line lock) are queued as jobs (kind
+``switchboard.pbx``) in the same transaction as the change that needs them — an outbox: the
+worker sends them once the change is committed, retrying while the PBX is unavailable.
+
+Guest privacy (R-H4): nothing served from here carries a guest's room number or room extension,
+except the DND list for roles in ``ROOM_NUMBER_ROLES``. Every read of guest data is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from zongji.domain import dnd as dnd_rules
+from zongji.domain import lines as line_rules
+from zongji.domain import messages as msg_rules
+from zongji.domain import transfer as tr
+from zongji.domain.business_calendar import china_statutory
+from zongji.domain.caller_id import stay_in_house
+from zongji.domain.roles import ROOM_NUMBER_ROLES
+from zongji.domain.working_hours import HoursExceptions, WorkingHours, WorkingHoursError
+from zongji.errors import Conflict, NotFound, ZongjiError
+from zongji.services import audit
+from zongji.services.calls import Invalid, iso, publish
+from zongji.services.directory import audit_guest_reads
+from zongji.settings import Settings
+from zongji.store import jobs
+from zongji.store.db import transaction
+from zongji.store.models import (
+    Call,
+    Department,
+    FeedItem,
+    Guest,
+    Line,
+    Person,
+    Room,
+    Stay,
+    User,
+    utcnow,
+)
+from zongji.store.switchboard_models import (
+    DndPeriod,
+    LineFault,
+    LineSettings,
+    Message,
+    MessageDelivery,
+    SilenceAlert,
+    TransferAttempt,
+)
+from zongji.telephony.adapter import SwitchboardAdapter, TelephonyUnavailable
+
+log = logging.getLogger(__name__)
+
+PBX_JOB = "switchboard.pbx"
+NO_ANSWER_JOB = "switchboard.transfer_no_answer"
+MESSAGE_RAISE_JOB = "switchboard.message_raise"
+DND_END_JOB = "switchboard.dnd_end"
+SILENCE_JOB = "switchboard.silence_check"
+PBX_RETRY = dt.timedelta(seconds=5)
+
+
+def actor(user: User | None) -> str:
+    return f"user:{user.username}" if user is not None else "system"
+
+
+def who(user: User | None) -> str:
+    """How a person is written on records (name and operator number)."""
+    if user is None:
+        return "system"
+    return f"{user.display_name}({user.operator_number})" if user.operator_number else user.display_name
+
+
+def sees_rooms(user: User | None) -> bool:
+    return user is not None and user.role in ROOM_NUMBER_ROLES
+
+
+def _feed(session: Session, topic: str, entity_id: Any, payload: dict[str, Any]) -> None:
+    session.add(FeedItem(topic=topic, entity_id=str(entity_id), payload=payload))
+
+
+# =========================================================================== the adapter
+
+_ADAPTERS: dict[str, SwitchboardAdapter] = {}
+_SETTINGS: dict[str, Settings] = {}
+_ADAPTERS_LOCK = threading.Lock()
+
+
+def use_settings(settings: Settings) -> None:
+    """Tell this process's timers which settings go with a database (the app does it per request;
+    ``zongji worker`` processes fall back to the environment's settings)."""
+    _SETTINGS[settings.resolved_database_url] = settings
+
+
+def settings_for(database_url: str) -> Settings:
+    from zongji.settings import get_settings
+
+    return _SETTINGS.get(database_url) or get_settings()
+
+
+def adapter_for(settings: Settings, database_url: str | None = None) -> SwitchboardAdapter:
+    """This process's switchboard adapter for a database (one per database).
+
+    ``simulated``: the built-in :class:`zongji.telephony.simulated_pbx.SimulatedPbx`, reporting
+    transfer results back through :func:`on_pbx_report`.
+    """
+    url = database_url or settings.resolved_database_url
+    with _ADAPTERS_LOCK:
+        found = _ADAPTERS.get(url)
+        if found is not None:
+            return found
+        if settings.switchboard_adapter != "simulated":
+            raise ZongjiError(f"unknown switchboard adapter {settings.switchboard_adapter!r}",
+                              field="switchboard_adapter")
+        from zongji.store.db import make_engine, make_session_factory
+        from zongji.telephony.simulated_pbx import SimulatedPbx
+
+        factory_box: dict[str, sessionmaker] = {}
+
+        def report(event: dict[str, Any]) -> None:
+            if "f" not in factory_box:
+                factory_box["f"] = make_session_factory(make_engine(url, pool_size=2))
+            on_pbx_report(factory_box["f"], event, tz=settings.tz)
+
+        pbx = SimulatedPbx(answer_seconds=settings.simulated_pbx_answer_seconds,
+                           silent_numbers=settings.simulated_pbx_silent_numbers.split(","), report=report)
+        _ADAPTERS[url] = pbx
+        return pbx
+
+
+def reset_adapter(database_url: str) -> None:
+    """Forget the adapter of a database (tests start each with a fresh simulated PBX)."""
+    with _ADAPTERS_LOCK:
+        pbx = _ADAPTERS.pop(database_url, None)
+    if pbx is not None and hasattr(pbx, "close"):
+        pbx.close()
+
+
+def queue_pbx(session: Session, command: str, now: dt.datetime, **args: Any) -> None:
+    """Queue a telephony command to be sent once this transaction commits (outbox)."""
+    jobs.schedule(session, PBX_JOB, f"pbx:{command}:{uuid.uuid4().hex}", now, {"command": command, **args})
+
+
+def run_pbx_command(session: Session, payload: Mapping[str, Any], now: dt.datetime,
+                    adapter: SwitchboardAdapter, tz: ZoneInfo) -> None:
+    """Send one queued command (the ``switchboard.pbx`` job). Raises TelephonyUnavailable to retry."""
+    cmd = payload.get("command")
+    if cmd == "transfer":
+        attempt = session.get(TransferAttempt, payload["attempt_id"])
+        if attempt is None or attempt.result != tr.AttemptResult.RINGING:
+            return  # already ended (no answer, hung up): nothing to ring
+        adapter.transfer(payload.get("call_external_id"), payload["number"], ref=str(attempt.id))
+    elif cmd == "lamp":
+        adapter.set_message_lamp(payload["extension"], bool(payload["on"]))
+        message_id = payload.get("message_id")
+        if payload["on"] and message_id is not None:
+            msg = session.get(Message, message_id)
+            if msg is not None and msg.state not in ("acknowledged", "void"):
+                _deliver(session, msg, "lamp", now, by="system", detail="lamp on")
+                _publish_message(session, msg, tz)
+    elif cmd == "lock":
+        adapter.lock_line(payload["extension"], bool(payload["locked"]))
+    else:
+        log.warning("unknown switchboard command %r", cmd)
+
+
+def on_pbx_report(factory: sessionmaker[Session], event: Mapping[str, Any], *, tz: ZoneInfo) -> None:
+    """A transfer result reported by the PBX: answered, or failed (busy, locked, …)."""
+    kind = event.get("event")
+    try:
+        attempt_id = int(event.get("ref") or 0)
+    except (TypeError, ValueError):
+        return
+    at = dt.datetime.fromisoformat(event["at"]) if event.get("at") else utcnow()
+    with transaction(factory) as s:
+        attempt = s.get(TransferAttempt, attempt_id)
+        if attempt is None or attempt.result != tr.AttemptResult.RINGING:
+            return
+        if kind == "transferAnswered":
+            _finish_attempt(s, attempt, tr.AttemptResult.ANSWERED, at, tz)
+            call = s.get(Call, attempt.call_id) if attempt.call_id else None
+            if call is not None:
+                call.transfer_target = attempt.target_label[:100]
+                call.transferred_at = at
+                publish(s, call, tz)
+        elif kind == "transferFailed":
+            result = tr.AttemptResult.BUSY if event.get("cause") == "busy" else tr.AttemptResult.FAILED
+            _finish_attempt(s, attempt, result, at, tz)
+
+
+# =========================================================================== transfer targets
+
+
+def _hours(data: dict[str, Any] | None) -> WorkingHours | None:
+    if not data:
+        return None
+    try:
+        return WorkingHours.parse(data)
+    except WorkingHoursError:
+        log.warning("ignoring invalid working hours %r", data)
+        return None
+
+
+def statutory_exceptions(hours: WorkingHours | None, at: dt.datetime, tz: dt.tzinfo) -> HoursExceptions | None:
+    """Public holidays and adjusted working days for office hours (closed every weekend);
+    round-the-clock and seven-day departments are not affected by the holiday notice."""
+    if hours is None or hours.days[5] or hours.days[6]:
+        return None
+    cal = china_statutory()
+    today = at.astimezone(tz).date()
+    closed, working_as = set(), {}
+    for i in range(-3, 40):
+        d = today + dt.timedelta(days=i)
+        info = cal.lookup(d)
+        if info is None:
+            continue
+        if info.is_working:
+            working_as[d] = "mon"
+        else:
+            closed.add(d)
+    return HoursExceptions(closed=frozenset(closed), working_as=working_as)
+
+
+def active_dnd_rows(session: Session, at: dt.datetime, *, subject_kind: str | None = None,
+                    subject_id: int | None = None) -> list[DndPeriod]:
+    stmt = select(DndPeriod).where(DndPeriod.ended_at.is_(None), DndPeriod.set_at <= at)
+    if subject_kind:
+        stmt = stmt.where(DndPeriod.subject_kind == subject_kind)
+    if subject_id is not None:
+        stmt = stmt.where(DndPeriod.subject_id == subject_id)
+    return [p for p in session.scalars(stmt.order_by(DndPeriod.set_at)) if _dnd_domain(p).active_at(at)]
+
+
+def _contact(p: Person | None, *, on_leave: bool = False, mobile_first: bool = True) -> tr.Contact | None:
+    if p is None:
+        return None
+    number = (p.mobile or p.extension) if mobile_first else (p.extension or p.mobile)
+    return tr.Contact(name=p.name, number=number or "", title=p.title, title_en=p.title_en, on_leave=on_leave)
+
+
+def current_stay(session: Session, guest_id: int, at: dt.datetime) -> Stay | None:
+    stays = session.scalars(select(Stay).where(Stay.guest_id == guest_id, Stay.arrival <= at,
+                                               Stay.status != "expected").order_by(Stay.arrival.desc()))
+    for s in stays:
+        if stay_in_house(s.status, s.arrival, s.departure, at):
+            return s
+    return None
+
+
+def room_occupant(session: Session, room_id: int, at: dt.datetime) -> Stay | None:
+    stays = session.scalars(select(Stay).where(Stay.room_id == room_id, Stay.arrival <= at,
+                                               Stay.status != "expected").order_by(Stay.arrival.desc()))
+    occupants = [s for s in stays if stay_in_house(s.status, s.arrival, s.departure, at)]
+    occupants.sort(key=lambda s: (not s.guest.vip, -s.arrival.timestamp()))
+    return occupants[0] if occupants else None
+
+
+def _line_settings(session: Session, line: Line) -> LineSettings | None:
+    return session.scalar(select(LineSettings).where(LineSettings.line_id == line.id))
+
+
+def line_config(session: Session, line: Line, at: dt.datetime) -> line_rules.LineConfig:
+    ls = _line_settings(session, line)
+    on_leave = False
+    if ls is not None and ls.responsible_on_leave:
+        on_leave = ls.leave_until is None or ls.leave_until > at
+    return line_rules.LineConfig(
+        code=line.code, name=line.name, kind=line_rules.LineKind(line.kind), number=line.number,
+        inbound_only=line.inbound_only, hours=_hours(ls.working_hours) if ls else None,
+        responsible=_contact(ls.responsible, on_leave=on_leave, mobile_first=False) if ls else None,
+        deputy=_contact(ls.deputy) if ls else None,
+        after_hours=_contact(ls.after_hours) if ls else None,
+    )
+
+
+def build_target(session: Session, kind: str, target_id: int, at: dt.datetime, *,
+                 guest_name: str | None = None) -> tuple[tr.Target, dict[str, Any]]:
+    """The domain target for a directory entry, and facts the service keeps (guest id, stay …)."""
+    facts: dict[str, Any] = {"kind": kind, "id": target_id}
+    if kind == "person":
+        p = session.get(Person, target_id)
+        if p is None:
+            raise NotFound("no such person", field="target_id")
+        dept = p.department
+        hours = _hours(dept.working_hours) if dept else None
+        superior = None
+        if dept is not None:
+            superior = session.scalar(select(Person).where(
+                Person.department_id == dept.id, Person.is_manager.is_(True), Person.id != p.id)
+                .order_by(Person.id))
+        office = (tr.Contact(name=dept.name, number=dept.extension or dept.phone or "", name_en=dept.name_en)
+                  if dept is not None else None)
+        target = tr.Target(
+            kind=tr.TargetKind.PERSON, name=p.name, number=p.extension or p.mobile, title=p.title,
+            title_en=p.title_en, department=dept.name if dept else None,
+            department_en=dept.name_en if dept else None, hours=hours,
+            dnd=bool(active_dnd_rows(session, at, subject_kind="person", subject_id=p.id)),
+            department_office=office, superior=_contact(superior, mobile_first=False),
+        )
+        facts.update(recipient_kind="staff", recipient_label=p.name)
+        return target, facts
+    if kind == "department":
+        d = session.get(Department, target_id)
+        if d is None:
+            raise NotFound("no such department", field="target_id")
+        target = tr.Target(kind=tr.TargetKind.DEPARTMENT, name=d.name, name_en=d.name_en,
+                           number=d.extension or d.phone, hours=_hours(d.working_hours))
+        facts.update(recipient_kind="department", recipient_label=d.name)
+        return target, facts
+    if kind in ("guest", "room"):
+        if kind == "guest":
+            g = session.get(Guest, target_id)
+            if g is None:
+                raise NotFound("no such guest", field="target_id")
+            stay = current_stay(session, g.id, at)
+            name_matches = None
+        else:
+            room = session.get(Room, target_id)
+            if room is None:
+                raise NotFound("no such room", field="target_id")
+            stay = room_occupant(session, room.id, at)
+            g = stay.guest if stay is not None else None
+            name_matches = None
+            if guest_name and guest_name.strip():
+                name_matches = g is not None and guest_name.strip() in g.name
+        room = stay.room if stay is not None else None
+        dnd_on = bool(room is not None and active_dnd_rows(session, at, subject_kind="room", subject_id=room.id))
+        target = tr.Target(
+            kind=tr.TargetKind(kind), name=g.name if g is not None else "", number=room.extension if room else None,
+            in_house=stay is not None, privacy_level=(g.privacy_level if g is not None else "normal"),
+            vip=bool(g and g.vip), vip_title=g.vip_title if g is not None else None, dnd=dnd_on,
+            room_number=room.number if room else None,
+        )
+        facts.update(recipient_kind="guest", guest_id=g.id if g is not None else None,
+                     recipient_label=g.name if g is not None else "", name_matches=name_matches,
+                     recipient_id=g.id if g is not None else None)
+        return target, facts
+    if kind == "line":
+        line = session.get(Line, target_id)
+        if line is None:
+            raise NotFound("no such line", field="target_id")
+        facts.update(recipient_kind=None, recipient_label=line.name)
+        return line_config(session, line, at).as_target(), facts
+    raise Invalid("expected person, department, guest, room or line", field="target_kind")
+
+
+def _caller_for(call: Call | None, caller_name: str | None, purpose: str | None) -> tr.Caller:
+    if call is None:
+        return tr.Caller(internal=False, kind="unknown", name=caller_name, purpose=purpose)
+    internal = call.direction == "internal" or call.caller_kind in ("staff", "department", "room")
+    name = caller_name or (call.caller_label if call.caller_kind not in ("unknown", None) else None)
+    return tr.Caller(internal=internal, kind=call.caller_kind or "unknown", name=name,
+                     number=call.calling_number, vip=bool(call.caller_vip), title=call.caller_title,
+                     purpose=purpose)
+
+
+def decide(session: Session, user: User, *, target_kind: str, target_id: int, call_id: int | None,
+           caller_name: str | None, purpose: str | None, call_purpose: str, urgent: bool,
+           guest_consent: bool | None, callee_accepts: bool | None, guest_name: str | None,
+           emergency: bool, settings: Settings, at: dt.datetime | None = None,
+           ) -> tuple[tr.TransferDecision, dict[str, Any], Call | None]:
+    at = at or utcnow()
+    call = None
+    if call_id is not None:
+        call = session.get(Call, call_id)
+        if call is None:
+            raise NotFound("no such call", field="call_id")
+    target, facts = build_target(session, target_kind, target_id, at, guest_name=guest_name)
+    if target_kind in ("guest", "room") and facts.get("guest_id"):
+        audit_guest_reads(session, [facts["guest_id"]], user=user, via="transfer",
+                          detail={"call_id": call_id})
+    req = tr.TransferRequest(
+        target=target, caller=_caller_for(call, caller_name, purpose), at=at, tz=settings.tz,
+        exceptions=statutory_exceptions(target.hours, at, settings.tz),
+        direction="in" if call is None else ("internal" if call.direction == "internal" else call.direction),
+        line_inbound_only=bool(call and call.line and call.line.inbound_only),
+        line_name=call.line.name if call and call.line else None,
+        purpose=call_purpose or "unknown", urgent=urgent, guest_consent=guest_consent,
+        callee_accepts=callee_accepts, emergency=emergency,
+        guest_name_matches=facts.get("name_matches"),
+    )
+    return tr.decide_transfer(req), facts, call
+
+
+def decision_out(d: tr.TransferDecision, facts: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
+    out = d.to_dict()  # never the private dial
+    out["message_recipient"] = (
+        {"kind": facts.get("recipient_kind"), "id": facts.get("recipient_id", facts.get("id")),
+         "label": facts.get("recipient_label")}
+        if d.offer_message and facts.get("recipient_kind") else None)
+    out["no_answer_seconds"] = settings.transfer_no_answer_seconds
+    return out
+
+
+def attempt_out(a: TransferAttempt, tz: ZoneInfo, settings: Settings | None = None) -> dict[str, Any]:
+    out = {
+        "id": a.id, "call_id": a.call_id, "target_kind": a.target_kind, "target_id": a.target_id,
+        "target_label": {"zh": a.target_label, "en": a.target_label_en or a.target_label},
+        "outcome": a.outcome, "reason_code": a.reason_code, "result": a.result,
+        "started_at": iso(a.started_at, tz), "ended_at": iso(a.ended_at, tz), "ring_seconds": a.ring_seconds,
+        "dial": None if a.dial_private else a.dial,
+        "decision": a.decision,
+    }
+    if a.result == tr.AttemptResult.NO_ANSWER:
+        out["prompt"] = tr.script("no_answer").to_dict()
+        out["offer_message"] = True
+    if settings is not None:
+        out["no_answer_seconds"] = settings.transfer_no_answer_seconds
+    return out
+
+
+def _domain_attempt(a: TransferAttempt) -> tr.TransferAttempt:
+    return tr.TransferAttempt(
+        target_kind=tr.TargetKind(a.target_kind), target_label=tr.Text(a.target_label, a.target_label_en or ""),
+        outcome=tr.TransferOutcome(a.outcome), started_at=a.started_at, dial=a.dial,
+        dial_private=a.dial_private, result=tr.AttemptResult(a.result), ended_at=a.ended_at,
+        ring_seconds=a.ring_seconds)
+
+
+def _finish_attempt(session: Session, a: TransferAttempt, result: tr.AttemptResult, at: dt.datetime,
+                    tz: ZoneInfo) -> None:
+    done = tr.finish_attempt(_domain_attempt(a), result, max(at, a.started_at))
+    a.result, a.ended_at, a.ring_seconds = str(done.result), done.ended_at, done.ring_seconds
+    audit.record(session, actor="system", action="transfer_" + str(done.result), entity="transfer_attempt",
+                 entity_id=a.id, detail={"ring_seconds": a.ring_seconds})
+    session.flush()
+    _feed(session, "transfer", a.id, attempt_out(a, tz))
+
+
+def start_transfer(session: Session, user: User, settings: Settings, **kw: Any) -> dict[str, Any]:
+    """Decide and record the attempt; when it rings, queue the PBX transfer and the no-answer timer."""
+    now = kw.pop("at", None) or utcnow()
+    d, facts, call = decide(session, user, settings=settings, at=now, **kw)
+    rec = tr.start_attempt(d, now)
+    a = TransferAttempt(
+        call_id=call.id if call else None, target_kind=str(d.target_kind), target_id=kw["target_id"],
+        target_label=d.target_label.zh[:200], target_label_en=d.target_label.en[:200], outcome=str(d.outcome),
+        reason_code=d.reason.code, dial=rec.dial, dial_private=rec.dial_private, result=str(rec.result),
+        started_at=rec.started_at, ended_at=rec.ended_at, ring_seconds=rec.ring_seconds, operator_id=user.id,
+        decision=decision_out(d, facts, settings),
+    )
+    session.add(a)
+    session.flush()
+    if rec.result is tr.AttemptResult.RINGING:
+        if not rec.dial:
+            raise Conflict("nothing to ring for this target", field="target_id")
+        queue_pbx(session, "transfer", now, attempt_id=a.id, number=rec.dial,
+                  call_external_id=call.external_id if call else None)
+        jobs.schedule(session, NO_ANSWER_JOB, f"transfer-no-answer:{a.id}",
+                      now + dt.timedelta(seconds=settings.transfer_no_answer_seconds), {"attempt_id": a.id})
+    audit.record(session, actor=actor(user), user_id=user.id, action="transfer", entity="transfer_attempt",
+                 entity_id=a.id, detail={"call_id": a.call_id, "target_kind": a.target_kind,
+                                         "target_id": a.target_id, "outcome": a.outcome, "reason": a.reason_code})
+    out = attempt_out(a, settings.tz, settings)
+    _feed(session, "transfer", a.id, out)
+    return {"decision": a.decision, "attempt": out}
+
+
+def transfer_no_answer(session: Session, attempt_id: int, now: dt.datetime, settings: Settings) -> None:
+    """The no-answer timer (R-H3): still ringing → back to the operator with the message prompt."""
+    a = session.get(TransferAttempt, attempt_id)
+    if a is None or a.result != tr.AttemptResult.RINGING:
+        return
+    res = tr.on_no_answer(_domain_attempt(a), (now - a.started_at).total_seconds(), settings)
+    if not res.back_to_operator:
+        jobs.schedule(session, NO_ANSWER_JOB, f"transfer-no-answer:{a.id}:{now.timestamp()}",
+                      now + dt.timedelta(seconds=res.seconds_left), {"attempt_id": a.id})
+        return
+    _finish_attempt(session, a, tr.AttemptResult.NO_ANSWER, now, settings.tz)
+
+
+def list_attempts(session: Session, *, call_id: int | None, tz: ZoneInfo, limit: int = 50) -> list[dict[str, Any]]:
+    stmt = select(TransferAttempt).order_by(TransferAttempt.id.desc()).limit(limit)
+    if call_id is not None:
+        stmt = stmt.where(TransferAttempt.call_id == call_id)
+    return [attempt_out(a, tz) for a in session.scalars(stmt)]
+
+
+def get_attempt(session: Session, attempt_id: int, tz: ZoneInfo, settings: Settings) -> dict[str, Any]:
+    a = session.get(TransferAttempt, attempt_id)
+    if a is None:
+        raise NotFound("no such transfer attempt", field="attempt_id")
+    return attempt_out(a, tz, settings)
+
+
+# =========================================================================== messages
+
+
+def message_policy(settings: Settings) -> msg_rules.MessagePolicy:
+    remind = settings.message_remind_unacknowledged_minutes
+    return msg_rules.MessagePolicy(require_read_back=settings.message_require_read_back,
+                                   raise_again_after_minutes=settings.message_raise_again_minutes,
+                                   remind_unacknowledged_after_minutes=remind if remind > 0 else None)
+
+
+def _msg_domain(m: Message) -> msg_rules.Message:
+    return msg_rules.Message(
+        recipient_kind=msg_rules.RecipientKind(m.recipient_kind), recipient_id=m.recipient_id,
+        recipient_label=m.recipient_label, caller_name=m.caller_name, caller_number=m.caller_number,
+        content=m.content, taken_by=m.taken_by, taken_at=m.taken_at, state=msg_rules.MessageState(m.state),
+        urgent=m.urgent, call_id=m.call_id, read_back_at=m.read_back_at,
+        deliveries=tuple(msg_rules.Delivery(msg_rules.Channel(d.channel), d.at, d.by, d.detail) for d in m.deliveries),
+        acknowledged_at=m.acknowledged_at, acknowledged_by=m.acknowledged_by, raised_count=m.raised_count,
+        last_raised_at=m.last_raised_at, void_at=m.void_at, void_by=m.void_by, void_reason=m.void_reason, id=m.id)
+
+
+def message_out(m: Message, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": m.id, "recipient": {"kind": m.recipient_kind, "id": m.recipient_id, "label": m.recipient_label},
+        "caller_name": m.caller_name, "caller_number": m.caller_number, "content": m.content,
+        "urgent": m.urgent, "call_id": m.call_id, "taken_by": m.taken_by, "taken_at": iso(m.taken_at, tz),
+        "read_back": m.read_back_at is not None, "read_back_at": iso(m.read_back_at, tz), "state": m.state,
+        "deliveries": [{"channel": d.channel, "at": iso(d.at, tz), "by": d.by, "detail": d.detail}
+                       for d in m.deliveries],
+        "lamp": bool(m.lamp_extension) and m.state not in ("acknowledged", "void"),
+        "acknowledged_at": iso(m.acknowledged_at, tz), "acknowledged_by": m.acknowledged_by,
+        "raised_count": m.raised_count, "last_raised_at": iso(m.last_raised_at, tz),
+        "void_at": iso(m.void_at, tz), "void_reason": m.void_reason,
+        "open": m.state not in ("acknowledged", "void"),
+    }
+
+
+def _msg_error(exc: msg_rules.MessageError) -> Invalid:
+    return Invalid(str(exc), field=exc.field)
+
+
+def _schedule_raise(session: Session, m: Message, policy: msg_rules.MessagePolicy) -> None:
+    due = msg_rules.raise_due_at(_msg_domain(m), policy)
+    if due is not None:
+        jobs.schedule(session, MESSAGE_RAISE_JOB, f"message-raise:{m.id}:{m.raised_count}:{len(m.deliveries)}",
+                      due, {"message_id": m.id})
+
+
+def _publish_message(session: Session, m: Message, tz: ZoneInfo, **extra: Any) -> dict[str, Any]:
+    session.flush()
+    out = message_out(m, tz)
+    _feed(session, "message", m.id, {**out, **extra})
+    return out
+
+
+def take_message(session: Session, user: User, settings: Settings, *, recipient_kind: str, recipient_id: int,
+                 caller_name: str, caller_number: str, content: str, read_back: bool, urgent: bool = False,
+                 call_id: int | None = None, deliver_by: list[str] | None = None,
+                 at: dt.datetime | None = None) -> dict[str, Any]:
+    now = at or utcnow()
+    policy = message_policy(settings)
+    lamp_ext = None
+    if recipient_kind == "guest":
+        g = session.get(Guest, recipient_id)
+        if g is None:
+            raise NotFound("no such guest", field="recipient_id")
+        stay = current_stay(session, g.id, now)
+        if stay is None or g.privacy_level == "not_staying":
+            # The same answer as for anyone not in house: a message is not taken (R-H4).
+            raise Invalid("no guest of that name is in house", field="recipient_id")
+        label = g.name
+        lamp_ext = stay.room.extension
+        audit_guest_reads(session, [g.id], user=user, via="message")
+        channels = deliver_by if deliver_by is not None else ["lamp"]
+    elif recipient_kind == "staff":
+        p = session.get(Person, recipient_id)
+        if p is None:
+            raise NotFound("no such person", field="recipient_id")
+        label = f"{p.department.name if p.department else ''}{p.title or ''}{p.name}"
+        channels = deliver_by or []
+    elif recipient_kind == "department":
+        d = session.get(Department, recipient_id)
+        if d is None:
+            raise NotFound("no such department", field="recipient_id")
+        label = d.name
+        channels = deliver_by or []
+    else:
+        raise Invalid("expected guest, staff or department", field="recipient_kind")
+    if call_id is not None and session.get(Call, call_id) is None:
+        raise NotFound("no such call", field="call_id")
+    for ch in channels:
+        if ch not in {c.value for c in msg_rules.CHANNELS_FOR[msg_rules.RecipientKind(recipient_kind)]}:
+            raise Invalid(f"{ch!r} is not used for a {recipient_kind} message", field="deliver_by")
+    draft = msg_rules.MessageDraft(
+        recipient_kind=recipient_kind, recipient_id=recipient_id, recipient_label=label,
+        caller_name=caller_name, caller_number=caller_number, content=content, taken_by=who(user),
+        taken_at=now, read_back=read_back, urgent=urgent, call_id=call_id)
+    try:
+        dm = msg_rules.take_message(draft, policy)
+    except msg_rules.MessageError as exc:
+        raise _msg_error(exc) from None
+    m = Message(recipient_kind=str(dm.recipient_kind), recipient_id=recipient_id, recipient_label=dm.recipient_label,
+                caller_name=dm.caller_name, caller_number=dm.caller_number, content=dm.content, urgent=dm.urgent,
+                call_id=call_id, taken_by_id=user.id, taken_by=dm.taken_by, taken_at=now,
+                read_back_at=dm.read_back_at, state=str(dm.state))
+    session.add(m)
+    session.flush()
+    audit.record(session, actor=actor(user), user_id=user.id, action="create", entity="message", entity_id=m.id,
+                 detail={"recipient_kind": recipient_kind, "recipient_id": recipient_id, "call_id": call_id})
+    for ch in channels:
+        if ch == "lamp":
+            m.lamp_extension = lamp_ext
+            queue_pbx(session, "lamp", now, extension=lamp_ext, on=True, message_id=m.id)
+    _schedule_raise(session, m, policy)
+    return _publish_message(session, m, settings.tz)
+
+
+def _deliver(session: Session, m: Message, channel: str, at: dt.datetime, *, by: str, detail: str | None,
+             policy: msg_rules.MessagePolicy | None = None) -> None:
+    try:
+        dm = msg_rules.record_delivery(_msg_domain(m), channel, at=max(at, m.taken_at), by=by, detail=detail,
+                                       policy=policy or msg_rules.MessagePolicy(require_read_back=False))
+    except msg_rules.MessageError as exc:
+        raise _msg_error(exc) from None
+    last = dm.deliveries[-1]
+    m.deliveries.append(MessageDelivery(channel=str(last.channel), at=last.at, by=last.by, detail=last.detail))
+    m.state = str(dm.state)
+    if by == "system":
+        audit.record(session, actor="system", action="deliver", entity="message", entity_id=m.id,
+                     detail={"channel": channel, "detail": detail})
+    session.flush()
+
+
+def _get_message(session: Session, message_id: int) -> Message:
+    m = session.get(Message, message_id)
+    if m is None:
+        raise NotFound("no such message", field="message_id")
+    return m
+
+
+def deliver_message(session: Session, user: User, settings: Settings, message_id: int, *, channel: str,
+                    detail: str | None) -> dict[str, Any]:
+    m = _get_message(session, message_id)
+    now = utcnow()
+    if channel == "lamp":
+        raise Invalid("the lamp is lit by the system when the message is taken", field="channel")
+    _deliver(session, m, channel, now, by=who(user), detail=detail, policy=message_policy(settings))
+    audit.record(session, actor=actor(user), user_id=user.id, action="deliver", entity="message",
+                 entity_id=m.id, detail={"channel": channel, "detail": detail})
+    _schedule_raise(session, m, message_policy(settings))
+    return _publish_message(session, m, settings.tz)
+
+
+def _lamp_off_if_none_left(session: Session, m: Message, now: dt.datetime) -> None:
+    if not m.lamp_extension:
+        return
+    left = session.scalar(select(func.count()).select_from(Message).where(
+        Message.lamp_extension == m.lamp_extension, Message.id != m.id,
+        Message.state.not_in(("acknowledged", "void"))))
+    if not left:
+        queue_pbx(session, "lamp", now, extension=m.lamp_extension, on=False)
+
+
+def acknowledge_message(session: Session, user: User, settings: Settings, message_id: int, *,
+                        by: str | None = None) -> dict[str, Any]:
+    """The recipient picked it up (the guest at the desk, the manager). The lamp goes out when
+    no other message is waiting for that room."""
+    m = _get_message(session, message_id)
+    now = utcnow()
+    try:
+        dm = msg_rules.acknowledge(_msg_domain(m), at=now, by=(by or who(user)))
+    except msg_rules.MessageError as exc:
+        raise Conflict(str(exc), field=exc.field) from None
+    m.state, m.acknowledged_at, m.acknowledged_by = str(dm.state), dm.acknowledged_at, dm.acknowledged_by
+    audit.record(session, actor=actor(user), user_id=user.id, action="acknowledge", entity="message",
+                 entity_id=m.id, detail={"by": m.acknowledged_by})
+    _lamp_off_if_none_left(session, m, now)
+    return _publish_message(session, m, settings.tz)
+
+
+def void_message(session: Session, user: User, settings: Settings, message_id: int, *, reason: str) -> dict[str, Any]:
+    m = _get_message(session, message_id)
+    now = utcnow()
+    try:
+        dm = msg_rules.void_message(_msg_domain(m), at=now, by=who(user), reason=reason)
+    except msg_rules.MessageError as exc:
+        if exc.field == "state":
+            raise Conflict(str(exc), field=exc.field) from None
+        raise _msg_error(exc) from None
+    m.state, m.void_at, m.void_by, m.void_reason = str(dm.state), dm.void_at, dm.void_by, dm.void_reason
+    audit.record(session, actor=actor(user), user_id=user.id, action="void", entity="message", entity_id=m.id,
+                 detail={"reason": reason})
+    _lamp_off_if_none_left(session, m, now)
+    return _publish_message(session, m, settings.tz)
+
+
+def list_messages(session: Session, *, tz: ZoneInfo, open_only: bool = True, recipient_kind: str | None = None,
+                  recipient_id: int | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    stmt = select(Message).order_by(Message.urgent.desc(), Message.taken_at).limit(limit)
+    if open_only:
+        stmt = stmt.where(Message.state.not_in(("acknowledged", "void")))
+    if recipient_kind:
+        stmt = stmt.where(Message.recipient_kind == recipient_kind)
+    if recipient_id is not None:
+        stmt = stmt.where(Message.recipient_id == recipient_id)
+    return [message_out(m, tz) for m in session.scalars(stmt)]
+
+
+def open_message_rows(session: Session) -> list[Message]:
+    return list(session.scalars(select(Message).where(Message.state.not_in(("acknowledged", "void")))
+                                .order_by(Message.taken_at)))
+
+
+def raise_message(session: Session, message_id: int, now: dt.datetime, settings: Settings) -> None:
+    """The re-raise timer (R-H5): an undelivered (or unacknowledged) message is shown again."""
+    m = session.get(Message, message_id)
+    if m is None:
+        return
+    policy = message_policy(settings)
+    dm = _msg_domain(m)
+    if not msg_rules.needs_raise(dm, now, policy):
+        _schedule_raise(session, m, policy)  # e.g. delivered meanwhile: maybe a reminder later
+        return
+    dm = msg_rules.mark_raised(dm, at=now)
+    m.raised_count, m.last_raised_at = dm.raised_count, dm.last_raised_at
+    audit.record(session, actor="system", action="raise", entity="message", entity_id=m.id,
+                 detail={"raised_count": m.raised_count})
+    _publish_message(session, m, settings.tz, raised=True)
+    _schedule_raise(session, m, policy)
+
+
+# =========================================================================== do-not-disturb
+
+
+def _dnd_domain(p: DndPeriod) -> dnd_rules.DndPeriod:
+    return dnd_rules.DndPeriod(
+        subject_kind=dnd_rules.DndSubjectKind(p.subject_kind), subject_id=p.subject_id,
+        subject_label=p.subject_label, set_at=p.set_at, set_by=p.set_by, reason=p.reason,
+        guest_name=p.guest_name, room_number=p.room_number, until=p.until, until_checkout=p.until_checkout,
+        checked_out_at=p.checked_out_at, cancelled_at=p.cancelled_at, cancelled_by=p.cancelled_by,
+        cancel_reason=p.cancel_reason)
+
+
+def dnd_out(p: DndPeriod, tz: ZoneInfo, *, with_room: bool) -> dict[str, Any]:
+    out = {
+        "id": p.id, "subject_kind": "guest" if p.guest_id else p.subject_kind,
+        "subject_id": p.guest_id or p.subject_id, "label": p.subject_label, "guest_name": p.guest_name,
+        "reason": p.reason, "set_at": iso(p.set_at, tz), "set_by": p.set_by, "until": iso(p.until, tz),
+        "until_checkout": p.until_checkout, "cancelled_at": iso(p.cancelled_at, tz),
+        "cancelled_by": p.cancelled_by, "ended_at": iso(p.ended_at, tz), "end_reason": p.end_reason,
+        "active": p.ended_at is None,
+    }
+    if with_room:
+        out["room_number"] = p.room_number
+    return out
+
+
+def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: str, subject_id: int,
+            reason: str | None, until: dt.datetime | None, until_checkout: bool,
+            at: dt.datetime | None = None) -> dict[str, Any]:
+    now = at or utcnow()
+    stay = None
+    if subject_kind == "guest":
+        g = session.get(Guest, subject_id)
+        if g is None:
+            raise NotFound("no such guest", field="subject_id")
+        stay = current_stay(session, g.id, now)
+        if stay is None:
+            raise Invalid("the guest is not in house", field="subject_id")
+        audit_guest_reads(session, [g.id], user=user, via="dnd")
+        room = stay.room
+        kind, sid, label, ext = "room", room.id, g.name, room.extension
+        guest_name, room_number, guest_id = g.name, room.number, g.id
+    elif subject_kind == "person":
+        p = session.get(Person, subject_id)
+        if p is None:
+            raise NotFound("no such person", field="subject_id")
+        kind, sid, label, ext = "person", p.id, p.name, p.extension
+        guest_name = room_number = guest_id = None
+        if until_checkout:
+            raise Invalid("only a guest's DND can end at check-out", field="until_checkout")
+    else:
+        raise Invalid("expected guest or person", field="subject_kind")
+    if active_dnd_rows(session, now, subject_kind=kind, subject_id=sid):
+        raise Conflict("do-not-disturb is already on", field="subject_id")
+    try:
+        period = dnd_rules.set_dnd(subject_kind=kind, subject_id=sid, subject_label=label, at=now, by=who(user),
+                                   reason=reason, until=until, until_checkout=until_checkout,
+                                   guest_name=guest_name, room_number=room_number)
+    except dnd_rules.DndError as exc:
+        raise Invalid(str(exc), field=exc.field) from None
+    row = DndPeriod(subject_kind=kind, subject_id=sid, subject_label=period.subject_label, guest_id=guest_id,
+                    stay_id=stay.id if stay else None, guest_name=guest_name, room_number=room_number, extension=ext,
+                    reason=reason, set_at=now, set_by=period.set_by, until=until, until_checkout=until_checkout)
+    session.add(row)
+    session.flush()
+    if ext and period.line_lock:
+        queue_pbx(session, "lock", now, extension=ext, locked=True)
+    if until is not None:
+        jobs.schedule(session, DND_END_JOB, f"dnd-end:{row.id}:until", until, {"dnd_id": row.id})
+    if until_checkout and stay is not None:
+        jobs.schedule(session, DND_END_JOB, f"dnd-end:{row.id}:checkout", max(stay.departure, now),
+                      {"dnd_id": row.id})
+    audit.record(session, actor=actor(user), user_id=user.id, action="create", entity="dnd", entity_id=row.id,
+                 detail={"subject_kind": subject_kind, "subject_id": subject_id, "until": iso(until, dt.UTC),
+                         "until_checkout": until_checkout, "reason": reason})
+    _feed(session, "dnd", row.id, dnd_out(row, settings.tz, with_room=False))
+    return dnd_out(row, settings.tz, with_room=sees_rooms(user))
+
+
+def _end_dnd(session: Session, row: DndPeriod, period: dnd_rules.DndPeriod, now: dt.datetime, tz: ZoneInfo) -> None:
+    row.cancelled_at, row.cancelled_by, row.cancel_reason = period.cancelled_at, period.cancelled_by, period.cancel_reason
+    row.checked_out_at = period.checked_out_at
+    row.ended_at = period.ends_at() or now
+    reason = period.end_reason()
+    row.end_reason = str(reason) if reason else "cancelled"
+    if row.extension:
+        queue_pbx(session, "lock", now, extension=row.extension, locked=False)
+    session.flush()
+    _feed(session, "dnd", row.id, dnd_out(row, tz, with_room=False))
+
+
+def cancel_dnd(session: Session, user: User, settings: Settings, dnd_id: int, *, reason: str | None) -> dict[str, Any]:
+    row = session.get(DndPeriod, dnd_id)
+    if row is None:
+        raise NotFound("no such do-not-disturb", field="dnd_id")
+    now = utcnow()
+    if row.ended_at is not None:
+        raise Conflict("this do-not-disturb has already ended", field="dnd_id")
+    try:
+        period = dnd_rules.cancel_dnd(_dnd_domain(row), at=now, by=who(user), reason=reason)
+    except dnd_rules.DndError as exc:
+        raise Conflict(str(exc), field=exc.field) from None
+    _end_dnd(session, row, period, now, settings.tz)
+    audit.record(session, actor=actor(user), user_id=user.id, action="cancel", entity="dnd", entity_id=row.id,
+                 detail={"reason": reason})
+    return dnd_out(row, settings.tz, with_room=sees_rooms(user))
+
+
+def end_dnd_if_due(session: Session, dnd_id: int, now: dt.datetime, settings: Settings) -> None:
+    """The DND timer: the chosen end time passed, or the guest checked out."""
+    row = session.get(DndPeriod, dnd_id)
+    if row is None or row.ended_at is not None:
+        return
+    period = _dnd_domain(row)
+    if row.until_checkout and row.stay_id:
+        stay = session.get(Stay, row.stay_id)
+        if stay is not None and (stay.status == "checked_out" or stay.departure <= now):
+            period = dnd_rules.on_checkout(period, at=min(now, stay.departure) if stay.status != "checked_out"
+                                           else min(now, max(stay.departure, row.set_at)))
+        elif stay is not None:
+            jobs.schedule(session, DND_END_JOB, f"dnd-end:{row.id}:checkout:{stay.departure.isoformat()}",
+                          stay.departure, {"dnd_id": row.id})
+    if period.active_at(now):
+        return
+    _end_dnd(session, row, period, now, settings.tz)
+    audit.record(session, actor="system", action="end", entity="dnd", entity_id=row.id,
+                 detail={"reason": row.end_reason})
+
+
+def check_out(session: Session, stay_id: int, settings: Settings, *, at: dt.datetime | None = None) -> None:
+    """A guest checked out (from the hotel's PMS): the stay ends, DND set until check-out ends."""
+    now = at or utcnow()
+    stay = session.get(Stay, stay_id)
+    if stay is None:
+        raise NotFound("no such stay", field="stay_id")
+    stay.status = "checked_out"
+    stay.departure = min(stay.departure, now) if stay.departure > now else stay.departure
+    audit.record(session, actor="system", action="check_out", entity="stay", entity_id=stay.id)
+    for row in session.scalars(select(DndPeriod).where(DndPeriod.stay_id == stay.id, DndPeriod.ended_at.is_(None))):
+        period = dnd_rules.on_checkout(_dnd_domain(row), at=max(now, row.set_at))
+        if not period.active_at(now):
+            _end_dnd(session, row, period, now, settings.tz)
+
+
+def list_dnd(session: Session, user: User, settings: Settings, *, at: dt.datetime | None = None) -> list[dict[str, Any]]:
+    now = at or utcnow()
+    rows = active_dnd_rows(session, now)
+    with_room = sees_rooms(user)
+    guest_ids = [r.guest_id for r in rows if r.guest_id]
+    if guest_ids:
+        audit_guest_reads(session, guest_ids, user=user, via="dnd_list")
+    return [dnd_out(r, settings.tz, with_room=with_room) for r in rows]
+
+
+def dnd_rows_for_handover(session: Session, at: dt.datetime) -> list[DndPeriod]:
+    return active_dnd_rows(session, at)
+
+
+def dnd_domain(p: DndPeriod, *, with_room: bool) -> dnd_rules.DndPeriod:
+    d = _dnd_domain(p)
+    return d if with_room else replace(d, room_number=None)
+
+
+def message_domain(m: Message) -> msg_rules.Message:
+    return _msg_domain(m)
+
+
+# =========================================================================== lines, faults, alerts
+
+
+def _line_by_code(session: Session, code: str) -> Line:
+    line = session.scalar(select(Line).where(Line.code == code))
+    if line is None:
+        raise NotFound("no such line", field="code")
+    return line
+
+
+def _person_ref(p: Person | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"id": p.id, "name": p.name, "title": p.title, "extension": p.extension, "mobile": p.mobile}
+
+
+def line_out(session: Session, line: Line, settings: Settings, at: dt.datetime) -> dict[str, Any]:
+    ls = _line_settings(session, line)
+    cfg = line_config(session, line, at)
+    req = tr.TransferRequest(target=cfg.as_target(), caller=tr.Caller(), at=at, tz=settings.tz,
+                             exceptions=statutory_exceptions(cfg.hours, at, settings.tz))
+    route = tr.decide_transfer(req)
+    open_faults = session.scalar(select(func.count()).select_from(LineFault).where(
+        LineFault.line_id == line.id, LineFault.ended_at.is_(None))) or 0
+    return {
+        "code": line.code, "name": line.name, "kind": line.kind, "number": line.number,
+        "inbound_only": line.inbound_only,
+        "working_hours": ls.working_hours if ls else None,
+        "hours_text": {"zh": cfg.hours.describe("zh"), "en": cfg.hours.describe("en")} if cfg.hours else None,
+        "responsible": _person_ref(ls.responsible) if ls else None,
+        "responsible_on_leave": bool(ls and ls.responsible_on_leave),
+        "leave_until": iso(ls.leave_until, settings.tz) if ls else None,
+        "deputy": _person_ref(ls.deputy) if ls else None,
+        "after_hours": _person_ref(ls.after_hours) if ls else None,
+        "silence_check": ls.silence_check if ls else True,
+        "route_now": route.to_dict(),
+        "open_faults": open_faults,
+    }
+
+
+def list_lines(session: Session, settings: Settings) -> list[dict[str, Any]]:
+    now = utcnow()
+    return [line_out(session, ln, settings, now) for ln in session.scalars(select(Line).order_by(Line.code))]
+
+
+def get_line(session: Session, code: str, settings: Settings) -> dict[str, Any]:
+    return line_out(session, _line_by_code(session, code), settings, utcnow())
+
+
+def update_line_settings(session: Session, user: User, settings: Settings, code: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    line = _line_by_code(session, code)
+    ls = _line_settings(session, line)
+    if ls is None:
+        ls = LineSettings(line_id=line.id)
+        session.add(ls)
+    if "working_hours" in values:
+        wh = values["working_hours"]
+        if wh is not None:
+            try:
+                WorkingHours.parse(wh)
+            except WorkingHoursError as exc:
+                raise Invalid(exc.message, field=exc.field) from None
+        ls.working_hours = wh
+    for key in ("responsible_id", "deputy_id", "after_hours_id"):
+        if key in values:
+            pid = values[key]
+            if pid is not None and session.get(Person, pid) is None:
+                raise NotFound("no such person", field=key)
+            setattr(ls, key, pid)
+    if ls.deputy_id is not None and ls.deputy_id == ls.responsible_id:
+        raise Invalid("the deputy must be someone other than the responsible person", field="deputy_id")
+    for key in ("responsible_on_leave", "silence_check"):
+        if key in values and values[key] is not None:
+            setattr(ls, key, bool(values[key]))
+    if "leave_until" in values:
+        ls.leave_until = values["leave_until"]
+    session.flush()
+    session.expire(ls)
+    audit.record(session, actor=actor(user), user_id=user.id, action="update", entity="line_settings",
+                 entity_id=line.code, detail={k: (v if not isinstance(v, dt.datetime) else v.isoformat())
+                                              for k, v in values.items()})
+    ensure_silence_check(session, utcnow(), settings)
+    return line_out(session, line, settings, utcnow())
+
+
+def check_outbound(session: Session, code: str) -> dict[str, Any]:
+    """R-S1: may an outbound call be placed on this line?"""
+    line = _line_by_code(session, code)
+    reason = line_rules.check_outbound(inbound_only=line.inbound_only, line_name=line.name)
+    if reason is not None:
+        raise Conflict(reason.zh + " / " + reason.en, field="code", code="inbound_only")
+    return {"allowed": True}
+
+
+def fault_out(f: LineFault, tz: ZoneInfo) -> dict[str, Any]:
+    return {"id": f.id, "line": {"code": f.line.code, "name": f.line.name}, "cause": f.cause,
+            "started_at": iso(f.started_at, tz), "reported_at": iso(f.reported_at, tz),
+            "reported_by": f.reported_by, "reported_to": f.reported_to, "ended_at": iso(f.ended_at, tz),
+            "resolution": f.resolution, "closed_by": f.closed_by, "open": f.ended_at is None}
+
+
+def open_fault(session: Session, user: User | None, settings: Settings, code: str, *, cause: str,
+               started_at: dt.datetime | None, reported_to: str | None) -> dict[str, Any]:
+    line = _line_by_code(session, code)
+    now = utcnow()
+    try:
+        f = line_rules.open_fault(line_code=line.code, cause=cause, started_at=started_at or now, reported_at=now,
+                                  reported_by=who(user), reported_to=reported_to or "技术部")
+    except line_rules.FaultError as exc:
+        raise Invalid(str(exc), field=exc.field) from None
+    if f.started_at > now + dt.timedelta(minutes=1):
+        raise Invalid("a fault cannot start in the future", field="started_at")
+    row = LineFault(line_id=line.id, cause=f.cause, started_at=f.started_at, reported_at=f.reported_at,
+                    reported_by=f.reported_by, reported_to=f.reported_to)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor(user), user_id=user.id if user else None, action="create",
+                 entity="line_fault", entity_id=row.id, detail={"line": line.code, "cause": f.cause})
+    out = fault_out(row, settings.tz)
+    _feed(session, "fault", row.id, out)
+    return out
+
+
+def close_fault(session: Session, user: User, settings: Settings, fault_id: int, *, resolution: str | None,
+                ended_at: dt.datetime | None) -> dict[str, Any]:
+    row = session.get(LineFault, fault_id)
+    if row is None:
+        raise NotFound("no such fault", field="fault_id")
+    dom = line_rules.FaultRecord(line_code=row.line.code, cause=row.cause, started_at=row.started_at,
+                                 reported_at=row.reported_at, reported_by=row.reported_by,
+                                 reported_to=row.reported_to, ended_at=row.ended_at)
+    try:
+        done = line_rules.close_fault(dom, ended_at=ended_at or utcnow(), by=who(user), resolution=resolution)
+    except line_rules.FaultError as exc:
+        err = Conflict if "already" in str(exc) else Invalid
+        raise err(str(exc), field=exc.field) from None
+    row.ended_at, row.resolution, row.closed_by = done.ended_at, done.resolution, done.closed_by
+    audit.record(session, actor=actor(user), user_id=user.id, action="close", entity="line_fault",
+                 entity_id=row.id, detail={"resolution": resolution})
+    session.flush()
+    out = fault_out(row, settings.tz)
+    _feed(session, "fault", row.id, out)
+    return out
+
+
+def list_faults(session: Session, settings: Settings, *, open_only: bool) -> list[dict[str, Any]]:
+    stmt = select(LineFault).order_by(LineFault.started_at.desc()).limit(200)
+    if open_only:
+        stmt = stmt.where(LineFault.ended_at.is_(None))
+    return [fault_out(f, settings.tz) for f in session.scalars(stmt)]
+
+
+def open_fault_rows(session: Session) -> list[LineFault]:
+    return list(session.scalars(select(LineFault).where(LineFault.ended_at.is_(None)).order_by(LineFault.started_at)))
+
+
+def alert_out(a: SilenceAlert, tz: ZoneInfo) -> dict[str, Any]:
+    mins = int(a.silent_minutes)
+    return {"id": a.id, "line": {"code": a.line.code, "name": a.line.name}, "silent_since": iso(a.silent_since, tz),
+            "raised_at": iso(a.raised_at, tz), "silent_minutes": mins,
+            "threshold_minutes": round(a.threshold_minutes, 1),
+            "usual_minutes": round(a.usual_minutes, 1) if a.usual_minutes is not None else None, "basis": a.basis,
+            "message": {"zh": f"线路 {a.line.name} 已 {mins} 分钟没有来电,超过平常,请拨打测试电话。",
+                        "en": f"Line {a.line.name} has had no calls for {mins} minutes, longer than usual: "
+                              "make a test call."},
+            "test_call_ok": a.test_call_ok, "test_call_at": iso(a.test_call_at, tz), "test_call_by": a.test_call_by,
+            "fault_id": a.fault_id, "open": a.test_call_at is None}
+
+
+def list_alerts(session: Session, settings: Settings, *, open_only: bool = True) -> list[dict[str, Any]]:
+    stmt = select(SilenceAlert).order_by(SilenceAlert.raised_at.desc()).limit(100)
+    if open_only:
+        stmt = stmt.where(SilenceAlert.test_call_at.is_(None))
+    return [alert_out(a, settings.tz) for a in session.scalars(stmt)]
+
+
+def record_test_call(session: Session, user: User, settings: Settings, alert_id: int, *, ok: bool,
+                     cause: str | None) -> dict[str, Any]:
+    a = session.get(SilenceAlert, alert_id)
+    if a is None:
+        raise NotFound("no such alert", field="alert_id")
+    if a.test_call_at is not None:
+        raise Conflict("the test call was already recorded", field="alert_id")
+    now = utcnow()
+    a.test_call_ok, a.test_call_at, a.test_call_by = ok, now, who(user)
+    if not ok:
+        if not (cause or "").strip():
+            raise Invalid("say what is wrong with the line", field="cause")
+        fault = open_fault(session, user, settings, a.line.code, cause=cause, started_at=a.silent_since,
+                           reported_to=None)
+        a.fault_id = fault["id"]
+    audit.record(session, actor=actor(user), user_id=user.id, action="test_call", entity="silence_alert",
+                 entity_id=a.id, detail={"ok": ok, "cause": cause})
+    session.flush()
+    out = alert_out(a, settings.tz)
+    _feed(session, "alert", a.id, out)
+    return out
+
+
+def silence_policy(settings: Settings) -> line_rules.SilencePolicy:
+    return line_rules.SilencePolicy(minimum_minutes=settings.line_silence_minimum_minutes,
+                                    factor=settings.line_silence_factor)
+
+
+def check_line_silence(session: Session, now: dt.datetime, settings: Settings) -> list[int]:
+    """R-S3: raise an alert for each checked line silent longer than usual (once per silence)."""
+    policy = silence_policy(settings)
+    raised: list[int] = []
+    for ls in session.scalars(select(LineSettings).where(LineSettings.silence_check.is_(True))):
+        line = ls.line
+        since = now - dt.timedelta(days=policy.history_days)
+        times = list(session.scalars(select(Call.ringing_at).where(
+            Call.line_id == line.id, Call.direction == "in", Call.ringing_at >= since,
+            Call.ringing_at <= now).order_by(Call.ringing_at)))
+        last = times[-1] if times else None
+        usual = line_rules.usual_gaps(times, settings.tz, policy)
+        alert = line_rules.check_silence(line_code=line.code, last_call_at=last, now=now, tz=settings.tz,
+                                         usual=usual, policy=policy, hours=_hours(ls.working_hours))
+        if alert is None:
+            continue
+        exists = session.scalar(select(SilenceAlert.id).where(SilenceAlert.line_id == line.id,
+                                                              SilenceAlert.silent_since == alert.silent_since))
+        if exists:
+            continue
+        row = SilenceAlert(line_id=line.id, silent_since=alert.silent_since, raised_at=now,
+                           silent_minutes=alert.silent_minutes, threshold_minutes=alert.threshold_minutes,
+                           usual_minutes=alert.usual_minutes, basis=alert.basis)
+        session.add(row)
+        session.flush()
+        audit.record(session, actor="system", action="create", entity="silence_alert", entity_id=row.id,
+                     detail={"line": line.code, "silent_minutes": int(alert.silent_minutes)})
+        _feed(session, "alert", row.id, alert_out(row, settings.tz))
+        raised.append(row.id)
+    return raised
+
+
+def ensure_silence_check(session: Session, now: dt.datetime, settings: Settings) -> None:
+    """Keep one pending periodic silence check scheduled (idempotent per period)."""
+    period = dt.timedelta(minutes=max(1, settings.line_silence_check_minutes))
+    slot = dt.datetime.fromtimestamp((now.timestamp() // period.total_seconds() + 1) * period.total_seconds(), dt.UTC)
+    jobs.schedule(session, SILENCE_JOB, f"silence-check:{slot.isoformat()}", slot, {})
+
+
+__all__ = [
+    "TelephonyUnavailable",
+    "adapter_for",
+    "check_line_silence",
+    "decide",
+    "start_transfer",
+    "take_message",
+    "set_dnd",
+]
