@@ -328,6 +328,7 @@ def sip(
     username: Annotated[str | None, typer.Option(help="Extension/user at the PBX")] = None,
     password: Annotated[str | None, typer.Option(envvar="ZONGJI_SIP_PASSWORD")] = None,
     clock_rate: Annotated[int, typer.Option(help="Media clock rate: 8000 or 16000")] = 16000,
+    max_calls: Annotated[int, typer.Option(help="Simultaneous calls (the pjsua2 wheel allows 4; run more processes for more lines)")] = 4,
     log_level: Annotated[int, typer.Option(help="PJSIP log level 0-6")] = 1,
     domain: Annotated[str | None, typer.Option(help="SIP domain for bare extensions (default: the registrar's host)")] = None,
     call: Annotated[str | None, typer.Option(help="Place one call to this SIP URI or extension, print the result, exit (a test call)")] = None,
@@ -351,7 +352,8 @@ def sip(
     config = GatewayConfig(bind_address=bind, sip_port=sip_port, rtp_port=rtp_port,
                            public_address=public_address, caller_id=caller_id, line=line,
                            registrar=registrar, username=username, password=password,
-                           domain=domain, clock_rate=clock_rate, log_level=log_level)
+                           domain=domain, clock_rate=clock_rate, max_calls=max_calls,
+                           log_level=log_level)
     gateway = SipGateway(config, reporter)
     try:
         gateway.start()

@@ -197,6 +197,32 @@ def test_simultaneous_calls(gateway, room, short_prompt):
     assert r.wait() == 0
 
 
+def test_calls_beyond_the_lines_wait_their_turn(gateway, room, short_prompt):
+    # The pjsua2 wheel carries 4 simultaneous calls per process; more wait in order, none fails.
+    r = room("answer_dtmf1", calls=7)
+    peak = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            peak.append(gateway.active_calls)
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(7) as pool:
+            results = list(pool.map(
+                lambda n: gateway.place_call(r.uri(f"81{n:02d}"), short_prompt, ("1",), 10,
+                                             key_timeout=5), range(7)))
+    finally:
+        stop.set()
+        watcher.join()
+    assert [x.outcome for x in results] == [CallOutcome.ANSWERED_CONFIRMED] * 7
+    assert max(peak) == gateway.config.max_calls == 4
+    assert r.wait() == 0
+
+
 def test_control_interface_and_http_client(gateway, room, short_prompt):
     control = ControlServer(gateway, "127.0.0.1", 0, token="ctl").start()
     try:
@@ -380,3 +406,60 @@ def test_incoming_calls_are_refused_clearly(gateway, tmp_path):
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
     assert proc.returncode == 0  # INVITE answered 480, nothing else
     assert gateway.active_calls == 0
+
+
+def _start_sip_process(tmp_path, name: str, core_url: str, token: str):
+    port = _free_tcp_port()
+    log = open(tmp_path / f"{name}.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zongji.cli", "sip", "--sip-port", "0", "--log-level", "0",
+         "--control-port", str(port), "--caller-id", name, "--core-url", core_url,
+         "--cti-token", token],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ZONGJI_DATA_DIR": str(tmp_path)})
+    client = HttpTelephonyClient(f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 20
+    while not client.healthy():
+        assert proc.poll() is None and time.monotonic() < deadline, (
+            (tmp_path / f"{name}.log").read_text(errors="replace"))
+        time.sleep(0.1)
+    return proc, client
+
+
+def test_gateway_pool_spreads_lines_and_survives_a_crashed_gateway(core, room, short_prompt,
+                                                                   tmp_path):
+    from zongji.telephony.control import GatewayPool
+
+    procs = []
+    try:
+        for name in ("gw-a", "gw-b"):
+            procs.append(_start_sip_process(tmp_path, name, core.url,
+                                            CTI_TOKEN))
+        pool = GatewayPool([c for _, c in procs], lines_each=4, retry_down_seconds=60)
+        assert pool.lines == 8
+        r = room("answer_dtmf1", calls=12)
+        with ThreadPoolExecutor(8) as ex:
+            results = list(ex.map(lambda n: pool.place_call(
+                r.uri(f"82{n:02d}"), short_prompt, ("1",), 10, key_timeout=5,
+                call_id=f"pool-{n}"), range(8)))
+        assert [x.outcome for x in results] == [CallOutcome.ANSWERED_CONFIRMED] * 8
+        froms = {e["from"] for e in core.events if e["callId"].startswith("pool-")}
+        assert froms == {"gw-a", "gw-b"}  # both processes carried calls
+
+        procs[0][0].kill()  # a crash in one SIP stack …
+        procs[0][0].wait()
+        with ThreadPoolExecutor(4) as ex:
+            results = list(ex.map(lambda n: pool.place_call(
+                r.uri(f"83{n:02d}"), short_prompt, ("1",), 10, key_timeout=5), range(4)))
+        # … and the wake-ups still go out through the other one.
+        assert [x.outcome for x in results] == [CallOutcome.ANSWERED_CONFIRMED] * 4
+        assert r.wait() == 0
+
+        procs[1][0].kill()
+        procs[1][0].wait()
+        with pytest.raises(TelephonyUnavailable):
+            pool.place_call(r.uri(), short_prompt)
+    finally:
+        for proc, _ in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()

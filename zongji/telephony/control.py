@@ -8,8 +8,14 @@ gateway cannot be reached — the signal to escalate due wake-ups to the manual 
     GET  /health  → {"ok": true, "sip_port": 5070, "active_calls": 0,
                      "registration": {"active", "status", "reason", "expires"} | null}
     POST /calls   {"uri", "prompt_wav", "confirm_keys": ["1"], "snooze_keys": ["2"],
-                   "ring_timeout": 30, "key_timeout": 10, "call_id"?}
+                   "ring_timeout": 30, "key_timeout": 10, "call_id"?, "priority"?}
                   → 200 CallResult (docs in adapter.py) once the call has ended
+    GET  /calls/<call_id> → {"call_id", "state": "unknown"|"queued"|"active"|"ended", "result"?}
+
+A call id is dialled at most once: a repeated POST with the same ``call_id`` waits for (or
+returns) the first call's result (:mod:`zongji.telephony.call_ledger`). With ``lines`` set, at
+most that many calls are up at once across every client; the rest wait, lowest ``priority``
+(the wake-up's due instant, epoch seconds) first.
 
 Every request carries ``Authorization: Bearer <control token>`` when one is configured.
 """
@@ -20,19 +26,22 @@ import hmac
 import json
 import logging
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Sequence
 
 from zongji.telephony.adapter import CallResult, TelephonyUnavailable
+from zongji.telephony.call_ledger import CallLedger
 
 log = logging.getLogger(__name__)
 
 
 class ControlServer:
     def __init__(self, gateway, host: str = "127.0.0.1", port: int = 5071,
-                 token: str | None = None):
+                 token: str | None = None, lines: int = 0):
         self.gateway = gateway
         self.token = token
+        self.ledger = CallLedger(lines)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,7 +71,10 @@ class ControlServer:
                     gw = server.gateway
                     return self._send(200 if gw.running else 503, {
                         "ok": gw.running, "sip_port": gw.local_port, "active_calls": gw.active_calls,
-                        "registration": gw.registration or None})
+                        "registration": gw.registration or None,
+                        "lines": server.ledger.lines or None, "queued": server.ledger.queued})
+                if self.path.startswith("/calls/"):
+                    return self._send(200, server.ledger.lookup(self.path[len("/calls/"):]))
                 self._send(404, {"error": "not_found", "message": self.path})
 
             def do_POST(self):  # noqa: N802
@@ -77,12 +89,18 @@ class ControlServer:
                 except (ValueError, KeyError, TypeError) as exc:
                     return self._send(400, {"error": "bad_request", "field": "uri",
                                             "message": f"JSON with a 'uri' expected: {exc}"})
+                call_id = str(req.get("call_id") or uuid.uuid4().hex)
                 try:
-                    result = server.gateway.place_call(
+                    priority = float(req.get("priority") or 0)
+                except (TypeError, ValueError):
+                    return self._send(400, {"error": "bad_request", "field": "priority",
+                                            "message": "priority must be a number"})
+                try:
+                    result = server.ledger.place(call_id, priority, lambda: server.gateway.place_call(
                         uri, req.get("prompt_wav"), tuple(req.get("confirm_keys") or ("1",)),
                         float(req.get("ring_timeout", 30)),
                         snooze_keys=tuple(req.get("snooze_keys") or ("2",)),
-                        key_timeout=float(req.get("key_timeout", 10)), call_id=req.get("call_id"))
+                        key_timeout=float(req.get("key_timeout", 10)), call_id=call_id))
                 except TelephonyUnavailable as exc:
                     return self._send(503, {"error": "telephony_unavailable", "message": str(exc)})
                 except (OSError, EOFError, ValueError) as exc:  # unreadable prompt file
@@ -117,6 +135,25 @@ class HttpTelephonyClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.connect_timeout = connect_timeout
+        self._client = None
+        self._lock = threading.Lock()
+
+    def _http(self):
+        # One pooled client, kept alive: no new connection (and TLS context) per call.
+        import httpx
+
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(
+                    headers=self._headers(), trust_env=False,
+                    limits=httpx.Limits(max_connections=64, max_keepalive_connections=64))
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
 
     def _headers(self) -> dict:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -125,11 +162,24 @@ class HttpTelephonyClient:
         import httpx
 
         try:
-            r = httpx.get(f"{self.base_url}/health", headers=self._headers(),
-                          timeout=self.connect_timeout)
+            r = self._http().get(f"{self.base_url}/health", timeout=self.connect_timeout)
             return r.status_code == 200 and bool(r.json().get("ok"))
         except httpx.HTTPError:
             return False
+
+    def lookup(self, call_id: str) -> dict:
+        """What this gateway knows of ``call_id``: {"state": unknown|queued|active|ended,
+        "result"?}. Raises TelephonyUnavailable when the gateway cannot be asked."""
+        import httpx
+
+        try:
+            r = httpx.get(f"{self.base_url}/calls/{call_id}", headers=self._headers(),
+                          timeout=self.connect_timeout)
+        except httpx.HTTPError as exc:
+            raise TelephonyUnavailable(f"SIP gateway unreachable: {exc}") from exc
+        if r.status_code != 200:
+            raise TelephonyUnavailable(f"SIP gateway answered {r.status_code}: {r.text[:200]}")
+        return r.json()
 
     def place_call(self, uri: str, prompt_wav: str | None, confirm_keys: Sequence[str] = ("1",),
                    ring_timeout: float = 30.0, *, snooze_keys: Sequence[str] = ("2",),
@@ -143,8 +193,7 @@ class HttpTelephonyClient:
         timeout = httpx.Timeout(connect=self.connect_timeout, read=ring_timeout + key_timeout + 300,
                                 write=10, pool=10)
         try:
-            r = httpx.post(f"{self.base_url}/calls", json=body, headers=self._headers(),
-                           timeout=timeout)
+            r = self._http().post(f"{self.base_url}/calls", json=body, timeout=timeout)
         except httpx.HTTPError as exc:
             raise TelephonyUnavailable(f"SIP gateway unreachable: {exc}") from exc
         if r.status_code == 503:
@@ -154,3 +203,86 @@ class HttpTelephonyClient:
         if r.status_code != 200:
             raise TelephonyUnavailable(f"SIP gateway answered {r.status_code}: {r.text[:200]}")
         return CallResult.from_dict(r.json())
+
+
+class GatewayPool:
+    """``TelephonyAdapter`` over several ``zongji sip`` processes, ``lines_each`` calls each.
+
+    One PJSIP process carries at most 4 simultaneous calls with the pjsua2-python wheel (see
+    ``GatewayConfig.max_calls``), so 30 lines are 8 processes. A call goes to a gateway with a
+    free line (waiting, in arrival order, while all are busy); a gateway that cannot be reached
+    is left out for ``retry_down_seconds`` and the call goes to another. Only when no gateway
+    can be reached does ``place_call`` raise ``TelephonyUnavailable``.
+    """
+
+    def __init__(self, clients: Sequence[HttpTelephonyClient], lines_each: int = 4,
+                 retry_down_seconds: float = 10.0):
+        if not clients:
+            raise ValueError("a pool needs at least one gateway")
+        self.clients = list(clients)
+        self.lines_each = lines_each
+        self.retry_down_seconds = retry_down_seconds
+        self._busy = [0] * len(self.clients)
+        self._down_until = [0.0] * len(self.clients)
+        self._cond = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    @property
+    def lines(self) -> int:
+        return self.lines_each * len(self.clients)
+
+    def _pick(self, exclude: set[int]) -> int | None:
+        import time
+
+        now = time.monotonic()
+        best = None
+        for i in range(len(self.clients)):
+            if i in exclude or self._down_until[i] > now or self._busy[i] >= self.lines_each:
+                continue
+            if best is None or self._busy[i] < self._busy[best]:
+                best = i
+        return best
+
+    def _all_down(self, exclude: set[int]) -> bool:
+        import time
+
+        now = time.monotonic()
+        return all(i in exclude or self._down_until[i] > now for i in range(len(self.clients)))
+
+    def place_call(self, uri: str, prompt_wav: str | None, confirm_keys: Sequence[str] = ("1",),
+                   ring_timeout: float = 30.0, *, snooze_keys: Sequence[str] = ("2",),
+                   key_timeout: float = 10.0, call_id: str | None = None) -> CallResult:
+        import time
+
+        tried: set[int] = set()
+        while True:
+            with self._cond:
+                # First come, first served: calls get lines in the order they asked.
+                ticket = self._next_ticket
+                self._next_ticket += 1
+                while True:
+                    if self._all_down(tried):
+                        self._serving = max(self._serving, ticket + 1)
+                        self._cond.notify_all()
+                        raise TelephonyUnavailable("no SIP gateway can be reached")
+                    i = self._pick(tried) if ticket == self._serving else None
+                    if i is not None:
+                        self._busy[i] += 1
+                        self._serving += 1
+                        self._cond.notify_all()
+                        break
+                    self._cond.wait(0.2)
+            try:
+                return self.clients[i].place_call(
+                    uri, prompt_wav, confirm_keys, ring_timeout, snooze_keys=snooze_keys,
+                    key_timeout=key_timeout, call_id=call_id)
+            except TelephonyUnavailable:
+                log.warning("SIP gateway %s unavailable; trying another", self.clients[i].base_url)
+                with self._cond:
+                    self._down_until[i] = time.monotonic() + self.retry_down_seconds
+                tried.add(i)
+            finally:
+                with self._cond:
+                    self._busy[i] -= 1
+                    self._cond.notify_all()

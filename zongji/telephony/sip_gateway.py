@@ -16,6 +16,7 @@ delays a call.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import datetime as dt
 import logging
@@ -166,7 +167,11 @@ class GatewayConfig:
     # RTP: first port and how many to use (0: PJSIP's default, 4000 upwards, skipping busy ones).
     rtp_port: int = 0
     rtp_port_range: int = 1000
-    max_calls: int = 64
+    # Simultaneous calls. The pjsua2-python wheel is built with PJSUA's compile-time default
+    # PJSUA_MAX_CALLS = 4 (pjproject PR #2654), and maxCalls cannot exceed it: more calls fail
+    # with PJ_ETOOMANY. Calls beyond this wait in order in the gateway; for more lines run more
+    # `zongji sip` processes behind a GatewayPool (zongji.telephony.control).
+    max_calls: int = 4
     line: str | None = None  # line code given to the core in CTI events
     log_level: int = 1  # PJSIP console log level 0–6
 
@@ -198,6 +203,7 @@ class _Active:
     local_hangup_reason: str | None = None  # "ring_timeout", "key_timeout", "decided"
     hangup_sent: bool = False
     hangup_deadline: float | None = None  # give up waiting for PJSIP's DISCONNECTED
+    new_reported: bool = False
 
 
 class SipGateway:
@@ -218,6 +224,8 @@ class SipGateway:
         self._active: dict[int, _Active] = {}  # keyed by id() of the pj call object
         self._graveyard: list = []  # pj objects to drop after their call has ended
         self._rejected: dict[int, object] = {}  # refused incoming calls until PJSIP is done
+        self._waiting: collections.deque[_Pending] = collections.deque()  # calls waiting a line
+        self._hold_until = 0.0  # no new call before (PJSIP still releasing a slot)
         self.local_port: int | None = None
         self.registration: dict = {}
         self._reg_changed = threading.Event()
@@ -271,6 +279,10 @@ class SipGateway:
     def active_calls(self) -> int:
         return len(self._active)
 
+    @property
+    def waiting_calls(self) -> int:
+        return len(self._waiting) + self._cmds.qsize()
+
     # ---- the adapter interface
 
     def place_call(self, uri: str, prompt_wav: str | None, confirm_keys: Sequence[str] = ("1",),
@@ -278,12 +290,14 @@ class SipGateway:
                    key_timeout: float = 10.0, call_id: str | None = None) -> CallResult:
         fut = self.place_call_async(uri, prompt_wav, confirm_keys, ring_timeout,
                                     snooze_keys=snooze_keys, key_timeout=key_timeout, call_id=call_id)
-        prompt_len = wav_seconds(prompt_wav) if prompt_wav else 0.0
-        try:
-            return fut.result(timeout=ring_timeout + prompt_len + key_timeout
-                              + HANGUP_GRACE_SECONDS + 30)
-        except concurrent.futures.TimeoutError as exc:
-            raise TelephonyUnavailable("SIP gateway did not finish the call in time") from exc
+        # A started call always ends (ring, key and hangup deadlines run on the PJSIP thread);
+        # a waiting one starts when a line frees. Only a dead gateway leaves us waiting.
+        while True:
+            try:
+                return fut.result(timeout=1.0)
+            except concurrent.futures.TimeoutError:
+                if not self.running and not fut.done():
+                    raise TelephonyUnavailable("SIP gateway stopped during the call") from None
 
     def place_call_async(self, uri: str, prompt_wav: str | None,
                          confirm_keys: Sequence[str] = ("1",), ring_timeout: float = 30.0, *,
@@ -407,20 +421,32 @@ class SipGateway:
             self._finish(a, CallOutcome.FAILED, None, "gateway stopped")
         while True:
             try:
-                p = self._cmds.get_nowait()
+                self._waiting.append(self._cmds.get_nowait())
             except queue.Empty:
                 break
-            p.future.set_exception(TelephonyUnavailable("SIP gateway stopped"))
+        while self._waiting:
+            p = self._waiting.popleft()
+            if not p.future.done():
+                p.future.set_exception(TelephonyUnavailable("SIP gateway stopped"))
 
     def _take_commands(self) -> None:
-        while True:
-            try:
-                p: _Pending = self._cmds.get_nowait()
-            except queue.Empty:
-                return
+        # Start waiting calls in arrival order while lines are free.
+        while len(self._active) < self.config.max_calls and time.monotonic() >= self._hold_until:
+            if self._waiting:
+                p = self._waiting.popleft()
+            else:
+                try:
+                    p = self._cmds.get_nowait()
+                except queue.Empty:
+                    return
             if p.future.cancelled():
                 continue
             self._start_call(p)
+        while True:  # lines all busy: move new commands to the waiting line
+            try:
+                self._waiting.append(self._cmds.get_nowait())
+            except queue.Empty:
+                return
 
     def _start_call(self, p: _Pending) -> None:
         pj = self.pj
@@ -428,7 +454,6 @@ class SipGateway:
         a = _Active(req=p, call=call, started_at=_now(),
                     ring_deadline=time.monotonic() + p.ring_timeout)
         self._active[id(call)] = a
-        self._report("newCall", a)
         prm = pj.CallOpParam(True)
         prm.opt.audioCount = 1
         prm.opt.videoCount = 0
@@ -436,8 +461,22 @@ class SipGateway:
             call.makeCall(p.uri, prm)
         except Exception as exc:
             reason = getattr(exc, "info", lambda: str(exc))() if hasattr(exc, "info") else str(exc)
+            if "PJ_ETOOMANY" in reason and not a.new_reported:
+                # PJSIP has not released an ended call's slot yet: try again in a moment.
+                self._active.pop(id(call), None)
+                self._graveyard.append(call)
+                self._waiting.appendleft(p)
+                self._hold_until = time.monotonic() + 0.02
+                return
             log.warning("makeCall %s failed: %s", p.uri, reason)
             self._finish(a, CallOutcome.FAILED, None, f"makeCall failed: {reason}"[:300])
+            return
+        self._report_new(a)
+
+    def _report_new(self, a: _Active) -> None:
+        if not a.new_reported:
+            a.new_reported = True
+            self._report("newCall", a)
 
     def _check_timers(self) -> None:
         now = time.monotonic()
@@ -530,6 +569,7 @@ class SipGateway:
             if rejected is not None and call.getInfo().state == pj.PJSIP_INV_STATE_DISCONNECTED:
                 self._graveyard.append(self._rejected.pop(id(call)))
             return
+        self._report_new(a)
         ci = call.getInfo()
         if ci.state == pj.PJSIP_INV_STATE_CONFIRMED and a.answered_at is None:
             a.answered_at = _now()
@@ -594,6 +634,7 @@ class SipGateway:
         if a.player is not None:
             self._graveyard.append(a.player)
         self._graveyard.append(a.call)
+        self._report_new(a)
         result = CallResult(
             outcome=outcome, call_id=a.req.call_id, uri=a.req.uri, key=a.decided_key,
             sip_status=code, reason=reason, started_at=a.started_at, answered_at=a.answered_at,
