@@ -297,7 +297,9 @@ class Effect:
 
 @dataclass(frozen=True)
 class WakeupState:
-    wake_at: dt.datetime  # the time the guest asked for (this occurrence)
+    # The time the guest asked for (this occurrence), timezone-aware in the organisation's zone:
+    # escalation texts show its wall-clock time.
+    wake_at: dt.datetime
     status: WakeupStatus = WakeupStatus.DUE
     next_attempt_at: dt.datetime | None = None
     window_ends_at: dt.datetime | None = None
