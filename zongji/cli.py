@@ -280,6 +280,7 @@ def demo(
 @app.command()
 def worker(
     poll_seconds: Annotated[float, typer.Option(help="Seconds between looks for due jobs")] = 0.5,
+    wakeups: Annotated[bool, typer.Option(help="Also place due wake-up calls (the dialler)")] = True,
 ) -> None:
     """Run timers and background jobs (wake-ups, reminders …) in this process.
 
@@ -297,9 +298,22 @@ def worker(
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    w = Worker(_session_factory(settings))
+    factory = _session_factory(settings)
+    w = Worker(factory)
     typer.echo(f"worker {w.name} running jobs: {', '.join(sorted(w.handlers)) or '(none registered)'}")
+    dialler = None
+    if wakeups:  # wake-up calls (issue 5): a dialler with its own lines beside the job loop
+        from zongji.worker import wakeup_dialler
+        from zongji.worker.tasks import wakeups as wakeup_tasks
+
+        wakeup_tasks.use_settings(settings)
+        dialler = wakeup_dialler.start_in_thread(factory, settings)
+        typer.echo(f"wake-up dialler {dialler[2].name}: {dialler[2].lines} lines via "
+                   f"{settings.wakeup_gateway_url or '(no gateway: manual call list)'}")
     w.run_forever(stop, poll_seconds=poll_seconds)
+    if dialler is not None:
+        dialler[1].set()
+        dialler[0].join(timeout=30)
 
 
 def _safe_url(url: str) -> str:
@@ -380,7 +394,8 @@ def sip(
             result = gateway.place_call(call, prompt, ("1",), ring_timeout)
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
             return
-        control = ControlServer(gateway, "127.0.0.1", control_port, control_token)
+        # The call ledger dials a call id once and queues calls beyond max_calls (wake-ups).
+        control = ControlServer(gateway, "127.0.0.1", control_port, control_token, lines=max_calls)
 
         def _term(signum, frame):
             raise KeyboardInterrupt
