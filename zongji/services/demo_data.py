@@ -499,6 +499,10 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     _ensure_user(session, "supervisor", "supervisor", "陈静")
     _ensure_user(session, "unit", "unit_handler", "赵强", department_id=unit.id if unit else None)
     _ensure_user(session, "admin", "admin", "系统管理员")
+    # Work orders (issue 4): 12345 category tree, more unit handlers, orders in various states.
+    from zongji.services.work_order_demo import load_work_order_demo
+
+    load_work_order_demo(session, hotline_org_id=hotline.id, now=now, tz=DEMO_TZ, ensure_user=_ensure_user)
 
     token_hash = auth.hash_token(DEMO_CTI_TOKEN)
     if session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == token_hash)) is None:

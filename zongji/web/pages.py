@@ -113,6 +113,8 @@ def console_page(request: Request) -> Response:
     user = _user(request)
     if user is None:
         return _to_login(request)
+    if user.role == "unit_handler":
+        return RedirectResponse("/unit", status_code=303)  # the units' portal (issue 4)
     if user.role not in CONSOLE_ROLES:
         return _page(request, "noaccess.html", user)
     return _page(request, "console.html", user)
@@ -159,8 +161,11 @@ def set_locale(body: LocaleIn, request: Request) -> Response:
 
 
 def install(app: FastAPI) -> None:
+    from zongji.web import work_order_pages  # work orders (issue 4)
+
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(router)
+    app.include_router(work_order_pages.router)
 
 
 __all__ = ["install", "i18n", "SESSION_COOKIE"]

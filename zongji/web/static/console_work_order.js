@@ -1,0 +1,27 @@
+/* Console: "create a work order from this call" in one click (Alt+W). Opens the order form in a
+   new tab with the selected call's caller, number and notes carried over (issue 4). */
+"use strict";
+
+(function () {
+  function selectedCallId() {
+    const row = document.querySelector(".call-row.selected");
+    return row && row.dataset.id ? row.dataset.id : null;
+  }
+  async function open() {
+    const id = selectedCallId();
+    if (!id) { ZJ.toast(ZJ.t("wo.from_call_none"), "error"); return; }
+    // Save the note being typed so the order gets it too.
+    const notes = document.getElementById("notes");
+    if (notes && notes.value.trim()) {
+      try { await ZJ.api("PATCH", "/api/calls/" + id, { notes: notes.value }); } catch (e) { /* the call keeps its saved note */ }
+    }
+    window.open("/work-orders/new?call_id=" + encodeURIComponent(id), "_blank");
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    const btn = document.getElementById("btn-work-order");
+    if (btn) btn.addEventListener("click", open);
+    document.addEventListener("keydown", (e) => {
+      if (e.altKey && (e.key === "w" || e.key === "W")) { e.preventDefault(); open(); }
+    });
+  });
+})();

@@ -1,0 +1,147 @@
+/* Work orders: shared helpers (window.WO) and the list pages (all, dispatch queue, callbacks,
+   supervision, units' portal). Data: GET /api/work-orders?view=…, /api/units/portal. */
+"use strict";
+
+const WO = (function () {
+  const { t, el } = ZJ;
+  let metaPromise = null;
+  function meta() {
+    if (!metaPromise) metaPromise = ZJ.api("GET", "/api/work-orders/meta");
+    return metaPromise;
+  }
+  const typeLabel = (v) => (v ? t("wo.type." + v) : "");
+  const statusLabel = (v) => (v ? t("wo.status." + v) : "");
+  function statusBadge(s) { return el("span", { class: "st s-" + s }, statusLabel(s)); }
+  function slaBadge(state, paused) {
+    if (!state) return el("span", { class: "muted" }, "—");
+    if (paused) return el("span", { class: "sla s-paused" }, t("wo.sla.paused"));
+    return el("span", { class: "sla s-" + state }, t("wo.sla." + state));
+  }
+  function catLabel(o) {
+    if (!o.category) return "";
+    if (o.category_label) return ZJ.locale === "en" ? o.category_label.en : o.category_label.zh;
+    return o.category;
+  }
+  /** "YYYY-MM-DD HH:mm" in the organisation's zone. */
+  function stamp(iso) { return iso ? ZJ.fmtStamp(iso).slice(0, 16) : ""; }
+  /** A datetime-local value as ISO with the organisation's offset. */
+  function fromLocalInput(v) { return v ? v + (v.length === 16 ? ":00" : "") + ZJ.tzOffset(new Date(v)) : null; }
+  return { meta, typeLabel, statusLabel, statusBadge, slaBadge, catLabel, stamp, fromLocalInput };
+})();
+
+(function () {
+  const root = document.getElementById("wo-list");
+  if (!root) return;
+  const { t, api, el, toast, errorText } = ZJ;
+  const $ = (id) => document.getElementById(id);
+  const view = root.dataset.view;
+  const PAGE = 50;
+  let page = 1, total = 0, items = [], sel = 0;
+
+  const COLS = {
+    all: ["number", "created", "type", "caller", "desc", "unit", "status", "sla", "deadline"],
+    dispatch: ["number", "created", "type", "caller", "desc", "status", "sla", "dispatch_deadline"],
+    callbacks: ["number", "caller", "reply", "unit", "status", "callback_due"],
+    supervision: ["number", "created", "type", "desc", "unit", "status", "sla", "reason"],
+    unit: ["number", "created", "type", "desc", "status", "sla", "deadline"],
+  }[view];
+
+  function head() {
+    $("wo-table").querySelector("thead tr").replaceChildren(...COLS.map((c) => el("th", null, t("wo.col." + c))));
+  }
+  function cell(o, c) {
+    switch (c) {
+      case "number": return el("td", { class: "nowrap" }, el("a", { href: "/work-orders/" + o.id, class: "wo-num" }, o.number),
+        o.urgency !== "normal" ? el("span", { class: "tag-urgent" }, t("wo.urgency." + o.urgency)) : null,
+        o.supervised ? el("span", { class: "tag-sup" }, t("wo.supervised")) : null);
+      case "created": return el("td", { class: "mono nowrap" }, WO.stamp(o.created_at));
+      case "type": return el("td", { class: "nowrap" }, WO.typeLabel(o.order_type), o.category ? el("div", { class: "muted small" }, WO.catLabel(o)) : null);
+      case "caller": return el("td", { class: "nowrap" }, o.caller_name || "", el("div", { class: "muted small mono" }, o.caller_number || ""));
+      case "desc": return el("td", { class: "wo-desc", title: o.description }, o.description, o.place ? el("div", { class: "muted small" }, o.place) : null);
+      case "unit": return el("td", { class: "nowrap" }, o.main_unit ? o.main_unit.name : "—");
+      case "status": return el("td", null, WO.statusBadge(o.status), o.extension_pending ? el("div", { class: "small", style: "color:#8a5a00" }, t("wo.extension_pending")) : null);
+      case "sla": return el("td", null, WO.slaBadge(o.sla_state));
+      case "deadline": return el("td", { class: "mono nowrap" }, WO.stamp(o.completion_deadline));
+      case "dispatch_deadline": return el("td", { class: "mono nowrap" }, WO.stamp((o.clocks.dispatch || {}).deadline));
+      case "reply": return el("td", { class: "reply-cell", title: o.reply_text }, o.reply_text || "");
+      case "callback_due": return el("td", { class: "mono nowrap" }, WO.stamp(o.callback_due_at),
+        o.callback_agreed_at ? el("div", { class: "small" }, t("wo.callback.agreed") + " " + WO.stamp(o.callback_agreed_at)) : null);
+      case "reason": return el("td", { class: "small" }, o.supervision_reason || (o.sla_state === "breached" ? t("wo.sla.breached") : ""));
+    }
+    return el("td");
+  }
+  function render() {
+    const tbody = $("wo-table").querySelector("tbody");
+    tbody.replaceChildren(...items.map((o, i) => el("tr", { class: "clickable" + (i === sel ? " kbd-sel" : ""), dataset: { id: o.id },
+      onclick: (e) => { if (e.target.tagName !== "A") location.href = "/work-orders/" + o.id; } }, ...COLS.map((c) => cell(o, c)))));
+    $("wo-empty").hidden = items.length > 0;
+    const pages = Math.max(1, Math.ceil(total / PAGE));
+    $("page-info").textContent = t("log.page_info", { page, pages, total });
+    $("prev").disabled = page <= 1;
+    $("next").disabled = page >= pages;
+  }
+  function params() {
+    const f = $("filters"), p = new URLSearchParams();
+    for (const n of ["q", "status", "order_type", "sla_state"]) if (f[n] && f[n].value) p.set(n, f[n].value);
+    return p;
+  }
+  async function load() {
+    const p = params();
+    p.set("page", page);
+    let url;
+    if (view === "unit") url = "/api/work-orders?view=unit&page_size=" + PAGE + "&" + p;
+    else url = "/api/work-orders?view=" + view + "&page_size=" + PAGE + "&" + p;
+    try {
+      const r = await api("GET", url);
+      items = r.items; total = r.total; sel = Math.min(sel, Math.max(0, items.length - 1));
+      render();
+    } catch (e) { toast(errorText(e), "error"); }
+  }
+  async function fillFilters() {
+    const m = await WO.meta();
+    const f = $("filters");
+    const keep = (s) => (s ? s.value : "");
+    if (f.status) { const v = keep(f.status); f.status.replaceChildren(el("option", { value: "" }, t("log.all")), ...m.statuses.map((s) => el("option", { value: s }, WO.statusLabel(s)))); f.status.value = v; }
+    const v2 = keep(f.order_type);
+    f.order_type.replaceChildren(el("option", { value: "" }, t("log.all")), ...m.order_types.map((s) => el("option", { value: s }, WO.typeLabel(s))));
+    f.order_type.value = v2;
+    const v3 = keep(f.sla_state);
+    f.sla_state.replaceChildren(el("option", { value: "" }, t("log.all")), ...["on_time", "warning", "breached"].map((s) => el("option", { value: s }, t("wo.sla." + s))));
+    f.sla_state.value = v3;
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    head();
+    fillFilters().catch(() => {});
+    $("filters").addEventListener("submit", (e) => { e.preventDefault(); page = 1; load(); });
+    $("filters").addEventListener("change", (e) => { if (e.target.tagName === "SELECT") { page = 1; load(); } });
+    $("prev").addEventListener("click", () => { if (page > 1) { page--; load(); } });
+    $("next").addEventListener("click", () => { page++; load(); });
+    document.addEventListener("keydown", (e) => {
+      const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(e.target.tagName);
+      if (e.altKey && (e.key === "n" || e.key === "N") && $("new-order")) { e.preventDefault(); location.href = "/work-orders/new"; return; }
+      if (typing) return;
+      if (e.key === "ArrowDown") { e.preventDefault(); sel = Math.min(items.length - 1, sel + 1); render(); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); sel = Math.max(0, sel - 1); render(); }
+      else if (e.key === "Enter" && items[sel]) { location.href = "/work-orders/" + items[sel].id; }
+      else if (e.key === "PageDown" && !$("next").disabled) { page++; load(); }
+      else if (e.key === "PageUp" && page > 1) { page--; load(); }
+      else if (e.key === "/") { e.preventDefault(); $("filters").q.focus(); }
+    });
+    ZJ.onLocale(() => { head(); fillFilters().catch(() => {}); render(); });
+    load();
+    // Live: reload when any order changes (the feed pushes every change).
+    if (view !== "unit") connectLive(() => load());
+  });
+
+  function connectLive(onChange) {
+    let timer = null;
+    function open() {
+      const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
+      ws.onmessage = (ev) => {
+        try { const m = JSON.parse(ev.data); if (m.topic === "work_order") { clearTimeout(timer); timer = setTimeout(onChange, 150); } } catch (e) { /* ignore */ }
+      };
+      ws.onclose = () => setTimeout(open, 3000);
+    }
+    try { open(); } catch (e) { /* no live updates */ }
+  }
+})();

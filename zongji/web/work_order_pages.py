@@ -1,0 +1,91 @@
+"""Console pages for work orders (issue 4): list views, the order form, the order, complaints.
+
+``/work-orders`` (all), ``/dispatch`` (shift leader queue), ``/callbacks``, ``/supervision``,
+``/unit`` (units' portal, unit handlers only), ``/work-orders/new`` (``?call_id=`` carries the
+call over), ``/work-orders/{id}``, ``/complaints``. Thin shells: data comes from the JSON API.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.web import pages
+
+router = APIRouter(include_in_schema=False)
+
+LIST_VIEWS = {"/work-orders": "all", "/dispatch": "dispatch", "/callbacks": "callbacks",
+              "/supervision": "supervision"}
+
+
+def _guard(request: Request, *, roles=CONSOLE_ROLES):
+    user = pages._user(request)
+    if user is None:
+        return None, pages._to_login(request)
+    if user.role not in roles:
+        if user.role == Role.UNIT_HANDLER:
+            return None, RedirectResponse("/unit", status_code=303)
+        return None, pages._page(request, "noaccess.html", user)
+    return user, None
+
+
+def _list(request: Request, view: str) -> Response:
+    user, early = _guard(request)
+    if early is not None:
+        return early
+    return pages._page(request, "work_orders.html", user, view=view, config={"view": view})
+
+
+@router.get("/work-orders", response_class=HTMLResponse)
+def all_orders(request: Request) -> Response:
+    return _list(request, "all")
+
+
+@router.get("/dispatch", response_class=HTMLResponse)
+def dispatch_queue(request: Request) -> Response:
+    return _list(request, "dispatch")
+
+
+@router.get("/callbacks", response_class=HTMLResponse)
+def callbacks(request: Request) -> Response:
+    return _list(request, "callbacks")
+
+
+@router.get("/supervision", response_class=HTMLResponse)
+def supervision(request: Request) -> Response:
+    return _list(request, "supervision")
+
+
+@router.get("/unit", response_class=HTMLResponse)
+def unit_portal(request: Request) -> Response:
+    user, early = _guard(request, roles=frozenset({Role.UNIT_HANDLER}))
+    if early is not None:
+        return early
+    return pages._page(request, "work_orders.html", user, view="unit", config={"view": "unit"})
+
+
+@router.get("/work-orders/new", response_class=HTMLResponse)
+def new_order(request: Request) -> Response:
+    user, early = _guard(request)
+    if early is not None:
+        return early
+    call_id = request.query_params.get("call_id")
+    return pages._page(request, "work_order_new.html", user,
+                       config={"call_id": int(call_id) if call_id and call_id.isdigit() else None})
+
+
+@router.get("/work-orders/{order_id}", response_class=HTMLResponse)
+def order_page(order_id: int, request: Request) -> Response:
+    user, early = _guard(request, roles=CONSOLE_ROLES | {Role.UNIT_HANDLER})
+    if early is not None:
+        return early
+    return pages._page(request, "work_order.html", user, config={"order_id": order_id})
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+def complaints_page(request: Request) -> Response:
+    user, early = _guard(request)
+    if early is not None:
+        return early
+    return pages._page(request, "complaints.html", user)
