@@ -1,0 +1,317 @@
+"""Work orders through the API: lifecycle, permissions (units see only their orders), errors
+naming the field, order numbers under concurrency, duplicates, links, attachments, complaints."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from zongji.store.models import AuditEntry, Department, Organisation
+from zongji.store.work_order_models import WorkOrder
+
+
+@pytest.fixture
+def units(write) -> tuple[int, int]:
+    with write() as s:
+        org = Organisation(code="city", name="示例市", kind="city_hotline")
+        s.add(org)
+        s.flush()
+        a = Department(organisation_id=org.id, name="市城管局", kind="handling_unit")
+        b = Department(organisation_id=org.id, name="市住建局", kind="handling_unit")
+        s.add_all([a, b])
+        s.flush()
+        return a.id, b.id
+
+
+@pytest.fixture
+def as_role(app, make_user):
+    """A separate logged-in client per role (and unit)."""
+    clients = []
+
+    def _as(role: str, **kw) -> TestClient:
+        username, password = make_user(role, **kw)
+        c = TestClient(app)
+        c.__enter__()
+        clients.append(c)
+        r = c.post("/api/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return c
+
+    yield _as
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+ORDER = {"order_type": "request", "situation": "general", "caller_name": "张三", "caller_number": "13800000001",
+         "place": "幸福路12号", "description": "幸福路12号门口路灯不亮已经三天"}
+
+
+def _create(c: TestClient, **kw) -> dict:
+    r = c.post("/api/work-orders", json={**ORDER, **kw})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_whole_life_and_unit_visibility(as_role, units):
+    city, housing = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_city = as_role("unit_handler", department_id=city)
+    unit_housing = as_role("unit_handler", department_id=housing)
+    o = _create(op)
+    assert re.fullmatch(r"\d{8}-\d{4}", o["number"])
+    assert o["status"] == "created" and [c["kind"] for c in o["clock_reports"]] == ["dispatch"]
+    # Before dispatch no unit sees it.
+    assert unit_city.get(f"/api/work-orders/{o['id']}").status_code == 404
+    assert unit_city.get("/api/work-orders").json()["total"] == 0
+    # An operator may not dispatch; the shift leader may.
+    r = op.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    assert r.status_code == 403 and r.json()["error"] == "role_not_allowed"
+    r = leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    assert r.status_code == 200 and r.json()["status"] == "dispatched"
+    assert r.json()["completion_deadline"]  # 5 working days on the unit's calendar
+    # The city unit sees it and may accept; the housing unit does not see it at all.
+    assert unit_city.get("/api/work-orders").json()["total"] == 1
+    assert unit_city.get("/api/units/portal").json()["items"][0]["number"] == o["number"]
+    assert unit_housing.get(f"/api/work-orders/{o['id']}").status_code == 404
+    assert unit_housing.post(f"/api/work-orders/{o['id']}/actions", json={"action": "accept"}).status_code == 404
+    assert unit_housing.get("/api/work-orders").json()["total"] == 0
+    # Units may not use console endpoints.
+    assert unit_city.get("/api/callbacks").status_code == 403
+    assert unit_city.get("/api/supervision").status_code == 403
+    assert unit_city.post("/api/work-orders", json=ORDER).status_code == 403
+    assert unit_city.get("/api/complaints/register").status_code == 403
+    # Accept, reply; illegal transitions are 409; missing reply text names the field.
+    assert unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "accept"}).status_code == 200
+    r = unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "accept"})
+    assert r.status_code == 409 and r.json()["error"] == "illegal_transition"
+    r = unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "reply", "text": " "})
+    assert r.status_code == 422 and r.json()["field"] == "text"
+    r = unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "reply", "text": "已更换灯泡"})
+    assert r.json()["status"] == "replied"
+    # Callback list shows the unit's reply; a dissatisfied caller sends it to supervision.
+    cb = op.get("/api/callbacks").json()["items"]
+    assert [i["reply_text"] for i in cb] == ["已更换灯泡"]
+    r = op.post(f"/api/work-orders/{o['id']}/actions",
+                json={"action": "record_callback", "outcome": "dissatisfied", "caller_words": "还是不亮"})
+    assert r.json()["status"] == "review" and r.json()["supervised"] is True
+    assert [i["number"] for i in op.get("/api/supervision").json()["items"]] == [o["number"]]
+    assert op.get("/api/callbacks").json()["items"] == []
+    detail = op.get(f"/api/work-orders/{o['id']}").json()
+    assert [e["action"] for e in detail["timeline"]] == ["create", "dispatch", "accept", "reply", "record_callback"]
+    assert detail["callback"]["caller_words"] == "还是不亮"
+    # The unit got a console notification for the dispatch.
+    kinds = [n["kind"] for n in unit_city.get("/api/notifications").json()["items"]]
+    assert "dispatched" in kinds
+    assert unit_housing.get("/api/notifications").json()["items"] == []
+
+
+def test_returned_order_leaves_the_unit_and_needs_a_reason(as_role, units):
+    city, _ = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_city = as_role("unit_handler", department_id=city)
+    o = _create(op)
+    leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    r = unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "return"})
+    assert r.status_code == 422 and r.json()["field"] == "reason"
+    r = unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "return", "reason": "不属于本单位职责"})
+    assert r.status_code == 200 and r.json()["status"] == "returned"
+    assert unit_city.get(f"/api/work-orders/{o['id']}").status_code == 404
+    assert [i["id"] for i in leader.get("/api/work-orders?view=dispatch").json()["items"]] == [o["id"]]
+
+
+def test_extension_beyond_the_policy_limit_is_refused(as_role, units):
+    city, _ = units
+    op, leader, sup = as_role("operator"), as_role("shift_leader"), as_role("supervisor")
+    unit_city = as_role("unit_handler", department_id=city)
+    o = _create(op)
+    d = leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city}).json()
+    unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "accept"})
+    import datetime as dt
+
+    deadline = dt.datetime.fromisoformat(d["completion_deadline"])
+    later = (deadline + dt.timedelta(days=3)).isoformat()
+    r = unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "request_extension", "deadline": later})
+    assert r.status_code == 422 and r.json()["field"] == "reason"
+    r = unit_city.post(f"/api/work-orders/{o['id']}/actions",
+                       json={"action": "request_extension", "deadline": later, "reason": "需协调多个部门"})
+    assert r.status_code == 200 and r.json()["extension_pending"] is True
+    # Only the office grants.
+    assert leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "grant_extension"}).status_code == 403
+    r = sup.post(f"/api/work-orders/{o['id']}/actions", json={"action": "grant_extension"})
+    assert r.status_code == 200
+    assert dt.datetime.fromisoformat(r.json()["completion_deadline"]) == dt.datetime.fromisoformat(later)
+
+
+def test_bad_input_names_the_field(as_role, units):
+    op = as_role("operator")
+    for body, field in [
+        ({**ORDER, "order_type": "nonsense"}, "order_type"),
+        ({**ORDER, "situation": "nonsense"}, "situation"),
+        ({**ORDER, "description": "  "}, "description"),
+        ({**ORDER, "place": None}, "place"),  # a general request needs the place (R-P2)
+        ({**ORDER, "latitude": 30.1}, "longitude"),
+        ({**ORDER, "category": "no/such"}, "category"),
+        ({**ORDER, "call_id": 999999}, "call_id"),
+        ({**ORDER, "urgency": "very"}, "urgency"),
+    ]:
+        r = op.post("/api/work-orders", json=body)
+        assert r.status_code == 422, (field, r.text)
+        assert r.json()["fields"][0]["field"] == field, r.text
+    o = _create(op)
+    r = op.post(f"/api/work-orders/{o['id']}/actions", json={"action": "fly"})
+    assert r.status_code == 422 and r.json()["field"] == "action"
+    r = op.post(f"/api/work-orders/{o['id']}/actions", json={"action": "note", "colour": "red"})
+    assert r.status_code == 422 and r.json()["field"] == "colour"
+    assert op.get("/api/work-orders?view=nope").json()["fields"][0]["field"] == "view"
+    assert op.get("/api/work-orders/999999").status_code == 404
+
+
+def test_help_outside_remit_closes_directly_with_referrals(as_role, units):
+    op = as_role("operator")
+    meta = op.get("/api/work-orders/meta").json()
+    g = next(g for g in meta["guidance"]["help"] if g["situation"] == "outside_remit")
+    assert g["closes_directly"] and {r["number"] for r in g["referrals"]} >= {"12348", "110"}
+    r = op.post("/api/work-orders", json={"order_type": "help", "situation": "outside_remit", "caller_name": "李四",
+                                          "description": "想起诉装修公司", "close_directly": {"handling": "", "result": "x"}})
+    assert r.status_code == 422 and r.json()["field"] == "close_directly.handling"
+    o = _create(op, order_type="help", situation="outside_remit", place=None,
+                close_directly={"handling": "告知拨打12348", "result": "来电人已知晓"})
+    assert o["status"] == "closed_directly" and o["direct_handling"] == "告知拨打12348"
+    assert o["clock_reports"] == []
+    # A general request must be dispatched, not closed directly.
+    r = op.post("/api/work-orders", json={**ORDER, "close_directly": {"handling": "a", "result": "b"}})
+    assert r.status_code == 422
+
+
+def test_order_numbers_are_unique_under_concurrent_creation(app, as_role, units, write):
+    clients = [as_role("operator") for _ in range(4)]
+    numbers: list[str] = []
+    lock = threading.Lock()
+
+    def make(c):
+        for _ in range(5):
+            n = _create(c)["number"]
+            with lock:
+                numbers.append(n)
+
+    threads = [threading.Thread(target=make, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(numbers) == 20 and len(set(numbers)) == 20
+    days = {n[:8] for n in numbers}
+    seqs = sorted(int(n[9:]) for n in numbers if n[:8] == max(days))
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_duplicates_links_and_each_caller_keeps_a_callback(as_role, units):
+    op = as_role("operator")
+    first = _create(op)
+    r = op.post("/api/work-orders/duplicates", json={"caller_number": "138 0000 0001", "place": "幸福路12号",
+                                                     "description": "幸福路12号路灯不亮"})
+    items = r.json()["items"]
+    assert [i["id"] for i in items] == [first["id"]]
+    assert "same_caller" in items[0]["reasons"]
+    assert op.post("/api/work-orders/duplicates", json={"description": "完全无关的医保报销咨询"}).json()["items"] == []
+    second = _create(op, caller_name="王五", caller_number="13900000002",
+                     link_to=[{"order_id": first["id"], "kind": "duplicate"}])
+    assert [(lk["id"], lk["kind"]) for lk in second["links"]] == [(first["id"], "duplicate")]
+    again = op.get(f"/api/work-orders/{first['id']}").json()
+    assert [lk["id"] for lk in again["links"]] == [second["id"]]
+    # Both orders stay open with their own caller (each gets its own callback).
+    assert again["status"] == "created" and second["caller_name"] == "王五"
+
+
+def test_attachments_are_size_limited_and_only_for_those_who_see_the_order(app, as_role, units, settings):
+    city, housing = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_housing = as_role("unit_handler", department_id=housing)
+    o = _create(op)
+    r = op.post(f"/api/work-orders/{o['id']}/attachments", files={"file": ("photo.jpg", b"\xff\xd8jpeg", "image/jpeg")})
+    assert r.status_code == 201
+    url = r.json()["url"]
+    assert op.get(url).content == b"\xff\xd8jpeg"
+    assert unit_housing.get(url).status_code == 404
+    settings.attachment_max_bytes = 10
+    r = op.post(f"/api/work-orders/{o['id']}/attachments", files={"file": ("big.bin", b"x" * 11, "application/octet-stream")})
+    assert r.status_code == 422 and r.json()["field"] == "file"
+    assert len(list((settings.data_dir / "attachments").iterdir())) == 1
+
+
+def test_complaint_register_counts_and_exports(as_role, units, write):
+    city, housing = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_city = as_role("unit_handler", department_id=city)
+    a = _create(op, order_type="complaint")
+    _create(op, order_type="complaint")
+    _create(op)  # not a complaint
+    leader.post(f"/api/work-orders/{a['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    unit_city.post(f"/api/work-orders/{a['id']}/actions", json={"action": "accept"})
+    unit_city.post(f"/api/work-orders/{a['id']}/actions", json={"action": "reply", "text": "已处理"})
+    op.post(f"/api/work-orders/{a['id']}/actions", json={"action": "record_callback", "outcome": "satisfied"})
+    reg = op.get("/api/complaints/register").json()
+    assert reg["total"] == 2
+    assert {c["key"]: c["count"] for c in reg["by_department"]} == {"市城管局": 1, "—": 1}
+    assert {c["key"]: c["count"] for c in reg["by_outcome"]} == {"satisfied": 1, "open": 1}
+    r = op.get("/api/complaints/register.xlsx")
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb["投诉登记表"].max_row == 3
+    r = op.get(f"/api/work-orders/{a['id']}/complaint-form.xlsx")
+    ws = load_workbook(io.BytesIO(r.content))["投诉处理表"]
+    values = {ws.cell(i, 1).value: ws.cell(i, 3).value for i in range(3, ws.max_row + 1)}
+    assert values["责任部门"] == "市城管局" and values["回访结果"] == "满意"
+    assert values["部门调查结果及处理方案"] == "已处理"
+    assert op.get("/api/complaints/register?date_from=2026-13-01").json()["fields"][0]["field"] == "date_from"
+    with write() as s:
+        assert s.scalar(select(AuditEntry).where(AuditEntry.entity == "complaint_form")) is not None
+
+
+def test_calendar_and_policies_admin(as_role, units):
+    op, admin = as_role("operator"), as_role("admin")
+    y = op.get("/api/calendar/2025").json()
+    spring = {d["day"]: d for d in y["days"]}
+    assert spring["2025-01-29"]["is_working"] is False and spring["2025-01-26"]["is_working"] is True  # 调休
+    assert op.put("/api/calendar/days/2031-05-02", json={"is_working": False, "name": "劳动节"}).status_code == 403
+    r = admin.put("/api/calendar/days/2031-05-02", json={"is_working": False, "name": "劳动节"})
+    assert r.status_code == 200
+    assert {d["day"] for d in admin.get("/api/calendar/2031").json()["days"]} >= {"2031-05-02"}
+    r = admin.post("/api/calendar/import", json={"year": 2040, "csv": "date,is_working,name\n2040-02-12,休,春节\n2040-02-18,班,春节"})
+    assert r.json() == {"year": 2040, "days": 2}
+    y = admin.get("/api/calendar/2040").json()
+    assert y["known"] is True
+    r = admin.post("/api/calendar/import", json={"year": 2040, "csv": "2041-01-01,休,元旦"})
+    assert r.status_code == 422 and r.json()["field"] == "csv"
+    pol = op.get("/api/sla-policies").json()
+    assert pol["stored"] is False and pol["policies"][0]["dispatch"]["value"] == 1.0
+    changed = pol["policies"]
+    changed[0]["dispatch"] = {"value": 2, "unit": "hours", "basis": "calendar"}
+    assert op.put("/api/sla-policies", json={"policies": changed}).status_code == 403
+    r = admin.put("/api/sla-policies", json={"policies": changed})
+    assert r.json()["stored"] is True and r.json()["policies"][0]["dispatch"]["value"] == 2.0
+    bad = [{"dispatch": {"value": -1, "unit": "hours", "basis": "calendar"}}]
+    assert admin.put("/api/sla-policies", json={"policies": bad}).json()["field"] == "policies.0"
+    # The new policy applies to new orders: dispatch clock of 2 hours.
+    o = _create(op)
+    dispatch = next(c for c in o["clock_reports"] if c["kind"] == "dispatch")
+    assert dispatch["budget_seconds"] == 7200
+
+
+def test_category_import_builds_the_tree(as_role, units):
+    admin, op = as_role("admin"), as_role("operator")
+    r = admin.post("/api/work-order-categories/import",
+                   json={"csv": "code,name_zh,name_en,unit\ncity/street_lights,路灯,Street lights,市城管局\n"})
+    assert r.status_code == 200
+    cats = {c["code"]: c for c in op.get("/api/work-order-categories").json()["categories"]}
+    assert set(cats) == {"city", "city/street_lights"} and cats["city/street_lights"]["default_unit_id"]
+    assert op.post("/api/work-order-categories/import", json={"csv": "a,b"}).status_code == 403
+    r = admin.post("/api/work-order-categories/import", json={"csv": "x,y,z,无此单位"})
+    assert r.status_code == 422
+    o = _create(op, category="city/street_lights")
+    assert o["category_label"]["en"] == "Street lights"
