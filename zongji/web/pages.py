@@ -166,6 +166,9 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.include_router(router)
     app.include_router(work_order_pages.router)
+    from zongji.web import switchboard_pages  # handover log (issue 3)
+
+    app.include_router(switchboard_pages.router)
 
 
 __all__ = ["install", "i18n", "SESSION_COOKIE"]

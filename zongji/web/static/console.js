@@ -518,5 +518,6 @@
     connect();
     setInterval(tickTimers, 250);
   });
-  window.ZJConsole = { calls, get selectedId() { return selectedId; }, resync };
+  window.ZJConsole = { calls, get selectedId() { return selectedId; }, resync,
+    get searchResults() { return results; }, get searchHit() { return hit; } };  // switchboard.js (issue 3)
 })();

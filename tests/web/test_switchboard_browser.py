@@ -1,0 +1,255 @@
+"""The switchboard story of issue 3 in headless Chromium against a real server (SQLite and
+PostgreSQL): a caller asks for a guest by name; the guest is on do-not-disturb; the operator is
+shown the DND script and no room number anywhere on screen; takes a message with read-back; the
+room's lamp command goes out through the simulated PBX; the message shows in the handover until
+the guest picks it up. Also: world time from the search, and the no-answer return (R-H3).
+Screenshots go to test-artifacts/ (gitignored)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("ZONGJI_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def sb_settings(settings):
+    # A short no-answer time keeps the test quick; the simulated PBX answers after 1 s.
+    return settings.model_copy(update={"transfer_no_answer_seconds": 4, "simulated_pbx_answer_seconds": 1.0,
+                                       "worker_poll_seconds": 0.2})
+
+
+@pytest.fixture
+def server(sb_settings, write) -> Iterator[str]:
+    import uvicorn
+
+    from zongji.api.app import create_app
+    from zongji.services import switchboard as sb
+    from zongji.services.demo_data import load_demo
+
+    sb.reset_adapter(sb_settings.resolved_database_url)
+    with write() as s:
+        load_demo(s)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(sb_settings), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, name="uvicorn-sb-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)
+    sb.reset_adapter(sb_settings.resolved_database_url)
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def _shot(page, name: str, backend: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"switchboard-{backend}-{name}.png"))
+
+
+def _wait(predicate, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+def _login(page, base: str, username: str = "operator") -> None:
+    from zongji.services.demo_data import DEMO_PASSWORD
+
+    page.goto(base + "/login")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(base + "/")
+
+
+def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, backend, sb_settings,
+                                                                session_factory):
+    from playwright.sync_api import expect
+
+    from zongji.services import switchboard as sb
+    from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
+    from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
+    from zongji.store.models import Room
+
+    with session_factory() as s:
+        room = s.scalar(select(Room).where(Room.number == DEMO_DND_GUEST_ROOM))
+    pbx = sb.adapter_for(sb_settings)
+    secrets = (room.number, room.extension)
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, server)
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "connected")
+
+    def no_room_on_screen() -> None:
+        text = page.locator("body").inner_text()
+        for secret in secrets:
+            assert secret not in text, f"room {secret} shown on screen"
+
+    # An outside caller rings the hotel and asks for the guest by name; the operator takes it.
+    call_id = f"sb-{backend}-{time.time_ns()}"
+    r = httpx.post(f"{server}/api/v1/cti/{DEMO_CTI_TOKEN}", timeout=10,
+                   data={"event": "newCall", "from": "13800138000", "to": HOTEL_LINE_NUMBER, "direction": "in",
+                         "callId": call_id})
+    assert r.status_code == 200
+    expect(page.locator(".call-row")).to_have_count(1)
+    page.keyboard.press("F2")
+    expect(page.locator(".call-row .row-op")).to_have_text("王小红")
+
+    # The DND list already shows the guest (by name only, for an operator).
+    expect(page.locator("#sb-dnd-list")).to_contain_text(DEMO_DND_GUEST_NAME)
+
+    page.keyboard.press("Control+k")
+    page.keyboard.type(DEMO_DND_GUEST_NAME)
+    guest_row = page.locator(".dir-item.hit", has_text=DEMO_DND_GUEST_NAME)
+    expect(guest_row).to_be_visible()
+    expect(guest_row.locator(".sb-acts")).to_be_visible()
+    no_room_on_screen()
+    _shot(page, "01-search-guest", backend)
+
+    # Alt+T: the decision — DND, decline politely, offer a message — with the script to say.
+    page.keyboard.press("Alt+t")
+    dialog = page.locator("#sb-modal .sb-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#sb-reason")).to_contain_text("免打扰")
+    expect(page.locator("#sb-script")).to_contain_text("对不起,客人现在不方便接听电话,请问您是否需要留言?")
+    no_room_on_screen()
+    _shot(page, "02-dnd-decision", backend)
+
+    # M: the message form, one key away. Saving without the read-back tick is refused.
+    page.keyboard.press("m")
+    expect(page.locator("#sb-message-form")).to_be_visible()
+    expect(page.locator("#m-number")).to_have_value("13800138000")
+    page.fill("#m-caller", "王先生")
+    page.fill("#m-content", "请回电,关于明天上午的会议")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#m-error")).to_contain_text("复述")
+    expect(page.locator("#m-readback-text")).to_contain_text("王先生")
+    _shot(page, "03-message-read-back", backend)
+    page.keyboard.press("Alt+r")
+    expect(page.locator("#m-readback")).to_be_checked()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#sb-modal")).to_be_hidden()
+    expect(page.locator(".toast")).to_contain_text("留言已记录")
+
+    # The lamp command goes out through the simulated PBX; the console shows the lamp lit.
+    assert _wait(lambda: pbx.lamp_on(room.extension)), "no lamp command reached the PBX"
+    msg_row = page.locator("#sb-msg-list .sb-row", has_text=DEMO_DND_GUEST_NAME)
+    expect(msg_row).to_contain_text("留言灯亮")
+    no_room_on_screen()
+    _shot(page, "04-message-lamp", backend)
+
+    # World time from the search: "纽约" → the time now in New York.
+    page.keyboard.press("Control+k")
+    page.keyboard.type("纽约")
+    expect(page.locator("#info-answers .info-time")).to_contain_text("纽约现在是")
+    _shot(page, "05-world-time", backend)
+    page.keyboard.press("Escape")
+
+    # The handover carries the message until the guest picks it up.
+    page.click("a[href='/handover']")
+    page.wait_for_url(server + "/handover")
+    messages = page.locator(".ho-section[data-key=messages]")
+    expect(messages).to_contain_text("请回电,关于明天上午的会议")
+    expect(page.locator(".ho-section[data-key=dnd]")).to_contain_text(DEMO_DND_GUEST_NAME)
+    no_room_on_screen()
+    _shot(page, "06-handover", backend)
+
+    # The guest picks the message up at the desk: it leaves the handover and the lamp goes out.
+    page.go_back()
+    page.wait_for_url(server + "/")
+    page.locator("#sb-msg-list .sb-row", has_text=DEMO_DND_GUEST_NAME).locator("button").click()
+    expect(page.locator("#sb-msg-list .sb-row", has_text=DEMO_DND_GUEST_NAME)).to_have_count(0)
+    assert _wait(lambda: not pbx.lamp_on(room.extension)), "the lamp stayed on"
+    page.click("a[href='/handover']")
+    expect(page.locator(".ho-section[data-key=messages]")).not_to_contain_text("请回电,关于明天上午的会议")
+
+    # Sign off; the leader (incoming shift) sees the frozen handover with room numbers.
+    page.on("dialog", lambda d: d.accept())
+    page.fill("#ho-text", "总机3号耳麦损坏,已报工程部")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".ho-section[data-key=entries]")).to_contain_text("耳麦")
+    page.click("#ho-signoff")
+    expect(page.locator("#ho-list li")).to_have_count(1)
+    _shot(page, "07-handover-signed", backend)
+    assert not errors, errors
+    context.close()
+
+    leader = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                 timezone_id="Asia/Shanghai").new_page()
+    _login(leader, server, "leader")
+    leader.goto(server + "/handover")
+    expect(leader.locator("#ho-waiting")).to_be_visible()
+    leader.click("#ho-ack")
+    expect(leader.locator("#ho-waiting")).to_be_hidden()
+    leader.locator("#ho-list li").first.click()
+    expect(leader.locator(".ho-section[data-key=dnd]")).to_contain_text(DEMO_DND_GUEST_ROOM)
+    _shot(leader, "08-handover-leader", backend)
+    leader.context.close()
+
+
+def test_transfer_no_answer_comes_back_with_the_message_offer(server, browser, backend, sb_settings):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, server)
+    page.keyboard.press("Control+k")
+    page.keyboard.type("客房部")  # extension 6900: the simulated PBX never answers it
+    expect(page.locator(".dir-item.hit", has_text="客房部")).to_be_visible()
+    page.keyboard.press("Alt+t")
+    expect(page.locator("#sb-reason")).to_contain_text("接通")
+    page.keyboard.press("Enter")
+    expect(page.locator("#sb-ringing")).to_be_visible()
+    _shot(page, "09-ringing", backend)
+    expect(page.locator("#sb-script")).to_contain_text("对不起,电话没有人接,请问您是否需要留言?", timeout=15000)
+    _shot(page, "10-no-answer", backend)
+    page.keyboard.press("m")
+    expect(page.locator("#sb-message-form")).to_be_visible()
+    assert not errors, errors
+    context.close()
