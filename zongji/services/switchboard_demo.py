@@ -68,6 +68,8 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
         return
     if session.scalar(select(LineSettings.id).where(LineSettings.line_id == hotel_line.id)) is not None:
         return  # already loaded
+    # The periodic line-silence check (R-S3) reschedules itself once started.
+    jobs.schedule(session, sb.SILENCE_JOB, "silence-check:demo-start", now + dt.timedelta(minutes=10), {})
 
     def person(org: Organisation, name: str) -> Person | None:
         return session.scalar(select(Person).where(Person.organisation_id == org.id, Person.name == name))
