@@ -43,7 +43,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.domain import calls as rules
@@ -758,18 +757,24 @@ _STOP = object()
 
 
 def _retryable(exc: BaseException) -> bool:
-    """A race or contention the same batch may succeed after: unique violation, deadlock, busy."""
-    if isinstance(exc, (IntegrityError, OperationalError)):
-        return True
+    """A race or contention the same batch may succeed after: unique violation, deadlock, busy.
+
+    Not a schema error ("no such column": the database needs ``zongji db upgrade``) nor a bug.
+    """
     import sqlite3
 
-    if isinstance(exc, (sqlite3.IntegrityError, sqlite3.OperationalError)):
+    orig = getattr(exc, "orig", None) or exc
+    if isinstance(orig, sqlite3.IntegrityError):
         return True
+    if isinstance(orig, sqlite3.OperationalError):
+        text = str(orig).lower()
+        return "locked" in text or "busy" in text
     try:
         import psycopg
     except ImportError:  # pragma: no cover
         return False
-    return isinstance(exc, (psycopg.errors.IntegrityError, psycopg.errors.OperationalError))
+    return isinstance(orig, (psycopg.errors.IntegrityError, psycopg.errors.TransactionRollbackError,
+                             psycopg.errors.LockNotAvailable))
 
 
 def process_batch(factory: sessionmaker[Session], ingestor: Ingestor,
