@@ -449,7 +449,11 @@ class Ingestor:
             try:
                 identity = identify_caller(session, number, at=at)
             except ZongjiError:
-                identity = None
+                identity = unknown_identity(pn)
+            except Exception:
+                # The call must be recorded even if identification fails; the card retries it.
+                log.exception("identifying %s failed", number)
+                identity = unknown_identity(pn)
         cache[number] = identity
         return identity
 

@@ -69,7 +69,7 @@ _ZAMMAD_FIELDS = {
     "event": {"type": "string", "enum": ["newCall", "answer", "hangup"]},
     "from": {"type": "string", "maxLength": 64, "description": "Calling number"},
     "to": {"type": "string", "maxLength": 64, "description": "Called number"},
-    "direction": {"type": "string", "enum": ["in", "out"]},
+    "direction": {"type": "string", "enum": ["in", "out"], "default": "in"},
     "callId": {"type": "string", "minLength": 1, "maxLength": 250},
     "user[]": {"type": "array", "items": _STR, "description": "Agent name(s)"},
     "user": {"type": "string", "maxLength": 100},
@@ -80,7 +80,7 @@ _ZAMMAD_FIELDS = {
     "answeringNumber": {"type": "string", "maxLength": 100},
 }
 _ZAMMAD_SCHEMA = {
-    "type": "object", "required": ["event", "callId", "direction"], "properties": _ZAMMAD_FIELDS,
+    "type": "object", "required": ["event", "callId"], "properties": _ZAMMAD_FIELDS,
 }
 _JSON_SCHEMA = {
     "type": "object",
