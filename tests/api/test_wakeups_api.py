@@ -1,0 +1,136 @@
+"""Wake-up API: console booking with read-back, refusals naming the field, permissions, the
+integration API (token scope "wakeup"), tasks for the housekeeping centre, handover."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from zongji.services import auth
+from zongji.store.models import AuditEntry, Guest, Organisation, Room, Stay, utcnow
+from zongji.store.wakeup_models import Wakeup
+
+
+@pytest.fixture
+def hotel(write):
+    now = utcnow()
+    with write() as s:
+        org = Organisation(code="h", name="酒店", kind="hotel")
+        s.add(org)
+        s.flush()
+        for n in ("808", "809"):
+            room = Room(organisation_id=org.id, number=n, floor=8, extension="8" + n)
+            s.add(room)
+            s.flush()
+            if n == "808":
+                g = Guest(organisation_id=org.id, name="王先生")
+                s.add(g)
+                s.flush()
+                s.add(Stay(guest_id=g.id, room_id=room.id, arrival=now - dt.timedelta(days=1),
+                           departure=now + dt.timedelta(days=2), status="in_house"))
+    return now
+
+
+def _at(now, hours=2):
+    return (now + dt.timedelta(hours=hours)).isoformat()
+
+
+def test_console_books_after_readback(client, login, hotel):
+    login("operator", username="op1")
+    body = {"room": "808", "wake_at": _at(hotel), "note": "怕吵"}
+    p = client.post("/api/wakeups/preview", json=body)
+    assert p.status_code == 200 and p.json()["readback"]["zh"].startswith("808房间")
+    r = client.post("/api/wakeups", json=body)
+    assert r.status_code == 422 and r.json()["field"] == "readback_confirmed"
+    r = client.post("/api/wakeups", json={**body, "readback_confirmed": True})
+    assert r.status_code == 201, r.text
+    (item,) = r.json()["items"]
+    assert (item["room"], item["status"], item["booked_by"], item["note"]) == ("808", "due", "user:op1", "怕吵")
+    board = client.get("/api/wakeups").json()
+    day = dt.datetime.fromisoformat(item["wake_at"]).date().isoformat()
+    board = client.get(f"/api/wakeups?date={day}").json()
+    assert [x["id"] for x in board["items"]] == [item["id"]]
+    assert client.get(f"/api/wakeups/{item['id']}").json()["room"] == "808"
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"room": "809"}, "room"),  # unoccupied
+    ({"room": "999"}, "room"),
+    ({"room": "808", "hours": -1}, "wake_at"),  # past
+    ({"room": "808", "hours": 24 * 5}, "wake_at"),  # after departure
+    ({"room": "808", "languages": ["fr"]}, "languages"),
+    ({"room": "808", "time": "25:99"}, "wake_at"),
+])
+def test_refusals_name_the_field(client, login, hotel, body, field):
+    login("operator")
+    body = dict(body)
+    hours = body.pop("hours", 2)
+    if "time" not in body:
+        body["wake_at"] = _at(hotel, hours)
+    r = client.post("/api/wakeups", json={**body, "readback_confirmed": True})
+    assert r.status_code == 422, r.text
+    got = r.json()
+    assert got.get("field") == field or field in str(got.get("fields")), got
+
+
+def test_permissions(client, login, hotel, write):
+    body = {"room": "808", "wake_at": _at(hotel), "readback_confirmed": True}
+    assert client.post("/api/wakeups", json=body).status_code == 401
+    login("unit_handler")
+    assert client.post("/api/wakeups", json=body).status_code == 403
+    assert client.get("/api/wakeups").status_code == 403
+    assert client.get("/api/wakeups/tasks").status_code == 200  # the housekeeping centre
+    assert client.get("/api/wakeups/tasks?kind=manual_call").status_code == 403
+
+
+def test_integration_api_with_wakeup_scope(client, write, hotel):
+    with write() as s:
+        pms = auth.add_integration_token(s, "pms", scopes="wakeup").token
+        cti_only = auth.add_integration_token(s, "pbx", scopes="cti").token
+    body = {"room": "808", "wake_at": _at(hotel)}
+    assert client.post("/api/v1/wakeups", json=body).status_code == 401
+    r = client.post("/api/v1/wakeups", json=body, headers={"Authorization": f"Bearer {cti_only}"})
+    assert r.status_code == 401
+    h = {"Authorization": f"Bearer {pms}"}
+    r = client.post("/api/v1/wakeups", json=body, headers=h)
+    assert r.status_code == 201, r.text
+    wid = r.json()["items"][0]["id"]
+    assert r.json()["items"][0]["channel"] == "api"
+    later = hotel + dt.timedelta(hours=3)
+    r = client.patch(f"/api/v1/wakeups/{wid}", json={"wake_at": later.isoformat()}, headers=h)
+    assert r.status_code == 200, r.text
+    assert dt.datetime.fromisoformat(r.json()["wake_at"]) == later
+    r = client.post("/api/v1/wakeups", json={"room": "809", "wake_at": _at(hotel)}, headers=h)
+    assert r.status_code == 422 and r.json()["field"] == "room"
+    r = client.delete(f"/api/v1/wakeups/{wid}", headers=h)
+    assert r.status_code == 200 and r.json()["items"][0]["status"] == "cancelled"
+    assert client.delete(f"/api/v1/wakeups/{wid}", headers=h).status_code == 422
+    assert client.get("/api/v1/wakeups/999999", headers=h).status_code == 404
+    with write() as s:
+        actions = [(e.action, e.actor) for e in s.scalars(select(AuditEntry).where(
+            AuditEntry.entity == "wakeup").order_by(AuditEntry.id))]
+    assert actions == [("wakeup.book", "token:pms"), ("wakeup.change", "token:pms"),
+                       ("wakeup.cancel", "token:pms")]
+
+
+def test_escalated_task_closed_by_housekeeping_records_minutes_late(client, login, write, hotel,
+                                                                   settings):
+    from zongji.services import wakeups as svc
+
+    login("operator")
+    r = client.post("/api/wakeups", json={"room": "808", "wake_at": _at(hotel, 1),
+                                          "readback_confirmed": True})
+    wid = r.json()["items"][0]["id"]
+    with write() as s:
+        w = s.get(Wakeup, wid)
+        svc.escalate_telephony_down(s, now=w.wake_at, settings=settings, reason="test", first=w)
+    tasks = client.get("/api/wakeups/tasks").json()["items"]
+    assert [(t["room"], t["kind"]) for t in tasks] == [("808", "manual_call")]
+    hand = client.get("/api/wakeups/handover").json()
+    assert [x["room"] for x in hand["escalated"]] == ["808"]
+    r = client.post(f"/api/wakeups/tasks/{tasks[0]['id']}/done")
+    assert r.status_code == 200
+    assert r.json()["status"] == "done" and r.json()["reached_by"] == "operator"
+    assert client.get("/api/wakeups/tasks").json()["items"] == []
