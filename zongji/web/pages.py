@@ -160,6 +160,17 @@ def set_locale(body: LocaleIn, request: Request) -> Response:
     return response
 
 
+@router.get("/wakeups", response_class=HTMLResponse)
+def wakeups_page(request: Request) -> Response:
+    """The wake-up board: booking with read-back, the day's list live, manual call list."""
+    user = _user(request)
+    if user is None:
+        return _to_login(request)
+    if user.role not in CONSOLE_ROLES:
+        return _page(request, "noaccess.html", user)
+    return _page(request, "wakeups.html", user)
+
+
 def install(app: FastAPI) -> None:
     from zongji.web import work_order_pages  # work orders (issue 4)
 

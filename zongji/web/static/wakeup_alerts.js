@@ -1,0 +1,34 @@
+/* Wake-up alerts on every console page (R-H9): an escalated wake-up or a failed pre-flight test
+   call shows a red bar until acknowledged (click or Esc). On the console, Alt+W books a wake-up
+   for the room of the caller on the card (/wakeups?room=…). */
+(function () {
+  "use strict";
+  if (!window.ZJ || !ZJ.cfg.user || ZJ.cfg.user.role === "unit_handler") return;
+  const { t, el } = ZJ;
+  let bar = null;
+  function show(p) {
+    if (!bar) {
+      bar = el("div", { class: "wk-alert-bar", role: "alert", id: "wk-alert-bar", onclick: () => { bar.remove(); bar = null; } });
+      document.body.append(bar);
+    }
+    const text = p.kind === "wakeup_preflight_failed" ? t("wk.alert.preflight") : t("wk.alert.escalated", { room: p.room || "" });
+    bar.replaceChildren(el("span", null, "⏰ " + text + " "), el("a", { href: "/wakeups" }, t("wk.alert.open")));
+  }
+  function connect() {
+    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
+    sock.onmessage = (ev) => {
+      let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
+      if (msg.topic === "alert" && msg.payload && ["wakeup_escalated", "wakeup_preflight_failed"].includes(msg.payload.kind)) show(msg.payload);
+    };
+    sock.onclose = (ev) => { if (ev.code !== 4401) setTimeout(connect, 3000); };
+  }
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && bar) { bar.remove(); bar = null; }
+    if (e.altKey && e.code === "KeyW" && !document.body.classList.contains("page-wakeups")) {
+      e.preventDefault();
+      const card = document.querySelector("[data-room]");
+      location.href = "/wakeups" + (card && card.dataset.room ? "?room=" + encodeURIComponent(card.dataset.room) : "");
+    }
+  });
+  document.addEventListener("DOMContentLoaded", connect);
+})();
