@@ -2,12 +2,14 @@
 
 For each operation, Schemathesis generates valid and invalid requests from the schema and sends
 them to the app in-process (ASGI). Requests carry an admin session, so protected endpoints are
-reached past the login check; CTI endpoints get a valid integration token. Checks: never a 5xx,
+reached past the login check; integration endpoints (CTI, ``/api/v1/…``) get a valid
+integration token with every integration scope. Checks: never a 5xx,
 the response body matches the documented schema for its status, and the content type is the one
 documented. All failing operations are collected and reported together.
 
 Runtime is bounded: ``ZONGJI_SCHEMATHESIS_EXAMPLES`` examples per operation and generation mode
-(default 25), derandomized so a run is repeatable. It runs on SQLite and on PostgreSQL.
+on SQLite (default 25) and ``ZONGJI_SCHEMATHESIS_EXAMPLES_PG`` on PostgreSQL (default 10: one
+shorter pass, as the operations are many), derandomized so a run is repeatable.
 """
 
 from __future__ import annotations
@@ -27,15 +29,22 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from zongji.services import auth
 from zongji.store.models import IntegrationToken, LoginSession, User, utcnow
 
-MAX_EXAMPLES = int(os.environ.get("ZONGJI_SCHEMATHESIS_EXAMPLES", "25"))
+MAX_EXAMPLES = {
+    "sqlite": int(os.environ.get("ZONGJI_SCHEMATHESIS_EXAMPLES", "25")),
+    "postgresql": int(os.environ.get("ZONGJI_SCHEMATHESIS_EXAMPLES_PG", "10")),
+}
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 # Operations that end the credentials they are called with; fresh ones are issued after each.
 _CREDENTIAL_ENDING = ("logout", "revoke", "deactivate")
 
 
+# Scopes of the integration token: every integration endpoint is reached past its token check.
+INTEGRATION_SCOPES = "cti,wakeup"
+
+
 class Credentials:
-    """An admin session and a CTI token, written straight to the database (no password hashing
+    """An admin session and an integration token, written straight to the database (no password hashing
     per refresh), renewed whenever an operation may have revoked them."""
 
     def __init__(self, write, admin_username: str):
@@ -56,15 +65,16 @@ class Credentials:
             s.add(LoginSession(token_hash=auth.hash_token(session_token), user_id=user.id,
                                expires_at=utcnow().replace(year=utcnow().year + 1)))
             s.add(IntegrationToken(name=f"schemathesis-{uuid.uuid4().hex[:6]}",
-                                   token_hash=auth.hash_token(cti_token), scopes="cti"))
+                                   token_hash=auth.hash_token(cti_token),
+                                   scopes=INTEGRATION_SCOPES))
         self.session_token, self.cti_token = session_token, cti_token
 
 
-def _is_cti(path: str) -> bool:
-    return path.startswith("/api/cti") or path.startswith("/api/v1/cti")
+def _is_integration(path: str) -> bool:
+    return path.startswith("/api/cti") or path.startswith("/api/v1/")
 
 
-def _run_operation(operation, creds: Credentials) -> None:
+def _run_operation(operation, creds: Credentials, examples: int) -> None:
     strategies = []
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         try:
@@ -77,7 +87,7 @@ def _run_operation(operation, creds: Credentials) -> None:
     )
 
     @settings(
-        max_examples=MAX_EXAMPLES * len(strategies),
+        max_examples=examples * len(strategies),
         derandomize=True,
         deadline=None,
         database=None,
@@ -87,9 +97,9 @@ def _run_operation(operation, creds: Credentials) -> None:
     )
     @given(case=st.one_of(*strategies))
     def run(case):
-        if case.path_parameters and "token" in case.path_parameters and _is_cti(path):
+        if case.path_parameters and "token" in case.path_parameters and _is_integration(path):
             case.path_parameters["token"] = creds.cti_token
-        token = creds.cti_token if _is_cti(path) else creds.session_token
+        token = creds.cti_token if _is_integration(path) else creds.session_token
         try:
             case.call_and_validate(
                 headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
@@ -112,7 +122,7 @@ def test_every_operation_conforms_and_never_5xx(app, make_user, write, backend):
             operation = result.ok()
             operations += 1
             try:
-                _run_operation(operation, creds)
+                _run_operation(operation, creds, MAX_EXAMPLES[backend])
             # Collect, so one run reports every failing operation. Check failures arrive as a
             # schemathesis FailureGroup, a BaseExceptionGroup (not an Exception).
             except (Exception, BaseExceptionGroup) as exc:
