@@ -679,6 +679,8 @@ def run_timer(session: Session, payload: Mapping[str, Any], now: datetime, tz: Z
     target = r.warning_at if phase == "warning" else r.deadline
     if abs((target - due).total_seconds()) > 1:
         return "stale"
+    if phase == "warning" and now >= r.deadline:
+        return "superseded"  # a worker catching up: the breach reminder says it all
     zh = {"dispatch": "派单", "first_reply": "首次答复", "completion": "办结", "callback": "回访"}[what]
     subject = (f"{zh}即将到期 {row.number}" if phase == "warning" else f"{zh}已超期 {row.number}")
     if kind is sla_rules.ClockKind.COMPLETION and state.status in wo.WITH_UNIT_STATUSES:
