@@ -371,10 +371,14 @@ class SipGateway:
         log.info("SIP gateway listening on udp:%s", local)
         try:
             while not self._stop.is_set():
-                ep.libHandleEvents(10)
-                self._take_commands()
-                self._check_timers()
-                self._graveyard.clear()
+                try:
+                    ep.libHandleEvents(10)
+                    self._take_commands()
+                    self._check_timers()
+                    self._graveyard.clear()
+                except Exception:  # one bad call must not stop the gateway
+                    log.exception("SIP gateway loop")
+                    time.sleep(0.01)
             self._shutdown()
         finally:
             self._graveyard.clear()
