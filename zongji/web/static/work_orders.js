@@ -26,7 +26,17 @@ const WO = (function () {
   function stamp(iso) { return iso ? ZJ.fmtStamp(iso).slice(0, 16) : ""; }
   /** A datetime-local value as ISO with the organisation's offset. */
   function fromLocalInput(v) { return v ? v + (v.length === 16 ? ":00" : "") + ZJ.tzOffset(new Date(v)) : null; }
-  return { meta, typeLabel, statusLabel, statusBadge, slaBadge, catLabel, stamp, fromLocalInput };
+  /** The domain's supervision reasons ("dissatisfied caller", "reply rejected: wrong_reply") in the UI language. */
+  function reasonText(r) {
+    if (!r) return "";
+    if (r === "dissatisfied caller") return t("wo.reason.dissatisfied");
+    let mm = /^reply rejected: (\w+)$/.exec(r);
+    if (mm) return t("wo.reason.rejected") + ":" + t("wo.problem." + mm[1]);
+    mm = /^callback found (\w+)$/.exec(r);
+    if (mm) return t("wo.reason.callback_found") + ":" + t("wo.problem." + mm[1]);
+    return r;
+  }
+  return { meta, typeLabel, reasonText, statusLabel, statusBadge, slaBadge, catLabel, stamp, fromLocalInput };
 })();
 
 (function () {
@@ -66,7 +76,7 @@ const WO = (function () {
       case "reply": return el("td", { class: "reply-cell", title: o.reply_text }, o.reply_text || "");
       case "callback_due": return el("td", { class: "mono nowrap" }, WO.stamp(o.callback_due_at),
         o.callback_agreed_at ? el("div", { class: "small" }, t("wo.callback.agreed") + " " + WO.stamp(o.callback_agreed_at)) : null);
-      case "reason": return el("td", { class: "small" }, o.supervision_reason || (o.sla_state === "breached" ? t("wo.sla.breached") : ""));
+      case "reason": return el("td", { class: "small" }, WO.reasonText(o.supervision_reason) || (o.sla_state === "breached" ? t("wo.sla.breached") : ""));
     }
     return el("td");
   }
