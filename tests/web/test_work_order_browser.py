@@ -129,6 +129,7 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     form.keyboard.press("Alt+2")  # 一般诉求
     form.select_option("#situation", "general")
     expect(form.locator("#guide")).to_contain_text("班长派单")
+    expect(form.locator("#guide")).not_to_contain_text("null")
     form.fill("#caller_name", "孙先生")
     form.fill("#place", "和平路与中山路交叉口")
     form.select_option("#category", "city/manholes")

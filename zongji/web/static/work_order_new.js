@@ -46,10 +46,10 @@
     $("direct-box").hidden = !(guidance && guidance.closes_directly);
     $("btn-direct").hidden = !(guidance && guidance.closes_directly);
     if (!guidance) return;
-    box.replaceChildren(
+    box.replaceChildren(...[
       el("div", { class: "hint-text" }, ZJ.locale === "en" ? guidance.hint_en : guidance.hint_zh),
       el("div", { class: "small muted" }, t("wo.guide.handlings") + ": " + guidance.handlings.map((h) => t("wo.handling." + h)).join(" / ")),
-      guidance.referrals.length ? el("div", { class: "referrals", id: "referrals" }, ...guidance.referrals.map((r) => el("span", { class: "referral" }, ZJ.locale === "en" ? r.name_en : r.name_zh, el("b", null, r.number || t("wo.guide.local_number"))))) : null);
+      guidance.referrals.length ? el("div", { class: "referrals", id: "referrals" }, ...guidance.referrals.map((r) => el("span", { class: "referral" }, ZJ.locale === "en" ? r.name_en : r.name_zh, el("b", null, r.number || t("wo.guide.local_number"))))) : null].filter(Boolean));
   }
 
   function fillSelects() {
