@@ -1042,7 +1042,7 @@ def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneIn
         "timeline": [_event_out(e, tz, units) for e in events],
         "clock_reports": [_clock_summary(r, tz) for r in clocks.values()],
         "status_update_due": ({"due_at": due.due_at.astimezone(tz).isoformat(), "reason": due.reason} if due else None),
-        "allowed_actions": [a for a in wo.allowed_actions(state, viewer.actor) if a != "remind" or not viewer.is_unit],
+        "allowed_actions": _useful_actions(state, viewer),
         "direct_handling": state.direct_handling, "direct_result": state.direct_result,
         "last_return_reason": state.last_return_reason, "return_count": state.return_count,
         "reopen_count": state.reopen_count, "paused": state.is_paused,
@@ -1071,6 +1071,25 @@ def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneIn
                          "url": f"/api/work-orders/{row.id}/attachments/{a.id}"} for a in atts],
         "guidance": guidance,
     })
+    return out
+
+
+def _useful_actions(state: wo.WorkOrderState, viewer: Viewer) -> list[str]:
+    """The actions the state machine allows, without buttons that cannot work now (e.g. grant
+    an extension nobody asked for, resume a clock that runs)."""
+    out = []
+    for a in wo.allowed_actions(state, viewer.actor):
+        if a in ("grant_extension", "refuse_extension") and state.pending_extension is None:
+            continue
+        if a == "request_extension" and state.pending_extension is not None:
+            continue
+        if (a == "resume") != state.is_paused and a in ("pause", "resume"):
+            continue
+        if a == "remove_assisting_unit" and not state.assisting_unit_ids:
+            continue
+        if (a == "supervise" and state.supervised) or (a == "unsupervise" and not state.supervised):
+            continue
+        out.append(a)
     return out
 
 

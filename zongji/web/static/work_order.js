@@ -88,7 +88,7 @@
       el("span", { class: "when" }, ZJ.fmtStamp(e.at)),
       el("div", { class: "what" }, el("b", null, t("wo.action." + e.action)),
         e.from_status && e.from_status !== e.to_status ? el("span", { class: "muted" }, "  " + WO.statusLabel(e.from_status) + " → " + WO.statusLabel(e.to_status)) : null,
-        el("span", { class: "who" }, (e.actor_name || t("wo.role." + e.actor_role)) + (e.actor_unit ? " · " + e.actor_unit : "")),
+        el("span", { class: "who" }, (e.actor_role === "system" ? t("wo.role.system") : e.actor_name || t("wo.role." + e.actor_role)) + (e.actor_unit ? " · " + e.actor_unit : "")),
         eventDetail(e)))));
     // Clocks
     $("wo-clocks").replaceChildren(...(o.clock_reports.length ? o.clock_reports.map((c) => el("div", { class: "clock-row" },
