@@ -126,7 +126,7 @@
     const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
     sock.onmessage = (ev) => {
       let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (msg.topic === "wakeup" || msg.topic === "wakeup_check" || (msg.topic === "alert" && String(msg.id || "").startsWith("wakeup"))) scheduleLoad();
+      if (msg.topic === "wakeup" || msg.topic === "wakeup_check" || (msg.topic === "alert" && String(msg.entity_id || "").startsWith("wakeup"))) scheduleLoad();
       else if (msg.topic === "call" && msg.payload && String(msg.payload.external_id || "").startsWith("wakeup-")) scheduleLoad();
     };
     sock.onclose = (ev) => { if (ev.code === 4401) { location.href = "/login?next=/wakeups"; return; } setTimeout(connect, 2000); };
