@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +14,21 @@ import pytest
 
 SIPP_DIR = Path(__file__).parent / "sipp"
 SIPP = shutil.which("sipp")
+RFC2833_SEND = Path(__file__).parent / "rfc2833_send.py"
+
+
+def _raw_sockets_allowed() -> bool:
+    """sipp replays its DTMF pcap through a raw socket: root or CAP_NET_RAW only."""
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP).close()
+        return True
+    except OSError:
+        return False
+
+
+RAW_SOCKETS = _raw_sockets_allowed()
+# Without raw sockets the rooms press their keys with rfc2833_send.py (plain UDP) instead.
+NO_RAW_VARIANT = {"answer_dtmf1": "answer_dtmf1_exec", "answer_dtmf2": "answer_dtmf2_exec"}
 
 
 def free_udp_port() -> int:
@@ -33,6 +50,9 @@ class SippRoom:
     """A sipp UAS on loopback playing one scenario for ``calls`` calls."""
 
     def __init__(self, scenario: str, workdir: Path, calls: int = 1):
+        if not RAW_SOCKETS:
+            scenario = NO_RAW_VARIANT.get(scenario, scenario)
+        self.scenario = scenario
         self.port = free_udp_port()
         self.media_port = free_udp_port()
         self.log = workdir / f"sipp-{scenario}-{self.port}.log"
@@ -42,7 +62,9 @@ class SippRoom:
              "-m", str(calls), "-nostdin", "-timeout", "90s", "-timeout_error",
              "-trace_err", "-error_file", str(workdir / f"sipp-{scenario}-{self.port}-err.log")],
             cwd=workdir, stdin=subprocess.DEVNULL, stdout=open(self.log, "wb"),
-            stderr=subprocess.STDOUT)
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ZONGJI_TEST_PYTHON": sys.executable,
+                 "ZONGJI_RFC2833_SEND": str(RFC2833_SEND)})
         deadline = time.monotonic() + 5
         while not _udp_port_taken(self.port):
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -143,6 +143,19 @@ def test_room_answers_and_snoozes(gateway, room, short_prompt):
     assert r.wait() == 0
 
 
+@pytest.mark.parametrize("scenario,outcome", [
+    ("answer_dtmf1_exec", CallOutcome.ANSWERED_CONFIRMED),
+    ("answer_dtmf2_exec", CallOutcome.ANSWERED_SNOOZED),
+])
+def test_rfc2833_keys_sent_over_plain_udp(gateway, room, short_prompt, scenario, outcome):
+    # The rooms used where sipp may not open a raw socket (not root): same RFC 2833 events,
+    # sent by tests/telephony/rfc2833_send.py from another port than the SDP's.
+    r = room(scenario)
+    result = gateway.place_call(r.uri(), short_prompt, ("1",), 10, key_timeout=5)
+    assert result.outcome is outcome
+    assert r.wait() == 0
+
+
 def test_room_confirms_with_sip_info_dtmf(gateway, room, short_prompt):
     r = room("answer_info1")
     result = gateway.place_call(r.uri(), short_prompt, ("1",), 10, key_timeout=5)
