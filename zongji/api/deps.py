@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from zongji.domain.roles import Role
@@ -55,6 +55,8 @@ def current_user(request: Request) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+# A record id in a path: positive and within BIGINT, so huge ids are a 422 naming the field.
+IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ReadDB = Annotated[Session, Depends(db_read)]
 WriteDB = Annotated[Session, Depends(db_write)]
 

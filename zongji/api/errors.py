@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zongji.errors import ZongjiError
@@ -39,6 +40,16 @@ def install_error_handlers(app: FastAPI) -> None:
             body["field"] = exc.field
             body["fields"] = [{"field": exc.field, "message": exc.message}]
         return JSONResponse(status_code=exc.status_code, content=body)
+
+    # Safety net: a number too large for the database (e.g. an id of 2**63) is bad input, not a
+    # server fault. Endpoints should bound their ids (deps.IdPath) so the field is named.
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_request: Request, _exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            status_code=422,
+            content={"error": "validation", "message": "a value is out of range", "fields": []},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
