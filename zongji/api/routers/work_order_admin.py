@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,7 +32,7 @@ class DayIn(BaseModel):
     is_working: bool
     name: str = Field(default="", max_length=100)
     windows: list[list[str]] | None = Field(default=None, max_length=8)
-    unit_id: int | None = Field(default=None, ge=1)
+    unit_id: int | None = Field(default=None, ge=1, le=2**62)
 
 
 class ImportIn(BaseModel):
@@ -79,8 +79,8 @@ def _date(text: str) -> dt.date:
 
 
 @router.get("/calendar/{year}")
-def get_year(year: int, request: Request, user: CurrentUser, db: ReadDB,
-             unit_id: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+def get_year(year: Annotated[int, Path(ge=1900, le=2200)], request: Request, user: CurrentUser, db: ReadDB,
+             unit_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> dict[str, Any]:
     return sla_store.calendar_year(db, year, request.app.state.settings.tz, unit_id)
 
 
@@ -93,7 +93,7 @@ def put_day(day: str, body: DayIn, user: Admin, db: WriteDB) -> dict[str, Any]:
 
 
 @router.delete("/calendar/days/{day}", status_code=204)
-def delete_day(day: str, user: Admin, db: WriteDB, unit_id: Annotated[int | None, Query(ge=1)] = None) -> Response:
+def delete_day(day: str, user: Admin, db: WriteDB, unit_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
     sla_store.delete_day(db, day=_date(day), unit_id=unit_id, actor=_actor(user), user_id=user.id)
     return Response(status_code=204)
 
@@ -144,7 +144,7 @@ def import_categories(body: CategoriesIn, user: Admin, db: WriteDB) -> dict[str,
 
 
 @router.put("/units/{unit_id}/contact")
-def put_contact(unit_id: int, body: ContactIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+def put_contact(unit_id: Annotated[int, Path(ge=1, le=2**62)], body: ContactIn, user: Admin, db: WriteDB) -> dict[str, Any]:
     if db.get(Department, unit_id) is None:
         from zongji.errors import NotFound
 

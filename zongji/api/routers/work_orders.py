@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,11 @@ from zongji.store.models import User, utcnow
 from zongji.store.work_order_models import Notification
 
 router = APIRouter(prefix="/api", tags=["work orders"])
+
+_ID_MAX = 2**62
+Id = Annotated[int, Path(ge=1, le=_ID_MAX)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_XLSX_RESPONSE = {200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Unit = Annotated[User, Depends(require_roles(Role.UNIT_HANDLER))]
@@ -40,7 +45,7 @@ class CloseDirectlyIn(BaseModel):
 
 class LinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    order_id: int = Field(ge=1)
+    order_id: int = Field(ge=1, le=2**62)
     kind: str = Field(default="related", max_length=20)
 
 
@@ -63,7 +68,7 @@ class OrderIn(BaseModel):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     details: dict[str, str] = Field(default_factory=dict, max_length=20)
-    call_id: int | None = Field(default=None, ge=1)
+    call_id: int | None = Field(default=None, ge=1, le=2**62)
     close_directly: CloseDirectlyIn | None = None
     link_to: list[LinkIn] = Field(default_factory=list, max_length=20)
 
@@ -98,7 +103,7 @@ class DuplicatesIn(BaseModel):
     description: str = Field(default="", max_length=4000)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    exclude_id: int | None = None
+    exclude_id: int | None = Field(default=None, ge=1, le=2**62)
 
 
 # --------------------------------------------------------------------------- orders
@@ -116,7 +121,7 @@ def list_orders(
     status: Annotated[str | None, Query(max_length=200)] = None,
     order_type: Annotated[str | None, Query(max_length=20)] = None,
     sla_state: Annotated[str | None, Query(max_length=20)] = None,
-    unit_id: Annotated[int | None, Query(ge=1)] = None,
+    unit_id: Annotated[int | None, Query(ge=1, le=_ID_MAX)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     supervised: bool | None = None,
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
@@ -138,7 +143,7 @@ def create_order(body: OrderIn, request: Request, user: Console, db: WriteDB) ->
 
 
 @router.get("/work-orders/from-call/{call_id}")
-def prefill_from_call(call_id: int, user: Console, db: WriteDB) -> dict[str, Any]:
+def prefill_from_call(call_id: Id, user: Console, db: WriteDB) -> dict[str, Any]:
     """What the order form starts with when created from a call (caller, number, notes, line)."""
     return service.call_prefill(db, service.Viewer.of(user), call_id)
 
@@ -162,41 +167,41 @@ def by_number(number: str, request: Request, user: CurrentUser, db: ReadDB) -> d
 
 
 @router.get("/work-orders/{order_id}")
-def get_order(order_id: int, request: Request, user: CurrentUser, db: ReadDB) -> dict[str, Any]:
+def get_order(order_id: Id, request: Request, user: CurrentUser, db: ReadDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
     row = service.get_visible(db, viewer, order_id)
     return service.order_detail(db, row, viewer, tz=_tz(request))
 
 
 @router.patch("/work-orders/{order_id}")
-def edit_order(order_id: int, body: EditIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+def edit_order(order_id: Id, body: EditIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
     row = service.edit_order(db, viewer, order_id, body.model_dump(exclude_unset=True), tz=_tz(request))
     return service.order_detail(db, row, viewer, tz=_tz(request))
 
 
 @router.post("/work-orders/{order_id}/actions")
-def act(order_id: int, body: ActionIn, request: Request, user: CurrentUser, db: WriteDB) -> dict[str, Any]:
+def act(order_id: Id, body: ActionIn, request: Request, user: CurrentUser, db: WriteDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
     row = service.act(db, viewer, order_id, body.model_dump(), tz=_tz(request))
     return service.order_detail(db, row, viewer, tz=_tz(request))
 
 
 @router.post("/work-orders/{order_id}/links", status_code=201)
-def link(order_id: int, body: LinkIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+def link(order_id: Id, body: LinkIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
     service.link_orders(db, viewer, order_id, body.order_id, body.kind)
     return service.order_detail(db, service.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
 
 
 @router.delete("/work-orders/{order_id}/links/{other_id}", status_code=204)
-def unlink(order_id: int, other_id: int, user: Console, db: WriteDB) -> Response:
+def unlink(order_id: Id, other_id: Id, user: Console, db: WriteDB) -> Response:
     service.unlink_orders(db, service.Viewer.of(user), order_id, other_id)
     return Response(status_code=204)
 
 
 @router.post("/work-orders/{order_id}/attachments", status_code=201)
-def upload(order_id: int, file: UploadFile, request: Request, user: CurrentUser, db: WriteDB) -> dict[str, Any]:
+def upload(order_id: Id, file: UploadFile, request: Request, user: CurrentUser, db: WriteDB) -> dict[str, Any]:
     s = request.app.state.settings
 
     def chunks():
@@ -213,8 +218,9 @@ def upload(order_id: int, file: UploadFile, request: Request, user: CurrentUser,
             "url": f"/api/work-orders/{order_id}/attachments/{att.id}"}
 
 
-@router.get("/work-orders/{order_id}/attachments/{attachment_id}")
-def download(order_id: int, attachment_id: int, request: Request, user: CurrentUser, db: ReadDB) -> Response:
+@router.get("/work-orders/{order_id}/attachments/{attachment_id}", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}})
+def download(order_id: Id, attachment_id: Id, request: Request, user: CurrentUser, db: ReadDB) -> Response:
     att, path = service.get_attachment(db, service.Viewer.of(user), order_id, attachment_id,
                                        request.app.state.settings.data_dir)
     return FileResponse(path, media_type=att.content_type, filename=att.filename)
@@ -260,7 +266,7 @@ def my_notifications(user: CurrentUser, db: ReadDB, unread: bool = False) -> dic
 
 
 @router.post("/notifications/{notification_id}/read", status_code=204)
-def mark_read(notification_id: int, user: CurrentUser, db: WriteDB) -> Response:
+def mark_read(notification_id: Id, user: CurrentUser, db: WriteDB) -> Response:
     from sqlalchemy import select
 
     unit_id = user.department_id if user.role == Role.UNIT_HANDLER else None
@@ -287,7 +293,7 @@ def complaint_register(
     return complaints.register(db, tz=_tz(request), date_from=date_from, date_to=date_to)
 
 
-@router.get("/complaints/register.xlsx")
+@router.get("/complaints/register.xlsx", response_class=Response, responses=_XLSX_RESPONSE)
 def complaint_register_xlsx(
     request: Request, user: Console, db: WriteDB,
     date_from: Annotated[str | None, Query(max_length=10)] = None,
@@ -304,14 +310,14 @@ def complaint_register_xlsx(
 
 
 @router.get("/work-orders/{order_id}/complaint-form")
-def complaint_form(order_id: int, request: Request, user: Console, db: ReadDB) -> dict[str, Any]:
+def complaint_form(order_id: Id, request: Request, user: Console, db: ReadDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
     row = service.get_visible(db, viewer, order_id)
     return complaints.form(db, row, tz=_tz(request))
 
 
-@router.get("/work-orders/{order_id}/complaint-form.xlsx")
-def complaint_form_xlsx(order_id: int, request: Request, user: Console, db: WriteDB) -> Response:
+@router.get("/work-orders/{order_id}/complaint-form.xlsx", response_class=Response, responses=_XLSX_RESPONSE)
+def complaint_form_xlsx(order_id: Id, request: Request, user: Console, db: WriteDB) -> Response:
     viewer = service.Viewer.of(user)
     row = service.get_visible(db, viewer, order_id)
     content = complaints.form_xlsx(complaints.form(db, row, tz=_tz(request)))
