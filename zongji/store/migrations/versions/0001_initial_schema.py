@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 07:14:38.166508
+Create Date: 2026-11-23 07:32:39.668169
 """
 
 from alembic import op
