@@ -26,14 +26,6 @@ def test_refuses_without_login(client):
     assert exc.value.code == 4401
 
 
-def test_refuses_a_unit_handler(client, login):
-    login("unit_handler")
-    with pytest.raises(WebSocketDisconnect) as exc:
-        with client.websocket_connect("/api/live") as ws:
-            ws.receive_json()
-    assert exc.value.code == 4403
-
-
 def test_pushes_new_rows_only(client, login, write):
     login("operator")
     old = _add_feed(write, entity_id="old")

@@ -596,6 +596,8 @@ def _after_change(session: Session, row: WorkOrder, state: wo.WorkOrderState, sl
     session.add(FeedItem(at=now, topic="work_order", entity_id=str(row.id), payload={
         "id": row.id, "number": row.number, "status": row.status, "sla_state": row.sla_state,
         "main_unit_id": row.main_unit_id, "supervised": row.supervised, "version": row.version,
+        # Every unit on the order (main and assisting): the live feed sends the update to them only.
+        "unit_ids": sorted({u for u in (state.main_unit_id, *state.assisting_unit_ids) if u is not None}),
     }))
     reschedule_timers(session, row, state, clocks, sla.status_update_due(session, state, now), now)
 
@@ -782,7 +784,9 @@ def edit_order(session: Session, viewer: Viewer, order_id: int, changes: Mapping
                  entity_id=row.id, detail={"number": row.number, "changes": {k: {"from": str(d["from"]), "to": str(d["to"])} for k, d in diff.items()}})
     row.version += 1
     session.add(FeedItem(at=now, topic="work_order", entity_id=str(row.id),
-                         payload={"id": row.id, "number": row.number, "status": row.status, "version": row.version}))
+                         payload={"id": row.id, "number": row.number, "status": row.status, "version": row.version,
+                                  "main_unit_id": row.main_unit_id,
+                                  "unit_ids": sorted({u for u in (row.main_unit_id, *state.assisting_unit_ids) if u is not None})}))
     return row
 
 

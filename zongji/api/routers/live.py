@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.api.deps import SESSION_COOKIE
-from zongji.domain.roles import CONSOLE_ROLES
+from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.services import auth
 from zongji.store.db import transaction
 from zongji.store.models import FeedItem
@@ -115,7 +115,8 @@ class Hub:
     def __init__(self, factory: sessionmaker[Session], poll_seconds: float):
         self.factory = factory
         self.poll_seconds = max(0.01, float(poll_seconds))
-        self.clients: set[asyncio.Queue] = set()
+        # Each client's queue and who it is (what it may receive: :func:`may_receive`).
+        self.clients: dict[asyncio.Queue, Viewer] = {}
         self.cursor = FeedCursor()
         self.task: asyncio.Task | None = None
         self.ready = asyncio.Event()
@@ -152,13 +153,67 @@ class Hub:
                 await asyncio.sleep(self.poll_seconds)
 
     def broadcast(self, message: dict[str, Any]) -> None:
-        for q in list(self.clients):
+        for q, viewer in list(self.clients.items()):
+            if not may_receive(viewer, message):
+                continue
             try:
                 q.put_nowait(message)
             except asyncio.QueueFull:
                 # A client that cannot keep up is dropped; it re-syncs when it reconnects.
-                self.clients.discard(q)
+                self.clients.pop(q, None)
                 _force(q, _SLOW)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is on the other end of a socket: enough to decide what they may receive."""
+
+    user_id: int
+    role: str
+    unit_id: int | None = None  # a unit handler's unit (``User.department_id``)
+
+
+# Topics a unit handler may receive at all; everything else (calls, guests, DND, messages,
+# wake-ups, handover, alerts) is for the console roles only.
+UNIT_TOPICS = frozenset({"notification", "work_order"})
+
+
+def _int(v: Any) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def notification_reaches(viewer: Viewer, payload: dict[str, Any]) -> bool:
+    """The same rule as ``notifications.visible_to`` (what GET /api/notifications lists): the
+    addressed person; else everyone with the addressed role; else the addressed unit's handlers."""
+    user_id = _int(payload.get("user_id"))
+    if user_id is not None:
+        return user_id == viewer.user_id
+    if payload.get("role") and payload.get("role") == viewer.role:
+        return True
+    unit_id = _int(payload.get("unit_id"))
+    return unit_id is not None and viewer.unit_id is not None and unit_id == viewer.unit_id
+
+
+def may_receive(viewer: Viewer, message: dict[str, Any]) -> bool:
+    """Whether one feed message goes to this viewer.
+
+    * ``notification``: only to its addressee(s), for every role.
+    * unit handlers: besides their notifications, only ``work_order`` updates of orders their
+      unit is on (main or assisting: ``unit_ids`` / ``main_unit_id`` in the payload); nothing else.
+    * console roles: every other topic, as before.
+    """
+    topic = message.get("topic")
+    payload = message.get("payload") if isinstance(message.get("payload"), dict) else {}
+    if topic == "notification":
+        return notification_reaches(viewer, payload)
+    if viewer.role == Role.UNIT_HANDLER:
+        if topic != "work_order" or viewer.unit_id is None:
+            return False
+        units = {u for u in (payload.get("unit_ids") or []) if _int(u) is not None}
+        if _int(payload.get("main_unit_id")) is not None:
+            units.add(payload["main_unit_id"])
+        return viewer.unit_id in units
+    return viewer.role in CONSOLE_ROLES
 
 
 def _force(q: asyncio.Queue, item: Any) -> None:
@@ -206,9 +261,11 @@ async def live(websocket: WebSocket) -> None:
     if user is None:
         await websocket.close(code=CLOSE_UNAUTHORIZED, reason="log in first")
         return
-    if user.role not in CONSOLE_ROLES:
+    if user.role not in CONSOLE_ROLES and user.role != Role.UNIT_HANDLER:
         await websocket.close(code=CLOSE_FORBIDDEN, reason="not a console role")
         return
+    viewer = Viewer(user_id=user.id, role=str(user.role),
+                    unit_id=user.department_id if user.role == Role.UNIT_HANDLER else None)
     hub: Hub | None = getattr(app.state, "live_hub", None)
     if hub is None:
         await websocket.close(code=1011, reason="live feed not running")
@@ -216,7 +273,7 @@ async def live(websocket: WebSocket) -> None:
     # Register before accepting: once the client sees the socket open, it misses nothing.
     await hub.ready.wait()
     queue: asyncio.Queue = asyncio.Queue(maxsize=CLIENT_QUEUE)
-    hub.clients.add(queue)
+    hub.clients[queue] = viewer
     receiver: asyncio.Task | None = None
     try:
         await websocket.accept()
@@ -249,7 +306,7 @@ async def live(websocket: WebSocket) -> None:
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
-        hub.clients.discard(queue)
+        hub.clients.pop(queue, None)
         if receiver is not None:
             receiver.cancel()
 
