@@ -42,21 +42,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.domain import calls as rules
 from zongji.errors import Unauthorized, ZongjiError
 from zongji.services.calls import Invalid, call_out_values
+from zongji.store.call_writes import CALL_COLUMNS, CallWrites, writer_engine  # noqa: F401 (re-exported)
 from zongji.store.db import transaction
-from zongji.store.models import Call, CallEvent, FeedItem, IntegrationToken, Line, User, UTCDateTime, utcnow
+from zongji.store.models import Line, User, utcnow
 
 log = logging.getLogger(__name__)
 
-CALLS = Call.__table__
-EVENTS = CallEvent.__table__
-FEED = FeedItem.__table__
-TOKENS = IntegrationToken.__table__
 
 CALL_ID_MAX = 250
 NUMBER_MAX = 64
@@ -405,7 +402,6 @@ _UPDATABLE = ("line_id", "direction", "calling_number", "called_number", "queue"
               "ringing_at", "answered_at", "ended_at", "ring_seconds", "talk_seconds",
               "answered_by_id", "answering_number", "outcome", "hangup_cause", "transfer_target",
               "transferred_at", "updated_at")
-_CALL_COLUMNS = [c.key for c in CALLS.columns]
 
 
 def _facts_of(row: Mapping[str, Any]) -> rules.CallFacts:
@@ -504,16 +500,13 @@ class Ingestor:
     # -- the batch
 
     def ingest(self, session: Session, items: Sequence[Incoming]) -> list[Result]:
-        db = _Raw(session)
+        db = CallWrites(session)
         now = utcnow()
         results: list[Result | None] = [None] * len(items)
 
         # 1. tokens: checked per batch, never cached, so a revoked token is refused at once.
         sources: dict[str, str] = {}
-        for token_hash, name, scopes, revoked_at in db.query(
-            "SELECT token_hash, name, scopes, revoked_at FROM integration_tokens WHERE token_hash",
-            sorted({it.token_hash for it in items}),
-        ):
+        for token_hash, name, scopes, revoked_at in db.tokens(sorted({it.token_hash for it in items})):
             if revoked_at is None and "cti" in scopes.split(","):
                 sources[token_hash] = name
         live: list[int] = []
@@ -540,11 +533,7 @@ class Ingestor:
              db.dt(now), sources[items[i].token_hash], db.json(items[i].payload))
             for key, i in sorted(primary.items())
         ]
-        new_keys = {r[0] for r in db.insert_returning(
-            "call_events",
-            ("event_key", "external_call_id", "kind", "occurred_at", "received_at", "source", "payload"),
-            event_rows, conflict="event_key", returning="event_key",
-        )}
+        new_keys = db.insert_new_events(event_rows)
         new_by_call: dict[str, list[Incoming]] = defaultdict(list)
         for key, i in primary.items():
             if key in new_keys:
@@ -566,7 +555,7 @@ class Ingestor:
             seed = min(evs, key=lambda e: (e.event.kind is not rules.EventKind.NEW_CALL, e.event.at))
             ev = seed.event
             line = lines.get(id(seed))
-            row = dict.fromkeys(_CALL_COLUMNS)
+            row = dict.fromkeys(CALL_COLUMNS)
             row.update(
                 external_id=ext, line_id=line.id if line else None, direction=ev.direction.value,
                 calling_number=ev.from_number, called_number=ev.to_number, queue=ev.queue,
@@ -582,11 +571,7 @@ class Ingestor:
             self._apply(session, row, evs, lines, now)
             fresh.append(row)
         if fresh:
-            ids = {ext: cid for cid, ext in db.insert_returning(
-                "calls", _INSERT_COLUMNS,
-                [tuple(db.value(k, r[k]) for k in _INSERT_COLUMNS) for r in fresh],
-                conflict="external_id", returning="id, external_id",
-            )}
+            ids = db.insert_new_calls(fresh)
             raced = []
             for r in fresh:
                 if r["external_id"] in ids:
@@ -604,18 +589,11 @@ class Ingestor:
         fresh_ids = {id(r) for r in fresh}  # inserted above with their final state
         upd = [r for r in changed if id(r) not in fresh_ids]
         if upd:
-            db.executemany(
-                "UPDATE calls SET " + ", ".join(f"{k} = {db.p}" for k in _UPDATABLE)
-                + f" WHERE id = {db.p}",
-                [tuple(db.value(k, r[k]) for k in _UPDATABLE) + (r["id"],) for r in upd],
-            )
+            db.update_calls(upd, _UPDATABLE)
 
         # 4. the live feed: one item per changed call, with its new state.
         if changed:
-            db.executemany(
-                f"INSERT INTO feed (at, topic, entity_id, payload) VALUES ({db.p}, {db.p}, {db.p}, {db.p})",
-                [(db.dt(now), "call", str(r["id"]), db.json(self._out(session, r))) for r in changed],
-            )
+            db.insert_feed([(now, "call", str(r["id"]), self._out(session, r)) for r in changed])
         db.close()
 
         for i in live:
@@ -624,137 +602,6 @@ class Ingestor:
             is_new = primary[it.key] == i and it.key in new_keys
             results[i] = Result(call_id=row["id"] if row else None, duplicate=not is_new)
         return results  # type: ignore[return-value]
-
-
-_INSERT_COLUMNS = tuple(c for c in _CALL_COLUMNS if c != "id")
-_DATETIME_COLUMNS = frozenset(c.key for c in CALLS.columns if isinstance(c.type, UTCDateTime))
-_BOOL_COLUMNS = frozenset(c.key for c in CALLS.columns if isinstance(c.type, Boolean))
-# Rows per multi-row INSERT, within both databases' limits on bound parameters.
-_PARAMS_PER_STATEMENT = 30000
-
-
-class _Raw:
-    """The hot path's statements on the transaction's own DBAPI connection.
-
-    SQLAlchemy Core costs ~40x a bare DBAPI call per statement here; the writer's few fixed
-    statements are therefore written out for both databases (SQLite, PostgreSQL), with values
-    converted exactly as the models' column types store them.
-    """
-
-    def __init__(self, session: Session):
-        conn = session.connection()
-        self.pg = conn.dialect.name == "postgresql"
-        self.p = "%s" if self.pg else "?"
-        self.cur = conn.connection.dbapi_connection.cursor()
-
-    def close(self) -> None:
-        self.cur.close()
-
-    # -- values
-
-    def dt(self, value: dt.datetime | None) -> Any:
-        if value is None or self.pg:
-            return value
-        # Exactly SQLAlchemy's SQLite DATETIME storage format (naive UTC, always microseconds).
-        if value.utcoffset():
-            value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-    def json(self, value: Any) -> Any:
-        if self.pg:
-            from psycopg.types.json import Json
-
-            return Json(value)
-        return _json_dumps(value)
-
-    def value(self, column: str, value: Any) -> Any:
-        if column in _DATETIME_COLUMNS:
-            return self.dt(value)
-        if column in _BOOL_COLUMNS and value is not None and not self.pg:
-            return 1 if value else 0
-        return value
-
-    def _row(self, names: list[str], row: Sequence[Any]) -> dict[str, Any]:
-        out = dict(zip(names, row, strict=True))
-        if not self.pg:
-            for k in _DATETIME_COLUMNS:
-                v = out.get(k)
-                if isinstance(v, str):
-                    out[k] = dt.datetime.fromisoformat(v).replace(tzinfo=dt.UTC)
-            for k in _BOOL_COLUMNS:
-                if out.get(k) is not None:
-                    out[k] = bool(out[k])
-        return out
-
-    # -- statements
-
-    def _in(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        if self.pg:
-            return " = ANY(%s)", [list(values)]
-        return " IN (" + ", ".join("?" * len(values)) + ")", list(values)
-
-    def query(self, sql_before_in: str, values: Sequence[Any]) -> list[tuple]:
-        clause, params = self._in(values)
-        self.cur.execute(sql_before_in + clause, params)
-        return self.cur.fetchall()
-
-    def select_calls(self, external_ids: Sequence[str]) -> list[dict[str, Any]]:
-        if not external_ids:
-            return []
-        clause, params = self._in(external_ids)
-        sql = (f"SELECT {', '.join(_CALL_COLUMNS)} FROM calls WHERE external_id{clause} "
-               "ORDER BY external_id")
-        if self.pg:
-            sql += " FOR UPDATE"
-        self.cur.execute(sql, params)
-        return [self._row(_CALL_COLUMNS, r) for r in self.cur.fetchall()]
-
-    def insert_returning(self, table: str, columns: Sequence[str], rows: list[tuple], *,
-                         conflict: str, returning: str) -> list[tuple]:
-        out: list[tuple] = []
-        per = max(1, _PARAMS_PER_STATEMENT // len(columns))
-        one = "(" + ", ".join([self.p] * len(columns)) + ")"
-        for start in range(0, len(rows), per):
-            chunk = rows[start:start + per]
-            sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                   + ", ".join([one] * len(chunk))
-                   + f" ON CONFLICT ({conflict}) DO NOTHING RETURNING {returning}")
-            self.cur.execute(sql, [v for row in chunk for v in row])
-            out.extend(self.cur.fetchall())
-        return out
-
-    def executemany(self, sql: str, rows: list[tuple]) -> None:
-        if rows:
-            self.cur.executemany(sql, rows)
-
-
-def _json_dumps(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-# --------------------------------------------------------------------------- the writer
-
-# Page cache of the writer's SQLite connection (KiB). The calls and events indexes are keyed by
-# random ids; a cache that holds them saves a read per index page per batch.
-SQLITE_WRITER_CACHE_KIB = 64 * 1024
-
-
-def writer_engine(url: str):
-    """The writer's own engine (one connection in use at a time), tuned for its work."""
-    from sqlalchemy import event
-
-    from zongji.store.db import is_sqlite, make_engine
-
-    engine = make_engine(url, pool_size=2)
-    if is_sqlite(url):
-        @event.listens_for(engine, "connect")
-        def _writer_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by the server
-            cur = dbapi_conn.cursor()
-            cur.execute(f"PRAGMA cache_size=-{SQLITE_WRITER_CACHE_KIB}")
-            cur.close()
-    return engine
 
 
 _STOP = object()
