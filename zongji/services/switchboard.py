@@ -532,7 +532,14 @@ def message_out(m: Message, tz: ZoneInfo) -> dict[str, Any]:
         "raised_count": m.raised_count, "last_raised_at": iso(m.last_raised_at, tz),
         "void_at": iso(m.void_at, tz), "void_reason": m.void_reason,
         "open": m.state not in ("acknowledged", "void"),
+        "sends": _sends_out(m, tz),
     }
+
+
+def _sends_out(m: Message, tz: ZoneInfo) -> list[dict[str, Any]]:
+    from zongji.services.message_sending import send_out
+
+    return [send_out(s, tz, guest=m.recipient_kind == "guest") for s in m.sends]
 
 
 def _msg_error(exc: msg_rules.MessageError) -> Invalid:
@@ -556,7 +563,7 @@ def _publish_message(session: Session, m: Message, tz: ZoneInfo, **extra: Any) -
 def take_message(session: Session, user: User, settings: Settings, *, recipient_kind: str, recipient_id: int,
                  caller_name: str, caller_number: str, content: str, read_back: bool, urgent: bool = False,
                  call_id: int | None = None, deliver_by: list[str] | None = None,
-                 at: dt.datetime | None = None) -> dict[str, Any]:
+                 send_to: Mapping[str, str] | None = None, at: dt.datetime | None = None) -> dict[str, Any]:
     now = at or utcnow()
     policy = message_policy(settings)
     lamp_ext = None
@@ -611,6 +618,11 @@ def take_message(session: Session, user: User, settings: Settings, *, recipient_
         if ch == "lamp":
             m.lamp_extension = lamp_ext
             queue_pbx(session, "lamp", now, extension=lamp_ext, on=True, message_id=m.id)
+        elif ch in ("sms", "email", "pager"):
+            from zongji.services.message_sending import request_send
+
+            request_send(session, user, settings, m.id, channel=ch,
+                         address=(send_to or {}).get(ch), at=now)
     _schedule_raise(session, m, policy)
     return _publish_message(session, m, settings.tz)
 

@@ -218,6 +218,7 @@ class Person(Base):
     extension: Mapped[str | None] = mapped_column(String(20), index=True)
     mobile: Mapped[str | None] = mapped_column(String(40), index=True)
     pager: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))  # messages by e-mail (issue 3, R-H5)
     office_phone: Mapped[str | None] = mapped_column(String(40), index=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
 

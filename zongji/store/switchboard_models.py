@@ -84,6 +84,8 @@ class Message(Base):
 
     deliveries: Mapped[list[MessageDelivery]] = relationship(
         back_populates="message", lazy="selectin", order_by="MessageDelivery.id")
+    sends: Mapped[list[MessageSend]] = relationship(
+        back_populates="message", lazy="selectin", order_by="MessageSend.id")
 
 
 class MessageDelivery(Base):
@@ -99,6 +101,50 @@ class MessageDelivery(Base):
     detail: Mapped[str | None] = mapped_column(String(200))
 
     message: Mapped[Message] = relationship(back_populates="deliveries")
+
+
+class MessageSend(Base):
+    """One request to send a message by SMS, e-mail or pager (R-H5), carried out by the worker
+    (job ``switchboard.message_send``). ``state``: pending → sent | failed; every attempt's result
+    is kept (``attempts``, ``error``). A sent one also adds a ``MessageDelivery``; a failed one
+    leaves the message undelivered, so it is raised again and stays in the handover."""
+
+    __tablename__ = "message_sends"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))  # sms | email | pager
+    address: Mapped[str] = mapped_column(String(200))  # mobile, pager number or e-mail address
+    requested_at: Mapped[dt.datetime]
+    requested_by: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[dt.datetime | None]
+    sent_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    gateway_id: Mapped[str | None] = mapped_column(String(200))
+
+    message: Mapped[Message] = relationship(back_populates="sends")
+
+
+class StaffLeave(Base):
+    """A person's leave with a named deputy (R-S5): transfers to them go to the deputy."""
+
+    __tablename__ = "staff_leaves"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    cancelled_at: Mapped[dt.datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(String(100))
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined")
+    deputy: Mapped[Person | None] = relationship(foreign_keys=[deputy_id], lazy="joined")
 
 
 class DndPeriod(Base):

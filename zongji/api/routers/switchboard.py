@@ -100,6 +100,13 @@ class MessageIn(_In):
     urgent: bool = False
     call_id: int | None = Field(default=None, ge=1, le=2**62)
     deliver_by: list[Literal["lamp", "sms", "email", "pager", "console"]] | None = Field(default=None, max_length=5)
+    # An address typed by the operator per channel (else the directory's): {"email": "a@b.cn"}.
+    send_to: dict[Literal["sms", "email", "pager"], Annotated[str, Field(max_length=200)]] | None = None
+
+
+class SendIn(_In):
+    channel: Literal["sms", "email", "pager"]
+    address: str | None = Field(default=None, max_length=200)
 
 
 class DeliveryIn(_In):
@@ -143,6 +150,24 @@ def acknowledge_message(message_id: IdPath, user: Console, db: WriteDB, settings
 @router.post("/switchboard/messages/{message_id}/void")
 def void_message(message_id: IdPath, body: VoidIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     return sb.void_message(db, user, settings, message_id, reason=body.reason)
+
+
+@router.post("/switchboard/messages/{message_id}/send", status_code=202)
+def send_message(message_id: IdPath, body: SendIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    """Send by SMS, e-mail or pager: queued for the worker; the result shows on the message."""
+    from zongji.services import message_sending
+
+    message_sending.request_send(db, user, settings, message_id, channel=body.channel, address=body.address)
+    m = sb._get_message(db, message_id)
+    return sb._publish_message(db, m, settings.tz)
+
+
+@router.get("/switchboard/messages/{message_id}/channels")
+def message_channels(message_id: IdPath, user: Console, db: ReadDB) -> dict[str, Any]:
+    """Channels the message can be sent by and the directory's address for each (null: type one)."""
+    from zongji.services import message_sending
+
+    return {"channels": message_sending.channels_for(db, sb._get_message(db, message_id))}
 
 
 # --------------------------------------------------------------------------- do-not-disturb

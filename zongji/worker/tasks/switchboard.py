@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from zongji.services import message_sending
 from zongji.services import switchboard as sb
 from zongji.store.models import Job
 from zongji.telephony.adapter import TelephonyUnavailable
@@ -39,6 +40,12 @@ def transfer_no_answer(session: Session, job: Job, now: dt.datetime) -> None:
 @handler(sb.MESSAGE_RAISE_JOB)
 def message_raise(session: Session, job: Job, now: dt.datetime) -> None:
     sb.raise_message(session, int((job.payload or {})["message_id"]), now, _settings(session))
+
+
+@handler(message_sending.SEND_JOB)
+def message_send(session: Session, job: Job, now: dt.datetime) -> None:
+    """Send a message by SMS, e-mail or pager once; failures are recorded and retried by new jobs."""
+    message_sending.perform_send(session, int((job.payload or {})["send_id"]), now, _settings(session))
 
 
 @handler(sb.DND_END_JOB)
