@@ -41,6 +41,7 @@ class CallResult:
     answered_at: dt.datetime | None = None
     ended_at: dt.datetime | None = None
     keys: Sequence[str] = field(default_factory=tuple)  # every DTMF key received
+    transferred_to: str | None = None  # the call was blind-transferred (REFER) to this URI
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -60,6 +61,7 @@ class CallResult:
             sip_status=d.get("sip_status"), reason=d.get("reason", ""),
             started_at=t(d.get("started_at")), answered_at=t(d.get("answered_at")),
             ended_at=t(d.get("ended_at")), keys=tuple(d.get("keys") or ()),
+            transferred_to=d.get("transferred_to"),
         )
 
 
@@ -69,6 +71,18 @@ class TelephonyUnavailable(Exception):
     Distinct from a call that fails: a wake-up worker escalates every due wake-up to the
     operators' manual call list at once when it sees this (R-H9: never silence).
     """
+
+
+class TransferRefused(Exception):
+    """A transfer command that cannot be carried out: the call is unknown or has ended
+    (``unknown_call``), is not answered yet (``not_answered``), already has a transfer under way
+    (``in_progress``), or the far end refused the REFER / the target failed (``failed``, with
+    the SIP status). Not raised for an unreachable gateway (that is TelephonyUnavailable)."""
+
+    def __init__(self, cause: str, message: str = "", sip_status: int | None = None):
+        super().__init__(message or cause)
+        self.cause = cause
+        self.sip_status = sip_status
 
 
 class TelephonyAdapter(Protocol):

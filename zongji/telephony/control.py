@@ -10,7 +10,18 @@ gateway cannot be reached — the signal to escalate due wake-ups to the manual 
     POST /calls   {"uri", "prompt_wav", "confirm_keys": ["1"], "snooze_keys": ["2"],
                    "ring_timeout": 30, "key_timeout": 10, "call_id"?, "priority"?}
                   → 200 CallResult (docs in adapter.py) once the call has ended
-    GET  /calls/<call_id> → {"call_id", "state": "unknown"|"queued"|"active"|"ended", "result"?}
+    GET  /calls/<call_id> → {"call_id", "state": "unknown"|"queued"|"active"|"ended", "result"?,
+                             "answered"?, "direction"?, "transfer"?}
+    POST /calls/<call_id>/transfer {"target", "ref"?, "wait"?: "accepted"|"final"}
+                  → 200 {"call_id", "target", "ref", "state": "accepted"|"succeeded"|…,
+                         "sip_status", "reason", "progress": [sipfrag codes]}
+                  404 unknown_call · 409 not_answered | in_progress · 502 failed (REFER refused
+                  or the target failed) · 400 bad_target
+    GET  /attendant → {"enabled", "menu"?, "calls": [last attendant calls]}
+
+A transfer is blind (REFER). It answers once the far end accepted the REFER (``wait`` =
+"accepted", default) or once the transfer has ended ("final"). When the target answers, the
+gateway posts the CTI ``transfer`` event and hangs up; the same ``ref`` twice sends one REFER.
 
 A call id is dialled at most once: a repeated POST with the same ``call_id`` waits for (or
 returns) the first call's result (:mod:`zongji.telephony.call_ledger`). With ``lines`` set, at
@@ -30,7 +41,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Sequence
 
-from zongji.telephony.adapter import CallResult, TelephonyUnavailable
+from zongji.telephony.adapter import CallResult, TelephonyUnavailable, TransferRefused
 from zongji.telephony.call_ledger import CallLedger
 
 log = logging.getLogger(__name__)
@@ -74,12 +85,66 @@ class ControlServer:
                         "registration": gw.registration or None,
                         "lines": server.ledger.lines or None, "queued": server.ledger.queued})
                 if self.path.startswith("/calls/"):
-                    return self._send(200, server.ledger.lookup(self.path[len("/calls/"):]))
+                    call_id = self.path[len("/calls/"):]
+                    if call_id.endswith("/transfer"):
+                        st = server.gateway.transfer_status(call_id[:-len("/transfer")])
+                        if st is None:
+                            return self._send(404, {"error": "unknown_call",
+                                                    "message": "no transfer for this call"})
+                        return self._send(200, st)
+                    out = server.ledger.lookup(call_id)
+                    info = server.gateway.call_info(call_id)
+                    if info is not None:
+                        out = {**out, **{k: v for k, v in info.items() if k != "call_id"}}
+                        if out.get("state") == "unknown":
+                            out["state"] = "active"  # an attendant call (not from the ledger)
+                    elif out.get("state") == "unknown" and server.gateway.transfer_status(call_id):
+                        out = {**out, "state": "ended"}
+                    if "transfer" not in out and server.gateway.transfer_status(call_id):
+                        out["transfer"] = server.gateway.transfer_status(call_id)
+                    return self._send(200, out)
+                if self.path.rstrip("/") == "/attendant":
+                    gw = server.gateway
+                    att = getattr(gw, "attendant", None)
+                    return self._send(200, {
+                        "enabled": att is not None,
+                        "menu": att.menu.to_dict() if att is not None else None,
+                        "calls": list(getattr(gw, "attendant_calls", ()))})
                 self._send(404, {"error": "not_found", "message": self.path})
+
+            def _transfer(self, call_id: str):
+                try:
+                    n = int(self.headers.get("Content-Length") or 0)
+                    req = json.loads(self.rfile.read(n) or b"{}")
+                    target = str(req["target"])
+                    wait = str(req.get("wait") or "accepted")
+                    if wait not in ("accepted", "final"):
+                        raise ValueError("wait must be 'accepted' or 'final'")
+                except (ValueError, KeyError, TypeError) as exc:
+                    return self._send(400, {"error": "bad_request", "field": "target",
+                                            "message": f"JSON with a 'target' expected: {exc}"})
+                ref = req.get("ref")
+                try:
+                    st = server.gateway.transfer(call_id, target,
+                                                 ref=str(ref) if ref is not None else None,
+                                                 wait=wait)
+                except TelephonyUnavailable as exc:
+                    return self._send(503, {"error": "telephony_unavailable", "message": str(exc)})
+                except TransferRefused as exc:
+                    status = {"unknown_call": 404, "not_answered": 409, "in_progress": 409,
+                              "bad_target": 400}.get(exc.cause, 502)
+                    return self._send(status, {
+                        "error": exc.cause, "message": str(exc), "sip_status": exc.sip_status,
+                        "field": "target" if exc.cause == "bad_target" else None,
+                        "transfer": server.gateway.transfer_status(call_id)})
+                self._send(200, st)
 
             def do_POST(self):  # noqa: N802
                 if not self._authorized():
                     return self._send(401, {"error": "unauthorized", "message": "bad token"})
+                path = self.path.rstrip("/")
+                if path.startswith("/calls/") and path.endswith("/transfer"):
+                    return self._transfer(path[len("/calls/"):-len("/transfer")])
                 if self.path.rstrip("/") != "/calls":
                     return self._send(404, {"error": "not_found", "message": self.path})
                 try:
@@ -205,6 +270,38 @@ class HttpTelephonyClient:
         return CallResult.from_dict(r.json())
 
 
+    def transfer(self, call_external_id: str | None, target_number: str, *,
+                 ref: str | None = None, wait: str = "accepted") -> dict:
+        """Blind-transfer (REFER) the answered call ``call_external_id`` to ``target_number``
+        (a SIP URI or an extension of the gateway's PBX/domain). The switchboard adapter
+        contract (docs/telephony.md): returns once the far end accepted the REFER (``wait``
+        "final": once the transfer has ended) with the gateway's transfer state; the result
+        (target answered) reaches the core as a CTI ``transfer`` event. Raises
+        :class:`TransferRefused` (unknown_call, not_answered, in_progress, bad_target, failed)
+        and :class:`TelephonyUnavailable` when the gateway cannot be reached."""
+        import httpx
+
+        if not call_external_id:
+            raise TransferRefused("unknown_call", "a transfer needs the call's id")
+        body = {"target": target_number, "ref": ref, "wait": wait}
+        timeout = httpx.Timeout(connect=self.connect_timeout, read=60, write=10, pool=10)
+        try:
+            r = self._http().post(f"{self.base_url}/calls/{call_external_id}/transfer", json=body,
+                                  timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise TelephonyUnavailable(f"SIP gateway unreachable: {exc}") from exc
+        if r.status_code == 200:
+            return r.json()
+        try:
+            err = r.json()
+        except ValueError:
+            err = {}
+        if r.status_code in (400, 404, 409, 502):
+            raise TransferRefused(err.get("error") or "failed", err.get("message") or r.text[:200],
+                                  err.get("sip_status"))
+        raise TelephonyUnavailable(f"SIP gateway answered {r.status_code}: {r.text[:200]}")
+
+
 class GatewayPool:
     """``TelephonyAdapter`` over several ``zongji sip`` processes, ``lines_each`` calls each.
 
@@ -286,3 +383,20 @@ class GatewayPool:
                 with self._cond:
                     self._busy[i] -= 1
                     self._cond.notify_all()
+
+    def transfer(self, call_external_id: str | None, target_number: str, *,
+                 ref: str | None = None, wait: str = "accepted") -> dict:
+        """Transfer on whichever gateway carries the call (the others answer unknown_call)."""
+        reachable = False
+        for c in self.clients:
+            try:
+                return c.transfer(call_external_id, target_number, ref=ref, wait=wait)
+            except TelephonyUnavailable:
+                continue
+            except TransferRefused as exc:
+                reachable = True
+                if exc.cause != "unknown_call":
+                    raise
+        if not reachable:
+            raise TelephonyUnavailable("no SIP gateway can be reached")
+        raise TransferRefused("unknown_call", f"no gateway carries call {call_external_id!r}")

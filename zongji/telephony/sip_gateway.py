@@ -12,6 +12,12 @@ RFC 2833 telephone events (PJSIP's default), SIP INFO digits are accepted as wel
 Every call event is reported to the core as a CTI event (``POST /api/cti/events``, see
 docs/contracts.md) by :class:`CtiReporter` on its own thread, so a slow or absent core never
 delays a call.
+
+Blind transfer: :meth:`SipGateway.transfer` sends REFER on an answered call (placed by us, or
+answered by the attendant), follows the NOTIFY sipfrag progress, and when the target answered
+(sipfrag 2xx) posts a CTI ``transfer`` event (``transferTo``) and hangs up. With an
+:class:`~zongji.telephony.attendant.Attendant` the gateway answers incoming calls to the
+switchboard number with a greeting and a key menu and transfers the caller (docs/telephony.md).
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ import wave
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from zongji.telephony.adapter import CallOutcome, CallResult, TelephonyUnavailable
+from zongji.telephony.adapter import CallOutcome, CallResult, TelephonyUnavailable, TransferRefused
+from zongji.telephony.attendant import Action, Attendant, MenuOption, MenuSession, sip_user
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +44,10 @@ _ENDPOINT_LOCK = threading.Lock()
 NO_ANSWER_CODES = frozenset({408, 480, 487})
 # After we hang up, how long to wait for PJSIP to report the call gone (SIP timer B is 32 s).
 HANGUP_GRACE_SECONDS = 40.0
+# REFER sent → the final NOTIFY (target answered or failed), for transfers the core commands.
+TRANSFER_TIMEOUT_SECONDS = 30.0
+# An answered incoming call whose media never starts: run the menu as if the greeting played.
+MEDIA_WAIT_SECONDS = 2.0
 
 
 def _now() -> dt.datetime:
@@ -204,6 +215,63 @@ class _Active:
     hangup_sent: bool = False
     hangup_deadline: float | None = None  # give up waiting for PJSIP's DISCONNECTED
     new_reported: bool = False
+    transfer: "_Transfer | None" = None
+    transferred_to: str | None = None
+
+    @property
+    def call_id(self) -> str:
+        return self.req.call_id
+
+
+@dataclass
+class _Transfer:
+    """One blind transfer (REFER) of a call and what the far end reported."""
+
+    call_id: str
+    target: str
+    ref: str | None
+    deadline: float
+    state: str = "sending"  # sending → accepted → succeeded | failed
+    sip_status: int | None = None  # last sipfrag (or REFER failure) status
+    reason: str = ""
+    progress: list[int] = field(default_factory=list)
+    settled: threading.Event = field(default_factory=threading.Event)  # accepted or final
+    done: threading.Event = field(default_factory=threading.Event)  # final
+
+    @property
+    def pending(self) -> bool:
+        return self.state in ("sending", "accepted")
+
+    def to_dict(self) -> dict:
+        return {"call_id": self.call_id, "target": self.target, "ref": self.ref,
+                "state": self.state, "sip_status": self.sip_status, "reason": self.reason,
+                "progress": list(self.progress)}
+
+
+@dataclass
+class _Inbound:
+    """A call to the switchboard number, answered by the attendant."""
+
+    call: object  # _PjCall
+    call_id: str  # CTI callId
+    caller: str
+    called: str
+    session: MenuSession
+    started_at: dt.datetime
+    answered_at: dt.datetime | None = None
+    media: object | None = None  # the call's AudioMedia once media is up
+    player: object | None = None
+    play_until: float | None = None
+    after_play: str | None = None  # "menu" (wait for a key) | "greeting" (after "invalid")
+    key_deadline: float | None = None
+    menu_started: bool = False
+    pending: list = field(default_factory=list)  # Actions to apply from the poll loop
+    transfer: _Transfer | None = None
+    transferred_to: str | None = None
+    hangup_sent: bool = False
+    hangup_deadline: float | None = None
+    hangup_reason: str = ""
+    keys: list[str] = field(default_factory=list)
 
 
 class SipGateway:
@@ -213,9 +281,17 @@ class SipGateway:
     >>> gw.place_call("sip:8101@127.0.0.1:5080", "/path/prompt.wav", ("1",), 30)
     """
 
-    def __init__(self, config: GatewayConfig | None = None, reporter: CtiReporter | None = None):
+    def __init__(self, config: GatewayConfig | None = None, reporter: CtiReporter | None = None,
+                 attendant: Attendant | None = None):
         self.config = config or GatewayConfig()
         self.reporter = reporter
+        # Answer the switchboard number with a key menu (None: refuse incoming calls, 480).
+        # May be replaced while running; read when a call comes in.
+        self.attendant = attendant
+        self._ops: queue.Queue[Callable[[], None]] = queue.Queue()  # run on the PJSIP thread
+        self._inbound: dict[int, _Inbound] = {}
+        self._transfers: collections.OrderedDict[str, _Transfer] = collections.OrderedDict()
+        self.attendant_calls: collections.deque[dict] = collections.deque(maxlen=200)
         self._cmds: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -277,7 +353,7 @@ class SipGateway:
 
     @property
     def active_calls(self) -> int:
-        return len(self._active)
+        return len(self._active) + len(self._inbound)
 
     @property
     def waiting_calls(self) -> int:
@@ -314,6 +390,59 @@ class SipGateway:
             snooze_keys=tuple(snooze_keys), ring_timeout=float(ring_timeout),
             key_timeout=float(key_timeout), call_id=call_id or uuid.uuid4().hex, future=fut))
         return fut
+
+    def transfer(self, call_id: str, target: str, *, ref: str | None = None,
+                 wait: str = "accepted", timeout: float | None = None) -> dict:
+        """Blind-transfer the answered call ``call_id`` to ``target`` (REFER).
+
+        Returns the transfer's state as a dict (``state`` sending | accepted | succeeded |
+        failed, ``sip_status``, ``reason``, ``progress`` = sipfrag codes) once the far end has
+        accepted the REFER (``wait="accepted"``, the switchboard adapter contract) or once the
+        transfer has ended (``wait="final"``). When the target answers, the gateway posts a CTI
+        ``transfer`` event and hangs the call up. The same ``ref`` twice sends one REFER.
+
+        Raises :class:`TransferRefused` (unknown_call | not_answered | in_progress | failed)
+        and :class:`TelephonyUnavailable` when the gateway is not running.
+        """
+        if not self.running:
+            raise TelephonyUnavailable("SIP gateway is not running")
+        try:
+            uri = self.target_uri(target)
+        except ValueError as exc:
+            raise TransferRefused("bad_target", str(exc)) from None
+        box: concurrent.futures.Future = concurrent.futures.Future()
+
+        def op() -> None:
+            try:
+                box.set_result(self._op_transfer(call_id, uri, ref))
+            except BaseException as exc:
+                box.set_exception(exc)
+
+        self._ops.put(op)
+        try:
+            tr: _Transfer = box.result(timeout=10)
+        except concurrent.futures.TimeoutError:
+            raise TelephonyUnavailable("SIP gateway did not take the transfer command") from None
+        event = tr.done if wait == "final" else tr.settled
+        limit = timeout if timeout is not None else max(0.0, tr.deadline - time.monotonic()) + 2
+        event.wait(limit)
+        if tr.state == "failed":
+            raise TransferRefused("failed", tr.reason or "transfer failed", tr.sip_status)
+        return tr.to_dict()
+
+    def transfer_status(self, call_id: str) -> dict | None:
+        """The last transfer of ``call_id`` (also after the call has ended), or None."""
+        tr = self._transfers.get(call_id)
+        return tr.to_dict() if tr else None
+
+    def call_info(self, call_id: str) -> dict | None:
+        """What the gateway knows of a call that is up: answered or not, its transfer."""
+        for e in list(self._active.values()) + list(self._inbound.values()):
+            if e.call_id == call_id:
+                return {"call_id": call_id, "answered": e.answered_at is not None,
+                        "direction": "in" if isinstance(e, _Inbound) else "out",
+                        "transfer": e.transfer.to_dict() if e.transfer else None}
+        return None
 
     # ---- the PJSIP thread
 
@@ -373,8 +502,10 @@ class SipGateway:
             while not self._stop.is_set():
                 try:
                     ep.libHandleEvents(10)
+                    self._run_ops()
                     self._take_commands()
                     self._check_timers()
+                    self._check_inbound()
                     self._graveyard.clear()
                 except Exception:  # one bad call must not stop the gateway
                     log.exception("SIP gateway loop")
@@ -383,6 +514,7 @@ class SipGateway:
         finally:
             self._graveyard.clear()
             self._active.clear()
+            self._inbound.clear()
             self._rejected.clear()
             self.account = None
             try:
@@ -418,11 +550,16 @@ class SipGateway:
         # Hang up what is still up, give PJSIP a moment to send BYE/CANCEL, fail the rest.
         for a in list(self._active.values()):
             self._hangup(a, "shutdown")
+        for e in list(self._inbound.values()):
+            self._hangup_inbound(e, "shutdown")
         end = time.monotonic() + 2.0
-        while self._active and time.monotonic() < end:
+        while (self._active or self._inbound) and time.monotonic() < end:
             self.ep.libHandleEvents(10)
         for a in list(self._active.values()):
             self._finish(a, CallOutcome.FAILED, None, "gateway stopped")
+        for e in list(self._inbound.values()):
+            self._finish_inbound(e, "gateway stopped")
+        self._run_ops()  # refuse waiting transfer commands
         while True:
             try:
                 self._waiting.append(self._cmds.get_nowait())
@@ -435,7 +572,8 @@ class SipGateway:
 
     def _take_commands(self) -> None:
         # Start waiting calls in arrival order while lines are free.
-        while len(self._active) < self.config.max_calls and time.monotonic() >= self._hold_until:
+        while (len(self._active) + len(self._inbound) < self.config.max_calls
+               and time.monotonic() >= self._hold_until):
             if self._waiting:
                 p = self._waiting.popleft()
             else:
@@ -485,6 +623,10 @@ class SipGateway:
     def _check_timers(self) -> None:
         now = time.monotonic()
         for a in list(self._active.values()):
+            if a.transfer is not None and a.transfer.pending and not a.hangup_sent:
+                if now >= a.transfer.deadline:
+                    self._transfer_failed(a, a.transfer, None, "no final NOTIFY (timeout)")
+                continue  # no key deadline while a transfer is under way
             if a.hangup_sent:
                 if a.hangup_deadline is not None and now >= a.hangup_deadline:
                     # No final answer to our CANCEL/BYE (peer gone): end it on our side.
@@ -515,6 +657,333 @@ class SipGateway:
             log.warning("hangup failed (%s): %s", why, exc)
             outcome = CallOutcome.NO_ANSWER if why == "ring_timeout" else CallOutcome.FAILED
             self._finish(a, a.decided or outcome, None, f"hangup failed: {exc}")
+
+    # ---- transfer (REFER), on the PJSIP thread
+
+    def _run_ops(self) -> None:
+        while True:
+            try:
+                op = self._ops.get_nowait()
+            except queue.Empty:
+                return
+            op()
+
+    def _find(self, call_id: str):
+        for a in self._active.values():
+            if a.req.call_id == call_id:
+                return a
+        for e in self._inbound.values():
+            if e.call_id == call_id:
+                return e
+        return None
+
+    def _op_transfer(self, call_id: str, uri: str, ref: str | None) -> _Transfer:
+        e = self._find(call_id)
+        old = e.transfer if e is not None else self._transfers.get(call_id)
+        if ref is not None and old is not None and old.ref == ref:
+            return old  # the same command again: one REFER
+        if e is None or e.hangup_sent:
+            raise TransferRefused("unknown_call", f"no call {call_id!r} is up on this gateway")
+        if e.answered_at is None:
+            raise TransferRefused("not_answered", f"call {call_id!r} is not answered yet")
+        if e.transfer is not None and e.transfer.pending:
+            raise TransferRefused("in_progress", f"call {call_id!r} is being transferred")
+        if isinstance(e, _Inbound):
+            # The core takes over from the menu: keys no longer count; if this transfer
+            # fails, the caller goes to the operator.
+            e.session.chosen = MenuOption("", uri, "core", "core")
+            e.pending.clear()
+            e.key_deadline = None
+            self._stop_player(e)
+        tr = _Transfer(call_id, uri, ref, deadline=time.monotonic() + TRANSFER_TIMEOUT_SECONDS)
+        self._send_refer(e, tr)
+        return tr
+
+    def _send_refer(self, e, tr: _Transfer) -> None:
+        e.transfer = tr
+        self._transfers[tr.call_id] = tr
+        self._transfers.move_to_end(tr.call_id)
+        while len(self._transfers) > 1000:
+            self._transfers.popitem(last=False)
+        log.info("call %s: REFER to %s", tr.call_id, tr.target)
+        try:
+            e.call.xfer(tr.target, self.pj.CallOpParam(True))
+        except Exception as exc:
+            reason = exc.info() if hasattr(exc, "info") else str(exc)
+            self._transfer_failed(e, tr, None, f"REFER not sent: {reason}"[:300])
+
+    def _entry(self, call):
+        return self._active.get(id(call)) or self._inbound.get(id(call))
+
+    def _on_refer_tsx(self, call, code: int, reason: str) -> None:
+        """The final answer to our REFER: 2xx accepted (NOTIFYs follow), else refused."""
+        e = self._entry(call)
+        tr = e.transfer if e is not None else None
+        if tr is None or not tr.pending:
+            return
+        if 200 <= code < 300:
+            if tr.state == "sending":
+                tr.state = "accepted"
+                tr.settled.set()
+        elif code >= 300:
+            self._transfer_failed(e, tr, code, f"REFER refused: {code} {reason}".strip())
+
+    def _on_xfer_status(self, call, code: int, reason: str, final: bool) -> bool:
+        """A NOTIFY's sipfrag (or pjsua's summary). Returns whether to keep following."""
+        e = self._entry(call)
+        tr = e.transfer if e is not None else None
+        if tr is None or not tr.pending:
+            return False
+        tr.progress.append(code)
+        tr.sip_status, tr.reason = code, reason
+        if 200 <= code < 300:
+            self._transfer_succeeded(e, tr)
+            return False
+        if code >= 300:
+            self._transfer_failed(e, tr, code, f"target: {code} {reason}".strip())
+            return False
+        if tr.state == "sending":
+            tr.state = "accepted"
+            tr.settled.set()
+        if final:
+            self._transfer_failed(e, tr, code, "subscription ended without a final answer")
+            return False
+        return True
+
+    def _transfer_succeeded(self, e, tr: _Transfer) -> None:
+        tr.state = "succeeded"
+        tr.settled.set()
+        tr.done.set()
+        e.transferred_to = tr.target
+        log.info("call %s: transferred to %s", tr.call_id, tr.target)
+        if isinstance(e, _Inbound):
+            self._report_inbound("transfer", e, transfer_to=uri_user(tr.target))
+            e.pending.append(Action("hangup", reason="transferred"))
+        else:
+            self._report("transfer", e, transfer_to=uri_user(tr.target))
+            # Hang up from the poll loop (after our 200 to the NOTIFY has gone out).
+            e.decided = e.decided or CallOutcome.ANSWERED_NO_KEY
+
+    def _transfer_failed(self, e, tr: _Transfer, code: int | None, reason: str) -> None:
+        if not tr.pending:
+            return
+        tr.state = "failed"
+        tr.sip_status = code if code is not None else tr.sip_status
+        tr.reason = reason
+        tr.settled.set()
+        tr.done.set()
+        log.warning("call %s: transfer to %s failed: %s", tr.call_id, tr.target, reason)
+        if isinstance(e, _Inbound):
+            e.pending.append(e.session.on_transfer_failed())
+        elif e.answered_at is not None and not e.hangup_sent:
+            e.key_deadline = time.monotonic() + e.req.key_timeout  # back to waiting for a key
+
+    # ---- the attendant: incoming calls to the switchboard number
+
+    def _refuse(self, call, code: int, reason: str) -> None:
+        self._rejected[id(call)] = call
+        prm = self.pj.CallOpParam()
+        prm.statusCode = code
+        prm.reason = reason
+        try:
+            call.hangup(prm)
+        except Exception as exc:
+            log.warning("could not refuse incoming call: %s", exc)
+
+    def _on_incoming(self, account, pj_call_id: int) -> None:
+        call = _PjCall(self, account, pj_call_id)
+        att = self.attendant
+        if att is None:
+            # No attendant configured: refuse clearly instead of PJSIP's 500.
+            self._refuse(call, 480, "Temporarily Unavailable")
+            return
+        ci = call.getInfo()
+        called, caller = sip_user(ci.localUri), sip_user(ci.remoteUri)
+        if not att.menu.accepts(called):
+            self._refuse(call, 404, "Not Found")
+            return
+        if len(self._active) + len(self._inbound) >= self.config.max_calls:
+            self._refuse(call, 486, "Busy Here")
+            return
+        sip_call_id = str(ci.callIdString or "")
+        e = _Inbound(call=call, call_id=f"att-{sip_call_id or uuid.uuid4().hex}"[:250],
+                     caller=caller, called=called, session=MenuSession(att.menu),
+                     started_at=_now())
+        self._inbound[id(call)] = e
+        self._report_inbound("newCall", e)
+        prm = self.pj.CallOpParam()
+        prm.statusCode = 200  # at once: the switchboard is answered within the first ring
+        try:
+            call.answer(prm)
+        except Exception as exc:
+            log.warning("could not answer incoming call: %s", exc)
+            self._finish_inbound(e, f"answer failed: {exc}")
+
+    def _on_inbound_state(self, e: _Inbound) -> None:
+        pj = self.pj
+        ci = e.call.getInfo()
+        if ci.state == pj.PJSIP_INV_STATE_CONFIRMED and e.answered_at is None:
+            e.answered_at = _now()
+            self._report_inbound("answer", e)
+        elif ci.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self._finish_inbound(e, ci.lastReason or "")
+
+    def _on_inbound_media(self, e: _Inbound) -> None:
+        pj = self.pj
+        if e.media is not None:
+            return
+        ci = e.call.getInfo()
+        for mi in ci.media:
+            if mi.type == pj.PJMEDIA_TYPE_AUDIO and mi.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+                e.media = e.call.getAudioMedia(mi.index)
+                if not e.menu_started:
+                    e.menu_started = True
+                    e.pending.append(e.session.start())
+                return
+
+    def _stop_player(self, e: _Inbound) -> None:
+        if e.player is not None:
+            try:
+                if e.media is not None:
+                    e.player.stopTransmit(e.media)
+            except Exception:
+                pass
+            self._graveyard.append(e.player)
+            e.player = None
+        e.play_until = None
+        e.after_play = None
+
+    def _play(self, e: _Inbound, wav: str, after: str) -> None:
+        self._stop_player(e)
+        seconds = wav_seconds(wav)
+        if e.media is not None:
+            try:
+                player = self.pj.AudioMediaPlayer()
+                player.createPlayer(wav, self.pj.PJMEDIA_FILE_NO_LOOP)
+                player.startTransmit(e.media)
+                e.player = player
+            except Exception as exc:
+                log.warning("cannot play %s: %s", wav, exc)
+        e.play_until = time.monotonic() + seconds
+        e.after_play = after
+        e.key_deadline = None
+
+    def _apply(self, e: _Inbound, action: Action | None) -> None:
+        att = self.attendant
+        if action is None or e.hangup_sent:
+            return
+        if action.kind == "greeting":
+            self._play(e, att.prompts.greeting() if att else "", "menu")
+        elif action.kind == "invalid":
+            self._play(e, att.prompts.invalid, "greeting")
+        elif action.kind == "transfer":
+            opt = action.option
+            try:
+                uri = self.target_uri(opt.target)
+            except ValueError as exc:
+                log.warning("attendant: key %s has no usable target: %s", opt.key, exc)
+                e.pending.append(e.session.on_transfer_failed())
+                return
+            self._stop_player(e)
+            if att is not None:  # "请稍等" while the target rings
+                self._play(e, att.prompts.transferring, "hold")
+            timeout = e.session.menu.transfer_timeout
+            log.info("attendant %s: key %s (%s) → %s", e.call_id, opt.key, action.reason, uri)
+            self._send_refer(e, _Transfer(e.call_id, uri, None,
+                                          deadline=time.monotonic() + timeout))
+        elif action.kind == "hangup":
+            self._hangup_inbound(e, action.reason or "hangup")
+
+    def _check_inbound(self) -> None:
+        now = time.monotonic()
+        for e in list(self._inbound.values()):
+            if e.hangup_sent:
+                if e.hangup_deadline is not None and now >= e.hangup_deadline:
+                    self._finish_inbound(e, "no answer to hangup")
+                continue
+            while e.pending and not e.hangup_sent:
+                self._apply(e, e.pending.pop(0))
+            if e.hangup_sent:
+                continue
+            if (not e.menu_started and e.answered_at is not None
+                    and (_now() - e.answered_at).total_seconds() >= MEDIA_WAIT_SECONDS):
+                e.menu_started = True  # no media: run the menu on its clocks all the same
+                self._apply(e, e.session.start())
+            if e.transfer is not None and e.transfer.pending:
+                if now >= e.transfer.deadline:
+                    self._transfer_failed(e, e.transfer, None, "no final NOTIFY (timeout)")
+                continue
+            if e.play_until is not None and now >= e.play_until:
+                after = e.after_play
+                self._stop_player(e)
+                if after == "menu":
+                    e.key_deadline = now + e.session.menu.key_timeout
+                elif after == "greeting":
+                    e.session.on_greeting_replayed()
+                    self._apply(e, Action("greeting"))
+            if e.key_deadline is not None and now >= e.key_deadline:
+                e.key_deadline = None
+                self._apply(e, e.session.on_timeout())
+
+    def _on_inbound_digit(self, e: _Inbound, digit: str) -> None:
+        e.keys.append(digit)
+        if e.transfer is not None and e.transfer.pending:
+            return
+        # Applied from the poll loop: the 200 to a SIP INFO digit goes out before our REFER.
+        action = e.session.on_key(digit)
+        if action is not None:
+            e.pending.append(action)
+
+    def _hangup_inbound(self, e: _Inbound, why: str) -> None:
+        if e.hangup_sent:
+            return
+        e.hangup_sent = True
+        e.hangup_reason = why
+        e.hangup_deadline = time.monotonic() + HANGUP_GRACE_SECONDS
+        self._stop_player(e)
+        prm = self.pj.CallOpParam()
+        prm.statusCode = 200 if e.answered_at is not None else 603
+        try:
+            e.call.hangup(prm)
+        except Exception as exc:
+            log.warning("hangup failed (%s): %s", why, exc)
+            self._finish_inbound(e, f"hangup failed: {exc}")
+
+    def _finish_inbound(self, e: _Inbound, reason: str) -> None:
+        if self._inbound.pop(id(e.call), None) is None:
+            return
+        self._stop_player(e)
+        self._graveyard.append(e.call)
+        if e.transfer is not None and e.transfer.pending:
+            e.transfer.state, e.transfer.reason = "failed", "call ended during the transfer"
+            e.transfer.settled.set()
+            e.transfer.done.set()
+        cause = "normalClearing" if e.answered_at is not None else "unknown"
+        self._report_inbound("hangup", e, cause=cause)
+        self.attendant_calls.append({
+            "call_id": e.call_id, "from": e.caller, "to": e.called, "keys": list(e.keys),
+            "transferred_to": e.transferred_to,
+            "transfer": e.transfer.to_dict() if e.transfer else None,
+            "tried": list(e.session.tried), "reason": e.hangup_reason or reason,
+            "answered_at": e.answered_at.isoformat() if e.answered_at else None,
+            "ended_at": _now().isoformat()})
+
+    def _report_inbound(self, event: str, e: _Inbound, *, cause: str | None = None,
+                        transfer_to: str | None = None) -> None:
+        if self.reporter is None:
+            return
+        body = {"event": event, "callId": e.call_id, "from": e.caller or "anonymous",
+                "to": e.called or self.config.caller_id, "direction": "in",
+                "at": _now().isoformat()}
+        if self.config.line:
+            body["line"] = self.config.line
+        if cause:
+            body["cause"] = cause
+        if event == "answer":
+            body["answeringNumber"] = "attendant"
+        if transfer_to:
+            body["transferTo"] = transfer_to
+        self.reporter.report(body)
 
     # ---- registration
 
@@ -552,21 +1021,12 @@ class SipGateway:
 
     # ---- callbacks from _PjCall (on this thread)
 
-    def _on_incoming(self, account, pj_call_id: int) -> None:
-        # Incoming calls are not handled yet (the switchboard's key menu comes later):
-        # refuse them clearly instead of PJSIP's 500.
-        call = _PjCall(self, account, pj_call_id)
-        self._rejected[id(call)] = call
-        prm = self.pj.CallOpParam()
-        prm.statusCode = 480
-        prm.reason = "Temporarily Unavailable"
-        try:
-            call.hangup(prm)
-        except Exception as exc:
-            log.warning("could not refuse incoming call: %s", exc)
-
     def _on_state(self, call) -> None:
         pj = self.pj
+        e = self._inbound.get(id(call))
+        if e is not None:
+            self._on_inbound_state(e)
+            return
         a = self._active.get(id(call))
         if a is None:
             rejected = self._rejected.get(id(call))
@@ -601,6 +1061,10 @@ class SipGateway:
 
     def _on_media(self, call) -> None:
         pj = self.pj
+        e = self._inbound.get(id(call))
+        if e is not None:
+            self._on_inbound_media(e)
+            return
         a = self._active.get(id(call))
         if a is None or a.player is not None or not a.req.prompt_wav:
             return
@@ -620,9 +1084,16 @@ class SipGateway:
                 return
 
     def _on_digit(self, call, digit: str) -> None:
+        e = self._inbound.get(id(call))
+        if e is not None:
+            self._on_inbound_digit(e, digit)
+            return
         a = self._active.get(id(call))
         if a is None or a.decided is not None:
             return
+        if a.transfer is not None and a.transfer.pending:
+            a.keys.append(digit)
+            return  # being transferred: keys no longer decide the call
         a.keys.append(digit)
         if digit in a.req.confirm_keys:
             a.decided, a.decided_key = CallOutcome.ANSWERED_CONFIRMED, digit
@@ -641,13 +1112,15 @@ class SipGateway:
         self._report_new(a)
         result = CallResult(
             outcome=outcome, call_id=a.req.call_id, uri=a.req.uri, key=a.decided_key,
-            sip_status=code, reason=reason, started_at=a.started_at, answered_at=a.answered_at,
-            ended_at=_now(), keys=tuple(a.keys))
+            sip_status=code, reason="transferred" if a.transferred_to else reason,
+            started_at=a.started_at, answered_at=a.answered_at, ended_at=_now(),
+            keys=tuple(a.keys), transferred_to=a.transferred_to)
         self._report("hangup", a, cause=hangup_cause(outcome, code))
         if not a.req.future.done():
             a.req.future.set_result(result)
 
-    def _report(self, event: str, a: _Active, *, cause: str | None = None) -> None:
+    def _report(self, event: str, a: _Active, *, cause: str | None = None,
+                transfer_to: str | None = None) -> None:
         if self.reporter is None:
             return
         body = {
@@ -660,6 +1133,8 @@ class SipGateway:
             body["cause"] = cause
         if event == "answer":
             body["answeringNumber"] = uri_user(a.req.uri)
+        if transfer_to:
+            body["transferTo"] = transfer_to
         self.reporter.report(body)
 
 
@@ -723,6 +1198,29 @@ def _make_call_class():
                 self._gw._on_digit(self, str(prm.digit))
             except Exception:
                 log.exception("onDtmfDigit")
+
+        def onCallTransferStatus(self, prm):
+            try:
+                prm.cont = self._gw._on_xfer_status(self, int(prm.statusCode), str(prm.reason),
+                                                    bool(prm.finalNotify))
+            except Exception:
+                log.exception("onCallTransferStatus")
+
+        def onCallTsxState(self, prm):
+            try:
+                ev = prm.e
+                if ev.type != pj.PJSIP_EVENT_TSX_STATE:
+                    return
+                tsx = ev.body.tsxState.tsx
+                if tsx.method == "REFER" and tsx.role == pj.PJSIP_ROLE_UAC \
+                        and int(tsx.statusCode) >= 200:
+                    self._gw._on_refer_tsx(self, int(tsx.statusCode), str(tsx.statusText))
+            except Exception:
+                log.exception("onCallTsxState")
+
+        def onCallTransferRequest(self, prm):
+            # We do not let a peer transfer our calls (it would dial on our lines unseen).
+            prm.statusCode = 603
 
     return PjCall
 
