@@ -993,6 +993,10 @@ def order_summary(session: Session, row: WorkOrder, sla: SlaContext, now: dateti
         "callback_agreed_at": _iso(state.callback_agreed_at.astimezone(tz)) if state.callback_agreed_at else None,
         "callback_outcome": str(state.callback.outcome) if state.callback else None,
         "extension_pending": state.pending_extension is not None,
+        "extension_request": ({"requested_deadline": state.pending_extension.requested_deadline.astimezone(tz).isoformat(),
+                               "reason": state.pending_extension.reason,
+                               "requested_at": state.pending_extension.requested_at.astimezone(tz).isoformat()}
+                              if state.pending_extension is not None else None),
         "reply_text": state.reply_text,
         "reminder_count": state.reminder_count,
         "by_phone": state.by_phone,

@@ -39,7 +39,8 @@ def _list(request: Request, view: str) -> Response:
 
 @router.get("/work-orders", response_class=HTMLResponse)
 def all_orders(request: Request) -> Response:
-    return _list(request, "all")
+    # ?view=extensions: the tab "extensions waiting for approval" (延期待批) of the list.
+    return _list(request, "extensions" if request.query_params.get("view") == "extensions" else "all")
 
 
 @router.get("/dispatch", response_class=HTMLResponse)
@@ -89,3 +90,14 @@ def complaints_page(request: Request) -> Response:
     if early is not None:
         return early
     return pages._page(request, "complaints.html", user)
+
+
+@router.get("/settings/work-orders", response_class=HTMLResponse)
+def settings_page(request: Request) -> Response:
+    """Business calendar, SLA policies, unit contacts, categories (supervisors and admins)."""
+    from zongji.domain.roles import ADMIN_ROLES
+
+    user, early = _guard(request, roles=ADMIN_ROLES)
+    if early is not None:
+        return early
+    return pages._page(request, "work_order_settings.html", user)

@@ -38,7 +38,38 @@ class DayIn(BaseModel):
 class ImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     year: int = Field(ge=1900, le=2200)
-    csv: str = Field(max_length=200_000, description="lines date,is_working,name (班/休, yes/no, 1/0)")
+    csv: str | None = Field(default=None, max_length=200_000,
+                            description="lines date,is_working,name (班/休, yes/no, 1/0)")
+    xlsx_base64: str | None = Field(default=None, max_length=3_000_000,
+                                    description="an .xlsx file (base64): first sheet, columns date, 班/休, name")
+
+
+def _xlsx_entries(data: str):
+    """Rows of the first sheet of an uploaded workbook as calendar entries (header row optional)."""
+    import base64
+    import binascii
+
+    from openpyxl import load_workbook
+
+    from zongji.domain.business_calendar import CalendarError, entries_from_rows
+
+    try:
+        raw = base64.b64decode(data, validate=True)
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (binascii.Error, ValueError, KeyError, OSError, Exception) as e:  # zipfile.BadZipFile and friends
+        raise sla_store.CalendarInvalid(f"not an .xlsx file: {type(e).__name__}", field="xlsx_base64") from None
+    rows = []
+    for r in wb.worksheets[0].iter_rows(values_only=True):
+        cells = [c.date() if isinstance(c, dt.datetime) else c for c in r[:3]]
+        if not cells or all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        if not rows and str(cells[0]).strip().lower() in {"date", "day", "日期"}:
+            continue
+        rows.append(cells)
+    try:
+        return entries_from_rows(rows)
+    except CalendarError as e:
+        raise sla_store.CalendarInvalid(str(e), field="xlsx_base64") from None
 
 
 class PoliciesIn(BaseModel):
@@ -100,7 +131,12 @@ def delete_day(day: str, user: Admin, db: WriteDB, unit_id: Annotated[int | None
 
 @router.post("/calendar/import")
 def import_year(body: ImportIn, user: Admin, db: WriteDB) -> dict[str, Any]:
-    entries = sla_store.parse_import(body.csv)
+    if body.xlsx_base64:
+        entries = _xlsx_entries(body.xlsx_base64)
+    elif body.csv is not None:
+        entries = sla_store.parse_import(body.csv)
+    else:
+        raise sla_store.CalendarInvalid("give the days as csv or an .xlsx file", field="csv")
     n = sla_store.import_year(db, year=body.year, entries=entries, actor=_actor(user), user_id=user.id)
     return {"year": body.year, "days": n}
 
@@ -141,6 +177,18 @@ def import_categories(body: CategoriesIn, user: Admin, db: WriteDB) -> dict[str,
         raise service.Invalid("give rows or csv", field="rows")
     n = service.import_categories(db, rows, actor=_actor(user), user_id=user.id)
     return {"imported": n, "categories": [service.category_out(c) for c in service.categories(db)]}
+
+
+@router.get("/units/contacts")
+def list_contacts(user: Admin, db: ReadDB) -> dict[str, Any]:
+    """Handling units (and departments) with their notification e-mail and SMS mobile."""
+    from sqlalchemy import select
+
+    contacts = {c.unit_id: c for c in db.scalars(select(UnitContact))}
+    units = db.scalars(select(Department).order_by(Department.kind.desc(), Department.name, Department.id)).all()
+    return {"units": [{"id": u.id, "name": u.name, "name_en": u.name_en, "kind": u.kind,
+                       "email": contacts[u.id].email if u.id in contacts else None,
+                       "sms_mobile": contacts[u.id].sms_mobile if u.id in contacts else None} for u in units]}
 
 
 @router.put("/units/{unit_id}/contact")

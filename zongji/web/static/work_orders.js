@@ -54,6 +54,7 @@ const WO = (function () {
     callbacks: ["number", "caller", "reply", "unit", "status", "callback_due"],
     supervision: ["number", "created", "type", "desc", "unit", "status", "sla", "reason"],
     unit: ["number", "created", "type", "desc", "status", "sla", "deadline"],
+    extensions: ["number", "type", "desc", "unit", "deadline", "ext_requested", "ext_reason", "sla"],
   }[view];
 
   function head() {
@@ -76,6 +77,9 @@ const WO = (function () {
       case "reply": return el("td", { class: "reply-cell", title: o.reply_text }, o.reply_text || "");
       case "callback_due": return el("td", { class: "mono nowrap" }, WO.stamp(o.callback_due_at),
         o.callback_agreed_at ? el("div", { class: "small" }, t("wo.callback.agreed") + " " + WO.stamp(o.callback_agreed_at)) : null);
+      case "ext_requested": return el("td", { class: "mono nowrap" }, o.extension_request ? WO.stamp(o.extension_request.requested_deadline) : "",
+        o.extension_request ? el("div", { class: "muted small" }, t("wo.col.ext_asked_at") + " " + WO.stamp(o.extension_request.requested_at)) : null);
+      case "ext_reason": return el("td", { class: "wo-desc", title: o.extension_request ? o.extension_request.reason : "" }, o.extension_request ? o.extension_request.reason : "");
       case "reason": return el("td", { class: "small" }, WO.reasonText(o.supervision_reason) || (o.sla_state === "breached" ? t("wo.sla.breached") : ""));
     }
     return el("td");
@@ -105,6 +109,10 @@ const WO = (function () {
       const r = await api("GET", url);
       items = r.items; total = r.total; sel = Math.min(sel, Math.max(0, items.length - 1));
       render();
+      if ($("ext-count")) {
+        const n = view === "extensions" ? r.total : (await api("GET", "/api/work-orders?view=extensions&page_size=1")).total;
+        $("ext-count").textContent = n ? String(n) : "";
+      }
     } catch (e) { toast(errorText(e), "error"); }
   }
   async function fillFilters() {
@@ -140,7 +148,7 @@ const WO = (function () {
     ZJ.onLocale(() => { head(); fillFilters().catch(() => {}); render(); });
     load();
     // Live: reload when any order changes (the feed pushes every change).
-    if (view !== "unit") connectLive(() => load());
+    connectLive(() => load());
   });
 
   function connectLive(onChange) {
@@ -150,7 +158,7 @@ const WO = (function () {
       ws.onmessage = (ev) => {
         try { const m = JSON.parse(ev.data); if (m.topic === "work_order") { clearTimeout(timer); timer = setTimeout(onChange, 150); } } catch (e) { /* ignore */ }
       };
-      ws.onclose = () => setTimeout(open, 3000);
+      ws.onclose = (ev) => { if (ev.code !== 4401 && ev.code !== 4403) setTimeout(open, 3000); };
     }
     try { open(); } catch (e) { /* no live updates */ }
   }

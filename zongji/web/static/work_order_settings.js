@@ -1,0 +1,212 @@
+/* Work-order settings for supervisors and admins (issue 4): the business calendar (a year's
+   holidays and adjusted working days with their source; add, edit, delete a day; import a year
+   from CSV or XLSX; a banner when next year is not known), SLA policies (edit a target, reset to
+   the defaults), units' notification contacts, the category tree import.
+   Data: /api/calendar/*, /api/sla-policies, /api/units/contacts, /api/units/{id}/contact,
+   /api/work-order-categories[/import]. A refused value shows the API's message by its field.
+   Keys: Alt+1…4 switch tabs; PgUp/PgDn change the calendar year. */
+(function () {
+  "use strict";
+  const root = document.getElementById("settings");
+  if (!root) return;
+  const { t, api, el, toast } = ZJ;
+  const $ = (id) => document.getElementById(id);
+  const TABS = ["calendar", "sla", "contacts", "categories"];
+  const TARGETS = ["dispatch", "first_reply", "completion", "completion_max", "callback"];
+  let year = Number(ZJ.localDate(new Date()).slice(0, 4));
+  let policies = [];
+
+  // ---------------------------------------------------------------- errors by the field
+  function clearErrors(scope) {
+    scope.querySelectorAll(".field-error").forEach((n) => { n.textContent = ""; });
+    scope.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
+  }
+  /** Put the API's message next to the field it names (or the form's first error slot). */
+  function showError(scope, err, fallbackField) {
+    const body = (err && err.body) || {};
+    const fields = body.fields && body.fields.length ? body.fields : [{ field: body.field || fallbackField, message: body.message || ZJ.errorText(err) }];
+    for (const f of fields) {
+      const name = String(f.field || fallbackField || "");
+      const leaf = name.split(".").pop();
+      const slot = scope.querySelector(`.field-error[data-for="${name}"]`) || scope.querySelector(`.field-error[data-for="${leaf}"]`)
+        || scope.querySelector(`.field-error[data-for="${fallbackField}"]`) || scope.querySelector(".field-error");
+      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + f.message;
+      const input = scope.querySelector(`[name="${leaf}"]`);
+      if (input) input.classList.add("invalid");
+    }
+  }
+
+  // ---------------------------------------------------------------- tabs
+  function tab(name) {
+    if (!TABS.includes(name)) name = "calendar";
+    TABS.forEach((n) => { $("tab-" + n).hidden = n !== name; });
+    document.querySelectorAll("#set-tabs a").forEach((a) => a.classList.toggle("on", a.dataset.tab === name));
+    if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
+    ({ calendar: loadYear, sla: loadSla, contacts: loadContacts, categories: loadCategories })[name]();
+  }
+  document.querySelectorAll("#set-tabs a").forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); tab(a.dataset.tab); }));
+
+  // ---------------------------------------------------------------- calendar
+  const WEEKDAYS = () => t("set.cal.weekdays").split(",");
+  async function loadYear() {
+    $("cal-year").value = year;
+    let data;
+    try { data = await api("GET", "/api/calendar/" + year); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    $("cal-known").textContent = data.known ? t("set.cal.known") : t("set.cal.unknown");
+    const tbody = $("cal-table").querySelector("tbody");
+    tbody.replaceChildren(...data.days.map((d) => el("tr", { "data-day": d.day },
+      el("td", { class: "mono" }, d.day),
+      el("td", null, WEEKDAYS()[d.weekday]),
+      el("td", null, el("span", { class: d.is_working ? "day-work" : "day-off" }, d.is_working ? t("set.cal.work") : t("set.cal.off"))),
+      el("td", null, d.name || ""),
+      el("td", null, el("span", { class: "src s-" + d.source }, t("set.cal.src." + d.source))),
+      el("td", { class: "actions" },
+        el("button", { type: "button", class: "btn notif-btn", onclick: () => editDay(d) }, t("set.edit")),
+        d.source === "entry" ? el("button", { type: "button", class: "btn notif-btn", onclick: () => deleteDay(d) }, t("set.delete")) : null))));
+    checkNextYear();
+  }
+  async function checkNextYear() {
+    const next = Number(ZJ.localDate(new Date()).slice(0, 4)) + 1;
+    try {
+      const d = await api("GET", "/api/calendar/" + next);
+      $("cal-banner").hidden = d.known;
+      $("cal-banner").textContent = d.known ? "" : t("set.cal.banner", { year: next });
+    } catch (e) { /* the banner stays as it was */ }
+  }
+  function editDay(d) {
+    $("day-day").value = d.day; $("day-working").value = String(d.is_working); $("day-name").value = d.name || "";
+    $("day-name").focus();
+  }
+  async function deleteDay(d) {
+    if (!confirm(t("set.cal.delete_confirm", { day: d.day }))) return;
+    try { await api("DELETE", "/api/calendar/days/" + d.day); toast(t("set.saved"), "ok"); } catch (e) { toast(ZJ.errorText(e), "error"); }
+    loadYear();
+  }
+  $("day-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = $("day-form"); clearErrors(form);
+    const day = $("day-day").value;
+    if (!day) { showError(form, { body: { field: "day", message: t("set.cal.need_day") } }, "day"); return; }
+    try {
+      await api("PUT", "/api/calendar/days/" + encodeURIComponent(day), { is_working: $("day-working").value === "true", name: $("day-name").value.trim() });
+    } catch (err) { showError(form, err, "day"); return; }
+    toast(t("set.saved"), "ok");
+    year = Number(day.slice(0, 4));
+    loadYear();
+  });
+  function readFile(file) {
+    return new Promise((resolve, reject) => {
+      const r = new FileReader();
+      r.onerror = () => reject(r.error);
+      if (/\.xlsx$/i.test(file.name)) { r.onload = () => resolve({ xlsx_base64: String(r.result).split(",", 2)[1] || "" }); r.readAsDataURL(file); }
+      else { r.onload = () => resolve({ csv: String(r.result) }); r.readAsText(file, "utf-8"); }
+    });
+  }
+  $("import-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = $("import-form"); clearErrors(form);
+    const body = { year: Number($("imp-year").value) || year + 1 };
+    const file = $("imp-file").files[0];
+    try { Object.assign(body, file ? await readFile(file) : { csv: $("imp-csv").value }); } catch (err) { showError(form, { body: { message: String(err) } }, "csv"); return; }
+    let r;
+    try { r = await api("POST", "/api/calendar/import", body); } catch (err) { showError(form, err, "csv"); return; }
+    toast(t("set.cal.imported", { year: r.year, n: r.days }), "ok");
+    year = r.year; loadYear();
+  });
+  $("cal-prev").addEventListener("click", () => { year -= 1; loadYear(); });
+  $("cal-next").addEventListener("click", () => { year += 1; loadYear(); });
+  $("cal-year").addEventListener("change", () => { const y = Number($("cal-year").value); if (y >= 1900 && y <= 2200) { year = y; loadYear(); } });
+
+  // ---------------------------------------------------------------- SLA policies
+  function criteria(p) {
+    const parts = [];
+    if (p.line_kind) parts.push(t("set.sla.line") + ":" + p.line_kind);
+    if (p.order_type) parts.push(WO_label("wo.type." + p.order_type));
+    if (p.category) parts.push(t("set.sla.category") + ":" + p.category);
+    if (p.urgency) parts.push(WO_label("wo.urgency." + p.urgency));
+    if (p.complexity) parts.push(t("set.sla.complexity") + ":" + p.complexity);
+    return parts.join(" · ") || t("set.sla.any");
+  }
+  function WO_label(key) { return ZJ.has(key) ? t(key) : key.split(".").pop(); }
+  function targetCell(p, i, k) {
+    const tg = p[k];
+    if (!tg) return el("td", { class: "muted" }, "—");
+    if (tg.enabled === false) return el("td", { class: "muted" }, t("set.sla.off"));
+    const input = el("input", { type: "number", min: "0", step: "any", value: String(tg.value), name: k, "data-policy": i,
+      "aria-label": (p.name || "") + " " + t("set.sla.t." + k),
+      oninput: () => { policies[i][k] = { ...tg, value: Number(input.value) }; } });
+    return el("td", null, el("span", { class: "sla-target" }, input, t("set.unit." + tg.unit), el("span", { class: "muted small" }, t("set.basis." + tg.basis))));
+  }
+  async function loadSla() {
+    let data;
+    try { data = await api("GET", "/api/sla-policies"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    policies = data.policies;
+    $("sla-stored").textContent = data.stored ? t("set.sla.stored") : t("set.sla.defaults");
+    $("sla-table").querySelector("thead tr").replaceChildren(el("th", null, t("set.sla.name")), el("th", null, t("set.sla.criteria")),
+      ...TARGETS.map((k) => el("th", null, t("set.sla.t." + k))));
+    $("sla-table").querySelector("tbody").replaceChildren(...policies.map((p, i) => el("tr", { "data-policy": i },
+      el("td", { class: "nowrap" }, p.name || "—"), el("td", { class: "small" }, criteria(p)), ...TARGETS.map((k) => targetCell(p, i, k)))));
+  }
+  $("sla-save").addEventListener("click", async () => {
+    const scope = $("tab-sla"); clearErrors(scope);
+    try { await api("PUT", "/api/sla-policies", { policies }); } catch (err) { showError(scope, err, "policies"); return; }
+    toast(t("set.saved"), "ok"); loadSla();
+  });
+  $("sla-reset").addEventListener("click", async () => {
+    if (!confirm(t("set.sla.reset_confirm"))) return;
+    try { await api("DELETE", "/api/sla-policies"); } catch (err) { toast(ZJ.errorText(err), "error"); return; }
+    toast(t("set.saved"), "ok"); loadSla();
+  });
+
+  // ---------------------------------------------------------------- unit contacts
+  async function loadContacts() {
+    let data;
+    try { data = await api("GET", "/api/units/contacts"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    $("contacts-table").querySelector("tbody").replaceChildren(...data.units.map((u) => {
+      const email = el("input", { type: "email", name: "email", class: "contacts-input", value: u.email || "", placeholder: "unit@example.cn" });
+      const sms = el("input", { type: "tel", name: "sms_mobile", class: "contacts-input", value: u.sms_mobile || "", placeholder: "13900001111" });
+      const row = el("tr", { "data-unit": u.id },
+        el("td", null, ZJ.locale === "en" && u.name_en ? u.name_en : u.name, el("div", { class: "muted small" }, t("set.contacts.kind." + u.kind))),
+        el("td", null, email, el("div", { class: "field-error", "data-for": "email" })),
+        el("td", null, sms, el("div", { class: "field-error", "data-for": "sms_mobile" })),
+        el("td", { class: "actions" }, el("button", { type: "button", class: "btn btn-primary notif-btn", onclick: save }, t("set.save"))));
+      async function save() {
+        clearErrors(row);
+        try {
+          await api("PUT", "/api/units/" + u.id + "/contact", { email: email.value.trim() || null, sms_mobile: sms.value.trim() || null });
+        } catch (err) { showError(row, err, "email"); return; }
+        toast(t("set.saved"), "ok");
+      }
+      [email, sms].forEach((i) => i.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); save(); } }));
+      return row;
+    }));
+  }
+
+  // ---------------------------------------------------------------- categories
+  async function loadCategories() {
+    let data;
+    try { data = await api("GET", "/api/work-order-categories"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    $("cat-table").querySelector("tbody").replaceChildren(...data.categories.map((c) => el("tr", null,
+      el("td", { class: "mono" }, c.code),
+      el("td", { style: "padding-left:" + (8 + 14 * (c.depth || 0)) + "px" }, ZJ.locale === "en" && c.name_en ? c.name_en : c.name_zh),
+      el("td", { class: "muted" }, c.default_unit_id ? "#" + c.default_unit_id : "—"))));
+  }
+  $("cat-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const form = $("cat-form"); clearErrors(form);
+    let r;
+    try { r = await api("POST", "/api/work-order-categories/import", { csv: $("cat-csv").value }); } catch (err) { showError(form, err, "csv"); return; }
+    toast(t("set.cat.imported", { n: r.imported }), "ok"); loadCategories();
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.altKey && /^Digit[1-4]$/.test(e.code)) { e.preventDefault(); tab(TABS[Number(e.code.slice(5)) - 1]); return; }
+    if (!$("tab-calendar").hidden && !/INPUT|TEXTAREA|SELECT/.test(e.target.tagName)) {
+      if (e.key === "PageUp") { e.preventDefault(); year -= 1; loadYear(); }
+      if (e.key === "PageDown") { e.preventDefault(); year += 1; loadYear(); }
+    }
+  });
+  ZJ.onLocale(() => tab(location.hash.slice(1)));
+  $("imp-year").value = year + 1;
+  tab(location.hash.slice(1));
+})();
