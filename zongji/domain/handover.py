@@ -8,7 +8,8 @@
     callbacks      open callbacks promised to callers
     faults         open line faults — R-S3
     entries        free-text entries by the outgoing shift
-    (wakeups)      reserved: wake-ups join when that issue lands (``extra_sections``)
+    wakeups        the day's wake-ups in time order with state, and the escalated ones still
+                   open (rooms to knock) — R-H9, via ``extra_sections`` / ``wakeup_sections``
 
 Empty sections are kept (an empty section is information: "no DND tonight").
 
@@ -244,6 +245,52 @@ def _entry_item(e: FreeTextEntry, tz: dt.tzinfo) -> HandoverItem:
                         f"{_hm(e.at, tz)} {e.author}: {e.text}")
 
 
+WAKEUP_STATUS_TEXT: dict[str, tuple[str, str]] = {
+    "due": ("待叫", "due"), "calling": ("呼叫中", "calling"), "answered": ("已接听", "answered"),
+    "retrying": ("重呼中", "retrying"), "snoozed": ("稍后再叫", "snoozed"),
+    "escalated": ("已升级,需人工叫醒", "escalated, people must wake the guest"),
+    "done": ("已叫醒", "done"), "cancelled": ("已取消", "cancelled"),
+}
+WAKEUP_SECTIONS: dict[str, tuple[str, str]] = {
+    "wakeups": ("叫醒(按时间)", "Wake-up calls (in time order)"),
+    "wakeups_escalated": ("叫醒未应答,需敲门", "Wake-ups not answered: rooms to knock"),
+}
+
+
+@dataclass(frozen=True)
+class WakeupLine:
+    """One wake-up as the handover lists it (R-H9): room (no guest name), time, state."""
+
+    ref: str
+    room: str
+    wake_at: dt.datetime
+    status: str
+    note: str = ""
+    minutes_late: int | None = None
+    escalation_reason: str | None = None
+
+
+def wakeup_sections(day: Sequence[WakeupLine], escalated: Sequence[WakeupLine],
+                    tz: dt.tzinfo) -> tuple[HandoverSection, HandoverSection]:
+    """The wake-ups of the day in time order with their state, and the escalated ones still
+    open (the floor attendant must knock; R-H9). An escalated wake-up leaves the second
+    section as soon as the guest is reached."""
+    def item(w: WakeupLine, kind: str) -> HandoverItem:
+        st_zh, st_en = WAKEUP_STATUS_TEXT.get(w.status, (w.status, w.status))
+        note_zh = f",备注:{w.note}" if w.note else ""
+        note_en = f"; note: {w.note}" if w.note else ""
+        return HandoverItem(kind, w.ref, w.wake_at,
+                            f"{_hm(w.wake_at, tz)} {w.room}房 叫醒 — {st_zh}{note_zh}",
+                            f"{_hm(w.wake_at, tz)} room {w.room} wake-up — {st_en}{note_en}",
+                            urgent=w.status == "escalated")
+
+    order = sorted(day, key=lambda w: (w.wake_at, w.room))
+    open_esc = sorted((w for w in escalated if w.status == "escalated"), key=lambda w: (w.wake_at, w.room))
+    return (HandoverSection("wakeups", *WAKEUP_SECTIONS["wakeups"], tuple(item(w, "wakeup") for w in order)),
+            HandoverSection("wakeups_escalated", *WAKEUP_SECTIONS["wakeups_escalated"],
+                            tuple(item(w, "wakeup_escalated") for w in open_esc)))
+
+
 def assemble_handover(inputs: HandoverInputs, *, at: dt.datetime, tz: dt.tzinfo, shift_label: str,
                       prepared_by: str,
                       extra_sections: Sequence[HandoverSection] = ()) -> Handover:
@@ -336,8 +383,10 @@ __all__ = [
     "SECTION_TITLES",
     "SectionKey",
     "VipGuest",
+    "WakeupLine",
     "acknowledge_handover",
     "add_entry",
     "assemble_handover",
     "sign_off",
+    "wakeup_sections",
 ]

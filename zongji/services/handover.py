@@ -1,7 +1,8 @@
 """The shift handover log (交接班本, R-H13): assemble, free-text entries, sign off, acknowledge, search.
 
 A handover is assembled live from the database while it is a draft (active DND, messages not yet
-picked up, VIPs in house and arriving, open line faults, entries). At sign-off the outgoing shift
+picked up, VIPs in house and arriving, open callbacks from work orders, open line faults, entries, and the
+wake-ups: the day's list in time order with state and the escalated ones — rooms to knock). At sign-off the outgoing shift
 freezes it: both a full snapshot (with room numbers) and a public one (without) are stored, so
 roles outside ``ROOM_NUMBER_ROLES`` never get a room number, even from history. The incoming
 shift acknowledges it; then the next draft begins.
@@ -17,16 +18,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain import handover as rules
+from zongji.domain import work_orders as wo_rules
 from zongji.domain.caller_id import stay_in_house
 from zongji.domain.lines import FaultRecord
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit
 from zongji.services import switchboard as sb
+from zongji.services import wakeups, work_orders
 from zongji.services.calls import Invalid, iso, parse_local_instant
 from zongji.services.directory import audit_guest_reads
 from zongji.settings import Settings
 from zongji.store.models import FeedItem, Guest, Stay, User, utcnow
 from zongji.store.switchboard_models import Handover, HandoverEntry
+from zongji.store.work_order_models import WorkOrder
 
 SHIFT_NAMES = {0: ("早班", "Morning shift"), 1: ("中班", "Afternoon shift"), 2: ("夜班", "Night shift")}
 ENTRY_MAX = 2000
@@ -78,6 +82,36 @@ def _vips(session: Session, now: dt.datetime, with_room: bool) -> tuple[list[rul
     return out, ids
 
 
+def _callbacks(session: Session) -> list[rules.OpenCallback]:
+    """Work orders waiting for the callback to the caller (回访): the unit replied, or a callback
+    is under way; due at the agreed callback time if one was agreed, else at the callback
+    deadline."""
+    rows = session.scalars(select(WorkOrder).where(
+        WorkOrder.status.in_((str(wo_rules.Status.REPLIED), str(wo_rules.Status.CALLBACK))))
+        .order_by(WorkOrder.callback_due_at, WorkOrder.id))
+    out = []
+    for r in rows:
+        state = work_orders.state_from_json(r.state)
+        about = " ".join((r.description or "").split())
+        out.append(rules.OpenCallback(
+            ref=r.number, who=r.caller_name or "—", number=r.caller_number or "—",
+            about=f"{r.number} {about[:60]}{'…' if len(about) > 60 else ''}",
+            due_at=state.callback_agreed_at or r.callback_due_at))
+    return out
+
+
+def _wakeups(session: Session, now: dt.datetime, settings: Settings) -> tuple[rules.HandoverSection, ...]:
+    """The wake-ups' part (R-H9), through the handover's extension point (``extra_sections``)."""
+    sec = wakeups.handover_section(session, now=now, settings=settings)
+
+    def line(x: dict[str, Any]) -> rules.WakeupLine:
+        return rules.WakeupLine(ref=str(x["id"]), room=x["room"], wake_at=dt.datetime.fromisoformat(x["wake_at"]),
+                                status=x["status"], note=x.get("note") or "", minutes_late=x.get("minutes_late"),
+                                escalation_reason=x.get("escalation_reason"))
+
+    return rules.wakeup_sections([line(x) for x in sec["items"]], [line(x) for x in sec["escalated"]], settings.tz)
+
+
 def assemble(session: Session, h: Handover | None, user: User | None, settings: Settings, now: dt.datetime,
              *, with_room: bool) -> rules.Handover:
     vips, guest_ids = _vips(session, now, with_room)
@@ -92,10 +126,11 @@ def assemble(session: Session, h: Handover | None, user: User | None, settings: 
     inputs = rules.HandoverInputs(
         dnd=[sb.dnd_domain(r, with_room=with_room) for r in dnd_rows],
         messages=[sb.message_domain(m) for m in sb.open_message_rows(session)],
-        vips=vips, callbacks=(), faults=faults, entries=entries)
+        vips=vips, callbacks=_callbacks(session), faults=faults, entries=entries)
     label = h.shift_label if h is not None else shift_label(now, settings)
     prepared = (h.prepared_by if h is not None else None) or sb.who(user)
-    return rules.assemble_handover(inputs, at=now, tz=settings.tz, shift_label=label, prepared_by=prepared)
+    return rules.assemble_handover(inputs, at=now, tz=settings.tz, shift_label=label, prepared_by=prepared,
+                                   extra_sections=_wakeups(session, now, settings))
 
 
 def _sections_json(d: rules.Handover, tz: ZoneInfo) -> list[dict[str, Any]]:

@@ -349,6 +349,30 @@ def cancel(session: Session, wakeup_id: int, *, actor: str, now: dt.datetime, se
     return done
 
 
+def cancel_for_stay(session: Session, stay_id: int, *, actor: str, now: dt.datetime,
+                    settings: Settings) -> list[Wakeup]:
+    """The guest checked out (issue 3, PMS check-out): cancel the stay's wake-ups still to come."""
+    tz = settings.tz
+    done = []
+    for x in session.scalars(select(Wakeup).where(
+            Wakeup.stay_id == stay_id, Wakeup.wake_at > now,
+            Wakeup.status.in_(["due", "retrying", "snoozed"])).order_by(Wakeup.wake_at)):
+        try:
+            tr = dom.cancel(_state(x, tz), now)
+        except dom.InvalidTransition:
+            continue
+        _store(x, tr.state)
+        x.cancelled_at, x.cancelled_by = now, actor
+        jobs.cancel(session, call_job_key(x.id, len(x.attempts) + 1))
+        _effects(session, x, tr.effects, now, tz, actor=actor)
+        _publish(session, x, tz)
+        done.append(x)
+    if done:
+        audit.record(session, actor=actor, action="wakeup.cancel", entity="wakeup", entity_id=done[0].id,
+                     detail={"ids": [x.id for x in done], "reason": "check_out", "stay_id": stay_id})
+    return done
+
+
 def mark_reached(session: Session, wakeup_id: int, *, by: str, actor: str, now: dt.datetime,
                  settings: Settings, user_id: int | None = None) -> Wakeup:
     """Somebody reached the guest (at the door, or by phone from the console): done, with the
@@ -464,7 +488,7 @@ def handover_section(session: Session, *, now: dt.datetime, settings: Settings) 
     escalated = [w for w in rows if w.escalated_at is not None]
 
     def line(w: Wakeup) -> dict[str, Any]:
-        return {"id": w.id, "room": w.room_number,
+        return {"id": w.id, "room": w.room_number, "wake_at": w.wake_at.astimezone(tz).isoformat(),
                 "time": w.wake_at.astimezone(tz).strftime("%m-%d %H:%M"), "status": w.status,
                 "note": w.note, "booked_by": w.booked_by, "minutes_late": w.minutes_late,
                 "reached_by": w.reached_by, "escalation_reason": w.escalation_reason,

@@ -99,7 +99,7 @@
     sock.onmessage = (ev) => {
       let msg;
       try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (!viewingPast && ["dnd", "message", "fault", "handover"].includes(msg.topic)) loadCurrent();
+      if (!viewingPast && ["dnd", "message", "fault", "handover", "wakeup", "work_order"].includes(msg.topic)) loadCurrent();
       if (msg.topic === "handover") search();
     };
     sock.onclose = (ev) => { if (ev.code !== 4401) setTimeout(live, 2000); };
