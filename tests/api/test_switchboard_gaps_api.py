@@ -218,3 +218,142 @@ def test_guest_sms_address_is_masked(demo, client, as_user, session_factory, set
     got = _open_message(client, m["id"])
     assert {d["channel"] for d in got["deliveries"]} == {"lamp", "sms"}
     assert mobile not in json.dumps(got)
+
+
+# --------------------------------------------------------------------------- 2. staff leave with a deputy
+
+
+def test_transfer_to_a_person_on_leave_goes_to_the_deputy_with_the_script(
+        demo, client, as_user, session_factory):
+    as_user("operator")
+    boss, deputy = _person(session_factory, "周文杰"), _person(session_factory, "曾晓东")
+    now = utcnow()
+    r = client.post("/api/switchboard/leaves", json={
+        "person_id": boss.id, "starts_at": (now - dt.timedelta(hours=1)).isoformat(),
+        "ends_at": (now + dt.timedelta(days=3)).isoformat(), "deputy_id": deputy.id, "note": "年假"})
+    assert r.status_code == 201, r.text
+    leave = r.json()
+    assert leave["deputy"]["name"] == "曾晓东" and leave["active"]
+    assert [x["id"] for x in client.get(f"/api/switchboard/leaves?person_id={boss.id}").json()["items"]] == [leave["id"]]
+    d = client.post("/api/switchboard/transfers/decide", json={"target_kind": "person", "target_id": boss.id}).json()
+    d = d["decision"]
+    assert d["reason"]["code"] == "on_leave_deputy", d
+    assert "曾晓东" in d["reason"]["zh"] and "曾晓东" in d["script"]["zh"]
+    assert d["forward"]["role"] == "deputy" and d["dial"] == deputy.mobile or d["dial"] == deputy.extension
+    # Overlapping leave is refused; bad input names the field.
+    r = client.post("/api/switchboard/leaves", json={"person_id": boss.id, "ends_at": (now + dt.timedelta(days=1)).isoformat()})
+    assert r.status_code == 409 and r.json()["field"] == "starts_at"
+    r = client.post("/api/switchboard/leaves", json={"person_id": deputy.id, "deputy_id": deputy.id,
+                                                     "ends_at": (now + dt.timedelta(days=1)).isoformat()})
+    assert r.status_code == 422 and r.json()["field"] == "deputy_id"
+    r = client.post("/api/switchboard/leaves", json={"person_id": deputy.id, "ends_at": (now - dt.timedelta(days=1)).isoformat()})
+    assert r.status_code == 422 and r.json()["field"] == "ends_at"
+    # Back from leave: the transfer goes to them again.
+    assert client.post(f"/api/switchboard/leaves/{leave['id']}/cancel").status_code == 200
+    d = client.post("/api/switchboard/transfers/decide", json={"target_kind": "person", "target_id": boss.id}).json()
+    assert d["decision"]["reason"]["code"] != "on_leave_deputy"
+    with session_factory() as s:
+        assert s.scalar(select(AuditEntry).where(AuditEntry.entity == "staff_leave", AuditEntry.action == "cancel"))
+    as_user("unit")
+    assert client.get("/api/switchboard/leaves").status_code == 403
+
+
+# --------------------------------------------------------------------------- 3. PMS check-out
+
+
+def test_pms_check_out_ends_stay_dnd_wakeups_and_lamp(
+        demo, client, as_user, session_factory, write, settings, run_jobs):
+    from zongji.services.auth import add_integration_token
+    from zongji.services.demo_data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM
+    from zongji.store.models import Room, Stay
+    from zongji.store.switchboard_models import DndPeriod
+    from zongji.store.wakeup_models import Wakeup
+
+    with write() as s:
+        pms = add_integration_token(s, "opera-pms", scopes="pms").token
+        other = add_integration_token(s, "other", scopes="cti").token
+        g = s.scalar(select(Guest).where(Guest.name == DEMO_VIP_GUEST_NAME))
+        room = s.scalar(select(Room).where(Room.number == DEMO_VIP_GUEST_ROOM))
+        stay_id = s.scalar(select(Stay.id).where(Stay.guest_id == g.id, Stay.status != "checked_out"))
+        gid, ext = g.id, room.extension
+    as_user("operator")
+    assert client.post("/api/switchboard/dnd", json={"subject_kind": "guest", "subject_id": gid}).status_code == 201
+    m = _message(client, "guest", gid)
+    wake_at = (utcnow() + dt.timedelta(hours=10)).astimezone(TZ)
+    r = client.post("/api/wakeups", json={"room": DEMO_VIP_GUEST_ROOM, "wake_at": wake_at.isoformat(),
+                                          "languages": ["zh"], "readback_confirmed": True})
+    assert r.status_code == 201, r.text
+    wid = r.json()["items"][0]["id"]
+    run_jobs()
+    assert sb.adapter_for(settings).lamp_on(ext)
+    client.cookies.clear()
+
+    url = f"/api/v1/stays/{stay_id}/check-out"
+    assert client.post(url).status_code == 401
+    assert client.post(url, headers={"Authorization": f"Bearer {other}"}).status_code == 401
+    # A message is still waiting: the lamp stays on until it is picked up.
+    r = client.post(url, headers={"Authorization": f"Bearer {pms}"})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["dnd_ended"] and out["wakeups_cancelled"] == [wid] and out["lamp_off"] is False
+    run_jobs()
+    with session_factory() as s:
+        assert s.get(Stay, stay_id).status == "checked_out"
+        assert s.scalar(select(DndPeriod).where(DndPeriod.stay_id == stay_id)).ended_at is not None
+        assert s.get(Wakeup, wid).status == "cancelled"
+        assert s.scalar(select(AuditEntry).where(AuditEntry.entity == "stay", AuditEntry.actor == "token:opera-pms"))
+    assert sb.adapter_for(settings).lamp_on(ext)
+    r = client.post(url, headers={"Authorization": f"Bearer {pms}"})
+    assert r.status_code == 200 and r.json()["already_checked_out"] is True
+    r = client.post("/api/v1/stays/999999/check-out", headers={"Authorization": f"Bearer {pms}"})
+    assert r.status_code == 404
+    r = client.post("/api/v1/stays/check-out", json={"room": DEMO_VIP_GUEST_ROOM},
+                    headers={"Authorization": f"Bearer {pms}"})
+    assert r.status_code == 404 and r.json()["field"] == "room"  # nobody in the room any more
+    del m
+
+
+def test_pms_check_out_by_room_turns_the_lamp_off_when_nothing_waits(
+        demo, client, session_factory, write, settings, run_jobs):
+    from zongji.services.auth import add_integration_token
+    from zongji.services.switchboard_demo import DEMO_DND_GUEST_ROOM
+    from zongji.store.models import Room
+
+    with write() as s:
+        pms = add_integration_token(s, "pms", scopes="pms").token
+        ext = s.scalar(select(Room.extension).where(Room.number == DEMO_DND_GUEST_ROOM))
+    sb.adapter_for(settings).set_message_lamp(ext, True)
+    r = client.post("/api/v1/stays/check-out", json={"room": DEMO_DND_GUEST_ROOM},
+                    headers={"Authorization": f"Bearer {pms}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["lamp_off"] is True
+    run_jobs()
+    assert not sb.adapter_for(settings).lamp_on(ext)
+    r = client.post("/api/v1/stays/check-out", json={"room": ""}, headers={"Authorization": f"Bearer {pms}"})
+    assert r.status_code == 422 and "room" in json.dumps(r.json())
+
+
+# --------------------------------------------------------------------------- 4. holidays in transfer decisions
+
+
+def test_weekday_office_is_closed_on_a_public_holiday_and_open_on_an_adjusted_working_day(
+        demo, session_factory, settings):
+    from zongji.store.models import Department, User
+
+    with session_factory() as s:
+        hr = s.scalar(select(Department).where(Department.name == "人力资源部"))
+        user = s.scalar(select(User).where(User.username == "operator"))
+
+        def decide(when: dt.datetime):
+            d, _facts, _call = sb.decide(
+                s, user, target_kind="department", target_id=hr.id, call_id=None, caller_name=None, purpose=None,
+                call_purpose="business", urgent=False, guest_consent=None, callee_accepts=None, guest_name=None,
+                emergency=False, settings=settings, at=when)
+            return d
+
+        holiday = decide(dt.datetime(2026, 10, 1, 10, 0, tzinfo=TZ))  # National Day, a Thursday
+        assert holiday.reason.code == "holiday" and "放假" in holiday.reason.zh
+        adjusted = decide(dt.datetime(2026, 10, 10, 10, 0, tzinfo=TZ))  # Saturday, adjusted working day
+        assert adjusted.reason.code not in ("holiday", "after_hours") and adjusted.puts_through
+        ordinary_saturday = decide(dt.datetime(2026, 10, 17, 10, 0, tzinfo=TZ))
+        assert ordinary_saturday.reason.code == "after_hours"

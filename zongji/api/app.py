@@ -12,6 +12,8 @@ from zongji.api.routers import auth, calls, cti, directory, live, users
 from zongji.api.routers import work_order_admin, work_orders
 from zongji.api.routers import wakeups
 from zongji.api.routers import switchboard
+from zongji.api.routers import pms
+from zongji.api.routers import room_board
 from zongji.services import switchboard as switchboard_service
 from zongji.worker.tasks import wakeups as wakeup_tasks
 from zongji.services import notifications
@@ -62,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     switchboard_service.use_settings(settings)  # switchboard timers and the simulated PBX
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
-                   switchboard):
+                   switchboard, pms, room_board):
         app.include_router(module.router)
     pages.install(app)
     return app

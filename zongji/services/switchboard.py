@@ -216,14 +216,32 @@ def _hours(data: dict[str, Any] | None) -> WorkingHours | None:
         return None
 
 
-def statutory_exceptions(hours: WorkingHours | None, at: dt.datetime, tz: dt.tzinfo) -> HoursExceptions | None:
+def statutory_exceptions(hours: WorkingHours | None, at: dt.datetime, tz: dt.tzinfo,
+                         session: Session | None = None) -> HoursExceptions | None:
     """Public holidays and adjusted working days for office hours (closed every weekend);
-    round-the-clock and seven-day departments are not affected by the holiday notice."""
+    round-the-clock and seven-day departments are not affected by the holiday notice.
+
+    With a session, the organisation's business calendar is used (the statutory notice plus the
+    admin's edits and imported years, ``zongji.services.sla.base_calendar``)."""
     if hours is None or hours.days[5] or hours.days[6]:
         return None
-    cal = china_statutory()
     today = at.astimezone(tz).date()
     closed, working_as = set(), {}
+    if session is not None:
+        from zongji.services.sla import base_calendar
+
+        bcal = base_calendar(session, tz)  # type: ignore[arg-type]
+        for i in range(-3, 40):
+            d = today + dt.timedelta(days=i)
+            day = bcal.day_info(d)
+            if day.source == "weekly":
+                continue
+            if day.is_working:
+                working_as[d] = "mon"
+            else:
+                closed.add(d)
+        return HoursExceptions(closed=frozenset(closed), working_as=working_as)
+    cal = china_statutory()
     for i in range(-3, 40):
         d = today + dt.timedelta(days=i)
         info = cal.lookup(d)
@@ -275,16 +293,26 @@ def _line_settings(session: Session, line: Line) -> LineSettings | None:
 
 
 def line_config(session: Session, line: Line, at: dt.datetime) -> line_rules.LineConfig:
+    from zongji.services.staff_leave import current_leave
+    from zongji.services.staff_leave import on_leave as person_on_leave
+
     ls = _line_settings(session, line)
     on_leave = False
     if ls is not None and ls.responsible_on_leave:
         on_leave = ls.leave_until is None or ls.leave_until > at
+    deputy = ls.deputy if ls is not None else None
+    if ls is not None and ls.responsible_id is not None:
+        leave = current_leave(session, ls.responsible_id, at)  # the person's own leave (R-S5)
+        if leave is not None:
+            on_leave = True
+            deputy = deputy or leave.deputy
     return line_rules.LineConfig(
         code=line.code, name=line.name, kind=line_rules.LineKind(line.kind), number=line.number,
         inbound_only=line.inbound_only, hours=_hours(ls.working_hours) if ls else None,
         responsible=_contact(ls.responsible, on_leave=on_leave, mobile_first=False) if ls else None,
-        deputy=_contact(ls.deputy) if ls else None,
-        after_hours=_contact(ls.after_hours) if ls else None,
+        deputy=_contact(deputy, on_leave=person_on_leave(session, deputy.id, at)) if deputy else None,
+        after_hours=(_contact(ls.after_hours, on_leave=person_on_leave(session, ls.after_hours_id, at))
+                     if ls else None),
     )
 
 
@@ -305,12 +333,18 @@ def build_target(session: Session, kind: str, target_id: int, at: dt.datetime, *
                 .order_by(Person.id))
         office = (tr.Contact(name=dept.name, number=dept.extension or dept.phone or "", name_en=dept.name_en)
                   if dept is not None else None)
+        from zongji.services.staff_leave import current_leave, on_leave
+
+        leave = current_leave(session, p.id, at)  # R-S5: on leave → the named deputy
+        deputy = leave.deputy if leave is not None else None
         target = tr.Target(
             kind=tr.TargetKind.PERSON, name=p.name, number=p.extension or p.mobile, title=p.title,
             title_en=p.title_en, department=dept.name if dept else None,
             department_en=dept.name_en if dept else None, hours=hours,
             dnd=bool(active_dnd_rows(session, at, subject_kind="person", subject_id=p.id)),
             department_office=office, superior=_contact(superior, mobile_first=False),
+            on_leave=leave is not None,
+            deputy=_contact(deputy, on_leave=on_leave(session, deputy.id, at)) if deputy is not None else None,
         )
         facts.update(recipient_kind="staff", recipient_label=p.name)
         return target, facts
@@ -386,7 +420,7 @@ def decide(session: Session, user: User, *, target_kind: str, target_id: int, ca
                           detail={"call_id": call_id})
     req = tr.TransferRequest(
         target=target, caller=_caller_for(call, caller_name, purpose), at=at, tz=settings.tz,
-        exceptions=statutory_exceptions(target.hours, at, settings.tz),
+        exceptions=statutory_exceptions(target.hours, at, settings.tz, session),
         direction="in" if call is None else ("internal" if call.direction == "internal" else call.direction),
         line_inbound_only=bool(call and call.line and call.line.inbound_only),
         line_name=call.line.name if call and call.line else None,
@@ -870,19 +904,53 @@ def end_dnd_if_due(session: Session, dnd_id: int, now: dt.datetime, settings: Se
                  detail={"reason": row.end_reason})
 
 
-def check_out(session: Session, stay_id: int, settings: Settings, *, at: dt.datetime | None = None) -> None:
-    """A guest checked out (from the hotel's PMS): the stay ends, DND set until check-out ends."""
+def check_out(session: Session, stay_id: int, settings: Settings, *, at: dt.datetime | None = None,
+              actor_name: str = "system") -> dict[str, Any]:
+    """A guest checked out (from the hotel's PMS): the stay ends, DND ends (R-H8), the stay's
+    wake-ups still to come are cancelled, and the room's message lamp goes out when no message
+    is waiting for it. A repeated check-out changes nothing (``already_checked_out``)."""
     now = at or utcnow()
     stay = session.get(Stay, stay_id)
     if stay is None:
         raise NotFound("no such stay", field="stay_id")
+    result: dict[str, Any] = {"stay_id": stay.id, "guest_id": stay.guest_id, "already_checked_out": False,
+                              "dnd_ended": [], "wakeups_cancelled": [], "lamp_off": False}
+    if stay.status == "checked_out":
+        result["already_checked_out"] = True
+        return result
     stay.status = "checked_out"
     stay.departure = min(stay.departure, now) if stay.departure > now else stay.departure
-    audit.record(session, actor="system", action="check_out", entity="stay", entity_id=stay.id)
+    audit.record(session, actor=actor_name, action="check_out", entity="stay", entity_id=stay.id)
     for row in session.scalars(select(DndPeriod).where(DndPeriod.stay_id == stay.id, DndPeriod.ended_at.is_(None))):
-        period = dnd_rules.on_checkout(_dnd_domain(row), at=max(now, row.set_at))
-        if not period.active_at(now):
+        # The guest has left: the room's DND ends now whatever end was chosen (R-H8), so the line
+        # is released for the next guest.
+        period = dnd_rules.on_checkout(replace(_dnd_domain(row), until_checkout=True), at=max(now, row.set_at))
+        if not period.active_at(max(now, row.set_at)):
             _end_dnd(session, row, period, now, settings.tz)
+            audit.record(session, actor=actor_name, action="end", entity="dnd", entity_id=row.id,
+                         detail={"reason": "check_out"})
+            result["dnd_ended"].append(row.id)
+    from zongji.services import wakeups
+
+    result["wakeups_cancelled"] = [w.id for w in wakeups.cancel_for_stay(
+        session, stay.id, actor=actor_name, now=now, settings=settings)]
+    ext = stay.room.extension
+    waiting = session.scalar(select(func.count()).select_from(Message).where(
+        Message.lamp_extension == ext, Message.state.not_in(("acknowledged", "void"))))
+    if not waiting:
+        queue_pbx(session, "lamp", now, extension=ext, on=False)
+        result["lamp_off"] = True
+    return result
+
+
+def find_stay_by_room(session: Session, room_number: str, at: dt.datetime) -> Stay:
+    room = session.scalar(select(Room).where(Room.number == room_number))
+    if room is None:
+        raise NotFound("no such room", field="room")
+    stay = room_occupant(session, room.id, at)
+    if stay is None:
+        raise NotFound("nobody is staying in that room", field="room")
+    return stay
 
 
 def list_dnd(session: Session, user: User, settings: Settings, *, at: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -928,7 +996,7 @@ def line_out(session: Session, line: Line, settings: Settings, at: dt.datetime) 
     ls = _line_settings(session, line)
     cfg = line_config(session, line, at)
     req = tr.TransferRequest(target=cfg.as_target(), caller=tr.Caller(), at=at, tz=settings.tz,
-                             exceptions=statutory_exceptions(cfg.hours, at, settings.tz))
+                             exceptions=statutory_exceptions(cfg.hours, at, settings.tz, session))
     route = tr.decide_transfer(req)
     open_faults = session.scalar(select(func.count()).select_from(LineFault).where(
         LineFault.line_id == line.id, LineFault.ended_at.is_(None))) or 0

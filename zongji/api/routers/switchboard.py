@@ -170,6 +170,40 @@ def message_channels(message_id: IdPath, user: Console, db: ReadDB) -> dict[str,
     return {"channels": message_sending.channels_for(db, sb._get_message(db, message_id))}
 
 
+# --------------------------------------------------------------------------- staff leave (R-S5)
+
+
+class LeaveIn(_In):
+    person_id: int = Field(ge=1, le=2**62)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime
+    deputy_id: int | None = Field(default=None, ge=1, le=2**62)
+    note: str | None = Field(default=None, max_length=500)
+
+
+@router.get("/switchboard/leaves")
+def list_leaves(user: Console, db: ReadDB, settings: Cfg,
+                person_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+                state: Literal["current", "all"] = "current") -> dict[str, Any]:
+    from zongji.services import staff_leave
+
+    return {"items": staff_leave.list_leaves(db, settings.tz, person_id=person_id, current_only=state == "current")}
+
+
+@router.post("/switchboard/leaves", status_code=201)
+def set_leave(body: LeaveIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    from zongji.services import staff_leave
+
+    return staff_leave.set_leave(db, user, settings.tz, **body.model_dump())
+
+
+@router.post("/switchboard/leaves/{leave_id}/cancel")
+def cancel_leave(leave_id: IdPath, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    from zongji.services import staff_leave
+
+    return staff_leave.cancel_leave(db, user, settings.tz, leave_id)
+
+
 # --------------------------------------------------------------------------- do-not-disturb
 
 

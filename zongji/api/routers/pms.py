@@ -1,0 +1,67 @@
+"""Hotel PMS integration (issue 3): check-out.
+
+``Authorization: Bearer <integration token>`` with scope ``pms``.
+
+- ``POST /api/v1/stays/{stay_id}/check-out`` or ``POST /api/v1/stays/check-out {"room": "1208"}``
+  → 200 ``{stay_id, guest_id, already_checked_out, dnd_ended: [ids], wakeups_cancelled: [ids],
+  lamp_off}``. The stay ends; do-not-disturb ends (R-H8); the stay's wake-ups still to come are
+  cancelled; the room's message lamp goes out unless a message is still waiting. Repeating a
+  check-out is harmless (``already_checked_out: true``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from zongji.api.deps import WriteDB
+from zongji.errors import Unauthorized
+from zongji.services import auth
+from zongji.services import switchboard as sb
+from zongji.store.db import transaction
+from zongji.store.models import utcnow
+
+router = APIRouter(prefix="/api/v1/stays", tags=["PMS (integration)"])
+
+StayId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def pms_actor(request: Request) -> str:
+    """The integration token (scope ``pms``) of the request, as an audit actor."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() != "bearer " or not header[7:].strip():
+        raise Unauthorized("send Authorization: Bearer <integration token>", field="token")
+    with transaction(request.app.state.session_factory) as s:
+        row = auth.integration_token(s, header[7:].strip(), "pms")
+        if row is None:
+            raise Unauthorized("token unknown, revoked or without the 'pms' scope", field="token")
+        return f"token:{row.name}"
+
+
+PmsActor = Annotated[str, Depends(pms_actor)]
+
+
+class CheckOutIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: AwareDatetime | None = None
+
+
+class CheckOutByRoomIn(CheckOutIn):
+    room: str = Field(min_length=1, max_length=20)
+
+
+@router.post("/check-out")
+def check_out_by_room(body: CheckOutByRoomIn, actor: PmsActor, request: Request, db: WriteDB) -> dict[str, Any]:
+    settings = request.app.state.settings
+    at = body.at or utcnow()
+    stay = sb.find_stay_by_room(db, body.room.strip(), at)
+    return sb.check_out(db, stay.id, settings, at=at, actor_name=actor)
+
+
+@router.post("/{stay_id}/check-out")
+def check_out(stay_id: StayId, actor: PmsActor, request: Request, db: WriteDB,
+              body: CheckOutIn | None = None) -> dict[str, Any]:
+    settings = request.app.state.settings
+    return sb.check_out(db, stay_id, settings, at=(body.at if body else None), actor_name=actor)
