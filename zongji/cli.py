@@ -349,8 +349,19 @@ def sip(
     prompt: Annotated[str | None, typer.Option(help="WAV to play in --call")] = None,
     say_time: Annotated[str | None, typer.Option(help="With --call: synthesize the wake-up greeting for HH:MM")] = None,
     ring_timeout: Annotated[float, typer.Option(help="With --call: seconds to ring")] = 30.0,
+    attendant: Annotated[str | None, typer.Option(help="Answer incoming calls to this switchboard number ('*': any) with the greeting and key menu (without it incoming calls are refused, 480)")] = None,
+    attendant_menu: Annotated[Path | None, typer.Option(help="Attendant menu file (JSON or TOML): keys → target, zh, en; hotel names; timeouts")] = None,
+    menu: Annotated[list[str] | None, typer.Option("--menu", help="A menu key: KEY=TARGET[|中文标签[|English label]], e.g. '1=sip:6001@pbx|预订|reservations' (repeat; wins over the file)")] = None,
+    operator_key: Annotated[str | None, typer.Option(help="Menu key of the operator: no key, wrong keys and failed transfers go there (default 0)")] = None,
+    hotel_name: Annotated[str | None, typer.Option(help="Hotel name in the Chinese greeting (default 示例大酒店)")] = None,
+    hotel_name_en: Annotated[str | None, typer.Option(help="Hotel name in the English greeting")] = None,
+    attendant_key_timeout: Annotated[float | None, typer.Option(help="Seconds to wait for a key after the greeting (default 5)")] = None,
+    attendant_repeats: Annotated[int | None, typer.Option(help="Greetings repeated when no key is pressed, before the operator (default 1)")] = None,
+    attendant_greeting: Annotated[Path | None, typer.Option(help="A recorded greeting WAV instead of the synthesized one")] = None,
+    transfer_timeout: Annotated[float | None, typer.Option(help="Attendant: seconds from REFER to the final NOTIFY (default 30)")] = None,
 ) -> None:
-    """Run the SIP gateway (PJSIP): places calls, plays prompts, reads DTMF, reports CTI events."""
+    """Run the SIP gateway (PJSIP): places calls, plays prompts, reads DTMF, transfers (REFER),
+    answers the switchboard number with a key menu (--attendant), reports CTI events."""
     import json
     import logging
     import signal
@@ -368,7 +379,28 @@ def sip(
                            registrar=registrar, username=username, password=password,
                            domain=domain, clock_rate=clock_rate, max_calls=max_calls,
                            log_level=log_level)
-    gateway = SipGateway(config, reporter)
+    the_attendant = None
+    if attendant:
+        from zongji.telephony.attendant import (Attendant, MenuError, load_menu_file, menu_from,
+                                                parse_option)
+        from zongji.telephony.prompts import PromptStore, PromptUnavailable
+
+        try:
+            settings = get_settings()
+            the_menu = menu_from(
+                load_menu_file(attendant_menu) if attendant_menu else None,
+                [parse_option(m) for m in (menu or ())],
+                number=attendant, operator_key=operator_key, hotel_zh=hotel_name,
+                hotel_en=hotel_name_en, key_timeout=attendant_key_timeout,
+                repeats=attendant_repeats, transfer_timeout=transfer_timeout,
+                greeting_wav=str(attendant_greeting) if attendant_greeting else None)
+            # Synthesized here, once: never on the SIP thread during a call.
+            the_attendant = Attendant.prepare(
+                the_menu, PromptStore(settings.data_dir, sample_rate=clock_rate), settings.tz)
+        except (MenuError, OSError, ValueError, PromptUnavailable) as exc:
+            typer.secho(f"error: attendant: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2)
+    gateway = SipGateway(config, reporter, the_attendant)
     try:
         gateway.start()
     except TelephonyUnavailable as exc:
@@ -403,6 +435,10 @@ def sip(
         signal.signal(signal.SIGTERM, _term)
         typer.echo(f"SIP gateway on udp:{bind}:{gateway.local_port}, "
                    f"commands on http://127.0.0.1:{control.port}")
+        if the_attendant is not None:
+            m = the_attendant.menu
+            typer.echo(f"attendant answers {m.number}: " + ", ".join(
+                f"{o.key} → {o.target}" for o in m.options))
         try:
             control.serve_forever()
         except KeyboardInterrupt:

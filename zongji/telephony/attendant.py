@@ -317,7 +317,17 @@ class Attendant:
         return cls(menu, AttendantPrompts(menu, store, tz))
 
     def with_menu(self, **changes: Any) -> "Attendant":
-        return Attendant(replace(self.menu, **changes), self.prompts)
+        """The same attendant with menu settings changed (prompts kept; a new
+        ``greeting_wav`` replaces the synthesized greeting)."""
+        import copy
+
+        prompts = self.prompts
+        if "greeting_wav" in changes:
+            prompts = copy.copy(prompts)
+            prompts.fixed = str(changes["greeting_wav"]) if changes["greeting_wav"] else None
+            if prompts.fixed is None and not prompts.greetings:
+                raise MenuError("no synthesized greeting to fall back to: prepare() again")
+        return Attendant(replace(self.menu, **changes), prompts)
 
 
 __all__ = ["Action", "Attendant", "AttendantMenu", "AttendantPrompts", "MenuError", "MenuOption",
