@@ -127,6 +127,8 @@ class Settings(BaseSettings):
     # Safety net: a wake-up still waiting this long after its time while no dialler holds any
     # wake-up call goes to the manual call list (no dialler process is running).
     wakeup_watchdog_seconds: float = 90.0
+    # Room board (/rooms): a wake-up shows on its room when due within this many hours.
+    room_board_wakeup_hours: float = 24.0
 
     @property
     def tz(self) -> ZoneInfo:

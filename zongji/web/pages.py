@@ -180,6 +180,9 @@ def install(app: FastAPI) -> None:
     from zongji.web import switchboard_pages  # handover log (issue 3)
 
     app.include_router(switchboard_pages.router)
+    from zongji.web import room_board_pages  # room board (issues 3 and 5)
+
+    app.include_router(room_board_pages.router)
 
 
 __all__ = ["install", "i18n", "SESSION_COOKIE"]

@@ -1,0 +1,97 @@
+"""The room board (/rooms): every room by floor with its markers (occupied / vacant, arriving or
+departing today, VIP, DND, wake-up booked, message lamp, wake-up escalated).
+
+Operators book wake-ups by room, so room numbers are on the board for every console role; the
+guest's name stands next to the room number only for ``ROOM_NUMBER_ROLES`` (R-H4). The board
+carries an opaque ``guest_ref`` (the guest id) so DND and messages can be set from a room
+through the existing switchboard API. Each load audits the read of every occupant's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zongji.domain import room_board as rules
+from zongji.domain.roles import ROOM_NUMBER_ROLES
+from zongji.services import audit
+from zongji.services import switchboard as sb
+from zongji.services.directory import audit_guest_reads
+from zongji.settings import Settings
+from zongji.store.models import Guest, Room, Stay, User
+from zongji.store.switchboard_models import DndPeriod, Message
+from zongji.store.wakeup_models import Wakeup
+
+
+def shows_names(user: User) -> bool:
+    return user.role in ROOM_NUMBER_ROLES
+
+
+def board(session: Session, user: User, settings: Settings, *, now: dt.datetime) -> dict[str, Any]:
+    tz = settings.tz
+    horizon = dt.timedelta(hours=settings.room_board_wakeup_hours)
+    rooms = list(session.scalars(select(Room).order_by(Room.floor, Room.number)))
+    day_start = dt.datetime.combine(now.astimezone(tz).date(), dt.time(), tzinfo=tz)
+    stays: dict[int, list[Stay]] = defaultdict(list)
+    for s in session.scalars(select(Stay).where(
+            Stay.status.in_(("in_house", "expected")), Stay.arrival < day_start + dt.timedelta(days=1))):
+        stays[s.room_id].append(s)
+    dnd: dict[int, DndPeriod] = {p.subject_id: p for p in sb.active_dnd_rows(session, now, subject_kind="room")}
+    wakeups: dict[int, list[Wakeup]] = defaultdict(list)
+    for w in session.scalars(select(Wakeup).where(
+            Wakeup.status.in_(rules.OPEN_WAKEUP_STATUSES), Wakeup.wake_at <= now + horizon)
+            .order_by(Wakeup.wake_at)):
+        wakeups[w.room_id].append(w)
+    lamps = set(session.scalars(select(Message.lamp_extension).where(
+        Message.lamp_extension.is_not(None), Message.state.not_in(("acknowledged", "void")))))
+    names = shows_names(user)
+    floors: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    shown_guests: list[int] = []
+    by_id = {s.id: s for ss in stays.values() for s in ss}
+    for room in rooms:
+        facts = [rules.StayFact(stay_id=s.id, guest_id=s.guest_id, status=s.status, arrival=s.arrival,
+                                departure=s.departure, vip=bool(s.guest.vip)) for s in stays.get(room.id, [])]
+        p = dnd.get(room.id)
+        state = rules.room_state(
+            facts, now=now, tz=tz, dnd=p is not None, message_lamp=room.extension in lamps,
+            wakeups=[rules.WakeupFact(w.id, w.wake_at, w.status) for w in wakeups.get(room.id, [])],
+            wakeup_horizon=horizon)
+        out: dict[str, Any] = {
+            "room": room.number, "floor": room.floor, "room_type": room.room_type,
+            "occupied": state.occupied, "arriving": state.arriving is not None,
+            "departing": state.departing_today, "vip": state.vip,
+            "dnd": state.dnd, "dnd_id": p.id if p is not None else None,
+            "wakeup": None if state.wakeup is None else {
+                "id": state.wakeup.wakeup_id, "status": state.wakeup.status,
+                "time": state.wakeup.wake_at.astimezone(tz).strftime("%H:%M"),
+                "wake_at": state.wakeup.wake_at.astimezone(tz).isoformat()},
+            "wakeup_escalated": state.wakeup_escalated, "message_lamp": state.message_lamp,
+            "guest_ref": state.occupant.guest_id if state.occupant else None,
+        }
+        for fact in (state.occupant, state.arriving):
+            if fact is not None:
+                shown_guests.append(fact.guest_id)
+        if names:
+            occ = by_id[state.occupant.stay_id] if state.occupant else None
+            arr = by_id[state.arriving.stay_id] if state.arriving else None
+            out["guest_name"] = occ.guest.name if occ else None
+            out["arriving_name"] = arr.guest.name if arr else None
+        floors[room.floor].append(out)
+    if shown_guests:
+        audit_guest_reads(session, shown_guests, user=user, via="room_board", detail={"names": names})
+    audit.record(session, actor=sb.actor(user), user_id=user.id, action="read", entity="room_board",
+                 entity_id=None, detail={"rooms": len(rooms), "names": names})
+    all_rooms = [r for f in floors.values() for r in f]
+    counts = {k: sum(1 for r in all_rooms if r[k]) for k in
+              ("occupied", "arriving", "departing", "vip", "dnd", "message_lamp", "wakeup_escalated")}
+    counts["wakeup"] = sum(1 for r in all_rooms if r["wakeup"])
+    counts["rooms"] = len(all_rooms)
+    return {"floors": [{"floor": f, "rooms": rs} for f, rs in sorted(floors.items())], "counts": counts,
+            "names": names, "at": now.astimezone(tz).isoformat()}
+
+
+__all__ = ["board", "shows_names"]
