@@ -185,14 +185,20 @@ def perform_send(session: Session, send_id: int, now: dt.datetime, settings: Set
 
 def channels_for(session: Session, m: Message) -> dict[str, str | None]:
     """For the console: which channels have a directory address (masked for guests)."""
+    return channels_for_recipient(session, m.recipient_kind, m.recipient_id)
+
+
+def channels_for_recipient(session: Session, recipient_kind: str, recipient_id: int | None) -> dict[str, str | None]:
+    """The same before a message exists (the message form's "send by" choices)."""
     out: dict[str, str | None] = {}
-    kind = msg_rules.RecipientKind(m.recipient_kind)
+    kind = msg_rules.RecipientKind(recipient_kind)
+    probe = Message(recipient_kind=recipient_kind, recipient_id=recipient_id)
     for ch in SEND_CHANNELS:
         if msg_rules.Channel(ch) not in msg_rules.CHANNELS_FOR[kind]:
             continue
-        addr = _default_address(session, m, ch)
+        addr = _default_address(session, probe, ch)
         out[ch] = (mask(addr, channel=ch) if kind is msg_rules.RecipientKind.GUEST else addr) if addr else None
     return out
 
 
-__all__ = ["SEND_CHANNELS", "SEND_JOB", "channels_for", "perform_send", "request_send"]
+__all__ = ["SEND_CHANNELS", "SEND_JOB", "channels_for", "channels_for_recipient", "perform_send", "request_send"]

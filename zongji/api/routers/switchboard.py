@@ -170,6 +170,20 @@ def message_channels(message_id: IdPath, user: Console, db: ReadDB) -> dict[str,
     return {"channels": message_sending.channels_for(db, sb._get_message(db, message_id))}
 
 
+@router.get("/switchboard/recipient-channels")
+def recipient_channels(user: Console, db: WriteDB,
+                       recipient_kind: Literal["guest", "staff", "department"],
+                       recipient_id: Annotated[int, Query(ge=1, le=2**62)]) -> dict[str, Any]:
+    """For the message form before the message exists: channels and directory addresses (guests
+    masked; the guest read is audited)."""
+    from zongji.services import message_sending
+    from zongji.services.directory import audit_guest_reads
+
+    if recipient_kind == "guest":
+        audit_guest_reads(db, [recipient_id], user=user, via="message_channels")
+    return {"channels": message_sending.channels_for_recipient(db, recipient_kind, recipient_id)}
+
+
 # --------------------------------------------------------------------------- staff leave (R-S5)
 
 

@@ -229,6 +229,7 @@
       el("div", { class: "sb-checks" },
         el("label", { class: "check" }, el("input", { type: "checkbox", id: "m-urgent" }), " ", t("sb.urgent")),
         guest ? el("label", { class: "check" }, el("input", { type: "checkbox", id: "m-lamp", checked: true }), " ", t("sb.lamp")) : null),
+      window.ZJSbExtra ? ZJSbExtra.sendChoices(recipient) : null,
       el("label", { class: "check sb-readback" }, el("input", { type: "checkbox", id: "m-readback" }), " ",
         el("b", null, t("sb.read_back")), " ", el("kbd", null, "Alt+R")),
       el("div", { class: "muted small", id: "m-readback-text" }),
@@ -247,6 +248,7 @@
         urgent: $("m-urgent").checked, call_id: ctx.callId || null,
       };
       if (guest) payload.deliver_by = $("m-lamp").checked ? ["lamp"] : [];
+      if (window.ZJSbExtra) ZJSbExtra.applySend(payload);
       try {
         await api("POST", "/api/switchboard/messages", payload);
         toast(t("sb.message_saved"), "ok");
@@ -336,7 +338,9 @@
             el("span", { class: "badge " + (m.deliveries.length ? "o-transferred" : "o-missed") }, m.deliveries.length ? t("sb.msg_notified") : t("sb.msg_undelivered")),
             m.lamp ? el("span", { class: "badge o-answered" }, t("sb.lamp_on")) : null),
           el("div", { class: "small sb-msg-content", title: m.content }, m.caller_name, " ", m.caller_number, ":", m.content),
-          el("div", { class: "muted small" }, hm(m.taken_at), " · ", m.taken_by)),
+          el("div", { class: "muted small" }, hm(m.taken_at), " · ", m.taken_by),
+          window.ZJSbExtra ? ZJSbExtra.sendStates(m) : null),
+        window.ZJSbExtra ? ZJSbExtra.sendButton(m) : null,
         el("button", { type: "button", class: "btn btn-sm", onclick: () => ackMessage(m) }, t("sb.msg_ack")))));
       $("sb-msg-count").textContent = r.items.length;
       $("sb-msg-empty").hidden = r.items.length > 0;
@@ -396,7 +400,8 @@
     const acts = el("div", { class: "sb-acts" },
       el("button", { type: "button", class: "btn btn-sm", onclick: (e) => { e.stopPropagation(); startTransfer(r); } }, t("sb.transfer"), " ", el("kbd", null, "Alt+T")),
       r.kind !== "room" ? el("button", { type: "button", class: "btn btn-sm", onclick: (e) => { e.stopPropagation(); messageFor(r); } }, t("sb.message"), " ", el("kbd", null, "Alt+L")) : null,
-      r.kind === "guest" || r.kind === "person" ? el("button", { type: "button", class: "btn btn-sm", onclick: (e) => { e.stopPropagation(); dndForm(r); } }, t("sb.dnd"), " ", el("kbd", null, "Alt+D")) : null);
+      r.kind === "guest" || r.kind === "person" ? el("button", { type: "button", class: "btn btn-sm", onclick: (e) => { e.stopPropagation(); dndForm(r); } }, t("sb.dnd"), " ", el("kbd", null, "Alt+D")) : null,
+      r.kind === "person" && window.ZJSbExtra ? ZJSbExtra.leaveButton(r) : null);
     hit.querySelector(".dir-body").append(acts);
   }
   function messageFor(r) {
@@ -417,6 +422,7 @@
       try { msg = JSON.parse(ev.data); } catch (e) { return; }
       if (msg.topic === "transfer" && msg.payload) onTransferFeed(msg.payload);
       else if (msg.topic === "dnd") loadDnd();
+      else if (msg.topic === "leave") { if (window.ZJSbExtra) ZJSbExtra.loadLeaves(); }
       else if (msg.topic === "message") {
         loadMessages();
         if (msg.payload && msg.payload.raised) toast(t("sb.msg_raised", { who: msg.payload.recipient.label }), "error");
@@ -447,10 +453,10 @@
     const search = $("search");
     if (!search || !$("sb-modal")) return;
     search.addEventListener("input", onSearch);
-    new MutationObserver(() => decorate()).observe($("dir-results"), { childList: true });
+    new MutationObserver(() => { decorate(); if (window.ZJSbExtra) ZJSbExtra.markLeaves(); }).observe($("dir-results"), { childList: true });
     onClose = null;
     ZJ.onLocale(() => { loadDnd(); loadMessages(); runInfo(); if (flow && !modal().hidden && flow.decision) renderFlow(); });
     connect();
   });
-  window.ZJSwitchboard = { startTransfer, messageForm, dndForm, loadDnd, loadMessages };
+  window.ZJSwitchboard = { startTransfer, messageForm, dndForm, loadDnd, loadMessages, openModal, closeModal };
 })();
