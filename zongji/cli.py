@@ -237,6 +237,8 @@ def demo(
     echo(f"  CTI token  {token}")
     echo(f"             Zammad:  POST {base_url}/api/v1/cti/{token}")
     echo(f"             JSON:    POST {base_url}/api/cti/events  (Authorization: Bearer {token})")
+    echo(f"  PMS token  {demo_data.DEMO_PMS_TOKEN}  (check-out: POST {base_url}/api/v1/stays/check-out, "
+         f"Authorization: Bearer {demo_data.DEMO_PMS_TOKEN})")
     if simulate:
         echo("  simulator  running: calls come in by themselves")
     else:

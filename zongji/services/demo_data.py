@@ -37,6 +37,8 @@ from zongji.store.models import (
 DEMO_PASSWORD = "demo1234"
 DEMO_CTI_TOKEN = "demo-cti-token"
 DEMO_CTI_TOKEN_NAME = "demo-pbx"
+DEMO_PMS_TOKEN = "demo-pms-token"  # scope "pms": POST /api/v1/stays/{id}/check-out (issue 3)
+DEMO_PMS_TOKEN_NAME = "demo-pms"
 HOTEL_ORG_CODE = "demo-hotel"
 HOTLINE_ORG_CODE = "demo-12345"
 COMPANY_ORG_CODE = "demo-company"
@@ -507,6 +509,9 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     token_hash = auth.hash_token(DEMO_CTI_TOKEN)
     if session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == token_hash)) is None:
         session.add(IntegrationToken(name=DEMO_CTI_TOKEN_NAME, token_hash=token_hash, scopes="cti"))
+    pms_hash = auth.hash_token(DEMO_PMS_TOKEN)
+    if session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == pms_hash)) is None:
+        session.add(IntegrationToken(name=DEMO_PMS_TOKEN_NAME, token_hash=pms_hash, scopes="pms"))
     session.flush()
 
     def count(model, *where) -> int:

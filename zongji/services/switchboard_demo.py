@@ -94,6 +94,12 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
                                      dial_code=code, per_minute=price, minimum_minutes=1, keywords=kw,
                                      note="含15%服务费,不足1分钟按1分钟计"))
 
+    # Staff e-mail addresses, so messages can be sent by e-mail (R-H5): ext<extension>@<org>.example.com.
+    for org, domain in ((hotel, "hotel.example.com"), (company, "company.example.com")):
+        for p in session.scalars(select(Person).where(Person.organisation_id == org.id, Person.email.is_(None),
+                                                     Person.extension.is_not(None))):
+            p.email = f"ext{p.extension}@{domain}"
+
     # A guest on do-not-disturb until check-out.
     room = session.scalar(select(Room).where(Room.organisation_id == hotel.id, Room.number == DEMO_DND_GUEST_ROOM))
     if room is None:
