@@ -324,7 +324,9 @@ def _build(shift_label: str, at: dt.datetime, prepared_by: str, base: dict[str, 
         key = e.section if e.section in SECTION_TITLES else SectionKey.ENTRIES
         by_section.setdefault(key, []).append(_entry_item(e, tz))
     sections = [HandoverSection(k, *SECTION_TITLES[k], tuple(by_section.get(k, ()))) for k in SECTION_ORDER]
-    sections.extend(extra_sections)
+    # Extra sections (wake-ups) go before the free-text entries, which stay last.
+    at_entries = next(i for i, sec in enumerate(sections) if sec.key == SectionKey.ENTRIES)
+    sections[at_entries:at_entries] = list(extra_sections)
     return Handover(shift_label=shift_label, assembled_at=at, prepared_by=prepared_by,
                     sections=tuple(sections), entries=entries)
 
