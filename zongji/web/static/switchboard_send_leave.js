@@ -189,12 +189,14 @@
     };
     const deputyInput = el("input", { id: "l-deputy", autocomplete: "off", placeholder: t("sb.leave_deputy_search") });
     deputyInput.addEventListener("input", () => { deputy = null; chosen.textContent = t("sb.leave_no_deputy"); clearTimeout(timer); timer = setTimeout(search, 150); });
-    deputyInput.addEventListener("keydown", (e) => {
-      if (!found.length) return;
-      if (e.key === "ArrowDown") { hit = Math.min(found.length - 1, hit + 1); drawList(); e.preventDefault(); e.stopPropagation(); }
-      else if (e.key === "ArrowUp") { hit = Math.max(0, hit - 1); drawList(); e.preventDefault(); e.stopPropagation(); }
-      else if (e.key === "Enter" && !e.ctrlKey && hit >= 0) { pick(hit); e.preventDefault(); e.stopPropagation(); }
-    });
+    // Arrows and Enter in the deputy field pick from the list (the dialog's key handler owns the keyboard).
+    const deputyKeys = (e) => {
+      if (e.target !== deputyInput || e.ctrlKey || e.metaKey) return false;
+      if (e.key === "ArrowDown" && found.length) { hit = Math.min(found.length - 1, hit + 1); drawList(); return true; }
+      if (e.key === "ArrowUp" && found.length) { hit = Math.max(0, hit - 1); drawList(); return true; }
+      if (e.key === "Enter") { if (hit >= 0 && found[hit]) pick(hit); return true; }
+      return false;
+    };
     const form = el("form", { class: "sb-form", id: "sb-leave-form" },
       el("div", { class: "sb-target" }, el("span", { class: "kind-tag k-person" }, t("kind.person")), el("b", null, r.name),
         r.title ? el("span", { class: "muted" }, " " + r.title) : null),
@@ -202,7 +204,7 @@
         el("button", { type: "button", class: "btn btn-sm", id: "l-cancel", onclick: () => cancelLeave(cur, r) }, t("sb.leave_cancel"))) : null,
       el("div", { class: "sb-grid2" },
         el("label", { class: "field" }, el("span", null, t("sb.leave_from")), el("input", { id: "l-from", type: "datetime-local", value: localInput(now) })),
-        el("label", { class: "field" }, el("span", null, t("sb.leave_to"), " *"), el("input", { id: "l-to", type: "datetime-local", required: true }))),
+        el("label", { class: "field" }, el("span", null, t("sb.leave_to"), " *"), el("input", { id: "l-to", type: "datetime-local" }))),
       el("label", { class: "field" }, el("span", null, t("sb.leave_deputy_label")), deputyInput),
       list, chosen,
       el("label", { class: "field" }, el("span", null, t("sb.leave_note")), el("input", { id: "l-note", autocomplete: "off", maxlength: 500 })),
@@ -229,7 +231,7 @@
     });
     SB().openModal(t("sb.leave_title"), form, (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { form.requestSubmit(); return true; }
-      return false;
+      return deputyKeys(e);
     });
     $("l-to").focus();
   }
