@@ -31,11 +31,13 @@ def _hotel(write, settings):
         s.add_all([g1, g2])
         s.flush()
         # 808 in house, leaving today; 901 arriving today; 809 vacant.
+        departure = max(today_evening, now + dt.timedelta(minutes=5))
         s.add(Stay(guest_id=g1.id, room_id=rooms["808"].id, arrival=now - dt.timedelta(days=1),
-                   departure=max(today_evening, now + dt.timedelta(minutes=5)), status="in_house"))
+                   departure=departure, status="in_house"))
         s.add(Stay(guest_id=g2.id, room_id=rooms["901"].id, arrival=max(today_evening, now + dt.timedelta(minutes=5)),
                    departure=now + dt.timedelta(days=3), status="expected"))
-        return unit.id, g1.id
+        # Run in the last minutes of a local day, the departure falls tomorrow.
+        return unit.id, g1.id, departure.astimezone(tz).date() == now.astimezone(tz).date()
 
 
 def _client(app, make_user, role, **kw) -> TestClient:
@@ -46,7 +48,7 @@ def _client(app, make_user, role, **kw) -> TestClient:
 
 
 def test_markers_privacy_and_audit(app, make_user, write, settings, session_factory):
-    unit_id, gid = _hotel(write, settings)
+    unit_id, gid, leaves_today = _hotel(write, settings)
     assert TestClient(app).get("/api/rooms/board").status_code == 401
     assert _client(app, make_user, "unit_handler", department_id=unit_id).get("/api/rooms/board").status_code == 403
     op = _client(app, make_user, "operator")
@@ -54,9 +56,9 @@ def test_markers_privacy_and_audit(app, make_user, write, settings, session_fact
     rooms = {r["room"]: r for f in b["floors"] for r in f["rooms"]}
     assert [f["floor"] for f in b["floors"]] == [8, 9]
     r808, r809, r901 = rooms["808"], rooms["809"], rooms["901"]
-    assert (r808["occupied"], r808["vip"], r808["departing"], r808["guest_ref"]) == (True, True, True, gid)
+    assert (r808["occupied"], r808["vip"], r808["departing"], r808["guest_ref"]) == (True, True, leaves_today, gid)
     assert (r809["occupied"], r809["guest_ref"], r809["wakeup"], r809["dnd"]) == (False, None, None, False)
-    assert (r901["occupied"], r901["arriving"]) == (False, True)
+    assert (r901["occupied"], r901["arriving"]) == (False, leaves_today)
     assert "王先生" not in str(b) and "李女士" not in str(b) and b["names"] is False
     # DND, a wake-up and a message set from the room show on the board.
     assert op.post("/api/switchboard/dnd", json={"subject_kind": "guest", "subject_id": gid,
@@ -72,7 +74,7 @@ def test_markers_privacy_and_audit(app, make_user, write, settings, session_fact
     leader = _client(app, make_user, "shift_leader")
     lb = leader.get("/api/rooms/board").json()
     lrooms = {r["room"]: r for f in lb["floors"] for r in f["rooms"]}
-    assert lrooms["808"]["guest_name"] == "王先生" and lrooms["901"]["arriving_name"] == "李女士"
+    assert lrooms["808"]["guest_name"] == "王先生" and lrooms["901"].get("arriving_name") == ("李女士" if leaves_today else None)
     with session_factory() as s:
         reads = s.scalars(select(AuditEntry).where(AuditEntry.entity == "guest", AuditEntry.action == "read")).all()
         assert any(a.detail.get("via") == "room_board" and a.entity_id == str(gid) for a in reads)

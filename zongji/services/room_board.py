@@ -22,7 +22,7 @@ from zongji.services import audit
 from zongji.services import switchboard as sb
 from zongji.services.directory import audit_guest_reads
 from zongji.settings import Settings
-from zongji.store.models import Guest, Room, Stay, User
+from zongji.store.models import Room, Stay, User
 from zongji.store.switchboard_models import DndPeriod, Message
 from zongji.store.wakeup_models import Wakeup
 
