@@ -336,10 +336,10 @@
         el("div", { class: "sb-row-main" },
           el("div", null, el("b", null, m.recipient.label), " ",
             el("span", { class: "badge " + (m.deliveries.length ? "o-transferred" : "o-missed") }, m.deliveries.length ? t("sb.msg_notified") : t("sb.msg_undelivered")),
-            m.lamp ? el("span", { class: "badge o-answered" }, t("sb.lamp_on")) : null),
+            m.lamp ? el("span", { class: "badge o-answered" }, t("sb.lamp_on")) : null,
+            window.ZJSbExtra ? ZJSbExtra.sendStates(m) : null),
           el("div", { class: "small sb-msg-content", title: m.content }, m.caller_name, " ", m.caller_number, ":", m.content),
-          el("div", { class: "muted small" }, hm(m.taken_at), " · ", m.taken_by),
-          window.ZJSbExtra ? ZJSbExtra.sendStates(m) : null),
+          el("div", { class: "muted small" }, hm(m.taken_at), " · ", m.taken_by)),
         window.ZJSbExtra ? ZJSbExtra.sendButton(m) : null,
         el("button", { type: "button", class: "btn btn-sm", onclick: () => ackMessage(m) }, t("sb.msg_ack")))));
       $("sb-msg-count").textContent = r.items.length;

@@ -108,7 +108,7 @@
       } catch (err) {
         const b = $("s-error");
         const f = err.body && err.body.field;
-        b.textContent = f && ZJ.has("sb.err." + f) ? t("sb.err." + f) + " — " + errorText(err) : errorText(err);
+        b.textContent = f && ZJ.has("sb.err." + f) ? t("sb.err." + f) : errorText(err);
         b.hidden = false;
         if (f === "address") $("s-address").focus();
       }
