@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Hashable, Iterable, Sequence
 
 from zongji.errors import ZongjiError
-from zongji.telephony.adapter import CallOutcome
+from zongji.domain.call_outcome import CallOutcome
 
 __all__ = [
     "CallOutcome", "WakeupPolicy", "WakeupRefused", "RoomOccupancy", "WakeupRequest",
