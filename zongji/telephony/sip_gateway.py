@@ -299,6 +299,9 @@ class SipGateway:
         self._start_error: BaseException | None = None
         self._active: dict[int, _Active] = {}  # keyed by id() of the pj call object
         self._graveyard: list = []  # pj objects to drop after their call has ended
+        # Players stopped while their call goes on: dropped a little later, once the conference
+        # bridge (its own clock thread; connect/disconnect are queued there) has let go of them.
+        self._morgue: list[tuple[float, object]] = []
         self._rejected: dict[int, object] = {}  # refused incoming calls until PJSIP is done
         self._waiting: collections.deque[_Pending] = collections.deque()  # calls waiting a line
         self._hold_until = 0.0  # no new call before (PJSIP still releasing a slot)
@@ -419,10 +422,15 @@ class SipGateway:
                 box.set_exception(exc)
 
         self._ops.put(op)
-        try:
-            tr: _Transfer = box.result(timeout=10)
-        except concurrent.futures.TimeoutError:
-            raise TelephonyUnavailable("SIP gateway did not take the transfer command") from None
+        end = time.monotonic() + 10
+        while True:
+            try:
+                tr: _Transfer = box.result(timeout=0.2)
+                break
+            except concurrent.futures.TimeoutError:
+                if not self.running or time.monotonic() > end:
+                    raise TelephonyUnavailable(
+                        "SIP gateway did not take the transfer command") from None
         event = tr.done if wait == "final" else tr.settled
         limit = timeout if timeout is not None else max(0.0, tr.deadline - time.monotonic()) + 2
         event.wait(limit)
@@ -507,12 +515,16 @@ class SipGateway:
                     self._check_timers()
                     self._check_inbound()
                     self._graveyard.clear()
+                    if self._morgue and self._morgue[0][0] <= time.monotonic():
+                        now = time.monotonic()
+                        self._morgue = [(t, o) for t, o in self._morgue if t > now]
                 except Exception:  # one bad call must not stop the gateway
                     log.exception("SIP gateway loop")
                     time.sleep(0.01)
             self._shutdown()
         finally:
             self._graveyard.clear()
+            self._morgue.clear()
             self._active.clear()
             self._inbound.clear()
             self._rejected.clear()
@@ -848,7 +860,7 @@ class SipGateway:
                     e.player.stopTransmit(e.media)
             except Exception:
                 pass
-            self._graveyard.append(e.player)
+            self._morgue.append((time.monotonic() + 1.0, e.player))
             e.player = None
         e.play_until = None
         e.after_play = None
