@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     line_silence_minimum_minutes: int = 30
     line_silence_factor: float = 2.0
     line_silence_check_minutes: int = 10
-    # R-H13: local start times of the shifts whose handovers are signed (早班, 中班, 夜班).
+    # R-H13: local start times of the shifts whose handovers are signed (早班， 中班， 夜班).
     shift_starts: str = "07:00,15:00,23:00"
     # Telephony adapter for transfers, message lamps and line locks: "simulated" (built-in).
     switchboard_adapter: str = "simulated"

@@ -111,7 +111,7 @@ def test_card_take_patch_close(client, write, cti_token, login):
     detail = client.get(f"/api/calls/{cid}").json()
     assert detail["state"] == "answered"
     assert [h["id"] for h in detail["card"]["history"]] == [earlier]
-    assert detail["card"]["greeting"]["zh"].endswith("示例大酒店,请问有什么可以帮您?")
+    assert detail["card"]["greeting"]["zh"].endswith("示例大酒店，请问有什么可以帮您？")
     assert "Grand Demo Hotel" in detail["card"]["greeting"]["en"]
     assert detail["card"]["identity"]["kind"] == "unknown"
 
@@ -147,7 +147,7 @@ def test_supplementary_record_for_an_after_hours_call(client, write, login):
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     r = client.post("/api/calls/supplementary", json={
         "occurred_at": f"{yesterday}T22:15", "calling_number": "138 0013 8000", "line": "city",
-        "talk_seconds": 120, "category": "complaint", "notes": "夜间噪音投诉,已记录"})
+        "talk_seconds": 120, "category": "complaint", "notes": "夜间噪音投诉，已记录"})
     assert r.status_code == 201, r.text
     call = r.json()
     assert call["supplementary"] is True and call["recorded_by_id"]

@@ -141,7 +141,7 @@ def test_ringing_transfer_comes_back_after_the_no_answer_time(demo, client, as_u
     back = client.get(f"/api/switchboard/transfers/{attempt['id']}").json()
     assert back["result"] == "no_answer"
     assert back["ring_seconds"] >= 30
-    assert back["prompt"]["zh"] == "对不起,电话没有人接,请问您是否需要留言?"
+    assert back["prompt"]["zh"] == "对不起，电话没有人接，请问您是否需要留言？"
     assert back["offer_message"] is True
     with session_factory() as s:
         topics = s.scalars(select(FeedItem.payload).where(FeedItem.topic == "transfer",
@@ -190,7 +190,7 @@ def test_message_needs_read_back_lights_the_lamp_and_stays_in_the_handover_until
     gid = _guest_id(session_factory, DEMO_DND_GUEST_NAME)
     room = _room(session_factory, DEMO_DND_GUEST_ROOM)
     msg = {"recipient_kind": "guest", "recipient_id": gid, "caller_name": "王先生", "caller_number": "13800001111",
-           "content": "请回电,关于明天的会议"}
+           "content": "请回电，关于明天的会议"}
     r = client.post("/api/switchboard/messages", json=msg)
     assert r.status_code == 422 and r.json()["field"] == "read_back"
     r = client.post("/api/switchboard/messages", json={**msg, "caller_name": ""})
@@ -206,7 +206,7 @@ def test_message_needs_read_back_lights_the_lamp_and_stays_in_the_handover_until
     assert m["state"] == "delivered" and m["deliveries"][0]["channel"] == "lamp"
     h = client.get("/api/handover/current").json()
     section = next(s for s in h["sections"] if s["key"] == "messages")
-    assert any("请回电,关于明天的会议" in it["text"]["zh"] for it in section["items"])
+    assert any("请回电，关于明天的会议" in it["text"]["zh"] for it in section["items"])
     assert room.number not in json.dumps(h, ensure_ascii=False)  # the operator never sees rooms
     # The guest picks it up at the desk: out of the handover, lamp off.
     r = client.post(f"/api/switchboard/messages/{m['id']}/acknowledge", json={"by": "前台 梁美华"})
@@ -443,7 +443,7 @@ def test_handover_sign_off_acknowledge_search_and_room_privacy(demo, client, as_
     as_user("operator")
     r = client.post("/api/handover/current/entries", json={"text": "  "})
     assert r.status_code == 422 and r.json()["field"] == "text"
-    r = client.post("/api/handover/current/entries", json={"text": "总机3号话机耳麦损坏,已报工程部"})
+    r = client.post("/api/handover/current/entries", json={"text": "总机3号话机耳麦损坏，已报工程部"})
     assert r.status_code == 201
     cur = r.json()
     dnd = next(s for s in cur["sections"] if s["key"] == "dnd")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from zongji.services import switchboard as sb
 from zongji.services.demo_data import DEMO_PASSWORD, load_demo
 from zongji.services.sms_gateway_double import SmsGatewayDouble
+from zongji.store.db import transaction
 from zongji.store.models import AuditEntry, Guest, Person, utcnow
 from zongji.store.switchboard_models import MessageSend
 from zongji.worker.registry import load_all
@@ -188,9 +189,11 @@ def test_failed_sms_keeps_the_message_undelivered_raised_and_in_the_handover(
 def test_send_refusals_name_the_field(demo, client, as_user, session_factory, settings, channels):
     as_user("operator")
     zhang = _person(session_factory, "张伟")
+    with transaction(session_factory) as s:  # this staff member has no e-mail in the directory
+        s.get(Person, zhang.id).email = None
     m = _message(client, "staff", zhang.id)
     r = client.post(f"/api/switchboard/messages/{m['id']}/send", json={"channel": "email"})
-    assert r.status_code == 422 and r.json()["field"] == "address"  # no e-mail in the directory
+    assert r.status_code == 422 and r.json()["field"] == "address"
     r = client.post(f"/api/switchboard/messages/{m['id']}/send", json={"channel": "email", "address": "nope"})
     assert r.status_code == 422 and r.json()["field"] == "address"
     r = client.post(f"/api/switchboard/messages/{m['id']}/send", json={"channel": "fax"})

@@ -1,6 +1,6 @@
 """Exact tests of the business calendar around Spring Festival and National Day 2026.
 
-Checked against chinese-calendar 1.11.0 and the State Council notice 国办发明电〔2025〕7号:
+Checked against chinese-calendar 1.11.0 and the State Council notice 国办发明电〔2025〕7号：
 Spring Festival holiday Sun 15 Feb – Mon 23 Feb 2026 with adjusted working days Sat 14 Feb and
 Sat 28 Feb; National Day Thu 1 Oct – Wed 7 Oct with adjusted working days Sun 20 Sep and Sat 10
 Oct. The package and the notice agree.

@@ -16,7 +16,7 @@ CITY = LineInfo(kind="hotline_12345", name="12345", organisation_name="示例市
 
 def test_hotel_morning_in_chinese_and_english():
     g = greeting_for(HOTEL, dt.time(8, 0))
-    assert g.zh == "早上好!示例大酒店,请问有什么可以帮您?"
+    assert g.zh == "早上好！示例大酒店，请问有什么可以帮您？"
     assert g.en == "Good morning, Grand Demo Hotel, how may I help you?"
     assert g.script_key == "greeting.hotel.external"
 
@@ -41,18 +41,18 @@ def test_boundaries_are_settings():
 
 def test_internal_callers_get_the_internal_greeting():
     g = greeting_for(HOTEL, dt.time(20, 0), internal=True)
-    assert g.zh == "晚上好!总机,请问有什么可以帮您?" and g.script_key == "greeting.hotel.internal"
+    assert g.zh == "晚上好！总机，请问有什么可以帮您？" and g.script_key == "greeting.hotel.internal"
 
 
 def test_company_and_city_hotline_scripts():
-    assert greeting_for(COMPANY, dt.time(9, 0)).zh == "示例科技公司,您好,有什么可以帮助您?"
-    assert greeting_for(CITY, dt.time(9, 0)).zh == "您好!市长热线,请问有什么可以帮到您?"
+    assert greeting_for(COMPANY, dt.time(9, 0)).zh == "示例科技公司，您好，有什么可以帮助您？"
+    assert greeting_for(CITY, dt.time(9, 0)).zh == "您好！市长热线，请问有什么可以帮到您？"
 
 
 def test_line_templates_win_and_take_the_time_of_day():
     line = LineInfo(kind="switchboard", organisation_name="X", organisation_kind="hotel",
-                    greeting_zh="{greeting}!{organisation}欢迎您 {unknown}",
+                    greeting_zh="{greeting}！{organisation}欢迎您 {unknown}",
                     greeting_en="{greeting}, welcome")
     g = greeting_for(line, dt.datetime(2025, 5, 1, 14, 0))
-    assert g.zh == "下午好!X欢迎您 {unknown}" and g.en == "Good afternoon, welcome"
+    assert g.zh == "下午好！X欢迎您 {unknown}" and g.en == "Good afternoon, welcome"
     assert g.script_key == "greeting.line.external"

@@ -93,7 +93,7 @@ def test_transfer_at_1205_to_department_at_lunch():
 def test_department_in_hours_connects_with_introduction():
     d = decide_transfer(req(dept(), when=at("09:00")))
     assert d.outcome is O.CONNECT and d.dial == "8200"
-    assert d.script.zh.startswith("请稍等,我为您转接") and "8200" in d.script.zh
+    assert d.script.zh.startswith("请稍等，我为您转接") and "8200" in d.script.zh
 
 
 def test_department_after_hours_next_opening_tomorrow():
@@ -283,7 +283,7 @@ def test_deny_stay_is_indistinguishable_from_not_in_house():
 def test_guest_dnd_refused_with_dnd_script_and_message_offer():
     d = decide_transfer(req(guest(dnd=True)))
     assert d.outcome is O.REFUSE_DND
-    assert d.script.zh == "对不起,客人现在不方便接听电话,请问您是否需要留言?"
+    assert d.script.zh == "对不起，客人现在不方便接听电话，请问您是否需要留言？"
     assert d.offer_message
     assert_no_room(d)
 
@@ -308,7 +308,7 @@ def test_guest_is_asked_first_and_details_are_needed():
 
 def test_guest_consent_connects_and_decline_is_polite():
     ok = decide_transfer(req(guest(), guest_consent=True))
-    assert ok.outcome is O.CONNECT and ok.script.zh == "请稍等,我为您转接。"
+    assert ok.outcome is O.CONNECT and ok.script.zh == "请稍等，我为您转接。"
     assert_no_room(ok)
     no = decide_transfer(req(guest(), guest_consent=False))
     assert no.outcome is O.REFUSE_DECLINED and no.offer_message
@@ -367,7 +367,7 @@ def test_no_answer_after_30_seconds_back_to_operator():
     assert not early.back_to_operator and early.prompt is None and early.seconds_left == 1
     late = on_no_answer(attempt, 30, _Settings())
     assert late.back_to_operator and late.offer_message
-    assert late.prompt.zh == "对不起,电话没有人接,请问您是否需要留言?"
+    assert late.prompt.zh == "对不起，电话没有人接，请问您是否需要留言？"
     assert late.result is AttemptResult.NO_ANSWER
 
 
@@ -392,8 +392,8 @@ def test_attempt_record_for_guest_keeps_the_room_private():
 def test_scripts_fill_placeholders():
     s = script("complaint_close", hours=2)
     assert "2小时" in s.zh and "2 hours" in s.en
-    assert SCRIPTS["greeting_inbound"].zh == "您好!请问有什么可以帮助您?"
-    assert SCRIPTS["close"].zh == "感谢您的来电,再见!"
+    assert SCRIPTS["greeting_inbound"].zh == "您好！请问有什么可以帮助您？"
+    assert SCRIPTS["close"].zh == "感谢您的来电，再见！"
 
 
 # --------------------------------------------------------------------------- property: never the room

@@ -377,21 +377,21 @@ def test_chinese_time_words_spoken(hh, mm, words):
 
 def test_wakeup_prompt_in_chinese_and_english():
     t = dt.time(7, 0)
-    assert w.prompt_text(t, "zh") == "早上好,现在是早上7点。请按1确认,按2稍后再叫。"
+    assert w.prompt_text(t, "zh") == "早上好，现在是早上7点。请按1确认，按2稍后再叫。"
     assert w.prompt_text(t, "en") == "Good morning, it is 7 o'clock. Press 1 to confirm, 2 to snooze."
-    assert w.prompt_text(t, "zh", spoken=True) == "早上好,现在是早上七点。请按一确认,按二稍后再叫。"
+    assert w.prompt_text(t, "zh", spoken=True) == "早上好，现在是早上七点。请按一确认，按二稍后再叫。"
     assert w.prompt_texts(t) == [("zh", w.prompt_text(t, "zh")), ("en", w.prompt_text(t, "en"))]
 
 
 @pytest.mark.parametrize("hh,mm,zh,en", [
-    (7, 30, "早上好,现在是早上7点半。", "Good morning, it is 7:30."),
-    (7, 5, "早上好,现在是早上7点05分。", "Good morning, it is 7:05."),
-    (4, 30, "您好,现在是凌晨4点半。", "Hello, it is 4:30 in the morning."),
-    (9, 0, "上午好,现在是上午9点。", "Good morning, it is 9 o'clock."),
-    (12, 0, "中午好,现在是中午12点。", "Good afternoon, it is 12 noon."),
-    (15, 0, "下午好,现在是下午3点。", "Good afternoon, it is 3 o'clock."),
-    (20, 15, "晚上好,现在是晚上8点15分。", "Good evening, it is 8:15."),
-    (0, 0, "您好,现在是凌晨0点。", "Hello, it is midnight."),
+    (7, 30, "早上好，现在是早上7点半。", "Good morning, it is 7:30."),
+    (7, 5, "早上好，现在是早上7点05分。", "Good morning, it is 7:05."),
+    (4, 30, "您好，现在是凌晨4点半。", "Hello, it is 4:30 in the morning."),
+    (9, 0, "上午好，现在是上午9点。", "Good morning, it is 9 o'clock."),
+    (12, 0, "中午好，现在是中午12点。", "Good afternoon, it is 12 noon."),
+    (15, 0, "下午好，现在是下午3点。", "Good afternoon, it is 3 o'clock."),
+    (20, 15, "晚上好，现在是晚上8点15分。", "Good evening, it is 8:15."),
+    (0, 0, "您好，现在是凌晨0点。", "Hello, it is midnight."),
 ])
 def test_greeting_follows_the_time_of_day(hh, mm, zh, en):
     t = dt.time(hh, mm)
@@ -401,7 +401,7 @@ def test_greeting_follows_the_time_of_day(hh, mm, zh, en):
 
 def test_prompt_uses_the_policy_keys():
     pol = w.WakeupPolicy(confirm_key="5", snooze_key="9")
-    assert w.prompt_text(dt.time(7, 0), "zh", pol).endswith("请按5确认,按9稍后再叫。")
+    assert w.prompt_text(dt.time(7, 0), "zh", pol).endswith("请按5确认，按9稍后再叫。")
     assert w.prompt_text(dt.time(7, 0), "en", pol).endswith("Press 5 to confirm, 9 to snooze.")
     with pytest.raises(ValueError):
         w.prompt_text(dt.time(7, 0), "fr")

@@ -166,7 +166,7 @@ def test_dissatisfied_or_problem_goes_to_review_and_supervision(outcome, problem
     assert s.status is Status.REVIEW and s.supervised and e.data["supervised"]
     # the shift leader can send it back to the same unit, or dispatch it elsewhere, or close it
     assert {"send_back", "dispatch", "close"} <= set(allowed_actions(s, LEADER))
-    s2, _ = apply(s, SendBack(note="答复不实,请重新核查"), LEADER, at(110))
+    s2, _ = apply(s, SendBack(note="答复不实，请重新核查"), LEADER, at(110))
     assert s2.status is Status.IN_PROGRESS and s2.main_unit_id == 10 and s2.replied_at is None
 
 

@@ -41,7 +41,7 @@ def test_wakeup_prompt_is_bilingual_mono_pcm_at_sip_rate(tmp_path, rate):
     wav = store.wakeup_prompt(dt.time(7, 0))
     info = wav_info(wav)
     assert info == {**info, "channels": 1, "sample_width": 2, "rate": rate}
-    zh = wav_info(store.synthesize("早上好,现在是早上七点。请按一确认,按二稍后再叫。", "zh"))
+    zh = wav_info(store.synthesize("早上好，现在是早上七点。请按一确认，按二稍后再叫。", "zh"))
     en = wav_info(store.synthesize("Good morning, it is 7 o'clock. Press 1 to confirm, 2 to snooze.", "en"))
     # both languages, one after the other, with a lead-in and a gap
     assert info["seconds"] == pytest.approx(zh["seconds"] + en["seconds"] + 0.8, abs=0.05)

@@ -115,7 +115,7 @@ def test_message_sent_by_email_and_person_on_leave(server, browser, backend, smt
     expect(page.locator("#m-send")).to_contain_text("传呼")
     page.fill("#m-caller", "李先生")
     page.fill("#m-number", "13811112222")
-    page.fill("#m-content", "会议改到下午三点,请回电")
+    page.fill("#m-content", "会议改到下午三点，请回电")
     page.check("#m-send-email")
     page.keyboard.press("Alt+r")
     _shot(page, "01-message-send-by", backend)

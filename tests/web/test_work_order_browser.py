@@ -114,7 +114,7 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     expect(row).to_have_class(re.compile(r"st-talking"))
     row.click()
     op.keyboard.press("Alt+n")
-    note = "和平路与中山路口井盖缺失,晚上很危险"
+    note = "和平路与中山路口井盖缺失，晚上很危险"
     op.keyboard.type(note)
     expect(op.locator("#notes-state")).not_to_have_text("", timeout=5000)
 
@@ -159,7 +159,7 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     expect(lead.locator("#wo-head")).to_contain_text("已派单")
     expect(lead.locator("#wo-kv")).to_contain_text("市城管局")
 
-    # The unit (市城管局, login unit2) sees it in its portal, accepts and replies.
+    # The unit (市城管局， login unit2) sees it in its portal, accepts and replies.
     unit_ctx, unit = _login(browser, base, "unit2", errors)
     expect(unit).to_have_url(base + "/unit")
     unit_row = unit.locator("#wo-table tbody tr", has_text=number)

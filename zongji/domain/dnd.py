@@ -1,4 +1,4 @@
-"""Do-not-disturb periods (免打扰, R-H8). Pure: no I/O.
+"""Do-not-disturb periods (免打扰， R-H8). Pure: no I/O.
 
 A DND period is set for a room (a guest's room; the usual hotel case) or a person (staff), with
 when, who set it and why. It ends at the first of:

@@ -93,16 +93,16 @@ class Greeting:
 
 
 # Built-in scripts, used when the line has no template of its own.
-_HOTEL_ZH = "{greeting}!{organisation},请问有什么可以帮您?"  # R-H1
+_HOTEL_ZH = "{greeting}！{organisation}，请问有什么可以帮您？"  # R-H1
 _HOTEL_EN = "{greeting}, {organisation}, how may I help you?"
-_HOTEL_INTERNAL_ZH = "{greeting}!总机,请问有什么可以帮您?"
+_HOTEL_INTERNAL_ZH = "{greeting}！总机，请问有什么可以帮您？"
 _HOTEL_INTERNAL_EN = "{greeting}, operator, how may I help you?"
-_COMPANY_ZH = "{organisation},您好,有什么可以帮助您?"  # R-C1
+_COMPANY_ZH = "{organisation}，您好，有什么可以帮助您？"  # R-C1
 _COMPANY_EN = "{greeting}, {organisation}, how may I help you?"
-_COMPANY_INTERNAL_ZH = "{greeting}!总机,请问有什么可以帮助您?"
-_HOTLINE_400_ZH = "您好!请问有什么可以帮助您?"  # R-S14
+_COMPANY_INTERNAL_ZH = "{greeting}！总机，请问有什么可以帮助您？"
+_HOTLINE_400_ZH = "您好！请问有什么可以帮助您？"  # R-S14
 _HOTLINE_400_EN = "Hello, {organisation} customer service, how may I help you?"
-_HOTLINE_12345_ZH = "您好!市长热线,请问有什么可以帮到您?"  # R-P10
+_HOTLINE_12345_ZH = "您好！市长热线，请问有什么可以帮到您？"  # R-P10
 _HOTLINE_12345_EN = "Hello, Mayor's Hotline, how may I help you?"
 
 
@@ -127,7 +127,7 @@ def greeting_for(
     zh_phrase = greeting_phrase_zh(t, periods)
     en_phrase = greeting_phrase_en(t, periods)
     if line is None:
-        return Greeting(f"{zh_phrase}!请问有什么可以帮您?", f"{en_phrase}, how may I help you?",
+        return Greeting(f"{zh_phrase}！请问有什么可以帮您？", f"{en_phrase}, how may I help you?",
                         "greeting.default")
     org_zh = line.organisation_name or line.name
     org_en = line.organisation_name_en or org_zh

@@ -1,4 +1,4 @@
-"""Shift handover log (交接班本, R-H13, R-H5, R-H8, R-H12). Pure.
+"""Shift handover log (交接班本， R-H13, R-H5, R-H8, R-H12). Pure.
 
 ``assemble_handover(inputs, …)`` builds the handover from plain inputs into sections:
 
@@ -190,19 +190,19 @@ def _dnd_item(p: DndPeriod, tz: dt.tzinfo) -> HandoverItem:
     else:
         until_zh, until_en = "至取消", "until cancelled"
     return HandoverItem("dnd", str(p.subject_id), p.set_at,
-                        f"{who}{room} 免打扰,{_hm(p.set_at, tz)}起{until_zh}(登记:{p.set_by})",
+                        f"{who}{room} 免打扰，{_hm(p.set_at, tz)}起{until_zh}(登记：{p.set_by})",
                         f"{who}{room_en} DND since {_hm(p.set_at, tz)} {until_en} (by {p.set_by})")
 
 
 def _message_item(m: Message, tz: dt.tzinfo) -> HandoverItem:
     if m.delivered:
         chans = "/".join(d.channel.value for d in m.deliveries)
-        st_zh, st_en = f"已通知({chans}),待取", f"notified ({chans}), not yet picked up"
+        st_zh, st_en = f"已通知({chans})，待取", f"notified ({chans}), not yet picked up"
     else:
         st_zh, st_en = "未送达", "NOT delivered"
     return HandoverItem(
         "message", str(m.id) if m.id is not None else None, m.taken_at,
-        f"给{m.recipient_label}的留言,来电人{m.caller_name} {m.caller_number},{_hm(m.taken_at, tz)} "
+        f"给{m.recipient_label}的留言，来电人{m.caller_name} {m.caller_number},{_hm(m.taken_at, tz)} "
         f"由{m.taken_by}记录 — {st_zh}:{m.content}",
         f"Message for {m.recipient_label} from {m.caller_name} {m.caller_number}, taken "
         f"{_hm(m.taken_at, tz)} by {m.taken_by} — {st_en}: {m.content}",
@@ -235,7 +235,7 @@ def _callback_item(c: OpenCallback, tz: dt.tzinfo, now: dt.datetime) -> Handover
 
 def _fault_item(f: FaultRecord, tz: dt.tzinfo) -> HandoverItem:
     return HandoverItem("fault", f.line_code, f.started_at,
-                        f"线路 {f.line_code} 故障,{_hm(f.started_at, tz)}起:{f.cause}(已报{f.reported_to})",
+                        f"线路 {f.line_code} 故障，{_hm(f.started_at, tz)}起：{f.cause}(已报{f.reported_to})",
                         f"Line {f.line_code} fault since {_hm(f.started_at, tz)}: {f.cause} "
                         f"(reported to {f.reported_to})", urgent=True)
 
@@ -248,12 +248,12 @@ def _entry_item(e: FreeTextEntry, tz: dt.tzinfo) -> HandoverItem:
 WAKEUP_STATUS_TEXT: dict[str, tuple[str, str]] = {
     "due": ("待叫", "due"), "calling": ("呼叫中", "calling"), "answered": ("已接听", "answered"),
     "retrying": ("重呼中", "retrying"), "snoozed": ("稍后再叫", "snoozed"),
-    "escalated": ("已升级,需人工叫醒", "escalated, people must wake the guest"),
+    "escalated": ("已升级，需人工叫醒", "escalated, people must wake the guest"),
     "done": ("已叫醒", "done"), "cancelled": ("已取消", "cancelled"),
 }
 WAKEUP_SECTIONS: dict[str, tuple[str, str]] = {
     "wakeups": ("叫醒(按时间)", "Wake-up calls (in time order)"),
-    "wakeups_escalated": ("叫醒未应答,需敲门", "Wake-ups not answered: rooms to knock"),
+    "wakeups_escalated": ("叫醒未应答，需敲门", "Wake-ups not answered: rooms to knock"),
 }
 
 
@@ -277,7 +277,7 @@ def wakeup_sections(day: Sequence[WakeupLine], escalated: Sequence[WakeupLine],
     section as soon as the guest is reached."""
     def item(w: WakeupLine, kind: str) -> HandoverItem:
         st_zh, st_en = WAKEUP_STATUS_TEXT.get(w.status, (w.status, w.status))
-        note_zh = f",备注:{w.note}" if w.note else ""
+        note_zh = f"，备注：{w.note}" if w.note else ""
         note_en = f"; note: {w.note}" if w.note else ""
         return HandoverItem(kind, w.ref, w.wake_at,
                             f"{_hm(w.wake_at, tz)} {w.room}房 叫醒 — {st_zh}{note_zh}",

@@ -63,7 +63,7 @@ def check_outbound(*, inbound_only: bool, line_name: str) -> Reason | None:
     """R-S1: the reason to refuse an outbound call on this line, or None when allowed."""
     if not inbound_only:
         return None
-    return Reason("inbound_only", f"{line_name}号码只能接听来电,不能外呼(R-S1)。",
+    return Reason("inbound_only", f"{line_name}号码只能接听来电，不能外呼(R-S1)。",
                   f"{line_name} is inbound only: no outbound calls (R-S1).")
 
 
@@ -167,7 +167,7 @@ def check_silence(*, line_code: str, last_call_at: dt.datetime | None, now: dt.d
     return SilenceAlert(
         line_code=line_code, silent_since=last_call_at, at=now, silent_minutes=silent,
         threshold_minutes=threshold, usual_minutes=u, basis=basis,
-        message=Reason("line_silent", f"线路 {line_code} 已 {mins} 分钟没有来电,超过平常,请拨打测试电话。",
+        message=Reason("line_silent", f"线路 {line_code} 已 {mins} 分钟没有来电，超过平常，请拨打测试电话。",
                        f"Line {line_code} has had no calls for {mins} minutes, longer than usual: "
                        "make a test call."),
     )

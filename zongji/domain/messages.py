@@ -1,4 +1,4 @@
-"""Messages (留言, R-H5, R-C2): validation, lifecycle, re-raise and handover rules. Pure.
+"""Messages (留言， R-H5, R-C2): validation, lifecycle, re-raise and handover rules. Pure.
 
 Lifecycle::
 

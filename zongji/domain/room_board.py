@@ -1,4 +1,4 @@
-"""The room board (房态, R-H9 booking by room, R-H8 DND, R-H5 message lamp). Pure.
+"""The room board (房态， R-H9 booking by room, R-H8 DND, R-H5 message lamp). Pure.
 
 ``room_state(...)`` turns what is known of one room — its stays, active DND, open wake-ups,
 lit message lamp — into the markers the operators see on the board. Guest names are not part of

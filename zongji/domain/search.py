@@ -3,7 +3,7 @@
 Pure functions. A record's ``search_text`` is a space-separated bag of lower-case tokens:
 
 * Chinese text as written (``总经理``), its full pinyin without tones (``zongjingli``) and its
-  pinyin initials (``zjl``), so ``zjl`` finds 总经理 and ``zhangwei`` finds 张伟;
+  pinyin initials (``zjl``), so ``zjl`` finds 总经理 and ``zhangwei`` finds 张伟；
 * personal names read with the surname reading (曾 → zeng, 单 → shan, 解 → xie, 区 → ou,
   仇 → qiu, 查 → zha …) and, for those surnames, also the everyday reading, because an operator
   who only heard the name may type either;

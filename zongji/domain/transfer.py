@@ -151,7 +151,7 @@ class Caller:
     name: str | None = None
     number: str | None = None
     vip: bool = False
-    title: str | None = None  # how to address them (总经理, 李董事长)
+    title: str | None = None  # how to address them (总经理， 李董事长)
     purpose: str | None = None  # what they said they want (told to the callee when asking)
 
     @property
@@ -330,57 +330,57 @@ class TransferDecision:
 
 SCRIPTS: dict[str, Text] = {
     # R-H3 / R-S14
-    "transfer": Text("请稍等,我为您转接。", "One moment, please. I'll put you through."),
-    "transfer_to": Text("请稍等,我为您转接{who_zh}。", "One moment, please. I'll put you through to {who_en}."),
-    "transfer_to_number": Text("请稍等,我为您转接{who_zh},号码是{number}。",
+    "transfer": Text("请稍等，我为您转接。", "One moment, please. I'll put you through."),
+    "transfer_to": Text("请稍等，我为您转接{who_zh}。", "One moment, please. I'll put you through to {who_en}."),
+    "transfer_to_number": Text("请稍等，我为您转接{who_zh}，号码是{number}。",
                                "One moment, please. I'll put you through to {who_en}, number {number}."),
-    "ask_first": Text("请稍等,我帮您联系一下。", "One moment, please, I'll see if they are available."),
-    "ask_guest_details": Text("请问您贵姓?有什么事情需要转告客人吗?",
+    "ask_first": Text("请稍等，我帮您联系一下。", "One moment, please, I'll see if they are available."),
+    "ask_guest_details": Text("请问您贵姓？有什么事情需要转告客人吗？",
                               "May I have your name, please, and what it is about?"),
-    "ask_guest_name": Text("请问您要找的客人怎么称呼?", "May I have the name of the guest you are calling?"),
+    "ask_guest_name": Text("请问您要找的客人怎么称呼？", "May I have the name of the guest you are calling?"),
     # R-H8 / R-H4
-    "dnd": Text("对不起,客人现在不方便接听电话,请问您是否需要留言?",
+    "dnd": Text("对不起，客人现在不方便接听电话，请问您是否需要留言？",
                 "I'm sorry, the guest is not available to take calls at the moment. "
                 "Would you like to leave a message?"),
-    "dnd_person": Text("对不起,{who_zh}现在不方便接听电话,请问您是否需要留言?",
+    "dnd_person": Text("对不起，{who_zh}现在不方便接听电话，请问您是否需要留言？",
                        "I'm sorry, {who_en} is not available to take calls at the moment. "
                        "Would you like to leave a message?"),
-    "deny_stay": Text("对不起,我们没有查到这位客人的住店信息。请问还有什么可以帮您?",
+    "deny_stay": Text("对不起，我们没有查到这位客人的住店信息。请问还有什么可以帮您？",
                       "I'm sorry, we have no record of a guest by that name. "
                       "Is there anything else I can help you with?"),
     # R-H3
-    "no_answer": Text("对不起,电话没有人接,请问您是否需要留言?",
+    "no_answer": Text("对不起，电话没有人接，请问您是否需要留言？",
                       "I'm sorry, there is no answer. Would you like to leave a message?"),
-    "closed_break": Text("对不起,{who_zh}现在是午休时间,{when_zh}恢复办公。请问您是否需要留言,或者稍后再来电?",
+    "closed_break": Text("对不起，{who_zh}现在是午休时间，{when_zh}恢复办公。请问您是否需要留言，或者稍后再来电？",
                          "I'm sorry, {who_en} is on a break and is back at {when_en}. "
                          "Would you like to leave a message or call again later?"),
-    "closed": Text("对不起,{who_zh}现在不在工作时间,{when_zh}开始办公。请问您是否需要留言?",
+    "closed": Text("对不起，{who_zh}现在不在工作时间，{when_zh}开始办公。请问您是否需要留言？",
                    "I'm sorry, {who_en} is closed now and opens {when_en}. Would you like to leave a message?"),
-    "closed_no_reopen": Text("对不起,{who_zh}现在不在工作时间。请问您是否需要留言?",
+    "closed_no_reopen": Text("对不起，{who_zh}现在不在工作时间。请问您是否需要留言？",
                              "I'm sorry, {who_en} is closed now. Would you like to leave a message?"),
-    "unreachable": Text("对不起,{who_zh}现在无法接听电话,请问您是否需要留言?",
+    "unreachable": Text("对不起，{who_zh}现在无法接听电话，请问您是否需要留言？",
                         "I'm sorry, {who_en} cannot take calls at the moment. Would you like to leave a message?"),
     # R-H6
-    "personal_refused": Text("对不起,{who_zh}现在正在工作,不方便接听电话。请问您是否需要留言,我们会转告。",
+    "personal_refused": Text("对不起，{who_zh}现在正在工作，不方便接听电话。请问您是否需要留言，我们会转告。",
                              "I'm sorry, {who_en} is on duty and cannot take calls now. "
                              "Would you like to leave a message? We will pass it on."),
-    "personal_redirect": Text("请稍等,我为您转接{who_zh}。", "One moment, please. I'll put you through to {who_en}."),
+    "personal_redirect": Text("请稍等，我为您转接{who_zh}。", "One moment, please. I'll put you through to {who_en}."),
     # R-S1
     "inbound_only": Text("", ""),
     # R-S14 (for the console's script panel)
-    "greeting_inbound": Text("您好!请问有什么可以帮助您?", "Hello! How may I help you?"),
-    "outbound_intro": Text("您好!我是{centre}客服中心{operator_number}号,请问您是{customer}吗?",
+    "greeting_inbound": Text("您好！请问有什么可以帮助您？", "Hello! How may I help you?"),
+    "outbound_intro": Text("您好！我是{centre}客服中心{operator_number}号，请问您是{customer}吗？",
                            "Hello, this is agent {operator_number} of the {centre} service centre. "
                            "Am I speaking with {customer}?"),
-    "hold_lookup": Text("请您稍等,我帮您查询一下。", "Please hold for a moment while I check."),
-    "back_from_hold": Text("{customer}您好,感谢您的等待。", "Thank you for waiting, {customer}."),
-    "long_lookup": Text("这个问题需要一些时间查询,请您先挂机,我们查到后会给您回电。",
+    "hold_lookup": Text("请您稍等，我帮您查询一下。", "Please hold for a moment while I check."),
+    "back_from_hold": Text("{customer}您好，感谢您的等待。", "Thank you for waiting, {customer}."),
+    "long_lookup": Text("这个问题需要一些时间查询，请您先挂机，我们查到后会给您回电。",
                         "This will take a little time to look up. Please hang up and we will call you back."),
-    "confirm_number": Text("我跟您核对一下号码:{number},对吗?", "Let me read the number back: {number}. Is that right?"),
-    "complaint_close": Text("非常抱歉给您带来不便,我们会尽快向上级部门反映,并在{hours}小时内给您回复。",
+    "confirm_number": Text("我跟您核对一下号码：{number}，对吗？", "Let me read the number back: {number}. Is that right?"),
+    "complaint_close": Text("非常抱歉给您带来不便，我们会尽快向上级部门反映，并在{hours}小时内给您回复。",
                             "We are very sorry for the trouble. We will report this and reply within {hours} hours."),
-    "close": Text("感谢您的来电,再见!", "Thank you for calling. Goodbye!"),
-    "close_holiday": Text("感谢您的来电,祝您节日快乐,再见!", "Thank you for calling. Happy holidays, goodbye!"),
+    "close": Text("感谢您的来电，再见！", "Thank you for calling. Goodbye!"),
+    "close_holiday": Text("感谢您的来电，祝您节日快乐，再见！", "Thank you for calling. Happy holidays, goodbye!"),
 }
 
 
@@ -421,7 +421,7 @@ def _inbound_only(req: TransferRequest) -> TransferDecision:
     line = req.line_name or "本热线"
     line_en = req.line_name or "this hotline"
     return _base(req, TransferOutcome.REFUSE_INBOUND_ONLY,
-                 Reason("inbound_only", f"{line}号码只能接听来电,不能外呼(R-S1),请使用其他线路。",
+                 Reason("inbound_only", f"{line}号码只能接听来电，不能外呼(R-S1)，请使用其他线路。",
                         f"{line_en} is inbound only; outbound calls are not allowed on it (R-S1). "
                         "Use another line."),
                  None)
@@ -436,44 +436,44 @@ def _guest(req: TransferRequest) -> TransferDecision:
     private = dict(dial=t.number, dial_private=True, handover_note=t.vip)
     if req.emergency and staff:
         return _base(req, TransferOutcome.CONNECT,
-                     Reason("emergency", "紧急情况:直接接通客人。", "Emergency: connect the guest directly."),
+                     Reason("emergency", "紧急情况：直接接通客人。", "Emergency: connect the guest directly."),
                      script("transfer"), **private)
     hidden = t.privacy_level is PrivacyLevel.NOT_STAYING
     if not t.in_house or (hidden and not staff) or (req.guest_name_matches is False and not staff):
         if not t.in_house:
-            reason = Reason("not_in_house", "查无此住客:不确认、不透露任何信息。",
+            reason = Reason("not_in_house", "查无此住客：不确认、不透露任何信息。",
                             "No such guest in house: confirm nothing, disclose nothing.")
         elif hidden:
             reason = Reason("privacy_not_staying",
-                            "客人要求完全保密(对外称未入住):按未入住答复,不确认住店,不提供留言。",
+                            "客人要求完全保密(对外称未入住):按未入住答复，不确认住店，不提供留言。",
                             "Guest asked for full privacy (not staying here): deny the stay; "
                             "do not confirm anything and do not take a message.")
         else:
-            reason = Reason("guest_name_mismatch", "来电人所说的客人姓名与该房间不符:不确认住店。",
+            reason = Reason("guest_name_mismatch", "来电人所说的客人姓名与该房间不符：不确认住店。",
                             "The name the caller gave does not match this room: confirm nothing.")
         return _base(req, TransferOutcome.DENY_STAY, reason, script("deny_stay"), handover_note=t.vip)
     if t.privacy_level in (PrivacyLevel.NO_CALLS, PrivacyLevel.NOT_STAYING):
         return _base(req, TransferOutcome.REFUSE_NO_CALLS,
-                     Reason("privacy_no_calls", "客人要求不接听任何电话:婉拒,可提供留言。",
+                     Reason("privacy_no_calls", "客人要求不接听任何电话：婉拒，可提供留言。",
                             "Guest accepts no calls: decline politely and offer a message."),
                      script("dnd"), offer_message=True, offer_call_later=True, handover_note=t.vip)
     if t.dnd:
         return _base(req, TransferOutcome.REFUSE_DND,
-                     Reason("dnd", "客人设置了免打扰:婉拒来电,提供留言或请稍后再来电。",
+                     Reason("dnd", "客人设置了免打扰：婉拒来电，提供留言或请稍后再来电。",
                             "Guest has do-not-disturb on: decline, offer a message or to call later."),
                      script("dnd"), offer_message=True, offer_call_later=True, handover_note=t.vip)
     if staff:
         return _base(req, TransferOutcome.CONNECT,
-                     Reason("internal_staff", "酒店内部员工来电:直接接通客人。",
+                     Reason("internal_staff", "酒店内部员工来电：直接接通客人。",
                             "In-house staff calling: connect the guest."),
                      script("transfer"), **private)
     if req.guest_consent is True:
         return _base(req, TransferOutcome.CONNECT,
-                     Reason("guest_accepted", "客人同意接听:接通。", "The guest accepted the call: connect."),
+                     Reason("guest_accepted", "客人同意接听：接通。", "The guest accepted the call: connect."),
                      script("transfer"), **private)
     if req.guest_consent is False:
         return _base(req, TransferOutcome.REFUSE_DECLINED,
-                     Reason("guest_declined", "客人不接听此来电:婉拒来电人,提供留言。",
+                     Reason("guest_declined", "客人不接听此来电：婉拒来电人，提供留言。",
                             "The guest declined the call: decline politely, offer a message."),
                      script("dnd"), offer_message=True, handover_note=t.vip)
     needs: list[str] = []
@@ -485,9 +485,9 @@ def _guest(req: TransferRequest) -> TransferDecision:
         needs.append("purpose")
     caller_zh = c.name or "一位先生/女士"
     caller_en = c.name or "a caller"
-    purpose_zh = f",事由:{c.purpose}" if c.purpose else ""
+    purpose_zh = f"，事由：{c.purpose}" if c.purpose else ""
     purpose_en = f" about {c.purpose}" if c.purpose else ""
-    callee = Text(f"您好,{caller_zh}来电找您{purpose_zh},请问您是否接听?",
+    callee = Text(f"您好，{caller_zh}来电找您{purpose_zh}，请问您是否接听？",
                   f"Hello, {caller_en} is calling for you{purpose_en}. Would you like to take the call?")
     if "guest_name" in needs:
         first = script("ask_guest_name")
@@ -496,7 +496,7 @@ def _guest(req: TransferRequest) -> TransferDecision:
     else:
         first = script("ask_first")
     return _base(req, TransferOutcome.CONNECT_AFTER_ASKING,
-                 Reason("ask_guest", "先问清来电人姓名和事由,核对客人身份,再征询客人是否接听;不要透露房号,也不确认客人是否住店。",
+                 Reason("ask_guest", "先问清来电人姓名和事由，核对客人身份，再征询客人是否接听；不要透露房号，也不确认客人是否住店。",
                         "Get the caller's name and purpose, check it is the right guest, then ask the guest "
                         "whether they take the call. Never give the room number or confirm the stay."),
                  first, callee_script=callee, needs=tuple(needs), **private)
@@ -538,21 +538,21 @@ def _closed(req: TransferRequest, st: HoursStatus, who: Text) -> TransferDecisio
     when = _when(st.opens_at, req)
     if st.state is HoursState.BREAK and when:
         s = script("closed_break", who_zh=who.zh, who_en=who.en, when_zh=when[0], when_en=when[1])
-        reason = Reason("lunch_break", f"{who.zh}午休中,{when[0]}恢复办公:提供留言或请稍后再来电。",
+        reason = Reason("lunch_break", f"{who.zh}午休中，{when[0]}恢复办公：提供留言或请稍后再来电。",
                         f"{who.en} is on a break until {when[1]}: offer a message or to call later.")
     elif when:
         s = script("closed", who_zh=who.zh, who_en=who.en, when_zh=when[0], when_en=when[1])
         code = "holiday" if st.state is HoursState.HOLIDAY else "after_hours"
         zh_state = "今天放假" if code == "holiday" else "不在工作时间"
-        reason = Reason(code, f"{who.zh}{zh_state},{when[0]}开始办公:提供留言。",
+        reason = Reason(code, f"{who.zh}{zh_state},{when[0]}开始办公：提供留言。",
                         f"{who.en} is closed ({st.state}); opens {when[1]}: offer a message.")
     else:
         s = script("closed_no_reopen", who_zh=who.zh, who_en=who.en)
-        reason = Reason("after_hours", f"{who.zh}不在工作时间:提供留言。",
+        reason = Reason("after_hours", f"{who.zh}不在工作时间：提供留言。",
                         f"{who.en} is closed: offer a message.")
     notes = ()
     if t.hours is not None:
-        notes = (Reason("hours", f"工作时间:{t.hours.describe('zh')}", f"Hours: {t.hours.describe('en')}"),)
+        notes = (Reason("hours", f"工作时间：{t.hours.describe('zh')}", f"Hours: {t.hours.describe('en')}"),)
     return _base(req, TransferOutcome.CLOSED_OFFER_MESSAGE, reason, s, offer_message=True,
                  offer_call_later=True, hours_status=st, notes=notes)
 
@@ -563,13 +563,13 @@ def _after_hours_forward(req: TransferRequest, st: HoursStatus) -> TransferDecis
     if ah is not None and ah.available:
         return _forward(req, ah, "after_hours",
                         Reason("after_hours_forward",
-                               f"非工作时间,转接{ah.label().zh}的手机(R-S2)。",
+                               f"非工作时间，转接{ah.label().zh}的手机(R-S2)。",
                                f"Outside working hours: forward to {ah.label().en} (R-S2)."),
                         hours_status=st)
     if ah is not None and deputy is not None and deputy.available:
         return _forward(req, deputy, "deputy",
                         Reason("after_hours_deputy",
-                               f"非工作时间,{ah.label().zh}无法接通(休假或无信号),转接指定代理人{deputy.label().zh}(R-S5)。",
+                               f"非工作时间，{ah.label().zh}无法接通(休假或无信号)，转接指定代理人{deputy.label().zh}(R-S5)。",
                                f"Outside working hours and {ah.label().en} cannot be reached: "
                                f"forward to the named deputy {deputy.label().en} (R-S5)."),
                         hours_status=st)
@@ -589,18 +589,18 @@ def _person(req: TransferRequest) -> TransferDecision:
     who = t.label()
     if t.dnd and not req.emergency:
         return _base(req, TransferOutcome.REFUSE_DND,
-                     Reason("dnd", f"{who.zh}设置了免打扰:婉拒,提供留言。",
+                     Reason("dnd", f"{who.zh}设置了免打扰：婉拒，提供留言。",
                             f"{who.en} has do-not-disturb on: decline, offer a message."),
                      script("dnd_person", who_zh=t.name, who_en=t.name_en or t.name),
                      offer_message=True, offer_call_later=True)
     if t.on_leave:
         if t.deputy is not None and t.deputy.available:
             return _forward(req, t.deputy, "deputy",
-                            Reason("on_leave_deputy", f"{who.zh}休假,转接指定代理人{t.deputy.label().zh}(R-S5)。",
+                            Reason("on_leave_deputy", f"{who.zh}休假，转接指定代理人{t.deputy.label().zh}(R-S5)。",
                                    f"{who.en} is on leave: forward to the named deputy "
                                    f"{t.deputy.label().en} (R-S5)."))
         return _base(req, TransferOutcome.UNREACHABLE_OFFER_MESSAGE,
-                     Reason("on_leave", f"{who.zh}休假,且没有可接听的代理人:提供留言。",
+                     Reason("on_leave", f"{who.zh}休假，且没有可接听的代理人：提供留言。",
                             f"{who.en} is on leave and no deputy can be reached: offer a message."),
                      script("unreachable", who_zh=t.name, who_en=t.name_en or t.name), offer_message=True)
     st = _hours(req)
@@ -610,14 +610,14 @@ def _person(req: TransferRequest) -> TransferDecision:
         return _personal_call(req, st)
     if not t.number:
         return _base(req, TransferOutcome.UNREACHABLE_OFFER_MESSAGE,
-                     Reason("no_number", f"{who.zh}没有可拨打的号码:提供留言。",
+                     Reason("no_number", f"{who.zh}没有可拨打的号码：提供留言。",
                             f"{who.en} has no number to ring: offer a message."),
                      script("unreachable", who_zh=t.name, who_en=t.name_en or t.name), offer_message=True,
                      hours_status=st)
     ask = pol.ask_callee_first and (not c.internal or pol.ask_callee_for_internal) and not req.emergency
     if ask and req.callee_accepts is False:
         return _base(req, TransferOutcome.REFUSE_DECLINED,
-                     Reason("callee_declined", f"{who.zh}现在不能接听:记录留言(来电人姓名、联系方式、内容)并转达(R-C2)。",
+                     Reason("callee_declined", f"{who.zh}现在不能接听：记录留言(来电人姓名、联系方式、内容)并转达(R-C2)。",
                             f"{who.en} cannot take the call: take a message (name, contact, content) and deliver it (R-C2)."),
                      script("dnd_person", who_zh=t.name, who_en=t.name_en or t.name),
                      offer_message=True, hours_status=st)
@@ -625,12 +625,12 @@ def _person(req: TransferRequest) -> TransferDecision:
     if ask and req.callee_accepts is None:
         caller_zh = (c.title or "") + (c.name or "一位来电人")
         caller_en = c.name or "a caller"
-        purpose_zh = f",事由:{c.purpose}" if c.purpose else ""
+        purpose_zh = f"，事由：{c.purpose}" if c.purpose else ""
         purpose_en = f" about {c.purpose}" if c.purpose else ""
-        callee = Text(f"您好,{caller_zh}来电找您{purpose_zh},请问您现在方便接听吗?",
+        callee = Text(f"您好，{caller_zh}来电找您{purpose_zh}，请问您现在方便接听吗？",
                       f"Hello, {caller_en} is calling for you{purpose_en}. Can you take the call now?")
         return _base(req, TransferOutcome.CONNECT_AFTER_ASKING,
-                     Reason("ask_callee", f"先征询{who.zh}是否接听(R-C2);同意后接通并告知来电人对方的姓名、职务、部门和号码。",
+                     Reason("ask_callee", f"先征询{who.zh}是否接听(R-C2)；同意后接通并告知来电人对方的姓名、职务、部门和号码。",
                             f"Ask {who.en} first whether they take the call (R-C2); then tell the caller "
                             "the name, title, department and number."),
                      script("ask_first"), callee_script=callee, dial=t.number, hours_status=st,
@@ -658,21 +658,21 @@ def _personal_call(req: TransferRequest, st: HoursStatus | None) -> TransferDeci
         ):
             if contact is not None and contact.available:
                 why = Reason("personal_call_urgent",
-                             f"工作时间的外线私人电话不直接转给员工;事情紧急,转接{zh_role}{contact.label().zh}(R-H6)。",
+                             f"工作时间的外线私人电话不直接转给员工；事情紧急，转接{zh_role}{contact.label().zh}(R-H6)。",
                              f"Outside personal call during working hours is not put through to staff; it is "
                              f"urgent, so it goes to {en_role}, {contact.label().en} (R-H6).")
                 return _forward(req, contact, role, why, outcome=TransferOutcome.PERSONAL_CALL_REDIRECT,
                                 hours_status=st)
         return _base(req, TransferOutcome.CONNECT_AFTER_ASKING,
                      Reason("personal_call_urgent_ask",
-                            "紧急私人电话,但没有登记部门办公室或直接上级:先征询员工本人(R-H6)。",
+                            "紧急私人电话，但没有登记部门办公室或直接上级：先征询员工本人(R-H6)。",
                             "Urgent personal call but no department office or superior is on file: "
                             "ask the staff member first (R-H6)."),
                      script("ask_first"), dial=t.number, hours_status=st,
-                     callee_script=Text("您好,有一个紧急私人电话找您,请问您现在方便接听吗?",
+                     callee_script=Text("您好，有一个紧急私人电话找您，请问您现在方便接听吗？",
                                         "Hello, there is an urgent personal call for you. Can you take it now?"))
     return _base(req, TransferOutcome.PERSONAL_CALL_REFUSED,
-                 Reason("personal_call", "员工工作时间内一般不转接外线私人电话:提供留言,事情紧急可转部门办公室或直接上级(R-H6)。",
+                 Reason("personal_call", "员工工作时间内一般不转接外线私人电话：提供留言，事情紧急可转部门办公室或直接上级(R-H6)。",
                         "Outside personal calls for staff are normally not put through in working hours: "
                         "offer a message; if urgent, the department office or direct superior (R-H6)."),
                  script("personal_refused", who_zh=who.zh, who_en=who.en), offer_message=True,
@@ -687,14 +687,14 @@ def _department(req: TransferRequest) -> TransferDecision:
     who = Text(t.name, t.name_en or t.name)
     if t.dnd and not req.emergency:
         return _base(req, TransferOutcome.REFUSE_DND,
-                     Reason("dnd", f"{who.zh}设置了免打扰:提供留言。", f"{who.en} has do-not-disturb on: offer a message."),
+                     Reason("dnd", f"{who.zh}设置了免打扰：提供留言。", f"{who.en} has do-not-disturb on: offer a message."),
                      script("dnd_person", who_zh=who.zh, who_en=who.en), offer_message=True, offer_call_later=True)
     st = _hours(req)
     if st is not None and not st.is_open and not req.emergency:
         return _closed(req, st, who)
     if not t.number:
         return _base(req, TransferOutcome.UNREACHABLE_OFFER_MESSAGE,
-                     Reason("no_number", f"{who.zh}没有可拨打的号码:提供留言。", f"{who.en} has no number: offer a message."),
+                     Reason("no_number", f"{who.zh}没有可拨打的号码：提供留言。", f"{who.en} has no number: offer a message."),
                      script("unreachable", who_zh=who.zh, who_en=who.en), offer_message=True, hours_status=st)
     return _base(req, TransferOutcome.CONNECT, Reason("connect", f"接通{who.zh}。", f"Connect {who.en}."),
                  _introduce(req), dial=t.number, hours_status=st)
@@ -712,15 +712,15 @@ def _line(req: TransferRequest) -> TransferDecision:
     responsible = Contact(name=t.title or t.name, number=t.number or "", on_leave=t.on_leave)
     if responsible.available:
         return _base(req, TransferOutcome.CONNECT,
-                     Reason("responsible", f"工作时间,由{who.zh}的负责人接听。", f"In hours: the person responsible for {who.en} answers."),
+                     Reason("responsible", f"工作时间，由{who.zh}的负责人接听。", f"In hours: the person responsible for {who.en} answers."),
                      script("transfer"), dial=t.number, hours_status=st)
     if t.deputy is not None and t.deputy.available:
         return _forward(req, t.deputy, "deputy",
-                        Reason("on_leave_deputy", f"负责人不在岗,转接指定代理人{t.deputy.label().zh}(R-S5)。",
+                        Reason("on_leave_deputy", f"负责人不在岗，转接指定代理人{t.deputy.label().zh}(R-S5)。",
                                f"The responsible person is away: forward to the named deputy {t.deputy.label().en} (R-S5)."),
                         hours_status=st)
     return _base(req, TransferOutcome.UNREACHABLE_OFFER_MESSAGE,
-                 Reason("no_deputy", "负责人不在岗且没有可接通的代理人:由话务员接听并记录(R-S5)。",
+                 Reason("no_deputy", "负责人不在岗且没有可接通的代理人：由话务员接听并记录(R-S5)。",
                         "Nobody responsible can be reached: the operator answers and records the call (R-S5)."),
                  script("unreachable", who_zh=who.zh, who_en=who.en), offer_message=True, hours_status=st)
 
@@ -733,9 +733,9 @@ def _finish(req: TransferRequest, d: TransferDecision) -> TransferDecision:
     c, t = req.caller, req.target
     if c.vip:
         title = c.title or c.name or ""
-        notes.append(Reason("vip_caller", f"VIP来电:请称呼{title}。", f"VIP caller: address them as {title}."))
+        notes.append(Reason("vip_caller", f"VIP来电：请称呼{title}。", f"VIP caller: address them as {title}."))
     if t.is_guest and t.vip:
-        notes.append(Reason("vip_guest", "VIP客人:本次处理情况记入交接班本(R-H12)。",
+        notes.append(Reason("vip_guest", "VIP客人：本次处理情况记入交接班本(R-H12)。",
                             "VIP guest: note how this call was handled in the handover log (R-H12)."))
     d = replace(d, notes=tuple(notes))
     if t.is_guest:
@@ -861,7 +861,7 @@ class NoAnswerResult:
 def on_no_answer(attempt: TransferAttempt | TransferDecision | None, seconds: float,
                  settings: _HasNoAnswerSeconds | int | None = None) -> NoAnswerResult:
     """R-H3: after ``settings.transfer_no_answer_seconds`` (default 30) of ringing without an
-    answer the call comes back to the operator with "对不起,电话没有人接,请问您是否需要留言?".
+    answer the call comes back to the operator with "对不起，电话没有人接，请问您是否需要留言？".
 
     ``settings`` may be ``zongji.settings.Settings`` (or anything with that attribute) or the
     number of seconds. ``attempt`` is informational (the prompt never names a guest's room).

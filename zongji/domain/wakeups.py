@@ -1,4 +1,4 @@
-"""Wake-up calls (叫醒服务, R-H9): booking rules, the attempt state machine, prompt text, burst order.
+"""Wake-up calls (叫醒服务， R-H9): booking rules, the attempt state machine, prompt text, burst order.
 
 Pure: no database, no clock, no I/O. Every function takes ``now`` (timezone-aware) and returns
 new values; the service layer persists them and the worker carries out the returned effects.
@@ -588,9 +588,9 @@ def prompt_text(t: dt.time, lang: str, policy: WakeupPolicy = DEFAULT_POLICY, *,
                 spoken: bool = False) -> str:
     """The wake-up greeting for the time ``t`` (local), with the key instructions.
 
-    ``早上好,现在是早上7点。请按1确认,按2稍后再叫。`` /
+    ``早上好，现在是早上7点。请按1确认，按2稍后再叫。`` /
     ``Good morning, it is 7 o'clock. Press 1 to confirm, 2 to snooze.``
-    ``spoken=True`` writes Chinese numbers as words for a speech synthesizer (两点, 七点零五分).
+    ``spoken=True`` writes Chinese numbers as words for a speech synthesizer (两点， 七点零五分).
     """
     ck, sk = policy.confirm_key, policy.snooze_key
     if lang == "zh":
@@ -598,8 +598,8 @@ def prompt_text(t: dt.time, lang: str, policy: WakeupPolicy = DEFAULT_POLICY, *,
         if spoken:
             ck = _ZH_DIGITS[int(ck)] if ck.isdigit() else ck
             sk = _ZH_DIGITS[int(sk)] if sk.isdigit() else sk
-        return (f"{greeting},现在是{chinese_time_words(t, spoken=spoken)}。"
-                f"请按{ck}确认,按{sk}稍后再叫。")
+        return (f"{greeting}，现在是{chinese_time_words(t, spoken=spoken)}。"
+                f"请按{ck}确认，按{sk}稍后再叫。")
     if lang == "en":
         return f"{_en_greeting(t)}, it is {_en_clock(t)}. Press {ck} to confirm, {sk} to snooze."
     raise ValueError(f"unknown language {lang!r}")

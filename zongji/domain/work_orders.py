@@ -100,9 +100,9 @@ class Status(StrEnum):
     CLOSED_DIRECTLY = "closed_directly"  # 直办
     DISPATCHED = "dispatched"  # 派单
     ACCEPTED = "accepted"
-    RETURNED = "returned"  # 退单: back with the shift leader
+    RETURNED = "returned"  # 退单： back with the shift leader
     IN_PROGRESS = "in_progress"
-    REPLIED = "replied"  # 办结: the unit replied
+    REPLIED = "replied"  # 办结： the unit replied
     CALLBACK = "callback"  # 回访 under way
     REVIEW = "review"  # back with the shift leader after a failed callback, or reopened
     CLOSED = "closed"
@@ -391,7 +391,7 @@ class Dispatch(Action):
 
 @dataclass(frozen=True)
 class CloseDirectly(Action):
-    """直办: handled by the operator; how and with what result is required (R-P11)."""
+    """直办： handled by the operator; how and with what result is required (R-P11)."""
 
     kind: ClassVar[str] = "close_directly"
     handling: str = ""
@@ -405,7 +405,7 @@ class Accept(Action):
 
 @dataclass(frozen=True)
 class Return(Action):
-    """退单: the unit says the order is not theirs; a reason is required."""
+    """退单： the unit says the order is not theirs; a reason is required."""
 
     kind: ClassVar[str] = "return"
     reason: str = ""
@@ -426,7 +426,7 @@ class AddProgress(Action):
 
 @dataclass(frozen=True)
 class Reply(Action):
-    """办结: the main unit's result."""
+    """办结： the main unit's result."""
 
     kind: ClassVar[str] = "reply"
     text: str = ""
@@ -1180,14 +1180,14 @@ GUIDANCE: dict[OrderType, tuple[Guidance, ...]] = {
         Guidance(OrderType.SUGGESTION, "reasonable", "合理建议", (H.DISPATCH,), hint_zh="记录并派单",
                  hint_en="Record and dispatch."),
         Guidance(OrderType.SUGGESTION, "unreasonable", "不合理建议", (H.CLOSE_DIRECTLY,), closes_directly=True,
-                 hint_zh="婉言谢绝,记录后直办", hint_en="Decline politely, record, close directly."),
+                 hint_zh="婉言谢绝，记录后直办", hint_en="Decline politely, record, close directly."),
     ),
     OrderType.REQUEST: (
         Guidance(OrderType.REQUEST, "simple", "简单诉求", (H.THREE_WAY_CALL, H.GIVE_UNIT_NUMBER, H.CLOSE_DIRECTLY),
                  closes_directly=True, hint_zh="三方通话或告知承办单位电话",
                  hint_en="Three-way call with the unit, or give the caller its number."),
         Guidance(OrderType.REQUEST, "general", "一般诉求", (H.DISPATCH,), _PLACE,
-                 hint_zh="记录,由班长派单", hint_en="Record; the shift leader assigns a unit."),
+                 hint_zh="记录，由班长派单", hint_en="Record; the shift leader assigns a unit."),
         Guidance(OrderType.REQUEST, "complex_or_urgent", "复杂或紧急诉求",
                  (H.SHIFT_LEADER_DECIDES, H.OFFICE_DECIDES, H.PHONE_DISPATCH), _PLACE,
                  hint_zh="由班长或热线办决定", hint_en="The shift leader or the hotline office decides."),
@@ -1196,7 +1196,7 @@ GUIDANCE: dict[OrderType, tuple[Guidance, ...]] = {
         Guidance(OrderType.HELP, "outside_remit", "非受理范围(诉讼、经济纠纷、警务、法院)",
                  (H.REFER_ELSEWHERE, H.CLOSE_DIRECTLY), ("caller_name", "description", "handling"),
                  referrals=("legal_aid", "police", "courts"), closes_directly=True,
-                 hint_zh="引导来电人到相应渠道,记录处理情况后直办",
+                 hint_zh="引导来电人到相应渠道，记录处理情况后直办",
                  hint_en="Guide the caller to the right channel; record the handling and close directly."),
         Guidance(OrderType.HELP, "general", "一般求助", (H.DISPATCH,),
                  ("caller_name", "contact", "place", "event_time", "description"),
@@ -1210,12 +1210,12 @@ GUIDANCE: dict[OrderType, tuple[Guidance, ...]] = {
         Guidance(OrderType.COMPLAINT, "official_misconduct", "公职人员违纪违法",
                  (H.REFER_ELSEWHERE, H.CLOSE_DIRECTLY), ("caller_name", "description", "handling"),
                  referrals=("discipline_inspection", "petition"), closes_directly=True,
-                 hint_zh="非受理范围,告知纪检监察和信访电话",
+                 hint_zh="非受理范围，告知纪检监察和信访电话",
                  hint_en="Outside the remit: give the discipline-inspection and petition numbers."),
         Guidance(OrderType.COMPLAINT, "staff_attitude", "工作人员态度",
                  (H.DISPATCH, H.OFFICE_DECIDES),
                  ("caller_name", "staff_name", "badge_number", "event_time", "description"),
-                 hint_zh="记录姓名、工号、时间和事件;市级部门交热线办,县级由班长派至县级单位",
+                 hint_zh="记录姓名、工号、时间和事件；市级部门交热线办，县级由班长派至县级单位",
                  hint_en="Record name, badge number, time and event; city-level departments go to the "
                          "hotline office, county-level ones are dispatched by the shift leader."),
         Guidance(OrderType.COMPLAINT, "general", "一般投诉举报", (H.DISPATCH,), _PLACE,
@@ -1223,7 +1223,7 @@ GUIDANCE: dict[OrderType, tuple[Guidance, ...]] = {
     ),
     OrderType.INQUIRY: (
         Guidance(OrderType.INQUIRY, "simple", "简单咨询", (H.ANSWER_NOW, H.CLOSE_DIRECTLY), closes_directly=True,
-                 hint_zh="按知识库答复,并告知部门信息",
+                 hint_zh="按知识库答复，并告知部门信息",
                  hint_en="Answer from the knowledge base with the department's details."),
         Guidance(OrderType.INQUIRY, "specialist", "专业咨询", (H.THREE_WAY_CALL, H.DISPATCH),
                  hint_zh="三方通话或派单", hint_en="Three-way call with the unit, or dispatch."),

@@ -25,7 +25,7 @@ Dated exceptions (``HoursExceptions``) are passed in by the caller — the busin
 
 * ``closed``: dates on which nothing opens (holidays, closed days);
 * ``special``: dates with their own intervals (e.g. a half day);
-* ``working_as``: dates worked like another weekday (调休: Saturday worked as a Monday).
+* ``working_as``: dates worked like another weekday (调休： Saturday worked as a Monday).
 
 Wherever ``exceptions`` is accepted, a plain set of dates may be given instead; it means
 ``HoursExceptions(closed=those dates)``.

@@ -202,7 +202,7 @@ class CityTime:
         return self.difference.total_seconds() / 3600
 
     def describe(self, lang: str = "zh", home_name: str | None = None) -> str:
-        """``纽约现在是 11月23日 周一 06:30(夏令时),比北京慢13小时`` / ``It is 06:30 on Mon 23 Nov in
+        """``纽约现在是 11月23日 周一 06:30(夏令时)，比北京慢13小时`` / ``It is 06:30 on Mon 23 Nov in
         New York (daylight saving time), 13 hours behind Beijing``."""
         zh = lang.startswith("zh")
         home = home_name or ("本地" if zh else "local time")

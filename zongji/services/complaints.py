@@ -1,4 +1,4 @@
-"""The complaint-handling form (投诉处理表, R-S9) and the complaint register (投诉登记表, R-S8).
+"""The complaint-handling form (投诉处理表， R-S9) and the complaint register (投诉登记表， R-S8).
 
 A complaint is a work order of type ``complaint``. The form gathers the fields R-S9 lists from
 the order, its timeline and its units; the register lists complaints in a period with counts by

@@ -465,9 +465,9 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     hotel, new_hotel = _get_org(session, HOTEL_ORG_CODE, "示例大酒店", "Grand Demo Hotel", "hotel")
     _get_line(session, hotel, code=HOTEL_LINE_CODE, name="示例大酒店总机", kind="switchboard",
               number=HOTEL_LINE_NUMBER,
-              greeting_zh="{greeting},示例大酒店,请问有什么可以帮您?",
+              greeting_zh="{greeting}，示例大酒店，请问有什么可以帮您？",
               greeting_en="{greeting}, Grand Demo Hotel. How may I help you?",
-              internal_greeting_zh="{greeting},总机,请讲。")
+              internal_greeting_zh="{greeting}，总机，请讲。")
     if new_hotel:
         _load_hotel(session, hotel, now, rnd)
 
@@ -475,7 +475,7 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
                                     "city_hotline")
     _get_line(session, hotline, code=HOTLINE_12345_CODE, name="示例市12345政务服务便民热线",
               kind="hotline_12345", number=HOTLINE_12345_NUMBER,
-              greeting_zh="您好!市长热线,请问有什么可以帮到您?",
+              greeting_zh="您好！市长热线，请问有什么可以帮到您？",
               greeting_en="Hello, 12345 city hotline. How can I help you?")
     if new_hotline:
         _load_hotline(session, hotline)
@@ -484,7 +484,7 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
                                     "Demo Technology Co., Ltd.", "company")
     _get_line(session, company, code=COMPANY_400_CODE, name="示例科技400客服热线",
               kind="hotline_400", number=COMPANY_400_NUMBER, inbound_only=True,
-              greeting_zh="示例科技有限公司,您好,有什么可以帮助您?",
+              greeting_zh="示例科技有限公司，您好，有什么可以帮助您？",
               greeting_en="Demo Technology, hello. How may I help you?")
     if new_company:
         _load_company(session, company)

@@ -1,4 +1,4 @@
-"""The shift handover log (交接班本, R-H13): assemble, free-text entries, sign off, acknowledge, search.
+"""The shift handover log (交接班本， R-H13): assemble, free-text entries, sign off, acknowledge, search.
 
 A handover is assembled live from the database while it is a draft (active DND, messages not yet
 picked up, VIPs in house and arriving, open callbacks from work orders, open line faults, entries, and the

@@ -134,7 +134,7 @@ def message_text(m: Message, settings: Settings) -> tuple[str, str]:
     taken = m.taken_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
     urgent = "【急】" if m.urgent else ""
     subject = f"{urgent}留言 Message: {m.caller_name} {m.caller_number}"
-    body = (f"{m.recipient_label}:\n{m.caller_name}({m.caller_number})来电留言:\n{m.content}\n"
+    body = (f"{m.recipient_label}:\n{m.caller_name}({m.caller_number})来电留言：\n{m.content}\n"
             f"— {m.taken_by} {taken}\n\n"
             f"Message for {m.recipient_label} from {m.caller_name} ({m.caller_number}):\n{m.content}\n"
             f"— taken by {m.taken_by} at {taken}")

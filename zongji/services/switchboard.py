@@ -1138,7 +1138,7 @@ def alert_out(a: SilenceAlert, tz: ZoneInfo) -> dict[str, Any]:
             "raised_at": iso(a.raised_at, tz), "silent_minutes": mins,
             "threshold_minutes": round(a.threshold_minutes, 1),
             "usual_minutes": round(a.usual_minutes, 1) if a.usual_minutes is not None else None, "basis": a.basis,
-            "message": {"zh": f"线路 {a.line.name} 已 {mins} 分钟没有来电,超过平常,请拨打测试电话。",
+            "message": {"zh": f"线路 {a.line.name} 已 {mins} 分钟没有来电，超过平常，请拨打测试电话。",
                         "en": f"Line {a.line.name} has had no calls for {mins} minutes, longer than usual: "
                               "make a test call."},
             "test_call_ok": a.test_call_ok, "test_call_at": iso(a.test_call_at, tz), "test_call_by": a.test_call_by,

@@ -92,7 +92,7 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
     for kind, dest, dest_en, code, price, kw in RATES:
         session.add(LongDistanceRate(organisation_id=hotel.id, kind=kind, destination=dest, destination_en=dest_en,
                                      dial_code=code, per_minute=price, minimum_minutes=1, keywords=kw,
-                                     note="含15%服务费,不足1分钟按1分钟计"))
+                                     note="含15%服务费，不足1分钟按1分钟计"))
 
     # Staff e-mail addresses, so messages can be sent by e-mail (R-H5): ext<extension>@<org>.example.com.
     for org, domain in ((hotel, "hotel.example.com"), (company, "company.example.com")):
@@ -117,7 +117,7 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
     session.add(stay)
     session.flush()
     dnd = DndPeriod(subject_kind="room", subject_id=room.id, subject_label=g.name, guest_id=g.id, stay_id=stay.id,
-                    guest_name=g.name, room_number=room.number, extension=room.extension, reason="客人休息,谢绝打扰",
+                    guest_name=g.name, room_number=room.number, extension=room.extension, reason="客人休息，谢绝打扰",
                     set_at=now - dt.timedelta(hours=1), set_by="王小红(1001)", until_checkout=True)
     session.add(dnd)
     session.flush()

@@ -1,4 +1,4 @@
-"""Wake-up calls (叫醒服务, R-H9): booking, the night list, escalation and the worker's records.
+"""Wake-up calls (叫醒服务， R-H9): booking, the night list, escalation and the worker's records.
 
 The rules are in :mod:`zongji.domain.wakeups` (pure); this module loads rows, applies the
 domain's transitions, carries out the effects (tasks, console alerts, handover) and schedules

@@ -2,7 +2,7 @@
 few orders in various states, created through the real service (timeline, clocks, timers).
 
 Called by ``zongji.services.demo_data.load_demo``; idempotent (does nothing once orders exist).
-Logins (password ``demo1234``): ``unit`` (市住建局, from the base demo), ``unit2`` (市城管局),
+Logins (password ``demo1234``): ``unit`` (市住建局， from the base demo), ``unit2`` (市城管局),
 ``unit3`` (市交通运输局).
 """
 
@@ -18,7 +18,7 @@ from zongji.services import work_orders as service
 from zongji.store.models import Department, Organisation, User
 from zongji.store.work_order_models import WorkOrder, WorkOrderCategory
 
-# code, 中文, English, unit usually responsible
+# code, 中文， English, unit usually responsible
 CATEGORIES_12345 = [
     ("city", "城市管理", "City management", "市城管局"),
     ("city/street_lights", "路灯", "Street lights", "市城管局"),
@@ -93,46 +93,46 @@ def load_work_order_demo(session: Session, *, hotline_org_id: int, now: dt.datet
     # 1. Just received, waiting for the shift leader.
     new(local - dt.timedelta(minutes=25), order_type="request", situation="general", caller_name="周先生",
         caller_number="13500001111", place="幸福路88号小区东门", category="city/street_lights",
-        description="幸福路88号小区东门外三盏路灯连续一周不亮,晚上行人看不清路。")
+        description="幸福路88号小区东门外三盏路灯连续一周不亮，晚上行人看不清路。")
     n += 1
     # 2. Dispatched to the housing unit, waiting for acceptance.
     o = new(back(1, 10, 5), order_type="complaint", situation="general", caller_name="吴女士",
             caller_number="13600002222", place="锦绣花园3栋", category="housing/night_construction",
-            description="锦绣花园旁工地每晚施工到凌晨一点,噪音很大,影响休息。")
+            description="锦绣花园旁工地每晚施工到凌晨一点，噪音很大，影响休息。")
     act(v["leader"], o, back(1, 10, 30), action="dispatch", unit_id=housing.id)
     n += 1
     # 3. In progress at the city unit, dispatched long ago: breached.
     o = new(back(12, 9, 0), order_type="request", situation="general", caller_name="郑先生",
             caller_number="13700003333", place="人民路与解放路交叉口", category="city/manholes",
-            description="人民路与解放路交叉口井盖松动,车辆经过有响声,存在安全隐患。")
+            description="人民路与解放路交叉口井盖松动，车辆经过有响声，存在安全隐患。")
     act(v["leader"], o, back(12, 9, 20), action="dispatch", unit_id=city.id)
     if v_city:
         act(v_city, o, back(12, 10, 0), action="accept")
-        act(v_city, o, back(11, 15, 0), action="progress", note="已派人现场查看,需更换井盖,等待材料。")
+        act(v_city, o, back(11, 15, 0), action="progress", note="已派人现场查看，需更换井盖，等待材料。")
     n += 1
     # 4. Replied by the housing unit: callback due.
     o = new(back(3, 14, 0), order_type="complaint", situation="general", caller_name="冯女士",
             caller_number="13800004444", place="阳光小区", category="housing/property",
-            description="阳光小区物业长期不清理楼道垃圾,多次反映无果。")
+            description="阳光小区物业长期不清理楼道垃圾，多次反映无果。")
     act(v["leader"], o, back(3, 14, 20), action="dispatch", unit_id=housing.id)
     act(v["unit"], o, back(3, 15, 0), action="accept")
-    act(v["unit"], o, back(2, 11, 0), action="reply", text="已约谈物业公司,楼道垃圾已于当日清理,并要求每日清扫。")
+    act(v["unit"], o, back(2, 11, 0), action="reply", text="已约谈物业公司，楼道垃圾已于当日清理，并要求每日清扫。")
     n += 1
     # 5. Dissatisfied callback: back to the shift leader, supervised.
     o = new(back(6, 9, 30), order_type="request", situation="general", caller_name="陈先生",
             caller_number="13900005555", place="东湖路公交站", category="city/waste",
-            description="东湖路公交站旁垃圾桶满溢,异味严重。")
+            description="东湖路公交站旁垃圾桶满溢，异味严重。")
     act(v["leader"], o, back(6, 9, 45), action="dispatch", unit_id=city.id)
     if v_city:
         act(v_city, o, back(6, 10, 0), action="accept")
         act(v_city, o, back(5, 16, 0), action="reply", text="已安排清运。")
         act(v["operator"], o, back(4, 10, 0), action="record_callback", outcome="dissatisfied",
-            caller_words="只清了一次,第二天又满了,希望增加清运次数。")
+            caller_words="只清了一次，第二天又满了，希望增加清运次数。")
     n += 1
     # 6. Help outside the remit, closed directly with the handling recorded (R-P11).
     new(back(2, 16, 0), order_type="help", situation="outside_remit", caller_name="刘女士",
-        caller_number="13100006666", description="与装修公司发生合同纠纷,想起诉对方。",
-        close_directly={"handling": "告知来电人拨打12348公共法律服务热线咨询,或向法院起诉。", "result": "来电人表示理解,将咨询12348。"})
+        caller_number="13100006666", description="与装修公司发生合同纠纷，想起诉对方。",
+        close_directly={"handling": "告知来电人拨打12348公共法律服务热线咨询，或向法院起诉。", "result": "来电人表示理解，将咨询12348。"})
     n += 1
     return n
 

@@ -724,7 +724,7 @@ def _notify_for(session: Session, row: WorkOrder, old: wo.WorkOrderState, new: w
 
     if a == "dispatch":
         deadline = new.completion_deadline.isoformat() if new.completion_deadline else ""
-        unit(new.main_unit_id, "dispatched", f"新派工单 {n}", f"{row.description[:300]}\n办结时限: {deadline}")
+        unit(new.main_unit_id, "dispatched", f"新派工单 {n}", f"{row.description[:300]}\n办结时限： {deadline}")
         for u in new.assisting_unit_ids:
             unit(u, "dispatched_assisting", f"协办工单 {n}")
     elif a == "add_assisting_unit":
@@ -732,9 +732,9 @@ def _notify_for(session: Session, row: WorkOrder, old: wo.WorkOrderState, new: w
     elif a == "return":
         role(Role.SHIFT_LEADER, "returned", f"工单被退回 {n}", entry.data.get("reason", ""))
     elif a == "reply":
-        creator("callback_due", f"承办单位已答复,请回访 {n}", new.reply_text[:300])
+        creator("callback_due", f"承办单位已答复，请回访 {n}", new.reply_text[:300])
     elif a in ("record_callback", "reject_reply") and new.status is wo.Status.REVIEW:
-        role(Role.SHIFT_LEADER, "review", f"回访不满意/答复有误,需复核 {n}", entry.note)
+        role(Role.SHIFT_LEADER, "review", f"回访不满意/答复有误，需复核 {n}", entry.note)
         role(Role.SUPERVISOR, "supervision", f"督办 {n}", entry.note)
     elif a == "request_extension":
         role(Role.SUPERVISOR, "extension_requested", f"延期申请 {n}", entry.data.get("reason", ""))

@@ -211,7 +211,7 @@ class Person(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    title: Mapped[str | None] = mapped_column(String(100))  # 总经理, 前厅部经理 …
+    title: Mapped[str | None] = mapped_column(String(100))  # 总经理， 前厅部经理 …
     title_en: Mapped[str | None] = mapped_column(String(100))
     # Managers are recognised by number and addressed by title (R-H2).
     is_manager: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -299,7 +299,7 @@ class CommonNumber(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    # e.g. 交通, 医院, 政府, 公共服务, 酒店
+    # e.g. 交通， 医院， 政府， 公共服务， 酒店
     category: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(100))
     number: Mapped[str] = mapped_column(String(40), index=True)
@@ -346,7 +346,7 @@ class Call(Base):
     caller_kind: Mapped[str] = mapped_column(String(20), default="unknown")
     caller_ref_id: Mapped[int | None] = mapped_column(BigInteger)
     caller_label: Mapped[str | None] = mapped_column(String(200))
-    # How to address the caller (总经理, 李董事长 …) and whether they are a VIP (R-H2, R-H12).
+    # How to address the caller (总经理， 李董事长 …) and whether they are a VIP (R-H2, R-H12).
     caller_title: Mapped[str | None] = mapped_column(String(100))
     caller_vip: Mapped[bool] = mapped_column(Boolean, default=False)
     category: Mapped[str | None] = mapped_column(String(60), index=True)

@@ -245,7 +245,7 @@ class SilenceAlert(Base):
 
 
 class Handover(Base):
-    """A shift handover (交接班本, R-H13). While ``draft`` it is assembled live; at sign-off its
+    """A shift handover (交接班本， R-H13). While ``draft`` it is assembled live; at sign-off its
     sections are frozen in ``sections`` (with room numbers, for roles that may see them) and
     ``sections_public`` (without)."""
 
@@ -297,7 +297,7 @@ class Facility(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str | None] = mapped_column(String(100))
-    category: Mapped[str] = mapped_column(String(40))  # 餐饮, 康体, 商务, 服务 …
+    category: Mapped[str] = mapped_column(String(40))  # 餐饮， 康体， 商务， 服务 …
     location: Mapped[str | None] = mapped_column(String(100))
     location_en: Mapped[str | None] = mapped_column(String(100))
     working_hours: Mapped[dict[str, Any] | None]

@@ -1,4 +1,4 @@
-"""Tables of wake-up calls (叫醒服务, R-H9, issue 5).
+"""Tables of wake-up calls (叫醒服务， R-H9, issue 5).
 
 Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them.
 

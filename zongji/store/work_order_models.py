@@ -131,7 +131,7 @@ class WorkOrderCall(Base):
 
 
 class WorkOrderLink(Base):
-    """Orders bound together (参阅工单, R-P8): ``related`` or ``duplicate``; stored once per pair."""
+    """Orders bound together (参阅工单， R-P8): ``related`` or ``duplicate``; stored once per pair."""
 
     __tablename__ = "work_order_links"
 

@@ -39,9 +39,9 @@ class ImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     year: int = Field(ge=1900, le=2200)
     csv: str | None = Field(default=None, max_length=200_000,
-                            description="lines date,is_working,name (班/休, yes/no, 1/0)")
+                            description="lines date,is_working,name (班/休， yes/no, 1/0)")
     xlsx_base64: str | None = Field(default=None, max_length=3_000_000,
-                                    description="an .xlsx file (base64): first sheet, columns date, 班/休, name")
+                                    description="an .xlsx file (base64): first sheet, columns date, 班/休， name")
 
 
 def _xlsx_entries(data: str):

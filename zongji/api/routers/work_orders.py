@@ -251,7 +251,7 @@ def callbacks(request: Request, user: Console, db: ReadDB,
 @router.get("/supervision")
 def supervision(request: Request, user: Console, db: ReadDB,
                 page: Annotated[int, Query(ge=1, le=100000)] = 1) -> dict[str, Any]:
-    """督办: supervised orders (hot, dissatisfied, failed callbacks) and open orders past a deadline."""
+    """督办： supervised orders (hot, dissatisfied, failed callbacks) and open orders past a deadline."""
     return service.list_orders(db, service.Viewer.of(user), tz=_tz(request), view="supervision", page=page)
 
 

@@ -1,4 +1,4 @@
-/* The handover log (交接班本, R-H13): the current handover assembled live (DND, messages not yet
+/* The handover log (交接班本， R-H13): the current handover assembled live (DND, messages not yet
    picked up, VIPs, faults, entries), free-text entries, sign-off by the outgoing shift,
    acknowledgement by the incoming one, past handovers searchable and printable. */
 "use strict";

@@ -1,4 +1,4 @@
-/* Room board (房态, /rooms): rooms by floor with markers — occupied / vacant, arriving / departing
+/* Room board (房态， /rooms): rooms by floor with markers — occupied / vacant, arriving / departing
    today, VIP, DND, wake-up booked (time), message lamp, wake-up escalated. Keys: arrows move,
    digits jump to a room, W wake-up (time → Enter → read-back → Enter), D set / cancel DND,
    M take a message, Esc close. Data: /api/rooms/board; live via /api/live (wakeup, dnd, message). */

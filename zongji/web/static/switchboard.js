@@ -108,7 +108,7 @@
       nodes.push(el("div", { class: "sb-reason ok", id: "sb-answered" }, t("sb.answered", { n: a.ring_seconds || 0 })));
     } else if (a && (a.result === "failed" || a.result === "busy")) {
       nodes.push(el("div", { class: "sb-reason refuse" }, t("sb.failed")));
-      nodes.push(scriptBox({ zh: "对不起,电话没有人接,请问您是否需要留言?", en: "I'm sorry, there is no answer. Would you like to leave a message?" }));
+      nodes.push(scriptBox({ zh: "对不起，电话没有人接，请问您是否需要留言？", en: "I'm sorry, there is no answer. Would you like to leave a message?" }));
     } else {
       nodes.push(el("div", { class: "sb-reason " + cls, id: "sb-reason" }, el("span", { class: "sb-reason-label" }, t("sb.reason")), " ", L(d.reason)));
       if (d.script && (d.script.zh || d.script.en)) nodes.push(scriptBox(d.script));

@@ -1,4 +1,4 @@
-/* Wake-up board (叫醒, R-H9): book with read-back, the day's list live, manual call list.
+/* Wake-up board (叫醒， R-H9): book with read-back, the day's list live, manual call list.
    Keys: Alt+W room field · Enter read back · Enter confirm · Esc edit · ↑/↓ select row ·
    D reached at the door · O reached by operator · Del cancel. Data: /api/wakeups, WebSocket /api/live. */
 (function () {
