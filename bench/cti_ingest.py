@@ -146,6 +146,83 @@ def run_load(base_url: str, token: str, *, concurrency: int, processes: int,
     return total, wall
 
 
+# --------------------------------------------------------------------------- wrk client
+
+# The Python client costs more CPU per request than the server does, and shares the same two
+# cores, so by default the load comes from wrk (C, Debian package "wrk") running this script:
+# each request is the next event of a call (newCall → answer → hangup); events of one call may
+# overlap on different connections, which the ingestion handles (out-of-order events).
+WRK_SCRIPT = r"""
+local counter = 0
+local kinds = {"newCall", "answer", "hangup"}
+function setup(thread)
+  thread:set("tid", tostring(thread))
+end
+function init(args)
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer " .. args[1]
+  prefix = args[2] .. "-" .. string.gsub(tid or "t", "[^%w]", "")
+end
+request = function()
+  counter = counter + 1
+  local call = math.floor((counter - 1) / 3)
+  local kind = kinds[((counter - 1) % 3) + 1]
+  local extra = ""
+  if kind == "hangup" then extra = ',"cause":"normalClearing"' end
+  local body = string.format(
+    '{"event":"%s","callId":"%s-%d","from":"1380013%04d","to":"02088886666","direction":"in"%s}',
+    kind, prefix, call, call % 10000, extra)
+  return wrk.format(nil, nil, nil, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %d %.1f %.1f %.1f %.1f\n", summary.requests,
+    summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.mean))
+end
+"""
+
+
+@dataclass
+class WrkResult:
+    events: int
+    seconds: float
+    errors: dict[str, int]
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+
+
+def run_load_wrk(base_url: str, token: str, *, concurrency: int, duration: float,
+                 threads: int = 2) -> WrkResult:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT)
+        script = f.name
+    try:
+        out = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(duration))}s",
+             "--timeout", "10s", "-s", script, base_url + EVENTS_PATH, "--", token,
+             uuid.uuid4().hex[:8]],
+            capture_output=True, text=True, check=True,
+        ).stdout
+    finally:
+        os.unlink(script)
+    line = next(ln for ln in out.splitlines() if ln.startswith("WRK "))
+    requests, micros, status_err, sock_err, p50, p95, p99, mean = line.split()[1:]
+    errors = {}
+    if int(status_err):
+        errors["non-2xx"] = int(status_err)
+    if int(sock_err):
+        errors["socket"] = int(sock_err)
+    return WrkResult(
+        events=int(requests) - int(status_err), seconds=int(micros) / 1e6, errors=errors,
+        p50_ms=float(p50) / 1000, p95_ms=float(p95) / 1000, p99_ms=float(p99) / 1000,
+        mean_ms=float(mean) / 1000,
+    )
+
+
 # --------------------------------------------------------------------------- server and database
 
 
@@ -307,8 +384,12 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendFigures:
         # Warm up connections and caches; not counted.
         run_load(base_url, token, concurrency=min(4, args.concurrency), processes=1,
                  duration=min(2.0, args.duration / 5))
-        result, wall = run_load(base_url, token, concurrency=args.concurrency,
-                                processes=args.processes, duration=args.duration)
+        if args.client == "wrk":
+            wrk = run_load_wrk(base_url, token, concurrency=args.concurrency,
+                               duration=args.duration)
+        else:
+            result, wall = run_load(base_url, token, concurrency=args.concurrency,
+                                    processes=args.processes, duration=args.duration)
         _stop_server(proc)
         proc = None
         raw = measure_raw_inserts(url, args.raw_seconds)
@@ -322,6 +403,12 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendFigures:
                                "WHERE datname = :n"), {"n": pg_name})
                 c.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}"'))
             admin.dispose()
+    if args.client == "wrk":
+        return BackendFigures(
+            backend=backend, events=wrk.events, calls=wrk.events // 3, seconds=wrk.seconds,
+            errors=wrk.errors, p50_ms=wrk.p50_ms, p95_ms=wrk.p95_ms, p99_ms=wrk.p99_ms,
+            mean_ms=wrk.mean_ms, raw_inserts_per_s=raw,
+        )
     lat = sorted(result.latencies)
     return BackendFigures(
         backend=backend, events=len(lat), calls=result.calls, seconds=wall,
@@ -342,6 +429,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds of load per backend (default 15)")
     parser.add_argument("--concurrency", type=int, default=32,
                         help="concurrent clients, each playing calls in order (default 32)")
+    parser.add_argument("--client", choices=("wrk", "python"),
+                        default="wrk" if shutil.which("wrk") else "python",
+                        help="load generator: wrk (default when installed; light, in C) or the "
+                             "Python client (whole calls in order per client, heavier)")
     parser.add_argument("--processes", type=int, default=2,
                         help="client processes the clients are spread over (default 2)")
     parser.add_argument("--workers", type=int, default=1,
