@@ -49,7 +49,7 @@ class SectionKey(StrEnum):
 SECTION_TITLES: dict[str, tuple[str, str]] = {
     SectionKey.DND: ("免打扰", "Do not disturb"),
     SectionKey.MESSAGES: ("未送达/未取留言", "Messages not yet picked up"),
-    SectionKey.VIPS: ("VIP客人(在店及预抵)", "VIPs in house and arriving"),
+    SectionKey.VIPS: ("VIP客人（在店及预抵）", "VIPs in house and arriving"),
     SectionKey.CALLBACKS: ("待回电", "Open callbacks"),
     SectionKey.FAULTS: ("线路故障", "Line faults"),
     SectionKey.ENTRIES: ("其他交接事项", "Other entries"),
@@ -197,7 +197,7 @@ def _dnd_item(p: DndPeriod, tz: dt.tzinfo) -> HandoverItem:
 def _message_item(m: Message, tz: dt.tzinfo) -> HandoverItem:
     if m.delivered:
         chans = "/".join(d.channel.value for d in m.deliveries)
-        st_zh, st_en = f"已通知({chans})，待取", f"notified ({chans}), not yet picked up"
+        st_zh, st_en = f"已通知（{chans}），待取", f"notified ({chans}), not yet picked up"
     else:
         st_zh, st_en = "未送达", "NOT delivered"
     return HandoverItem(
@@ -221,15 +221,15 @@ def _vip_item(v: VipGuest, tz: dt.tzinfo) -> HandoverItem:
     p_zh, p_en = privacy.get(v.privacy_level, ("", ""))
     extra_zh = "".join(f",{x}" for x in (p_zh, v.call_handling) if x)
     extra_en = "".join(f"; {x}" for x in (p_en, v.call_handling) if x)
-    return HandoverItem("vip", None, v.arrival, f"{title}({v.name}){room} {st_zh}{extra_zh}",
+    return HandoverItem("vip", None, v.arrival, f"{title}（{v.name}）{room} {st_zh}{extra_zh}",
                         f"{title} ({v.name}){room_en} {st_en}{extra_en}")
 
 
 def _callback_item(c: OpenCallback, tz: dt.tzinfo, now: dt.datetime) -> HandoverItem:
-    due_zh = f",{_hm(c.due_at, tz)}前" if c.due_at else ""
+    due_zh = f"，{_hm(c.due_at, tz)}前" if c.due_at else ""
     due_en = f", by {_hm(c.due_at, tz)}" if c.due_at else ""
     overdue = c.due_at is not None and c.due_at <= now
-    return HandoverItem("callback", c.ref, c.due_at, f"回电 {c.who} {c.number}{due_zh}:{c.about}",
+    return HandoverItem("callback", c.ref, c.due_at, f"回电 {c.who} {c.number}{due_zh}：{c.about}",
                         f"Call back {c.who} {c.number}{due_en}: {c.about}", urgent=overdue)
 
 

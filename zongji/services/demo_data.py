@@ -493,6 +493,7 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
 
     switchboard_demo.load(session, hotel=hotel, company=company, now=now, hotel_line_code=HOTEL_LINE_CODE,
                           line_400_code=COMPANY_400_CODE)
+    _load_wakeups(session, hotel, now)  # issue 5: the night list of the next morning
 
     unit = session.scalar(select(Department).where(
         Department.organisation_id == hotline.id, Department.name == "市住建局"))
@@ -537,3 +538,35 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
         customers=count(Customer, Customer.organisation_id.in_(org_ids)),
         users=["operator", "leader", "supervisor", "unit", "admin"],
     )
+
+
+DEMO_WAKEUP_TIMES = ("0600", "0630", "0645", "0700", "0700", "0700", "0715", "0730", "0730", "0800")
+
+
+def _load_wakeups(session: Session, hotel: Organisation, now: dt.datetime) -> None:
+    """About 20 wake-ups for the next morning, booked through the real service (R-H9)."""
+    from zongji.errors import ZongjiError
+    from zongji.services import wakeups
+    from zongji.settings import get_settings
+    from zongji.store.wakeup_models import Wakeup
+
+    if session.scalar(select(func.count()).select_from(Wakeup)):
+        return
+    rng = random.Random(20261123)
+    stays = session.scalars(
+        select(Stay).join(Room, Stay.room_id == Room.id)
+        .where(Room.organisation_id == hotel.id, Stay.status == "in_house").order_by(Room.number)
+    ).all()
+    booked = 0
+    for stay in stays:
+        if booked >= 20:
+            break
+        if rng.random() > 0.15:
+            continue
+        try:
+            wakeups.book(session, wakeups.Booking(room=stay.room.number, time=rng.choice(DEMO_WAKEUP_TIMES),
+                                                  readback_confirmed=True),
+                         actor="demo", now=now, settings=get_settings())
+        except ZongjiError:
+            continue  # e.g. the guest leaves before that time
+        booked += 1
