@@ -125,7 +125,7 @@ def test_book_a_wakeup_and_watch_it_escalate(demo_server, browser, backend, writ
 
     # English.
     page.locator(".lang-switch button[data-lang=en]").click()
-    expect(page.locator("#wk-board-h")).to_have_text("Tonight's wake-ups")
+    expect(page.locator("#wk-board-h")).to_have_text("Wake-up list")
     expect(row.locator(".badge")).to_have_text("Done")
     _shot(page, "04-english", backend)
     assert errors == []

@@ -7,7 +7,14 @@
   const $ = (id) => document.getElementById(id);
   let board = { items: [], tasks: [] }, pending = null, selected = null, reloadTimer = null;
 
-  function day() { return $("wk-day").value || ZJ.localDate(); }
+  // From noon on, the board opens on the next day: the night shift prepares the morning's list
+  // (R-H9). The date field switches to any other day.
+  function boardDay() {
+    const now = new Date();
+    const hour = Number(ZJ.fmtStamp(now.toISOString()).slice(11, 13));  // local hour in the organisation's zone
+    return hour >= 12 ? ZJ.localDate(new Date(now.getTime() + 86400000)) : ZJ.localDate(now);
+  }
+  function day() { return $("wk-day").value || boardDay(); }
   function hm(iso) { if (!iso) return ""; const d = ZJ.parse(iso); return new Intl.DateTimeFormat("en-GB", { timeZone: ZJ.cfg.timezone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(d); }
   function statusBadge(s) { return el("span", { class: "badge w-" + s, dataset: { status: s } }, t("wk.status." + s)); }
 
@@ -133,7 +140,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    $("wk-day").value = ZJ.localDate();
+    $("wk-day").value = boardDay();
     $("wk-day").addEventListener("change", load);
     $("wk-form").addEventListener("submit", preview);
     $("wk-confirm").addEventListener("click", confirm);
