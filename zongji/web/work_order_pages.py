@@ -2,7 +2,9 @@
 
 ``/work-orders`` (all), ``/dispatch`` (shift leader queue), ``/callbacks``, ``/supervision``,
 ``/unit`` (units' portal, unit handlers only), ``/work-orders/new`` (``?call_id=`` carries the
-call over), ``/work-orders/{id}``, ``/complaints``. Thin shells: data comes from the JSON API.
+call over), ``/work-orders/{id}``, ``/complaints``. Thin shells: data comes from the JSON API,
+except ``/work-orders/{id}/complaint-form/print`` (the 投诉处理表, R-S9), server-rendered so it
+prints without JavaScript.
 """
 
 from __future__ import annotations
@@ -82,6 +84,44 @@ def order_page(order_id: int, request: Request) -> Response:
     if early is not None:
         return early
     return pages._page(request, "work_order.html", user, config={"order_id": order_id})
+
+
+@router.get("/work-orders/{order_id}/complaint-form/print", response_class=HTMLResponse)
+def complaint_form_print(order_id: int, request: Request) -> Response:
+    """The complaint-handling form as an A4 page; unit handlers see only their unit's orders (404)."""
+    from sqlalchemy import select
+
+    from zongji.errors import NotFound
+    from zongji.services import complaints
+    from zongji.services import work_orders as service
+    from zongji.store.db import transaction
+    from zongji.store.models import Department, Organisation, User
+
+    user, early = _guard(request, roles=CONSOLE_ROLES | {Role.UNIT_HANDLER})
+    if early is not None:
+        return early
+    try:
+        with transaction(request.app.state.session_factory) as s:
+            row = service.get_visible(s, service.Viewer.of(user), order_id)
+            data = complaints.form(s, row, tz=request.app.state.settings.tz)
+            # The organisation: the responsible unit's, else the receiving agent's, else the only one.
+            org = None
+            for dept_id in (row.main_unit_id,
+                            s.scalar(select(User.department_id).where(User.id == row.created_by_id))
+                            if row.created_by_id else None):
+                dept = s.get(Department, dept_id) if dept_id else None
+                if dept is not None:
+                    org = s.get(Organisation, dept.organisation_id)
+                    break
+            if org is None:
+                orgs = list(s.scalars(select(Organisation).limit(2)))
+                org = orgs[0] if len(orgs) == 1 else None
+            org_names = {"zh": org.name, "en": org.name_en or org.name} if org else None
+            order_type = row.order_type
+    except NotFound:
+        return Response("not found", status_code=404)
+    return pages._page(request, "complaint_form_print.html", user, form=data, org=org_names,
+                       order_type=order_type)
 
 
 @router.get("/complaints", response_class=HTMLResponse)

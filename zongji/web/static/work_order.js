@@ -107,6 +107,7 @@
     const isConsole = ZJ.cfg.user && ZJ.cfg.user.role !== "unit_handler";
     $("form-box").hidden = !isConsole;
     $("form-xlsx").href = "/api/work-orders/" + o.id + "/complaint-form.xlsx";
+    $("form-print").href = "/work-orders/" + o.id + "/complaint-form/print";
     renderActions();
   }
 
