@@ -73,7 +73,7 @@ def form(session: Session, row: WorkOrder, *, tz: ZoneInfo) -> dict[str, Any]:
     if cb is not None:
         callback_result = OUTCOME_ZH.get(str(cb.outcome), str(cb.outcome))
         if cb.caller_words:
-            callback_result += f":{cb.caller_words}"
+            callback_result += f"：{cb.caller_words}"
     findings = row.findings or state.reply_text or state.direct_result or ""
     replied = _local(state.replied_at, tz)
     values = {
