@@ -200,7 +200,7 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
     # The guest picks the message up at the desk: it leaves the handover and the lamp goes out.
     page.go_back()
     page.wait_for_url(server + "/")
-    page.locator("#sb-msg-list .sb-row", has_text=DEMO_DND_GUEST_NAME).locator("button").click()
+    page.locator("#sb-msg-list .sb-row", has_text=DEMO_DND_GUEST_NAME).get_by_role("button", name="已取").click()
     expect(page.locator("#sb-msg-list .sb-row", has_text=DEMO_DND_GUEST_NAME)).to_have_count(0)
     assert _wait(lambda: not pbx.lamp_on(room.extension)), "the lamp stayed on"
     page.click("a[href='/handover']")

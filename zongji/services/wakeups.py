@@ -265,11 +265,17 @@ def _schedule_watchdog(session: Session, w: Wakeup, settings: Settings, *,
                   reschedule=reschedule)
 
 
+def _for_update(session: Session, query, *, skip_locked: bool = False):
+    """Lock the selected wake-ups on PostgreSQL (SQLite serialises writers already), so a change
+    here and the dialler's never act on the same wake-up from stale state."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(of=Wakeup, skip_locked=skip_locked)
+    return query
+
+
 def get(session: Session, wakeup_id: int, *, lock: bool = False) -> Wakeup:
     q = select(Wakeup).where(Wakeup.id == wakeup_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update(of=Wakeup)
-    w = session.scalar(q)
+    w = session.scalar(_for_update(session, q) if lock else q)
     if w is None:
         raise NotFound(f"No wake-up {wakeup_id}.", field="id")
     return w
@@ -324,9 +330,9 @@ def cancel(session: Session, wakeup_id: int, *, actor: str, now: dt.datetime, se
     w = get(session, wakeup_id, lock=True)
     targets = [w]
     if series:
-        targets = list(session.scalars(select(Wakeup).where(
+        targets = list(session.scalars(_for_update(session, select(Wakeup).where(
             Wakeup.series_id == w.series_id, Wakeup.wake_at >= w.wake_at,
-            Wakeup.status.in_(["due", "retrying", "snoozed", "escalated"])).order_by(Wakeup.wake_at)))
+            Wakeup.status.in_(["due", "retrying", "snoozed", "escalated"])).order_by(Wakeup.wake_at))))
         if w not in targets:
             targets.insert(0, w)
     done = []
@@ -354,9 +360,9 @@ def cancel_for_stay(session: Session, stay_id: int, *, actor: str, now: dt.datet
     """The guest checked out (issue 3, PMS check-out): cancel the stay's wake-ups still to come."""
     tz = settings.tz
     done = []
-    for x in session.scalars(select(Wakeup).where(
+    for x in session.scalars(_for_update(session, select(Wakeup).where(
             Wakeup.stay_id == stay_id, Wakeup.wake_at > now,
-            Wakeup.status.in_(["due", "retrying", "snoozed"])).order_by(Wakeup.wake_at)):
+            Wakeup.status.in_(["due", "retrying", "snoozed"])).order_by(Wakeup.wake_at))):
         try:
             tr = dom.cancel(_state(x, tz), now)
         except dom.InvalidTransition:
@@ -605,9 +611,13 @@ def escalate_telephony_down(session: Session, *, now: dt.datetime, settings: Set
     """No call can be placed: every due wake-up (and ``first``) goes at once to the operators'
     manual call list, with an alert on every console and a handover entry — never silence."""
     tz = settings.tz
-    due = list(session.scalars(select(Wakeup).where(
+    query = (select(Wakeup).where(
         Wakeup.status.in_(["due", "retrying", "snoozed"]), Wakeup.next_attempt_at <= now)
-        .order_by(Wakeup.next_attempt_at, Wakeup.id)))
+        .order_by(Wakeup.next_attempt_at, Wakeup.id))
+    # Several dialler threads may see the telephony go down at once: each escalates only the
+    # wake-ups it can lock, so none gets two manual-call tasks (rows another transaction holds
+    # are its to escalate; a row changed meanwhile no longer matches the WHERE).
+    due = list(session.scalars(_for_update(session, query, skip_locked=True)))
     if first is not None and first not in due:
         due.insert(0, first)
     out = []
