@@ -9,65 +9,16 @@ Screenshots go to test-artifacts/ (gitignored) for people to look at.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.web.browser_support import ARTIFACTS
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("ZONGJI_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def demo_server(settings, write) -> Iterator[str]:
-    """A real uvicorn on a free port, serving the demo organisations from the test database."""
-    import uvicorn
-
-    from zongji.api.app import create_app
-    from zongji.services.demo_data import load_demo
-
-    with write() as s:
-        load_demo(s)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def _cti(base: str, **data: str) -> None:
@@ -220,7 +171,12 @@ def test_console_at_full_hd_in_english(demo_server: str, browser, backend: str):
     """A second layout check: 1920×1080, English, a ringing unknown caller and a staff caller."""
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import DEMO_GM_MOBILE, DEMO_GM_NAME, DEMO_PASSWORD, HOTEL_LINE_NUMBER
+    from zongji.services.demo_data import (
+        DEMO_GM_MOBILE,
+        DEMO_GM_NAME,
+        DEMO_PASSWORD,
+        HOTEL_LINE_NUMBER,
+    )
 
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-GB",
                                   timezone_id="Asia/Shanghai")

@@ -6,19 +6,13 @@ resolved. Screenshots in test-artifacts/."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
 
 import pytest
 
+from tests.web.browser_support import ARTIFACTS
+
 pytestmark = pytest.mark.browser
 
-_spec = importlib.util.spec_from_file_location(
-    "console_browser_fixtures", Path(__file__).with_name("test_console_browser.py"))
-_cb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_cb)
-demo_server = _cb.demo_server
-browser = _cb.browser
 
 
 def test_handover_wakeups_and_callbacks_until_resolved(demo_server, browser, backend, write, settings,
@@ -74,7 +68,7 @@ def test_handover_wakeups_and_callbacks_until_resolved(demo_server, browser, bac
     expect(esc.locator(".ho-none")).to_be_visible()
     cb = page.locator('.ho-section[data-key="callbacks"] li')
     expect(cb.filter(has_text="冯女士")).to_contain_text("13800004444")
-    page.screenshot(path=str(_cb.ARTIFACTS / f"handover-{backend}-01-sections.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"handover-{backend}-01-sections.png"), full_page=True)
 
     # 1808's wake-up escalates (telephony down): the room to knock appears, live.
     with write() as s:
@@ -83,7 +77,7 @@ def test_handover_wakeups_and_callbacks_until_resolved(demo_server, browser, bac
     expect(esc.locator("li")).to_have_count(1, timeout=10000)
     expect(esc.locator("li.urgent")).to_contain_text("1808")
     assert "交班客人" not in page.content()  # no guest name next to a room for an operator
-    page.screenshot(path=str(_cb.ARTIFACTS / f"handover-{backend}-02-escalated.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"handover-{backend}-02-escalated.png"), full_page=True)
 
     # Reached at the door: it leaves the rooms to knock; the callback is made: it leaves too.
     with write() as s:
@@ -101,5 +95,5 @@ def test_handover_wakeups_and_callbacks_until_resolved(demo_server, browser, bac
     expect(wk.filter(has_text="1809")).to_have_count(0, timeout=10000)
     page.locator(".lang-switch button[data-lang=en]").click()
     expect(page.locator('.ho-section[data-key="wakeups_escalated"] h3')).to_contain_text("rooms to knock")
-    page.screenshot(path=str(_cb.ARTIFACTS / f"handover-{backend}-03-english.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"handover-{backend}-03-english.png"), full_page=True)
     assert errors == []

@@ -9,24 +9,18 @@ guest name on the board; the shift leader does. Screenshots in test-artifacts/.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
 
 import pytest
 
+from tests.web.browser_support import ARTIFACTS
+
 pytestmark = pytest.mark.browser
 
-_spec = importlib.util.spec_from_file_location(
-    "console_browser_fixtures", Path(__file__).with_name("test_console_browser.py"))
-_cb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_cb)
-demo_server = _cb.demo_server
-browser = _cb.browser
 
 
 def _shot(page, name: str, backend: str) -> None:
-    _cb.ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(_cb.ARTIFACTS / f"rooms-{backend}-{name}.png"), full_page=False)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"rooms-{backend}-{name}.png"), full_page=False)
 
 
 def _login(browser, base: str, username: str):

@@ -7,29 +7,17 @@ Screenshots go to test-artifacts/ (gitignored)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from tests.web.browser_support import ARTIFACTS, serve
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("ZONGJI_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -41,8 +29,6 @@ def sb_settings(settings):
 
 @pytest.fixture
 def server(sb_settings, write) -> Iterator[str]:
-    import uvicorn
-
     from zongji.api.app import create_app
     from zongji.services import switchboard as sb
     from zongji.services.demo_data import load_demo
@@ -50,31 +36,9 @@ def server(sb_settings, write) -> Iterator[str]:
     sb.reset_adapter(sb_settings.resolved_database_url)
     with write() as s:
         load_demo(s)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(sb_settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="uvicorn-sb-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    with serve(create_app(sb_settings)) as url:
+        yield url
     sb.reset_adapter(sb_settings.resolved_database_url)
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def _shot(page, name: str, backend: str) -> None:
@@ -107,7 +71,10 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
 
     from zongji.services import switchboard as sb
     from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
-    from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
+    from zongji.services.switchboard_demo import (
+        DEMO_DND_GUEST_NAME,
+        DEMO_DND_GUEST_ROOM,
+    )
     from zongji.store.models import Room
 
     with session_factory() as s:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from tests.web.test_switchboard_browser import ARTIFACTS, _free_port, _login, _wait, browser  # noqa: F401
+from tests.web.browser_support import ARTIFACTS, serve
+from tests.web.test_switchboard_browser import _login, _wait
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +50,6 @@ def gap_settings(settings, smtp):
 
 @pytest.fixture
 def server(gap_settings, write) -> Iterator[str]:
-    import uvicorn
-
     from zongji.api.app import create_app
     from zongji.services import switchboard as sb
     from zongji.services.demo_data import load_demo
@@ -60,18 +57,8 @@ def server(gap_settings, write) -> Iterator[str]:
     sb.reset_adapter(gap_settings.resolved_database_url)
     with write() as s:
         load_demo(s)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(gap_settings), host="127.0.0.1", port=port,
-                                        log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, name="uvicorn-sb-gaps-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=15)
+    with serve(create_app(gap_settings)) as url:
+        yield url
     sb.reset_adapter(gap_settings.resolved_database_url)
 
 

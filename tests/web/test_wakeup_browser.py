@@ -9,25 +9,19 @@ when the telephony is down, and records the guest reached. Screenshots in test-a
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.web.browser_support import ARTIFACTS
+
 pytestmark = pytest.mark.browser
 
-_spec = importlib.util.spec_from_file_location(
-    "console_browser_fixtures", Path(__file__).with_name("test_console_browser.py"))
-_cb = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_cb)
-demo_server = _cb.demo_server
-browser = _cb.browser
 
 
 def _shot(page, name: str, backend: str) -> None:
-    _cb.ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(_cb.ARTIFACTS / f"wakeups-{backend}-{name}.png"))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"wakeups-{backend}-{name}.png"))
 
 
 def test_book_a_wakeup_and_watch_it_escalate(demo_server, browser, backend, write, settings,

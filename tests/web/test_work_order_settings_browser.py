@@ -5,11 +5,10 @@ and is marked read. Screenshots in test-artifacts/."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.web.test_work_order_browser import ARTIFACTS, _login, browser, demo_server  # noqa: F401
+from tests.web.browser_support import ARTIFACTS
+from tests.web.test_work_order_browser import _login
 
 pytestmark = pytest.mark.browser
 

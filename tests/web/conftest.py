@@ -1,0 +1,35 @@
+"""Fixtures for the browser tests: headless Chromium and a real server with the demo data."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.web.browser_support import CHROMIUM, LAUNCH_ARGS, serve
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def demo_server(settings, write) -> Iterator[str]:
+    """A real uvicorn on a free port, serving the demo organisations from the test database."""
+    from zongji.api.app import create_app
+    from zongji.services.demo_data import load_demo
+
+    with write() as s:
+        load_demo(s)
+    with serve(create_app(settings)) as url:
+        yield url
