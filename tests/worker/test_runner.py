@@ -106,3 +106,29 @@ def test_cancelled_job_never_runs(write, session_factory):
         assert job_store.cancel(s, "cancel-me")
     assert Worker(session_factory, handlers={"t.record": _record}).run_once() == 0
     assert _count(write, "cancel-me") == 0
+
+
+def test_scheduling_the_same_key_from_two_transactions_at_once_keeps_one_job(session_factory, write):
+    """Two writers scheduling one timer concurrently (e.g. two operators) keep one job, no error."""
+    from zongji.store.db import transaction
+
+    due = utcnow() + dt.timedelta(minutes=5)
+    errors = []
+    barrier = threading.Barrier(2)
+
+    def schedule_it():
+        try:
+            barrier.wait()
+            with transaction(session_factory) as s:
+                job_store.schedule(s, "t.record", "same-key", due, {"n": 1})
+        except Exception as exc:  # noqa: BLE001 - the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=schedule_it) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with write() as s:
+        assert s.scalar(select(func.count()).select_from(Job).where(Job.key == "same-key")) == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zongji.errors import ZongjiError
@@ -49,6 +49,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             status_code=422,
             content={"error": "validation", "message": "a value is out of range", "fields": []},
+        )
+
+    # Safety net: two requests racing to create the same record meet the database's unique key;
+    # the loser is told to retry rather than shown a server error.
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        return JSONResponse(
+            status_code=409,
+            content={"error": "conflict", "message": "the record changed or exists already; try again"},
         )
 
     @app.exception_handler(StarletteHTTPException)

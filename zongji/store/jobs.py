@@ -28,13 +28,26 @@ def schedule(
     ``due_at`` (and takes the new payload); otherwise the existing job is kept as it is."""
     job = session.scalar(select(Job).where(Job.key == key))
     if job is None:
-        job = Job(kind=kind, key=key, due_at=due_at, payload=payload, state="pending")
-        session.add(job)
-        session.flush()
+        # Insert-or-ignore: two transactions scheduling the same key at once keep one job, and
+        # neither fails on the unique key.
+        session.execute(
+            _insert(session).values(kind=kind, key=key, due_at=due_at, payload=payload,
+                                    state="pending", attempts=0, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        job = session.scalar(select(Job).where(Job.key == key).execution_options(populate_existing=True))
     elif reschedule and job.state == "pending":
         job.due_at = due_at
         job.payload = payload
     return job
+
+
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Job)
 
 
 def cancel(session: Session, key: str) -> bool:
