@@ -8,19 +8,27 @@ from fastapi import FastAPI
 
 from zongji import __version__
 from zongji.api import errors
-from zongji.api.routers import auth, calls, cti, directory, live, users
-from zongji.api.routers import work_order_admin, work_orders
-from zongji.api.routers import wakeups
-from zongji.api.routers import switchboard
-from zongji.api.routers import pms
-from zongji.api.routers import room_board
-from zongji.services import switchboard as switchboard_service
-from zongji.worker.tasks import wakeups as wakeup_tasks
+from zongji.api.routers import (
+    auth,
+    calls,
+    cti,
+    directory,
+    live,
+    pms,
+    room_board,
+    switchboard,
+    users,
+    wakeups,
+    work_order_admin,
+    work_orders,
+)
 from zongji.services import notifications
+from zongji.services import switchboard as switchboard_service
 from zongji.settings import Settings, get_settings
 from zongji.store.db import make_engine, make_session_factory
 from zongji.web import pages
 from zongji.worker.runner import start_in_thread
+from zongji.worker.tasks import wakeups as wakeup_tasks
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

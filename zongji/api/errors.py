@@ -7,13 +7,44 @@ Shape of every error body::
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zongji.errors import ZongjiError
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx answer (documented in the OpenAPI schema of each router)."""
+
+    error: str
+    message: str
+    field: str | None = None
+    fields: list[FieldErrorOut] = []
+
+
+_COMMON_ERRORS = {
+    400: "Refused: the message says why, field names the input at fault",
+    401: "Not logged in, or the session expired",
+    403: "The role may not do this",
+    422: "Invalid input",
+}
+
+
+def error_responses(specific: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a router: the common 4xx answers plus its own (e.g. 404)."""
+    texts = {**_COMMON_ERRORS, **(specific or {})}
+    return {code: {"model": ErrorOut, "description": texts[code]} for code in sorted(texts)}
 
 
 def _field_name(loc: tuple) -> str:

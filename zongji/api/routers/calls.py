@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.errors import error_responses
 from zongji.domain import calls as rules
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.services import calls as service
@@ -31,29 +32,7 @@ _ID_MAX = 2**63 - 1
 _TEXT = r"^[^\x00]*$"
 
 
-class FieldErrorOut(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorOut(BaseModel):
-    error: str
-    message: str
-    field: str | None = None
-    fields: list[FieldErrorOut] = []
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut, "description": text}
-    for code, text in (
-        (400, "Refused: the message says why, field names the input at fault"),
-        (401, "Not logged in, or the session expired"),
-        (403, "The role may not do this"),
-        (404, "No such call"),
-        (409, "Conflicts with the call's current state"),
-        (422, "Invalid input"),
-    )
-}
+_ERRORS = error_responses({404: "No such call", 409: "Conflicts with the call's current state"})
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 CallId = Annotated[int, Path(ge=1, le=_ID_MAX, description="Call id")]

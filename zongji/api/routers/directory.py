@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from zongji.api.deps import ReadDB, WriteDB, get_settings, require_roles
+from zongji.api.errors import error_responses
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.errors import ZongjiError
 from zongji.services import directory as directory_service
@@ -35,27 +36,7 @@ Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 
 
 
-class FieldErrorOut(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorOut(BaseModel):
-    error: str
-    message: str
-    field: str | None = None
-    fields: list[FieldErrorOut] = []
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut, "description": text}
-    for code, text in (
-        (400, "Refused: the message says why, field names the input at fault"),
-        (401, "Not logged in, or the session expired"),
-        (403, "The role may not do this"),
-        (422, "Invalid input"),
-    )
-}
+_ERRORS = error_responses()
 
 router = APIRouter(prefix="/api/directory", tags=["directory"], responses=_ERRORS)
 

@@ -13,10 +13,11 @@ import datetime as dt
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from zongji.api.deps import ReadDB, WriteDB, require_roles
+from zongji.api.deps import IdPath, ReadDB, WriteDB, require_roles
+from zongji.api.errors import error_responses
 from zongji.domain.roles import ADMIN_ROLES, Role
 from zongji.services import users as users_service
 from zongji.store.models import AuditEntry, IntegrationToken, User
@@ -26,32 +27,9 @@ _TEXT = r"^[^\x00]*$"
 _ID_MAX = 2**63 - 1
 
 
-class FieldErrorOut(BaseModel):
-    field: str
-    message: str
-
-
-class ErrorOut(BaseModel):
-    error: str
-    message: str
-    field: str | None = None
-    fields: list[FieldErrorOut] = []
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut, "description": text}
-    for code, text in (
-        (400, "Refused: the message says why, field names the input at fault"),
-        (401, "Not logged in, or the session expired"),
-        (403, "The role may not do this"),
-        (404, "No such record"),
-        (409, "Conflicts with the current state"),
-        (422, "Invalid input"),
-    )
-}
+_ERRORS = error_responses({404: "No such record", 409: "Conflicts with the current state"})
 
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
-IdPath = Annotated[int, Path(ge=1, le=_ID_MAX)]
 
 router = APIRouter(tags=["administration"], responses=_ERRORS)
 

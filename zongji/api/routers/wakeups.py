@@ -28,6 +28,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.errors import error_responses
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.errors import Forbidden, NotFound, Unauthorized
 from zongji.services import auth
@@ -46,23 +47,12 @@ TaskId = Annotated[int, Path(ge=1, le=_ID_MAX, description="Task id")]
 Lang = Literal["zh", "en"]
 
 
-class ErrorOut(BaseModel):
-    error: str
-    message: str
-    field: str | None = None
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut, "description": text}
-    for code, text in (
-        (400, "Refused: the message says why, field names the input at fault"),
-        (401, "Not logged in, or no valid token"),
-        (403, "The role may not do this"),
-        (404, "No such wake-up"),
-        (409, "Conflicts with the wake-up's state"),
-        (422, "Invalid input or refused booking (past time, empty room, after departure)"),
-    )
-}
+_ERRORS = error_responses({
+    401: "Not logged in, or no valid token",
+    404: "No such wake-up",
+    409: "Conflicts with the wake-up's state",
+    422: "Invalid input or refused booking (past time, empty room, after departure)",
+})
 
 console_router = APIRouter(prefix="/api/wakeups", tags=["wakeups"], responses=_ERRORS)
 api_router = APIRouter(prefix="/api/v1/wakeups", tags=["wakeups (integration)"], responses=_ERRORS)
