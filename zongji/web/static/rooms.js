@@ -63,12 +63,24 @@
     $("rb-act-d-label").textContent = r.dnd ? t("rb.act.dnd_cancel") : t("rb.act.dnd");
   }
 
+  function focusTile(num, scroll) {
+    const b = num && document.querySelector(`.rb-room[data-room="${CSS.escape(num)}"]`);
+    if (!b) return;
+    b.focus({ preventScroll: !scroll });
+    if (scroll) b.scrollIntoView({ block: "nearest" });
+  }
   function select(num, focus = true) {
     if (selected !== num) closeForm();
     selected = num;
     render();
-    const b = document.querySelector(`.rb-room[data-room="${CSS.escape(num)}"]`);
-    if (b && focus) { b.focus({ preventScroll: false }); b.scrollIntoView({ block: "nearest" }); }
+    if (focus) focusTile(num, true);
+  }
+  // After a booking, DND or message: back on the room's tile at once, then fresh data. The reload
+  // keeps whatever the operator selected meanwhile (arrows pressed while it was under way).
+  async function done(room) {
+    closeForm();
+    select(room);
+    await load();
   }
 
   function move(dx, dy) {
@@ -117,8 +129,7 @@
     try {
       const r = await api("POST", "/api/wakeups", { ...pendingWk, readback_confirmed: true });
       toast(t("wk.booked", { room: r.items[0].room, time: r.items[0].local_time, n: r.items.length }), "ok");
-      const room = selected;
-      closeForm(); await load(); select(room);
+      await done(selected);
     } catch (err) { $("rb-wk-rb").hidden = true; pendingWk = null; toast(errorText(err), "error"); $("rb-wk-time").focus(); }
   }
   function openDnd() {
@@ -159,7 +170,7 @@
           reason: $("rb-dnd-reason").value || null, until, until_checkout: !until });
         toast(t("rb.dnd_set", { room: r.room }), "ok");
       }
-      closeForm(); await load(); select(r.room);
+      await done(r.room);
     } catch (err) { toast(errorText(err), "error"); }
   }
   function openMessage() {
@@ -181,13 +192,21 @@
         caller_name: $("rb-msg-name").value, caller_number: $("rb-msg-number").value,
         content: $("rb-msg-content").value, read_back: true });
       toast(t("rb.msg.saved", { room: r.room }), "ok");
-      closeForm(); await load(); select(r.room);
+      await done(r.room);
     } catch (err) { toast(errorText(err), "error"); }
   }
 
   async function load() {
-    try { data = await api("GET", "/api/rooms/board"); render(); }
-    catch (err) { toast(errorText(err), "error"); }
+    try {
+      const fresh = await api("GET", "/api/rooms/board");
+      // Re-rendering replaces the tiles: if one had the focus, the selected tile gets it back,
+      // so a live reload never swallows the operator's next arrow key.
+      const active = document.activeElement;
+      const tileHadFocus = !!(active && active.classList && active.classList.contains("rb-room"));
+      data = fresh;
+      render();
+      if (tileHadFocus) focusTile(selected, false);
+    } catch (err) { toast(errorText(err), "error"); }
   }
   function scheduleLoad() { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 150); }
   function connect() {
