@@ -108,6 +108,14 @@ class WakeupTask(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     done_at: Mapped[dt.datetime | None]
     done_by: Mapped[str | None] = mapped_column(String(120))
+    # Addressed to: the department whose handlers see and close it (knock-on-door tasks: the
+    # guest-service centre, setting ``wakeup_knock_unit``; R-H9); NULL: operators only.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # Nobody answered the door: escalated to the duty manager — who recorded it, when, and how
+    # many minutes late the guest was by then (R-H9). The task stays open until the guest is awake.
+    no_response_at: Mapped[dt.datetime | None]
+    no_response_by: Mapped[str | None] = mapped_column(String(120))
+    no_response_minutes_late: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_wakeup_tasks_state_kind", "state", "kind"),)
 
