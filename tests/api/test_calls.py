@@ -184,3 +184,46 @@ def test_categories_and_roles(client, login):
 
 def test_not_logged_in(client):
     assert client.get("/api/calls").status_code == 401
+
+
+def test_every_showing_of_a_guest_caller_is_audited(client, write, cti_token, login, make_user):
+    """A guest's name on the live console, in the active calls and in the call log is a read of
+    personal data: each is in the audit trail, with who and through what (R-O4, issue 2 point 7)."""
+    from zongji.store.models import Guest, Room, Stay
+
+    _setup(write)
+    now = dt.datetime.now(dt.UTC)
+    with write() as s:
+        org = s.scalars(select(Organisation).where(Organisation.code == "h")).one()
+        room = Room(organisation_id=org.id, number="1608", floor=16, extension="81608")
+        guest = Guest(organisation_id=org.id, name="李明", gender="male", vip=True,
+                      vip_title="李董事长", mobile="13812345678")
+        s.add_all([room, guest])
+        s.flush()
+        s.add(Stay(guest_id=guest.id, room_id=room.id, arrival=now - dt.timedelta(days=1),
+                   departure=now + dt.timedelta(days=2)))
+        guest_id = str(guest.id)
+    start = (now - dt.timedelta(minutes=1)).isoformat()
+    vip_call = _play(client, cti_token, "vip-1", "13812345678", start=start, hangup=False)
+    _play(client, cti_token, "other-1", "13900139000", start=start, hangup=False)
+
+    def reads():
+        with write() as s:
+            return sorted((e.actor.split(":")[0], e.detail["via"]) for e in s.scalars(select(AuditEntry).where(
+                AuditEntry.entity == "guest", AuditEntry.action == "read",
+                AuditEntry.entity_id == guest_id)))
+
+    # Pushed to the consoles once, when the call was identified: one entry, not one per event.
+    assert reads() == [("system", "live_feed")]
+    login("operator")
+    r = client.get("/api/calls/active")
+    assert r.status_code == 200, r.text
+    assert "李明" in r.text
+    r = client.get("/api/calls", params={"number": "138"})
+    assert r.status_code == 200, r.text
+    assert [c["id"] for c in r.json()["items"]] == [vip_call]
+    assert reads() == [("system", "live_feed"), ("user", "active_calls"), ("user", "call_log")]
+    # A list without a guest on it audits nothing.
+    r = client.get("/api/calls", params={"number": "139"})
+    assert r.status_code == 200 and r.json()["total"] == 1
+    assert len(reads()) == 3

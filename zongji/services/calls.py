@@ -22,6 +22,8 @@ from zongji.domain import calls as rules
 from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
 from zongji.errors import Conflict, NotFound, ZongjiError
 from zongji.services import audit
+from zongji.services.directory import audit_guest_reads
+from zongji.store.db import transaction
 from zongji.store.models import Call, FeedItem, Line, Setting, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -320,6 +322,19 @@ def active_calls(session: Session, *, tz: ZoneInfo, now: dt.datetime | None = No
         .limit(limit)
     )
     return {"items": [call_out(c, tz) for c in session.scalars(q).unique()]}
+
+
+def audit_guest_callers(session_factory, items: list[dict[str, Any]], *, user: User, via: str) -> None:
+    """Audit the guests whose identity a list of calls showed to ``user`` (R-O4).
+
+    Lists are read in a read-only session; the audit entries are written in their own short
+    transaction, and only when a guest was on the list."""
+    ids = [c["caller"]["ref_id"] for c in items
+           if c["caller"]["kind"] == "guest" and c["caller"]["ref_id"] is not None]
+    if not ids:
+        return
+    with transaction(session_factory) as session:
+        audit_guest_reads(session, ids, user=user, via=via)
 
 
 def get_call(session: Session, call_id: int, *, for_update: bool = False) -> Call:

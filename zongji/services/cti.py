@@ -594,6 +594,12 @@ class Ingestor:
         # 4. the live feed: one item per changed call, with its new state.
         if changed:
             db.insert_feed([(now, "call", str(r["id"]), self._out(session, r)) for r in changed])
+        # A guest identified on a new call is shown on every console (name, title, VIP): that
+        # disclosure of personal data is audited once per call (R-O4; issue 2 point 7).
+        shown = [r for r in fresh if r.get("id") and r["caller_kind"] == "guest"]
+        if shown:
+            db.insert_audit([(now, "system:cti", "read", "guest", str(r["caller_ref_id"]),
+                              {"via": "live_feed", "call_id": r["id"]}) for r in shown])
         db.close()
 
         for i in live:

@@ -164,6 +164,16 @@ class CallWrites:
         )
 
 
+    def insert_audit(self, items: list[tuple[dt.datetime, str, str, str, str, Any]]) -> None:
+        """Audit rows (at, actor, action, entity, entity_id, detail)."""
+        self.executemany(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES "
+            f"({self.p}, {self.p}, {self.p}, {self.p}, {self.p}, {self.p})",
+            [(self.dt(at), actor, action, entity, entity_id, self.json(detail))
+             for at, actor, action, entity, entity_id, detail in items],
+        )
+
+
 def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 

@@ -202,12 +202,18 @@ def list_calls(
     f = service.CallFilter(date_from=date_from, date_to=date_to, line=line, operator=operator,
                            outcome=outcome, number=number, category=category,
                            supplementary=supplementary)
-    return service.list_calls(db, f, tz=_tz(request), page=page, page_size=page_size)
+    out = service.list_calls(db, f, tz=_tz(request), page=page, page_size=page_size)
+    service.audit_guest_callers(request.app.state.session_factory, out["items"], user=_user,
+                                via="call_log")
+    return out
 
 
 @router.get("/active", response_model=ActiveCalls, summary="Calls the console shows now")
-def active_calls(_user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
-    return service.active_calls(db, tz=_tz(request))
+def active_calls(user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
+    out = service.active_calls(db, tz=_tz(request))
+    service.audit_guest_callers(request.app.state.session_factory, out["items"], user=user,
+                                via="active_calls")
+    return out
 
 
 @router.get("/categories", response_model=CategoriesOut, summary="Call categories of a line kind")
