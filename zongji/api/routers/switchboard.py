@@ -257,6 +257,18 @@ CodePath = Annotated[str, Path(min_length=1, max_length=40)]
 
 
 class LineSettingsIn(_In):
+    """Only the fields sent are changed. ``greeting_zh`` / ``greeting_en`` / ``internal_greeting_zh``:
+    the line's own greeting templates (``{greeting}`` = 早上好 / Good morning, ``{organisation}``,
+    ``{line}``); null or "" goes back to the built-in greeting of the line's kind (R-H1, R-C1,
+    R-S14, R-P10). ``inbound_only``: R-S1."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    number: str | None = Field(default=None, min_length=1, max_length=40)
+    kind: Literal["switchboard", "hotline_400", "hotline_12345"] | None = None
+    inbound_only: bool | None = None
+    greeting_zh: str | None = Field(default=None, max_length=500)
+    greeting_en: str | None = Field(default=None, max_length=500)
+    internal_greeting_zh: str | None = Field(default=None, max_length=500)
     working_hours: dict[str, Any] | None = None
     responsible_id: int | None = Field(default=None, ge=1, le=2**62)
     responsible_on_leave: bool | None = None

@@ -1,0 +1,132 @@
+"""Published lines on SQLite and PostgreSQL (issue 3 point 7): a supervisor edits a line's name,
+number, kind, inbound-only flag and greetings (the console greeting follows at once, and falls back
+to the built-in one when cleared; R-H1, R-C1, R-S14, R-P10); the inbound-only rule (R-S1) refuses
+supplementary outbound records and flags outbound calls the PBX reports; faults (R-S3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from zongji.services import switchboard as sb
+from zongji.services.demo_data import DEMO_CTI_TOKEN, DEMO_PASSWORD, load_demo
+from zongji.store.models import AuditEntry, utcnow
+from zongji.store.work_order_models import Notification
+
+
+@pytest.fixture
+def demo(write, settings):
+    with write() as s:
+        load_demo(s)
+    sb.reset_adapter(settings.resolved_database_url)
+    sb.use_settings(settings)
+    yield
+    sb.reset_adapter(settings.resolved_database_url)
+
+
+@pytest.fixture
+def app(settings):
+    from zongji.api.app import create_app
+
+    return create_app(settings.model_copy(update={"run_worker_in_server": False}))
+
+
+@pytest.fixture
+def as_user(client):
+    def _as(username: str) -> None:
+        client.cookies.clear()
+        r = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+        assert r.status_code == 200, r.text
+
+    return _as
+
+
+def _ring(client, call_id: str, *, to: str, frm: str = "13912345678", direction: str = "in") -> int:
+    r = client.post("/api/cti/events", headers={"Authorization": f"Bearer {DEMO_CTI_TOKEN}"},
+                    json={"event": "newCall", "callId": call_id, "from": frm, "to": to, "direction": direction})
+    assert r.status_code == 202, r.text
+    return r.json()["call_id"]
+
+
+def test_edited_greeting_is_the_console_greeting_and_clearing_it_restores_the_default(demo, client, as_user):
+    as_user("supervisor")
+    line = client.get("/api/switchboard/lines/hotline-400").json()
+    assert line["greeting_zh"] == "示例科技有限公司，您好，有什么可以帮助您？"
+    assert line["greeting"]["default"]["zh"] == "您好！请问有什么可以帮助您？"  # R-S14
+
+    r = client.put("/api/switchboard/lines/hotline-400",
+                   json={"greeting_zh": "{greeting}！示例科技客服中心，请问有什么可以帮助您？",
+                         "greeting_en": "{greeting}, Demo Tech service centre. How can I help?"})
+    assert r.status_code == 200, r.text
+    assert r.json()["greeting"]["now"]["zh"].endswith("！示例科技客服中心，请问有什么可以帮助您？")
+    assert "{greeting}" not in r.json()["greeting"]["now"]["zh"]
+
+    as_user("operator")
+    call_id = _ring(client, "g-1", to="4008001234")
+    card = client.get(f"/api/calls/{call_id}").json()["card"]
+    assert card["greeting"]["zh"].endswith("！示例科技客服中心，请问有什么可以帮助您？")
+    assert card["greeting"]["en"].endswith(", Demo Tech service centre. How can I help?")
+
+    as_user("supervisor")
+    r = client.put("/api/switchboard/lines/hotline-400", json={"greeting_zh": "", "greeting_en": None})
+    assert r.status_code == 200 and r.json()["greeting_zh"] is None and r.json()["greeting_en"] is None
+    as_user("operator")
+    card = client.get(f"/api/calls/{call_id}").json()["card"]
+    assert card["greeting"]["zh"] == "您好！请问有什么可以帮助您？"
+
+
+def test_line_facts_edit_validation_and_permissions(demo, client, as_user, session_factory):
+    as_user("leader")
+    assert client.get("/api/switchboard/lines").status_code == 200  # shift leaders read
+    assert client.put("/api/switchboard/lines/hotline-400", json={"greeting_zh": "x"}).status_code == 403
+
+    as_user("supervisor")
+    r = client.put("/api/switchboard/lines/hotline-400", json={"greeting_zh": "您好，{company}"})
+    assert r.status_code == 422 and r.json()["field"] == "greeting_zh"
+    r = client.put("/api/switchboard/lines/hotline-400", json={"number": "12345"})  # the 12345 line's
+    assert r.status_code == 409 and r.json()["field"] == "number"
+    r = client.put("/api/switchboard/lines/hotline-400", json={"number": "call me"})
+    assert r.status_code == 422 and r.json()["field"] == "number"
+    r = client.put("/api/switchboard/lines/hotline-400", json={"kind": "fax"})
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "kind"
+    r = client.put("/api/switchboard/lines/hotline-400", json={"name": ""})
+    assert r.status_code == 422 and r.json()["fields"][0]["field"] == "name"
+
+    r = client.put("/api/switchboard/lines/hotline-400",
+                   json={"name": "示例科技客服热线", "number": "400-800-1235", "inbound_only": False})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["name"], out["number"], out["inbound_only"]) == ("示例科技客服热线", "400-800-1235", False)
+    assert client.post("/api/switchboard/lines/hotline-400/outbound-check").json() == {"allowed": True}
+    with session_factory() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "line_settings")
+                          .order_by(AuditEntry.id.desc())).first()
+        assert entry.detail["number"] == "400-800-1235" and entry.actor == "user:supervisor"
+
+
+def test_route_now_names_the_after_hours_mobile_and_the_reason(demo, client, as_user):
+    as_user("supervisor")
+    r = client.put("/api/switchboard/lines/hotline-400", json={"working_hours": {"sun": []}})  # never open
+    route = r.json()["route_now"]
+    assert route["outcome"] == "forward_to" and route["forward"]["role"] == "after_hours"  # R-S2
+    assert route["forward"]["number"] and route["reason"]["zh"]
+
+
+def test_faults_open_and_past(demo, client, as_user):
+    as_user("leader")
+    start = (utcnow() - dt.timedelta(minutes=40)).isoformat()
+    r = client.post("/api/switchboard/lines/hotel-switchboard/faults",
+                    json={"cause": "测试呼叫无振铃", "started_at": start, "reported_to": "技术部 王工"})
+    assert r.status_code == 201 and r.json()["reported_to"] == "技术部 王工"
+    fid = r.json()["id"]
+    assert [f["id"] for f in client.get("/api/switchboard/faults").json()["items"]] == [fid]
+    r = client.post(f"/api/switchboard/faults/{fid}/close",
+                    json={"ended_at": (utcnow() - dt.timedelta(hours=1)).isoformat()})
+    assert r.status_code == 422 and r.json()["field"] == "ended_at"  # before it started
+    r = client.post(f"/api/switchboard/faults/{fid}/close", json={"resolution": "电信修复"})
+    assert r.status_code == 200 and r.json()["ended_at"]
+    assert client.get("/api/switchboard/faults").json()["items"] == []
+    past = client.get("/api/switchboard/faults?state=all").json()["items"]
+    assert past[0]["id"] == fid and past[0]["resolution"] == "电信修复" and past[0]["open"] is False
