@@ -186,7 +186,42 @@ def test_help_outside_remit_closes_directly_with_referrals(as_role, units):
     assert o["clock_reports"] == []
     # A general request must be dispatched, not closed directly.
     r = op.post("/api/work-orders", json={**ORDER, "close_directly": {"handling": "a", "result": "b"}})
-    assert r.status_code == 422
+    assert r.status_code == 422 and r.json()["field"] == "situation" and r.json()["error"] == "must_dispatch"
+
+
+def test_close_directly_cannot_bypass_the_type_guidance(as_role, units):
+    """R-P2, R-P11: the guidance holds for the action too, not only at creation."""
+    op, leader = as_role("operator"), as_role("shift_leader")
+    general = _create(op)  # a general request: recorded and dispatched
+    assert "close_directly" not in general["allowed_actions"]
+    assert "close_directly" not in leader.get(f"/api/work-orders/{general['id']}").json()["allowed_actions"]
+    for c in (op, leader):
+        r = c.post(f"/api/work-orders/{general['id']}/actions",
+                   json={"action": "close_directly", "handling": "告知电话", "result": "已告知"})
+        assert r.status_code == 422, r.text
+        assert r.json()["error"] == "must_dispatch" and r.json()["field"] == "situation"
+        assert "R-P2" in r.json()["message"]
+    assert op.get(f"/api/work-orders/{general['id']}").json()["status"] == "created"
+    # A complaint without a situation is refused at creation (its handling depends on it), with or
+    # without close_directly.
+    for extra in ({}, {"close_directly": {"handling": "a", "result": "b"}}):
+        r = op.post("/api/work-orders", json={**ORDER, "order_type": "complaint", "situation": None, **extra})
+        assert r.status_code == 422 and r.json()["field"] == "situation", r.text
+    assert op.get("/api/work-orders?order_type=complaint").json()["total"] == 0
+    # Where the guidance allows it, the order page offers it and the action works.
+    ok = _create(op, order_type="praise", situation="of_hotline", place=None)
+    assert "close_directly" in ok["allowed_actions"]
+    r = op.post(f"/api/work-orders/{ok['id']}/actions",
+                json={"action": "close_directly", "handling": "记录表扬", "result": "已感谢来电人"})
+    assert r.status_code == 200 and r.json()["status"] == "closed_directly"
+    # Reclassifying the situation changes what is allowed: the leader marks a praise of a unit …
+    p = _create(op, order_type="praise", situation="of_unit", place=None)
+    assert "close_directly" not in p["allowed_actions"]
+    r = leader.post(f"/api/work-orders/{p['id']}/actions", json={"action": "reclassify", "situation": "of_hotline"})
+    assert r.status_code == 200 and r.json()["situation"] == "of_hotline"
+    assert "close_directly" in op.get(f"/api/work-orders/{p['id']}").json()["allowed_actions"]
+    r = leader.post(f"/api/work-orders/{p['id']}/actions", json={"action": "reclassify", "situation": "general"})
+    assert r.status_code == 422 and r.json()["field"] == "situation"
 
 
 def test_order_numbers_are_unique_under_concurrent_creation(app, as_role, units, write):

@@ -38,6 +38,7 @@ from zongji.domain.work_orders import (
     RejectReply,
     Remind,
     RemoveAssistingUnit,
+    Reclassify,
     Reopen,
     Reply,
     RequestExtension,
@@ -127,12 +128,53 @@ def test_whole_life_dispatch_to_closed():
 
 
 def test_close_directly_requires_handling_and_result():
+    simple = new(situation="simple")
     with pytest.raises(InvalidAction) as e:
-        apply(new(), CloseDirectly(handling="告知12348"), OP, at(5))
+        apply(simple, CloseDirectly(handling="告知12348"), OP, at(5))
     assert e.value.code == "result_required" and e.value.status_code == 400
-    s, entry = apply(new(), CloseDirectly(handling="告知12348", result="来电人表示理解"), OP, at(5))
+    s, entry = apply(simple, CloseDirectly(handling="告知12348", result="来电人表示理解"), OP, at(5))
     assert s.status is Status.CLOSED_DIRECTLY and s.closed_at == at(5)
-    assert entry.data == {"handling": "告知12348", "result": "来电人表示理解"}
+    assert entry.data == {"handling": "告知12348", "result": "来电人表示理解", "situation": "simple", "referrals": []}
+
+
+@pytest.mark.parametrize(("order_type", "situation", "code"), [
+    (OrderType.REQUEST, "general", "must_dispatch"),
+    (OrderType.COMPLAINT, "general", "must_dispatch"),
+    (OrderType.PRAISE, "of_unit", "must_dispatch"),
+    (OrderType.COMPLAINT, None, "situation_required"),
+    (OrderType.HELP, None, "situation_required"),
+])
+def test_close_directly_follows_the_type_guidance(order_type, situation, code):
+    """R-P2/R-P11: only situations the guidance closes directly may be closed directly — in
+    apply itself, so no caller can bypass it — and the button is not offered otherwise."""
+    s = new(order_type, situation=situation)
+    with pytest.raises(InvalidAction) as e:
+        apply(s, CloseDirectly(handling="h", result="r"), OP, at(5))
+    assert e.value.code == code and e.value.field == "situation" and "R-P2" in e.value.message
+    assert "close_directly" not in allowed_actions(s, OP)
+    assert "dispatch" in allowed_actions(s, LEADER)
+    ok = new(OrderType.HELP, situation="outside_remit")
+    assert "close_directly" in allowed_actions(ok, OP)
+
+
+def test_situation_is_required_for_types_whose_handling_depends_on_it():
+    from zongji.domain.work_orders import situation_required
+
+    assert all(situation_required(t) for t in OrderType)  # each type has close-directly and dispatch situations
+    with pytest.raises(InvalidAction) as e:
+        new(OrderType.HELP, situation="of_hotline")
+    assert e.value.field == "situation"
+
+
+def test_reclassify_sets_the_situation_and_drops_one_the_new_type_lacks():
+    s = new(OrderType.PRAISE, situation="of_unit")
+    s, e = apply(s, Reclassify(situation="of_hotline"), LEADER, at(5))
+    assert s.situation == "of_hotline" and "close_directly" in allowed_actions(s, OP)
+    s, e = apply(s, Reclassify(order_type=OrderType.INQUIRY), LEADER, at(6))
+    assert s.situation is None and e.data["situation"] == {"from": "of_hotline", "to": None}
+    with pytest.raises(InvalidAction) as err:
+        apply(s, Reclassify(situation="of_hotline"), LEADER, at(7))
+    assert err.value.field == "situation"
 
 
 def test_return_goes_back_to_the_shift_leader_and_redispatch():
@@ -198,7 +240,7 @@ def test_reopen(closed_by):
     if closed_by == "callback":
         s, _ = apply(replied(), RecordCallback(outcome=CallbackOutcome.SATISFIED), OP, at(100))
     else:
-        s, _ = apply(new(), CloseDirectly(handling="h", result="r"), OP, at(5))
+        s, _ = apply(new(situation="simple"), CloseDirectly(handling="h", result="r"), OP, at(5))
     with pytest.raises(InvalidAction):
         apply(s, Reopen(), LEADER, at(200))
     s, _ = apply(s, Reopen(reason="来电人再次反映"), LEADER, at(200))
@@ -320,7 +362,7 @@ LEGAL = [
 
 def state_in(status: Status) -> WorkOrderState:
     """A realistic state with the given status (built through the machine)."""
-    base = new()
+    base = new(situation="simple")  # a simple request may be closed directly or dispatched
     paths = {
         Status.CREATED: [],
         Status.CLOSED_DIRECTLY: [(CloseDirectly(handling="h", result="r"), OP)],

@@ -48,7 +48,7 @@ def _viewer(s, user_id):
 def _dispatched_order(write, world, at=T0):
     with write() as s:
         o = service.create_order(s, _viewer(s, world["op"]), service.NewOrder(
-            order_type="request", description="路灯不亮", caller_name="张三", place="幸福路"), tz=TZ, now=at)
+            order_type="request", situation="general", description="路灯不亮", caller_name="张三", place="幸福路"), tz=TZ, now=at)
         service.act(s, _viewer(s, world["leader"]), o.id, {"action": "dispatch", "unit_id": world["unit"]},
                     tz=TZ, now=at + dt.timedelta(minutes=10))
         return o.id
@@ -169,7 +169,7 @@ def test_an_extension_moves_the_reminders_and_the_old_ones_do_nothing(write, ses
 def test_dispatch_clock_warns_then_breaches_to_shift_leaders(write, session_factory, world):
     with write() as s:
         o = service.create_order(s, _viewer(s, world["op"]), service.NewOrder(
-            order_type="request", description="水管爆裂", caller_name="李四", place="东湖路"), tz=TZ, now=T0)
+            order_type="request", situation="general", description="水管爆裂", caller_name="李四", place="东湖路"), tz=TZ, now=T0)
         order_id = o.id
     for at in (T0 + dt.timedelta(minutes=50), T0 + dt.timedelta(hours=2)):  # 80 % of 1 h, then past it
         w = Worker(session_factory, handlers=load_all(), clock=lambda at=at: at)

@@ -114,6 +114,9 @@ OPEN_STATUSES = frozenset(Status) - FINAL_STATUSES
 WITH_UNIT_STATUSES = frozenset({Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS})
 # Statuses with the shift leader's attention.
 LEADER_STATUSES = frozenset({Status.CREATED, Status.RETURNED, Status.REVIEW})
+# Statuses in which an order may be bound as a duplicate and follow its primary (R-P8): not yet
+# with a unit, not answered.
+FOLLOWING_STATUSES = frozenset({Status.CREATED, Status.RETURNED})
 
 
 class CallbackOutcome(StrEnum):
@@ -253,6 +256,14 @@ class WorkOrderState:
     category: str | None = None
     line_kind: str | None = None
     created_by: int | None = None
+    # The type's situation (R-P2 guidance): decides whether the order may be closed directly.
+    situation: str | None = None
+    # Bound as a duplicate (R-P8): the primary order it follows, and since when. While it follows
+    # (still with the shift leader) it is not dispatched on its own and its dispatch clock stops
+    # at ``bound_at``; the primary's reply is copied to it and it gets its own callback.
+    duplicate_of: int | None = None
+    bound_at: datetime | None = None
+    dispatch_clock_from: datetime | None = None  # unbound before any dispatch: a fresh dispatch clock
     # Units
     main_unit_id: int | None = None
     assisting_unit_ids: frozenset[int] = frozenset()
@@ -298,12 +309,17 @@ class WorkOrderState:
         category: str | None = None,
         line_kind: str | None = None,
         created_by: int | None = None,
+        situation: str | None = None,
     ) -> WorkOrderState:
         _aware(created_at, "created_at")
         otype = OrderType(order_type)
         if line_kind is not None and otype not in order_types_for_line(line_kind):
             raise InvalidAction(
                 f"Type {otype} is not offered on a {line_kind} line", code="type_not_offered", field="order_type"
+            )
+        if situation is not None and situation not in situations_of(otype):
+            raise InvalidAction(
+                f"Unknown situation {situation!r} for {otype}", code="unknown_situation", field="situation"
             )
         return cls(
             order_type=otype,
@@ -313,11 +329,17 @@ class WorkOrderState:
             category=category,
             line_kind=line_kind,
             created_by=created_by,
+            situation=situation,
         )
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_following(self) -> bool:
+        """Bound as a duplicate and still waiting for the primary's reply (R-P8)."""
+        return self.duplicate_of is not None and self.status in FOLLOWING_STATUSES
 
     @property
     def is_paused(self) -> bool:
@@ -563,6 +585,7 @@ class StatusUpdate(Action):
 class Reclassify(Action):
     kind: ClassVar[str] = "reclassify"
     order_type: OrderType | None = None
+    situation: str | None = None
     urgency: Urgency | None = None
     complexity: Complexity | None = None
     category: str | None = None
@@ -690,8 +713,24 @@ def allowed_actions(state: WorkOrderState, actor: Actor | Role | str) -> list[st
     out = []
     for kind, rule in RULES.items():
         if state.status in rule.statuses and a.role in rule.roles and _unit_ok(state, a, rule):
-            out.append(kind)
+            if _guard(state, kind) is None:
+                out.append(kind)
     return out
+
+
+def _guard(state: WorkOrderState, kind: str) -> WorkOrderError | None:
+    """Why an action the status allows is still refused for this order, or None:
+    close directly only where the type's guidance says so (R-P2, R-P11); an order following
+    a primary as its duplicate is neither dispatched nor closed on its own (R-P8)."""
+    if kind in ("dispatch", "close_directly") and state.is_following:
+        return IllegalTransition(
+            f"This order is bound as a duplicate of order {state.duplicate_of} and follows it (R-P8): "
+            "it gets the primary's reply and its own callback; unbind it to handle it on its own",
+            code="following_primary",
+        )
+    if kind == "close_directly":
+        return close_directly_refusal(state.order_type, state.situation)
+    return None
 
 
 def apply(
@@ -725,6 +764,9 @@ def apply(
         )
     if at < state.created_at:
         raise InvalidAction("An action cannot happen before the order was created", code="time_before_creation")
+    refusal = _guard(state, action.kind)
+    if refusal is not None:
+        raise refusal
     handler = _HANDLERS[action.kind]
     new, data = handler(state, action, a, at)
     entry = TimelineEntry(
@@ -796,7 +838,9 @@ def _h_close_directly(s, x: CloseDirectly, a, at):
         s, status=Status.CLOSED_DIRECTLY, direct_handling=handling, direct_result=result, closed_at=at,
         pauses=_close_pause(s.pauses, at),
     )
-    return new, {"handling": handling, "result": result}
+    g = guidance_for(s.order_type, s.situation)
+    assert isinstance(g, Guidance)  # _guard checked the situation
+    return new, {"handling": handling, "result": result, "situation": s.situation, "referrals": list(g.referrals)}
 
 
 def _h_accept(s, x, a, at):
@@ -1041,11 +1085,21 @@ def _h_status_update(s, x: StatusUpdate, a, at):
 
 def _h_reclassify(s, x: Reclassify, a, at):
     changes: dict[str, Any] = {}
+    otype = s.order_type
     if x.order_type is not None:
         t = OrderType(x.order_type)
         if s.line_kind is not None and t not in order_types_for_line(s.line_kind):
             raise InvalidAction(f"Type {t} is not offered on this line", code="type_not_offered", field="order_type")
-        changes["order_type"] = t
+        if t != s.order_type:
+            changes["order_type"] = otype = t
+    if x.situation:
+        if x.situation not in situations_of(otype):
+            raise InvalidAction(f"Unknown situation {x.situation!r} for {otype}", code="unknown_situation",
+                                field="situation")
+        if x.situation != s.situation:
+            changes["situation"] = x.situation
+    elif "order_type" in changes and s.situation is not None and s.situation not in situations_of(otype):
+        changes["situation"] = None  # the old type's situation means nothing for the new type
     if x.urgency is not None:
         changes["urgency"] = Urgency(x.urgency)
     if x.complexity is not None:
@@ -1054,7 +1108,8 @@ def _h_reclassify(s, x: Reclassify, a, at):
         changes["category"] = x.category
     if not changes:
         raise InvalidAction("Nothing to change", code="nothing_to_change")
-    data = {k: {"from": str(getattr(s, k)) if getattr(s, k) is not None else None, "to": str(v)} for k, v in changes.items()}
+    data = {k: {"from": str(getattr(s, k)) if getattr(s, k) is not None else None,
+                "to": str(v) if v is not None else None} for k, v in changes.items()}
     return replace(s, **changes), data
 
 
@@ -1248,19 +1303,49 @@ def guidance_for(order_type: OrderType | str, situation: str | None = None) -> G
     raise KeyError(f"{order_type}: unknown situation {situation!r}")
 
 
+def situations_of(order_type: OrderType | str) -> tuple[str, ...]:
+    return tuple(g.situation for g in GUIDANCE[OrderType(order_type)])
+
+
+def situation_required(order_type: OrderType | str) -> bool:
+    """Whether the type's handling depends on its situation (R-P2): some of its situations close
+    directly and others must be dispatched — true of all six 12345 types. Such an order needs its
+    situation from creation on."""
+    return len({g.closes_directly for g in GUIDANCE[OrderType(order_type)]}) > 1
+
+
+def close_directly_refusal(order_type: OrderType | str, situation: str | None) -> InvalidAction | None:
+    """Why an order of this type and situation may not be closed directly (R-P2, R-P11), or None.
+    Without a situation, or with one that is not the type's, nothing closes directly."""
+    otype = OrderType(order_type)
+    label = f"{ORDER_TYPE_ZH[otype]} ({otype})"
+    if situation is None or situation not in situations_of(otype):
+        return InvalidAction(
+            f"R-P2: a {label} is closed directly only in a situation that allows it; "
+            "classify the order's situation first",
+            code="situation_required", field="situation",
+        )
+    g = guidance_for(otype, situation)
+    assert isinstance(g, Guidance)
+    if not g.closes_directly:
+        return InvalidAction(
+            f"R-P2: a {label} in situation {situation} ({g.situation_zh}) must be dispatched, "
+            "not closed directly",
+            code="must_dispatch", field="situation",
+        )
+    return None
+
+
 def close_directly_with_guidance(
     state: WorkOrderState, situation: str, actor: Actor | Role | str, at: datetime, *, handling: str, result: str
 ) -> tuple[WorkOrderState, TimelineEntry]:
-    """Close directly a type/situation that allows it (e.g. help outside the remit, praise of
-    the hotline); refuses situations that must be dispatched."""
-    g = guidance_for(state.order_type, situation)
-    assert isinstance(g, Guidance)
-    if not g.closes_directly:
+    """Close directly in ``situation`` (the order's own, set here if it has none): help
+    outside the remit, praise of the hotline …; refuses situations that must be dispatched."""
+    if state.situation is not None and state.situation != situation:
         raise InvalidAction(
-            f"A {state.order_type} in situation {situation} is not closed directly", code="must_dispatch"
+            f"The order's situation is {state.situation}, not {situation}", code="situation_mismatch", field="situation"
         )
-    new, entry = apply(state, CloseDirectly(handling=handling, result=result), actor, at)
-    return new, replace(entry, data={**entry.data, "situation": situation, "referrals": list(g.referrals)})
+    return apply(replace(state, situation=situation), CloseDirectly(handling=handling, result=result), actor, at)
 
 
 # ---------------------------------------------------------------------------------------------

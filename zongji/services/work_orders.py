@@ -136,6 +136,15 @@ def state_from_json(d: Mapping[str, Any]) -> wo.WorkOrderState:
     return wo.WorkOrderState(**kw)
 
 
+def row_state(row: WorkOrder) -> wo.WorkOrderState:
+    """The order's domain state; orders stored before the state carried the situation take it
+    from the column."""
+    state = state_from_json(row.state)
+    if state.situation is None and row.situation and "situation" not in row.state:
+        state = replace(state, situation=row.situation)
+    return state
+
+
 # --------------------------------------------------------------------------- viewer
 
 
@@ -405,10 +414,14 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
             raise Invalid(f"unknown situation {o.situation!r} for {otype}", field="situation") from None
         assert isinstance(guidance, wo.Guidance)
         _check_required(guidance, o)
+    elif wo.situation_required(otype):
+        # R-P2: the type's handling (close directly or dispatch) depends on the situation.
+        raise Invalid(f"R-P2: the situation is required for a {otype} order "
+                      f"({', '.join(wo.situations_of(otype))})", field="situation", code="situation_required")
     category = _check_category(session, o.category)
     try:
         state = wo.WorkOrderState.new(otype, now, urgency=urgency, complexity=complexity, category=category,
-                                      line_kind=line_kind, created_by=viewer.user_id)
+                                      line_kind=line_kind, created_by=viewer.user_id, situation=o.situation or None)
     except wo.InvalidAction as e:
         raise Invalid(e.message, field=e.field or "order_type") from None
     row = WorkOrder(
@@ -439,13 +452,10 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
         handling = (o.close_directly.get("handling") or "").strip()
         result = (o.close_directly.get("result") or "").strip()
         try:
-            if o.situation:
-                new, entry = wo.close_directly_with_guidance(state, o.situation, viewer.actor, now,
-                                                             handling=handling, result=result)
-            else:
-                new, entry = wo.apply(state, wo.CloseDirectly(handling=handling, result=result), viewer.actor, now)
+            new, entry = wo.apply(state, wo.CloseDirectly(handling=handling, result=result), viewer.actor, now)
         except wo.WorkOrderError as e:
-            raise Invalid(e.message, field=f"close_directly.{e.field}" if e.field else "situation", code=e.code) from None
+            where = f"close_directly.{e.field}" if e.field in ("handling", "result") else (e.field or "situation")
+            raise Invalid(e.message, field=where, code=e.code) from None
         _save(session, row, state, new, entry, viewer, sla, now)
     else:
         _after_change(session, row, state, sla, now, viewer)
@@ -503,7 +513,7 @@ def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, A
         action = wo.action_from_dict(payload)
     except wo.InvalidAction as e:
         raise Invalid(e.message, field=e.field or "action", code=e.code) from None
-    state = state_from_json(row.state)
+    state = row_state(row)
     sla = SlaContext.load(session, tz)
     if isinstance(action, wo.Dispatch):
         if action.unit_id:
@@ -578,6 +588,7 @@ def _after_change(session: Session, row: WorkOrder, state: wo.WorkOrderState, sl
     """Copy the state into the columns, sync units, push to consoles, reschedule the timers."""
     row.status = str(state.status)
     row.order_type = str(state.order_type)
+    row.situation = state.situation
     row.urgency = str(state.urgency)
     row.complexity = str(state.complexity) if state.complexity else None
     row.category = state.category
@@ -650,7 +661,7 @@ def run_timer(session: Session, payload: Mapping[str, Any], now: datetime, tz: Z
     row = session.get(WorkOrder, int(payload["order_id"]))
     if row is None:
         return "gone"
-    state = state_from_json(row.state)
+    state = row_state(row)
     if not state.is_open:
         return "closed"
     sla = SlaContext.load(session, tz)
@@ -776,7 +787,7 @@ def edit_order(session: Session, viewer: Viewer, order_id: int, changes: Mapping
             setattr(row, k, v)
     if not diff:
         return row
-    state = state_from_json(row.state)
+    state = row_state(row)
     entry = wo.TimelineEntry(now, "edit", viewer.role, viewer.user_id, viewer.unit_id, state.status, state.status,
                              "", {"fields": sorted(diff)})
     _add_event(session, row, entry, viewer.display_name)
@@ -815,7 +826,7 @@ def link_orders(session: Session, viewer: Viewer, order_id: int, other_id: int, 
         link = WorkOrderLink(order_id=lo, other_id=hi, kind=str(k), created_at=now, created_by_id=viewer.user_id)
         session.add(link)
     for row, other in ((a, b), (b, a)):
-        st = state_from_json(row.state)
+        st = row_state(row)
         _add_event(session, row, wo.TimelineEntry(now, "link", viewer.role, viewer.user_id, None, st.status, st.status,
                                                   "", {"other_id": other.id, "other_number": other.number,
                                                        "kind": str(k)}), viewer.display_name)
@@ -933,7 +944,7 @@ def add_attachment(session: Session, viewer: Viewer, order_id: int, *, filename:
                               sha256=h.hexdigest(), uploaded_by_id=viewer.user_id, uploaded_at=now)
     session.add(att)
     session.flush()
-    st = state_from_json(row.state)
+    st = row_state(row)
     _add_event(session, row, wo.TimelineEntry(now, "attach", viewer.role, viewer.user_id, viewer.unit_id, st.status,
                                               st.status, "", {"attachment_id": att.id, "filename": name, "size": size}),
                viewer.display_name)
@@ -971,7 +982,7 @@ def _clock_summary(r: sla_rules.ClockReport, tz: ZoneInfo) -> dict[str, Any]:
 def order_summary(session: Session, row: WorkOrder, sla: SlaContext, now: datetime, viewer: Viewer,
                   units: Mapping[int, str], cats: Mapping[str, WorkOrderCategory]) -> dict[str, Any]:
     tz = sla.tz
-    state = state_from_json(row.state)
+    state = row_state(row)
     clocks = sla.clocks(session, state, now)
     worst = sla_rules.worst_state(clocks.values())
     cat = cats.get(row.category or "")
@@ -1007,7 +1018,7 @@ def order_summary(session: Session, row: WorkOrder, sla: SlaContext, now: dateti
 def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneInfo, now: datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
     sla = SlaContext.load(session, tz)
-    state = state_from_json(row.state)
+    state = row_state(row)
     events = list(session.scalars(select(WorkOrderEvent).where(WorkOrderEvent.order_id == row.id)
                                   .order_by(WorkOrderEvent.at, WorkOrderEvent.id)))
     unit_ids = {row.main_unit_id, *state.assisting_unit_ids, *(e.actor_unit_id for e in events),

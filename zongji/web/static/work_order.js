@@ -35,7 +35,7 @@
     pause: [["reason", "textarea", true]],
     resume: [["note", "textarea"]],
     status_update: [["note", "textarea", true]],
-    reclassify: [["order_type", "select:order_types"], ["urgency", "select:urgencies"], ["complexity", "select:complexities"], ["category", "category"]],
+    reclassify: [["order_type", "select:order_types"], ["situation", "situation"], ["urgency", "select:urgencies"], ["complexity", "select:complexities"], ["category", "category"]],
     note: [["note", "textarea", true]],
   };
   const PRIMARY = new Set(["dispatch", "accept", "reply", "record_callback", "close_directly", "grant_extension"]);
@@ -163,6 +163,10 @@
     } else if (type === "problems") {
       return el("div", { class: "field" }, label, el("div", { class: "radio-row" }, ...m.callback_problems.map((v) =>
         el("label", { class: "bad" }, el("input", { type: "checkbox", name, value: v }), t("wo.problem." + v)))));
+    } else if (type === "situation") {
+      // The current type's situations (R-P2); the guidance decides whether it may close directly.
+      const opts = (m.guidance[o.order_type] || []);
+      ctl = el("select", { name }, el("option", { value: "" }, "—"), ...opts.map((g) => el("option", { value: g.situation, selected: g.situation === o.situation }, ZJ.locale === "en" ? t("wo.situation." + g.situation) : g.situation_zh)));
     } else if (type.startsWith("select:")) {
       const key = type.slice(7);
       const opts = key === "attempt_results" ? ["not_reached", "not_convenient"] : m[key];
@@ -205,6 +209,7 @@
       if (!v) continue;
       if (ty === "datetime") body[n] = WO.fromLocalInput(v);
       else if (ty === "unit" || ty === "assisting") body[n] = Number(v);
+      else if (ty === "situation" && v === o.situation) continue;
       else body[n] = v;
     }
     const btn = $("action-submit");
