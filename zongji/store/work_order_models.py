@@ -70,6 +70,8 @@ class WorkOrder(Base):
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     main_unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # Bound as a duplicate of this primary order (R-P8; a copy of ``state.duplicate_of``).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
     supervised: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     # Worst SLA clock state when last changed ("on_time", "warning", "breached", …).
     sla_state: Mapped[str | None] = mapped_column(String(20))
@@ -126,6 +128,11 @@ class WorkOrderCall(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    # Why it is linked: "created" (the order came from it), "repeat" (the caller called again),
+    # "callback" (the callback call, R-P6), "other"; None on links made before this was kept.
+    purpose: Mapped[str | None] = mapped_column(String(20))
+    linked_at: Mapped[dt.datetime | None]
+    linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     __table_args__ = (UniqueConstraint("order_id", "call_id", name="uq_work_order_calls_order_call"),)
 
