@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     # Safety net: a wake-up still waiting this long after its time while no dialler holds any
     # wake-up call goes to the manual call list (no dialler process is running).
     wakeup_watchdog_seconds: float = 90.0
+    # The department that receives knock-on-door tasks and is notified (R-H9 "notify the
+    # housekeeping centre"): its name, English name or id. Only its unit handlers see the tasks.
+    wakeup_knock_unit: str = "客房服务中心"
     # Room board (/rooms): a wake-up shows on its room when due within this many hours.
     room_board_wakeup_hours: float = 24.0
 

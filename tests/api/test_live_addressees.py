@@ -102,3 +102,13 @@ def test_rule_console_topics_never_reach_unit_handlers(topic):
 def test_rule_a_unit_handler_without_a_unit_gets_no_orders():
     assert not may_receive(Viewer(1, "unit_handler", None),
                            {"topic": "work_order", "payload": {"main_unit_id": None, "unit_ids": []}})
+
+
+def test_rule_door_tasks_reach_only_the_addressed_unit():
+    """R-H9: a knock-on-door task goes live to the guest-service centre's handlers (unit_id)."""
+    msg = {"topic": "wakeup_task", "id": 1, "payload": {"id": 1, "room": "808", "unit_id": 7}}
+    assert may_receive(Viewer(1, "unit_handler", 7), msg)
+    assert not may_receive(Viewer(1, "unit_handler", 8), msg)
+    assert not may_receive(Viewer(1, "unit_handler", None), msg)
+    assert not may_receive(Viewer(1, "unit_handler", 7), {**msg, "payload": {"id": 1, "unit_id": None}})
+    assert may_receive(Viewer(2, "operator"), msg)

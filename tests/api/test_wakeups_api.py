@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from zongji.services import auth
-from zongji.store.models import AuditEntry, Guest, Organisation, Room, Stay, utcnow
+from zongji.store.models import AuditEntry, Department, Guest, Organisation, Room, Stay, utcnow
 from zongji.store.wakeup_models import Wakeup
 
 
@@ -78,11 +78,110 @@ def test_refusals_name_the_field(client, login, hotel, body, field):
 def test_permissions(client, login, hotel, write):
     body = {"room": "808", "wake_at": _at(hotel), "readback_confirmed": True}
     assert client.post("/api/wakeups", json=body).status_code == 401
-    login("unit_handler")
+    login("unit_handler")  # a handler of no unit at all
     assert client.post("/api/wakeups", json=body).status_code == 403
     assert client.get("/api/wakeups").status_code == 403
-    assert client.get("/api/wakeups/tasks").status_code == 200  # the housekeeping centre
+    assert client.get("/api/wakeups/alerts").status_code == 403
+    assert client.get("/api/wakeups/tasks").status_code == 403  # not the guest-service centre
+
+
+@pytest.fixture
+def units(write):
+    """The guest-service centre (客房服务中心, setting wakeup_knock_unit) and another department."""
+    with write() as s:
+        org = s.scalar(select(Organisation))
+        hk = Department(organisation_id=org.id, name="客房服务中心", name_en="Guest-Service Centre")
+        eng = Department(organisation_id=org.id, name="工程部", name_en="Engineering")
+        s.add_all([hk, eng])
+        s.flush()
+        return hk.id, eng.id
+
+
+def _escalate_to_the_door(write, settings, wid):
+    """The wake-up's last call ends unanswered after its window: escalated, knock on the door."""
+    from zongji.services import wakeups as svc
+    from zongji.telephony.adapter import CallOutcome, CallResult
+
+    with write() as s:
+        w = s.get(Wakeup, wid)
+        at = w.window_ends_at
+        a = svc.begin_attempt(s, w, 1, now=at, worker="test", settings=settings)
+        svc.end_attempt(s, w, a, CallResult(CallOutcome.NO_ANSWER, a.call_id, a.uri, started_at=at),
+                        now=at + dt.timedelta(seconds=30), settings=settings)
+        assert w.status == "escalated"
+        return w.wake_at
+
+
+def test_door_task_goes_to_the_guest_service_centre_only(client, login, write, hotel, units,
+                                                         settings, monkeypatch):
+    """R-H9: not answered → a knock-on-door task addressed to the guest-service centre, whose
+    handlers are notified and alone (with the operators) see it; "no response" calls the duty
+    manager with the minutes late so far; "guest awake" records the minutes late."""
+    from zongji.api.routers import wakeups as router
+    from zongji.store.work_order_models import Notification
+
+    hk, eng = units
+    login("operator", username="op-w")
+    wid = client.post("/api/wakeups", json={"room": "808", "wake_at": _at(hotel, 1),
+                                            "readback_confirmed": True}).json()["items"][0]["id"]
+    wake_at = _escalate_to_the_door(write, settings, wid)
+    (item,) = client.get("/api/wakeups/alerts").json()["items"]
+    assert (item["room"], item["kind"], item["unit_id"]) == ("808", "knock_on_door", hk)
+    with write() as s:
+        (n,) = s.scalars(select(Notification).where(Notification.kind == "wakeup_knock"))
+        assert n.unit_id == hk and "808" in n.subject
+
+    # Another unit's handler sees nothing and can do nothing.
+    login("unit_handler", username="eng-1", department_id=eng)
+    assert client.get("/api/wakeups/tasks").status_code == 403
+    assert client.post(f"/api/wakeups/tasks/{item['id']}/done").status_code == 403
+    assert client.post(f"/api/wakeups/tasks/{item['id']}/no-response").status_code == 403
+    assert client.get("/api/notifications").json()["items"] == []
+
+    # The guest-service centre's handler: sees it, no answer at the door 12 minutes late.
+    login("unit_handler", username="hk-1", department_id=hk)
+    assert [x["subject"] for x in client.get("/api/notifications").json()["items"]] == [n.subject]
+    (task,) = client.get("/api/wakeups/tasks").json()["items"]
+    assert (task["id"], task["room"], task["floor"]) == (item["id"], "808", 8)
     assert client.get("/api/wakeups/tasks?kind=manual_call").status_code == 403
+    monkeypatch.setattr(router, "_now", lambda: wake_at + dt.timedelta(minutes=12, seconds=40))
+    r = client.post(f"/api/wakeups/tasks/{task['id']}/no-response")
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["state"], got["no_response_by"], got["no_response_minutes_late"]) == ("open", "user:hk-1", 12)
+    r = client.post(f"/api/wakeups/tasks/{task['id']}/no-response")
+    assert r.status_code == 422 and r.json()["field"] == "task_id"
+
+    # The duty manager got the guest up at +17: done, 17 minutes late, gone from every list.
+    monkeypatch.setattr(router, "_now", lambda: wake_at + dt.timedelta(minutes=17, seconds=5))
+    r = client.post(f"/api/wakeups/tasks/{task['id']}/done")
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["minutes_late"], r.json()["reached_by"]) == ("done", 17, "door")
+    assert client.get("/api/wakeups/tasks").json()["items"] == []
+    assert client.post(f"/api/wakeups/tasks/{task['id']}/done").status_code == 422
+    with write() as s:
+        entries = {(e.action, e.actor) for e in s.scalars(select(AuditEntry).where(AuditEntry.entity_id == str(wid)))}
+    assert {("wakeup.task_no_response", "user:hk-1"), ("wakeup.reached", "user:hk-1")} <= entries
+    login("operator")
+    assert client.get("/api/wakeups/alerts").json()["items"] == []
+
+
+def test_manual_call_tasks_stay_with_the_operators(client, login, write, hotel, units, settings):
+    from zongji.services import wakeups as svc
+
+    hk, _ = units
+    login("operator")
+    wid = client.post("/api/wakeups", json={"room": "808", "wake_at": _at(hotel, 1),
+                                            "readback_confirmed": True}).json()["items"][0]["id"]
+    with write() as s:
+        w = s.get(Wakeup, wid)
+        svc.escalate_telephony_down(s, now=w.wake_at, settings=settings, reason="test", first=w)
+    alerts = client.get("/api/wakeups/alerts").json()
+    assert [(x["room"], x["kind"], x["unit_id"]) for x in alerts["items"]] == [("808", "manual_call", None)]
+    assert client.post(f"/api/wakeups/tasks/{alerts['items'][0]['id']}/no-response").status_code == 422
+    login("unit_handler", department_id=hk)
+    assert client.get("/api/wakeups/tasks").json()["items"] == []
+    assert client.post(f"/api/wakeups/tasks/{alerts['items'][0]['id']}/done").status_code == 404
 
 
 def test_integration_api_with_wakeup_scope(client, write, hotel):

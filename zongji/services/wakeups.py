@@ -29,7 +29,7 @@ from zongji.errors import NotFound, ZongjiError
 from zongji.services import audit
 from zongji.settings import Settings
 from zongji.store import jobs
-from zongji.store.models import Call, FeedItem, Job, Room, Stay, utcnow
+from zongji.store.models import Call, Department, FeedItem, Job, Room, Stay, utcnow
 from zongji.store.wakeup_models import Wakeup, WakeupAttempt, WakeupCheck, WakeupTask
 from zongji.telephony.adapter import CallOutcome, CallResult
 
@@ -133,10 +133,16 @@ def wakeup_out(w: Wakeup, tz: ZoneInfo, *, live_answered: bool = False) -> dict[
 
 def task_out(t: WakeupTask, tz: ZoneInfo, w: Wakeup | None = None) -> dict[str, Any]:
     return {"id": t.id, "wakeup_id": t.wakeup_id, "kind": t.kind, "room": t.room_number,
-            "floor": t.floor, "text": t.text, "state": t.state,
+            "floor": t.floor, "text": t.text, "state": t.state, "unit_id": t.unit_id,
             "created_at": _iso(t.created_at, tz), "done_at": _iso(t.done_at, tz),
             "done_by": t.done_by,
-            "wake_at": _iso(w.wake_at, tz) if w is not None else None}
+            "no_response_at": _iso(t.no_response_at, tz), "no_response_by": t.no_response_by,
+            "no_response_minutes_late": t.no_response_minutes_late,
+            "wake_at": _iso(w.wake_at, tz) if w is not None else None,
+            "local_time": w.wake_at.astimezone(tz).strftime("%H:%M") if w is not None else None,
+            "escalation_reason": w.escalation_reason if w is not None else None,
+            "minutes_late": w.minutes_late if w is not None else None,
+            "reached_by": w.reached_by if w is not None else None}
 
 
 def _publish(session: Session, w: Wakeup, tz: ZoneInfo) -> None:
@@ -409,9 +415,13 @@ def _effects(session: Session, w: Wakeup, effects: Iterable[dom.Effect], now: dt
     for e in effects:
         if e.kind in (dom.EffectKind.KNOCK_ON_DOOR, dom.EffectKind.MANUAL_CALL):
             kind = "knock_on_door" if e.kind is dom.EffectKind.KNOCK_ON_DOOR else "manual_call"
-            session.add(WakeupTask(wakeup_id=w.id, kind=kind, room_number=w.room_number,
-                                   floor=w.room.floor if w.room else None, text=e.text,
-                                   created_at=now))
+            task = WakeupTask(wakeup_id=w.id, kind=kind, room_number=w.room_number,
+                              floor=w.room.floor if w.room else None, text=e.text,
+                              created_at=now)
+            session.add(task)
+            if kind == "knock_on_door":
+                _address_knock_task(session, w, task, now, tz)
+            _publish_task(session, task, w, tz)
         elif e.kind is dom.EffectKind.ALERT_OPERATORS:
             session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
                 "kind": "wakeup_escalated", "reason": e.reason, "wakeup_id": w.id,
@@ -423,22 +433,140 @@ def _effects(session: Session, w: Wakeup, effects: Iterable[dom.Effect], now: dt
         elif e.kind is dom.EffectKind.RESOLVE_ESCALATION:
             for t in session.scalars(select(WakeupTask).where(WakeupTask.wakeup_id == w.id,
                                                               WakeupTask.state == "open")):
-                t.state = "cancelled" if e.reason == "cancelled" else "done"
+                # Cancelled, or no longer needed (telephony restored: calling resumes) vs done.
+                t.state = "cancelled" if e.reason in ("cancelled", "telephony_restored") else "done"
                 t.done_at, t.done_by = now, actor
+                _publish_task(session, t, w, tz)
             session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
                 "kind": "wakeup_resolved", "wakeup_id": w.id, "room": w.room_number,
                 "text": e.text, "at": now.astimezone(tz).isoformat()}))
 
 
 def tasks(session: Session, *, tz: ZoneInfo, state: str | None = "open",
-          kind: str | None = None) -> list[dict[str, Any]]:
+          kind: str | None = None, unit_id: int | None = None) -> list[dict[str, Any]]:
+    """Wake-up tasks in wake-up time order; ``unit_id``: only those addressed to that unit."""
     q = select(WakeupTask, Wakeup).join(Wakeup, Wakeup.id == WakeupTask.wakeup_id)
     if state:
         q = q.where(WakeupTask.state == state)
     if kind:
         q = q.where(WakeupTask.kind == kind)
+    if unit_id is not None:
+        q = q.where(WakeupTask.unit_id == unit_id)
     q = q.order_by(Wakeup.wake_at, WakeupTask.id)
     return [task_out(t, tz, w) for t, w in session.execute(q)]
+
+
+# --------------------------------------------------------------------------- tasks for people
+
+
+def knock_unit(session: Session, settings: Settings) -> Department | None:
+    """The department that knocks on doors (setting ``wakeup_knock_unit``: name, English name or
+    id; default the guest-service centre 客房服务中心, R-H9 "notify the housekeeping centre")."""
+    key = (settings.wakeup_knock_unit or "").strip()
+    if not key:
+        return None
+    if key.isdigit():
+        return session.get(Department, int(key))
+    return session.scalar(select(Department).where(
+        (Department.name == key) | (Department.name_en == key)).order_by(Department.id).limit(1))
+
+
+def _address_knock_task(session: Session, w: Wakeup, task: WakeupTask, now: dt.datetime,
+                        tz: ZoneInfo) -> None:
+    """A knock-on-door task goes to the guest-service centre, whose handlers are notified (the
+    bell, and e-mail/SMS to the unit's contacts) — R-H9."""
+    from zongji.services import notifications
+
+    unit = knock_unit(session, notifications.current_settings())
+    if unit is None:
+        return  # no such department configured: the operators' alert bar still shows it
+    task.unit_id = unit.id
+    when = w.wake_at.astimezone(tz).strftime("%H:%M")
+    notifications.notify(
+        session, kind="wakeup_knock", unit_id=unit.id, now=now,
+        subject=f"叫醒未应答：{w.room_number}房（{when}），请派楼层服务员敲门 / "
+                f"Wake-up not answered: room {w.room_number} ({when}), knock on the door",
+        body=task.text)
+
+
+def _publish_task(session: Session, task: WakeupTask, w: Wakeup, tz: ZoneInfo) -> None:
+    """Live update of one task: consoles, and the handlers of the unit it is addressed to."""
+    session.flush()
+    session.add(FeedItem(topic="wakeup_task", entity_id=str(task.id), payload=task_out(task, tz, w)))
+
+
+def task_for(session: Session, task_id: int, *, unit_id: int | None = None,
+             lock: bool = False) -> WakeupTask:
+    """One task; with ``unit_id`` only a task addressed to that unit (else not found)."""
+    task = session.get(WakeupTask, task_id)
+    if task is None or (unit_id is not None and task.unit_id != unit_id):
+        raise NotFound(f"No task {task_id}.", field="task_id")
+    if lock:
+        get(session, task.wakeup_id, lock=True)
+        session.refresh(task)
+    return task
+
+
+def complete_task(session: Session, task_id: int, *, actor: str, now: dt.datetime,
+                  settings: Settings, user_id: int | None = None,
+                  unit_id: int | None = None) -> Wakeup:
+    """The guest is awake (reached at the door, or by phone from the manual call list): the
+    wake-up is done with its minutes late, its tasks closed and the alerts cleared (R-H9)."""
+    task = task_for(session, task_id, unit_id=unit_id)
+    if task.state != "open":
+        raise Invalid(f"The task is already {task.state}.", field="task_id", code="not_open")
+    by = "door" if task.kind == "knock_on_door" else "operator"
+    return mark_reached(session, task.wakeup_id, by=by, actor=actor, user_id=user_id, now=now,
+                        settings=settings)
+
+
+def task_no_response(session: Session, task_id: int, *, actor: str, now: dt.datetime,
+                     settings: Settings, user_id: int | None = None,
+                     unit_id: int | None = None) -> WakeupTask:
+    """Nobody answers the door: record who and when, and how many minutes late the guest is by
+    now; every console is alerted to call the duty manager, the handover notes it. The task stays
+    open until somebody records the guest awake (R-H9: "until the guest is awake")."""
+    tz = settings.tz
+    task = task_for(session, task_id, unit_id=unit_id, lock=True)
+    if task.kind != "knock_on_door":
+        raise Invalid("Only a knock-on-door task can be escalated to the duty manager.",
+                      field="task_id", code="not_knock")
+    if task.state != "open":
+        raise Invalid(f"The task is already {task.state}.", field="task_id", code="not_open")
+    if task.no_response_at is not None:
+        raise Invalid("The duty manager has already been called for this room.",
+                      field="task_id", code="already_escalated")
+    w = get(session, task.wakeup_id)
+    late = dom.minutes_late(w.wake_at, now)
+    task.no_response_at, task.no_response_by, task.no_response_minutes_late = now, actor, late
+    text = (f"{w.room_number} 叫醒 {w.wake_at.astimezone(tz).strftime('%H:%M')}：敲门无应答，"
+            f"已迟{late}分钟，请通知值班经理 / no answer at the door, {late} min late, "
+            f"call the duty manager")
+    audit.record(session, actor=actor, user_id=user_id, action="wakeup.task_no_response",
+                 entity="wakeup", entity_id=w.id,
+                 detail={"task_id": task.id, "room": w.room_number, "minutes_late": late})
+    audit.record(session, actor=actor, action="wakeup.handover_entry", entity="wakeup",
+                 entity_id=w.id, detail={"text": text})
+    session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
+        "kind": "wakeup_no_response", "wakeup_id": w.id, "task_id": task.id,
+        "room": w.room_number, "minutes_late": late, "text": text,
+        "at": now.astimezone(tz).isoformat()}))
+    _publish_task(session, task, w, tz)
+    return task
+
+
+def alerts(session: Session, *, now: dt.datetime, settings: Settings) -> dict[str, Any]:
+    """What every operator's console must show until it is dealt with (R-H9): the open
+    knock-on-door and manual-call tasks, and a failed pre-flight test of today or later."""
+    tz = settings.tz
+    today = now.astimezone(tz).date().isoformat()
+    failed = session.scalars(select(WakeupCheck).where(
+        WakeupCheck.day >= today, WakeupCheck.ok.is_(False)).order_by(WakeupCheck.day))
+    return {"now": now.astimezone(tz).isoformat(),
+            "items": tasks(session, tz=tz, state="open"),
+            "preflight_failed": [{"day": c.day, "ran_at": _iso(c.ran_at, tz),
+                                  "outcome": c.outcome, "detail": (c.detail or "")[:300]}
+                                 for c in failed]}
 
 
 # --------------------------------------------------------------------------- the night list

@@ -199,13 +199,18 @@ def may_receive(viewer: Viewer, message: dict[str, Any]) -> bool:
 
     * ``notification``: only to its addressee(s), for every role.
     * unit handlers: besides their notifications, only ``work_order`` updates of orders their
-      unit is on (main or assisting: ``unit_ids`` / ``main_unit_id`` in the payload); nothing else.
+      unit is on (main or assisting: ``unit_ids`` / ``main_unit_id`` in the payload), and
+      ``wakeup_task`` updates of tasks addressed to their unit (``unit_id``: the guest-service
+      centre's door tasks, R-H9); nothing else.
     * console roles: every other topic, as before.
     """
     topic = message.get("topic")
     payload = message.get("payload") if isinstance(message.get("payload"), dict) else {}
     if topic == "notification":
         return notification_reaches(viewer, payload)
+    if viewer.role == Role.UNIT_HANDLER and topic == "wakeup_task":
+        unit_id = _int(payload.get("unit_id"))
+        return unit_id is not None and unit_id == viewer.unit_id
     if viewer.role == Role.UNIT_HANDLER:
         if topic != "work_order" or viewer.unit_id is None:
             return False

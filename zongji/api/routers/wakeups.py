@@ -8,8 +8,13 @@ Console (session cookie; operator, shift leader, supervisor, admin):
 - ``GET /api/wakeups?date=YYYY-MM-DD``: the night list (board) in time order, open tasks, the
   pre-flight check. ``GET /api/wakeups/{id}``.
 - ``PATCH /api/wakeups/{id}``, ``POST /api/wakeups/{id}/cancel``, ``POST /api/wakeups/{id}/reached``.
-- ``GET /api/wakeups/tasks``, ``POST /api/wakeups/tasks/{id}/done``: knock-on-door and manual-call
-  tasks (also for the housekeeping centre: unit handlers, or a token with scope ``wakeup``).
+- ``GET /api/wakeups/alerts``: what every console shows until dealt with (open tasks, failed
+  pre-flight test), with the server's ``now`` for the minutes late so far.
+- ``GET /api/wakeups/tasks``, ``POST /api/wakeups/tasks/{id}/done`` (guest awake),
+  ``POST /api/wakeups/tasks/{id}/no-response`` (nobody answers the door: call the duty manager):
+  knock-on-door and manual-call tasks. Knock-on-door tasks are addressed to the guest-service
+  centre (setting ``wakeup_knock_unit``): its unit handlers see and close those, and only those;
+  any other unit handler gets 403 (R-H9).
 - ``GET /api/wakeups/handover``: the wake-ups section of the handover log.
 
 Integrations (``Authorization: Bearer <integration token>`` with scope ``wakeup``):
@@ -30,12 +35,11 @@ from pydantic import BaseModel, Field
 from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
 from zongji.api.errors import error_responses
 from zongji.domain.roles import CONSOLE_ROLES, Role
-from zongji.errors import Forbidden, NotFound, Unauthorized
+from zongji.errors import Forbidden, Unauthorized
 from zongji.services import auth
 from zongji.services import wakeups as service
 from zongji.store.db import transaction
 from zongji.store.models import User, utcnow
-from zongji.store.wakeup_models import WakeupTask
 
 _ID_MAX = 2**63 - 1
 _TEXT = r"^[^\x00]*$"
@@ -49,6 +53,7 @@ Lang = Literal["zh", "en"]
 
 _ERRORS = error_responses({
     401: "Not logged in, or no valid token",
+    403: "Not for this role (door tasks: the guest-service centre's handlers only)",
     404: "No such wake-up",
     409: "Conflicts with the wake-up's state",
     422: "Invalid input or refused booking (past time, empty room, after departure)",
@@ -126,30 +131,55 @@ def board(user: Console, request: Request, db: ReadDB,
     return service.board(db, day=day, settings=st)
 
 
+def _task_unit(db, user: User, request: Request) -> int | None:
+    """None for console roles (every task); for a unit handler the id of the guest-service
+    centre if that is their unit (they see the tasks addressed to it), else 403."""
+    if user.role != Role.UNIT_HANDLER:
+        return None
+    unit = service.knock_unit(db, _settings(request))
+    if unit is None or user.department_id != unit.id:
+        raise Forbidden("Wake-up door tasks are for the guest-service centre's handlers only.",
+                        field="unit")
+    return unit.id
+
+
+@console_router.get("/alerts")
+def alerts(user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
+    return service.alerts(db, now=_now(), settings=_settings(request))
+
+
 @console_router.get("/tasks")
 def list_tasks(user: TaskReader, request: Request, db: ReadDB,
                kind: Annotated[Literal["knock_on_door", "manual_call"] | None, Query()] = None,
                state: Annotated[Literal["open", "done", "cancelled"] | None, Query()] = "open"
                ) -> dict[str, Any]:
-    if user.role == Role.UNIT_HANDLER and kind not in (None, "knock_on_door"):
-        raise Forbidden("the housekeeping centre sees the knock-on-door tasks", field="kind")
-    if user.role == Role.UNIT_HANDLER:
+    st = _settings(request)
+    unit_id = _task_unit(db, user, request)
+    if unit_id is not None and kind not in (None, "knock_on_door"):
+        raise Forbidden("the guest-service centre sees the knock-on-door tasks", field="kind")
+    if unit_id is not None:
         kind = "knock_on_door"
-    return {"items": service.tasks(db, tz=_settings(request).tz, state=state, kind=kind)}
+    return {"now": _now().astimezone(st.tz).isoformat(),
+            "items": service.tasks(db, tz=st.tz, state=state, kind=kind, unit_id=unit_id)}
 
 
 @console_router.post("/tasks/{task_id}/done")
 def task_done(task_id: TaskId, user: TaskReader, request: Request, db: WriteDB) -> dict[str, Any]:
+    """The guest is awake: the wake-up is done with its minutes late (R-H9)."""
     st = _settings(request)
-    task = db.get(WakeupTask, task_id)
-    if task is None:
-        raise NotFound(f"No task {task_id}.", field="task_id")
-    if user.role == Role.UNIT_HANDLER and task.kind != "knock_on_door":
-        raise Forbidden("the housekeeping centre closes knock-on-door tasks only", field="task_id")
-    by = "door" if task.kind == "knock_on_door" else "operator"
-    w = service.mark_reached(db, task.wakeup_id, by=by, actor=actor_of(user), user_id=user.id,
-                             now=_now(), settings=st)
+    w = service.complete_task(db, task_id, actor=actor_of(user), user_id=user.id, now=_now(),
+                              settings=st, unit_id=_task_unit(db, user, request))
     return service.wakeup_out(w, st.tz)
+
+
+@console_router.post("/tasks/{task_id}/no-response")
+def task_no_response(task_id: TaskId, user: TaskReader, request: Request,
+                     db: WriteDB) -> dict[str, Any]:
+    """Nobody answers the door: the duty manager is to be called; recorded with the minutes late."""
+    st = _settings(request)
+    task = service.task_no_response(db, task_id, actor=actor_of(user), user_id=user.id,
+                                    now=_now(), settings=st, unit_id=_task_unit(db, user, request))
+    return service.task_out(task, st.tz, service.get(db, task.wakeup_id))
 
 
 @console_router.get("/handover")
