@@ -2,9 +2,11 @@
 departing today, VIP, DND, wake-up booked, message lamp, wake-up escalated).
 
 Operators book wake-ups by room, so room numbers are on the board for every console role; the
-guest's name stands next to the room number only for ``ROOM_NUMBER_ROLES`` (R-H4). The board
-carries an opaque ``guest_ref`` (the guest id) so DND and messages can be set from a room
-through the existing switchboard API. Each load audits the read of every occupant's data.
+guest's name stands next to the room number only for ``ROOM_NUMBER_ROLES`` (R-H4). For the other
+roles the board carries nothing that joins a room to a guest found elsewhere (the directory search
+gives guests' ids, the DND list DND ids with guests' names): no guest id, no DND id. DND and
+messages are set from the board by ROOM (``subject_kind`` / ``recipient_kind`` "room"); the server
+finds the occupant. Each load audits the read of every occupant's data.
 """
 
 from __future__ import annotations
@@ -64,18 +66,20 @@ def board(session: Session, user: User, settings: Settings, *, now: dt.datetime)
             "room": room.number, "floor": room.floor, "room_type": room.room_type,
             "occupied": state.occupied, "arriving": state.arriving is not None,
             "departing": state.departing_today, "vip": state.vip,
-            "dnd": state.dnd, "dnd_id": p.id if p is not None else None,
+            "dnd": state.dnd,
             "wakeup": None if state.wakeup is None else {
                 "id": state.wakeup.wakeup_id, "status": state.wakeup.status,
                 "time": state.wakeup.wake_at.astimezone(tz).strftime("%H:%M"),
                 "wake_at": state.wakeup.wake_at.astimezone(tz).isoformat()},
             "wakeup_escalated": state.wakeup_escalated, "message_lamp": state.message_lamp,
-            "guest_ref": state.occupant.guest_id if state.occupant else None,
         }
         for fact in (state.occupant, state.arriving):
             if fact is not None:
                 shown_guests.append(fact.guest_id)
         if names:
+            # Roles that may join guests to rooms (R-H4) also get the ids the switchboard API uses.
+            out["guest_ref"] = state.occupant.guest_id if state.occupant else None
+            out["dnd_id"] = p.id if p is not None else None
             occ = by_id[state.occupant.stay_id] if state.occupant else None
             arr = by_id[state.arriving.stay_id] if state.arriving else None
             out["guest_name"] = occ.guest.name if occ else None

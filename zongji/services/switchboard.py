@@ -289,6 +289,32 @@ def room_occupant(session: Session, room_id: int, at: dt.datetime) -> Stay | Non
     return occupants[0] if occupants else None
 
 
+def room_addressed(session: Session, *, room: str | None, room_id: int | None, at: dt.datetime,
+                   id_field: str) -> Stay:
+    """The stay in house in a room given by number (``room``) or id: the room board's DND and
+    messages address the room and the server finds its occupant, so an operator never needs the
+    guest's id (R-H4)."""
+    if room is not None and room.strip():
+        r = session.scalar(select(Room).where(Room.number == room.strip()).order_by(Room.id).limit(1))
+        field = "room"
+    elif room_id is not None:
+        r, field = session.get(Room, room_id), id_field
+    else:
+        raise Invalid("give the room number", field="room")
+    if r is None:
+        raise NotFound("no such room", field=field)
+    stay = room_occupant(session, r.id, at)
+    if stay is None:
+        raise Invalid("nobody is staying in that room", field=field)
+    return stay
+
+
+def room_only(out: dict[str, Any], room_number: str, *keys: str) -> dict[str, Any]:
+    """An answer to a room-addressed request for a role that may not see which guest is in which
+    room (R-H4): the room stands where the guest's id and name were."""
+    return {**{k: v for k, v in out.items() if k not in keys}, "room": room_number}
+
+
 def _line_settings(session: Session, line: Line) -> LineSettings | None:
     return session.scalar(select(LineSettings).where(LineSettings.line_id == line.id))
 
@@ -595,14 +621,26 @@ def _publish_message(session: Session, m: Message, tz: ZoneInfo, **extra: Any) -
     return out
 
 
-def take_message(session: Session, user: User, settings: Settings, *, recipient_kind: str, recipient_id: int,
-                 caller_name: str, caller_number: str, content: str, read_back: bool, urgent: bool = False,
-                 call_id: int | None = None, deliver_by: list[str] | None = None,
-                 send_to: Mapping[str, str] | None = None, at: dt.datetime | None = None) -> dict[str, Any]:
+def take_message(session: Session, user: User, settings: Settings, *, recipient_kind: str,
+                 recipient_id: int | None, caller_name: str, caller_number: str, content: str, read_back: bool,
+                 urgent: bool = False, call_id: int | None = None, deliver_by: list[str] | None = None,
+                 send_to: Mapping[str, str] | None = None, at: dt.datetime | None = None,
+                 room: str | None = None) -> dict[str, Any]:
+    """``recipient_kind`` "room" (``room`` = the number, or ``recipient_id`` = the room's id): a
+    message for whoever is in house in that room; it is stored as the occupant's (a guest
+    message), but the answer names only the room for roles outside ``ROOM_NUMBER_ROLES`` (R-H4)."""
     now = at or utcnow()
     policy = message_policy(settings)
     lamp_ext = None
-    if recipient_kind == "guest":
+    by_room: Stay | None = None
+    if recipient_kind == "room":
+        by_room = room_addressed(session, room=room, room_id=recipient_id, at=now, id_field="recipient_id")
+        g = by_room.guest
+        recipient_kind, recipient_id, label, lamp_ext = "guest", g.id, g.name, by_room.room.extension
+        channels = deliver_by if deliver_by is not None else ["lamp"]
+    elif recipient_id is None:
+        raise Invalid("give the recipient", field="recipient_id")
+    elif recipient_kind == "guest":
         g = session.get(Guest, recipient_id)
         if g is None:
             raise NotFound("no such guest", field="recipient_id")
@@ -648,7 +686,8 @@ def take_message(session: Session, user: User, settings: Settings, *, recipient_
     session.add(m)
     session.flush()
     audit.record(session, actor=actor(user), user_id=user.id, action="create", entity="message", entity_id=m.id,
-                 detail={"recipient_kind": recipient_kind, "recipient_id": recipient_id, "call_id": call_id})
+                 detail={"recipient_kind": recipient_kind, "recipient_id": recipient_id, "call_id": call_id,
+                         "room": by_room.room.number if by_room else None})
     for ch in channels:
         if ch == "lamp":
             m.lamp_extension = lamp_ext
@@ -659,7 +698,11 @@ def take_message(session: Session, user: User, settings: Settings, *, recipient_
             request_send(session, user, settings, m.id, channel=ch,
                          address=(send_to or {}).get(ch), at=now)
     _schedule_raise(session, m, policy)
-    return _publish_message(session, m, settings.tz)
+    out = _publish_message(session, m, settings.tz)
+    if by_room is not None and not sees_rooms(user):
+        return room_only(out, by_room.room.number, "recipient") | {"recipient": {"kind": "room", "id": None,
+                                                                               "label": by_room.room.number}}
+    return out
 
 
 def _deliver(session: Session, m: Message, channel: str, at: dt.datetime, *, by: str, detail: str | None,
@@ -802,12 +845,23 @@ def dnd_out(p: DndPeriod, tz: ZoneInfo, *, with_room: bool) -> dict[str, Any]:
     return out
 
 
-def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: str, subject_id: int,
+def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: str, subject_id: int | None,
             reason: str | None, until: dt.datetime | None, until_checkout: bool,
-            at: dt.datetime | None = None) -> dict[str, Any]:
+            at: dt.datetime | None = None, room: str | None = None) -> dict[str, Any]:
+    """``subject_kind`` "room" (``room`` = the number, or ``subject_id`` = the room's id): DND for
+    whoever is in house in that room, as for the guest; the answer names only the room for roles
+    outside ``ROOM_NUMBER_ROLES`` (R-H4, R-H8)."""
     now = at or utcnow()
     stay = None
-    if subject_kind == "guest":
+    by_room = subject_kind == "room"
+    if by_room:
+        stay = room_addressed(session, room=room, room_id=subject_id, at=now, id_field="subject_id")
+        g, r = stay.guest, stay.room
+        kind, sid, label, ext = "room", r.id, g.name, r.extension
+        guest_name, room_number, guest_id = g.name, r.number, g.id
+    elif subject_id is None:
+        raise Invalid("give the guest or person", field="subject_id")
+    elif subject_kind == "guest":
         g = session.get(Guest, subject_id)
         if g is None:
             raise NotFound("no such guest", field="subject_id")
@@ -827,9 +881,9 @@ def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: s
         if until_checkout:
             raise Invalid("only a guest's DND can end at check-out", field="until_checkout")
     else:
-        raise Invalid("expected guest or person", field="subject_kind")
+        raise Invalid("expected guest, room or person", field="subject_kind")
     if active_dnd_rows(session, now, subject_kind=kind, subject_id=sid):
-        raise Conflict("do-not-disturb is already on", field="subject_id")
+        raise Conflict("do-not-disturb is already on", field="room" if by_room and room else "subject_id")
     try:
         period = dnd_rules.set_dnd(subject_kind=kind, subject_id=sid, subject_label=label, at=now, by=who(user),
                                    reason=reason, until=until, until_checkout=until_checkout,
@@ -850,9 +904,16 @@ def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: s
                       {"dnd_id": row.id})
     audit.record(session, actor=actor(user), user_id=user.id, action="create", entity="dnd", entity_id=row.id,
                  detail={"subject_kind": subject_kind, "subject_id": subject_id, "until": iso(until, dt.UTC),
-                         "until_checkout": until_checkout, "reason": reason})
+                         "until_checkout": until_checkout, "reason": reason, "room": room_number})
     _feed(session, "dnd", row.id, dnd_out(row, settings.tz, with_room=False))
-    return dnd_out(row, settings.tz, with_room=sees_rooms(user))
+    return _dnd_answer(row, user, settings, by_room=by_room)
+
+
+def _dnd_answer(row: DndPeriod, user: User, settings: Settings, *, by_room: bool) -> dict[str, Any]:
+    out = dnd_out(row, settings.tz, with_room=sees_rooms(user))
+    if by_room and not sees_rooms(user):
+        return room_only(out, row.room_number or "", "subject_id", "label", "guest_name") | {"subject_kind": "room"}
+    return out
 
 
 def _end_dnd(session: Session, row: DndPeriod, period: dnd_rules.DndPeriod, now: dt.datetime, tz: ZoneInfo) -> None:
@@ -882,6 +943,22 @@ def cancel_dnd(session: Session, user: User, settings: Settings, dnd_id: int, *,
     audit.record(session, actor=actor(user), user_id=user.id, action="cancel", entity="dnd", entity_id=row.id,
                  detail={"reason": reason})
     return dnd_out(row, settings.tz, with_room=sees_rooms(user))
+
+
+def cancel_room_dnd(session: Session, user: User, settings: Settings, room: str, *,
+                    reason: str | None) -> dict[str, Any]:
+    """Cancel the DND of a room given by number (the room board's D key): no DND id, which the
+    DND list would join to the guest's name, is needed (R-H4, R-H8)."""
+    r = session.scalar(select(Room).where(Room.number == room.strip()).order_by(Room.id).limit(1))
+    if r is None:
+        raise NotFound("no such room", field="room")
+    rows = active_dnd_rows(session, utcnow(), subject_kind="room", subject_id=r.id)
+    if not rows:
+        raise Conflict("do-not-disturb is not on for that room", field="room")
+    for row in rows[1:]:
+        cancel_dnd(session, user, settings, row.id, reason=reason)
+    cancel_dnd(session, user, settings, rows[0].id, reason=reason)
+    return _dnd_answer(rows[0], user, settings, by_room=True)
 
 
 def end_dnd_if_due(session: Session, dnd_id: int, now: dt.datetime, settings: Settings) -> None:

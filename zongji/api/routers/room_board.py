@@ -1,5 +1,5 @@
 """The room board API (``GET /api/rooms/board``): rooms by floor with their markers for the
-console's /rooms page. Console roles only; guest names only for ``ROOM_NUMBER_ROLES``; every
+console's /rooms page. Console roles only; guest names and ids only for ``ROOM_NUMBER_ROLES``; every
 read is audited (so it runs in a writing unit of work)."""
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 
 @router.get("/board")
 def board(user: Console, request: Request, db: WriteDB) -> dict[str, Any]:
-    """Every room by floor: occupied / vacant, arriving / departing today, VIP, DND (with the
-    DND id to cancel it), the next wake-up (time, state), wake-up escalated, message lamp, and
-    ``guest_ref`` for DND and messages. ``guest_name`` only for shift leaders and above."""
+    """Every room by floor: occupied / vacant, arriving / departing today, VIP, DND, the
+    next wake-up (time, state), wake-up escalated, message lamp.
+    ``guest_name``, ``guest_ref`` (the guest's id) and ``dnd_id`` only for shift leaders and above
+    (R-H4): for operators nothing joins a room to a guest; DND and messages go to the room
+    (``subject_kind`` / ``recipient_kind`` "room", ``POST /api/switchboard/dnd/room-cancel``)."""
     return service.board(db, user, request.app.state.settings, now=utcnow())

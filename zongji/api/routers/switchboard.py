@@ -91,8 +91,12 @@ def get_transfer(attempt_id: IdPath, user: Console, db: ReadDB, settings: Cfg) -
 
 
 class MessageIn(_In):
-    recipient_kind: Literal["guest", "staff", "department"]
-    recipient_id: int = Field(ge=1, le=2**62)
+    """``recipient_kind`` "room": for whoever is in house in the room given by ``room`` (its number)
+    or ``recipient_id`` (the room's id); the answer then names only the room (R-H4)."""
+
+    recipient_kind: Literal["guest", "staff", "department", "room"]
+    recipient_id: int | None = Field(default=None, ge=1, le=2**62)
+    room: str | None = Field(default=None, min_length=1, max_length=20)
     caller_name: str = Field(max_length=100)
     caller_number: str = Field(default="", max_length=64)
     content: str = Field(max_length=4000)
@@ -222,14 +226,23 @@ def cancel_leave(leave_id: IdPath, user: Console, db: WriteDB, settings: Cfg) ->
 
 
 class DndIn(_In):
-    subject_kind: Literal["guest", "person"]
-    subject_id: int = Field(ge=1, le=2**62)
+    """``subject_kind`` "room": DND for whoever is in house in the room given by ``room`` (its
+    number) or ``subject_id`` (the room's id); the answer then names only the room (R-H4, R-H8)."""
+
+    subject_kind: Literal["guest", "person", "room"]
+    subject_id: int | None = Field(default=None, ge=1, le=2**62)
+    room: str | None = Field(default=None, min_length=1, max_length=20)
     reason: str | None = Field(default=None, max_length=500)
     until: AwareDatetime | None = None
     until_checkout: bool = False
 
 
 class DndCancelIn(_In):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class RoomDndCancelIn(_In):
+    room: str = Field(min_length=1, max_length=20)
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -242,6 +255,12 @@ def list_dnd(user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
 @router.post("/switchboard/dnd", status_code=201)
 def set_dnd(body: DndIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     return sb.set_dnd(db, user, settings, **body.model_dump())
+
+
+@router.post("/switchboard/dnd/room-cancel")
+def cancel_room_dnd(body: RoomDndCancelIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    """Cancel the DND of a room by its number (the room board), without the DND's id."""
+    return sb.cancel_room_dnd(db, user, settings, body.room, reason=body.reason)
 
 
 @router.post("/switchboard/dnd/{dnd_id}/cancel")

@@ -100,9 +100,11 @@
     ["rb-wk", "rb-dnd", "rb-msg"].forEach((id) => { $(id).hidden = true; });
     $("rb-wk-rb").hidden = true;
   }
+  // DND and messages address the ROOM; the server finds the guest in it (R-H4: the board never
+  // carries a guest's id for an operator).
   function need(r, guest) {
     if (!r) { toast(t("rb.pick"), "error"); return false; }
-    if (guest && !r.guest_ref) { toast(t("rb.vacant_refused", { room: r.room }), "error"); return false; }
+    if (guest && !r.occupied) { toast(t("rb.vacant_refused", { room: r.room }), "error"); return false; }
     return true;
   }
   function openWakeup() {
@@ -160,13 +162,13 @@
     if (!r) return;
     try {
       if (r.dnd) {
-        await api("POST", `/api/switchboard/dnd/${r.dnd_id}/cancel`, { reason: $("rb-dnd-reason").value || null });
+        await api("POST", "/api/switchboard/dnd/room-cancel", { room: r.room, reason: $("rb-dnd-reason").value || null });
         toast(t("rb.dnd_cancelled", { room: r.room }), "ok");
       } else {
         const u = $("rb-dnd-until").value.trim();
         const until = u ? untilIso(u) : null;
         if (u && !until) { toast(t("rb.bad_time"), "error"); $("rb-dnd-until").focus(); return; }
-        await api("POST", "/api/switchboard/dnd", { subject_kind: "guest", subject_id: r.guest_ref,
+        await api("POST", "/api/switchboard/dnd", { subject_kind: "room", room: r.room,
           reason: $("rb-dnd-reason").value || null, until, until_checkout: !until });
         toast(t("rb.dnd_set", { room: r.room }), "ok");
       }
@@ -188,7 +190,7 @@
     if (!r) return;
     if (!$("rb-msg-rb").checked) { toast(t("rb.msg.read_back_needed"), "error"); $("rb-msg-rb").focus(); return; }
     try {
-      await api("POST", "/api/switchboard/messages", { recipient_kind: "guest", recipient_id: r.guest_ref,
+      await api("POST", "/api/switchboard/messages", { recipient_kind: "room", room: r.room,
         caller_name: $("rb-msg-name").value, caller_number: $("rb-msg-number").value,
         content: $("rb-msg-content").value, read_back: true });
       toast(t("rb.msg.saved", { room: r.room }), "ok");
