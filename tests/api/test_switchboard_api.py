@@ -169,6 +169,136 @@ def test_answered_transfer_is_recorded_with_ring_seconds(demo, client, as_user, 
     assert got["ring_seconds"] is not None and got["ring_seconds"] < 30
 
 
+def _outside_call(client, call_id: str, caller: str = "13800138000") -> int:
+    from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
+
+    r = client.post(f"/api/v1/cti/{DEMO_CTI_TOKEN}", data={"event": "newCall", "from": caller,
+                                                           "to": HOTEL_LINE_NUMBER, "direction": "in",
+                                                           "callId": call_id})
+    assert r.status_code == 200, r.text
+    return _call_id(client, call_id)
+
+
+def _call_id(client, external_id: str) -> int:
+    from zongji.store.models import Call
+
+    with client.app.state.session_factory() as s:
+        return s.scalar(select(Call.id).where(Call.external_id == external_id))
+
+
+def test_a_refusal_shown_on_a_call_is_recorded_once_and_listed_on_the_call(demo, client, as_user, session_factory):
+    """R-H3, R-C3: every attempt on the call, refused ones too; asking again keeps one row."""
+    as_user("operator")
+    call_id = _outside_call(client, "refusal-1")
+    gid = _guest_id(session_factory, DEMO_DND_GUEST_NAME)
+    body = {"call_id": call_id, "target_kind": "guest", "target_id": gid, "record_refused": True}
+    first = client.post("/api/switchboard/transfers/decide", json=body)
+    assert first.status_code == 200, first.text
+    assert first.json()["decision"]["outcome"] == "refuse_dnd"
+    attempt = first.json()["attempt"]
+    assert attempt["result"] == "refused" and attempt["ring_seconds"] == 0 and attempt["call_id"] == call_id
+    # The operator asks again (R), then presses M: still one row.
+    again = client.post("/api/switchboard/transfers/decide", json=body).json()
+    assert again["attempt"]["id"] == attempt["id"]
+    items = client.get("/api/switchboard/transfers", params={"call_id": call_id}).json()["items"]
+    assert [(a["target_kind"], a["outcome"], a["result"]) for a in items] == [("guest", "refuse_dnd", "refused")]
+    assert items[0]["target_label"]["zh"] == f"客人 {DEMO_DND_GUEST_NAME}"
+    assert items[0]["decision"]["reason"]["code"] == "dnd"
+    # Without record_refused (or without a call) a decision records nothing.
+    plain = client.post("/api/switchboard/transfers/decide", json={**body, "record_refused": False}).json()
+    assert plain["attempt"] is None
+    # A decision that would ring is never recorded by deciding: Enter does it.
+    fo = _dept_id(session_factory, "前厅部/总台")
+    d = client.post("/api/switchboard/transfers/decide", json={"call_id": call_id, "target_kind": "department",
+                                                               "target_id": fo, "record_refused": True}).json()
+    assert d["decision"]["puts_through"] is True and d["attempt"] is None
+    assert len(client.get("/api/switchboard/transfers", params={"call_id": call_id}).json()["items"]) == 1
+
+
+def _staff_in_hours(write) -> tuple[int, int, int]:
+    """A department without hours (always at work) with a manager and a staff member."""
+    from zongji.store.models import Organisation
+
+    with write() as s:
+        org_id = s.scalar(select(Organisation.id).order_by(Organisation.id))
+        d = Department(organisation_id=org_id, name="测试部", name_en="Test", kind="department",
+                       extension="6990", working_hours=None)
+        s.add(d)
+        s.flush()
+        boss = Person(organisation_id=org_id, department=d, name="韩经理", title="经理", is_manager=True,
+                      extension="6991", mobile="13900006991")
+        clerk = Person(organisation_id=org_id, department=d, name="苏文员", title="文员", is_manager=False,
+                       extension="6992", mobile="13900006992")
+        s.add_all([boss, clerk])
+        s.flush()
+        return d.id, boss.id, clerk.id
+
+
+def test_personal_call_for_staff_in_working_hours_r_h6(demo, client, as_user, write):
+    as_user("operator")
+    _dept, _boss, clerk = _staff_in_hours(write)
+    base = {"target_kind": "person", "target_id": clerk, "caller_name": "苏女士"}
+    business = client.post("/api/switchboard/transfers/decide", json={**base, "call_purpose": "business"}).json()
+    assert business["decision"]["outcome"] == "connect_after_asking"
+    personal = client.post("/api/switchboard/transfers/decide", json={**base, "call_purpose": "personal"}).json()
+    d = personal["decision"]
+    assert d["outcome"] == "personal_call_refused" and d["offer_message"] is True
+    assert d["script"]["zh"].startswith("对不起，苏文员现在正在工作")
+    urgent = client.post("/api/switchboard/transfers/decide",
+                         json={**base, "call_purpose": "personal", "urgent": True}).json()["decision"]
+    assert urgent["outcome"] == "personal_call_redirect"
+    assert urgent["forward"]["role"] == "department_office" and urgent["forward"]["number"] == "6990"
+    bad = client.post("/api/switchboard/transfers/decide", json={**base, "call_purpose": "private"})
+    assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "call_purpose"
+
+
+def test_room_asked_by_an_outside_caller_needs_the_guest_named_before_consent_r_h4(
+        demo, client, as_user, session_factory):
+    from zongji.services.demo_data import DEMO_VIP_GUEST_ROOM
+
+    as_user("operator")
+    room = _room(session_factory, DEMO_VIP_GUEST_ROOM)
+    base = {"target_kind": "room", "target_id": room.id, "caller_name": "张先生", "purpose": "会议",
+            "guest_consent": True}
+    unchecked = client.post("/api/switchboard/transfers/decide", json=base).json()["decision"]
+    assert unchecked["outcome"] == "connect_after_asking" and "guest_name" in unchecked["needs"]
+    assert "客人怎么称呼" in unchecked["script"]["zh"]
+    wrong = client.post("/api/switchboard/transfers/decide", json={**base, "guest_name": "王先生"}).json()["decision"]
+    assert wrong["outcome"] == "deny_stay"
+    right = client.post("/api/switchboard/transfers/decide", json={**base, "guest_name": "李先生"}).json()["decision"]
+    assert right["outcome"] == "connect"
+    for d in (unchecked, wrong, right):
+        text = json.dumps(d, ensure_ascii=False)
+        assert room.number not in text and room.extension not in text
+
+
+def test_vip_guest_call_handling_goes_into_the_handover_r_h12(demo, client, as_user, session_factory):
+    from zongji.services.demo_data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM, DEMO_VIP_GUEST_TITLE
+
+    as_user("operator")
+    call_id = _outside_call(client, "vip-1", caller="13900001111")
+    gid = _guest_id(session_factory, DEMO_VIP_GUEST_NAME)
+    r = client.post("/api/switchboard/transfers", json={"call_id": call_id, "target_kind": "guest", "target_id": gid,
+                                                        "caller_name": "张先生", "purpose": "会议",
+                                                        "guest_consent": True})
+    assert r.status_code == 201, r.text
+    m = client.post("/api/switchboard/messages", json={
+        "recipient_kind": "guest", "recipient_id": gid, "caller_name": "张先生", "caller_number": "13900001111",
+        "content": "明早九点开会", "read_back": True, "call_id": call_id})
+    assert m.status_code == 201, m.text
+    # A non-VIP guest's call is not noted.
+    client.post("/api/switchboard/transfers", json={"call_id": call_id, "target_kind": "guest",
+                                                    "target_id": _guest_id(session_factory, DEMO_DND_GUEST_NAME)})
+    cur = client.get("/api/handover/current").json()
+    vips = next(s for s in cur["sections"] if s["key"] == "vips")
+    noted = [it["text"]["zh"] for it in vips["items"] if "来电" in it["text"]["zh"] or "留言" in it["text"]["zh"]]
+    assert len(noted) == 2, vips["items"]
+    assert all(f"VIP客人{DEMO_VIP_GUEST_TITLE}{DEMO_VIP_GUEST_NAME}" in t for t in noted)
+    assert any("客人同意接听" in t for t in noted) and any("张先生留言" in t and "留言灯" in t for t in noted)
+    assert not any(DEMO_DND_GUEST_NAME in t for t in noted)
+    assert DEMO_VIP_GUEST_ROOM not in json.dumps(cur, ensure_ascii=False)
+
+
 def test_transfer_bad_input_names_the_field(demo, client, as_user):
     as_user("operator")
     r = client.post("/api/switchboard/transfers", json={"target_kind": "planet", "target_id": 1})

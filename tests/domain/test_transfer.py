@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from zongji.domain.transfer import (
+    guest_name_matches,
     SCRIPTS,
     AttemptResult,
     CallPurpose,
@@ -333,6 +334,47 @@ def test_room_asked_by_outside_caller_needs_the_guest_name():
     assert wrong.outcome is O.DENY_STAY
     for x in (d, wrong):
         assert_no_room(x)
+
+
+def test_room_consent_counts_only_once_the_outside_caller_named_the_guest():
+    """R-H4: check that the guest is the person sought before the guest's answer is used."""
+    room = Target(kind=TargetKind.ROOM, name="李明", number=ROOM_EXT, room_number=ROOM)
+    unchecked = decide_transfer(req(room, guest_consent=True))
+    assert unchecked.outcome is O.CONNECT_AFTER_ASKING and "guest_name" in unchecked.needs
+    assert unchecked.dial is not None and unchecked.dial_private
+    declined_unchecked = decide_transfer(req(room, guest_consent=False))
+    assert declined_unchecked.outcome is O.CONNECT_AFTER_ASKING and "guest_name" in declined_unchecked.needs
+    assert decide_transfer(req(room, guest_consent=True, guest_name_matches=False)).outcome is O.DENY_STAY
+    assert decide_transfer(req(room, guest_consent=True, guest_name_matches=True)).outcome is O.CONNECT
+    assert decide_transfer(req(room, guest_consent=False, guest_name_matches=True)).outcome is O.REFUSE_DECLINED
+    # Asked for by name (a guest target), consent is enough; an in-house extension needs no name.
+    assert decide_transfer(req(guest(), guest_consent=True)).outcome is O.CONNECT
+    assert decide_transfer(req(room, caller=STAFF_CALLER)).outcome is O.CONNECT
+    for x in (unchecked, declined_unchecked):
+        assert_no_room(x)
+
+
+@pytest.mark.parametrize(("asked", "name", "expected"), [
+    ("李明", "李明", True),
+    (" 李 明 ", "李明", True),
+    ("李先生", "李明", True),
+    ("李总", "李明", True),
+    ("欧阳女士", "欧阳娜娜", True),
+    ("王先生", "李明", False),
+    ("李", "李明", False),  # a bare surname does not identify the guest
+    ("明", "李明", False),
+    ("李明明", "李明", False),
+    ("先生", "李明", False),
+    ("Mr Smith", "John Smith", True),
+    ("mr. smith", "John Smith", True),
+    ("john smith", "John Smith", True),
+    ("Smith", "John Smith", False),
+    ("Mr Jones", "John Smith", False),
+    ("", "李明", None),
+    ("李先生", "", False),
+])
+def test_guest_name_matches(asked, name, expected):
+    assert guest_name_matches(asked, name) is expected
 
 
 def test_room_number_in_a_guest_name_is_redacted():

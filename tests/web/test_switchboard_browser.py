@@ -22,9 +22,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def sb_settings(settings):
-    # A short no-answer time keeps the test quick; the simulated PBX answers after 1 s.
+    # A short no-answer time keeps the test quick; the simulated PBX answers after 1 s, except
+    # 6100 (前厅部/总台, open round the clock) which never answers.
     return settings.model_copy(update={"transfer_no_answer_seconds": 4, "simulated_pbx_answer_seconds": 1.0,
-                                       "worker_poll_seconds": 0.2})
+                                       "worker_poll_seconds": 0.2, "simulated_pbx_silent_numbers": "6100"})
 
 
 @pytest.fixture
@@ -125,6 +126,25 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
     no_room_on_screen()
     _shot(page, "02-dnd-decision", backend)
 
+    # The refusal is recorded on the call at once (R-H3, R-C3), once even if the operator asks again.
+    db_call_id = page.evaluate("window.ZJConsole.selectedId")
+    page.keyboard.press("r")
+    expect(page.locator("#sb-reason")).to_contain_text("免打扰")
+
+    def attempts() -> list[dict]:
+        return page.evaluate("""async (id) => (await (await fetch('/api/switchboard/transfers?call_id=' + id,
+                                  {credentials: 'same-origin'})).json()).items""", db_call_id)
+
+    assert _wait(lambda: len(attempts()) == 1)
+    assert [(a["target_kind"], a["outcome"], a["result"], a["ring_seconds"]) for a in attempts()] == [
+        ("guest", "refuse_dnd", "refused", 0)]
+    # … and shown on the caller card under the dialog: time, target, result, ring seconds.
+    card_row = page.locator("#sb-attempts tr[data-result=refused]")
+    expect(card_row).to_have_count(1)
+    expect(card_row).to_contain_text(DEMO_DND_GUEST_NAME)
+    expect(card_row).to_contain_text("未转接")
+    expect(card_row).to_contain_text("0 s")
+
     # M: the message form, one key away. Saving without the read-back tick is refused.
     page.keyboard.press("m")
     expect(page.locator("#sb-message-form")).to_be_visible()
@@ -167,6 +187,9 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
     # The guest picks the message up at the desk: it leaves the handover and the lamp goes out.
     page.go_back()
     page.wait_for_url(server + "/")
+    page.locator(".call-row").first.click()
+    expect(page.locator("#sb-attempts tr[data-result=refused]")).to_have_count(1)
+    _shot(page, "06b-call-card-attempts", backend)
     page.locator("#sb-msg-list .sb-row", has_text=DEMO_DND_GUEST_NAME).get_by_role("button", name="已取").click()
     expect(page.locator("#sb-msg-list .sb-row", has_text=DEMO_DND_GUEST_NAME)).to_have_count(0)
     assert _wait(lambda: not pbx.lamp_on(room.extension)), "the lamp stayed on"
@@ -207,8 +230,10 @@ def test_transfer_no_answer_comes_back_with_the_message_offer(server, browser, b
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     _login(page, server)
     page.keyboard.press("Control+k")
-    page.keyboard.type("客房部")  # extension 6900: the simulated PBX never answers it
-    expect(page.locator(".dir-item.hit", has_text="客房部")).to_be_visible()
+    # 前厅部/总台 works round the clock (the test may run at any hour); its extension 6100 is
+    # silent here (sb_settings): the simulated PBX never answers it.
+    page.keyboard.type("前厅部")
+    expect(page.locator(".dir-item.hit", has_text="前厅部")).to_be_visible()
     page.keyboard.press("Alt+t")
     expect(page.locator("#sb-reason")).to_contain_text("接通")
     page.keyboard.press("Enter")

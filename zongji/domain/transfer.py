@@ -366,7 +366,9 @@ SCRIPTS: dict[str, Text] = {
                              "Would you like to leave a message? We will pass it on."),
     "personal_redirect": Text("请稍等，我为您转接{who_zh}。", "One moment, please. I'll put you through to {who_en}."),
     # R-S1
-    "inbound_only": Text("", ""),
+    "inbound_only": Text("对不起，这条热线只接听来电，不能用它外呼。我们会用其他线路与您联系。",
+                         "I'm sorry, this hotline takes incoming calls only and cannot be used to call out. "
+                         "We will contact you from another line."),
     # R-S14 (for the console's script panel)
     "greeting_inbound": Text("您好！请问有什么可以帮助您？", "Hello! How may I help you?"),
     "outbound_intro": Text("您好！我是{centre}客服中心{operator_number}号，请问您是{customer}吗？",
@@ -424,7 +426,7 @@ def _inbound_only(req: TransferRequest) -> TransferDecision:
                  Reason("inbound_only", f"{line}号码只能接听来电，不能外呼(R-S1)，请使用其他线路。",
                         f"{line_en} is inbound only; outbound calls are not allowed on it (R-S1). "
                         "Use another line."),
-                 None)
+                 script("inbound_only"))
 
 
 # ---- guests and rooms
@@ -467,11 +469,14 @@ def _guest(req: TransferRequest) -> TransferDecision:
                      Reason("internal_staff", "酒店内部员工来电：直接接通客人。",
                             "In-house staff calling: connect the guest."),
                      script("transfer"), **private)
-    if req.guest_consent is True:
+    # R-H4: an outside caller who asked for a room must first have named the guest correctly
+    # ("check that the guest is the person sought"); until then the guest's answer is not used.
+    name_checked = not (t.kind is TargetKind.ROOM and not c.internal and req.guest_name_matches is not True)
+    if req.guest_consent is True and name_checked:
         return _base(req, TransferOutcome.CONNECT,
                      Reason("guest_accepted", "客人同意接听：接通。", "The guest accepted the call: connect."),
                      script("transfer"), **private)
-    if req.guest_consent is False:
+    if req.guest_consent is False and name_checked:
         return _base(req, TransferOutcome.REFUSE_DECLINED,
                      Reason("guest_declined", "客人不接听此来电：婉拒来电人，提供留言。",
                             "The guest declined the call: decline politely, offer a message."),
@@ -500,6 +505,45 @@ def _guest(req: TransferRequest) -> TransferDecision:
                         "Get the caller's name and purpose, check it is the right guest, then ask the guest "
                         "whether they take the call. Never give the room number or confirm the stay."),
                  first, callee_script=callee, needs=tuple(needs), **private)
+
+
+_HONORIFICS_ZH = ("先生", "女士", "小姐", "太太", "夫人", "老师", "总", "经理", "董事长", "教授", "博士")
+_HONORIFICS_EN = ("mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam")
+
+
+def guest_name_matches(asked: str | None, name: str | None) -> bool | None:
+    """R-H4: does the name a caller asked for match the guest in the room?
+
+    ``None`` when the caller gave no name (not checked yet). A match is the full name (case,
+    spaces and dots ignored), or a surname with an honorific (王先生、王总、Mr Smith), the usual
+    way a caller names a guest. A bare surname or a fragment is not enough: 王 alone does not
+    identify 王小明.
+    """
+    if asked is None or not asked.strip():
+        return None
+    if not name or not name.strip():
+        return False
+
+    def norm(x: str) -> str:
+        return re.sub(r"[\s.·・,，]+", "", x).casefold()
+
+    a, n = norm(asked), norm(name)
+    if a == n:
+        return True
+    words = [w.casefold() for w in re.split(r"[\s.·・,，]+", name.strip()) if w]
+    asked_words = [w.casefold() for w in re.split(r"[\s.·・,，]+", asked.strip()) if w]
+    # Latin script: every word the caller said is one of the guest's names, and either the
+    # caller gave two names or an honorific with the family name (Mr Smith, John Smith).
+    if asked_words and asked_words[0] in _HONORIFICS_EN and len(asked_words) >= 2:
+        return all(w in words for w in asked_words[1:])
+    if len(asked_words) >= 2 and all(w in words for w in asked_words):
+        return True
+    # Chinese: surname (one or two characters) + honorific.
+    for h in _HONORIFICS_ZH:
+        if a.endswith(h) and len(a) > len(h):
+            stem = a[: -len(h)]
+            return len(stem) <= 2 and n.startswith(stem) and len(n) > len(stem)
+    return False
 
 
 # ---- persons
@@ -544,7 +588,7 @@ def _closed(req: TransferRequest, st: HoursStatus, who: Text) -> TransferDecisio
         s = script("closed", who_zh=who.zh, who_en=who.en, when_zh=when[0], when_en=when[1])
         code = "holiday" if st.state is HoursState.HOLIDAY else "after_hours"
         zh_state = "今天放假" if code == "holiday" else "不在工作时间"
-        reason = Reason(code, f"{who.zh}{zh_state},{when[0]}开始办公：提供留言。",
+        reason = Reason(code, f"{who.zh}{zh_state}，{when[0]}开始办公：提供留言。",
                         f"{who.en} is closed ({st.state}); opens {when[1]}: offer a message.")
     else:
         s = script("closed_no_reopen", who_zh=who.zh, who_en=who.en)
@@ -899,6 +943,7 @@ __all__ = [
     "TransferRequest",
     "decide_transfer",
     "finish_attempt",
+    "guest_name_matches",
     "on_no_answer",
     "script",
     "start_attempt",

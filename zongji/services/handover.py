@@ -193,6 +193,18 @@ def add_entry(session: Session, user: User, settings: Settings, *, text: str, se
     return current(session, user, settings)
 
 
+def note_vip_handling(session: Session, user: User, settings: Settings, text: str, *,
+                      at: dt.datetime | None = None) -> None:
+    """R-H12, R-H13: a VIP guest's call handling, written by the system into the VIP section of
+    the draft handover (the caller must leave room numbers out: entries are shown to all roles)."""
+    now = at or utcnow()
+    h = _draft_or_new(session, user, settings, now)
+    session.add(HandoverEntry(handover_id=h.id, at=now, author=sb.who(user), author_id=user.id,
+                              section=rules.SectionKey.VIPS, text=text.replace("\x00", "").strip()[:ENTRY_MAX]))
+    session.flush()
+    session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "entry"}))
+
+
 def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]:
     """The outgoing shift signs what it hands over: the handover is frozen as it stands now."""
     now = utcnow()

@@ -396,9 +396,8 @@ def build_target(session: Session, kind: str, target_id: int, at: dt.datetime, *
                 raise NotFound("no such room", field="target_id")
             stay = room_occupant(session, room.id, at)
             g = stay.guest if stay is not None else None
-            name_matches = None
-            if guest_name and guest_name.strip():
-                name_matches = g is not None and guest_name.strip() in g.name
+            # R-H4: the guest in the room must be the person the caller asked for.
+            name_matches = tr.guest_name_matches(guest_name, g.name if g is not None else None)
         room = stay.room if stay is not None else None
         dnd_on = bool(room is not None and active_dnd_rows(session, at, subject_kind="room", subject_id=room.id))
         target = tr.Target(
@@ -507,9 +506,45 @@ def start_transfer(session: Session, user: User, settings: Settings, **kw: Any) 
     """Decide and record the attempt; when it rings, queue the PBX transfer and the no-answer timer."""
     now = kw.pop("at", None) or utcnow()
     d, facts, call = decide(session, user, settings=settings, at=now, **kw)
+    return record_attempt(session, user, settings, d, facts, call, target_id=kw["target_id"], at=now)
+
+
+def decide_and_record_refusal(session: Session, user: User, settings: Settings, **kw: Any) -> dict[str, Any]:
+    """The decision as shown in the console; a refusal on a call is recorded at once as an attempt
+    (R-H3, R-C3: every attempt on the call, refused ones too). A decision that would ring or ask
+    first records nothing: the operator's Enter / Y / N does (``start_transfer``)."""
+    now = kw.pop("at", None) or utcnow()
+    d, facts, call = decide(session, user, settings=settings, at=now, **kw)
+    if call is not None and d.refused and d.outcome is not tr.TransferOutcome.CONNECT_AFTER_ASKING:
+        return record_attempt(session, user, settings, d, facts, call, target_id=kw["target_id"], at=now)
+    return {"decision": decision_out(d, facts, settings), "attempt": None}
+
+
+def _same_refusal(session: Session, call: Call | None, d: tr.TransferDecision, target_id: int) -> TransferAttempt | None:
+    """The call's latest attempt when it is this same refusal (the operator asked again): one row, not two."""
+    if call is None:
+        return None
+    last = session.scalar(select(TransferAttempt).where(TransferAttempt.call_id == call.id)
+                          .order_by(TransferAttempt.id.desc()).limit(1))
+    if (last is not None and last.result == tr.AttemptResult.REFUSED and last.target_kind == str(d.target_kind)
+            and last.target_id == target_id and last.outcome == str(d.outcome)
+            and last.reason_code == d.reason.code):
+        return last
+    return None
+
+
+def record_attempt(session: Session, user: User, settings: Settings, d: tr.TransferDecision,
+                   facts: Mapping[str, Any], call: Call | None, *, target_id: int,
+                   at: dt.datetime) -> dict[str, Any]:
+    """Record one attempt on the call (target, decision, result, ring seconds — R-H3, R-C3)."""
+    now = at
     rec = tr.start_attempt(d, now)
+    if rec.result is tr.AttemptResult.REFUSED:
+        same = _same_refusal(session, call, d, target_id)
+        if same is not None:
+            return {"decision": same.decision, "attempt": attempt_out(same, settings.tz, settings), "repeated": True}
     a = TransferAttempt(
-        call_id=call.id if call else None, target_kind=str(d.target_kind), target_id=kw["target_id"],
+        call_id=call.id if call else None, target_kind=str(d.target_kind), target_id=target_id,
         target_label=d.target_label.zh[:200], target_label_en=d.target_label.en[:200], outcome=str(d.outcome),
         reason_code=d.reason.code, dial=rec.dial, dial_private=rec.dial_private, result=str(rec.result),
         started_at=rec.started_at, ended_at=rec.ended_at, ring_seconds=rec.ring_seconds, operator_id=user.id,
@@ -527,9 +562,36 @@ def start_transfer(session: Session, user: User, settings: Settings, **kw: Any) 
     audit.record(session, actor=actor(user), user_id=user.id, action="transfer", entity="transfer_attempt",
                  entity_id=a.id, detail={"call_id": a.call_id, "target_kind": a.target_kind,
                                          "target_id": a.target_id, "outcome": a.outcome, "reason": a.reason_code})
+    _note_vip_transfer(session, user, settings, d, facts, call, now)
     out = attempt_out(a, settings.tz, settings)
     _feed(session, "transfer", a.id, out)
     return {"decision": a.decision, "attempt": out}
+
+
+_CHANNEL_ZH = {"lamp": "留言灯", "sms": "短信", "email": "电子邮件", "pager": "寻呼", "console": "控制台"}
+
+
+def _vip_guest_label(name: str | None, title: str | None) -> str:
+    return f"VIP客人{title or ''}{name or ''}"
+
+
+def _note_vip_transfer(session: Session, user: User, settings: Settings, d: tr.TransferDecision,
+                       facts: Mapping[str, Any], call: Call | None, at: dt.datetime) -> None:
+    """R-H12, R-H13: how a call for or from a VIP guest was handled goes into the handover.
+    Never the room number: the decision's texts are redacted and the labels are names."""
+    from zongji.services import handover
+
+    texts = []
+    if d.handover_note:  # the target is a VIP guest
+        g = session.get(Guest, facts["guest_id"]) if facts.get("guest_id") else None
+        caller = (call.caller_label or call.calling_number or "来电人") if call is not None else "来电人"
+        texts.append(f"{_vip_guest_label(g.name if g else facts.get('recipient_label'), g.vip_title if g else None)}"
+                     f"：{caller}来电找客人。{d.reason.zh}")
+    if call is not None and call.caller_vip and call.caller_kind == "guest":
+        texts.append(f"{_vip_guest_label(call.caller_label, call.caller_title)}来电，转接{d.target_label.zh}。"
+                     f"{d.reason.zh}")
+    for text in texts:
+        handover.note_vip_handling(session, user, settings, f"{text}（{who(user)}）", at=at)
 
 
 def transfer_no_answer(session: Session, attempt_id: int, now: dt.datetime, settings: Settings) -> None:
@@ -697,6 +759,13 @@ def take_message(session: Session, user: User, settings: Settings, *, recipient_
 
             request_send(session, user, settings, m.id, channel=ch,
                          address=(send_to or {}).get(ch), at=now)
+    if recipient_kind == "guest" and g.vip:  # R-H12: a VIP guest's call handling goes into the handover
+        from zongji.services import handover
+
+        handover.note_vip_handling(
+            session, user, settings,
+            f"{_vip_guest_label(g.name, g.vip_title)}：{m.caller_name or '来电人'}留言，已记录"
+            f"（{'、'.join(_CHANNEL_ZH.get(c, c) for c in channels) or '待送达'}）。（{who(user)}）", at=now)
     _schedule_raise(session, m, policy)
     out = _publish_message(session, m, settings.tz)
     if by_room is not None and not sees_rooms(user):
@@ -1363,6 +1432,8 @@ __all__ = [
     "adapter_for",
     "check_line_silence",
     "decide",
+    "decide_and_record_refusal",
+    "record_attempt",
     "start_transfer",
     "take_message",
     "set_dnd",

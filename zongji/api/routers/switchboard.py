@@ -61,12 +61,23 @@ class TransferIn(_In):
     emergency: bool = False
 
 
+class DecideIn(TransferIn):
+    # True (the console): a refusal on a call (DND, closed, stay denied, personal call …) is
+    # recorded as a refused attempt at once, once per call and refusal (R-H3, R-C3).
+    record_refused: bool = False
+
+
 @router.post("/switchboard/transfers/decide")
-def decide_transfer(body: TransferIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    """What would happen if the call were put through now: outcome, reason, script (not recorded).
-    Writes only the audit of the guest data read."""
-    d, facts, _call = sb.decide(db, user, settings=settings, **body.model_dump())
-    return {"decision": sb.decision_out(d, facts, settings)}
+def decide_transfer(body: DecideIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    """What would happen if the call were put through now: outcome, reason, script. Not recorded,
+    except with ``record_refused`` and a ``call_id``: a refusal is then recorded as a refused
+    attempt (``attempt`` in the answer; asking again for the same refusal gives the same row).
+    Writes also the audit of the guest data read."""
+    values = body.model_dump()
+    if values.pop("record_refused"):
+        return sb.decide_and_record_refusal(db, user, settings, **values)
+    d, facts, _call = sb.decide(db, user, settings=settings, **values)
+    return {"decision": sb.decision_out(d, facts, settings), "attempt": None}
 
 
 @router.post("/switchboard/transfers", status_code=201)

@@ -64,21 +64,28 @@
     if (!target || !TARGETS.has(target.kind)) { toast(t("sb.pick_target"), "error"); return; }
     const call = selectedCall();
     flow = { target, decision: null, attempt: null, callerName: "", purpose: "", callId: call ? call.id : null,
-      callerNumber: call ? call.calling_number : "" };
+      callerNumber: call ? call.calling_number : "", guestName: "", callPurpose: "unknown", urgent: false };
     await redecide();
   }
 
+  // What the operator learnt from the caller: names, purpose, business or personal and urgent
+  // (R-H6), the guest's name asked for a room (R-H4).
   function body(extra) {
     return { call_id: flow.callId, target_kind: flow.target.kind, target_id: flow.target.id,
-      caller_name: flow.callerName || null, purpose: flow.purpose || null, ...(extra || {}) };
+      caller_name: flow.callerName || null, purpose: flow.purpose || null,
+      call_purpose: flow.callPurpose, urgent: flow.urgent,
+      guest_name: flow.target.kind === "room" ? flow.guestName || null : null, ...(extra || {}) };
   }
 
+  // A refusal on a call is recorded at once (record_refused: one row per refusal, asking again
+  // gives the same row), so every attempt is on the call (R-H3, R-C3).
   async function redecide() {
     try {
-      const r = await api("POST", "/api/switchboard/transfers/decide", body());
+      const r = await api("POST", "/api/switchboard/transfers/decide", body({ record_refused: !!flow.callId }));
       flow.decision = r.decision;
-      flow.attempt = null;
+      flow.attempt = r.attempt || null;
       renderFlow();
+      if (r.attempt) loadAttempts(true);
     } catch (e) { toast(errorText(e), "error"); }
   }
 
@@ -88,6 +95,7 @@
       flow.decision = r.decision;
       flow.attempt = r.attempt;
       renderFlow();
+      loadAttempts(true);
     } catch (e) { toast(errorText(e), "error"); }
   }
 
@@ -97,6 +105,7 @@
     const nodes = [];
     nodes.push(el("div", { class: "sb-target" }, el("span", { class: "kind-tag k-" + flow.target.kind }, t("kind." + flow.target.kind)),
       el("b", { id: "sb-target-label" }, L(d.target_label))));
+    if (flow.target.kind === "person" && !(a && a.result !== "refused")) nodes.push(purposeChoice());
     if (a && a.result === "ringing") {
       nodes.push(el("div", { class: "sb-ringing", id: "sb-ringing" }, el("div", { class: "sb-big" }, t("sb.ringing")),
         el("div", { class: "sb-countdown mono", id: "sb-countdown" }, ""), el("div", { class: "muted small" }, t("sb.ringing_hint", { n: a.no_answer_seconds || d.no_answer_seconds }))));
@@ -116,6 +125,10 @@
         el("div", { class: "sb-script-zh" }, d.callee_script.zh), el("div", { class: "sb-script-en" }, d.callee_script.en)));
       if (d.forward) nodes.push(el("div", { class: "sb-forward" }, t("sb.forward_to"), " ", el("b", null, L(d.forward.who)), " ", el("span", { class: "mono" }, d.forward.number)));
       (d.notes || []).forEach((n) => nodes.push(el("div", { class: "sb-note" + (n.code && n.code.startsWith("vip") ? " vip" : "") }, L(n))));
+      if (d.target_kind === "room") {
+        nodes.push(el("div", { class: "sb-needs" },
+          field(t("sb.guest_name"), "sb-guest-name", flow.guestName, (v) => { flow.guestName = v; })));
+      }
       if (d.target_kind === "guest" || d.target_kind === "room" || (d.needs || []).length) {
         nodes.push(el("div", { class: "sb-needs" },
           field(t("sb.caller_name"), "sb-caller-name", flow.callerName, (v) => { flow.callerName = v; }),
@@ -127,6 +140,19 @@
     const focus = document.querySelector("#sb-modal [data-primary]");
     if (focus) focus.focus();
   }
+
+  // R-H6: business or personal, and urgent — keys B / P / U (a change decides again).
+  function purposeChoice() {
+    const opt = (value, key) => el("button", { type: "button", class: "btn btn-sm sb-choice" + (flow.callPurpose === value ? " on" : ""),
+      id: "sb-purpose-" + value, "aria-pressed": String(flow.callPurpose === value), onclick: () => setPurpose(value) },
+      t("sb.purpose_" + value), " ", el("kbd", null, key));
+    return el("div", { class: "sb-purpose-choice", role: "group", "aria-label": t("sb.call_purpose") },
+      el("span", { class: "muted small" }, t("sb.call_purpose")), opt("business", "B"), opt("personal", "P"),
+      el("button", { type: "button", class: "btn btn-sm sb-choice" + (flow.urgent ? " on urgent" : ""), id: "sb-urgent",
+        "aria-pressed": String(flow.urgent), onclick: toggleUrgent }, t("sb.urgent"), " ", el("kbd", null, "U")));
+  }
+  function setPurpose(v) { flow.callPurpose = flow.callPurpose === v ? "unknown" : v; redecide(); }
+  function toggleUrgent() { flow.urgent = !flow.urgent; redecide(); }
 
   function field(label, id, value, set) {
     const input = el("input", { id, type: "text", value: value || "", autocomplete: "off" });
@@ -178,6 +204,10 @@
     const d = flow && flow.decision, a = flow && flow.attempt;
     const k = e.key.toLowerCase();
     if (k === "m" && d && (d.message_recipient || (a && a.result !== "answered"))) { takeMessageFromFlow(); return true; }
+    if (flow.target.kind === "person" && (!a || a.result === "refused") && !e.ctrlKey && !e.altKey && !e.metaKey) {
+      if (k === "b" || k === "p") { setPurpose(k === "b" ? "business" : "personal"); return true; }
+      if (k === "u") { toggleUrgent(); return true; }
+    }
     if (!a && d && d.outcome === "connect_after_asking" && (k === "y" || k === "n")) { commit(consent(k === "y")); return true; }
     if (!a && d && d.puts_through && d.outcome !== "connect_after_asking" && e.key === "Enter") { commit(); return true; }
     if (k === "r" && a && a.result !== "ringing") { redecide(); return true; }
@@ -197,7 +227,37 @@
     countdownTimer = setInterval(tick, 250);
   }
 
+  // ------------------------------------------------------------------ attempts on the call card
+  // A compact list of the selected call's transfer attempts: time, target, result, ring seconds.
+  let attemptsFor = null;
+  async function loadAttempts(force) {
+    const c = CON();
+    const id = c.selectedId;
+    const box = $("sb-attempts");
+    if (!box) return;
+    if (id === null || id === undefined) { attemptsFor = null; box.hidden = true; return; }
+    if (!force && attemptsFor === id) return;
+    attemptsFor = id;
+    try {
+      const r = await api("GET", "/api/switchboard/transfers?call_id=" + encodeURIComponent(id));
+      if (CON().selectedId !== id) return;
+      renderAttempts(r.items);
+    } catch (e) { /* shown on the next push */ }
+  }
+  function renderAttempts(items) {
+    const box = $("sb-attempts");
+    box.hidden = items.length === 0;
+    box.querySelector("tbody").replaceChildren(...items.slice().reverse().map((a) => el("tr", { "data-result": a.result, title: a.decision && a.decision.reason ? L(a.decision.reason) : "" },
+      el("td", { class: "mono nowrap" }, hm(a.started_at).replace(/^.* /, "")),
+      el("td", { class: "sb-att-target" }, L(a.target_label)),
+      el("td", { class: "nowrap" }, el("span", { class: "badge r-" + a.result }, t("sb.result." + a.result)),
+        a.result === "refused" && a.decision && a.decision.reason ? el("span", { class: "muted small" }, " " + L(a.decision.reason).replace(/[：:].*$/, "")) : null),
+      el("td", { class: "mono nowrap num" }, a.ring_seconds === null || a.ring_seconds === undefined ? "…" : a.ring_seconds + " s"))));
+  }
+
   function onTransferFeed(p) {
+    const c = CON();
+    if (p.call_id && p.call_id === c.selectedId) loadAttempts(true);
     if (!flow || !flow.attempt || p.id !== flow.attempt.id) return;
     flow.attempt = p;
     renderFlow();
@@ -455,8 +515,9 @@
     search.addEventListener("input", onSearch);
     new MutationObserver(() => { decorate(); if (window.ZJSbExtra) ZJSbExtra.markLeaves(); }).observe($("dir-results"), { childList: true });
     onClose = null;
-    ZJ.onLocale(() => { loadDnd(); loadMessages(); runInfo(); if (flow && !modal().hidden && flow.decision) renderFlow(); });
+    ZJ.onLocale(() => { loadDnd(); loadMessages(); runInfo(); loadAttempts(true); if (flow && !modal().hidden && flow.decision) renderFlow(); });
     connect();
+    setInterval(() => loadAttempts(false), 400); // follows the selected call
   });
   window.ZJSwitchboard = { startTransfer, messageForm, dndForm, loadDnd, loadMessages, openModal, closeModal };
 })();
