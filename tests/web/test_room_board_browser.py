@@ -1,8 +1,8 @@
 """The room board (/rooms) in headless Chromium against a real server (SQLite and PostgreSQL).
 
 The demo operator jumps to a room by typing its number, books a wake-up from the keyboard
-(W → time → Enter → read-back → Enter), sees it on the room's tile and on /wakeups; sets DND with
-D; sees a change made elsewhere (an escalated wake-up) arrive live. The operator never sees a
+(W → time → Tab, Space: every day until check-out → greeting languages → Enter → read-back with
+repeat and languages → Enter), sees it on the room's tile and on /wakeups; sets DND with D (by room); sees a change made elsewhere (an escalated wake-up) arrive live. The operator never sees a
 guest name on the board; the shift leader does. Screenshots in test-artifacts/.
 """
 
@@ -74,18 +74,48 @@ def test_book_a_wakeup_from_the_room_board(demo_server, browser, backend, write,
     page.keyboard.press("w")
     expect(page.locator("#rb-wk-time")).to_be_focused()
     page.keyboard.type(wake.strftime("%H%M"))
+    # Every day until check-out (Tab, Space), greeting in Chinese only (as on /wakeups).
+    page.keyboard.press("Tab")
+    expect(page.locator("#rb-wk-repeat")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator("#rb-wk-until")).to_be_visible()
+    page.locator("input[name=rb-lang][value=en]").uncheck()
     page.keyboard.press("Enter")
     expect(page.locator("#rb-wk-rb")).to_be_visible()
     expect(page.locator("#rb-wk-rb-zh")).to_contain_text("1808房间")
-    expect(page.locator("#rb-wk-rb-en")).to_contain_text("Room 1808")
+    expect(page.locator("#rb-wk-rb-zh")).to_contain_text("每天同一时间")
+    expect(page.locator("#rb-wk-rb-en")).to_contain_text("every day until")
+    expect(page.locator("#rb-wk-rb-extra")).to_have_text("问候语：中文")
     _shot(page, "02-readback", backend)
     page.keyboard.press("Enter")
     expect(page.locator("#rb-wk-rb")).to_be_hidden()
     expect(tile.locator(".rb-mk.wk")).to_have_text("⏰" + wake.strftime("%H:%M"))
     with session_factory() as s:
-        w = s.query(Wakeup).filter(Wakeup.room_number == "1808").one()
-        assert (w.booked_by, w.readback_confirmed, w.status) == ("user:operator", True, "due")
-        wid = w.id
+        rows = s.query(Wakeup).filter(Wakeup.room_number == "1808").order_by(Wakeup.wake_at).all()
+        # Until the departure two days on: today's (or tomorrow's) and the next day's at least.
+        assert len(rows) >= 2 and len({w.series_id for w in rows}) == 1
+        assert {(w.booked_by, w.readback_confirmed, w.status, w.repeat_daily, w.languages) for w in rows} == {
+            ("user:operator", True, "due", True, "zh")}
+        wid = rows[0].id
+
+    # A one-off with a note and both languages on 1809, until a chosen date is not needed.
+    page.locator("#rb-floors").focus()
+    page.keyboard.type("1809")
+    expect(page.locator("#rb-sel-room")).to_have_text("1809")
+    page.keyboard.press("w")
+    page.keyboard.type(wake.strftime("%H%M"))
+    page.locator("#rb-wk-note").fill("客人要求叫两次")
+    page.keyboard.press("Enter")
+    expect(page.locator("#rb-wk-rb-extra")).to_have_text("问候语：中文 + 英文 · 备注：客人要求叫两次")
+    expect(page.locator("#rb-wk-rb-zh")).not_to_contain_text("每天")
+    page.keyboard.press("Enter")
+    expect(page.locator('.rb-room[data-room="1809"] .rb-mk.wk')).to_be_visible()
+    with session_factory() as s:
+        w = s.query(Wakeup).filter(Wakeup.room_number == "1809").one()
+        assert (w.repeat_daily, w.languages, w.note) == (False, "zh,en", "客人要求叫两次")
+    page.locator("#rb-floors").focus()
+    page.keyboard.type("1808")
+    expect(page.locator("#rb-sel-room")).to_have_text("1808")
 
     # D, Enter: do-not-disturb until check-out, on the tile at once.
     page.keyboard.press("d")

@@ -1,6 +1,7 @@
 /* Room board (房态， /rooms): rooms by floor with markers — occupied / vacant, arriving / departing
    today, VIP, DND, wake-up booked (time), message lamp, wake-up escalated. Keys: arrows move,
-   digits jump to a room, W wake-up (time → Enter → read-back → Enter), D set / cancel DND,
+   digits jump to a room, W wake-up (time, optional daily repeat until check-out or a date, greeting
+   languages, note → Enter → read-back → Enter; the same /api/wakeups as the /wakeups page), D set / cancel DND,
    M take a message, Esc close. Data: /api/rooms/board; live via /api/live (wakeup, dnd, message). */
 (function () {
   "use strict";
@@ -112,16 +113,28 @@
     if (!need(r, false)) return;
     closeForm(); mode = "wk";
     $("rb-wk").hidden = false; $("rb-wk-time").value = ""; $("rb-wk-note").value = "";
+    $("rb-wk-repeat").checked = false; $("rb-wk-until").value = ""; $("rb-wk-until-f").hidden = true;
+    document.querySelectorAll("input[name=rb-lang]").forEach((x) => { x.checked = true; });
     $("rb-wk-time").focus();
+  }
+  // What the read-back adds to the API's text: the greeting languages and the note (the repeat
+  // and its last day are in the text itself).
+  function wkExtra(body) {
+    const langs = body.languages.map((l) => t("rb.wk.lang." + l)).join(" + ");
+    return t("rb.wk.rb_langs", { langs }) + (body.note.trim() ? " · " + t("rb.wk.rb_note", { note: body.note.trim() }) : "");
   }
   async function wkPreview(ev) {
     ev && ev.preventDefault();
-    const body = { room: selected, time: $("rb-wk-time").value.trim(), note: $("rb-wk-note").value };
+    const body = { room: selected, time: $("rb-wk-time").value.trim(), note: $("rb-wk-note").value,
+      repeat_daily: $("rb-wk-repeat").checked,
+      languages: [...document.querySelectorAll("input[name=rb-lang]:checked")].map((x) => x.value) };
+    if (body.repeat_daily && $("rb-wk-until").value) body.until = $("rb-wk-until").value;
     try {
       const r = await api("POST", "/api/wakeups/preview", body);
       pendingWk = body;
       $("rb-wk-rb-zh").textContent = r.readback.zh;
       $("rb-wk-rb-en").textContent = r.readback.en;
+      $("rb-wk-rb-extra").textContent = wkExtra(body);
       $("rb-wk-rb").hidden = false;
       $("rb-wk-confirm").focus();
     } catch (err) { toast(errorText(err), "error"); $("rb-wk-time").focus(); $("rb-wk-time").select(); }
@@ -223,6 +236,11 @@
   document.addEventListener("DOMContentLoaded", () => {
     $("rb-wk").addEventListener("submit", wkPreview);
     $("rb-wk-confirm").addEventListener("click", wkConfirm);
+    $("rb-wk-repeat").addEventListener("change", (e) => { $("rb-wk-until-f").hidden = !e.target.checked; });
+    // Enter on a checkbox or the date reads back too, as on the time and note fields.
+    $("rb-wk").addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && e.target.tagName === "INPUT" && ["checkbox", "date"].includes(e.target.type)) { e.preventDefault(); $("rb-wk").requestSubmit(); }
+    });
     $("rb-dnd").addEventListener("submit", dndGo);
     $("rb-msg").addEventListener("submit", msgGo);
     $("rb-act-w").addEventListener("click", openWakeup);
