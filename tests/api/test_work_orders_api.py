@@ -247,7 +247,11 @@ def test_order_numbers_are_unique_under_concurrent_creation(app, as_role, units,
 
 
 def test_duplicates_links_and_each_caller_keeps_a_callback(as_role, units):
-    op = as_role("operator")
+    """R-P8: a duplicate follows its primary — not dispatched on its own, its dispatch clock
+    stopped — and when the primary's unit replies, each caller gets their own callback."""
+    city, _ = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_city = as_role("unit_handler", department_id=city)
     first = _create(op)
     r = op.post("/api/work-orders/duplicates", json={"caller_number": "138 0000 0001", "place": "幸福路12号",
                                                      "description": "幸福路12号路灯不亮"})
@@ -257,11 +261,69 @@ def test_duplicates_links_and_each_caller_keeps_a_callback(as_role, units):
     assert op.post("/api/work-orders/duplicates", json={"description": "完全无关的医保报销咨询"}).json()["items"] == []
     second = _create(op, caller_name="王五", caller_number="13900000002",
                      link_to=[{"order_id": first["id"], "kind": "duplicate"}])
-    assert [(lk["id"], lk["kind"]) for lk in second["links"]] == [(first["id"], "duplicate")]
+    assert [(lk["id"], lk["kind"], lk["role"]) for lk in second["links"]] == [(first["id"], "duplicate", "primary")]
     again = op.get(f"/api/work-orders/{first['id']}").json()
-    assert [lk["id"] for lk in again["links"]] == [second["id"]]
-    # Both orders stay open with their own caller (each gets its own callback).
-    assert again["status"] == "created" and second["caller_name"] == "王五"
+    assert [(lk["id"], lk["role"]) for lk in again["links"]] == [(second["id"], "follower")]
+    # The duplicate follows: its dispatch clock stopped, no dispatch button, not in the dispatch queue.
+    second = op.get(f"/api/work-orders/{second['id']}").json()
+    assert second["following"] is True and second["duplicate_of_id"] == first["id"]
+    assert {c["kind"]: c["state"] for c in second["clock_reports"]}["dispatch"] == "met"
+    assert "dispatch" not in leader.get(f"/api/work-orders/{second['id']}").json()["allowed_actions"]
+    r = leader.post(f"/api/work-orders/{second['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    assert r.status_code == 409 and r.json()["error"] == "following_primary"
+    assert [i["id"] for i in leader.get("/api/work-orders?view=dispatch").json()["items"]] == [first["id"]]
+    # The primary is dispatched and replied: the duplicate gets the reply and its own callback.
+    leader.post(f"/api/work-orders/{first['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    unit_city.post(f"/api/work-orders/{first['id']}/actions", json={"action": "accept"})
+    r = unit_city.post(f"/api/work-orders/{first['id']}/actions", json={"action": "reply", "text": "已更换灯泡"})
+    assert r.status_code == 200
+    assert unit_city.get(f"/api/work-orders/{second['id']}").status_code == 404  # the unit sees only its own order
+    cbs = {i["id"]: i for i in op.get("/api/callbacks").json()["items"]}
+    assert set(cbs) == {first["id"], second["id"]}
+    assert {i["caller_name"] for i in cbs.values()} == {"张三", "王五"}
+    assert cbs[second["id"]]["reply_text"] == "已更换灯泡" and cbs[second["id"]]["callback_due_at"]
+    detail = op.get(f"/api/work-orders/{second['id']}").json()
+    assert detail["status"] == "replied" and [e["action"] for e in detail["timeline"]][-1] == "follow_reply"
+    due = [n for n in op.get("/api/notifications").json()["items"] if n["kind"] == "callback_due"]
+    assert {n["order_id"] for n in due} == {first["id"], second["id"]}
+    # Each callback is recorded on its own order, for its own caller.
+    r = op.post(f"/api/work-orders/{first['id']}/actions", json={"action": "record_callback", "outcome": "satisfied"})
+    assert r.json()["status"] == "closed"
+    assert [i["id"] for i in op.get("/api/callbacks").json()["items"]] == [second["id"]]
+    r = op.post(f"/api/work-orders/{second['id']}/actions",
+                json={"action": "record_callback", "outcome": "dissatisfied", "caller_words": "我家门口还是不亮"})
+    assert r.json()["status"] == "review" and r.json()["callback"]["caller_words"] == "我家门口还是不亮"
+    assert op.get("/api/callbacks").json()["items"] == []
+
+
+def test_unbinding_a_duplicate_restores_its_independence(as_role, units):
+    city, _ = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    first = _create(op)
+    dup = _create(op, caller_name="王五", link_to=[{"order_id": first["id"], "kind": "duplicate"}])
+    # A duplicate cannot be the primary of another, and a follower's primary cannot follow it back.
+    r = op.post(f"/api/work-orders/{first['id']}/links", json={"order_id": dup["id"], "kind": "duplicate"})
+    assert r.status_code == 201 and r.json()["duplicate_of_id"] == dup["id"]  # direction swapped
+    assert op.get(f"/api/work-orders/{dup['id']}").json()["following"] is False
+    third = _create(op, caller_name="赵六")
+    r = op.post(f"/api/work-orders/{third['id']}/links", json={"order_id": first["id"], "kind": "duplicate"})
+    assert r.status_code == 409 and r.json()["error"] == "primary_is_duplicate" and r.json()["field"] == "order_id"
+    # Unbinding: the order is on its own again, with a fresh dispatch clock and the dispatch button.
+    assert op.delete(f"/api/work-orders/{first['id']}/links/{dup['id']}").status_code == 204
+    o = leader.get(f"/api/work-orders/{first['id']}").json()
+    assert o["following"] is False and o["duplicate_of_id"] is None and o["links"] == []
+    clock = {c["kind"]: c for c in o["clock_reports"]}["dispatch"]
+    assert clock["state"] == "on_time" and clock["started_at"] > o["created_at"]
+    assert "dispatch" in o["allowed_actions"]
+    assert {i["id"] for i in leader.get("/api/work-orders?view=dispatch").json()["items"]} == {
+        first["id"], dup["id"], third["id"]}
+    # Binding as related is only a label: both stay independent.
+    r = op.post(f"/api/work-orders/{third['id']}/links", json={"order_id": dup["id"], "kind": "related"})
+    assert r.json()["following"] is False
+    # A dispatched order cannot start following another (bind it as related).
+    leader.post(f"/api/work-orders/{third['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    r = op.post(f"/api/work-orders/{third['id']}/links", json={"order_id": dup["id"], "kind": "duplicate"})
+    assert r.status_code == 409 and r.json()["error"] == "cannot_follow"
 
 
 def test_attachments_are_size_limited_and_only_for_those_who_see_the_order(app, as_role, units, settings):

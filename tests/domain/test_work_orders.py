@@ -590,3 +590,44 @@ def test_duplicate_by_coordinates():
     c = OrderDigest("c", T0, latitude=31.30, longitude=121.50, text="井盖丢了")
     assert "same_place" in score_duplicate(a, b).reasons
     assert "same_place" not in score_duplicate(a, c).reasons
+
+
+# ---------------------------------------------------------------------------- duplicates (R-P8)
+
+
+def test_a_bound_duplicate_follows_its_primary_then_gets_its_own_callback():
+    from zongji.domain import sla
+    from zongji.domain.business_calendar import BusinessCalendar
+    from zongji.domain.work_orders import bind_duplicate, follow_reply, unbind_duplicate
+
+    policy = sla.resolve_policy(sla.DEFAULT_POLICIES, sla.OrderContext(OrderType.REQUEST))
+    cal = BusinessCalendar(tz=SH)
+
+    def clock(s, kind, now):
+        return sla.evaluate_clocks(policy, cal, sla.OrderTimes.from_state(s), now).get(kind)
+
+    dup, e = bind_duplicate(new(situation="general"), 7, OP, at(10), primary_number="20260309-0001")
+    assert dup.is_following and e.action == "bind_duplicate" and e.data["primary_number"] == "20260309-0001"
+    # Two hours later its dispatch clock has stopped at the binding, on time: nothing to supervise.
+    assert clock(dup, sla.ClockKind.DISPATCH, at(120)).state is sla.ClockState.MET
+    assert "dispatch" not in allowed_actions(dup, LEADER)
+    with pytest.raises(IllegalTransition) as err:
+        apply(dup, Dispatch(unit_id=10), LEADER, at(20))
+    assert err.value.code == "following_primary"
+    with pytest.raises(IllegalTransition):
+        follow_reply(dup, 8, "t", UNIT, at(30))  # not its primary
+    replied_dup, e = follow_reply(dup, 7, "路灯已修复", UNIT, at(30))
+    assert replied_dup.status is Status.REPLIED and replied_dup.reply_text == "路灯已修复"
+    assert clock(replied_dup, sla.ClockKind.CALLBACK, at(40)).state is sla.ClockState.ON_TIME
+    closed, _ = apply(replied_dup, RecordCallback(outcome=CallbackOutcome.SATISFIED), OP, at(50))
+    assert closed.status is Status.CLOSED
+    # Unbound while still following: independent again, a fresh dispatch clock from the unbinding.
+    free, e = unbind_duplicate(dup, OP, at(200))
+    assert not free.is_following and free.duplicate_of is None
+    c = clock(free, sla.ClockKind.DISPATCH, at(210))
+    assert c.state is sla.ClockState.ON_TIME and c.started_at == at(200)
+    assert "dispatch" in allowed_actions(free, LEADER)
+    # Only an order not yet with a unit can follow.
+    with pytest.raises(IllegalTransition) as err:
+        bind_duplicate(state_in(Status.DISPATCHED), 7, OP, at(500))
+    assert err.value.code == "cannot_follow"

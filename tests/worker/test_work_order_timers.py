@@ -251,3 +251,36 @@ def test_smtp_down_is_retried_then_marked_failed(write, session_factory, world, 
     with write() as s:
         n = s.scalar(select(Notification).where(Notification.order_id == order_id, Notification.channel == "email"))
         assert n.state == "failed" and "SMTP" in (n.error or "")
+
+
+def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, session_factory, world, settings):
+    """R-P8: the duplicate's dispatch clock stops when it is bound; only the primary (not yet
+    dispatched) goes late and lands on supervision."""
+    with write() as s:
+        op = _viewer(s, world["op"])
+        primary = service.create_order(s, op, service.NewOrder(
+            order_type="request", situation="general", description="幸福路路灯不亮", caller_name="张三",
+            place="幸福路"), tz=TZ, now=T0)
+        dup = service.create_order(s, op, service.NewOrder(
+            order_type="request", situation="general", description="幸福路路灯坏了", caller_name="王五",
+            place="幸福路", link_to=[{"order_id": primary.id, "kind": "duplicate"}]), tz=TZ, now=T0 + dt.timedelta(minutes=5))
+        ids = primary.id, dup.id
+    assert not any(":dispatch:" in k for k in _pending_keys(write, ids[1]))
+    late = T0 + dt.timedelta(hours=2)
+    w = Worker(session_factory, handlers=load_all(), clock=lambda: late)
+    while w.run_once():
+        pass
+    with write() as s:
+        p, d = s.get(service.WorkOrder, ids[0]), s.get(service.WorkOrder, ids[1])
+        assert p.sla_state == "breached" and d.sla_state == "met"
+        breaches = {n.order_id for n in s.scalars(select(Notification).where(Notification.kind == "dispatch_breach"))}
+        assert breaches == {ids[0]}
+        sup = service.list_orders(s, _viewer(s, world["leader"]), tz=TZ, view="supervision", now=late)
+        assert [i["id"] for i in sup["items"]] == [ids[0]]
+        # Unbound, it needs its own dispatch again: a fresh hour from the unbinding (R-P4).
+        service.unlink_orders(s, _viewer(s, world["op"]), ids[1], ids[0], tz=TZ, now=late)
+    keys = _pending_keys(write, ids[1])
+    assert any(":dispatch:breach:" in k for k in keys)
+    with write() as s:
+        d = s.get(service.WorkOrder, ids[1])
+        assert d.sla_state == "on_time" and d.duplicate_of_id is None

@@ -21,7 +21,8 @@ line kind (1); ties go to the later policy in the list (an admin's later edits).
 ===========  ==================================  =========================================
 clock        starts                               stops
 ===========  ==================================  =========================================
-dispatch     created                              first dispatch
+dispatch     created (or when a duplicate was     first dispatch, or bound as a duplicate
+             unbound before any dispatch)         that follows its primary (R-P8)
 first_reply  created                              first status update to the caller, or close
 completion   ``completion_from``: created /       the unit's reply (or close, when the clock
              dispatched (latest dispatch) /       started at creation)
@@ -464,6 +465,8 @@ class OrderTimes:
     completion_deadline: datetime | None = None  # explicit (set at dispatch, extended)
     last_status_update_at: datetime | None = None
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
+    bound_at: datetime | None = None  # bound as a duplicate: follows its primary from then (R-P8)
+    dispatch_clock_from: datetime | None = None  # unbound before any dispatch: the dispatch clock restarts
 
     @classmethod
     def from_state(cls, s: WorkOrderState) -> OrderTimes:
@@ -480,6 +483,8 @@ class OrderTimes:
             completion_deadline=s.completion_deadline,
             last_status_update_at=s.last_status_update_at,
             pauses=tuple((p.start, p.end) for p in s.pauses),
+            bound_at=s.bound_at,
+            dispatch_clock_from=s.dispatch_clock_from,
         )
 
     def pause_intervals(self, now: datetime) -> list[Interval]:
@@ -536,7 +541,11 @@ def _clock_bounds(kind: ClockKind, p: ResolvedPolicy, t: OrderTimes) -> tuple[da
     if kind is ClockKind.DISPATCH:
         if t.first_dispatched_at is None and (t.closed_directly or final is not None):
             return None, None
-        return t.created_at, t.first_dispatched_at
+        # A duplicate following its primary is not dispatched on its own: its clock stops when it
+        # was bound (R-P8); unbound before any dispatch, it gets a fresh clock from the unbinding.
+        start = t.dispatch_clock_from if t.first_dispatched_at is None and t.dispatch_clock_from else t.created_at
+        stops = [x for x in (t.first_dispatched_at, t.bound_at) if x is not None]
+        return start, min(stops) if stops else None
     if kind is ClockKind.FIRST_REPLY:
         stops = [x for x in (t.first_reply_at, final) if x is not None]
         return t.created_at, min(stops) if stops else None
@@ -551,6 +560,8 @@ def _clock_bounds(kind: ClockKind, p: ResolvedPolicy, t: OrderTimes) -> tuple[da
         stop = t.replied_at
         if stop is None and final is not None:
             stop = final
+        if stop is None and t.bound_at is not None and t.bound_at >= start:
+            stop = t.bound_at  # following a primary: the primary's unit answers for it (R-P8)
         return start, stop
     # callback
     if t.replied_at is None:

@@ -62,7 +62,7 @@ PAGE_SIZE_MAX = 200
 _DT = {
     "created_at", "first_dispatched_at", "dispatched_at", "accepted_at", "started_at", "replied_at",
     "first_reply_at", "last_status_update_at", "callback_started_at", "callback_agreed_at", "closed_at",
-    "completion_deadline",
+    "completion_deadline", "bound_at", "dispatch_clock_from",
 }
 _ENUMS: dict[str, type[StrEnum]] = {
     "order_type": wo.OrderType, "status": wo.Status, "urgency": wo.Urgency, "complexity": wo.Complexity,
@@ -462,7 +462,8 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
         notifications.notify(session, kind="created", subject=f"新工单待派 {row.number}", body=row.description[:200],
                              order_id=row.id, order_number=row.number, role=str(Role.SHIFT_LEADER), now=now)
     for link in o.link_to:
-        link_orders(session, viewer, row.id, int(link.get("order_id") or 0), str(link.get("kind") or "related"), now=now)
+        link_orders(session, viewer, row.id, int(link.get("order_id") or 0), str(link.get("kind") or "related"),
+                    tz=tz, now=now)
     return row
 
 
@@ -540,6 +541,8 @@ def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, A
             raise Invalid(e.message, field=e.field, code=e.code) from None
         raise
     _save(session, row, state, new, entry, viewer, sla, now)
+    if new.status is not state.status:
+        _propagate_reply(session, row, new, viewer, sla, now)
     return row
 
 
@@ -593,6 +596,7 @@ def _after_change(session: Session, row: WorkOrder, state: wo.WorkOrderState, sl
     row.complexity = str(state.complexity) if state.complexity else None
     row.category = state.category
     row.main_unit_id = state.main_unit_id
+    row.duplicate_of_id = state.duplicate_of
     row.supervised = state.supervised
     row.closed_at = state.closed_at
     clocks = sla.clocks(session, state, now)
@@ -744,6 +748,9 @@ def _notify_for(session: Session, row: WorkOrder, old: wo.WorkOrderState, new: w
         role(Role.SHIFT_LEADER, "returned", f"工单被退回 {n}", entry.data.get("reason", ""))
     elif a == "reply":
         creator("callback_due", f"承办单位已答复，请回访 {n}", new.reply_text[:300])
+    elif a == "follow_reply":  # a bound duplicate: its own caller gets their own callback (R-P8)
+        creator("callback_due", f"同一事项已答复（主工单 {entry.data.get('primary_number', '')}），请回访 {n}",
+                new.reply_text[:300])
     elif a in ("record_callback", "reject_reply") and new.status is wo.Status.REVIEW:
         role(Role.SHIFT_LEADER, "review", f"回访不满意/答复有误，需复核 {n}", entry.note)
         role(Role.SUPERVISOR, "supervision", f"督办 {n}", entry.note)
@@ -801,9 +808,13 @@ def edit_order(session: Session, viewer: Viewer, order_id: int, changes: Mapping
     return row
 
 
-def link_orders(session: Session, viewer: Viewer, order_id: int, other_id: int, kind: str, *,
+def link_orders(session: Session, viewer: Viewer, order_id: int, other_id: int, kind: str, *, tz: ZoneInfo,
                 now: datetime | None = None) -> WorkOrderLink:
-    """Bind two orders as related or duplicate (R-P8). Each keeps its own caller and callback."""
+    """Bind two orders as related or duplicate (R-P8). Each keeps its own caller and callback.
+
+    ``duplicate``: ``order_id`` is a duplicate of ``other_id`` (the primary) and follows it — not
+    dispatched on its own, its dispatch clock stopped, the primary's reply copied to it with its own
+    callback. Changing the kind or unbinding restores its independence."""
     now = now or utcnow()
     if viewer.role not in {str(r) for r in wo.CONSOLE_WORK_ROLES}:
         raise Forbidden("only the console may bind orders")
@@ -833,19 +844,86 @@ def link_orders(session: Session, viewer: Viewer, order_id: int, other_id: int, 
     audit.record(session, actor=viewer.audit_actor, user_id=viewer.user_id, action="link", entity="work_order",
                  entity_id=a.id, detail={"other": b.number, "kind": str(k)})
     session.flush()
+    # R-P8: "order_id is a duplicate of other_id" — it follows the other (the primary).
+    sla = None
+    for follower, primary in ((a, b), (b, a)):
+        wanted = k is wo.LinkKind.DUPLICATE and follower is a
+        if follower.duplicate_of_id == primary.id and not wanted:
+            sla = sla or SlaContext.load(session, tz)
+            _unbind(session, viewer, follower, sla, now)
+    if k is wo.LinkKind.DUPLICATE and a.duplicate_of_id != b.id:
+        session.flush()
+        _check_can_follow(session, a, b)
+        sla = sla or SlaContext.load(session, tz)
+        st = row_state(a)
+        try:
+            new, entry = wo.bind_duplicate(st, b.id, viewer.actor, now, primary_number=b.number)
+        except wo.WorkOrderError as e:
+            if e.status_code == 400:
+                raise Invalid(e.message, field=e.field or "kind", code=e.code) from None
+            raise
+        _save(session, a, st, new, entry, viewer, sla, now)
+        _propagate_reply(session, b, row_state(b), viewer, sla, now)  # the primary may have replied already
     return link
 
 
-def unlink_orders(session: Session, viewer: Viewer, order_id: int, other_id: int, *, now: datetime | None = None) -> None:
+def _check_can_follow(session: Session, follower: WorkOrder, primary: WorkOrder) -> None:
+    """Refuse bindings that would make a chain or follow an order that never gets a reply."""
+    from zongji.errors import Conflict
+
+    if primary.duplicate_of_id is not None:
+        other = session.get(WorkOrder, primary.duplicate_of_id)
+        raise Conflict(f"R-P8: order {primary.number} is itself a duplicate of order {other.number if other else '?'}; "
+                       "bind to that one", code="primary_is_duplicate", field="order_id")
+    if primary.status == str(wo.Status.CLOSED_DIRECTLY):
+        raise Conflict(f"R-P8: order {primary.number} was closed directly and gets no unit reply to follow; "
+                       "bind as related", code="primary_closed_directly", field="order_id")
+    if session.scalar(select(func.count()).select_from(WorkOrder).where(WorkOrder.duplicate_of_id == follower.id)):
+        raise Conflict(f"R-P8: order {follower.number} has duplicates following it; it cannot follow another order",
+                       code="has_duplicates", field="order_id")
+
+
+def _unbind(session: Session, viewer: Viewer, row: WorkOrder, sla: SlaContext, now: datetime) -> None:
+    st = row_state(row)
+    new, entry = wo.unbind_duplicate(st, viewer.actor, now)
+    _save(session, row, st, new, entry, viewer, sla, now)
+
+
+def _propagate_reply(session: Session, primary: WorkOrder, state: wo.WorkOrderState, viewer: Viewer,
+                     sla: SlaContext, now: datetime) -> None:
+    """The primary has the unit's reply: every duplicate still following it gets the reply and its
+    own callback for its own caller (R-P8, R-P6)."""
+    if state.status not in (wo.Status.REPLIED, wo.Status.CALLBACK, wo.Status.CLOSED) or not state.reply_text:
+        return
+    q = select(WorkOrder).where(WorkOrder.duplicate_of_id == primary.id,
+                                WorkOrder.status.in_([str(x) for x in wo.FOLLOWING_STATUSES])).order_by(WorkOrder.id)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    for f in session.scalars(q):
+        st = row_state(f)
+        if not st.is_following:
+            continue
+        new, entry = wo.follow_reply(st, primary.id, state.reply_text, viewer.actor, now, primary_number=primary.number)
+        _save(session, f, st, new, entry, viewer, sla, now)
+
+
+def unlink_orders(session: Session, viewer: Viewer, order_id: int, other_id: int, *, tz: ZoneInfo,
+                  now: datetime | None = None) -> None:
     now = now or utcnow()
     if viewer.role not in {str(r) for r in wo.CONSOLE_WORK_ROLES}:
         raise Forbidden("only the console may unbind orders")
-    get_visible(session, viewer, order_id)
+    a = get_visible(session, viewer, order_id, lock=True)
     lo, hi = sorted((order_id, other_id))
     link = session.scalar(select(WorkOrderLink).where(WorkOrderLink.order_id == lo, WorkOrderLink.other_id == hi))
     if link is None:
         raise NotFound("the orders are not bound", field="other_id")
     session.delete(link)
+    b = session.get(WorkOrder, other_id)
+    sla = None
+    for follower, primary in ((a, b), (b, a)):
+        if follower is not None and primary is not None and follower.duplicate_of_id == primary.id:
+            sla = sla or SlaContext.load(session, tz)
+            _unbind(session, viewer, follower, sla, now)  # it is on its own again (R-P8)
     audit.record(session, actor=viewer.audit_actor, user_id=viewer.user_id, action="unlink", entity="work_order",
                  entity_id=order_id, detail={"other_id": other_id})
 
@@ -996,6 +1074,7 @@ def order_summary(session: Session, row: WorkOrder, sla: SlaContext, now: dateti
         "description": row.description, "created_at": row.created_at.astimezone(tz).isoformat(),
         "main_unit": {"id": row.main_unit_id, "name": units.get(row.main_unit_id, "")} if row.main_unit_id else None,
         "supervised": row.supervised, "supervision_reason": state.supervision_reason,
+        "duplicate_of_id": row.duplicate_of_id, "following": state.is_following,
         "sla_state": str(worst) if worst else None,
         "clocks": {str(k): {"state": str(r.state), "deadline": r.deadline.astimezone(tz).isoformat(),
                             "paused": r.paused} for k, r in clocks.items()},
@@ -1079,7 +1158,10 @@ def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneIn
         "replied_at": state.replied_at.astimezone(tz).isoformat() if state.replied_at else None,
         "findings": row.findings, "manager_opinion": row.manager_opinion,
         "links": [{"id": o.id, "number": o.number, "status": o.status, "caller_name": o.caller_name,
-                   "kind": lk.kind, "description": (o.description or "")[:140]}
+                   "kind": lk.kind, "description": (o.description or "")[:140],
+                   # R-P8: "primary" — this order follows that one; "follower" — that one follows this.
+                   "role": ("primary" if row.duplicate_of_id == o.id else
+                            "follower" if o.duplicate_of_id == row.id else None)}
                   for lk in links for o in [others.get(lk.other_id if lk.order_id == row.id else lk.order_id)]
                   if o is not None and o.id in visible_others],
         "calls": [{"id": c.id, "calling_number": c.calling_number,
@@ -1133,6 +1215,9 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
     order_by: list[Any] = [WorkOrder.created_at.desc(), WorkOrder.id.desc()]
     if view == "dispatch":
         conds.append(WorkOrder.status.in_([str(s) for s in wo.LEADER_STATUSES]))
+        # Duplicates following a primary are not dispatched on their own (R-P8).
+        conds.append(or_(WorkOrder.duplicate_of_id.is_(None),
+                         WorkOrder.status.notin_([str(s) for s in wo.FOLLOWING_STATUSES])))
         order_by = [WorkOrder.created_at, WorkOrder.id]
     elif view == "callbacks":
         conds.append(WorkOrder.status.in_([str(wo.Status.REPLIED), str(wo.Status.CALLBACK)]))

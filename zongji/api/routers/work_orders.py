@@ -190,13 +190,13 @@ def act(order_id: Id, body: ActionIn, request: Request, user: CurrentUser, db: W
 @router.post("/work-orders/{order_id}/links", status_code=201)
 def link(order_id: Id, body: LinkIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
-    service.link_orders(db, viewer, order_id, body.order_id, body.kind)
+    service.link_orders(db, viewer, order_id, body.order_id, body.kind, tz=_tz(request))
     return service.order_detail(db, service.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
 
 
 @router.delete("/work-orders/{order_id}/links/{other_id}", status_code=204)
-def unlink(order_id: Id, other_id: Id, user: Console, db: WriteDB) -> Response:
-    service.unlink_orders(db, service.Viewer.of(user), order_id, other_id)
+def unlink(order_id: Id, other_id: Id, request: Request, user: Console, db: WriteDB) -> Response:
+    service.unlink_orders(db, service.Viewer.of(user), order_id, other_id, tz=_tz(request))
     return Response(status_code=204)
 
 
