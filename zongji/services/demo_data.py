@@ -502,6 +502,10 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     _ensure_user(session, "supervisor", "supervisor", "陈静")
     _ensure_user(session, "unit", "unit_handler", "赵强", department_id=unit.id if unit else None)
     _ensure_user(session, "admin", "admin", "系统管理员")
+    # The guest-service centre's handler: wake-up door tasks on the units' portal (R-H9).
+    centre = session.scalar(select(Department).where(
+        Department.organisation_id == hotel.id, Department.name == "客房服务中心"))
+    _ensure_user(session, "housekeeping", "unit_handler", "许慧", department_id=centre.id if centre else None)
     # Work orders (issue 4): 12345 category tree, more unit handlers, orders in various states.
     from zongji.services.work_order_demo import load_work_order_demo
 
@@ -536,7 +540,7 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
         vip_guests=count(Guest, Guest.organisation_id == hotel.id, Guest.vip.is_(True)),
         common_numbers=count(CommonNumber, CommonNumber.organisation_id.in_(org_ids)),
         customers=count(Customer, Customer.organisation_id.in_(org_ids)),
-        users=["operator", "leader", "supervisor", "unit", "admin"],
+        users=["operator", "leader", "supervisor", "unit", "admin", "housekeeping"],
     )
 
 

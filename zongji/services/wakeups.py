@@ -453,7 +453,17 @@ def tasks(session: Session, *, tz: ZoneInfo, state: str | None = "open",
     if unit_id is not None:
         q = q.where(WakeupTask.unit_id == unit_id)
     q = q.order_by(Wakeup.wake_at, WakeupTask.id)
-    return [task_out(t, tz, w) for t, w in session.execute(q)]
+    out = [task_out(t, tz, w) for t, w in session.execute(q)]
+    # Who called the duty manager, by name (operators phone that person back).
+    names = {x["no_response_by"][5:] for x in out if (x["no_response_by"] or "").startswith("user:")}
+    if names:
+        from zongji.store.models import User
+
+        known = dict(session.execute(select(User.username, User.display_name)
+                                     .where(User.username.in_(names))).all())
+        for x in out:
+            x["no_response_by_name"] = known.get((x["no_response_by"] or "")[5:])
+    return out
 
 
 # --------------------------------------------------------------------------- tasks for people

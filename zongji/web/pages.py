@@ -166,6 +166,9 @@ def wakeups_page(request: Request) -> Response:
     user = _user(request)
     if user is None:
         return _to_login(request)
+    if user.role == "unit_handler":
+        # The guest-service centre's door tasks are on the units' portal (R-H9).
+        return RedirectResponse("/unit", status_code=303)
     if user.role not in CONSOLE_ROLES:
         return _page(request, "noaccess.html", user)
     return _page(request, "wakeups.html", user)

@@ -65,7 +65,19 @@ def unit_portal(request: Request) -> Response:
     user, early = _guard(request, roles=frozenset({Role.UNIT_HANDLER}))
     if early is not None:
         return early
-    return pages._page(request, "work_orders.html", user, view="unit", config={"view": "unit"})
+    return pages._page(request, "work_orders.html", user, view="unit",
+                       config={"view": "unit", "wakeup_knock": _knocks_on_doors(request, user)})
+
+
+def _knocks_on_doors(request: Request, user) -> bool:
+    """Whether this handler's unit is the guest-service centre, which gets the wake-up door
+    tasks (R-H9; setting ``wakeup_knock_unit``): the portal then shows them first."""
+    from zongji.services import wakeups
+    from zongji.store.db import transaction
+
+    with transaction(request.app.state.session_factory) as s:
+        unit = wakeups.knock_unit(s, request.app.state.settings)
+        return unit is not None and user.department_id == unit.id
 
 
 @router.get("/work-orders/new", response_class=HTMLResponse)

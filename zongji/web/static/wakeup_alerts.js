@@ -1,38 +1,148 @@
-/* Wake-up alerts on every console page (R-H9): an escalated wake-up or a failed pre-flight test
-   call shows a red bar until acknowledged (click or Esc). On the console, Alt+W books a wake-up
-   for the room of the caller on the card (/wakeups?room=…). */
+/* Wake-up alerts on every console page (R-H9): a red bar lists every wake-up that needs people —
+   knock on the door (sent to the guest-service centre), call by hand (telephony down), nobody at
+   the door (call the duty manager) — with the room, wake time and minutes late so far, and a
+   failed pre-flight test call. It is loaded from GET /api/wakeups/alerts on every page load and
+   every (re)connection of /api/live, so it survives reloads and missed messages, and stays until
+   each one is resolved (the guest reached, here or anywhere else: it goes live). An operator may
+   collapse it; collapsed it keeps a count badge, and opens again when a new one arrives.
+   On the console, Alt+W books a wake-up for the room of the caller on the card (/wakeups?room=…). */
 (function () {
   "use strict";
   if (typeof ZJ === "undefined" || !ZJ.cfg.user || ZJ.cfg.user.role === "unit_handler") return;
   const { t, el } = ZJ;
-  let bar = null;
-  function show(p) {
+  const { api, toast } = ZJ;
+
+  // ------------------------------------------------------------------ the persistent alert bar
+  const COLLAPSE_KEY = "zongji.wkAlertsCollapsed";
+  const alertState = { items: [], preflight: [], offset: 0, loaded: false };
+  let bar = null, reloadTimer = null, tickTimer = null;
+
+  function alertKeys() {
+    return alertState.items.map((x) => "t" + x.id + (x.no_response_at ? "n" : ""))
+      .concat(alertState.preflight.map((c) => "p" + c.day));
+  }
+  function alertCollapsed() {
+    let seen = [];
+    try { seen = JSON.parse(sessionStorage.getItem(COLLAPSE_KEY) || "[]"); } catch (e) { seen = []; }
+    // Collapsed only while nothing new has arrived since the operator collapsed it.
+    return Array.isArray(seen) && alertKeys().every((k) => seen.includes(k));
+  }
+  function setAlertCollapsed(on) {
+    try {
+      if (on) sessionStorage.setItem(COLLAPSE_KEY, JSON.stringify(alertKeys()));
+      else sessionStorage.removeItem(COLLAPSE_KEY);
+    } catch (e) { /* private mode */ }
+    renderAlertBar();
+  }
+  function minutesLateNow(x) {
+    const wake = Date.parse(x.wake_at);
+    if (isNaN(wake)) return 0;
+    return Math.max(0, Math.floor((Date.now() + alertState.offset - wake) / 60000));
+  }
+  function alertNeed(x) {
+    if (x.kind === "manual_call") return t("wk.bar.need_call");
+    if (x.no_response_at) return t("wk.bar.need_manager", { by: x.no_response_by_name || (x.no_response_by || "").replace(/^user:/, ""), at: ZJ.fmtStamp(x.no_response_at).slice(11, 16) });
+    return t("wk.bar.need_knock");
+  }
+  async function alertReached(x, btn) {
+    btn.disabled = true;
+    try {
+      const w = await api("POST", "/api/wakeups/tasks/" + x.id + "/done");
+      toast(t("wk.bar.reached_ok", { room: w.room, n: w.minutes_late }), "ok");
+      loadAlerts();
+    } catch (e) { btn.disabled = false; toast(ZJ.errorText(e), "error"); }
+  }
+  function renderAlertBar() {
+    const n = alertState.items.length + alertState.preflight.length;
+    if (!n) { if (bar) { bar.remove(); bar = null; } return; }
     if (!bar) {
-      bar = el("div", { class: "wk-alert-bar", role: "alert", id: "wk-alert-bar", onclick: () => { bar.remove(); bar = null; },
-        style: "position:fixed;bottom:12px;left:12px;z-index:50;background:#b42318;color:#fff;padding:8px 14px;border-radius:6px;font-weight:600;box-shadow:0 2px 8px rgba(0,0,0,.25);cursor:pointer;max-width:70vw" });
+      bar = el("div", { class: "wk-alert-bar", id: "wk-alert-bar", role: "alert" });
       document.body.append(bar);
     }
-    const text = p.kind === "wakeup_preflight_failed" ? t("wk.alert.preflight")
-      : t(p.reason === "telephony_down" ? "wk.alert.telephony" : "wk.alert.escalated", { room: p.room || "" });
-    bar.dataset.room = p.room || "";
-    bar.replaceChildren(el("span", null, text + " "), el("a", { href: "/wakeups", style: "color:#fff" }, t("wk.alert.open")));
+    const collapsed = alertCollapsed();
+    bar.classList.toggle("collapsed", collapsed);
+    bar.dataset.count = String(n);
+    const badge = el("span", { class: "wk-bar-count", id: "wk-alert-count" }, String(n));
+    if (collapsed) {
+      bar.replaceChildren(el("button", { type: "button", class: "wk-bar-toggle", id: "wk-alert-expand", title: t("wk.bar.expand"),
+        onclick: () => setAlertCollapsed(false) }, t("wk.bar.title_short"), " ", badge, " ▴"));
+      return;
+    }
+    const rows = alertState.items.map((x) => el("li", { class: "wk-bar-row" + (x.no_response_at ? " manager" : ""), "data-task": x.id, "data-wk-room": x.room },
+      el("span", { class: "wk-bar-room" }, x.room),
+      el("span", { class: "wk-bar-time" }, x.local_time || ""),
+      el("span", { class: "wk-bar-late" }, t("wk.bar.late", { n: minutesLateNow(x) })),
+      el("span", { class: "wk-bar-need" }, alertNeed(x)),
+      el("button", { type: "button", class: "wk-bar-btn", onclick: (e) => alertReached(x, e.currentTarget) }, t("wk.bar.reached"))));
+    const checks = alertState.preflight.map((c) => el("li", { class: "wk-bar-row", "data-check": c.day },
+      el("span", { class: "wk-bar-need" }, t("wk.alert.preflight") + " (" + c.day + ")" + (c.detail ? ": " + c.detail : ""))));
+    bar.replaceChildren(
+      el("div", { class: "wk-bar-head" },
+        el("strong", null, t("wk.bar.title")), " ", badge,
+        el("a", { href: "/wakeups", class: "wk-bar-link" }, t("wk.alert.open")),
+        el("button", { type: "button", class: "wk-bar-toggle", id: "wk-alert-collapse", title: t("wk.bar.collapse"),
+          onclick: () => setAlertCollapsed(true) }, t("wk.bar.collapse") + " ▾")),
+      el("ul", { class: "wk-bar-list" }, ...rows, ...checks));
+  }
+  async function loadAlerts() {
+    let data;
+    try { data = await api("GET", "/api/wakeups/alerts"); } catch (e) { return; }
+    const now = Date.parse(data.now);
+    alertState.offset = isNaN(now) ? 0 : now - Date.now();
+    alertState.items = data.items || [];
+    alertState.preflight = data.preflight_failed || [];
+    alertState.loaded = true;
+    renderAlertBar();
+  }
+  function reloadAlertsSoon() {
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(loadAlerts, 250);
+  }
+  function alertStyles() {
+    if (document.getElementById("wk-alert-style")) return;
+    document.head.append(el("style", { id: "wk-alert-style" }, [
+      ".wk-alert-bar{position:fixed;bottom:40px;left:12px;z-index:50;background:#b42318;color:#fff;padding:8px 12px;border-radius:6px;box-shadow:0 2px 8px rgba(0,0,0,.3);max-width:min(760px,80vw);max-height:45vh;overflow:auto;font-size:14px}",
+      ".wk-alert-bar a{color:#fff}",
+      ".wk-bar-head{display:flex;align-items:center;gap:8px;font-weight:600}",
+      ".wk-bar-link{margin-left:auto;font-weight:400}",
+      ".wk-bar-count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#fff;color:#b42318;font-weight:700;text-align:center}",
+      ".wk-bar-toggle,.wk-bar-btn{background:rgba(255,255,255,.15);color:#fff;border:1px solid rgba(255,255,255,.6);border-radius:4px;padding:2px 8px;cursor:pointer;font:inherit}",
+      ".wk-alert-bar.collapsed{padding:4px}",
+      ".wk-alert-bar.collapsed .wk-bar-toggle{border:0;background:none;font-weight:600}",
+      ".wk-bar-list{list-style:none;margin:6px 0 0;padding:0}",
+      ".wk-bar-row{display:flex;align-items:center;gap:12px;padding:4px 0;border-top:1px solid rgba(255,255,255,.3)}",
+      ".wk-bar-room{font-weight:700;font-size:16px;min-width:48px}",
+      ".wk-bar-time{font-variant-numeric:tabular-nums}",
+      ".wk-bar-late{font-weight:600;white-space:nowrap}",
+      ".wk-bar-need{flex:1}",
+      ".wk-bar-row.manager .wk-bar-need{background:#fff;color:#b42318;padding:0 6px;border-radius:3px;font-weight:600}",
+    ].join("\n")));
   }
   function connect() {
     const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
+    sock.onopen = loadAlerts;  // first load, and anything missed while disconnected
     sock.onmessage = (ev) => {
       let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (msg.topic === "alert" && msg.payload && ["wakeup_escalated", "wakeup_preflight_failed"].includes(msg.payload.kind)) show(msg.payload);
-      if (msg.topic === "alert" && msg.payload && msg.payload.kind === "wakeup_resolved" && bar && bar.dataset.room === String(msg.payload.room)) { bar.remove(); bar = null; }
+      const kind = msg.payload && msg.payload.kind;
+      if (msg.topic === "wakeup_task" || msg.topic === "wakeup_check"
+          || (msg.topic === "alert" && typeof kind === "string" && kind.startsWith("wakeup_"))) reloadAlertsSoon();
     };
     sock.onclose = (ev) => { if (ev.code !== 4401) setTimeout(connect, 3000); };
   }
+  function startAlerts() {
+    alertStyles();
+    loadAlerts();
+    connect();
+    ZJ.onLocale(renderAlertBar);
+    tickTimer = setInterval(() => { if (bar && !alertCollapsed()) renderAlertBar(); }, 20000);
+  }
+
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && bar) { bar.remove(); bar = null; }
     if (e.altKey && e.code === "KeyW" && !document.body.classList.contains("page-wakeups")) {
       e.preventDefault();
       const card = document.querySelector("[data-room]");
       location.href = "/wakeups" + (card && card.dataset.room ? "?room=" + encodeURIComponent(card.dataset.room) : "");
     }
   });
-  document.addEventListener("DOMContentLoaded", connect);
+  document.addEventListener("DOMContentLoaded", startAlerts);
 })();
