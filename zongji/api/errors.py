@@ -60,9 +60,10 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         message = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "invalid request"
-        return JSONResponse(
-            status_code=422, content={"error": "validation", "message": message, "fields": fields}
-        )
+        content = {"error": "validation", "message": message, "fields": fields}
+        if fields:
+            content["field"] = fields[0]["field"]  # the first field at fault, as for other errors
+        return JSONResponse(status_code=422, content=content)
 
     @app.exception_handler(ZongjiError)
     async def _domain(_request: Request, exc: ZongjiError) -> JSONResponse:

@@ -1,4 +1,5 @@
-/* The call log: filters in the URL, table, paging. Data: GET /api/calls. */
+/* The call log: filters in the URL, table, paging; supplementary records of calls handled after
+   hours (R-S4, Alt+B). Data: GET /api/calls, POST /api/calls/supplementary. */
 "use strict";
 
 (function () {
@@ -6,6 +7,7 @@
   const cfg = ZJ.cfg;
   const PAGE_SIZE = 50;
   const OUTCOMES = ["answered", "abandoned", "missed", "busy", "transferred", "forwarded", "message_taken", "failed"];
+  const FILTERS = ["date_from", "date_to", "line", "operator", "outcome", "number", "supplementary"];
   const $ = (id) => document.getElementById(id);
   let page = 1, total = 0, lastItems = [];
   const categories = new Map();
@@ -25,7 +27,7 @@
   function readUrl() {
     const p = new URLSearchParams(location.search);
     const form = $("filters");
-    for (const name of ["date_from", "date_to", "line", "operator", "outcome", "number"]) form[name].value = p.get(name) || "";
+    for (const name of FILTERS) form[name].value = p.get(name) || "";
     page = Math.max(1, parseInt(p.get("page") || "1", 10) || 1);
   }
 
@@ -40,7 +42,7 @@
   function filterParams() {
     const form = $("filters");
     const p = new URLSearchParams();
-    for (const name of ["date_from", "date_to", "line", "operator", "outcome", "number"]) {
+    for (const name of FILTERS) {
       const v = form[name].value.trim();
       if (v) p.set(name, v);
     }
@@ -111,6 +113,73 @@
     $("next").disabled = page >= pages;
   }
 
+  // ---- supplementary record (补录, R-S4): a call handled after hours, recorded afterwards
+  const supp = () => $("supp-form");
+  async function loadLineCategories() {
+    const f = supp();
+    const line = (cfg.lines || []).find((l) => l.code === f.line.value);
+    const keep = f.category.value;
+    let cats = [];
+    try {
+      const r = await api("GET", "/api/calls/categories" + (line ? "?line_kind=" + encodeURIComponent(line.kind) : ""));
+      cats = r.categories || [];
+    } catch (e) { /* no categories: the record can still be saved */ }
+    f.category.replaceChildren(el("option", { value: "" }, t("supp.no_category")),
+      ...cats.map((c) => el("option", { value: c.code }, ZJ.locale === "en" ? c.en : c.zh)));
+    f.category.value = cats.some((c) => c.code === keep) ? keep : "";
+  }
+  function localNowInput() {
+    const now = new Date();
+    return ZJ.localDate(now) + "T" + ZJ.fmtTime(now).slice(0, 5);
+  }
+  function openSupp() {
+    const f = supp();
+    f.reset();
+    f.line.replaceChildren(...(cfg.lines || []).map((l) => el("option", { value: l.code }, l.name)));
+    f.outcome.replaceChildren(...OUTCOMES.map((o) => el("option", { value: o }, t("outcome." + o))));
+    f.occurred_at.value = localNowInput();
+    f.occurred_at.max = localNowInput();
+    loadLineCategories();
+    $("supp").hidden = false;
+    f.occurred_at.focus();
+  }
+  function closeSupp() { $("supp").hidden = true; $("supp-open").focus(); }
+  /** "3:20", "1:02:05" or a plain number of minutes → seconds; null when unreadable. */
+  function talkSeconds(text) {
+    const v = text.trim().replace(/：/g, ":");
+    if (!v) return 0;
+    if (/^\d+(\.\d+)?$/.test(v)) return Math.round(parseFloat(v) * 60);
+    const m = v.match(/^(?:(\d+):)?(\d{1,3}):([0-5]\d)$/);
+    if (!m) return null;
+    return (parseInt(m[1] || "0", 10) * 3600) + parseInt(m[2], 10) * 60 + parseInt(m[3], 10);
+  }
+  async function saveSupp(ev) {
+    ev.preventDefault();
+    const f = supp();
+    const talk = talkSeconds(f.talk_seconds.value);
+    if (talk === null) { toast(t("supp.bad_talk"), "error"); f.talk_seconds.focus(); return; }
+    const body = {
+      occurred_at: f.occurred_at.value ? f.occurred_at.value + ":00" + ZJ.tzOffset(new Date(f.occurred_at.value)) : "",
+      line: f.line.value || null, direction: f.direction.value,
+      calling_number: f.calling_number.value.trim(), called_number: f.called_number.value.trim() || null,
+      talk_seconds: talk, outcome: f.outcome.value, category: f.category.value || null,
+      notes: f.notes.value.trim() || null,
+    };
+    $("supp-save").disabled = true;
+    try {
+      const c = await api("POST", "/api/calls/supplementary", body);
+      toast(t("supp.saved", { time: ZJ.fmtStamp(c.ringing_at), number: c.calling_number }), "ok");
+      $("supp").hidden = true;
+      page = 1; await load();
+      $("supp-open").focus();
+    } catch (err) {
+      toast(errorText(err, f), "error");
+      const field = err.body && err.body.field;
+      const input = field && f.elements[field];
+      if (input) input.focus();
+    } finally { $("supp-save").disabled = false; }
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     fillSelects();
     readUrl();
@@ -119,7 +188,16 @@
     $("reset").addEventListener("click", () => { $("filters").reset(); page = 1; load(); });
     $("prev").addEventListener("click", () => { if (page > 1) { page--; load(); } });
     $("next").addEventListener("click", () => { page++; load(); });
+    $("supp-open").addEventListener("click", openSupp);
+    $("supp-close").addEventListener("click", closeSupp);
+    supp().addEventListener("submit", saveSupp);
+    supp().line.addEventListener("change", loadLineCategories);
+    supp().addEventListener("keydown", (e) => {
+      if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); supp().requestSubmit(); }
+    });
     document.addEventListener("keydown", (e) => {
+      if (!$("supp").hidden) { if (e.key === "Escape") { e.preventDefault(); closeSupp(); } return; }
+      if (e.altKey && e.code === "KeyN") { e.preventDefault(); openSupp(); return; }
       if (e.key === "PageDown" && !$("next").disabled) { e.preventDefault(); page++; load(); }
       if (e.key === "PageUp" && page > 1) { e.preventDefault(); page--; load(); }
     });

@@ -134,9 +134,18 @@ const ZJ = (function () {
     setTimeout(() => node.classList.add("out"), kind === "error" ? 6000 : 3000);
     setTimeout(() => node.remove(), kind === "error" ? 6500 : 3500);
   }
-  function errorText(err) {
-    if (err && err.body && err.body.error && has("error." + err.body.error)) return t("error." + err.body.error);
-    return (err && err.message) || t("error.generic");
+  /** The error for a person: the translated kind, and the field at fault — named by its label
+      when ``scope`` (a form) has an input of that name, else by the API's field name. */
+  function errorText(err, scope) {
+    const body = (err && err.body) || {};
+    if (!(body.error && has("error." + body.error))) return (err && err.message) || t("error.generic");
+    let text = t("error." + body.error);
+    if (body.field) {
+      const input = scope && scope.querySelector(`[name="${CSS.escape(body.field)}"]`);
+      const label = input && input.closest("label") && input.closest("label").querySelector("span");
+      text += (locale === "en" ? ": " : "：") + ((label && label.textContent.trim()) || body.field);
+    }
+    return text;
   }
 
   // ---- header: clock, language, logout
