@@ -89,6 +89,22 @@ class Result:
     call_id: int | None = None
     duplicate: bool = False
     error: ZongjiError | None = None
+    # A new event that may settle a transfer attempt (transfer, answer with answeringNumber,
+    # hangup with a cause): matched against ringing attempts after the batch commits.
+    transfer_report: dict[str, Any] | None = None
+
+
+_TRANSFER_REPORT_KINDS = frozenset({rules.EventKind.TRANSFER, rules.EventKind.ANSWER, rules.EventKind.HANGUP})
+
+
+def _transfer_report(ev: rules.CtiEvent, call_row_id: int | None) -> dict[str, Any] | None:
+    if call_row_id is None or ev.kind not in _TRANSFER_REPORT_KINDS:
+        return None
+    number = ev.transfer_to if ev.kind is rules.EventKind.TRANSFER else ev.answering_number
+    if not number or (ev.kind is rules.EventKind.HANGUP and not ev.cause):
+        return None
+    return {"call_id": call_row_id, "event": ev.kind.value, "number": number, "cause": ev.cause,
+            "at": ev.at.isoformat()}
 
 
 def hash_token(token: str) -> str:
@@ -606,7 +622,9 @@ class Ingestor:
             it = items[i]
             row = rows.get(it.event.call_id)
             is_new = primary[it.key] == i and it.key in new_keys
-            results[i] = Result(call_id=row["id"] if row else None, duplicate=not is_new)
+            results[i] = Result(call_id=row["id"] if row else None, duplicate=not is_new,
+                                transfer_report=_transfer_report(it.event, row["id"] if row else None)
+                                if is_new else None)
         return results  # type: ignore[return-value]
 
 
@@ -641,7 +659,9 @@ def process_batch(factory: sessionmaker[Session], ingestor: Ingestor,
     for attempt in range(attempts):
         try:
             with transaction(factory) as session:
-                return ingestor.ingest(session, items)
+                results = ingestor.ingest(session, items)
+            _settle_transfers(factory, ingestor.tz, results)
+            return results
         except Exception as exc:
             if not _retryable(exc):
                 log.exception("CTI batch of %d failed", len(items))
@@ -656,6 +676,21 @@ def process_batch(factory: sessionmaker[Session], ingestor: Ingestor,
         # Do not let one bad event fail its neighbours: apply them one by one.
         return [process_batch(factory, ingestor, [it], attempts=attempts)[0] for it in items]
     return [Result(error=Unavailable("the event could not be stored; send it again", field="event"))]
+
+
+def _settle_transfers(factory: sessionmaker[Session], tz: ZoneInfo, results: Sequence[Result]) -> None:
+    """After the batch committed: events that may end a transfer attempt (the PBX's transfer
+    results) go to the switchboard in one extra transaction — one query when the batch has any,
+    none otherwise. A failure here is logged; it never fails or repeats the CTI batch."""
+    reports = [r.transfer_report for r in results if r is not None and r.transfer_report is not None]
+    if not reports:
+        return
+    try:
+        from zongji.services.switchboard import on_cti_reports
+
+        on_cti_reports(factory, reports, tz=tz)
+    except Exception:
+        log.exception("matching %d CTI events with transfer attempts failed", len(reports))
 
 
 def _resolve(pairs: list[tuple[asyncio.Future, Result]]) -> None:

@@ -115,19 +115,31 @@ def settings_for(database_url: str) -> Settings:
 
 
 def adapter_for(settings: Settings, database_url: str | None = None) -> SwitchboardAdapter:
-    """This process's switchboard adapter for a database (one per database).
+    """This process's switchboard adapter for a database (one per database), chosen by
+    ``settings.switchboard_adapter``:
 
-    ``simulated``: the built-in :class:`zongji.telephony.simulated_pbx.SimulatedPbx`, reporting
-    transfer results back through :func:`on_pbx_report`.
+    * ``simulated``: the built-in :class:`zongji.telephony.simulated_pbx.SimulatedPbx`;
+    * ``package.module:ClassName``: a real PBX's adapter, constructed as
+      ``ClassName(settings=settings, report=report)``.
+
+    ``report`` takes one result event (``{"event": "transferAnswered" | "transferFailed", "ref",
+    "cause", "at"}``) and ends the attempt through :func:`on_pbx_report`. A real PBX may instead
+    post its results as CTI events (:func:`on_cti_reports`).
     """
     url = database_url or settings.resolved_database_url
     with _ADAPTERS_LOCK:
         found = _ADAPTERS.get(url)
         if found is not None:
             return found
-        if settings.switchboard_adapter != "simulated":
-            raise ZongjiError(f"unknown switchboard adapter {settings.switchboard_adapter!r}",
-                              field="switchboard_adapter")
+        spec = (settings.switchboard_adapter or "").strip()
+        cls = None
+        if spec != "simulated":
+            from zongji.telephony.adapter import load_switchboard_adapter
+
+            try:
+                cls = load_switchboard_adapter(spec)
+            except ValueError as exc:
+                raise ZongjiError(f"ZONGJI_SWITCHBOARD_ADAPTER: {exc}", field="switchboard_adapter") from None
         from zongji.store.db import make_engine, make_session_factory
         from zongji.telephony.simulated_pbx import SimulatedPbx
 
@@ -138,8 +150,11 @@ def adapter_for(settings: Settings, database_url: str | None = None) -> Switchbo
                 factory_box["f"] = make_session_factory(make_engine(url, pool_size=2))
             on_pbx_report(factory_box["f"], event, tz=settings.tz)
 
-        pbx = SimulatedPbx(answer_seconds=settings.simulated_pbx_answer_seconds,
-                           silent_numbers=settings.simulated_pbx_silent_numbers.split(","), report=report)
+        if cls is not None:
+            pbx = cls(settings=settings, report=report)
+        else:
+            pbx = SimulatedPbx(answer_seconds=settings.simulated_pbx_answer_seconds,
+                               silent_numbers=settings.simulated_pbx_silent_numbers.split(","), report=report)
         _ADAPTERS[url] = pbx
         return pbx
 
@@ -193,15 +208,66 @@ def on_pbx_report(factory: sessionmaker[Session], event: Mapping[str, Any], *, t
         if attempt is None or attempt.result != tr.AttemptResult.RINGING:
             return
         if kind == "transferAnswered":
-            _finish_attempt(s, attempt, tr.AttemptResult.ANSWERED, at, tz)
-            call = s.get(Call, attempt.call_id) if attempt.call_id else None
-            if call is not None:
-                call.transfer_target = attempt.target_label[:100]
-                call.transferred_at = at
-                publish(s, call, tz)
+            _settle(s, attempt, tr.AttemptResult.ANSWERED, at, tz)
         elif kind == "transferFailed":
             result = tr.AttemptResult.BUSY if event.get("cause") == "busy" else tr.AttemptResult.FAILED
-            _finish_attempt(s, attempt, result, at, tz)
+            _settle(s, attempt, result, at, tz)
+
+
+def _settle(s: Session, attempt: TransferAttempt, result: tr.AttemptResult, at: dt.datetime, tz: ZoneInfo) -> None:
+    """End a ringing attempt with the PBX's result; an answered one is the call's transfer."""
+    _finish_attempt(s, attempt, result, at, tz)
+    if result is tr.AttemptResult.ANSWERED:
+        call = s.get(Call, attempt.call_id) if attempt.call_id else None
+        if call is not None:
+            call.transfer_target = attempt.target_label[:100]  # a label, never a room extension
+            call.transferred_at = at
+            publish(s, call, tz)
+
+
+# Zammad / PBX hang-up causes on the transfer leg → the attempt's result. Other causes
+# (normalClearing, cancel …) say nothing about the transfer and leave it to the no-answer timer.
+_HANGUP_RESULTS = {
+    "busy": tr.AttemptResult.BUSY, "noanswer": tr.AttemptResult.NO_ANSWER,
+    "congestion": tr.AttemptResult.FAILED, "notfound": tr.AttemptResult.FAILED,
+    "failed": tr.AttemptResult.FAILED, "rejected": tr.AttemptResult.DECLINED,
+}
+
+
+def on_cti_reports(factory: sessionmaker[Session], reports: list[Mapping[str, Any]], *, tz: ZoneInfo) -> int:
+    """A real PBX's transfer results, as CTI events (called by the CTI writer after its batch
+    commits): ``transfer`` with ``transferTo``, or ``answer`` with ``answeringNumber``, equal to a
+    ringing attempt's number on the same call → answered; ``hangup`` with that
+    ``answeringNumber`` and cause busy / noAnswer / congestion … → busy / no answer / failed.
+    One query finds the ringing attempts of all the calls; returns how many attempts ended."""
+    from zongji.services.cti import number_key
+
+    call_ids = sorted({int(r["call_id"]) for r in reports})
+    done = 0
+    with transaction(factory) as s:
+        ringing = s.scalars(select(TransferAttempt).where(
+            TransferAttempt.call_id.in_(call_ids), TransferAttempt.result == tr.AttemptResult.RINGING)
+            .order_by(TransferAttempt.id)).all()
+        if not ringing:
+            return 0
+        by_call: dict[int, list[TransferAttempt]] = {}
+        for a in ringing:
+            by_call.setdefault(a.call_id, []).append(a)
+        for r in sorted(reports, key=lambda r: r["at"]):
+            key = number_key(r.get("number"))
+            match = next((a for a in by_call.get(int(r["call_id"]), ())
+                          if a.result == tr.AttemptResult.RINGING and key and number_key(a.dial) == key), None)
+            if match is None:
+                continue
+            if r["event"] in ("transfer", "answer"):
+                result = tr.AttemptResult.ANSWERED
+            else:
+                result = _HANGUP_RESULTS.get((r.get("cause") or "").replace("_", "").lower())
+                if result is None:
+                    continue
+            _settle(s, match, result, dt.datetime.fromisoformat(r["at"]), tz)
+            done += 1
+    return done
 
 
 # =========================================================================== transfer targets
@@ -1433,6 +1499,7 @@ __all__ = [
     "check_line_silence",
     "decide",
     "decide_and_record_refusal",
+    "on_cti_reports",
     "record_attempt",
     "start_transfer",
     "take_message",

@@ -119,3 +119,28 @@ class SwitchboardAdapter(Protocol):
     def lock_line(self, extension: str, locked: bool) -> None:
         """Lock (no incoming calls reach the extension; DND) or release a room's / person's line."""
         ...
+
+
+SWITCHBOARD_METHODS = ("transfer", "set_message_lamp", "lock_line")
+
+
+def load_switchboard_adapter(spec: str) -> type:
+    """The class named by ``ZONGJI_SWITCHBOARD_ADAPTER=package.module:ClassName`` (a real PBX's
+    adapter). Raises ``ValueError`` naming what is wrong: no ``:``, module or class not found,
+    or a class without the three :class:`SwitchboardAdapter` methods."""
+    import importlib
+
+    module_name, sep, class_name = spec.partition(":")
+    if not sep or not module_name.strip() or not class_name.strip():
+        raise ValueError(f"expected 'simulated' or 'package.module:ClassName', not {spec!r}")
+    try:
+        module = importlib.import_module(module_name.strip())
+    except ImportError as exc:
+        raise ValueError(f"cannot import {module_name!r}: {exc}") from None
+    cls = getattr(module, class_name.strip(), None)
+    if not isinstance(cls, type):
+        raise ValueError(f"{module_name!r} has no class {class_name!r}")
+    missing = [m for m in SWITCHBOARD_METHODS if not callable(getattr(cls, m, None))]
+    if missing:
+        raise ValueError(f"{spec} does not implement {', '.join(missing)} (see docs/telephony.md)")
+    return cls
