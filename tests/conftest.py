@@ -4,6 +4,9 @@ PostgreSQL: ``ZONGJI_TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgre
 is used as an admin connection to create one throw-away database per test run. If the server is
 not running, the suite starts the machine's local cluster. ``ZONGJI_TEST_POSTGRES=0`` skips the
 PostgreSQL variants (for a quick local run only; CI always runs both).
+
+``ZONGJI_TEST_STRICT=1`` (set by ``.ci/run``) turns every skipped test into a failure, so a CI
+machine without Chromium, sipp or espeak-ng cannot pass by skipping the browser and SIP tests.
 """
 
 from __future__ import annotations
@@ -31,6 +34,17 @@ PG_ADMIN_URL = os.environ.get(
 )
 WANT_POSTGRES = os.environ.get("ZONGJI_TEST_POSTGRES", "1") != "0"
 BACKENDS = ["sqlite", "postgresql"] if WANT_POSTGRES else ["sqlite"]
+STRICT = os.environ.get("ZONGJI_TEST_STRICT", "0") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and skips fail when ZONGJI_TEST_STRICT=1: {reason}"
 
 
 def _pg_reachable() -> bool:
