@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from zongji.domain.world_time import UnknownCity, find_city, search_cities, time_difference, time_in
+from zongji.domain.world_time import (
+    UnknownCity,
+    find_city,
+    home_city,
+    search_cities,
+    time_difference,
+    time_in,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 WINTER = dt.datetime(2026, 1, 15, 20, 0, tzinfo=SH)
@@ -65,3 +72,16 @@ def test_crossing_the_date_line_and_search():
     assert t.local.day == 14  # still yesterday in Los Angeles
     assert {"纽约", "新德里"} <= {c.zh for c in search_cities("new")}
     assert search_cities("伦") and search_cities("伦")[0].en == "London"
+
+
+@pytest.mark.parametrize(("zone", "expected"), [
+    ("Asia/Shanghai", ("北京", "Beijing")),
+    ("PRC", ("北京", "Beijing")),
+    ("Asia/Tokyo", ("东京", "Tokyo")),
+    ("America/New_York", ("纽约", "New York")),
+    ("Asia/Kolkata", None),  # no listed city of that name: "本地", not a neighbour's name
+    ("Europe/Busingen", None),
+])
+def test_home_city_comes_from_the_site_zone(zone, expected):
+    """A site outside China is never told its time difference "比北京…"."""
+    assert home_city(ZoneInfo(zone)) == expected

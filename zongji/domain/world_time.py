@@ -202,7 +202,7 @@ class CityTime:
         return self.difference.total_seconds() / 3600
 
     def describe(self, lang: str = "zh", home_name: str | None = None) -> str:
-        """``纽约现在是 11月23日 周一 06:30(夏令时)，比北京慢13小时`` / ``It is 06:30 on Mon 23 Nov in
+        """``纽约现在是 11月23日 周一 06:30（夏令时），比北京慢13小时`` / ``It is 06:30 on Mon 23 Nov in
         New York (daylight saving time), 13 hours behind Beijing``."""
         zh = lang.startswith("zh")
         home = home_name or ("本地" if zh else "local time")
@@ -211,13 +211,37 @@ class CityTime:
         if zh:
             rel = "与{h}时间相同".format(h=home) if not self.difference else (
                 f"比{home}{'快' if self.difference > dt.timedelta(0) else '慢'}{diff}")
-            dst = "(夏令时)" if self.dst else ""
+            dst = "（夏令时）" if self.dst else ""
             return (f"{self.city.zh}现在是 {self.local.month}月{self.local.day}日 周{wd_zh} "
-                    f"{self.local:%H:%M}{dst},{rel}")
+                    f"{self.local:%H:%M}{dst}，{rel}")
         rel = f"the same as {home}" if not self.difference else (
             f"{diff} {'ahead of' if self.difference > dt.timedelta(0) else 'behind'} {home}")
         dst = " (daylight saving time)" if self.dst else ""
         return f"It is {self.local:%H:%M} on {self.local:%a %d %b} in {self.city.en}{dst}, {rel}"
+
+
+# Zone names that are other spellings of a listed city's zone.
+_ZONE_ALIASES = {"PRC": "Asia/Shanghai", "Asia/Chongqing": "Asia/Shanghai", "Asia/Chungking": "Asia/Shanghai",
+                 "Asia/Harbin": "Asia/Shanghai", "Asia/Saigon": "Asia/Ho_Chi_Minh", "Asia/Calcutta": "Asia/Kolkata",
+                 "US/Eastern": "America/New_York", "US/Pacific": "America/Los_Angeles", "GB": "Europe/London"}
+
+
+def home_city(tz: dt.tzinfo | str | None) -> tuple[str, str] | None:
+    """The name to call "here" by in a time difference, from the site's time zone: China's zone
+    is 北京 / Beijing (北京时间); another zone is its own city when listed (Asia/Tokyo → 东京 /
+    Tokyo, America/New_York → 纽约 / New York); otherwise ``None``, and ``describe`` says
+    本地 / local time — never a city that is not here."""
+    key = tz if isinstance(tz, str) else getattr(tz, "key", None)
+    if not key:
+        return None
+    key = _ZONE_ALIASES.get(key, key)
+    if key == "Asia/Shanghai":
+        return "北京", "Beijing"
+    place = key.rsplit("/", 1)[-1].replace("_", " ").casefold()
+    for c in CITIES:
+        if c.zone == key and c.en.casefold() == place:
+            return c.zh, c.en
+    return None
 
 
 def _hours_text(td: dt.timedelta, zh: bool) -> str:
@@ -254,4 +278,5 @@ def time_difference(city: City | str, at: dt.datetime, home_tz: dt.tzinfo) -> dt
     return time_in(city, at, home_tz).difference
 
 
-__all__ = ["CITIES", "City", "CityTime", "UnknownCity", "find_city", "search_cities", "time_difference", "time_in"]
+__all__ = ["CITIES", "City", "CityTime", "UnknownCity", "find_city", "home_city", "search_cities", "time_difference",
+           "time_in"]

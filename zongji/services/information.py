@@ -41,7 +41,7 @@ def _hours(data: dict[str, Any] | None) -> WorkingHours | None:
 
 def world_time_out(city: world_time.City, at: dt.datetime, settings: Settings) -> dict[str, Any]:
     ct = world_time.time_in(city, at, settings.tz)
-    home_zh, home_en = "北京", "Beijing"
+    home_zh, home_en = world_time.home_city(settings.tz) or (None, None)  # from the site's zone, not fixed
     return {
         "city": {"zh": city.zh, "en": city.en}, "country": {"zh": city.country_zh, "en": city.country_en},
         "zone": city.zone, "local": ct.local.isoformat(), "hm": f"{ct.local:%H:%M}",
