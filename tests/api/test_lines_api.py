@@ -130,3 +130,42 @@ def test_faults_open_and_past(demo, client, as_user):
     assert client.get("/api/switchboard/faults").json()["items"] == []
     past = client.get("/api/switchboard/faults?state=all").json()["items"]
     assert past[0]["id"] == fid and past[0]["resolution"] == "电信修复" and past[0]["open"] is False
+
+
+# --------------------------------------------------------------------------- R-S1 inbound only
+
+
+def test_supplementary_outbound_record_on_an_inbound_only_line_is_refused(demo, client, as_user):
+    as_user("operator")
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    base = {"occurred_at": f"{yesterday}T19:10", "calling_number": "13800138000", "talk_seconds": 60}
+    r = client.post("/api/calls/supplementary", json={**base, "line": "hotline-400", "direction": "out"})
+    assert r.status_code == 422 and r.json()["field"] == "line"
+    assert "R-S1" in r.json()["message"] and "inbound only" in r.json()["message"]
+    # the same line takes inbound records; another line takes outbound ones
+    assert client.post("/api/calls/supplementary", json={**base, "line": "hotline-400"}).status_code == 201
+    r = client.post("/api/calls/supplementary", json={**base, "line": "hotel-switchboard", "direction": "out"})
+    assert r.status_code == 201, r.text
+
+
+def test_outbound_call_reported_on_an_inbound_only_line_is_recorded_and_flagged_once(
+        demo, client, as_user, session_factory):
+    call_id = _ring(client, "out-1", frm="4008001234", to="13800138000", direction="out")
+    _ring(client, "out-1", frm="4008001234", to="13800138000", direction="out")  # a retry: no second flag
+    _ring(client, "in-1", to="4008001234")  # inbound on the same line: fine
+    _ring(client, "out-2", frm="02088886666", to="13800138000", direction="out")  # not inbound-only
+
+    with session_factory() as s:
+        notes = list(s.scalars(select(Notification).where(Notification.kind == "line_rule_violation")))
+        assert len(notes) == 1 and notes[0].role == "supervisor" and "13800138000" in notes[0].subject
+        assert s.scalar(select(AuditEntry).where(AuditEntry.action == "line_rule_violation")).entity_id == str(call_id)
+
+    as_user("supervisor")
+    assert client.get(f"/api/calls/{call_id}").json()["direction"] == "out"  # recorded like any call
+    items = client.get("/api/notifications?unread=true").json()["items"]
+    assert any(n["kind"] == "line_rule_violation" for n in items)
+    v = client.get("/api/switchboard/line-violations").json()["items"]
+    assert [x["call_id"] for x in v] == [call_id] and v[0]["line"]["code"] == "hotline-400"
+    as_user("operator")
+    assert not any(n["kind"] == "line_rule_violation"
+                   for n in client.get("/api/notifications?unread=true").json()["items"])

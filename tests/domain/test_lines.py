@@ -128,3 +128,18 @@ def test_fault_validation():
         open_fault(line_code="400", cause=" ", started_at=MON, reported_at=MON - dt.timedelta(1),
                    reported_by="")
     assert {x.field for x in e.value.errors} == {"cause", "reported_by", "reported_at"}
+
+
+def test_refusing_an_outbound_call_on_an_inbound_only_line_gives_the_operator_a_script():
+    """R-S1: the refusal says what to tell the person who wanted the call made, in zh and en."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from zongji.domain.transfer import Caller, Target, TargetKind, TransferOutcome, TransferRequest, decide_transfer
+
+    d = decide_transfer(TransferRequest(
+        target=Target(kind=TargetKind.PERSON, name="张伟", number="8001"), caller=Caller(),
+        at=dt.datetime(2026, 5, 6, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tz=ZoneInfo("Asia/Shanghai"),
+        direction="out", line_inbound_only=True, line_name="400热线"))
+    assert d.outcome is TransferOutcome.REFUSE_INBOUND_ONLY and not d.puts_through
+    assert d.script is not None and "只接听来电" in d.script.zh and "incoming calls only" in d.script.en

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import calls as rules
 from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
+from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, NotFound, ZongjiError
 from zongji.services import audit
 from zongji.services.directory import audit_guest_reads
@@ -531,6 +532,10 @@ def record_supplementary(session: Session, body: SupplementaryIn, user: User, *,
         raise Invalid("talk_seconds must be between 0 and 86400", field="talk_seconds")
     calling = clean_number(body.calling_number, "calling_number", required=True)
     line = _line_by_code(session, body.line) if body.line else None
+    if line is not None and direction == rules.Direction.OUT:
+        refused = check_outbound(inbound_only=line.inbound_only, line_name=line.name)  # R-S1
+        if refused is not None:
+            raise Invalid(f"{refused.zh} / {refused.en}", field="line")
     called = clean_number(body.called_number, "called_number") or (line.number if line else "")
     category = check_category(body.category, line.kind if line else None)
     notes = clean_text(body.notes, "notes", max_len=NOTES_MAX)

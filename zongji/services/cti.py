@@ -254,6 +254,7 @@ class _LineRow:
     name: str
     kind: str
     number: str
+    inbound_only: bool = False  # R-S1
 
     def ref(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "kind": self.kind}
@@ -270,7 +271,7 @@ class LineCache:
 
     def _load(self, session: Session) -> None:
         rows = [_LineRow(*r) for r in session.execute(
-            select(Line.id, Line.code, Line.name, Line.kind, Line.number)).all()]
+            select(Line.id, Line.code, Line.name, Line.kind, Line.number, Line.inbound_only)).all()]
         self._by_code = {r.code: r for r in rows}
         self._by_number = {number_key(r.number): r for r in rows}
         self._by_id = {r.id: r for r in rows}
@@ -617,6 +618,19 @@ class Ingestor:
             db.insert_audit([(now, "system:cti", "read", "guest", str(r["caller_ref_id"]),
                               {"via": "live_feed", "call_id": r["id"]}) for r in shown])
         db.close()
+
+        # 5. R-S1: an outbound call the PBX reports on an inbound-only line happened, so it is
+        # recorded like any call; it is also flagged to supervisors (notification, audit, feed).
+        for ext, evs in new_by_call.items():
+            for inc in evs:
+                ev, line, row = inc.event, lines.get(id(inc)), rows.get(ext)
+                if (ev.kind is rules.EventKind.NEW_CALL and ev.direction is rules.Direction.OUT
+                        and line is not None and line.inbound_only and row and row.get("id")):
+                    from zongji.services.switchboard import flag_outbound_on_inbound_only
+
+                    flag_outbound_on_inbound_only(session, call_id=row["id"], line_code=line.code,
+                                                  line_name=line.name, calling=ev.from_number,
+                                                  called=ev.to_number, at=ev.at, tz=self.tz)
 
         for i in live:
             it = items[i]

@@ -1223,6 +1223,24 @@ def line_greetings(session: Session, line: Line, at: dt.datetime, tz: ZoneInfo) 
     }
 
 
+def line_greetings(session: Session, line: Line, at: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
+    """The greeting the console shows for a call on this line now (external and internal caller),
+    and the built-in one that applies when the line has no template of its own (R-H1, R-C1, R-S14,
+    R-P10)."""
+    from zongji.domain.greeting import greeting_for
+    from zongji.services.calls import day_periods, line_info
+
+    info, periods, local = line_info(line), day_periods(session), at.astimezone(tz)
+    assert info is not None
+    plain = replace(info, greeting_zh=None, greeting_en=None, internal_greeting_zh=None)
+    return {
+        "now": greeting_for(info, local, periods=periods).to_dict(),
+        "now_internal": greeting_for(info, local, internal=True, periods=periods).to_dict(),
+        "default": greeting_for(plain, local, periods=periods).to_dict(),
+        "default_internal": greeting_for(plain, local, internal=True, periods=periods).to_dict(),
+    }
+
+
 def line_out(session: Session, line: Line, settings: Settings, at: dt.datetime) -> dict[str, Any]:
     ls = _line_settings(session, line)
     cfg = line_config(session, line, at)
@@ -1257,6 +1275,45 @@ def list_lines(session: Session, settings: Settings) -> list[dict[str, Any]]:
 
 def get_line(session: Session, code: str, settings: Settings) -> dict[str, Any]:
     return line_out(session, _line_by_code(session, code), settings, utcnow())
+
+
+_GREETING_FIELDS = ("greeting_zh", "greeting_en", "internal_greeting_zh")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_KNOWN_PLACEHOLDERS = {"greeting", "organisation", "line"}
+_LINE_NUMBER = re.compile(r"^\+?[0-9][0-9 -]{1,38}$")
+
+
+def _update_line_row(session: Session, line: Line, values: Mapping[str, Any]) -> None:
+    """The published line's own facts: name, number, kind, inbound-only (R-S1), greetings."""
+    from zongji.services.cti import number_key
+
+    if values.get("name") is not None:
+        name = values["name"].strip()
+        if not name:
+            raise Invalid("the line needs a name", field="name")
+        line.name = name
+    if values.get("number") is not None:
+        number = values["number"].strip()
+        if not _LINE_NUMBER.match(number):
+            raise Invalid("a telephone number: digits, optionally + at the start, spaces or dashes", field="number")
+        key = number_key(number)
+        for other in session.scalars(select(Line).where(Line.id != line.id)):
+            if number_key(other.number) == key:
+                raise Conflict(f"line {other.code} already has the number {other.number}", field="number")
+        line.number = number
+    if values.get("kind") is not None:
+        line.kind = line_rules.LineKind(values["kind"]).value
+    if values.get("inbound_only") is not None:
+        line.inbound_only = bool(values["inbound_only"])
+    for key in _GREETING_FIELDS:
+        if key not in values:
+            continue
+        text = (values[key] or "").strip()
+        unknown = [p for p in _PLACEHOLDER.findall(text) if p not in _KNOWN_PLACEHOLDERS]
+        if unknown:
+            raise Invalid(f"unknown placeholder {{{unknown[0]}}}; use {{greeting}}, {{organisation}} or {{line}}",
+                          field=key)
+        setattr(line, key, text or None)  # empty: the built-in greeting of the line's kind
 
 
 _GREETING_FIELDS = ("greeting_zh", "greeting_en", "internal_greeting_zh")
@@ -1342,6 +1399,44 @@ def check_outbound(session: Session, code: str) -> dict[str, Any]:
     if reason is not None:
         raise Conflict(reason.zh + " / " + reason.en, field="code", code="inbound_only")
     return {"allowed": True}
+
+
+VIOLATION_DAYS = 30  # how far back the lines page lists outbound calls on inbound-only lines
+
+
+def flag_outbound_on_inbound_only(session: Session, *, call_id: int, line_code: str, line_name: str,
+                                  calling: str, called: str, at: dt.datetime, tz: ZoneInfo) -> None:
+    """R-S1: the PBX reported an outbound call on an inbound-only line. The call is recorded (it
+    happened); supervisors are told in the console (notification), and it is audited and pushed
+    on the live feed (topic ``line_violation``) for the lines page."""
+    from zongji.services.notifications import notify
+
+    reason = line_rules.check_outbound(inbound_only=True, line_name=line_name)
+    assert reason is not None
+    local = at.astimezone(tz)
+    notify(session, kind="line_rule_violation", role="supervisor", external=False,
+           subject=f"{line_name}有外呼（{called}），违反只接听规定（R-S1）",
+           body=f"{local:%Y-%m-%d %H:%M} {calling} → {called}。{reason.zh}\n{reason.en}")
+    audit.record(session, actor="system:cti", action="line_rule_violation", entity="call", entity_id=call_id,
+                 detail={"line": line_code, "rule": "R-S1", "from": calling, "to": called})
+    _feed(session, "line_violation", call_id, {"call_id": call_id, "line": {"code": line_code, "name": line_name},
+                                               "called_number": called, "at": iso(at, tz)})
+
+
+def list_violations(session: Session, settings: Settings, *, days: int = VIOLATION_DAYS) -> list[dict[str, Any]]:
+    """Outbound calls reported on lines that are inbound-only (R-S1), newest first."""
+    since = utcnow() - dt.timedelta(days=days)
+    stmt = (select(Call).join(Line, Line.id == Call.line_id)
+            .where(Line.inbound_only.is_(True), Call.direction == "out", Call.supplementary.is_(False),
+                   Call.ringing_at >= since)
+            .order_by(Call.ringing_at.desc()).limit(200))
+    out = []
+    for c in session.scalars(stmt):
+        out.append({"call_id": c.id, "at": iso(c.ringing_at, settings.tz),
+                    "line": {"code": c.line.code, "name": c.line.name} if c.line else None,
+                    "calling_number": c.calling_number, "called_number": c.called_number,
+                    "answered_by": who(c.answered_by) if c.answered_by else None})
+    return out
 
 
 def fault_out(f: LineFault, tz: ZoneInfo) -> dict[str, Any]:

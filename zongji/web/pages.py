@@ -186,6 +186,9 @@ def install(app: FastAPI) -> None:
     from zongji.web import room_board_pages  # room board (issues 3 and 5)
 
     app.include_router(room_board_pages.router)
+    from zongji.web import line_pages  # published lines, faults, silence alerts (issue 3)
+
+    app.include_router(line_pages.router)
 
 
 __all__ = ["install", "i18n", "SESSION_COOKIE"]

@@ -1,0 +1,47 @@
+"""Console page for published lines (issue 3 point 7): ``/settings/lines``.
+
+Each line's name, number, kind, greetings, hours, after-hours forwarding (R-S2), responsible person
+and deputy (R-S5), inbound-only flag (R-S1) and where its calls go right now; faults (R-S3), silence
+alerts with the test call's result, and outbound calls the PBX reported on inbound-only lines.
+Supervisors and admins edit; shift leaders read the settings and record faults and test calls.
+A thin shell: the data comes from ``/api/switchboard/lines``, ``/faults``, ``/alerts``,
+``/line-violations``; the people offered as responsible, deputy and after-hours contact are
+rendered into the page's config.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from zongji.domain.roles import ADMIN_ROLES, Role
+from zongji.store.models import Department, Line, Person
+from zongji.web import pages
+
+router = APIRouter(include_in_schema=False)
+
+# Who may open the page; ADMIN_ROLES (supervisor, admin) may also change line settings.
+LINE_PAGE_ROLES = frozenset({Role.SHIFT_LEADER}) | ADMIN_ROLES
+
+
+@router.get("/settings/lines", response_class=HTMLResponse)
+def lines_page(request: Request) -> Response:
+    user = pages._user(request)
+    if user is None:
+        return pages._to_login(request)
+    if user.role not in LINE_PAGE_ROLES:
+        if user.role == Role.UNIT_HANDLER:
+            return RedirectResponse("/unit", status_code=303)
+        return pages._page(request, "noaccess.html", user)
+    with request.app.state.session_factory() as s:
+        line_orgs = {code: org for code, org in s.execute(select(Line.code, Line.organisation_id))}
+        people = [
+            {"id": p.id, "name": p.name, "title": p.title, "org": p.organisation_id, "department": dept,
+             "mobile": bool(p.mobile)}
+            for p, dept in s.execute(select(Person, Department.name)
+                                     .outerjoin(Department, Department.id == Person.department_id)
+                                     .order_by(Person.organisation_id, Department.name, Person.name))
+        ]
+    return pages._page(request, "lines.html", user, can_edit=user.role in ADMIN_ROLES,
+                       config={"can_edit": user.role in ADMIN_ROLES, "line_orgs": line_orgs, "people": people})
