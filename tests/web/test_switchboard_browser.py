@@ -245,3 +245,35 @@ def test_transfer_no_answer_comes_back_with_the_message_offer(server, browser, b
     expect(page.locator("#sb-message-form")).to_be_visible()
     assert not errors, errors
     context.close()
+
+
+def test_personal_call_for_staff_is_chosen_by_key_r_h6(server, browser, backend):
+    """B / P / U in the transfer dialog: an outside personal call for a staff member at work is
+    not put through (message offered); marked urgent it goes to the department office."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _login(page, server)
+    page.keyboard.press("Control+k")
+    page.keyboard.type("林小燕")  # 前厅部/总台 reception supervisor: the department works round the clock
+    expect(page.locator(".dir-item.hit", has_text="林小燕")).to_be_visible()
+    page.keyboard.press("Alt+t")
+    expect(page.locator("#sb-reason")).to_contain_text("先征询")
+    page.keyboard.press("p")
+    expect(page.locator("#sb-purpose-personal")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#sb-reason")).to_contain_text("私人电话")
+    expect(page.locator("#sb-script")).to_contain_text("林小燕现在正在工作，不方便接听电话")
+    _shot(page, "11-personal-call-refused", backend)
+    page.keyboard.press("u")
+    expect(page.locator("#sb-urgent")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#sb-reason")).to_contain_text("部门办公室")
+    expect(page.locator("#sb-script")).to_contain_text("请稍等，我为您转接")
+    _shot(page, "12-personal-call-urgent", backend)
+    page.keyboard.press("b")
+    expect(page.locator("#sb-reason")).to_contain_text("先征询")
+    assert not errors, errors
+    context.close()
