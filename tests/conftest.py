@@ -47,6 +47,17 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped, and skips fail when ZONGJI_TEST_STRICT=1: {reason}"
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """A whole module skipped at import (``importorskip``) fails too under ZONGJI_TEST_STRICT=1."""
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and skips fail when ZONGJI_TEST_STRICT=1: {reason}"
+
+
 def _pg_reachable() -> bool:
     try:
         eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
