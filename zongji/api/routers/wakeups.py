@@ -5,6 +5,10 @@ Console (session cookie; operator, shift leader, supervisor, admin):
 
 - ``POST /api/wakeups/preview``: the read-back text and occurrences, nothing saved.
 - ``POST /api/wakeups``: book (``readback_confirmed`` must be true) → 201 ``{"items": [...]}``.
+  Both take ``call_id`` instead of ``room`` to book for the caller on the caller card: the room is
+  the one they call from, or their stay's when identified as an in-house guest by another number;
+  then (R-H4) the answers carry no room number (read-back "您的房间 / Your room", ``room_shown``
+  false). ``zongji/services/caller_wakeup.py``.
 - ``GET /api/wakeups?date=YYYY-MM-DD``: the night list (board) in time order, open tasks, the
   pre-flight check. ``GET /api/wakeups/{id}``.
 - ``PATCH /api/wakeups/{id}``, ``POST /api/wakeups/{id}/cancel``, ``POST /api/wakeups/{id}/reached``.
@@ -36,7 +40,7 @@ from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
 from zongji.api.errors import error_responses
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.errors import Forbidden, Unauthorized
-from zongji.services import auth
+from zongji.services import auth, caller_wakeup
 from zongji.services import wakeups as service
 from zongji.store.db import transaction
 from zongji.store.models import User, utcnow
@@ -82,6 +86,13 @@ class WakeupIn(BaseModel):
                                readback_confirmed=self.readback_confirmed)
 
 
+class ConsoleWakeupIn(WakeupIn):
+    room: str | None = Field(None, min_length=1, max_length=20, pattern=_TEXT,
+                             description="The room; or give call_id")
+    call_id: int | None = Field(None, ge=1, le=_ID_MAX,
+                                description="Book for this call's caller (their own room; see above)")
+
+
 class WakeupPatch(BaseModel):
     wake_at: dt.datetime | None = None
     time: str | None = Field(None, max_length=10, pattern=_TEXT)
@@ -108,18 +119,39 @@ def _now() -> dt.datetime:
 # --------------------------------------------------------------------------- console
 
 
+def _console_booking(db, body: ConsoleWakeupIn) -> tuple[service.Booking, caller_wakeup.CallerRoom | None]:
+    if body.call_id is None:
+        if not body.room:
+            raise caller_wakeup.Invalid("Give the room number.", field="room")
+        return body.booking(), None
+    if body.room:
+        raise caller_wakeup.Invalid("Give the room or the call, not both.", field="room")
+    found = caller_wakeup.caller_room(db, body.call_id, at=_now())
+    b = body.booking()
+    b.room = found.room
+    return b, found
+
+
 @console_router.post("/preview")
-def preview(body: WakeupIn, user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
-    return service.preview(db, body.booking(), now=_now(), settings=_settings(request))
+def preview(body: ConsoleWakeupIn, user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
+    b, found = _console_booking(db, body)
+    out = service.preview(db, b, now=_now(), settings=_settings(request))
+    if found is not None and not found.shown:
+        return caller_wakeup.hide_room_in_preview(out, found.room)
+    return out
 
 
 @console_router.post("", status_code=201)
-def book(body: WakeupIn, user: Console, request: Request, db: WriteDB) -> dict[str, Any]:
+def book(body: ConsoleWakeupIn, user: Console, request: Request, db: WriteDB) -> dict[str, Any]:
     st = _settings(request)
-    rows = service.book(db, body.booking(), actor=actor_of(user), user_id=user.id, now=_now(),
+    b, found = _console_booking(db, body)
+    rows = service.book(db, b, actor=actor_of(user), user_id=user.id, now=_now(),
                         settings=st, channel="console")
     db.flush()
-    return {"items": [service.wakeup_out(w, st.tz) for w in rows]}
+    items = [service.wakeup_out(w, st.tz) for w in rows]
+    if found is not None and not found.shown:
+        items = caller_wakeup.hide_room_in_items(items)
+    return {"items": items}
 
 
 @console_router.get("")

@@ -138,7 +138,9 @@
   }
 
   document.addEventListener("keydown", (e) => {
-    if (e.altKey && e.code === "KeyW" && !document.body.classList.contains("page-wakeups")) {
+    // Not on the console: there Alt+W books in place (caller_wakeup.js) or makes a work order.
+    if (e.altKey && e.code === "KeyW" && !document.body.classList.contains("page-wakeups")
+        && !document.body.classList.contains("page-console")) {
       e.preventDefault();
       const card = document.querySelector("[data-room]");
       location.href = "/wakeups" + (card && card.dataset.room ? "?room=" + encodeURIComponent(card.dataset.room) : "");
