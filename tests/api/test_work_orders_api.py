@@ -412,3 +412,66 @@ def test_category_import_builds_the_tree(as_role, units):
     assert r.status_code == 422
     o = _create(op, category="city/street_lights")
     assert o["category_label"]["en"] == "Street lights"
+
+
+def _call(write, number: str, *, direction: str = "in", minutes_ago: int = 5, outcome: str = "answered") -> int:
+    import datetime as dt
+
+    from zongji.store.models import Call, utcnow
+
+    at = utcnow() - dt.timedelta(minutes=minutes_ago)
+    with write() as s:
+        c = Call(direction=direction, calling_number=number if direction == "in" else "8001",
+                 called_number="12345" if direction == "in" else number, state="ended", ringing_at=at,
+                 answered_at=at, ended_at=at + dt.timedelta(minutes=2), talk_seconds=120, outcome=outcome)
+        s.add(c)
+        s.flush()
+        return c.id
+
+
+def test_further_calls_are_linked_and_the_callback_call_too(as_role, units, write):
+    """The creating call, a repeat call and the callback call (R-P6, R-P8) all show on the order."""
+    city, _ = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_city = as_role("unit_handler", department_id=city)
+    first_call = _call(write, "13800000001", minutes_ago=60)
+    o = _create(op, call_id=first_call)
+    assert [(c["id"], c["purpose"], c["direction"], c["number"]) for c in o["calls"]] == [
+        (first_call, "created", "in", "13800000001")]
+    assert "number=13800000001" in o["calls"][0]["log_url"] and o["calls"][0]["outcome"] == "answered"
+    # The caller calls again: the call is offered and linked as a repeat call.
+    again = _call(write, "13800000001", minutes_ago=10)
+    _call(write, "13900000009", minutes_ago=9)  # someone else: not offered
+    detail = op.get(f"/api/work-orders/{o['id']}").json()
+    assert [c["id"] for c in detail["call_candidates"]] == [again]
+    r = op.post(f"/api/work-orders/{o['id']}/calls", json={"call_id": again, "purpose": "repeat"})
+    assert r.status_code == 201, r.text
+    assert [(c["id"], c["purpose"]) for c in r.json()["calls"]] == [(first_call, "created"), (again, "repeat")]
+    assert r.json()["call_candidates"] == [] and r.json()["timeline"][-1]["action"] == "link_call"
+    # Bad input names the field; linking twice is a conflict; units may not link calls.
+    for body, field in [({}, "call_id"), ({"call_id": 999999}, "call_id"),
+                        ({"call_id": again, "purpose": "gossip"}, "purpose"), ({"call_id": "x"}, "call_id")]:
+        r = op.post(f"/api/work-orders/{o['id']}/calls", json=body)
+        assert r.status_code == 422 and r.json()["fields"][0]["field"] == field, (body, r.text)
+    r = op.post(f"/api/work-orders/{o['id']}/calls", json={"call_id": again})
+    assert r.status_code == 409 and r.json()["error"] == "call_already_linked"
+    leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    assert unit_city.post(f"/api/work-orders/{o['id']}/calls", json={"call_id": again}).status_code == 403
+    assert unit_city.get(f"/api/work-orders/{o['id']}").json()["calls"] == []  # the caller's calls stay with the console
+    unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "accept"})
+    unit_city.post(f"/api/work-orders/{o['id']}/actions", json={"action": "reply", "text": "已更换灯泡"})
+    # The callback is recorded with the call that made it: the call is linked as the callback call.
+    cb_call = _call(write, "13800000001", direction="out", minutes_ago=1)
+    r = op.post(f"/api/work-orders/{o['id']}/actions",
+                json={"action": "record_callback", "outcome": "satisfied", "call_id": 999999})
+    assert r.status_code == 422 and r.json()["field"] == "call_id"
+    assert op.get(f"/api/work-orders/{o['id']}").json()["status"] == "replied"
+    r = op.post(f"/api/work-orders/{o['id']}/actions",
+                json={"action": "record_callback", "outcome": "satisfied", "call_id": cb_call})
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    calls = {c["id"]: c for c in r.json()["calls"]}
+    assert calls[cb_call]["purpose"] == "callback" and calls[cb_call]["direction"] == "out"
+    assert calls[cb_call]["number"] == "13800000001"
+    # Other actions do not take a call.
+    r = op.post(f"/api/work-orders/{o['id']}/actions", json={"action": "note", "note": "n", "call_id": cb_call})
+    assert r.status_code == 422 and r.json()["field"] == "call_id"

@@ -92,6 +92,14 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     assert re.fullmatch(r"\d{8}-\d{4}", number)
     expect(form.locator("#wo-head")).to_contain_text("待派单")
     expect(form.locator("#wo-clocks")).to_contain_text("派单")
+    # A general request is dispatched, never closed directly (R-P2): no such button.
+    expect(form.locator("button[data-action=dispatch]")).to_have_count(0)  # the operator does not dispatch
+    expect(form.locator("button[data-action=close_directly]")).to_have_count(0)
+    # The call it came from is on the order, with a link to the call log.
+    intake = form.locator("#wo-calls li", has_text=CITIZEN)
+    expect(intake).to_contain_text("受理来电")
+    expect(intake).to_contain_text("呼入")
+    expect(intake.locator("a")).to_have_attribute("href", re.compile(r"^/calls\?number=" + CITIZEN))
     order_url = form.url
     _shot(form, "02-created", backend)
 
@@ -130,7 +138,12 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     other_ctx, other = _login(browser, base, "unit", errors)
     expect(other.locator("#wo-table tbody tr", has_text=number)).to_have_count(0)
 
-    # Callback: the operator sees the unit's reply first, and records "dissatisfied".
+    # Callback: the operator calls the citizen back (the PBX reports the outgoing call) …
+    back_id = f"wo-browser-back-{backend}-{time.time_ns()}"
+    _cti(base, event="newCall", **{"from": "1001"}, to=CITIZEN, direction="out", callId=back_id)
+    _cti(base, event="answer", **{"from": "1001"}, to=CITIZEN, direction="out", callId=back_id, answeringNumber=CITIZEN)
+    _cti(base, event="hangup", **{"from": "1001"}, to=CITIZEN, direction="out", callId=back_id, cause="normalClearing")
+    # … sees the unit's reply first, and records "dissatisfied" with that call.
     op.goto(base + "/callbacks")
     cb_row = op.locator("#wo-table tbody tr", has_text=number)
     expect(cb_row).to_contain_text(reply)
@@ -139,9 +152,12 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     op.click("button[data-action=record_callback]")
     op.locator("#action-form label", has_text="不满意").click()
     op.fill("#action-form textarea[name=caller_words]", "警示标志第二天就被风吹倒了")
+    expect(op.locator("#action-form select[name=call_id] option:checked")).to_contain_text("呼出")
     _shot(op, "05-callback", backend)
     op.keyboard.press("Control+Enter")
     expect(op.locator("#wo-head")).to_contain_text("复核中")
+    expect(op.locator("#wo-calls li", has_text="回访电话")).to_contain_text(CITIZEN)
+    expect(op.locator("#wo-calls li")).to_have_count(2)
     expect(op.locator("#wo-head .tag-sup")).to_be_visible()
     expect(op.locator("#wo-timeline")).to_contain_text("不满意")
 
@@ -154,7 +170,7 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     _shot(sup, "06-supervision", backend)
     sup.goto(order_url)
     timeline = sup.locator("#wo-timeline li")
-    expect(timeline).to_have_count(5)
+    expect(timeline).to_have_count(6)  # … and the callback call linked
     _shot(sup, "07-order-history", backend)
     assert not errors, errors
     for c in (op_ctx, lead_ctx, unit_ctx, other_ctx, sup_ctx):

@@ -444,7 +444,8 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
                                                "situation": o.situation, "call_id": o.call_id}),
                viewer.display_name, from_status=None)
     if call is not None:
-        session.add(WorkOrderCall(order_id=row.id, call_id=call.id))
+        session.add(WorkOrderCall(order_id=row.id, call_id=call.id, purpose="created", linked_at=now,
+                                  linked_by_id=viewer.user_id))
     audit.record(session, actor=viewer.audit_actor, user_id=viewer.user_id, action="create", entity="work_order",
                  entity_id=row.id, detail={"number": row.number, "order_type": str(otype), "call_id": o.call_id})
     sla = SlaContext.load(session, tz)
@@ -510,6 +511,11 @@ def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, A
     if viewer.is_unit and viewer.unit_id is None:
         raise Forbidden("this unit handler belongs to no unit")
     row = get_visible(session, viewer, order_id, lock=True)
+    call = None
+    if payload.get("action") in CALLBACK_ACTIONS and "call_id" in payload:
+        # The callback call (R-P6) recorded from the console is linked to the order.
+        payload = dict(payload)
+        call = _call_for_link(session, payload.pop("call_id"))
     try:
         action = wo.action_from_dict(payload)
     except wo.InvalidAction as e:
@@ -541,6 +547,9 @@ def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, A
             raise Invalid(e.message, field=e.field, code=e.code) from None
         raise
     _save(session, row, state, new, entry, viewer, sla, now)
+    if call is not None and session.scalar(select(WorkOrderCall.id).where(
+            WorkOrderCall.order_id == row.id, WorkOrderCall.call_id == call.id)) is None:
+        _add_call_link(session, viewer, row, call, "callback", now)
     if new.status is not state.status:
         _propagate_reply(session, row, new, viewer, sla, now)
     return row
@@ -928,6 +937,97 @@ def unlink_orders(session: Session, viewer: Viewer, order_id: int, other_id: int
                  entity_id=order_id, detail={"other_id": other_id})
 
 
+CALL_PURPOSES = ("repeat", "callback", "other")  # "created" is set by create_order only
+CALLBACK_ACTIONS = ("start_callback", "callback_attempt", "record_callback")
+
+
+def _call_for_link(session: Session, call_id: Any) -> Call:
+    try:
+        cid = int(call_id)
+    except (TypeError, ValueError):
+        raise Invalid("call_id must be a call's id", field="call_id") from None
+    call = session.get(Call, cid) if 1 <= cid <= 2**62 else None
+    if call is None:
+        raise Invalid("no such call", field="call_id")
+    return call
+
+
+def _other_party(call: Call) -> str:
+    """The citizen's number: the caller of an incoming call, the number dialled for an outgoing one."""
+    return (call.called_number if call.direction == "out" else call.calling_number) or ""
+
+
+def _add_call_link(session: Session, viewer: Viewer, row: WorkOrder, call: Call, purpose: str,
+                   now: datetime) -> WorkOrderCall:
+    link = WorkOrderCall(order_id=row.id, call_id=call.id, purpose=purpose, linked_at=now, linked_by_id=viewer.user_id)
+    session.add(link)
+    st = row_state(row)
+    _add_event(session, row, wo.TimelineEntry(now, "link_call", viewer.role, viewer.user_id, viewer.unit_id, st.status,
+                                              st.status, "", {"call_id": call.id, "purpose": purpose,
+                                                              "number": _other_party(call), "direction": call.direction}),
+               viewer.display_name)
+    audit.record(session, actor=viewer.audit_actor, user_id=viewer.user_id, action="link_call", entity="work_order",
+                 entity_id=row.id, detail={"number": row.number, "call_id": call.id, "purpose": purpose})
+    row.version = (row.version or 0) + 1
+    session.flush()
+    return link
+
+
+def link_call(session: Session, viewer: Viewer, order_id: int, call_id: Any, purpose: str = "repeat", *,
+              now: datetime | None = None) -> WorkOrderCall:
+    """Link a further call to the order: the caller calling again (R-P8: one caller reporting it
+    several times), the callback call (R-P6), or another call about it."""
+    now = now or utcnow()
+    if viewer.role not in {str(r) for r in wo.CONSOLE_WORK_ROLES}:
+        raise Forbidden("only the console may link calls to an order")
+    if purpose not in CALL_PURPOSES:
+        raise Invalid(f"purpose must be one of {', '.join(CALL_PURPOSES)}", field="purpose")
+    row = get_visible(session, viewer, order_id, lock=True)
+    call = _call_for_link(session, call_id)
+    if session.scalar(select(WorkOrderCall.id).where(WorkOrderCall.order_id == row.id,
+                                                     WorkOrderCall.call_id == call.id)) is not None:
+        from zongji.errors import Conflict
+
+        raise Conflict("the call is already linked to this order", code="call_already_linked", field="call_id")
+    return _add_call_link(session, viewer, row, call, purpose, now)
+
+
+def _calls_out(session: Session, row: WorkOrder, tz: ZoneInfo) -> list[dict[str, Any]]:
+    rows = session.execute(select(Call, WorkOrderCall).join(WorkOrderCall, WorkOrderCall.call_id == Call.id)
+                           .where(WorkOrderCall.order_id == row.id)).all()
+    out = [_call_out(c, tz, purpose=link.purpose or "created", linked_at=link.linked_at) for c, link in rows]
+    out.sort(key=lambda c: c["at"] or "")
+    return out
+
+
+def _call_out(c: Call, tz: ZoneInfo, **extra: Any) -> dict[str, Any]:
+    at = c.answered_at or c.ringing_at or c.created_at
+    local = at.astimezone(tz) if at else None
+    number = _other_party(c)
+    day = local.date().isoformat() if local else ""
+    return {"id": c.id, "at": local.isoformat() if local else None, "direction": c.direction, "number": number,
+            "calling_number": c.calling_number, "called_number": c.called_number, "outcome": c.outcome,
+            "state": c.state, "talk_seconds": c.talk_seconds, "notes": c.notes,
+            "log_url": f"/calls?number={number}&date_from={day}&date_to={day}" if number else "/calls",
+            **{k: (v.astimezone(tz).isoformat() if isinstance(v, datetime) else v) for k, v in extra.items()}}
+
+
+def call_candidates(session: Session, row: WorkOrder, tz: ZoneInfo, now: datetime, *, days: int = 7,
+                    limit: int = 5) -> list[dict[str, Any]]:
+    """Recent calls with the order's caller not linked yet (to link a repeat or callback call)."""
+    number = (row.caller_number or "").strip()
+    if not number:
+        return []
+    digits = wo.normalize_number(number)
+    variants = {v for v in (number, digits) if v}
+    linked = select(WorkOrderCall.call_id).where(WorkOrderCall.order_id == row.id)
+    since = now - dt.timedelta(days=days)
+    calls = session.scalars(select(Call).where(
+        or_(Call.calling_number.in_(variants), Call.called_number.in_(variants)),
+        Call.created_at >= since, Call.id.notin_(linked)).order_by(Call.created_at.desc(), Call.id.desc()).limit(limit))
+    return [_call_out(c, tz) for c in calls]
+
+
 def call_prefill(session: Session, viewer: Viewer, call_id: int) -> dict[str, Any]:
     """What "create a work order from this call" carries over: caller, number, notes, line."""
     if viewer.role not in {str(r) for r in CONSOLE_ROLES}:
@@ -1115,9 +1215,6 @@ def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneIn
     visible_others = set(others)
     if clause is not None and others:
         visible_others = set(session.scalars(select(WorkOrder.id).where(WorkOrder.id.in_(list(others)), clause)))
-    calls = session.execute(select(Call.id, Call.calling_number, Call.ringing_at, Call.answered_at, Call.notes)
-                            .join(WorkOrderCall, WorkOrderCall.call_id == Call.id)
-                            .where(WorkOrderCall.order_id == row.id)).all()
     atts = session.scalars(select(WorkOrderAttachment).where(WorkOrderAttachment.order_id == row.id)
                            .order_by(WorkOrderAttachment.id)).all()
     creator = session.get(User, row.created_by_id) if row.created_by_id else None
@@ -1164,9 +1261,10 @@ def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneIn
                             "follower" if o.duplicate_of_id == row.id else None)}
                   for lk in links for o in [others.get(lk.other_id if lk.order_id == row.id else lk.order_id)]
                   if o is not None and o.id in visible_others],
-        "calls": [{"id": c.id, "calling_number": c.calling_number,
-                   "at": (c.answered_at or c.ringing_at).astimezone(tz).isoformat() if (c.answered_at or c.ringing_at) else None,
-                   "notes": c.notes} for c in calls] if not viewer.is_unit else [],
+        # Linked calls (the creating call, repeat calls, callback calls) with a link to the call log;
+        # console only, like the caller's number.
+        "calls": _calls_out(session, row, tz) if not viewer.is_unit else [],
+        "call_candidates": call_candidates(session, row, tz, now) if not viewer.is_unit else [],
         "attachments": [{"id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type,
                          "uploaded_at": a.uploaded_at.astimezone(tz).isoformat(),
                          "url": f"/api/work-orders/{row.id}/attachments/{a.id}"} for a in atts],

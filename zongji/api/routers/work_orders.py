@@ -194,6 +194,20 @@ def link(order_id: Id, body: LinkIn, request: Request, user: Console, db: WriteD
     return service.order_detail(db, service.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
 
 
+class CallLinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    call_id: int = Field(ge=1, le=2**62)
+    purpose: str = Field(default="repeat", max_length=20)  # repeat | callback | other
+
+
+@router.post("/work-orders/{order_id}/calls", status_code=201)
+def link_call(order_id: Id, body: CallLinkIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+    """Link a further call to the order (the caller calling again, the callback call, R-P6, R-P8)."""
+    viewer = service.Viewer.of(user)
+    service.link_call(db, viewer, order_id, body.call_id, body.purpose)
+    return service.order_detail(db, service.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
+
+
 @router.delete("/work-orders/{order_id}/links/{other_id}", status_code=204)
 def unlink(order_id: Id, other_id: Id, request: Request, user: Console, db: WriteDB) -> Response:
     service.unlink_orders(db, service.Viewer.of(user), order_id, other_id, tz=_tz(request))

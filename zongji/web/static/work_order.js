@@ -19,8 +19,8 @@
     reply: [["text", "textarea", true]],
     reject_reply: [["problem", "select:callback_problems", true], ["note", "textarea"]],
     start_callback: [],
-    callback_attempt: [["result", "select:attempt_results", true], ["agreed_at", "datetime"], ["note", "textarea"]],
-    record_callback: [["outcome", "outcome", true], ["problems", "problems"], ["caller_words", "textarea"]],
+    callback_attempt: [["result", "select:attempt_results", true], ["agreed_at", "datetime"], ["call_id", "call"], ["note", "textarea"]],
+    record_callback: [["outcome", "outcome", true], ["problems", "problems"], ["caller_words", "textarea"], ["call_id", "call"]],
     send_back: [["note", "textarea", true]],
     close: [["note", "textarea", true]],
     reopen: [["reason", "textarea", true]],
@@ -57,6 +57,7 @@
       o.supervised ? el("span", { class: "tag-sup" }, t("wo.supervised")) : null,
       o.by_phone ? el("span", { class: "tag-urgent" }, t("wo.by_phone")) : null,
       o.guidance ? el("span", { class: "muted" }, ZJ.locale === "en" ? t("wo.situation." + o.guidance.situation) : o.guidance.situation_zh) : null,
+      primaryTag(),
     ].filter(Boolean));
     const units = [o.main_unit ? o.main_unit.name : null, ...o.assisting_units.map((u) => u.name + " (" + t("wo.assisting") + ")")].filter(Boolean).join("、");
     $("wo-kv").replaceChildren(
@@ -102,7 +103,10 @@
     if (o.status_update_due) due.textContent = t("wo.status_update_due") + " " + WO.stamp(o.status_update_due.due_at);
     // Links, attachments
     $("wo-links").replaceChildren(...(o.links.length ? o.links.map((l) => el("li", null, el("a", { href: "/work-orders/" + l.id, class: "wo-num" }, l.number), " ",
-      el("span", { class: "badge o-open" }, t("wo.link." + l.kind)), " ", WO.statusBadge(l.status), el("div", { class: "muted small" }, (l.caller_name || "") + " " + l.description))) : [el("li", { class: "muted" }, "—")]));
+      el("span", { class: "badge o-open" }, t("wo.link." + l.kind)), " ", WO.statusBadge(l.status),
+      l.role ? el("span", { class: "muted small" }, " " + t("wo.link.role." + l.role)) : null,
+      el("div", { class: "muted small" }, (l.caller_name || "") + " " + l.description))) : [el("li", { class: "muted" }, "—")]));
+    renderCalls();
     $("wo-atts").replaceChildren(...(o.attachments.length ? o.attachments.map((a) => el("li", null, el("a", { href: a.url }, a.filename), el("span", { class: "muted small" }, " " + Math.ceil(a.size / 1024) + " KiB"))) : [el("li", { class: "muted" }, "—")]));
     const isConsole = ZJ.cfg.user && ZJ.cfg.user.role !== "unit_handler";
     $("form-box").hidden = !isConsole;
@@ -111,9 +115,46 @@
     renderActions();
   }
 
+  /** "Follows 20261201-0003" in the head while this order follows its primary (R-P8). */
+  function primaryTag() {
+    if (!o.following) return null;
+    const p = o.links.find((l) => l.id === o.duplicate_of_id);
+    return el("a", { class: "tag-sup", href: "/work-orders/" + o.duplicate_of_id }, t("wo.following", { number: p ? p.number : "#" + o.duplicate_of_id }));
+  }
+
+  function callLine(c) {
+    return [el("span", { class: "mono" }, WO.stamp(c.at)), " ", el("span", { class: "mono" }, c.number || ""), " ",
+      el("span", { class: "muted small" }, t("wo.call." + c.direction)),
+      c.outcome ? [" ", el("span", { class: "badge o-" + c.outcome }, t("outcome." + c.outcome))] : null];
+  }
+  /** Calls linked to the order (time, number, direction, outcome, link to the call log), console only. */
+  function renderCalls() {
+    const isConsole = ZJ.cfg.user && ZJ.cfg.user.role !== "unit_handler";
+    $("calls-box").hidden = !isConsole;
+    if (!isConsole) return;
+    $("wo-calls").replaceChildren(...(o.calls.length ? o.calls.map((c) => el("li", { dataset: { callId: c.id } }, ...callLine(c).flat(),
+      " ", el("span", { class: "badge o-open" }, t("wo.call.purpose." + c.purpose)), " ",
+      el("a", { href: c.log_url, class: "small nowrap" }, t("wo.call.log")))) : [el("li", { class: "muted" }, "—")]));
+    const box = $("call-link");
+    if (!o.call_candidates.length) { box.replaceChildren(el("span", { class: "muted small" }, t("wo.call.none_to_link"))); return; }
+    const sel = el("select", { id: "call-pick", "aria-label": t("wo.field.call_id") }, ...o.call_candidates.map((c) =>
+      el("option", { value: c.id }, WO.stamp(c.at) + " · " + c.number + " · " + t("wo.call." + c.direction))));
+    const purpose = el("select", { id: "call-purpose", "aria-label": t("wo.field.purpose") }, ...["repeat", "callback", "other"].map((p) => el("option", { value: p }, t("wo.call.purpose." + p))));
+    box.replaceChildren(sel, purpose, el("button", { type: "button", class: "btn", id: "call-link-btn", onclick: linkCall }, t("wo.call.link")));
+  }
+  async function linkCall() {
+    try {
+      o = await api("POST", "/api/work-orders/" + orderId + "/calls", { call_id: Number($("call-pick").value), purpose: $("call-purpose").value });
+      render();
+      toast(t("wo.done", { action: t("wo.action.link_call") }), "ok");
+    } catch (e) { toast(errorText(e), "error"); }
+  }
+
   function eventDetail(e) {
     const d = e.data || {};
     const bits = [];
+    if (e.action === "link_call") bits.push((d.number || "") + " · " + t("wo.call.purpose." + d.purpose));
+    if (d.primary_number) bits.push(t("wo.link.role.primary") + " " + d.primary_number);
     if (e.action === "dispatch" && d.unit_id) bits.push(t("wo.col.unit") + ": " + unitName(d.unit_id) + (d.completion_deadline ? " · " + t("wo.col.deadline") + " " + WO.stamp(d.completion_deadline) : ""));
     if (d.reason && e.action !== "dispatch") bits.push(e.action === "remind" ? t("wo.sla." + (d.reason === "breach" ? "breached" : "warning")) : d.reason);
     if (d.text) bits.push(d.text);
@@ -163,6 +204,12 @@
     } else if (type === "problems") {
       return el("div", { class: "field" }, label, el("div", { class: "radio-row" }, ...m.callback_problems.map((v) =>
         el("label", { class: "bad" }, el("input", { type: "checkbox", name, value: v }), t("wo.problem." + v)))));
+    } else if (type === "call") {
+      // The callback call (R-P6): recent calls with the caller; the newest outgoing one is preselected.
+      const cands = o.call_candidates || [];
+      const out = cands.find((c) => c.direction === "out");
+      ctl = el("select", { name }, el("option", { value: "" }, "—"), ...cands.map((c) =>
+        el("option", { value: c.id, selected: out && c.id === out.id }, WO.stamp(c.at) + " · " + c.number + " · " + t("wo.call." + c.direction))));
     } else if (type === "situation") {
       // The current type's situations (R-P2); the guidance decides whether it may close directly.
       const opts = (m.guidance[o.order_type] || []);
@@ -208,7 +255,7 @@
       const v = f[n] ? f[n].value.trim() : "";
       if (!v) continue;
       if (ty === "datetime") body[n] = WO.fromLocalInput(v);
-      else if (ty === "unit" || ty === "assisting") body[n] = Number(v);
+      else if (ty === "unit" || ty === "assisting" || ty === "call") body[n] = Number(v);
       else if (ty === "situation" && v === o.situation) continue;
       else body[n] = v;
     }
