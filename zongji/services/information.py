@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -18,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import world_time
 from zongji.domain.working_hours import WorkingHours, WorkingHoursError
+from zongji.errors import Conflict, NotFound
 from zongji.services.calls import Invalid
 from zongji.settings import Settings
-from zongji.store.models import CommonNumber, utcnow
+from zongji.store.models import CommonNumber, Department, Organisation, User, utcnow
 from zongji.store.switchboard_models import Facility, LongDistanceRate
 
 MAX_QUERY = 100
@@ -129,3 +131,175 @@ def city_time(city: str, settings: Settings, *, at: dt.datetime | None = None) -
     if c is None:
         raise Invalid(f"no city called {city!r} is known", field="city")
     return world_time_out(c, at or utcnow(), settings)
+
+
+# --------------------------------------------------------------------------- maintenance
+# Facilities and service hours, long-distance rates: kept up to date by supervisors and admins
+# (R-H7 "a directory kept up to date"). Every change is audited. Errors name the field.
+
+FACILITY_FIELDS = ("name", "name_en", "category", "location", "location_en", "working_hours", "extension",
+                   "note", "keywords")
+RATE_FIELDS = ("kind", "destination", "destination_en", "dial_code", "per_minute", "minimum_minutes", "note",
+               "keywords")
+_DIGITS = re.compile(r"^[0-9]{1,20}$")
+_EXTENSION = re.compile(r"^[0-9*#]{1,20}$")
+
+
+def facility_row_out(f: Facility, at: dt.datetime, settings: Settings) -> dict[str, Any]:
+    """``facility_out`` plus the stored fields, for the maintenance screen."""
+    return facility_out(f, at, settings) | {
+        "organisation_id": f.organisation_id, "name_zh": f.name, "name_en": f.name_en,
+        "location_zh": f.location, "location_en": f.location_en, "working_hours": f.working_hours,
+        "keywords": f.keywords}
+
+
+def rate_row_out(r: LongDistanceRate) -> dict[str, Any]:
+    return rate_out(r) | {"organisation_id": r.organisation_id, "destination_zh": r.destination,
+                          "destination_en": r.destination_en, "keywords": r.keywords}
+
+
+def _organisation_for(session: Session, user: User, organisation_id: int | None) -> int:
+    """The organisation a new entry belongs to: the one given, else the user's department's, else
+    the only hotel, else the only organisation."""
+    if organisation_id is not None:
+        if session.get(Organisation, organisation_id) is None:
+            raise NotFound("no such organisation", field="organisation_id")
+        return organisation_id
+    if user.department_id is not None:
+        dept = session.get(Department, user.department_id)
+        if dept is not None:
+            return dept.organisation_id
+    for stmt in (select(Organisation.id).where(Organisation.kind == "hotel"), select(Organisation.id)):
+        ids = list(session.scalars(stmt.limit(2)))
+        if len(ids) == 1:
+            return ids[0]
+    raise Invalid("several organisations: say which one", field="organisation_id")
+
+
+def _text(values: Mapping[str, Any], key: str, *, required: bool = False) -> str | None:
+    v = values.get(key)
+    v = v.replace("\x00", "").strip() if isinstance(v, str) else v
+    if required and not v:
+        raise Invalid("required", field=key)
+    return v or None
+
+
+def _check_facility(values: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: _text(values, k, required=k in ("name", "category"))
+           for k in FACILITY_FIELDS if k != "working_hours"}
+    if out["extension"] and not _EXTENSION.match(out["extension"]):
+        raise Invalid("an extension: digits (and * #) only", field="extension")
+    wh = values.get("working_hours")
+    if wh:
+        try:
+            WorkingHours.parse(wh)
+        except WorkingHoursError as exc:
+            raise Invalid(exc.message, field=exc.field) from None
+    out["working_hours"] = wh or None
+    return out
+
+
+def _check_rate(session: Session, values: Mapping[str, Any], organisation_id: int, rate_id: int | None) -> dict[str, Any]:
+    out = {k: _text(values, k, required=k in ("kind", "destination"))
+           for k in RATE_FIELDS if k not in ("per_minute", "minimum_minutes")}
+    if out["kind"] not in ("idd", "ddd"):
+        raise Invalid("kind: idd (international) or ddd (domestic)", field="kind")
+    if out["dial_code"] and not _DIGITS.match(out["dial_code"]):
+        raise Invalid("a dialling code: digits only, e.g. 001 or 010", field="dial_code")
+    price = values.get("per_minute")
+    if not isinstance(price, (int, float)) or isinstance(price, bool) or not 0 < price <= 1000:
+        raise Invalid("the price per minute in CNY: more than 0, at most 1000", field="per_minute")
+    minimum = values.get("minimum_minutes", 1)
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or not 1 <= minimum <= 60:
+        raise Invalid("the minimum charge in minutes: 1 to 60", field="minimum_minutes")
+    out["per_minute"], out["minimum_minutes"] = float(price), minimum
+    same = select(LongDistanceRate.id).where(LongDistanceRate.organisation_id == organisation_id,
+                                             LongDistanceRate.kind == out["kind"],
+                                             LongDistanceRate.destination == out["destination"])
+    if rate_id is not None:
+        same = same.where(LongDistanceRate.id != rate_id)
+    if session.scalar(same) is not None:
+        raise Conflict(f"a rate for {out['destination']} is already listed", field="destination")
+    return out
+
+
+def _audit(session: Session, user: User, action: str, entity: str, entity_id: int, detail: dict[str, Any]) -> None:
+    from zongji.services import audit
+
+    audit.record(session, actor=f"user:{user.username}", user_id=user.id, action=action, entity=entity,
+                 entity_id=entity_id, detail=detail)
+
+
+def list_facilities(session: Session, settings: Settings) -> list[dict[str, Any]]:
+    at = utcnow()
+    return [facility_row_out(f, at, settings)
+            for f in session.scalars(select(Facility).order_by(Facility.category, Facility.name, Facility.id))]
+
+
+def _facility(session: Session, facility_id: int) -> Facility:
+    f = session.get(Facility, facility_id)
+    if f is None:
+        raise NotFound("no such facility", field="facility_id")
+    return f
+
+
+def save_facility(session: Session, user: User, settings: Settings, values: Mapping[str, Any], *,
+                  facility_id: int | None = None) -> dict[str, Any]:
+    """Create (``facility_id`` None) or replace a facility."""
+    data = _check_facility(values)
+    if facility_id is None:
+        f = Facility(organisation_id=_organisation_for(session, user, values.get("organisation_id")), **data)
+        session.add(f)
+        action = "create"
+    else:
+        f = _facility(session, facility_id)
+        for k, v in data.items():
+            setattr(f, k, v)
+        action = "update"
+    session.flush()
+    _audit(session, user, action, "facility", f.id, {k: v for k, v in data.items() if v is not None})
+    return facility_row_out(f, utcnow(), settings)
+
+
+def delete_facility(session: Session, user: User, facility_id: int) -> None:
+    f = _facility(session, facility_id)
+    _audit(session, user, "delete", "facility", f.id, {"name": f.name})
+    session.delete(f)
+
+
+def list_rates(session: Session) -> list[dict[str, Any]]:
+    stmt = select(LongDistanceRate).order_by(LongDistanceRate.kind.desc(), LongDistanceRate.destination,
+                                             LongDistanceRate.id)
+    return [rate_row_out(r) for r in session.scalars(stmt)]
+
+
+def _rate(session: Session, rate_id: int) -> LongDistanceRate:
+    r = session.get(LongDistanceRate, rate_id)
+    if r is None:
+        raise NotFound("no such rate", field="rate_id")
+    return r
+
+
+def save_rate(session: Session, user: User, values: Mapping[str, Any], *, rate_id: int | None = None) -> dict[str, Any]:
+    """Create (``rate_id`` None) or replace a long-distance rate."""
+    if rate_id is None:
+        org = _organisation_for(session, user, values.get("organisation_id"))
+        data = _check_rate(session, values, org, None)
+        r = LongDistanceRate(organisation_id=org, **data)
+        session.add(r)
+        action = "create"
+    else:
+        r = _rate(session, rate_id)
+        data = _check_rate(session, values, r.organisation_id, rate_id)
+        for k, v in data.items():
+            setattr(r, k, v)
+        action = "update"
+    session.flush()
+    _audit(session, user, action, "long_distance_rate", r.id, {k: v for k, v in data.items() if v is not None})
+    return rate_row_out(r)
+
+
+def delete_rate(session: Session, user: User, rate_id: int) -> None:
+    r = _rate(session, rate_id)
+    _audit(session, user, "delete", "long_distance_rate", r.id, {"destination": r.destination})
+    session.delete(r)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from zongji.api.deps import ReadDB, WriteDB, require_roles
@@ -367,6 +367,12 @@ def list_violations(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
     return {"items": sb.list_violations(db, settings)}
 
 
+@router.get("/switchboard/line-violations")
+def list_violations(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
+    """Outbound calls the PBX reported on inbound-only lines in the last 30 days (R-S1)."""
+    return {"items": sb.list_violations(db, settings)}
+
+
 @router.get("/switchboard/alerts")
 def list_alerts(user: Console, db: ReadDB, settings: Cfg, state: Literal["open", "all"] = "open") -> dict[str, Any]:
     return {"items": sb.list_alerts(db, settings, open_only=state == "open")}
@@ -390,6 +396,80 @@ def information_answer(user: Console, db: ReadDB, settings: Cfg,
 @router.get("/information/common-numbers")
 def common_numbers(user: Console, db: ReadDB) -> dict[str, Any]:
     return {"categories": information.common_numbers_by_category(db)}
+
+
+class FacilityIn(_In):
+    """A facility or service and its hours (R-H7); ``working_hours`` as for lines, null: no hours
+    given. ``organisation_id``: default the user's organisation, else the only hotel."""
+
+    name: str = Field(min_length=1, max_length=100)
+    name_en: str | None = Field(default=None, max_length=100)
+    category: str = Field(min_length=1, max_length=40)
+    location: str | None = Field(default=None, max_length=100)
+    location_en: str | None = Field(default=None, max_length=100)
+    working_hours: dict[str, Any] | None = None
+    extension: str | None = Field(default=None, max_length=20)
+    note: str | None = Field(default=None, max_length=1000)
+    keywords: str | None = Field(default=None, max_length=500)
+    organisation_id: int | None = Field(default=None, ge=1, le=2**62)
+
+
+class RateIn(_In):
+    """A long-distance rate (R-H7): price per started minute in CNY, service charge included."""
+
+    kind: Literal["idd", "ddd"]
+    destination: str = Field(min_length=1, max_length=100)
+    destination_en: str | None = Field(default=None, max_length=100)
+    dial_code: str | None = Field(default=None, max_length=20)
+    per_minute: float = Field(gt=0, le=1000)
+    minimum_minutes: int = Field(default=1, ge=1, le=60)
+    note: str | None = Field(default=None, max_length=1000)
+    keywords: str | None = Field(default=None, max_length=500)
+    organisation_id: int | None = Field(default=None, ge=1, le=2**62)
+
+
+@router.get("/information/facilities")
+def list_facilities(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
+    return {"items": information.list_facilities(db, settings)}
+
+
+@router.post("/information/facilities", status_code=201)
+def create_facility(body: FacilityIn, user: Admin, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return information.save_facility(db, user, settings, body.model_dump())
+
+
+@router.put("/information/facilities/{facility_id}")
+def update_facility(facility_id: IdPath, body: FacilityIn, user: Admin, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    """Replace the facility's fields (organisation_id is ignored: an entry stays where it is)."""
+    return information.save_facility(db, user, settings, body.model_dump(), facility_id=facility_id)
+
+
+@router.delete("/information/facilities/{facility_id}", status_code=204)
+def delete_facility(facility_id: IdPath, user: Admin, db: WriteDB) -> Response:
+    information.delete_facility(db, user, facility_id)
+    return Response(status_code=204)
+
+
+@router.get("/information/rates")
+def list_rates(user: Console, db: ReadDB) -> dict[str, Any]:
+    return {"items": information.list_rates(db)}
+
+
+@router.post("/information/rates", status_code=201)
+def create_rate(body: RateIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+    return information.save_rate(db, user, body.model_dump())
+
+
+@router.put("/information/rates/{rate_id}")
+def update_rate(rate_id: IdPath, body: RateIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+    """Replace the rate's fields (organisation_id is ignored)."""
+    return information.save_rate(db, user, body.model_dump(), rate_id=rate_id)
+
+
+@router.delete("/information/rates/{rate_id}", status_code=204)
+def delete_rate(rate_id: IdPath, user: Admin, db: WriteDB) -> Response:
+    information.delete_rate(db, user, rate_id)
+    return Response(status_code=204)
 
 
 @router.get("/information/world-time")
