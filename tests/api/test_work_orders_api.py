@@ -475,3 +475,46 @@ def test_further_calls_are_linked_and_the_callback_call_too(as_role, units, writ
     # Other actions do not take a call.
     r = op.post(f"/api/work-orders/{o['id']}/actions", json={"action": "note", "note": "n", "call_id": cb_call})
     assert r.status_code == 422 and r.json()["field"] == "call_id"
+
+
+def test_extensions_view_finds_every_pending_request_beyond_the_first_page(as_role, units, write):
+    """More open orders than a page: the pending requests are filtered in the query, not on one page."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from zongji.services import work_orders as service
+    from zongji.services.auth import create_user
+    from zongji.store.models import User
+
+    city, _ = units
+    sup = as_role("supervisor")
+    tz = ZoneInfo("Asia/Shanghai")
+    t0 = dt.datetime.now(tz) - dt.timedelta(hours=2)
+    with write() as s:
+        op = create_user(s, username="op-x", password="secret-pass-1", role="operator")
+        lead = create_user(s, username="lead-x", password="secret-pass-1", role="shift_leader")
+        uh = create_user(s, username="unit-x", password="secret-pass-1", role="unit_handler", department_id=city)
+        ov, lv, uv = (service.Viewer.of(s.get(User, u.id)) for u in (op, lead, uh))
+        ids = []
+        for i in range(60):
+            o = service.create_order(s, ov, service.NewOrder(order_type="request", situation="general",
+                                                              description=f"路灯不亮 {i}", caller_name="张三",
+                                                              place="幸福路"), tz=tz, now=t0 + dt.timedelta(seconds=i))
+            service.act(s, lv, o.id, {"action": "dispatch", "unit_id": city}, tz=tz, now=t0 + dt.timedelta(minutes=5))
+            service.act(s, uv, o.id, {"action": "accept"}, tz=tz, now=t0 + dt.timedelta(minutes=6))
+            ids.append(o.id)
+        # The oldest orders (last on the newest-first pages) ask for more time.
+        asking = ids[:3]
+        for oid in asking:
+            deadline = s.get(service.WorkOrder, oid).completion_deadline
+            service.act(s, uv, oid, {"action": "request_extension", "reason": "需协调多个部门",
+                                     "deadline": (deadline + dt.timedelta(days=2)).isoformat()},
+                        tz=tz, now=t0 + dt.timedelta(minutes=10))
+    r = sup.get("/api/work-orders?view=extensions").json()
+    assert r["total"] == 3 and sorted(i["id"] for i in r["items"]) == sorted(asking)
+    assert all(i["extension_pending"] for i in r["items"])
+    r = sup.get("/api/work-orders?view=extensions&page_size=2&page=2").json()
+    assert r["total"] == 3 and len(r["items"]) == 1
+    # Decided requests leave the view.
+    sup.post(f"/api/work-orders/{asking[0]}/actions", json={"action": "refuse_extension", "note": "可按期完成"})
+    assert sup.get("/api/work-orders?view=extensions").json()["total"] == 2

@@ -1325,7 +1325,11 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
                          and_(WorkOrder.sla_state == "breached",
                               WorkOrder.status.notin_([str(s) for s in wo.FINAL_STATUSES]))))
     elif view == "extensions":
+        # Orders with a pending extension request, filtered in SQL (JSON path into the state) so
+        # paging and the total are right however many orders are open.
         conds.append(WorkOrder.status.in_([str(wo.Status.ACCEPTED), str(wo.Status.IN_PROGRESS)]))
+        conds.append(WorkOrder.state[("extension", "status")].as_string() == str(wo.ExtensionStatus.REQUESTED))
+        order_by = [WorkOrder.completion_deadline, WorkOrder.id]  # to decide before the deadline
     elif view == "unit":
         if not viewer.is_unit:
             raise Invalid("the unit view is for unit handlers", field="view")
@@ -1357,14 +1361,11 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
     base = select(WorkOrder).where(*conds)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = list(session.scalars(base.order_by(*order_by).offset((page - 1) * page_size).limit(page_size)))
-    if view == "extensions":
-        rows = [r for r in rows if state_from_json(r.state).pending_extension is not None]
     sla = SlaContext.load(session, tz)
     units = _units_by_id(session, (r.main_unit_id for r in rows))
     cats = {c.code: c for c in categories(session)}
     items = [order_summary(session, r, sla, now, viewer, units, cats) for r in rows]
-    return {"items": items, "total": total if view != "extensions" else len(items), "page": page,
-            "page_size": page_size}
+    return {"items": items, "total": total, "page": page, "page_size": page_size}
 
 
 def guidance_out(g: wo.Guidance) -> dict[str, Any]:
