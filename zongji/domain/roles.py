@@ -26,3 +26,22 @@ ADMIN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # Roles that may see a guest's room number (DND list, handover log). Operators never need it to
 # answer a caller (R-H4): transfers ring the room through the telephony adapter.
 ROOM_NUMBER_ROLES = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
+
+
+# What an integration token may do (``zongji token add NAME --scopes cti,pms``).
+INTEGRATION_SCOPES = {
+    "cti": "a PBX or the SIP gateway reports call events",
+    "wakeup": "a PMS or guest channel books, changes and cancels wake-up calls",
+    "pms": "a PMS reports check-outs",
+}
+
+
+def parse_scopes(text: str) -> str:
+    """Normalise a comma-separated scope list; ValueError names the first unknown scope."""
+    scopes = list(dict.fromkeys(s.strip().lower() for s in text.split(",") if s.strip()))
+    if not scopes:
+        raise ValueError("at least one scope is needed: " + ", ".join(INTEGRATION_SCOPES))
+    for scope in scopes:
+        if scope not in INTEGRATION_SCOPES:
+            raise ValueError(f"unknown scope {scope!r}; one of {', '.join(INTEGRATION_SCOPES)}")
+    return ",".join(scopes)

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zongji.domain.roles import Role
+from zongji.domain.roles import Role, parse_scopes
 from zongji.errors import Conflict, NotFound, Unauthorized, ZongjiError
 from zongji.services import audit
 from zongji.store.models import IntegrationToken, LoginSession, User, utcnow
@@ -129,6 +129,10 @@ def add_integration_token(session: Session, name: str, *, scopes: str = "cti", a
     name = name.strip()
     if not name:
         raise ZongjiError("token name must not be empty", field="name")
+    try:
+        scopes = parse_scopes(scopes)
+    except ValueError as exc:
+        raise ZongjiError(str(exc), field="scopes") from None
     token = "zj_" + secrets.token_urlsafe(32)
     row = IntegrationToken(name=name, token_hash=hash_token(token), scopes=scopes)
     session.add(row)

@@ -1,0 +1,96 @@
+"""The ``zongji`` command line against a real database (SQLite and PostgreSQL) and a real server:
+adding people and integration tokens, revoking tokens, and playing simulated PBX calls."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from zongji.cli import app as cli
+from zongji.settings import get_settings
+
+
+@pytest.fixture
+def run(settings, monkeypatch):
+    """Invoke ``zongji …`` with ZONGJI_DATABASE_URL pointing at the test database."""
+    monkeypatch.setenv("ZONGJI_DATABASE_URL", settings.resolved_database_url)
+    monkeypatch.setenv("ZONGJI_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+    runner = CliRunner()
+    yield lambda *args: runner.invoke(cli, list(args))
+    get_settings.cache_clear()
+
+
+def test_user_add_hashes_the_password_and_refuses_bad_input(run, session_factory, client):
+    from zongji.store.models import User
+
+    r = run("user", "add", "wang", "--role", "operator", "--name", "王小红",
+            "--operator-number", "1001", "--password", "s3cret-密码")
+    assert r.exit_code == 0, r.output
+    with session_factory() as s:
+        user = s.scalars(select(User).where(User.username == "wang")).one()
+        assert (user.role, user.display_name, user.operator_number) == ("operator", "王小红", "1001")
+        assert user.password_hash.startswith("$argon2") and "s3cret" not in user.password_hash
+    # The new person can log in with that password, and only with it.
+    assert client.post("/api/auth/login", json={"username": "wang", "password": "s3cret-密码"}).status_code == 200
+    assert client.post("/api/auth/login", json={"username": "wang", "password": "wrong"}).status_code == 401
+
+    r = run("user", "add", "li", "--role", "janitor", "--password", "whatever1")
+    assert r.exit_code != 0 and "role" in r.output
+    r = run("user", "add", "wang", "--role", "operator", "--password", "another1")
+    assert r.exit_code != 0 and "username" in r.output
+    with session_factory() as s:
+        assert s.scalar(select(func.count(User.id))) == 1
+
+
+def test_token_add_and_revoke(run, session_factory, client):
+    r = run("token", "add", "pbx-main", "--scopes", "cti,nonsense")
+    assert r.exit_code != 0 and "scopes" in r.output and "nonsense" in r.output
+
+    r = run("token", "add", "pbx-main", "--scopes", "CTI, pms")
+    assert r.exit_code == 0, r.output
+    token_id, token = re.search(r"token #(\d+) for pbx-main: (\S+)", r.output).groups()
+    event = {"event": "newCall", "callId": "cli-1", "from": "13800138000", "to": "02088886666",
+             "direction": "in"}
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.post("/api/cti/events", json=event, headers=headers).status_code == 202
+    # Its scopes are cti and pms: a wake-up booking with it is refused.
+    r3 = client.get("/api/v1/wakeups/1", headers=headers)
+    assert r3.status_code == 401 and r3.json()["field"] == "token"
+
+    r = run("token", "revoke", token_id)
+    assert r.exit_code == 0, r.output
+    r2 = client.post("/api/cti/events", json={**event, "callId": "cli-2"}, headers=headers)
+    assert r2.status_code == 401 and r2.json()["field"] == "token"
+
+
+def test_simulate_calls_plays_calls_into_a_running_server(run, settings, write, session_factory):
+    from tests.web.browser_support import serve
+    from zongji.api.app import create_app
+    from zongji.services.demo_data import DEMO_CTI_TOKEN, load_demo
+    from zongji.store.models import Call, CallEvent
+
+    with write() as s:
+        load_demo(s)
+    with session_factory() as s:
+        before = s.scalar(select(func.count(Call.id)))
+    with serve(create_app(settings)) as url:
+        r = run("simulate", "calls", "--url", url, "--token", DEMO_CTI_TOKEN, "--rate", "600",
+                "--count", "5", "--speed", "60", "--seed", "7", "--quiet")
+        assert r.exit_code == 0, r.output
+        assert re.search(r"^5 calls, \d+ events sent", r.output, re.M), r.output
+        bad = run("simulate", "calls", "--url", url, "--token", "not-a-token", "--count", "1",
+                  "--speed", "60", "--quiet")
+        assert bad.exit_code != 0 and "token" in bad.output
+    with session_factory() as s:
+        calls = s.scalars(select(Call).order_by(Call.id)).all()[before:]
+        assert len(calls) == 5
+        # Each simulated call ended, with an outcome, and every event the CLI counted is stored.
+        assert all(c.ended_at is not None and c.outcome for c in calls)
+        sent = int(re.search(r"5 calls, (\d+) events sent", r.output).group(1))
+        stored = s.scalar(select(func.count(CallEvent.id)).where(
+            CallEvent.external_call_id.in_([c.external_id for c in calls])))
+        assert stored == sent
