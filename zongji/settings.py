@@ -127,6 +127,16 @@ class Settings(BaseSettings):
     # Safety net: a wake-up still waiting this long after its time while no dialler holds any
     # wake-up call goes to the manual call list (no dialler process is running).
     wakeup_watchdog_seconds: float = 90.0
+    # Telephony down (R-H9, never silence): after this many telephony faults in a row (5xx,
+    # makeCall error, no response) on calls to different rooms, due wake-ups go to the manual
+    # call list at once even if the gateway's /health still says ok.
+    wakeup_fault_rooms: int = 3
+    # How often the dialler asks the gateway's /health (before dialling; and, while wake-ups
+    # wait on the manual call list because telephony was down, to see it recover).
+    wakeup_health_check_seconds: float = 5.0
+    # When telephony recovers, wake-ups on the manual call list because it was down, and not
+    # handled by hand yet, are called automatically again if their time is at most this long ago.
+    wakeup_resume_minutes: float = 60.0
     # The department that receives knock-on-door tasks and is notified (R-H9 "notify the
     # housekeeping centre"): its name, English name or id. Only its unit handlers see the tasks.
     wakeup_knock_unit: str = "客房服务中心"

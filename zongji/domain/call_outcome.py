@@ -17,7 +17,13 @@ class CallOutcome(StrEnum):
     ANSWERED_NO_KEY = "answered_no_key"  # answered, heard the prompt, pressed nothing useful
     BUSY = "busy"  # 486 / 600 / 603
     NO_ANSWER = "no_answer"  # rang until the ring timeout (or 408 / 480)
-    FAILED = "failed"  # any other failure of this call (404, 503, media error …)
+    FAILED = "failed"  # any other failure of this call (404, 403, media error …)
+    # The phone system failed, not the room: the call could not be started (makeCall error),
+    # the PBX/SIP side answered 500/502/503/504, or the far end never responded at all
+    # (transport error, no provisional response). The wake-up dialler asks the gateway's health
+    # after one of these and sends due wake-ups to the manual call list when the path is down
+    # (R-H9: never silence).
+    TELEPHONY_FAULT = "telephony_fault"
 
     @property
     def answered(self) -> bool:

@@ -436,6 +436,22 @@ def telephony_down(state: WakeupState, now: dt.datetime, *, room: str = "") -> T
     return Transition(s, _escalation_effects(s, "telephony_down", room))
 
 
+def telephony_restored(state: WakeupState, now: dt.datetime,
+                       policy: WakeupPolicy = DEFAULT_POLICY) -> Transition:
+    """The calling path works again: a wake-up sent to the manual call list because telephony
+    was down, and not handled by hand since, is called automatically again at once (with a
+    fresh retry window). Its manual-call task and alert are closed. The escalation stays on
+    record (escalated_at, escalation_reason) for the handover."""
+    if state.status is not WakeupStatus.ESCALATED or state.escalation_reason != "telephony_down":
+        raise InvalidTransition("Only a wake-up escalated because telephony was down resumes.",
+                                field="status")
+    s = replace(state, status=WakeupStatus.RETRYING, next_attempt_at=now,
+                window_ends_at=now + dt.timedelta(minutes=policy.retry_window_minutes))
+    return Transition(s, (Effect(EffectKind.RESOLVE_ESCALATION, "telephony_restored",
+                                 "电话系统已恢复，自动叫醒继续 / telephony restored, "
+                                 "automatic calling resumes"),))
+
+
 def mark_reached(state: WakeupState, now: dt.datetime, by: str = "door") -> Transition:
     """A person reached the guest (floor attendant at the door, operator by phone): done."""
     if by not in ("door", "operator", "phone"):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain import wakeups as dom
@@ -749,8 +749,11 @@ def escalate_telephony_down(session: Session, *, now: dt.datetime, settings: Set
     """No call can be placed: every due wake-up (and ``first``) goes at once to the operators'
     manual call list, with an alert on every console and a handover entry — never silence."""
     tz = settings.tz
+    # Due now, or retrying (its time has come and nobody is awake yet: the next try would go
+    # through the same dead path, so people call now instead of in a few minutes).
     query = (select(Wakeup).where(
-        Wakeup.status.in_(["due", "retrying", "snoozed"]), Wakeup.next_attempt_at <= now)
+        Wakeup.status.in_(["due", "retrying", "snoozed"]),
+        or_(Wakeup.next_attempt_at <= now, Wakeup.status == "retrying"))
         .order_by(Wakeup.next_attempt_at, Wakeup.id))
     # Several dialler threads may see the telephony go down at once: each escalates only the
     # wake-ups it can lock, so none gets two manual-call tasks (rows another transaction holds
@@ -777,6 +780,100 @@ def escalate_telephony_down(session: Session, *, now: dt.datetime, settings: Set
         audit.record(session, actor="system:wakeup", action="wakeup.telephony_down",
                      entity="wakeup", entity_id=out[0].id,
                      detail={"ids": [w.id for w in out], "reason": reason[:300]})
+    return out
+
+
+def end_attempt_telephony_down(session: Session, w: Wakeup, a: WakeupAttempt,
+                               result: CallResult, *, now: dt.datetime, settings: Settings,
+                               reason: str) -> list[Wakeup]:
+    """Phase 2 when the call ended in a telephony fault and the dialler found the calling path
+    down: the attempt keeps its result (TELEPHONY_FAULT, SIP status), and this wake-up and
+    every due one go to the manual call list at once (escalate_telephony_down)."""
+    a.state = "ended"
+    a.placed_at, a.answered_at, a.ended_at = result.started_at, result.answered_at, now
+    a.outcome, a.key, a.sip_status = result.outcome.value, result.key, result.sip_status
+    a.reason = (result.reason or "")[:300]
+    return escalate_telephony_down(session, now=now, settings=settings, reason=reason, first=w)
+
+
+TELEPHONY_ALERT_ENTITY = "wakeup-telephony"
+
+
+def last_telephony_alert(session: Session) -> dict | None:
+    """The last telephony down/restored alert's payload (None: never down)."""
+    last = session.scalar(select(FeedItem).where(
+        FeedItem.topic == "alert", FeedItem.entity_id == TELEPHONY_ALERT_ENTITY)
+        .order_by(FeedItem.id.desc()).limit(1))
+    return dict(last.payload) if last is not None else None
+
+
+def alert_telephony(session: Session, *, down: bool, reason: str, now: dt.datetime,
+                    settings: Settings, by: str = "health") -> bool:
+    """One alert on every console when the calling path goes down (``down``; ``by`` "health":
+    the gateway said so, "faults": calls to several rooms failed in the phone system) or comes
+    back, once per change however many diallers see it (the last such alert is looked up)."""
+    kind = "wakeup_telephony_down" if down else "wakeup_telephony_restored"
+    last = last_telephony_alert(session)
+    if (last is not None and last.get("kind") == kind) or (last is None and not down):
+        return False
+    text = (f"叫醒电话线路故障，到时的叫醒已转人工电话叫醒清单：{reason[:200]} / "
+            f"wake-up telephony down, due wake-ups are on the manual call list: {reason[:200]}"
+            if down else
+            "叫醒电话线路已恢复，未人工处理的叫醒自动继续呼叫 / wake-up telephony restored, "
+            "automatic calling resumes for wake-ups not yet handled by hand")
+    session.add(FeedItem(topic="alert", entity_id=TELEPHONY_ALERT_ENTITY, payload={
+        "kind": kind, "reason": reason[:300], "text": text, "by": by if down else None,
+        "at": now.astimezone(settings.tz).isoformat()}))
+    audit.record(session, actor="system:wakeup", action=f"wakeup.{kind}", entity="wakeup",
+                 entity_id=TELEPHONY_ALERT_ENTITY, detail={"reason": reason[:300]})
+    return True
+
+
+def _resumable_query(now: dt.datetime, settings: Settings):
+    open_manual = select(WakeupTask.id).where(
+        WakeupTask.wakeup_id == Wakeup.id, WakeupTask.kind == "manual_call",
+        WakeupTask.state == "open").exists()
+    return (select(Wakeup).where(
+        Wakeup.status == "escalated", Wakeup.escalation_reason == "telephony_down",
+        Wakeup.wake_at >= now - dt.timedelta(minutes=settings.wakeup_resume_minutes),
+        Wakeup.wake_at <= now, open_manual)
+        .order_by(Wakeup.wake_at, Wakeup.id))
+
+
+def any_resumable(session: Session, *, now: dt.datetime, settings: Settings) -> bool:
+    return session.scalar(_resumable_query(now, settings).with_only_columns(Wakeup.id)
+                          .limit(1)) is not None
+
+
+def resume_after_telephony_down(session: Session, *, now: dt.datetime, settings: Settings,
+                                limit: int | None = None) -> list[Wakeup]:
+    """The calling path is back: every wake-up on the manual call list because telephony was
+    down, not handled by hand yet (its manual-call task still open) and at most
+    ``wakeup_resume_minutes`` past its time, is called automatically again now; its task is
+    closed (cancelled) and its console alert resolved. Wake-ups an operator already marked
+    reached are done and stay done."""
+    tz = settings.tz
+    policy = policy_from(settings)
+    query = _resumable_query(now, settings)
+    if limit:
+        query = query.limit(limit)
+    rows = list(session.scalars(_for_update(session, query, skip_locked=True)))
+    out = []
+    for w in rows:
+        tr = dom.telephony_restored(_state(w, tz), now, policy)
+        _store(w, tr.state)
+        n = len(w.attempts) + 1
+        job = jobs.schedule(session, CALL_JOB, call_job_key(w.id, n), now,
+                            {"wakeup_id": w.id, "attempt": n})
+        if job.state != "pending":  # the job cancelled when it went to the manual list
+            job.state, job.due_at, job.worker, job.lease_until = "pending", now, None, None
+            job.finished_at = None
+        _effects(session, w, tr.effects, now, tz)
+        _publish(session, w, tz)
+        out.append(w)
+    if out:
+        audit.record(session, actor="system:wakeup", action="wakeup.telephony_restored",
+                     entity="wakeup", entity_id=out[0].id, detail={"ids": [w.id for w in out]})
     return out
 
 

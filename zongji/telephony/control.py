@@ -5,8 +5,11 @@ or the wake-up worker down. The worker uses :class:`HttpTelephonyClient`, which 
 :class:`~zongji.telephony.adapter.TelephonyAdapter` and raises ``TelephonyUnavailable`` when the
 gateway cannot be reached — the signal to escalate due wake-ups to the manual call list.
 
-    GET  /health  → {"ok": true, "sip_port": 5070, "active_calls": 0,
+    GET  /health  → 200 {"ok": true, "reason": "", "sip_port": 5070, "active_calls": 0,
                      "registration": {"active", "status", "reason", "expires"} | null}
+                  503 with "ok": false and the "reason" when the SIP stack is not running or a
+                  registrar is configured and the registration is not active (refused,
+                  lapsed, pending): the wake-up dialler then treats telephony as down (R-H9)
     POST /calls   {"uri", "prompt_wav", "confirm_keys": ["1"], "snooze_keys": ["2"],
                    "ring_timeout": 30, "key_timeout": 10, "call_id"?, "priority"?}
                   → 200 CallResult (docs in adapter.py) once the call has ended
@@ -80,8 +83,11 @@ class ControlServer:
                     return self._send(401, {"error": "unauthorized", "message": "bad token"})
                 if self.path.rstrip("/") == "/health":
                     gw = server.gateway
-                    return self._send(200 if gw.running else 503, {
-                        "ok": gw.running, "sip_port": gw.local_port, "active_calls": gw.active_calls,
+                    check = getattr(gw, "health", None)
+                    ok, why = check() if check else (gw.running, "" if gw.running else "not running")
+                    return self._send(200 if ok else 503, {
+                        "ok": ok, "reason": why,
+                        "sip_port": gw.local_port, "active_calls": gw.active_calls,
                         "registration": gw.registration or None,
                         "lines": server.ledger.lines or None, "queued": server.ledger.queued})
                 if self.path.startswith("/calls/"):
@@ -224,13 +230,27 @@ class HttpTelephonyClient:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def healthy(self) -> bool:
+        try:
+            return bool(self.health().get("ok"))
+        except TelephonyUnavailable:
+            return False
+
+    def health(self) -> dict:
+        """The gateway's /health: {"ok", "reason", "registration", …}. ``ok`` is false while
+        the SIP stack is down or a configured registration is not active. Raises
+        TelephonyUnavailable when the gateway cannot be reached at all."""
         import httpx
 
         try:
             r = self._http().get(f"{self.base_url}/health", timeout=self.connect_timeout)
-            return r.status_code == 200 and bool(r.json().get("ok"))
-        except httpx.HTTPError:
-            return False
+            body = r.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise TelephonyUnavailable(f"SIP gateway unreachable: {exc}") from exc
+        if not isinstance(body, dict) or r.status_code not in (200, 503):
+            raise TelephonyUnavailable(f"SIP gateway answered {r.status_code}: {r.text[:200]}")
+        ok = r.status_code == 200 and bool(body.get("ok"))
+        return {**body, "ok": ok,
+                "reason": body.get("reason") or ("" if ok else f"gateway health {r.status_code}")}
 
     def lookup(self, call_id: str) -> dict:
         """What this gateway knows of ``call_id``: {"state": unknown|queued|active|ended,
@@ -328,6 +348,23 @@ class GatewayPool:
     @property
     def lines(self) -> int:
         return self.lines_each * len(self.clients)
+
+    def health(self) -> dict:
+        """Healthy when at least one gateway is (calls go to the healthy ones)."""
+        reasons = []
+        for c in self.clients:
+            try:
+                h = c.health()
+            except TelephonyUnavailable as exc:
+                reasons.append(f"{c.base_url}: {exc}")
+                continue
+            if h.get("ok"):
+                return h
+            reasons.append(f"{c.base_url}: {h.get('reason')}")
+        return {"ok": False, "reason": "; ".join(reasons) or "no SIP gateway"}
+
+    def healthy(self) -> bool:
+        return bool(self.health().get("ok"))
 
     def _pick(self, exclude: set[int]) -> int | None:
         import time

@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 BUSY_CODES = frozenset({486, 600, 603})
 _ENDPOINT_LOCK = threading.Lock()
 NO_ANSWER_CODES = frozenset({408, 480, 487})
+# The PBX / SIP side failed, not the room (R-H9: reported as TELEPHONY_FAULT, never as a room
+# that did not answer): server errors and "unavailable". PJSIP reports a transport error on the
+# INVITE as 503 too.
+FAULT_CODES = frozenset({500, 502, 503, 504})
 # After we hang up, how long to wait for PJSIP to report the call gone (SIP timer B is 32 s).
 HANGUP_GRACE_SECONDS = 40.0
 # REFER sent → the final NOTIFY (target answered or failed), for transfers the core commands.
@@ -74,6 +78,8 @@ def hangup_cause(outcome: CallOutcome, sip_status: int | None) -> str:
         return "busy"
     if outcome is CallOutcome.NO_ANSWER:
         return "noAnswer"
+    if outcome is CallOutcome.TELEPHONY_FAULT and not sip_status:
+        return "notReachable"
     return {404: "notFound", 484: "noNumber", 503: "congestion", 502: "notReachable"}.get(
         sip_status or 0, "unknown")
 
@@ -215,6 +221,7 @@ class _Active:
     hangup_sent: bool = False
     hangup_deadline: float | None = None  # give up waiting for PJSIP's DISCONNECTED
     new_reported: bool = False
+    responded: bool = False  # the far end sent a provisional response (ringing, progress)
     transfer: "_Transfer | None" = None
     transferred_to: str | None = None
 
@@ -353,6 +360,21 @@ class SipGateway:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and self._ready.is_set() \
             and self._start_error is None
+
+    def health(self) -> tuple[bool, str]:
+        """Whether calls can be placed, and why not: the SIP stack must run and, with a
+        registrar configured, the registration must be active (a refused or lapsed
+        registration means the PBX will not carry our calls)."""
+        if not self.running:
+            return False, "SIP stack not running"
+        if self.config.registrar:
+            reg = self.registration
+            if not reg:
+                return False, f"registration with {self.config.registrar} pending"
+            if not reg.get("active"):
+                return False, (f"not registered with {self.config.registrar}: "
+                               f"{reg.get('status')} {reg.get('reason') or ''}").strip()
+        return True, ""
 
     @property
     def active_calls(self) -> int:
@@ -623,7 +645,7 @@ class SipGateway:
                 self._hold_until = time.monotonic() + 0.02
                 return
             log.warning("makeCall %s failed: %s", p.uri, reason)
-            self._finish(a, CallOutcome.FAILED, None, f"makeCall failed: {reason}"[:300])
+            self._finish(a, CallOutcome.TELEPHONY_FAULT, None, f"makeCall failed: {reason}"[:300])
             return
         self._report_new(a)
 
@@ -643,6 +665,8 @@ class SipGateway:
                 if a.hangup_deadline is not None and now >= a.hangup_deadline:
                     # No final answer to our CANCEL/BYE (peer gone): end it on our side.
                     outcome = a.decided or (CallOutcome.ANSWERED_NO_KEY if a.answered_at
+                                            else CallOutcome.TELEPHONY_FAULT
+                                            if not a.responded
                                             else CallOutcome.NO_ANSWER
                                             if a.local_hangup_reason == "ring_timeout"
                                             else CallOutcome.FAILED)
@@ -1047,6 +1071,9 @@ class SipGateway:
             return
         self._report_new(a)
         ci = call.getInfo()
+        if ci.state in (pj.PJSIP_INV_STATE_EARLY, pj.PJSIP_INV_STATE_CONNECTING,
+                        pj.PJSIP_INV_STATE_CONFIRMED):
+            a.responded = True
         if ci.state == pj.PJSIP_INV_STATE_CONFIRMED and a.answered_at is None:
             a.answered_at = _now()
             # Until media starts, wait for a key as long as the prompt would take.
@@ -1061,6 +1088,13 @@ class SipGateway:
             elif a.answered_at is not None:
                 outcome = (CallOutcome.FAILED if a.local_hangup_reason == "shutdown"
                            else CallOutcome.ANSWERED_NO_KEY)
+            elif code in FAULT_CODES:
+                outcome = CallOutcome.TELEPHONY_FAULT
+            elif not a.responded and (a.local_hangup_reason == "ring_timeout" or code == 408):
+                # Not a ring that went unanswered: nothing answered our INVITE at all (no 1xx),
+                # the PBX or the path to it is not there.
+                outcome = CallOutcome.TELEPHONY_FAULT
+                reason = f"no response to INVITE ({code or 'timeout'} {reason})".strip()
             elif a.local_hangup_reason == "ring_timeout" or code in NO_ANSWER_CODES:
                 outcome = CallOutcome.NO_ANSWER
             elif code in BUSY_CODES:

@@ -31,7 +31,21 @@ blindly; it asks the gateway what it knows of that call id:
 * unknown and no CTI record → the first dialler died before its request reached the gateway:
   this attempt was never dialled, so it is dialled now, once.
 
-``TelephonyUnavailable`` at any point: every due wake-up goes to the manual call list at once.
+Telephony down (R-H9: never silence). Every due wake-up goes to the manual call list at once
+(``escalate_telephony_down``), with one "telephony down" alert on every console, when
+
+* the gateway cannot be reached (``TelephonyUnavailable``), or
+* its ``/health`` is not ok (SIP stack down; a registrar configured and the registration
+  refused or lapsed) — asked before dialling (cached ``wakeup_health_check_seconds``) and at
+  once after a call ended in ``TELEPHONY_FAULT`` or ``FAILED``, or
+* ``wakeup_fault_rooms`` calls in a row to different rooms ended in ``TELEPHONY_FAULT`` (5xx,
+  makeCall error, no response at all) although /health says ok (the PBX behind it is down).
+
+A fault on one room while the path is healthy is retried like an unanswered call. While
+wake-ups wait on the manual call list because telephony was down, the dialler asks /health every
+``wakeup_health_check_seconds``; when it is ok again, those not handled by hand yet (task still
+open, time at most ``wakeup_resume_minutes`` ago) are called automatically again
+(``resume_after_telephony_down``) and a "restored" alert goes out.
 """
 
 from __future__ import annotations
@@ -53,7 +67,7 @@ from zongji.settings import Settings
 from zongji.store import jobs as job_store
 from zongji.store.db import transaction
 from zongji.store.models import Job, utcnow
-from zongji.telephony.adapter import CallResult, TelephonyUnavailable
+from zongji.telephony.adapter import CallOutcome, CallResult, TelephonyUnavailable
 from zongji.worker.runner import worker_name
 
 log = logging.getLogger("zongji.wakeups")
@@ -115,6 +129,15 @@ class WakeupDialler:
         self.in_flight: dict[int, concurrent.futures.Future] = {}
         self._last_heartbeat = 0.0
         self._wake = threading.Event()
+        # Telephony-down detection (see the module doc).
+        self._path_lock = threading.Lock()
+        self._health_at = -1e9  # monotonic time of the last /health answer
+        self._health_problem: str | None = None
+        # (URI, SIP status and reason) of consecutive TELEPHONY_FAULT calls
+        self._fault_streak: list[tuple[str, str]] = []
+        self._resume_checked = -1e9
+        self._probe_at = -1e9
+        self._probe_ids: set[int] = set()
 
     # ---- the loop
 
@@ -123,6 +146,7 @@ class WakeupDialler:
             if fut.done():
                 del self.in_flight[job_id]
         self._heartbeat()
+        self._check_recovery()
         free = self.lines - len(self.in_flight)
         if free <= 0:
             return 0
@@ -165,6 +189,98 @@ class WakeupDialler:
             s.execute(update(Job).where(Job.id.in_(list(self.in_flight)), Job.worker == self.name,
                                         Job.state == "running")
                       .values(lease_until=self.clock() + self.lease))
+
+    # ---- telephony up or down
+
+    def path_problem(self, *, fresh: bool = False) -> str | None:
+        """Why no call can be placed now (None: the path looks fine). Asks the gateway's
+        /health at most every ``wakeup_health_check_seconds`` unless ``fresh``."""
+        if self.adapter is None:
+            return "no SIP gateway configured (wakeup_gateway_url)"
+        health = getattr(self.adapter, "health", None)
+        if health is None:
+            return None
+        with self._path_lock:
+            mono = time.monotonic()
+            if not fresh and mono - self._health_at < self.settings.wakeup_health_check_seconds:
+                return self._health_problem
+        try:
+            h = health()
+            problem = None if h.get("ok") else f"SIP gateway unhealthy: {h.get('reason') or '?'}"
+        except TelephonyUnavailable as exc:
+            problem = str(exc)
+        with self._path_lock:
+            self._health_at, self._health_problem = time.monotonic(), problem
+        return problem
+
+    def _after_call(self, uri: str, result: CallResult) -> str | None:
+        """Telephony down after this result? The reason if so (module doc)."""
+        if result.outcome not in (CallOutcome.TELEPHONY_FAULT, CallOutcome.FAILED):
+            with self._path_lock:
+                self._fault_streak.clear()  # the path carried a call to a room
+            return None
+        if result.outcome is CallOutcome.TELEPHONY_FAULT:
+            with self._path_lock:
+                self._fault_streak.append(
+                    (uri, f"{result.sip_status or ''} {result.reason}".strip()))
+                del self._fault_streak[:-100]
+            down = self._streak_down()
+            if down:
+                return down
+        return self.path_problem(fresh=True)
+
+    def _streak_down(self) -> str | None:
+        with self._path_lock:
+            rooms = len({uri for uri, _ in self._fault_streak})
+            last = self._fault_streak[-1][1] if self._fault_streak else ""
+        if rooms >= max(1, self.settings.wakeup_fault_rooms):
+            return f"{rooms} rooms in a row: telephony fault (last: {last})"
+        return None
+
+    def _went_down(self, s: Session, reason: str, *, by: str) -> None:
+        if by == "faults":
+            self._probe_at = time.monotonic()  # the first probe after a retry interval
+        svc.alert_telephony(s, down=True, reason=reason, now=self.clock(), settings=self.settings,
+                            by=by)
+
+    def _check_recovery(self) -> None:
+        """While wake-ups wait on the manual call list because telephony was down: once the
+        path is healthy again, call those not handled by hand yet automatically again.
+
+        When the path was found down by faults on calls (the gateway's health cannot see a dead
+        PBX behind it), one wake-up is called first as a probe (at most every retry interval);
+        the rest follow once a call reached a room again."""
+        if self.adapter is None:
+            return
+        mono = time.monotonic()
+        if mono - self._resume_checked < self.settings.wakeup_health_check_seconds:
+            return
+        self._resume_checked = mono
+        now = self.clock()
+        with self.session_factory() as s:
+            if not svc.any_resumable(s, now=now, settings=self.settings):
+                return
+            last = svc.last_telephony_alert(s) or {}
+        if self.path_problem(fresh=True) is not None:
+            return
+        probing = last.get("kind") == "wakeup_telephony_down" and last.get("by") == "faults"
+        if probing and mono - self._probe_at < self.settings.wakeup_retry_interval_minutes * 60:
+            return
+        with transaction(self.session_factory) as s:
+            resumed = svc.resume_after_telephony_down(s, now=now, settings=self.settings,
+                                                      limit=1 if probing else None)
+            if resumed and not probing:
+                svc.alert_telephony(s, down=False, reason="", now=now, settings=self.settings)
+        if probing:
+            self._probe_at = mono
+            self._probe_ids.update(w.id for w in resumed)
+        else:
+            with self._path_lock:
+                self._fault_streak.clear()
+        if resumed:
+            log.warning("telephony %s: %d wake-up(s) called automatically again",
+                        "probe" if probing else "restored", len(resumed))
+            self._wake.set()
 
     # ---- one job
 
@@ -223,9 +339,14 @@ class WakeupDialler:
             call_id, uri, languages = a.call_id, a.uri, w.languages.split(",")
         result: CallResult | None = None
         lost_reason = ""
+        down_reason: str | None = None
         try:
-            if self.adapter is None:
-                raise TelephonyUnavailable("no SIP gateway configured (wakeup_gateway_url)")
+            problem = self.path_problem()
+            if problem is None and wid not in self._probe_ids:
+                problem = self._streak_down()  # the PBX is down: no call until a probe gets through
+            self._probe_ids.discard(wid)
+            if problem is not None:
+                raise TelephonyUnavailable(problem)
             if mode == "recover":
                 info = _lookup(self.adapter, call_id)
                 if info is None:
@@ -254,10 +375,13 @@ class WakeupDialler:
                 w = svc.get(s, wid, lock=True)
                 svc.escalate_telephony_down(s, now=self.clock(), settings=st, reason=str(exc),
                                             first=w)
+                self._went_down(s, str(exc), by="health")
                 job_store.finish(job, error=f"telephony unavailable: {exc}"[:500])
             return
         except ValueError as exc:  # the gateway refused the request (e.g. unreadable prompt)
             lost_reason = f"gateway refused the call: {exc}"
+        if result is not None:
+            down_reason = self._after_call(uri, result)
         # Phase 2: the result, only while we still hold the job.
         with transaction(self.session_factory) as s:
             job = job_store.lock_claimed(s, job_id, self.name)
@@ -265,9 +389,27 @@ class WakeupDialler:
                 return  # lease lost: the new holder gets the same result from the gateway
             w = svc.get(s, wid, lock=True)
             a = next(x for x in w.attempts if x.number == n)
+            if down_reason is None and result is not None \
+                    and result.outcome is CallOutcome.TELEPHONY_FAULT:
+                # Calls on other lines may have shown the path down meanwhile.
+                down_reason = self._streak_down()
             if a.state != "ended" and w.status in ("calling", "answered"):
-                svc.end_attempt(s, w, a, result, now=self.clock(), settings=st,
-                                recovered=mode != "dial", reason=lost_reason)
+                if down_reason is not None and result is not None:
+                    log.warning("telephony down (%s): due wake-ups to the manual call list",
+                                down_reason)
+                    svc.end_attempt_telephony_down(s, w, a, result, now=self.clock(),
+                                                   settings=st, reason=down_reason)
+                    self._went_down(s, down_reason, by="faults" if result.outcome is
+                                    CallOutcome.TELEPHONY_FAULT and self._streak_down()
+                                    else "health")
+                else:
+                    svc.end_attempt(s, w, a, result, now=self.clock(), settings=st,
+                                    recovered=mode != "dial", reason=lost_reason)
+                    if result is not None and result.outcome not in (
+                            CallOutcome.TELEPHONY_FAULT, CallOutcome.FAILED):
+                        # A call reached a room: if telephony was down, it is back.
+                        svc.alert_telephony(s, down=False, reason="", now=self.clock(),
+                                            settings=st)
             job_store.finish(job)
 
     def _preflight(self, job_id: int) -> None:
