@@ -119,3 +119,69 @@ def test_shift_leader_records_and_closes_a_fault(demo_server, browser, backend):
     expect(page.locator('#ln-table tr[data-code="hotel-switchboard"]')).not_to_contain_text("故障")
     assert not errors, errors
     ctx.close()
+
+
+def test_silence_alerts_violations_and_information(demo_server, browser, backend, write):
+    """A silence alert is answered "line OK" (cleared) and another "fault" (a fault opens with the
+    cause, R-S3); an outbound call the PBX reported on the inbound-only 400 line is listed (R-S1);
+    a supervisor adds a long-distance rate in the information tab, a bad price is refused by its
+    field (R-H7)."""
+    import datetime as dt
+
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from zongji.services.demo_data import COMPANY_400_NUMBER, DEMO_CTI_TOKEN
+    from zongji.store.models import Line, utcnow
+    from zongji.store.switchboard_models import SilenceAlert
+
+    now = utcnow()
+    with write() as s:
+        for code, minutes in (("hotel-switchboard", 95), ("hotline-12345", 130)):
+            line = s.scalar(select(Line).where(Line.code == code))
+            s.add(SilenceAlert(line_id=line.id, silent_since=now - dt.timedelta(minutes=minutes), raised_at=now,
+                               silent_minutes=minutes, threshold_minutes=40, usual_minutes=12.0, basis="hour_of_week"))
+    r = httpx.post(f"{demo_server}/api/v1/cti/{DEMO_CTI_TOKEN}", timeout=10,
+                   data={"event": "newCall", "from": COMPANY_400_NUMBER, "to": "13800138000",
+                         "direction": "out", "callId": "lines-outbound-1"})
+    assert r.status_code == 200, r.text
+
+    errors: list[str] = []
+    ctx, page = _login(browser, demo_server, "supervisor", errors)
+    page.goto(demo_server + "/settings/lines")
+    expect(page.locator("#ln-banner")).to_contain_text("2 条静默告警待测试")
+    page.keyboard.press("Alt+2")
+    alerts = page.locator("#ln-alerts .ln-alert")
+    expect(alerts).to_have_count(2)
+    expect(page.locator("#ln-violations tbody")).to_contain_text("13800138000")
+    expect(page.locator("#ln-violations tbody")).to_contain_text("hotline-400")
+    _shot(page, "06-alerts", backend)
+
+    hotel = alerts.filter(has_text="示例大酒店总机")
+    hotel.get_by_role("button", name="有故障").click()  # no cause yet: refused by the field
+    expect(hotel.locator('.field-error[data-for="cause"]')).not_to_be_empty()
+    hotel.locator("input[name=cause]").fill("测试电话占线，中继无响应")
+    hotel.locator("input[name=cause]").press("Enter")
+    expect(page.locator("#ln-faults-open tbody")).to_contain_text("测试电话占线，中继无响应")
+    city = page.locator("#ln-alerts .ln-alert", has_text="12345")
+    city.get_by_role("button", name="测试正常").click()
+    expect(page.locator("#ln-alerts")).to_contain_text("没有待处理的静默告警")
+    expect(page.locator("#ln-banner")).to_contain_text("1 个故障未修复")
+    _shot(page, "07-alerts-answered", backend)
+
+    page.keyboard.press("Alt+3")
+    expect(page.locator("#info-rates tbody tr").first).to_be_visible()
+    page.click("#info-new-rate")
+    page.fill("#info-form [name=destination]", "冰岛")
+    page.fill("#info-form [name=dial_code]", "00354")
+    page.fill("#info-form [name=per_minute]", "5000")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator('#info-form .field-error[data-for="per_minute"]')).not_to_be_empty()
+    page.fill("#info-form [name=per_minute]", "12.5")
+    page.keyboard.press("Control+Enter")
+    row = page.locator("#info-rates tbody tr", has_text="冰岛")
+    expect(row).to_contain_text("12.50")
+    expect(row).to_contain_text("00354")
+    _shot(page, "08-information", backend)
+    assert not errors, errors
+    ctx.close()
