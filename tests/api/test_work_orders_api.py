@@ -518,3 +518,153 @@ def test_extensions_view_finds_every_pending_request_beyond_the_first_page(as_ro
     # Decided requests leave the view.
     sup.post(f"/api/work-orders/{asking[0]}/actions", json={"action": "refuse_extension", "note": "可按期完成"})
     assert sup.get("/api/work-orders?view=extensions").json()["total"] == 2
+
+
+def test_a_late_order_appears_on_the_supervision_list(as_role, units, write, session_factory):
+    """R-P5: an open order past a deadline is supervised even without anyone marking it — once its
+    breach timer has fired."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from zongji.services import work_orders as service
+    from zongji.services.auth import create_user
+    from zongji.store.models import User, utcnow
+    from zongji.worker.registry import load_all
+    from zongji.worker.runner import Worker
+
+    sup = as_role("supervisor")
+    tz = ZoneInfo("Asia/Shanghai")
+    with write() as s:
+        op = create_user(s, username="op-late", password="secret-pass-1", role="operator")
+        v = service.Viewer.of(s.get(User, op.id))
+        late = service.create_order(s, v, service.NewOrder(order_type="request", situation="general",
+                                                           description="井盖缺失", caller_name="李四", place="东湖路"),
+                                    tz=tz, now=utcnow() - dt.timedelta(hours=3))
+        fresh = service.create_order(s, v, service.NewOrder(order_type="request", situation="general",
+                                                            description="路灯不亮", caller_name="王五", place="西湖路"),
+                                     tz=tz)
+        late_id, fresh_id = late.id, fresh.id
+    w = Worker(session_factory, handlers=load_all())  # (the server's own worker thread may be first)
+    while w.run_once():
+        pass
+    items = sup.get("/api/supervision").json()["items"]
+    assert [i["id"] for i in items] == [late_id]
+    assert items[0]["sla_state"] == "breached" and items[0]["clocks"]["dispatch"]["state"] == "breached"
+    assert fresh_id not in [i["id"] for i in items]
+
+
+def test_manual_reminder_and_supervision_through_the_api(as_role, units):
+    city, _ = units
+    op, leader, sup = as_role("operator"), as_role("shift_leader"), as_role("supervisor")
+    unit_city = as_role("unit_handler", department_id=city)
+    o = _create(op)
+    act = f"/api/work-orders/{o['id']}/actions"
+    r = leader.post(act, json={"action": "remind", "note": "请尽快处理"})
+    assert r.status_code == 409  # nothing to remind before a unit has it
+    leader.post(act, json={"action": "dispatch", "unit_id": city})
+    # 催办: the shift leader with a note; the operator may not.
+    assert op.post(act, json={"action": "remind", "note": "x"}).status_code == 403
+    r = leader.post(act, json={"action": "remind"})
+    assert r.status_code == 422 and r.json()["field"] == "note"
+    r = leader.post(act, json={"action": "remind", "note": "请今天内签收"})
+    assert r.status_code == 200 and r.json()["reminder_count"] == 1
+    reminders = [n for n in unit_city.get("/api/notifications").json()["items"] if n["kind"] == "reminder"]
+    assert len(reminders) == 1 and "请今天内签收" in reminders[0]["body"]
+    # 督办: with a reason, on the supervision list, the unit told; only the office lifts it.
+    r = leader.post(act, json={"action": "supervise"})
+    assert r.status_code == 422 and r.json()["field"] == "reason"
+    r = leader.post(act, json={"action": "supervise", "reason": "媒体关注的热点问题"})
+    assert r.status_code == 200 and r.json()["supervised"] is True
+    assert leader.post(act, json={"action": "supervise", "reason": "again"}).json()["error"] == "already_supervised"
+    items = sup.get("/api/supervision").json()["items"]
+    assert [(i["id"], i["supervision_reason"]) for i in items] == [(o["id"], "媒体关注的热点问题")]
+    assert "supervision" in [n["kind"] for n in unit_city.get("/api/notifications").json()["items"]]
+    assert leader.post(act, json={"action": "unsupervise"}).status_code == 403
+    r = sup.post(act, json={"action": "unsupervise", "note": "已解决"})
+    assert r.status_code == 200 and r.json()["supervised"] is False
+    assert sup.get("/api/supervision").json()["items"] == []
+    timeline = [e["action"] for e in sup.get(f"/api/work-orders/{o['id']}").json()["timeline"]]
+    assert timeline == ["create", "dispatch", "remind", "supervise", "unsupervise"]
+
+
+def test_refused_extension_and_reopen_through_the_api(as_role, units):
+    import datetime as dt
+
+    city, _ = units
+    op, leader, sup = as_role("operator"), as_role("shift_leader"), as_role("supervisor")
+    unit_city = as_role("unit_handler", department_id=city)
+    o = _create(op)
+    act = f"/api/work-orders/{o['id']}/actions"
+    d = leader.post(act, json={"action": "dispatch", "unit_id": city}).json()
+    unit_city.post(act, json={"action": "accept"})
+    deadline = d["completion_deadline"]
+    later = (dt.datetime.fromisoformat(deadline) + dt.timedelta(days=1)).isoformat()
+    assert sup.post(act, json={"action": "refuse_extension", "note": "x"}).json()["error"] == "no_extension_pending"
+    unit_city.post(act, json={"action": "request_extension", "deadline": later, "reason": "等待材料"})
+    assert leader.post(act, json={"action": "refuse_extension", "note": "x"}).status_code == 403
+    r = sup.post(act, json={"action": "refuse_extension"})
+    assert r.status_code == 422 and r.json()["field"] == "note"
+    r = sup.post(act, json={"action": "refuse_extension", "note": "可按期完成"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["extension_pending"] is False and body["extension"]["status"] == "refused"
+    assert body["completion_deadline"] == deadline  # unchanged
+    assert "refuse_extension" in [n["kind"] for n in unit_city.get("/api/notifications").json()["items"]]
+    # Replied, satisfied, closed — then the caller calls again: the shift leader reopens it.
+    unit_city.post(act, json={"action": "reply", "text": "已处理"})
+    assert op.post(act, json={"action": "record_callback", "outcome": "satisfied"}).json()["status"] == "closed"
+    assert op.post(act, json={"action": "reopen", "reason": "来电人再次反映"}).status_code == 403
+    r = leader.post(act, json={"action": "reopen"})
+    assert r.status_code == 422 and r.json()["field"] == "reason"
+    r = leader.post(act, json={"action": "reopen", "reason": "来电人再次反映"})
+    assert r.status_code == 200 and r.json()["status"] == "review" and r.json()["reopen_count"] == 1
+    assert o["id"] in [i["id"] for i in leader.get("/api/work-orders?view=dispatch").json()["items"]]
+    r = leader.post(act, json={"action": "dispatch", "unit_id": city})
+    assert r.status_code == 200 and r.json()["status"] == "dispatched"
+
+
+def test_a_units_own_calendar_days_move_only_its_deadlines(as_role, units):
+    """Per-unit calendar (issue 4 §3): days off for one unit push its completion deadlines, not
+    another unit's."""
+    import datetime as dt
+
+    city, housing = units
+    op, leader, admin = as_role("operator"), as_role("shift_leader"), as_role("admin")
+    today = dt.date.today()
+    days = [today + dt.timedelta(days=i) for i in range(0, 25)]
+    for d in days:
+        r = admin.put(f"/api/calendar/days/{d.isoformat()}", json={"is_working": False, "name": "单位停工",
+                                                                   "unit_id": city})
+        assert r.status_code == 200 and r.json()["unit_id"] == city
+    assert leader.put(f"/api/calendar/days/{today.isoformat()}",
+                      json={"is_working": False, "unit_id": city}).status_code == 403
+    own = {x["day"] for x in admin.get(f"/api/calendar/{today.year}?unit_id={city}").json()["days"]}
+    base = {x["day"] for x in admin.get(f"/api/calendar/{today.year}").json()["days"]}
+    assert today.isoformat() in own and (today.isoformat() not in base or today.weekday() >= 5)
+    a, b = _create(op), _create(op)
+    da = leader.post(f"/api/work-orders/{a['id']}/actions", json={"action": "dispatch", "unit_id": city}).json()
+    db = leader.post(f"/api/work-orders/{b['id']}/actions", json={"action": "dispatch", "unit_id": housing}).json()
+    a_deadline = dt.datetime.fromisoformat(da["completion_deadline"])
+    b_deadline = dt.datetime.fromisoformat(db["completion_deadline"])
+    # The city unit does not work for the next 25 days: its 5 working days start after them.
+    assert a_deadline.date() > days[-1] and b_deadline.date() <= days[-1]
+    # Deleting the unit's days gives it the same deadline as the other unit for a new order.
+    for d in days:
+        assert admin.delete(f"/api/calendar/days/{d.isoformat()}?unit_id={city}").status_code == 204
+    c = _create(op)
+    dc = leader.post(f"/api/work-orders/{c['id']}/actions", json={"action": "dispatch", "unit_id": city}).json()
+    assert abs(dt.datetime.fromisoformat(dc["completion_deadline"]) - b_deadline) < dt.timedelta(minutes=5)
+
+
+def test_the_register_counts_complaints_by_type(as_role, units):
+    admin, op = as_role("admin"), as_role("operator")
+    admin.post("/api/work-order-categories/import", json={
+        "csv": "code,name_zh,name_en\nservice,服务,Service\nservice/attitude,服务态度,Attitude\n"
+               "service/billing,收费,Billing\n"})
+    for cat in ("service/attitude", "service/attitude", "service/billing", None):
+        _create(op, order_type="complaint", category=cat)
+    _create(op, category="service/billing")  # a request: not in the complaint register
+    reg = op.get("/api/complaints/register").json()
+    assert reg["total"] == 4
+    assert {c["key"]: c["count"] for c in reg["by_type"]} == {"服务态度": 2, "收费": 1, "—": 1}
+    assert reg["by_type"][0] == {"key": "服务态度", "count": 2}  # most frequent first

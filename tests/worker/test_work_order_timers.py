@@ -284,3 +284,35 @@ def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, s
     with write() as s:
         d = s.get(service.WorkOrder, ids[1])
         assert d.sla_state == "on_time" and d.duplicate_of_id is None
+
+
+def test_a_booked_callback_time_reminds_the_operator_once_at_that_time(write, session_factory, world):
+    """R-P7: the caller asked to be called back later; at the agreed time the operator who took the
+    call is reminded — not before, and once."""
+    order_id = _dispatched_order(write, world)
+    agreed = T0 + dt.timedelta(days=1, hours=6)  # Tuesday 15:00
+    with write() as s:
+        uh = create_user(s, username="u-cb", password="secret-pass-1", role=Role.UNIT_HANDLER,
+                         department_id=world["unit"])
+        uv = service.Viewer.of(uh)
+        service.act(s, uv, order_id, {"action": "accept"}, tz=TZ, now=T0 + dt.timedelta(hours=1))
+        service.act(s, uv, order_id, {"action": "reply", "text": "已修复"}, tz=TZ, now=T0 + dt.timedelta(hours=2))
+        service.act(s, _viewer(s, world["op"]), order_id, {
+            "action": "callback_attempt", "result": "not_convenient", "agreed_at": agreed.isoformat()},
+            tz=TZ, now=T0 + dt.timedelta(hours=3))
+    assert any(":callback_booked:due:" in k for k in _pending_keys(write, order_id))
+
+    def booked():
+        with write() as s:
+            return [(n.user_id, n.subject) for n in s.scalars(select(Notification).where(
+                Notification.order_id == order_id, Notification.kind == "callback_booked"))]
+
+    handlers = load_all()
+    for at in (agreed - dt.timedelta(minutes=1), agreed + dt.timedelta(seconds=1), agreed + dt.timedelta(minutes=5)):
+        workers = [Worker(session_factory, handlers=handlers, clock=lambda at=at: at) for _ in range(2)]
+        for w in workers:
+            while w.run_once():
+                pass
+        if at < agreed:
+            assert booked() == []
+    assert len(booked()) == 1 and booked()[0][0] == world["op"] and "回访" in booked()[0][1]
