@@ -113,7 +113,8 @@ class Settings(BaseSettings):
     wakeup_confirm_key: str = "1"
     wakeup_snooze_key: str = "2"
     # Pre-flight test call this long before the day's earliest wake-up, to this extension/URI
-    # (empty: only check that the gateway answers /health).
+    # (empty: no test call — /health and registration are checked and operators are warned
+    # that no call was tested).
     wakeup_preflight_minutes: float = 30.0
     wakeup_preflight_target: str = ""
     # A wake-up in a dialler's hands is leased this long and the lease renewed while the call

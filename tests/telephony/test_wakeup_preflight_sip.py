@@ -149,3 +149,52 @@ def test_failed_preflight_alerts_the_operators(rig, wsettings, write, session_fa
     finally:
         target.stop()
         rooms.stop()
+
+
+@pytest.mark.parametrize("registration", ["none", "refused"])
+def test_preflight_without_a_test_extension_warns_that_no_call_was_tested(
+        rig, wsettings, write, session_factory, tmp_path, cti_token, registration):
+    """The default (no ``wakeup_preflight_target``): no test call can be made. The pre-flight
+    still checks the gateway and its registration, and tells operators plainly that no call
+    was tested — the board never shows "Test call: OK" for it."""
+    core, sip = rig
+    rooms = Sipp("answer_dtmf1", tmp_path)
+    registrar = None
+    try:
+        assert wsettings.wakeup_preflight_target == ""  # the default
+        if registration == "refused":
+            sip.stop()
+            registrar = Sipp("pbx_register_refused", tmp_path)
+            sip = SipProcess(tmp_path, core.url, cti_token, wait_healthy=False, extra=[
+                "--registrar", f"sip:127.0.0.1:{registrar.port}", "--username", "8000",
+                "--password", "wrong"])
+            wsettings.wakeup_gateway_url = sip.url
+            deadline = time.monotonic() + 20
+            while (sip.client.health().get("registration") or {}).get("status") != 403:
+                assert time.monotonic() < deadline, "registration was not refused"
+                time.sleep(0.2)
+        earliest = _book_day(write, wsettings, rooms.port)
+        day = earliest.astimezone(wsettings.tz).date()
+        check = _run_until_checked(session_factory, wsettings)
+        assert rooms.invites() == []  # no guest was called for the test
+        alerts = _alerts(session_factory)
+        with session_factory() as s:
+            board = svc.board(s, day=day, settings=wsettings)
+        if registration == "none":
+            assert (check.ok, check.outcome) == (True, "no_test_extension")
+            assert "no test call" in check.detail and "gateway healthy" in check.detail
+            (warning,) = [a for a in alerts if a.get("kind") == "wakeup_preflight_warning"]
+            assert "未设置测试分机" in warning["text"] and "no test extension" in warning["text"]
+            assert not [a for a in alerts if a.get("kind") == "wakeup_preflight_failed"]
+            assert board["preflight"]["warning"] is True and board["preflight"]["ok"] is True
+        else:
+            assert (check.ok, check.outcome) == (False, "unhealthy")
+            assert "not registered" in check.detail and "403" in check.detail
+            (failed,) = [a for a in alerts if a.get("kind") == "wakeup_preflight_failed"]
+            assert "叫醒设备测试失败" in failed["text"]
+            assert board["preflight"]["warning"] is False and board["preflight"]["ok"] is False
+    finally:
+        if registrar is not None:
+            sip.stop()
+            registrar.stop()
+        rooms.stop()

@@ -35,6 +35,8 @@ from zongji.telephony.adapter import CallOutcome, CallResult
 
 CALL_JOB = "wakeup.call"
 PREFLIGHT_JOB = "wakeup.preflight"
+# Pre-flight outcome when no test extension is configured: health checked, no test call made.
+PREFLIGHT_NO_TARGET = "no_test_extension"
 WATCHDOG_JOB = "wakeup.watchdog"
 MAX_NOTE = 500
 
@@ -616,7 +618,9 @@ def board(session: Session, *, day: dt.date, settings: Settings) -> dict[str, An
             "preflight": None if check is None else {
                 "due_at": _iso(check.due_at, tz), "ran_at": _iso(check.ran_at, tz),
                 "ok": check.ok, "target": check.target, "outcome": check.outcome,
-                "detail": check.detail}}
+                "detail": check.detail,
+                # No test call was made (no test extension): shown as a warning, never as "OK".
+                "warning": check.outcome == PREFLIGHT_NO_TARGET}}
 
 
 def handover_section(session: Session, *, now: dt.datetime, settings: Settings) -> dict[str, Any]:
@@ -675,6 +679,14 @@ def record_preflight(session: Session, *, day: str, due_at: dt.datetime, now: dt
         session.add(FeedItem(topic="alert", entity_id=f"wakeup-preflight:{day}", payload={
             "kind": "wakeup_preflight_failed", "day": day, "target": target, "outcome": outcome,
             "text": f"叫醒设备测试失败 / wake-up test call failed: {detail[:200]}",
+            "at": now.astimezone(tz).isoformat()}))
+    elif outcome == PREFLIGHT_NO_TARGET:
+        # Only the gateway's health was checked: tell operators and supervisors plainly.
+        session.add(FeedItem(topic="alert", entity_id=f"wakeup-preflight:{day}", payload={
+            "kind": "wakeup_preflight_warning", "day": day, "target": None, "outcome": outcome,
+            "text": ("叫醒设备未做测试呼叫：未设置测试分机，仅检查了网关和注册 / no wake-up test "
+                     "call was made: no test extension is configured "
+                     f"(ZONGJI_WAKEUP_PREFLIGHT_TARGET); {detail[:200]}"),
             "at": now.astimezone(tz).isoformat()}))
     session.add(FeedItem(topic="wakeup_check", entity_id=day, payload={
         "day": day, "ok": ok, "outcome": outcome, "detail": detail[:300],

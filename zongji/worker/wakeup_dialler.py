@@ -434,10 +434,20 @@ class WakeupDialler:
                 ok = r.outcome.answered
                 detail = f"test call to {target}: {r.outcome.value} {r.sip_status or ''} {r.reason}"
             else:
-                healthy = getattr(self.adapter, "healthy", None)
-                ok = bool(healthy()) if healthy else True
-                outcome = "healthy" if ok else "unhealthy"
-                detail = "gateway health check (no test extension configured)"
+                # No test extension: no call can be tested. Check what can be checked — the
+                # gateway and its registration with the PBX — and say plainly that no test call
+                # was made (a warning on the board and every console), so nobody believes one was.
+                problem = self.path_problem(fresh=True)
+                ok = problem is None
+                outcome = svc.PREFLIGHT_NO_TARGET if ok else "unhealthy"
+                health = getattr(self.adapter, "health", None)
+                reg = ""
+                if ok and health is not None:
+                    r = (health() or {}).get("registration")
+                    reg = (f"; registered ({r.get('status')})" if r and r.get("active")
+                           else "; no registrar configured" if not r else "")
+                detail = ("no test call: no test extension configured (wakeup_preflight_target); "
+                          + (f"gateway healthy{reg}" if ok else f"gateway not ok: {problem}"))
         except TelephonyUnavailable as exc:
             outcome, detail = "telephony_unavailable", str(exc)
         with transaction(self.session_factory) as s:

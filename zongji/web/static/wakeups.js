@@ -88,7 +88,11 @@
     counts.replaceChildren(...Object.entries(board.counts || {}).map(([k, v]) => el("span", { class: "badge w-" + k }, t("wk.status." + k) + " " + v)));
     const pf = $("wk-preflight");
     pf.className = "wk-preflight";
-    if (board.preflight && board.preflight.ran_at) {
+    if (board.preflight && board.preflight.ran_at && board.preflight.ok && board.preflight.warning) {
+      pf.classList.add("warn");  // no test extension: no call was tested (only the gateway)
+      pf.textContent = t("wk.preflight_no_target", { time: hm(board.preflight.ran_at) });
+      pf.title = board.preflight.detail || "";
+    } else if (board.preflight && board.preflight.ran_at) {
       pf.classList.add(board.preflight.ok ? "ok" : "bad");
       pf.textContent = t(board.preflight.ok ? "wk.preflight_ok" : "wk.preflight_bad", { time: hm(board.preflight.ran_at) }) + (board.preflight.ok ? "" : " — " + (board.preflight.detail || ""));
     } else if (board.preflight) {
