@@ -22,6 +22,9 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(simulate_app, name="simulate")
+prompts_app = typer.Typer(help="Recorded voice prompts (wake-up greetings) replacing synthesis.",
+                          no_args_is_help=True)
+app.add_typer(prompts_app, name="prompts")
 
 
 def _session_factory(settings: Settings):
@@ -67,6 +70,54 @@ def user_add(
             typer.echo(f"user {user.username} ({user.role}) added")
     except ZongjiError as exc:
         _fail(exc)
+
+
+@prompts_app.command("upload")
+def prompts_upload(
+    segment: Annotated[str, typer.Argument(help="Prompt segment, e.g. wakeup-0700 (the wake-up greeting at 07:00)")],
+    file: Annotated[Path, typer.Argument(help="A PCM WAV (8–96 kHz; converted to the telephony rate)", exists=True, dir_okay=False)],
+    language: Annotated[str | None, typer.Option(help="zh or en: the recording replaces this language only (default: the whole greeting)")] = None,
+) -> None:
+    """Upload a recorded prompt; it replaces the synthesized one (docs/wakeups.md)."""
+    from zongji.services import prompts
+    from zongji.store.db import transaction
+
+    settings = get_settings()
+    try:
+        with transaction(_session_factory(settings)) as s:
+            out = prompts.upload_file(s, prompts.store_for(settings), segment=segment,
+                                      language=language, path=file, actor="cli")
+    except ZongjiError as exc:
+        _fail(exc)
+    typer.echo(f"prompt {out['key']} stored: {out['seconds']} s at {out['sample_rate']} Hz")
+
+
+@prompts_app.command("list")
+def prompts_list() -> None:
+    """List uploaded prompts."""
+    from zongji.services import prompts
+
+    settings = get_settings()
+    items = prompts.list_uploads(prompts.store_for(settings))
+    for p in items:
+        typer.echo(f"{p['key']}\t{p['seconds']} s\t{p['sample_rate']} Hz")
+    if not items:
+        typer.echo("no uploaded prompts (all prompts are synthesized)")
+
+
+@prompts_app.command("remove")
+def prompts_remove(key: Annotated[str, typer.Argument(help="Prompt key, e.g. wakeup-0700-zh")]) -> None:
+    """Remove an uploaded prompt (the synthesized one is used again)."""
+    from zongji.services import prompts
+    from zongji.store.db import transaction
+
+    settings = get_settings()
+    try:
+        with transaction(_session_factory(settings)) as s:
+            prompts.remove(s, prompts.store_for(settings), key=key, actor="cli")
+    except ZongjiError as exc:
+        _fail(exc)
+    typer.echo(f"prompt {key} removed")
 
 
 @token_app.command("add")

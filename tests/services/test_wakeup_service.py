@@ -345,3 +345,26 @@ def test_watchdog_escalates_when_no_dialler_runs(write, st, session_factory):
     assert w.run_once() == 1
     x = wakeup(session_factory, wid)
     assert x.status == "escalated" and x.escalation_reason == "telephony_down"
+
+
+class _BrokenPrompts:
+    def wakeup_prompt(self, t, languages, policy):
+        from zongji.telephony.prompts import PromptUnavailable
+
+        raise PromptUnavailable("espeak-ng is not installed: cannot synthesize prompts")
+
+
+def test_speech_synthesis_failing_at_call_time_alerts_the_operators(write, st, session_factory):
+    make_hotel(write, rooms=("1201", "1202"), empty=())
+    book(write, st, room="1201")
+    book(write, st, room="1202")
+    clock = Clock(NOW + dt.timedelta(hours=1, seconds=1))
+    gw = ScriptedGateway({"8201": ["answered_confirmed"], "8202": ["answered_confirmed"]}, clock)
+    d = WakeupDialler(session_factory, st, gw, clock=clock, prompts=_BrokenPrompts(), lines=4)
+    drain(d)
+    assert len(gw.dialled) == 2  # the calls still went out, without a voice
+    with session_factory() as s:
+        alerts = [f.payload for f in s.scalars(select(FeedItem).where(FeedItem.topic == "alert"))
+                  if f.payload.get("kind") == "wakeup_prompt_failed"]
+    assert len(alerts) == 1  # once, not once per call
+    assert "espeak-ng" in alerts[0]["reason"] and "叫醒语音无法生成" in alerts[0]["text"]

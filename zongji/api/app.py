@@ -15,6 +15,7 @@ from zongji.api.routers import (
     directory,
     live,
     pms,
+    prompts,
     room_board,
     switchboard,
     users,
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     switchboard_service.use_settings(settings)  # switchboard timers and the simulated PBX
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
-                   switchboard, pms, room_board):
+                   switchboard, pms, room_board, prompts):
         app.include_router(module.router)
     pages.install(app)
     return app

@@ -841,6 +841,21 @@ def alert_telephony(session: Session, *, down: bool, reason: str, now: dt.dateti
     return True
 
 
+def alert_prompt_failed(session: Session, *, reason: str, now: dt.datetime,
+                        settings: Settings) -> None:
+    """The wake-up greeting could not be made (speech synthesis failed, no upload): calls go
+    out without a voice. An alert on every console, so someone uploads a recording or fixes
+    the synthesizer (docs/wakeups.md) — and watches the calls."""
+    session.add(FeedItem(topic="alert", entity_id="wakeup-prompt", payload={
+        "kind": "wakeup_prompt_failed", "reason": reason[:300],
+        "text": ("叫醒语音无法生成，叫醒电话没有语音提示，请上传录音或检查语音合成："
+                 f"{reason[:160]} / wake-up greeting unavailable, calls go out without a voice: "
+                 f"{reason[:160]}"),
+        "at": now.astimezone(settings.tz).isoformat()}))
+    audit.record(session, actor="system:wakeup", action="wakeup.prompt_failed", entity="wakeup",
+                 entity_id="wakeup-prompt", detail={"reason": reason[:300]})
+
+
 def _resumable_query(now: dt.datetime, settings: Settings):
     open_manual = select(WakeupTask.id).where(
         WakeupTask.wakeup_id == Wakeup.id, WakeupTask.kind == "manual_call",

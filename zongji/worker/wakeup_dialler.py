@@ -73,6 +73,8 @@ from zongji.worker.runner import worker_name
 log = logging.getLogger("zongji.wakeups")
 
 KINDS = [svc.CALL_JOB, svc.PREFLIGHT_JOB]
+# A failing speech synthesizer is reported to the operators at most this often per dialler.
+PROMPT_ALERT_SECONDS = 600.0
 
 
 def make_adapter(settings: Settings):
@@ -136,6 +138,7 @@ class WakeupDialler:
         # (URI, SIP status and reason) of consecutive TELEPHONY_FAULT calls
         self._fault_streak: list[tuple[str, str]] = []
         self._resume_checked = -1e9
+        self._prompt_alert_at = -1e9
         self._probe_at = -1e9
         self._probe_ids: set[int] = set()
 
@@ -310,9 +313,25 @@ class WakeupDialler:
         try:
             return str(self.prompts.wakeup_prompt(dt.time(t.hour, t.minute), languages,
                                                   svc.policy_from(self.settings)))
-        except Exception:  # noqa: BLE001 - no synthesizer: the call still goes, without a voice
+        except Exception as exc:  # noqa: BLE001 - no synthesizer: the call still goes, without a voice
             log.exception("wake-up prompt unavailable")
+            self._prompt_failed(exc)
             return None
+
+    def _prompt_failed(self, exc: Exception) -> None:
+        """Tell the operators, not only the log: guests are being called without a greeting
+        (they hear silence and may not press the key). At most once per PROMPT_ALERT_SECONDS."""
+        mono = time.monotonic()
+        with self._path_lock:
+            if mono - self._prompt_alert_at < PROMPT_ALERT_SECONDS:
+                return
+            self._prompt_alert_at = mono
+        try:
+            with transaction(self.session_factory) as s:
+                svc.alert_prompt_failed(s, reason=f"{type(exc).__name__}: {exc}",
+                                        now=self.clock(), settings=self.settings)
+        except Exception:  # noqa: BLE001 - the call must still go
+            log.exception("could not record the prompt alert")
 
     def _call(self, job_id: int) -> None:
         st = self.settings
