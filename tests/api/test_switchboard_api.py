@@ -127,14 +127,18 @@ def test_transfer_to_an_in_house_guest_asks_first_and_hides_the_dial(demo, clien
 def test_ringing_transfer_comes_back_after_the_no_answer_time(demo, client, as_user, session_factory, settings,
                                                             run_jobs):
     as_user("operator")
-    hk = _dept_id(session_factory, "客房部")  # extension 6900: the simulated PBX never answers it
-    r = client.post("/api/switchboard/transfers", json={"target_kind": "department", "target_id": hk})
+    # 前厅部/总台 works round the clock (the test may run at any hour); this simulated PBX never
+    # answers its extension 6100.
+    sb.reset_adapter(settings.resolved_database_url)
+    sb.adapter_for(settings.model_copy(update={"simulated_pbx_silent_numbers": "6100"}))
+    fo = _dept_id(session_factory, "前厅部/总台")
+    r = client.post("/api/switchboard/transfers", json={"target_kind": "department", "target_id": fo})
     assert r.status_code == 201, r.text
     attempt = r.json()["attempt"]
     t0 = dt.datetime.fromisoformat(attempt["started_at"])  # the timers count from the attempt's start
     assert attempt["result"] == "ringing" and attempt["no_answer_seconds"] == 30
     run_jobs(t0 + dt.timedelta(seconds=1))
-    assert [c.args["target"] for c in pbx(settings).commands_of("transfer")] == ["6900"]
+    assert [c.args["target"] for c in pbx(settings).commands_of("transfer")] == ["6100"]
     run_jobs(t0 + dt.timedelta(seconds=10))
     assert client.get(f"/api/switchboard/transfers/{attempt['id']}").json()["result"] == "ringing"
     run_jobs(t0 + dt.timedelta(seconds=31))
