@@ -46,6 +46,7 @@
   async function go(x) {
     await markRead(x);
     if (x.order_id) location.href = "/work-orders/" + x.order_id;
+    else if (x.kind === "wakeup_knock" && location.pathname !== "/unit") location.href = "/unit";  // door tasks (R-H9)
   }
   function toggle(on) {
     open = on === undefined ? !open : on;
