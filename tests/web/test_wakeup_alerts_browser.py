@@ -169,7 +169,13 @@ def test_guest_service_centre_knocks_and_records_minutes_late(demo_server, brows
     # Nobody answers: the duty manager is to be called — on every operator's console.
     row.locator(".wk-knock-noresp").click()
     expect(row).to_contain_text("已上报值班经理")
-    expect(op.locator("#wk-alert-bar li[data-wk-room='1810']")).to_contain_text("值班经理", timeout=10000)
+    op_row = op.locator("#wk-alert-bar li[data-wk-room='1810']")
+    expect(op_row).to_contain_text("值班经理", timeout=10000)
+    expect(op_row).to_contain_text("许慧")  # who reported it, by name, to phone back
+    op.locator(".lang-switch button[data-lang=en]").click()
+    expect(op_row).to_contain_text("call the duty manager")
+    _shot(op, "04b-console-duty-manager-en", backend)
+    op.locator(".lang-switch button[data-lang=zh-CN]").click()
     _shot(op, "04-console-duty-manager", backend)
 
     # The guest is awake: recorded with the minutes late; gone from the portal and the bar.
