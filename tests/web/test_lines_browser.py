@@ -59,6 +59,13 @@ def test_supervisor_edits_a_greeting_and_the_console_says_it(demo_server, browse
     expect(page.locator("#ln-greeting-now-zh")).to_contain_text("！示例科技客服中心，请问有什么可以帮助您？")
     expect(page.locator('#ln-form .field-error[data-for="greeting_zh"]')).to_be_empty()
     _shot(page, "02-greeting-saved", backend)
+
+    # The same page in English (the language switch; data and greetings stay as stored).
+    page.click('.lang-switch button[data-lang="en"]')
+    expect(page.locator(".set-head h2")).to_have_text("Lines and faults")
+    expect(page.locator("#ln-route")).to_contain_text("Calls go to now")
+    expect(page.locator('#ln-table tr[data-code="hotline-400"]')).to_contain_text("400 hotline")
+    _shot(page, "02b-english", backend)
     assert not errors, errors
     ctx.close()
 

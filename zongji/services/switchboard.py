@@ -1223,24 +1223,6 @@ def line_greetings(session: Session, line: Line, at: dt.datetime, tz: ZoneInfo) 
     }
 
 
-def line_greetings(session: Session, line: Line, at: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
-    """The greeting the console shows for a call on this line now (external and internal caller),
-    and the built-in one that applies when the line has no template of its own (R-H1, R-C1, R-S14,
-    R-P10)."""
-    from zongji.domain.greeting import greeting_for
-    from zongji.services.calls import day_periods, line_info
-
-    info, periods, local = line_info(line), day_periods(session), at.astimezone(tz)
-    assert info is not None
-    plain = replace(info, greeting_zh=None, greeting_en=None, internal_greeting_zh=None)
-    return {
-        "now": greeting_for(info, local, periods=periods).to_dict(),
-        "now_internal": greeting_for(info, local, internal=True, periods=periods).to_dict(),
-        "default": greeting_for(plain, local, periods=periods).to_dict(),
-        "default_internal": greeting_for(plain, local, internal=True, periods=periods).to_dict(),
-    }
-
-
 def line_out(session: Session, line: Line, settings: Settings, at: dt.datetime) -> dict[str, Any]:
     ls = _line_settings(session, line)
     cfg = line_config(session, line, at)
@@ -1288,7 +1270,7 @@ def _update_line_row(session: Session, line: Line, values: Mapping[str, Any]) ->
     from zongji.services.cti import number_key
 
     if values.get("name") is not None:
-        name = values["name"].strip()
+        name = values["name"].replace("\x00", "").strip()
         if not name:
             raise Invalid("the line needs a name", field="name")
         line.name = name
@@ -1308,46 +1290,7 @@ def _update_line_row(session: Session, line: Line, values: Mapping[str, Any]) ->
     for key in _GREETING_FIELDS:
         if key not in values:
             continue
-        text = (values[key] or "").strip()
-        unknown = [p for p in _PLACEHOLDER.findall(text) if p not in _KNOWN_PLACEHOLDERS]
-        if unknown:
-            raise Invalid(f"unknown placeholder {{{unknown[0]}}}; use {{greeting}}, {{organisation}} or {{line}}",
-                          field=key)
-        setattr(line, key, text or None)  # empty: the built-in greeting of the line's kind
-
-
-_GREETING_FIELDS = ("greeting_zh", "greeting_en", "internal_greeting_zh")
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_KNOWN_PLACEHOLDERS = {"greeting", "organisation", "line"}
-_LINE_NUMBER = re.compile(r"^\+?[0-9][0-9 -]{1,38}$")
-
-
-def _update_line_row(session: Session, line: Line, values: Mapping[str, Any]) -> None:
-    """The published line's own facts: name, number, kind, inbound-only (R-S1), greetings."""
-    from zongji.services.cti import number_key
-
-    if values.get("name") is not None:
-        name = values["name"].strip()
-        if not name:
-            raise Invalid("the line needs a name", field="name")
-        line.name = name
-    if values.get("number") is not None:
-        number = values["number"].strip()
-        if not _LINE_NUMBER.match(number):
-            raise Invalid("a telephone number: digits, optionally + at the start, spaces or dashes", field="number")
-        key = number_key(number)
-        for other in session.scalars(select(Line).where(Line.id != line.id)):
-            if number_key(other.number) == key:
-                raise Conflict(f"line {other.code} already has the number {other.number}", field="number")
-        line.number = number
-    if values.get("kind") is not None:
-        line.kind = line_rules.LineKind(values["kind"]).value
-    if values.get("inbound_only") is not None:
-        line.inbound_only = bool(values["inbound_only"])
-    for key in _GREETING_FIELDS:
-        if key not in values:
-            continue
-        text = (values[key] or "").strip()
+        text = (values[key] or "").replace("\x00", "").strip()
         unknown = [p for p in _PLACEHOLDER.findall(text) if p not in _KNOWN_PLACEHOLDERS]
         if unknown:
             raise Invalid(f"unknown placeholder {{{unknown[0]}}}; use {{greeting}}, {{organisation}} or {{line}}",

@@ -367,12 +367,6 @@ def list_violations(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
     return {"items": sb.list_violations(db, settings)}
 
 
-@router.get("/switchboard/line-violations")
-def list_violations(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
-    """Outbound calls the PBX reported on inbound-only lines in the last 30 days (R-S1)."""
-    return {"items": sb.list_violations(db, settings)}
-
-
 @router.get("/switchboard/alerts")
 def list_alerts(user: Console, db: ReadDB, settings: Cfg, state: Literal["open", "all"] = "open") -> dict[str, Any]:
     return {"items": sb.list_alerts(db, settings, open_only=state == "open")}

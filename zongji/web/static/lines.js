@@ -158,7 +158,7 @@
     $("ln-form-title").textContent = ln.name; $("ln-form-code").textContent = ln.code;
     const r = routeText(ln);
     $("ln-route").className = "ln-route " + r.state;
-    $("ln-route").replaceChildren(el("div", null, el("span", { class: "muted" }, t("ln.route_now") + "："), el("b", { id: "ln-route-who" }, r.who)),
+    $("ln-route").replaceChildren(el("div", null, el("span", { class: "muted" }, t("ln.route_now") + (ZJ.locale === "en" ? ": " : "：")), el("b", { id: "ln-route-who" }, r.who)),
       el("div", { class: "small" }, r.why));
     f.elements["name"].value = ln.name; f.kind.value = ln.kind; f.number.value = ln.number; f.inbound_only.checked = !!ln.inbound_only;
     f.greeting_zh.value = ln.greeting_zh || ""; f.greeting_en.value = ln.greeting_en || ""; f.internal_greeting_zh.value = ln.internal_greeting_zh || "";
@@ -316,7 +316,7 @@
     closing = f;
     const form = $("close-form"); clearErrors(form);
     form.hidden = false;
-    $("close-what").textContent = lineLabel(f.line) + "：" + f.cause;
+    $("close-what").textContent = lineLabel(f.line) + (ZJ.locale === "en" ? ": " : "：") + f.cause;
     $("close-end").value = toLocalInput(new Date().toISOString());
     $("close-end").dataset.now = $("close-end").value;  // unchanged: "now" to the second
     $("close-resolution").value = "";
