@@ -22,8 +22,14 @@ def test_console_and_call_log_render_for_an_operator(client, login):
     assert r.status_code == 200
     assert "王小红" in r.text and "1001" in r.text and 'lang="zh-CN"' in r.text
     assert client.get("/calls").status_code == 200
-    # Logged in: /login sends you to the console.
-    assert client.get("/login", follow_redirects=False).status_code == 303
+    # Logged in: /login sends you to the console, or where the login was meant to lead — but
+    # never off the site.
+    r = client.get("/login", follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/")
+    assert client.get("/login?next=%2Fcalls", follow_redirects=False).headers["location"] == "/calls"
+    for away in ("//evil.example/x", "https://evil.example/", "/login?next=/calls"):
+        r = client.get("/login", params={"next": away}, follow_redirects=False)
+        assert r.headers["location"] == "/", away
 
 
 def test_language_switch_is_remembered(client, login):

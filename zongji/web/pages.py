@@ -104,7 +104,12 @@ def _to_login(request: Request) -> RedirectResponse:
 def login_page(request: Request) -> Response:
     user = _user(request)
     if user is not None:
-        return RedirectResponse("/", status_code=303)
+        # Already logged in (another tab, or a page that lost the race with the login answer):
+        # go where the login was meant to lead, as the login form itself would.
+        target = request.query_params.get("next") or "/"
+        if not target.startswith("/") or target.startswith("//") or target.startswith("/login"):
+            target = "/"
+        return RedirectResponse(target, status_code=303)
     return _page(request, "login.html", None)
 
 
