@@ -479,8 +479,18 @@ def sip(
             result = gateway.place_call(call, prompt, ("1",), ring_timeout)
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
             return
-        # The call ledger dials a call id once and queues calls beyond max_calls (wake-ups).
-        control = ControlServer(gateway, "127.0.0.1", control_port, control_token, lines=max_calls)
+        # The call ledger dials a call id once and queues calls beyond the lines PJSIP really
+        # carries, earliest-due first (wake-ups); PJSUA_BUILD_MAX_CALLS caps max_calls.
+        from zongji.telephony.sip_gateway import PJSUA_BUILD_MAX_CALLS
+
+        if max_calls > PJSUA_BUILD_MAX_CALLS:
+            typer.secho(f"warning: --max-calls {max_calls}: one PJSIP process of this pjsua2 build "
+                        f"carries {PJSUA_BUILD_MAX_CALLS} calls; the rest wait. For more lines run "
+                        "more `zongji sip` processes (other --control-port / --sip-port) and list "
+                        "them comma-separated in ZONGJI_WAKEUP_GATEWAY_URL",
+                        fg=typer.colors.YELLOW, err=True)
+        control = ControlServer(gateway, "127.0.0.1", control_port, control_token,
+                                lines=min(max_calls, PJSUA_BUILD_MAX_CALLS))
 
         def _term(signum, frame):
             raise KeyboardInterrupt

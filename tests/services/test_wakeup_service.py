@@ -213,8 +213,9 @@ def test_busy_retries_then_escalates_to_the_door_then_minutes_late(write, st, se
     with session_factory() as s:
         (task,) = s.scalars(select(WakeupTask))
         assert (task.kind, task.room_number, task.floor, task.state) == ("knock_on_door", "1201", 12, "open")
-        alert = s.scalar(select(FeedItem).where(FeedItem.topic == "alert"))
-        assert alert.payload["kind"] == "wakeup_escalated" and "1201" in alert.payload["text"]
+        (alert,) = [f for f in s.scalars(select(FeedItem).where(FeedItem.topic == "alert"))
+                    if f.payload["kind"] == "wakeup_escalated"]
+        assert "1201" in alert.payload["text"]
         hand = svc.handover_section(s, now=clock.t, settings=st)
         assert [x["room"] for x in hand["escalated"]] == ["1201"]
     # The floor attendant knocks at 07:12: done, 12 minutes late.
@@ -255,7 +256,11 @@ def test_telephony_down_puts_every_due_wakeup_on_the_manual_call_list(write, st,
         assert [s.get(Wakeup, i).status for i in (a, b, later)] == ["escalated", "escalated", "due"]
         tasks = s.scalars(select(WakeupTask).order_by(WakeupTask.room_number)).all()
         assert [(t.kind, t.room_number) for t in tasks] == [("manual_call", "1201"), ("manual_call", "1202")]
-        assert s.scalar(select(FeedItem).where(FeedItem.topic == "alert")).payload["reason"] == "telephony_down"
+        alerts = [f.payload for f in s.scalars(select(FeedItem).where(FeedItem.topic == "alert"))]
+        assert sorted(p["room"] for p in alerts if p["kind"] == "wakeup_escalated"
+                      and p["reason"] == "telephony_down") == ["1201", "1202"]
+        (down,) = [p for p in alerts if p["kind"] == "wakeup_telephony_down"]
+        assert "gateway down" in down["reason"]  # one "telephony down" alert, with the cause
 
 
 def test_no_gateway_configured_is_never_silence(write, st, session_factory):

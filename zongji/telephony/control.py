@@ -268,12 +268,17 @@ class HttpTelephonyClient:
 
     def place_call(self, uri: str, prompt_wav: str | None, confirm_keys: Sequence[str] = ("1",),
                    ring_timeout: float = 30.0, *, snooze_keys: Sequence[str] = ("2",),
-                   key_timeout: float = 10.0, call_id: str | None = None) -> CallResult:
+                   key_timeout: float = 10.0, call_id: str | None = None,
+                   priority: float | None = None) -> CallResult:
+        """``priority``: the wake-up's due instant (epoch seconds); calls the gateway must queue
+        (all its lines busy) are placed earliest-due first."""
         import httpx
 
         body = {"uri": uri, "prompt_wav": prompt_wav, "confirm_keys": list(confirm_keys),
                 "snooze_keys": list(snooze_keys), "ring_timeout": ring_timeout,
                 "key_timeout": key_timeout, "call_id": call_id}
+        if priority is not None:
+            body["priority"] = priority
         # Long read timeout: the answer comes when the call has ended.
         timeout = httpx.Timeout(connect=self.connect_timeout, read=ring_timeout + key_timeout + 300,
                                 write=10, pool=10)
@@ -359,7 +364,7 @@ class GatewayPool:
                 reasons.append(f"{c.base_url}: {exc}")
                 continue
             if h.get("ok"):
-                return h
+                return {**h, "lines": self.lines}
             reasons.append(f"{c.base_url}: {h.get('reason')}")
         return {"ok": False, "reason": "; ".join(reasons) or "no SIP gateway"}
 
@@ -386,7 +391,8 @@ class GatewayPool:
 
     def place_call(self, uri: str, prompt_wav: str | None, confirm_keys: Sequence[str] = ("1",),
                    ring_timeout: float = 30.0, *, snooze_keys: Sequence[str] = ("2",),
-                   key_timeout: float = 10.0, call_id: str | None = None) -> CallResult:
+                   key_timeout: float = 10.0, call_id: str | None = None,
+                   priority: float | None = None) -> CallResult:
         import time
 
         tried: set[int] = set()
@@ -410,7 +416,7 @@ class GatewayPool:
             try:
                 return self.clients[i].place_call(
                     uri, prompt_wav, confirm_keys, ring_timeout, snooze_keys=snooze_keys,
-                    key_timeout=key_timeout, call_id=call_id)
+                    key_timeout=key_timeout, call_id=call_id, priority=priority)
             except TelephonyUnavailable:
                 log.warning("SIP gateway %s unavailable; trying another", self.clients[i].base_url)
                 with self._cond:

@@ -48,6 +48,10 @@ NO_ANSWER_CODES = frozenset({408, 480, 487})
 FAULT_CODES = frozenset({500, 502, 503, 504})
 # After we hang up, how long to wait for PJSIP to report the call gone (SIP timer B is 32 s).
 HANGUP_GRACE_SECONDS = 40.0
+# Calls one PJSIP process of the pjsua2-python wheel carries: the wheel is built with
+# PJSUA_MAX_CALLS = 4 and UaConfig.maxCalls cannot raise it (measured: maxCalls = 8 → the 5th
+# makeCall fails with PJ_ETOOMANY). More lines = more `zongji sip` processes (GatewayPool).
+PJSUA_BUILD_MAX_CALLS = 4
 # REFER sent → the final NOTIFY (target answered or failed), for transfers the core commands.
 TRANSFER_TIMEOUT_SECONDS = 30.0
 # An answered incoming call whose media never starts: run the menu as if the greeting played.
@@ -291,6 +295,11 @@ class SipGateway:
     def __init__(self, config: GatewayConfig | None = None, reporter: CtiReporter | None = None,
                  attendant: Attendant | None = None):
         self.config = config or GatewayConfig()
+        if self.config.max_calls > PJSUA_BUILD_MAX_CALLS:
+            log.warning("max_calls %d: this pjsua2 build carries at most %d calls per process; "
+                        "calls beyond wait in order. For more lines run more `zongji sip` "
+                        "processes and list them in ZONGJI_WAKEUP_GATEWAY_URL",
+                        self.config.max_calls, PJSUA_BUILD_MAX_CALLS)
         self.reporter = reporter
         # Answer the switchboard number with a key menu (None: refuse incoming calls, 480).
         # May be replaced while running; read when a call comes in.
@@ -497,7 +506,7 @@ class SipGateway:
             cfg = pj.EpConfig()
             cfg.uaConfig.threadCnt = 0
             cfg.uaConfig.mainThreadOnly = True
-            cfg.uaConfig.maxCalls = self.config.max_calls
+            cfg.uaConfig.maxCalls = max(self.config.max_calls, 1)
             cfg.uaConfig.userAgent = "Zongji SIP gateway"
             cfg.logConfig.level = self.config.log_level
             cfg.logConfig.consoleLevel = self.config.log_level

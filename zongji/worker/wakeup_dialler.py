@@ -139,6 +139,8 @@ class WakeupDialler:
         self._fault_streak: list[tuple[str, str]] = []
         self._resume_checked = -1e9
         self._prompt_alert_at = -1e9
+        self._takes_priority: bool | None = None
+        self._lines_warned = False
         self._probe_at = -1e9
         self._probe_ids: set[int] = set()
 
@@ -210,6 +212,13 @@ class WakeupDialler:
         try:
             h = health()
             problem = None if h.get("ok") else f"SIP gateway unhealthy: {h.get('reason') or '?'}"
+            lines = h.get("lines")
+            if lines and lines < self.lines and not self._lines_warned:
+                self._lines_warned = True
+                log.warning("wakeup_lines is %d but the SIP gateway carries %d calls at once: "
+                            "the rest wait in due order. For %d lines run more `zongji sip` "
+                            "processes and list them in wakeup_gateway_url", self.lines, lines,
+                            self.lines)
         except TelephonyUnavailable as exc:
             problem = str(exc)
         with self._path_lock:
@@ -306,6 +315,19 @@ class WakeupDialler:
                     job_store.release_for_retry(job, due_at=self.clock() + dt.timedelta(seconds=5),
                                                 error=traceback.format_exc(limit=5)[-2000:])
 
+    def _priority(self, due: dt.datetime) -> dict:
+        """Tell the gateway the due instant, so calls it must queue go earliest-due first
+        (issue 5 point 6) — for adapters that take it."""
+        if self._takes_priority is None:
+            import inspect
+
+            try:
+                params = inspect.signature(self.adapter.place_call).parameters
+                self._takes_priority = "priority" in params
+            except (TypeError, ValueError):
+                self._takes_priority = False
+        return {"priority": due.timestamp()} if self._takes_priority else {}
+
     def _prompt(self, languages: list[str]) -> str | None:
         if self.prompts is None:
             return None
@@ -356,6 +378,7 @@ class WakeupDialler:
                 mode = "recover"
                 a.worker = self.name
             call_id, uri, languages = a.call_id, a.uri, w.languages.split(",")
+            due = a.due_at or w.wake_at
         result: CallResult | None = None
         lost_reason = ""
         down_reason: str | None = None
@@ -385,7 +408,7 @@ class WakeupDialler:
                 result = self.adapter.place_call(
                     uri, self._prompt(languages), (st.wakeup_confirm_key,), st.wakeup_ring_seconds,
                     snooze_keys=(st.wakeup_snooze_key,), key_timeout=st.wakeup_key_seconds,
-                    call_id=call_id)
+                    call_id=call_id, **self._priority(due))
         except TelephonyUnavailable as exc:
             with transaction(self.session_factory) as s:
                 job = job_store.lock_claimed(s, job_id, self.name)
