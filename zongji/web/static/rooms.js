@@ -96,6 +96,8 @@
   }
 
   // ---- forms
+  // A form opened: the next room number typed starts afresh, however quickly it follows.
+  function resetJump() { jump = ""; clearTimeout(jumpTimer); }
   function closeForm() {
     mode = null; pendingWk = null;
     ["rb-wk", "rb-dnd", "rb-msg"].forEach((id) => { $(id).hidden = true; });
@@ -109,6 +111,7 @@
     return true;
   }
   function openWakeup() {
+    resetJump();
     const r = selected && find(selected);
     if (!need(r, false)) return;
     closeForm(); mode = "wk";
@@ -148,6 +151,7 @@
     } catch (err) { $("rb-wk-rb").hidden = true; pendingWk = null; toast(errorText(err), "error"); $("rb-wk-time").focus(); }
   }
   function openDnd() {
+    resetJump();
     const r = selected && find(selected);
     if (!need(r, !r || !r.dnd)) return;
     closeForm(); mode = "dnd";
@@ -189,6 +193,7 @@
     } catch (err) { toast(errorText(err), "error"); }
   }
   function openMessage() {
+    resetJump();
     const r = selected && find(selected);
     if (!need(r, true)) return;
     closeForm(); mode = "msg";
