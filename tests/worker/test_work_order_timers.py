@@ -275,6 +275,8 @@ def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, s
         assert p.sla_state == "breached" and d.sla_state == "met"
         breaches = {n.order_id for n in s.scalars(select(Notification).where(Notification.kind == "dispatch_breach"))}
         assert breaches == {ids[0]}
+        created = {n.order_id for n in s.scalars(select(Notification).where(Notification.kind == "created"))}
+        assert created == {ids[0]}  # the shift leader is not asked to dispatch the duplicate
         sup = service.list_orders(s, _viewer(s, world["leader"]), tz=TZ, view="supervision", now=late)
         assert [i["id"] for i in sup["items"]] == [ids[0]]
         # Unbound, it needs its own dispatch again: a fresh hour from the unbinding (R-P4).

@@ -460,11 +460,12 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
         _save(session, row, state, new, entry, viewer, sla, now)
     else:
         _after_change(session, row, state, sla, now, viewer)
-        notifications.notify(session, kind="created", subject=f"新工单待派 {row.number}", body=row.description[:200],
-                             order_id=row.id, order_number=row.number, role=str(Role.SHIFT_LEADER), now=now)
     for link in o.link_to:
         link_orders(session, viewer, row.id, int(link.get("order_id") or 0), str(link.get("kind") or "related"),
                     tz=tz, now=now)
+    if o.close_directly is None and row.duplicate_of_id is None:  # a duplicate follows its primary (R-P8)
+        notifications.notify(session, kind="created", subject=f"新工单待派 {row.number}", body=row.description[:200],
+                             order_id=row.id, order_number=row.number, role=str(Role.SHIFT_LEADER), now=now)
     return row
 
 
@@ -944,7 +945,7 @@ CALLBACK_ACTIONS = ("start_callback", "callback_attempt", "record_callback")
 def _call_for_link(session: Session, call_id: Any) -> Call:
     try:
         cid = int(call_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Invalid("call_id must be a call's id", field="call_id") from None
     call = session.get(Call, cid) if 1 <= cid <= 2**62 else None
     if call is None:
