@@ -1,10 +1,10 @@
-"""Alt+W on the console books a wake-up for the caller on the card, in place (R-H9), in headless
+"""Alt+J (叫醒) on the console books a wake-up for the caller on the card, in place (R-H9), in headless
 Chromium against a real server (SQLite and PostgreSQL).
 
-A call rings from a room's extension; the operator presses Alt+W, types 0630, Enter: the read-back
+A call rings from a room's extension; the operator presses Alt+J, types 0630, Enter: the read-back
 (zh/en) shows; Enter: booked — in the database, and the console is still on the call (no page
 change). A call from an in-house guest's mobile books for their room without the room number ever
-on screen (R-H4); on an outside caller's call Alt+W stays the work-order shortcut. Screenshots in
+on screen (R-H4); on an outside caller's call Alt+J only says where to book, and Alt+W is still the work-order shortcut. Screenshots in
 test-artifacts/.
 """
 
@@ -81,8 +81,8 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
     expect(page.locator("#card-name")).to_have_text("叫醒客人甲")
     expect(page.locator("#card-meta [data-room]")).to_contain_text("1918")
 
-    # Alt+W: the dialog over the console, for the caller's own room; 0630, Enter: the read-back.
-    page.keyboard.press("Alt+KeyW")
+    # Alt+J: the dialog over the console, for the caller's own room; 0630, Enter: the read-back.
+    page.keyboard.press("Alt+KeyJ")
     dialog = page.locator("#cw-modal")
     expect(dialog).to_be_visible()
     expect(page.locator("#cw-room")).to_contain_text("1918")
@@ -116,7 +116,7 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
     expect(row2).to_be_visible(timeout=5000)
     row2.click()
     expect(page.locator("#card-name")).to_have_text("叫醒客人乙")
-    page.keyboard.press("Alt+KeyW")
+    page.keyboard.press("Alt+KeyJ")
     expect(dialog).to_be_visible()
     expect(page.locator("#cw-room")).to_have_text("来电客人本人的房间（房号不显示）")
     page.keyboard.type("0700")
@@ -133,14 +133,17 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
         rows = s.query(Wakeup).filter(Wakeup.room_number == "1919").all()
         assert len(rows) >= 2 and {(_local(w, settings.tz), w.repeat_daily) for w in rows} == {("07:00", True)}
 
-    # An outside caller: Alt+W is the console's "work order from this call" as before — a new tab —
-    # and no wake-up dialog; the console does not go anywhere.
+    # An outside caller: Alt+J opens no dialog and says where to book; Alt+W is the console's
+    # "work order from this call" — a new tab; the console does not go anywhere.
     outside_call = f"cw-{backend}-{stamp}-outside"
     _cti(base, event="newCall", **{"from": "02155557777"}, to=HOTEL_LINE_NUMBER, direction="in",
          callId=outside_call)
     row3 = page.locator(".call-row", has_text="02155557777")
     expect(row3).to_be_visible(timeout=5000)
     row3.click()
+    page.keyboard.press("Alt+KeyJ")
+    expect(page.locator(".toast", has_text="不是在住客人")).to_be_visible()
+    expect(dialog).to_be_hidden()
     with context.expect_page() as popup:
         page.keyboard.press("Alt+KeyW")
     assert "/work-orders/new?call_id=" in popup.value.url

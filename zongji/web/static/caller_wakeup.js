@@ -1,13 +1,13 @@
-/* Alt+W on the console, on a guest's call: book a wake-up for the caller, in place, without leaving
+/* Alt+J (叫醒) on the console, on a guest's call: book a wake-up for the caller, in place, without leaving
    the call (R-H9). A small dialog: time, every day until check-out (or a date), greeting languages,
    note → Enter → the read-back (zh/en, from POST /api/wakeups/preview) → Enter: booked.
 
    Whose room (R-H4): a guest calling from their room's extension — the card shows their own room,
    and so does the dialog; a caller identified as an in-house guest by another number (a mobile) —
    the server finds the room from the call (call_id) and neither the dialog nor the read-back shows
-   it ("您的房间 / Your room"). On any other call Alt+W is left to the console's "work order from
-   this call" (console_work_order.js): an outside party's wake-up is booked on /wakeups or the room
-   board, with the room the caller gives.
+   it ("您的房间 / Your room"). On any other call Alt+J only says so: an outside party's wake-up
+   is booked on /wakeups or the room board, with the room the caller gives. (Alt+W is the
+   console's "work order from this call", console_work_order.js.)
 
    Keys while open: Enter reads back / confirms, Esc goes back from the read-back, then closes. The
    dialog takes the keys before the console does (capture phase), so typing here never reaches the
@@ -127,10 +127,10 @@
 
   // Capture phase on window: before the console's and wakeup_alerts.js's document listeners.
   window.addEventListener("keydown", (e) => {
-    if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyW" && !isOpen()) {
-      const context = callerContext();
-      if (!context) return;  // not a guest's call: the work-order shortcut has it
+    if (e.altKey && !e.ctrlKey && !e.metaKey && e.code === "KeyJ" && !isOpen()) {
       e.preventDefault(); e.stopPropagation();
+      const context = callerContext();
+      if (!context) { toast(t("cw.not_guest"), "info"); return; }
       open(context);
       return;
     }

@@ -166,7 +166,7 @@
     $("card-title").textContent = title || "";
     const meta = [];
     if (identity.department) meta.push(el("span", { class: "meta-item" }, el("span", { class: "muted" }, t("card.department") + " "), identity.department));
-    if (identity.room_number) meta.push(el("span", { class: "meta-item", dataset: { room: identity.room_number }, title: "Alt+W" }, el("span", { class: "muted" }, t("card.own_room") + " "), identity.room_number));
+    if (identity.room_number) meta.push(el("span", { class: "meta-item", dataset: { room: identity.room_number }, title: "Alt+J" }, el("span", { class: "muted" }, t("card.own_room") + " "), identity.room_number));
     if (identity.detail && identity.detail !== identity.department) meta.push(el("span", { class: "meta-item" }, identity.detail));
     if (kind === "unknown" && !identity.detail) meta.push(el("span", { class: "meta-item muted" }, t("card.unknown_hint")));
     $("card-meta").replaceChildren(...meta);

@@ -5,7 +5,8 @@
    every (re)connection of /api/live, so it survives reloads and missed messages, and stays until
    each one is resolved (the guest reached, here or anywhere else: it goes live). An operator may
    collapse it; collapsed it keeps a count badge, and opens again when a new one arrives.
-   On the console, Alt+W books a wake-up for the room of the caller on the card (/wakeups?room=…). */
+   Alt+J (叫醒) opens the wake-up board from any page but the console, where it books the caller's
+   wake-up in place (caller_wakeup.js). */
 (function () {
   "use strict";
   if (typeof ZJ === "undefined" || !ZJ.cfg.user || ZJ.cfg.user.role === "unit_handler") return;
@@ -138,12 +139,10 @@
   }
 
   document.addEventListener("keydown", (e) => {
-    // Not on the console: there Alt+W books in place (caller_wakeup.js) or makes a work order.
-    if (e.altKey && e.code === "KeyW" && !document.body.classList.contains("page-wakeups")
+    if (e.altKey && e.code === "KeyJ" && !document.body.classList.contains("page-wakeups")
         && !document.body.classList.contains("page-console")) {
       e.preventDefault();
-      const card = document.querySelector("[data-room]");
-      location.href = "/wakeups" + (card && card.dataset.room ? "?room=" + encodeURIComponent(card.dataset.room) : "");
+      location.href = "/wakeups";
     }
   });
   document.addEventListener("DOMContentLoaded", startAlerts);
