@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from zongji.domain import wakeups as dom
@@ -809,6 +810,7 @@ def end_attempt_telephony_down(session: Session, w: Wakeup, a: WakeupAttempt,
 
 
 TELEPHONY_ALERT_ENTITY = "wakeup-telephony"
+TELEPHONY_ALERT_LOCK = 0x5A4A5445  # pg_advisory_xact_lock key of the telephony alert
 
 
 def last_telephony_alert(session: Session) -> dict | None:
@@ -825,9 +827,19 @@ def alert_telephony(session: Session, *, down: bool, reason: str, now: dt.dateti
     the gateway said so, "faults": calls to several rooms failed in the phone system) or comes
     back, once per change however many diallers see it (the last such alert is looked up)."""
     kind = "wakeup_telephony_down" if down else "wakeup_telephony_restored"
-    last = last_telephony_alert(session)
-    if (last is not None and last.get("kind") == kind) or (last is None and not down):
+
+    def unchanged() -> bool:
+        last = last_telephony_alert(session)
+        return (last is not None and last.get("kind") == kind) or (last is None and not down)
+
+    if unchanged():  # the common case (every answered call asks): no lock taken
         return False
+    if session.get_bind().dialect.name == "postgresql":
+        # Dialler threads see the path go down at the same moment: one alert, not one each
+        # (taken in turn, then looked at again; SQLite serialises writers already).
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": TELEPHONY_ALERT_LOCK})
+        if unchanged():
+            return False
     text = (f"叫醒电话线路故障，到时的叫醒已转人工电话叫醒清单：{reason[:200]} / "
             f"wake-up telephony down, due wake-ups are on the manual call list: {reason[:200]}"
             if down else
