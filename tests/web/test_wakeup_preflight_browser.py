@@ -1,0 +1,46 @@
+"""The wake-up board's pre-flight line in headless Chromium (SQLite and PostgreSQL): a
+pre-flight without a test extension (the default) made no test call, and the board says so in
+amber — never "测试呼叫：正常" (R-H9 "check the machine"). Screenshots in test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.web.browser_support import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+
+def test_board_warns_that_no_test_call_was_made(demo_server, browser, backend, write, settings):
+    from playwright.sync_api import expect
+
+    from zongji.services import wakeups as svc
+    from zongji.services.demo_data import DEMO_PASSWORD
+    from zongji.store.models import utcnow
+
+    now = utcnow()
+    today = now.astimezone(settings.tz).date()
+    with write() as s:  # whichever day the board opens on (the next one from noon)
+        for day in (today, today + dt.timedelta(days=1)):
+            svc.record_preflight(s, day=day.isoformat(), due_at=now, now=now, ok=True, target=None,
+                                 outcome=svc.PREFLIGHT_NO_TARGET,
+                                 detail="no test call: no test extension configured "
+                                        "(wakeup_preflight_target); gateway healthy",
+                                 settings=settings)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(demo_server + "/login?next=%2Fwakeups")
+    page.fill("#username", "operator")
+    page.fill("#password", DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    pf = page.locator("#wk-preflight")
+    expect(pf).to_have_class("wk-preflight warn")
+    expect(pf).to_contain_text("未做测试呼叫")
+    expect(pf).to_contain_text("未设置测试分机")
+    assert "正常" not in pf.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"wakeups-{backend}-preflight-no-target.png"))
+    context.close()
