@@ -261,6 +261,28 @@ def test_telephony_down_escalates_at_once_to_the_manual_call_list():
     assert done.minutes_late == 3 and done.reached_by == "operator"
 
 
+def test_telephony_restored_calls_again_with_a_fresh_window_and_closes_the_manual_task():
+    s = w.start_call(w.new_wakeup(WAKE, P), WAKE).state
+    s = w.call_ended(s, CallOutcome.TELEPHONY_FAULT, at(7, 0, 5), P).state
+    assert s.status is S.RETRYING  # one fault alone is retried like an unanswered call
+    down = w.telephony_down(s, at(7, 0, 6), room="1208").state
+    t = w.telephony_restored(down, at(7, 20), P)
+    assert t.state.status is S.RETRYING and t.state.next_attempt_at == at(7, 20)
+    assert t.state.window_ends_at == at(7, 20) + dt.timedelta(minutes=P.retry_window_minutes)
+    assert t.state.escalation_reason == "telephony_down"  # stays on record for the handover
+    assert [(e.kind, e.reason) for e in t.effects] == [
+        (EffectKind.RESOLVE_ESCALATION, "telephony_restored")]
+    # Reached by hand meanwhile, or escalated for another reason: nothing to resume.
+    done = w.mark_reached(down, at(7, 10), by="operator").state
+    with pytest.raises(w.InvalidTransition):
+        w.telephony_restored(done, at(7, 20), P)
+    knock = w.call_ended(w.start_call(w.new_wakeup(WAKE, P), WAKE).state, CallOutcome.BUSY,
+                         at(7, 11), P).state
+    assert knock.status is S.ESCALATED and knock.escalation_reason == "no_confirmation"
+    with pytest.raises(w.InvalidTransition):
+        w.telephony_restored(knock, at(7, 20), P)
+
+
 def test_recover_in_flight_after_a_restart_counts_a_failed_attempt():
     s = w.start_call(w.new_wakeup(WAKE), WAKE).state
     t = w.recover_in_flight(s, at(7, 0, 40))
