@@ -73,6 +73,8 @@ from zongji.worker.runner import worker_name
 log = logging.getLogger("zongji.wakeups")
 
 KINDS = [svc.CALL_JOB, svc.PREFLIGHT_JOB]
+# A job claimed before others but slow to reach its dial point holds the later ones this long.
+TURN_WAIT_SECONDS = 1.0
 # A failing speech synthesizer is reported to the operators at most this often per dialler.
 PROMPT_ALERT_SECONDS = 600.0
 
@@ -141,6 +143,12 @@ class WakeupDialler:
         self._prompt_alert_at = -1e9
         self._takes_priority: bool | None = None
         self._lines_warned = False
+        # Dial in claim order (see _wait_turn).
+        self._turn_cv = threading.Condition()
+        self._next_seq = 0
+        self._turn = 0
+        self._passed: set[int] = set()
+        self._job_seq = threading.local()
         self._probe_at = -1e9
         self._probe_ids: set[int] = set()
 
@@ -165,7 +173,9 @@ class WakeupDialler:
             ids = job_store.claim_due(s, self.name, now=self.clock(), limit=free, lease=self.lease,
                                       kinds=KINDS)
         for job_id in ids:  # claimed oldest-due first: submitted (and dialled) in that order
-            fut = self.pool.submit(self._run, job_id)
+            seq = self._next_seq
+            self._next_seq += 1
+            fut = self.pool.submit(self._run, job_id, seq)
             fut.add_done_callback(lambda _f: self._wake.set())
             self.in_flight[job_id] = fut
         return len(ids)
@@ -296,24 +306,49 @@ class WakeupDialler:
 
     # ---- one job
 
-    def _run(self, job_id: int) -> None:
+    def _wait_turn(self, seq: int | None) -> None:
+        """Dial in claim (= due) order: wait until every job claimed before this one has sent
+        its call (or ended), at most TURN_WAIT_SECONDS — a job slowed by its transaction (SQLite
+        busy waits are not fair) must not let later wake-ups overtake it."""
+        if seq is None:
+            return
+        with self._turn_cv:
+            self._turn_cv.wait_for(lambda: self._turn >= seq, timeout=TURN_WAIT_SECONDS)
+
+    def _pass_turn(self, seq: int | None) -> None:
+        if seq is None:
+            return
+        with self._turn_cv:
+            if seq >= self._turn:
+                self._passed.add(seq)
+            while self._turn in self._passed:
+                self._passed.discard(self._turn)
+                self._turn += 1
+            self._turn_cv.notify_all()
+
+    def _run(self, job_id: int, seq: int | None = None) -> None:
         try:
+            self._job_seq.seq = seq
             with transaction(self.session_factory) as s:
                 job = job_store.lock_claimed(s, job_id, self.name)
                 if job is None:
                     return
                 kind = job.kind
             if kind == svc.PREFLIGHT_JOB:
+                self._pass_turn(seq)
                 self._preflight(job_id)
             else:
                 self._call(job_id)
         except Exception as exc:  # noqa: BLE001 - one bad job must not stop the others
+            self._pass_turn(seq)
             log.exception("wake-up job %s failed", job_id)
             with transaction(self.session_factory) as s:
                 job = job_store.lock_claimed(s, job_id, self.name)
                 if job is not None:
                     job_store.release_for_retry(job, due_at=self.clock() + dt.timedelta(seconds=5),
                                                 error=traceback.format_exc(limit=5)[-2000:])
+        finally:
+            self._pass_turn(seq)  # also when the job ended without dialling
 
     def _priority(self, due: dt.datetime) -> dict:
         """Tell the gateway the due instant, so calls it must queue go earliest-due first
@@ -405,8 +440,12 @@ class WakeupDialler:
                 else:
                     log.info("recovering %s: the gateway has it (%s)", call_id, info["state"])
             if mode != "lost":
+                prompt = self._prompt(languages)
+                seq = getattr(self._job_seq, "seq", None)
+                self._wait_turn(seq)
+                self._pass_turn(seq)
                 result = self.adapter.place_call(
-                    uri, self._prompt(languages), (st.wakeup_confirm_key,), st.wakeup_ring_seconds,
+                    uri, prompt, (st.wakeup_confirm_key,), st.wakeup_ring_seconds,
                     snooze_keys=(st.wakeup_snooze_key,), key_timeout=st.wakeup_key_seconds,
                     call_id=call_id, **self._priority(due))
         except TelephonyUnavailable as exc:
