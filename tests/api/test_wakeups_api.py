@@ -184,6 +184,33 @@ def test_manual_call_tasks_stay_with_the_operators(client, login, write, hotel, 
     assert client.post(f"/api/wakeups/tasks/{alerts['items'][0]['id']}/done").status_code == 404
 
 
+def test_alerts_keep_telephony_and_preflight_problems_until_they_end(client, login, write, hotel,
+                                                                     settings):
+    """The console's alert bar is loaded from /alerts on every page load: a calling path that is
+    down, a pre-flight that made no test call, a greeting that cannot be made stay on it while
+    they last, not only as a live message a console opened later would miss (R-H9)."""
+    from zongji.services import wakeups as svc
+
+    login("operator")
+    quiet = client.get("/api/wakeups/alerts").json()
+    assert (quiet["telephony_down"], quiet["preflight_warning"], quiet["prompt_failed"]) == (None, [], None)
+    now = dt.datetime.now(dt.UTC)
+    day = now.astimezone(settings.tz).date().isoformat()
+    with write() as s:
+        svc.alert_telephony(s, down=True, reason="PBX answers 503", now=now, settings=settings)
+        svc.record_preflight(s, day=day, due_at=now, now=now, ok=True, target=None,
+                             outcome=svc.PREFLIGHT_NO_TARGET, detail="gateway healthy",
+                             settings=settings)
+        svc.alert_prompt_failed(s, reason="espeak-ng missing", now=now, settings=settings)
+    got = client.get("/api/wakeups/alerts").json()
+    assert got["telephony_down"]["reason"] == "PBX answers 503"
+    assert [c["day"] for c in got["preflight_warning"]] == [day] and got["preflight_failed"] == []
+    assert got["prompt_failed"]["reason"] == "espeak-ng missing"
+    with write() as s:
+        svc.alert_telephony(s, down=False, reason="healthy", now=now, settings=settings)
+    assert client.get("/api/wakeups/alerts").json()["telephony_down"] is None
+
+
 def test_integration_api_with_wakeup_scope(client, write, hotel):
     with write() as s:
         pms = auth.add_integration_token(s, "pms", scopes="wakeup").token

@@ -139,6 +139,30 @@ def test_console_alert_bar_lasts_until_resolved(demo_server, browser, backend, w
     context.close()
 
 
+def test_telephony_down_stays_on_every_console_until_restored(demo_server, browser, backend, write,
+                                                              settings):
+    """The calling path down (seen by the dialler) is on the bar of a console opened afterwards,
+    and leaves it live when the dialler reports it restored (R-H9 "never silence")."""
+    from playwright.sync_api import expect
+
+    from zongji.services import wakeups as svc
+    from zongji.store.models import utcnow
+
+    with write() as s:
+        svc.alert_telephony(s, down=True, reason="PBX answers 503", now=utcnow(), settings=settings)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    page = _login(context, demo_server, "operator", "/calls")
+    row = page.locator("#wk-alert-bar li.system")
+    expect(row).to_contain_text("叫醒电话线路故障")
+    expect(row).to_contain_text("PBX answers 503")
+    _shot(page, "06-telephony-down", backend)
+    with write() as s:
+        svc.alert_telephony(s, down=False, reason="healthy", now=utcnow(), settings=settings)
+    expect(page.locator("#wk-alert-bar")).to_have_count(0, timeout=10000)
+    context.close()
+
+
 def test_guest_service_centre_knocks_and_records_minutes_late(demo_server, browser, backend,
                                                               write, settings, session_factory):
     from playwright.sync_api import expect

@@ -573,13 +573,31 @@ def alerts(session: Session, *, now: dt.datetime, settings: Settings) -> dict[st
     knock-on-door and manual-call tasks, and a failed pre-flight test of today or later."""
     tz = settings.tz
     today = now.astimezone(tz).date().isoformat()
-    failed = session.scalars(select(WakeupCheck).where(
-        WakeupCheck.day >= today, WakeupCheck.ok.is_(False)).order_by(WakeupCheck.day))
+    checks = list(session.scalars(select(WakeupCheck).where(
+        WakeupCheck.day >= today, WakeupCheck.ran_at.is_not(None)).order_by(WakeupCheck.day)))
+
+    def check_out(c: WakeupCheck) -> dict[str, Any]:
+        return {"day": c.day, "ran_at": _iso(c.ran_at, tz), "outcome": c.outcome,
+                "detail": (c.detail or "")[:300]}
+
+    # The calling path as the dialler last reported it: down until a "restored" alert.
+    last = last_telephony_alert(session)
+    telephony_down = ({"reason": last.get("reason"), "at": last.get("at")}
+                      if last and last.get("kind") == "wakeup_telephony_down" else None)
+    # A greeting that could not be made is raised again every few minutes while it fails:
+    # shown while the last report is recent.
+    prompt = session.scalar(select(FeedItem).where(
+        FeedItem.topic == "alert", FeedItem.entity_id == PROMPT_ALERT_ENTITY,
+        FeedItem.at >= now - dt.timedelta(minutes=PROMPT_ALERT_SHOWN_MINUTES))
+        .order_by(FeedItem.id.desc()).limit(1))
     return {"now": now.astimezone(tz).isoformat(),
             "items": tasks(session, tz=tz, state="open"),
-            "preflight_failed": [{"day": c.day, "ran_at": _iso(c.ran_at, tz),
-                                  "outcome": c.outcome, "detail": (c.detail or "")[:300]}
-                                 for c in failed]}
+            "preflight_failed": [check_out(c) for c in checks if not c.ok],
+            "preflight_warning": [check_out(c) for c in checks
+                                  if c.ok and c.outcome == PREFLIGHT_NO_TARGET],
+            "telephony_down": telephony_down,
+            "prompt_failed": ({"reason": prompt.payload.get("reason"), "at": prompt.payload.get("at")}
+                              if prompt is not None else None)}
 
 
 # --------------------------------------------------------------------------- the night list
@@ -810,6 +828,8 @@ def end_attempt_telephony_down(session: Session, w: Wakeup, a: WakeupAttempt,
 
 
 TELEPHONY_ALERT_ENTITY = "wakeup-telephony"
+PROMPT_ALERT_ENTITY = "wakeup-prompt"
+PROMPT_ALERT_SHOWN_MINUTES = 30
 TELEPHONY_ALERT_LOCK = 0x5A4A5445  # pg_advisory_xact_lock key of the telephony alert
 
 
@@ -858,7 +878,7 @@ def alert_prompt_failed(session: Session, *, reason: str, now: dt.datetime,
     """The wake-up greeting could not be made (speech synthesis failed, no upload): calls go
     out without a voice. An alert on every console, so someone uploads a recording or fixes
     the synthesizer (docs/wakeups.md) — and watches the calls."""
-    session.add(FeedItem(topic="alert", entity_id="wakeup-prompt", payload={
+    session.add(FeedItem(topic="alert", entity_id=PROMPT_ALERT_ENTITY, payload={
         "kind": "wakeup_prompt_failed", "reason": reason[:300],
         "text": ("叫醒语音无法生成，叫醒电话没有语音提示，请上传录音或检查语音合成："
                  f"{reason[:160]} / wake-up greeting unavailable, calls go out without a voice: "

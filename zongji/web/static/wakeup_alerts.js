@@ -15,12 +15,14 @@
 
   // ------------------------------------------------------------------ the persistent alert bar
   const COLLAPSE_KEY = "zongji.wkAlertsCollapsed";
-  const alertState = { items: [], preflight: [], offset: 0, loaded: false };
+  // items: open knock / manual-call tasks; system: the calling path down, a pre-flight that failed
+  // or made no test call, a greeting that cannot be made (GET /api/wakeups/alerts).
+  const alertState = { items: [], system: [], offset: 0, loaded: false };
   let bar = null, reloadTimer = null, tickTimer = null;
 
   function alertKeys() {
     return alertState.items.map((x) => "t" + x.id + (x.no_response_at ? "n" : ""))
-      .concat(alertState.preflight.map((c) => "p" + c.day));
+      .concat(alertState.system.map((x) => x.key));
   }
   function alertCollapsed() {
     let seen = [];
@@ -54,7 +56,7 @@
     } catch (e) { btn.disabled = false; toast(ZJ.errorText(e), "error"); }
   }
   function renderAlertBar() {
-    const n = alertState.items.length + alertState.preflight.length;
+    const n = alertState.items.length + alertState.system.length;
     if (!n) { if (bar) { bar.remove(); bar = null; } return; }
     if (!bar) {
       bar = el("div", { class: "wk-alert-bar", id: "wk-alert-bar", role: "alert" });
@@ -75,8 +77,8 @@
       el("span", { class: "wk-bar-late" }, t("wk.bar.late", { n: minutesLateNow(x) })),
       el("span", { class: "wk-bar-need" }, alertNeed(x)),
       el("button", { type: "button", class: "wk-bar-btn", onclick: (e) => alertReached(x, e.currentTarget) }, t("wk.bar.reached"))));
-    const checks = alertState.preflight.map((c) => el("li", { class: "wk-bar-row", "data-check": c.day },
-      el("span", { class: "wk-bar-need" }, t("wk.alert.preflight") + " (" + c.day + ")" + (c.detail ? ": " + c.detail : ""))));
+    const checks = alertState.system.map((x) => el("li", { class: "wk-bar-row system" + (x.warn ? " warn" : ""), "data-check": x.key },
+      el("span", { class: "wk-bar-need" }, t(x.text, x.params) + (x.detail ? (ZJ.locale === "en" ? ": " : "：") + x.detail : ""))));
     bar.replaceChildren(
       el("div", { class: "wk-bar-head" },
         el("strong", null, t("wk.bar.title")), " ", badge,
@@ -91,7 +93,12 @@
     const now = Date.parse(data.now);
     alertState.offset = isNaN(now) ? 0 : now - Date.now();
     alertState.items = data.items || [];
-    alertState.preflight = data.preflight_failed || [];
+    const system = [];
+    if (data.telephony_down) system.push({ key: "down" + data.telephony_down.at, text: "wk.bar.telephony_down", detail: data.telephony_down.reason });
+    for (const c of data.preflight_failed || []) system.push({ key: "p" + c.day, text: "wk.alert.preflight", params: {}, detail: c.day + (c.detail ? " · " + c.detail : "") });
+    for (const c of data.preflight_warning || []) system.push({ key: "w" + c.day, text: "wk.bar.preflight_warning", warn: true, detail: c.day });
+    if (data.prompt_failed) system.push({ key: "g" + data.prompt_failed.at, text: "wk.bar.prompt_failed", detail: data.prompt_failed.reason });
+    alertState.system = system;
     alertState.loaded = true;
     renderAlertBar();
   }
@@ -117,6 +124,8 @@
       ".wk-bar-late{font-weight:600;white-space:nowrap}",
       ".wk-bar-need{flex:1}",
       ".wk-bar-row.manager .wk-bar-need{background:#fff;color:#b42318;padding:0 6px;border-radius:3px;font-weight:600}",
+      ".wk-bar-row.system .wk-bar-need{font-weight:600}",
+      ".wk-bar-row.warn .wk-bar-need{background:#fff5db;color:#6b4600;padding:0 6px;border-radius:3px}",
     ].join("\n")));
   }
   function connect() {
