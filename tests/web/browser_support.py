@@ -16,6 +16,32 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+def logged_in(browser, base: str, username: str = "operator", path: str = "/", *,
+              height: int = 768):
+    """A new browser context as the consoles run (zh-CN, Asia/Shanghai, 1366 wide), logged in as
+    the demo user ``username`` through the login page and landed on ``path``.
+
+    Returns (context, page, errors); ``errors`` collects the page's uncaught script errors."""
+    from urllib.parse import quote
+
+    from playwright.sync_api import expect
+
+    from zongji.services.demo_data import DEMO_PASSWORD
+
+    context = browser.new_context(viewport={"width": 1366, "height": height}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"{username}: {exc}"))
+    page.goto(f"{base}/login?next={quote(path, safe='')}")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    # Password hashing is slow by design (argon2): allow for a busy machine.
+    expect(page).to_have_url(base + path, timeout=15000)
+    return context, page, errors
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

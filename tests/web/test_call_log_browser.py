@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.web.browser_support import ARTIFACTS
+from tests.web.browser_support import ARTIFACTS, logged_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,20 +26,9 @@ def test_operator_records_an_after_hours_call_afterwards(demo_server, browser, b
                                                          session_factory):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import DEMO_PASSWORD
     from zongji.store.models import AuditEntry, Call
 
-    base = demo_server
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base + "/login?next=%2Fcalls")
-    page.fill("#username", "operator")
-    page.fill("#password", DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(base + "/calls")
+    _, page, errors = logged_in(browser, demo_server, "operator", "/calls")
 
     # Last night at 22:40 local time, after hours: a caller rang the 400 line's duty mobile.
     when = (dt.datetime.now(settings.tz) - dt.timedelta(days=1)).replace(hour=22, minute=40,

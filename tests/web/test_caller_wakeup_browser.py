@@ -16,7 +16,7 @@ import time
 import httpx
 import pytest
 
-from tests.web.browser_support import ARTIFACTS
+from tests.web.browser_support import ARTIFACTS, logged_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def _local(w, tz) -> str:
 def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, write, settings, session_factory):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import DEMO_PASSWORD, HOTEL_LINE_NUMBER
+    from zongji.services.demo_data import HOTEL_LINE_NUMBER
     from zongji.store.models import Guest, Organisation, Room, Stay, utcnow
     from zongji.store.wakeup_models import Wakeup
 
@@ -58,16 +58,7 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
                        departure=now + dt.timedelta(days=2), status="in_house"))
 
     base = demo_server
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base + "/login?next=%2F")
-    page.fill("#username", "operator")
-    page.fill("#password", DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(base + "/")
+    context, page, errors = logged_in(browser, base, "operator", "/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "connected")
     page.evaluate("window.__noReload = 'same page'")  # gone if the page reloads or navigates
 

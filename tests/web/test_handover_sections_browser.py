@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from tests.web.browser_support import ARTIFACTS
+from tests.web.browser_support import ARTIFACTS, logged_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,6 @@ def test_handover_wakeups_and_callbacks_until_resolved(demo_server, browser, bac
     from sqlalchemy import select
 
     from zongji.services import wakeups as svc
-    from zongji.services.demo_data import DEMO_PASSWORD
     from zongji.store.models import Guest, Organisation, Room, Stay, utcnow
     from zongji.store.work_order_models import WorkOrder
 
@@ -46,16 +45,7 @@ def test_handover_wakeups_and_callbacks_until_resolved(demo_server, browser, bac
         order_id = order.id
 
     base = demo_server
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base + "/login?next=%2Fhandover")
-    page.fill("#username", "operator")
-    page.fill("#password", DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(base + "/handover")
+    context, page, errors = logged_in(browser, base, "operator", "/handover", height=900)
 
     wk = page.locator('.ho-section[data-key="wakeups"] li')
     expect(wk.filter(has_text="1808")).to_have_count(1)

@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from tests.web.browser_support import ARTIFACTS
+from tests.web.browser_support import ARTIFACTS, logged_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,20 +24,7 @@ def _shot(page, name: str, backend: str) -> None:
 
 
 def _login(browser, base: str, username: str):
-    from playwright.sync_api import expect
-
-    from zongji.services.demo_data import DEMO_PASSWORD
-
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base + "/login?next=%2Frooms")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(base + "/rooms")
+    _, page, errors = logged_in(browser, base, username, "/rooms")
     return page, errors
 
 

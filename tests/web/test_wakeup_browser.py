@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.web.browser_support import ARTIFACTS
+from tests.web.browser_support import ARTIFACTS, logged_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,6 @@ def test_book_a_wakeup_and_watch_it_escalate(demo_server, browser, backend, writ
     from playwright.sync_api import expect
 
     from zongji.services import wakeups as svc
-    from zongji.services.demo_data import DEMO_PASSWORD
     from zongji.store.models import Guest, Organisation, Room, Stay, utcnow
     from zongji.store.wakeup_models import Wakeup
 
@@ -47,16 +46,7 @@ def test_book_a_wakeup_and_watch_it_escalate(demo_server, browser, backend, writ
     wake = (now + dt.timedelta(hours=2)).astimezone(settings.tz).replace(second=0, microsecond=0)
 
     base = demo_server
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base + "/login?next=%2Fwakeups")
-    page.fill("#username", "operator")
-    page.fill("#password", DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(base + "/wakeups")
+    context, page, errors = logged_in(browser, base, "operator", "/wakeups")
     expect(page.locator("#wk-room")).to_be_focused()
 
     # A refusal names the field: an unknown room puts the cursor back in the room box.

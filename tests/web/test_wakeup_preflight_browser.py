@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from tests.web.browser_support import ARTIFACTS
+from tests.web.browser_support import ARTIFACTS, logged_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,6 @@ def test_board_warns_that_no_test_call_was_made(demo_server, browser, backend, w
     from playwright.sync_api import expect
 
     from zongji.services import wakeups as svc
-    from zongji.services.demo_data import DEMO_PASSWORD
     from zongji.store.models import utcnow
 
     now = utcnow()
@@ -29,13 +28,7 @@ def test_board_warns_that_no_test_call_was_made(demo_server, browser, backend, w
                                  detail="no test call: no test extension configured "
                                         "(wakeup_preflight_target); gateway healthy",
                                  settings=settings)
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
-    page = context.new_page()
-    page.goto(demo_server + "/login?next=%2Fwakeups")
-    page.fill("#username", "operator")
-    page.fill("#password", DEMO_PASSWORD)
-    page.keyboard.press("Enter")
+    context, page, _ = logged_in(browser, demo_server, "operator", "/wakeups")
     pf = page.locator("#wk-preflight")
     expect(pf).to_have_class("wk-preflight warn")
     expect(pf).to_contain_text("未做测试呼叫")
