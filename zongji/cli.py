@@ -244,7 +244,7 @@ def demo(
 
     import uvicorn
 
-    from zongji.api.app import create_app
+    from zongji.api.app import create_app, tune_gc
     from zongji.services import demo_data
     from zongji.store.db import make_engine, make_session_factory, transaction
     from zongji.store.migrate import upgrade
@@ -319,7 +319,9 @@ def demo(
 
         threading.Thread(target=_start_simulator, daemon=True).start()
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        app = create_app(settings)
+        tune_gc(settings.gc_gen0_threshold)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         proc = sim.get("proc")
         if proc is not None:

@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     # Live push: how often each server process looks for new feed rows (seconds).
     feed_poll_seconds: float = 0.2
 
+    # Python's cyclic garbage collector in a server process: after start-up everything loaded is
+    # frozen out of collection, and the youngest generation is collected after this many new
+    # objects (Python's default is 700). Full collections over the whole heap were the 100-200 ms
+    # p99 tail of CTI ingestion (bench/README.md). 0 keeps Python's defaults.
+    gc_gen0_threshold: int = 100_000
+
     # Timers: each web server process also runs a worker thread (safe with several processes);
     # set to false when running `zongji worker` processes separately.
     run_worker_in_server: bool = True
