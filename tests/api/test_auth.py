@@ -39,3 +39,44 @@ def test_password_is_stored_hashed(write, make_user):
     with write() as s:
         stored = s.scalar(select(User.password_hash).where(User.username == username))
     assert password not in stored and stored.startswith("$argon2")
+
+
+def test_a_login_is_answered_only_once_it_is_committed(settings, make_user):
+    """A change is acknowledged only after its transaction committed: when the commit fails the
+    client gets an error, not "200 logged in" for a session that does not exist (a real server:
+    FastAPI's default would commit after sending the answer)."""
+    import httpx
+    from sqlalchemy import event
+
+    from tests.web.browser_support import serve
+    from zongji.api.app import create_app
+    from zongji.store.models import LoginSession
+
+    username, password = make_user("operator")
+    app = create_app(settings.model_copy(update={"run_worker_in_server": False}))
+
+    def note_logins(session, _context):
+        if any(isinstance(o, LoginSession) for o in session.new):
+            session.info["login"] = True
+
+    def refuse_logins(session):
+        if session.info.pop("login", False):
+            raise RuntimeError("disk full")
+
+    event.listen(app.state.session_factory, "after_flush", note_logins)
+    event.listen(app.state.session_factory, "before_commit", refuse_logins)
+    with serve(app) as url:
+        with httpx.Client(base_url=url, timeout=10) as http:
+            try:
+                acknowledged = http.post("/api/auth/login",
+                                         json={"username": username, "password": password}).is_success
+            except httpx.TransportError:  # the server gave up on the request: not acknowledged
+                acknowledged = False
+        assert not acknowledged
+        http = httpx.Client(base_url=url, timeout=10)
+        assert http.get("/api/auth/me").status_code == 401
+        event.remove(app.state.session_factory, "before_commit", refuse_logins)
+        r = http.post("/api/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        assert http.get("/api/auth/me").json()["username"] == username
+        http.close()

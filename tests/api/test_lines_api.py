@@ -7,40 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import select
 
-from zongji.services import switchboard as sb
-from zongji.services.demo_data import DEMO_CTI_TOKEN, DEMO_PASSWORD, load_demo
+from zongji.services.demo_data import DEMO_CTI_TOKEN
 from zongji.store.models import AuditEntry, utcnow
 from zongji.store.work_order_models import Notification
-
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.use_settings(settings)
-    yield
-    sb.reset_adapter(settings.resolved_database_url)
-
-
-@pytest.fixture
-def app(settings):
-    from zongji.api.app import create_app
-
-    return create_app(settings.model_copy(update={"run_worker_in_server": False}))
-
-
-@pytest.fixture
-def as_user(client):
-    def _as(username: str) -> None:
-        client.cookies.clear()
-        r = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert r.status_code == 200, r.text
-
-    return _as
+from tests.switchboard_support import app, as_user, demo  # noqa: F401 (fixtures)
 
 
 def _ring(client, call_id: str, *, to: str, frm: str = "13912345678", direction: str = "in") -> int:

@@ -11,39 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from zongji.services import switchboard as sb
-from zongji.services.demo_data import DEMO_PASSWORD, load_demo
 from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
 from zongji.store.models import AuditEntry, FeedItem, Guest, Job, Person, Room, Department, utcnow
 from zongji.worker.registry import load_all
 from zongji.worker.runner import Worker
-
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.use_settings(settings)
-    yield
-    sb.reset_adapter(settings.resolved_database_url)
-
-
-@pytest.fixture
-def app(settings):
-    from zongji.api.app import create_app
-
-    # Timers are run by the tests themselves (run_jobs), with a controlled clock.
-    return create_app(settings.model_copy(update={"run_worker_in_server": False}))
-
-
-@pytest.fixture
-def as_user(client):
-    def _as(username: str) -> None:
-        client.cookies.clear()
-        r = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert r.status_code == 200, r.text
-
-    return _as
+from tests.switchboard_support import app, as_user, demo  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

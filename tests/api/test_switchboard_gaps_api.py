@@ -15,25 +15,15 @@ import pytest
 from sqlalchemy import select
 
 from zongji.services import switchboard as sb
-from zongji.services.demo_data import DEMO_PASSWORD, load_demo
 from zongji.services.sms_gateway_double import SmsGatewayDouble
 from zongji.store.db import transaction
 from zongji.store.models import AuditEntry, Guest, Person, utcnow
 from zongji.store.switchboard_models import MessageSend
 from zongji.worker.registry import load_all
 from zongji.worker.runner import Worker
+from tests.switchboard_support import as_user, demo  # noqa: F401 (fixtures)
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.use_settings(settings)
-    yield
-    sb.reset_adapter(settings.resolved_database_url)
 
 
 @pytest.fixture
@@ -44,16 +34,6 @@ def app(settings):
     # run by the tests themselves (run_jobs) with a controlled clock.
     settings.run_worker_in_server = False
     return create_app(settings)
-
-
-@pytest.fixture
-def as_user(client):
-    def _as(username: str) -> None:
-        client.cookies.clear()
-        r = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert r.status_code == 200, r.text
-
-    return _as
 
 
 @pytest.fixture

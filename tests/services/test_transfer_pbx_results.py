@@ -15,21 +15,12 @@ from sqlalchemy import select
 from zongji.errors import ZongjiError
 from zongji.services import cti
 from zongji.services import switchboard as sb
-from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER, load_demo
+from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
 from zongji.store.models import Call, Department, User, utcnow
 from zongji.store.switchboard_models import TransferAttempt
+from tests.switchboard_support import demo  # noqa: F401 (fixtures)
 
 FRONT_OFFICE_EXT = "6100"  # 前厅部/总台: open round the clock in the demo
-
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.use_settings(settings)
-    yield
-    sb.reset_adapter(settings.resolved_database_url)
 
 
 def _cti(session_factory, settings, call_id: str, kind: str, at: dt.datetime, **extra: Any) -> cti.Result:

@@ -58,7 +58,11 @@ CurrentUser = Annotated[User, Depends(current_user)]
 # A record id in a path: positive and within BIGINT, so huge ids are a 422 naming the field.
 IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 ReadDB = Annotated[Session, Depends(db_read)]
-WriteDB = Annotated[Session, Depends(db_write)]
+# scope="function": the unit of work commits before the answer is sent. FastAPI's default runs a
+# yield dependency's exit *after* the response, so a client could be told "saved" for a change
+# that then failed to commit, or read its own write before it was committed (a fresh login's
+# session not found yet by the page it opened).
+WriteDB = Annotated[Session, Depends(db_write, scope="function")]
 
 
 def require_roles(*roles: Role | frozenset[Role]) -> Callable[[User], User]:
