@@ -8,27 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from zongji.services import switchboard as sb
-from zongji.services.demo_data import DEMO_PASSWORD, load_demo
+from tests.switchboard_support import as_user, demo  # noqa: F401 (fixtures)
 from zongji.store.models import AuditEntry
-
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s)
-    sb.use_settings(settings)
-
-
-@pytest.fixture
-def as_user(client):
-    def _as(username: str) -> None:
-        client.cookies.clear()
-        r = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert r.status_code == 200, r.text
-
-    return _as
-
 
 POOL = {"name": "屋顶网球场", "name_en": "Rooftop tennis court", "category": "康体", "location": "顶楼",
         "location_en": "Roof", "working_hours": {"all": [["06:30", "22:00"]]}, "extension": "6520",
