@@ -61,10 +61,13 @@ def test_adjusted_working_day_has_standard_hours():
 def test_known_years_and_unknown_year_fallback():
     assert 2026 in CAL.known_years and CAL.year_is_known(2026)
     assert not CAL.year_is_known(2031)
-    # 2031: plain weekends (1 Jan 2031 is a Wednesday — a holiday nobody has announced yet)
-    assert CAL.is_working_day(date(2031, 1, 1))
+    # 2031: nobody has announced it, but New Year's Day (a Wednesday) is a holiday by rule, and
+    # the year is provisional; an ordinary Thursday is a working day, a Saturday is not.
+    assert not CAL.is_working_day(date(2031, 1, 1))
+    assert CAL.day_info(date(2031, 1, 1)).source == "provisional"
+    assert CAL.year_is_provisional(2031) and not CAL.year_is_provisional(2026)
+    assert CAL.is_working_day(date(2031, 1, 2))
     assert not CAL.is_working_day(date(2031, 1, 4))  # Saturday
-    assert CAL.day_info(date(2031, 1, 1)).source == "weekly"
     assert CAL.unknown_years_between(date(2026, 12, 1), date(2031, 1, 1)) == [2027, 2028, 2029, 2030, 2031][
         sum(1 for y in (2027, 2028, 2029, 2030) if CAL.year_is_known(y)) :
     ]
@@ -78,8 +81,9 @@ def test_import_year_makes_it_known_and_applies():
     assert not cal.is_working_day(date(2031, 1, 2))
     assert cal.is_working_day(date(2031, 1, 4))
     assert cal.day_info(date(2031, 1, 4)).name == "元旦调休"
-    # the original is unchanged
-    assert CAL.is_working_day(date(2031, 1, 1))
+    # the original is unchanged: still provisional, the Saturday still off
+    assert CAL.year_is_provisional(2031) and not cal.year_is_provisional(2031)
+    assert not CAL.is_working_day(date(2031, 1, 4))
     with pytest.raises(CalendarError):
         CAL.import_year(2031, entries_from_rows([("2030-12-31", 0, "x")]))
     with pytest.raises(CalendarError):

@@ -11,10 +11,14 @@ Which days are working days, in order of precedence:
 2. the statutory calendar (:class:`ChinaStatutoryCalendar`, data of the ``chinese-calendar``
    package) for the years it knows: a public holiday has no working hours, an adjusted working
    day (a weekend day made a working day) has the *standard* working hours (see below);
-3. the weekly hours (:class:`WeeklyHours`): by default Mon–Fri 08:30–12:00 and 13:00–17:30,
-   Saturday and Sunday closed. For years nobody knows (neither the package nor an imported
-   year) this is the only rule besides explicit entries: plain weekends. :attr:`known_years`
-   and :meth:`BusinessCalendar.year_is_known` let the UI warn about it.
+3. for a year nobody knows yet (neither the package nor an imported notice), the statutory
+   holidays computed by rule (:class:`RuleStatutoryCalendar`, the ``holidays`` package's lunar
+   calendar, per the 2024 revision of 全国年节及纪念日放假办法): such a year is *provisional*
+   (:meth:`BusinessCalendar.year_is_provisional`) — its holidays are holidays, but the State
+   Council's adjusted working days (调休) are not known until the year is imported;
+4. the weekly hours (:class:`WeeklyHours`): by default Mon–Fri 08:30–12:00 and 13:00–17:30,
+   Saturday and Sunday closed. :attr:`known_years` and :meth:`BusinessCalendar.year_is_known`
+   let the UI warn about years that are not known.
 
 Windows are closed intervals for arithmetic: 12:00 is still the morning's working time, and a
 deadline may fall exactly on 12:00 or 17:30. :meth:`BusinessCalendar.is_working_time` answers
@@ -69,6 +73,7 @@ HOLIDAY_NAMES_ZH = {
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
+OBSERVED_SUFFIX = " (observed)"  # a holiday on a weekend made up on a working day (补假)
 
 
 class CalendarError(ValueError):
@@ -228,9 +233,19 @@ class StatutoryDay:
     is_working: bool  # True: adjusted working day (调休上班); False: public holiday
     name: str  # English festival name as the package spells it, e.g. "Spring Festival"
 
+    provisional: bool = False  # computed by rule for a year whose notice is not imported
+
     @property
     def name_zh(self) -> str:
-        return HOLIDAY_NAMES_ZH.get(self.name, self.name)
+        return holiday_name_zh(self.name)
+
+
+def holiday_name_zh(name: str) -> str:
+    """The Chinese name of a statutory day as the calendar spells it in English ("Spring
+    Festival" → 春节, "Labour Day (observed)" → 劳动节（补假）); other names unchanged."""
+    if name.endswith(OBSERVED_SUFFIX):
+        return HOLIDAY_NAMES_ZH.get(name[: -len(OBSERVED_SUFFIX)], name[: -len(OBSERVED_SUFFIX)]) + "（补假）"
+    return HOLIDAY_NAMES_ZH.get(name, name)
 
 
 class ChinaStatutoryCalendar:
@@ -270,6 +285,54 @@ class ChinaStatutoryCalendar:
 def china_statutory() -> ChinaStatutoryCalendar:
     """The package's data (cached; cheap to call)."""
     return ChinaStatutoryCalendar.from_package()
+
+
+# The ``holidays`` package's English names, mapped to the names used here.
+_RULE_NAMES = {
+    "New Year's Day": "New Year's Day",
+    "Chinese New Year's Eve": "Spring Festival",
+    "Chinese New Year (Spring Festival)": "Spring Festival",
+    "Tomb-Sweeping Day": "Tomb-sweeping Day",
+    "Labor Day": "Labour Day",
+    "Dragon Boat Festival": "Dragon Boat Festival",
+    "Mid-Autumn Festival": "Mid-autumn Festival",
+    "National Day": "National Day",
+}
+
+
+class RuleStatutoryCalendar:
+    """Statutory holidays of a year computed by rule, for years whose notice is not known.
+
+    The rule (全国年节及纪念日放假办法, 2024 revision, in force from 2025): New Year's Day 1 day;
+    Spring Festival 4 days from New Year's Eve (除夕 to 初三); Qingming 1; Labour Day 2 (1–2 May);
+    Dragon Boat 1; Mid-Autumn 1; National Day 3 (1–3 October) — 13 days, the lunar dates
+    converted by the ``holidays`` package. A holiday falling on a Saturday or Sunday is made up
+    on the next working day (article 6, 补假), as that package computes it. The State Council's
+    adjusted working days (调休) cannot be computed: a provisional year has none, so its deadlines
+    may move when the notice is imported. Days the package knows only from a published notice
+    ("Day off (substituted …)") are left out: they are the notice's business, not the rule's.
+    """
+
+    @staticmethod
+    @cache
+    def year(year: int) -> Mapping[date, StatutoryDay]:
+        import holidays  # data and lunar arithmetic only
+
+        days: dict[date, StatutoryDay] = {}
+        for d, raw in holidays.China(years=year, language="en_US").items():
+            for part in str(raw).split("; "):
+                observed = part.endswith(OBSERVED_SUFFIX)
+                base = part[: -len(OBSERVED_SUFFIX)] if observed else part
+                name = _RULE_NAMES.get(base)
+                if name is None:
+                    continue  # a notice's substituted day, not the rule's
+                if d not in days or not observed:
+                    days[d] = StatutoryDay(False, name + (OBSERVED_SUFFIX if observed else ""), provisional=True)
+        return days
+
+    @classmethod
+    def lookup(cls, day: date) -> StatutoryDay | None:
+        return cls.year(day.year).get(day)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,7 +390,7 @@ def entries_from_rows(rows: Iterable[Sequence[object]]) -> list[CalendarEntry]:
 # The calendar
 # ---------------------------------------------------------------------------------------------
 
-DaySource = Literal["entry", "statutory", "weekly"]
+DaySource = Literal["entry", "statutory", "provisional", "weekly"]
 
 
 @dataclass(frozen=True)
@@ -337,6 +400,10 @@ class DayInfo:
     windows: Windows
     name: str  # holiday / adjusted-day name, "" for an ordinary day
     source: DaySource
+
+    @property
+    def name_zh(self) -> str:
+        return holiday_name_zh(self.name)
 
 
 Interval = tuple[datetime, datetime]
@@ -433,6 +500,15 @@ class BusinessCalendar:
         """Years in [start, end] whose holidays are not known — the UI should warn."""
         return [y for y in range(start.year, end.year + 1) if not self.year_is_known(y)]
 
+    def year_is_provisional(self, year: int) -> bool:
+        """True when the year's holidays come from the rule, not from a notice: its adjusted
+        working days are unknown and a deadline counted across it may still move."""
+        return self.observe_public_holidays and not self.year_is_known(year)
+
+    def provisional_years_between(self, start: date, end: date) -> list[int]:
+        """Provisional years in [start, end]: a deadline counted over them is provisional."""
+        return [y for y in range(start.year, end.year + 1) if self.year_is_provisional(y)]
+
     def day_info(self, day: date) -> DayInfo:
         entry = self.entries.get(day)
         standard = self.weekly_hours.standard_windows
@@ -445,6 +521,10 @@ class BusinessCalendar:
             if s is not None:
                 windows = standard if s.is_working else ()
                 return DayInfo(day, bool(windows), windows, s.name, "statutory")
+            if self.year_is_provisional(day.year):
+                r = RuleStatutoryCalendar.lookup(day)
+                if r is not None:
+                    return DayInfo(day, False, (), r.name, "provisional")
         windows = self.weekly_hours.for_weekday(day.weekday())
         return DayInfo(day, bool(windows), windows, "", "weekly")
 

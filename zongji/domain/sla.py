@@ -94,6 +94,19 @@ class ClockStart(StrEnum):
     ACCEPTED = "accepted"
 
 
+class RestDayStart(StrEnum):
+    """How an order received on a non-working day counts working days (a policy setting).
+
+    ``next_day_is_day_1`` (default): the next working day is day 1 — received Saturday,
+    "1 working day" ends Monday at closing time. ``after_next_day``: the next working day is
+    the day of receipt and counting starts after it — received Saturday, "1 working day" ends
+    Tuesday at closing time. Only targets in working days are affected.
+    """
+
+    NEXT_DAY_IS_DAY_1 = "next_day_is_day_1"
+    AFTER_NEXT_DAY = "after_next_day"
+
+
 class SlaError(ValueError):
     pass
 
@@ -217,13 +230,29 @@ def time_between(
     return sum((b - a for a, b in subtract_intervals([(s, e)], normalize_pauses(pauses))), timedelta(0))
 
 
+def rest_day_start(
+    target: Target, calendar: BusinessCalendar, start: datetime, rule: RestDayStart = RestDayStart.NEXT_DAY_IS_DAY_1
+) -> datetime:
+    """Where a working-days count begins: ``start`` itself, or — received on a non-working day
+    under ``after_next_day`` — the close of the next working day (so that day is day 0)."""
+    if (rule is RestDayStart.AFTER_NEXT_DAY and target.unit is TimeUnit.DAYS and target.basis is TimeBasis.WORKING
+            and not calendar.is_working_day(calendar.local(start).date())):
+        day = calendar.next_working_day(calendar.local(start).date())
+        last = calendar.windows_on(day)[-1]
+        return calendar._at(day, timedelta(minutes=last.end))
+    return start
+
+
 def compute_deadline(
-    target: Target, calendar: BusinessCalendar, start: datetime, pauses: Iterable[Interval] = ()
+    target: Target, calendar: BusinessCalendar, start: datetime, pauses: Iterable[Interval] = (),
+    rest_day: RestDayStart = RestDayStart.NEXT_DAY_IS_DAY_1,
 ) -> datetime:
     """Deadline of ``target`` started at ``start``, moved by ``pauses``. Use it e.g. for the
-    ``completion_deadline`` passed to ``Dispatch`` (with the unit's calendar)."""
+    ``completion_deadline`` passed to ``Dispatch`` (with the unit's calendar). ``rest_day``: see
+    :class:`RestDayStart`."""
     if not target.enabled:
         raise SlaError("This target is switched off")
+    start = rest_day_start(target, calendar, start, rest_day)
     pauses = list(pauses)
     if not pauses and target.unit is TimeUnit.DAYS and target.basis is TimeBasis.WORKING:
         return calendar.add_working_days(start, int(target.value))
@@ -261,6 +290,7 @@ _POLICY_FIELDS = (
     "completion_from",
     "warning_share",
     "pausable",
+    "rest_day_start",
 )
 
 
@@ -286,6 +316,7 @@ class SlaPolicy:
     completion_from: ClockStart | None = None
     warning_share: float | None = None
     pausable: frozenset[ClockKind] | None = None
+    rest_day_start: RestDayStart | None = None  # an order received on a non-working day
 
     def __post_init__(self) -> None:
         if self.warning_share is not None and not (0 < self.warning_share <= 1):
@@ -333,6 +364,7 @@ class ResolvedPolicy:
     completion_from: ClockStart
     warning_share: float
     pausable: frozenset[ClockKind]
+    rest_day_start: RestDayStart = RestDayStart.NEXT_DAY_IS_DAY_1
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
     def target(self, kind: ClockKind) -> Target:
@@ -351,6 +383,7 @@ BUILTIN_FALLBACK = SlaPolicy(
     completion_from=ClockStart.DISPATCHED,
     warning_share=DEFAULT_WARNING_SHARE,
     pausable=frozenset({ClockKind.FIRST_REPLY, ClockKind.COMPLETION}),
+    rest_day_start=RestDayStart.NEXT_DAY_IS_DAY_1,
 )
 
 
@@ -509,6 +542,9 @@ class ClockReport:
     remaining: timedelta  # basis time left until the deadline (negative once late)
     paused: bool
     max_deadline: datetime | None = None  # completion: limit for extensions
+    # Years counted by rule (their notice not imported) between the start and the deadline of a
+    # working-time clock: the deadline may still move when the year is imported (issue 8).
+    provisional_years: tuple[int, ...] = ()
 
     @property
     def share(self) -> float:
@@ -532,6 +568,7 @@ class ClockReport:
             "share": round(self.share, 4),
             "paused": self.paused,
             "max_deadline": self.max_deadline.isoformat() if self.max_deadline else None,
+            "provisional_years": list(self.provisional_years),
         }
 
 
@@ -593,7 +630,7 @@ def evaluate_clock(
     if kind is ClockKind.COMPLETION and times.completion_deadline is not None:
         nominal = max(start, times.completion_deadline)
     else:
-        nominal = compute_deadline(target, cal, start)
+        nominal = compute_deadline(target, cal, start, rest_day=policy.rest_day_start)
     budget = time_between(basis, cal, start, nominal)
     # Without pauses the nominal deadline stands as computed (or as set on the order).
     deadline = add_time(basis, cal, start, budget, pauses) if pauses else nominal.astimezone(cal.tz)
@@ -627,6 +664,10 @@ def evaluate_clock(
         remaining=remaining,
         paused=stop is None and kind in policy.pausable and times.is_paused(now),
         max_deadline=max_deadline,
+        provisional_years=(
+            tuple(cal.provisional_years_between(cal.local(start).date(), cal.local(deadline).date()))
+            if basis is TimeBasis.WORKING else ()
+        ),
     )
 
 
@@ -750,6 +791,8 @@ def policy_from_dict(d: dict[str, object]) -> SlaPolicy:
             kw[k] = Complexity(v)
         elif k == "completion_from":
             kw[k] = ClockStart(v)
+        elif k == "rest_day_start":
+            kw[k] = RestDayStart(v)
         elif k == "warning_share":
             kw[k] = float(v)  # type: ignore[arg-type]
         elif k in {"name", "line_kind", "category"}:
