@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # Likely duplicates (R-P8): orders this many days back are compared; at most this many shown.
     duplicate_window_days: int = 7
     duplicate_limit: int = 5
+    # Business calendar (issue 8): from this day of the year (MM-DD, in the site's time zone)
+    # every admin and supervisor page says that next year's holiday notice is not imported yet,
+    # until it is. The State Council publishes it in October or November.
+    calendar_reminder_from: str = Field(default="11-01", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
     # E-mail notifications through an SMTP server (empty host: e-mail off).
     smtp_host: str = ""
     smtp_port: int = 25

@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -1417,6 +1417,27 @@ def follow_reply(
     )
     return new, _entry(state, new, "follow_reply", a, at,
                        {"primary_id": primary_id, "primary_number": primary_number, "text": text})
+
+
+def move_deadline_for_calendar(
+    state: WorkOrderState, deadline: datetime, at: datetime, *, reason: str, years: Sequence[int] = (),
+    provisional: bool = False,
+) -> tuple[WorkOrderState, TimelineEntry]:
+    """The business calendar changed (a year's notice imported, withdrawn or a day edited): the
+    completion deadline the system computed at dispatch is computed again (issue 8). Only the
+    system does this, and only on an open order whose deadline was the calendar's own (a deadline
+    set by hand or granted by an extension stays as decided)."""
+    _aware(at, "at")
+    _aware(deadline, "deadline")
+    if state.status in FINAL_STATUSES:
+        raise IllegalTransition("A closed order keeps its deadline", code="order_closed")
+    if state.completion_deadline is None:
+        raise IllegalTransition("The order has no completion deadline", code="no_deadline")
+    old = state.completion_deadline
+    new = replace(state, completion_deadline=deadline)
+    return new, _entry(state, new, "deadline_recomputed", SYSTEM_ACTOR, at, {
+        "old_deadline": old.isoformat(), "deadline": deadline.isoformat(), "reason": reason,
+        "years": list(years), "provisional": provisional})
 
 
 # ---------------------------------------------------------------------------------------------

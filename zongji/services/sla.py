@@ -94,12 +94,31 @@ def calendar_year(session: Session, year: int, tz: str | ZoneInfo, unit_id: int 
         if info.source != "weekly" or info.is_working != weekly_working:
             days.append({
                 "day": d.isoformat(), "is_working": info.is_working, "name": info.name,
-                "source": info.source, "windows": [w.to_pair() for w in info.windows],
+                "name_zh": info.name_zh, "source": info.source, "windows": [w.to_pair() for w in info.windows],
                 "weekday": d.weekday(),
             })
         d += dt.timedelta(days=1)
-    return {"year": year, "known": cal.year_is_known(year), "unit_id": unit_id, "days": days,
-            "weekly_hours": cal.weekly_hours.to_json()}
+    imported = session.get(CalendarYear, year) is not None
+    return {"year": year, "known": cal.year_is_known(year), "provisional": cal.year_is_provisional(year),
+            "imported": imported, "unit_id": unit_id, "days": days, "weekly_hours": cal.weekly_hours.to_json()}
+
+
+def calendar_status(session: Session, tz: str | ZoneInfo, now: dt.datetime, remind_from: str) -> dict[str, Any]:
+    """Whether next year's notice is due and missing, computed in the site's time zone: from
+    ``remind_from`` (MM-DD) every admin and supervisor page says so until the year is imported
+    (or the package knows it). Also the provisional years among this one and the next."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    today = now.astimezone(zone).date()
+    cal = base_calendar(session, zone)
+    month, day = (int(x) for x in remind_from.split("-"))
+    due_from = dt.date(today.year, month, min(day, 28 if month == 2 else day))
+    next_year = today.year + 1
+    missing = not cal.year_is_known(next_year)
+    return {
+        "today": today.isoformat(), "next_year": next_year, "next_year_missing": missing,
+        "remind_from": due_from.isoformat(), "show_reminder": missing and today >= due_from,
+        "provisional_years": [y for y in (today.year, next_year) if cal.year_is_provisional(y)],
+    }
 
 
 def set_day(
@@ -172,6 +191,21 @@ def import_year(
     audit.record(session, actor=actor, user_id=user_id, action="import", entity="calendar_year", entity_id=year,
                  detail={"days": len(entries)})
     return len(entries)
+
+
+def withdraw_year(session: Session, *, year: int, actor: str, user_id: int | None = None) -> int:
+    """Withdraw an imported year: its base days are removed and the year is no longer known, so
+    it goes back to the provisional rule (or the package's data). Returns how many days went."""
+    if session.get(CalendarYear, year) is None:
+        raise NotFound(f"{year} has not been imported", field="year")
+    n = session.execute(delete(CalendarDay).where(
+        CalendarDay.unit_id.is_(None), CalendarDay.day >= dt.date(year, 1, 1),
+        CalendarDay.day <= dt.date(year, 12, 31))).rowcount or 0
+    session.execute(delete(CalendarYear).where(CalendarYear.year == year))
+    session.flush()
+    audit.record(session, actor=actor, user_id=user_id, action="withdraw", entity="calendar_year", entity_id=year,
+                 detail={"days": n})
+    return n
 
 
 # --------------------------------------------------------------------------- policies

@@ -562,7 +562,8 @@ def _completion_deadline(session: Session, sla: SlaContext, state: wo.WorkOrderS
     if not policy.completion.enabled:
         return None
     start = state.created_at if policy.completion_from is sla_rules.ClockStart.CREATED else now
-    return sla_rules.compute_deadline(policy.completion, sla.unit_calendar(session, unit_id), start)
+    return sla_rules.compute_deadline(policy.completion, sla.unit_calendar(session, unit_id), start,
+                                      rest_day=policy.rest_day_start)
 
 
 def _save(session: Session, row: WorkOrder, old: wo.WorkOrderState, new: wo.WorkOrderState,
@@ -1178,8 +1179,13 @@ def order_summary(session: Session, row: WorkOrder, sla: SlaContext, now: dateti
         "duplicate_of_id": row.duplicate_of_id, "following": state.is_following,
         "sla_state": str(worst) if worst else None,
         "clocks": {str(k): {"state": str(r.state), "deadline": r.deadline.astimezone(tz).isoformat(),
-                            "paused": r.paused} for k, r in clocks.items()},
+                            "paused": r.paused, "provisional_years": list(r.provisional_years)}
+                   for k, r in clocks.items()},
         "completion_deadline": row.completion_deadline.astimezone(tz).isoformat() if row.completion_deadline else None,
+        # The completion deadline was counted over a year whose holiday notice is not imported
+        # (its holidays computed by rule): it may still move (issue 8).
+        "deadline_provisional_years": (list(clocks[sla_rules.ClockKind.COMPLETION].provisional_years)
+                                       if sla_rules.ClockKind.COMPLETION in clocks else []),
         "callback_due_at": row.callback_due_at.astimezone(tz).isoformat() if row.callback_due_at else None,
         "callback_agreed_at": _iso(state.callback_agreed_at.astimezone(tz)) if state.callback_agreed_at else None,
         "callback_outcome": str(state.callback.outcome) if state.callback else None,

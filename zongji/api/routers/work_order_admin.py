@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zongji.api.deps import CurrentUser, ReadDB, WriteDB, require_roles
 from zongji.domain.roles import ADMIN_ROLES
-from zongji.services import audit
+from zongji.services import audit, calendar_changes
 from zongji.services import sla as sla_store
 from zongji.services import work_orders as service
-from zongji.store.models import Department, User
+from zongji.store.models import Department, User, utcnow
 from zongji.store.work_order_models import UnitContact
 
 router = APIRouter(prefix="/api", tags=["work orders admin"])
@@ -109,6 +109,14 @@ def _date(text: str) -> dt.date:
         raise service.Invalid("use YYYY-MM-DD", field="day") from None
 
 
+@router.get("/calendar/status")
+def calendar_status(request: Request, user: CurrentUser, db: ReadDB) -> dict[str, Any]:
+    """Whether next year's holiday notice is due and missing (in the site's time zone), and
+    which of this year and the next are provisional (holidays by rule, adjusted days unknown)."""
+    settings = request.app.state.settings
+    return sla_store.calendar_status(db, settings.tz, utcnow(), settings.calendar_reminder_from)
+
+
 @router.get("/calendar/{year}")
 def get_year(year: Annotated[int, Path(ge=1900, le=2200)], request: Request, user: CurrentUser, db: ReadDB,
              unit_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> dict[str, Any]:
@@ -116,29 +124,40 @@ def get_year(year: Annotated[int, Path(ge=1900, le=2200)], request: Request, use
 
 
 @router.put("/calendar/days/{day}")
-def put_day(day: str, body: DayIn, user: Admin, db: WriteDB) -> dict[str, Any]:
-    row = sla_store.set_day(db, day=_date(day), is_working=body.is_working, name=body.name, windows=body.windows,
-                            unit_id=body.unit_id, actor=_actor(user), user_id=user.id)
+def put_day(day: str, body: DayIn, request: Request, user: Admin, db: WriteDB) -> dict[str, Any]:
+    row, report = calendar_changes.set_day(
+        db, tz=request.app.state.settings.tz, day=_date(day), is_working=body.is_working, name=body.name,
+        windows=body.windows, unit_id=body.unit_id, actor=_actor(user), user_id=user.id)
     return {"day": row.day.isoformat(), "is_working": row.is_working, "name": row.name, "unit_id": row.unit_id,
-            "windows": (row.windows or {}).get("windows")}
+            "windows": (row.windows or {}).get("windows"), **report}
 
 
 @router.delete("/calendar/days/{day}", status_code=204)
-def delete_day(day: str, user: Admin, db: WriteDB, unit_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
-    sla_store.delete_day(db, day=_date(day), unit_id=unit_id, actor=_actor(user), user_id=user.id)
+def delete_day(day: str, request: Request, user: Admin, db: WriteDB,
+               unit_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
+    calendar_changes.delete_day(db, tz=request.app.state.settings.tz, day=_date(day), unit_id=unit_id,
+                                actor=_actor(user), user_id=user.id)
     return Response(status_code=204)
 
 
+@router.delete("/calendar/years/{year}")
+def withdraw_year(year: Annotated[int, Path(ge=1900, le=2200)], request: Request, user: Admin,
+                  db: WriteDB) -> dict[str, Any]:
+    """Withdraw an imported year: back to the provisional rule (deadlines recomputed)."""
+    return calendar_changes.withdraw_year(db, year=year, actor=_actor(user), user_id=user.id,
+                                          tz=request.app.state.settings.tz)
+
+
 @router.post("/calendar/import")
-def import_year(body: ImportIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+def import_year(body: ImportIn, request: Request, user: Admin, db: WriteDB) -> dict[str, Any]:
     if body.xlsx_base64:
         entries = _xlsx_entries(body.xlsx_base64)
     elif body.csv is not None:
         entries = sla_store.parse_import(body.csv)
     else:
         raise sla_store.CalendarInvalid("give the days as csv or an .xlsx file", field="csv")
-    n = sla_store.import_year(db, year=body.year, entries=entries, actor=_actor(user), user_id=user.id)
-    return {"year": body.year, "days": n}
+    return calendar_changes.import_year(db, year=body.year, entries=entries, actor=_actor(user), user_id=user.id,
+                                        tz=request.app.state.settings.tz)
 
 
 @router.get("/sla-policies")
