@@ -160,3 +160,18 @@ def test_editing_one_day_recomputes_and_a_closed_order_keeps_its_deadline(write,
     d = _detail(write, world, oid, dt.datetime(2026, 12, 2, 10, tzinfo=TZ))
     assert dt.datetime.fromisoformat(d["completion_deadline"]) == dt.datetime(2026, 12, 9, 9, 10, tzinfo=TZ)
     assert d["timeline"][-1]["data"]["reason"] == "edit"
+
+
+def test_the_reminder_starts_on_its_day_in_the_sites_time_zone_and_ends_with_the_import(write, world):
+    # 31 Oct 2026 23:30 in Shanghai is still October there (15:30 UTC): no reminder yet.
+    with write() as s:
+        st = sla_store.calendar_status(s, TZ, dt.datetime(2026, 10, 31, 15, 30, tzinfo=dt.UTC), "11-01")
+    assert st["next_year"] == 2027 and st["next_year_missing"] and not st["show_reminder"]
+    # 1 Nov 00:30 in Shanghai is 31 Oct 16:30 UTC: a browser in UTC would still say October.
+    with write() as s:
+        st = sla_store.calendar_status(s, TZ, dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC), "11-01")
+    assert st["show_reminder"] and st["provisional_years"] == [2027]
+    _import(write, world, T0)
+    with write() as s:
+        st = sla_store.calendar_status(s, TZ, dt.datetime(2026, 12, 1, tzinfo=dt.UTC), "11-01")
+    assert not st["next_year_missing"] and not st["show_reminder"] and st["provisional_years"] == []

@@ -23,8 +23,9 @@ from sqlalchemy import select
 
 from zongji import __version__
 from zongji.api.deps import SESSION_COOKIE, session_token
-from zongji.domain.roles import CONSOLE_ROLES
+from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.services import auth
+from zongji.services import sla as sla_store
 from zongji.store.db import transaction
 from zongji.store.models import Line, User
 
@@ -79,6 +80,8 @@ def _page(request: Request, template: str, user: User | None, **extra: Any) -> H
         },
         **extra.pop("config", {}),
     }
+    if user is not None and user.role in ADMIN_ROLES and "calendar_status" not in extra:
+        extra["calendar_status"] = _calendar_status(request)
     context = {
         "locale": locale,
         "t": i18n()[locale],
@@ -93,6 +96,16 @@ def _page(request: Request, template: str, user: User | None, **extra: Any) -> H
     response = templates.TemplateResponse(request, template, context)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _calendar_status(request: Request) -> dict[str, Any]:
+    """Next year's holiday notice, for the reminder every admin and supervisor page carries
+    (issue 8): computed here, in the site's time zone, not from the browser's clock."""
+    from zongji.store.models import utcnow
+
+    settings = request.app.state.settings
+    with transaction(request.app.state.session_factory) as s:
+        return sla_store.calendar_status(s, settings.tz, utcnow(), settings.calendar_reminder_from)
 
 
 def _to_login(request: Request) -> RedirectResponse:

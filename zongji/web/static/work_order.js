@@ -94,7 +94,8 @@
     // Clocks
     $("wo-clocks").replaceChildren(...(o.clock_reports.length ? o.clock_reports.map((c) => el("div", { class: "clock-row" },
       el("span", null, el("b", null, t("wo.clock." + c.kind)), " ", WO.slaBadge(c.state, c.paused)),
-      el("span", { class: "dl" }, WO.stamp(c.deadline)),
+      el("span", { class: "dl" }, WO.stamp(c.deadline),
+        c.provisional_years && c.provisional_years.length ? WO.provisionalMark(c.provisional_years) : null),
       el("div", { class: "clock-bar s-" + c.state }, el("i", { style: "width:" + Math.min(100, Math.round(c.share * 100)) + "%" })),
       el("span", { class: "muted small" }, t("wo.clock.target") + " " + targetText(c.target)), el("span", { class: "muted small" }, c.stopped_at ? t("wo.clock.stopped") + " " + WO.stamp(c.stopped_at) : ""),
     )) : [el("div", { class: "muted" }, "—")]));
@@ -164,6 +165,8 @@
     if (d.other_number) bits.push(t("wo.link." + d.kind) + " " + d.other_number);
     if (d.requested_deadline) bits.push(WO.stamp(d.requested_deadline));
     if (e.action === "grant_extension" && d.deadline) bits.push(WO.stamp(d.deadline));
+    if (e.action === "deadline_recomputed") bits.push(t("wo.deadline_moved", { old: WO.stamp(d.old_deadline), new: WO.stamp(d.deadline) })
+      + (d.provisional ? " · " + t("wo.deadline_provisional", { years: (d.years || []).join("、") }) : ""));
     if (d.filename) bits.push(d.filename);
     if (e.note) bits.push(e.note);
     return bits.length ? el("div", { class: "note" }, bits.join("\n")) : null;

@@ -38,6 +38,7 @@
 
   // ---------------------------------------------------------------- tabs
   function tab(name) {
+    if (name === "import") { name = "calendar"; setTimeout(() => $("imp-year").focus(), 0); }  // the reminder's link
     if (!TABS.includes(name)) name = "calendar";
     TABS.forEach((n) => { $("tab-" + n).hidden = n !== name; });
     document.querySelectorAll("#set-tabs a").forEach((a) => a.classList.toggle("on", a.dataset.tab === name));
@@ -47,32 +48,47 @@
   document.querySelectorAll("#set-tabs a").forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); tab(a.dataset.tab); }));
 
   // ---------------------------------------------------------------- calendar
-  const WEEKDAYS = () => t("set.cal.weekdays").split(",");
+  // The list is written with ASCII or full-width commas (the zh-CN text uses "，").
+  const WEEKDAYS = () => t("set.cal.weekdays").split(/[,，、]/).map((x) => x.trim());
   async function loadYear() {
     $("cal-year").value = year;
     let data;
     try { data = await api("GET", "/api/calendar/" + year); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
-    $("cal-known").textContent = data.known ? t("set.cal.known") : t("set.cal.unknown");
+    $("cal-known").textContent = data.provisional ? t("set.cal.unknown") : t("set.cal.known");
+    $("cal-known").classList.toggle("cal-provisional", !!data.provisional);
+    $("cal-withdraw").hidden = !data.imported;
+    $("cal-withdraw").textContent = t("set.cal.withdraw", { year: data.year });
+    $("cal-withdraw").dataset.year = data.year;
     const tbody = $("cal-table").querySelector("tbody");
-    tbody.replaceChildren(...data.days.map((d) => el("tr", { "data-day": d.day },
+    tbody.replaceChildren(...data.days.map((d) => el("tr", { "data-day": d.day, class: d.source === "provisional" ? "provisional" : "" },
       el("td", { class: "mono" }, d.day),
       el("td", null, WEEKDAYS()[d.weekday]),
       el("td", null, el("span", { class: d.is_working ? "day-work" : "day-off" }, d.is_working ? t("set.cal.work") : t("set.cal.off"))),
-      el("td", null, d.name || ""),
+      el("td", null, (ZJ.locale === "en" ? d.name : d.name_zh || d.name) || ""),
       el("td", null, el("span", { class: "src s-" + d.source }, t("set.cal.src." + d.source))),
       el("td", { class: "actions" },
         el("button", { type: "button", class: "btn notif-btn", onclick: () => editDay(d) }, t("set.edit")),
         d.source === "entry" ? el("button", { type: "button", class: "btn notif-btn", onclick: () => deleteDay(d) }, t("set.delete")) : null))));
     checkNextYear();
   }
+  /** Next year's notice: decided by the server in the site's time zone (not this browser's clock). */
   async function checkNextYear() {
-    const next = Number(ZJ.localDate(new Date()).slice(0, 4)) + 1;
     try {
-      const d = await api("GET", "/api/calendar/" + next);
-      $("cal-banner").hidden = d.known;
-      $("cal-banner").textContent = d.known ? "" : t("set.cal.banner", { year: next });
+      const d = await api("GET", "/api/calendar/status");
+      $("cal-banner").hidden = !d.show_reminder;
+      $("cal-banner").textContent = d.show_reminder ? t("set.cal.banner", { year: d.next_year }) : "";
+      if (!$("imp-year").dataset.touched) $("imp-year").value = d.next_year;
     } catch (e) { /* the banner stays as it was */ }
   }
+  $("imp-year").addEventListener("input", () => { $("imp-year").dataset.touched = "1"; });
+  $("cal-withdraw").addEventListener("click", async () => {
+    const y = Number($("cal-withdraw").dataset.year);
+    if (!confirm(t("set.cal.withdraw_confirm", { year: y }))) return;
+    let r;
+    try { r = await api("DELETE", "/api/calendar/years/" + y); } catch (err) { toast(ZJ.errorText(err), "error"); return; }
+    toast(t("set.cal.withdrawn", { year: y, moved: r.deadlines_moved }), "ok");
+    loadYear();
+  });
   function editDay(d) {
     $("day-day").value = d.day; $("day-working").value = String(d.is_working); $("day-name").value = d.name || "";
     $("day-name").focus();
@@ -110,7 +126,7 @@
     try { Object.assign(body, file ? await readFile(file) : { csv: $("imp-csv").value }); } catch (err) { showError(form, { body: { message: String(err) } }, "csv"); return; }
     let r;
     try { r = await api("POST", "/api/calendar/import", body); } catch (err) { showError(form, err, "csv"); return; }
-    toast(t("set.cal.imported", { year: r.year, n: r.days }), "ok");
+    toast(t("set.cal.imported", { year: r.year, n: r.days, moved: r.deadlines_moved }), "ok");
     year = r.year; loadYear();
   });
   $("cal-prev").addEventListener("click", () => { year -= 1; loadYear(); });
@@ -137,15 +153,26 @@
       oninput: () => { policies[i][k] = { ...tg, value: Number(input.value) }; } });
     return el("td", null, el("span", { class: "sla-target" }, input, t("set.unit." + tg.unit), el("span", { class: "muted small" }, t("set.basis." + tg.basis))));
   }
+  /** An order received on a non-working day: does the next working day count as day 1? */
+  function restDayCell(p, i) {
+    const sel = el("select", { name: "rest_day_start", "data-policy": i, "aria-label": (p.name || "") + " " + t("set.sla.rest_day"),
+      onchange: () => { if (sel.value) policies[i].rest_day_start = sel.value; else delete policies[i].rest_day_start; } },
+      el("option", { value: "" }, t("set.sla.inherit")),
+      el("option", { value: "next_day_is_day_1" }, t("set.sla.rest.next_day_is_day_1")),
+      el("option", { value: "after_next_day" }, t("set.sla.rest.after_next_day")));
+    sel.value = p.rest_day_start || "";
+    return el("td", null, sel);
+  }
   async function loadSla() {
     let data;
     try { data = await api("GET", "/api/sla-policies"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
     policies = data.policies;
     $("sla-stored").textContent = data.stored ? t("set.sla.stored") : t("set.sla.defaults");
     $("sla-table").querySelector("thead tr").replaceChildren(el("th", null, t("set.sla.name")), el("th", null, t("set.sla.criteria")),
-      ...TARGETS.map((k) => el("th", null, t("set.sla.t." + k))));
+      ...TARGETS.map((k) => el("th", null, t("set.sla.t." + k))), el("th", null, t("set.sla.rest_day")));
     $("sla-table").querySelector("tbody").replaceChildren(...policies.map((p, i) => el("tr", { "data-policy": i },
-      el("td", { class: "nowrap" }, p.name || "—"), el("td", { class: "small" }, criteria(p)), ...TARGETS.map((k) => targetCell(p, i, k)))));
+      el("td", { class: "nowrap" }, p.name || "—"), el("td", { class: "small" }, criteria(p)), ...TARGETS.map((k) => targetCell(p, i, k)),
+      restDayCell(p, i))));
   }
   $("sla-save").addEventListener("click", async () => {
     const scope = $("tab-sla"); clearErrors(scope);

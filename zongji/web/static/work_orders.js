@@ -36,7 +36,12 @@ const WO = (function () {
     if (mm) return t("wo.reason.callback_found") + ":" + t("wo.problem." + mm[1]);
     return r;
   }
-  return { meta, typeLabel, reasonText, statusLabel, statusBadge, slaBadge, catLabel, stamp, fromLocalInput };
+  /** A deadline counted over a year whose holiday notice is not imported (issue 8). */
+  function provisionalMark(years) {
+    const text = ZJ.t("wo.deadline_provisional", { years: years.join("、") });
+    return ZJ.el("span", { class: "dl-provisional", title: text, "data-provisional": years.join(",") }, ZJ.t("wo.provisional"));
+  }
+  return { meta, typeLabel, reasonText, statusLabel, statusBadge, slaBadge, catLabel, stamp, fromLocalInput, provisionalMark };
 })();
 
 (function () {
@@ -72,7 +77,8 @@ const WO = (function () {
       case "unit": return el("td", { class: "nowrap" }, o.main_unit ? o.main_unit.name : "—");
       case "status": return el("td", null, WO.statusBadge(o.status), o.extension_pending ? el("div", { class: "small", style: "color:#8a5a00" }, t("wo.extension_pending")) : null);
       case "sla": return el("td", null, WO.slaBadge(o.sla_state));
-      case "deadline": return el("td", { class: "mono nowrap" }, WO.stamp(o.completion_deadline));
+      case "deadline": return el("td", { class: "mono nowrap" }, WO.stamp(o.completion_deadline),
+        o.deadline_provisional_years && o.deadline_provisional_years.length ? WO.provisionalMark(o.deadline_provisional_years) : null);
       case "dispatch_deadline": return el("td", { class: "mono nowrap" }, WO.stamp((o.clocks.dispatch || {}).deadline));
       case "reply": return el("td", { class: "reply-cell", title: o.reply_text }, o.reply_text || "");
       case "callback_due": return el("td", { class: "mono nowrap" }, WO.stamp(o.callback_due_at),
