@@ -94,3 +94,74 @@ def test_simulate_calls_plays_calls_into_a_running_server(run, settings, write, 
         stored = s.scalar(select(func.count(CallEvent.id)).where(
             CallEvent.external_call_id.in_([c.external_id for c in calls])))
         assert stored == sent
+
+
+# --------------------------------------------------------------------------- bad settings (issue 8)
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"], ["demo"], ["db", "upgrade"],
+                                     ["user", "add", "li", "--role", "operator", "--password", "pw123456"],
+                                     ["prompts", "list"]])
+def test_a_bad_setting_stops_every_command_with_one_line(command, monkeypatch, tmp_path):
+    """ZONGJI_LINE_SILENCE_CHECK_MINUTES=0.5 stops start-up with one line naming the setting and
+    what it accepts, not a traceback (and nothing is started or written)."""
+    monkeypatch.setenv("ZONGJI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("ZONGJI_DATABASE_URL", f"sqlite:///{tmp_path / 'never.db'}")
+    monkeypatch.setenv("ZONGJI_LINE_SILENCE_CHECK_MINUTES", "0.5")
+    get_settings.cache_clear()
+    try:
+        r = CliRunner().invoke(cli, command)
+    finally:
+        get_settings.cache_clear()
+    assert r.exit_code == 2, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert r.output.strip().splitlines() == [
+        "error: ZONGJI_LINE_SILENCE_CHECK_MINUTES='0.5' is not accepted: "
+        "it takes a whole number of minutes, at least 1"]
+    assert not (tmp_path / "never.db").exists()
+
+
+@pytest.mark.parametrize(("name", "value", "accepts"), [
+    ("LINE_SILENCE_CHECK_MINUTES", "0", "a whole number of minutes, at least 1"),
+    ("WAKEUP_RETRY_INTERVAL_MINUTES", "soon", "a number of minutes, more than 0 (decimals allowed)"),
+    ("ANSWER_RATE_TARGET", "85", "a number, at least 0 and at most 1 (decimals allowed)"),
+    ("MESSAGE_REQUIRE_READ_BACK", "maybe", "true or false"),
+    ("TIMEZONE", "Asia/Beijing", "a time zone name such as Asia/Shanghai"),
+    ("SHIFT_STARTS", "7:00,15:00", "local times HH:MM separated by commas, e.g. 07:00,15:00,23:00"),
+    ("WAKEUP_CONFIRM_KEY", "11", "one telephone key: 0-9, * or #"),
+    ("SMTP_PORT", "70000", "a whole number, at least 1 and at most 65535"),
+])
+def test_each_bad_setting_says_what_it_accepts(name, value, accepts, monkeypatch):
+    from zongji.settings import SettingsError, load_settings
+
+    monkeypatch.setenv(f"ZONGJI_{name}", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert caught.value.lines == [f"ZONGJI_{name}={value!r} is not accepted: it takes {accepts}"]
+
+
+def test_a_secret_setting_is_not_echoed(monkeypatch):
+    from zongji.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("ZONGJI_SMTP_PORT", "x")
+    monkeypatch.setenv("ZONGJI_SMTP_PASSWORD", "hunter2")  # good: not shown at all
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "hunter2" not in str(caught.value) and len(caught.value.lines) == 1
+
+
+def test_a_bad_setting_stops_the_real_process_without_a_traceback(tmp_path):
+    """The installed entry point, as an operator starts it: one line on stderr, exit status 2."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ZONGJI_DATA_DIR": str(tmp_path), "ZONGJI_LINE_SILENCE_CHECK_MINUTES": "0.5",
+           "ZONGJI_DATABASE_URL": f"sqlite:///{tmp_path / 'never.db'}"}
+    p = subprocess.run([sys.executable, "-m", "zongji.cli", "worker"], env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 2
+    assert p.stdout == ""
+    assert p.stderr.strip().splitlines() == [
+        "error: ZONGJI_LINE_SILENCE_CHECK_MINUTES='0.5' is not accepted: "
+        "it takes a whole number of minutes, at least 1"]

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from zongji.errors import ZongjiError
-from zongji.settings import Settings, get_settings
+from zongji.settings import Settings, SettingsError
+from zongji.settings import get_settings as _load_settings
 
 app = typer.Typer(help="Zongji (总机): switchboard and service-hotline platform.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -31,6 +32,16 @@ def _session_factory(settings: Settings):
     from zongji.store.db import make_engine, make_session_factory
 
     return make_session_factory(make_engine(settings.resolved_database_url))
+
+
+def get_settings() -> Settings:
+    """The settings; a bad one stops the command with a line naming it and what it accepts."""
+    try:
+        return _load_settings()
+    except SettingsError as exc:
+        for line in exc.lines:
+            typer.secho(f"error: {line}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
 
 
 def _fail(exc: ZongjiError) -> None:

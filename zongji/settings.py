@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
     return Path.cwd() / "data"
+
+
+_SHIFT_STARTS = r"^\s*([01][0-9]|2[0-3]):[0-5][0-9]\s*(,\s*([01][0-9]|2[0-3]):[0-5][0-9]\s*)*$"
+_DTMF_KEY = r"^[0-9*#]$"
+_DTMF_ACCEPTS = "one telephone key: 0-9, * or #"
 
 
 class Settings(BaseSettings):
@@ -31,80 +36,81 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
 
     # R-H1 / R-C1: answer within 3 rings (about 15 s of ringing).
-    answer_ring_seconds: int = 15
+    answer_ring_seconds: int = Field(15, ge=1)
     # R-H3: a transferred call returns to the operator after this many seconds without answer.
-    transfer_no_answer_seconds: int = 30
+    transfer_no_answer_seconds: int = Field(30, ge=1)
     # Switchboard (issue 3). R-H5: an undelivered message is raised again after this many
     # minutes; a delivered one not picked up is reminded after the second (0 = never).
-    message_raise_again_minutes: int = 15
-    message_remind_unacknowledged_minutes: int = 0
+    message_raise_again_minutes: int = Field(15, ge=1)
+    message_remind_unacknowledged_minutes: int = Field(0, ge=0)
     # R-H5 / R-C2: a message must be read back to the caller (a tick) before it is saved.
     message_require_read_back: bool = True
     # R-S3: a line is "silent unusually long" after max(minimum, factor × its usual gap);
     # the check runs every line_silence_check_minutes.
-    line_silence_minimum_minutes: int = 30
-    line_silence_factor: float = 2.0
-    line_silence_check_minutes: int = 10
+    line_silence_minimum_minutes: int = Field(30, ge=1)
+    line_silence_factor: float = Field(2.0, gt=0)
+    line_silence_check_minutes: int = Field(10, ge=1)
     # R-H13: local start times of the shifts whose handovers are signed (早班， 中班， 夜班).
-    shift_starts: str = "07:00,15:00,23:00"
+    shift_starts: str = Field("07:00,15:00,23:00", pattern=_SHIFT_STARTS,
+                              json_schema_extra={"accepts": "local times HH:MM separated by commas, e.g. 07:00,15:00,23:00"})
     # Telephony adapter for transfers, message lamps and line locks: "simulated" (built-in).
     switchboard_adapter: str = "simulated"
     # The simulated PBX answers a transfer after this many seconds; numbers listed (comma
     # separated) never answer, so the no-answer return can be shown.
-    simulated_pbx_answer_seconds: float = 6.0
+    simulated_pbx_answer_seconds: float = Field(6.0, ge=0)
     simulated_pbx_silent_numbers: str = "6900"
     # R-S10: share of answered calls below which the answer rate is flagged.
-    answer_rate_target: float = 0.85
+    answer_rate_target: float = Field(0.85, ge=0, le=1)
 
     # Caller card: how many earlier calls from the same number to show.
-    caller_history_limit: int = 5
+    caller_history_limit: int = Field(5, ge=0)
 
     # People sessions (console logins) expire after this many hours of idleness.
-    session_hours: int = 12
+    session_hours: int = Field(12, ge=1)
 
     # CTI ingestion: the largest number of events committed in one transaction (group commit).
-    cti_batch_max: int = 500
+    cti_batch_max: int = Field(500, ge=1)
 
     # Live push: how often each server process looks for new feed rows (seconds).
-    feed_poll_seconds: float = 0.2
+    feed_poll_seconds: float = Field(0.2, gt=0)
 
     # Python's cyclic garbage collector in a server process: after start-up everything loaded is
     # frozen out of collection, and the youngest generation is collected after this many new
     # objects (Python's default is 700). Full collections over the whole heap were the 100-200 ms
     # p99 tail of CTI ingestion (bench/README.md). 0 keeps Python's defaults.
-    gc_gen0_threshold: int = 100_000
+    gc_gen0_threshold: int = Field(100_000, ge=0)
 
     # Timers: each web server process also runs a worker thread (safe with several processes);
     # set to false when running `zongji worker` processes separately.
     run_worker_in_server: bool = True
-    worker_poll_seconds: float = 0.5
+    worker_poll_seconds: float = Field(0.5, gt=0)
 
     # Work orders (issue 4). SLA numbers are policies (zongji.domain.sla, admin-editable).
     # Attachments: stored under data_dir/attachments; the largest file and the most per order.
-    attachment_max_bytes: int = 10 * 1024 * 1024
-    attachments_per_order_max: int = 20
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    attachments_per_order_max: int = Field(20, ge=1)
     # Likely duplicates (R-P8): orders this many days back are compared; at most this many shown.
-    duplicate_window_days: int = 7
-    duplicate_limit: int = 5
+    duplicate_window_days: int = Field(7, ge=1)
+    duplicate_limit: int = Field(5, ge=0)
     # Business calendar (issue 8): from this day of the year (MM-DD, in the site's time zone)
     # every admin and supervisor page says that next year's holiday notice is not imported yet,
     # until it is. The State Council publishes it in October or November.
     calendar_reminder_from: str = Field(default="11-01", pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
     # E-mail notifications through an SMTP server (empty host: e-mail off).
     smtp_host: str = ""
-    smtp_port: int = 25
+    smtp_port: int = Field(25, ge=1, le=65535)
     smtp_starttls: bool = False
     smtp_username: str = ""
     smtp_password: str = ""
-    smtp_timeout_seconds: float = 10
+    smtp_timeout_seconds: float = Field(10, gt=0)
     mail_from: str = "zongji@localhost"
     # SMS gateway (docs/notifications.md); empty URL: SMS off.
     sms_gateway_url: str = ""
     sms_gateway_token: str = ""
-    sms_timeout_seconds: float = 10
+    sms_timeout_seconds: float = Field(10, gt=0)
     # Failed e-mail/SMS deliveries are retried after this many seconds, at most this many times.
-    notify_retry_seconds: float = 60
-    notify_max_attempts: int = 5
+    notify_retry_seconds: float = Field(60, gt=0)
+    notify_max_attempts: int = Field(5, ge=1)
 
     # Wake-up calls (R-H9, issue 5). The worker reaches the `zongji sip` process here; empty
     # means "no telephony": every due wake-up goes straight to the operators' manual call list.
@@ -113,46 +119,55 @@ class Settings(BaseSettings):
     # SIP URI (or bare extension) to dial for a room; {extension} and {room} are filled in.
     wakeup_uri_template: str = "{extension}"
     # Simultaneous outgoing lines the wake-up worker may use (the gateway enforces its own too).
-    wakeup_lines: int = 8
-    wakeup_retry_interval_minutes: float = 2.0
-    wakeup_retry_window_minutes: float = 10.0
-    wakeup_snooze_minutes: float = 5.0
-    wakeup_max_snoozes: int = 3
-    wakeup_ring_seconds: float = 30.0
-    wakeup_key_seconds: float = 10.0
-    wakeup_confirm_key: str = "1"
-    wakeup_snooze_key: str = "2"
+    wakeup_lines: int = Field(8, ge=1)
+    wakeup_retry_interval_minutes: float = Field(2.0, gt=0)
+    wakeup_retry_window_minutes: float = Field(10.0, ge=0)
+    wakeup_snooze_minutes: float = Field(5.0, gt=0)
+    wakeup_max_snoozes: int = Field(3, ge=0)
+    wakeup_ring_seconds: float = Field(30.0, gt=0)
+    wakeup_key_seconds: float = Field(10.0, gt=0)
+    wakeup_confirm_key: str = Field("1", pattern=_DTMF_KEY, json_schema_extra={"accepts": _DTMF_ACCEPTS})
+    wakeup_snooze_key: str = Field("2", pattern=_DTMF_KEY, json_schema_extra={"accepts": _DTMF_ACCEPTS})
     # Pre-flight test call this long before the day's earliest wake-up, to this extension/URI
     # (empty: no test call — /health and registration are checked and operators are warned
     # that no call was tested).
-    wakeup_preflight_minutes: float = 30.0
+    wakeup_preflight_minutes: float = Field(30.0, ge=0)
     wakeup_preflight_target: str = ""
     # A wake-up in a dialler's hands is leased this long and the lease renewed while the call
     # lasts; a killed worker's calls are recovered by another worker after the lease runs out.
-    wakeup_lease_seconds: float = 30.0
-    wakeup_poll_seconds: float = 0.2
+    wakeup_lease_seconds: float = Field(30.0, gt=0)
+    wakeup_poll_seconds: float = Field(0.2, gt=0)
     # Prompt WAV sample rate (the gateway's clock rate).
-    wakeup_prompt_rate: int = 16000
+    wakeup_prompt_rate: int = Field(16000, ge=8000, le=96000)
     # Run the wake-up dialler in the web server's worker thread too (see run_worker_in_server).
     wakeup_dialler_in_server: bool = True
     # Safety net: a wake-up still waiting this long after its time while no dialler holds any
     # wake-up call goes to the manual call list (no dialler process is running).
-    wakeup_watchdog_seconds: float = 90.0
+    wakeup_watchdog_seconds: float = Field(90.0, gt=0)
     # Telephony down (R-H9, never silence): after this many telephony faults in a row (5xx,
     # makeCall error, no response) on calls to different rooms, due wake-ups go to the manual
     # call list at once even if the gateway's /health still says ok.
-    wakeup_fault_rooms: int = 3
+    wakeup_fault_rooms: int = Field(3, ge=1)
     # How often the dialler asks the gateway's /health (before dialling; and, while wake-ups
     # wait on the manual call list because telephony was down, to see it recover).
-    wakeup_health_check_seconds: float = 5.0
+    wakeup_health_check_seconds: float = Field(5.0, gt=0)
     # When telephony recovers, wake-ups on the manual call list because it was down, and not
     # handled by hand yet, are called automatically again if their time is at most this long ago.
-    wakeup_resume_minutes: float = 60.0
+    wakeup_resume_minutes: float = Field(60.0, ge=0)
     # The department that receives knock-on-door tasks and is notified (R-H9 "notify the
     # housekeeping centre"): its name, English name or id. Only its unit handlers see the tasks.
     wakeup_knock_unit: str = "客房服务中心"
     # Room board (/rooms): a wake-up shows on its room when due within this many hours.
-    room_board_wakeup_hours: float = 24.0
+    room_board_wakeup_hours: float = Field(24.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError("unknown time zone") from None
+        return value
 
     @property
     def tz(self) -> ZoneInfo:
@@ -165,6 +180,89 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'zongji.db').resolve()}"
 
 
+class SettingsError(ValueError):
+    """A setting from the environment is not accepted; ``lines`` say which and what it accepts,
+    one line per setting (for example ``ZONGJI_LINE_SILENCE_CHECK_MINUTES=0.5: … a whole number
+    of minutes, at least 1``)."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+_UNITS = (("_seconds", "seconds"), ("_minutes", "minutes"), ("_hours", "hours"), ("_days", "days"),
+          ("_bytes", "bytes"))
+_SECRET = ("password", "token")
+_ACCEPTS = {"timezone": "a time zone name such as Asia/Shanghai",
+            "calendar_reminder_from": "a day of the year as MM-DD, e.g. 11-01"}
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def accepts(name: str) -> str:
+    """What the setting ``name`` accepts, in words, from its type and limits."""
+    import annotated_types as at
+
+    field = Settings.model_fields[name]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    if extra.get("accepts"):
+        return str(extra["accepts"])
+    if name in _ACCEPTS:
+        return _ACCEPTS[name]
+    kind = field.annotation
+    if kind is bool:
+        return "true or false"
+    unit = next((u for suffix, u in _UNITS if name.endswith(suffix)), "")
+    if kind is int:
+        words = "a whole number" + (f" of {unit}" if unit else "")
+    elif kind is float:
+        words = "a number" + (f" of {unit}" if unit else "")
+    elif kind is Path:
+        return "a folder path"
+    else:
+        return "text"
+    low = high = None
+    for m in field.metadata:
+        if isinstance(m, at.Ge):
+            low = f"at least {_number(m.ge)}"
+        elif isinstance(m, at.Gt):
+            low = f"more than {_number(m.gt)}"
+        elif isinstance(m, at.Le):
+            high = f"at most {_number(m.le)}"
+    limits = [x for x in (low, high) if x]
+    words += ", " + " and ".join(limits) if limits else ""
+    return words + (" (decimals allowed)" if kind is float else "")
+
+
+def describe(exc: ValidationError) -> list[str]:
+    """One line per rejected setting: its environment variable, the value given, what it accepts."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err.get("loc") else ""
+        if name in seen:
+            continue
+        seen.add(name)
+        if name not in Settings.model_fields:
+            lines.append(f"settings: {err.get('msg', 'not accepted')}")
+            continue
+        env = f"ZONGJI_{name.upper()}"
+        value = err.get("input")
+        shown = "(hidden)" if any(s in name for s in _SECRET) else repr(str(value)) if value is not None else "''"
+        lines.append(f"{env}={shown} is not accepted: it takes {accepts(name)}")
+    return lines
+
+
+def load_settings(**values) -> Settings:
+    """The settings from the environment (and ``values``); :class:`SettingsError` if one is bad."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

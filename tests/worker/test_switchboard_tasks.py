@@ -69,3 +69,24 @@ def test_silence_check_alerts_once_and_reschedules_itself(session_factory, setti
     assert _worker(session_factory, due).run_once() == 1
     with session_factory() as s:
         assert len(s.scalars(select(SilenceAlert)).all()) == 1  # the same silence alerts once
+
+
+def test_the_demo_first_silence_check_follows_the_interval_setting(session_factory, settings, write):
+    """Issue 8: the first line-silence check of a fresh demo runs within
+    line_silence_check_minutes (it was a fixed 10 minutes whatever the setting)."""
+    from zongji.services.demo_data import load_demo
+
+    for minutes in (3, 45):
+        sb.use_settings(settings.model_copy(update={"line_silence_check_minutes": minutes}))
+        with write() as s:
+            s.execute(Job.__table__.delete().where(Job.kind == sb.SILENCE_JOB))
+            s.execute(LineSettings.__table__.delete())
+        now = utcnow()
+        with write() as s:
+            load_demo(s, now=now)
+        with session_factory() as s:
+            due = s.scalars(select(Job.due_at).where(Job.kind == sb.SILENCE_JOB, Job.state == "pending")).all()
+        assert len(due) == 1, due
+        first = due[0] if due[0].tzinfo else due[0].replace(tzinfo=dt.UTC)
+        assert now < first <= now + dt.timedelta(minutes=minutes), (minutes, first - now)
+    sb.use_settings(settings)

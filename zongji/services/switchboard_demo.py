@@ -68,8 +68,10 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
         return
     if session.scalar(select(LineSettings.id).where(LineSettings.line_id == hotel_line.id)) is not None:
         return  # already loaded
-    # The periodic line-silence check (R-S3) reschedules itself once started.
-    jobs.schedule(session, sb.SILENCE_JOB, "silence-check:demo-start", now + dt.timedelta(minutes=10), {})
+    # The periodic line-silence check (R-S3) reschedules itself once started; its first run is on
+    # the same line_silence_check_minutes grid as every later one (not a fixed 10 minutes).
+    settings = sb.settings_for(session.get_bind().url.render_as_string(hide_password=False))
+    sb.ensure_silence_check(session, now, settings)
 
     def person(org: Organisation, name: str) -> Person | None:
         return session.scalar(select(Person).where(Person.organisation_id == org.id, Person.name == name))
