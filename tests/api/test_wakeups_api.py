@@ -211,6 +211,37 @@ def test_alerts_keep_telephony_and_preflight_problems_until_they_end(client, log
     assert client.get("/api/wakeups/alerts").json()["telephony_down"] is None
 
 
+REFUSED = ("no test call: no test extension configured (wakeup_preflight_target); gateway not ok: "
+           "SIP gateway unreachable: [Errno 111] Connection refused")
+
+
+def test_alerts_and_board_give_a_cause_code_beside_the_raw_detail(client, login, write, hotel,
+                                                                 settings):
+    """Issue 8: the console shows a failed pre-check and a telephony fault in words (a cause
+    code it translates); the raw exception text is kept only as the technical detail."""
+    from zongji.services import wakeups as svc
+
+    login("operator")
+    now = dt.datetime.now(dt.UTC)
+    day = now.astimezone(settings.tz).date()
+    with write() as s:
+        svc.record_preflight(s, day=day.isoformat(), due_at=now, now=now, ok=False, target=None,
+                             outcome="unhealthy", detail=REFUSED, settings=settings)
+        svc.alert_telephony(s, down=True, reason="3 rooms in a row: telephony fault (last: 503 x)",
+                            now=now, settings=settings)
+    got = client.get("/api/wakeups/alerts").json()
+    [failed] = got["preflight_failed"]
+    assert (failed["cause"], failed["detail"]) == ("gateway_refused", REFUSED)
+    assert got["telephony_down"]["cause"] == "faults_in_a_row"
+    board = client.get(f"/api/wakeups?date={day.isoformat()}").json()
+    assert board["preflight"]["cause"] == "gateway_refused"
+    with write() as s:  # a test call that rang out
+        svc.record_preflight(s, day=day.isoformat(), due_at=now, now=now, ok=False, target="8001",
+                             outcome="no_answer", detail="test call to 8001: no_answer 408 Request Timeout",
+                             settings=settings)
+    assert client.get(f"/api/wakeups?date={day.isoformat()}").json()["preflight"]["cause"] == "test_no_answer"
+
+
 def test_integration_api_with_wakeup_scope(client, write, hotel):
     with write() as s:
         pms = auth.add_integration_token(s, "pms", scopes="wakeup").token
@@ -260,3 +291,28 @@ def test_escalated_task_closed_by_housekeeping_records_minutes_late(client, logi
     assert r.status_code == 200
     assert r.json()["status"] == "done" and r.json()["reached_by"] == "operator"
     assert client.get("/api/wakeups/tasks").json()["items"] == []
+
+
+def test_board_sorts_rooms_as_numbers_and_names_the_booker(client, login, write, hotel, settings):
+    """Issue 8: wake-ups at the same time are listed 201, 808, 1001, A3, A12 (not as text:
+    1001 < 201), and the person who booked one is shown by name and work number."""
+    login("operator", username="op-wk", display_name="王小红", operator_number="1001")
+    with write() as s:
+        org = s.scalar(select(Organisation).where(Organisation.code == "h"))
+        for n in ("1001", "201", "A12", "A3"):
+            room = Room(organisation_id=org.id, number=n, floor=1, extension="9" + n)
+            guest = Guest(organisation_id=org.id, name=f"客人{n}")
+            s.add_all([room, guest])
+            s.flush()
+            s.add(Stay(guest_id=guest.id, room_id=room.id, arrival=hotel - dt.timedelta(days=1),
+                       departure=hotel + dt.timedelta(days=2), status="in_house"))
+    wake_at = (hotel + dt.timedelta(hours=3)).replace(second=0, microsecond=0)
+    for room in ("A12", "1001", "808", "A3", "201"):
+        r = client.post("/api/wakeups", json={"room": room, "wake_at": wake_at.isoformat(),
+                                              "readback_confirmed": True})
+        assert r.status_code == 201, r.text
+    day = wake_at.astimezone(settings.tz).date().isoformat()
+    items = client.get(f"/api/wakeups?date={day}").json()["items"]
+    assert [x["room"] for x in items] == ["201", "808", "1001", "A3", "A12"]
+    assert {x["booked_by_name"] for x in items} == {"王小红(1001)"}
+    assert {x["booked_by"] for x in items} == {"user:op-wk"}  # the technical id stays

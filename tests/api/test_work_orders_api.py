@@ -380,7 +380,7 @@ def test_calendar_and_policies_admin(as_role, units):
     assert r.status_code == 200
     assert {d["day"] for d in admin.get("/api/calendar/2031").json()["days"]} >= {"2031-05-02"}
     r = admin.post("/api/calendar/import", json={"year": 2040, "csv": "date,is_working,name\n2040-02-12,休,春节\n2040-02-18,班,春节"})
-    assert r.json() == {"year": 2040, "days": 2}
+    assert r.json()["year"] == 2040 and r.json()["days"] == 2 and r.json()["deadlines_moved"] == 0
     y = admin.get("/api/calendar/2040").json()
     assert y["known"] is True
     r = admin.post("/api/calendar/import", json={"year": 2040, "csv": "2041-01-01,休,元旦"})
@@ -668,3 +668,69 @@ def test_the_register_counts_complaints_by_type(as_role, units):
     assert reg["total"] == 4
     assert {c["key"]: c["count"] for c in reg["by_type"]} == {"服务态度": 2, "收费": 1, "—": 1}
     assert reg["by_type"][0] == {"key": "服务态度", "count": 2}  # most frequent first
+
+
+ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def test_notification_texts_give_local_times_not_iso_strings(as_role, units, write):
+    """Issue 8: the unit's 新派工单 notification says 办结时限：YYYY-MM-DD HH:MM in the site's time
+    zone (never 2026-…T…+08:00), and an automatic reminder says why in Chinese, not "warning"."""
+    import datetime as dt
+
+    from zongji.services import work_orders as service
+
+    city, _ = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_city = as_role("unit_handler", department_id=city)
+    o = _create(op)
+    r = leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    deadline = dt.datetime.fromisoformat(r.json()["completion_deadline"])
+    [n] = [n for n in unit_city.get("/api/notifications").json()["items"] if n["kind"] == "dispatched"]
+    local = deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    assert n["body"].endswith(f"办结时限：{local}"), n["body"]
+    assert not ISO_INSTANT.search(n["body"]) and "+08:00" not in n["body"]
+    with write() as s:  # the timer's automatic reminder just before the deadline
+        row = s.get(WorkOrder, o["id"])
+        state = service.row_state(row)
+        sla = service.SlaContext.load(s, "Asia/Shanghai")
+        new, entry = service.wo.apply(state, service.wo.Remind(automatic=True, reason="warning"),
+                                      service.wo.SYSTEM_ACTOR, deadline - dt.timedelta(hours=1))
+        service._save(s, row, state, new, entry, service.SYSTEM_VIEWER, sla, deadline - dt.timedelta(hours=1))
+    [rem] = [n for n in unit_city.get("/api/notifications").json()["items"] if n["kind"] == "reminder"]
+    assert rem["body"] == f"办结时限即将到期（{local}）", rem["body"]
+
+
+def test_complaint_register_xlsx_uses_the_page_words(as_role, units):
+    """Issue 8: the register's XLSX says what the page says — 回访结果 办理中 for an order still
+    being handled (not the raw ``open``), 满意 for a satisfied callback, the status in Chinese —
+    and every outcome and status word is the page's own (zh-CN wo.outcome.*, wo.open, wo.status.*)."""
+    import json
+    from pathlib import Path
+
+    from zongji.services import complaints
+
+    zh = json.loads((Path(__file__).parents[2] / "zongji/web/static/i18n/zh-CN.json").read_text("utf-8"))
+    assert complaints.OPEN_ZH == zh["wo.open"]
+    assert all(complaints.OUTCOME_ZH[k] == zh[f"wo.outcome.{k}"] for k in complaints.OUTCOME_ZH)
+    assert all(complaints.STATUS_ZH[k] == zh[f"wo.status.{k}"] for k in complaints.STATUS_ZH)
+    assert complaints.outcome_zh("closed_directly") == zh["wo.status.closed_directly"]
+
+    city, _ = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_city = as_role("unit_handler", department_id=city)
+    a = _create(op, order_type="complaint")
+    _create(op, order_type="complaint")
+    leader.post(f"/api/work-orders/{a['id']}/actions", json={"action": "dispatch", "unit_id": city})
+    unit_city.post(f"/api/work-orders/{a['id']}/actions", json={"action": "accept"})
+    unit_city.post(f"/api/work-orders/{a['id']}/actions", json={"action": "reply", "text": "已处理"})
+    op.post(f"/api/work-orders/{a['id']}/actions", json={"action": "record_callback", "outcome": "satisfied"})
+    wb = load_workbook(io.BytesIO(op.get("/api/complaints/register.xlsx").content))
+    ws = wb["投诉登记表"]
+    head = [c.value for c in ws[1]]
+    rows = [dict(zip(head, (c.value for c in r))) for r in ws.iter_rows(min_row=2)]
+    assert sorted(r["回访结果"] for r in rows) == sorted(["满意", "办理中"])
+    assert all(r["状态"] in complaints.STATUS_ZH.values() for r in rows)
+    stats = [c.value for c in wb["统计"]["A"] if c.value]
+    assert "办理中" in stats and "open" not in stats
+    assert not any(v in ("open", "satisfied") for r in rows for v in r.values())

@@ -69,7 +69,7 @@ def test_sections_in_order_with_the_right_items(inputs):
     assert len(dnd) == 1 and "1808" in dnd[0].text_zh and "李明" in dnd[0].text_zh and "至退房" in dnd[0].text_zh
     m = ho.section(SectionKey.MESSAGES).items
     assert [("未送达" in i.text_zh) for i in m] == [True, False]  # undelivered (urgent) first
-    assert "已通知（lamp）" in m[1].text_zh
+    assert "已通知（留言灯）" in m[1].text_zh and "lamp" not in m[1].text_zh  # issue 8: no internal words
     vips = ho.section(SectionKey.VIPS).items
     assert len(vips) == 2 and "李董事长" in vips[0].text_zh and "预抵" in vips[1].text_zh
     assert "完全保密" in vips[0].text_zh

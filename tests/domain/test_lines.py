@@ -43,7 +43,7 @@ def test_line_kinds_match_the_store_values():
 def test_check_outbound():
     assert check_outbound(inbound_only=False, line_name="总机") is None
     r = check_outbound(inbound_only=True, line_name="400热线")
-    assert r.code == "inbound_only" and "R-S1" in r.zh
+    assert r.code == "inbound_only" and "只能接听" in r.zh and "R-S1" not in r.zh + r.en
 
 
 def test_hour_of_week():

@@ -140,7 +140,8 @@ def test_after_hours_on_400_line_goes_to_managers_mobile():
     d = decide_transfer(req(hotline(), when=at("19:00")))
     assert d.outcome is O.FORWARD_TO
     assert d.forward.role == "after_hours" and d.forward.number == MANAGER.number == d.dial
-    assert "客服经理陈静" in d.forward.who.zh and "R-S2" in d.reason.zh
+    assert "客服经理陈静" in d.forward.who.zh and d.reason.code == "after_hours_forward"
+    assert "R-S2" not in d.reason.zh  # issue 8: no rule ids in operators' text
 
 
 def test_400_line_lunch_also_forwards():
@@ -160,7 +161,8 @@ def test_400_line_responsible_on_leave_goes_to_deputy():
 def test_manager_out_of_signal_after_hours_goes_to_deputy():
     off = Contact(name="陈静", number="13700002222", title="客服经理", reachable=False)
     d = decide_transfer(req(hotline(after_hours=off), when=at("21:00")))
-    assert d.outcome is O.FORWARD_TO and d.forward.role == "deputy" and "R-S5" in d.reason.zh
+    assert d.outcome is O.FORWARD_TO and d.forward.role == "deputy" and "指定代理人" in d.reason.zh
+    assert "R-S5" not in d.reason.zh
 
 
 def test_nobody_reachable_on_line():
@@ -194,7 +196,7 @@ def test_person_on_leave_goes_to_named_deputy():
     d = decide_transfer(req(person(on_leave=True, deputy=deputy)))
     assert d.outcome is O.FORWARD_TO
     assert d.forward.role == "deputy" and d.dial == "8124"
-    assert "李娜" in d.script.zh and "R-S5" in d.reason.zh
+    assert "李娜" in d.script.zh and d.reason.code == "on_leave_deputy" and "R-S5" not in d.reason.zh
 
 
 def test_person_on_leave_deputy_also_away():
@@ -240,7 +242,7 @@ def test_person_after_hours_offer_message_or_forward():
 def test_staff_personal_call_in_working_hours_not_put_through():
     d = decide_transfer(req(person(), purpose=CallPurpose.PERSONAL))
     assert d.outcome is O.PERSONAL_CALL_REFUSED and d.offer_message
-    assert d.dial is None and "R-H6" in d.reason.zh
+    assert d.dial is None and d.reason.code == "personal_call" and "R-H6" not in d.reason.zh
 
 
 def test_urgent_personal_call_goes_to_department_office_then_superior():

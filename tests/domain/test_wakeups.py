@@ -142,9 +142,20 @@ def test_readback_in_both_languages():
     occ = w.validate_booking(req, occupied(dt.date(2026, 11, 26)), NOW)
     assert w.readback_text(req, NOW, "zh", occ) == "1208房间，明天早上7点叫醒，每天同一时间，到11月26日。"
     assert w.readback_text(req, NOW, "en", occ) == (
-        "Room 1208, wake-up call tomorrow at 7 o'clock, every day until 26 November.")
+        "Room 1208, wake-up call tomorrow at 7:00 a.m., every day until 26 November.")
     single = w.WakeupRequest("1208", at(6, 30))
     assert w.readback_text(single, NOW, "zh") == "1208房间，明天早上6点半叫醒。"
+
+
+@pytest.mark.parametrize(("hour", "minute", "en"), [
+    (7, 0, "7:00 a.m."), (6, 30, "6:30 a.m."), (19, 0, "7:00 p.m."), (19, 45, "7:45 p.m."),
+    (12, 0, "12 noon"), (12, 30, "12:30 p.m."), (0, 0, "midnight"), (0, 15, "12:15 a.m."),
+])
+def test_english_readback_says_am_or_pm(hour, minute, en):
+    """Issue 8: the English read-back is never ambiguous between morning and evening."""
+    req = w.WakeupRequest("1208", at(hour, minute))
+    text = w.readback_text(req, NOW, "en")
+    assert text.endswith(f" at {en}" + ("" if en.endswith(".") else ".")) and ".." not in text, text
 
 
 # ---- the state machine

@@ -158,7 +158,7 @@ def test_preview_reads_back_in_both_languages(write, st, session_factory):
     with session_factory() as s:
         p = svc.preview(s, svc.Booking(room="1201", time="0730"), now=NOW, settings=st)
     assert p["readback"]["zh"] == "1201房间，今天早上7点半叫醒。"
-    assert p["readback"]["en"] == "Room 1201, wake-up call today at 7:30."
+    assert p["readback"]["en"] == "Room 1201, wake-up call today at 7:30 a.m."
 
 
 def test_change_moves_the_call_job(write, st, session_factory):

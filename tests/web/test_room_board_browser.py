@@ -76,7 +76,8 @@ def test_book_a_wakeup_from_the_room_board(demo_server, browser, backend, write,
     _shot(page, "02-readback", backend)
     page.keyboard.press("Enter")
     expect(page.locator("#rb-wk-rb")).to_be_hidden()
-    expect(tile.locator(".rb-mk.wk")).to_have_text("⏰" + wake.strftime("%H:%M"))
+    expect(tile.locator(".rb-mk.wk")).to_have_text(wake.strftime("%H:%M"))
+    expect(tile.locator(".rb-mk.wk svg.rb-clock")).to_be_visible()  # a drawn clock, not an emoji
     with session_factory() as s:
         rows = s.query(Wakeup).filter(Wakeup.room_number == "1808").order_by(Wakeup.wake_at).all()
         # Until the departure two days on: today's (or tomorrow's) and the next day's at least.

@@ -194,10 +194,17 @@ def _dnd_item(p: DndPeriod, tz: dt.tzinfo) -> HandoverItem:
                         f"{who}{room_en} DND since {_hm(p.set_at, tz)} {until_en} (by {p.set_by})")
 
 
+# How a message reached its recipient, in the operators' words (never the internal "lamp").
+CHANNEL_WORDS = {"lamp": ("留言灯", "message lamp"), "sms": ("短信", "SMS"), "email": ("邮件", "e-mail"),
+                 "pager": ("传呼", "pager"), "console": ("控制台", "console"), "phone": ("电话", "phone")}
+
+
 def _message_item(m: Message, tz: dt.tzinfo) -> HandoverItem:
     if m.delivered:
-        chans = "/".join(d.channel.value for d in m.deliveries)
-        st_zh, st_en = f"已通知（{chans}），待取", f"notified ({chans}), not yet picked up"
+        words = [CHANNEL_WORDS.get(str(d.channel), (str(d.channel), str(d.channel))) for d in m.deliveries]
+        chans_zh = "、".join(dict.fromkeys(zh for zh, _ in words))
+        chans_en = "/".join(dict.fromkeys(en for _, en in words))
+        st_zh, st_en = f"已通知（{chans_zh}），待取", f"notified ({chans_en}), not yet picked up"
     else:
         st_zh, st_en = "未送达", "NOT delivered"
     return HandoverItem(

@@ -63,8 +63,8 @@ def check_outbound(*, inbound_only: bool, line_name: str) -> Reason | None:
     """R-S1: the reason to refuse an outbound call on this line, or None when allowed."""
     if not inbound_only:
         return None
-    return Reason("inbound_only", f"{line_name}号码只能接听来电，不能外呼(R-S1)。",
-                  f"{line_name} is inbound only: no outbound calls (R-S1).")
+    return Reason("inbound_only", f"{line_name}号码只能接听来电，不能外呼。",
+                  f"{line_name} is inbound only: no outbound calls.")
 
 
 # --------------------------------------------------------------------------- silence

@@ -423,8 +423,8 @@ def _inbound_only(req: TransferRequest) -> TransferDecision:
     line = req.line_name or "本热线"
     line_en = req.line_name or "this hotline"
     return _base(req, TransferOutcome.REFUSE_INBOUND_ONLY,
-                 Reason("inbound_only", f"{line}号码只能接听来电，不能外呼(R-S1)，请使用其他线路。",
-                        f"{line_en} is inbound only; outbound calls are not allowed on it (R-S1). "
+                 Reason("inbound_only", f"{line}号码只能接听来电，不能外呼，请使用其他线路。",
+                        f"{line_en} is inbound only; outbound calls are not allowed on it. "
                         "Use another line."),
                  script("inbound_only"))
 
@@ -607,15 +607,15 @@ def _after_hours_forward(req: TransferRequest, st: HoursStatus) -> TransferDecis
     if ah is not None and ah.available:
         return _forward(req, ah, "after_hours",
                         Reason("after_hours_forward",
-                               f"非工作时间，转接{ah.label().zh}的手机(R-S2)。",
-                               f"Outside working hours: forward to {ah.label().en} (R-S2)."),
+                               f"非工作时间，转接{ah.label().zh}的手机。",
+                               f"Outside working hours: forward to {ah.label().en}."),
                         hours_status=st)
     if ah is not None and deputy is not None and deputy.available:
         return _forward(req, deputy, "deputy",
                         Reason("after_hours_deputy",
-                               f"非工作时间，{ah.label().zh}无法接通(休假或无信号)，转接指定代理人{deputy.label().zh}(R-S5)。",
+                               f"非工作时间，{ah.label().zh}无法接通(休假或无信号)，转接指定代理人{deputy.label().zh}。",
                                f"Outside working hours and {ah.label().en} cannot be reached: "
-                               f"forward to the named deputy {deputy.label().en} (R-S5)."),
+                               f"forward to the named deputy {deputy.label().en}."),
                         hours_status=st)
     return None
 
@@ -640,9 +640,9 @@ def _person(req: TransferRequest) -> TransferDecision:
     if t.on_leave:
         if t.deputy is not None and t.deputy.available:
             return _forward(req, t.deputy, "deputy",
-                            Reason("on_leave_deputy", f"{who.zh}休假，转接指定代理人{t.deputy.label().zh}(R-S5)。",
+                            Reason("on_leave_deputy", f"{who.zh}休假，转接指定代理人{t.deputy.label().zh}。",
                                    f"{who.en} is on leave: forward to the named deputy "
-                                   f"{t.deputy.label().en} (R-S5)."))
+                                   f"{t.deputy.label().en}."))
         return _base(req, TransferOutcome.UNREACHABLE_OFFER_MESSAGE,
                      Reason("on_leave", f"{who.zh}休假，且没有可接听的代理人：提供留言。",
                             f"{who.en} is on leave and no deputy can be reached: offer a message."),
@@ -661,8 +661,8 @@ def _person(req: TransferRequest) -> TransferDecision:
     ask = pol.ask_callee_first and (not c.internal or pol.ask_callee_for_internal) and not req.emergency
     if ask and req.callee_accepts is False:
         return _base(req, TransferOutcome.REFUSE_DECLINED,
-                     Reason("callee_declined", f"{who.zh}现在不能接听：记录留言(来电人姓名、联系方式、内容)并转达(R-C2)。",
-                            f"{who.en} cannot take the call: take a message (name, contact, content) and deliver it (R-C2)."),
+                     Reason("callee_declined", f"{who.zh}现在不能接听：记录留言(来电人姓名、联系方式、内容)并转达。",
+                            f"{who.en} cannot take the call: take a message (name, contact, content) and deliver it."),
                      script("dnd_person", who_zh=t.name, who_en=t.name_en or t.name),
                      offer_message=True, hours_status=st)
     introduce = _introduce(req)
@@ -674,8 +674,8 @@ def _person(req: TransferRequest) -> TransferDecision:
         callee = Text(f"您好，{caller_zh}来电找您{purpose_zh}，请问您现在方便接听吗？",
                       f"Hello, {caller_en} is calling for you{purpose_en}. Can you take the call now?")
         return _base(req, TransferOutcome.CONNECT_AFTER_ASKING,
-                     Reason("ask_callee", f"先征询{who.zh}是否接听(R-C2)；同意后接通并告知来电人对方的姓名、职务、部门和号码。",
-                            f"Ask {who.en} first whether they take the call (R-C2); then tell the caller "
+                     Reason("ask_callee", f"先征询{who.zh}是否接听；同意后接通并告知来电人对方的姓名、职务、部门和号码。",
+                            f"Ask {who.en} first whether they take the call; then tell the caller "
                             "the name, title, department and number."),
                      script("ask_first"), callee_script=callee, dial=t.number, hours_status=st,
                      notes=(Reason("introduce", introduce.zh, introduce.en),))
@@ -702,23 +702,23 @@ def _personal_call(req: TransferRequest, st: HoursStatus | None) -> TransferDeci
         ):
             if contact is not None and contact.available:
                 why = Reason("personal_call_urgent",
-                             f"工作时间的外线私人电话不直接转给员工；事情紧急，转接{zh_role}{contact.label().zh}(R-H6)。",
+                             f"工作时间的外线私人电话不直接转给员工；事情紧急，转接{zh_role}{contact.label().zh}。",
                              f"Outside personal call during working hours is not put through to staff; it is "
-                             f"urgent, so it goes to {en_role}, {contact.label().en} (R-H6).")
+                             f"urgent, so it goes to {en_role}, {contact.label().en}.")
                 return _forward(req, contact, role, why, outcome=TransferOutcome.PERSONAL_CALL_REDIRECT,
                                 hours_status=st)
         return _base(req, TransferOutcome.CONNECT_AFTER_ASKING,
                      Reason("personal_call_urgent_ask",
-                            "紧急私人电话，但没有登记部门办公室或直接上级：先征询员工本人(R-H6)。",
+                            "紧急私人电话，但没有登记部门办公室或直接上级：先征询员工本人。",
                             "Urgent personal call but no department office or superior is on file: "
-                            "ask the staff member first (R-H6)."),
+                            "ask the staff member first."),
                      script("ask_first"), dial=t.number, hours_status=st,
                      callee_script=Text("您好，有一个紧急私人电话找您，请问您现在方便接听吗？",
                                         "Hello, there is an urgent personal call for you. Can you take it now?"))
     return _base(req, TransferOutcome.PERSONAL_CALL_REFUSED,
-                 Reason("personal_call", "员工工作时间内一般不转接外线私人电话：提供留言，事情紧急可转部门办公室或直接上级(R-H6)。",
+                 Reason("personal_call", "员工工作时间内一般不转接外线私人电话：提供留言，事情紧急可转部门办公室或直接上级。",
                         "Outside personal calls for staff are normally not put through in working hours: "
-                        "offer a message; if urgent, the department office or direct superior (R-H6)."),
+                        "offer a message; if urgent, the department office or direct superior."),
                  script("personal_refused", who_zh=who.zh, who_en=who.en), offer_message=True,
                  hours_status=st)
 
@@ -760,12 +760,12 @@ def _line(req: TransferRequest) -> TransferDecision:
                      script("transfer"), dial=t.number, hours_status=st)
     if t.deputy is not None and t.deputy.available:
         return _forward(req, t.deputy, "deputy",
-                        Reason("on_leave_deputy", f"负责人不在岗，转接指定代理人{t.deputy.label().zh}(R-S5)。",
-                               f"The responsible person is away: forward to the named deputy {t.deputy.label().en} (R-S5)."),
+                        Reason("on_leave_deputy", f"负责人不在岗，转接指定代理人{t.deputy.label().zh}。",
+                               f"The responsible person is away: forward to the named deputy {t.deputy.label().en}."),
                         hours_status=st)
     return _base(req, TransferOutcome.UNREACHABLE_OFFER_MESSAGE,
-                 Reason("no_deputy", "负责人不在岗且没有可接通的代理人：由话务员接听并记录(R-S5)。",
-                        "Nobody responsible can be reached: the operator answers and records the call (R-S5)."),
+                 Reason("no_deputy", "负责人不在岗且没有可接通的代理人：由话务员接听并记录。",
+                        "Nobody responsible can be reached: the operator answers and records the call."),
                  script("unreachable", who_zh=who.zh, who_en=who.en), offer_message=True, hours_status=st)
 
 
@@ -779,8 +779,8 @@ def _finish(req: TransferRequest, d: TransferDecision) -> TransferDecision:
         title = c.title or c.name or ""
         notes.append(Reason("vip_caller", f"VIP来电：请称呼{title}。", f"VIP caller: address them as {title}."))
     if t.is_guest and t.vip:
-        notes.append(Reason("vip_guest", "VIP客人：本次处理情况记入交接班本(R-H12)。",
-                            "VIP guest: note how this call was handled in the handover log (R-H12)."))
+        notes.append(Reason("vip_guest", "VIP客人：本次处理情况记入交接班本。",
+                            "VIP guest: note how this call was handled in the handover log."))
     d = replace(d, notes=tuple(notes))
     if t.is_guest:
         d = _redact(d, [t.room_number, t.number])

@@ -242,10 +242,10 @@ def readback_text(req: WakeupRequest, now: dt.datetime, lang: str = "zh",
             s += f"，每天同一时间，到{last.month}月{last.day}日"
         return s + "。"
     s = (f"Room {req.room_number}, wake-up call {_en_day(local.date(), today)} at "
-         f"{_en_clock(local.time())}")
+         f"{en_clock_ampm(local.time())}")
     if req.repeat_daily and last is not None:
         s += f", every day until {last.day} {last.strftime('%B')}"
-    return s + "."
+    return s if s.endswith(".") else s + "."  # "… at 7:30 a.m." ends with its own full stop
 
 
 # --------------------------------------------------------------------------------------------
@@ -586,6 +586,16 @@ def _en_greeting(t: dt.time) -> str:
     if t.hour < 18:
         return "Good afternoon"
     return "Good evening"
+
+
+def en_clock_ampm(t: dt.time) -> str:
+    """An English clock time nobody can take for the other half of the day: 7:00 a.m.,
+    7:30 p.m., 12 noon, midnight (the read-back; R-H9)."""
+    if t.hour == 0 and t.minute == 0:
+        return "midnight"
+    if t.hour == 12 and t.minute == 0:
+        return "12 noon"
+    return f"{t.hour % 12 or 12}:{t.minute:02d} {'a.m.' if t.hour < 12 else 'p.m.'}"
 
 
 def _en_clock(t: dt.time) -> str:

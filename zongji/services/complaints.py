@@ -30,6 +30,16 @@ STATUS_ZH = {
     "returned": "已退回", "in_progress": "办理中", "replied": "已答复", "callback": "回访中", "review": "复核中",
     "closed": "已办结",
 }
+# The register's 回访结果 of an order still being handled (no callback yet): the page's wo.open.
+OPEN_ZH = "办理中"
+
+
+def outcome_zh(key: str) -> str:
+    """A register outcome (a callback outcome, ``open``, or the status of an order closed without
+    a callback) in the words the page shows (wo.outcome.*, wo.open, wo.status.*)."""
+    if key == "open":
+        return OPEN_ZH
+    return OUTCOME_ZH.get(key) or STATUS_ZH.get(key, key)
 
 FORM_FIELDS = [
     ("number", "工单编号", "Order number"),
@@ -185,7 +195,7 @@ def register_xlsx(data: dict[str, Any]) -> bytes:
     for i in data["items"]:
         ws.append([i["number"], i["created_at"][:16].replace("T", " "), i["caller_name"], i["caller_number"],
                    i["description"], i["department"], i["category_name"], STATUS_ZH.get(i["status"], i["status"]),
-                   OUTCOME_ZH.get(i["outcome"], i["outcome"]), i["reply"],
+                   outcome_zh(i["outcome"]), i["reply"],
                    (i["closed_at"] or "")[:16].replace("T", " ")])
     for col, w in zip("ABCDEFGHIJK", (15, 17, 10, 14, 40, 16, 14, 10, 10, 40, 17)):
         ws.column_dimensions[col].width = w
@@ -195,7 +205,7 @@ def register_xlsx(data: dict[str, Any]) -> bytes:
         stats.cell(row, 1, title).font = Font(bold=True)
         row += 1
         for c in data[key]:
-            stats.cell(row, 1, OUTCOME_ZH.get(c["key"], STATUS_ZH.get(c["key"], c["key"])))
+            stats.cell(row, 1, outcome_zh(c["key"]) if key == "by_outcome" else c["key"])
             stats.cell(row, 2, c["count"])
             row += 1
         row += 1

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import room_board as rules
 from zongji.domain.roles import ROOM_NUMBER_ROLES
+from zongji.domain.room_numbers import room_sort_key
 from zongji.services import audit
 from zongji.services import switchboard as sb
 from zongji.services.directory import audit_guest_reads
@@ -36,7 +37,8 @@ def shows_names(user: User) -> bool:
 def board(session: Session, user: User, settings: Settings, *, now: dt.datetime) -> dict[str, Any]:
     tz = settings.tz
     horizon = dt.timedelta(hours=settings.room_board_wakeup_hours)
-    rooms = list(session.scalars(select(Room).order_by(Room.floor, Room.number)))
+    rooms = sorted(session.scalars(select(Room).order_by(Room.floor, Room.id)),
+                   key=lambda r: (r.floor, room_sort_key(r.number)))  # A3 before A12, 201 before 1001
     day_start = dt.datetime.combine(now.astimezone(tz).date(), dt.time(), tzinfo=tz)
     stays: dict[int, list[Stay]] = defaultdict(list)
     for s in session.scalars(select(Stay).where(

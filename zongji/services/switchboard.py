@@ -1358,7 +1358,7 @@ def flag_outbound_on_inbound_only(session: Session, *, call_id: int, line_code: 
     assert reason is not None
     local = at.astimezone(tz)
     notify(session, kind="line_rule_violation", role="supervisor", external=False,
-           subject=f"{line_name}有外呼（{called}），违反只接听规定（R-S1）",
+           subject=f"{line_name}有外呼（{called}），违反只接听规定",
            body=f"{local:%Y-%m-%d %H:%M} {calling} → {called}。{reason.zh}\n{reason.en}")
     audit.record(session, actor="system:cti", action="line_rule_violation", entity="call", entity_id=call_id,
                  detail={"line": line_code, "rule": "R-S1", "from": calling, "to": called})

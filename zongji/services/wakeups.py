@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import wakeups as dom
 from zongji.domain.caller_id import stay_in_house
+from zongji.domain.room_numbers import room_sort_key
 from zongji.errors import NotFound, ZongjiError
 from zongji.services import audit
 from zongji.settings import Settings
@@ -33,6 +34,7 @@ from zongji.store import jobs
 from zongji.store.models import Call, Department, FeedItem, Job, Room, Stay, utcnow
 from zongji.store.wakeup_models import Wakeup, WakeupAttempt, WakeupCheck, WakeupTask
 from zongji.telephony.adapter import CallOutcome, CallResult
+from zongji.telephony.causes import explain as explain_cause
 
 CALL_JOB = "wakeup.call"
 PREFLIGHT_JOB = "wakeup.preflight"
@@ -110,6 +112,15 @@ def attempt_out(a: WakeupAttempt, tz: ZoneInfo) -> dict[str, Any]:
             "sip_status": a.sip_status, "reason": a.reason, "recovered": a.recovered}
 
 
+def booker_name(w: Wakeup) -> str:
+    """Who booked it as people say it: name and work number (王小红(1001)); an integration
+    (``token:pms``) by its name."""
+    u = w.booked_by_user
+    if u is not None:
+        return f"{u.display_name}({u.operator_number})" if u.operator_number else u.display_name
+    return (w.booked_by or "").split(":", 1)[-1]
+
+
 def wakeup_out(w: Wakeup, tz: ZoneInfo, *, live_answered: bool = False) -> dict[str, Any]:
     status = w.status
     if status == "calling" and live_answered:
@@ -122,7 +133,8 @@ def wakeup_out(w: Wakeup, tz: ZoneInfo, *, live_answered: bool = False) -> dict[
         "local_date": w.wake_at.astimezone(tz).date().isoformat(),
         "repeat_daily": w.repeat_daily, "repeat_until": w.repeat_until,
         "languages": [x for x in w.languages.split(",") if x], "note": w.note,
-        "booked_by": w.booked_by, "booked_at": _iso(w.booked_at, tz), "channel": w.channel,
+        "booked_by": w.booked_by, "booked_by_name": booker_name(w),
+        "booked_at": _iso(w.booked_at, tz), "channel": w.channel,
         "readback_confirmed": w.readback_confirmed, "status": status,
         "next_attempt_at": _iso(w.next_attempt_at, tz),
         "window_ends_at": _iso(w.window_ends_at, tz), "snoozes": w.snoozes,
@@ -456,7 +468,8 @@ def tasks(session: Session, *, tz: ZoneInfo, state: str | None = "open",
     if unit_id is not None:
         q = q.where(WakeupTask.unit_id == unit_id)
     q = q.order_by(Wakeup.wake_at, WakeupTask.id)
-    out = [task_out(t, tz, w) for t, w in session.execute(q)]
+    pairs = sorted(session.execute(q), key=lambda p: (p[1].wake_at, room_sort_key(p[1].room_number), p[0].id))
+    out = [task_out(t, tz, w) for t, w in pairs]
     # Who called the duty manager, by name (operators phone that person back).
     names = {x["no_response_by"][5:] for x in out if (x["no_response_by"] or "").startswith("user:")}
     if names:
@@ -577,12 +590,15 @@ def alerts(session: Session, *, now: dt.datetime, settings: Settings) -> dict[st
         WakeupCheck.day >= today, WakeupCheck.ran_at.is_not(None)).order_by(WakeupCheck.day)))
 
     def check_out(c: WakeupCheck) -> dict[str, Any]:
+        # "detail" is technical (shown as a tooltip); "cause" is what the console says.
         return {"day": c.day, "ran_at": _iso(c.ran_at, tz), "outcome": c.outcome,
-                "detail": (c.detail or "")[:300]}
+                "detail": (c.detail or "")[:300],
+                "cause": None if c.ok else explain_cause(c.detail, c.outcome)}
 
     # The calling path as the dialler last reported it: down until a "restored" alert.
     last = last_telephony_alert(session)
-    telephony_down = ({"reason": last.get("reason"), "at": last.get("at")}
+    telephony_down = ({"reason": last.get("reason"), "at": last.get("at"),
+                       "cause": explain_cause(last.get("reason"))}
                       if last and last.get("kind") == "wakeup_telephony_down" else None)
     # A greeting that could not be made is raised again every few minutes while it fails:
     # shown while the last report is recent.
@@ -622,7 +638,8 @@ def board(session: Session, *, day: dt.date, settings: Settings) -> dict[str, An
     tz = settings.tz
     start, end = _day_bounds(day, tz)
     rows = list(session.scalars(select(Wakeup).where(Wakeup.wake_at >= start, Wakeup.wake_at < end)
-                                .order_by(Wakeup.wake_at, Wakeup.room_number, Wakeup.id)))
+                                .order_by(Wakeup.wake_at, Wakeup.id)))
+    rows.sort(key=lambda w: (w.wake_at, room_sort_key(w.room_number), w.id))  # 201 before 1001
     answered = _answered_calls(session, rows)
     check = session.scalar(select(WakeupCheck).where(WakeupCheck.day == day.isoformat()))
     counts: dict[str, int] = {}
@@ -638,6 +655,7 @@ def board(session: Session, *, day: dt.date, settings: Settings) -> dict[str, An
                 "due_at": _iso(check.due_at, tz), "ran_at": _iso(check.ran_at, tz),
                 "ok": check.ok, "target": check.target, "outcome": check.outcome,
                 "detail": check.detail,
+                "cause": None if check.ok else explain_cause(check.detail, check.outcome),
                 # No test call was made (no test extension): shown as a warning, never as "OK".
                 "warning": check.outcome == PREFLIGHT_NO_TARGET}}
 
@@ -650,14 +668,16 @@ def handover_section(session: Session, *, now: dt.datetime, settings: Settings) 
     until = now + dt.timedelta(hours=24)
     rows = list(session.scalars(select(Wakeup).where(
         Wakeup.wake_at >= since, Wakeup.wake_at < until, Wakeup.status != "cancelled")
-        .order_by(Wakeup.wake_at, Wakeup.room_number)))
+        .order_by(Wakeup.wake_at, Wakeup.id)))
+    rows.sort(key=lambda w: (w.wake_at, room_sort_key(w.room_number), w.id))  # 201 before 1001
     upcoming = [w for w in rows if w.wake_at >= now or w.status not in ("done",)]
     escalated = [w for w in rows if w.escalated_at is not None]
 
     def line(w: Wakeup) -> dict[str, Any]:
         return {"id": w.id, "room": w.room_number, "wake_at": w.wake_at.astimezone(tz).isoformat(),
                 "time": w.wake_at.astimezone(tz).strftime("%m-%d %H:%M"), "status": w.status,
-                "note": w.note, "booked_by": w.booked_by, "minutes_late": w.minutes_late,
+                "note": w.note, "booked_by": w.booked_by, "booked_by_name": booker_name(w),
+                "minutes_late": w.minutes_late,
                 "reached_by": w.reached_by, "escalation_reason": w.escalation_reason,
                 "attempts": len(w.attempts)}
 

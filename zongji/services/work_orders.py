@@ -62,7 +62,7 @@ PAGE_SIZE_MAX = 200
 _DT = {
     "created_at", "first_dispatched_at", "dispatched_at", "accepted_at", "started_at", "replied_at",
     "first_reply_at", "last_status_update_at", "callback_started_at", "callback_agreed_at", "closed_at",
-    "completion_deadline", "bound_at", "dispatch_clock_from",
+    "completion_deadline", "bound_at", "dispatch_clock_from", "dispatch_clock_to",
 }
 _ENUMS: dict[str, type[StrEnum]] = {
     "order_type": wo.OrderType, "status": wo.Status, "urgency": wo.Urgency, "complexity": wo.Complexity,
@@ -101,6 +101,12 @@ def state_to_json(s: wo.WorkOrderState) -> dict[str, Any]:
                 "decided_at": _iso(v.decided_at), "decided_by": v.decided_by,
                 "granted_deadline": _iso(v.granted_deadline), "decision_note": v.decision_note,
             }
+        elif f.name == "pause_request":
+            out[f.name] = None if v is None else {
+                "requested_at": _iso(v.requested_at), "reason": v.reason, "status": str(v.status),
+                "requested_by": v.requested_by, "unit_id": v.unit_id, "decided_at": _iso(v.decided_at),
+                "decided_by": v.decided_by, "decision_note": v.decision_note,
+            }
         else:
             out[f.name] = v
     return out
@@ -131,6 +137,12 @@ def state_from_json(d: Mapping[str, Any]) -> wo.WorkOrderState:
                 reason=v["reason"], status=wo.ExtensionStatus(v["status"]), requested_by=v.get("requested_by"),
                 unit_id=v.get("unit_id"), decided_at=_dt(v.get("decided_at")), decided_by=v.get("decided_by"),
                 granted_deadline=_dt(v.get("granted_deadline")), decision_note=v.get("decision_note", ""))
+        elif k == "pause_request":
+            kw[k] = None if v is None else wo.PauseRequest(
+                requested_at=_dt(v["requested_at"]), reason=v["reason"],  # type: ignore[arg-type]
+                status=wo.ExtensionStatus(v["status"]), requested_by=v.get("requested_by"), unit_id=v.get("unit_id"),
+                decided_at=_dt(v.get("decided_at")), decided_by=v.get("decided_by"),
+                decision_note=v.get("decision_note", ""))
         else:
             kw[k] = v
     return wo.WorkOrderState(**kw)
@@ -403,27 +415,36 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
             raise Invalid(f"unknown line {o.line_code!r}", field="line_code")
     elif call is not None and call.line_id is not None:
         line = session.get(Line, call.line_id)
+    if line is not None and line.organisation.kind == "hotel":
+        # A hotel's switchboard takes no hotline work orders: guest requests go with the
+        # guest-service work (issue 8).
+        raise Invalid("a hotel's switchboard takes no work orders: guest requests go to the guest-service "
+                      "centre (transfer the call or pass the request on)",
+                      field="line_code" if o.line_code else "call_id", code="hotel_line")
     line_kind = line.kind if line is not None and line.kind in ("hotline_12345", "hotline_400") else None
     if line is not None and line.kind == "switchboard":
         line_kind = "switchboard"
     guidance = None
     if o.situation:
         try:
-            guidance = wo.guidance_for(otype, o.situation)
+            guidance = wo.guidance_for(otype, o.situation, line_kind)
         except KeyError:
-            raise Invalid(f"unknown situation {o.situation!r} for {otype}", field="situation") from None
+            raise Invalid(f"unknown situation {o.situation!r} for {otype} "
+                          f"({', '.join(wo.situations_of(otype, line_kind))})", field="situation") from None
         assert isinstance(guidance, wo.Guidance)
         _check_required(guidance, o)
-    elif wo.situation_required(otype):
+    elif wo.situation_required(otype, line_kind):
         # R-P2: the type's handling (close directly or dispatch) depends on the situation.
         raise Invalid(f"R-P2: the situation is required for a {otype} order "
-                      f"({', '.join(wo.situations_of(otype))})", field="situation", code="situation_required")
+                      f"({', '.join(wo.situations_of(otype, line_kind))})", field="situation",
+                      code="situation_required")
     category = _check_category(session, o.category)
     try:
         state = wo.WorkOrderState.new(otype, now, urgency=urgency, complexity=complexity, category=category,
                                       line_kind=line_kind, created_by=viewer.user_id, situation=o.situation or None)
     except wo.InvalidAction as e:
-        raise Invalid(e.message, field=e.field or "order_type") from None
+        raise Invalid(e.message, field=e.field or "order_type", code=e.code) from None
+    complexity = state.complexity  # a company complaint's situation sets it (R-S10)
     row = WorkOrder(
         number=next_number(session, now, tz), line_id=line.id if line else None, line_kind=line_kind,
         order_type=str(otype), situation=o.situation, category=category, urgency=str(urgency),
@@ -498,11 +519,37 @@ def _add_event(session: Session, row: WorkOrder, entry: wo.TimelineEntry, actor_
     return ev
 
 
-def _check_unit(session: Session, unit_id: int, field_name: str) -> Department:
+def _check_unit(session: Session, unit_id: int, field_name: str, row: WorkOrder | None = None) -> Department:
     unit = session.get(Department, unit_id)
     if unit is None:
         raise Invalid("no such unit", field=field_name)
+    line = session.get(Line, row.line_id) if row is not None and row.line_id else None
+    if line is not None and not _dispatchable(unit, line):
+        what = "handling units" if line.organisation.kind == "city_hotline" else "departments"
+        raise Invalid(f"{unit.name} is not one of the {what} of {line.organisation.name}, whose line "
+                      f"{line.name} took this order", field=field_name, code="unit_not_of_line")
     return unit
+
+
+def _dispatchable(unit: Department, line: Line) -> bool:
+    """Whether an order taken on ``line`` may go to ``unit``: a city hotline's handling units, a
+    company's (or hotel's) own departments — never another organisation's (issue 8)."""
+    if unit.organisation_id != line.organisation_id:
+        return False
+    return unit.kind == "handling_unit" if line.organisation.kind == "city_hotline" else True
+
+
+def dispatch_units(session: Session, row: WorkOrder) -> list[Department]:
+    """The units an order may be dispatched to: those of the organisation whose line took it; an
+    order taken on no line (typed in by hand) offers the handling units, as before."""
+    line = session.get(Line, row.line_id) if row.line_id else None
+    q = select(Department).order_by(Department.id)
+    if line is None:
+        return list(session.scalars(q.where(Department.kind == "handling_unit")))
+    q = q.where(Department.organisation_id == line.organisation_id)
+    if line.organisation.kind == "city_hotline":
+        q = q.where(Department.kind == "handling_unit")
+    return list(session.scalars(q))
 
 
 def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, Any], *, tz: ZoneInfo,
@@ -525,13 +572,13 @@ def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, A
     sla = SlaContext.load(session, tz)
     if isinstance(action, wo.Dispatch):
         if action.unit_id:
-            _check_unit(session, action.unit_id, "unit_id")
+            _check_unit(session, action.unit_id, "unit_id", row)
         for u in action.assisting_unit_ids:
-            _check_unit(session, u, "assisting_unit_ids")
+            _check_unit(session, u, "assisting_unit_ids", row)
         if action.completion_deadline is None and action.unit_id:
             action = replace(action, completion_deadline=_completion_deadline(session, sla, state, action.unit_id, now))
     elif isinstance(action, wo.AddAssistingUnit) and action.unit_id:
-        _check_unit(session, action.unit_id, "unit_id")
+        _check_unit(session, action.unit_id, "unit_id", row)
     elif isinstance(action, wo.RequestExtension) and action.deadline is not None:
         why = sla_rules.check_extension(sla.policy(state), sla.base, sla_rules.OrderTimes.from_state(state),
                                         action.deadline, now, unit_calendar=sla.unit_calendar(session, state.main_unit_id))
@@ -576,7 +623,7 @@ def _save(session: Session, row: WorkOrder, old: wo.WorkOrderState, new: wo.Work
                  detail={"number": row.number, "from": str(entry.from_status), "to": str(entry.to_status),
                          "note": entry.note[:500], **{k: v for k, v in entry.data.items() if k != "text"}})
     _after_change(session, row, new, sla, now, viewer)
-    _notify_for(session, row, old, new, entry, now)
+    _notify_for(session, row, old, new, entry, now, sla.tz)
 
 
 def _sync_units(session: Session, row: WorkOrder, state: wo.WorkOrderState) -> None:
@@ -730,8 +777,9 @@ def run_timer(session: Session, payload: Mapping[str, Any], now: datetime, tz: Z
 
 
 def _notify_for(session: Session, row: WorkOrder, old: wo.WorkOrderState, new: wo.WorkOrderState,
-                entry: wo.TimelineEntry, now: datetime) -> None:
+                entry: wo.TimelineEntry, now: datetime, tz: ZoneInfo | None = None) -> None:
     n = row.number
+    tz = tz or notifications.current_settings().tz
     a = entry.action
 
     def unit(uid: int | None, kind: str, subject: str, body: str = "") -> None:
@@ -749,8 +797,11 @@ def _notify_for(session: Session, row: WorkOrder, old: wo.WorkOrderState, new: w
                              now=now, external=False)
 
     if a == "dispatch":
-        deadline = new.completion_deadline.isoformat() if new.completion_deadline else ""
-        unit(new.main_unit_id, "dispatched", f"新派工单 {n}", f"{row.description[:300]}\n办结时限： {deadline}")
+        # A notification is read by people (and sent by e-mail/SMS): local time to the minute.
+        deadline = (new.completion_deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                    if new.completion_deadline else "")
+        unit(new.main_unit_id, "dispatched", f"新派工单 {n}",
+             f"{row.description[:300]}\n办结时限：{deadline}" if deadline else row.description[:300])
         for u in new.assisting_unit_ids:
             unit(u, "dispatched_assisting", f"协办工单 {n}")
     elif a == "add_assisting_unit":
@@ -769,8 +820,18 @@ def _notify_for(session: Session, row: WorkOrder, old: wo.WorkOrderState, new: w
         role(Role.SUPERVISOR, "extension_requested", f"延期申请 {n}", entry.data.get("reason", ""))
     elif a in ("grant_extension", "refuse_extension"):
         unit(new.main_unit_id, a, f"{'延期已批准' if a == 'grant_extension' else '延期未批准'} {n}", entry.note)
+    elif a == "request_pause":
+        role(Role.SUPERVISOR, "pause_requested", f"暂停计时申请 {n}", entry.data.get("reason", ""))
+    elif a in ("grant_pause", "refuse_pause"):
+        unit(new.main_unit_id, a, f"{'暂停计时已批准' if a == 'grant_pause' else '暂停计时未批准'} {n}", entry.note)
     elif a == "remind":
-        unit(new.main_unit_id, "reminder", f"催办 {n}", entry.note or entry.data.get("reason", ""))
+        reason = entry.data.get("reason", "")
+        if not entry.note and reason in ("warning", "breach"):  # the timer's automatic reminder
+            due = (new.completion_deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                   if new.completion_deadline else "")
+            reason = (f"办结时限即将到期（{due}）" if reason == "warning" else f"办结已超期（时限 {due}）"
+                      ) if due else ("办结时限即将到期" if reason == "warning" else "办结已超期")
+        unit(new.main_unit_id, "reminder", f"催办 {n}", entry.note or reason)
     elif a == "send_back":
         unit(new.main_unit_id, "sent_back", f"工单退回重办 {n}", entry.note)
     elif a == "supervise":
@@ -1037,20 +1098,35 @@ def call_prefill(session: Session, viewer: Viewer, call_id: int) -> dict[str, An
     call = session.get(Call, call_id)
     if call is None:
         raise NotFound("no such call", field="call_id")
+    line = session.get(Line, call.line_id) if call.line_id else None
+    if line is not None and line.organisation.kind == "hotel":
+        # No hotline work order on a hotel's switchboard: say where guest requests go instead.
+        return {"call_id": call.id, "work_orders": False, "line_code": line.code, "line_kind": line.kind,
+                "requests_to": _guest_service_unit(session, line)}
     if call.caller_kind == "guest":
         audit.record(session, actor=viewer.audit_actor, user_id=viewer.user_id, action="read", entity="guest",
                      entity_id=call.caller_ref_id, detail={"via": "work_order_prefill", "call_id": call.id})
     name = call.caller_label if call.caller_kind != "unknown" else None
     if name:
         name = name.replace("(VIP)", "").replace("(VIP)", "").strip()
-    line = session.get(Line, call.line_id) if call.line_id else None
     return {
-        "call_id": call.id, "caller_name": name, "caller_number": call.calling_number,
+        "call_id": call.id, "work_orders": True, "caller_name": name, "caller_number": call.calling_number,
         "description": call.notes or "", "line_code": line.code if line else None,
         "line_kind": line.kind if line else None,
         "order_types": [str(t) for t in wo.order_types_for_line(line.kind if line else None)],
         "call_at": (call.answered_at or call.ringing_at or call.created_at).isoformat(),
     }
+
+
+def _guest_service_unit(session: Session, line: Line) -> dict[str, Any] | None:
+    """The hotel's guest-service centre (the department the wake-up door tasks go to, setting
+    ``wakeup_knock_unit``), which takes guests' requests; None if the hotel has none."""
+    from zongji.services import wakeups
+
+    unit = wakeups.knock_unit(session, notifications.current_settings())
+    if unit is None or unit.organisation_id != line.organisation_id:
+        return None
+    return {"id": unit.id, "name": unit.name, "name_en": unit.name_en, "extension": unit.extension}
 
 
 # --------------------------------------------------------------------------- duplicates
@@ -1190,6 +1266,10 @@ def order_summary(session: Session, row: WorkOrder, sla: SlaContext, now: dateti
         "callback_agreed_at": _iso(state.callback_agreed_at.astimezone(tz)) if state.callback_agreed_at else None,
         "callback_outcome": str(state.callback.outcome) if state.callback else None,
         "extension_pending": state.pending_extension is not None,
+        "pause_pending": state.pending_pause is not None,
+        "pause_request": ({"reason": state.pending_pause.reason,
+                           "requested_at": state.pending_pause.requested_at.astimezone(tz).isoformat()}
+                          if state.pending_pause is not None else None),
         "extension_request": ({"requested_deadline": state.pending_extension.requested_deadline.astimezone(tz).isoformat(),
                                "reason": state.pending_extension.reason,
                                "requested_at": state.pending_extension.requested_at.astimezone(tz).isoformat()}
@@ -1228,7 +1308,7 @@ def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneIn
     guidance = None
     if row.situation:
         try:
-            g = wo.guidance_for(row.order_type, row.situation)
+            g = wo.guidance_for(row.order_type, row.situation, row.line_kind)
             assert isinstance(g, wo.Guidance)
             guidance = guidance_out(g)
         except KeyError:
@@ -1250,6 +1330,10 @@ def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneIn
         "reopen_count": state.reopen_count, "paused": state.is_paused,
         "pauses": [{"start": p.start.astimezone(tz).isoformat(), "end": p.end.astimezone(tz).isoformat() if p.end else None,
                     "reason": p.reason} for p in state.pauses],
+        "pause_request": None if state.pause_request is None else {
+            "status": str(state.pause_request.status), "reason": state.pause_request.reason,
+            "requested_at": state.pause_request.requested_at.astimezone(tz).isoformat(),
+            "decision_note": state.pause_request.decision_note},
         "extension": None if ext is None else {
             "status": str(ext.status), "reason": ext.reason, "requested_at": ext.requested_at.astimezone(tz).isoformat(),
             "requested_deadline": ext.requested_deadline.astimezone(tz).isoformat(),
@@ -1276,6 +1360,9 @@ def order_detail(session: Session, row: WorkOrder, viewer: Viewer, *, tz: ZoneIn
                          "uploaded_at": a.uploaded_at.astimezone(tz).isoformat(),
                          "url": f"/api/work-orders/{row.id}/attachments/{a.id}"} for a in atts],
         "guidance": guidance,
+        # Where this order may be dispatched: the units of the organisation whose line took it.
+        "dispatch_units": ([{"id": u.id, "name": u.name, "duties": u.duties, "phone": u.phone}
+                            for u in dispatch_units(session, row)] if not viewer.is_unit else []),
     })
     return out
 
@@ -1288,6 +1375,10 @@ def _useful_actions(state: wo.WorkOrderState, viewer: Viewer) -> list[str]:
         if a in ("grant_extension", "refuse_extension") and state.pending_extension is None:
             continue
         if a == "request_extension" and state.pending_extension is not None:
+            continue
+        if a in ("grant_pause", "refuse_pause") and state.pending_pause is None:
+            continue
+        if a == "request_pause" and (state.pending_pause is not None or state.is_paused):
             continue
         if (a == "resume") != state.is_paused and a in ("pause", "resume"):
             continue
@@ -1332,10 +1423,12 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
                          and_(WorkOrder.sla_state == "breached",
                               WorkOrder.status.notin_([str(s) for s in wo.FINAL_STATUSES]))))
     elif view == "extensions":
-        # Orders with a pending extension request, filtered in SQL (JSON path into the state) so
-        # paging and the total are right however many orders are open.
+        # Orders with a pending extension or pause request, filtered in SQL (JSON path into the
+        # state) so paging and the total are right however many orders are open.
         conds.append(WorkOrder.status.in_([str(wo.Status.ACCEPTED), str(wo.Status.IN_PROGRESS)]))
-        conds.append(WorkOrder.state[("extension", "status")].as_string() == str(wo.ExtensionStatus.REQUESTED))
+        conds.append(or_(
+            WorkOrder.state[("extension", "status")].as_string() == str(wo.ExtensionStatus.REQUESTED),
+            WorkOrder.state[("pause_request", "status")].as_string() == str(wo.ExtensionStatus.REQUESTED)))
         order_by = [WorkOrder.completion_deadline, WorkOrder.id]  # to decide before the deadline
     elif view == "unit":
         if not viewer.is_unit:
@@ -1382,6 +1475,7 @@ def guidance_out(g: wo.Guidance) -> dict[str, Any]:
         "referrals": [{"key": r.key, "name_zh": r.name_zh, "name_en": r.name_en, "number": r.number}
                       for r in g.referral_entries()],
         "closes_directly": g.closes_directly, "hint_zh": g.hint_zh, "hint_en": g.hint_en,
+        "complexity": str(g.complexity) if g.complexity else None,
     }
 
 
@@ -1394,6 +1488,9 @@ def meta(session: Session, viewer: Viewer) -> dict[str, Any]:
         "types_by_line_kind": {k: [str(t) for t in wo.order_types_for_line(k)]
                                for k in ("hotline_12345", "hotline_400", "switchboard")},
         "guidance": {str(t): [guidance_out(g) for g in wo.GUIDANCE[t]] for t in wo.OrderType},
+        # Each line kind's own situations: a 400 complaint has the company's (R-S8, R-S10).
+        "guidance_by_line_kind": {k: {str(t): [guidance_out(g) for g in gs] for t, gs in wo.guidance_table(k).items()}
+                                  for k in ("hotline_12345", "hotline_400", "switchboard")},
         "urgencies": [str(u) for u in wo.Urgency],
         "complexities": [str(c) for c in wo.Complexity],
         "statuses": [str(s) for s in wo.Status],

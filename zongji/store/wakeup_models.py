@@ -20,7 +20,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zongji.store.models import Base, BigId, Room, utcnow
+from zongji.store.models import Base, BigId, Room, User, utcnow
 
 
 class Wakeup(Base):
@@ -62,6 +62,8 @@ class Wakeup(Base):
     room: Mapped[Room] = relationship(lazy="joined")
     attempts: Mapped[list["WakeupAttempt"]] = relationship(
         back_populates="wakeup", order_by="WakeupAttempt.number", lazy="selectin")
+    # The person who booked it, shown by name and work number (issue 8).
+    booked_by_user: Mapped[User | None] = relationship(lazy="selectin", viewonly=True)
 
 
 class WakeupAttempt(Base):

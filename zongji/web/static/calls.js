@@ -144,14 +144,16 @@
     f.occurred_at.focus();
   }
   function closeSupp() { $("supp").hidden = true; $("supp-open").focus(); }
-  /** "3:20", "1:02:05" or a plain number of minutes → seconds; null when unreadable. */
+  /** One format, the call log's own: minutes:seconds ("3:20", "0:45"), or hours:minutes:seconds
+      over an hour ("1:02:05") → seconds; null for anything else (a bare "3" could be minutes or
+      seconds, so it is refused with the format named). */
   function talkSeconds(text) {
     const v = text.trim().replace(/：/g, ":");
     if (!v) return 0;
-    if (/^\d+(\.\d+)?$/.test(v)) return Math.round(parseFloat(v) * 60);
-    const m = v.match(/^(?:(\d+):)?(\d{1,3}):([0-5]\d)$/);
-    if (!m) return null;
-    return (parseInt(m[1] || "0", 10) * 3600) + parseInt(m[2], 10) * 60 + parseInt(m[3], 10);
+    const hms = v.match(/^(\d+):([0-5]\d):([0-5]\d)$/);
+    if (hms) return parseInt(hms[1], 10) * 3600 + parseInt(hms[2], 10) * 60 + parseInt(hms[3], 10);
+    const ms = v.match(/^(\d{1,3}):([0-5]\d)$/);
+    return ms ? parseInt(ms[1], 10) * 60 + parseInt(ms[2], 10) : null;
   }
   async function saveSupp(ev) {
     ev.preventDefault();

@@ -10,6 +10,10 @@
   let items = [], open = false, sel = 0, btn = null, panel = null, count = null;
 
   const unread = () => items.filter((n) => !n.read_at);
+  // An instant written into a text as ISO (older notifications: "办结时限： 2026-…T…+08:00") is
+  // shown as local "YYYY-MM-DD HH:MM" in the organisation's zone, like every time on the page.
+  const ISO_INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?/g;
+  const words = (s) => String(s || "").replace(ISO_INSTANT, (m) => ZJ.fmtStamp(m).slice(0, 16) || m);
 
   function render() {
     const n = unread().length;
@@ -22,8 +26,8 @@
     sel = Math.max(0, Math.min(sel, list.length - 1));
     const rows = list.map((x, i) => el("li", { class: "notif-item" + (i === sel ? " sel" : ""), "data-id": x.id, role: "option",
       onclick: () => { sel = i; go(x); } },
-      el("div", { class: "notif-subject" }, x.subject),
-      x.body ? el("div", { class: "notif-body muted small" }, x.body) : null,
+      el("div", { class: "notif-subject" }, words(x.subject)),
+      x.body ? el("div", { class: "notif-body muted small" }, words(x.body)) : null,
       el("div", { class: "notif-meta muted small" }, el("span", { class: "mono" }, ZJ.fmtStamp(x.at).slice(0, 16)),
         el("button", { type: "button", class: "btn notif-btn notif-read", onclick: (e) => { e.stopPropagation(); markRead(x); } }, t("notif.mark_read")))));
     panel.replaceChildren(
@@ -63,7 +67,7 @@
       if (items.some((x) => x.id === msg.payload.id)) return;
       items.unshift(msg.payload);
       render();
-      toast(msg.payload.subject, "info");
+      toast(words(msg.payload.subject), "info");
     };
     sock.onopen = load;  // anything missed while disconnected
     sock.onclose = (ev) => { if (ev.code !== 4401 && ev.code !== 4403) setTimeout(connect, 3000); };

@@ -13,6 +13,22 @@
   const rooms = () => data.floors.flatMap((f) => f.rooms);
   const find = (num) => rooms().find((r) => r.room === num);
 
+  /** A small clock drawn in SVG: the wake-up mark, in every font (the alarm-clock emoji is an empty box
+      with the fonts the console ships with, fonts-wqy-microhei). */
+  function clockMark() {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "rb-clock");
+    svg.setAttribute("viewBox", "0 0 10 10");
+    svg.setAttribute("aria-hidden", "true");
+    const circle = document.createElementNS(ns, "circle");
+    for (const [k, v] of [["cx", "5"], ["cy", "5"], ["r", "4.2"]]) circle.setAttribute(k, v);
+    const hands = document.createElementNS(ns, "path");
+    hands.setAttribute("d", "M5 2.6V5h2");
+    svg.append(circle, hands);
+    return svg;
+  }
+
   function tile(r) {
     const cls = ["rb-room", r.occupied ? "occ" : "vac"];
     if (r.wakeup_escalated) cls.push("esc");
@@ -23,9 +39,9 @@
     if (r.departing) marks.push(el("span", { class: "rb-mk dep", title: t("rb.mk.departing") }, t("rb.short.departing")));
     if (r.vip) marks.push(el("span", { class: "rb-mk vip" }, "VIP"));
     if (r.dnd) marks.push(el("span", { class: "rb-mk dnd", title: t("rb.mk.dnd") }, t("rb.short.dnd")));
-    if (r.message_lamp) marks.push(el("span", { class: "rb-mk lamp", title: t("rb.mk.lamp") }, "✉"));
+    if (r.message_lamp) marks.push(el("span", { class: "rb-mk lamp", title: t("rb.mk.lamp") }, t("rb.short.lamp")));
     if (r.wakeup_escalated) marks.push(el("span", { class: "rb-mk esc", title: t("rb.mk.escalated") }, t("rb.short.escalated")));
-    if (r.wakeup) marks.push(el("span", { class: "rb-mk wk w-" + r.wakeup.status, title: t("rb.mk.wakeup") + " " + t("wk.status." + r.wakeup.status), dataset: { wakeup: r.wakeup.time } }, "⏰" + r.wakeup.time));
+    if (r.wakeup) marks.push(el("span", { class: "rb-mk wk w-" + r.wakeup.status, title: t("rb.mk.wakeup") + " " + t("wk.status." + r.wakeup.status), dataset: { wakeup: r.wakeup.time } }, clockMark(), r.wakeup.time));
     const name = data.names ? (r.guest_name || (r.arriving_name ? "→" + r.arriving_name : "")) : "";
     return el("button", { type: "button", class: cls.join(" "), dataset: { room: r.room }, tabindex: "-1",
       "aria-pressed": selected === r.room ? "true" : "false", onclick: () => select(r.room) },

@@ -68,7 +68,7 @@
     const badge = el("span", { class: "wk-bar-count", id: "wk-alert-count" }, String(n));
     if (collapsed) {
       bar.replaceChildren(el("button", { type: "button", class: "wk-bar-toggle", id: "wk-alert-expand", title: t("wk.bar.expand"),
-        onclick: () => setAlertCollapsed(false) }, t("wk.bar.title_short"), " ", badge, " ▴"));
+        onclick: () => setAlertCollapsed(false) }, t("wk.bar.title_short"), " ", badge, " ▲"));
       return;
     }
     const rows = alertState.items.map((x) => el("li", { class: "wk-bar-row" + (x.no_response_at ? " manager" : ""), "data-task": x.id, "data-wk-room": x.room },
@@ -77,14 +77,15 @@
       el("span", { class: "wk-bar-late" }, t("wk.bar.late", { n: minutesLateNow(x) })),
       el("span", { class: "wk-bar-need" }, alertNeed(x)),
       el("button", { type: "button", class: "wk-bar-btn", onclick: (e) => alertReached(x, e.currentTarget) }, t("wk.bar.reached"))));
-    const checks = alertState.system.map((x) => el("li", { class: "wk-bar-row system" + (x.warn ? " warn" : ""), "data-check": x.key },
+    // The operator reads the cause in words (wk.cause.*); the raw technical text is only a tooltip.
+    const checks = alertState.system.map((x) => el("li", { class: "wk-bar-row system" + (x.warn ? " warn" : ""), "data-check": x.key, title: x.technical || "" },
       el("span", { class: "wk-bar-need" }, t(x.text, x.params) + (x.detail ? (ZJ.locale === "en" ? ": " : "：") + x.detail : ""))));
     bar.replaceChildren(
       el("div", { class: "wk-bar-head" },
         el("strong", null, t("wk.bar.title")), " ", badge,
         el("a", { href: "/wakeups", class: "wk-bar-link" }, t("wk.alert.open")),
         el("button", { type: "button", class: "wk-bar-toggle", id: "wk-alert-collapse", title: t("wk.bar.collapse"),
-          onclick: () => setAlertCollapsed(true) }, t("wk.bar.collapse") + " ▾")),
+          onclick: () => setAlertCollapsed(true) }, t("wk.bar.collapse") + " ▼")),
       el("ul", { class: "wk-bar-list" }, ...rows, ...checks));
   }
   async function loadAlerts() {
@@ -94,10 +95,11 @@
     alertState.offset = isNaN(now) ? 0 : now - Date.now();
     alertState.items = data.items || [];
     const system = [];
-    if (data.telephony_down) system.push({ key: "down" + data.telephony_down.at, text: "wk.bar.telephony_down", detail: data.telephony_down.reason });
-    for (const c of data.preflight_failed || []) system.push({ key: "p" + c.day, text: "wk.alert.preflight", params: {}, detail: c.day + (c.detail ? " · " + c.detail : "") });
+    const cause = (code) => (code ? t("wk.cause." + code) : "");
+    if (data.telephony_down) system.push({ key: "down" + data.telephony_down.at, text: "wk.bar.telephony_down", detail: cause(data.telephony_down.cause), technical: data.telephony_down.reason });
+    for (const c of data.preflight_failed || []) system.push({ key: "p" + c.day, text: "wk.alert.preflight", params: {}, detail: c.day + (c.cause ? " · " + cause(c.cause) : ""), technical: c.detail });
     for (const c of data.preflight_warning || []) system.push({ key: "w" + c.day, text: "wk.bar.preflight_warning", warn: true, detail: c.day });
-    if (data.prompt_failed) system.push({ key: "g" + data.prompt_failed.at, text: "wk.bar.prompt_failed", detail: data.prompt_failed.reason });
+    if (data.prompt_failed) system.push({ key: "g" + data.prompt_failed.at, text: "wk.bar.prompt_failed", technical: data.prompt_failed.reason });
     alertState.system = system;
     alertState.loaded = true;
     renderAlertBar();

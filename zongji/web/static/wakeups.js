@@ -76,7 +76,7 @@
         el("td", { class: "num" }, late),
         el("td", null, w.languages.map((l) => (l === "zh" ? "中" : "EN")).join("/")),
         el("td", { class: "note" }, w.note || ""),
-        el("td", { class: "small muted" }, (w.booked_by || "").replace(/^user:|^token:/, "") + " " + hm(w.booked_at)),
+        el("td", { class: "small muted", title: w.booked_by || "" }, (w.booked_by_name || (w.booked_by || "").replace(/^user:|^token:/, "")) + " " + hm(w.booked_at)),
         el("td", null, open ? [
           el("button", { class: "btn", type: "button", title: t("wk.reached_door") + " (D)", onclick: (e) => { e.stopPropagation(); reached(w.id, "door"); } }, t("wk.reached")),
           w.status !== "calling" && w.status !== "answered" ? el("button", { class: "btn btn-ghost", type: "button", title: "Del", onclick: (e) => { e.stopPropagation(); cancel(w.id); } }, t("wk.cancel")) : null,
@@ -88,13 +88,16 @@
     counts.replaceChildren(...Object.entries(board.counts || {}).map(([k, v]) => el("span", { class: "badge w-" + k }, t("wk.status." + k) + " " + v)));
     const pf = $("wk-preflight");
     pf.className = "wk-preflight";
+    pf.title = "";
     if (board.preflight && board.preflight.ran_at && board.preflight.ok && board.preflight.warning) {
       pf.classList.add("warn");  // no test extension: no call was tested (only the gateway)
       pf.textContent = t("wk.preflight_no_target", { time: hm(board.preflight.ran_at) });
       pf.title = board.preflight.detail || "";
     } else if (board.preflight && board.preflight.ran_at) {
       pf.classList.add(board.preflight.ok ? "ok" : "bad");
-      pf.textContent = t(board.preflight.ok ? "wk.preflight_ok" : "wk.preflight_bad", { time: hm(board.preflight.ran_at) }) + (board.preflight.ok ? "" : " — " + (board.preflight.detail || ""));
+      // The cause in the operator's words; the raw technical detail only as a tooltip.
+      pf.textContent = t(board.preflight.ok ? "wk.preflight_ok" : "wk.preflight_bad", { time: hm(board.preflight.ran_at) }) + (board.preflight.ok || !board.preflight.cause ? "" : " — " + t("wk.cause." + board.preflight.cause));
+      pf.title = board.preflight.detail || "";
     } else if (board.preflight) {
       pf.textContent = t("wk.preflight_due", { time: hm(board.preflight.due_at) });
     } else pf.textContent = "";
