@@ -4,7 +4,7 @@ Chromium against a real server (SQLite and PostgreSQL).
 A call rings from a room's extension; the operator presses Alt+J, types 0630, Enter: the read-back
 (zh/en) shows; Enter: booked — in the database, and the console is still on the call (no page
 change). A call from an in-house guest's mobile books for their room without the room number ever
-on screen (R-H4); on an outside caller's call Alt+J only says where to book, and Alt+W is still the work-order shortcut. Screenshots in
+on screen (R-H4); on an outside caller's call Alt+J only says where to book, and Alt+W says where guest requests go (no work order on a hotel line). Screenshots in
 test-artifacts/.
 """
 
@@ -124,8 +124,9 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
         rows = s.query(Wakeup).filter(Wakeup.room_number == "1919").all()
         assert len(rows) >= 2 and {(_local(w, settings.tz), w.repeat_daily) for w in rows} == {("07:00", True)}
 
-    # An outside caller: Alt+J opens no dialog and says where to book; Alt+W is the console's
-    # "work order from this call" — a new tab; the console does not go anywhere.
+    # An outside caller: Alt+J opens no dialog and says where to book; Alt+W, the console's
+    # "work order from this call", opens no city-hotline form on a hotel line: it says where guest
+    # requests go (issue 8); the console does not go anywhere.
     outside_call = f"cw-{backend}-{stamp}-outside"
     _cti(base, event="newCall", **{"from": "02155557777"}, to=HOTEL_LINE_NUMBER, direction="in",
          callId=outside_call)
@@ -135,9 +136,11 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
     page.keyboard.press("Alt+KeyJ")
     expect(page.locator(".toast", has_text="不是在住客人")).to_be_visible()
     expect(dialog).to_be_hidden()
-    with context.expect_page() as popup:
-        page.keyboard.press("Alt+KeyW")
-    assert "/work-orders/new?call_id=" in popup.value.url
+    pages_before = len(context.pages)
+    page.keyboard.press("Alt+KeyW")
+    expect(page.locator(".toast", has_text="酒店总机的来电不建热线工单")).to_be_visible()
+    expect(page.locator(".toast", has_text="客房服务中心")).to_be_visible()
+    assert len(context.pages) == pages_before
     expect(dialog).to_be_hidden()
     assert page.evaluate("window.__noReload") == "same page"
     expect(page).to_have_url(base + "/")

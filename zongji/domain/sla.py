@@ -499,7 +499,8 @@ class OrderTimes:
     last_status_update_at: datetime | None = None
     pauses: tuple[tuple[datetime, datetime | None], ...] = ()
     bound_at: datetime | None = None  # bound as a duplicate: follows its primary from then (R-P8)
-    dispatch_clock_from: datetime | None = None  # unbound before any dispatch: the dispatch clock restarts
+    dispatch_clock_from: datetime | None = None  # returned or unbound: the dispatch clock restarts from then
+    dispatch_clock_to: datetime | None = None  # … until this dispatch
 
     @classmethod
     def from_state(cls, s: WorkOrderState) -> OrderTimes:
@@ -518,6 +519,7 @@ class OrderTimes:
             pauses=tuple((p.start, p.end) for p in s.pauses),
             bound_at=s.bound_at,
             dispatch_clock_from=s.dispatch_clock_from,
+            dispatch_clock_to=s.dispatch_clock_to,
         )
 
     def pause_intervals(self, now: datetime) -> list[Interval]:
@@ -579,9 +581,13 @@ def _clock_bounds(kind: ClockKind, p: ResolvedPolicy, t: OrderTimes) -> tuple[da
         if t.first_dispatched_at is None and (t.closed_directly or final is not None):
             return None, None
         # A duplicate following its primary is not dispatched on its own: its clock stops when it
-        # was bound (R-P8); unbound before any dispatch, it gets a fresh clock from the unbinding.
-        start = t.dispatch_clock_from if t.first_dispatched_at is None and t.dispatch_clock_from else t.created_at
-        stops = [x for x in (t.first_dispatched_at, t.bound_at) if x is not None]
+        # was bound (R-P8). Returned (退单) or unbound, the order waits for a unit again: a fresh
+        # clock from then until the next dispatch (issue 8).
+        start = t.dispatch_clock_from or t.created_at
+        ended = t.dispatch_clock_to if t.dispatch_clock_from else None
+        if ended is None and t.first_dispatched_at is not None and t.first_dispatched_at >= start:
+            ended = t.first_dispatched_at  # also orders stored before dispatch_clock_to existed
+        stops = [x for x in (ended, t.bound_at) if x is not None and x >= start]
         return start, min(stops) if stops else None
     if kind is ClockKind.FIRST_REPLY:
         stops = [x for x in (t.first_reply_at, final) if x is not None]

@@ -23,8 +23,9 @@ Lifecycle (statuses ``Status``)::
     replied|callback|review ──close──▶ closed      closed ──reopen──▶ review
 
 Side actions that keep the status: remind (催办), supervise / unsupervise (督办), pause and resume
-the SLA clock (waiting for the caller), status update to the caller (R-S10, R-G5), assisting
-units, extension request / grant / refuse, reclassify, note.
+the SLA clock (waiting for the caller; the console pauses, a unit only asks — pause request /
+grant / refuse by the office, like an extension), status update to the caller (R-S10, R-G5),
+assisting units, extension request / grant / refuse, reclassify, note.
 
 Roles (``zongji.domain.roles.Role``): the hotline office is the *supervisor* role (admin has the
 same powers); ``"system"`` is the timer worker (automatic reminders). A unit handler must act
@@ -232,6 +233,22 @@ class ExtensionRequest:
 
 
 @dataclass(frozen=True)
+class PauseRequest:
+    """A unit asks the hotline office to stop its clock (e.g. waiting for the caller's
+    documents); the clock stops only when the office grants it (issue 8). Same statuses as an
+    extension request."""
+
+    requested_at: datetime
+    reason: str
+    status: ExtensionStatus = ExtensionStatus.REQUESTED
+    requested_by: int | None = None
+    unit_id: int | None = None
+    decided_at: datetime | None = None
+    decided_by: int | None = None
+    decision_note: str = ""
+
+
+@dataclass(frozen=True)
 class CallbackRecord:
     at: datetime
     outcome: CallbackOutcome
@@ -263,7 +280,11 @@ class WorkOrderState:
     # at ``bound_at``; the primary's reply is copied to it and it gets its own callback.
     duplicate_of: int | None = None
     bound_at: datetime | None = None
-    dispatch_clock_from: datetime | None = None  # unbound before any dispatch: a fresh dispatch clock
+    # The dispatch clock runs while the order waits for a unit: from creation, or afresh from a
+    # return (退单) or an unbinding (``dispatch_clock_from``) until the dispatch that ends that
+    # wait (``dispatch_clock_to``), so a returned order cannot wait in the queue without going late.
+    dispatch_clock_from: datetime | None = None
+    dispatch_clock_to: datetime | None = None
     # Units
     main_unit_id: int | None = None
     assisting_unit_ids: frozenset[int] = frozenset()
@@ -290,6 +311,7 @@ class WorkOrderState:
     reopen_count: int = 0
     # SLA
     pauses: tuple[Pause, ...] = ()
+    pause_request: PauseRequest | None = None  # a unit's request to stop the clock (issue 8)
     completion_deadline: datetime | None = None
     extension: ExtensionRequest | None = None
     extensions_granted: int = 0
@@ -317,15 +339,17 @@ class WorkOrderState:
             raise InvalidAction(
                 f"Type {otype} is not offered on a {line_kind} line", code="type_not_offered", field="order_type"
             )
-        if situation is not None and situation not in situations_of(otype):
+        if situation is not None and situation not in situations_of(otype, line_kind):
             raise InvalidAction(
-                f"Unknown situation {situation!r} for {otype}", code="unknown_situation", field="situation"
+                f"Unknown situation {situation!r} for {otype}"
+                + (f" on a {line_kind} line ({', '.join(situations_of(otype, line_kind))})" if line_kind else ""),
+                code="unknown_situation", field="situation",
             )
         return cls(
             order_type=otype,
             created_at=created_at,
             urgency=Urgency(urgency),
-            complexity=Complexity(complexity) if complexity else None,
+            complexity=situation_complexity(otype, situation, line_kind, complexity),
             category=category,
             line_kind=line_kind,
             created_by=created_by,
@@ -349,6 +373,11 @@ class WorkOrderState:
     def pending_extension(self) -> ExtensionRequest | None:
         e = self.extension
         return e if e is not None and e.status is ExtensionStatus.REQUESTED else None
+
+    @property
+    def pending_pause(self) -> PauseRequest | None:
+        p = self.pause_request
+        return p if p is not None and p.status is ExtensionStatus.REQUESTED else None
 
     def pause_intervals(self, now: datetime) -> list[tuple[datetime, datetime]]:
         """Pauses as closed intervals; an open pause ends at ``now``."""
@@ -574,6 +603,28 @@ class ResumeClock(Action):
 
 
 @dataclass(frozen=True)
+class RequestPause(Action):
+    """The main unit asks the hotline office to stop its clock; a reason is required."""
+
+    kind: ClassVar[str] = "request_pause"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class GrantPause(Action):
+    """The office grants the pending pause request: the clock stops from now."""
+
+    kind: ClassVar[str] = "grant_pause"
+
+
+@dataclass(frozen=True)
+class RefusePause(Action):
+    """The office refuses the pending pause request (a reason is required): the clock runs on."""
+
+    kind: ClassVar[str] = "refuse_pause"
+
+
+@dataclass(frozen=True)
 class StatusUpdate(Action):
     """The caller was told where things stand (R-S10, R-G5, R-S11); the first one counts as
     the complaint's first reply."""
@@ -602,7 +653,8 @@ ACTION_TYPES: dict[str, type[Action]] = {
         Dispatch, CloseDirectly, Accept, Return, StartWork, AddProgress, Reply, RejectReply,
         StartCallback, CallbackAttempt, RecordCallback, SendBack, Close, Reopen, AddAssistingUnit,
         RemoveAssistingUnit, RequestExtension, GrantExtension, RefuseExtension, Supervise,
-        Unsupervise, Remind, PauseClock, ResumeClock, StatusUpdate, Reclassify, AddNote,
+        Unsupervise, Remind, PauseClock, ResumeClock, RequestPause, GrantPause, RefusePause, StatusUpdate,
+        Reclassify, AddNote,
     )
 }
 
@@ -699,8 +751,12 @@ RULES: dict[str, _Rule] = {
     "supervise": _Rule(_ANY_OPEN, LEADER_ROLES),
     "unsupervise": _Rule(frozenset(Status), OFFICE_ROLES),
     "remind": _Rule(WITH_UNIT_STATUSES, LEADER_ROLES | {SYSTEM}),
-    "pause": _Rule(_ANY_OPEN, _UNIT_OR_CONSOLE, "main"),
+    # A unit never stops its own clock: it asks (request_pause) and the office decides (issue 8).
+    "pause": _Rule(_ANY_OPEN, CONSOLE_WORK_ROLES),
     "resume": _Rule(_ANY_OPEN, _UNIT_OR_CONSOLE, "main"),
+    "request_pause": _Rule(frozenset({S.ACCEPTED, S.IN_PROGRESS}), UNIT_ROLES, "main"),
+    "grant_pause": _Rule(frozenset({S.ACCEPTED, S.IN_PROGRESS}), OFFICE_ROLES),
+    "refuse_pause": _Rule(frozenset({S.ACCEPTED, S.IN_PROGRESS}), OFFICE_ROLES),
     "status_update": _Rule(_ANY_OPEN, CONSOLE_WORK_ROLES),
     "reclassify": _Rule(_ANY_OPEN, LEADER_ROLES),
     "note": _Rule(frozenset(Status), _UNIT_OR_CONSOLE, "any"),
@@ -729,7 +785,7 @@ def _guard(state: WorkOrderState, kind: str) -> WorkOrderError | None:
             code="following_primary",
         )
     if kind == "close_directly":
-        return close_directly_refusal(state.order_type, state.situation)
+        return close_directly_refusal(state.order_type, state.situation, state.line_kind)
     return None
 
 
@@ -748,6 +804,12 @@ def apply(
     rule = RULES.get(action.kind)
     if rule is None:
         raise InvalidAction(f"Unknown action {action.kind!r}", code="unknown_action", field="action")
+    if action.kind == "pause" and a.role == Role.UNIT_HANDLER:
+        raise ActionForbidden(
+            "A unit cannot stop its own clock: ask the hotline office with "
+            '{"action": "request_pause", "reason": "…"}; the clock stops when the office grants it',
+            code="pause_needs_approval", field="action",
+        )
     if a.role not in rule.roles:
         raise ActionForbidden(
             f"Role {a.role} may not {action.kind.replace('_', ' ')} a work order", code="role_not_allowed"
@@ -820,7 +882,11 @@ def _h_dispatch(s: WorkOrderState, x: Dispatch, a: Actor, at: datetime):
         callback=None,
         completion_deadline=x.completion_deadline,
         extension=None,
+        pause_request=None,
         by_phone=x.by_phone or s.by_phone,
+        # This dispatch ends the wait that began at a return or an unbinding.
+        dispatch_clock_to=(at if s.dispatch_clock_from is not None and s.dispatch_clock_to is None
+                           else s.dispatch_clock_to),
     )
     return new, {
         "unit_id": x.unit_id,
@@ -838,7 +904,7 @@ def _h_close_directly(s, x: CloseDirectly, a, at):
         s, status=Status.CLOSED_DIRECTLY, direct_handling=handling, direct_result=result, closed_at=at,
         pauses=_close_pause(s.pauses, at),
     )
-    g = guidance_for(s.order_type, s.situation)
+    g = guidance_for(s.order_type, s.situation, s.line_kind)
     assert isinstance(g, Guidance)  # _guard checked the situation
     return new, {"handling": handling, "result": result, "situation": s.situation, "referrals": list(g.referrals)}
 
@@ -858,8 +924,12 @@ def _h_return(s, x: Return, a, at):
         started_at=None,
         completion_deadline=None,
         extension=None,
+        pause_request=None,
         last_return_reason=reason,
         return_count=s.return_count + 1,
+        # Back in the dispatch queue: a fresh dispatch clock from the return (issue 8).
+        dispatch_clock_from=at,
+        dispatch_clock_to=None,
     )
     return new, {"unit_id": s.main_unit_id, "reason": reason}
 
@@ -880,8 +950,11 @@ def _h_reply(s, x: Reply, a, at):
     text = _require(x.text, "The reply", "text")
     pending = s.pending_extension
     ext = replace(pending, status=ExtensionStatus.REFUSED, decision_note="withdrawn by the reply") if pending else s.extension
+    pp = s.pending_pause
+    preq = replace(pp, status=ExtensionStatus.REFUSED, decision_note="withdrawn by the reply") if pp else s.pause_request
     new = replace(
-        s, status=Status.REPLIED, replied_at=at, reply_text=text, extension=ext, started_at=s.started_at or at
+        s, status=Status.REPLIED, replied_at=at, reply_text=text, extension=ext, started_at=s.started_at or at,
+        pause_request=preq,
     )
     return new, {"text": text}
 
@@ -1062,7 +1135,43 @@ def _h_pause(s, x: PauseClock, a, at):
         raise IllegalTransition("The clock is already paused", code="already_paused")
     if s.pauses and s.pauses[-1].end is not None and at < s.pauses[-1].end:
         raise InvalidAction("A pause cannot start before the previous one ended", code="pause_overlap")
-    return replace(s, pauses=s.pauses + (Pause(at, None, reason),)), {"reason": reason}
+    pending = s.pending_pause  # the console stops the clock itself: a unit's request is settled by it
+    req = (replace(pending, status=ExtensionStatus.GRANTED, decided_at=at, decided_by=a.user_id,
+                   decision_note=reason) if pending is not None else s.pause_request)
+    return replace(s, pauses=s.pauses + (Pause(at, None, reason),), pause_request=req), {"reason": reason}
+
+
+def _h_request_pause(s, x: RequestPause, a, at):
+    reason = _require(x.reason, "Why the clock should stop (e.g. waiting for the caller)", "reason")
+    if s.is_paused:
+        raise IllegalTransition("The clock is already paused", code="already_paused")
+    if s.pending_pause is not None:
+        raise IllegalTransition("A pause request is already waiting for the office", code="pause_pending")
+    req = PauseRequest(at, reason, requested_by=a.user_id, unit_id=a.unit_id or s.main_unit_id)
+    return replace(s, pause_request=req), {"reason": reason}
+
+
+def _h_grant_pause(s, x: GrantPause, a, at):
+    pending = s.pending_pause
+    if pending is None:
+        raise IllegalTransition("There is no pending pause request", code="no_pause_pending")
+    if s.is_paused:
+        raise IllegalTransition("The clock is already paused", code="already_paused")
+    if s.pauses and s.pauses[-1].end is not None and at < s.pauses[-1].end:
+        raise InvalidAction("A pause cannot start before the previous one ended", code="pause_overlap")
+    req = replace(pending, status=ExtensionStatus.GRANTED, decided_at=at, decided_by=a.user_id, decision_note=x.note)
+    # The clock stops from the grant, not from the request: until then the unit's time runs.
+    new = replace(s, pause_request=req, pauses=s.pauses + (Pause(at, None, pending.reason),))
+    return new, {"reason": pending.reason, "requested_at": pending.requested_at.isoformat()}
+
+
+def _h_refuse_pause(s, x: RefusePause, a, at):
+    pending = s.pending_pause
+    if pending is None:
+        raise IllegalTransition("There is no pending pause request", code="no_pause_pending")
+    _require(x.note, "A reason for refusing", "note")
+    req = replace(pending, status=ExtensionStatus.REFUSED, decided_at=at, decided_by=a.user_id, decision_note=x.note)
+    return replace(s, pause_request=req), {"reason": pending.reason}
 
 
 def _h_resume(s, x: ResumeClock, a, at):
@@ -1093,17 +1202,24 @@ def _h_reclassify(s, x: Reclassify, a, at):
         if t != s.order_type:
             changes["order_type"] = otype = t
     if x.situation:
-        if x.situation not in situations_of(otype):
+        if x.situation not in situations_of(otype, s.line_kind):
             raise InvalidAction(f"Unknown situation {x.situation!r} for {otype}", code="unknown_situation",
                                 field="situation")
         if x.situation != s.situation:
             changes["situation"] = x.situation
-    elif "order_type" in changes and s.situation is not None and s.situation not in situations_of(otype):
+    elif "order_type" in changes and s.situation is not None and s.situation not in situations_of(otype, s.line_kind):
         changes["situation"] = None  # the old type's situation means nothing for the new type
     if x.urgency is not None:
         changes["urgency"] = Urgency(x.urgency)
-    if x.complexity is not None:
-        changes["complexity"] = Complexity(x.complexity)
+    situation = changes.get("situation", s.situation)
+    if x.complexity is not None and not x.situation:
+        # A company complaint's complexity is its situation (R-S10): the situation follows.
+        match = [g.situation for g in guidance_table(s.line_kind)[otype] if g.complexity is Complexity(x.complexity)]
+        if match and match[0] != situation:
+            changes["situation"] = situation = match[0]
+    complexity = situation_complexity(otype, situation, s.line_kind, x.complexity)
+    if complexity is not None and complexity != s.complexity:
+        changes["complexity"] = complexity
     if x.category is not None:
         changes["category"] = x.category
     if not changes:
@@ -1143,6 +1259,9 @@ _HANDLERS = {
     "remind": _h_remind,
     "pause": _h_pause,
     "resume": _h_resume,
+    "request_pause": _h_request_pause,
+    "grant_pause": _h_grant_pause,
+    "refuse_pause": _h_refuse_pause,
     "status_update": _h_status_update,
     "reclassify": _h_reclassify,
     "note": _h_note,
@@ -1219,6 +1338,9 @@ class Guidance:
     closes_directly: bool = False
     hint_zh: str = ""
     hint_en: str = ""
+    # A company complaint's situation is how serious it is (R-S10): it sets the complexity, which
+    # selects the SLA. None: the situation says nothing about complexity.
+    complexity: Complexity | None = None
 
     @property
     def recommended(self) -> Handling:
@@ -1292,9 +1414,53 @@ GUIDANCE: dict[OrderType, tuple[Guidance, ...]] = {
 }
 
 
-def guidance_for(order_type: OrderType | str, situation: str | None = None) -> Guidance | tuple[Guidance, ...]:
-    """All situations of a type, or the one named (KeyError if unknown)."""
-    options = GUIDANCE[OrderType(order_type)]
+# A company's own 400 line (R-S8, R-S10): a complaint is apologised for, recorded and passed to
+# the responsible department of the company to verify — never closed by the agent, never referred
+# to public bodies. Its situation is how serious it turns out to be (not valid / simple / general /
+# complex), which also sets the complexity and so the limit (R-S10). Requests and inquiries keep
+# the general guidance. "general" first: the form preselects the first situation.
+_COMPLAINT_400_FIELDS = ("caller_name", "contact", "description")
+COMPANY_GUIDANCE: dict[OrderType, tuple[Guidance, ...]] = {
+    OrderType.COMPLAINT: (
+        Guidance(OrderType.COMPLAINT, "general", "一般投诉", (H.DISPATCH,), _COMPLAINT_400_FIELDS,
+                 complexity=Complexity.GENERAL,
+                 hint_zh="致歉；记录姓名、产品序列号、联系人及电话和投诉内容，填投诉处理表，交责任部门核实处理；"
+                         "1个工作日内答复（最长3个工作日），2小时内首次答复客户",
+                 hint_en="Apologise; record the name, product serial number, contact and phone and the "
+                         "complaint on the complaint form and pass it to the responsible department; answer "
+                         "within 1 working day (at most 3), first reply to the customer within 2 hours."),
+        Guidance(OrderType.COMPLAINT, "simple", "简单投诉（可即时解决）", (H.DISPATCH,), _COMPLAINT_400_FIELDS,
+                 complexity=Complexity.SIMPLE,
+                 hint_zh="致歉并记录；责任部门即时解决并填写投诉处理表，立即答复客户",
+                 hint_en="Apologise and record; the responsible department solves it at once and fills in "
+                         "the complaint form; answer the customer at once."),
+        Guidance(OrderType.COMPLAINT, "complex", "复杂投诉（严重或不能即时解决）", (H.DISPATCH,), _COMPLAINT_400_FIELDS,
+                 complexity=Complexity.COMPLEX,
+                 hint_zh="致歉并记录；交责任部门，由部门负责人组织处理；5个工作日内答复（最长7个工作日），"
+                         "超时主动告知客户进展",
+                 hint_en="Apologise and record; the responsible department's head organises the handling; "
+                         "answer within 5 working days (at most 7); past a limit, tell the customer where "
+                         "things stand."),
+        Guidance(OrderType.COMPLAINT, "not_valid", "投诉不成立", (H.DISPATCH,), _COMPLAINT_400_FIELDS,
+                 hint_zh="交责任部门核实；核实结果返回后由客服致电客户解释",
+                 hint_en="Pass to the responsible department to verify; when its findings come back, call "
+                         "the customer to explain."),
+    ),
+}
+
+
+def guidance_table(line_kind: str | None = None) -> dict[OrderType, tuple[Guidance, ...]]:
+    """The guidance of each type on a line of this kind: the 12345 table on a city hotline (or
+    without a line), the company's own complaint procedure on a company line (400, switchboard)."""
+    if line_kind in (None, "hotline_12345"):
+        return GUIDANCE
+    return {**GUIDANCE, **COMPANY_GUIDANCE}
+
+
+def guidance_for(order_type: OrderType | str, situation: str | None = None, line_kind: str | None = None
+                 ) -> Guidance | tuple[Guidance, ...]:
+    """All situations of a type on a line of this kind, or the one named (KeyError if unknown)."""
+    options = guidance_table(line_kind)[OrderType(order_type)]
     if situation is None:
         return options
     for g in options:
@@ -1303,29 +1469,60 @@ def guidance_for(order_type: OrderType | str, situation: str | None = None) -> G
     raise KeyError(f"{order_type}: unknown situation {situation!r}")
 
 
-def situations_of(order_type: OrderType | str) -> tuple[str, ...]:
-    return tuple(g.situation for g in GUIDANCE[OrderType(order_type)])
+def situations_of(order_type: OrderType | str, line_kind: str | None = None) -> tuple[str, ...]:
+    return tuple(g.situation for g in guidance_table(line_kind)[OrderType(order_type)])
 
 
-def situation_required(order_type: OrderType | str) -> bool:
+def situation_required(order_type: OrderType | str, line_kind: str | None = None) -> bool:
     """Whether the type's handling depends on its situation (R-P2): some of its situations close
-    directly and others must be dispatched — true of all six 12345 types. Such an order needs its
+    directly and others must be dispatched — true of all six 12345 types — or its situation sets
+    the complexity and so the limit (a company's complaint, R-S10). Such an order needs its
     situation from creation on."""
-    return len({g.closes_directly for g in GUIDANCE[OrderType(order_type)]}) > 1
+    options = guidance_table(line_kind)[OrderType(order_type)]
+    return len({g.closes_directly for g in options}) > 1 or any(g.complexity for g in options)
 
 
-def close_directly_refusal(order_type: OrderType | str, situation: str | None) -> InvalidAction | None:
+def situation_complexity(order_type: OrderType | str, situation: str | None, line_kind: str | None = None,
+                         complexity: Complexity | str | None = None) -> Complexity | None:
+    """The complexity an order has with this situation: the one the situation sets (a company's
+    complaint, R-S10), else the one given. A given complexity that contradicts the situation is
+    refused (400, field ``complexity``)."""
+    given = Complexity(complexity) if complexity else None
+    if situation is None:
+        return given
+    try:
+        g = guidance_for(order_type, situation, line_kind)
+    except KeyError:
+        return given
+    assert isinstance(g, Guidance)
+    if g.complexity is None:
+        return given
+    if given is not None and given is not g.complexity:
+        raise InvalidAction(
+            f"A {situation} complaint is {g.complexity}, not {given}: the situation sets the complexity",
+            code="complexity_mismatch", field="complexity",
+        )
+    return g.complexity
+
+
+def close_directly_refusal(order_type: OrderType | str, situation: str | None, line_kind: str | None = None
+                           ) -> InvalidAction | None:
     """Why an order of this type and situation may not be closed directly (R-P2, R-P11), or None.
     Without a situation, or with one that is not the type's, nothing closes directly."""
     otype = OrderType(order_type)
     label = f"{ORDER_TYPE_ZH[otype]} ({otype})"
-    if situation is None or situation not in situations_of(otype):
+    if not any(g.closes_directly for g in guidance_table(line_kind)[otype]):
+        return InvalidAction(
+            f"R-S8: a {label} on this line is passed to the responsible department, never closed directly",
+            code="must_dispatch", field="situation",
+        )
+    if situation is None or situation not in situations_of(otype, line_kind):
         return InvalidAction(
             f"R-P2: a {label} is closed directly only in a situation that allows it; "
             "classify the order's situation first",
             code="situation_required", field="situation",
         )
-    g = guidance_for(otype, situation)
+    g = guidance_for(otype, situation, line_kind)
     assert isinstance(g, Guidance)
     if not g.closes_directly:
         return InvalidAction(
@@ -1394,8 +1591,8 @@ def unbind_duplicate(state: WorkOrderState, actor: Actor | Role | str, at: datet
     if state.duplicate_of is None:
         raise IllegalTransition("The order does not follow another order", code="not_bound")
     if state.is_following:
-        new = replace(state, duplicate_of=None, bound_at=None,
-                      dispatch_clock_from=at if state.first_dispatched_at is None else None)
+        # Created or returned: it waits for its own dispatch again, a fresh clock from now.
+        new = replace(state, duplicate_of=None, bound_at=None, dispatch_clock_from=at, dispatch_clock_to=None)
     else:  # it already got the primary's reply: its history stays as it was
         new = replace(state, duplicate_of=None)
     return new, _entry(state, new, "unbind_duplicate", a, at, {"primary_id": state.duplicate_of})

@@ -34,13 +34,17 @@
     remind: [["note", "textarea", true]],
     pause: [["reason", "textarea", true]],
     resume: [["note", "textarea"]],
+    request_pause: [["reason", "textarea", true]],
+    grant_pause: [["note", "textarea"]],
+    refuse_pause: [["note", "textarea", true]],
     status_update: [["note", "textarea", true]],
     reclassify: [["order_type", "select:order_types"], ["situation", "situation"], ["urgency", "select:urgencies"], ["complexity", "select:complexities"], ["category", "category"]],
     note: [["note", "textarea", true]],
   };
-  const PRIMARY = new Set(["dispatch", "accept", "reply", "record_callback", "close_directly", "grant_extension"]);
+  const PRIMARY = new Set(["dispatch", "accept", "reply", "record_callback", "close_directly", "grant_extension", "grant_pause"]);
   const ORDER = ["dispatch", "accept", "start", "progress", "reply", "start_callback", "record_callback", "callback_attempt",
-    "reject_reply", "status_update", "request_extension", "grant_extension", "refuse_extension", "remind", "supervise",
+    "reject_reply", "status_update", "request_extension", "grant_extension", "refuse_extension", "request_pause",
+    "grant_pause", "refuse_pause", "remind", "supervise",
     "unsupervise", "send_back", "close", "close_directly", "reopen", "return", "add_assisting_unit", "remove_assisting_unit",
     "pause", "resume", "reclassify", "note"];
 
@@ -84,6 +88,7 @@
       " ", WO.stamp(o.callback.at), o.callback.caller_words ? el("div", { class: "desc" }, "“" + o.callback.caller_words + "”") : null));
     if (o.callback_agreed_at && o.status === "callback") cb.append(el("div", { class: "small" }, t("wo.callback.agreed") + " " + WO.stamp(o.callback_agreed_at)));
     if (o.extension) cb.append(el("div", { class: "small", style: "margin-top:6px" }, t("wo.extension") + ": " + t("wo.ext." + o.extension.status) + " · " + WO.stamp(o.extension.requested_deadline) + " · " + o.extension.reason));
+    if (o.pause_request) cb.append(el("div", { class: "small", id: "wo-pause-request", style: "margin-top:6px" }, t("wo.pause_request") + ": " + t("wo.ext." + o.pause_request.status) + " · " + WO.stamp(o.pause_request.requested_at) + " · " + o.pause_request.reason + (o.pause_request.decision_note ? " · " + o.pause_request.decision_note : "")));
     // Timeline
     $("wo-timeline").replaceChildren(...o.timeline.slice().reverse().map((e) => el("li", null,
       el("span", { class: "when" }, ZJ.fmtStamp(e.at)),
@@ -110,7 +115,8 @@
     renderCalls();
     $("wo-atts").replaceChildren(...(o.attachments.length ? o.attachments.map((a) => el("li", null, el("a", { href: a.url }, a.filename), el("span", { class: "muted small" }, " " + Math.ceil(a.size / 1024) + " KiB"))) : [el("li", { class: "muted" }, "—")]));
     const isConsole = ZJ.cfg.user && ZJ.cfg.user.role !== "unit_handler";
-    $("form-box").hidden = !isConsole;
+    // The complaint-handling form (投诉处理表, R-S9) belongs to complaints only.
+    $("form-box").hidden = !isConsole || o.order_type !== "complaint";
     $("form-xlsx").href = "/api/work-orders/" + o.id + "/complaint-form.xlsx";
     $("form-print").href = "/work-orders/" + o.id + "/complaint-form/print";
     renderActions();
@@ -177,7 +183,12 @@
     const mm = /^([\d.]+) (calendar|working) (minutes|hours|days)$/.exec(s || "");
     return mm ? t("wo.target." + mm[2] + "_" + mm[3], { n: mm[1] }) : (s || "");
   }
-  function unitName(id) { const u = m && m.units.find((x) => x.id === id); return u ? u.name : "#" + id; }
+  function unitName(id) {
+    const u = (o && o.dispatch_units || []).find((x) => x.id === id) || (m && m.units.find((x) => x.id === id));
+    return u ? u.name : "#" + id;
+  }
+  /** Where this order may go: the units of the organisation whose line took it (a company's departments). */
+  function dispatchUnits() { return o.dispatch_units && o.dispatch_units.length ? o.dispatch_units : m.units; }
 
   function renderActions() {
     const box = $("wo-actions");
@@ -195,10 +206,10 @@
     else if (type === "datetime") ctl = el("input", { name, type: "datetime-local" });
     else if (type === "check") return el("label", { class: "check" }, el("input", { type: "checkbox", name }), label);
     else if (type === "unit" || type === "assisting") {
-      const list = type === "assisting" ? o.assisting_units : m.units;
+      const list = type === "assisting" ? o.assisting_units : dispatchUnits();
       ctl = el("select", { name }, el("option", { value: "" }, "—"), ...list.map((u) => el("option", { value: u.id }, u.name)));
     } else if (type === "units") {
-      ctl = el("select", { name, multiple: true, size: 4, style: "height:auto" }, ...m.units.map((u) => el("option", { value: u.id }, u.name)));
+      ctl = el("select", { name, multiple: true, size: 4, style: "height:auto" }, ...dispatchUnits().map((u) => el("option", { value: u.id }, u.name)));
     } else if (type === "category") {
       ctl = el("select", { name }, el("option", { value: "" }, "—"), ...m.categories.map((c) => el("option", { value: c.code }, "　".repeat(c.depth) + (ZJ.locale === "en" ? (c.name_en || c.name_zh) : c.name_zh))));
     } else if (type === "outcome") {
@@ -215,7 +226,8 @@
         el("option", { value: c.id, selected: out && c.id === out.id }, WO.stamp(c.at) + " · " + c.number + " · " + t("wo.call." + c.direction))));
     } else if (type === "situation") {
       // The current type's situations (R-P2); the guidance decides whether it may close directly.
-      const opts = (m.guidance[o.order_type] || []);
+      const table = (m.guidance_by_line_kind && m.guidance_by_line_kind[o.line_kind || "hotline_12345"]) || m.guidance;
+      const opts = (table[o.order_type] || []);
       ctl = el("select", { name }, el("option", { value: "" }, "—"), ...opts.map((g) => el("option", { value: g.situation, selected: g.situation === o.situation }, ZJ.locale === "en" ? t("wo.situation." + g.situation) : g.situation_zh)));
     } else if (type.startsWith("select:")) {
       const key = type.slice(7);
@@ -238,7 +250,7 @@
     f.hidden = false;
     if (action === "dispatch" && o.category) {
       const cat = m.categories.find((c) => c.code === o.category);
-      if (cat && cat.default_unit_id) f.unit_id.value = cat.default_unit_id;
+      if (cat && cat.default_unit_id && dispatchUnits().some((u) => u.id === cat.default_unit_id)) f.unit_id.value = cat.default_unit_id;
     }
     const first = f.querySelector("select, textarea, input");
     if (first) first.focus();

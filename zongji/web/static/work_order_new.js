@@ -11,6 +11,8 @@
   let dupTimer = null;
 
   function lineKind() { const l = m.lines.find((x) => x.code === $("line").value); return l ? l.kind : "hotline_12345"; }
+  /** The situations of each type on the chosen line: a 400 complaint has the company's own (R-S8, R-S10). */
+  function guidanceTable() { return (m.guidance_by_line_kind && m.guidance_by_line_kind[lineKind()]) || m.guidance; }
   function currentType() { const c = document.querySelector("input[name=order_type]:checked"); return c ? c.value : null; }
 
   function renderTypes() {
@@ -23,17 +25,18 @@
   function onType() { renderSituations(); }
   function renderSituations() {
     const ty = currentType();
-    const opts = ty ? m.guidance[ty] : [];
+    const opts = ty ? (guidanceTable()[ty] || []) : [];
     const keep = $("situation").value;
     $("situation").replaceChildren(el("option", { value: "" }, "—"), ...opts.map((g) => el("option", { value: g.situation }, ZJ.locale === "en" ? t("wo.situation." + g.situation) : g.situation_zh)));
     if (opts.some((g) => g.situation === keep)) $("situation").value = keep;
     else if (opts.length) $("situation").value = opts[0].situation;
-    $("complexity-field").hidden = ty !== "complaint";
+    // Where the situation sets the complexity (a company's complaint), it is not asked twice.
+    $("complexity-field").hidden = ty !== "complaint" || opts.some((g) => g.complexity);
     renderGuide();
   }
   function renderGuide() {
     const ty = currentType();
-    guidance = ty ? (m.guidance[ty] || []).find((g) => g.situation === $("situation").value) || null : null;
+    guidance = ty ? (guidanceTable()[ty] || []).find((g) => g.situation === $("situation").value) || null : null;
     const box = $("guide");
     box.hidden = !guidance;
     document.querySelectorAll("[data-detail]").forEach((n) => { n.hidden = !(guidance && guidance.required_fields.includes(n.dataset.detail)); });
@@ -64,7 +67,7 @@
     const b = {
       order_type: currentType() || "", description: $("description").value, situation: $("situation").value || null,
       line_code: $("line").value || null, category: $("category").value || null, urgency: $("urgency").value,
-      complexity: currentType() === "complaint" ? ($("complexity").value || null) : null,
+      complexity: currentType() === "complaint" && !$("complexity-field").hidden ? ($("complexity").value || null) : null,
       caller_name: $("caller_name").value || null, caller_number: $("caller_number").value || null,
       contact_consent: $("consent").checked, place: $("place").value || null,
       latitude: num($("latitude").value), longitude: num($("longitude").value),
@@ -119,10 +122,22 @@
           onchange: () => { if (k === "none") bound.delete(x.id); else bound.set(x.id, k); renderDups(items); } }), t("wo.dups.bind." + k)))))));
   }
 
+  /** Where a hotel guest's request goes instead of a work order (the guest-service centre). */
+  function hotelLineText(u) {
+    if (!u) return t("wo.hotel_line_no_unit");
+    return t("wo.hotel_line", { unit: ZJ.locale === "en" ? (u.name_en || u.name) : u.name, ext: u.extension || "—" });
+  }
+
   async function prefill() {
     if (!ZJ.cfg.call_id) return;
     try {
       const p = await api("GET", "/api/work-orders/from-call/" + ZJ.cfg.call_id);
+      if (p.work_orders === false) { // a hotel's switchboard call: no hotline work order (issue 8)
+        $("from-call").hidden = false;
+        $("from-call").textContent = hotelLineText(p.requests_to);
+        $("btn-create").disabled = true;
+        return;
+      }
       if (p.line_code && m.lines.some((l) => l.code === p.line_code && l.kind !== "switchboard")) { $("line").value = p.line_code; renderTypes(); }
       $("caller_name").value = p.caller_name || "";
       $("caller_number").value = p.caller_number || "";

@@ -84,8 +84,13 @@ const WO = (function () {
       case "callback_due": return el("td", { class: "mono nowrap" }, WO.stamp(o.callback_due_at),
         o.callback_agreed_at ? el("div", { class: "small" }, t("wo.callback.agreed") + " " + WO.stamp(o.callback_agreed_at)) : null);
       case "ext_requested": return el("td", { class: "mono nowrap" }, o.extension_request ? WO.stamp(o.extension_request.requested_deadline) : "",
-        o.extension_request ? el("div", { class: "muted small" }, t("wo.col.ext_asked_at") + " " + WO.stamp(o.extension_request.requested_at)) : null);
-      case "ext_reason": return el("td", { class: "wo-desc", title: o.extension_request ? o.extension_request.reason : "" }, o.extension_request ? o.extension_request.reason : "");
+        o.extension_request ? el("div", { class: "muted small" }, t("wo.col.ext_asked_at") + " " + WO.stamp(o.extension_request.requested_at)) : null,
+        // A unit's request to stop its clock waits here too (issue 8).
+        o.pause_request ? el("div", { class: "pause-asked" }, t("wo.pause_request") + " · " + t("wo.col.ext_asked_at") + " " + WO.stamp(o.pause_request.requested_at)) : null);
+      case "ext_reason": {
+        const why = [o.extension_request && o.extension_request.reason, o.pause_request && o.pause_request.reason].filter(Boolean).join(" / ");
+        return el("td", { class: "wo-desc", title: why }, why);
+      }
       case "reason": return el("td", { class: "small" }, WO.reasonText(o.supervision_reason) || (o.sla_state === "breached" ? t("wo.sla.breached") : ""));
     }
     return el("td");
