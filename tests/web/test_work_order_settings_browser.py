@@ -40,6 +40,12 @@ def test_supervisor_adds_a_holiday_and_sees_a_notification_live(demo_server, bro
     page.fill("#imp-csv", "2099-13-01,休,坏日期")
     page.click("#import-form button[type=submit]")
     expect(page.locator('#import-form .field-error[data-for="csv"]')).to_contain_text("2099-13-01")
+    # The API's English message ("Row 1: bad date '2099-13-01'") is not shown raw in the Chinese UI:
+    # a Chinese sentence with the value it quotes (issue 8).
+    import re
+
+    slot_text = page.locator('#import-form .field-error[data-for="csv"]').text_content() or ""
+    assert "输入有误" in slot_text and not re.search(r"[A-Za-z]", slot_text), slot_text
 
     page.keyboard.press("Alt+2")
     expect(page.locator("#sla-table tbody tr").first).to_be_visible()

@@ -136,9 +136,25 @@ const ZJ = (function () {
   }
   /** The error for a person: the translated kind, and the field at fault — named by its label
       when ``scope`` (a form) has an input of that name, else by the API's field name. */
+  /** A server message as the operator may read it. The API's messages are written for
+   *  integrators, in English; in the Chinese UI an English one becomes a Chinese sentence chosen by
+   *  the status, keeping only the values it quotes (a date, a number), so no raw English or
+   *  exception text reaches the page (issue 8). The original goes to the browser console. */
+  function localMessage(message, status) {
+    const msg = String(message || "");
+    if (locale === "en" || /[\u3400-\u9fff]/.test(msg)) return msg || t("error.generic");
+    if (msg) console.debug("server message:", msg);
+    const key = status >= 500 || !status ? "error.generic"
+      : status === 401 ? "error.Unauthorized" : status === 403 ? "error.Forbidden" : status === 404 ? "error.NotFound"
+      : status === 409 ? "error.illegal_transition" : "error.validation";
+    const values = [];
+    msg.replace(/'([^']{1,40})'|"([^"]{1,40})"|(\{\w{1,30}\}|\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2})?|(?<![-\w])\d{2,}(?:[.:]\d+)*)/g,
+      (m, a, b, c) => { values.push(a || b || c); return m; });
+    return t(key) + (values.length ? "：" + values.slice(0, 3).join("、") : "");
+  }
   function errorText(err, scope) {
     const body = (err && err.body) || {};
-    if (!(body.error && has("error." + body.error))) return (err && err.message) || t("error.generic");
+    if (!(body.error && has("error." + body.error))) return localMessage(body.message || (err && err.message), err && err.status);
     let text = t("error." + body.error);
     if (body.field) {
       const input = scope && scope.querySelector(`[name="${CSS.escape(body.field)}"]`);
@@ -172,5 +188,5 @@ const ZJ = (function () {
   });
 
   return { cfg, t, has, api, ApiError, applyI18n, setLocale, onLocale, get locale() { return locale; }, get localeChosen() { return chosen; },
-    fmtTime, fmtDateTime, fmtStamp, localDate, tzOffset, dur, el, toast, errorText, parse };
+    fmtTime, fmtDateTime, fmtStamp, localDate, tzOffset, dur, el, toast, errorText, localMessage, parse };
 })();

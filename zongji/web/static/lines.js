@@ -36,7 +36,7 @@
       const head = name.split(/[.[]/)[0];
       const slot = scope.querySelector(`.field-error[data-for="${name}"]`) || scope.querySelector(`.field-error[data-for="${head}"]`)
         || scope.querySelector(`.field-error[data-for="${fallbackField}"]`) || scope.querySelector(".field-error");
-      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + (name && name !== head ? name + ": " : "") + f.message;
+      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + (name && name !== head ? name + ": " : "") + ZJ.localMessage(f.message, err && err.status);
       const day = name.match(/^working_hours\.(\w+)/);
       const input = day ? scope.querySelector(`[name="day-${day[1]}"]`) : scope.querySelector(`[name="${head}"]`);
       if (input) { input.classList.add("invalid"); input.focus(); }

@@ -22,7 +22,7 @@
     for (const f of fields) {
       const name = String(f.field || "form"), head = name.split(/[.[]/)[0];
       const slot = scope.querySelector(`.field-error[data-for="${head}"]`) || scope.querySelector('.field-error[data-for="form"]');
-      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + (name !== head ? name + ": " : "") + f.message;
+      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + (name !== head ? name + ": " : "") + ZJ.localMessage(f.message, err && err.status);
       const input = scope.querySelector(`[name="${head}"]`);
       if (input) { input.classList.add("invalid"); input.focus(); }
     }

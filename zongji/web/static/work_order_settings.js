@@ -30,7 +30,7 @@
       const leaf = name.split(".").pop();
       const slot = scope.querySelector(`.field-error[data-for="${name}"]`) || scope.querySelector(`.field-error[data-for="${leaf}"]`)
         || scope.querySelector(`.field-error[data-for="${fallbackField}"]`) || scope.querySelector(".field-error");
-      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + f.message;
+      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + ZJ.localMessage(f.message, err && err.status);
       const input = scope.querySelector(`[name="${leaf}"]`);
       if (input) input.classList.add("invalid");
     }
