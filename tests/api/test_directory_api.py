@@ -33,7 +33,7 @@ def test_search_initials_pinyin_and_full_width_extension(client, demo):
     first = r.json()["results"][0]
     assert first["kind"] == "person" and first["title"] == "总经理"
     assert set(first) == {"kind", "id", "name", "title", "department", "extension", "phones",
-                          "category", "vip", "note"}
+                          "category", "vip", "note", "dnd"}
 
     r = client.get("/api/directory/search", params={"q": "zhangwei"})
     assert r.json()["results"][0]["name"] == "张伟"

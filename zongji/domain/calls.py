@@ -218,6 +218,29 @@ def derive(facts: CallFacts) -> Derived:
     return Derived(state, answered_at, ring_seconds, talk_seconds, outcome_for(facts))
 
 
+# --------------------------------------------------------------------------- the right call (issue 8)
+
+
+def in_incoming_queue(direction: str | None, state: str | None) -> bool:
+    """A call waiting for an operator: ringing and not outbound. An outbound call the PBX reports
+    while it dials rings the called party, not the switchboard: nobody takes it."""
+    return state == CallState.RINGING and direction != Direction.OUT
+
+
+def close_refusal(state: str | None) -> str | None:
+    """Why a call cannot be closed now, or None. A ringing call is nobody's to close: its caller
+    is still waiting to be answered."""
+    return "call_ringing" if state == CallState.RINGING else None
+
+
+def wrapup_refusal(state: str | None, answered_by_id: int | None, user_id: int) -> str | None:
+    """Why ``user_id`` cannot write a ringing call's note or category, or None. While a call
+    rings, its wrap-up belongs to the operator who took it, never to whoever has it selected."""
+    if state == CallState.RINGING and answered_by_id != user_id:
+        return "call_not_taken"
+    return None
+
+
 # --------------------------------------------------------------------------- categories (R-C3)
 
 LINE_KINDS = ("switchboard", "hotline_400", "hotline_12345")

@@ -129,6 +129,7 @@ def call_lite(call: Call, tz: ZoneInfo) -> dict[str, Any]:
         "line": line_ref(call.line),
         "direction": call.direction,
         "ringing_at": iso(call.ringing_at, tz),
+        "state": call.state,
         "outcome": call.outcome,
         "talk_seconds": call.talk_seconds,
         "answered_by": (
@@ -446,6 +447,9 @@ def take_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo) -> di
     call = get_call(session, call_id, for_update=True)
     if call.closed_at is not None:
         raise Conflict(f"call {call_id} is closed already", field="id")
+    if call.state == rules.CallState.RINGING and not rules.in_incoming_queue(call.direction, call.state):
+        raise Conflict(f"call {call_id} is an outbound call still dialling, not a call to take",
+                       field="direction", code="call_outbound")
     if call.answered_by_id not in (None, user.id):
         raise Conflict(
             f"call {call_id} is taken by {call.answered_by.display_name if call.answered_by else 'someone else'}",
@@ -465,6 +469,13 @@ def update_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo,
     call = get_call(session, call_id, for_update=True)
     if close and call.closed_at is not None:
         raise Conflict(f"call {call_id} is closed already", field="id")
+    if close and (why := rules.close_refusal(call.state)):
+        raise Conflict(f"call {call_id} is still ringing: it can be closed once answered or ended",
+                       field="state", code=why)
+    wrapup = [f for f in ("notes", "category") if f in fields]
+    if wrapup and (why := rules.wrapup_refusal(call.state, call.answered_by_id, user.id)):
+        raise Conflict(f"call {call_id} is ringing and not taken by you: take it before writing "
+                       f"its {wrapup[0]}", field=wrapup[0], code=why)
     changes: dict[str, Any] = {}
     if "category" in fields:
         category = check_category(fields["category"], _line_kind(call))

@@ -331,6 +331,17 @@ def active_dnd_rows(session: Session, at: dt.datetime, *, subject_kind: str | No
     return [p for p in session.scalars(stmt.order_by(DndPeriod.set_at)) if _dnd_domain(p).active_at(at)]
 
 
+def mark_dnd(session: Session, results: list[dict[str, Any]], at: dt.datetime) -> list[dict[str, Any]]:
+    """Set ``dnd`` on each directory search result (guest, room or person) that has do-not-disturb
+    on at ``at``, so the operator sees it in the results before putting a call through (R-H8)."""
+    rows = active_dnd_rows(session, at) if results else []
+    on = {("room", p.subject_id) if p.subject_kind == "room" else ("person", p.subject_id) for p in rows}
+    on |= {("guest", p.guest_id) for p in rows if p.guest_id is not None}
+    for r in results:
+        r["dnd"] = (r.get("kind"), r.get("id")) in on
+    return results
+
+
 def _contact(p: Person | None, *, on_leave: bool = False, mobile_first: bool = True) -> tr.Contact | None:
     if p is None:
         return None

@@ -123,6 +123,7 @@ class HistoryItem(BaseModel):
     line: LineRef | None = None
     direction: str
     ringing_at: str | None = None
+    state: str | None = None  # ringing, answered (talking) or ended: a live call has no outcome
     outcome: str | None = None
     talk_seconds: int | None = None
     answered_by: UserRef | None = None

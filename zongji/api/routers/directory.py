@@ -26,8 +26,9 @@ from zongji.api.errors import error_responses
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.errors import ZongjiError
 from zongji.services import directory as directory_service
+from zongji.services.switchboard import mark_dnd
 from zongji.settings import Settings
-from zongji.store.models import User
+from zongji.store.models import User, utcnow
 
 _TEXT = r"^[^\x00]*$"
 _ID_MAX = 2**63 - 1
@@ -52,6 +53,7 @@ class SearchResultOut(BaseModel):
     category: str | None = None
     vip: bool = False
     note: str | None = None
+    dnd: bool = False  # do-not-disturb on for this guest, room or person (issue 8)
 
 
 class SearchOut(BaseModel):
@@ -122,6 +124,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=directory_service.MAX_LIMIT)] = 20,
 ) -> SearchOut:
     results = directory_service.search(session, q, limit=limit, user=user)
+    mark_dnd(session, results, utcnow())
     return SearchOut(results=[SearchResultOut(**r) for r in results])
 
 

@@ -24,19 +24,24 @@
   const searchEl = $("search");
 
   // ------------------------------------------------------------------ call model
-  const isRinging = (c) => c.state === "ringing";
+  // Ringing for the switchboard: an outbound call the PBX reports while it dials rings the called
+  // party, not us; it is shown as dialling, never counted, chimed or taken as a ringing call.
+  const isDialing = (c) => c.state === "ringing" && c.direction === "out";
+  const isRinging = (c) => c.state === "ringing" && c.direction !== "out";
   const isTalking = (c) => c.state === "answered";
-  const rank = (c) => (isRinging(c) ? 0 : isTalking(c) ? 1 : 2);
+  const rank = (c) => (isRinging(c) ? 0 : isTalking(c) || isDialing(c) ? 1 : 2);
   const ms = (iso) => (iso ? Date.parse(iso) : 0);
   const mine = (c) => c.answered_by && c.answered_by.id === me.id;
+  // While a call rings its note belongs to the operator who took it (the server says the same).
+  const mayWrite = (c) => !!c && !(c.state === "ringing" && !mine(c));
 
   function sortCalls() {
     order = [...calls.values()].sort((a, b) => {
       const r = rank(a) - rank(b);
       if (r) return r;
       if (isTalking(a) && mine(a) !== mine(b)) return mine(a) ? -1 : 1;
-      const ka = isRinging(a) ? ms(a.ringing_at) : isTalking(a) ? ms(a.answered_at) : ms(a.ended_at);
-      const kb = isRinging(b) ? ms(b.ringing_at) : isTalking(b) ? ms(b.answered_at) : ms(b.ended_at);
+      const ka = a.state === "ringing" ? ms(a.ringing_at) : isTalking(a) ? ms(a.answered_at) : ms(a.ended_at);
+      const kb = b.state === "ringing" ? ms(b.ringing_at) : isTalking(b) ? ms(b.answered_at) : ms(b.ended_at);
       return ka - kb || a.id - b.id;
     });
   }
@@ -58,7 +63,7 @@
     drafts.delete(id);
     if (selectedId === id) {
       sortCalls();
-      const next = order[Math.min(Math.max(idx, 0), order.length - 1)];
+      const next = order.find(mine) || order[Math.min(Math.max(idx, 0), order.length - 1)];
       selectedId = next ? next.id : null;
       userPicked = false;
     }
@@ -75,12 +80,14 @@
   function timerOf(c, now) {
     if (isRinging(c)) return { text: dur((now - ms(c.ringing_at)) / 1000), over: (now - ms(c.ringing_at)) / 1000 > RING_LIMIT };
     if (isTalking(c)) return { text: dur((now - ms(c.answered_at || c.ringing_at)) / 1000), over: false };
+    if (isDialing(c)) return { text: dur((now - ms(c.ringing_at)) / 1000), over: false };
     return { text: c.talk_seconds ? dur(c.talk_seconds) : "", over: false };
   }
 
   function stateLabel(c) {
     if (isRinging(c)) return t("state.ringing");
     if (isTalking(c)) return t("state.answered");
+    if (isDialing(c)) return t("state.dialing");
     if (c.outcome && c.outcome !== "answered") return t("outcome." + c.outcome);
     return t("state.wrapup");
   }
@@ -89,13 +96,20 @@
   function renderList() {
     sortCalls();
     if (selectedId !== null && !calls.has(selectedId)) selectedId = null;
-    if (selectedId === null && order.length && !userPicked) selectedId = order[0].id;
+    if (!userPicked) {
+      // Chosen for the operator: the call they took comes before any call still ringing, so a
+      // note or Ctrl+Enter never lands on a ringing call they did not take.
+      const own = order.find(mine);
+      const cur = calls.get(selectedId);
+      if (own && !(cur && mine(cur))) { saveDraftNow(); selectedId = own.id; }
+      else if (selectedId === null && order.length) selectedId = order[0].id;
+    }
     const now = Date.now();
     const frag = document.createDocumentFragment();
     for (const c of order) {
       const caller = c.caller || {};
       const tm = timerOf(c, now);
-      const stateCls = isRinging(c) ? "ringing" : isTalking(c) ? "talking" : (c.outcome && c.outcome !== "answered" ? "missed" : "wrapup");
+      const stateCls = isRinging(c) ? "ringing" : isTalking(c) ? "talking" : isDialing(c) ? "dialing" : (c.outcome && c.outcome !== "answered" ? "missed" : "wrapup");
       const li = el("li", {
         class: "call-row st-" + stateCls + (c.id === selectedId ? " selected" : "") + (caller.vip ? " vip" : ""),
         role: "option", "aria-selected": c.id === selectedId ? "true" : "false",
@@ -120,7 +134,7 @@
     $("count-ringing").querySelector("b").textContent = ringing;
     $("count-ringing").classList.toggle("active", ringing > 0);
     $("count-talking").querySelector("b").textContent = order.filter(isTalking).length;
-    $("count-wrapup").querySelector("b").textContent = order.filter((c) => !isRinging(c) && !isTalking(c)).length;
+    $("count-wrapup").querySelector("b").textContent = order.filter((c) => c.state === "ended").length;
     document.title = (ringing ? "(" + ringing + ") " + t("count.ringing") + " · " : "") + t("console.title") + " · " + t("app.name");
     renderCard();
   }
@@ -156,7 +170,7 @@
     const caller = c.caller || {};
     const kind = identity.kind || caller.kind || "unknown";
     const vip = identity.vip !== undefined ? identity.vip : !!caller.vip;
-    const stateCls = isRinging(c) ? "ringing" : isTalking(c) ? "talking" : "wrapup";
+    const stateCls = isRinging(c) ? "ringing" : isTalking(c) ? "talking" : isDialing(c) ? "dialing" : "wrapup";
     $("caller-card").className = "card st-" + stateCls + (vip ? " vip" : "");
     $("card-kind").replaceChildren(el("span", { class: "kind-tag k-" + kind }, t("kind." + kind)));
     $("card-name").textContent = identity.name || (kind !== "unknown" && caller.label) || t("caller.unknown");
@@ -194,6 +208,11 @@
     $("history-empty").hidden = hist.length > 0 || !card;
 
     $("btn-take").hidden = !(isRinging(c) && !c.answered_by);
+    $("btn-close").disabled = c.state === "ringing";
+    const writable = mayWrite(c);
+    notesEl.readOnly = !writable;
+    categoryEl.disabled = !writable;
+    $("notes-lock").hidden = writable;
     if (renderedCardFor !== c.id) {
       renderedCardFor = c.id;
       loadCategories(c.line && c.line.kind).then(() => fillCategories(c));
@@ -204,6 +223,7 @@
   }
 
   function outcomeBadge(outcome, state) {
+    // A live call has no outcome yet: it is ringing or talking, never "hung up".
     const key = outcome || (state === "ringing" ? "ringing" : state === "answered" ? "talking" : "open");
     return el("span", { class: "badge o-" + key }, outcome ? t("outcome." + outcome) : t("state." + (state || "ended")));
   }
@@ -270,7 +290,7 @@
   }
 
   async function takeTop() {
-    const target = order.find((c) => isRinging(c) && !c.answered_by);
+    const target = order.find((c) => isRinging(c) && !c.answered_by);  // never an outbound call
     if (!target) { toast(t("toast.no_ringing")); return; }
     await take(target.id);
   }
@@ -281,7 +301,9 @@
       const r = await api("POST", "/api/calls/" + id + "/take");
       if (r && r.id !== undefined) upsert(stripCard(r));
       renderList();
-      notesEl.focus();
+      // The keys stay with the console (/ searches, Alt+N writes the note): a note box focused
+      // for the operator took "/总经理" as the note.
+      if (document.activeElement === notesEl || document.activeElement === categoryEl) document.activeElement.blur();
     } catch (e) { toast(errorText(e), "error"); }
   }
 
@@ -295,7 +317,7 @@
 
   let saveTimer = null;
   function noteChanged() {
-    if (selectedId === null) return;
+    if (selectedId === null || !mayWrite(calls.get(selectedId))) return;
     const d = draftOf(selectedId);
     d.notes = notesEl.value;
     d.category = categoryEl.value;
@@ -322,6 +344,8 @@
   async function closeSelected() {
     const id = selectedId;
     if (id === null) return;
+    const c = calls.get(id);
+    if (c && c.state === "ringing") { toast(t("toast.close_ringing"), "error"); return; }
     clearTimeout(saveTimer);
     const body = { notes: notesEl.value, category: categoryEl.value || null };
     const btn = $("btn-close");
@@ -374,6 +398,7 @@
           el("div", { class: "dir-line1" },
             el("span", { class: "dir-name" }, r.name),
             r.vip ? el("span", { class: "vip-badge sm" }, "VIP") : null,
+            r.dnd ? el("span", { class: "badge o-missed dir-dnd" }, t("sb.dnd_on")) : null,
             r.title ? el("span", { class: "dir-title" }, r.title) : null,
             el("span", { class: "kind-tag k-" + r.kind }, t("kind." + r.kind))),
           el("div", { class: "dir-line2" },

@@ -334,8 +334,9 @@
 
   // ------------------------------------------------------------------ DND
   function dndForm(target) {
-    if (!target || !(target.kind === "guest" || target.kind === "person")) { toast(t("sb.dnd_pick"), "error"); return; }
-    const guest = target.kind === "guest";
+    // A guest found by name, a room found by its number (whoever is in house there), or staff.
+    if (!target || !(target.kind === "guest" || target.kind === "room" || target.kind === "person")) { toast(t("sb.dnd_pick"), "error"); return; }
+    const guest = target.kind === "guest" || target.kind === "room";
     const form = el("form", { class: "sb-form", id: "sb-dnd-form" },
       el("div", { class: "sb-target" }, el("span", { class: "kind-tag k-" + target.kind }, t("kind." + target.kind)), el("b", null, target.name)),
       el("label", { class: "field" }, el("span", null, t("sb.dnd_reason")), el("input", { id: "d-reason", autocomplete: "off" })),
@@ -460,7 +461,7 @@
     const acts = el("div", { class: "sb-acts" },
       el("button", { type: "button", class: "btn btn-sm", onclick: (e) => { e.stopPropagation(); startTransfer(r); } }, t("sb.transfer"), " ", el("kbd", null, "Alt+T")),
       r.kind !== "room" ? el("button", { type: "button", class: "btn btn-sm", onclick: (e) => { e.stopPropagation(); messageFor(r); } }, t("sb.message"), " ", el("kbd", null, "Alt+L")) : null,
-      r.kind === "guest" || r.kind === "person" ? el("button", { type: "button", class: "btn btn-sm", onclick: (e) => { e.stopPropagation(); dndForm(r); } }, t("sb.dnd"), " ", el("kbd", null, "Alt+D")) : null,
+      (r.kind === "guest" || r.kind === "room" || r.kind === "person") && !r.dnd ? el("button", { type: "button", class: "btn btn-sm", onclick: (e) => { e.stopPropagation(); dndForm(r); } }, t("sb.dnd"), " ", el("kbd", null, "Alt+D")) : null,
       r.kind === "person" && window.ZJSbExtra ? ZJSbExtra.leaveButton(r) : null);
     hit.querySelector(".dir-body").append(acts);
   }

@@ -60,7 +60,10 @@
     if (!n) { if (bar) { bar.remove(); bar = null; } return; }
     if (!bar) {
       bar = el("div", { class: "wk-alert-bar", id: "wk-alert-bar", role: "alert" });
-      document.body.append(bar);
+      // On the console the bar takes its own place above the DND and message lists, in the flow:
+      // floating over them it hid their rows and blocked their buttons (issue 8).
+      const side = document.getElementById("sb-side");
+      if (side) { bar.classList.add("docked"); side.before(bar); } else document.body.append(bar);
     }
     const collapsed = alertCollapsed();
     bar.classList.toggle("collapsed", collapsed);
@@ -113,6 +116,8 @@
     document.head.append(el("style", { id: "wk-alert-style" }, [
       ".wk-alert-bar{position:fixed;bottom:40px;left:12px;z-index:50;background:#b42318;color:#fff;padding:8px 12px;border-radius:6px;box-shadow:0 2px 8px rgba(0,0,0,.3);max-width:min(760px,80vw);max-height:45vh;overflow:auto;font-size:14px}",
       ".wk-alert-bar a{color:#fff}",
+      ".wk-alert-bar.docked{position:static;flex:0 1 auto;min-height:32px;max-width:none;max-height:34%;margin:0;border-radius:0;box-shadow:none}",
+      ".wk-alert-bar.docked .wk-bar-row{flex-wrap:wrap;gap:4px 10px}",
       ".wk-bar-head{display:flex;align-items:center;gap:8px;font-weight:600}",
       ".wk-bar-link{margin-left:auto;font-weight:400}",
       ".wk-bar-count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#fff;color:#b42318;font-weight:700;text-align:center}",
