@@ -295,7 +295,7 @@ def demo(
     typer.secho(f"Zongji demo: {base_url}", fg=typer.colors.GREEN, bold=True)
     echo(f"  database   {db_file} ({'reused' if existed else 'created'}; delete it to start afresh)")
     echo(f"  logins     {', '.join(summary.users)} — password {demo_data.DEMO_PASSWORD}")
-    echo("             (operator = 王小红， 工号 1001: open the console and log in as operator)")
+    echo("             (operator = 王小红 1001: the hotel's console; hotline = 林晓燕 3001: the 12345 console)")
     echo(f"  CTI token  {token}")
     echo(f"             Zammad:  POST {base_url}/api/v1/cti/{token}")
     echo(f"             JSON:    POST {base_url}/api/cti/events  (Authorization: Bearer {token})")

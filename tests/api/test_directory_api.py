@@ -87,13 +87,14 @@ def test_identify_anonymous_and_room_extension(client, demo):
 
 
 def test_lists_for_the_operator(client, demo):
-    _login(client)
+    _login(client, "hotline")  # the 12345 operator: the city's handling units
     r = client.get("/api/directory/departments", params={"kind": "handling_unit"})
     assert r.status_code == 200
     units = r.json()["items"]
     assert len(units) >= 10 and all(u["kind"] == "handling_unit" for u in units)
     assert any(u["name"] == "市住建局" and "物业" in u["duties"] for u in units)
 
+    _login(client)  # the hotel's operator: the hotel's departments
     r = client.get("/api/directory/departments")
     front = next(d for d in r.json()["items"] if d["name"] == "前厅部/总台")
     assert front["working_hours"] == {"all": [["00:00", "24:00"]]} and front["open_now"] is True

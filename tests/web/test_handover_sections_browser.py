@@ -45,7 +45,7 @@ def test_handover_wakeups_and_callbacks_until_resolved(demo_server, browser, bac
         order_id = order.id
 
     base = demo_server
-    context, page, errors = logged_in(browser, base, "operator", "/handover", height=900)
+    context, page, errors = logged_in(browser, base, "leader", "/handover", height=900)  # the hotel and 12345
 
     wk = page.locator('.ho-section[data-key="wakeups"] li')
     expect(wk.filter(has_text="1808")).to_have_count(1)

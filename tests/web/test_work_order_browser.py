@@ -52,7 +52,7 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
 
     base = demo_server
     errors: list[str] = []
-    op_ctx, op = _login(browser, base, "operator", errors)
+    op_ctx, op = _login(browser, base, "hotline", errors)  # the 12345 operator (issue 8: not the hotel's)
     expect(op.locator("#live-status")).to_have_attribute("data-state", "connected")
 
     # A citizen calls 12345; the operator takes it and notes what they say.
@@ -62,7 +62,7 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     expect(row).to_be_visible(timeout=5000)
     op.keyboard.press("F2")
     _cti(base, event="answer", **{"from": CITIZEN}, to=HOTLINE_12345_NUMBER, direction="in", callId=call_id,
-         answeringNumber="1001")
+         answeringNumber="3001")
     expect(row).to_have_class(re.compile(r"st-talking"))
     row.click()
     op.keyboard.press("Alt+n")
@@ -140,9 +140,9 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
 
     # Callback: the operator calls the citizen back (the PBX reports the outgoing call) …
     back_id = f"wo-browser-back-{backend}-{time.time_ns()}"
-    _cti(base, event="newCall", **{"from": "1001"}, to=CITIZEN, direction="out", callId=back_id)
-    _cti(base, event="answer", **{"from": "1001"}, to=CITIZEN, direction="out", callId=back_id, answeringNumber=CITIZEN)
-    _cti(base, event="hangup", **{"from": "1001"}, to=CITIZEN, direction="out", callId=back_id, cause="normalClearing")
+    _cti(base, event="newCall", **{"from": "3001"}, to=CITIZEN, direction="out", callId=back_id)
+    _cti(base, event="answer", **{"from": "3001"}, to=CITIZEN, direction="out", callId=back_id, answeringNumber=CITIZEN)
+    _cti(base, event="hangup", **{"from": "3001"}, to=CITIZEN, direction="out", callId=back_id, cause="normalClearing")
     # … sees the unit's reply first, and records "dissatisfied" with that call.
     op.goto(base + "/callbacks")
     cb_row = op.locator("#wo-table tbody tr", has_text=number)

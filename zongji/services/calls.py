@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import calls as rules
 from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
+from zongji.domain import scope as scope_rules
 from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, NotFound, ZongjiError
 from zongji.services import audit
+from zongji.services import scope as scope_service
 from zongji.services.directory import audit_guest_reads
 from zongji.store.db import transaction
 from zongji.store.models import Call, FeedItem, Line, Setting, User, utcnow
@@ -200,13 +202,15 @@ def parse_local_instant(value: str, field: str, tz: ZoneInfo, *, end_of_day: boo
     return when
 
 
-def check_category(category: str | None, line_kind: str | None) -> str | None:
+def check_category(category: str | None, line_kind: str | None,
+                   offered: tuple[rules.Category, ...] | None = None) -> str | None:
+    """``category`` if it is one of ``offered`` (default: the categories of ``line_kind``)."""
     if category is None:
         return None
     category = category.strip()
     if not category:
         return None
-    allowed = rules.categories_for(line_kind)
+    allowed = offered if offered is not None else rules.categories_for(line_kind)
     if category not in {c.code for c in allowed}:
         raise Invalid(
             f"unknown category {category!r}"
@@ -253,9 +257,21 @@ def _line_by_code(session: Session, code: str, field: str = "line") -> Line:
     return line
 
 
+def _line_conditions(session: Session, user: User | None) -> list[Any]:
+    """Where-conditions limiting calls to the lines ``user`` works for (and calls without a line);
+    none for a user who works for every line or no user (issue 8, point 5)."""
+    scope = scope_service.scope_of(session, user)
+    if scope is None or scope.line_filter is None:
+        return []
+    return [or_(Call.line_id.is_(None), Call.line_id.in_(sorted(scope.line_filter)))]
+
+
 def list_calls(
-    session: Session, f: CallFilter, *, tz: ZoneInfo, page: int = 1, page_size: int = 50
+    session: Session, f: CallFilter, *, tz: ZoneInfo, page: int = 1, page_size: int = 50,
+    user: User | None = None,
 ) -> dict[str, Any]:
+    """The call log; with ``user`` only the calls of the lines they work for, and calls without a
+    line (internal calls), which the log cannot tell apart cheaply (issue 8, point 5)."""
     if page < 1:
         raise Invalid("page must be 1 or more", field="page")
     if not 1 <= page_size <= PAGE_SIZE_MAX:
@@ -293,6 +309,7 @@ def list_calls(
         conds.append(Call.category == check_category(f.category, None))
     if f.supplementary is not None:
         conds.append(Call.supplementary.is_(f.supplementary))
+    conds.extend(_line_conditions(session, user))
     where = and_(*conds) if conds else None
     count_q = select(func.count(Call.id))
     items_q = select(Call).order_by(Call.ringing_at.desc(), Call.id.desc())
@@ -306,8 +323,9 @@ def list_calls(
 
 
 def active_calls(session: Session, *, tz: ZoneInfo, now: dt.datetime | None = None,
-                 limit: int = 200) -> dict[str, Any]:
-    """Calls the console must show: ringing, talking, or answered and not yet closed."""
+                 limit: int = 200, user: User | None = None) -> dict[str, Any]:
+    """Calls the console must show: ringing, talking, or answered and not yet closed. With
+    ``user``: only the calls of the lines and organisations they work for (issue 8, point 5)."""
     now = now or utcnow()
     q = (
         select(Call)
@@ -319,11 +337,15 @@ def active_calls(session: Session, *, tz: ZoneInfo, now: dt.datetime | None = No
                 Call.state != rules.CallState.ENDED,
                 Call.outcome.in_([o.value for o in rules.ANSWERED_OUTCOMES]),
             ),
+            *_line_conditions(session, user),
         )
         .order_by(Call.ringing_at.desc(), Call.id.desc())
         .limit(limit)
     )
-    return {"items": [call_out(c, tz) for c in session.scalars(q).unique()]}
+    rows = list(session.scalars(q).unique())
+    if user is not None:
+        rows = scope_service.sees_calls(session, scope_service.scope_of(session, user), rows)
+    return {"items": [call_out(c, tz) for c in rows]}
 
 
 def audit_guest_callers(session_factory, items: list[dict[str, Any]], *, user: User, via: str) -> None:
@@ -339,11 +361,16 @@ def audit_guest_callers(session_factory, items: list[dict[str, Any]], *, user: U
         audit_guest_reads(session, ids, user=user, via=via)
 
 
-def get_call(session: Session, call_id: int, *, for_update: bool = False) -> Call:
+def get_call(session: Session, call_id: int, *, for_update: bool = False, user: User | None = None) -> Call:
+    """The call ``call_id``; with ``user`` only if it is of a line or organisation they work for
+    (issue 8, point 5: another organisation's call is not found)."""
     q = select(Call).where(Call.id == call_id)
     if for_update:
         q = q.with_for_update(of=Call.__table__)
     call = session.scalars(q).unique().first()
+    if call is not None and user is not None and not scope_service.sees_calls(
+            session, scope_service.scope_of(session, user), [call]):
+        call = None
     if call is None:
         raise NotFound(f"no call {call_id}", field="id")
     return call
@@ -406,7 +433,8 @@ def external_number(call: Call) -> str:
 def call_detail(session: Session, call_id: int, *, tz: ZoneInfo, history_limit: int,
                 actor: str, user_id: int | None, now: dt.datetime | None = None) -> dict[str, Any]:
     """CallOut plus the caller card: identity, the last calls from that number, the greeting."""
-    call = get_call(session, call_id)
+    viewer = session.get(User, user_id) if user_id is not None else None
+    call = get_call(session, call_id, user=viewer)
     number = external_number(call)
     identity = _identify(session, number, call.ringing_at or now)
     ident = _identity_dict(call, identity)
@@ -416,7 +444,8 @@ def call_detail(session: Session, call_id: int, *, tz: ZoneInfo, history_limit: 
                      entity_id=ident.get("ref_id"), detail={"via": "call", "call_id": call.id})
     history_q = (
         select(Call)
-        .where(or_(Call.calling_number == number, Call.called_number == number), Call.id != call.id)
+        .where(or_(Call.calling_number == number, Call.called_number == number), Call.id != call.id,
+               *_line_conditions(session, viewer))
         .order_by(Call.ringing_at.desc(), Call.id.desc())
         .limit(max(0, history_limit))
     )
@@ -444,7 +473,7 @@ def _line_kind(call: Call) -> str | None:
 
 def take_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo) -> dict[str, Any]:
     """The operator claims the call: it is theirs to note and close."""
-    call = get_call(session, call_id, for_update=True)
+    call = get_call(session, call_id, for_update=True, user=user)
     if call.closed_at is not None:
         raise Conflict(f"call {call_id} is closed already", field="id")
     if call.state == rules.CallState.RINGING and not rules.in_incoming_queue(call.direction, call.state):
@@ -466,7 +495,7 @@ def take_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo) -> di
 def update_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo,
                 fields: dict[str, Any], close: bool = False) -> dict[str, Any]:
     """Set category and notes (PATCH), and with ``close`` finish the call's wrap-up."""
-    call = get_call(session, call_id, for_update=True)
+    call = get_call(session, call_id, for_update=True, user=user)
     if close and call.closed_at is not None:
         raise Conflict(f"call {call_id} is closed already", field="id")
     if close and (why := rules.close_refusal(call.state)):
@@ -478,7 +507,9 @@ def update_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo,
                        f"its {wrapup[0]}", field=wrapup[0], code=why)
     changes: dict[str, Any] = {}
     if "category" in fields:
-        category = check_category(fields["category"], _line_kind(call))
+        # A call without a line is offered the categories of the user's lines (issue 8, point 5).
+        offered = scope_rules.categories_offered(_line_kind(call), scope_service.scope_of(session, user))
+        category = check_category(fields["category"], _line_kind(call), offered)
         if category != call.category:
             changes["category"] = [call.category, category]
             call.category = category
@@ -548,7 +579,9 @@ def record_supplementary(session: Session, body: SupplementaryIn, user: User, *,
         if refused is not None:
             raise Invalid(f"{refused.zh} / {refused.en}", field="line")
     called = clean_number(body.called_number, "called_number") or (line.number if line else "")
-    category = check_category(body.category, line.kind if line else None)
+    kind = line.kind if line else None
+    category = check_category(body.category, kind,
+                              scope_rules.categories_offered(kind, scope_service.scope_of(session, user)))
     notes = clean_text(body.notes, "notes", max_len=NOTES_MAX)
     handler = _user_by_ref(session, body.answered_by, "answered_by") if body.answered_by else user
     answered = outcome in rules.ANSWERED_OUTCOMES

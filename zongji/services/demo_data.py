@@ -2,7 +2,9 @@
 
 ``load_demo(session, now=...)`` is idempotent: a second call finds what the first created and
 reuses it. Everything is deterministic (seeded random), so tests can rely on names and numbers.
-Logins (password ``demo1234``): operator, leader, supervisor, unit, admin. The PBX token is
+Logins (password ``demo1234``): operator (the hotel's, 王小红), hotline (the 12345 operator,
+林晓燕), leader (shift leader of all three lines), supervisor, unit, admin. Each operator works for their own
+line only (issue 8, point 5); the supervisor and the admin for everything. The PBX token is
 ``demo-cti-token`` (stored only as its hash).
 """
 
@@ -18,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zongji.services import audit, auth
+from zongji.services import scope as scope_service
 from zongji.services import directory as _directory  # noqa: F401  (keeps search_text current)
 from zongji.store.models import (
     CommonNumber,
@@ -31,6 +34,7 @@ from zongji.store.models import (
     Room,
     Stay,
     User,
+    UserLine,
     utcnow,
 )
 
@@ -60,6 +64,12 @@ DEMO_NOT_STAYING_GUEST_MOBILE = "13711112222"
 DEMO_NO_CALLS_GUEST_NAME = "何静怡"
 DEMO_NO_CALLS_GUEST_MOBILE = "13711113333"
 DEMO_TZ = ZoneInfo("Asia/Shanghai")
+# The lines each demo user works for (issue 8, point 5); users not named work for every line.
+DEMO_USER_LINES = {
+    "operator": (HOTEL_LINE_CODE,),
+    "hotline": (HOTLINE_12345_CODE,),
+    "leader": (HOTEL_LINE_CODE, HOTLINE_12345_CODE, COMPANY_400_CODE),
+}
 
 _WEEKDAYS = {d: [["08:30", "12:00"], ["13:00", "17:30"]] for d in ("mon", "tue", "wed", "thu", "fri")}
 _ROUND_THE_CLOCK = {"all": [["00:00", "24:00"]]}
@@ -455,6 +465,15 @@ def _ensure_user(session: Session, username: str, role: str, display_name: str, 
                  detail={"username": username, "role": role})
 
 
+def _assign_lines(session: Session) -> None:
+    """Each demo user's lines (``DEMO_USER_LINES``), once: a user who has lines keeps them."""
+    for username, codes in DEMO_USER_LINES.items():
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None or session.scalar(select(UserLine.id).where(UserLine.user_id == user.id).limit(1)):
+            continue
+        scope_service.set_lines(session, user.id, codes, actor="demo")
+
+
 def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummary:
     """Load the demo organisations, directory, guests, users and PBX token; reuse what exists."""
     now = now or utcnow()
@@ -498,6 +517,7 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     unit = session.scalar(select(Department).where(
         Department.organisation_id == hotline.id, Department.name == "市住建局"))
     _ensure_user(session, "operator", "operator", "王小红", operator_number="1001")
+    _ensure_user(session, "hotline", "operator", "林晓燕", operator_number="3001")
     _ensure_user(session, "leader", "shift_leader", "刘丽", operator_number="2001")
     _ensure_user(session, "supervisor", "supervisor", "陈静")
     _ensure_user(session, "unit", "unit_handler", "赵强", department_id=unit.id if unit else None)
@@ -506,6 +526,7 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     centre = session.scalar(select(Department).where(
         Department.organisation_id == hotel.id, Department.name == "客房服务中心"))
     _ensure_user(session, "housekeeping", "unit_handler", "许慧", department_id=centre.id if centre else None)
+    _assign_lines(session)
     # Work orders (issue 4): 12345 category tree, more unit handlers, orders in various states.
     from zongji.services.work_order_demo import load_work_order_demo
 
@@ -540,7 +561,7 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
         vip_guests=count(Guest, Guest.organisation_id == hotel.id, Guest.vip.is_(True)),
         common_numbers=count(CommonNumber, CommonNumber.organisation_id.in_(org_ids)),
         customers=count(Customer, Customer.organisation_id.in_(org_ids)),
-        users=["operator", "leader", "supervisor", "unit", "admin", "housekeeping"],
+        users=["operator", "hotline", "leader", "supervisor", "unit", "admin", "housekeeping"],
     )
 
 

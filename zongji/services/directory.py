@@ -216,9 +216,14 @@ def search(
     limit: int = 20,
     user: User | None = None,
     organisation_id: int | None = None,
+    organisation_ids: Iterable[int] | None = None,
     at: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Find directory entries matching ``q``; best first.
+
+    ``organisation_ids`` (the organisations the user works for, ``WorkScope.organisation_filter``;
+    None: all): only their entries are found — another organisation's departments, staff, rooms,
+    guests, customers and common numbers never are (issue 8, point 5).
 
     Exact extension/number hits rank first, then exact names, then names starting with the
     query (Chinese, full pinyin or initials), then other matches. 1–2 letter or digit queries
@@ -258,8 +263,14 @@ def search(
         key = (score, _KIND_ORDER[kind], len(result["name"] or ""), result["name"] or "", result["id"])
         scored.append((key, result))
 
+    orgs = None if organisation_ids is None else sorted(set(organisation_ids))
+
     def org_filter(stmt, model):
-        return stmt.where(model.organisation_id == organisation_id) if organisation_id else stmt
+        if organisation_id:
+            stmt = stmt.where(model.organisation_id == organisation_id)
+        if orgs is not None:
+            stmt = stmt.where(model.organisation_id.in_(orgs))
+        return stmt
 
     # Departments and handling units.
     cond = _text_condition(Department.search_text, terms)
@@ -530,6 +541,7 @@ def list_departments(
     session: Session,
     *,
     organisation_id: int | None = None,
+    organisation_ids: Iterable[int] | None = None,
     kind: str | None = None,
     at: dt.datetime | None = None,
     tz: str = "Asia/Shanghai",
@@ -538,6 +550,8 @@ def list_departments(
     stmt = select(Department).order_by(Department.organisation_id, Department.id)
     if organisation_id:
         stmt = stmt.where(Department.organisation_id == organisation_id)
+    if organisation_ids is not None:  # the organisations the user works for (issue 8, point 5)
+        stmt = stmt.where(Department.organisation_id.in_(sorted(set(organisation_ids))))
     if kind:
         stmt = stmt.where(Department.kind == kind)
     return [
@@ -553,13 +567,19 @@ def list_departments(
 
 
 def list_common_numbers(
-    session: Session, *, category: str | None = None, organisation_id: int | None = None
+    session: Session, *, category: str | None = None, organisation_id: int | None = None,
+    organisation_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
+    """Common numbers; with ``organisation_ids`` (the organisations the user works for) only theirs
+    and those kept for no organisation in particular (issue 8, point 5)."""
     stmt = select(CommonNumber).order_by(CommonNumber.category, CommonNumber.name)
     if category:
         stmt = stmt.where(CommonNumber.category == category)
     if organisation_id:
         stmt = stmt.where(CommonNumber.organisation_id == organisation_id)
+    if organisation_ids is not None:
+        stmt = stmt.where(or_(CommonNumber.organisation_id.is_(None),
+                              CommonNumber.organisation_id.in_(sorted(set(organisation_ids)))))
     return [
         {"id": n.id, "category": n.category, "name": n.name, "number": n.number, "note": n.note}
         for n in session.scalars(stmt)

@@ -18,18 +18,21 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain import handover as rules
+from zongji.domain import scope as scope_rules
 from zongji.domain import work_orders as wo_rules
 from zongji.domain.caller_id import stay_in_house
 from zongji.domain.lines import FaultRecord
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit
 from zongji.services import switchboard as sb
+from zongji.services import scope as scope_service
 from zongji.services import wakeups, work_orders
 from zongji.services.calls import Invalid, iso, parse_local_instant
 from zongji.services.directory import audit_guest_reads
 from zongji.settings import Settings
-from zongji.store.models import FeedItem, Guest, Stay, User, utcnow
+from zongji.store.models import Department, FeedItem, Guest, Person, Room, Stay, User, utcnow
 from zongji.store.switchboard_models import Handover, HandoverEntry
+from zongji.store.wakeup_models import Wakeup
 from zongji.store.work_order_models import WorkOrder
 
 SHIFT_NAMES = {0: ("早班", "Morning shift"), 1: ("中班", "Afternoon shift"), 2: ("夜班", "Night shift")}
@@ -47,14 +50,94 @@ def shift_label(at: dt.datetime, settings: Settings) -> str:
     return f"{day.isoformat()} {name}"
 
 
-def _draft(session: Session) -> Handover | None:
-    return session.scalar(select(Handover).where(Handover.state == "draft").order_by(Handover.id.desc()))
+# --------------------------------------------------------------------------- whose handover (issue 8, point 5)
+
+
+def _org_of(session: Session, user: User | None) -> int | None:
+    """The organisation whose handover ``user`` prepares and reads; None: the shared one."""
+    scope = scope_service.scope_of(session, user)
+    return scope.handover_organisation_id if scope is not None else None
+
+
+def _of_org(stmt, org_id: int | None):
+    return stmt.where(Handover.organisation_id.is_(None) if org_id is None else Handover.organisation_id == org_id)
+
+
+def _contents_scope(session: Session, org_id: int | None, user: User | None) -> scope_rules.WorkScope | None:
+    """What a handover holds: an organisation's handover its organisation's lines and records; the
+    shared one what its reader (or signer) works for."""
+    if org_id is not None:
+        return scope_rules.organisation_scope(org_id, scope_service.all_lines(session))
+    return scope_service.scope_of(session, user)
+
+
+def _visible(session: Session, h: Handover, user: User) -> bool:
+    scope = scope_service.scope_of(session, user)
+    if scope is None or scope.everything:
+        return True
+    if h.organisation_id is None:  # the shared handover: for those who work for several
+        return scope.handover_organisation_id is None
+    return scope.sees_organisation(h.organisation_id)
+
+
+def _orgs(session: Session, model, ids) -> dict[int, int]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(model.id, model.organisation_id).where(model.id.in_(ids))).all())
+
+
+def _dnd_mine(session: Session, rows: list, scope: scope_rules.WorkScope | None) -> list:
+    if scope is None or scope.everything:
+        return rows
+    rooms = _orgs(session, Room, (r.subject_id for r in rows if r.subject_kind == "room"))
+    people = _orgs(session, Person, (r.subject_id for r in rows if r.subject_kind == "person"))
+    guests = _orgs(session, Guest, (r.guest_id for r in rows))
+    def org(r) -> int | None:
+        if r.subject_kind == "room":
+            return rooms.get(r.subject_id)
+        if r.subject_kind == "person":
+            return people.get(r.subject_id)
+        return guests.get(r.guest_id)
+    return [r for r in rows if scope.sees_organisation(org(r))]
+
+
+_RECIPIENTS = {"guest": Guest, "staff": Person, "department": Department}
+
+
+def _messages_mine(session: Session, rows: list, scope: scope_rules.WorkScope | None) -> list:
+    if scope is None or scope.everything:
+        return rows
+    found = {kind: _orgs(session, model, (m.recipient_id for m in rows if m.recipient_kind == kind))
+             for kind, model in _RECIPIENTS.items()}
+    return [m for m in rows if scope.sees_organisation(found.get(m.recipient_kind, {}).get(m.recipient_id))]
+
+
+def _awaiting(session: Session, user: User, org_id: int | None):
+    """Signed handovers waiting for ``user`` to acknowledge: their organisation's; for a user who
+    works for several organisations (a shift leader of the hotel and the hotline) the shared one
+    and each of their organisations' (issue 8, point 5)."""
+    stmt = select(Handover).where(Handover.state == "signed_off")
+    if org_id is not None:
+        return _of_org(stmt, org_id)
+    scope = scope_service.scope_of(session, user)
+    if scope is None or scope.everything:
+        return stmt
+    return stmt.where(or_(Handover.organisation_id.is_(None),
+                          Handover.organisation_id.in_(sorted(scope.organisation_ids))))
+
+
+def _draft(session: Session, org_id: int | None = None) -> Handover | None:
+    return session.scalar(_of_org(select(Handover).where(Handover.state == "draft"), org_id)
+                          .order_by(Handover.id.desc()))
 
 
 def _draft_or_new(session: Session, user: User, settings: Settings, now: dt.datetime) -> Handover:
-    h = _draft(session)
+    org_id = _org_of(session, user)
+    h = _draft(session, org_id)
     if h is None:
-        h = Handover(shift_label=shift_label(now, settings), started_at=now, state="draft", prepared_by=sb.who(user))
+        h = Handover(shift_label=shift_label(now, settings), started_at=now, state="draft", prepared_by=sb.who(user),
+                     organisation_id=org_id)
         session.add(h)
         session.flush()
         audit.record(session, actor=sb.actor(user), user_id=user.id, action="create", entity="handover",
@@ -62,10 +145,14 @@ def _draft_or_new(session: Session, user: User, settings: Settings, now: dt.date
     return h
 
 
-def _vips(session: Session, now: dt.datetime, with_room: bool) -> tuple[list[rules.VipGuest], list[int]]:
+def _vips(session: Session, now: dt.datetime, with_room: bool,
+          orgs: frozenset[int] | None = None) -> tuple[list[rules.VipGuest], list[int]]:
     soon = now + dt.timedelta(hours=24)
-    stays = session.scalars(select(Stay).join(Guest, Stay.guest_id == Guest.id).where(
-        Guest.vip.is_(True), Stay.status.in_(("in_house", "expected")), Stay.arrival <= soon))
+    stmt = select(Stay).join(Guest, Stay.guest_id == Guest.id).where(
+        Guest.vip.is_(True), Stay.status.in_(("in_house", "expected")), Stay.arrival <= soon)
+    if orgs is not None:
+        stmt = stmt.where(Guest.organisation_id.in_(sorted(orgs)))
+    stays = session.scalars(stmt)
     out, ids = [], []
     for s in stays:
         g = s.guest
@@ -82,15 +169,17 @@ def _vips(session: Session, now: dt.datetime, with_room: bool) -> tuple[list[rul
     return out, ids
 
 
-def _callbacks(session: Session) -> list[rules.OpenCallback]:
+def _callbacks(session: Session, scope: scope_rules.WorkScope | None = None) -> list[rules.OpenCallback]:
     """Work orders waiting for the callback to the caller (回访): the unit replied, or a callback
     is under way; due at the agreed callback time if one was agreed, else at the callback
-    deadline."""
+    deadline. Only those of the lines of ``scope`` (None: all)."""
     rows = session.scalars(select(WorkOrder).where(
         WorkOrder.status.in_((str(wo_rules.Status.REPLIED), str(wo_rules.Status.CALLBACK))))
         .order_by(WorkOrder.callback_due_at, WorkOrder.id))
     out = []
     for r in rows:
+        if scope is not None and not scope.sees_line(line_id=r.line_id):
+            continue
         state = work_orders.state_from_json(r.state)
         about = " ".join((r.description or "").split())
         out.append(rules.OpenCallback(
@@ -100,9 +189,17 @@ def _callbacks(session: Session) -> list[rules.OpenCallback]:
     return out
 
 
-def _wakeups(session: Session, now: dt.datetime, settings: Settings) -> tuple[rules.HandoverSection, ...]:
-    """The wake-ups' part (R-H9), through the handover's extension point (``extra_sections``)."""
+def _wakeups(session: Session, now: dt.datetime, settings: Settings,
+             scope: scope_rules.WorkScope | None = None) -> tuple[rules.HandoverSection, ...]:
+    """The wake-ups' part (R-H9), through the handover's extension point (``extra_sections``);
+    only the wake-ups of the rooms of ``scope``'s organisations (None: all)."""
     sec = wakeups.handover_section(session, now=now, settings=settings)
+    if scope is not None and not scope.everything:
+        ids = {x["id"] for x in sec["items"]} | {x["id"] for x in sec["escalated"]}
+        mine = set(session.scalars(select(Wakeup.id).join(Room, Wakeup.room_id == Room.id).where(
+            Wakeup.id.in_(ids), Room.organisation_id.in_(sorted(scope.organisation_ids))))) if ids else set()
+        sec = {**sec, "items": [x for x in sec["items"] if x["id"] in mine],
+               "escalated": [x for x in sec["escalated"] if x["id"] in mine]}
 
     def line(x: dict[str, Any]) -> rules.WakeupLine:
         return rules.WakeupLine(ref=str(x["id"]), room=x["room"], wake_at=dt.datetime.fromisoformat(x["wake_at"]),
@@ -113,24 +210,28 @@ def _wakeups(session: Session, now: dt.datetime, settings: Settings) -> tuple[ru
 
 
 def assemble(session: Session, h: Handover | None, user: User | None, settings: Settings, now: dt.datetime,
-             *, with_room: bool) -> rules.Handover:
-    vips, guest_ids = _vips(session, now, with_room)
-    dnd_rows = sb.dnd_rows_for_handover(session, now)
+             *, with_room: bool, scope: scope_rules.WorkScope | None = None) -> rules.Handover:
+    """The handover's contents; with ``scope`` only what belongs to its lines and organisations
+    (issue 8, point 5: the hotel's handover never lists a 12345 callback)."""
+    orgs = scope.organisation_filter if scope is not None else None
+    vips, guest_ids = _vips(session, now, with_room, orgs)
+    dnd_rows = _dnd_mine(session, sb.dnd_rows_for_handover(session, now), scope)
     guest_ids += [r.guest_id for r in dnd_rows if r.guest_id]
     if user is not None and guest_ids:
         audit_guest_reads(session, guest_ids, user=user, via="handover")
     faults = [FaultRecord(line_code=f.line.name, cause=f.cause, started_at=f.started_at, reported_at=f.reported_at,
-                          reported_by=f.reported_by, reported_to=f.reported_to) for f in sb.open_fault_rows(session)]
+                          reported_by=f.reported_by, reported_to=f.reported_to) for f in sb.open_fault_rows(session)
+              if scope is None or scope.sees_line(line_id=f.line_id)]
     entries = [rules.FreeTextEntry(at=e.at, author=e.author, text=e.text, section=e.section)
                for e in (h.entries if h is not None else [])]
     inputs = rules.HandoverInputs(
         dnd=[sb.dnd_domain(r, with_room=with_room) for r in dnd_rows],
-        messages=[sb.message_domain(m) for m in sb.open_message_rows(session)],
-        vips=vips, callbacks=_callbacks(session), faults=faults, entries=entries)
+        messages=[sb.message_domain(m) for m in _messages_mine(session, sb.open_message_rows(session), scope)],
+        vips=vips, callbacks=_callbacks(session, scope), faults=faults, entries=entries)
     label = h.shift_label if h is not None else shift_label(now, settings)
     prepared = (h.prepared_by if h is not None else None) or sb.who(user)
     return rules.assemble_handover(inputs, at=now, tz=settings.tz, shift_label=label, prepared_by=prepared,
-                                   extra_sections=_wakeups(session, now, settings))
+                                   extra_sections=_wakeups(session, now, settings, scope))
 
 
 def _sections_json(d: rules.Handover, tz: ZoneInfo) -> list[dict[str, Any]]:
@@ -162,10 +263,12 @@ def current(session: Session, user: User, settings: Settings) -> dict[str, Any]:
     """The handover being prepared now (assembled live); the latest one waiting for the incoming
     shift's acknowledgement is named in ``awaiting_acknowledgement``."""
     now = utcnow()
-    h = _draft(session)
-    d = assemble(session, h, user, settings, now, with_room=sb.sees_rooms(user))
+    org_id = _org_of(session, user)
+    h = _draft(session, org_id)
+    d = assemble(session, h, user, settings, now, with_room=sb.sees_rooms(user),
+                 scope=_contents_scope(session, org_id, user))
     out = _out(h, _sections_json(d, settings.tz), settings.tz, assembled_at=now, label=d.shift_label, live=True)
-    waiting = session.scalar(select(Handover).where(Handover.state == "signed_off").order_by(Handover.id.desc()))
+    waiting = session.scalar(_awaiting(session, user, org_id).order_by(Handover.id.desc()))
     out["awaiting_acknowledgement"] = (
         {"id": waiting.id, "shift_label": waiting.shift_label, "signed_off_by": waiting.signed_off_by,
          "signed_off_at": iso(waiting.signed_off_at, settings.tz)} if waiting is not None else None)
@@ -209,8 +312,9 @@ def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]
     """The outgoing shift signs what it hands over: the handover is frozen as it stands now."""
     now = utcnow()
     h = _draft_or_new(session, user, settings, now)
-    full = assemble(session, h, user, settings, now, with_room=True)
-    public = assemble(session, h, None, settings, now, with_room=False)
+    scope = _contents_scope(session, h.organisation_id, user)
+    full = assemble(session, h, user, settings, now, with_room=True, scope=scope)
+    public = assemble(session, h, None, settings, now, with_room=False, scope=scope)
     try:
         signed = rules.sign_off(full, by=sb.who(user), at=now)
     except rules.HandoverError as exc:
@@ -230,7 +334,7 @@ def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]
 
 def acknowledge(session: Session, user: User, settings: Settings, handover_id: int) -> dict[str, Any]:
     h = session.get(Handover, handover_id)
-    if h is None:
+    if h is None or not _visible(session, h, user):
         raise NotFound("no such handover", field="handover_id")
     if h.state == "draft":
         raise Conflict("the outgoing shift has not signed off yet", field="state")
@@ -249,7 +353,7 @@ def acknowledge(session: Session, user: User, settings: Settings, handover_id: i
 
 def get(session: Session, user: User, settings: Settings, handover_id: int) -> dict[str, Any]:
     h = session.get(Handover, handover_id)
-    if h is None:
+    if h is None or not _visible(session, h, user):
         raise NotFound("no such handover", field="handover_id")
     if h.state == "draft":
         out = current(session, user, settings)
@@ -263,8 +367,16 @@ def get(session: Session, user: User, settings: Settings, handover_id: int) -> d
 
 
 def search(session: Session, settings: Settings, *, q: str | None, date_from: str | None, date_to: str | None,
-           limit: int = 50) -> list[dict[str, Any]]:
+           limit: int = 50, user: User | None = None) -> list[dict[str, Any]]:
+    """Signed handovers, newest first; with ``user`` only those of the organisations they work for
+    (the shared handover only to those who work for everything)."""
     stmt = select(Handover).where(Handover.state != "draft").order_by(Handover.signed_off_at.desc()).limit(limit)
+    scope = scope_service.scope_of(session, user)
+    if scope is not None and not scope.everything:
+        mine = Handover.organisation_id.in_(sorted(scope.organisation_ids))
+        # One who works for several organisations prepares the shared handover: theirs too.
+        stmt = stmt.where(mine if scope.handover_organisation_id is not None
+                          else or_(mine, Handover.organisation_id.is_(None)))
     if q and q.strip():
         terms = q.strip()[:100]
         stmt = stmt.where(or_(Handover.search_text.contains(terms, autoescape=True),

@@ -68,9 +68,11 @@ def load_work_order_demo(session: Session, *, hotline_org_id: int, now: dt.datet
     if session.scalar(select(WorkOrder.id).limit(1)) is not None:
         return 0
     users = {u.username: u for u in session.scalars(select(User))}
-    if not all(k in users for k in ("operator", "leader", "supervisor", "unit")):
+    # The 12345 operator takes the city's calls (the hotel's operator never sees them).
+    if not all(k in users for k in ("hotline", "leader", "supervisor", "unit")):
         return 0
-    v = {k: service.Viewer.of(users[k]) for k in ("operator", "leader", "supervisor", "unit")}
+    v = {k: service.Viewer.of(users[k]) for k in ("hotline", "leader", "supervisor", "unit")}
+    v["operator"] = v["hotline"]
     city = _unit(session, hotline_org_id, "市城管局")
     housing = _unit(session, hotline_org_id, "市住建局")
     if city is None or housing is None:

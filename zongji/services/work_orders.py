@@ -32,6 +32,7 @@ from zongji.domain.business_calendar import BusinessCalendar
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.errors import Forbidden, NotFound, ZongjiError
 from zongji.services import audit, notifications
+from zongji.services import scope as scope_service
 from zongji.services import sla as sla_store
 from zongji.store import jobs
 from zongji.store.models import Call, Department, FeedItem, Job, Line, User, utcnow
@@ -194,9 +195,23 @@ def _visible_clause(viewer: Viewer):
     return WorkOrder.id.in_(select(WorkOrderUnit.order_id).where(WorkOrderUnit.unit_id == viewer.unit_id))
 
 
+def _line_clause(session: Session, viewer: Viewer):
+    """A console user sees the orders of the lines they work for (issue 8, point 5); None: all
+    (a user who works for every line, or system work with no user)."""
+    me = session.get(User, viewer.user_id)
+    if me is None:
+        return None
+    lines = scope_service.scope_of(session, me).line_filter
+    if lines is None:
+        return None
+    return or_(WorkOrder.line_id.is_(None), WorkOrder.line_id.in_(sorted(lines)))
+
+
 def get_visible(session: Session, viewer: Viewer, order_id: int, *, lock: bool = False) -> WorkOrder:
     q = select(WorkOrder).where(WorkOrder.id == order_id)
     clause = _visible_clause(viewer)
+    if clause is None:
+        clause = _line_clause(session, viewer)
     if clause is not None:
         q = q.where(clause)
     if lock and session.get_bind().dialect.name == "postgresql":
@@ -1406,6 +1421,8 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
         raise Invalid(f"page_size must be 1…{PAGE_SIZE_MAX}", field="page_size")
     conds = []
     clause = _visible_clause(viewer)
+    if clause is None:
+        clause = _line_clause(session, viewer)
     if clause is not None:
         conds.append(clause)
     order_by: list[Any] = [WorkOrder.created_at.desc(), WorkOrder.id.desc()]

@@ -180,6 +180,20 @@ class Line(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
+class UserLine(Base):
+    """A line a user works for (issue 8, point 5): they see the handover, directory, categories
+    and queues of these lines and their organisations. A user with none works for every line;
+    see ``zongji.domain.scope``."""
+
+    __tablename__ = "user_lines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (UniqueConstraint("user_id", "line_id", name="uq_user_lines_user_line"),)
+
+
 class Department(Base):
     """A department of an organisation, or a handling unit of a city hotline."""
 
@@ -462,6 +476,7 @@ __all__ = [
     "Setting",
     "Stay",
     "User",
+    "UserLine",
     "utcnow",
 ]
 

@@ -253,6 +253,9 @@ class Handover(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     shift_label: Mapped[str] = mapped_column(String(100))
+    # The organisation whose shift this is (issue 8, point 5); None: the shared handover of
+    # everything (users who work for several organisations). See zongji.domain.scope.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # "draft" | "signed_off" | "acknowledged"
     state: Mapped[str] = mapped_column(String(20), index=True, default="draft")

@@ -1,8 +1,9 @@
 """Call records for the switchboard console (R-C3, R-S4, R-H1, R-H2).
 
 - ``GET /api/calls``: the call log, filtered by local dates, line, operator, outcome, number.
-- ``GET /api/calls/active``: the calls the console shows now.
-- ``GET /api/calls/categories``: the categories of a line kind (zh and en).
+- ``GET /api/calls/active``: the calls the console shows now, of the lines the user works for.
+- ``GET /api/calls/categories``: the categories of a line kind (zh and en); without a kind, those
+  of the lines the user works for (``zongji.domain.scope``).
 - ``GET /api/calls/{id}``: a call with the caller card (identity, earlier calls, greeting).
 - ``POST /api/calls/{id}/take``, ``PATCH /api/calls/{id}``, ``POST /api/calls/{id}/close``.
 - ``POST /api/calls/supplementary``: a record written afterwards for an after-hours call.
@@ -25,7 +26,9 @@ from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
 from zongji.api.errors import error_responses
 from zongji.domain import calls as rules
 from zongji.domain.roles import CONSOLE_ROLES
+from zongji.domain import scope as scope_rules
 from zongji.services import calls as service
+from zongji.services import scope as scope_service
 from zongji.store.models import User
 
 _ID_MAX = 2**63 - 1
@@ -182,7 +185,7 @@ def _tz(request: Request):
 
 @router.get("", response_model=CallPage, summary="Call log")
 def list_calls(
-    _user: Console,
+    user: Console,
     request: Request,
     db: ReadDB,
     date_from: Annotated[str | None, Query(max_length=40, pattern=_TEXT,
@@ -203,15 +206,15 @@ def list_calls(
     f = service.CallFilter(date_from=date_from, date_to=date_to, line=line, operator=operator,
                            outcome=outcome, number=number, category=category,
                            supplementary=supplementary)
-    out = service.list_calls(db, f, tz=_tz(request), page=page, page_size=page_size)
-    service.audit_guest_callers(request.app.state.session_factory, out["items"], user=_user,
+    out = service.list_calls(db, f, tz=_tz(request), page=page, page_size=page_size, user=user)
+    service.audit_guest_callers(request.app.state.session_factory, out["items"], user=user,
                                 via="call_log")
     return out
 
 
 @router.get("/active", response_model=ActiveCalls, summary="Calls the console shows now")
 def active_calls(user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
-    out = service.active_calls(db, tz=_tz(request))
+    out = service.active_calls(db, tz=_tz(request), user=user)
     service.audit_guest_callers(request.app.state.session_factory, out["items"], user=user,
                                 via="active_calls")
     return out
@@ -219,12 +222,15 @@ def active_calls(user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
 
 @router.get("/categories", response_model=CategoriesOut, summary="Call categories of a line kind")
 def categories(
-    _user: Console,
+    user: Console,
+    db: ReadDB,
     line_kind: Annotated[Literal["switchboard", "hotline_400", "hotline_12345"] | None,
                          Query()] = None,
 ) -> dict[str, Any]:
-    return {"line_kind": line_kind,
-            "categories": [c.to_dict() for c in rules.categories_for(line_kind)]}
+    # Without a line kind (a call without a line, e.g. from a room): the categories of the
+    # kinds of the lines the user works for (issue 8, point 5).
+    offered = scope_rules.categories_offered(line_kind, scope_service.scope_of(db, user))
+    return {"line_kind": line_kind, "categories": [c.to_dict() for c in offered]}
 
 
 @router.post("/supplementary", response_model=CallOut, status_code=201,

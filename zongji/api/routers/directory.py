@@ -26,6 +26,7 @@ from zongji.api.errors import error_responses
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.errors import ZongjiError
 from zongji.services import directory as directory_service
+from zongji.services import scope as scope_service
 from zongji.services.switchboard import mark_dnd
 from zongji.settings import Settings
 from zongji.store.models import User, utcnow
@@ -123,7 +124,9 @@ def search(
                             pattern=_TEXT, description="Name, pinyin, initials, number or extension")],
     limit: Annotated[int, Query(ge=1, le=directory_service.MAX_LIMIT)] = 20,
 ) -> SearchOut:
-    results = directory_service.search(session, q, limit=limit, user=user)
+    scope = scope_service.scope_of(session, user)
+    results = directory_service.search(session, q, limit=limit, user=user,
+                                       organisation_ids=scope.organisation_filter if scope else None)
     mark_dnd(session, results, utcnow())
     return SearchOut(results=[SearchResultOut(**r) for r in results])
 
@@ -148,26 +151,30 @@ def identify(
 
 @router.get("/departments", response_model=DepartmentsOut)
 def departments(
-    _user: Console,
+    user: Console,
     session: ReadDB,
     settings: Annotated[Settings, Depends(get_settings)],
     kind: Annotated[str | None, Query(pattern=r"^(department|handling_unit)$")] = None,
     organisation_id: Annotated[int | None, Query(ge=1, le=_ID_MAX)] = None,
 ) -> DepartmentsOut:
+    scope = scope_service.scope_of(session, user)
     items = directory_service.list_departments(session, kind=kind, organisation_id=organisation_id,
+                                               organisation_ids=scope.organisation_filter if scope else None,
                                                tz=settings.timezone)
     return DepartmentsOut(items=[DepartmentOut(**d) for d in items])
 
 
 @router.get("/common-numbers", response_model=CommonNumbersOut)
 def common_numbers(
-    _user: Console,
+    user: Console,
     session: ReadDB,
     category: Annotated[str | None, Query(max_length=40, pattern=_TEXT)] = None,
     organisation_id: Annotated[int | None, Query(ge=1, le=_ID_MAX)] = None,
 ) -> CommonNumbersOut:
+    scope = scope_service.scope_of(session, user)
     items = directory_service.list_common_numbers(session, category=category or None,
-                                                  organisation_id=organisation_id)
+                                                  organisation_id=organisation_id,
+                                                  organisation_ids=scope.organisation_filter if scope else None)
     return CommonNumbersOut(
         items=[CommonNumberOut(**n) for n in items],
         categories=directory_service.common_number_categories(session),

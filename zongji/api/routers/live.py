@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zongji.api.deps import SESSION_COOKIE
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.services import auth
+from zongji.services import scope as scope_service
 from zongji.store.db import transaction
 from zongji.store.models import FeedItem
 
@@ -171,6 +172,8 @@ class Viewer:
     user_id: int
     role: str
     unit_id: int | None = None  # a unit handler's unit (``User.department_id``)
+    # The lines the viewer works for (``zongji.domain.scope``); None: every line.
+    line_codes: frozenset[str] | None = None
 
 
 # Topics a unit handler may receive at all; everything else (calls, guests, DND, messages,
@@ -202,7 +205,8 @@ def may_receive(viewer: Viewer, message: dict[str, Any]) -> bool:
       unit is on (main or assisting: ``unit_ids`` / ``main_unit_id`` in the payload), and
       ``wakeup_task`` updates of tasks addressed to their unit (``unit_id``: the guest-service
       centre's door tasks, R-H9); nothing else.
-    * console roles: every other topic, as before.
+    * console roles: every other topic, as before; but a ``call`` of a line they do not work for
+      never (issue 8, point 5: the hotel's queue never shows a 12345 call).
     """
     topic = message.get("topic")
     payload = message.get("payload") if isinstance(message.get("payload"), dict) else {}
@@ -218,7 +222,17 @@ def may_receive(viewer: Viewer, message: dict[str, Any]) -> bool:
         if _int(payload.get("main_unit_id")) is not None:
             units.add(payload["main_unit_id"])
         return viewer.unit_id in units
+    if topic == "call" and viewer.line_codes is not None:
+        line = payload.get("line") if isinstance(payload.get("line"), dict) else None
+        if line is not None and line.get("code") not in viewer.line_codes:
+            return False
     return viewer.role in CONSOLE_ROLES
+
+
+def _line_codes_for(factory, user) -> frozenset[str] | None:
+    with factory() as s:
+        scope = scope_service.scope_of(s, user)
+    return None if scope is None or scope.everything else scope.line_codes
 
 
 def _force(q: asyncio.Queue, item: Any) -> None:
@@ -270,7 +284,8 @@ async def live(websocket: WebSocket) -> None:
         await websocket.close(code=CLOSE_FORBIDDEN, reason="not a console role")
         return
     viewer = Viewer(user_id=user.id, role=str(user.role),
-                    unit_id=user.department_id if user.role == Role.UNIT_HANDLER else None)
+                    unit_id=user.department_id if user.role == Role.UNIT_HANDLER else None,
+                    line_codes=await asyncio.to_thread(_line_codes_for, app.state.session_factory, user))
     hub: Hub | None = getattr(app.state, "live_hub", None)
     if hub is None:
         await websocket.close(code=1011, reason="live feed not running")

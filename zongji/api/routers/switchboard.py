@@ -505,7 +505,8 @@ def handover_search(user: Console, db: ReadDB, settings: Cfg,
                     q: Annotated[str | None, Query(max_length=100)] = None,
                     date_from: Annotated[str | None, Query(max_length=40)] = None,
                     date_to: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
-    return {"items": handover_service.search(db, settings, q=q, date_from=date_from, date_to=date_to)}
+    return {"items": handover_service.search(db, settings, q=q, date_from=date_from, date_to=date_to,
+                                             user=user)}
 
 
 @router.get("/handover/{handover_id}")

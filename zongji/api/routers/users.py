@@ -1,7 +1,8 @@
 """Administration for supervisors and admins: users, integration tokens, the audit trail.
 
 - ``/api/users``: list, create and deactivate the people who log in (roles from
-  ``zongji.domain.roles``; only an admin may create or deactivate an admin).
+  ``zongji.domain.roles``; only an admin may create or deactivate an admin), and set the lines
+  each works for (``PUT /api/users/{id}/lines``; none: every line — ``zongji.domain.scope``).
 - ``/api/integration-tokens``: list, create (the token is in the answer once, never again) and
   revoke the bearer tokens of PBXs and other integrations.
 - ``/api/audit``: the audit trail, newest first, filtered by entity, actor, action and dates.
@@ -16,9 +17,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from zongji.api.deps import IdPath, ReadDB, WriteDB, require_roles
+from zongji.api.deps import IdPath, ReadDB, WriteDB, actor_of, require_roles
 from zongji.api.errors import error_responses
 from zongji.domain.roles import ADMIN_ROLES, Role
+from zongji.errors import Forbidden
+from zongji.services import scope as scope_service
 from zongji.services import users as users_service
 from zongji.store.models import AuditEntry, IntegrationToken, User
 
@@ -52,6 +55,8 @@ class UserAdminOut(BaseModel):
     locale: str
     active: bool
     created_at: dt.datetime
+    # Codes of the lines the user works for; empty: every line (zongji.domain.scope).
+    lines: list[str] = []
 
 
 class UserListOut(BaseModel):
@@ -68,12 +73,16 @@ class UserCreateIn(BaseModel):
     locale: str | None = Field(default=None, pattern=r"^(zh-CN|en)$")
 
 
-def _user_out(user: User) -> UserAdminOut:
+def _user_out(user: User, lines: list[str] | None = None) -> UserAdminOut:
     return UserAdminOut(
         id=user.id, username=user.username, display_name=user.display_name, role=user.role,
         operator_number=user.operator_number, department_id=user.department_id,
-        locale=user.locale, active=user.active, created_at=user.created_at,
+        locale=user.locale, active=user.active, created_at=user.created_at, lines=lines or [],
     )
+
+
+class UserLinesIn(BaseModel):
+    lines: list[str] = Field(max_length=200, description="Line codes; empty: every line")
 
 
 @router.get("/api/users", response_model=UserListOut)
@@ -85,7 +94,8 @@ def list_users(
 ) -> UserListOut:
     """Everyone who can (or could) log in, by username."""
     rows = users_service.list_users(db, role=role.value if role else None, active=active)
-    return UserListOut(items=[_user_out(u) for u in rows])
+    lines = scope_service.line_codes_by_user(db)
+    return UserListOut(items=[_user_out(u, lines.get(u.id)) for u in rows])
 
 
 @router.post("/api/users", response_model=UserAdminOut, status_code=201)
@@ -97,6 +107,17 @@ def create_user(body: UserCreateIn, admin: Admin, db: WriteDB) -> UserAdminOut:
         department_id=body.department_id, locale=body.locale,
     )
     return _user_out(user)
+
+
+@router.put("/api/users/{user_id}/lines", response_model=UserAdminOut)
+def set_user_lines(user_id: IdPath, body: UserLinesIn, admin: Admin, db: WriteDB) -> UserAdminOut:
+    """The lines a user works for: they see the handover, directory, call categories and queues of
+    these lines and their organisations (issue 8, point 5). Audited as ``update`` of ``user``."""
+    target = db.get(User, user_id)
+    if target is not None and target.role == Role.ADMIN and admin.role != Role.ADMIN:
+        raise Forbidden("only an admin may change an admin", field="user_id")
+    lines = scope_service.set_lines(db, user_id, body.lines, actor=actor_of(admin), actor_id=admin.id)
+    return _user_out(db.get(User, user_id), lines)
 
 
 @router.post("/api/users/{user_id}/deactivate", response_model=UserAdminOut)
