@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # Storage. Empty database_url means "an SQLite file in data_dir".
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""
+    # Password hashing (argon2id): the cost of one hash. The defaults are argon2's recommended
+    # parameters (RFC 9106 second choice); lower them only for tests, never in production.
+    password_hash_time_cost: int = Field(3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(65536, ge=64, le=4 * 1024 * 1024)
 
     # Time. Every stored instant is timezone-aware; this zone is used to show and reason about
     # local time (greetings, working hours, business days).

@@ -24,6 +24,7 @@ from zongji.api.routers import (
     work_order_admin,
     work_orders,
 )
+from zongji.services import auth as auth_service
 from zongji.services import notifications
 from zongji.services import switchboard as switchboard_service
 from zongji.settings import Settings, get_settings
@@ -47,6 +48,8 @@ def tune_gc(gen0_threshold: int) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    auth_service.use_password_hashing(time_cost=settings.password_hash_time_cost,
+                                      memory_kib=settings.password_hash_memory_kib)
     engine = make_engine(settings.resolved_database_url)
 
     @asynccontextmanager

@@ -21,8 +21,26 @@ from zongji.errors import Conflict, NotFound, Unauthorized, ZongjiError
 from zongji.services import audit
 from zongji.store.models import IntegrationToken, LoginSession, User, utcnow
 
-_hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 8
+_hasher: PasswordHasher | None = None
+
+
+def use_password_hashing(*, time_cost: int, memory_kib: int) -> None:
+    """Set the cost of new password hashes (the composition root calls this with the settings
+    ``password_hash_time_cost`` and ``password_hash_memory_kib``). A stored hash carries its own
+    parameters, so hashes made at another cost still verify."""
+    global _hasher
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+
+
+def _password_hasher() -> PasswordHasher:
+    if _hasher is None:
+        from zongji.settings import Settings
+
+        s = Settings()
+        use_password_hashing(time_cost=s.password_hash_time_cost, memory_kib=s.password_hash_memory_kib)
+    assert _hasher is not None
+    return _hasher
 
 
 def hash_token(token: str) -> str:
@@ -30,12 +48,12 @@ def hash_token(token: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _password_hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _password_hasher().verify(password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
         return False
 
