@@ -11,8 +11,10 @@ import pytest
 from tests.web.browser_support import CHROMIUM, LAUNCH_ARGS, serve
 
 
-@pytest.fixture
-def browser():
+@pytest.fixture(scope="session")
+def _chromium():
+    """One Chromium per run (starting it costs about a second); tests never share more than the
+    process: each opens its own contexts (cookies, storage, pages) and closes them."""
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
@@ -21,6 +23,17 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """The run's Chromium; contexts a test leaves open are closed after it, so no page, cookie or
+    timer reaches the next test."""
+    before = set(_chromium.contexts)
+    yield _chromium
+    for ctx in list(_chromium.contexts):
+        if ctx not in before:
+            ctx.close()
 
 
 @pytest.fixture
