@@ -71,6 +71,9 @@ class Settings(BaseSettings):
 
     # People sessions (console logins) expire after this many hours of idleness.
     session_hours: int = Field(12, ge=1)
+    # Issue 12: how often the sessions behind open live sockets are checked; a logout, expiry,
+    # deactivation or role change closes the user's sockets within this many seconds.
+    live_session_check_seconds: float = Field(1.0, gt=0, le=60)
 
     # CTI ingestion: the largest number of events committed in one transaction (group commit).
     cti_batch_max: int = Field(500, ge=1)

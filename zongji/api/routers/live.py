@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zongji.api.deps import SESSION_COOKIE
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.services import auth
+from zongji.services import live_sessions
 from zongji.services import scope as scope_service
 from zongji.store.db import transaction
 from zongji.store.models import FeedItem
@@ -46,8 +47,10 @@ MAX_GAPS = 5000
 BATCH = 1000
 # Messages queued for one slow client before it is disconnected (it reloads on reconnect).
 CLIENT_QUEUE = 2000
-# How often an open socket re-checks that its session is still valid (revocation, expiry).
-RECHECK_SECONDS = 60.0
+# How often the sessions behind this process's open sockets are checked, all in one query: a
+# logout, expiry, deactivation or role change ends the user's sockets within this time, busy or
+# idle (issue 12, point 1).
+SESSION_CHECK_SECONDS = 1.0
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -55,6 +58,7 @@ CLOSE_TOO_SLOW = 4408
 
 _SLOW = "slow"
 _STOP = "stop"
+_REVOKED = "revoked"
 
 
 @dataclass
@@ -113,25 +117,60 @@ def _read_new(factory: sessionmaker[Session], cursor: FeedCursor) -> list[dict[s
 class Hub:
     """The WebSocket clients of one process and the poller that feeds them."""
 
-    def __init__(self, factory: sessionmaker[Session], poll_seconds: float):
+    def __init__(self, factory: sessionmaker[Session], poll_seconds: float, *, session_hours: int = 12,
+                 session_check_seconds: float = SESSION_CHECK_SECONDS):
         self.factory = factory
         self.poll_seconds = max(0.01, float(poll_seconds))
+        self.session_hours = session_hours
+        self.session_check_seconds = max(0.05, float(session_check_seconds))
         # Each client's queue and who it is (what it may receive: :func:`may_receive`).
         self.clients: dict[asyncio.Queue, Viewer] = {}
+        # Clients whose session ended: nothing more is sent to them, their socket is closed.
+        self.revoked: set[asyncio.Queue] = set()
         self.cursor = FeedCursor()
         self.task: asyncio.Task | None = None
+        self.watcher: asyncio.Task | None = None
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
         self.task = asyncio.create_task(self._run(), name="zongji-live-poller")
+        self.watcher = asyncio.create_task(self._watch_sessions(), name="zongji-live-sessions")
 
     async def stop(self) -> None:
-        if self.task:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.task
+        for task in (self.task, self.watcher):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         for q in list(self.clients):
             _force(q, _STOP)
+
+    async def _watch_sessions(self) -> None:
+        """Once every ``session_check_seconds``: end the sockets whose session is no longer valid
+        or whose user's role changed (one query for all sockets of this process)."""
+        while True:
+            await asyncio.sleep(self.session_check_seconds)
+            clients = list(self.clients.items())
+            if not clients:
+                continue
+            try:
+                valid = await asyncio.to_thread(self._valid_sessions, {v.token_hash for _, v in clients})
+            except Exception:
+                log.warning("live feed: session check failed; retrying", exc_info=True)
+                continue
+            for q, viewer in clients:
+                if valid.get(viewer.token_hash) != (viewer.user_id, viewer.role):
+                    self.end(q)
+
+    def _valid_sessions(self, hashes: set[str]) -> dict[str, tuple[int, str]]:
+        with transaction(self.factory) as s:
+            return live_sessions.still_valid(s, hashes, hours=self.session_hours)
+
+    def end(self, q: asyncio.Queue) -> None:
+        """The client's session ended: send it nothing more and close its socket."""
+        self.revoked.add(q)
+        self.clients.pop(q, None)
+        _force(q, _REVOKED)
 
     async def _run(self) -> None:
         while not self.ready.is_set():
@@ -174,6 +213,8 @@ class Viewer:
     unit_id: int | None = None  # a unit handler's unit (``User.department_id``)
     # The lines the viewer works for (``zongji.domain.scope``); None: every line.
     line_codes: frozenset[str] | None = None
+    # SHA-256 of the session token behind the socket: the session checked once a second.
+    token_hash: str = ""
 
 
 # Topics a unit handler may receive at all; everything else (calls, guests, DND, messages,
@@ -250,7 +291,8 @@ def _force(q: asyncio.Queue, item: Any) -> None:
 async def running(app):
     """Start this process's feed poller for the life of the app."""
     settings = app.state.settings
-    hub = Hub(app.state.session_factory, settings.feed_poll_seconds)
+    hub = Hub(app.state.session_factory, settings.feed_poll_seconds, session_hours=settings.session_hours,
+              session_check_seconds=settings.live_session_check_seconds)
     app.state.live_hub = hub
     await hub.start()
     try:
@@ -285,6 +327,7 @@ async def live(websocket: WebSocket) -> None:
         return
     viewer = Viewer(user_id=user.id, role=str(user.role),
                     unit_id=user.department_id if user.role == Role.UNIT_HANDLER else None,
+                    token_hash=auth.hash_token(token),
                     line_codes=await asyncio.to_thread(_line_codes_for, app.state.session_factory, user))
     hub: Hub | None = getattr(app.state, "live_hub", None)
     if hub is None:
@@ -298,27 +341,18 @@ async def live(websocket: WebSocket) -> None:
     try:
         await websocket.accept()
         receiver = asyncio.create_task(_drain(websocket))
-        next_check = time.monotonic() + RECHECK_SECONDS
         while True:
             getter = asyncio.create_task(queue.get())
-            done, _ = await asyncio.wait(
-                {getter, receiver}, timeout=max(1.0, next_check - time.monotonic()),
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
             if receiver in done:  # the client went away
                 getter.cancel()
                 break
-            if getter not in done:
-                getter.cancel()
-                if time.monotonic() >= next_check:
-                    next_check = time.monotonic() + RECHECK_SECONDS
-                    still = await asyncio.to_thread(_user_for_token, app.state.session_factory,
-                                                    token, settings.session_hours)
-                    if still is None:
-                        await websocket.close(code=CLOSE_UNAUTHORIZED, reason="session ended")
-                        break
-                continue
             message = getter.result()
+            if queue in hub.revoked or message is _REVOKED:
+                # The session ended (logout, expiry, deactivation, role change): nothing queued
+                # before is sent any more.
+                await websocket.close(code=CLOSE_UNAUTHORIZED, reason="session ended")
+                break
             if message is _SLOW or message is _STOP:
                 await websocket.close(code=CLOSE_TOO_SLOW if message is _SLOW else 1001)
                 break
@@ -327,6 +361,7 @@ async def live(websocket: WebSocket) -> None:
         pass
     finally:
         hub.clients.pop(queue, None)
+        hub.revoked.discard(queue)
         if receiver is not None:
             receiver.cancel()
 
