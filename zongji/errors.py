@@ -29,3 +29,12 @@ class Forbidden(ZongjiError):
 
 class Unauthorized(ZongjiError):
     status_code = 401
+
+
+class Invalid(ZongjiError):
+    """Invalid input (422), naming the field."""
+
+    status_code = 422
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message, field=field, code=code or "validation")

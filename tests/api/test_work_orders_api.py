@@ -734,3 +734,26 @@ def test_complaint_register_xlsx_uses_the_page_words(as_role, units):
     stats = [c.value for c in wb["统计"]["A"] if c.value]
     assert "办理中" in stats and "open" not in stats
     assert not any(v in ("open", "satisfied") for r in rows for v in r.values())
+
+
+def test_an_odd_character_in_a_description_never_breaks_the_complaint_exports(as_role):
+    """Issue 12, point 5: a control character pasted into a description (a vertical tab from a
+    word processor) no longer breaks the XLSX of every range holding the order; a description
+    that starts with "=" stays text, not a formula; NUL is refused naming the field, the same on
+    both databases."""
+    op = as_role("operator")
+    odd = _create(op, order_type="complaint", description="楼道灯坏了\x0b三天没人修\x1f")
+    formula = _create(op, order_type="complaint", description="=HYPERLINK(\"http://x\",\"点我\")")
+    r = op.get("/api/complaints/register.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content))["投诉登记表"]
+    head = [c.value for c in ws[1]]
+    cells = {row[head.index("工单编号")].value: row[head.index("投诉内容")] for row in ws.iter_rows(min_row=2)}
+    assert cells[odd["number"]].value == "楼道灯坏了三天没人修"
+    assert cells[formula["number"]].data_type == "s" and cells[formula["number"]].value.startswith("=HYPERLINK")
+    form = op.get(f"/api/work-orders/{odd['id']}/complaint-form.xlsx")
+    assert form.status_code == 200
+    values = [c.value for c in load_workbook(io.BytesIO(form.content)).active["C"]]
+    assert "楼道灯坏了三天没人修" in values
+    r = op.post("/api/work-orders", json={**ORDER, "description": "有\u0000空字符"})
+    assert r.status_code == 422 and r.json()["field"] == "description"

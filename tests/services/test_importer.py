@@ -129,3 +129,23 @@ def test_cli_import_directory(tmp_path, settings, org, monkeypatch):
     assert result.exit_code == 1, result.output  # some rows were rejected
     assert "4 created" in result.output
     assert "row 7, mobile: not a phone number" in result.output
+
+
+def test_a_cell_of_megabytes_is_refused_naming_its_line_without_a_traceback(tmp_path, settings, org, monkeypatch):
+    """Issue 12, point 5: a 2 MB field in a directory CSV ended the import with a traceback."""
+    from typer.testing import CliRunner
+
+    from zongji.cli import app
+    from zongji.settings import get_settings
+
+    path = tmp_path / "huge.csv"
+    path.write_text("姓名,部门,分机\n张三,客房部,6001\n李四," + "长" * 2_000_000 + ",6002\n", encoding="utf-8")
+    monkeypatch.setenv("ZONGJI_DATABASE_URL", settings.resolved_database_url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["import", "directory", str(path), "--org", "acme"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "line 3" in result.output and "Traceback" not in result.output

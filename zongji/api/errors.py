@@ -7,16 +7,18 @@ Shape of every error body::
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from zongji.errors import ZongjiError
+from zongji.errors import Invalid, ZongjiError
 
 
 class FieldErrorOut(BaseModel):
@@ -52,7 +54,59 @@ def _field_name(loc: tuple) -> str:
     return ".".join(parts) or str(loc[-1] if loc else "request")
 
 
+# A JSON escape of a UTF-16 surrogate or of NUL: the only ways a JSON body carries text that no
+# database stores alike (SQLite keeps NUL, PostgreSQL refuses it; neither takes a lone surrogate).
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:[dD][89a-fA-F]|0000)")
+
+
+def broken_text_path(value: Any, path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """The path to the first text in ``value`` that UTF-8 cannot carry (a lone surrogate) or that
+    holds NUL."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or ("body",)
+        return (path or ("body",)) if "\x00" in value else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = broken_text_path(k, path or ("body",)) or broken_text_path(v, (*path, str(k)))
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            if found := broken_text_path(v, (*path, str(i))):
+                return found
+    return None
+
+
+async def reject_broken_text(request: Request) -> None:
+    """A JSON body whose text holds a lone UTF-16 surrogate (``"\\ud800"``) or NUL (``"\\u0000"``)
+    is refused with 422 naming the field, the same on SQLite and PostgreSQL, before any router
+    stores or hashes it. Bodies without such an escape (nearly all) are not parsed twice. An
+    app-wide dependency."""
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return
+    if "json" not in request.headers.get("content-type", ""):
+        return
+    body = await request.body()
+    if not _SUSPECT_ESCAPE.search(body):
+        return
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return  # FastAPI answers the malformed body itself
+    path = broken_text_path(data)
+    if path is not None:
+        field = ".".join(path)
+        raise Invalid(f"{field} holds a character text cannot hold (NUL or a lone UTF-16 surrogate)",
+                      field=field)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    # Before the routers are included: every route gets the dependency.
+    app.router.dependencies.append(Depends(reject_broken_text))
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         fields = [
@@ -94,8 +148,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        content: dict[str, Any] = {"error": "http", "message": str(exc.detail)}
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body it cannot read (not UTF-8, nested too deeply): the
+            # field at fault is the body.
+            content = {"error": "validation", "field": "body",
+                       "message": "the body cannot be read: it is not UTF-8 JSON, or it is nested too deeply",
+                       "fields": [{"field": "body", "message": "not readable"}]}
         return JSONResponse(
             status_code=exc.status_code,
-            content={"error": "http", "message": str(exc.detail)},
+            content=content,
             headers=getattr(exc, "headers", None),
         )

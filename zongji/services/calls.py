@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from zongji.domain import calls as rules
 from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
 from zongji.domain import scope as scope_rules
+from zongji.domain import time_range
 from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, NotFound, ZongjiError
 from zongji.services import audit
@@ -189,6 +190,8 @@ def parse_local_instant(value: str, field: str, tz: ZoneInfo, *, end_of_day: boo
     try:
         if len(v) <= 10:
             day = dt.date.fromisoformat(v)
+            if not time_range.in_range(day):
+                raise Invalid(time_range.out_of_range_message(field), field=field)
             if end_of_day:
                 day += dt.timedelta(days=1)
             return dt.datetime.combine(day, dt.time(0), tz)
@@ -197,6 +200,8 @@ def parse_local_instant(value: str, field: str, tz: ZoneInfo, *, end_of_day: boo
         raise Invalid(
             f"{field} must be a date (YYYY-MM-DD) or an ISO-8601 time, not {value!r}", field=field
         ) from None
+    if not time_range.in_range(when):
+        raise Invalid(time_range.out_of_range_message(field), field=field)
     if when.tzinfo is None:
         when = when.replace(tzinfo=tz)
     return when

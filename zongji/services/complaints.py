@@ -14,10 +14,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zongji.domain import time_range
 from zongji.domain import work_orders as wo
 from zongji.services.work_orders import Invalid, state_from_json
 from zongji.store.models import Department, Person, User
@@ -108,6 +110,20 @@ def form(session: Session, row: WorkOrder, *, tz: ZoneInfo) -> dict[str, Any]:
     return {"order_id": row.id, "fields": [{"key": k, "zh": zh, "en": en, "value": values[k]} for k, zh, en in FORM_FIELDS]}
 
 
+def _cell_text(value: Any) -> Any:
+    """A value as an XLSX cell can hold it: control characters a worksheet refuses (a pasted
+    vertical tab, a NUL from a phone) are dropped, so one odd description never breaks the export
+    of a whole range."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def _as_text(cells) -> None:
+    """Cells keep what people typed as text: a description starting with "=" is not a formula."""
+    for c in cells:
+        if c.data_type == "f":
+            c.data_type = "s"
+
+
 _THIN = Side(style="thin", color="888888")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -125,7 +141,8 @@ def form_xlsx(data: dict[str, Any]) -> bytes:
     for i, f in enumerate(data["fields"], start=3):
         ws.cell(i, 1, f["zh"]).font = Font(bold=True)
         ws.cell(i, 2, f["en"])
-        c = ws.cell(i, 3, f["value"])
+        c = ws.cell(i, 3, _cell_text(f["value"]))
+        _as_text([c])
         c.alignment = Alignment(wrap_text=True, vertical="top")
         for col in (1, 2, 3):
             ws.cell(i, col).border = _BOX
@@ -140,9 +157,12 @@ def _day(text: str | None, field: str) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise Invalid("use YYYY-MM-DD", field=field) from None
+    if not time_range.in_range(day):
+        raise Invalid(time_range.out_of_range_message(field), field=field)
+    return day
 
 
 def register(session: Session, *, tz: ZoneInfo, date_from: str | None = None, date_to: str | None = None) -> dict[str, Any]:
@@ -193,10 +213,11 @@ def register_xlsx(data: dict[str, Any]) -> bytes:
         c.font = Font(bold=True)
         c.fill = PatternFill("solid", fgColor="DDE6F0")
     for i in data["items"]:
-        ws.append([i["number"], i["created_at"][:16].replace("T", " "), i["caller_name"], i["caller_number"],
-                   i["description"], i["department"], i["category_name"], STATUS_ZH.get(i["status"], i["status"]),
-                   outcome_zh(i["outcome"]), i["reply"],
-                   (i["closed_at"] or "")[:16].replace("T", " ")])
+        ws.append([_cell_text(v) for v in (
+            i["number"], i["created_at"][:16].replace("T", " "), i["caller_name"], i["caller_number"],
+            i["description"], i["department"], i["category_name"], STATUS_ZH.get(i["status"], i["status"]),
+            outcome_zh(i["outcome"]), i["reply"], (i["closed_at"] or "")[:16].replace("T", " "))])
+        _as_text(ws[ws.max_row])
     for col, w in zip("ABCDEFGHIJK", (15, 17, 10, 14, 40, 16, 14, 10, 10, 40, 17)):
         ws.column_dimensions[col].width = w
     stats = wb.create_sheet("统计")
@@ -205,7 +226,7 @@ def register_xlsx(data: dict[str, Any]) -> bytes:
         stats.cell(row, 1, title).font = Font(bold=True)
         row += 1
         for c in data[key]:
-            stats.cell(row, 1, outcome_zh(c["key"]) if key == "by_outcome" else c["key"])
+            _as_text([stats.cell(row, 1, _cell_text(outcome_zh(c["key"]) if key == "by_outcome" else c["key"]))])
             stats.cell(row, 2, c["count"])
             row += 1
         row += 1

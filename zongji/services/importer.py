@@ -149,7 +149,14 @@ def read_rows(path: Path | str, data: bytes | None = None) -> tuple[list[str], l
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text), dialect)]
+        reader = csv.reader(io.StringIO(text), dialect)
+        rows = []
+        try:
+            for r in reader:
+                rows.append([c.strip() for c in r])
+        except csv.Error as exc:
+            # e.g. a cell of megabytes (past csv's field limit) or a stray quote: name the line.
+            raise ZongjiError(f"line {reader.line_num} of the file cannot be read: {exc}", field="file") from None
     if not rows:
         raise ZongjiError("the file is empty", field="file")
     return rows[0], rows[1:]

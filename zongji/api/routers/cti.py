@@ -23,6 +23,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
+from zongji.api.errors import broken_text_path
 from zongji.errors import Unauthorized, ZongjiError
 from zongji.services import cti
 from zongji.services.calls import Invalid
@@ -130,9 +131,22 @@ async def _body(request: Request) -> bytes:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        data = json.loads(body)
+    except RecursionError:
+        raise Invalid("the body is nested too deeply", field="body") from None
     except (ValueError, UnicodeDecodeError):
         raise Invalid("the body is not valid JSON", field="body") from None
+    _check_text(data)
+    return data
+
+
+def _check_text(data: Any) -> None:
+    """Text no database stores alike (NUL, a lone surrogate) is refused before it reaches the
+    group-commit writer, where it would fail a whole batch on PostgreSQL."""
+    if (path := broken_text_path(data)) is not None:
+        field = ".".join(p for p in path if not p.isdigit()) or "body"  # form values are lists
+        raise Invalid(f"{field} holds a character text cannot hold (NUL or a lone UTF-16 surrogate)",
+                      field=field)
 
 
 @router.post(
@@ -167,6 +181,7 @@ async def zammad_push(token: str, request: Request) -> Response:
             raise Invalid("the form body is not UTF-8", field="body") from None
         if not data and request.query_params:
             data = {k: request.query_params.getlist(k) for k in request.query_params.keys()}
+    _check_text(data)
     item = cti.parse_zammad(data, received, cti.hash_token(token))
     await _submit(request, item)
     return Response(_EMPTY, media_type="application/json")

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from zongji.api.deps import CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.domain import time_range
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import audit, calendar_changes
 from zongji.services import sla as sla_store
@@ -104,9 +105,12 @@ def _actor(user: User) -> str:
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise service.Invalid("use YYYY-MM-DD", field="day") from None
+    if not time_range.in_range(day):
+        raise service.Invalid(time_range.out_of_range_message("day"), field="day")
+    return day
 
 
 @router.get("/calendar/status")
