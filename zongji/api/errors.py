@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 
 from zongji.errors import Invalid, ZongjiError
 
@@ -80,13 +81,13 @@ def broken_text_path(value: Any, path: tuple[str, ...] = ()) -> tuple[str, ...] 
     return None
 
 
-async def reject_broken_text(request: Request) -> None:
+async def reject_broken_text(request: HTTPConnection) -> None:
     """A JSON body whose text holds a lone UTF-16 surrogate (``"\\ud800"``) or NUL (``"\\u0000"``)
     is refused with 422 naming the field, the same on SQLite and PostgreSQL, before any router
     stores or hashes it. Bodies without such an escape (nearly all) are not parsed twice. An
     app-wide dependency."""
-    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-        return
+    if not isinstance(request, Request) or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return  # a WebSocket handshake or a read: no body
     if "json" not in request.headers.get("content-type", ""):
         return
     body = await request.body()
