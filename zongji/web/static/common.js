@@ -33,7 +33,18 @@ const ZJ = (function () {
     document.querySelectorAll(".lang-switch button").forEach((b) => b.classList.toggle("on", b.dataset.lang === next));
     applyI18n();
     listeners.forEach((fn) => fn(next));
-    fetch("/ui/locale", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ locale: next }) }).catch(() => {});
+    saveLocale(next);
+  }
+  /* The choice is kept as "pending" until the server has stored it, so a reload that overtakes
+     the request (or a dropped connection) still opens in the chosen language and saves it again. */
+  function saveLocale(next) {
+    try { localStorage.setItem("zongji.locale.pending", next); } catch (e) { /* private mode */ }
+    fetch("/ui/locale", { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ locale: next }) })
+      .then((r) => {
+        if (!r.ok) return;
+        try { if (localStorage.getItem("zongji.locale.pending") === next) localStorage.removeItem("zongji.locale.pending"); } catch (e) { /* ignore */ }
+      })
+      .catch(() => {});
   }
   function onLocale(fn) { listeners.push(fn); }
 
@@ -177,7 +188,12 @@ const ZJ = (function () {
   document.addEventListener("DOMContentLoaded", () => {
     let stored = null;
     try { stored = localStorage.getItem("zongji.locale"); } catch (e) { /* ignore */ }
-    if (!cfg.user && stored && stored !== locale && dicts[stored]) setLocale(stored, false);
+    let pending = null;
+    try { pending = localStorage.getItem("zongji.locale.pending"); } catch (e) { /* ignore */ }
+    if (pending && dicts[pending]) {
+      if (pending !== locale) setLocale(pending);
+      else saveLocale(pending);
+    } else if (!cfg.user && stored && stored !== locale && dicts[stored]) setLocale(stored, false);
     document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => setLocale(b.dataset.lang)));
     const out = document.getElementById("logout");
     if (out) out.addEventListener("click", async () => {
