@@ -472,5 +472,29 @@ def test_no_decision_for_a_guest_ever_contains_the_room(kind, room, privacy, in_
     for text in d.texts():
         assert not pat.search(text), (d.outcome, text)
     assert not pat.search(json.dumps(d.to_dict(), ensure_ascii=False))
-    if privacy is PrivacyLevel.NOT_STAYING and not (internal and caller_kind == "staff"):
+    unnamed_room = kind is TargetKind.ROOM and not internal and matches is None
+    if privacy is PrivacyLevel.NOT_STAYING and not (internal and caller_kind == "staff") and not unnamed_room:
         assert d.outcome is O.DENY_STAY
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    privacy=st.sampled_from(list(PrivacyLevel)),
+    in_house=st.booleans(), dnd=st.booleans(), vip=st.booleans(),
+    consent=st.sampled_from([None, True, False]),
+    caller_kind=st.sampled_from(["guest", "customer", "unknown"]),
+    hm=st.sampled_from(["03:00", "12:05", "18:00"]),
+)
+def test_an_outside_caller_asking_for_a_room_learns_nothing_before_naming_the_guest(
+        privacy, in_house, dnd, vip, consent, caller_kind, hm):
+    """R-H4 (issue 12): empty, DND, no-calls and hidden rooms answer an unnamed request alike."""
+    def decide(**state):
+        t = Target(kind=TargetKind.ROOM, name="李明", number="81608", room_number="1608", **state)
+        c = Caller(internal=False, kind=caller_kind, name="王先生", purpose="送文件")
+        d = decide_transfer(TransferRequest(target=t, caller=c, at=at(hm), tz=SH, guest_consent=consent,
+                                            guest_name_matches=None))
+        return d.outcome, d.script, d.offer_message, d.needs
+
+    plain = decide(privacy_level=PrivacyLevel.NORMAL, in_house=True, dnd=False, vip=False)
+    assert plain[0] is O.CONNECT_AFTER_ASKING and "guest_name" in plain[3]
+    assert decide(privacy_level=privacy, in_house=in_house, dnd=dnd, vip=vip) == plain

@@ -440,6 +440,10 @@ def _guest(req: TransferRequest) -> TransferDecision:
         return _base(req, TransferOutcome.CONNECT,
                      Reason("emergency", "紧急情况：直接接通客人。", "Emergency: connect the guest directly."),
                      script("transfer"), **private)
+    if t.kind is TargetKind.ROOM and not c.internal and req.guest_name_matches is None:
+        # R-H4: an outside caller who asks for a room learns nothing about it (empty, DND, no
+        # calls, hidden) until they have named the guest; every room answers the same way.
+        return _ask_guest(req)
     hidden = t.privacy_level is PrivacyLevel.NOT_STAYING
     if not t.in_house or (hidden and not staff) or (req.guest_name_matches is False and not staff):
         if not t.in_house:
@@ -481,6 +485,13 @@ def _guest(req: TransferRequest) -> TransferDecision:
                      Reason("guest_declined", "客人不接听此来电：婉拒来电人，提供留言。",
                             "The guest declined the call: decline politely, offer a message."),
                      script("dnd"), offer_message=True, handover_note=t.vip)
+    return _ask_guest(req)
+
+
+def _ask_guest(req: TransferRequest) -> TransferDecision:
+    """Ask for what is missing (the guest's name, the caller's name and purpose), then the guest."""
+    t, c = req.target, req.caller
+    private = dict(dial=t.number, dial_private=True, handover_note=t.vip)
     needs: list[str] = []
     if t.kind is TargetKind.ROOM and req.guest_name_matches is None and not c.internal:
         needs.append("guest_name")
