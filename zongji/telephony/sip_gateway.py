@@ -41,6 +41,21 @@ log = logging.getLogger(__name__)
 
 BUSY_CODES = frozenset({486, 600, 603})
 _ENDPOINT_LOCK = threading.Lock()
+
+
+def _destroy_endpoint(pj, ep) -> None:
+    """Delete PJSIP's Endpoint now, on the PJSIP thread, before the lock is released.
+
+    PJSUA2 allows one Endpoint per process and forgets it only in its C++ destructor. Left to
+    Python's garbage collector, the destructor runs whenever the last reference goes: a log
+    record or a traceback that keeps the PJSIP thread's frame alive delays it past the next
+    gateway's start, whose ``Endpoint()`` then aborts the process (seen in CI). The SWIG
+    destroy call disowns the proxy, so the collector never deletes it a second time.
+    """
+    try:
+        pj.Endpoint.__swig_destroy__(ep)
+    except Exception:
+        log.exception("could not delete the PJSIP endpoint")
 NO_ANSWER_CODES = frozenset({408, 480, 487})
 # The PBX / SIP side failed, not the room (R-H9: reported as TELEPHONY_FAULT, never as a room
 # that did not answer): server errors and "unavailable". PJSIP reports a transport error on the
@@ -527,12 +542,14 @@ class SipGateway:
             self.local_port = int(local.rsplit(":", 1)[1])
             self.account = self._make_account(pj, local)
         except BaseException as exc:
-            self._start_error = exc
-            self._ready.set()
+            # Without its traceback: the traceback's frames would keep ``ep`` alive.
+            self._start_error = exc.with_traceback(None)
             try:
                 ep.libDestroy()
             except Exception:
                 pass
+            _destroy_endpoint(pj, ep)
+            self._ready.set()
             return
         self.ep = ep
         self._ready.set()
@@ -560,10 +577,12 @@ class SipGateway:
             self._inbound.clear()
             self._rejected.clear()
             self.account = None
+            self.ep = None
             try:
                 ep.libDestroy()
             except Exception:
                 log.exception("libDestroy failed")
+            _destroy_endpoint(pj, ep)
 
     def _make_account(self, pj, local: str):
         c = self.config
