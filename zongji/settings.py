@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     # Issue 12: how often the sessions behind open live sockets are checked; a logout, expiry,
     # deactivation or role change closes the user's sockets within this many seconds.
     live_session_check_seconds: float = Field(1.0, gt=0, le=60)
+    # Issue 12: login throttling (zongji.domain.login_throttle). This many wrong passwords for one
+    # account name within the window lock it for the first lock time, doubling per further lock up
+    # to the longest lock; the same for one client address with its own limit.
+    login_account_max_failures: int = Field(5, ge=1)
+    login_address_max_failures: int = Field(20, ge=1)
+    login_failure_window_minutes: float = Field(15.0, gt=0)
+    login_lock_minutes: float = Field(15.0, gt=0)
+    login_lock_max_hours: float = Field(24.0, gt=0)
 
     # CTI ingestion: the largest number of events committed in one transaction (group commit).
     cti_batch_max: int = Field(500, ge=1)

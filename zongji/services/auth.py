@@ -106,6 +106,8 @@ class IssuedToken:
 
 
 def log_in(session: Session, username: str, password: str, *, hours: int) -> tuple[User, IssuedToken]:
+    """Check the password and open a session. Unthrottled: the API's login goes through
+    ``zongji.services.login_throttle.log_in``, which counts failures and locks."""
     user = session.scalar(select(User).where(User.username == username.strip()))
     # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
     if user is None or not user.active:

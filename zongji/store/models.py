@@ -142,6 +142,25 @@ class AuditEntry(Base):
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
 
+class LoginThrottle(Base):
+    """Failed logins of one account name (as typed, existing or not) or one client address, and
+    its lock (zongji.domain.login_throttle). In the database so every server process and a
+    restarted one see the same lock."""
+
+    __tablename__ = "login_throttle"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # "account" or "address"
+    subject: Mapped[str] = mapped_column(String(100))  # the account name or the address
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[dt.datetime | None]
+    locked_until: Mapped[dt.datetime | None]
+    locks: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (UniqueConstraint("scope", "subject", name="uq_login_throttle_scope_subject"),)
+
+
 # --------------------------------------------------------------------------- organisation
 
 

@@ -1,12 +1,43 @@
-/* Login page. */
+/* Login page. After too many failed logins the server answers 429 with retry_after (seconds):
+   say until when, in the page's language, and keep the button off until then. */
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("login-form");
   const err = document.getElementById("login-error");
   const submit = document.getElementById("login-submit");
+  let lockedUntil = null;
+  let unlockTimer = null;
+
+  function showLocked() {
+    const seconds = Math.max(0, (lockedUntil - Date.now()) / 1000);
+    const iso = new Date(lockedUntil).toISOString();
+    err.textContent = ZJ.t("login.locked", {
+      time: seconds > 20 * 3600 ? ZJ.fmtDateTime(iso) : ZJ.fmtTime(iso),
+      minutes: Math.max(1, Math.ceil(seconds / 60)),
+    });
+    err.dataset.state = "locked";
+  }
+
+  function lockFor(seconds) {
+    lockedUntil = Date.now() + seconds * 1000;
+    submit.disabled = true;
+    showLocked();
+    clearTimeout(unlockTimer);
+    unlockTimer = setTimeout(() => {
+      lockedUntil = null;
+      err.textContent = "";
+      delete err.dataset.state;
+      submit.disabled = false;
+    }, seconds * 1000);
+  }
+
+  ZJ.onLocale(() => { if (lockedUntil) showLocked(); });
+
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
+    if (lockedUntil) return;
     err.textContent = "";
+    delete err.dataset.state;
     submit.disabled = true;
     try {
       await ZJ.api("POST", "/api/auth/login", {
@@ -18,6 +49,11 @@ document.addEventListener("DOMContentLoaded", () => {
       const next = new URLSearchParams(location.search).get("next");
       location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
     } catch (e) {
+      const retry = e.status === 429 && e.body && Number(e.body.retry_after);
+      if (retry > 0) {
+        lockFor(retry);
+        return;
+      }
       err.textContent = e.status === 401 ? ZJ.t("login.wrong") : ZJ.errorText(e);
       form.password.select();
       submit.disabled = false;
