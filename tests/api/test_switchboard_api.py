@@ -368,7 +368,12 @@ def test_dnd_set_and_cancel_locks_and_releases_the_line_and_pushes_to_every_cons
     assert pbx(settings).line_locked(room.extension)
     with session_factory() as s:
         feed = s.scalars(select(FeedItem).where(FeedItem.topic == "dnd", FeedItem.entity_id == str(dnd["id"]))).all()
-    assert feed and DEMO_VIP_GUEST_ROOM not in json.dumps(feed[-1].payload, ensure_ascii=False)
+    # What an operator's console receives of it: the guest, never the room (guest_privacy).
+    from zongji.api.routers.live import Viewer, shape_for
+
+    pushed = shape_for(Viewer(user_id=0, role="operator"), {"topic": "dnd", "payload": feed[-1].payload})
+    assert feed and DEMO_VIP_GUEST_ROOM not in json.dumps(pushed, ensure_ascii=False)
+    assert pushed["payload"]["guest_name"] == DEMO_VIP_GUEST_NAME
     # Operators see names only; the shift leader sees the room too.
     listed = client.get("/api/switchboard/dnd").json()["items"]
     assert all("room_number" not in d for d in listed)

@@ -51,6 +51,8 @@ def current_user(request: Request) -> User:
         if user is None:
             raise Unauthorized("session expired or revoked; log in again")
         session.expunge(user)
+    # What the answer may show (zongji.api.guest_privacy) depends on the role.
+    request.state.user_role = user.role
     return user
 
 

@@ -226,7 +226,8 @@ def assemble(session: Session, h: Handover | None, user: User | None, settings: 
                for e in (h.entries if h is not None else [])]
     inputs = rules.HandoverInputs(
         dnd=[sb.dnd_domain(r, with_room=with_room) for r in dnd_rows],
-        messages=[sb.message_domain(m) for m in _messages_mine(session, sb.open_message_rows(session), scope)],
+        messages=[sb.message_domain(m, with_room=with_room)
+                  for m in _messages_mine(session, sb.open_message_rows(session), scope)],
         vips=vips, callbacks=_callbacks(session, scope), faults=faults, entries=entries)
     label = h.shift_label if h is not None else shift_label(now, settings)
     prepared = (h.prepared_by if h is not None else None) or sb.who(user)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zongji.domain import guest_privacy
 from zongji.domain import room_board as rules
 from zongji.domain.roles import ROOM_NUMBER_ROLES
 from zongji.domain.room_numbers import room_sort_key
@@ -50,9 +51,14 @@ def board(session: Session, user: User, settings: Settings, *, now: dt.datetime)
             Wakeup.status.in_(rules.OPEN_WAKEUP_STATUSES), Wakeup.wake_at <= now + horizon)
             .order_by(Wakeup.wake_at)):
         wakeups[w.room_id].append(w)
-    lamps = set(session.scalars(select(Message.lamp_extension).where(
-        Message.lamp_extension.is_not(None), Message.state.not_in(("acknowledged", "void")))))
+    lamp_rows = session.execute(select(Message.lamp_extension, Message.addressed).where(
+        Message.lamp_extension.is_not(None), Message.state.not_in(("acknowledged", "void")))).all()
     names = shows_names(user)
+    # R-H4: for an operator a guest's record addressed by name never marks its room.
+    dnd = {k: p for k, p in dnd.items() if guest_privacy.marks_room(user.role, p.addressed)}
+    for room_id in list(wakeups):
+        wakeups[room_id] = [w for w in wakeups[room_id] if guest_privacy.marks_room(user.role, w.addressed)]
+    lamps = {ext for ext, addressed in lamp_rows if guest_privacy.marks_room(user.role, addressed)}
     floors: dict[int, list[dict[str, Any]]] = defaultdict(list)
     shown_guests: list[int] = []
     by_id = {s.id: s for ss in stays.values() for s in ss}
@@ -70,7 +76,7 @@ def board(session: Session, user: User, settings: Settings, *, now: dt.datetime)
             "departing": state.departing_today, "vip": state.vip,
             "dnd": state.dnd,
             "wakeup": None if state.wakeup is None else {
-                "id": state.wakeup.wakeup_id, "status": state.wakeup.status,
+                "status": state.wakeup.status,
                 "time": state.wakeup.wake_at.astimezone(tz).strftime("%H:%M"),
                 "wake_at": state.wakeup.wake_at.astimezone(tz).isoformat()},
             "wakeup_escalated": state.wakeup_escalated, "message_lamp": state.message_lamp,

@@ -26,8 +26,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from zongji.domain import guest_privacy
 from zongji.domain import dnd as dnd_rules
 from zongji.domain import lines as line_rules
 from zongji.domain import messages as msg_rules
@@ -386,12 +387,6 @@ def room_addressed(session: Session, *, room: str | None, room_id: int | None, a
     return stay
 
 
-def room_only(out: dict[str, Any], room_number: str, *keys: str) -> dict[str, Any]:
-    """An answer to a room-addressed request for a role that may not see which guest is in which
-    room (R-H4): the room stands where the guest's id and name were."""
-    return {**{k: v for k, v in out.items() if k not in keys}, "room": room_number}
-
-
 def _line_settings(session: Session, line: Line) -> LineSettings | None:
     return session.scalar(select(LineSettings).where(LineSettings.line_id == line.id))
 
@@ -722,6 +717,7 @@ def _msg_domain(m: Message) -> msg_rules.Message:
 def message_out(m: Message, tz: ZoneInfo) -> dict[str, Any]:
     return {
         "id": m.id, "recipient": {"kind": m.recipient_kind, "id": m.recipient_id, "label": m.recipient_label},
+        "addressed": m.addressed, "room": _message_room(m),
         "caller_name": m.caller_name, "caller_number": m.caller_number, "content": m.content,
         "urgent": m.urgent, "call_id": m.call_id, "taken_by": m.taken_by, "taken_at": iso(m.taken_at, tz),
         "read_back": m.read_back_at is not None, "read_back_at": iso(m.read_back_at, tz), "state": m.state,
@@ -734,6 +730,19 @@ def message_out(m: Message, tz: ZoneInfo) -> dict[str, Any]:
         "open": m.state not in ("acknowledged", "void"),
         "sends": _sends_out(m, tz),
     }
+
+
+def _message_room(m: Message) -> str | None:
+    """The room a message was taken for (found by its lamp's extension): what an operator sees
+    in place of the guest (zongji.domain.guest_privacy). None for messages taken by name."""
+    if m.addressed != "room" or not m.lamp_extension:
+        return None
+    from zongji.store.models import Room
+
+    session = object_session(m)
+    if session is None:
+        return None
+    return session.scalar(select(Room.number).where(Room.extension == m.lamp_extension).limit(1))
 
 
 def _sends_out(m: Message, tz: ZoneInfo) -> list[dict[str, Any]]:
@@ -821,7 +830,8 @@ def take_message(session: Session, user: User, settings: Settings, *, recipient_
     m = Message(recipient_kind=str(dm.recipient_kind), recipient_id=recipient_id, recipient_label=dm.recipient_label,
                 caller_name=dm.caller_name, caller_number=dm.caller_number, content=dm.content, urgent=dm.urgent,
                 call_id=call_id, taken_by_id=user.id, taken_by=dm.taken_by, taken_at=now,
-                read_back_at=dm.read_back_at, state=str(dm.state))
+                read_back_at=dm.read_back_at, state=str(dm.state),
+                addressed=("room" if by_room is not None else "guest") if recipient_kind == "guest" else None)
     session.add(m)
     session.flush()
     audit.record(session, actor=actor(user), user_id=user.id, action="create", entity="message", entity_id=m.id,
@@ -844,11 +854,8 @@ def take_message(session: Session, user: User, settings: Settings, *, recipient_
             f"{_vip_guest_label(g.name, g.vip_title)}：{m.caller_name or '来电人'}留言，已记录"
             f"（{'、'.join(_CHANNEL_ZH.get(c, c) for c in channels) or '待送达'}）。（{who(user)}）", at=now)
     _schedule_raise(session, m, policy)
-    out = _publish_message(session, m, settings.tz)
-    if by_room is not None and not sees_rooms(user):
-        return room_only(out, by_room.room.number, "recipient") | {"recipient": {"kind": "room", "id": None,
-                                                                               "label": by_room.room.number}}
-    return out
+    # The answer as the user's role may see it: zongji.api.guest_privacy (R-H4).
+    return _publish_message(session, m, settings.tz)
 
 
 def _deliver(session: Session, m: Message, channel: str, at: dt.datetime, *, by: str, detail: str | None,
@@ -984,9 +991,10 @@ def dnd_out(p: DndPeriod, tz: ZoneInfo, *, with_room: bool) -> dict[str, Any]:
         "reason": p.reason, "set_at": iso(p.set_at, tz), "set_by": p.set_by, "until": iso(p.until, tz),
         "until_checkout": p.until_checkout, "cancelled_at": iso(p.cancelled_at, tz),
         "cancelled_by": p.cancelled_by, "ended_at": iso(p.ended_at, tz), "end_reason": p.end_reason,
-        "active": p.ended_at is None,
+        "active": p.ended_at is None, "addressed": p.addressed,
     }
-    if with_room:
+    if with_room or p.addressed:
+        # A guest's DND carries its room; zongji.domain.guest_privacy decides who sees it.
         out["room_number"] = p.room_number
     return out
 
@@ -1038,7 +1046,8 @@ def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: s
         raise Invalid(str(exc), field=exc.field) from None
     row = DndPeriod(subject_kind=kind, subject_id=sid, subject_label=period.subject_label, guest_id=guest_id,
                     stay_id=stay.id if stay else None, guest_name=guest_name, room_number=room_number, extension=ext,
-                    reason=reason, set_at=now, set_by=period.set_by, until=until, until_checkout=until_checkout)
+                    reason=reason, set_at=now, set_by=period.set_by, until=until, until_checkout=until_checkout,
+                    addressed=("room" if by_room else "guest") if guest_id else None)
     session.add(row)
     session.flush()
     if ext and period.line_lock:
@@ -1056,10 +1065,8 @@ def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: s
 
 
 def _dnd_answer(row: DndPeriod, user: User, settings: Settings, *, by_room: bool) -> dict[str, Any]:
-    out = dnd_out(row, settings.tz, with_room=sees_rooms(user))
-    if by_room and not sees_rooms(user):
-        return room_only(out, row.room_number or "", "subject_id", "label", "guest_name") | {"subject_kind": "room"}
-    return out
+    # The answer as the user's role may see it: zongji.api.guest_privacy (R-H4).
+    return dnd_out(row, settings.tz, with_room=sees_rooms(user))
 
 
 def _end_dnd(session: Session, row: DndPeriod, period: dnd_rules.DndPeriod, now: dt.datetime, tz: ZoneInfo) -> None:
@@ -1192,12 +1199,21 @@ def dnd_rows_for_handover(session: Session, at: dt.datetime) -> list[DndPeriod]:
 
 
 def dnd_domain(p: DndPeriod, *, with_room: bool) -> dnd_rules.DndPeriod:
+    """For the handover: ``with_room`` for roles that see guest and room together; for the others
+    a DND set on a room names the room, one set on a guest the guest (guest_privacy, R-H4)."""
     d = _dnd_domain(p)
-    return d if with_room else replace(d, room_number=None)
+    if with_room:
+        return d
+    if p.addressed == guest_privacy.ROOM:
+        return replace(d, subject_label=p.room_number or "", guest_name=None, room_number=None)
+    return replace(d, room_number=None)
 
 
-def message_domain(m: Message) -> msg_rules.Message:
-    return _msg_domain(m)
+def message_domain(m: Message, *, with_room: bool = True) -> msg_rules.Message:
+    d = _msg_domain(m)
+    if not with_room and m.addressed == guest_privacy.ROOM:
+        return replace(d, recipient_label=_message_room(m) or "")
+    return d
 
 
 # =========================================================================== lines, faults, alerts

@@ -120,7 +120,8 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
     session.flush()
     dnd = DndPeriod(subject_kind="room", subject_id=room.id, subject_label=g.name, guest_id=g.id, stay_id=stay.id,
                     guest_name=g.name, room_number=room.number, extension=room.extension, reason="客人休息，谢绝打扰",
-                    set_at=now - dt.timedelta(hours=1), set_by="王小红(1001)", until_checkout=True)
+                    set_at=now - dt.timedelta(hours=1), set_by="王小红(1001)", until_checkout=True,
+                    addressed="guest")
     session.add(dnd)
     session.flush()
     audit.record(session, actor="demo", action="create", entity="dnd", entity_id=dnd.id)

@@ -126,7 +126,7 @@ def wakeup_out(w: Wakeup, tz: ZoneInfo, *, live_answered: bool = False) -> dict[
     if status == "calling" and live_answered:
         status = "answered"
     return {
-        "id": w.id, "series_id": w.series_id, "room": w.room_number,
+        "id": w.id, "series_id": w.series_id, "room": w.room_number, "addressed": w.addressed or "room",
         "floor": w.room.floor if w.room else None,
         "extension": w.room.extension if w.room else None,
         "wake_at": _iso(w.wake_at, tz), "local_time": w.wake_at.astimezone(tz).strftime("%H:%M"),
@@ -148,6 +148,7 @@ def wakeup_out(w: Wakeup, tz: ZoneInfo, *, live_answered: bool = False) -> dict[
 
 def task_out(t: WakeupTask, tz: ZoneInfo, w: Wakeup | None = None) -> dict[str, Any]:
     return {"id": t.id, "wakeup_id": t.wakeup_id, "kind": t.kind, "room": t.room_number,
+            "addressed": (w.addressed if w is not None else None) or "room",
             "floor": t.floor, "text": t.text, "state": t.state, "unit_id": t.unit_id,
             "created_at": _iso(t.created_at, tz), "done_at": _iso(t.done_at, tz),
             "done_by": t.done_by,
@@ -179,6 +180,9 @@ class Booking:
     languages: tuple[str, ...] = dom.LANGUAGES
     note: str = ""
     readback_confirmed: bool = False
+    # "room" (the room was given) or "guest" (found from the caller's stay: never shown to
+    # operators, zongji.domain.guest_privacy).
+    addressed: str = "room"
 
 
 def _room(session: Session, number: str) -> Room:
@@ -259,7 +263,7 @@ def book(session: Session, b: Booking, *, actor: str, now: dt.datetime, settings
                    repeat_daily=b.repeat_daily, repeat_until=until,
                    languages=",".join(req.languages), note=req.note, booked_by=actor,
                    booked_by_user_id=user_id, booked_at=now, channel=channel,
-                   readback_confirmed=b.readback_confirmed)
+                   readback_confirmed=b.readback_confirmed, addressed=b.addressed)
         w.attempts = []
         _store(w, st)
         session.add(w)
@@ -674,7 +678,8 @@ def handover_section(session: Session, *, now: dt.datetime, settings: Settings) 
     escalated = [w for w in rows if w.escalated_at is not None]
 
     def line(w: Wakeup) -> dict[str, Any]:
-        return {"id": w.id, "room": w.room_number, "wake_at": w.wake_at.astimezone(tz).isoformat(),
+        return {"id": w.id, "room": w.room_number, "addressed": w.addressed or "room",
+                "wake_at": w.wake_at.astimezone(tz).isoformat(),
                 "time": w.wake_at.astimezone(tz).strftime("%m-%d %H:%M"), "status": w.status,
                 "note": w.note, "booked_by": w.booked_by, "booked_by_name": booker_name(w),
                 "minutes_late": w.minutes_late,

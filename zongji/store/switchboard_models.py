@@ -61,6 +61,9 @@ class Message(Base):
     recipient_kind: Mapped[str] = mapped_column(String(20))
     recipient_id: Mapped[int | None] = mapped_column(BigId, index=True)
     recipient_label: Mapped[str] = mapped_column(String(200))  # never a room number
+    # For guests (zongji.domain.guest_privacy): "guest" (found by name) or "room" (taken for a
+    # room: operators see the room, never who stays there); None for staff and departments.
+    addressed: Mapped[str | None] = mapped_column(String(10))
     caller_name: Mapped[str] = mapped_column(String(100))
     caller_number: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)
@@ -158,6 +161,9 @@ class DndPeriod(Base):
     subject_id: Mapped[int] = mapped_column(BigId)
     subject_label: Mapped[str] = mapped_column(String(200))  # the guest's / person's name
     guest_id: Mapped[int | None] = mapped_column(ForeignKey("guests.id"))
+    # For guests (zongji.domain.guest_privacy): "guest" (set on a guest found by name) or "room"
+    # (set on a room by its number); None for people.
+    addressed: Mapped[str | None] = mapped_column(String(10))
     stay_id: Mapped[int | None] = mapped_column(ForeignKey("stays.id"))
     guest_name: Mapped[str | None] = mapped_column(String(100))
     room_number: Mapped[str | None] = mapped_column(String(20))  # internal

@@ -31,6 +31,9 @@ class Wakeup(Base):
     room_number: Mapped[str] = mapped_column(String(20))
     stay_id: Mapped[int | None] = mapped_column(ForeignKey("stays.id"), index=True)
     guest_id: Mapped[int | None] = mapped_column(ForeignKey("guests.id"))
+    # How it was addressed (zongji.domain.guest_privacy): "room" (the room was given) or "guest"
+    # (the room found from the guest's identity: operators never see it).
+    addressed: Mapped[str] = mapped_column(String(10), default="room", server_default="room")
     # Occurrences of one booking with a daily repeat share this id.
     series_id: Mapped[str] = mapped_column(String(40), index=True)
     wake_at: Mapped[dt.datetime] = mapped_column(index=True)

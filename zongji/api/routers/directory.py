@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ReadDB, WriteDB, get_settings, require_roles
 from zongji.api.errors import error_responses
 from zongji.domain.roles import CONSOLE_ROLES
@@ -40,7 +41,8 @@ Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 
 _ERRORS = error_responses()
 
-router = APIRouter(prefix="/api/directory", tags=["directory"], responses=_ERRORS)
+router = APIRouter(prefix="/api/directory", tags=["directory"], responses=_ERRORS,
+                   route_class=GuestPrivacyRoute)
 
 
 class SearchResultOut(BaseModel):

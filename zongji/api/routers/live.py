@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.api.deps import SESSION_COOKIE
+from zongji.domain import guest_privacy
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.services import auth
 from zongji.services import live_sessions
@@ -197,7 +198,7 @@ class Hub:
             if not may_receive(viewer, message):
                 continue
             try:
-                q.put_nowait(message)
+                q.put_nowait(shape_for(viewer, message))
             except asyncio.QueueFull:
                 # A client that cannot keep up is dropped; it re-syncs when it reconnects.
                 self.clients.pop(q, None)
@@ -268,6 +269,16 @@ def may_receive(viewer: Viewer, message: dict[str, Any]) -> bool:
         if line is not None and line.get("code") not in viewer.line_codes:
             return False
     return viewer.role in CONSOLE_ROLES
+
+
+def shape_for(viewer: Viewer, message: dict[str, Any]) -> dict[str, Any]:
+    """The message as this viewer's role may see it: a guest's record names the guest or the
+    room, never both (``zongji.domain.guest_privacy``, the same rule as every answer)."""
+    payload = message.get("payload")
+    if not isinstance(payload, dict) or guest_privacy.sees_both(viewer.role):
+        return message
+    shaped = guest_privacy.view_tree(viewer.role, payload)
+    return message if shaped == payload else {**message, "payload": shaped}
 
 
 def _line_codes_for(factory, user) -> frozenset[str] | None:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ReadDB, WriteDB, require_roles
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.services import handover as handover_service
@@ -19,7 +20,7 @@ from zongji.services import switchboard as sb
 from zongji.settings import Settings
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api", tags=["switchboard"])
+router = APIRouter(prefix="/api", tags=["switchboard"], route_class=GuestPrivacyRoute)
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]

@@ -36,6 +36,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
+from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
 from zongji.api.errors import error_responses
 from zongji.domain.roles import CONSOLE_ROLES, Role
@@ -63,7 +64,8 @@ _ERRORS = error_responses({
     422: "Invalid input or refused booking (past time, empty room, after departure)",
 })
 
-console_router = APIRouter(prefix="/api/wakeups", tags=["wakeups"], responses=_ERRORS)
+console_router = APIRouter(prefix="/api/wakeups", tags=["wakeups"], responses=_ERRORS,
+                           route_class=GuestPrivacyRoute)
 api_router = APIRouter(prefix="/api/v1/wakeups", tags=["wakeups (integration)"], responses=_ERRORS)
 
 
@@ -129,6 +131,8 @@ def _console_booking(db, body: ConsoleWakeupIn) -> tuple[service.Booking, caller
     found = caller_wakeup.caller_room(db, body.call_id, at=_now())
     b = body.booking()
     b.room = found.room
+    if not found.shown:
+        b.addressed = "guest"  # the room found from the guest's stay: never shown to operators
     return b, found
 
 

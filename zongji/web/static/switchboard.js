@@ -372,7 +372,7 @@
       const list = $("sb-dnd-list");
       list.replaceChildren(...r.items.map((d) => el("li", { class: "sb-row" },
         el("div", { class: "sb-row-main" },
-          el("b", null, d.guest_name || d.label), d.room_number ? el("span", { class: "mono muted" }, " " + d.room_number) : null,
+          el("b", null, d.guest_name || d.label || d.room), d.room_number ? el("span", { class: "mono muted" }, " " + d.room_number) : null,
           el("div", { class: "muted small" }, t("sb.since"), " ", hm(d.set_at), " · ",
             d.until ? t("sb.until_time", { t: hm(d.until) }) : d.until_checkout ? t("sb.until_checkout") : t("sb.until_cancel"),
             d.reason ? " · " + d.reason : "")),
@@ -384,7 +384,7 @@
   async function cancelDnd(d) {
     try {
       await api("POST", "/api/switchboard/dnd/" + d.id + "/cancel", { reason: t("sb.dnd_cancel_reason") });
-      toast(t("sb.dnd_cancelled", { name: d.guest_name || d.label }), "ok");
+      toast(t("sb.dnd_cancelled", { name: d.guest_name || d.label || d.room }), "ok");
       loadDnd();
     } catch (e) { toast(errorText(e), "error"); }
   }

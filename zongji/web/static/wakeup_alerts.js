@@ -75,7 +75,7 @@
       return;
     }
     const rows = alertState.items.map((x) => el("li", { class: "wk-bar-row" + (x.no_response_at ? " manager" : ""), "data-task": x.id, "data-wk-room": x.room },
-      el("span", { class: "wk-bar-room" }, x.room),
+      el("span", { class: "wk-bar-room" }, x.room || t("wk.room_private")),
       el("span", { class: "wk-bar-time" }, x.local_time || ""),
       el("span", { class: "wk-bar-late" }, t("wk.bar.late", { n: minutesLateNow(x) })),
       el("span", { class: "wk-bar-need" }, alertNeed(x)),

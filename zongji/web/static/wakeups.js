@@ -69,7 +69,7 @@
       const open = ["due", "retrying", "snoozed", "escalated", "calling", "answered"].includes(w.status);
       const tr = el("tr", { class: "st-" + w.status + (selected === w.id ? " sel" : ""), dataset: { id: w.id, room: w.room }, tabindex: "-1", onclick: () => select(w.id) },
         el("td", { class: "mono" }, w.local_time),
-        el("td", { class: "mono" }, w.room),
+        el("td", { class: "mono" }, w.room || t("wk.room_private")),
         el("td", null, statusBadge(w.status)),
         el("td", { class: "num" }, String(w.attempt_count)),
         el("td", { class: "mono" }, w.next_attempt_at && w.status !== "due" ? hm(w.next_attempt_at) : ""),
@@ -110,7 +110,7 @@
   function taskRow(x) {
     return el("tr", { dataset: { task: x.id } },
       el("td", { class: "mono" }, hm(x.wake_at)),
-      el("td", { class: "mono" }, x.room),
+      el("td", { class: "mono" }, x.room || t("wk.room_private")),
       el("td", null, t(x.kind === "manual_call" ? "wk.task.manual_call" : "wk.task.knock_on_door", { floor: x.floor ?? "" })),
       el("td", { class: "small muted" }, t("wk.task_since", { time: hm(x.created_at) })),
       el("td", null, el("button", { class: "btn btn-primary", type: "button", onclick: () => taskDone(x.id) }, t("wk.reached"))));
