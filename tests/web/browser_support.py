@@ -39,6 +39,9 @@ def logged_in(browser, base: str, username: str = "operator", path: str = "/", *
     page.keyboard.press("Enter")
     # Password hashing is slow by design (argon2): allow for a busy machine.
     expect(page).to_have_url(base + path, timeout=15000)
+    # The URL changes when the navigation commits, before the page's scripts have attached their
+    # key handlers (on DOMContentLoaded): a shortcut pressed at once would be lost (seen in CI).
+    page.wait_for_load_state("load")
     return context, page, errors
 
 

@@ -582,6 +582,12 @@ def _load_wakeups(session: Session, hotel: Organisation, now: dt.datetime) -> No
         select(Stay).join(Room, Stay.room_id == Room.id)
         .where(Room.organisation_id == hotel.id, Stay.status == "in_house").order_by(Room.number)
     ).all()
+    settings = get_settings()
+    # The next morning whose list is still ahead: today's if it is not yet 03:00, else tomorrow's.
+    # Never a wake-up due within hours of loading (a demo loaded at 07:30 would otherwise ring at
+    # 08:00 while someone is trying it, and the tests' own wake-ups would share the window).
+    local_now = now.astimezone(settings.tz)
+    morning = local_now.date() if local_now.hour < 3 else local_now.date() + dt.timedelta(days=1)
     booked = 0
     for stay in stays:
         if booked >= 20:
@@ -590,8 +596,8 @@ def _load_wakeups(session: Session, hotel: Organisation, now: dt.datetime) -> No
             continue
         try:
             wakeups.book(session, wakeups.Booking(room=stay.room.number, time=rng.choice(DEMO_WAKEUP_TIMES),
-                                                  readback_confirmed=True),
-                         actor="demo", now=now, settings=get_settings())
+                                                  date=morning, readback_confirmed=True),
+                         actor="demo", now=now, settings=settings)
         except ZongjiError:
             continue  # e.g. the guest leaves before that time
         booked += 1
