@@ -186,7 +186,7 @@
     fillSelects();
     readUrl();
     $("filters").addEventListener("submit", (e) => { e.preventDefault(); page = 1; load(); });
-    $("filters").addEventListener("change", (e) => { if (e.target.tagName === "SELECT" || e.target.type === "date") { page = 1; load(); } });
+    $("filters").addEventListener("change", (e) => { if (e.target.tagName === "SELECT" || e.target.dataset.zjDate === "date") { page = 1; load(); } });
     $("reset").addEventListener("click", () => { $("filters").reset(); page = 1; load(); });
     $("prev").addEventListener("click", () => { if (page > 1) { page--; load(); } });
     $("next").addEventListener("click", () => { page++; load(); });

@@ -456,6 +456,9 @@
 
   // ------------------------------------------------------------------ live feed
   let ws = null, backoff = 500, resyncTimer = null;
+  // F2 on another page opens /?take=1: take the oldest ringing call once the list is loaded.
+  let takeOnLoad = new URLSearchParams(location.search).get("take") === "1";
+  if (takeOnLoad) history.replaceState(null, "", location.pathname);
   function setLive(state) {
     const node = $("live-status");
     node.dataset.state = state;
@@ -494,6 +497,7 @@
       for (const c of r.items || []) { seen.add(c.id); upsert(c); }
       for (const id of [...calls.keys()]) if (!seen.has(id)) removeCall(id);
       renderList();
+      if (takeOnLoad) { takeOnLoad = false; takeTop(); }
     } catch (e) { if (e.status && e.status !== 404) toast(errorText(e), "error"); }
   }
   setInterval(resync, 30000);

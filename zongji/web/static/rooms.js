@@ -260,7 +260,7 @@
     $("rb-wk-repeat").addEventListener("change", (e) => { $("rb-wk-until-f").hidden = !e.target.checked; });
     // Enter on a checkbox or the date reads back too, as on the time and note fields.
     $("rb-wk").addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && e.target.tagName === "INPUT" && ["checkbox", "date"].includes(e.target.type)) { e.preventDefault(); $("rb-wk").requestSubmit(); }
+      if (e.key === "Enter" && e.target.tagName === "INPUT" && (e.target.type === "checkbox" || e.target.dataset.zjDate)) { e.preventDefault(); $("rb-wk").requestSubmit(); }
     });
     $("rb-dnd").addEventListener("submit", dndGo);
     $("rb-msg").addEventListener("submit", msgGo);
