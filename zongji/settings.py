@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     # Simultaneous outgoing lines the wake-up worker may use (the gateway enforces its own too).
     wakeup_lines: int = Field(8, ge=1)
     wakeup_retry_interval_minutes: float = Field(2.0, gt=0)
+    # A second wake-up for a room within this many minutes of an open one warns (0: same minute).
+    wakeup_duplicate_window_minutes: float = Field(0.0, ge=0, le=720)
     wakeup_retry_window_minutes: float = Field(10.0, ge=0)
     wakeup_snooze_minutes: float = Field(5.0, gt=0)
     wakeup_max_snoozes: int = Field(3, ge=0)

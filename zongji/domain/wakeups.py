@@ -635,3 +635,18 @@ def prompt_texts(t: dt.time, languages: Sequence[str] = LANGUAGES,
                  policy: WakeupPolicy = DEFAULT_POLICY, *, spoken: bool = False) -> list[tuple[str, str]]:
     """[(lang, text), …] in the order to play them."""
     return [(lang, prompt_text(t, lang, policy, spoken=spoken)) for lang in languages]
+
+
+def duplicate_of(existing: Sequence[tuple[int, dt.datetime]], wanted: Sequence[dt.datetime],
+                 window: dt.timedelta) -> list[int]:
+    """The ids of open wake-ups of the same room that a new booking repeats (issue 8): any of
+    ``existing`` (id, time) within ``window`` of a wanted time, the same minute when it is zero.
+    A second booking is then read back with a warning and saved only when confirmed."""
+    def minute(t: dt.datetime) -> dt.datetime:
+        return t.replace(second=0, microsecond=0)
+
+    hits = []
+    for wid, at in existing:
+        if any(abs(minute(at) - minute(t)) <= window for t in wanted):
+            hits.append(wid)
+    return hits

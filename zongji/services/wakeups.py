@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from zongji.domain import wakeups as dom
 from zongji.domain.caller_id import stay_in_house
 from zongji.domain.room_numbers import room_sort_key
-from zongji.errors import NotFound, ZongjiError
+from zongji.errors import Conflict, NotFound, ZongjiError
 from zongji.services import audit
 from zongji.settings import Settings
 from zongji.store import jobs
@@ -183,6 +183,8 @@ class Booking:
     # "room" (the room was given) or "guest" (found from the caller's stay: never shown to
     # operators, zongji.domain.guest_privacy).
     addressed: str = "room"
+    # Book even though the room has an open wake-up at that time (the read-back warned).
+    confirm_duplicate: bool = False
 
 
 def _room(session: Session, number: str) -> Room:
@@ -238,10 +240,28 @@ def preview(session: Session, b: Booking, *, now: dt.datetime, settings: Setting
     tz = settings.tz
     room, stay, req, occ = _request(session, b, now, settings)
     return {"room": room.number, "wake_at": occ[0].isoformat(),
+            "duplicates": [_duplicate_out(w, tz) for w in _duplicates(session, room, occ, settings)],
             "occurrences": [o.isoformat() for o in occ],
             "readback": {"zh": dom.readback_text(req, now, "zh", occ),
                          "en": dom.readback_text(req, now, "en", occ)},
             "departure": _iso(stay.departure, tz) if stay else None}
+
+
+def _duplicates(session: Session, room: Room, occ: list[dt.datetime], settings: Settings) -> list[Wakeup]:
+    """Open wake-ups of the room that the wanted times repeat (same minute, or within
+    ``wakeup_duplicate_window_minutes``)."""
+    window = dt.timedelta(minutes=settings.wakeup_duplicate_window_minutes)
+    lo, hi = min(occ) - window - dt.timedelta(minutes=1), max(occ) + window + dt.timedelta(minutes=1)
+    rows = list(session.scalars(select(Wakeup).where(
+        Wakeup.room_id == room.id, Wakeup.wake_at >= lo, Wakeup.wake_at <= hi,
+        Wakeup.status.in_([str(s) for s in (*dom.WAITING, *dom.IN_CALL)])).order_by(Wakeup.wake_at)))
+    hit = set(dom.duplicate_of([(w.id, w.wake_at) for w in rows], occ, window))
+    return [w for w in rows if w.id in hit]
+
+
+def _duplicate_out(w: Wakeup, tz: ZoneInfo) -> dict[str, Any]:
+    return {"id": w.id, "wake_at": _iso(w.wake_at, tz), "local_time": w.wake_at.astimezone(tz).strftime("%H:%M"),
+            "local_date": w.wake_at.astimezone(tz).date().isoformat(), "booked_by_name": booker_name(w)}
 
 
 def book(session: Session, b: Booking, *, actor: str, now: dt.datetime, settings: Settings,
@@ -252,6 +272,12 @@ def book(session: Session, b: Booking, *, actor: str, now: dt.datetime, settings
                       field="readback_confirmed", code="readback_required")
     tz = settings.tz
     room, stay, req, occ = _request(session, b, now, settings)
+    same = _duplicates(session, room, occ, settings)
+    if same and not b.confirm_duplicate:
+        first = same[0]
+        raise Conflict(f"Room {room.number} already has a wake-up at "
+                       f"{first.wake_at.astimezone(tz).strftime('%m-%d %H:%M')} (booked by {booker_name(first)}); "
+                       "confirm to book another.", field="wake_at", code="duplicate_wakeup")
     policy = policy_from(settings)
     series = uuid.uuid4().hex
     until = occ[-1].date().isoformat() if b.repeat_daily else None

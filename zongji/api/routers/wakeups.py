@@ -80,12 +80,15 @@ class WakeupIn(BaseModel):
     languages: list[Lang] = Field(default_factory=lambda: ["zh", "en"], min_length=1, max_length=2)
     note: str = Field("", max_length=500, pattern=_TEXT)
     readback_confirmed: bool = False
+    confirm_duplicate: bool = Field(False, description="Book although the room has an open wake-up at that "
+                                    "time (409 duplicate_wakeup otherwise; the preview lists them)")
 
     def booking(self) -> service.Booking:
         return service.Booking(room=self.room, wake_at=self.wake_at, time=self.time, date=self.date,
                                repeat_daily=self.repeat_daily, until=self.until,
                                languages=tuple(dict.fromkeys(self.languages)), note=self.note,
-                               readback_confirmed=self.readback_confirmed)
+                               readback_confirmed=self.readback_confirmed,
+                               confirm_duplicate=self.confirm_duplicate)
 
 
 class ConsoleWakeupIn(WakeupIn):

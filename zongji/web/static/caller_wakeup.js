@@ -103,6 +103,7 @@
       const r = await api("POST", "/api/wakeups/preview", b);
       if (!form) return;
       pending = b;
+      if (ZJ.wakeupDuplicateWarning(form.querySelector("#cw-rb-zh"), r.duplicates)) pending = { ...b, confirm_duplicate: true };
       form.querySelector("#cw-rb-zh").textContent = r.readback.zh;
       form.querySelector("#cw-rb-en").textContent = r.readback.en;
       form.querySelector("#cw-rb-extra").textContent = t("rb.wk.rb_langs", { langs: b.languages.map((l) => t("rb.wk.lang." + l)).join(" + ") })

@@ -203,6 +203,17 @@ const ZJ = (function () {
     startClock();
   });
 
-  return { cfg, t, has, api, ApiError, applyI18n, setLocale, onLocale, get locale() { return locale; }, get localeChosen() { return chosen; },
+  /** Issue 8: a wake-up the room already has at that time. Shows (or clears) a warning above the
+      read-back element ``anchor``; true when there is one, and the booking then says it was seen. */
+  function wakeupDuplicateWarning(anchor, duplicates) {
+    let note = anchor.parentNode.querySelector(".wk-dup-warn");
+    if (!duplicates || !duplicates.length) { if (note) note.remove(); return false; }
+    if (!note) { note = el("p", { class: "wk-dup-warn", role: "alert" }); anchor.parentNode.insertBefore(note, anchor); }
+    const d = duplicates[0];
+    note.textContent = t("wk.duplicate_warn", { time: d.local_time, date: d.local_date, by: d.booked_by_name || "" });
+    return true;
+  }
+
+  return { cfg, t, has, api, wakeupDuplicateWarning, ApiError, applyI18n, setLocale, onLocale, get locale() { return locale; }, get localeChosen() { return chosen; },
     fmtTime, fmtDateTime, fmtStamp, localDate, tzOffset, dur, el, toast, errorText, localMessage, parse };
 })();

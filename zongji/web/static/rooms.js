@@ -151,6 +151,7 @@
     try {
       const r = await api("POST", "/api/wakeups/preview", body);
       pendingWk = body;
+      if (ZJ.wakeupDuplicateWarning($("rb-wk-rb-zh"), r.duplicates)) pendingWk = { ...body, confirm_duplicate: true };
       $("rb-wk-rb-zh").textContent = r.readback.zh;
       $("rb-wk-rb-en").textContent = r.readback.en;
       $("rb-wk-rb-extra").textContent = wkExtra(body);

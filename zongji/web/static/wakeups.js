@@ -40,6 +40,7 @@
     try {
       const r = await api("POST", "/api/wakeups/preview", body);
       pending = body;
+      if (ZJ.wakeupDuplicateWarning($("wk-rb-zh"), r.duplicates)) pending = { ...body, confirm_duplicate: true };
       $("wk-rb-zh").textContent = r.readback.zh;
       $("wk-rb-en").textContent = r.readback.en;
       $("wk-readback").hidden = false;
