@@ -46,7 +46,7 @@ def test_date_fields_show_year_month_day_in_both_languages(demo_server, browser,
     page.wait_for_load_state("load")
     page.keyboard.press("Alt+n")
     when = page.locator("#supp-form [name=occurred_at]")
-    expect(when).to_have_attribute("placeholder", "年-月-日 时:分")
+    expect(when).to_have_attribute("placeholder", "年-月-日 时：分")
     when.fill("2026-12-03 ２２：４０")
     assert when.evaluate("e => e.value") == "2026-12-03T22:40"
     page.keyboard.press("Escape")
