@@ -74,3 +74,14 @@ def test_duplicate_rule_same_minute_or_window():
     assert duplicate_of(existing, [t], dt.timedelta(0)) == [1]
     assert duplicate_of(existing, [t], dt.timedelta(minutes=5)) == [1, 2, 3]
     assert duplicate_of(existing, [t + dt.timedelta(days=1)], dt.timedelta(minutes=5)) == []
+
+
+def test_a_wakeup_for_a_room_typed_in_full_width_digits(app, make_user, write):
+    """Issue 12 point 5: ２１０１ was refused while everything else folded full-width digits."""
+    _hotel(write)
+    op = _operator(app, make_user)
+    r = op.post("/api/wakeups", json={"room": "２１０１", "time": "０６３０", "readback_confirmed": True})
+    assert r.status_code == 201, r.text
+    assert r.json()["items"][0]["room"] == "2101"
+    d = op.post("/api/switchboard/dnd", json={"subject_kind": "room", "room": "２１０１房"})
+    assert d.status_code == 201, d.text

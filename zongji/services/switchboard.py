@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from zongji.domain import guest_privacy
+from zongji.domain.room_numbers import normalize_room
 from zongji.domain import dnd as dnd_rules
 from zongji.domain import lines as line_rules
 from zongji.domain import messages as msg_rules
@@ -372,8 +373,8 @@ def room_addressed(session: Session, *, room: str | None, room_id: int | None, a
     """The stay in house in a room given by number (``room``) or id: the room board's DND and
     messages address the room and the server finds its occupant, so an operator never needs the
     guest's id (R-H4)."""
-    if room is not None and room.strip():
-        r = session.scalar(select(Room).where(Room.number == room.strip()).order_by(Room.id).limit(1))
+    if room is not None and normalize_room(room):
+        r = session.scalar(select(Room).where(Room.number == normalize_room(room)).order_by(Room.id).limit(1))
         field = "room"
     elif room_id is not None:
         r, field = session.get(Room, room_id), id_field
@@ -1102,7 +1103,7 @@ def cancel_room_dnd(session: Session, user: User, settings: Settings, room: str,
                     reason: str | None) -> dict[str, Any]:
     """Cancel the DND of a room given by number (the room board's D key): no DND id, which the
     DND list would join to the guest's name, is needed (R-H4, R-H8)."""
-    r = session.scalar(select(Room).where(Room.number == room.strip()).order_by(Room.id).limit(1))
+    r = session.scalar(select(Room).where(Room.number == normalize_room(room)).order_by(Room.id).limit(1))
     if r is None:
         raise NotFound("no such room", field="room")
     rows = active_dnd_rows(session, utcnow(), subject_kind="room", subject_id=r.id)
@@ -1175,7 +1176,7 @@ def check_out(session: Session, stay_id: int, settings: Settings, *, at: dt.date
 
 
 def find_stay_by_room(session: Session, room_number: str, at: dt.datetime) -> Stay:
-    room = session.scalar(select(Room).where(Room.number == room_number))
+    room = session.scalar(select(Room).where(Room.number == normalize_room(room_number)))
     if room is None:
         raise NotFound("no such room", field="room")
     stay = room_occupant(session, room.id, at)

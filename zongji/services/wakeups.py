@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import wakeups as dom
 from zongji.domain.caller_id import stay_in_house
-from zongji.domain.room_numbers import room_sort_key
+from zongji.domain.room_numbers import normalize_room, room_sort_key
 from zongji.errors import Conflict, NotFound, ZongjiError
 from zongji.services import audit
 from zongji.settings import Settings
@@ -188,7 +188,7 @@ class Booking:
 
 
 def _room(session: Session, number: str) -> Room:
-    number = (number or "").strip()
+    number = normalize_room(number)
     if not number:
         raise Invalid("Give the room number.", field="room")
     room = session.scalar(select(Room).where(Room.number == number).order_by(Room.id).limit(1))
