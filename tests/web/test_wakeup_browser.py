@@ -99,7 +99,10 @@ def test_book_a_wakeup_and_watch_it_escalate(demo_server, browser, backend, writ
     _shot(page, "03-manual-call-list", backend)
 
     # The operator phoned the room: guest awake, minutes late recorded, list cleared.
-    page.locator("#wk-manual-rows button").click()
+    manual_row = page.locator("#wk-manual-rows tr", has_text="1808")
+    # Nobody answering would go to the floor staff (tests/api/test_wakeup_manual_api.py).
+    expect(manual_row.locator("button[data-act=no-answer]")).to_have_text("无人接听 → 派楼层服务员")
+    manual_row.locator("button.btn-primary").click()
     expect(row.locator(".badge")).to_have_attribute("data-status", "done")
     expect(page.locator("#wk-manual")).to_be_hidden()
     expect(page.locator("#wk-alert-bar")).to_have_count(0)  # resolved: the alert goes

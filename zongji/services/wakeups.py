@@ -611,6 +611,39 @@ def task_no_response(session: Session, task_id: int, *, actor: str, now: dt.date
     return task
 
 
+def manual_call_no_answer(session: Session, task_id: int, *, actor: str, now: dt.datetime,
+                          settings: Settings, user_id: int | None = None) -> WakeupTask:
+    """The operator phoned the room from the manual call list (telephony down) and nobody
+    answered: the call is recorded as made without an answer (it is not a knock), and a
+    knock-on-door task goes to the floor staff as for an unanswered automatic call (R-H9).
+    Returns the new knock task; the wake-up stays escalated until somebody reaches the guest."""
+    tz = settings.tz
+    task = task_for(session, task_id, lock=True)
+    if task.kind != "manual_call":
+        raise Invalid("Only a manual call can be passed to the floor staff.", field="task_id",
+                      code="not_manual_call")
+    if task.state != "open":
+        raise Invalid(f"The task is already {task.state}.", field="task_id", code="not_open")
+    w = get(session, task.wakeup_id)
+    late = dom.minutes_late(w.wake_at, now)
+    task.state, task.done_at, task.done_by = "done", now, actor
+    task.no_response_at, task.no_response_by, task.no_response_minutes_late = now, actor, late
+    when = w.wake_at.astimezone(tz).strftime("%H:%M")
+    knock = WakeupTask(wakeup_id=w.id, kind="knock_on_door", room_number=w.room_number,
+                       floor=w.room.floor if w.room else None, created_at=now,
+                       text=(f"{w.room_number} 叫醒 {when}：话务员人工电话无人接听，已迟{late}分钟，请楼层服务员敲门 / "
+                             f"the operator's call was not answered, {late} min late: knock on the door"))
+    session.add(knock)
+    session.flush()
+    _address_knock_task(session, w, knock, now, tz)
+    audit.record(session, actor=actor, user_id=user_id, action="wakeup.manual_no_answer",
+                 entity="wakeup", entity_id=w.id,
+                 detail={"task_id": task.id, "knock_task_id": knock.id, "minutes_late": late})
+    _publish_task(session, task, w, tz)
+    _publish_task(session, knock, w, tz)
+    return knock
+
+
 def alerts(session: Session, *, now: dt.datetime, settings: Settings) -> dict[str, Any]:
     """What every operator's console must show until it is dealt with (R-H9): the open
     knock-on-door and manual-call tasks, and a failed pre-flight test of today or later."""

@@ -221,6 +221,16 @@ def task_no_response(task_id: TaskId, user: TaskReader, request: Request,
     return service.task_out(task, st.tz, service.get(db, task.wakeup_id))
 
 
+@console_router.post("/tasks/{task_id}/no-answer")
+def manual_call_no_answer(task_id: TaskId, user: Console, request: Request, db: WriteDB) -> dict[str, Any]:
+    """The operator's manual call (telephony down) was not answered: send the floor staff to knock.
+    Answers the new knock-on-door task."""
+    st = _settings(request)
+    knock = service.manual_call_no_answer(db, task_id, actor=actor_of(user), user_id=user.id, now=_now(),
+                                          settings=st)
+    return service.task_out(knock, st.tz, service.get(db, knock.wakeup_id))
+
+
 @console_router.get("/handover")
 def handover(user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
     return service.handover_section(db, now=_now(), settings=_settings(request))

@@ -114,7 +114,14 @@
       el("td", { class: "mono" }, x.room || t("wk.room_private")),
       el("td", null, t(x.kind === "manual_call" ? "wk.task.manual_call" : "wk.task.knock_on_door", { floor: x.floor ?? "" })),
       el("td", { class: "small muted" }, t("wk.task_since", { time: hm(x.created_at) })),
-      el("td", null, el("button", { class: "btn btn-primary", type: "button", onclick: () => taskDone(x.id) }, t("wk.reached"))));
+      el("td", { class: "wk-task-actions" },
+        el("button", { class: "btn btn-primary", type: "button", onclick: () => taskDone(x.id) }, t("wk.reached")),
+        // Telephony down, the operator phoned and nobody answered: the floor staff knock (R-H9).
+        x.kind === "manual_call" ? el("button", { class: "btn", type: "button", dataset: { act: "no-answer" }, onclick: () => noAnswer(x.id) }, t("wk.manual_no_answer")) : null));
+  }
+  async function noAnswer(id) {
+    try { const k = await api("POST", `/api/wakeups/tasks/${id}/no-answer`); toast(t("wk.manual_sent", { room: k.room || t("wk.room_private") }), "ok"); load(); }
+    catch (err) { toast(errorText(err), "error"); }
   }
   function select(id) { selected = id; render(); const row = document.querySelector(`#wk-table tr[data-id="${id}"]`); row && row.focus(); }
   async function reached(id, by) {
