@@ -49,6 +49,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     PAGER = "pager"
     CONSOLE = "console"
+    PHONE = "phone"  # the operator phoned the recipient and told them (issue 8)
 
 
 class MessageState(StrEnum):
@@ -61,9 +62,9 @@ class MessageState(StrEnum):
 
 # Which channels suit which recipients.
 CHANNELS_FOR: dict[RecipientKind, frozenset[Channel]] = {
-    RecipientKind.GUEST: frozenset({Channel.LAMP, Channel.SMS, Channel.EMAIL}),
-    RecipientKind.STAFF: frozenset({Channel.SMS, Channel.EMAIL, Channel.PAGER, Channel.CONSOLE}),
-    RecipientKind.DEPARTMENT: frozenset({Channel.SMS, Channel.EMAIL, Channel.PAGER, Channel.CONSOLE}),
+    RecipientKind.GUEST: frozenset({Channel.LAMP, Channel.SMS, Channel.EMAIL, Channel.PHONE}),
+    RecipientKind.STAFF: frozenset({Channel.SMS, Channel.EMAIL, Channel.PAGER, Channel.CONSOLE, Channel.PHONE}),
+    RecipientKind.DEPARTMENT: frozenset({Channel.SMS, Channel.EMAIL, Channel.PAGER, Channel.CONSOLE, Channel.PHONE}),
 }
 
 _NUMBER = re.compile(r"^\+?[0-9][0-9 \-()]{2,30}$")

@@ -183,6 +183,18 @@ def perform_send(session: Session, send_id: int, now: dt.datetime, settings: Set
     return s
 
 
+def unavailable_channels(settings: Settings) -> dict[str, str]:
+    """Channels that cannot be used here and why (the console shows them disabled with the
+    reason, never lets a send fail later): ``not_configured`` when no SMS gateway (SMS, pager)
+    or no SMTP server (e-mail) is set."""
+    out: dict[str, str] = {}
+    if not settings.sms_gateway_url:
+        out["sms"] = out["pager"] = "not_configured"
+    if not settings.smtp_host:
+        out["email"] = "not_configured"
+    return out
+
+
 def channels_for(session: Session, m: Message) -> dict[str, str | None]:
     """For the console: which channels have a directory address (masked for guests)."""
     return channels_for_recipient(session, m.recipient_kind, m.recipient_id)
@@ -201,4 +213,5 @@ def channels_for_recipient(session: Session, recipient_kind: str, recipient_id: 
     return out
 
 
-__all__ = ["SEND_CHANNELS", "SEND_JOB", "channels_for", "channels_for_recipient", "perform_send", "request_send"]
+__all__ = ["SEND_CHANNELS", "SEND_JOB", "channels_for", "channels_for_recipient", "perform_send", "request_send",
+           "unavailable_channels"]

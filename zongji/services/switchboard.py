@@ -641,7 +641,8 @@ def record_attempt(session: Session, user: User, settings: Settings, d: tr.Trans
     return {"decision": a.decision, "attempt": out}
 
 
-_CHANNEL_ZH = {"lamp": "留言灯", "sms": "短信", "email": "电子邮件", "pager": "寻呼", "console": "控制台"}
+_CHANNEL_ZH = {"lamp": "留言灯", "sms": "短信", "email": "电子邮件", "pager": "寻呼", "console": "控制台",
+               "phone": "电话告知"}
 
 
 def _vip_guest_label(name: str | None, title: str | None) -> str:

@@ -126,7 +126,8 @@ class SendIn(_In):
 
 
 class DeliveryIn(_In):
-    channel: Literal["sms", "email", "pager", "console", "lamp"]
+    channel: Literal["sms", "email", "pager", "console", "lamp", "phone"] = Field(
+        description="How it reached the recipient; phone: the operator called and told them")
     detail: str | None = Field(default=None, max_length=200)
 
 
@@ -179,15 +180,16 @@ def send_message(message_id: IdPath, body: SendIn, user: Console, db: WriteDB, s
 
 
 @router.get("/switchboard/messages/{message_id}/channels")
-def message_channels(message_id: IdPath, user: Console, db: ReadDB) -> dict[str, Any]:
+def message_channels(message_id: IdPath, user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
     """Channels the message can be sent by and the directory's address for each (null: type one)."""
     from zongji.services import message_sending
 
-    return {"channels": message_sending.channels_for(db, sb._get_message(db, message_id))}
+    return {"channels": message_sending.channels_for(db, sb._get_message(db, message_id)),
+            "unavailable": message_sending.unavailable_channels(settings)}
 
 
 @router.get("/switchboard/recipient-channels")
-def recipient_channels(user: Console, db: WriteDB,
+def recipient_channels(user: Console, db: WriteDB, settings: Cfg,
                        recipient_kind: Literal["guest", "staff", "department"],
                        recipient_id: Annotated[int, Query(ge=1, le=2**62)]) -> dict[str, Any]:
     """For the message form before the message exists: channels and directory addresses (guests
@@ -197,7 +199,8 @@ def recipient_channels(user: Console, db: WriteDB,
 
     if recipient_kind == "guest":
         audit_guest_reads(db, [recipient_id], user=user, via="message_channels")
-    return {"channels": message_sending.channels_for_recipient(db, recipient_kind, recipient_id)}
+    return {"channels": message_sending.channels_for_recipient(db, recipient_kind, recipient_id),
+            "unavailable": message_sending.unavailable_channels(settings)}
 
 
 # --------------------------------------------------------------------------- staff leave (R-S5)

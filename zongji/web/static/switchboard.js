@@ -370,9 +370,13 @@
     try {
       const r = await api("GET", "/api/switchboard/dnd");
       const list = $("sb-dnd-list");
-      list.replaceChildren(...r.items.map((d) => el("li", { class: "sb-row" },
+      // Keyboard (issue 8): Alt+D with no caller selected focuses this list; ↑/↓ move, C or
+      // Delete cancels the focused DND.
+      list.replaceChildren(...r.items.map((d) => el("li", { class: "sb-row", tabindex: "0", dataset: { dnd: d.id },
+        onkeydown: (e) => rowKeys(e, { c: () => cancelDnd(d), Delete: () => cancelDnd(d) }) },
         el("div", { class: "sb-row-main" },
-          el("b", null, d.guest_name || d.label || d.room), d.room_number ? el("span", { class: "mono muted" }, " " + d.room_number) : null,
+          el("b", null, d.guest_name || d.label || d.room),
+          d.room_number && d.room_number !== (d.guest_name || d.label || d.room) ? el("span", { class: "mono muted" }, " " + d.room_number) : null,
           el("div", { class: "muted small" }, t("sb.since"), " ", hm(d.set_at), " · ",
             d.until ? t("sb.until_time", { t: hm(d.until) }) : d.until_checkout ? t("sb.until_checkout") : t("sb.until_cancel"),
             d.reason ? " · " + d.reason : "")),
@@ -393,7 +397,11 @@
     try {
       const r = await api("GET", "/api/switchboard/messages");
       const list = $("sb-msg-list");
-      list.replaceChildren(...r.items.map((m) => el("li", { class: "sb-row" + (m.deliveries.length ? "" : " undelivered") + (m.urgent ? " urgent" : "") },
+      // Keyboard (issue 8): Alt+L with no caller selected focuses this list; ↑/↓ move, P marks
+      // it delivered by phone, Enter or A records it picked up.
+      list.replaceChildren(...r.items.map((m) => el("li", { class: "sb-row" + (m.deliveries.length ? "" : " undelivered") + (m.urgent ? " urgent" : ""),
+        tabindex: "0", dataset: { message: m.id },
+        onkeydown: (e) => rowKeys(e, { p: () => phoneDelivered(m), a: () => ackMessage(m), Enter: () => ackMessage(m) }) },
         el("div", { class: "sb-row-main" },
           el("div", null, el("b", null, m.recipient.label), " ",
             el("span", { class: "badge " + (m.deliveries.length ? "o-transferred" : "o-missed") }, m.deliveries.length ? t("sb.msg_notified") : t("sb.msg_undelivered")),
@@ -402,10 +410,35 @@
           el("div", { class: "small sb-msg-content", title: m.content }, m.caller_name, " ", m.caller_number, ":", m.content),
           el("div", { class: "muted small" }, hm(m.taken_at), " · ", m.taken_by)),
         window.ZJSbExtra ? ZJSbExtra.sendButton(m) : null,
-        el("button", { type: "button", class: "btn btn-sm", onclick: () => ackMessage(m) }, t("sb.msg_ack")))));
+        el("button", { type: "button", class: "btn btn-sm", title: "P", dataset: { act: "phone" }, onclick: () => phoneDelivered(m) }, t("sb.msg_phoned")),
+        el("button", { type: "button", class: "btn btn-sm", title: "A / Enter", onclick: () => ackMessage(m) }, t("sb.msg_ack")))));
       $("sb-msg-count").textContent = r.items.length;
       $("sb-msg-empty").hidden = r.items.length > 0;
     } catch (e) { /* shown on next push */ }
+  }
+  /** Keys on a focused row of a side list: ↑/↓ move within the list, the others act. */
+  function rowKeys(e, actions) {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.target !== e.currentTarget) return;
+    const row = e.currentTarget;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault(); e.stopPropagation();
+      const next = e.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling;
+      if (next) next.focus();
+      return;
+    }
+    const act = actions[e.key] || actions[e.key.toLowerCase()];
+    if (act) { e.preventDefault(); e.stopPropagation(); act(); }
+  }
+  function focusList(id) {
+    const first = document.querySelector("#" + id + " > li[tabindex]");
+    if (first) first.focus(); else toast(t(id === "sb-dnd-list" ? "sb.no_dnd" : "sb.no_messages"));
+  }
+  async function phoneDelivered(m) {
+    try {
+      await api("POST", "/api/switchboard/messages/" + m.id + "/deliveries", { channel: "phone" });
+      toast(t("sb.msg_phoned_ok", { who: m.recipient.label }), "ok");
+      loadMessages();
+    } catch (e) { toast(errorText(e), "error"); }
   }
   async function ackMessage(m) {
     try {
@@ -500,8 +533,10 @@
   document.addEventListener("keydown", (e) => {
     if (!modal() || modal().hidden) {
       if (e.altKey && !e.ctrlKey && e.code === "KeyT") { e.preventDefault(); startTransfer(highlighted()); return; }
-      if (e.altKey && !e.ctrlKey && e.code === "KeyL") { e.preventDefault(); messageFor(highlighted()); return; }
-      if (e.altKey && !e.ctrlKey && e.code === "KeyD") { e.preventDefault(); dndForm(highlighted()); return; }
+      // With a caller or directory entry highlighted they open the forms; with none, they go to
+      // the side lists (pick up a message, cancel a DND by keyboard).
+      if (e.altKey && !e.ctrlKey && e.code === "KeyL") { e.preventDefault(); if (highlighted()) messageFor(highlighted()); else focusList("sb-msg-list"); return; }
+      if (e.altKey && !e.ctrlKey && e.code === "KeyD") { e.preventDefault(); if (highlighted()) dndForm(highlighted()); else focusList("sb-dnd-list"); return; }
       return;
     }
     // A dialog is open: it owns the keyboard.

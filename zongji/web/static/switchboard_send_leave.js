@@ -27,18 +27,21 @@
       el("legend", null, t("sb.send_by")), el("div", { class: "muted small", id: "m-send-loading" }, "…"));
     api("GET", "/api/switchboard/recipient-channels?recipient_kind=" + encodeURIComponent(recipient.kind) +
       "&recipient_id=" + encodeURIComponent(recipient.id)).then((r) => {
+      const off = r.unavailable || {};
       const rows = CHANNELS.filter((ch) => ch in r.channels).map((ch) => {
         const addr = r.channels[ch];
-        return el("div", { class: "sb-send-row" },
-          el("label", { class: "check" }, el("input", { type: "checkbox", id: "m-send-" + ch, "data-channel": ch }), " ", t("sb.ch." + ch)),
-          el("input", { type: "text", id: "m-to-" + ch, autocomplete: "off", class: "sb-send-addr",
+        // A channel this site cannot use is shown with the reason, never offered (issue 8).
+        const why = off[ch] ? t("sb.ch_" + off[ch], { ch: t("sb.ch." + ch) }) : null;
+        return el("div", { class: "sb-send-row" + (why ? " unavailable" : ""), dataset: { channel: ch } },
+          el("label", { class: "check" }, el("input", { type: "checkbox", id: "m-send-" + ch, "data-channel": ch, disabled: !!why }), " ", t("sb.ch." + ch)),
+          why ? null : el("input", { type: "text", id: "m-to-" + ch, autocomplete: "off", class: "sb-send-addr",
             placeholder: addr || t("sb.send_type_address"), "aria-label": t("sb.send_address", { ch: t("sb.ch." + ch) }) }),
-          el("span", { class: "muted small mono sb-send-dir", id: "m-dir-" + ch }, addr ? t("sb.send_directory", { a: addr }) : t("sb.send_no_address")));
+          el("span", { class: "muted small sb-send-dir" + (why ? "" : " mono"), id: "m-dir-" + ch }, why || (addr ? t("sb.send_directory", { a: addr }) : t("sb.send_no_address"))));
       });
       box.replaceChildren(el("legend", null, t("sb.send_by")), ...rows);
       rows.forEach((row) => {
         const cb = row.querySelector("input[type=checkbox]"), inp = row.querySelector(".sb-send-addr");
-        inp.addEventListener("input", () => { if (inp.value.trim()) cb.checked = true; });
+        if (inp) inp.addEventListener("input", () => { if (inp.value.trim()) cb.checked = true; });
       });
     }).catch((e) => { box.replaceChildren(el("legend", null, t("sb.send_by")), el("div", { class: "sb-error" }, errorText(e))); });
     return box;
@@ -79,10 +82,14 @@
     return el("button", { type: "button", class: "btn btn-sm sb-send-btn", onclick: () => sendDialog(m) }, t("sb.send_action"));
   }
   async function sendDialog(m) {
-    let chs;
-    try { chs = (await api("GET", "/api/switchboard/messages/" + m.id + "/channels")).channels; }
-    catch (e) { toast(errorText(e), "error"); return; }
-    const avail = CHANNELS.filter((ch) => ch in chs);
+    let chs, off;
+    try {
+      const r = await api("GET", "/api/switchboard/messages/" + m.id + "/channels");
+      chs = r.channels; off = r.unavailable || {};
+    } catch (e) { toast(errorText(e), "error"); return; }
+    const avail = CHANNELS.filter((ch) => ch in chs && !off[ch]);
+    const why = CHANNELS.filter((ch) => ch in chs && off[ch]).map((ch) => t("sb.ch_" + off[ch], { ch: t("sb.ch." + ch) }));
+    if (!avail.length) { toast(why.join(ZJ.locale === "en" ? "; " : "；") || t("sb.send_none"), "error"); return; }
     const first = avail.find((ch) => chs[ch]) || avail[0];
     const form = el("form", { class: "sb-form", id: "sb-send-form" },
       el("div", { class: "sb-target" }, el("span", { class: "kind-tag" }, t("sb.message_for")), el("b", null, m.recipient.label)),
@@ -91,7 +98,8 @@
         avail.map((ch, i) => el("div", { class: "sb-send-row" },
           el("label", { class: "check" }, el("input", { type: "radio", name: "s-channel", value: ch, id: "s-ch-" + ch, checked: ch === first }),
             " ", t("sb.ch." + ch), " ", el("kbd", null, String(i + 1))),
-          el("span", { class: "muted small mono sb-send-dir" }, chs[ch] ? t("sb.send_directory", { a: chs[ch] }) : t("sb.send_no_address"))))),
+          el("span", { class: "muted small mono sb-send-dir" }, chs[ch] ? t("sb.send_directory", { a: chs[ch] }) : t("sb.send_no_address")))),
+        why.map((w) => el("div", { class: "muted small sb-send-off" }, w))),
       el("label", { class: "field" }, el("span", null, t("sb.send_other_address")),
         el("input", { id: "s-address", autocomplete: "off", placeholder: t("sb.send_type_address") })),
       el("div", { class: "sb-error", id: "s-error", hidden: true }),
