@@ -250,8 +250,8 @@
     box.querySelector("tbody").replaceChildren(...items.slice().reverse().map((a) => el("tr", { "data-result": a.result, title: a.decision && a.decision.reason ? L(a.decision.reason) : "" },
       el("td", { class: "mono nowrap" }, hm(a.started_at).replace(/^.* /, "")),
       el("td", { class: "sb-att-target" }, L(a.target_label)),
-      el("td", { class: "nowrap" }, el("span", { class: "badge r-" + a.result }, t("sb.result." + a.result)),
-        a.result === "refused" && a.decision && a.decision.reason ? el("span", { class: "muted small" }, " " + L(a.decision.reason).replace(/[：:].*$/, "")) : null),
+      el("td", { class: "sb-att-result" }, el("span", { class: "badge r-" + a.result }, t("sb.result." + a.result)),
+        a.result === "refused" && a.decision && a.decision.reason ? el("span", { class: "muted small sb-att-why" }, L(a.decision.reason).replace(/[：:].*$/, "")) : null),
       el("td", { class: "mono nowrap num" }, a.ring_seconds === null || a.ring_seconds === undefined ? "…" : a.ring_seconds + " s"))));
   }
 
