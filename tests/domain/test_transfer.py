@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -498,3 +499,26 @@ def test_an_outside_caller_asking_for_a_room_learns_nothing_before_naming_the_gu
     plain = decide(privacy_level=PrivacyLevel.NORMAL, in_house=True, dnd=False, vip=False)
     assert plain[0] is O.CONNECT_AFTER_ASKING and "guest_name" in plain[3]
     assert decide(privacy_level=privacy, in_house=in_house, dnd=dnd, vip=vip) == plain
+
+
+# --------------------------------------------------------------------------- urgent while closed (issue 8)
+
+
+def test_urgent_call_to_a_manager_at_lunch_reaches_the_after_hours_contact_then_deputy_then_superior():
+    duty = Contact(name="曾晓东", number="13902001007", title="大堂副理")
+    deputy = Contact(name="王芳", number="13902001008")
+    boss = Contact(name="陈总", number="13902001009")
+    lunch = at("12:10")
+    # Not urgent: a message, as before (the after-hours contact is for urgent calls).
+    calm = decide_transfer(req(person(department_after_hours=duty, deputy=deputy), when=lunch))
+    assert calm.outcome is O.CLOSED_OFFER_MESSAGE and calm.offer_message
+    urgent = decide_transfer(req(person(department_after_hours=duty, deputy=deputy, superior=boss), when=lunch,
+                                 urgent=True))
+    assert urgent.outcome is O.FORWARD_TO and urgent.dial == duty.number
+    assert urgent.forward.role == "after_hours" and "紧急" in urgent.reason.zh
+    away = replace(duty, on_leave=True)
+    assert decide_transfer(req(person(department_after_hours=away, deputy=deputy), when=lunch,
+                               urgent=True)).dial == deputy.number
+    assert decide_transfer(req(person(superior=boss), when=at("21:00"), urgent=True)).forward.role == "superior"
+    # Nobody to reach: still a message, never a dead end.
+    assert decide_transfer(req(person(), when=lunch, urgent=True)).outcome is O.CLOSED_OFFER_MESSAGE

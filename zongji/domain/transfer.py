@@ -183,6 +183,8 @@ class Target:
     on_leave: bool = False
     deputy: Contact | None = None
     after_hours: Contact | None = None
+    # A person's department's after-hours contact: reached by urgent calls only (issue 8).
+    department_after_hours: Contact | None = None
     department_office: Contact | None = None
     superior: Contact | None = None
     # guests and rooms
@@ -631,6 +633,27 @@ def _after_hours_forward(req: TransferRequest, st: HoursStatus) -> TransferDecis
     return None
 
 
+def _urgent_when_closed(req: TransferRequest, st: HoursStatus, who: Text) -> TransferDecision | None:
+    """Issue 8: an urgent call (U) to someone at lunch or after hours reaches a person, not a
+    message — their department's after-hours contact, else their named deputy, else their superior."""
+    t = req.target
+    when_zh = "午休" if st.state is HoursState.BREAK else "不在工作时间"
+    when_en = "on a break" if st.state is HoursState.BREAK else "outside working hours"
+    for contact, role, zh, en in (
+            (t.after_hours, "after_hours", "非工作时间联系人", "the after-hours contact"),
+            (t.department_after_hours, "after_hours", "部门非工作时间联系人", "the department's after-hours contact"),
+            (t.deputy, "deputy", "指定代理人", "the named deputy"),
+            (t.superior, "superior", "直接上级", "the direct superior")):
+        if contact is not None and contact.available and contact.number:
+            return _forward(req, contact, role,
+                            Reason("urgent_closed_" + role,
+                                   f"紧急来电：{who.zh}{when_zh}，转接{zh}{contact.label().zh}。",
+                                   f"Urgent call: {who.en} is {when_en}; forward to {en}, "
+                                   f"{contact.label().en}."),
+                            hours_status=st)
+    return None
+
+
 def _forward(req: TransferRequest, to: Contact, role: str, why: Reason, *,
              outcome: TransferOutcome = TransferOutcome.FORWARD_TO, **kw: Any) -> TransferDecision:
     who = to.label()
@@ -660,6 +683,10 @@ def _person(req: TransferRequest) -> TransferDecision:
                      script("unreachable", who_zh=t.name, who_en=t.name_en or t.name), offer_message=True)
     st = _hours(req)
     if st is not None and not st.is_open:
+        if req.urgent:
+            fwd = _urgent_when_closed(req, st, who)
+            if fwd is not None:
+                return fwd
         return _closed(req, st, Text(t.name, t.name_en or t.name))
     if (not c.internal and req.purpose is CallPurpose.PERSONAL and pol.block_personal_calls_in_hours):
         return _personal_call(req, st)

@@ -307,6 +307,12 @@ def _load_hotel(session: Session, org: Organisation, now: dt.datetime, rnd: rand
             title_en=title_en, is_manager=manager, extension=ext, mobile=mobile,
             pager=f"{2000 + i}" if manager else None,
         ))
+    session.flush()
+    # Sales works weekdays only: out of hours the assistant manager on duty takes its calls, and
+    # an urgent call to one of its staff at lunch or at night (issue 8).
+    duty = session.scalar(select(Person).where(Person.organisation_id == org.id, Person.name == "曾晓东"))
+    if duty is not None:
+        depts["销售部"].after_hours_person_id = duty.id
 
     # 300 rooms on floors 3–17, 20 per floor; suites on the top floors.
     rooms: list[Room] = []

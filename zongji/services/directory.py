@@ -561,6 +561,8 @@ def list_departments(
                              "kind": d.organisation.kind},
             "extension": d.extension, "phone": d.phone, "working_hours": d.working_hours,
             "open_now": open_at(d.working_hours, local), "duties": d.duties,
+            "after_hours_contact": ({"id": d.after_hours_person.id, "name": d.after_hours_person.name}
+                                    if d.after_hours_person_id and d.after_hours_person else None),
         }
         for d in session.scalars(stmt)
     ]

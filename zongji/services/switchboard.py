@@ -416,6 +416,40 @@ def line_config(session: Session, line: Line, at: dt.datetime) -> line_rules.Lin
     )
 
 
+def _after_hours_contact(session: Session, dept: Department | None, at: dt.datetime, *,
+                         exclude: int | None = None) -> tr.Contact | None:
+    """Who takes a closed department's calls (on their mobile), unless that is ``exclude``."""
+    if dept is None or dept.after_hours_person_id is None or dept.after_hours_person_id == exclude:
+        return None
+    from zongji.services.staff_leave import on_leave
+
+    p = dept.after_hours_person
+    return _contact(p, on_leave=on_leave(session, p.id, at)) if p is not None else None
+
+
+def set_after_hours_contact(session: Session, user: User, department_id: int,
+                            person_id: int | None) -> Department:
+    """Name (or clear) who takes a department's calls when it is closed (supervisor, admin)."""
+    d = session.get(Department, department_id)
+    if d is None:
+        raise NotFound("no such department", field="department_id")
+    if person_id is not None:
+        p = session.get(Person, person_id)
+        if p is None:
+            raise NotFound("no such person", field="person_id")
+        if p.organisation_id != d.organisation_id:
+            raise Invalid("the person is not of the department's organisation", field="person_id")
+        if not (p.mobile or p.extension):
+            raise Invalid("the person has no mobile or extension to ring", field="person_id")
+    before = d.after_hours_person_id
+    d.after_hours_person_id = person_id
+    session.flush()
+    session.refresh(d)
+    audit.record(session, actor=actor(user), user_id=user.id, action="update", entity="department",
+                 entity_id=d.id, detail={"after_hours_person_id": [before, person_id]})
+    return d
+
+
 def build_target(session: Session, kind: str, target_id: int, at: dt.datetime, *,
                  guest_name: str | None = None) -> tuple[tr.Target, dict[str, Any]]:
     """The domain target for a directory entry, and facts the service keeps (guest id, stay …)."""
@@ -445,6 +479,8 @@ def build_target(session: Session, kind: str, target_id: int, at: dt.datetime, *
             department_office=office, superior=_contact(superior, mobile_first=False),
             on_leave=leave is not None,
             deputy=_contact(deputy, on_leave=on_leave(session, deputy.id, at)) if deputy is not None else None,
+            # Their department's after-hours contact: for urgent calls while they are closed.
+            department_after_hours=_after_hours_contact(session, dept, at, exclude=p.id),
         )
         facts.update(recipient_kind="staff", recipient_label=p.name)
         return target, facts
@@ -453,7 +489,8 @@ def build_target(session: Session, kind: str, target_id: int, at: dt.datetime, *
         if d is None:
             raise NotFound("no such department", field="target_id")
         target = tr.Target(kind=tr.TargetKind.DEPARTMENT, name=d.name, name_en=d.name_en,
-                           number=d.extension or d.phone, hours=_hours(d.working_hours))
+                           number=d.extension or d.phone, hours=_hours(d.working_hours),
+                           after_hours=_after_hours_contact(session, d, at))
         facts.update(recipient_kind="department", recipient_label=d.name)
         return target, facts
     if kind in ("guest", "room"):

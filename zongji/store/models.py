@@ -231,8 +231,14 @@ class Department(Base):
     working_hours: Mapped[dict[str, Any] | None]
     duties: Mapped[str | None] = mapped_column(Text)  # what it is responsible for (R-P12)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Who takes its calls when it is closed (lunch, night, holiday): a person of the directory,
+    # rung on their mobile; an urgent call to one of its staff reaches them too (issue 8).
+    after_hours_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", use_alter=True, ondelete="SET NULL"))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+    after_hours_person: Mapped["Person | None"] = relationship(
+        foreign_keys=[after_hours_person_id], lazy="select", post_update=True)
 
 
 class Person(Base):
@@ -255,7 +261,7 @@ class Person(Base):
     office_phone: Mapped[str | None] = mapped_column(String(40), index=True)
     search_text: Mapped[str] = mapped_column(Text, default="")
 
-    department: Mapped[Department | None] = relationship(lazy="joined")
+    department: Mapped[Department | None] = relationship(lazy="joined", foreign_keys=[department_id])
 
 
 class Room(Base):

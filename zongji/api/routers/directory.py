@@ -18,13 +18,13 @@ import datetime as dt
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ReadDB, WriteDB, get_settings, require_roles
 from zongji.api.errors import error_responses
-from zongji.domain.roles import CONSOLE_ROLES
+from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.errors import ZongjiError
 from zongji.services import directory as directory_service
 from zongji.services import scope as scope_service
@@ -83,6 +83,11 @@ class OrganisationRefOut(BaseModel):
     kind: str
 
 
+class PersonRefOut(BaseModel):
+    id: int
+    name: str
+
+
 class DepartmentOut(BaseModel):
     id: int
     name: str
@@ -94,6 +99,12 @@ class DepartmentOut(BaseModel):
     working_hours: dict[str, Any] | None = None
     open_now: bool | None = None
     duties: str | None = None
+    after_hours_contact: PersonRefOut | None = Field(
+        None, description="Who takes its calls when closed (urgent calls to its staff too)")
+
+
+class AfterHoursIn(BaseModel):
+    person_id: int | None = Field(..., ge=1, le=_ID_MAX, description="A person of the directory; null clears it")
 
 
 class DepartmentsOut(BaseModel):
@@ -164,6 +175,24 @@ def departments(
                                                organisation_ids=scope.organisation_filter if scope else None,
                                                tz=settings.timezone)
     return DepartmentsOut(items=[DepartmentOut(**d) for d in items])
+
+
+@router.put("/departments/{department_id}/after-hours-contact", response_model=DepartmentOut)
+def set_after_hours_contact(
+    department_id: Annotated[int, Path(ge=1, le=_ID_MAX)],
+    body: AfterHoursIn,
+    user: Annotated[User, Depends(require_roles(ADMIN_ROLES))],
+    session: WriteDB,
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> DepartmentOut:
+    """Name who takes the department's calls when it is closed (lunch, night, holidays): calls
+    to it go there, and an urgent call to one of its staff (U) too (issue 8). Supervisor, admin."""
+    from zongji.services import switchboard as sb
+
+    d = sb.set_after_hours_contact(session, user, department_id, body.person_id)
+    item = next(x for x in directory_service.list_departments(session, organisation_id=d.organisation_id,
+                                                                tz=settings.timezone) if x["id"] == d.id)
+    return DepartmentOut(**item)
 
 
 @router.get("/common-numbers", response_model=CommonNumbersOut)
