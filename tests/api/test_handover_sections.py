@@ -89,12 +89,16 @@ def test_wakeups_in_time_order_and_escalated_rooms_until_reached(as_role, hotel,
     assert "已升级" in _section(h, "wakeups")[0]["text"]["zh"]
     # Guest names never stand next to the room numbers for an operator.
     assert "客人1201" not in str(h)
-    # The floor attendant knocks: the room leaves the list of rooms to knock.
+    # The floor attendant knocks: no longer a room to knock, but it stays in the handover with
+    # its outcome — reached at the door, 12 minutes late (issue 8, point 7).
     with write() as s:
         wk.mark_reached(s, early, by="door", actor="user:hk", now=now + dt.timedelta(hours=1, minutes=12),
                         settings=st)
     h = op.get("/api/handover/current").json()
-    assert _section(h, "wakeups_escalated") == []
+    (done,) = _section(h, "wakeups_escalated")
+    assert done["ref"] == str(early) and done["urgent"] is False
+    assert "已处理" in done["text"]["zh"] and "敲门" in done["text"]["zh"] and "晚12分钟" in done["text"]["zh"]
+    assert "at the door" in done["text"]["en"]
     assert "已叫醒" in _section(h, "wakeups")[0]["text"]["zh"]
     # A cancelled wake-up leaves the day's list.
     assert op.post(f"/api/wakeups/{late}/cancel", json={}).status_code in (200, 204)

@@ -69,11 +69,14 @@ def test_handover_wakeups_and_callbacks_until_resolved(demo_server, browser, bac
     assert "交班客人" not in page.content()  # no guest name next to a room for an operator
     page.screenshot(path=str(ARTIFACTS / f"handover-{backend}-02-escalated.png"), full_page=True)
 
-    # Reached at the door: it leaves the rooms to knock; the callback is made: it leaves too.
+    # Reached at the door: no longer urgent, it stays with its outcome (issue 8, point 7); the
+    # callback is made: it leaves.
     with write() as s:
         svc.mark_reached(s, early, by="door", actor="user:hk", now=now + dt.timedelta(hours=1, minutes=9),
                          settings=settings)
-    expect(esc.locator("li")).to_have_count(0, timeout=10000)
+    expect(esc.locator("li.urgent")).to_have_count(0, timeout=10000)
+    expect(esc.locator("li")).to_have_count(1)
+    expect(esc.locator("li")).to_contain_text("已处理")
     expect(wk.filter(has_text="1808")).to_contain_text("已叫醒")
     r = page.request.post(f"{base}/api/work-orders/{order_id}/actions",
                           data={"action": "record_callback", "outcome": "satisfied"})

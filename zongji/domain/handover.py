@@ -275,13 +275,18 @@ class WakeupLine:
     note: str = ""
     minutes_late: int | None = None
     escalation_reason: str | None = None
+    reached_by: str | None = None  # door | operator | phone, once the guest is awake
+
+
+_REACHED_BY = {"door": ("敲门", "at the door"), "operator": ("话务员电话", "by the operator's call"),
+               "phone": ("叫醒电话", "by the wake-up call")}
 
 
 def wakeup_sections(day: Sequence[WakeupLine], escalated: Sequence[WakeupLine],
                     tz: dt.tzinfo) -> tuple[HandoverSection, HandoverSection]:
-    """The wake-ups of the day in time order with their state, and the escalated ones still
-    open (the floor attendant must knock; R-H9). An escalated wake-up leaves the second
-    section as soon as the guest is reached."""
+    """The wake-ups of the day in time order with their state, and the escalated ones (the floor
+    attendant must knock; R-H9): open ones urgent at the top; finished ones stay with their
+    outcome — who reached the guest and how late (issue 8, point 7)."""
     def item(w: WakeupLine, kind: str) -> HandoverItem:
         st_zh, st_en = WAKEUP_STATUS_TEXT.get(w.status, (w.status, w.status))
         note_zh = f"，备注：{w.note}" if w.note else ""
@@ -291,11 +296,24 @@ def wakeup_sections(day: Sequence[WakeupLine], escalated: Sequence[WakeupLine],
                             f"{_hm(w.wake_at, tz)} room {w.room} wake-up — {st_en}{note_en}",
                             urgent=w.status == "escalated")
 
+    def outcome(w: WakeupLine) -> HandoverItem:
+        if w.status == "escalated":
+            return item(w, "wakeup_escalated")
+        st_zh, st_en = WAKEUP_STATUS_TEXT.get(w.status, (w.status, w.status))
+        how_zh, how_en = _REACHED_BY.get(w.reached_by or "", ("", ""))
+        late_zh = f"，晚{w.minutes_late}分钟" if w.minutes_late else ""
+        late_en = f", {w.minutes_late} min late" if w.minutes_late else ""
+        return HandoverItem("wakeup_escalated", w.ref, w.wake_at,
+                            f"{_hm(w.wake_at, tz)} {w.room}房 叫醒 — 已处理：{st_zh}"
+                            f"{'（' + how_zh + '）' if how_zh else ''}{late_zh}",
+                            f"{_hm(w.wake_at, tz)} room {w.room} wake-up — dealt with: {st_en}"
+                            f"{' ' + how_en if how_en else ''}{late_en}")
+
     order = sorted(day, key=lambda w: (w.wake_at, w.room))
-    open_esc = sorted((w for w in escalated if w.status == "escalated"), key=lambda w: (w.wake_at, w.room))
+    esc = sorted(escalated, key=lambda w: (w.status != "escalated", w.wake_at, w.room))
     return (HandoverSection("wakeups", *WAKEUP_SECTIONS["wakeups"], tuple(item(w, "wakeup") for w in order)),
             HandoverSection("wakeups_escalated", *WAKEUP_SECTIONS["wakeups_escalated"],
-                            tuple(item(w, "wakeup_escalated") for w in open_esc)))
+                            tuple(outcome(w) for w in esc)))
 
 
 def assemble_handover(inputs: HandoverInputs, *, at: dt.datetime, tz: dt.tzinfo, shift_label: str,

@@ -204,7 +204,7 @@ def _wakeups(session: Session, now: dt.datetime, settings: Settings,
     def line(x: dict[str, Any]) -> rules.WakeupLine:
         return rules.WakeupLine(ref=str(x["id"]), room=x["room"], wake_at=dt.datetime.fromisoformat(x["wake_at"]),
                                 status=x["status"], note=x.get("note") or "", minutes_late=x.get("minutes_late"),
-                                escalation_reason=x.get("escalation_reason"))
+                                escalation_reason=x.get("escalation_reason"), reached_by=x.get("reached_by"))
 
     return rules.wakeup_sections([line(x) for x in sec["items"]], [line(x) for x in sec["escalated"]], settings.tz)
 
