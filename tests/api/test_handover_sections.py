@@ -126,3 +126,24 @@ def test_open_callbacks_until_the_callback_is_recorded(as_role, hotel):
     r = op.post(f"/api/work-orders/{o['id']}/actions", json={"action": "record_callback", "outcome": "satisfied"})
     assert r.status_code == 200, r.text
     assert _section(op.get("/api/handover/current").json(), "callbacks") == []
+
+
+def test_signed_handover_waits_for_acknowledgement_and_cannot_be_signed_twice(as_role, hotel):
+    """Issue 8 point 7: after sign-off the shift is handed over and awaiting acknowledgement; the
+    same operator cannot sign a second handover of the same shift while it waits."""
+    op, leader = as_role("operator"), as_role("shift_leader")
+    assert op.post("/api/handover/current/entries", json={"text": "1201 客人要求明早送早餐"}).status_code in (200, 201)
+    signed = op.post("/api/handover/current/sign-off")
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["state"] == "signed_off"
+    again = op.post("/api/handover/current/sign-off")
+    assert again.status_code == 409 and again.json()["error"] == "handover_awaiting_acknowledgement"
+    assert again.json()["field"] == "state"
+    mine = op.get("/api/handover/current").json()["awaiting_acknowledgement"]
+    assert mine["id"] == signed.json()["id"] and mine["mine"] is True
+    theirs = leader.get("/api/handover/current").json()["awaiting_acknowledgement"]
+    assert theirs["id"] == signed.json()["id"] and theirs["mine"] is False
+    assert leader.post(f"/api/handover/{theirs['id']}/acknowledge").status_code == 200
+    # Acknowledged: the operator may sign the next one.
+    assert op.get("/api/handover/current").json()["awaiting_acknowledgement"] is None
+    assert op.post("/api/handover/current/sign-off").status_code == 200

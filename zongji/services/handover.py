@@ -272,8 +272,17 @@ def current(session: Session, user: User, settings: Settings) -> dict[str, Any]:
     waiting = session.scalar(_awaiting(session, user, org_id).order_by(Handover.id.desc()))
     out["awaiting_acknowledgement"] = (
         {"id": waiting.id, "shift_label": waiting.shift_label, "signed_off_by": waiting.signed_off_by,
-         "signed_off_at": iso(waiting.signed_off_at, settings.tz)} if waiting is not None else None)
+         "signed_off_at": iso(waiting.signed_off_at, settings.tz),
+         # Signed by this user: they handed over and wait for the incoming shift (issue 8, 7).
+         "mine": waiting.signed_off_by_id == user.id} if waiting is not None else None)
     return out
+
+
+def _own_waiting(session: Session, user: User, org_id: int | None) -> Handover | None:
+    """A handover this user signed that the incoming shift has not acknowledged yet."""
+    return session.scalar(_of_org(select(Handover).where(Handover.state == "signed_off",
+                                                         Handover.signed_off_by_id == user.id), org_id)
+                          .order_by(Handover.id.desc()))
 
 
 def add_entry(session: Session, user: User, settings: Settings, *, text: str, section: str | None) -> dict[str, Any]:
@@ -310,8 +319,13 @@ def note_vip_handling(session: Session, user: User, settings: Settings, text: st
 
 
 def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]:
-    """The outgoing shift signs what it hands over: the handover is frozen as it stands now."""
+    """The outgoing shift signs what it hands over: the handover is frozen as it stands now.
+    Refused while a handover this user signed still waits for acknowledgement (issue 8, 7)."""
     now = utcnow()
+    waiting = _own_waiting(session, user, _org_of(session, user))
+    if waiting is not None and waiting.shift_label == shift_label(now, settings):
+        raise Conflict(f"your handover of {waiting.shift_label} still waits for the incoming shift's "
+                       "acknowledgement", field="state", code="handover_awaiting_acknowledgement")
     h = _draft_or_new(session, user, settings, now)
     scope = _contents_scope(session, h.organisation_id, user)
     full = assemble(session, h, user, settings, now, with_room=True, scope=scope)

@@ -12,15 +12,17 @@
 
   function stamp(iso) { return iso ? ZJ.fmtStamp(iso).slice(0, 16) : ""; }
 
-  function render(h) {
+  function render(h, mineWaiting) {
     shown = h;
     $("ho-heading").textContent = viewingPast ? t("ho.past_one") : t("ho.current");
     $("ho-label").textContent = h.shift_label;
     $("ho-state").textContent = t("ho.state." + h.state);
     $("ho-state").className = "badge ho-state " + (h.state === "acknowledged" ? "o-answered" : h.state === "signed_off" ? "o-transferred" : "o-open");
     $("ho-back").hidden = !viewingPast;
-    $("ho-signoff").hidden = viewingPast;
-    $("ho-entry").hidden = viewingPast;
+    // Signed by this user and waiting for the incoming shift: shown as handed over, nothing to
+    // sign or add until it is acknowledged (issue 8, point 7).
+    $("ho-signoff").hidden = viewingPast || !!mineWaiting;
+    $("ho-entry").hidden = viewingPast || !!mineWaiting;
     $("ho-print").hidden = !h.id || h.state === "draft";
     if (h.id) $("ho-print").href = "/handover/" + h.id + "/print";
     const meta = el("div", { class: "ho-meta" },
@@ -35,12 +37,21 @@
     $("ho-view").replaceChildren(meta, ...sections);
     const w = h.awaiting_acknowledgement;
     $("ho-waiting").hidden = viewingPast || !w;
-    if (w) $("ho-waiting-text").textContent = t("ho.waiting", { label: w.shift_label, who: w.signed_off_by || "", at: stamp(w.signed_off_at) });
+    $("ho-ack").hidden = !w || !!w.mine;
+    if (w) $("ho-waiting-text").textContent = t(w.mine ? "ho.mine_waiting" : "ho.waiting", { label: w.shift_label, who: w.signed_off_by || "", at: stamp(w.signed_off_at) });
+    if (mineWaiting) { $("ho-state").textContent = t("ho.state.signed_off_waiting"); $("ho-state").className = "badge ho-state o-transferred"; }
   }
 
   async function loadCurrent() {
     viewingPast = false;
-    try { render(await api("GET", "/api/handover/current")); } catch (e) { toast(errorText(e), "error"); }
+    try {
+      const cur = await api("GET", "/api/handover/current");
+      const w = cur.awaiting_acknowledgement;
+      if (w && w.mine) {
+        const signed = await api("GET", "/api/handover/" + w.id);
+        render({ ...signed, awaiting_acknowledgement: w }, true);
+      } else render(cur);
+    } catch (e) { toast(errorText(e), "error"); }
   }
   async function loadPast(id) {
     viewingPast = true;
@@ -111,6 +122,12 @@
     $("ho-signoff").addEventListener("click", signOff);
     $("ho-ack").addEventListener("click", acknowledge);
     $("ho-back").addEventListener("click", loadCurrent);
+    // Sign off in two keys (Alt+S, Enter to confirm); acknowledge in one (Alt+K) — issue 8, 8.
+    document.addEventListener("keydown", (e) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.code === "KeyS" && !$("ho-signoff").hidden) { e.preventDefault(); signOff(); }
+      else if (e.code === "KeyK" && !$("ho-waiting").hidden && !$("ho-ack").hidden) { e.preventDefault(); acknowledge(); }
+    });
     $("ho-search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(search, 200); });
     $("ho-search").addEventListener("submit", (e) => { e.preventDefault(); search(); });
     ZJ.onLocale(() => (viewingPast && shown ? render(shown) : loadCurrent()));
