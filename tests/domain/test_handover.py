@@ -113,3 +113,15 @@ def test_entry_validation(inputs):
     with pytest.raises(HandoverError) as e:
         add_entry(ho, FreeTextEntry(h(0.1), "op07", "  "), tz=SH)
     assert e.value.field == "text"
+
+
+def test_chinese_handover_text_uses_full_width_punctuation(inputs):
+    """Issue 8 point 9: the Chinese handover (page, print, search) reads as Chinese — no half-width
+    brackets, commas or colons next to Chinese words."""
+    import re
+
+    ho = assemble_handover(inputs, at=T0, tz=SH, shift_label="2026-11-23 中班", prepared_by="op07")
+    signed = sign_off(ho, by="王小红(1001)", at=T0)
+    text = signed.text("zh").replace("王小红(1001)", "")
+    bad = re.findall(r"[\u4e00-\u9fff][(),:;]|[(),:;][\u4e00-\u9fff]", text)
+    assert bad == [], bad

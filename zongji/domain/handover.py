@@ -162,9 +162,9 @@ class Handover:
             for it in s.items:
                 out.append(f"  {'!' if it.urgent else '-'} {it.text_zh if zh else it.text_en}")
         if self.signed_off_by:
-            out.append(f"\n{'交班' if zh else 'Handed over by'}: {self.signed_off_by} {_hm(self.signed_off_at)}")
+            out.append(f"\n{'交班：' if zh else 'Handed over by: '}{self.signed_off_by} {_hm(self.signed_off_at)}")
         if self.acknowledged_by:
-            out.append(f"{'接班' if zh else 'Taken over by'}: {self.acknowledged_by} {_hm(self.acknowledged_at)}")
+            out.append(f"{'接班：' if zh else 'Taken over by: '}{self.acknowledged_by} {_hm(self.acknowledged_at)}")
         return "\n".join(out)
 
 
@@ -190,7 +190,7 @@ def _dnd_item(p: DndPeriod, tz: dt.tzinfo) -> HandoverItem:
     else:
         until_zh, until_en = "至取消", "until cancelled"
     return HandoverItem("dnd", str(p.subject_id), p.set_at,
-                        f"{who}{room} 免打扰，{_hm(p.set_at, tz)}起{until_zh}(登记：{p.set_by})",
+                        f"{who}{room} 免打扰，{_hm(p.set_at, tz)}起{until_zh}（登记：{p.set_by}）",
                         f"{who}{room_en} DND since {_hm(p.set_at, tz)} {until_en} (by {p.set_by})")
 
 
@@ -209,8 +209,8 @@ def _message_item(m: Message, tz: dt.tzinfo) -> HandoverItem:
         st_zh, st_en = "未送达", "NOT delivered"
     return HandoverItem(
         "message", str(m.id) if m.id is not None else None, m.taken_at,
-        f"给{m.recipient_label}的留言，来电人{m.caller_name} {m.caller_number},{_hm(m.taken_at, tz)} "
-        f"由{m.taken_by}记录 — {st_zh}:{m.content}",
+        f"给{m.recipient_label}的留言，来电人{m.caller_name} {m.caller_number}，{_hm(m.taken_at, tz)} "
+        f"由{m.taken_by}记录 — {st_zh}：{m.content}",
         f"Message for {m.recipient_label} from {m.caller_name} {m.caller_number}, taken "
         f"{_hm(m.taken_at, tz)} by {m.taken_by} — {st_en}: {m.content}",
         urgent=m.urgent or not m.delivered)
@@ -224,9 +224,9 @@ def _vip_item(v: VipGuest, tz: dt.tzinfo) -> HandoverItem:
         st_zh, st_en = f"预抵 {_hm(v.arrival, tz)}", f"arriving {_hm(v.arrival, tz)}"
     else:
         st_zh, st_en = "在店", "in house"
-    privacy = {"no_calls": ("不接电话", "no calls"), "not_staying": ("完全保密(对外称未入住)", "full privacy (not staying)")}
+    privacy = {"no_calls": ("不接电话", "no calls"), "not_staying": ("完全保密（对外称未入住）", "full privacy (not staying)")}
     p_zh, p_en = privacy.get(v.privacy_level, ("", ""))
-    extra_zh = "".join(f",{x}" for x in (p_zh, v.call_handling) if x)
+    extra_zh = "".join(f"，{x}" for x in (p_zh, v.call_handling) if x)
     extra_en = "".join(f"; {x}" for x in (p_en, v.call_handling) if x)
     return HandoverItem("vip", None, v.arrival, f"{title}（{v.name}）{room} {st_zh}{extra_zh}",
                         f"{title} ({v.name}){room_en} {st_en}{extra_en}")
@@ -242,13 +242,13 @@ def _callback_item(c: OpenCallback, tz: dt.tzinfo, now: dt.datetime) -> Handover
 
 def _fault_item(f: FaultRecord, tz: dt.tzinfo) -> HandoverItem:
     return HandoverItem("fault", f.line_code, f.started_at,
-                        f"线路 {f.line_code} 故障，{_hm(f.started_at, tz)}起：{f.cause}(已报{f.reported_to})",
+                        f"线路 {f.line_code} 故障，{_hm(f.started_at, tz)}起：{f.cause}（已报{f.reported_to}）",
                         f"Line {f.line_code} fault since {_hm(f.started_at, tz)}: {f.cause} "
                         f"(reported to {f.reported_to})", urgent=True)
 
 
 def _entry_item(e: FreeTextEntry, tz: dt.tzinfo) -> HandoverItem:
-    return HandoverItem("entry", None, e.at, f"{_hm(e.at, tz)} {e.author}:{e.text}",
+    return HandoverItem("entry", None, e.at, f"{_hm(e.at, tz)} {e.author}：{e.text}",
                         f"{_hm(e.at, tz)} {e.author}: {e.text}")
 
 
@@ -259,7 +259,7 @@ WAKEUP_STATUS_TEXT: dict[str, tuple[str, str]] = {
     "done": ("已叫醒", "done"), "cancelled": ("已取消", "cancelled"),
 }
 WAKEUP_SECTIONS: dict[str, tuple[str, str]] = {
-    "wakeups": ("叫醒(按时间)", "Wake-up calls (in time order)"),
+    "wakeups": ("叫醒（按时间）", "Wake-up calls (in time order)"),
     "wakeups_escalated": ("叫醒未应答，需敲门", "Wake-ups not answered: rooms to knock"),
 }
 

@@ -453,7 +453,7 @@ def _guest(req: TransferRequest) -> TransferDecision:
                             "No such guest in house: confirm nothing, disclose nothing.")
         elif hidden:
             reason = Reason("privacy_not_staying",
-                            "客人要求完全保密(对外称未入住):按未入住答复，不确认住店，不提供留言。",
+                            "客人要求完全保密（对外称未入住）：按未入住答复，不确认住店，不提供留言。",
                             "Guest asked for full privacy (not staying here): deny the stay; "
                             "do not confirm anything and do not take a message.")
         else:
@@ -626,7 +626,7 @@ def _after_hours_forward(req: TransferRequest, st: HoursStatus) -> TransferDecis
     if ah is not None and deputy is not None and deputy.available:
         return _forward(req, deputy, "deputy",
                         Reason("after_hours_deputy",
-                               f"非工作时间，{ah.label().zh}无法接通(休假或无信号)，转接指定代理人{deputy.label().zh}。",
+                               f"非工作时间，{ah.label().zh}无法接通（休假或无信号），转接指定代理人{deputy.label().zh}。",
                                f"Outside working hours and {ah.label().en} cannot be reached: "
                                f"forward to the named deputy {deputy.label().en}."),
                         hours_status=st)
@@ -699,7 +699,7 @@ def _person(req: TransferRequest) -> TransferDecision:
     ask = pol.ask_callee_first and (not c.internal or pol.ask_callee_for_internal) and not req.emergency
     if ask and req.callee_accepts is False:
         return _base(req, TransferOutcome.REFUSE_DECLINED,
-                     Reason("callee_declined", f"{who.zh}现在不能接听：记录留言(来电人姓名、联系方式、内容)并转达。",
+                     Reason("callee_declined", f"{who.zh}现在不能接听：记录留言（来电人姓名、联系方式、内容）并转达。",
                             f"{who.en} cannot take the call: take a message (name, contact, content) and deliver it."),
                      script("dnd_person", who_zh=t.name, who_en=t.name_en or t.name),
                      offer_message=True, hours_status=st)
