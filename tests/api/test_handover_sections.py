@@ -147,3 +147,22 @@ def test_signed_handover_waits_for_acknowledgement_and_cannot_be_signed_twice(as
     # Acknowledged: the operator may sign the next one.
     assert op.get("/api/handover/current").json()["awaiting_acknowledgement"] is None
     assert op.post("/api/handover/current/sign-off").status_code == 200
+
+
+def test_vip_section_shows_rooms_only_to_the_roles_that_may_see_them(as_role, hotel, write):
+    """Issue 8 point 7 (R-H4): the shift leader sees the VIP's room, an operator the VIP only —
+    in the live handover and in the signed one."""
+    from sqlalchemy import select as _select
+
+    with write() as s:
+        g = s.scalar(_select(Guest).where(Guest.name == "客人808"))
+        g.vip, g.vip_title = True, "王董事长"
+    op, leader = as_role("operator"), as_role("shift_leader")
+    for client, sees in ((op, False), (leader, True)):
+        (vip,) = _section(client.get("/api/handover/current").json(), "vips")
+        assert "王董事长" in vip["text"]["zh"] and ("808房" in vip["text"]["zh"]) is sees
+    signed = op.post("/api/handover/current/sign-off").json()
+    (vip,) = _section(op.get(f"/api/handover/{signed['id']}").json(), "vips")
+    assert "808房" not in vip["text"]["zh"]
+    (vip,) = _section(leader.get(f"/api/handover/{signed['id']}").json(), "vips")
+    assert "808房" in vip["text"]["zh"]
