@@ -103,6 +103,13 @@ class Settings(BaseSettings):
     # Work orders (issue 4). SLA numbers are policies (zongji.domain.sla, admin-editable).
     # Attachments: stored under data_dir/attachments; the largest file and the most per order.
     attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    # Requests (issue 12): the largest body any other endpoint takes (413 above it, before it is
+    # read); uploads (attachments, prompts) take their own limits. Origins allowed besides the
+    # request's own (a reverse proxy that rewrites Host), comma-separated, e.g. https://zongji.example.cn.
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    allowed_origins: str = ""
+    # Mark the session cookie Secure: turn on when Zongji is served over HTTPS (behind the proxy).
+    cookie_secure: bool = False
     attachments_per_order_max: int = Field(20, ge=1)
     # Likely duplicates (R-P8): orders this many days back are compared; at most this many shown.
     duplicate_window_days: int = Field(7, ge=1)

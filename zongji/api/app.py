@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from zongji import __version__
+from zongji.api.guards import Guards, install_access_log_redaction
+from zongji.services import prompts as prompts_service
 from zongji.api import errors
 from zongji.api.routers import (
     auth,
@@ -92,6 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    switchboard, pms, room_board, prompts):
         app.include_router(module.router)
     pages.install(app)
+    install_access_log_redaction()
+    # Forged cross-site requests refused, request bodies bounded (issue 12): outermost.
+    app.add_middleware(Guards, max_body=settings.max_body_bytes,
+                       upload_max=max(settings.attachment_max_bytes, prompts_service.MAX_UPLOAD_BYTES) + 64 * 1024,
+                       allowed_origins=[o for o in settings.allowed_origins.split(",") if o.strip()])
     return app
 
 

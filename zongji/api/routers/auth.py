@@ -75,7 +75,7 @@ def login(body: LoginIn, request: Request, response: Response) -> LoginOut | JSO
         return JSONResponse(status_code=429, content=exc.body(),
                             headers={"Retry-After": str(exc.retry_after)})
     response.set_cookie(
-        SESSION_COOKIE, issued.token, httponly=True, samesite="lax",
+        SESSION_COOKIE, issued.token, httponly=True, samesite="lax", secure=settings.cookie_secure,
         max_age=settings.session_hours * 3600,
     )
     return LoginOut(user=user_out(user), token=issued.token)
