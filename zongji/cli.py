@@ -228,6 +228,36 @@ def import_directory(
 
 
 @app.command()
+def backup(target: Annotated[Path, typer.Argument(help="A .tar.gz file to write, or a folder to put one in")]) -> None:
+    """Back up the database and the data folder (attachments, prompts) into one archive, consistent
+    while the server runs (SQLite online backup API; PostgreSQL pg_dump)."""
+    from zongji.services import backup as service
+
+    try:
+        r = service.backup(get_settings(), target)
+    except ZongjiError as exc:
+        _fail(exc)
+    typer.echo(f"backup written: {r.path} ({r.database}, schema {r.revision or '-'}, {r.files} files, {r.bytes} bytes)")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A backup written by zongji backup")],
+    force: Annotated[bool, typer.Option(help="Restore over a database or data folder that holds data")] = False,
+) -> None:
+    """Restore a backup into ZONGJI_DATABASE_URL and ZONGJI_DATA_DIR (empty unless --force), check
+    every checksum first, then upgrade the schema to this version."""
+    from zongji.services import backup as service
+
+    try:
+        r = service.restore(get_settings(), source, force=force)
+    except ZongjiError as exc:
+        _fail(exc)
+    typer.echo(f"restored: {r['database']} from {r['created_at']}, schema {r['from_revision']} → {r['revision']}, "
+               f"{r['files']} files")
+
+
+@app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,

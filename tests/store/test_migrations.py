@@ -82,3 +82,35 @@ def test_upgrade_is_idempotent_and_stamps_head(fresh_db_url: str):
     heads = ScriptDirectory.from_config(alembic_config(fresh_db_url)).get_heads()
     assert len(heads) == 1, f"the migrations have several heads: {heads}"
     assert set(current) == set(heads)
+
+
+def test_upgrade_an_existing_database_with_data(fresh_db_url: str):
+    """Each revision upgrades a database that holds data, not only an empty one: on SQLite a
+    table rebuilt by a migration (departments in 0008) is referenced by rows of other tables
+    (people in a department), which failed with foreign keys enforced."""
+    from sqlalchemy.orm import Session
+
+    from zongji.store.models import Department, Person
+
+    upgrade(fresh_db_url, "0007")
+    engine = make_engine(fresh_db_url)
+    with Session(engine) as s:
+        # The data of a site running 0007 (no departments.after_hours_person_id yet): plain SQL.
+        org = s.execute(text("INSERT INTO organisations (code, name, kind) VALUES ('h', '酒店', 'hotel') "
+                             "RETURNING id")).scalar()
+        dept = s.execute(text("INSERT INTO departments (organisation_id, name, kind, search_text) "
+                              "VALUES (:o, '前厅部', 'department', '') RETURNING id"), {"o": org}).scalar()
+        s.execute(text("INSERT INTO people (organisation_id, department_id, name, is_manager, search_text) "
+                       "VALUES (:o, :d, '周文杰', true, '')"), {"o": org, "d": dept})
+        s.commit()
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with Session(engine) as s:
+        p = s.query(Person).one()
+        assert p.department.name == "前厅部"
+        d = s.get(Department, p.department_id)
+        d.after_hours_person_id = p.id
+        s.commit()
+        assert s.get(Department, d.id).after_hours_person.name == "周文杰"
+    engine.dispose()

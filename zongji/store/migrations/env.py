@@ -21,14 +21,30 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    raw = connection.connection.driver_connection if sqlite else None
+    if raw is not None:
+        # SQLite changes a table by copying it and dropping the old one; with foreign keys
+        # enforced the drop fails as soon as another table references rows in it (a department
+        # with people). Off for the migration (outside any transaction, as SQLite requires),
+        # then the references are checked.
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=ON")
+    if raw is not None:
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():  # pragma: no cover
