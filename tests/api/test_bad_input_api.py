@@ -56,3 +56,52 @@ def test_nul_or_a_lone_surrogate_in_any_json_field_is_refused_alike_on_both_data
     for body in (b'{"username":"a\\u0000b","password":"xxxxxxxx"}', b'{"username":"\\udc00","password":"xxxxxxxx"}'):
         r = client.post("/api/auth/login", content=body, headers={"Content-Type": "application/json"})
         assert r.status_code == 422 and r.json()["field"] == "username", r.text
+
+
+def test_every_operation_documents_its_refusals_with_their_body(client):
+    """What schemathesis's status-code check found (issue 12, point 5): a 404 or 409 answered where
+    the schema listed none. Every operation now documents the app-wide refusals, each with the
+    error body, and says which schema-valid inputs it refuses by a rule (x-refusals)."""
+    schema = client.get("/openapi.json").json()
+    assert schema["components"]["schemas"]["ErrorOut"]["required"] == ["error", "message"]
+    operations = [(path, method, op) for path, item in schema["paths"].items()
+                  for method, op in item.items() if method in ("get", "post", "put", "patch", "delete")]
+    assert len(operations) > 100
+    for path, method, op in operations:
+        for code in ("400", "401", "403", "404", "409", "413", "422"):
+            answer = op["responses"].get(code)
+            assert answer, f"{method.upper()} {path} does not document {code}"
+            body = answer["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/ErrorOut"} or {"error", "message"} <= set(
+                body.get("properties", {})), f"{method.upper()} {path} {code}: {body}"
+    audit = schema["paths"]["/api/audit"]["get"]
+    assert set(audit["x-refusals"]) == {"date_from", "date_to"}
+    # Free text says it holds no NUL (refused app-wide), and a word from a closed list is an enum.
+    params = {p["name"]: p["schema"] for p in schema["paths"]["/api/work-orders"]["get"]["parameters"]}
+    assert params["q"]["anyOf"][0]["pattern"] == "^[^\\x00]*$"
+    assert "inquiry" in params["order_type"]["enum"]
+
+
+def test_an_id_beyond_what_json_carries_exactly_names_its_field(client, login):
+    login("supervisor")
+    assert client.get(f"/api/calls/{2**53 - 1}").status_code == 404
+    r = client.get(f"/api/calls/{2**53}")
+    assert r.status_code == 422 and r.json()["field"] == "call_id"
+
+
+def test_a_number_is_not_taken_for_a_time(client, login):
+    """pydantic reads a number as a Unix timestamp; the schema promises an ISO-8601 time."""
+    login("admin")
+    r = client.get("/api/audit", params={"date_to": "-5.56e-138"})
+    assert r.status_code == 422 and r.json()["field"] == "date_to"
+    assert client.get("/api/audit", params={"date_to": "2026-12-01T00:00:00+08:00"}).status_code == 200
+
+
+@pytest.mark.parametrize("windows", [[[]], [["08:00"]], [["08:00", "12:00", "13:00"]]])
+def test_a_working_window_is_two_times(client, login, windows):
+    """Found by schemathesis: an empty window answered 500."""
+    login("admin")
+    r = client.put("/api/calendar/days/2026-12-05", json={"is_working": True, "windows": windows})
+    assert r.status_code == 422 and r.json()["field"].startswith("windows")
+    r = client.put("/api/calendar/days/2026-12-05", json={"is_working": True, "windows": [["08:30", "12:00"]]})
+    assert r.status_code == 200, r.text

@@ -117,7 +117,9 @@ def test_token_shown_once_listed_without_value(client, login):
                       params={"include_revoked": "false"}).json()["items"] == []
     assert client.post("/api/integration-tokens/424242/revoke").status_code == 404
     r = client.post("/api/integration-tokens", json={"name": "x", "scopes": "CTI; drop"})
-    assert r.status_code == 400 and r.json()["field"] == "scopes"
+    assert r.status_code == 422 and r.json()["field"] == "scopes"
+    r = client.post("/api/integration-tokens", json={"name": "pbx-2", "scopes": " CTI, Pms "})
+    assert r.status_code == 201 and r.json()["scopes"] == ["cti", "pms"]
 
     actions = {(e["action"], e["entity"]) for e in
                client.get("/api/audit", params={"entity": "integration_token"}).json()["items"]}

@@ -80,7 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Zongji API",
         version=__version__,
-        description="Switchboard and service-hotline platform. See README.md for the CTI contract.",
+        description=(
+            "Switchboard and service-hotline platform. See README.md for the CTI contract.\n\n"
+            "Every refusal is a JSON `ErrorOut` naming the field at fault. Text holding NUL or a lone "
+            "UTF-16 surrogate, in any value or key, is refused with 422. Where an operation refuses "
+            "schema-valid input by a rule a schema cannot state (one date before another, a record "
+            "that must exist), its `x-refusals` names each such field with the rule."
+        ),
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -94,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    switchboard, pms, room_board, prompts):
         app.include_router(module.router)
     pages.install(app)
+    errors.install_openapi_documentation(app)
     install_access_log_redaction()
     # Forged cross-site requests refused, request bodies bounded (issue 12): outermost.
     app.add_middleware(Guards, max_body=settings.max_body_bytes,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from zongji.domain.roles import Role
@@ -58,7 +59,24 @@ def current_user(request: Request) -> User:
 
 CurrentUser = Annotated[User, Depends(current_user)]
 # A record id in a path: positive and within BIGINT, so huge ids are a 422 naming the field.
-IdPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# The largest id a JSON number carries exactly (IEEE double): the schema's bound and the
+# server's agree for every client, JavaScript included.
+ID_MAX = 2**53 - 1
+IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
+
+def _iso_only(value: Any) -> Any:
+    """An ISO-8601 date or time, as the schema says; not the Unix timestamp pydantic would read
+    from a number."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError("an ISO-8601 date or time, not a number")
+    return value
+
+
+IsoOnly = BeforeValidator(_iso_only)
 ReadDB = Annotated[Session, Depends(db_read)]
 # scope="function": the unit of work commits before the answer is sent. FastAPI's default runs a
 # yield dependency's exit *after* the response, so a client could be told "saved" for a change

@@ -161,3 +161,95 @@ def install_error_handlers(app: FastAPI) -> None:
             content=content,
             headers=getattr(exc, "headers", None),
         )
+
+
+# Statuses any operation may answer through the app-wide machinery: a refused input (400, 422), a
+# missing session or role (401, 403), an id that names nothing (404), a state conflict or a race
+# lost at the unique key (409), a body over its limit (413, the Guards middleware).
+_APP_WIDE_ERRORS = {
+    400: "Refused: the message says why, field names the input at fault",
+    401: "Not logged in, the session expired, or the integration token is wrong",
+    403: "The role may not do this, or a cross-site request",
+    404: "An id in the request names nothing the caller may see",
+    409: "Conflicts with the current state, or the record changed meanwhile; try again",
+    413: "The request body is larger than this endpoint takes",
+    422: "Invalid input",
+}
+
+# Text that PostgreSQL cannot store and SQLite would: refused app-wide (reject_broken_text), so the
+# schema says so on every free-text string.
+_NO_NUL = "^[^\\x00]*$"
+_CONSTRAINED = ("pattern", "format", "enum", "const", "$ref")
+
+
+def _no_nul_strings(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not any(k in node for k in _CONSTRAINED):
+            node["pattern"] = _NO_NUL
+        for value in node.values():
+            _no_nul_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            _no_nul_strings(value)
+
+
+def stripped_text_schema(schema: dict[str, Any], *_: Any) -> None:
+    """``json_schema_extra`` of a model that strips its text: a required length counts after the
+    blanks are stripped, so its text must hold something other than blanks."""
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("minLength", 0) >= 1 and "pattern" not in node:
+                node["pattern"] = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+    visit(schema.get("properties", {}))
+
+
+def refusals(**fields: str) -> dict[str, Any]:
+    """``openapi_extra`` of an operation that refuses some schema-valid input by a rule a JSON
+    schema cannot state (one field against another, a record that must exist, a configured list):
+    each field the refusal names, with the rule. Published as ``x-refusals``; a refusal of
+    schema-valid input naming any other field is a defect (tests/api/test_schemathesis.py)."""
+    return {"x-refusals": dict(fields)}
+
+
+def install_openapi_documentation(app: FastAPI) -> None:
+    """Complete the generated OpenAPI document once: every operation documents the app-wide error
+    answers with their body, and every free-text string says it holds no NUL."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        error_ref = {"$ref": "#/components/schemas/ErrorOut"}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "ErrorOut" not in components:
+            components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.setdefault("FieldErrorOut", FieldErrorOut.model_json_schema())
+            components["ErrorOut"].pop("$defs", None)
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                responses = operation.setdefault("responses", {})
+                # FastAPI documents its own validation body; Zongji answers ErrorOut (above).
+                if "HTTPValidationError" in str(responses.get("422", {}).get("content", "")):
+                    responses["422"] = {"description": _APP_WIDE_ERRORS[422],
+                                        "content": {"application/json": {"schema": error_ref}}}
+                for code, text in _APP_WIDE_ERRORS.items():
+                    responses.setdefault(str(code), {
+                        "description": text, "content": {"application/json": {"schema": error_ref}},
+                    })
+                _no_nul_strings(operation.get("parameters", []))
+                _no_nul_strings(operation.get("requestBody", {}))
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        _no_nul_strings(components)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

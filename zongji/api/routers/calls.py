@@ -22,8 +22,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
-from zongji.api.errors import error_responses
+from zongji.api.deps import ID_MAX, ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.errors import error_responses, refusals
 from zongji.domain import calls as rules
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.domain import scope as scope_rules
@@ -31,8 +31,9 @@ from zongji.services import calls as service
 from zongji.services import scope as scope_service
 from zongji.store.models import User
 
-_ID_MAX = 2**63 - 1
+_ID_MAX = ID_MAX
 _TEXT = r"^[^\x00]*$"
+_CATEGORY_CODES = sorted({c.code for kind in rules.CATEGORIES.values() for c in kind})
 
 
 _ERRORS = error_responses({404: "No such call", 409: "Conflicts with the call's current state"})
@@ -183,7 +184,11 @@ def _tz(request: Request):
 
 
 
-@router.get("", response_model=CallPage, summary="Call log")
+@router.get("", response_model=CallPage, summary="Call log",
+            openapi_extra=refusals(date_from="an ISO-8601 date or time in the years Zongji keeps",
+                                   date_to="an ISO-8601 date or time, not before date_from",
+                                   line="a line code Zongji knows", operator="a user's id, username or work number",
+                                   outcome="one of the outcomes of a call", category="a category of the call log"))
 def list_calls(
     user: Console,
     request: Request,
@@ -198,7 +203,7 @@ def list_calls(
     outcome: Annotated[str | None, Query(max_length=30, pattern=_TEXT)] = None,
     number: Annotated[str | None, Query(max_length=64, pattern=_TEXT,
                                         description="Part of the calling or called number")] = None,
-    category: Annotated[str | None, Query(max_length=60, pattern=_TEXT)] = None,
+    category: Annotated[str | None, Query(max_length=60, json_schema_extra={"enum": _CATEGORY_CODES})] = None,
     supplementary: bool | None = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=service.PAGE_SIZE_MAX)] = 50,
@@ -234,6 +239,11 @@ def categories(
 
 
 @router.post("/supplementary", response_model=CallOut, status_code=201,
+             openapi_extra=refusals(occurred_at="an ISO-8601 date or time in the years Zongji keeps",
+                                    category="one of the categories of the call's line",
+                                    line="a line code the user works on",
+                                    answered_by="an operator of the organisation",
+                                    outcome="one of the outcomes of a call"),
              summary="Record an after-hours call afterwards (R-S4)")
 def supplementary(user: Console, body: SupplementaryRecordIn, request: Request,
                   db: WriteDB) -> dict[str, Any]:

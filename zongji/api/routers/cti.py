@@ -149,13 +149,23 @@ def _check_text(data: Any) -> None:
                       field=field)
 
 
+# What the CTI contract (README) requires beyond the schema: the fields each event needs.
+_CTI_RULES = {
+    "event": "one of the contract's events", "callId": "the PBX's call id, 1–250 characters",
+    "from": "the calling number, on a new call", "to": "the called number, on a new call",
+    "direction": "in, out or internal", "user": "the answering extension or operator",
+    "transferTo": "the target, on a transfer event", "line": "a line code Zongji knows",
+    "at": "an ISO-8601 time with its offset, in the years Zongji keeps", "body": "the contract's body",
+}
+
+
 @router.post(
     "/api/v1/cti/{token}",
     summary="Zammad generic CTI push (newCall, answer, hangup)",
     responses={"200": {"description": "Accepted and stored",
                        "content": {"application/json": {"schema": {"type": "object"}}}},
                **_ERRORS},
-    openapi_extra={"requestBody": {"required": True, "content": {
+    openapi_extra={"x-refusals": _CTI_RULES, "requestBody": {"required": True, "content": {
         "application/x-www-form-urlencoded": {"schema": _ZAMMAD_SCHEMA},
         "application/json": {"schema": _ZAMMAD_SCHEMA},
     }}},
@@ -197,6 +207,7 @@ async def zammad_push(token: str, request: Request) -> Response:
             "call_id": {"type": ["integer", "null"]}}}}}},
                **_ERRORS},
     openapi_extra={
+        "x-refusals": _CTI_RULES,
         "requestBody": {"required": True, "content": {"application/json": {"schema": _JSON_SCHEMA}}},
         "security": [{"bearer": []}],
     },

@@ -22,8 +22,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
-from zongji.api.deps import ReadDB, WriteDB, get_settings, require_roles
-from zongji.api.errors import error_responses
+from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, get_settings, require_roles
+from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.errors import ZongjiError
 from zongji.services import directory as directory_service
@@ -33,7 +33,7 @@ from zongji.settings import Settings
 from zongji.store.models import User, utcnow
 
 _TEXT = r"^[^\x00]*$"
-_ID_MAX = 2**63 - 1
+_ID_MAX = ID_MAX
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 
@@ -144,12 +144,13 @@ def search(
     return SearchOut(results=[SearchResultOut(**r) for r in results])
 
 
-@router.get("/identify", response_model=CallerIdentityOut)
+@router.get("/identify", response_model=CallerIdentityOut,
+            openapi_extra=refusals(at="with its UTC offset, in the years Zongji keeps"))
 def identify(
     user: Console,
     session: WriteDB,
     number: Annotated[str, Query(max_length=64, pattern=_TEXT, description="The calling number as received")],
-    at: Annotated[dt.datetime | None, Query(description="When (ISO-8601 with offset); default now")] = None,
+    at: Annotated[dt.datetime | None, IsoOnly, Query(description="When (ISO-8601 with offset); default now")] = None,
 ) -> CallerIdentityOut:
     if at is not None and at.tzinfo is None:
         raise ZongjiError("give a time with its UTC offset, e.g. 2024-06-01T09:00:00+08:00", field="at")

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from zongji.api.deps import WriteDB
+from zongji.api.deps import ID_MAX, WriteDB
 from zongji.errors import Unauthorized
 from zongji.services import auth
 from zongji.services import switchboard as sb
@@ -25,7 +25,7 @@ from zongji.store.models import utcnow
 
 router = APIRouter(prefix="/api/v1/stays", tags=["PMS (integration)"])
 
-StayId = Annotated[int, Path(ge=1, le=2**62)]
+StayId = Annotated[int, Path(ge=1, le=ID_MAX)]
 
 
 def pms_actor(request: Request) -> str:

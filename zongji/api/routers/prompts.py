@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Request, Response, UploadFile
 
 from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
-from zongji.api.errors import error_responses
+from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import prompts as service
 from zongji.store.models import User
@@ -41,7 +41,9 @@ def list_prompts(user: Admin, request: Request, db: ReadDB) -> dict[str, Any]:
             "items": service.list_uploads(service.store_for(s))}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, openapi_extra=refusals(
+    file="a WAV (RIFF/WAVE) file, mono, of the prompt rate", segment="a prompt key: 1–64 of a-z 0-9 - _ .",
+    language="one of the prompt languages"))
 def upload_prompt(user: Admin, request: Request, db: WriteDB, file: UploadFile,
                   segment: Annotated[str, Form(max_length=64)],
                   language: Annotated[str, Form(max_length=8)] = "") -> dict[str, Any]:
@@ -50,7 +52,7 @@ def upload_prompt(user: Admin, request: Request, db: WriteDB, file: UploadFile,
                           language=language.strip() or None, data=data, actor=actor_of(user))
 
 
-@router.delete("/{key}", status_code=204)
+@router.delete("/{key}", status_code=204, openapi_extra=refusals(segment="a prompt key: 1–64 of a-z 0-9 - _ ."))
 def remove_prompt(key: Key, user: Admin, request: Request, db: WriteDB) -> Response:
     service.remove(db, service.store_for(request.app.state.settings), key=key, actor=actor_of(user))
     return Response(status_code=204)

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
-from zongji.api.deps import ReadDB, WriteDB, require_roles
+from zongji.api.deps import ID_MAX, ReadDB, WriteDB, require_roles
+from zongji.api.errors import refusals, stripped_text_schema
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.services import handover as handover_service
 from zongji.services import information
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api", tags=["switchboard"], route_class=GuestPrivacy
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
-IdPath = Annotated[int, Path(ge=1, le=2**62)]
+IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 
 
 def _settings(request: Request) -> Settings:
@@ -42,16 +43,16 @@ async def running(app):
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=stripped_text_schema)
 
 
 # --------------------------------------------------------------------------- transfers
 
 
 class TransferIn(_In):
-    call_id: int | None = Field(default=None, ge=1, le=2**62)
+    call_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     target_kind: Literal["person", "department", "guest", "room", "line"]
-    target_id: int = Field(ge=1, le=2**62)
+    target_id: int = Field(ge=1, le=ID_MAX)
     caller_name: str | None = Field(default=None, max_length=100)
     purpose: str | None = Field(default=None, max_length=200)
     call_purpose: Literal["business", "personal", "unknown"] = "unknown"
@@ -90,7 +91,7 @@ def start_transfer(body: TransferIn, user: Console, db: WriteDB, settings: Cfg) 
 
 @router.get("/switchboard/transfers")
 def list_transfers(user: Console, db: ReadDB, settings: Cfg,
-                   call_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> dict[str, Any]:
+                   call_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> dict[str, Any]:
     return {"items": sb.list_attempts(db, call_id=call_id, tz=settings.tz)}
 
 
@@ -107,14 +108,14 @@ class MessageIn(_In):
     or ``recipient_id`` (the room's id); the answer then names only the room (R-H4)."""
 
     recipient_kind: Literal["guest", "staff", "department", "room"]
-    recipient_id: int | None = Field(default=None, ge=1, le=2**62)
+    recipient_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     room: str | None = Field(default=None, min_length=1, max_length=20)
     caller_name: str = Field(max_length=100)
     caller_number: str = Field(default="", max_length=64)
     content: str = Field(max_length=4000)
     read_back: bool = False
     urgent: bool = False
-    call_id: int | None = Field(default=None, ge=1, le=2**62)
+    call_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     deliver_by: list[Literal["lamp", "sms", "email", "pager", "console"]] | None = Field(default=None, max_length=5)
     # An address typed by the operator per channel (else the directory's): {"email": "a@b.cn"}.
     send_to: dict[Literal["sms", "email", "pager"], Annotated[str, Field(max_length=200)]] | None = None
@@ -139,7 +140,8 @@ class VoidIn(_In):
     reason: str = Field(max_length=500)
 
 
-@router.post("/switchboard/messages", status_code=201)
+@router.post("/switchboard/messages", status_code=201, openapi_extra=refusals(
+    recipient_id="a person, a guest or a room must be named", room="a room of the hotel"))
 def take_message(body: MessageIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     return sb.take_message(db, user, settings, **body.model_dump())
 
@@ -148,7 +150,7 @@ def take_message(body: MessageIn, user: Console, db: WriteDB, settings: Cfg) -> 
 def list_messages(user: Console, db: ReadDB, settings: Cfg,
                   state: Literal["open", "all"] = "open",
                   recipient_kind: Literal["guest", "staff", "department"] | None = None,
-                  recipient_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> dict[str, Any]:
+                  recipient_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> dict[str, Any]:
     return {"items": sb.list_messages(db, tz=settings.tz, open_only=state == "open", recipient_kind=recipient_kind,
                                       recipient_id=recipient_id)}
 
@@ -191,7 +193,7 @@ def message_channels(message_id: IdPath, user: Console, db: ReadDB, settings: Cf
 @router.get("/switchboard/recipient-channels")
 def recipient_channels(user: Console, db: WriteDB, settings: Cfg,
                        recipient_kind: Literal["guest", "staff", "department"],
-                       recipient_id: Annotated[int, Query(ge=1, le=2**62)]) -> dict[str, Any]:
+                       recipient_id: Annotated[int, Query(ge=1, le=ID_MAX)]) -> dict[str, Any]:
     """For the message form before the message exists: channels and directory addresses (guests
     masked; the guest read is audited)."""
     from zongji.services import message_sending
@@ -207,23 +209,24 @@ def recipient_channels(user: Console, db: WriteDB, settings: Cfg,
 
 
 class LeaveIn(_In):
-    person_id: int = Field(ge=1, le=2**62)
+    person_id: int = Field(ge=1, le=ID_MAX)
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime
-    deputy_id: int | None = Field(default=None, ge=1, le=2**62)
+    deputy_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     note: str | None = Field(default=None, max_length=500)
 
 
 @router.get("/switchboard/leaves")
 def list_leaves(user: Console, db: ReadDB, settings: Cfg,
-                person_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+                person_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
                 state: Literal["current", "all"] = "current") -> dict[str, Any]:
     from zongji.services import staff_leave
 
     return {"items": staff_leave.list_leaves(db, settings.tz, person_id=person_id, current_only=state == "current")}
 
 
-@router.post("/switchboard/leaves", status_code=201)
+@router.post("/switchboard/leaves", status_code=201, openapi_extra=refusals(
+    ends_at="after starts_at", deputy_id="someone other than the person"))
 def set_leave(body: LeaveIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     from zongji.services import staff_leave
 
@@ -245,7 +248,7 @@ class DndIn(_In):
     number) or ``subject_id`` (the room's id); the answer then names only the room (R-H4, R-H8)."""
 
     subject_kind: Literal["guest", "person", "room"]
-    subject_id: int | None = Field(default=None, ge=1, le=2**62)
+    subject_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     room: str | None = Field(default=None, min_length=1, max_length=20)
     reason: str | None = Field(default=None, max_length=500)
     until: AwareDatetime | None = None
@@ -267,7 +270,8 @@ def list_dnd(user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     return {"items": sb.list_dnd(db, user, settings)}
 
 
-@router.post("/switchboard/dnd", status_code=201)
+@router.post("/switchboard/dnd", status_code=201, openapi_extra=refusals(
+    subject_id="a guest or a person must be named", room="a room of the hotel", until="in the future"))
 def set_dnd(body: DndIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     return sb.set_dnd(db, user, settings, **body.model_dump())
 
@@ -304,11 +308,11 @@ class LineSettingsIn(_In):
     greeting_en: str | None = Field(default=None, max_length=500)
     internal_greeting_zh: str | None = Field(default=None, max_length=500)
     working_hours: dict[str, Any] | None = None
-    responsible_id: int | None = Field(default=None, ge=1, le=2**62)
+    responsible_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     responsible_on_leave: bool | None = None
     leave_until: AwareDatetime | None = None
-    deputy_id: int | None = Field(default=None, ge=1, le=2**62)
-    after_hours_id: int | None = Field(default=None, ge=1, le=2**62)
+    deputy_id: int | None = Field(default=None, ge=1, le=ID_MAX)
+    after_hours_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     silence_check: bool | None = None
 
 
@@ -384,7 +388,7 @@ def test_call(alert_id: IdPath, body: TestCallIn, user: Console, db: WriteDB, se
 # --------------------------------------------------------------------------- information
 
 
-@router.get("/information")
+@router.get("/information", openapi_extra=refusals(q="not blank"))
 def information_answer(user: Console, db: ReadDB, settings: Cfg,
                        q: Annotated[str, Query(max_length=100)]) -> dict[str, Any]:
     """World time, facilities and hours, long-distance rates, common numbers of a category."""
@@ -406,10 +410,10 @@ class FacilityIn(_In):
     location: str | None = Field(default=None, max_length=100)
     location_en: str | None = Field(default=None, max_length=100)
     working_hours: dict[str, Any] | None = None
-    extension: str | None = Field(default=None, max_length=20)
+    extension: str | None = Field(default=None, max_length=20, pattern=r"^\s*[0-9*#]*\s*$")
     note: str | None = Field(default=None, max_length=1000)
     keywords: str | None = Field(default=None, max_length=500)
-    organisation_id: int | None = Field(default=None, ge=1, le=2**62)
+    organisation_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class RateIn(_In):
@@ -423,7 +427,7 @@ class RateIn(_In):
     minimum_minutes: int = Field(default=1, ge=1, le=60)
     note: str | None = Field(default=None, max_length=1000)
     keywords: str | None = Field(default=None, max_length=500)
-    organisation_id: int | None = Field(default=None, ge=1, le=2**62)
+    organisation_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 @router.get("/information/facilities")
@@ -431,12 +435,16 @@ def list_facilities(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
     return {"items": information.list_facilities(db, settings)}
 
 
-@router.post("/information/facilities", status_code=201)
+@router.post("/information/facilities", status_code=201, openapi_extra=refusals(
+    organisation_id="needed when the user works for several organisations", working_hours="as for lines",
+    name="not blank", category="not blank"))
 def create_facility(body: FacilityIn, user: Admin, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     return information.save_facility(db, user, settings, body.model_dump())
 
 
-@router.put("/information/facilities/{facility_id}")
+@router.put("/information/facilities/{facility_id}", openapi_extra=refusals(
+    organisation_id="needed when the user works for several organisations", working_hours="as for lines",
+    name="not blank", category="not blank"))
 def update_facility(facility_id: IdPath, body: FacilityIn, user: Admin, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     """Replace the facility's fields (organisation_id is ignored: an entry stays where it is)."""
     return information.save_facility(db, user, settings, body.model_dump(), facility_id=facility_id)
@@ -453,12 +461,12 @@ def list_rates(user: Console, db: ReadDB) -> dict[str, Any]:
     return {"items": information.list_rates(db)}
 
 
-@router.post("/information/rates", status_code=201)
+@router.post("/information/rates", status_code=201, openapi_extra=refusals(organisation_id="needed when the user works for several organisations"))
 def create_rate(body: RateIn, user: Admin, db: WriteDB) -> dict[str, Any]:
     return information.save_rate(db, user, body.model_dump())
 
 
-@router.put("/information/rates/{rate_id}")
+@router.put("/information/rates/{rate_id}", openapi_extra=refusals(organisation_id="needed when the user works for several organisations"))
 def update_rate(rate_id: IdPath, body: RateIn, user: Admin, db: WriteDB) -> dict[str, Any]:
     """Replace the rate's fields (organisation_id is ignored)."""
     return information.save_rate(db, user, body.model_dump(), rate_id=rate_id)
@@ -470,7 +478,7 @@ def delete_rate(rate_id: IdPath, user: Admin, db: WriteDB) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/information/world-time")
+@router.get("/information/world-time", openapi_extra=refusals(city="a city Zongji knows"))
 def world_time(user: Console, settings: Cfg, city: Annotated[str, Query(min_length=1, max_length=60)]) -> dict[str, Any]:
     return information.city_time(city, settings)
 
@@ -489,7 +497,7 @@ def handover_current(user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any
     return handover_service.current(db, user, settings)
 
 
-@router.post("/handover/current/entries", status_code=201)
+@router.post("/handover/current/entries", status_code=201, openapi_extra=refusals(text="not blank"))
 def handover_entry(body: EntryIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     return handover_service.add_entry(db, user, settings, text=body.text, section=body.section)
 
@@ -504,7 +512,8 @@ def handover_acknowledge(handover_id: IdPath, user: Console, db: WriteDB, settin
     return handover_service.acknowledge(db, user, settings, handover_id)
 
 
-@router.get("/handover")
+@router.get("/handover", openapi_extra=refusals(
+    date_from="an ISO-8601 date or time in the years Zongji keeps", date_to="not before date_from"))
 def handover_search(user: Console, db: ReadDB, settings: Cfg,
                     q: Annotated[str | None, Query(max_length=100)] = None,
                     date_from: Annotated[str | None, Query(max_length=40)] = None,

@@ -17,9 +17,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from zongji.api.deps import IdPath, ReadDB, WriteDB, actor_of, require_roles
-from zongji.api.errors import error_responses
-from zongji.domain.roles import ADMIN_ROLES, Role
+from zongji.api.deps import ID_MAX, IsoOnly, IdPath, ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.errors import error_responses, refusals
+from zongji.domain.roles import ADMIN_ROLES, INTEGRATION_SCOPES, Role
 from zongji.errors import Forbidden
 from zongji.services import scope as scope_service
 from zongji.services import users as users_service
@@ -27,7 +27,8 @@ from zongji.store.models import AuditEntry, IntegrationToken, User
 
 # No NUL characters (PostgreSQL text cannot hold them) and no surrounding blanks-only input.
 _TEXT = r"^[^\x00]*$"
-_ID_MAX = 2**63 - 1
+
+_ID_MAX = ID_MAX
 
 
 _ERRORS = error_responses({404: "No such record", 409: "Conflicts with the current state"})
@@ -142,9 +143,15 @@ class TokenListOut(BaseModel):
     items: list[TokenOut]
 
 
+_SCOPE = "(" + "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in name) for name in INTEGRATION_SCOPES) + ")"
+_SCOPE_LIST = rf"^[\s,]*{_SCOPE}\s*(,[\s,]*{_SCOPE}\s*)*[\s,]*$"  # any case, as parse_scopes reads them
+
+
 class TokenCreateIn(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00]*\S[^\x00]*$")
-    scopes: str = Field(default="cti", max_length=200, description="Comma-separated, e.g. 'cti'")
+    scopes: str = Field(default="cti", max_length=200,
+                        pattern=_SCOPE_LIST,
+                        description="Comma-separated, e.g. 'cti' or 'cti,pms'")
 
 
 class TokenCreatedOut(TokenOut):
@@ -206,7 +213,9 @@ def _audit_out(row: AuditEntry) -> AuditOut:
     )
 
 
-@router.get("/api/audit", response_model=AuditPageOut)
+@router.get("/api/audit", response_model=AuditPageOut,
+            openapi_extra=refusals(date_to="date_to before date_from",
+                                   date_from="outside the years Zongji keeps"))
 def list_audit(
     request: Request,
     _admin: Admin,
@@ -218,9 +227,9 @@ def list_audit(
                                        description="e.g. user:alice, token:pbx-1, cli")] = None,
     action: Annotated[str | None, Query(max_length=40, pattern=_TEXT,
                                         description="e.g. create, read, revoke, login")] = None,
-    date_from: Annotated[dt.datetime | None, Query(
+    date_from: Annotated[dt.datetime | None, IsoOnly, Query(
         description="From this instant on (inclusive); without an offset, local time")] = None,
-    date_to: Annotated[dt.datetime | None, Query(
+    date_to: Annotated[dt.datetime | None, IsoOnly, Query(
         description="Before this instant (exclusive); without an offset, local time")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,

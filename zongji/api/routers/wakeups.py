@@ -37,8 +37,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
-from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
-from zongji.api.errors import error_responses
+from zongji.api.deps import ID_MAX, ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.errors import Forbidden, Unauthorized
 from zongji.services import auth, caller_wakeup
@@ -46,7 +46,7 @@ from zongji.services import wakeups as service
 from zongji.store.db import transaction
 from zongji.store.models import User, utcnow
 
-_ID_MAX = 2**63 - 1
+_ID_MAX = ID_MAX
 _TEXT = r"^[^\x00]*$"
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
@@ -139,7 +139,13 @@ def _console_booking(db, body: ConsoleWakeupIn) -> tuple[service.Booking, caller
     return b, found
 
 
-@console_router.post("/preview")
+_BOOKING_RULES = refusals(
+    readback_confirmed="the wake-up read back to the guest first (console bookings)",
+    confirm_duplicate="a second wake-up for the same room and minute confirmed",
+    room="a room of the hotel, given unless call_id is", call_id="a call from a guest's room", time="a time of day", date="today or later, in the years Zongji keeps")
+
+
+@console_router.post("/preview", openapi_extra=_BOOKING_RULES)
 def preview(body: ConsoleWakeupIn, user: Console, request: Request, db: ReadDB) -> dict[str, Any]:
     b, found = _console_booking(db, body)
     out = service.preview(db, b, now=_now(), settings=_settings(request))
@@ -148,7 +154,7 @@ def preview(body: ConsoleWakeupIn, user: Console, request: Request, db: ReadDB) 
     return out
 
 
-@console_router.post("", status_code=201)
+@console_router.post("", status_code=201, openapi_extra=_BOOKING_RULES)
 def book(body: ConsoleWakeupIn, user: Console, request: Request, db: WriteDB) -> dict[str, Any]:
     st = _settings(request)
     b, found = _console_booking(db, body)
@@ -241,7 +247,7 @@ def get_one(wakeup_id: WakeupId, user: Console, request: Request, db: ReadDB) ->
     return service.wakeup_out(service.get(db, wakeup_id), _settings(request).tz)
 
 
-@console_router.patch("/{wakeup_id}")
+@console_router.patch("/{wakeup_id}", openapi_extra=_BOOKING_RULES)
 def change(wakeup_id: WakeupId, body: WakeupPatch, user: Console, request: Request,
            db: WriteDB) -> dict[str, Any]:
     st = _settings(request)
@@ -287,7 +293,7 @@ def token_actor(request: Request) -> str:
 TokenActor = Annotated[str, Depends(token_actor)]
 
 
-@api_router.post("", status_code=201)
+@api_router.post("", status_code=201, openapi_extra=_BOOKING_RULES)
 def api_book(body: WakeupIn, actor: TokenActor, request: Request, db: WriteDB) -> dict[str, Any]:
     st = _settings(request)
     rows = service.book(db, body.booking(), actor=actor, now=_now(), settings=st, channel="api")
@@ -300,7 +306,7 @@ def api_get(wakeup_id: WakeupId, actor: TokenActor, request: Request, db: ReadDB
     return service.wakeup_out(service.get(db, wakeup_id), _settings(request).tz)
 
 
-@api_router.patch("/{wakeup_id}")
+@api_router.patch("/{wakeup_id}", openapi_extra=_BOOKING_RULES)
 def api_change(wakeup_id: WakeupId, body: WakeupPatch, actor: TokenActor, request: Request,
                db: WriteDB) -> dict[str, Any]:
     st = _settings(request)

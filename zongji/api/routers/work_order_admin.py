@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from zongji.api.deps import CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.api.deps import ID_MAX, CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.api.errors import refusals
 from zongji.domain import time_range
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import audit, calendar_changes
@@ -32,8 +33,9 @@ class DayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     is_working: bool
     name: str = Field(default="", max_length=100)
-    windows: list[list[str]] | None = Field(default=None, max_length=8)
-    unit_id: int | None = Field(default=None, ge=1, le=2**62)
+    windows: list[Annotated[list[Annotated[str, Field(max_length=5)]], Field(min_length=2, max_length=2)]] | None = Field(
+        default=None, max_length=8, description='Working windows, each ["HH:MM", "HH:MM"]')
+    unit_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 class ImportIn(BaseModel):
@@ -99,6 +101,11 @@ class ContactIn(BaseModel):
     sms_mobile: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9]{5,20}$")
 
 
+_Day = Annotated[str, Path(json_schema_extra={"format": "date"}, description="YYYY-MM-DD")]
+_DAY_RULE = refusals(day="outside the years Zongji keeps",
+                     windows="pairs of HH:MM times, each window ending after it starts")
+
+
 def _actor(user: User) -> str:
     return f"user:{user.username}"
 
@@ -123,12 +130,12 @@ def calendar_status(request: Request, user: CurrentUser, db: ReadDB) -> dict[str
 
 @router.get("/calendar/{year}")
 def get_year(year: Annotated[int, Path(ge=1900, le=2200)], request: Request, user: CurrentUser, db: ReadDB,
-             unit_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> dict[str, Any]:
+             unit_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> dict[str, Any]:
     return sla_store.calendar_year(db, year, request.app.state.settings.tz, unit_id)
 
 
-@router.put("/calendar/days/{day}")
-def put_day(day: str, body: DayIn, request: Request, user: Admin, db: WriteDB) -> dict[str, Any]:
+@router.put("/calendar/days/{day}", openapi_extra=_DAY_RULE)
+def put_day(day: _Day, body: DayIn, request: Request, user: Admin, db: WriteDB) -> dict[str, Any]:
     row, report = calendar_changes.set_day(
         db, tz=request.app.state.settings.tz, day=_date(day), is_working=body.is_working, name=body.name,
         windows=body.windows, unit_id=body.unit_id, actor=_actor(user), user_id=user.id)
@@ -136,9 +143,9 @@ def put_day(day: str, body: DayIn, request: Request, user: Admin, db: WriteDB) -
             "windows": (row.windows or {}).get("windows"), **report}
 
 
-@router.delete("/calendar/days/{day}", status_code=204)
-def delete_day(day: str, request: Request, user: Admin, db: WriteDB,
-               unit_id: Annotated[int | None, Query(ge=1, le=2**62)] = None) -> Response:
+@router.delete("/calendar/days/{day}", status_code=204, openapi_extra=_DAY_RULE)
+def delete_day(day: _Day, request: Request, user: Admin, db: WriteDB,
+               unit_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> Response:
     calendar_changes.delete_day(db, tz=request.app.state.settings.tz, day=_date(day), unit_id=unit_id,
                                 actor=_actor(user), user_id=user.id)
     return Response(status_code=204)
@@ -152,7 +159,9 @@ def withdraw_year(year: Annotated[int, Path(ge=1900, le=2200)], request: Request
                                           tz=request.app.state.settings.tz)
 
 
-@router.post("/calendar/import")
+@router.post("/calendar/import", openapi_extra=refusals(
+    csv="give either csv or xlsx_base64; rows of date,kind,name", xlsx_base64="an .xlsx workbook in base64",
+    year="in the years Zongji keeps"))
 def import_year(body: ImportIn, request: Request, user: Admin, db: WriteDB) -> dict[str, Any]:
     if body.xlsx_base64:
         entries = _xlsx_entries(body.xlsx_base64)
@@ -169,7 +178,7 @@ def get_policies(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
     return sla_store.policies_out(db)
 
 
-@router.put("/sla-policies")
+@router.put("/sla-policies", openapi_extra=refusals(policies="each policy with the fields GET /api/sla-policies shows"))
 def put_policies(body: PoliciesIn, user: Admin, db: WriteDB) -> dict[str, Any]:
     sla_store.save_policies(db, body.policies, actor=_actor(user), user_id=user.id)
     return sla_store.policies_out(db)
@@ -186,7 +195,7 @@ def list_categories(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
     return {"categories": [service.category_out(c) for c in service.categories(db)]}
 
 
-@router.post("/work-order-categories/import")
+@router.post("/work-order-categories/import", openapi_extra=refusals(rows="give either rows or csv"))
 def import_categories(body: CategoriesIn, user: Admin, db: WriteDB) -> dict[str, Any]:
     rows: list[dict[str, Any]] = [r.model_dump() for r in body.rows or []]
     if body.csv:
@@ -215,7 +224,7 @@ def list_contacts(user: Admin, db: ReadDB) -> dict[str, Any]:
 
 
 @router.put("/units/{unit_id}/contact")
-def put_contact(unit_id: Annotated[int, Path(ge=1, le=2**62)], body: ContactIn, user: Admin, db: WriteDB) -> dict[str, Any]:
+def put_contact(unit_id: Annotated[int, Path(ge=1, le=ID_MAX)], body: ContactIn, user: Admin, db: WriteDB) -> dict[str, Any]:
     if db.get(Department, unit_id) is None:
         from zongji.errors import NotFound
 

@@ -8,14 +8,17 @@ state change goes through the domain state machine: 403 wrong role/unit, 409 ill
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from zongji.api.deps import CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.api.deps import ID_MAX, CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.api.errors import refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.domain.sla import ClockState
+from zongji.domain.work_orders import OrderType, Status
 from zongji.errors import Forbidden
 from zongji.services import complaints, notifications
 from zongji.services import work_orders as service
@@ -24,7 +27,7 @@ from zongji.store.work_order_models import Notification
 
 router = APIRouter(prefix="/api", tags=["work orders"])
 
-_ID_MAX = 2**62
+_ID_MAX = ID_MAX
 Id = Annotated[int, Path(ge=1, le=_ID_MAX)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _XLSX_RESPONSE = {200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}
@@ -43,15 +46,21 @@ class CloseDirectlyIn(BaseModel):
     result: str = Field(default="", max_length=4000)
 
 
+_ORDER_TYPES = [t.value for t in OrderType]
+_SLA_STATES = [s.value for s in ClockState]
+_STATUS_WORD = "(" + "|".join(s.value for s in Status) + ")"
+_STATUS_LIST = rf"^,*({_STATUS_WORD}(,+{_STATUS_WORD})*)?,*$"
+
+
 class LinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    order_id: int = Field(ge=1, le=2**62)
-    kind: str = Field(default="related", max_length=20)
+    order_id: int = Field(ge=1, le=ID_MAX)
+    kind: Literal["related", "duplicate"] = "related"
 
 
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    order_type: str = Field(max_length=20)
+    order_type: str = Field(max_length=20, json_schema_extra={"enum": _ORDER_TYPES})
     description: str = Field(max_length=4000)
     situation: str | None = Field(default=None, max_length=40)
     line_code: str | None = Field(default=None, max_length=40)
@@ -68,7 +77,7 @@ class OrderIn(BaseModel):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     details: dict[str, str] = Field(default_factory=dict, max_length=20)
-    call_id: int | None = Field(default=None, ge=1, le=2**62)
+    call_id: int | None = Field(default=None, ge=1, le=ID_MAX)
     close_directly: CloseDirectlyIn | None = None
     link_to: list[LinkIn] = Field(default_factory=list, max_length=20)
 
@@ -103,10 +112,23 @@ class DuplicatesIn(BaseModel):
     description: str = Field(default="", max_length=4000)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
-    exclude_id: int | None = Field(default=None, ge=1, le=2**62)
+    exclude_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
 # --------------------------------------------------------------------------- orders
+
+
+# Rules of a work order a schema cannot state: the words of its type and line (the meta answer
+# lists them), the records it names.
+_ORDER_RULES = refusals(
+    situation="one of the type's situations (GET /api/work-orders/meta), required where it decides handling (R-P2)",
+    category="a category of the catalogue", line_code="a line the user works on", urgency="one of the urgencies",
+    complexity="one of the complexities", channel="one of the channels", caller_number="a telephone number",
+    call_id="a call the user may see", close_directly="only for a situation that closes directly",
+    link_to="orders the user may see", details="the fields the type asks for", description="not blank",
+    caller_name="given when the caller agrees to be contacted",
+    latitude="given with longitude", longitude="given with latitude", place="a place for an order that needs one",
+)
 
 
 @router.get("/work-orders/meta")
@@ -114,13 +136,16 @@ def get_meta(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
     return service.meta(db, service.Viewer.of(user))
 
 
-@router.get("/work-orders")
+@router.get("/work-orders", openapi_extra=refusals(
+    view="a view of the user's role (unit: unit handlers; dispatch, supervision: the console)",
+    unit_id="a unit the user may see"))
 def list_orders(
     request: Request, user: CurrentUser, db: ReadDB,
-    view: Annotated[str, Query(max_length=20)] = "all",
-    status: Annotated[str | None, Query(max_length=200)] = None,
-    order_type: Annotated[str | None, Query(max_length=20)] = None,
-    sla_state: Annotated[str | None, Query(max_length=20)] = None,
+    view: Annotated[str, Query(max_length=20, json_schema_extra={"enum": list(service.VIEWS)})] = "all",
+    status: Annotated[str | None, Query(max_length=200, pattern=_STATUS_LIST,
+                                        description="Comma-separated statuses")] = None,
+    order_type: Annotated[str | None, Query(max_length=20, json_schema_extra={"enum": _ORDER_TYPES})] = None,
+    sla_state: Annotated[str | None, Query(max_length=20, json_schema_extra={"enum": _SLA_STATES})] = None,
     unit_id: Annotated[int | None, Query(ge=1, le=_ID_MAX)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     supervised: bool | None = None,
@@ -132,7 +157,7 @@ def list_orders(
                                supervised=supervised, page=page, page_size=page_size)
 
 
-@router.post("/work-orders", status_code=201)
+@router.post("/work-orders", status_code=201, openapi_extra=_ORDER_RULES)
 def create_order(body: OrderIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
     data = body.model_dump()
@@ -173,7 +198,7 @@ def get_order(order_id: Id, request: Request, user: CurrentUser, db: ReadDB) -> 
     return service.order_detail(db, row, viewer, tz=_tz(request))
 
 
-@router.patch("/work-orders/{order_id}")
+@router.patch("/work-orders/{order_id}", openapi_extra=_ORDER_RULES)
 def edit_order(order_id: Id, body: EditIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
     row = service.edit_order(db, viewer, order_id, body.model_dump(exclude_unset=True), tz=_tz(request))
@@ -187,7 +212,8 @@ def act(order_id: Id, body: ActionIn, request: Request, user: CurrentUser, db: W
     return service.order_detail(db, row, viewer, tz=_tz(request))
 
 
-@router.post("/work-orders/{order_id}/links", status_code=201)
+@router.post("/work-orders/{order_id}/links", status_code=201,
+             openapi_extra=refusals(other_id="the order itself, or an order the user may not see"))
 def link(order_id: Id, body: LinkIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
     viewer = service.Viewer.of(user)
     service.link_orders(db, viewer, order_id, body.order_id, body.kind, tz=_tz(request))
@@ -196,8 +222,8 @@ def link(order_id: Id, body: LinkIn, request: Request, user: Console, db: WriteD
 
 class CallLinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    call_id: int = Field(ge=1, le=2**62)
-    purpose: str = Field(default="repeat", max_length=20)  # repeat | callback | other
+    call_id: int = Field(ge=1, le=ID_MAX)
+    purpose: Literal["repeat", "callback", "other"] = "repeat"
 
 
 @router.post("/work-orders/{order_id}/calls", status_code=201)
@@ -298,20 +324,25 @@ def mark_read(notification_id: Id, user: CurrentUser, db: WriteDB) -> Response:
 # --------------------------------------------------------------------------- complaints
 
 
-@router.get("/complaints/register")
+_DateQuery = Annotated[str | None, Query(max_length=10, json_schema_extra={"format": "date"})]
+_RANGE_RULES = refusals(date_from="outside the years Zongji keeps", date_to="before date_from, or outside the years")
+
+
+@router.get("/complaints/register", openapi_extra=_RANGE_RULES)
 def complaint_register(
     request: Request, user: Console, db: ReadDB,
-    date_from: Annotated[str | None, Query(max_length=10)] = None,
-    date_to: Annotated[str | None, Query(max_length=10)] = None,
+    date_from: _DateQuery = None,
+    date_to: _DateQuery = None,
 ) -> dict[str, Any]:
     return complaints.register(db, tz=_tz(request), date_from=date_from, date_to=date_to)
 
 
-@router.get("/complaints/register.xlsx", response_class=Response, responses=_XLSX_RESPONSE)
+@router.get("/complaints/register.xlsx", response_class=Response, responses=_XLSX_RESPONSE,
+            openapi_extra=_RANGE_RULES)
 def complaint_register_xlsx(
     request: Request, user: Console, db: WriteDB,
-    date_from: Annotated[str | None, Query(max_length=10)] = None,
-    date_to: Annotated[str | None, Query(max_length=10)] = None,
+    date_from: _DateQuery = None,
+    date_to: _DateQuery = None,
 ) -> Response:
     data = complaints.register(db, tz=_tz(request), date_from=date_from, date_to=date_to)
     content = complaints.register_xlsx(data)
