@@ -8,6 +8,7 @@ value as the default. Values come from environment variables prefixed ``ZONGJI_`
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -143,6 +144,18 @@ class Settings(BaseSettings):
     # Simultaneous outgoing lines the wake-up worker may use (the gateway enforces its own too).
     wakeup_lines: int = Field(8, ge=1)
     wakeup_retry_interval_minutes: float = Field(2.0, gt=0)
+    # Statistics (issue 10): the numbers each figure's definition refers to. Short abandons (hung up
+    # sooner) are reported apart and left out of every rate; the service level counts calls
+    # answered within its seconds (GB/T 33358-2016: 15 s), with calls abandoned within them
+    # ignored, counted against or counted in favour; targets colour the wallboard green, amber
+    # (within the margin below) or red — 85 % answer rate for a 400 line (R-S10).
+    stats_short_abandon_seconds: float = Field(5.0, ge=0, le=120)
+    stats_service_level_seconds: float = Field(15.0, gt=0, le=600)
+    stats_abandon_treatment: Literal["ignored", "against", "in_favour"] = "ignored"
+    stats_service_level_target: float = Field(0.80, ge=0, le=1)
+    stats_answer_rate_target: float = Field(0.85, ge=0, le=1)
+    stats_amber_margin: float = Field(0.05, ge=0, le=1)
+    stats_basically_satisfied_weight: float = Field(1.0, ge=0, le=1)
     # A second wake-up for a room within this many minutes of an open one warns (0: same minute).
     wakeup_duplicate_window_minutes: float = Field(0.0, ge=0, le=720)
     wakeup_retry_window_minutes: float = Field(10.0, ge=0)

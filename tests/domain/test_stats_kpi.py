@@ -78,3 +78,16 @@ def test_rates_stay_within_0_and_1_and_counts_add_up(rows, treatment):
         assert r is None or 0 <= r <= 1
     half = len(calls) // 2
     assert kpi.count_calls(calls[:half]) + kpi.count_calls(calls[half:]) == c
+
+
+def test_a_call_still_ringing_is_offered_but_judged_only_once_settled():
+    import datetime as _dt
+
+    from zongji.domain.stats.kpi import CallFacts, answer_rate, count_calls
+
+    t = _dt.datetime(2026, 12, 4, 9, 0, tzinfo=_dt.UTC)
+    s = _dt.timedelta(seconds=1)
+    c = count_calls([CallFacts(ringing_at=t, answered_at=t + 5 * s, ended_at=t + 60 * s),
+                     CallFacts(ringing_at=t)])
+    assert (c.offered, c.answered, c.waiting) == (2, 1, 1)
+    assert answer_rate(c) == 1.0  # not 50 %: the second call may still be answered

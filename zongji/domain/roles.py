@@ -27,6 +27,9 @@ ADMIN_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 # answer a caller (R-H4): transfers ring the room through the telephony adapter.
 ROOM_NUMBER_ROLES = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
 
+# Roles that watch the centre's figures: the wallboard and the reports (issue 10).
+STATS_ROLES = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
+
 
 # What an integration token may do (``zongji token add NAME --scopes cti,pms``).
 INTEGRATION_SCOPES = {

@@ -207,6 +207,9 @@ def install(app: FastAPI) -> None:
     from zongji.web import line_pages  # published lines, faults, silence alerts (issue 3)
 
     app.include_router(line_pages.router)
+    from zongji.web import stats_pages  # the live wallboard (issue 10)
+
+    app.include_router(stats_pages.router)
 
 
 __all__ = ["install", "i18n", "SESSION_COOKIE"]

@@ -73,6 +73,7 @@ class CallCounts:
     talk_seconds: float = 0.0
     wrap_seconds: float = 0.0
     transferred: int = 0
+    waiting: int = 0  # still ringing: offered, but neither answered nor abandoned yet
 
     def __add__(self, other: "CallCounts") -> "CallCounts":
         """Counts of two periods (half-hours into a day, days into a month) add up."""
@@ -85,7 +86,7 @@ def _sum(a, b):
 
 
 def count_calls(calls: Iterable[CallFacts], policy: StatsPolicy = StatsPolicy()) -> CallCounts:
-    offered = answered = abandoned = short = a_within = ab_within = transferred = 0
+    offered = answered = abandoned = short = a_within = ab_within = transferred = waiting = 0
     wait = talk = wrap = longest = 0.0
     for c in calls:
         offered += 1
@@ -98,14 +99,16 @@ def count_calls(calls: Iterable[CallFacts], policy: StatsPolicy = StatsPolicy())
             wrap += c.wrap_seconds
             transferred += int(c.transferred)
             a_within += int(w <= policy.service_level_seconds)
-        elif c.ended_at is not None:
+        elif c.ended_at is None:
+            waiting += 1
+        else:
             if w < policy.short_abandon_seconds:
                 short += 1
             else:
                 abandoned += 1
                 ab_within += int(w <= policy.service_level_seconds)
     return CallCounts(offered, answered, abandoned, short, a_within, ab_within, answered, wait, longest, talk,
-                      wrap, transferred)
+                      wrap, transferred, waiting)
 
 
 def rate(part: float, whole: float) -> float | None:
@@ -113,8 +116,9 @@ def rate(part: float, whole: float) -> float | None:
 
 
 def counted(c: CallCounts) -> int:
-    """Offered calls the rates count: short abandons are left out."""
-    return c.offered - c.short_abandoned
+    """Offered calls the rates count: short abandons are left out, and so are calls still ringing
+    (judged once answered or abandoned)."""
+    return c.offered - c.short_abandoned - c.waiting
 
 
 def answer_rate(c: CallCounts) -> float | None:
@@ -152,6 +156,17 @@ def average_handle_time(c: CallCounts) -> float | None:
 
 def transfer_rate(c: CallCounts) -> float | None:
     return rate(c.transferred, c.answered)
+
+
+def call_figures(c: CallCounts, policy: StatsPolicy = StatsPolicy()) -> dict[str, float | int | None]:
+    """Every call figure of ``FIGURES`` for the counts ``c``, by key (rates as fractions)."""
+    return {
+        "offered": c.offered, "answered": c.answered, "abandoned": c.abandoned,
+        "short_abandoned": c.short_abandoned, "answer_rate": answer_rate(c), "abandon_rate": abandon_rate(c),
+        "service_level": service_level(c, policy.abandon_treatment), "answer_rate_24h": answer_rate_24h(c),
+        "asa": average_speed_of_answer(c), "longest_wait": c.longest_wait_seconds if c.offered else None,
+        "att": average_talk_time(c), "aht": average_handle_time(c), "transfer_rate": transfer_rate(c),
+    }
 
 
 @dataclass(frozen=True)
@@ -233,10 +248,12 @@ FIGURES: Sequence[Figure] = (
     Figure("short_abandoned", "short abandons", "短时放弃", "Short abandons",
            "等待少于设定秒数即挂断，单独列出，不计入任何比率。",
            "Hung up within the set seconds: reported apart, left out of every rate.", "count"),
-    Figure("answer_rate", "answer rate", "接通率", "Answer rate", "接听量 ÷（呼入量 − 短时放弃）。",
-           "Answered ÷ (offered − short abandons).", "rate"),
-    Figure("abandon_rate", "abandon (loss) rate", "呼损率", "Abandon rate", "放弃量 ÷（呼入量 − 短时放弃）。",
-           "Abandoned ÷ (offered − short abandons).", "rate"),
+    Figure("answer_rate", "answer rate", "接通率", "Answer rate",
+           "接听量 ÷（呼入量 − 短时放弃 − 仍在振铃的电话）。",
+           "Answered ÷ (offered − short abandons − calls still ringing).", "rate"),
+    Figure("abandon_rate", "abandon (loss) rate", "呼损率", "Abandon rate",
+           "放弃量 ÷（呼入量 − 短时放弃 − 仍在振铃的电话）。",
+           "Abandoned ÷ (offered − short abandons − calls still ringing).", "rate"),
     Figure("service_level", "service level", "服务水平", "Service level",
            "目标秒数内（默认15秒）接听的比例；目标内放弃的电话按设置不计、计为未达或计为达标。",
            "Share answered within the target (15 s by default); calls abandoned within the target are "

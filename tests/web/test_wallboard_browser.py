@@ -1,0 +1,74 @@
+"""The live wallboard in a real browser (issue 10, points 2 and 8): calls reported through the
+CTI endpoint change it within a second, through the live feed, without the page reloading; it
+reads in zh-CN and en and has a full-screen mode for the wall."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+import pytest
+
+from tests.web.browser_support import ARTIFACTS, logged_in
+
+pytestmark = pytest.mark.browser
+
+
+def _cti(base: str, **data: str) -> None:
+    from zongji.services.demo_data import DEMO_CTI_TOKEN
+
+    r = httpx.post(f"{base}/api/v1/cti/{DEMO_CTI_TOKEN}", data=data, timeout=10)
+    assert r.status_code == 200, r.text
+
+
+def _value(page, tile_id: str) -> str:
+    return page.locator(f"#{tile_id} .wb-v").inner_text()
+
+
+def test_calls_change_the_wallboard_live_without_a_reload(demo_server, browser, backend):
+    from playwright.sync_api import expect
+
+    from zongji.services.demo_data import HOTEL_LINE_NUMBER
+
+    context, page, errors = logged_in(browser, demo_server, "supervisor", "/wallboard", height=900)
+    offered = page.locator("#wb-f-offered .wb-v")
+    expect(offered).not_to_have_text("—")
+    expect(page.locator("#wb-conn")).to_have_text("实时")
+    before_offered = int(offered.inner_text())
+    before_ringing = int(_value(page, "wb-ringing"))
+    page.evaluate("window.__notReloaded = true")
+
+    tag = f"wb-{backend}-{time.time_ns()}"
+    call = {"from": "13912345001", "to": HOTEL_LINE_NUMBER, "direction": "in", "callId": tag}
+    _cti(demo_server, event="newCall", **call)
+    expect(page.locator("#wb-ringing .wb-v")).to_have_text(str(before_ringing + 1))
+    expect(offered).to_have_text(str(before_offered + 1))
+    expect(page.locator("#wb-ringing")).to_have_attribute("data-light", "alert")
+    # The answer rate tile carries its definition and its target with the light.
+    rate = page.locator("#wb-f-answer_rate")
+    assert "短时放弃" in (rate.get_attribute("title") or "")
+    expect(rate.locator(".wb-sub")).to_contain_text("目标 85.0 %")
+    page.screenshot(path=str(ARTIFACTS / f"wallboard-{backend}-01-ringing-zh.png"), full_page=True)
+
+    _cti(demo_server, event="answer", answeringNumber="1001", **call)
+    expect(page.locator("#wb-ringing .wb-v")).to_have_text(str(before_ringing))
+    _cti(demo_server, event="hangup", cause="normalClearing", **call)
+    expect(page.locator("#wb-talking .wb-v")).to_have_text("0")
+    assert page.evaluate("window.__notReloaded") is True
+
+    # English: labels and definitions follow the language.
+    page.click(".lang-switch button[data-lang=en]")
+    expect(page.locator("#wb-f-answer_rate .wb-k")).to_have_text("Answer rate")
+    expect(page.locator("#wb-conn")).to_have_text("Live")
+    page.screenshot(path=str(ARTIFACTS / f"wallboard-{backend}-02-en.png"), full_page=True)
+
+    # Full screen for the wall: F hides the header and grows the figures; Esc leaves it.
+    page.keyboard.press("f")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bwb-full\b"))
+    expect(page.locator(".topbar")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / f"wallboard-{backend}-03-full.png"))
+    page.keyboard.press("Escape")
+    expect(page.locator(".topbar")).to_be_visible()
+    assert not errors
+    context.close()

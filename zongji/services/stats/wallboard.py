@@ -1,0 +1,139 @@
+"""The live wallboard's figures (issue 10, point 2), for the lines the viewer works for.
+
+Now: calls ringing and the longest of their waits, calls being talked, operators logged in, on a
+call and free. Today (the site's day): the call figures of the domain (``kpi.call_figures``) with
+the answer rate and service level against their targets, offered and answered per half-hour,
+work orders due today and late, wake-ups due within the hour and escalated. The page asks again
+whenever the live feed reports a call, an order or a wake-up; it never reloads.
+
+Today's calls are read as five timestamps each (the ``ringing_at`` index serves the range): about
+30,000 rows on a 12345 centre's busiest day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from zongji.domain.roles import CONSOLE_ROLES
+from zongji.domain.stats import kpi
+from zongji.domain.stats import wallboard as rules
+from zongji.domain.work_orders import OPEN_STATUSES
+from zongji.services import scope as scope_service
+from zongji.services.stats.policy import policy_from, targets_from
+from zongji.settings import Settings
+from zongji.store.models import Call, LoginSession, User, UserLine, utcnow
+from zongji.store.wakeup_models import Wakeup
+from zongji.store.work_order_models import WorkOrder
+
+# The figures the wallboard shows, in its order; their labels and definitions come with them.
+SHOWN = ("offered", "answered", "abandoned", "short_abandoned", "answer_rate", "service_level", "asa",
+         "longest_wait", "aht", "transfer_rate")
+WAKEUP_OPEN = ("due", "retrying", "snoozed")
+
+
+def _day_start(now: dt.datetime, settings: Settings) -> dt.datetime:
+    local = now.astimezone(settings.tz)
+    return dt.datetime.combine(local.date(), dt.time(0), tzinfo=settings.tz)
+
+
+def _line_condition(column, line_filter: frozenset[int] | None):
+    if line_filter is None:
+        return true()
+    return or_(column.is_(None), column.in_(sorted(line_filter)))
+
+
+def _operators(session: Session, now: dt.datetime, line_filter: frozenset[int] | None,
+               talking: set[int]) -> dict[str, int]:
+    """Console users with a live login session, and how many of them are on a call. An operator
+    counts where they work for one of the viewer's lines (or for every line)."""
+    logged_in = set(session.scalars(
+        select(LoginSession.user_id).join(User, User.id == LoginSession.user_id).where(
+            LoginSession.revoked_at.is_(None), LoginSession.expires_at > now, User.active.is_(True),
+            User.role.in_([str(r) for r in CONSOLE_ROLES])).distinct()))
+    if line_filter is not None:
+        assigned: dict[int, set[int]] = {}
+        for user_id, line_id in session.execute(select(UserLine.user_id, UserLine.line_id)):
+            assigned.setdefault(user_id, set()).add(line_id)
+        logged_in = {u for u in logged_in if u not in assigned or assigned[u] & line_filter}
+    on_call = len(logged_in & talking)
+    return {"logged_in": len(logged_in), "on_call": on_call, "free": len(logged_in) - on_call}
+
+
+def snapshot(session: Session, user: User, settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    policy, targets = policy_from(settings), targets_from(settings)
+    scope = scope_service.scope_of(session, user)
+    line_filter = None if scope is None else scope.line_filter
+    start = _day_start(now, settings)
+    inbound = Call.direction != "out"
+
+    live = session.execute(select(Call.state, Call.ringing_at, Call.answered_by_id).where(
+        Call.state.in_(["ringing", "answered"]), inbound, _line_condition(Call.line_id, line_filter))).all()
+    ringing = [r.ringing_at for r in live if r.state == "ringing" and r.ringing_at is not None]
+    talking = [r.answered_by_id for r in live if r.state == "answered"]
+    talkers = {u for u in talking if u is not None}
+
+    facts = [kpi.CallFacts(ringing_at=r.ringing_at, answered_at=r.answered_at, ended_at=r.ended_at,
+                           closed_at=r.closed_at, transferred=r.transferred_at is not None)
+             for r in session.execute(select(Call.ringing_at, Call.answered_at, Call.ended_at, Call.closed_at,
+                                             Call.transferred_at).where(
+                 Call.direction == "in", Call.ringing_at >= start, Call.ringing_at <= now,
+                 _line_condition(Call.line_id, line_filter)))]
+    counts = kpi.count_calls(facts, policy)
+    figures = kpi.call_figures(counts, policy)
+
+    open_orders = and_(WorkOrder.status.in_([str(s) for s in OPEN_STATUSES]),
+                       _line_condition(WorkOrder.line_id, line_filter))
+    due_today = session.scalar(select(func.count()).select_from(WorkOrder).where(
+        open_orders, WorkOrder.completion_deadline >= now,
+        WorkOrder.completion_deadline < start + dt.timedelta(days=1))) or 0
+    late = session.scalar(select(func.count()).select_from(WorkOrder).where(
+        open_orders, WorkOrder.completion_deadline < now)) or 0
+
+    hotel = scope is None or scope.everything or "switchboard" in scope.line_kinds
+    wakeups = None
+    if hotel:
+        wakeups = {
+            "due_next_hour": session.scalar(select(func.count()).select_from(Wakeup).where(
+                Wakeup.status.in_(WAKEUP_OPEN), Wakeup.wake_at >= now,
+                Wakeup.wake_at < now + dt.timedelta(hours=1))) or 0,
+            "overdue": session.scalar(select(func.count()).select_from(Wakeup).where(
+                Wakeup.status.in_(WAKEUP_OPEN), Wakeup.wake_at < now)) or 0,
+            "escalated": session.scalar(select(func.count()).select_from(Wakeup).where(
+                Wakeup.status == "escalated")) or 0,
+        }
+
+    def _light(key: str, target: float) -> dict[str, Any]:
+        return {"target": target, "light": str(rules.light(figures[key], target, targets.amber_margin))}
+
+    return {
+        "at": now.astimezone(settings.tz).isoformat(),
+        "day": start.date().isoformat(),
+        "lines": None if line_filter is None else sorted(scope.line_codes),
+        "now": {
+            "ringing": len(ringing),
+            "longest_wait_seconds": max(((now - t).total_seconds() for t in ringing), default=None),
+            "talking": len(talking),
+            "operators": _operators(session, now, line_filter, talkers),
+        },
+        "today": {k: figures[k] for k in SHOWN},
+        "targets": {"answer_rate": _light("answer_rate", targets.answer_rate),
+                    "service_level": _light("service_level", targets.service_level)},
+        "policy": {"short_abandon_seconds": policy.short_abandon_seconds,
+                   "service_level_seconds": policy.service_level_seconds,
+                   "abandon_treatment": str(policy.abandon_treatment), "amber_margin": targets.amber_margin},
+        "half_hours": [{"start": h.start.strftime("%H:%M"), "offered": h.offered, "answered": h.answered}
+                       for h in rules.half_hours(facts, start, now)],
+        "work_orders": {"due_today": due_today, "late": late},
+        "wakeups": wakeups,
+        "figures": [figure_out(kpi.FIGURES_BY_KEY[k]) for k in SHOWN],
+    }
+
+
+def figure_out(f: kpi.Figure) -> dict[str, str]:
+    return {"key": f.key, "name": f.name, "label_zh": f.label_zh, "label_en": f.label_en,
+            "definition_zh": f.definition_zh, "definition_en": f.definition_en, "unit": f.unit}
