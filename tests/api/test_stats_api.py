@@ -95,3 +95,61 @@ def test_the_wallboard_page_is_for_those_who_watch_the_centre(client, login):
     login("shift_leader")
     page = client.get("/wallboard").text
     assert "wallboard.js" in page and "实时大屏" in page
+
+
+def test_the_call_report_groups_the_same_figures_and_exports_them(client, write, cti_token, login, settings):
+    import io
+
+    from openpyxl import load_workbook
+
+    _line(write)
+    login("supervisor")
+    t0 = _base(settings.tz)
+    _calls(client, cti_token, t0)
+    day = t0.astimezone(settings.tz).date().isoformat()
+    r = client.get("/api/stats/calls", params={"date_from": day, "date_to": day, "group": "day"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert [row["key"] for row in report["rows"]] == [day]
+    assert report["rows"][0]["figures"] == report["total"]
+    assert (report["total"]["offered"], report["total"]["answered"]) == (5, 2)
+    assert report["total"]["answer_rate"] == pytest.approx(2 / 3)
+    # By line: every call on the hotel line; by interval: the weekday's half-hour, per day of it.
+    by_line = client.get("/api/stats/calls", params={"date_from": day, "date_to": day, "group": "line"}).json()
+    assert [row["label"] for row in by_line["rows"]] == ["hotel 酒店总机"]
+    prof = client.get("/api/stats/calls", params={"date_from": day, "date_to": day, "group": "interval"}).json()
+    assert sum(row["per_day"] for row in prof["rows"]) == 5
+    # The workbook holds the same numbers.
+    x = client.get("/api/stats/calls.xlsx", params={"date_from": day, "date_to": day, "group": "day"})
+    assert x.status_code == 200 and x.headers["content-type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(io.BytesIO(x.content)).worksheets[0]
+    head = [c.value for c in ws[2]]
+    total = {h: c.value for h, c in zip(head, ws[ws.max_row])}
+    assert total[head[0]] == "合计"
+    assert total["呼入量"] == 5 and total["接听量"] == 2
+    assert total["接通率"] == pytest.approx(round(2 / 3, 4))
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"date_from": "2026-12-05", "date_to": "2026-12-01"}, "date_to"),
+    ({"date_from": "2025-01-01", "date_to": "2026-12-01"}, "date_to"),
+    ({"date_from": "1800-01-01", "date_to": "1800-01-02"}, "date_from"),
+    ({"date_from": "2026-12-01", "date_to": "2026-12-02", "group": "weekday"}, "group"),
+    ({"date_from": "20261201", "date_to": "2026-12-02"}, "date_from"),
+])
+def test_a_bad_range_or_grouping_names_its_field(client, login, params, field):
+    login("supervisor")
+    r = client.get("/api/stats/calls", params=params)
+    assert r.status_code == 422 and r.json()["field"] == field
+
+
+def test_an_operator_sees_only_the_calls_they_answered(client, write, cti_token, make_user, settings):
+    _line(write)
+    make_user("operator", username="wang", operator_number="1001", display_name="王小红")
+    _calls(client, cti_token, _base(settings.tz))
+    r = client.post("/api/auth/login", json={"username": "wang", "password": "secret-pass-1"})
+    assert r.status_code == 200
+    day = _base(settings.tz).astimezone(settings.tz).date().isoformat()
+    report = client.get("/api/stats/calls", params={"date_from": day, "date_to": day, "group": "operator"}).json()
+    assert report["own_calls_only"] is True
+    assert [(row["label"], row["figures"]["answered"]) for row in report["rows"]] == [("1001 王小红", 1)]

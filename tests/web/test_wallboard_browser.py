@@ -72,3 +72,46 @@ def test_calls_change_the_wallboard_live_without_a_reload(demo_server, browser, 
     expect(page.locator(".topbar")).to_be_visible()
     assert not errors
     context.close()
+
+
+def test_a_call_shows_in_todays_report_with_the_same_numbers_as_its_workbook(demo_server, browser, backend):
+    import io
+
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    from zongji.services.demo_data import HOTEL_LINE_NUMBER
+
+    context, page, errors = logged_in(browser, demo_server, "supervisor", "/reports", height=900)
+    page.click("[data-range=today]")
+    total = page.locator("#rp-table tfoot td[data-key=offered]")
+    expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"/day$"))
+    before = int(total.inner_text())
+    tag = f"rp-{backend}-{time.time_ns()}"
+    call = {"from": "13912345002", "to": HOTEL_LINE_NUMBER, "direction": "in", "callId": tag}
+    _cti(demo_server, event="newCall", **call)
+    _cti(demo_server, event="answer", answeringNumber="1001", **call)
+    _cti(demo_server, event="hangup", cause="normalClearing", **call)
+    page.click("[data-range=today]")
+    expect(total).to_have_text(str(before + 1))
+    header = page.locator("#rp-table thead th[data-key=answer_rate]")
+    assert "短时放弃" in (header.get_attribute("title") or "")
+    page.select_option("#rp-group", "line")
+    expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"/line$"))
+    expect(page.locator("#rp-table tbody")).to_contain_text("酒店总机")
+    page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-01-line-zh.png"), full_page=True)
+
+    # The workbook behind the Excel link holds the table's total.
+    href = page.locator("#rp-xlsx").get_attribute("href")
+    data = context.request.get(demo_server + href).body()
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert ws.cell(ws.max_row, 1).value == "合计"
+    head = [c.value for c in ws[2]]
+    assert ws.cell(ws.max_row, head.index("呼入量") + 1).value == int(total.inner_text())
+
+    page.click(".lang-switch button[data-lang=en]")
+    expect(page.locator("#rp-table thead th[data-key=answer_rate]")).to_have_text("Answer rate")
+    page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-02-line-en.png"), full_page=True)
+    page.locator(".topbar").screenshot(path=str(ARTIFACTS / f"reports-{backend}-03-header-en.png"))
+    assert not errors
+    context.close()

@@ -4,20 +4,26 @@
   what is not), and the settings its definition refers to.
 - ``GET /api/stats/wallboard``: the wallboard's figures now, for the lines the user works for
   (shift leader, supervisor, admin).
+- ``GET /api/stats/calls`` and ``/api/stats/calls.xlsx``: the call figures of a range of days by
+  day, week, month, line, operator, category or half-hour of the week (console roles; an operator
+  sees the calls they answered).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime as dt
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 
-from zongji.api.deps import ReadDB, get_settings, require_roles
-from zongji.api.errors import error_responses
+from zongji.api.deps import IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
+from zongji.api.errors import error_responses, refusals
+from zongji.services import audit
 from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES
 from zongji.domain.stats.kpi import FIGURES
 from zongji.services.stats import policy as stats_policy
-from zongji.services.stats import wallboard
+from zongji.services.stats import reports, wallboard
 from zongji.settings import Settings
 from zongji.store.models import User
 
@@ -41,3 +47,35 @@ def figures(user: Console, settings: Cfg) -> dict[str, Any]:
 @router.get("/wallboard", summary="The live wallboard's figures now")
 def get_wallboard(user: Watcher, db: ReadDB, settings: Cfg) -> dict[str, Any]:
     return wallboard.snapshot(db, user, settings)
+
+
+Day = Annotated[dt.date, IsoOnly, Query(description="A local date, YYYY-MM-DD (inclusive)")]
+Group = Annotated[Literal["day", "week", "month", "line", "operator", "category", "interval"], Query(
+    description="One row per day, week, month, line, operator, category, or half-hour of the week (interval)")]
+_RANGE = refusals(date_from="in the years Zongji keeps",
+                  date_to=f"not before date_from, at most {reports.MAX_DAYS} days after it")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _locale(user: User) -> str:
+    return user.locale if user.locale in ("zh-CN", "en") else "zh-CN"
+
+
+@router.get("/calls", summary="Call figures of a range of days, grouped", openapi_extra=_RANGE)
+def call_report(user: Console, db: ReadDB, settings: Cfg, date_from: Day, date_to: Day,
+                group: Group = "day") -> dict[str, Any]:
+    return reports.call_report(db, user, settings, date_from=date_from, date_to=date_to, group=group,
+                               locale=_locale(user))
+
+
+@router.get("/calls.xlsx", summary="The call report as an XLSX workbook", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+def call_report_xlsx(user: Console, db: WriteDB, settings: Cfg, date_from: Day, date_to: Day,
+                     group: Group = "day") -> Response:
+    data = reports.call_report(db, user, settings, date_from=date_from, date_to=date_to, group=group,
+                               locale=_locale(user))
+    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="call_report",
+                 detail={"date_from": data["date_from"], "date_to": data["date_to"], "group": group})
+    name = f"calls-{data['date_from']}-{data['date_to']}-{group}.xlsx"
+    return Response(reports.call_report_xlsx(data, _locale(user)), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

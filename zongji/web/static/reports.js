@@ -1,0 +1,123 @@
+/* Call reports (issue 10, point 3): a range of days (quick choices: today, yesterday, this week,
+   this month, last month), one row per day, week, month, line, operator, category or half-hour
+   of the week; the chart and the table show the numbers of /api/stats/calls, the XLSX link the
+   same numbers as a workbook, and the page prints as the month's report. Each column's
+   definition is its tooltip and is listed below the table. A range or grouping the user chose
+   is kept in the address, so a report can be bookmarked and sent. */
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const lang = () => (document.documentElement.lang === "en" ? "en" : "zh");
+  let report = null;
+  let chart = null;
+
+  const pad = (n) => String(n).padStart(2, "0");
+  const iso = (d) => d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+
+  /** Today in the site's time zone, as a local Date at noon (no clock-change edge). */
+  function today() {
+    const s = ZJ.localDate(new Date());
+    const [y, m, d] = s.split("-").map(Number);
+    return new Date(y, m - 1, d, 12);
+  }
+
+  function range(kind) {
+    const t = today();
+    const add = (d, n) => new Date(d.getFullYear(), d.getMonth(), d.getDate() + n, 12);
+    if (kind === "yesterday") return [add(t, -1), add(t, -1)];
+    if (kind === "week") return [add(t, -((t.getDay() + 6) % 7)), t];
+    if (kind === "month") return [new Date(t.getFullYear(), t.getMonth(), 1, 12), t];
+    if (kind === "last_month") return [new Date(t.getFullYear(), t.getMonth() - 1, 1, 12), new Date(t.getFullYear(), t.getMonth(), 0, 12)];
+    return [t, t];
+  }
+
+  function fmt(value, unit) {
+    if (value === null || value === undefined) return "—";
+    if (unit === "rate") return (value * 100).toFixed(1) + " %";
+    if (unit === "seconds") return ZJ.dur(value);
+    return String(value);
+  }
+
+  function params() {
+    return new URLSearchParams({ date_from: $("rp-from").value, date_to: $("rp-to").value, group: $("rp-group").value });
+  }
+
+  function render() {
+    const label = (f) => (lang() === "en" ? f.label_en : f.label_zh);
+    const def = (f) => (lang() === "en" ? f.definition_en : f.definition_zh);
+    const figs = report.figures;
+    $("rp-h").textContent = ZJ.t("rp.heading", { from: report.date_from, to: report.date_to,
+      group: ZJ.t("rp.group." + report.group) });
+    $("rp-scope").textContent = report.own_calls_only ? ZJ.t("rp.own_calls")
+      : (report.lines ? ZJ.t("wb.lines", { lines: report.lines.join(lang() === "en" ? ", " : "、") }) : ZJ.t("wb.all_lines"));
+    const table = $("rp-table");
+    const head = ZJ.el("tr", null, ZJ.el("th", null, ZJ.t("rp.group." + report.group)),
+      figs.map((f) => ZJ.el("th", { title: def(f), dataset: { key: f.key } }, label(f))));
+    table.tHead.replaceChildren(head);
+    const row = (name, values) => ZJ.el("tr", null, ZJ.el("td", null, name),
+      figs.map((f) => ZJ.el("td", { dataset: { key: f.key } }, fmt(values[f.key], f.unit))));
+    table.tBodies[0].replaceChildren(...report.rows.map((r) => row(r.label, r.figures)));
+    table.tFoot.replaceChildren(row(ZJ.t("rp.total"), report.total));
+    $("rp-empty").hidden = report.rows.length > 0;
+    $("rp-defs").replaceChildren(...figs.flatMap((f) => [ZJ.el("dt", null, label(f)), ZJ.el("dd", null, def(f))]));
+    const p = report.policy;
+    $("rp-policy").textContent = ZJ.t("wb.policy", { short: p.short_abandon_seconds, sl: p.service_level_seconds,
+      treatment: ZJ.t("wb.treatment." + p.abandon_treatment) });
+    $("rp-xlsx").href = "/api/stats/calls.xlsx?" + params().toString();
+    if (window.echarts) {
+      if (!chart) chart = window.echarts.init($("rp-chart"), null, { renderer: "svg" });
+      chart.setOption({
+        animation: false,
+        grid: { left: 48, right: 48, top: 32, bottom: 60 },
+        legend: { top: 0 },
+        tooltip: { trigger: "axis" },
+        xAxis: { type: "category", data: report.rows.map((r) => r.label), axisLabel: { rotate: report.rows.length > 12 ? 45 : 0 } },
+        yAxis: [{ type: "value", minInterval: 1 }, { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value} %" } }],
+        series: [
+          { name: ZJ.t("wb.chart.offered"), type: "bar", data: report.rows.map((r) => r.figures.offered), itemStyle: { color: "#7aa7d9" } },
+          { name: ZJ.t("wb.chart.answered"), type: "bar", data: report.rows.map((r) => r.figures.answered), itemStyle: { color: "#2f8f5b" } },
+          { name: label(figs.find((f) => f.key === "answer_rate")), type: "line", yAxisIndex: 1,
+            data: report.rows.map((r) => (r.figures.answer_rate === null ? null : +(r.figures.answer_rate * 100).toFixed(1))),
+            itemStyle: { color: "#c25400" } },
+        ],
+      }, true);
+    }
+    document.querySelector(".rp").dataset.loaded = report.date_from + "/" + report.date_to + "/" + report.group;
+  }
+
+  /** Shows the report of the form; ``keep`` (a choice of the user) also puts it in the address. */
+  async function load(keep) {
+    const p = params();
+    if (keep) history.replaceState(null, "", "/reports?" + p.toString());
+    try {
+      report = await ZJ.api("GET", "/api/stats/calls?" + p.toString());
+      render();
+    } catch (e) {
+      const field = e.body && e.body.field;
+      const input = field === "date_from" ? $("rp-from") : field === "date_to" ? $("rp-to") : null;
+      if (input) input.focus();
+      ZJ.toast(ZJ.errorText(e), "error");
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const q = new URLSearchParams(location.search);
+    const [from, to] = range("month");
+    $("rp-from").value = q.get("date_from") || iso(from);
+    $("rp-to").value = q.get("date_to") || iso(to);
+    if (q.get("group")) $("rp-group").value = q.get("group");
+    document.querySelectorAll("[data-range]").forEach((b) => b.addEventListener("click", () => {
+      const [f, t] = range(b.dataset.range);
+      $("rp-from").value = iso(f);
+      $("rp-to").value = iso(t);
+      load(true);
+    }));
+    $("rp-group").addEventListener("change", () => load(true));
+    $("rp-form").addEventListener("submit", (e) => { e.preventDefault(); load(true); });
+    $("rp-print").addEventListener("click", () => window.print());
+    ZJ.onLocale(() => { if (report) load(); });
+    window.addEventListener("resize", () => { if (chart) chart.resize(); });
+    load();
+  });
+})();
