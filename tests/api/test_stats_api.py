@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.api.test_cti import LINE_NUMBER, _line
 from zongji.services import scope as scope_service
-from zongji.store.models import User, utcnow
+from zongji.store.models import Line, User, utcnow
 
 
 def _base(tz) -> dt.datetime:
@@ -153,3 +153,41 @@ def test_an_operator_sees_only_the_calls_they_answered(client, write, cti_token,
     report = client.get("/api/stats/calls", params={"date_from": day, "date_to": day, "group": "operator"}).json()
     assert report["own_calls_only"] is True
     assert [(row["label"], row["figures"]["answered"]) for row in report["rows"]] == [("1001 王小红", 1)]
+
+
+def test_the_forecast_staffs_each_half_hour_from_the_last_weeks(client, write, login, settings):
+    """100 calls in a Monday 09:00 half-hour in each of the last 4 weeks, 180 s handle time: the
+    published vector (target 20 s at 80 %, shrinkage 0.3, max occupancy 0.85) gives 14 operators
+    on the phones and 20 positions for next Monday 09:00; an hour with no call needs nobody."""
+    from zongji.store.models import Call
+
+    _line(write)
+    tz = settings.tz
+    today = utcnow().astimezone(tz).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    with write() as s:
+        line_id = s.scalar(select(Line.id))
+        for week in range(1, 5):
+            base = dt.datetime.combine(monday - dt.timedelta(weeks=week), dt.time(9, 0), tzinfo=tz)
+            for i in range(100):
+                rang = base + dt.timedelta(seconds=17 * i)
+                s.add(Call(line_id=line_id, direction="in", calling_number=f"1380000{i:04d}", called_number=LINE_NUMBER,
+                           state="ended", outcome="answered", ringing_at=rang, answered_at=rang,
+                           ended_at=rang + dt.timedelta(seconds=180)))
+    login("supervisor")
+    r = client.get("/api/stats/forecast", params={"weeks": 4, "target_seconds": 20, "target_level": 0.8,
+                                                  "shrinkage": 0.3, "max_occupancy": 0.85})
+    assert r.status_code == 200, r.text
+    f = r.json()
+    assert f["aht_seconds"] == 180 and f["history"]["calls"] == 400
+    monday_next = f["days"][0]
+    assert monday_next["date"] == (monday + dt.timedelta(weeks=1)).isoformat()
+    nine = next(x for x in monday_next["slots"] if x["start"] == "09:00")
+    assert (nine["calls"], nine["agents"], nine["positions"]) == (100, 14, 20)
+    assert nine["service_level"] == pytest.approx(0.888, abs=1e-3)
+    assert nine["occupancy"] == pytest.approx(0.714, abs=1e-3)
+    ten = next(x for x in monday_next["slots"] if x["start"] == "10:00")
+    assert (ten["calls"], ten["positions"]) == (0, 0)
+    assert monday_next["peak_positions"] == 20
+    r = client.get("/api/stats/forecast", params={"target_level": 1})
+    assert r.status_code == 422 and r.json()["field"] == "target_level"

@@ -109,6 +109,15 @@ def test_a_call_shows_in_todays_report_with_the_same_numbers_as_its_workbook(dem
     head = [c.value for c in ws[2]]
     assert ws.cell(ws.max_row, head.index("呼入量") + 1).value == int(total.inner_text())
 
+    # The staffing forecast for next week: a row per day, computed from the last weeks' calls.
+    expect(page.locator(".rp-forecast")).to_have_attribute("data-loaded", re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    expect(page.locator("#fc-table tbody tr")).to_have_count(7)
+    page.fill("#fc-target-level", "100")  # a target of 100 % cannot be met: the field says so
+    page.click("#fc-form button[type=submit]")
+    expect(page.locator("#fc-target-level:invalid")).to_be_focused()
+    page.fill("#fc-target-level", "80")
+    page.locator(".rp-forecast").screenshot(path=str(ARTIFACTS / f"reports-{backend}-04-forecast-zh.png"))
+
     page.click(".lang-switch button[data-lang=en]")
     expect(page.locator("#rp-table thead th[data-key=answer_rate]")).to_have_text("Answer rate")
     page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-02-line-en.png"), full_page=True)

@@ -4,6 +4,8 @@
   what is not), and the settings its definition refers to.
 - ``GET /api/stats/wallboard``: the wallboard's figures now, for the lines the user works for
   (shift leader, supervisor, admin).
+- ``GET /api/stats/forecast``: the operators each half-hour of next week needs (Erlang C), from
+  the last weeks' calls (shift leader, supervisor, admin).
 - ``GET /api/stats/calls`` and ``/api/stats/calls.xlsx``: the call figures of a range of days by
   day, week, month, line, operator, category or half-hour of the week (console roles; an operator
   sees the calls they answered).
@@ -23,7 +25,7 @@ from zongji.services import audit
 from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES
 from zongji.domain.stats.kpi import FIGURES
 from zongji.services.stats import policy as stats_policy
-from zongji.services.stats import reports, wallboard
+from zongji.services.stats import forecast, reports, wallboard
 from zongji.settings import Settings
 from zongji.store.models import User
 
@@ -79,3 +81,16 @@ def call_report_xlsx(user: Console, db: WriteDB, settings: Cfg, date_from: Day, 
     name = f"calls-{data['date_from']}-{data['date_to']}-{group}.xlsx"
     return Response(reports.call_report_xlsx(data, _locale(user)), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/forecast", summary="Operators needed per half-hour of next week (Erlang C)")
+def staffing_forecast(
+    user: Watcher, db: ReadDB, settings: Cfg,
+    weeks: Annotated[int, Query(ge=1, le=12, description="Whole weeks of history to average")] = 4,
+    target_seconds: Annotated[float, Query(gt=0, le=600, description="Answered within this many seconds")] = 20,
+    target_level: Annotated[float, Query(gt=0, lt=1, description="Share answered within target_seconds")] = 0.8,
+    shrinkage: Annotated[float, Query(ge=0, lt=1, description="Share of paid time off the phones")] = 0.3,
+    max_occupancy: Annotated[float, Query(gt=0, le=1, description="Most of their time operators talk")] = 0.85,
+) -> dict[str, Any]:
+    return forecast.staffing(db, user, settings, weeks=weeks, target_seconds=target_seconds,
+                             target_level=target_level, shrinkage=shrinkage, max_occupancy=max_occupancy)

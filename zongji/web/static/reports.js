@@ -101,7 +101,59 @@
     }
   }
 
+  // ------------------------------------------------------------------ staffing forecast
+  let forecast = null;
+  let fcChart = null;
+
+  async function loadForecast() {
+    const num = (id) => Number($(id).value);
+    const q = new URLSearchParams({ weeks: num("fc-weeks"), target_seconds: num("fc-target-seconds"),
+      target_level: num("fc-target-level") / 100, shrinkage: num("fc-shrinkage") / 100,
+      max_occupancy: num("fc-max-occupancy") / 100 });
+    try {
+      forecast = await ZJ.api("GET", "/api/stats/forecast?" + q.toString());
+      renderForecast();
+    } catch (e) {
+      const ids = { weeks: "fc-weeks", target_seconds: "fc-target-seconds", target_level: "fc-target-level",
+        shrinkage: "fc-shrinkage", max_occupancy: "fc-max-occupancy" };
+      const field = e.body && e.body.field;
+      if (ids[field]) $(ids[field]).focus();
+      ZJ.toast(ZJ.errorText(e), "error");
+    }
+  }
+
+  function renderForecast() {
+    const f = forecast;
+    $("fc-basis").textContent = ZJ.t("fc.basis", { from: f.history.from, to: f.history.to, weeks: f.history.weeks,
+      calls: f.history.calls, aht: f.aht_seconds, aht_note: f.aht_from_history ? "" : ZJ.t("fc.aht_default") });
+    const day = (d) => ZJ.t("fc.weekday." + d.weekday) + " " + d.date.slice(5);
+    $("fc-table").tHead.replaceChildren(ZJ.el("tr", null, ZJ.el("th", null, ZJ.t("fc.day")),
+      ZJ.el("th", null, ZJ.t("fc.calls")), ZJ.el("th", null, ZJ.t("fc.peak"))));
+    $("fc-table").tBodies[0].replaceChildren(...f.days.map((d) => ZJ.el("tr", { dataset: { date: d.date } },
+      ZJ.el("td", null, day(d)),
+      ZJ.el("td", null, String(Math.round(d.slots.reduce((n, s) => n + s.calls, 0)))),
+      ZJ.el("td", { class: "fc-peak" }, String(d.peak_positions)))));
+    if (!window.echarts) return;
+    if (!fcChart) fcChart = window.echarts.init($("fc-chart"), null, { renderer: "svg" });
+    fcChart.setOption({
+      animation: false,
+      grid: { left: 40, right: 16, top: 40, bottom: 28 },
+      legend: { top: 0 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: f.days[0].slots.map((s) => s.start) },
+      yAxis: { type: "value", minInterval: 1, name: ZJ.t("fc.positions") },
+      series: f.days.map((d) => ({ name: day(d), type: "line", step: "end", showSymbol: false,
+        data: d.slots.map((s) => s.positions) })),
+    }, true);
+    document.querySelector(".rp-forecast").dataset.loaded = f.days[0].date;
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
+    if ($("fc-form")) {
+      $("fc-form").addEventListener("submit", (e) => { e.preventDefault(); loadForecast(); });
+      ZJ.onLocale(() => { if (forecast) renderForecast(); });
+      loadForecast();
+    }
     const q = new URLSearchParams(location.search);
     const [from, to] = range("month");
     $("rp-from").value = q.get("date_from") || iso(from);
