@@ -307,8 +307,14 @@ def demo(
     existed = db_file.exists()
     upgrade(url)
     engine = make_engine(url)
+    history = 0
     with transaction(make_session_factory(engine)) as s:
         summary = demo_data.load_demo(s)
+        if not existed:
+            from zongji.services.demo_call_history import load_call_history
+            from zongji.store.models import utcnow
+
+            history = load_call_history(s, now=utcnow())
     engine.dispose()
 
     sim_commands = {c.name or c.callback.__name__.replace("_", "-") for c in simulate_app.registered_commands}
@@ -326,6 +332,8 @@ def demo(
     echo(f"  database   {db_file} ({'reused' if existed else 'created'}; delete it to start afresh)")
     echo(f"  logins     {', '.join(summary.users)} — password {demo_data.DEMO_PASSWORD}")
     echo("             (operator = 王小红 1001: the hotel's console; hotline = 林晓燕 3001: the 12345 console)")
+    if history:
+        echo(f"  history    {history} past calls (4 weeks): the wallboard, /reports and the staffing forecast")
     echo(f"  CTI token  {token}")
     echo(f"             Zammad:  POST {base_url}/api/v1/cti/{token}")
     echo(f"             JSON:    POST {base_url}/api/cti/events  (Authorization: Bearer {token})")

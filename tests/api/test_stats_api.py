@@ -191,3 +191,16 @@ def test_the_forecast_staffs_each_half_hour_from_the_last_weeks(client, write, l
     assert monday_next["peak_positions"] == 20
     r = client.get("/api/stats/forecast", params={"target_level": 1})
     assert r.status_code == 422 and r.json()["field"] == "target_level"
+
+
+def test_operators_logged_in_are_counted_and_the_watching_supervisor_is_not(client, write, login, make_user):
+    username, password = make_user("operator")
+    from fastapi.testclient import TestClient
+
+    with TestClient(client.app) as other:
+        assert other.post("/api/auth/login", json={"username": username, "password": password}).status_code == 200
+        login("supervisor")
+        ops = client.get("/api/stats/wallboard").json()["now"]["operators"]
+        assert ops == {"logged_in": 1, "on_call": 0, "free": 1}
+        other.post("/api/auth/logout")
+        assert client.get("/api/stats/wallboard").json()["now"]["operators"]["logged_in"] == 0

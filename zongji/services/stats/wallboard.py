@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from zongji.domain.roles import CONSOLE_ROLES
+from zongji.domain.roles import Role
 from zongji.domain.stats import kpi
 from zongji.domain.stats import wallboard as rules
 from zongji.domain.work_orders import OPEN_STATUSES
@@ -33,6 +33,9 @@ from zongji.store.work_order_models import WorkOrder
 SHOWN = ("offered", "answered", "abandoned", "short_abandoned", "answer_rate", "service_level", "asa",
          "longest_wait", "aht", "transfer_rate")
 WAKEUP_OPEN = ("due", "retrying", "snoozed")
+# Who counts as an operator on the wallboard: those who take the calls. A supervisor watching the
+# wallboard is not a free operator.
+PHONE_ROLES = (Role.OPERATOR, Role.SHIFT_LEADER)
 
 
 def _day_start(now: dt.datetime, settings: Settings) -> dt.datetime:
@@ -48,12 +51,12 @@ def _line_condition(column, line_filter: frozenset[int] | None):
 
 def _operators(session: Session, now: dt.datetime, line_filter: frozenset[int] | None,
                talking: set[int]) -> dict[str, int]:
-    """Console users with a live login session, and how many of them are on a call. An operator
-    counts where they work for one of the viewer's lines (or for every line)."""
+    """Operators and shift leaders with a live login session, and how many of them are on a call.
+    One counts where they work for one of the viewer's lines (or for every line)."""
     logged_in = set(session.scalars(
         select(LoginSession.user_id).join(User, User.id == LoginSession.user_id).where(
             LoginSession.revoked_at.is_(None), LoginSession.expires_at > now, User.active.is_(True),
-            User.role.in_([str(r) for r in CONSOLE_ROLES])).distinct()))
+            User.role.in_([str(r) for r in PHONE_ROLES])).distinct()))
     if line_filter is not None:
         assigned: dict[int, set[int]] = {}
         for user_id, line_id in session.execute(select(UserLine.user_id, UserLine.line_id)):

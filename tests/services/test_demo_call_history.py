@@ -1,0 +1,34 @@
+"""The demo's past calls (zongji demo): shaped like a centre's, added once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from zongji.domain.stats.kpi import CallFacts, answer_rate, count_calls
+from zongji.services.demo_call_history import load_call_history
+from zongji.services.demo_data import load_demo
+from zongji.store.models import Call
+
+
+def test_a_week_of_demo_calls_looks_like_a_centre_and_is_added_once(write):
+    now = dt.datetime(2026, 12, 4, 4, 0, tzinfo=dt.UTC)  # a Friday, 12:00 in Shanghai
+    with write() as s:
+        load_demo(s, now=now)
+        added = load_call_history(s, now=now, weeks=1)
+    with write() as s:
+        rows = s.execute(select(Call.ringing_at, Call.answered_at, Call.ended_at)).all()
+        assert len(rows) == added
+        # About 690 a weekday on the three lines, less at weekends: 7 days and a half.
+        assert 3000 < added < 5500
+        assert all(r.ringing_at < now for r in rows)
+        c = count_calls(CallFacts(ringing_at=r.ringing_at, answered_at=r.answered_at, ended_at=r.ended_at)
+                        for r in rows)
+        assert 0.85 < answer_rate(c) < 0.97 and c.short_abandoned > 0
+        by_hour = [0] * 24
+        for r in rows:
+            by_hour[(r.ringing_at.hour + 8) % 24] += 1
+        assert by_hour[10] > 5 * by_hour[3]  # a morning hump, a quiet night
+        assert load_call_history(s, now=now, weeks=1) == 0  # a demo with calls gets none
+        assert s.scalar(select(func.count()).select_from(Call)) == added
