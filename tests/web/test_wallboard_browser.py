@@ -109,6 +109,15 @@ def test_a_call_shows_in_todays_report_with_the_same_numbers_as_its_workbook(dem
     head = [c.value for c in ws[2]]
     assert ws.cell(ws.max_row, head.index("呼入量") + 1).value == int(total.inner_text())
 
+    # Work orders: the units' ranking, with the same kind of table and its own workbook.
+    page.select_option("#rp-kind", "orders")
+    expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^orders/.*/unit$"))
+    expect(page.locator("#rp-table thead th[data-key=on_time_completion_rate]")).to_have_text("按时办结率")
+    expect(page.locator("#rp-xlsx")).to_have_attribute("href", re.compile(r"^/api/stats/orders\.xlsx\?"))
+    page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-05-orders-zh.png"), full_page=True)
+    page.select_option("#rp-kind", "calls")
+    expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^calls/"))
+
     # The staffing forecast for next week: a row per day, computed from the last weeks' calls.
     expect(page.locator(".rp-forecast")).to_have_attribute("data-loaded", re.compile(r"^\d{4}-\d{2}-\d{2}$"))
     expect(page.locator("#fc-table tbody tr")).to_have_count(7)
@@ -122,5 +131,17 @@ def test_a_call_shows_in_todays_report_with_the_same_numbers_as_its_workbook(dem
     expect(page.locator("#rp-table thead th[data-key=answer_rate]")).to_have_text("Answer rate")
     page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-02-line-en.png"), full_page=True)
     page.locator(".topbar").screenshot(path=str(ARTIFACTS / f"reports-{backend}-03-header-en.png"))
+    assert not errors
+    context.close()
+
+
+def test_a_unit_reads_its_own_work_order_figures(demo_server, browser, backend):
+    from playwright.sync_api import expect
+
+    context, page, errors = logged_in(browser, demo_server, "unit", "/reports")
+    expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^orders/"))
+    assert page.locator("#rp-kind option").all_inner_texts() == ["工单"]
+    expect(page.locator("#rp-scope")).to_have_text("仅统计本单位的工单")
+    assert page.locator(".rp-forecast").count() == 0
     assert not errors
     context.close()

@@ -6,6 +6,8 @@
   (shift leader, supervisor, admin).
 - ``GET /api/stats/forecast``: the operators each half-hour of next week needs (Erlang C), from
   the last weeks' calls (shift leader, supervisor, admin).
+- ``GET /api/stats/orders``: the work-order figures of a range of days by day, unit (the units'
+  ranking), type, channel or category (console roles; a unit handler their unit's orders).
 - ``GET /api/stats/calls`` and ``/api/stats/calls.xlsx``: the call figures of a range of days by
   day, week, month, line, operator, category or half-hour of the week (console roles; an operator
   sees the calls they answered).
@@ -22,10 +24,10 @@ from fastapi.responses import Response
 from zongji.api.deps import IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
 from zongji.api.errors import error_responses, refusals
 from zongji.services import audit
-from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES
+from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES, Role
 from zongji.domain.stats.kpi import FIGURES
 from zongji.services.stats import policy as stats_policy
-from zongji.services.stats import forecast, reports, wallboard
+from zongji.services.stats import forecast, order_reports, reports, wallboard
 from zongji.settings import Settings
 from zongji.store.models import User
 
@@ -79,7 +81,7 @@ def call_report_xlsx(user: Console, db: WriteDB, settings: Cfg, date_from: Day, 
     audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="call_report",
                  detail={"date_from": data["date_from"], "date_to": data["date_to"], "group": group})
     name = f"calls-{data['date_from']}-{data['date_to']}-{group}.xlsx"
-    return Response(reports.call_report_xlsx(data, _locale(user)), media_type=XLSX,
+    return Response(reports.report_xlsx(data, _locale(user), "calls"), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -94,3 +96,28 @@ def staffing_forecast(
 ) -> dict[str, Any]:
     return forecast.staffing(db, user, settings, weeks=weeks, target_seconds=target_seconds,
                              target_level=target_level, shrinkage=shrinkage, max_occupancy=max_occupancy)
+
+
+Reader = Annotated[User, Depends(require_roles(CONSOLE_ROLES | {Role.UNIT_HANDLER}))]
+OrderGroup = Annotated[Literal["day", "unit", "type", "channel", "category"], Query(
+    description="One row per day of creation, handling unit (ranked), type, channel or category")]
+
+
+@router.get("/orders", summary="Work-order figures of a range of days, grouped", openapi_extra=_RANGE)
+def order_report(user: Reader, db: ReadDB, settings: Cfg, date_from: Day, date_to: Day,
+                 group: OrderGroup = "unit") -> dict[str, Any]:
+    return order_reports.order_report(db, user, settings, date_from=date_from, date_to=date_to, group=group,
+                                      locale=_locale(user))
+
+
+@router.get("/orders.xlsx", summary="The work-order report as an XLSX workbook", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+def order_report_xlsx(user: Reader, db: WriteDB, settings: Cfg, date_from: Day, date_to: Day,
+                      group: OrderGroup = "unit") -> Response:
+    data = order_reports.order_report(db, user, settings, date_from=date_from, date_to=date_to, group=group,
+                                      locale=_locale(user))
+    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="order_report",
+                 detail={"date_from": data["date_from"], "date_to": data["date_to"], "group": group})
+    name = f"orders-{data['date_from']}-{data['date_to']}-{group}.xlsx"
+    return Response(reports.report_xlsx(data, _locale(user), "orders"), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

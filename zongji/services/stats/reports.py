@@ -142,18 +142,20 @@ def _figure(f: kpi.Figure) -> dict[str, str]:
 
 _GROUP_TITLE = {"day": ("日期", "Day"), "week": ("周", "Week"), "month": ("月份", "Month"), "line": ("线路", "Line"),
                 "operator": ("话务员", "Operator"), "category": ("类别", "Category"),
-                "interval": ("时段", "Half-hour")}
+                "interval": ("时段", "Half-hour"), "unit": ("承办单位", "Unit"), "type": ("工单类型", "Type"),
+                "channel": ("渠道", "Channel")}
+_SHEET_TITLE = {"calls": ("话务统计", "Calls"), "orders": ("工单统计", "Work orders")}
 
 
-def call_report_xlsx(report: dict[str, Any], locale: str = "zh-CN") -> bytes:
-    """The report as a workbook: one row per group and the total, the same numbers as the
-    answer (rates as percentages, times in seconds), then the definitions of the figures."""
+def report_xlsx(report: dict[str, Any], locale: str = "zh-CN", kind: str = "calls") -> bytes:
+    """A report (calls or work orders) as a workbook: one row per group and the total, the same
+    numbers as the answer (rates as percentages, times in seconds), then the definitions."""
     en = locale == "en"
     wb = Workbook()
     ws = wb.active
-    ws.title = "Calls" if en else "话务统计"
+    ws.title = _SHEET_TITLE[kind][int(en)]
     figs = report["figures"]
-    title = ("Calls " if en else "话务统计 ") + f"{report['date_from']} – {report['date_to']}"
+    title = f"{ws.title} {report['date_from']} – {report['date_to']}"
     ws.append([title])
     ws["A1"].font = Font(bold=True, size=13)
     head = [_GROUP_TITLE[report["group"]][int(en)]] + [f["label_en" if en else "label_zh"]

@@ -1,6 +1,7 @@
-/* Call reports (issue 10, point 3): a range of days (quick choices: today, yesterday, this week,
-   this month, last month), one row per day, week, month, line, operator, category or half-hour
-   of the week; the chart and the table show the numbers of /api/stats/calls, the XLSX link the
+/* Reports (issue 10, point 3): a range of days (quick choices: today, yesterday, this week,
+   this month, last month); calls by day, week, month, line, operator, category or half-hour of
+   the week (/api/stats/calls), or work orders by unit — the units' ranking —, type, channel,
+   category or day (/api/stats/orders); the chart and the table show the numbers, the XLSX link the
    same numbers as a workbook, and the page prints as the month's report. Each column's
    definition is its tooltip and is listed below the table. A range or grouping the user chose
    is kept in the address, so a report can be bookmarked and sent. */
@@ -8,6 +9,18 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
+  const GROUPS = {
+    calls: ["day", "week", "month", "line", "operator", "category", "interval"],
+    orders: ["unit", "type", "channel", "category", "day"],
+  };
+  const kind = () => $("rp-kind").value;
+
+  function fillGroups(selected) {
+    const groups = GROUPS[kind()];
+    $("rp-group").replaceChildren(...groups.map((g) => ZJ.el("option", { value: g, dataset: { i18n: "rp.group." + g } },
+      ZJ.t("rp.group." + g))));
+    $("rp-group").value = groups.includes(selected) ? selected : groups[0];
+  }
   const lang = () => (document.documentElement.lang === "en" ? "en" : "zh");
   let report = null;
   let chart = null;
@@ -42,14 +55,20 @@
   function params() {
     return new URLSearchParams({ date_from: $("rp-from").value, date_to: $("rp-to").value, group: $("rp-group").value });
   }
+  function address() {
+    const p = params();
+    p.set("kind", kind());
+    return p;
+  }
 
   function render() {
     const label = (f) => (lang() === "en" ? f.label_en : f.label_zh);
     const def = (f) => (lang() === "en" ? f.definition_en : f.definition_zh);
     const figs = report.figures;
-    $("rp-h").textContent = ZJ.t("rp.heading", { from: report.date_from, to: report.date_to,
+    const orders = report.kind === "orders";
+    $("rp-h").textContent = ZJ.t(orders ? "rp.heading.orders" : "rp.heading", { from: report.date_from, to: report.date_to,
       group: ZJ.t("rp.group." + report.group) });
-    $("rp-scope").textContent = report.own_calls_only ? ZJ.t("rp.own_calls")
+    $("rp-scope").textContent = report.own_unit_only ? ZJ.t("rp.own_unit") : report.own_calls_only ? ZJ.t("rp.own_calls")
       : (report.lines ? ZJ.t("wb.lines", { lines: report.lines.join(lang() === "en" ? ", " : "、") }) : ZJ.t("wb.all_lines"));
     const table = $("rp-table");
     const head = ZJ.el("tr", null, ZJ.el("th", null, ZJ.t("rp.group." + report.group)),
@@ -62,9 +81,9 @@
     $("rp-empty").hidden = report.rows.length > 0;
     $("rp-defs").replaceChildren(...figs.flatMap((f) => [ZJ.el("dt", null, label(f)), ZJ.el("dd", null, def(f))]));
     const p = report.policy;
-    $("rp-policy").textContent = ZJ.t("wb.policy", { short: p.short_abandon_seconds, sl: p.service_level_seconds,
-      treatment: ZJ.t("wb.treatment." + p.abandon_treatment) });
-    $("rp-xlsx").href = "/api/stats/calls.xlsx?" + params().toString();
+    $("rp-policy").textContent = p ? ZJ.t("wb.policy", { short: p.short_abandon_seconds, sl: p.service_level_seconds,
+      treatment: ZJ.t("wb.treatment." + p.abandon_treatment) }) : "";
+    $("rp-xlsx").href = "/api/stats/" + report.kind + ".xlsx?" + params().toString();
     if (window.echarts) {
       if (!chart) chart = window.echarts.init($("rp-chart"), null, { renderer: "svg" });
       chart.setOption({
@@ -74,7 +93,12 @@
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: report.rows.map((r) => r.label), axisLabel: { rotate: report.rows.length > 12 ? 45 : 0 } },
         yAxis: [{ type: "value", minInterval: 1 }, { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value} %" } }],
-        series: [
+        series: orders ? [
+          { name: label(figs[0]), type: "bar", data: report.rows.map((r) => r.figures.created), itemStyle: { color: "#7aa7d9" } },
+          ...["on_time_completion_rate", "satisfaction_rate"].map((key, i) => ({
+            name: label(figs.find((f) => f.key === key)), type: "line", yAxisIndex: 1, itemStyle: { color: ["#2f8f5b", "#c25400"][i] },
+            data: report.rows.map((r) => (r.figures[key] === null ? null : +(r.figures[key] * 100).toFixed(1))) })),
+        ] : [
           { name: ZJ.t("wb.chart.offered"), type: "bar", data: report.rows.map((r) => r.figures.offered), itemStyle: { color: "#7aa7d9" } },
           { name: ZJ.t("wb.chart.answered"), type: "bar", data: report.rows.map((r) => r.figures.answered), itemStyle: { color: "#2f8f5b" } },
           { name: label(figs.find((f) => f.key === "answer_rate")), type: "line", yAxisIndex: 1,
@@ -83,15 +107,17 @@
         ],
       }, true);
     }
-    document.querySelector(".rp").dataset.loaded = report.date_from + "/" + report.date_to + "/" + report.group;
+    document.querySelector(".rp").dataset.loaded = report.kind + "/" + report.date_from + "/" + report.date_to + "/" + report.group;
   }
 
   /** Shows the report of the form; ``keep`` (a choice of the user) also puts it in the address. */
   async function load(keep) {
     const p = params();
-    if (keep) history.replaceState(null, "", "/reports?" + p.toString());
+    const k = kind();
+    if (keep) history.replaceState(null, "", "/reports?" + address().toString());
     try {
-      report = await ZJ.api("GET", "/api/stats/calls?" + p.toString());
+      report = await ZJ.api("GET", "/api/stats/" + k + "?" + p.toString());
+      report.kind = k;
       render();
     } catch (e) {
       const field = e.body && e.body.field;
@@ -158,7 +184,9 @@
     const [from, to] = range("month");
     $("rp-from").value = q.get("date_from") || iso(from);
     $("rp-to").value = q.get("date_to") || iso(to);
-    if (q.get("group")) $("rp-group").value = q.get("group");
+    if (q.get("kind") && [...$("rp-kind").options].some((o) => o.value === q.get("kind"))) $("rp-kind").value = q.get("kind");
+    fillGroups(q.get("group"));
+    $("rp-kind").addEventListener("change", () => { fillGroups($("rp-group").value); load(true); });
     document.querySelectorAll("[data-range]").forEach((b) => b.addEventListener("click", () => {
       const [f, t] = range(b.dataset.range);
       $("rp-from").value = iso(f);
