@@ -115,6 +115,16 @@ def test_a_call_shows_in_todays_report_with_the_same_numbers_as_its_workbook(dem
     expect(page.locator("#rp-table thead th[data-key=on_time_completion_rate]")).to_have_text("按时办结率")
     expect(page.locator("#rp-xlsx")).to_have_attribute("href", re.compile(r"^/api/stats/orders\.xlsx\?"))
     page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-05-orders-zh.png"), full_page=True)
+    # Operator evaluation: a row per operator; the supervisor writes a comment in place.
+    page.select_option("#rp-kind", "operators")
+    expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^operators/"))
+    row = page.locator("#rp-table tbody tr", has_text="王小红")
+    expect(row.locator("td[data-key=calls_answered]")).not_to_have_text("0")
+    row.locator(".rp-comment-edit").click()
+    page.keyboard.type("接听及时")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#rp-table tbody tr", has_text="王小红").locator(".rp-comment")).to_contain_text("接听及时")
+    page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-06-operators-zh.png"), full_page=True)
     page.select_option("#rp-kind", "calls")
     expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^calls/"))
 

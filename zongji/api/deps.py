@@ -67,6 +67,8 @@ IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 def _iso_only(value: Any) -> Any:
     """An ISO-8601 date or time, as the schema says; not the Unix timestamp pydantic would read
     from a number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("an ISO-8601 date or time, not a number")
     if isinstance(value, str):
         try:
             float(value)

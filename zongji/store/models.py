@@ -516,3 +516,6 @@ from zongji.store import switchboard_models as _switchboard_models  # noqa: E402
 # Wake-up calls, their attempts, escalation tasks and pre-flight checks (issue 5) live in their
 # own module on the same Base; imported here so the metadata (create_all, Alembic) includes them.
 from zongji.store import wakeup_models as _wakeup_models  # noqa: E402,F401
+
+# A supervisor's comments on operators' periods (issue 10): same Base, same metadata.
+from zongji.store import stats_models as _stats_models  # noqa: E402,F401

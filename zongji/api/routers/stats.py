@@ -8,6 +8,9 @@
   the last weeks' calls (shift leader, supervisor, admin).
 - ``GET /api/stats/orders``: the work-order figures of a range of days by day, unit (the units'
   ranking), type, channel or category (console roles; a unit handler their unit's orders).
+- ``GET /api/stats/operators`` (and ``.xlsx``): each operator's period — calls answered, handle
+  time, transfers, messages and their completeness, orders, callbacks, satisfaction — with the
+  evaluator's comment (``PUT /api/stats/operators/{user_id}/comment``).
 - ``GET /api/stats/calls`` and ``/api/stats/calls.xlsx``: the call figures of a range of days by
   day, week, month, line, operator, category or half-hour of the week (console roles; an operator
   sees the calls they answered).
@@ -18,16 +21,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from zongji.api.deps import IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
+from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
 from zongji.api.errors import error_responses, refusals
 from zongji.services import audit
 from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES, Role
 from zongji.domain.stats.kpi import FIGURES
 from zongji.services.stats import policy as stats_policy
-from zongji.services.stats import forecast, order_reports, reports, wallboard
+from zongji.services.stats import forecast, operators, order_reports, reports, wallboard
 from zongji.settings import Settings
 from zongji.store.models import User
 
@@ -121,3 +126,34 @@ def order_report_xlsx(user: Reader, db: WriteDB, settings: Cfg, date_from: Day, 
     name = f"orders-{data['date_from']}-{data['date_to']}-{group}.xlsx"
     return Response(reports.report_xlsx(data, _locale(user), "orders"), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/operators", summary="Each operator's period: calls, messages, orders, satisfaction",
+            openapi_extra=_RANGE)
+def operator_evaluation(user: Console, db: ReadDB, settings: Cfg, date_from: Day, date_to: Day) -> dict[str, Any]:
+    return operators.evaluation(db, user, settings, date_from=date_from, date_to=date_to)
+
+
+@router.get("/operators.xlsx", summary="The operators' evaluation as an XLSX workbook", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+def operator_evaluation_xlsx(user: Console, db: WriteDB, settings: Cfg, date_from: Day, date_to: Day) -> Response:
+    data = operators.evaluation(db, user, settings, date_from=date_from, date_to=date_to)
+    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="operator_evaluation",
+                 detail={"date_from": data["date_from"], "date_to": data["date_to"]})
+    name = f"operators-{data['date_from']}-{data['date_to']}.xlsx"
+    return Response(reports.evaluation_xlsx(data, _locale(user)), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class CommentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date_from: Annotated[dt.date, IsoOnly]
+    date_to: Annotated[dt.date, IsoOnly]
+    comment: str = Field(min_length=1, max_length=operators.COMMENT_MAX, pattern=r"^[^\x00]*[^\s\x00][^\x00]*$")
+
+
+@router.put("/operators/{user_id}/comment", summary="Comment on an operator's period (shift leader, supervisor, admin)",
+            openapi_extra=refusals(user_id="an operator the user evaluates, not themselves",
+                                   date_from="in the years Zongji keeps", date_to="not before date_from"))
+def comment_operator(user_id: IdPath, body: CommentIn, user: Watcher, db: WriteDB) -> dict[str, Any]:
+    return operators.set_comment(db, user, user_id, date_from=body.date_from, date_to=body.date_to, text=body.comment)

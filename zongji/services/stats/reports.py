@@ -191,3 +191,39 @@ def report_xlsx(report: dict[str, Any], locale: str = "zh-CN", kind: str = "call
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def evaluation_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
+    """The operators' evaluation as a workbook: one row per operator, the same numbers, and the
+    comment."""
+    en = locale == "en"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Operators" if en else "话务员考评"
+    ws.append([f"{ws.title} {data['date_from']} – {data['date_to']}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    cols = data["columns"]
+    ws.append(["Work number" if en else "工号", "Name" if en else "姓名"]
+              + [c["label_en" if en else "label_zh"] + (" (s)" if c["unit"] == "seconds" else "") for c in cols]
+              + ["Comment" if en else "考评意见"])
+    for c in ws[2]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="DDE6F0")
+    for r in data["rows"]:
+        values = [None if r["figures"][c["key"]] is None else round(r["figures"][c["key"]], 4 if c["unit"] == "rate" else 1)
+                  for c in cols]
+        comment = r["comment"]["text"] if r["comment"] else ""
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", r["operator_number"] or ""), ILLEGAL_CHARACTERS_RE.sub("", r["name"])]
+                  + values + [ILLEGAL_CHARACTERS_RE.sub("", comment)])
+        row = ws[ws.max_row]
+        for cell in (row[0], row[1], row[-1]):
+            if cell.data_type == "f":
+                cell.data_type = "s"
+        for c, cell in zip(cols, row[2:]):
+            if c["unit"] == "rate":
+                cell.number_format = "0.0%"
+    ws.column_dimensions["B"].width = 14
+    ws.column_dimensions[ws.cell(2, len(cols) + 3).column_letter].width = 50
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

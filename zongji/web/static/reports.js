@@ -12,6 +12,7 @@
   const GROUPS = {
     calls: ["day", "week", "month", "line", "operator", "category", "interval"],
     orders: ["unit", "type", "channel", "category", "day"],
+    operators: ["operator"],
   };
   const kind = () => $("rp-kind").value;
 
@@ -66,6 +67,7 @@
     const def = (f) => (lang() === "en" ? f.definition_en : f.definition_zh);
     const figs = report.figures;
     const orders = report.kind === "orders";
+    $("rp-chart").hidden = false;
     $("rp-h").textContent = ZJ.t(orders ? "rp.heading.orders" : "rp.heading", { from: report.date_from, to: report.date_to,
       group: ZJ.t("rp.group." + report.group) });
     $("rp-scope").textContent = report.own_unit_only ? ZJ.t("rp.own_unit") : report.own_calls_only ? ZJ.t("rp.own_calls")
@@ -116,15 +118,67 @@
     const k = kind();
     if (keep) history.replaceState(null, "", "/reports?" + address().toString());
     try {
+      if (k === "operators") p.delete("group");
       report = await ZJ.api("GET", "/api/stats/" + k + "?" + p.toString());
       report.kind = k;
-      render();
+      if (k === "operators") renderOperators(); else render();
     } catch (e) {
       const field = e.body && e.body.field;
       const input = field === "date_from" ? $("rp-from") : field === "date_to" ? $("rp-to") : null;
       if (input) input.focus();
       ZJ.toast(ZJ.errorText(e), "error");
     }
+  }
+
+  // ------------------------------------------------------------------ operator evaluation
+  /** One row per operator (R-C4): the figures, and the evaluator's comment, which a shift
+     leader, supervisor or admin writes in place. */
+  function renderOperators() {
+    const cols = report.columns;
+    const label = (c) => (lang() === "en" ? c.label_en : c.label_zh);
+    $("rp-h").textContent = ZJ.t("rp.heading.operators", { from: report.date_from, to: report.date_to });
+    $("rp-scope").textContent = ZJ.t("rp.no_quality_score");
+    $("rp-chart").hidden = true;
+    const table = $("rp-table");
+    table.tHead.replaceChildren(ZJ.el("tr", null, ZJ.el("th", null, ZJ.t("rp.operator")),
+      cols.map((c) => ZJ.el("th", { dataset: { key: c.key } }, label(c))), ZJ.el("th", null, ZJ.t("rp.comment"))));
+    table.tBodies[0].replaceChildren(...report.rows.map((r) => {
+      const comment = ZJ.el("td", { class: "rp-comment" }, r.comment ? r.comment.text : "");
+      if (r.comment) comment.title = r.comment.by + " " + ZJ.fmtDateTime(r.comment.at);
+      if (report.may_comment && r.user_id !== (ZJ.cfg.user || {}).id) {
+        comment.append(" ", ZJ.el("button", { type: "button", class: "btn btn-small rp-comment-edit",
+          onclick: () => editComment(comment, r) }, ZJ.t("rp.comment.write")));
+      }
+      return ZJ.el("tr", { dataset: { user: r.user_id } },
+        ZJ.el("td", null, [r.operator_number, r.name].filter(Boolean).join(" ")),
+        cols.map((c) => ZJ.el("td", { dataset: { key: c.key } }, fmt(r.figures[c.key], c.unit))), comment);
+    }));
+    table.tFoot.replaceChildren();
+    $("rp-empty").hidden = report.rows.length > 0;
+    $("rp-defs").replaceChildren();
+    $("rp-policy").textContent = "";
+    $("rp-xlsx").href = "/api/stats/operators.xlsx?" + new URLSearchParams({ date_from: report.date_from, date_to: report.date_to });
+    document.querySelector(".rp").dataset.loaded = "operators/" + report.date_from + "/" + report.date_to + "/operator";
+  }
+
+  function editComment(cell, row) {
+    const text = ZJ.el("textarea", { rows: 2, maxlength: 2000, class: "rp-comment-text" });
+    text.value = row.comment ? row.comment.text : "";
+    const save = async () => {
+      try {
+        await ZJ.api("PUT", "/api/stats/operators/" + row.user_id + "/comment",
+          { date_from: report.date_from, date_to: report.date_to, comment: text.value });
+        ZJ.toast(ZJ.t("rp.comment.saved"));
+        load();
+      } catch (e) { text.focus(); ZJ.toast(ZJ.errorText(e), "error"); }
+    };
+    text.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && e.ctrlKey) { e.preventDefault(); save(); }
+      if (e.key === "Escape") { e.preventDefault(); renderOperators(); }
+    });
+    cell.replaceChildren(text, ZJ.el("button", { type: "button", class: "btn btn-primary btn-small rp-comment-save", onclick: save },
+      ZJ.t("rp.comment.save"), " ", ZJ.el("kbd", null, "Ctrl+Enter")));
+    text.focus();
   }
 
   // ------------------------------------------------------------------ staffing forecast
@@ -197,6 +251,8 @@
     $("rp-form").addEventListener("submit", (e) => { e.preventDefault(); load(true); });
     $("rp-print").addEventListener("click", () => window.print());
     ZJ.onLocale(() => { if (report) load(); });
+    $("rp-group").closest(".field").hidden = kind() === "operators";
+    $("rp-kind").addEventListener("change", () => { $("rp-group").closest(".field").hidden = kind() === "operators"; });
     window.addEventListener("resize", () => { if (chart) chart.resize(); });
     load();
   });
