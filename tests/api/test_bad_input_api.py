@@ -105,3 +105,12 @@ def test_a_working_window_is_two_times(client, login, windows):
     assert r.status_code == 422 and r.json()["field"].startswith("windows")
     r = client.put("/api/calendar/days/2026-12-05", json={"is_working": True, "windows": [["08:30", "12:00"]]})
     assert r.status_code == 200, r.text
+
+
+def test_a_number_field_does_not_take_true(client, login):
+    """Found by schemathesis: ``"exclude_id": true`` was read as order 1."""
+    login("operator")
+    body = {"description": "路灯不亮", "exclude_id": True}
+    r = client.post("/api/work-orders/duplicates", json=body)
+    assert r.status_code == 422 and r.json()["field"] == "exclude_id"
+    assert client.post("/api/work-orders/duplicates", json={**body, "exclude_id": 1}).status_code == 200

@@ -125,6 +125,9 @@ def test_a_call_shows_in_todays_report_with_the_same_numbers_as_its_workbook(dem
     page.keyboard.press("Control+Enter")
     expect(page.locator("#rp-table tbody tr", has_text="王小红").locator(".rp-comment")).to_contain_text("接听及时")
     page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-06-operators-zh.png"), full_page=True)
+    page.select_option("#rp-kind", "wakeups")
+    expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^wakeups/"))
+    expect(page.locator("#rp-table thead")).to_contain_text("首次呼叫确认率")
     page.select_option("#rp-kind", "calls")
     expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^calls/"))
 

@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from zongji.api.deps import SESSION_COOKIE, CurrentUser, ReadDB, WriteDB, require_roles, session_token
+from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses
 from zongji.domain.login_throttle import Scope
 from zongji.domain.roles import ADMIN_ROLES
@@ -19,12 +20,12 @@ from zongji.store.models import User, utcnow
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-class LoginIn(BaseModel):
+class LoginIn(ApiModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
 
 
-class UserOut(BaseModel):
+class UserOut(ApiModel):
     id: int
     username: str
     display_name: str
@@ -33,7 +34,7 @@ class UserOut(BaseModel):
     locale: str
 
 
-class LoginOut(BaseModel):
+class LoginOut(ApiModel):
     user: UserOut
     token: str = Field(description="Session token; also set as the zongji_session cookie.")
 
@@ -45,7 +46,7 @@ def user_out(user) -> UserOut:
     )
 
 
-class TooManyAttemptsOut(BaseModel):
+class TooManyAttemptsOut(ApiModel):
     error: Literal["too_many_attempts"]
     message: str
     retry_after: int = Field(description="Seconds until a login may be tried again (as Retry-After)")
@@ -108,7 +109,7 @@ def _now(request: Request) -> dt.datetime:
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 
 
-class LockOut(BaseModel):
+class LockOut(ApiModel):
     scope: Literal["account", "address"]
     subject: str = Field(description="The account name as typed (existing or not) or the client address")
     locked_until: dt.datetime
@@ -116,11 +117,11 @@ class LockOut(BaseModel):
     locks: int = Field(description="Locks in a row; each lasts twice as long as the one before, up to the longest")
 
 
-class LockListOut(BaseModel):
+class LockListOut(ApiModel):
     items: list[LockOut]
 
 
-class UnlockIn(BaseModel):
+class UnlockIn(ApiModel):
     scope: Literal["account", "address"] = "account"
     subject: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00]*\S[^\x00]*$",
                          description="The account name or the client address to unlock")

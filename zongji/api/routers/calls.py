@@ -20,9 +20,10 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain import calls as rules
 from zongji.domain.roles import CONSOLE_ROLES
@@ -47,18 +48,18 @@ router = APIRouter(prefix="/api/calls", tags=["calls"], responses=_ERRORS)
 # --------------------------------------------------------------------------- shapes
 
 
-class LineRef(BaseModel):
+class LineRef(ApiModel):
     code: str
     name: str
     kind: str
 
 
-class UserRef(BaseModel):
+class UserRef(ApiModel):
     id: int
     display_name: str
 
 
-class CallerOut(BaseModel):
+class CallerOut(ApiModel):
     kind: str
     ref_id: int | None = None
     label: str | None = None
@@ -66,13 +67,13 @@ class CallerOut(BaseModel):
     vip: bool = False
 
 
-class CategoryOut(BaseModel):
+class CategoryOut(ApiModel):
     code: str
     zh: str
     en: str
 
 
-class CallOut(BaseModel):
+class CallOut(ApiModel):
     id: int
     external_id: str | None = None
     line: LineRef | None = None
@@ -100,29 +101,29 @@ class CallOut(BaseModel):
     recorded_by_id: int | None = None
 
 
-class CallPage(BaseModel):
+class CallPage(ApiModel):
     items: list[CallOut]
     total: int
     page: int
     page_size: int
 
 
-class ActiveCalls(BaseModel):
+class ActiveCalls(ApiModel):
     items: list[CallOut]
 
 
-class CategoriesOut(BaseModel):
+class CategoriesOut(ApiModel):
     line_kind: str | None
     categories: list[CategoryOut]
 
 
-class GreetingOut(BaseModel):
+class GreetingOut(ApiModel):
     zh: str
     en: str
     script_key: str
 
 
-class HistoryItem(BaseModel):
+class HistoryItem(ApiModel):
     id: int
     line: LineRef | None = None
     direction: str
@@ -136,7 +137,7 @@ class HistoryItem(BaseModel):
     supplementary: bool = False
 
 
-class CardOut(BaseModel):
+class CardOut(ApiModel):
     model_config = ConfigDict(extra="allow")
 
     identity: dict[str, Any]
@@ -149,14 +150,14 @@ class CallDetail(CallOut):
     card: CardOut
 
 
-class CallUpdateIn(BaseModel):
+class CallUpdateIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     category: str | None = Field(default=None, max_length=60, pattern=_TEXT)
     notes: str | None = Field(default=None, max_length=service.NOTES_MAX, pattern=_TEXT)
 
 
-class SupplementaryRecordIn(BaseModel):
+class SupplementaryRecordIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
 
     occurred_at: str = Field(

@@ -19,10 +19,11 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, get_settings, require_roles
+from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.errors import ZongjiError
@@ -45,7 +46,7 @@ router = APIRouter(prefix="/api/directory", tags=["directory"], responses=_ERROR
                    route_class=GuestPrivacyRoute)
 
 
-class SearchResultOut(BaseModel):
+class SearchResultOut(ApiModel):
     kind: str  # person, department, room, guest, customer, common_number
     id: int
     name: str
@@ -59,11 +60,11 @@ class SearchResultOut(BaseModel):
     dnd: bool = False  # do-not-disturb on for this guest, room or person (issue 8)
 
 
-class SearchOut(BaseModel):
+class SearchOut(ApiModel):
     results: list[SearchResultOut]
 
 
-class CallerIdentityOut(BaseModel):
+class CallerIdentityOut(ApiModel):
     kind: str
     ref_id: int | None = None
     name: str | None = None
@@ -77,18 +78,18 @@ class CallerIdentityOut(BaseModel):
     normalized_number: str
 
 
-class OrganisationRefOut(BaseModel):
+class OrganisationRefOut(ApiModel):
     id: int
     name: str
     kind: str
 
 
-class PersonRefOut(BaseModel):
+class PersonRefOut(ApiModel):
     id: int
     name: str
 
 
-class DepartmentOut(BaseModel):
+class DepartmentOut(ApiModel):
     id: int
     name: str
     name_en: str | None = None
@@ -103,15 +104,15 @@ class DepartmentOut(BaseModel):
         None, description="Who takes its calls when closed (urgent calls to its staff too)")
 
 
-class AfterHoursIn(BaseModel):
+class AfterHoursIn(ApiModel):
     person_id: int | None = Field(..., ge=1, le=_ID_MAX, description="A person of the directory; null clears it")
 
 
-class DepartmentsOut(BaseModel):
+class DepartmentsOut(ApiModel):
     items: list[DepartmentOut]
 
 
-class CommonNumberOut(BaseModel):
+class CommonNumberOut(ApiModel):
     id: int
     category: str
     name: str
@@ -119,7 +120,7 @@ class CommonNumberOut(BaseModel):
     note: str | None = None
 
 
-class CommonNumbersOut(BaseModel):
+class CommonNumbersOut(ApiModel):
     items: list[CommonNumberOut]
     categories: list[str]
 

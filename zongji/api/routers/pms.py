@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, WriteDB
+from zongji.api.models import ApiModel
 from zongji.errors import Unauthorized
 from zongji.services import auth
 from zongji.services import switchboard as sb
@@ -43,7 +44,7 @@ def pms_actor(request: Request) -> str:
 PmsActor = Annotated[str, Depends(pms_actor)]
 
 
-class CheckOutIn(BaseModel):
+class CheckOutIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     at: AwareDatetime | None = None
 

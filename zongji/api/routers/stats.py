@@ -11,6 +11,8 @@
 - ``GET /api/stats/operators`` (and ``.xlsx``): each operator's period — calls answered, handle
   time, transfers, messages and their completeness, orders, callbacks, satisfaction — with the
   evaluator's comment (``PUT /api/stats/operators/{user_id}/comment``).
+- ``GET /api/stats/wakeups`` (and ``.xlsx``): the wake-ups of each day — due, reached, confirmed on
+  the first call, at the door, by an operator, escalated, cancelled, minutes late (R-H14).
 - ``GET /api/stats/calls`` and ``/api/stats/calls.xlsx``: the call figures of a range of days by
   day, week, month, line, operator, category or half-hour of the week (console roles; an operator
   sees the calls they answered).
@@ -21,18 +23,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
+from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.services import audit
 from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES, Role
 from zongji.domain.stats.kpi import FIGURES
 from zongji.services.stats import policy as stats_policy
-from zongji.services.stats import forecast, operators, order_reports, reports, wallboard
+from zongji.services.stats import forecast, operators, order_reports, reports, wakeup_reports, wallboard
 from zongji.settings import Settings
 from zongji.store.models import User
 
@@ -145,7 +148,7 @@ def operator_evaluation_xlsx(user: Console, db: WriteDB, settings: Cfg, date_fro
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-class CommentIn(BaseModel):
+class CommentIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     date_from: Annotated[dt.date, IsoOnly]
     date_to: Annotated[dt.date, IsoOnly]
@@ -157,3 +160,19 @@ class CommentIn(BaseModel):
                                    date_from="in the years Zongji keeps", date_to="not before date_from"))
 def comment_operator(user_id: IdPath, body: CommentIn, user: Watcher, db: WriteDB) -> dict[str, Any]:
     return operators.set_comment(db, user, user_id, date_from=body.date_from, date_to=body.date_to, text=body.comment)
+
+
+@router.get("/wakeups", summary="Wake-ups of each day of a range", openapi_extra=_RANGE)
+def wakeup_report(user: Console, db: ReadDB, settings: Cfg, date_from: Day, date_to: Day) -> dict[str, Any]:
+    return wakeup_reports.wakeup_report(db, settings, date_from=date_from, date_to=date_to)
+
+
+@router.get("/wakeups.xlsx", summary="The wake-up report as an XLSX workbook", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+def wakeup_report_xlsx(user: Console, db: WriteDB, settings: Cfg, date_from: Day, date_to: Day) -> Response:
+    data = wakeup_reports.wakeup_report(db, settings, date_from=date_from, date_to=date_to)
+    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="wakeup_report",
+                 detail={"date_from": data["date_from"], "date_to": data["date_to"]})
+    name = f"wakeups-{data['date_from']}-{data['date_to']}.xlsx"
+    return Response(reports.report_xlsx(data, _locale(user), "wakeups"), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

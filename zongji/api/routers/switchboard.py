@@ -9,10 +9,11 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ID_MAX, ReadDB, WriteDB, require_roles
+from zongji.api.models import ApiModel
 from zongji.api.errors import refusals, stripped_text_schema
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.services import handover as handover_service
@@ -42,7 +43,7 @@ async def running(app):
     yield
 
 
-class _In(BaseModel):
+class _In(ApiModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=stripped_text_schema)
 
 

@@ -15,9 +15,10 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from zongji.api.deps import ID_MAX, IsoOnly, IdPath, ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES, INTEGRATION_SCOPES, Role
 from zongji.errors import Forbidden
@@ -46,7 +47,7 @@ async def running(app):
 # --------------------------------------------------------------------------- users
 
 
-class UserAdminOut(BaseModel):
+class UserAdminOut(ApiModel):
     id: int
     username: str
     display_name: str
@@ -60,11 +61,11 @@ class UserAdminOut(BaseModel):
     lines: list[str] = []
 
 
-class UserListOut(BaseModel):
+class UserListOut(ApiModel):
     items: list[UserAdminOut]
 
 
-class UserCreateIn(BaseModel):
+class UserCreateIn(ApiModel):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00\s][^\x00]*$")
     password: str = Field(min_length=8, max_length=200, pattern=_TEXT)
     role: Role
@@ -82,7 +83,7 @@ def _user_out(user: User, lines: list[str] | None = None) -> UserAdminOut:
     )
 
 
-class UserLinesIn(BaseModel):
+class UserLinesIn(ApiModel):
     lines: list[str] = Field(max_length=200, description="Line codes; empty: every line")
 
 
@@ -130,7 +131,7 @@ def deactivate_user(user_id: IdPath, admin: Admin, db: WriteDB) -> UserAdminOut:
 # --------------------------------------------------------------------------- integration tokens
 
 
-class TokenOut(BaseModel):
+class TokenOut(ApiModel):
     id: int
     name: str
     scopes: list[str]
@@ -139,7 +140,7 @@ class TokenOut(BaseModel):
     active: bool
 
 
-class TokenListOut(BaseModel):
+class TokenListOut(ApiModel):
     items: list[TokenOut]
 
 
@@ -147,7 +148,7 @@ _SCOPE = "(" + "|".join("".join(f"[{c.lower()}{c.upper()}]" for c in name) for n
 _SCOPE_LIST = rf"^[\s,]*{_SCOPE}\s*(,[\s,]*{_SCOPE}\s*)*[\s,]*$"  # any case, as parse_scopes reads them
 
 
-class TokenCreateIn(BaseModel):
+class TokenCreateIn(ApiModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00]*\S[^\x00]*$")
     scopes: str = Field(default="cti", max_length=200,
                         pattern=_SCOPE_LIST,
@@ -190,7 +191,7 @@ def revoke_token(token_id: IdPath, admin: Admin, db: WriteDB) -> TokenOut:
 # --------------------------------------------------------------------------- audit trail
 
 
-class AuditOut(BaseModel):
+class AuditOut(ApiModel):
     id: int
     at: dt.datetime
     user_id: int | None
@@ -201,7 +202,7 @@ class AuditOut(BaseModel):
     detail: dict[str, Any] | None
 
 
-class AuditPageOut(BaseModel):
+class AuditPageOut(ApiModel):
     items: list[AuditOut]
     total: int
 

@@ -34,10 +34,11 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ID_MAX, ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.errors import Forbidden, Unauthorized
@@ -69,7 +70,7 @@ console_router = APIRouter(prefix="/api/wakeups", tags=["wakeups"], responses=_E
 api_router = APIRouter(prefix="/api/v1/wakeups", tags=["wakeups (integration)"], responses=_ERRORS)
 
 
-class WakeupIn(BaseModel):
+class WakeupIn(ApiModel):
     room: str = Field(min_length=1, max_length=20, pattern=_TEXT)
     wake_at: dt.datetime | None = Field(None, description="Instant with offset; or give time")
     time: str | None = Field(None, max_length=10, pattern=_TEXT,
@@ -98,18 +99,18 @@ class ConsoleWakeupIn(WakeupIn):
                                 description="Book for this call's caller (their own room; see above)")
 
 
-class WakeupPatch(BaseModel):
+class WakeupPatch(ApiModel):
     wake_at: dt.datetime | None = None
     time: str | None = Field(None, max_length=10, pattern=_TEXT)
     languages: list[Lang] | None = Field(None, min_length=1, max_length=2)
     note: str | None = Field(None, max_length=500, pattern=_TEXT)
 
 
-class CancelIn(BaseModel):
+class CancelIn(ApiModel):
     series: bool = False
 
 
-class ReachedIn(BaseModel):
+class ReachedIn(ApiModel):
     by: Literal["door", "operator", "phone"] = "door"
 
 

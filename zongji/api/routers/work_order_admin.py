@@ -13,9 +13,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.api.models import ApiModel
 from zongji.api.errors import refusals
 from zongji.domain import time_range
 from zongji.domain.roles import ADMIN_ROLES
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/api", tags=["work orders admin"])
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 
 
-class DayIn(BaseModel):
+class DayIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     is_working: bool
     name: str = Field(default="", max_length=100)
@@ -38,7 +39,7 @@ class DayIn(BaseModel):
     unit_id: int | None = Field(default=None, ge=1, le=ID_MAX)
 
 
-class ImportIn(BaseModel):
+class ImportIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     year: int = Field(ge=1900, le=2200)
     csv: str | None = Field(default=None, max_length=200_000,
@@ -75,12 +76,12 @@ def _xlsx_entries(data: str):
         raise sla_store.CalendarInvalid(str(e), field="xlsx_base64") from None
 
 
-class PoliciesIn(BaseModel):
+class PoliciesIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     policies: list[dict[str, Any]] = Field(max_length=200)
 
 
-class CategoryRow(BaseModel):
+class CategoryRow(ApiModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(max_length=200)
     name_zh: str = Field(max_length=100)
@@ -89,13 +90,13 @@ class CategoryRow(BaseModel):
     sort: int | None = None
 
 
-class CategoriesIn(BaseModel):
+class CategoriesIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     rows: list[CategoryRow] | None = Field(default=None, max_length=5000)
     csv: str | None = Field(default=None, max_length=500_000, description="code,name_zh,name_en,unit")
 
 
-class ContactIn(BaseModel):
+class ContactIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
     sms_mobile: str | None = Field(default=None, max_length=40, pattern=r"^\+?[0-9]{5,20}$")

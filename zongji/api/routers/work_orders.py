@@ -12,9 +12,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, CurrentUser, ReadDB, WriteDB, require_roles
+from zongji.api.models import ApiModel
 from zongji.api.errors import refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.domain.sla import ClockState
@@ -40,7 +41,7 @@ def _tz(request: Request):
     return request.app.state.settings.tz
 
 
-class CloseDirectlyIn(BaseModel):
+class CloseDirectlyIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     handling: str = Field(default="", max_length=4000)
     result: str = Field(default="", max_length=4000)
@@ -52,13 +53,13 @@ _STATUS_WORD = "(" + "|".join(s.value for s in Status) + ")"
 _STATUS_LIST = rf"^,*({_STATUS_WORD}(,+{_STATUS_WORD})*)?,*$"
 
 
-class LinkIn(BaseModel):
+class LinkIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     order_id: int = Field(ge=1, le=ID_MAX)
     kind: Literal["related", "duplicate"] = "related"
 
 
-class OrderIn(BaseModel):
+class OrderIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     order_type: str = Field(max_length=20, json_schema_extra={"enum": _ORDER_TYPES})
     description: str = Field(max_length=4000)
@@ -82,7 +83,7 @@ class OrderIn(BaseModel):
     link_to: list[LinkIn] = Field(default_factory=list, max_length=20)
 
 
-class EditIn(BaseModel):
+class EditIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     caller_name: str | None = Field(default=None, max_length=100)
     caller_number: str | None = Field(default=None, max_length=64)
@@ -97,14 +98,14 @@ class EditIn(BaseModel):
     manager_opinion: str | None = Field(default=None, max_length=4000)
 
 
-class ActionIn(BaseModel):
+class ActionIn(ApiModel):
     """``{"action": "<kind>", …fields of that action}`` — see zongji.domain.work_orders."""
 
     model_config = ConfigDict(extra="allow")
     action: str = Field(max_length=40)
 
 
-class DuplicatesIn(BaseModel):
+class DuplicatesIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     caller_number: str | None = Field(default=None, max_length=64)
     place: str | None = Field(default=None, max_length=4000)
@@ -220,7 +221,7 @@ def link(order_id: Id, body: LinkIn, request: Request, user: Console, db: WriteD
     return service.order_detail(db, service.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
 
 
-class CallLinkIn(BaseModel):
+class CallLinkIn(ApiModel):
     model_config = ConfigDict(extra="forbid")
     call_id: int = Field(ge=1, le=ID_MAX)
     purpose: Literal["repeat", "callback", "other"] = "repeat"

@@ -144,7 +144,8 @@ _GROUP_TITLE = {"day": ("日期", "Day"), "week": ("周", "Week"), "month": ("�
                 "operator": ("话务员", "Operator"), "category": ("类别", "Category"),
                 "interval": ("时段", "Half-hour"), "unit": ("承办单位", "Unit"), "type": ("工单类型", "Type"),
                 "channel": ("渠道", "Channel")}
-_SHEET_TITLE = {"calls": ("话务统计", "Calls"), "orders": ("工单统计", "Work orders")}
+_SHEET_TITLE = {"calls": ("话务统计", "Calls"), "orders": ("工单统计", "Work orders"),
+                "wakeups": ("叫醒统计", "Wake-ups")}
 
 
 def report_xlsx(report: dict[str, Any], locale: str = "zh-CN", kind: str = "calls") -> bytes:

@@ -13,6 +13,7 @@
     calls: ["day", "week", "month", "line", "operator", "category", "interval"],
     orders: ["unit", "type", "channel", "category", "day"],
     operators: ["operator"],
+    wakeups: ["day"],
   };
   const kind = () => $("rp-kind").value;
 
@@ -68,7 +69,8 @@
     const figs = report.figures;
     const orders = report.kind === "orders";
     $("rp-chart").hidden = false;
-    $("rp-h").textContent = ZJ.t(orders ? "rp.heading.orders" : "rp.heading", { from: report.date_from, to: report.date_to,
+    const wakeups = report.kind === "wakeups";
+    $("rp-h").textContent = ZJ.t(orders ? "rp.heading.orders" : wakeups ? "rp.heading.wakeups" : "rp.heading", { from: report.date_from, to: report.date_to,
       group: ZJ.t("rp.group." + report.group) });
     $("rp-scope").textContent = report.own_unit_only ? ZJ.t("rp.own_unit") : report.own_calls_only ? ZJ.t("rp.own_calls")
       : (report.lines ? ZJ.t("wb.lines", { lines: report.lines.join(lang() === "en" ? ", " : "、") }) : ZJ.t("wb.all_lines"));
@@ -95,7 +97,12 @@
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: report.rows.map((r) => r.label), axisLabel: { rotate: report.rows.length > 12 ? 45 : 0 } },
         yAxis: [{ type: "value", minInterval: 1 }, { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value} %" } }],
-        series: orders ? [
+        series: wakeups ? [
+          { name: label(figs[0]), type: "bar", data: report.rows.map((r) => r.figures.due), itemStyle: { color: "#7aa7d9" } },
+          { name: label(figs.find((f) => f.key === "escalated")), type: "bar", data: report.rows.map((r) => r.figures.escalated), itemStyle: { color: "#c62828" } },
+          { name: label(figs.find((f) => f.key === "first_call_rate")), type: "line", yAxisIndex: 1, itemStyle: { color: "#2f8f5b" },
+            data: report.rows.map((r) => (r.figures.first_call_rate === null ? null : +(r.figures.first_call_rate * 100).toFixed(1))) },
+        ] : orders ? [
           { name: label(figs[0]), type: "bar", data: report.rows.map((r) => r.figures.created), itemStyle: { color: "#7aa7d9" } },
           ...["on_time_completion_rate", "satisfaction_rate"].map((key, i) => ({
             name: label(figs.find((f) => f.key === key)), type: "line", yAxisIndex: 1, itemStyle: { color: ["#2f8f5b", "#c25400"][i] },
@@ -118,7 +125,7 @@
     const k = kind();
     if (keep) history.replaceState(null, "", "/reports?" + address().toString());
     try {
-      if (k === "operators") p.delete("group");
+      if (k === "operators" || k === "wakeups") p.delete("group");
       report = await ZJ.api("GET", "/api/stats/" + k + "?" + p.toString());
       report.kind = k;
       if (k === "operators") renderOperators(); else render();
@@ -251,8 +258,9 @@
     $("rp-form").addEventListener("submit", (e) => { e.preventDefault(); load(true); });
     $("rp-print").addEventListener("click", () => window.print());
     ZJ.onLocale(() => { if (report) load(); });
-    $("rp-group").closest(".field").hidden = kind() === "operators";
-    $("rp-kind").addEventListener("change", () => { $("rp-group").closest(".field").hidden = kind() === "operators"; });
+    const noGroup = () => ["operators", "wakeups"].includes(kind());
+    $("rp-group").closest(".field").hidden = noGroup();
+    $("rp-kind").addEventListener("change", () => { $("rp-group").closest(".field").hidden = noGroup(); });
     window.addEventListener("resize", () => { if (chart) chart.resize(); });
     load();
   });
