@@ -114,3 +114,31 @@ def test_a_number_field_does_not_take_true(client, login):
     r = client.post("/api/work-orders/duplicates", json=body)
     assert r.status_code == 422 and r.json()["field"] == "exclude_id"
     assert client.post("/api/work-orders/duplicates", json={**body, "exclude_id": 1}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["1", 1.5])
+def test_a_number_field_takes_a_json_number_only(client, login, value):
+    login("operator")
+    r = client.post("/api/work-orders/duplicates", json={"description": "路灯不亮", "exclude_id": value})
+    assert r.status_code == 422 and r.json()["field"] == "exclude_id"
+
+
+@pytest.mark.parametrize("value", [1, "yes"])
+def test_a_yes_or_no_field_takes_true_or_false_only(client, login, value):
+    login("admin")
+    r = client.put("/api/calendar/days/2026-12-05", json={"is_working": value})
+    assert r.status_code == 422 and r.json()["field"] == "is_working"
+
+
+def test_a_time_field_takes_iso_text_not_a_unix_time(client, login):
+    login("supervisor")
+    r = client.post("/api/switchboard/leaves", json={"person_id": 1, "ends_at": 1767225600})
+    assert r.status_code == 422 and r.json()["field"] == "ends_at"
+
+
+def test_nul_in_a_query_parameter_names_it(client, login):
+    login("operator")
+    r = client.get("/api/information", params={"q": "前台\x00"})
+    assert r.status_code == 422 and r.json()["field"] == "q"
+    r = client.get("/api/wakeups", params={"date": "-2.97e-59"})
+    assert r.status_code == 422 and r.json()["field"] == "date"

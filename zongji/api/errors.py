@@ -82,12 +82,18 @@ def broken_text_path(value: Any, path: tuple[str, ...] = ()) -> tuple[str, ...] 
 
 
 async def reject_broken_text(request: HTTPConnection) -> None:
-    """A JSON body whose text holds a lone UTF-16 surrogate (``"\\ud800"``) or NUL (``"\\u0000"``)
-    is refused with 422 naming the field, the same on SQLite and PostgreSQL, before any router
+    """A query parameter holding NUL, or a JSON body whose text holds a lone UTF-16 surrogate
+    (``"\\ud800"``) or NUL (``"\\u0000"``), is refused with 422 naming the field, the same on SQLite and PostgreSQL, before any router
     stores or hashes it. Bodies without such an escape (nearly all) are not parsed twice. An
     app-wide dependency."""
-    if not isinstance(request, Request) or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-        return  # a WebSocket handshake or a read: no body
+    if not isinstance(request, Request):
+        return  # a WebSocket handshake
+    for name, value in request.query_params.multi_items():
+        # A parameter with NUL in its name is no parameter of ours: ignored, as any unknown one.
+        if "\x00" in value and "\x00" not in name:
+            raise Invalid(f"{name} holds a character text cannot hold (NUL)", field=name)
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return  # a read: no body
     if "json" not in request.headers.get("content-type", ""):
         return
     body = await request.body()
@@ -248,7 +254,8 @@ def install_openapi_documentation(app: FastAPI) -> None:
                 _no_nul_strings(operation.get("requestBody", {}))
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
-        _no_nul_strings(components)
+        # An error names the field as it was sent, whatever it holds: its text is not constrained.
+        _no_nul_strings({k: v for k, v in components.items() if k not in ("ErrorOut", "FieldErrorOut")})
         app.openapi_schema = schema
         return schema
 

@@ -188,7 +188,7 @@ def _tz(request: Request):
 @router.get("", response_model=CallPage, summary="Call log",
             openapi_extra=refusals(date_from="an ISO-8601 date or time in the years Zongji keeps",
                                    date_to="an ISO-8601 date or time, not before date_from",
-                                   line="a line code Zongji knows", operator="a user's id, username or work number",
+                                   line="a line code Zongji knows", number="digits of a telephone number", operator="a user's id, username or work number",
                                    outcome="one of the outcomes of a call", category="a category of the call log"))
 def list_calls(
     user: Console,

@@ -111,7 +111,8 @@ def create_user(body: UserCreateIn, admin: Admin, db: WriteDB) -> UserAdminOut:
     return _user_out(user)
 
 
-@router.put("/api/users/{user_id}/lines", response_model=UserAdminOut)
+@router.put("/api/users/{user_id}/lines", response_model=UserAdminOut,
+            openapi_extra=refusals(lines="codes of lines Zongji knows"))
 def set_user_lines(user_id: IdPath, body: UserLinesIn, admin: Admin, db: WriteDB) -> UserAdminOut:
     """The lines a user works for: they see the handover, directory, call categories and queues of
     these lines and their organisations (issue 8, point 5). Audited as ``update`` of ``user``."""

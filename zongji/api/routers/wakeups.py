@@ -37,7 +37,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
-from zongji.api.deps import ID_MAX, ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, actor_of, require_roles
 from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
@@ -170,7 +170,7 @@ def book(body: ConsoleWakeupIn, user: Console, request: Request, db: WriteDB) ->
 
 @console_router.get("")
 def board(user: Console, request: Request, db: ReadDB,
-          date: Annotated[dt.date | None, Query(description="Local date; default today")] = None
+          date: Annotated[dt.date | None, IsoOnly, Query(description="Local date; default today")] = None
           ) -> dict[str, Any]:
     st = _settings(request)
     day = date or _now().astimezone(st.tz).date()

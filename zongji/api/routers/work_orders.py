@@ -325,7 +325,8 @@ def mark_read(notification_id: Id, user: CurrentUser, db: WriteDB) -> Response:
 # --------------------------------------------------------------------------- complaints
 
 
-_DateQuery = Annotated[str | None, Query(max_length=10, json_schema_extra={"format": "date"})]
+_DateQuery = Annotated[str | None, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$",
+                                         description="YYYY-MM-DD; empty: no bound")]
 _RANGE_RULES = refusals(date_from="outside the years Zongji keeps", date_to="before date_from, or outside the years")
 
 
