@@ -102,3 +102,32 @@ def require_roles(*roles: Role | frozenset[Role]) -> Callable[[User], User]:
 
 def actor_of(user: User) -> str:
     return f"user:{user.username}"
+
+
+# --------------------------------------------------------------------------- integration tokens
+
+
+def bearer_token(request: Request) -> str:
+    """The ``Authorization: Bearer`` token of an integration's request; 401 naming ``token``
+    without one."""
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() != "bearer " or not header[7:].strip():
+        raise Unauthorized("send Authorization: Bearer <integration token>", field="token")
+    return header[7:].strip()
+
+
+def integration_actor(scope: str) -> Callable[[Request], str]:
+    """A dependency: the request's integration token, which must hold ``scope``, as an audit
+    actor (``token:<name>``). One check for every integration endpoint (PMS, wake-ups); the CTI
+    endpoints check theirs in the writer, with the events they carry."""
+
+    def _actor(request: Request) -> str:
+        token = bearer_token(request)
+        with transaction(request.app.state.session_factory) as s:
+            row = auth.integration_token(s, token, scope)
+            if row is None:
+                raise Unauthorized(f"token unknown, revoked or without the '{scope}' scope", field="token")
+            return f"token:{row.name}"
+
+    _actor.__name__ = f"integration_actor_{scope}"
+    return _actor

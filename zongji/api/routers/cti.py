@@ -23,8 +23,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
+from zongji.api.deps import bearer_token
 from zongji.api.errors import broken_text_path
-from zongji.errors import Unauthorized, ZongjiError
+from zongji.errors import ZongjiError
 from zongji.services import cti
 from zongji.services.calls import Invalid
 from zongji.store.db import make_session_factory
@@ -214,10 +215,7 @@ async def zammad_push(token: str, request: Request) -> Response:
 )
 async def json_event(request: Request) -> Response:
     received = utcnow()
-    header = request.headers.get("authorization", "")
-    if not header[:7].lower() == "bearer " or not header[7:].strip():
-        raise Unauthorized("send Authorization: Bearer <integration token>", field="token")
-    token_hash = cti.hash_token(header[7:].strip())
+    token_hash = cti.hash_token(bearer_token(request))
     body = await _body(request)
     item = cti.parse_json(_json(body), received, token_hash)
     result = await _submit(request, item)

@@ -16,12 +16,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import AwareDatetime, ConfigDict, Field
 
-from zongji.api.deps import ID_MAX, WriteDB
+from zongji.api.deps import ID_MAX, WriteDB, integration_actor
 from zongji.api.models import ApiModel
-from zongji.errors import Unauthorized
-from zongji.services import auth
 from zongji.services import switchboard as sb
-from zongji.store.db import transaction
 from zongji.store.models import utcnow
 
 router = APIRouter(prefix="/api/v1/stays", tags=["PMS (integration)"])
@@ -29,19 +26,7 @@ router = APIRouter(prefix="/api/v1/stays", tags=["PMS (integration)"])
 StayId = Annotated[int, Path(ge=1, le=ID_MAX)]
 
 
-def pms_actor(request: Request) -> str:
-    """The integration token (scope ``pms``) of the request, as an audit actor."""
-    header = request.headers.get("authorization", "")
-    if header[:7].lower() != "bearer " or not header[7:].strip():
-        raise Unauthorized("send Authorization: Bearer <integration token>", field="token")
-    with transaction(request.app.state.session_factory) as s:
-        row = auth.integration_token(s, header[7:].strip(), "pms")
-        if row is None:
-            raise Unauthorized("token unknown, revoked or without the 'pms' scope", field="token")
-        return f"token:{row.name}"
-
-
-PmsActor = Annotated[str, Depends(pms_actor)]
+PmsActor = Annotated[str, Depends(integration_actor("pms"))]
 
 
 class CheckOutIn(ApiModel):

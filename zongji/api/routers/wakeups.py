@@ -37,14 +37,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
-from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, actor_of, require_roles
+from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, actor_of, integration_actor, require_roles
 from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
-from zongji.errors import Forbidden, Unauthorized
-from zongji.services import auth, caller_wakeup
+from zongji.errors import Forbidden
+from zongji.services import caller_wakeup
 from zongji.services import wakeups as service
-from zongji.store.db import transaction
 from zongji.store.models import User, utcnow
 
 _ID_MAX = ID_MAX
@@ -279,19 +278,7 @@ def reached(wakeup_id: WakeupId, body: ReachedIn, user: Console, request: Reques
 # --------------------------------------------------------------------------- integrations
 
 
-def token_actor(request: Request) -> str:
-    """The integration token (scope ``wakeup``) of the request, as an audit actor."""
-    header = request.headers.get("authorization", "")
-    if header[:7].lower() != "bearer " or not header[7:].strip():
-        raise Unauthorized("send Authorization: Bearer <integration token>", field="token")
-    with transaction(request.app.state.session_factory) as s:
-        row = auth.integration_token(s, header[7:].strip(), "wakeup")
-        if row is None:
-            raise Unauthorized("token unknown, revoked or without the 'wakeup' scope", field="token")
-        return f"token:{row.name}"
-
-
-TokenActor = Annotated[str, Depends(token_actor)]
+TokenActor = Annotated[str, Depends(integration_actor("wakeup"))]
 
 
 @api_router.post("", status_code=201, openapi_extra=_BOOKING_RULES)
