@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from zongji.api.routers.live import Viewer, may_receive
+from zongji.domain.live_feed import Viewer, may_receive
 from zongji.store.models import Department, FeedItem, Organisation, User
 
 

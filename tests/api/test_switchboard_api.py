@@ -369,7 +369,7 @@ def test_dnd_set_and_cancel_locks_and_releases_the_line_and_pushes_to_every_cons
     with session_factory() as s:
         feed = s.scalars(select(FeedItem).where(FeedItem.topic == "dnd", FeedItem.entity_id == str(dnd["id"]))).all()
     # What an operator's console receives of it: the guest, never the room (guest_privacy).
-    from zongji.api.routers.live import Viewer, shape_for
+    from zongji.domain.live_feed import Viewer, shape_for
 
     pushed = shape_for(Viewer(user_id=0, role="operator"), {"topic": "dnd", "payload": feed[-1].payload})
     assert feed and DEMO_VIP_GUEST_ROOM not in json.dumps(pushed, ensure_ascii=False)

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.api.deps import SESSION_COOKIE
-from zongji.domain import guest_privacy
+from zongji.domain.live_feed import Viewer, may_receive, shape_for
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.services import auth
 from zongji.services import live_sessions
@@ -203,82 +203,6 @@ class Hub:
                 # A client that cannot keep up is dropped; it re-syncs when it reconnects.
                 self.clients.pop(q, None)
                 _force(q, _SLOW)
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is on the other end of a socket: enough to decide what they may receive."""
-
-    user_id: int
-    role: str
-    unit_id: int | None = None  # a unit handler's unit (``User.department_id``)
-    # The lines the viewer works for (``zongji.domain.scope``); None: every line.
-    line_codes: frozenset[str] | None = None
-    # SHA-256 of the session token behind the socket: the session checked once a second.
-    token_hash: str = ""
-
-
-# Topics a unit handler may receive at all; everything else (calls, guests, DND, messages,
-# wake-ups, handover, alerts) is for the console roles only.
-UNIT_TOPICS = frozenset({"notification", "work_order"})
-
-
-def _int(v: Any) -> int | None:
-    return v if isinstance(v, int) and not isinstance(v, bool) else None
-
-
-def notification_reaches(viewer: Viewer, payload: dict[str, Any]) -> bool:
-    """The same rule as ``notifications.visible_to`` (what GET /api/notifications lists): the
-    addressed person; else everyone with the addressed role; else the addressed unit's handlers."""
-    user_id = _int(payload.get("user_id"))
-    if user_id is not None:
-        return user_id == viewer.user_id
-    if payload.get("role") and payload.get("role") == viewer.role:
-        return True
-    unit_id = _int(payload.get("unit_id"))
-    return unit_id is not None and viewer.unit_id is not None and unit_id == viewer.unit_id
-
-
-def may_receive(viewer: Viewer, message: dict[str, Any]) -> bool:
-    """Whether one feed message goes to this viewer.
-
-    * ``notification``: only to its addressee(s), for every role.
-    * unit handlers: besides their notifications, only ``work_order`` updates of orders their
-      unit is on (main or assisting: ``unit_ids`` / ``main_unit_id`` in the payload), and
-      ``wakeup_task`` updates of tasks addressed to their unit (``unit_id``: the guest-service
-      centre's door tasks, R-H9); nothing else.
-    * console roles: every other topic, as before; but a ``call`` of a line they do not work for
-      never (issue 8, point 5: the hotel's queue never shows a 12345 call).
-    """
-    topic = message.get("topic")
-    payload = message.get("payload") if isinstance(message.get("payload"), dict) else {}
-    if topic == "notification":
-        return notification_reaches(viewer, payload)
-    if viewer.role == Role.UNIT_HANDLER and topic == "wakeup_task":
-        unit_id = _int(payload.get("unit_id"))
-        return unit_id is not None and unit_id == viewer.unit_id
-    if viewer.role == Role.UNIT_HANDLER:
-        if topic != "work_order" or viewer.unit_id is None:
-            return False
-        units = {u for u in (payload.get("unit_ids") or []) if _int(u) is not None}
-        if _int(payload.get("main_unit_id")) is not None:
-            units.add(payload["main_unit_id"])
-        return viewer.unit_id in units
-    if topic == "call" and viewer.line_codes is not None:
-        line = payload.get("line") if isinstance(payload.get("line"), dict) else None
-        if line is not None and line.get("code") not in viewer.line_codes:
-            return False
-    return viewer.role in CONSOLE_ROLES
-
-
-def shape_for(viewer: Viewer, message: dict[str, Any]) -> dict[str, Any]:
-    """The message as this viewer's role may see it: a guest's record names the guest or the
-    room, never both (``zongji.domain.guest_privacy``, the same rule as every answer)."""
-    payload = message.get("payload")
-    if not isinstance(payload, dict) or guest_privacy.sees_both(viewer.role):
-        return message
-    shaped = guest_privacy.view_tree(viewer.role, payload)
-    return message if shaped == payload else {**message, "payload": shaped}
 
 
 def _line_codes_for(factory, user) -> frozenset[str] | None:
