@@ -60,17 +60,14 @@
   }
 
   function connect() {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onmessage = (ev) => {
-      let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (msg.topic !== "notification" || !msg.payload || msg.payload.channel !== "console") return;
+    ZJLive.subscribe("notification", (msg) => {
+      if (!msg.payload || msg.payload.channel !== "console") return;
       if (items.some((x) => x.id === msg.payload.id)) return;
       items.unshift(msg.payload);
       render();
       toast(words(msg.payload.subject), "info");
-    };
-    sock.onopen = load;  // anything missed while disconnected
-    sock.onclose = (ev) => { if (ev.code !== 4401 && ev.code !== 4403) setTimeout(connect, 3000); };
+    });
+    ZJLive.onOpen(load);  // anything missed while disconnected
   }
 
   document.addEventListener("keydown", (e) => {

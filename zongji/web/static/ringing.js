@@ -67,20 +67,14 @@
     } catch (e) { /* shown again on the next message */ }
   }
 
-  function connect(backoff) {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onopen = () => { backoff = 500; resync(); };
-    sock.onmessage = (ev) => {
-      let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (msg.topic !== "call" || !msg.payload) return;
+  function connect() {
+    ZJLive.onOpen(resync);  // anything missed while disconnected
+    ZJLive.subscribe("call", (msg) => {
+      if (!msg.payload) return;
       const c = msg.payload;
       if (isRinging(c)) calls.set(c.id, c); else calls.delete(c.id);  // only ringing ones count
       render();
-    };
-    sock.onclose = (ev) => {
-      if (ev.code === 4401 || ev.code === 4403) return;
-      setTimeout(() => connect(Math.min(backoff * 2, 5000)), backoff);
-    };
+    });
   }
 
   function takeOnConsole() {
@@ -107,7 +101,7 @@
       counter.append(label, " ", b);
       if (status) status.prepend(counter);
       render();
-      connect(500);
+      connect();
       setInterval(resync, 30000);
     }
     // The console keeps its own key legend (full already): one compact item for the page keys.

@@ -136,15 +136,11 @@
     ].join("\n")));
   }
   function connect() {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onopen = loadAlerts;  // first load, and anything missed while disconnected
-    sock.onmessage = (ev) => {
-      let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
+    ZJLive.onOpen(loadAlerts);  // anything missed while disconnected
+    ZJLive.subscribe(["wakeup_task", "wakeup_check", "alert"], (msg) => {
       const kind = msg.payload && msg.payload.kind;
-      if (msg.topic === "wakeup_task" || msg.topic === "wakeup_check"
-          || (msg.topic === "alert" && typeof kind === "string" && kind.startsWith("wakeup_"))) reloadAlertsSoon();
-    };
-    sock.onclose = (ev) => { if (ev.code !== 4401) setTimeout(connect, 3000); };
+      if (msg.topic !== "alert" || (typeof kind === "string" && kind.startsWith("wakeup_"))) reloadAlertsSoon();
+    });
   }
   function startAlerts() {
     alertStyles();

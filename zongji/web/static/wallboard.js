@@ -5,7 +5,7 @@
    flight; a change during a request asks once more after it), so a change shows within a second.
    After a lost connection it reconnects with back-off and asks again, so nothing missed stays
    missed. The longest wait of the calls ringing counts up every second between answers. F, or
-   the button, toggles full screen. Each figure's definition is its tooltip and listed below. */
+   the button, toggles full screen. The feed is the tab's one (live.js). Each figure's definition is its tooltip and listed below. */
 "use strict";
 
 (function () {
@@ -133,18 +133,10 @@
     c.classList.toggle("off", !ok);
   }
 
-  function connect(backoff) {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onopen = () => { backoff = 500; setConnected(true); refresh(); };
-    sock.onmessage = (ev) => {
-      let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (TOPICS.has(msg.topic)) refresh();
-    };
-    sock.onclose = (ev) => {
-      setConnected(false);
-      if (ev.code === 4401 || ev.code === 4403) return;
-      setTimeout(() => connect(Math.min(backoff * 2, 10000)), backoff);
-    };
+  function connect() {
+    ZJLive.onOpen(() => { setConnected(true); refresh(); });  // and anything missed meanwhile
+    ZJLive.onClose(() => setConnected(false));
+    ZJLive.subscribe([...TOPICS], () => refresh());
   }
 
   function toggleFull() {
@@ -171,7 +163,7 @@
     ZJ.onLocale(() => { if (data) render(); });
     setConnected(false);
     refresh();
-    connect(500);
+    connect();
     setInterval(tickWait, 1000);
     // Figures that change with the clock alone (a wake-up coming within the hour, an order
     // turning late, the next half-hour) without any event.
