@@ -455,7 +455,7 @@
   ["keydown", "pointerdown"].forEach((ev) => document.addEventListener(ev, ensureAudio, { capture: true }));
 
   // ------------------------------------------------------------------ live feed
-  let ws = null, backoff = 500, resyncTimer = null;
+  let resyncTimer = null;
   // F2 on another page opens /?take=1: take the oldest ringing call once the list is loaded.
   let takeOnLoad = new URLSearchParams(location.search).get("take") === "1";
   if (takeOnLoad) history.replaceState(null, "", location.pathname);
@@ -464,27 +464,22 @@
     node.dataset.state = state;
     node.querySelector(".live-text").textContent = t("live." + state);
   }
+  /** The tab's live feed (live.js): calls as they change; on each (re)connect the calls are
+      asked for again, so none is missed while the connection was down. */
   function connect() {
-    setLive(ws ? "reconnecting" : "connecting");
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    ws = sock;
-    sock.onopen = () => { backoff = 500; setLive("connected"); resync(); };
-    sock.onmessage = (ev) => {
-      let msg;
-      try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (msg.topic === "call" && msg.payload) {
-        const fresh = !calls.has(msg.payload.id);
-        upsert(msg.payload);
-        if (fresh && isRinging(msg.payload)) chime();
-        renderList();
-      }
-    };
-    sock.onclose = (ev) => {
-      if (ev.code === 4401) { location.href = "/login?next=/"; return; }
+    setLive("connecting");
+    ZJLive.onOpen(() => { setLive("connected"); resync(); });
+    ZJLive.onClose((code) => {
+      if (code === 4401) { location.href = "/login?next=/"; return; }
       setLive("reconnecting");
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 5000);
-    };
+    });
+    ZJLive.subscribe("call", (msg) => {
+      if (!msg.payload) return;
+      const fresh = !calls.has(msg.payload.id);
+      upsert(msg.payload);
+      if (fresh && isRinging(msg.payload)) chime();
+      renderList();
+    });
   }
   function scheduleResync(delay) {
     clearTimeout(resyncTimer);

@@ -106,14 +106,16 @@
   }
 
   function live() {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onmessage = (ev) => {
-      let msg;
-      try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (!viewingPast && ["dnd", "message", "fault", "handover", "wakeup", "work_order"].includes(msg.topic)) loadCurrent();
+    let first = true;
+    ZJLive.onOpen(() => {  // after a lost connection: what changed meanwhile
+      if (first) { first = false; return; }
+      if (!viewingPast) loadCurrent();
+      search();
+    });
+    ZJLive.subscribe(["dnd", "message", "fault", "handover", "wakeup", "work_order"], (msg) => {
+      if (!viewingPast) loadCurrent();
       if (msg.topic === "handover") search();
-    };
-    sock.onclose = (ev) => { if (ev.code !== 4401) setTimeout(live, 2000); };
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -346,16 +346,16 @@
     if (e.altKey && (e.key === "n" || e.key === "N")) { e.preventDefault(); tab("faults"); $("fault-cause").focus(); }
   });
   function live() {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onmessage = (ev) => {
-      let msg;
-      try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (["fault", "alert", "line_violation"].includes(msg.topic)) {
-        if (!$("tab-faults").hidden) loadFaults();
-        else if (!$("tab-lines").hidden && msg.topic === "fault") loadLines(false);
-      }
-    };
-    sock.onclose = (ev) => { if (ev.code !== 4401) setTimeout(live, 2000); };
+    let first = true;
+    ZJLive.onOpen(() => {  // after a lost connection: what changed meanwhile
+      if (first) { first = false; return; }
+      if (!$("tab-faults").hidden) loadFaults();
+      else if (!$("tab-lines").hidden) loadLines(false);
+    });
+    ZJLive.subscribe(["fault", "alert", "line_violation"], (msg) => {
+      if (!$("tab-faults").hidden) loadFaults();
+      else if (!$("tab-lines").hidden && msg.topic === "fault") loadLines(false);
+    });
   }
   ZJ.onLocale(() => { tab(location.hash.slice(1) || "lines", false); });
   document.addEventListener("DOMContentLoaded", () => {

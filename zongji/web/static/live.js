@@ -4,8 +4,8 @@
    ZJLive.subscribe(topics, fn): fn(message) for each message of those topics ("*": every one).
    ZJLive.onOpen(fn): fn() when the feed (re)connects — and at once if it is open — so a script
    reloads what it may have missed while disconnected. ZJLive.onClose(fn): fn(code) when it drops.
-   The feed reconnects with back-off (0.5 s doubling to 10 s); it stops when the server ends the
-   session (4401) or refuses it (4403). Started by the first subscriber. */
+   The feed reconnects with back-off (0.5 s doubling to 5 s: calls may be ringing); it stops when
+   the server ends the session (4401) or refuses it (4403). Started by the first subscriber. */
 "use strict";
 
 const ZJLive = (function () {
@@ -29,7 +29,7 @@ const ZJLive = (function () {
       closers.forEach((fn) => safe(fn, ev.code));
       if (ev.code === 4401 || ev.code === 4403) return;
       setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 10000);
+      backoff = Math.min(backoff * 2, 5000);
     };
   }
 

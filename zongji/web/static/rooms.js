@@ -247,12 +247,10 @@
   }
   function scheduleLoad() { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 150); }
   function connect() {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onmessage = (ev) => {
-      let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (["wakeup", "dnd", "message", "stay", "pms"].includes(msg.topic)) scheduleLoad();
-    };
-    sock.onclose = (ev) => { if (ev.code === 4401) { location.href = "/login?next=/rooms"; return; } setTimeout(connect, 2000); };
+    let first = true;
+    ZJLive.onOpen(() => { if (first) first = false; else scheduleLoad(); });  // what changed meanwhile
+    ZJLive.subscribe(["wakeup", "dnd", "message", "stay", "pms"], scheduleLoad);
+    ZJLive.onClose((code) => { if (code === 4401) location.href = "/login?next=/rooms"; });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -506,14 +506,9 @@
   }
 
   // ------------------------------------------------------------------ live feed
-  let ws = null, backoff = 500;
   function connect() {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    ws = sock;
-    sock.onopen = () => { backoff = 500; loadDnd(); loadMessages(); };
-    sock.onmessage = (ev) => {
-      let msg;
-      try { msg = JSON.parse(ev.data); } catch (e) { return; }
+    ZJLive.onOpen(() => { loadDnd(); loadMessages(); });  // and anything missed meanwhile
+    ZJLive.subscribe(["transfer", "dnd", "leave", "message", "alert"], (msg) => {
       if (msg.topic === "transfer" && msg.payload) onTransferFeed(msg.payload);
       else if (msg.topic === "dnd") loadDnd();
       else if (msg.topic === "leave") { if (window.ZJSbExtra) ZJSbExtra.loadLeaves(); }
@@ -521,12 +516,7 @@
         loadMessages();
         if (msg.payload && msg.payload.raised) toast(t("sb.msg_raised", { who: msg.payload.recipient.label }), "error");
       } else if (msg.topic === "alert" && msg.payload && msg.payload.open) toast(L(msg.payload.message), "error");
-    };
-    sock.onclose = (ev) => {
-      if (ev.code === 4401) return;
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 5000);
-    };
+    });
   }
 
   // ------------------------------------------------------------------ keyboard and start

@@ -66,13 +66,10 @@
   function loadSoon() { clearTimeout(timer); timer = setTimeout(load, 200); }
 
   function connect() {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onopen = load;  // anything missed while disconnected
-    sock.onmessage = (ev) => {
-      let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
-      if (msg.topic === "wakeup_task" || (msg.topic === "notification" && msg.payload && msg.payload.kind === "wakeup_knock")) loadSoon();
-    };
-    sock.onclose = (ev) => { if (ev.code !== 4401 && ev.code !== 4403) setTimeout(connect, 3000); };
+    ZJLive.onOpen(load);  // anything missed while disconnected
+    ZJLive.subscribe(["wakeup_task", "notification"], (msg) => {
+      if (msg.topic === "wakeup_task" || (msg.payload && msg.payload.kind === "wakeup_knock")) loadSoon();
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

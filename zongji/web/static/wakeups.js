@@ -145,13 +145,13 @@
   function scheduleLoad() { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 150); }
 
   function connect() {
-    const sock = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-    sock.onmessage = (ev) => {
-      let msg; try { msg = JSON.parse(ev.data); } catch (e) { return; }
+    let first = true;
+    ZJLive.onOpen(() => { if (first) first = false; else scheduleLoad(); });  // what changed meanwhile
+    ZJLive.subscribe(["wakeup", "wakeup_check", "alert", "call"], (msg) => {
       if (msg.topic === "wakeup" || msg.topic === "wakeup_check" || (msg.topic === "alert" && String(msg.entity_id || "").startsWith("wakeup"))) scheduleLoad();
       else if (msg.topic === "call" && msg.payload && String(msg.payload.external_id || "").startsWith("wakeup-")) scheduleLoad();
-    };
-    sock.onclose = (ev) => { if (ev.code === 4401) { location.href = "/login?next=/wakeups"; return; } setTimeout(connect, 2000); };
+    });
+    ZJLive.onClose((code) => { if (code === 4401) location.href = "/login?next=/wakeups"; });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -164,13 +164,9 @@ const WO = (function () {
 
   function connectLive(onChange) {
     let timer = null;
-    function open() {
-      const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/live");
-      ws.onmessage = (ev) => {
-        try { const m = JSON.parse(ev.data); if (m.topic === "work_order") { clearTimeout(timer); timer = setTimeout(onChange, 150); } } catch (e) { /* ignore */ }
-      };
-      ws.onclose = (ev) => { if (ev.code !== 4401 && ev.code !== 4403) setTimeout(open, 3000); };
-    }
-    try { open(); } catch (e) { /* no live updates */ }
+    let first = true;
+    const soon = () => { clearTimeout(timer); timer = setTimeout(onChange, 150); };
+    ZJLive.onOpen(() => { if (first) first = false; else soon(); });  // what changed meanwhile
+    ZJLive.subscribe("work_order", soon);
   }
 })();
