@@ -48,6 +48,9 @@ def test_message_phoned_and_picked_up_and_dnd_cancelled_by_keyboard(demo_server,
     expect(row).to_contain_text(tag)
 
     _focus_row(page, "Alt+l", "message", mid)
+    # A live update re-renders the list (any message taken elsewhere): the operator keeps the row.
+    page.evaluate("ZJSwitchboard.loadMessages()")
+    assert page.evaluate("document.activeElement.dataset.message") == str(mid)
     page.keyboard.press("p")
     expect(page.locator(".toast.ok")).to_contain_text("电话告知")
     expect(row.locator(".badge").first).to_have_text("已通知待取")

@@ -366,13 +366,26 @@
   }
 
   // ------------------------------------------------------------------ side lists (DND, messages)
+  /** Re-render a side list without taking the keyboard from the operator: the row focused before
+      (by its id) is focused again, or the one now in its place if it is gone. */
+  function keepFocus(list, attr, rows) {
+    const focused = list.contains(document.activeElement) ? document.activeElement.closest("li") : null;
+    const id = focused ? focused.dataset[attr] : null;
+    const index = focused ? [...list.children].indexOf(focused) : -1;
+    list.replaceChildren(...rows);
+    if (id === null) return;
+    const again = [...list.children].find((li) => li.dataset[attr] === id)
+      || list.children[Math.min(index, list.children.length - 1)];
+    if (again) again.focus();
+  }
+
   async function loadDnd() {
     try {
       const r = await api("GET", "/api/switchboard/dnd");
       const list = $("sb-dnd-list");
       // Keyboard (issue 8): Alt+D with no caller selected focuses this list; ↑/↓ move, C or
-      // Delete cancels the focused DND.
-      list.replaceChildren(...r.items.map((d) => el("li", { class: "sb-row", tabindex: "0", dataset: { dnd: d.id },
+      // Delete cancels the focused DND. A live update keeps the focused row (keepFocus).
+      keepFocus(list, "dnd", r.items.map((d) => el("li", { class: "sb-row", tabindex: "0", dataset: { dnd: d.id },
         onkeydown: (e) => rowKeys(e, { c: () => cancelDnd(d), Delete: () => cancelDnd(d) }) },
         el("div", { class: "sb-row-main" },
           el("b", null, d.guest_name || d.label || d.room),
@@ -398,8 +411,8 @@
       const r = await api("GET", "/api/switchboard/messages");
       const list = $("sb-msg-list");
       // Keyboard (issue 8): Alt+L with no caller selected focuses this list; ↑/↓ move, P marks
-      // it delivered by phone, Enter or A records it picked up.
-      list.replaceChildren(...r.items.map((m) => el("li", { class: "sb-row" + (m.deliveries.length ? "" : " undelivered") + (m.urgent ? " urgent" : ""),
+      // it delivered by phone, Enter or A records it picked up. A live update keeps the focused row.
+      keepFocus(list, "message", r.items.map((m) => el("li", { class: "sb-row" + (m.deliveries.length ? "" : " undelivered") + (m.urgent ? " urgent" : ""),
         tabindex: "0", dataset: { message: m.id },
         onkeydown: (e) => rowKeys(e, { p: () => phoneDelivered(m), a: () => ackMessage(m), Enter: () => ackMessage(m) }) },
         el("div", { class: "sb-row-main" },
