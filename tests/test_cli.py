@@ -165,3 +165,38 @@ def test_a_bad_setting_stops_the_real_process_without_a_traceback(tmp_path):
     assert p.stderr.strip().splitlines() == [
         "error: ZONGJI_LINE_SILENCE_CHECK_MINUTES='0.5' is not accepted: "
         "it takes a whole number of minutes, at least 1"]
+
+
+def test_stats_rebuild_recounts_the_aggregates_from_the_raw_calls(run, settings, write):
+    """After a hand-made fix that bypassed everything (aggregates wiped, marks lost), the command
+    brings the figures back to what the calls say."""
+    import datetime as dt
+
+    from sqlalchemy import delete
+
+    from zongji.services.stats import aggregates
+    from zongji.store.models import Call
+    from zongji.store.stats_models import CallStat, CallStatDirty
+
+    at = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
+    with write() as s:
+        for i in range(5):
+            t = at + dt.timedelta(hours=i * 7)
+            s.add(Call(direction="in", calling_number="138", called_number="12345", state="ended", ringing_at=t,
+                       answered_at=t + dt.timedelta(seconds=4 * i) if i % 2 else None,
+                       ended_at=t + dt.timedelta(seconds=60)))
+    with write() as s:
+        aggregates.fold(s, settings)
+        s.execute(delete(CallStat).where(CallStat.offered > 0).where(CallStat.dim == ""))
+        s.execute(delete(CallStatDirty))
+    window = dict(start=at - dt.timedelta(days=1), end=at + dt.timedelta(days=3), by=())
+    with write() as s:
+        assert aggregates.read(s, settings, **window).get(()) is None  # stale: the figures are gone
+    result = run("stats", "rebuild", "--from", "2026-11-01", "--to", "2026-11-04")
+    assert result.exit_code == 0, result.output
+    assert "rebuilt 2026-11-01 … 2026-11-04" in result.output
+    with write() as s:
+        got = aggregates.read(s, settings, **window)[()]
+        assert (got.offered, got.answered, got.abandoned) == (5, 2, 3)
+    assert run("stats", "rebuild", "--from", "2026-11-04", "--to", "2026-11-01").exit_code == 2
+    assert run("stats", "rebuild", "--from", "4 Nov").exit_code == 2

@@ -23,6 +23,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(simulate_app, name="simulate")
+stats_app = typer.Typer(help="Statistics: the call aggregates behind reports and the wallboard.", no_args_is_help=True)
+app.add_typer(stats_app, name="stats")
 prompts_app = typer.Typer(help="Recorded voice prompts (wake-up greetings) replacing synthesis.",
                           no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
@@ -225,6 +227,46 @@ def import_directory(
         typer.secho(f"  {line}", fg=typer.colors.YELLOW)
     if report.rejected:
         raise typer.Exit(1)
+
+
+@stats_app.command("rebuild")
+def stats_rebuild(
+    date_from: Annotated[str | None, typer.Option("--from", help="First local day, YYYY-MM-DD (default: the first call)")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last local day, YYYY-MM-DD (default: today)")] = None,
+) -> None:
+    """Recount the call aggregates of a range of days from the raw calls (after a restore, a fix
+    made by hand, or changed statistics settings), a day per transaction."""
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from zongji.services.stats import aggregates
+    from zongji.store.db import transaction
+    from zongji.store.models import Call
+
+    settings = get_settings()
+    factory = _session_factory(settings)
+    try:
+        first = dt.date.fromisoformat(date_from) if date_from else None
+        last = dt.date.fromisoformat(date_to) if date_to else dt.datetime.now(settings.tz).date()
+    except ValueError:
+        typer.secho("--from and --to are dates: YYYY-MM-DD", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    if first is None:
+        with transaction(factory) as s:
+            earliest = s.scalar(select(func.min(Call.ringing_at)))
+        first = earliest.astimezone(settings.tz).date() if earliest else last
+    if last < first:
+        typer.secho("--to is before --from", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    slots = rows = 0
+    day = first
+    while day <= last:
+        with transaction(factory) as s:
+            done = aggregates.rebuild(s, settings, day, day)
+        slots, rows = slots + done["slots"], rows + done["rows"]
+        day += dt.timedelta(days=1)
+    typer.echo(f"rebuilt {first} … {last}: {slots} slots, {rows} rows")
 
 
 @app.command()

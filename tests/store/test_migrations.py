@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from zongji.store.db import make_engine
 from zongji.store.migrate import upgrade
@@ -113,4 +113,42 @@ def test_upgrade_an_existing_database_with_data(fresh_db_url: str):
         d.after_hours_person_id = p.id
         s.commit()
         assert s.get(Department, d.id).after_hours_person.name == "周文杰"
+    engine.dispose()
+
+
+def test_0010_counts_the_calls_already_recorded_and_marks_every_new_change(fresh_db_url: str, settings):
+    """A site upgrading with years of calls gets them counted (marks at the first and last call of
+    each hour and line), and from then on the database itself marks every change of a call."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from zongji.services.stats import aggregates
+    from zongji.store.stats_models import CallStatDirty
+
+    upgrade(fresh_db_url, "0009")
+    engine = make_engine(fresh_db_url)
+    with Session(engine) as s:
+        # 09:10, 09:40 and 09:50 UTC: both half-hours of one hour; and a call of another day.
+        for i, at in enumerate(("2026-11-02 09:10:00", "2026-11-02 09:40:00", "2026-11-02 09:50:00",
+                                "2026-11-03 01:05:00")):
+            s.execute(text("INSERT INTO calls (external_id, direction, calling_number, called_number, state, "
+                           "ringing_at, created_at, updated_at, caller_kind, caller_vip, supplementary) VALUES (:e, 'in', '138', "
+                           "'12345', 'ended', :at, :at, :at, 'unknown', false, false)"),
+                      {"e": f"c{i}", "at": dt.datetime.fromisoformat(at).replace(tzinfo=dt.UTC)
+                       if fresh_db_url.startswith("postgresql") else at + ".000000"})
+        s.commit()
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with Session(engine) as s:
+        marked = {aggregates.slot_of(r.ringing_at) for r in s.execute(select(CallStatDirty.ringing_at))}
+        assert {m.strftime("%d %H:%M") for m in marked} == {"02 09:00", "02 09:30", "03 01:00"}
+        start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        got = aggregates.read(s, settings, start=start, end=start + dt.timedelta(days=5), by=())
+        assert got[()].offered == 4
+        aggregates.fold(s, settings)
+        s.execute(text("UPDATE calls SET answered_at = ringing_at WHERE external_id = 'c3'"))
+        assert s.scalar(select(func.count()).select_from(CallStatDirty)) == 1
+        assert aggregates.read(s, settings, start=start, end=start + dt.timedelta(days=5), by=())[()].answered == 1
     engine.dispose()

@@ -1,4 +1,5 @@
-"""Tables of the statistics (issue 10): a supervisor's comment on an operator's period (R-C4).
+"""Tables of the statistics (issue 10): a supervisor's comment on an operator's period (R-C4),
+the call aggregates per half-hour slot and the marks of slots to recount.
 
 Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zongji.store.models import Base, BigId, utcnow
@@ -29,3 +30,121 @@ class OperatorReview(Base):
     reviewed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "period_from", "period_to", name="uq_operator_reviews_user_period"),)
+
+
+# The columns of a call that decide the statistics: a change to any of them marks the call's
+# slot (and, when the call moves, its old slot) for recounting.
+CALL_STAT_COLUMNS = ("direction", "line_id", "ringing_at", "answered_at", "ended_at", "closed_at",
+                     "transferred_at", "answered_by_id", "category")
+COUNT_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "answered_within", "abandoned_within",
+                 "answered_within_24h", "transferred", "waiting")
+SECONDS_COLUMNS = ("wait_seconds", "talk_seconds", "wrap_seconds")
+
+
+class CallStat(Base):
+    """The counts of the inbound calls that rang in one half-hour slot on one line (``line_key``
+    0: no line), for everyone (``dim`` ""), per answering operator (``dim`` "op", ``value`` the
+    user id, "0" unanswered) or per category (``dim`` "cat"). The fields are the domain's
+    ``kpi.CallCounts``; ``policy`` is the key of the settings they were counted under."""
+
+    __tablename__ = "call_stats"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    slot_start: Mapped[dt.datetime]
+    day: Mapped[dt.date] = mapped_column(Date)  # the slot's local day under ``policy``'s zone
+    line_key: Mapped[int] = mapped_column(BigInteger)
+    dim: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(64))
+    policy: Mapped[str] = mapped_column(String(80))
+    offered: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    short_abandoned: Mapped[int] = mapped_column(Integer)
+    answered_within: Mapped[int] = mapped_column(Integer)
+    abandoned_within: Mapped[int] = mapped_column(Integer)
+    answered_within_24h: Mapped[int] = mapped_column(Integer)
+    transferred: Mapped[int] = mapped_column(Integer)
+    waiting: Mapped[int] = mapped_column(Integer)
+    wait_seconds: Mapped[float] = mapped_column(Float)
+    longest_wait_seconds: Mapped[float] = mapped_column(Float)
+    talk_seconds: Mapped[float] = mapped_column(Float)
+    wrap_seconds: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (
+        UniqueConstraint("slot_start", "line_key", "dim", "value", name="uq_call_stats_slot"),
+        Index("ix_call_stats_dim_slot", "dim", "slot_start"),
+    )
+
+
+class CallStatDirty(Base):
+    """A mark that the slot of ``ringing_at`` on ``line_id`` changed and its ``call_stats`` rows
+    are stale. Written by database triggers on ``calls`` (every write path, in the writer's own
+    transaction), taken and folded by the statistics job."""
+
+    __tablename__ = "call_stats_dirty"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ringing_at: Mapped[dt.datetime] = mapped_column(index=True)
+    line_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+def _changed(old: str, new: str, sqlite: bool) -> str:
+    op = "IS NOT" if sqlite else "IS DISTINCT FROM"
+    return " OR ".join(f"{old}.{c} {op} {new}.{c}" for c in CALL_STAT_COLUMNS)
+
+
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER calls_stats_insert AFTER INSERT ON calls WHEN NEW.ringing_at IS NOT NULL BEGIN "
+    "INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (NEW.ringing_at, NEW.line_id); END",
+    f"CREATE TRIGGER calls_stats_update AFTER UPDATE ON calls WHEN {_changed('OLD', 'NEW', True)} BEGIN "
+    "INSERT INTO call_stats_dirty (ringing_at, line_id) SELECT OLD.ringing_at, OLD.line_id "
+    "WHERE OLD.ringing_at IS NOT NULL AND (OLD.ringing_at IS NOT NEW.ringing_at OR OLD.line_id IS NOT NEW.line_id); "
+    "INSERT INTO call_stats_dirty (ringing_at, line_id) SELECT NEW.ringing_at, NEW.line_id "
+    "WHERE NEW.ringing_at IS NOT NULL; END",
+    "CREATE TRIGGER calls_stats_delete AFTER DELETE ON calls WHEN OLD.ringing_at IS NOT NULL BEGIN "
+    "INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (OLD.ringing_at, OLD.line_id); END",
+)
+POSTGRES_TRIGGERS = (
+    """CREATE FUNCTION call_stats_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.ringing_at IS NOT NULL THEN
+            INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (OLD.ringing_at, OLD.line_id);
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        IF OLD.ringing_at IS NOT NULL AND (OLD.ringing_at IS DISTINCT FROM NEW.ringing_at
+                                           OR OLD.line_id IS DISTINCT FROM NEW.line_id) THEN
+            INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (OLD.ringing_at, OLD.line_id);
+        END IF;
+    END IF;
+    IF NEW.ringing_at IS NOT NULL THEN
+        INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (NEW.ringing_at, NEW.line_id);
+    END IF;
+    RETURN NULL;
+END $$""",
+    "CREATE TRIGGER calls_stats_insert_delete AFTER INSERT OR DELETE ON calls "
+    "FOR EACH ROW EXECUTE FUNCTION call_stats_mark()",
+    f"CREATE TRIGGER calls_stats_update AFTER UPDATE ON calls FOR EACH ROW "
+    f"WHEN ({_changed('OLD', 'NEW', False)}) EXECUTE FUNCTION call_stats_mark()",
+)
+SQLITE_DROP = ("DROP TRIGGER IF EXISTS calls_stats_insert", "DROP TRIGGER IF EXISTS calls_stats_update",
+               "DROP TRIGGER IF EXISTS calls_stats_delete")
+POSTGRES_DROP = ("DROP TRIGGER IF EXISTS calls_stats_insert_delete ON calls",
+                 "DROP TRIGGER IF EXISTS calls_stats_update ON calls", "DROP FUNCTION IF EXISTS call_stats_mark()")
+
+
+def _install_triggers(target, connection, tables=(), **_kw) -> None:
+    """The marks are written by the database itself, so no write path (ORM, the CTI writer's
+    DBAPI statements, bulk imports, a hand-made fix) can change a call and leave its figures stale."""
+    names = {t.name for t in tables}
+    if not {"calls", "call_stats_dirty"} <= names:
+        return
+    statements = SQLITE_TRIGGERS if connection.dialect.name == "sqlite" else POSTGRES_TRIGGERS
+    for sql in statements:
+        connection.exec_driver_sql(sql)
+
+
+# create_all (tests, a new embedded database) installs the triggers once every table exists.
+event.listen(Base.metadata, "after_create", _install_triggers)

@@ -18,6 +18,9 @@ from zongji.store.models import Job
 
 Handler = Callable[[Session, Job, dt.datetime], None]
 _HANDLERS: dict[str, Handler] = {}
+# Run once by each worker as it starts, in a transaction: they schedule periodic jobs.
+StartHook = Callable[[Session, dt.datetime], None]
+_ON_START: list[StartHook] = []
 
 
 class Retry(Exception):
@@ -34,6 +37,17 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
         return fn
 
     return _register
+
+
+def on_start(fn: StartHook) -> StartHook:
+    """Run ``fn(session, now)`` whenever a worker starts (e.g. to keep a periodic job scheduled)."""
+    _ON_START.append(fn)
+    return fn
+
+
+def start_hooks() -> list[StartHook]:
+    load_all()
+    return list(_ON_START)
 
 
 def load_all() -> dict[str, Handler]:

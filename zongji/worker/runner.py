@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zongji.store import jobs as job_store
 from zongji.store.db import transaction
 from zongji.store.models import utcnow
-from zongji.worker.registry import Handler, Retry, load_all
+from zongji.worker.registry import Handler, Retry, load_all, start_hooks
 
 log = logging.getLogger("zongji.worker")
 
@@ -86,7 +86,17 @@ class Worker:
                 else:
                     job_store.release_for_retry(job, due_at=now + delay, error=error)
 
+    def start(self) -> None:
+        """Run the start hooks (periodic jobs kept scheduled); a failure is logged, not fatal."""
+        for hook in start_hooks():
+            try:
+                with transaction(self.session_factory) as s:
+                    hook(s, self.clock())
+            except Exception:  # noqa: BLE001 - e.g. the database still starting; the loop goes on
+                log.exception("worker start hook %s failed", getattr(hook, "__name__", hook))
+
     def run_forever(self, stop: threading.Event, *, poll_seconds: float = 0.5) -> None:
+        self.start()
         while not stop.is_set():
             try:
                 ran = self.run_once()

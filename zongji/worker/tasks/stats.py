@@ -1,0 +1,28 @@
+"""Statistics timers (issue 10, point 6): fold changed calls into the call aggregates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from zongji.services import switchboard as sb
+from zongji.services.stats import aggregates
+from zongji.store.models import Job
+from zongji.worker.registry import handler, on_start
+
+
+def _settings(session: Session):
+    return sb.settings_for(session.get_bind().url.render_as_string(hide_password=False))
+
+
+@handler(aggregates.FOLD_JOB)
+def fold(session: Session, job: Job, now: dt.datetime) -> None:
+    settings = _settings(session)
+    done = aggregates.fold(session, settings)
+    aggregates.ensure_fold(session, now, settings, soon=bool(done["more"]))
+
+
+@on_start
+def keep_folding(session: Session, now: dt.datetime) -> None:
+    aggregates.ensure_fold(session, now, _settings(session))
