@@ -357,6 +357,13 @@ def demo(
             from zongji.store.models import utcnow
 
             history = load_call_history(s, now=utcnow())
+    if history:  # the weeks of past calls counted into the aggregates before the first report
+        from zongji.services.stats import aggregates
+
+        more = True
+        while more:
+            with transaction(make_session_factory(engine)) as s:
+                more = bool(aggregates.fold(s, settings)["more"])
     engine.dispose()
 
     sim_commands = {c.name or c.callback.__name__.replace("_", "-") for c in simulate_app.registered_commands}

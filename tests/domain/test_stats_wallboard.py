@@ -36,3 +36,23 @@ def test_each_call_counts_in_the_half_hour_it_began_ringing():
     assert by_start["09:00"] == (1, 0)
     assert sum(h.offered for h in hh) == len(calls)
     assert half_hours(calls, start, start - dt.timedelta(seconds=1)) == []
+
+
+def test_the_profile_from_slot_counts_matches_the_profile_from_calls():
+    import datetime as dt
+
+    from zongji.domain.stats.kpi import CallFacts, count_calls
+    from zongji.domain.stats.slots import slot_of
+    from zongji.domain.stats.wallboard import half_hours, half_hours_of_counts
+
+    tz = dt.timezone(dt.timedelta(hours=8))
+    start = dt.datetime(2026, 12, 4, 0, 0, tzinfo=tz)
+    calls = [CallFacts(ringing_at=start + dt.timedelta(minutes=m), answered_at=start + dt.timedelta(minutes=m, seconds=9)
+                       if m % 3 else None) for m in (1, 29, 30, 31, 95, 200)]
+    slots: dict = {}
+    for c in calls:
+        slots.setdefault(slot_of(c.ringing_at), []).append(c)
+    now = start + dt.timedelta(hours=3, minutes=40)
+    from_counts = half_hours_of_counts({k: count_calls(v) for k, v in slots.items()}, start, now)
+    assert from_counts == half_hours(calls, start, now)
+    assert [(h.offered, h.answered) for h in from_counts[:4]] == [(2, 2), (2, 1), (0, 0), (1, 1)]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Iterable
+from typing import Iterable, Mapping
 
-from zongji.domain.stats.kpi import CallFacts
+from zongji.domain.stats.kpi import CallCounts, CallFacts
 
 HALF_HOUR = dt.timedelta(minutes=30)
 
@@ -61,4 +61,18 @@ def half_hours(calls: Iterable[CallFacts], start: dt.datetime, end: dt.datetime)
             for i in range(n)]
 
 
-__all__ = ["HALF_HOUR", "HalfHour", "Light", "Targets", "half_hours", "light"]
+def half_hours_of_counts(slots: Mapping[dt.datetime, CallCounts], start: dt.datetime,
+                         end: dt.datetime) -> list[HalfHour]:
+    """The same profile from counts per half-hour slot (the call aggregates), keyed by the slot's
+    start; a slot without calls counts none."""
+    if end < start:
+        return []
+    n = int((end - start) / HALF_HOUR) + 1
+    first = start.astimezone(dt.UTC)
+    empty = CallCounts()
+    return [HalfHour((first + i * HALF_HOUR).astimezone(start.tzinfo),
+                     slots.get(first + i * HALF_HOUR, empty).offered, slots.get(first + i * HALF_HOUR, empty).answered)
+            for i in range(n)]
+
+
+__all__ = ["HALF_HOUR", "HalfHour", "Light", "Targets", "half_hours", "half_hours_of_counts", "light"]

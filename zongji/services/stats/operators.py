@@ -25,10 +25,11 @@ from zongji.domain.stats import kpi
 from zongji.errors import Forbidden, Invalid, NotFound
 from zongji.services import audit
 from zongji.services import scope as scope_service
+from zongji.services.stats import aggregates
 from zongji.services.stats.policy import policy_from
 from zongji.services.stats.reports import check_range
 from zongji.settings import Settings
-from zongji.store.models import Call, User, UserLine, utcnow
+from zongji.store.models import User, UserLine, utcnow
 from zongji.store.stats_models import OperatorReview
 from zongji.store.switchboard_models import Message
 from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
@@ -76,13 +77,8 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     operators = _visible_operators(session, viewer)
     ids = [u.id for u in operators]
-    calls: dict[int, list[kpi.CallFacts]] = defaultdict(list)
-    for r in session.execute(select(Call.answered_by_id, Call.ringing_at, Call.answered_at, Call.ended_at,
-                                    Call.closed_at, Call.transferred_at).where(
-            Call.direction == "in", Call.ringing_at >= start, Call.ringing_at < end, Call.answered_by_id.in_(ids))):
-        calls[r.answered_by_id].append(kpi.CallFacts(ringing_at=r.ringing_at, answered_at=r.answered_at,
-                                                     ended_at=r.ended_at, closed_at=r.closed_at,
-                                                     transferred=r.transferred_at is not None))
+    calls = {int(value): c for (value,), c in aggregates.read(
+        session, settings, start=start, end=end, dim="op", values=[str(i) for i in ids], by=("value",)).items()}
     taken: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for m in session.execute(select(Message.taken_by_id, Message.caller_name, Message.caller_number,
                                     Message.content, Message.read_back_at).where(
@@ -113,7 +109,7 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
 
     rows = []
     for u in operators:
-        c = kpi.count_calls(calls[u.id], policy)
+        c = calls.get(u.id, kpi.CallCounts())
         outcomes = [last_survey[i] for i in created[u.id] if i in last_survey]
         oc = kpi.OrderCounts(surveyed=sum(x in ("satisfied", "basically_satisfied", "dissatisfied") for x in outcomes),
                              satisfied=outcomes.count("satisfied"),

@@ -26,6 +26,7 @@ from zongji.domain.roles import Role
 from zongji.domain.stats import kpi
 from zongji.errors import Invalid
 from zongji.services import scope as scope_service
+from zongji.services.stats import aggregates
 from zongji.services.stats.policy import policy_from
 from zongji.settings import Settings
 from zongji.store.models import Call, Line, User
@@ -67,52 +68,23 @@ def call_report(session: Session, user: User, settings: Settings, *, date_from: 
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
     scope = scope_service.scope_of(session, user)
     line_filter = None if scope is None else scope.line_filter
-    cond = true() if line_filter is None else or_(Call.line_id.is_(None), Call.line_id.in_(sorted(line_filter)))
-    own = Call.answered_by_id == user.id if str(user.role) == Role.OPERATOR else true()
-    rows = session.execute(select(
-        Call.ringing_at, Call.answered_at, Call.ended_at, Call.closed_at, Call.transferred_at, Call.line_id,
-        Call.answered_by_id, Call.category,
-    ).where(Call.direction == "in", Call.ringing_at >= start, Call.ringing_at < end, cond, own)).all()
-
+    own_only = str(user.role) == Role.OPERATOR
     en = locale == "en"
     lines, operators, categories = _labels(session)
     none_label = "—"
+    counts, labels = _grouped_counts(session, user, settings, start=start, end=end, group=group,
+                                     line_filter=line_filter, own_only=own_only, en=en,
+                                     line_labels=lines, operator_labels=operators, category_labels=categories,
+                                     none_label=none_label)
+    everything = sum(counts.values(), kpi.CallCounts())
 
-    def local(r) -> dt.datetime:
-        return r.ringing_at.astimezone(tz)
-
-    keys: dict[str, Callable[[Any], tuple[Any, str]]] = {
-        "day": lambda r: (local(r).date().isoformat(),) * 2,
-        "week": lambda r: ((d := local(r).date() - dt.timedelta(days=local(r).weekday())).isoformat(),
-                           f"{d.isocalendar().year}-W{d.isocalendar().week:02d}"),
-        "month": lambda r: (local(r).strftime("%Y-%m"),) * 2,
-        "line": lambda r: (r.line_id or 0, lines.get(r.line_id, none_label)),
-        "operator": lambda r: (r.answered_by_id or 0,
-                               operators.get(r.answered_by_id, "未接听" if not en else "not answered")),
-        "category": lambda r: (r.category or "", categories.get(r.category, (r.category or none_label,) * 2)[int(en)]),
-        "interval": lambda r: ((local(r).weekday(), local(r).hour * 2 + local(r).minute // 30),
-                               f"{(WEEKDAYS_EN if en else WEEKDAYS_ZH)[local(r).weekday()]} "
-                               f"{local(r).hour:02d}:{30 * (local(r).minute // 30):02d}"),
-    }
-    key_of = keys[group]
-    facts: dict[Any, list[kpi.CallFacts]] = defaultdict(list)
-    labels: dict[Any, str] = {}
-    everything: list[kpi.CallFacts] = []
-    for r in rows:
-        f = kpi.CallFacts(ringing_at=r.ringing_at, answered_at=r.answered_at, ended_at=r.ended_at,
-                          closed_at=r.closed_at, transferred=r.transferred_at is not None)
-        k, label = key_of(r)
-        facts[k].append(f)
-        labels[k] = label
-        everything.append(f)
-
-    def figures(fs: list[kpi.CallFacts]) -> dict[str, Any]:
-        all_figures = kpi.call_figures(kpi.count_calls(fs, policy), policy)
+    def figures(c: kpi.CallCounts) -> dict[str, Any]:
+        all_figures = kpi.call_figures(c, policy)
         return {k: all_figures[k] for k in REPORT_FIGURES}
 
-    ordered = sorted(facts, key=lambda k: (str(type(k)), k)) if group != "operator" and group != "line" \
-        else sorted(facts, key=lambda k: labels[k])
-    out_rows = [{"key": k if not isinstance(k, tuple) else list(k), "label": labels[k], "figures": figures(facts[k])}
+    ordered = sorted(counts, key=lambda k: (str(type(k)), k)) if group != "operator" and group != "line" \
+        else sorted(counts, key=lambda k: labels[k])
+    out_rows = [{"key": k if not isinstance(k, tuple) else list(k), "label": labels[k], "figures": figures(counts[k])}
                 for k in ordered]
     if group == "interval":
         # The profile: the mean per day of that weekday in the range, beside the count.
@@ -126,13 +98,68 @@ def call_report(session: Session, user: User, settings: Settings, *, date_from: 
     return {
         "date_from": date_from.isoformat(), "date_to": date_to.isoformat(), "group": group,
         "lines": None if line_filter is None else sorted(scope.line_codes),
-        "own_calls_only": str(user.role) == Role.OPERATOR,
+        "own_calls_only": own_only,
         "rows": out_rows, "total": figures(everything),
         "figures": [_figure(kpi.FIGURES_BY_KEY[k]) for k in REPORT_FIGURES],
         "policy": {"short_abandon_seconds": policy.short_abandon_seconds,
                    "service_level_seconds": policy.service_level_seconds,
                    "abandon_treatment": str(policy.abandon_treatment)},
     }
+
+
+def _week(day: dt.date) -> tuple[str, str]:
+    monday = day - dt.timedelta(days=day.weekday())
+    iso = monday.isocalendar()
+    return monday.isoformat(), f"{iso.year}-W{iso.week:02d}"
+
+
+def _grouped_counts(session: Session, user: User, settings: Settings, *, start: dt.datetime, end: dt.datetime,
+                    group: str, line_filter: frozenset[int] | None, own_only: bool, en: bool,
+                    line_labels: dict[int, str], operator_labels: dict[int, str],
+                    category_labels: dict[str, tuple[str, str]], none_label: str
+                    ) -> tuple[dict[Any, kpi.CallCounts], dict[Any, str]]:
+    """The counts per row of the report and each row's label. Read from the call aggregates
+    (services/stats/aggregates.py); an operator's own calls by category, which the aggregates do
+    not cross, are counted from the raw rows of that operator alone."""
+    tz = settings.tz
+    unanswered = "not answered" if en else "未接听"
+    if own_only and group == "category":
+        rows = session.execute(select(Call.ringing_at, Call.answered_at, Call.ended_at, Call.closed_at,
+                                      Call.transferred_at, Call.category).where(
+            Call.direction == "in", Call.ringing_at >= start, Call.ringing_at < end, Call.answered_by_id == user.id,
+            true() if line_filter is None else or_(Call.line_id.is_(None), Call.line_id.in_(sorted(line_filter)))))
+        facts: dict[Any, list[kpi.CallFacts]] = defaultdict(list)
+        for r in rows:
+            facts[r.category or ""].append(kpi.CallFacts(ringing_at=r.ringing_at, answered_at=r.answered_at,
+                                                         ended_at=r.ended_at, closed_at=r.closed_at,
+                                                         transferred=r.transferred_at is not None))
+        policy = policy_from(settings)
+        counts = {k: kpi.count_calls(v, policy) for k, v in facts.items()}
+        return counts, {k: category_labels.get(k, (k or none_label,) * 2)[int(en)] for k in counts}
+    dim = {"operator": "op", "category": "cat"}.get(group, "op" if own_only else "")
+    by = {"day": ("day",), "week": ("day",), "month": ("day",), "line": ("line",), "operator": ("value",),
+          "category": ("value",), "interval": ("slot",)}[group]
+    raw = aggregates.read(session, settings, start=start, end=end, line_filter=line_filter, dim=dim,
+                          values=[str(user.id)] if own_only else None, by=by)
+    counts: dict[Any, kpi.CallCounts] = defaultdict(kpi.CallCounts)
+    labels: dict[Any, str] = {}
+    for (k,), c in raw.items():
+        if group in ("day", "week", "month"):
+            key, label = {"day": (k.isoformat(),) * 2, "week": _week(k), "month": (k.strftime("%Y-%m"),) * 2}[group]
+        elif group == "line":
+            key, label = k, line_labels.get(k, none_label)
+        elif group == "operator":
+            key = int(k)
+            label = operator_labels.get(key, unanswered) if key else unanswered
+        elif group == "category":
+            key, label = k, category_labels.get(k, (k or none_label,) * 2)[int(en)]
+        else:  # interval: weekday × local half-hour
+            local = k.astimezone(tz)
+            key = (local.weekday(), local.hour * 2 + local.minute // 30)
+            label = f"{(WEEKDAYS_EN if en else WEEKDAYS_ZH)[local.weekday()]} {local.hour:02d}:{30 * (local.minute // 30):02d}"
+        counts[key] = counts[key] + c
+        labels[key] = label
+    return dict(counts), labels
 
 
 def _figure(f: kpi.Figure) -> dict[str, str]:
