@@ -234,13 +234,13 @@ def stats_rebuild(
     date_from: Annotated[str | None, typer.Option("--from", help="First local day, YYYY-MM-DD (default: the first call)")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last local day, YYYY-MM-DD (default: today)")] = None,
 ) -> None:
-    """Recount the call aggregates of a range of days from the raw calls (after a restore, a fix
+    """Recount the call and work-order aggregates of a range of days from the raw calls (after a restore, a fix
     made by hand, or changed statistics settings), a day per transaction."""
     import datetime as dt
 
     from sqlalchemy import func, select
 
-    from zongji.services.stats import aggregates
+    from zongji.services.stats import aggregates, order_aggregates
     from zongji.store.db import transaction
     from zongji.store.models import Call
 
@@ -264,7 +264,8 @@ def stats_rebuild(
     while day <= last:
         with transaction(factory) as s:
             done = aggregates.rebuild(s, settings, day, day)
-        slots, rows = slots + done["slots"], rows + done["rows"]
+            order_rows = order_aggregates.rebuild(s, settings, day, day)["rows"]
+        slots, rows = slots + done["slots"], rows + done["rows"] + order_rows
         day += dt.timedelta(days=1)
     typer.echo(f"rebuilt {first} … {last}: {slots} slots, {rows} rows")
 
@@ -358,12 +359,12 @@ def demo(
 
             history = load_call_history(s, now=utcnow())
     if history:  # the weeks of past calls counted into the aggregates before the first report
-        from zongji.services.stats import aggregates
+        from zongji.services.stats import aggregates, order_aggregates
 
         more = True
         while more:
             with transaction(make_session_factory(engine)) as s:
-                more = bool(aggregates.fold(s, settings)["more"])
+                more = bool(aggregates.fold(s, settings)["more"] | order_aggregates.fold(s, settings)["more"])
     engine.dispose()
 
     sim_commands = {c.name or c.callback.__name__.replace("_", "-") for c in simulate_app.registered_commands}

@@ -151,4 +151,17 @@ def test_0010_counts_the_calls_already_recorded_and_marks_every_new_change(fresh
         s.execute(text("UPDATE calls SET answered_at = ringing_at WHERE external_id = 'c3'"))
         assert s.scalar(select(func.count()).select_from(CallStatDirty)) == 1
         assert aggregates.read(s, settings, start=start, end=start + dt.timedelta(days=5), by=())[()].answered == 1
+        # 0011: orders and their history are marked too.
+        from zongji.services.stats import order_aggregates
+        from zongji.store.stats_models import OrderStatDirty
+        from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
+
+        o = WorkOrder(number="T1", order_type="complaint", status="new", created_at=start, state={}, channel="phone")
+        s.add(o)
+        s.flush()
+        s.add(WorkOrderEvent(order_id=o.id, at=start, action="dispatch", actor_role="shift_leader", to_status="x"))
+        s.flush()
+        assert s.scalar(select(func.count()).select_from(OrderStatDirty)) == 2
+        got = order_aggregates.read(s, settings, date_from=start.date(), date_to=start.date(), by=())[()]
+        assert (got.created, got.dispatched) == (1, 1)
     engine.dispose()

@@ -2,6 +2,11 @@
 the call aggregates per half-hour slot and the marks of slots to recount.
 
 Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them.
+
+The marks are written by triggers on ``calls``, ``work_orders`` and ``work_order_events``
+(migrations 0010 and 0011; ``create_all`` installs them too). A future migration that rebuilds one
+of those tables on SQLite (``batch_alter_table`` with a column change copies the table) drops its
+triggers: it must create them again (tests/store/test_migrations.py checks they fire at head).
 """
 
 from __future__ import annotations
@@ -148,3 +153,150 @@ def _install_triggers(target, connection, tables=(), **_kw) -> None:
 
 # create_all (tests, a new embedded database) installs the triggers once every table exists.
 event.listen(Base.metadata, "after_create", _install_triggers)
+
+
+# ---------------------------------------------------------------- work orders
+
+ORDER_STAT_COLUMNS = ("created_at", "completion_deadline", "line_id", "main_unit_id", "order_type", "channel",
+                      "category")
+# The history entries the order figures read (services/stats/order_aggregates.py).
+ORDER_STAT_ACTIONS = ("dispatch", "close_directly", "reply", "remind", "reopen", "return", "record_callback")
+ORDER_COUNT_COLUMNS = ("created", "closed_directly", "dispatched", "dispatched_within_hour", "due", "completed",
+                       "completed_on_time", "reminded", "reopened", "returned", "callbacks_due", "callbacks_done",
+                       "surveyed", "satisfied", "basically_satisfied")
+
+
+class OrderStat(Base):
+    """The domain's ``kpi.OrderCounts`` of one local day and line (``line_key`` 0: none): orders
+    created that day and orders due that day (domain/stats/orders.py), overall (``dim`` ""), per
+    main unit ("unit", "0" not dispatched), type ("type"), channel ("channel") or category ("cat")."""
+
+    __tablename__ = "order_stats"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    line_key: Mapped[int] = mapped_column(BigInteger)
+    dim: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(200))
+    policy: Mapped[str] = mapped_column(String(80))
+    created: Mapped[int] = mapped_column(Integer)
+    closed_directly: Mapped[int] = mapped_column(Integer)
+    dispatched: Mapped[int] = mapped_column(Integer)
+    dispatched_within_hour: Mapped[int] = mapped_column(Integer)
+    due: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)
+    completed_on_time: Mapped[int] = mapped_column(Integer)
+    reminded: Mapped[int] = mapped_column(Integer)
+    reopened: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    callbacks_due: Mapped[int] = mapped_column(Integer)
+    callbacks_done: Mapped[int] = mapped_column(Integer)
+    surveyed: Mapped[int] = mapped_column(Integer)
+    satisfied: Mapped[int] = mapped_column(Integer)
+    basically_satisfied: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        UniqueConstraint("day", "line_key", "dim", "value", name="uq_order_stats_day"),
+        Index("ix_order_stats_dim_day", "dim", "day"),
+    )
+
+
+class OrderStatDirty(Base):
+    """A mark that the orders created on ``created_at``'s day, or due on ``completion_deadline``'s,
+    on ``line_id`` changed: written by triggers on ``work_orders`` and ``work_order_events``."""
+
+    __tablename__ = "order_stats_dirty"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    completion_deadline: Mapped[dt.datetime | None] = mapped_column(index=True)
+    line_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+def _order_changed(sqlite: bool) -> str:
+    op = "IS NOT" if sqlite else "IS DISTINCT FROM"
+    return " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in ORDER_STAT_COLUMNS)
+
+
+def _event_changed(sqlite: bool) -> str:
+    op = "IS NOT" if sqlite else "IS DISTINCT FROM"
+    data = "OLD.data IS NOT NEW.data" if sqlite else "OLD.data::text IS DISTINCT FROM NEW.data::text"
+    return f"OLD.at {op} NEW.at OR OLD.action {op} NEW.action OR OLD.order_id {op} NEW.order_id OR {data}"
+
+
+_ACTIONS_SQL = "(" + ", ".join(f"'{a}'" for a in ORDER_STAT_ACTIONS) + ")"
+_MARK = "INSERT INTO order_stats_dirty (created_at, completion_deadline, line_id) "
+
+
+def _mark_order(row: str) -> str:
+    return (f"{_MARK}SELECT created_at, completion_deadline, line_id FROM work_orders WHERE id = {row}.order_id")
+
+
+SQLITE_ORDER_TRIGGERS = (
+    f"CREATE TRIGGER work_orders_stats_insert AFTER INSERT ON work_orders BEGIN "
+    f"{_MARK}VALUES (NEW.created_at, NEW.completion_deadline, NEW.line_id); END",
+    f"CREATE TRIGGER work_orders_stats_update AFTER UPDATE ON work_orders WHEN {_order_changed(True)} BEGIN "
+    f"{_MARK}VALUES (OLD.created_at, OLD.completion_deadline, OLD.line_id); "
+    f"{_MARK}VALUES (NEW.created_at, NEW.completion_deadline, NEW.line_id); END",
+    f"CREATE TRIGGER work_orders_stats_delete AFTER DELETE ON work_orders BEGIN "
+    f"{_MARK}VALUES (OLD.created_at, OLD.completion_deadline, OLD.line_id); END",
+    f"CREATE TRIGGER work_order_events_stats_insert AFTER INSERT ON work_order_events "
+    f"WHEN NEW.action IN {_ACTIONS_SQL} BEGIN {_mark_order('NEW')}; END",
+    f"CREATE TRIGGER work_order_events_stats_update AFTER UPDATE ON work_order_events "
+    f"WHEN (OLD.action IN {_ACTIONS_SQL} OR NEW.action IN {_ACTIONS_SQL}) AND ({_event_changed(True)}) BEGIN "
+    f"{_mark_order('OLD')}; {_mark_order('NEW')}; END",
+    f"CREATE TRIGGER work_order_events_stats_delete AFTER DELETE ON work_order_events "
+    f"WHEN OLD.action IN {_ACTIONS_SQL} BEGIN {_mark_order('OLD')}; END",
+)
+POSTGRES_ORDER_TRIGGERS = (
+    f"""CREATE FUNCTION order_stats_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {_MARK}VALUES (OLD.created_at, OLD.completion_deadline, OLD.line_id);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {_MARK}VALUES (NEW.created_at, NEW.completion_deadline, NEW.line_id);
+    END IF;
+    RETURN NULL;
+END $$""",
+    f"""CREATE FUNCTION order_event_stats_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.action IN {_ACTIONS_SQL} THEN
+        {_mark_order('OLD')};
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.action IN {_ACTIONS_SQL} THEN
+        {_mark_order('NEW')};
+    END IF;
+    RETURN NULL;
+END $$""",
+    "CREATE TRIGGER work_orders_stats_insert_delete AFTER INSERT OR DELETE ON work_orders "
+    "FOR EACH ROW EXECUTE FUNCTION order_stats_mark()",
+    f"CREATE TRIGGER work_orders_stats_update AFTER UPDATE ON work_orders FOR EACH ROW "
+    f"WHEN ({_order_changed(False)}) EXECUTE FUNCTION order_stats_mark()",
+    "CREATE TRIGGER work_order_events_stats_insert_delete AFTER INSERT OR DELETE ON work_order_events "
+    "FOR EACH ROW EXECUTE FUNCTION order_event_stats_mark()",
+    f"CREATE TRIGGER work_order_events_stats_update AFTER UPDATE ON work_order_events FOR EACH ROW "
+    f"WHEN ({_event_changed(False)}) EXECUTE FUNCTION order_event_stats_mark()",
+)
+SQLITE_ORDER_DROP = tuple(f"DROP TRIGGER IF EXISTS {n}" for n in (
+    "work_orders_stats_insert", "work_orders_stats_update", "work_orders_stats_delete",
+    "work_order_events_stats_insert", "work_order_events_stats_update", "work_order_events_stats_delete"))
+POSTGRES_ORDER_DROP = (
+    "DROP TRIGGER IF EXISTS work_orders_stats_insert_delete ON work_orders",
+    "DROP TRIGGER IF EXISTS work_orders_stats_update ON work_orders",
+    "DROP TRIGGER IF EXISTS work_order_events_stats_insert_delete ON work_order_events",
+    "DROP TRIGGER IF EXISTS work_order_events_stats_update ON work_order_events",
+    "DROP FUNCTION IF EXISTS order_stats_mark()", "DROP FUNCTION IF EXISTS order_event_stats_mark()",
+)
+
+
+def _install_order_triggers(target, connection, tables=(), **_kw) -> None:
+    names = {t.name for t in tables}
+    if not {"work_orders", "work_order_events", "order_stats_dirty"} <= names:
+        return
+    statements = SQLITE_ORDER_TRIGGERS if connection.dialect.name == "sqlite" else POSTGRES_ORDER_TRIGGERS
+    for sql in statements:
+        connection.exec_driver_sql(sql)
+
+
+event.listen(Base.metadata, "after_create", _install_order_triggers)

@@ -75,7 +75,7 @@ class WorkOrder(Base):
     supervised: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     # Worst SLA clock state when last changed ("on_time", "warning", "breached", …).
     sla_state: Mapped[str | None] = mapped_column(String(20))
-    completion_deadline: Mapped[dt.datetime | None]
+    completion_deadline: Mapped[dt.datetime | None] = mapped_column(index=True)  # the "due" day of the figures
     callback_due_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
     # Complaint register (R-S8, R-S9): department's findings and the project manager's opinion.

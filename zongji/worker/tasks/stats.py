@@ -1,4 +1,4 @@
-"""Statistics timers (issue 10, point 6): fold changed calls into the call aggregates."""
+"""Statistics timers (issue 10, point 6): fold changed calls and orders into the aggregates."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from zongji.services import switchboard as sb
-from zongji.services.stats import aggregates
+from zongji.services.stats import aggregates, order_aggregates
 from zongji.store.models import Job
 from zongji.worker.registry import handler, on_start
 
@@ -19,8 +19,9 @@ def _settings(session: Session):
 @handler(aggregates.FOLD_JOB)
 def fold(session: Session, job: Job, now: dt.datetime) -> None:
     settings = _settings(session)
-    done = aggregates.fold(session, settings)
-    aggregates.ensure_fold(session, now, settings, soon=bool(done["more"]))
+    calls = aggregates.fold(session, settings)  # takes the statistics lock for both
+    orders = order_aggregates.fold(session, settings)
+    aggregates.ensure_fold(session, now, settings, soon=bool(calls["more"] or orders["more"]))
 
 
 @on_start
