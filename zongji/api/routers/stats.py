@@ -73,6 +73,18 @@ def _locale(user: User) -> str:
     return user.locale if user.locale in ("zh-CN", "en") else "zh-CN"
 
 
+WORKBOOK = {200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}
+
+
+def _workbook(db: Any, user: User, entity: str, data: dict[str, Any], body: bytes, stem: str,
+              **detail: str) -> Response:
+    """An export: audited (who took which figures of which days), named after its range."""
+    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity=entity,
+                 detail={"date_from": data["date_from"], "date_to": data["date_to"], **detail})
+    name = "-".join((stem, data["date_from"], data["date_to"], *detail.values())) + ".xlsx"
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/calls", summary="Call figures of a range of days, grouped", openapi_extra=_RANGE)
 def call_report(user: Console, db: ReadDB, settings: Cfg, date_from: Day, date_to: Day,
                 group: Group = "day") -> dict[str, Any]:
@@ -81,16 +93,13 @@ def call_report(user: Console, db: ReadDB, settings: Cfg, date_from: Day, date_t
 
 
 @router.get("/calls.xlsx", summary="The call report as an XLSX workbook", response_class=Response,
-            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+            responses=WORKBOOK, openapi_extra=_RANGE)
 def call_report_xlsx(user: Console, db: WriteDB, settings: Cfg, date_from: Day, date_to: Day,
                      group: Group = "day") -> Response:
     data = reports.call_report(db, user, settings, date_from=date_from, date_to=date_to, group=group,
                                locale=_locale(user))
-    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="call_report",
-                 detail={"date_from": data["date_from"], "date_to": data["date_to"], "group": group})
-    name = f"calls-{data['date_from']}-{data['date_to']}-{group}.xlsx"
-    return Response(reports.report_xlsx(data, _locale(user), "calls"), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _workbook(db, user, "call_report", data, reports.report_xlsx(data, _locale(user), "calls"), "calls",
+                     group=group)
 
 
 @router.get("/forecast", summary="Operators needed per half-hour of next week (Erlang C)")
@@ -119,16 +128,13 @@ def order_report(user: Reader, db: ReadDB, settings: Cfg, date_from: Day, date_t
 
 
 @router.get("/orders.xlsx", summary="The work-order report as an XLSX workbook", response_class=Response,
-            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+            responses=WORKBOOK, openapi_extra=_RANGE)
 def order_report_xlsx(user: Reader, db: WriteDB, settings: Cfg, date_from: Day, date_to: Day,
                       group: OrderGroup = "unit") -> Response:
     data = order_reports.order_report(db, user, settings, date_from=date_from, date_to=date_to, group=group,
                                       locale=_locale(user))
-    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="order_report",
-                 detail={"date_from": data["date_from"], "date_to": data["date_to"], "group": group})
-    name = f"orders-{data['date_from']}-{data['date_to']}-{group}.xlsx"
-    return Response(reports.report_xlsx(data, _locale(user), "orders"), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _workbook(db, user, "order_report", data, reports.report_xlsx(data, _locale(user), "orders"), "orders",
+                     group=group)
 
 
 @router.get("/operators", summary="Each operator's period: calls, messages, orders, satisfaction",
@@ -138,14 +144,10 @@ def operator_evaluation(user: Console, db: ReadDB, settings: Cfg, date_from: Day
 
 
 @router.get("/operators.xlsx", summary="The operators' evaluation as an XLSX workbook", response_class=Response,
-            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+            responses=WORKBOOK, openapi_extra=_RANGE)
 def operator_evaluation_xlsx(user: Console, db: WriteDB, settings: Cfg, date_from: Day, date_to: Day) -> Response:
     data = operators.evaluation(db, user, settings, date_from=date_from, date_to=date_to)
-    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="operator_evaluation",
-                 detail={"date_from": data["date_from"], "date_to": data["date_to"]})
-    name = f"operators-{data['date_from']}-{data['date_to']}.xlsx"
-    return Response(reports.evaluation_xlsx(data, _locale(user)), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _workbook(db, user, "operator_evaluation", data, reports.evaluation_xlsx(data, _locale(user)), "operators")
 
 
 class CommentIn(ApiModel):
@@ -168,11 +170,7 @@ def wakeup_report(user: Console, db: ReadDB, settings: Cfg, date_from: Day, date
 
 
 @router.get("/wakeups.xlsx", summary="The wake-up report as an XLSX workbook", response_class=Response,
-            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+            responses=WORKBOOK, openapi_extra=_RANGE)
 def wakeup_report_xlsx(user: Console, db: WriteDB, settings: Cfg, date_from: Day, date_to: Day) -> Response:
     data = wakeup_reports.wakeup_report(db, settings, date_from=date_from, date_to=date_to)
-    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="wakeup_report",
-                 detail={"date_from": data["date_from"], "date_to": data["date_to"]})
-    name = f"wakeups-{data['date_from']}-{data['date_to']}.xlsx"
-    return Response(reports.report_xlsx(data, _locale(user), "wakeups"), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return _workbook(db, user, "wakeup_report", data, reports.report_xlsx(data, _locale(user), "wakeups"), "wakeups")

@@ -272,6 +272,8 @@ FIGURES: Sequence[Figure] = (
            "Talk plus after-call work (from hang-up to the console closing the call), mean seconds.", "seconds"),
     Figure("transfer_rate", "transfer rate", "转接率", "Transfer rate", "接听后转接出去的比例。",
            "Share of answered calls transferred.", "rate"),
+    Figure("created", "orders created", "新建工单", "Orders created", "期内新建的工单（按受理时间）。",
+           "Orders created in the period (by the time they were taken).", "count"),
     Figure("first_call_resolution", "closed directly", "直办率", "First-call resolution",
            "话务员直接办结（未派单）的工单 ÷ 新建工单。", "Orders the operator closed without dispatch ÷ orders created.",
            "rate"),

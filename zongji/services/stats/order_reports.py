@@ -109,7 +109,7 @@ def order_report(session: Session, user: User, settings: Settings, *, date_from:
         "rows": rows, "total": _figures(total, policy),
         "figures": [{"key": f.key, "label_zh": f.label_zh, "label_en": f.label_en, "definition_zh": f.definition_zh,
                      "definition_en": f.definition_en, "unit": f.unit}
-                    for f in (_CREATED, *[kpi.FIGURES_BY_KEY[k] for k in ORDER_FIGURES[1:]])],
+                    for f in [kpi.FIGURES_BY_KEY[k] for k in ORDER_FIGURES]],
     }
 
 
@@ -147,6 +147,3 @@ def _own_unit_counts(session: Session, user: User, settings: Settings, *, start:
             out[due_key] = rules.add(out[due_key], rules.due_counts(f))
     return dict(out)
 
-
-_CREATED = kpi.Figure("created", "orders created", "新建工单", "Orders created", "期内新建的工单。",
-                      "Orders created in the period.", "count")
