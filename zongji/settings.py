@@ -156,6 +156,8 @@ class Settings(BaseSettings):
     stats_answer_rate_target: float = Field(0.85, ge=0, le=1)
     stats_amber_margin: float = Field(0.05, ge=0, le=1)
     stats_basically_satisfied_weight: float = Field(1.0, ge=0, le=1)
+    # An operator away (示忙) longer than this shows in red on the wallboard.
+    presence_away_long_minutes: float = Field(15.0, gt=0, le=480)
     # The statistics job folds changed calls into the aggregates this often (reads stay exact).
     stats_fold_seconds: float = Field(30.0, ge=1, le=3600)
     # 按时转出: an order dispatched within this many minutes of its creation (R-P3: within the hour).

@@ -158,3 +158,32 @@ def test_a_unit_reads_its_own_work_order_figures(demo_server, browser, backend):
     assert page.locator(".rp-forecast").count() == 0
     assert not errors
     context.close()
+
+
+def test_an_operator_going_away_shows_on_the_wallboard_at_once(demo_server, browser, backend):
+    """F9 in the console: the operator is away (示忙) with a reason; the shift leader's wallboard
+    counts and lists them within a second, and again when they take calls again."""
+    from playwright.sync_api import expect
+
+    board_ctx, board, board_errors = logged_in(browser, demo_server, "supervisor", "/wallboard", height=900)
+    away = board.locator("#wb-op-away")
+    expect(away).not_to_have_text("—")
+    before = int(away.inner_text())
+    ctx, page, errors = logged_in(browser, demo_server, "operator", "/")
+    expect(page.locator("#presence")).to_have_attribute("data-state", "available")
+    page.select_option("#presence-reason", "meal")
+    page.keyboard.press("F9")
+    expect(page.locator("#presence")).to_have_attribute("data-state", "away")
+    expect(page.locator("#presence-label")).to_contain_text("用餐中")
+    expect(page.locator("#presence-reason")).to_be_disabled()
+    expect(away).to_have_text(str(before + 1))
+    expect(board.locator("#wb-away-list li")).to_contain_text(["用餐"])
+    page.screenshot(path=str(ARTIFACTS / f"presence-{backend}-01-console-away-zh.png"))
+    board.screenshot(path=str(ARTIFACTS / f"presence-{backend}-02-wallboard-away-zh.png"), full_page=True)
+    page.locator("#presence-toggle").click()
+    expect(page.locator("#presence")).to_have_attribute("data-state", "available")
+    expect(away).to_have_text(str(before))
+    expect(board.locator("#wb-away-list li")).to_have_count(0)
+    assert not errors and not board_errors
+    ctx.close()
+    board_ctx.close()

@@ -18,6 +18,7 @@ from zongji.api.routers import (
     directory,
     live,
     pms,
+    presence,
     prompts,
     room_board,
     stats,
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     switchboard_service.use_settings(settings)  # switchboard timers and the simulated PBX
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
-                   switchboard, pms, room_board, prompts, stats):
+                   switchboard, pms, room_board, prompts, stats, presence):
         app.include_router(module.router)
     pages.install(app)
     errors.install_openapi_documentation(app)

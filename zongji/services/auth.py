@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain.roles import Role, parse_scopes
 from zongji.errors import Conflict, NotFound, Unauthorized, ZongjiError
-from zongji.services import audit
+from zongji.services import audit, presence
 from zongji.store.models import IntegrationToken, LoginSession, User, utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -143,6 +143,7 @@ def log_out(session: Session, token: str) -> None:
     row = session.scalar(select(LoginSession).where(LoginSession.token_hash == hash_token(token)))
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+        presence.end_on_logout(session, row.user_id, row.revoked_at)
 
 
 def add_integration_token(session: Session, name: str, *, scopes: str = "cti", actor: str = "cli") -> IssuedToken:

@@ -519,3 +519,6 @@ from zongji.store import wakeup_models as _wakeup_models  # noqa: E402,F401
 
 # A supervisor's comments on operators' periods (issue 10): same Base, same metadata.
 from zongji.store import stats_models as _stats_models  # noqa: E402,F401
+
+# Operators' away periods (issue 10): same Base, same metadata.
+from zongji.store import presence_models as _presence_models  # noqa: E402,F401

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.roles import Role
 from zongji.domain.stats import kpi
 from zongji.errors import Forbidden, Invalid, NotFound
-from zongji.services import audit
+from zongji.services import audit, presence
 from zongji.services import scope as scope_service
 from zongji.services.stats import aggregates
 from zongji.services.stats.policy import policy_from
@@ -45,6 +45,7 @@ COLUMNS = (
     ("message_completeness", "留言完整率", "Message completeness", "rate"),
     ("orders_created", "新建工单", "Orders created", "count"),
     ("callbacks_done", "回访量", "Callbacks done", "count"),
+    ("away_minutes", "示忙时长（分钟）", "Away (minutes)", "minutes"),
     ("satisfaction_rate", "满意率", "Satisfaction rate", "rate"),
 )
 
@@ -103,6 +104,7 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
                 WorkOrderEvent.order_id.in_(order_ids[i:i + 5000]), WorkOrderEvent.action == "record_callback")
                 .order_by(WorkOrderEvent.at, WorkOrderEvent.id)):
             last_survey[e.order_id] = (e.data or {}).get("outcome")
+    away = presence.away_seconds(session, ids, start, end)
     reviews = {r.user_id: r for r in session.scalars(select(OperatorReview).where(
         OperatorReview.period_from == date_from, OperatorReview.period_to == date_to,
         OperatorReview.user_id.in_(ids)))}
@@ -123,7 +125,7 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
                 "calls_answered": c.answered, "aht": kpi.average_handle_time(c), "transfers": c.transferred,
                 "transfer_rate": kpi.transfer_rate(c), "messages_taken": n_taken,
                 "message_completeness": kpi.rate(n_complete, n_taken), "orders_created": len(created[u.id]),
-                "callbacks_done": callbacks[u.id], "satisfaction_rate": kpi.satisfaction_rate(oc, policy),
+                "callbacks_done": callbacks[u.id], "away_minutes": round(away.get(u.id, 0.0) / 60, 1), "satisfaction_rate": kpi.satisfaction_rate(oc, policy),
             },
             "comment": None if review is None else {"text": review.comment, "by": review.reviewed_by,
                                                     "at": review.reviewed_at.astimezone(tz).isoformat()},

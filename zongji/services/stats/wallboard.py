@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from zongji.domain.roles import Role
+from zongji.domain import presence as presence_rules
 from zongji.domain.stats import kpi
 from zongji.domain.stats import wallboard as rules
 from zongji.domain.stats.slots import SLOT, slot_of
@@ -29,6 +29,7 @@ from zongji.services.stats import aggregates
 from zongji.services.stats.policy import policy_from, targets_from
 from zongji.settings import Settings
 from zongji.store.models import Call, LoginSession, User, UserLine, utcnow
+from zongji.store.presence_models import OperatorAway
 from zongji.store.wakeup_models import Wakeup
 from zongji.store.work_order_models import WorkOrder
 
@@ -38,7 +39,7 @@ SHOWN = ("offered", "answered", "abandoned", "short_abandoned", "answer_rate", "
 WAKEUP_OPEN = ("due", "retrying", "snoozed")
 # Who counts as an operator on the wallboard: those who take the calls. A supervisor watching the
 # wallboard is not a free operator.
-PHONE_ROLES = (Role.OPERATOR, Role.SHIFT_LEADER)
+PHONE_ROLES = tuple(sorted(presence_rules.PHONE_ROLES))
 
 
 def _day_start(now: dt.datetime, settings: Settings) -> dt.datetime:
@@ -53,9 +54,10 @@ def _line_condition(column, line_filter: frozenset[int] | None):
 
 
 def _operators(session: Session, now: dt.datetime, line_filter: frozenset[int] | None,
-               talking: set[int]) -> dict[str, int]:
-    """Operators and shift leaders with a live login session, and how many of them are on a call.
-    One counts where they work for one of the viewer's lines (or for every line)."""
+               talking: set[int], tz, long_minutes: float) -> dict[str, Any]:
+    """Operators and shift leaders with a live login session: on a call, away (with who and why,
+    for the shift leader) and free. One counts where they work for one of the viewer's lines (or
+    for every line)."""
     logged_in = set(session.scalars(
         select(LoginSession.user_id).join(User, User.id == LoginSession.user_id).where(
             LoginSession.revoked_at.is_(None), LoginSession.expires_at > now, User.active.is_(True),
@@ -65,8 +67,18 @@ def _operators(session: Session, now: dt.datetime, line_filter: frozenset[int] |
         for user_id, line_id in session.execute(select(UserLine.user_id, UserLine.line_id)):
             assigned.setdefault(user_id, set()).add(line_id)
         logged_in = {u for u in logged_in if u not in assigned or assigned[u] & line_filter}
-    on_call = len(logged_in & talking)
-    return {"logged_in": len(logged_in), "on_call": on_call, "free": len(logged_in) - on_call}
+    away_rows = {r.user_id: r for r in session.execute(
+        select(OperatorAway.user_id, OperatorAway.reason, OperatorAway.started_at, User.display_name, User.username,
+               User.operator_number).join(User, User.id == OperatorAway.user_id)
+        .where(OperatorAway.ended_at.is_(None)))}
+    out: dict[str, Any] = presence_rules.board_counts(logged_in, talking, set(away_rows))
+    out["away_list"] = sorted(
+        ({"user_id": r.user_id, "name": " ".join(x for x in (r.operator_number, r.display_name or r.username) if x),
+          "reason": r.reason, "since": r.started_at.astimezone(tz).isoformat(),
+          "minutes": int((now - r.started_at).total_seconds() // 60),
+          "long": now - r.started_at > dt.timedelta(minutes=long_minutes)}
+         for u, r in away_rows.items() if u in logged_in and u not in talking), key=lambda x: x["since"])
+    return out
 
 
 def snapshot(session: Session, user: User, settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -120,7 +132,8 @@ def snapshot(session: Session, user: User, settings: Settings, now: dt.datetime 
             "ringing": len(ringing),
             "longest_wait_seconds": max(((now - t).total_seconds() for t in ringing), default=None),
             "talking": len(talking),
-            "operators": _operators(session, now, line_filter, talkers),
+            "operators": _operators(session, now, line_filter, talkers, settings.tz,
+                                    settings.presence_away_long_minutes),
         },
         "today": {k: figures[k] for k in SHOWN},
         "targets": {"answer_rate": _light("answer_rate", targets.answer_rate),

@@ -9,7 +9,7 @@
 "use strict";
 
 (function () {
-  const TOPICS = new Set(["call", "work_order", "wakeup", "wakeup_task"]);
+  const TOPICS = new Set(["call", "work_order", "wakeup", "wakeup_task", "presence"]);
   const RATE_TARGETS = ["answer_rate", "service_level"];
   let data = null;
   let fetchedAt = 0;
@@ -93,6 +93,11 @@
     $("wb-op-on").textContent = now.operators.on_call;
     $("wb-op-free").textContent = now.operators.free;
     $("wb-op-in").textContent = now.operators.logged_in;
+    $("wb-op-away").textContent = now.operators.away;
+    // Who is away, why and for how long: the shift leader sees a break running long.
+    $("wb-away-list").replaceChildren(...now.operators.away_list.map((a) => ZJ.el("li", {
+      className: a.long ? "long" : "" },
+      `${a.name} · ${ZJ.t("presence.reason." + a.reason)} · ${ZJ.t("wb.away_minutes", { n: a.minutes })}`)));
     renderFigures();
     renderChart();
     setTile("wb-due-today", String(data.work_orders.due_today));

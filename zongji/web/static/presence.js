@@ -1,0 +1,58 @@
+/* Available or away (示忙, issue 10 point 2): the operator's own state in the console header.
+
+   F9 (or the button) goes away with the chosen reason, or comes back. The state is the server's
+   (/api/presence/me); every tab of the same operator follows it through the live feed (topic
+   "presence"), and the wallboard counts it at once. While away, the header shows since when. */
+"use strict";
+
+(function () {
+  const box = document.getElementById("presence");
+  if (!box) return;  // supervisors and admins do not take calls
+  const toggle = document.getElementById("presence-toggle");
+  const label = document.getElementById("presence-label");
+  const reasonEl = document.getElementById("presence-reason");
+  let state = { state: "available", reason: null, since: null };
+  let busy = false;
+
+  function render() {
+    const away = state.state === "away";
+    box.dataset.state = state.state;
+    if (away && state.reason) reasonEl.value = state.reason;
+    reasonEl.disabled = away;
+    const key = away ? "presence.back" : "presence.go_away";
+    label.dataset.i18n = key;
+    label.textContent = away
+      ? ZJ.t("presence.away_since", { reason: ZJ.t("presence.reason." + state.reason), time: ZJ.fmtTime(state.since) })
+        + " · " + ZJ.t(key)
+      : ZJ.t(key);
+  }
+
+  async function flip() {
+    if (busy) return;
+    busy = true;
+    const body = state.state === "away" ? { state: "available" } : { state: "away", reason: reasonEl.value };
+    try {
+      state = await ZJ.api("PUT", "/api/presence/me", body);
+      render();
+    } catch (e) {
+      ZJ.toast(ZJ.errorText(e), "error");
+    } finally {
+      busy = false;
+    }
+  }
+
+  async function load() {
+    try { state = await ZJ.api("GET", "/api/presence/me"); render(); } catch (e) { /* shown as available */ }
+  }
+
+  toggle.addEventListener("click", flip);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "F9") { e.preventDefault(); flip(); }
+  });
+  ZJ.onLocale(render);
+  ZJLive.subscribe(["presence"], (msg) => {
+    if (msg.payload && msg.payload.user_id === Number(box.dataset.user)) { state = msg.payload; render(); }
+  });
+  ZJLive.onOpen(load);
+  load();
+})();
