@@ -201,6 +201,6 @@ def test_operators_logged_in_are_counted_and_the_watching_supervisor_is_not(clie
         assert other.post("/api/auth/login", json={"username": username, "password": password}).status_code == 200
         login("supervisor")
         ops = client.get("/api/stats/wallboard").json()["now"]["operators"]
-        assert ops == {"logged_in": 1, "on_call": 0, "free": 1}
+        assert ops == {"logged_in": 1, "on_call": 0, "free": 1, "away": 0, "away_list": []}
         other.post("/api/auth/logout")
         assert client.get("/api/stats/wallboard").json()["now"]["operators"]["logged_in"] == 0

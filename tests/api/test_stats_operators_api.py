@@ -41,12 +41,17 @@ def test_each_operator_has_their_period_and_a_comment(app, client, write, cti_to
         s.add(sales)
         s.flush()
         sales_id = sales.id
-    # Two messages (the console takes a message only complete and read back, R-C4).
+    # Two messages (the console takes a message only complete and read back, R-C4); one of them
+    # told to the department by phone at once: delivered on time (R-H5).
+    taken = []
     for number in ("13800000001", "13800000002"):
         r = wang.post("/api/switchboard/messages", json={
             "recipient_kind": "department", "recipient_id": sales_id, "caller_name": "张先生",
             "caller_number": number, "content": "请回电", "read_back": True})
         assert r.status_code == 201, r.text
+        taken.append(r.json()["id"])
+    r = wang.post(f"/api/switchboard/messages/{taken[0]}/deliveries", json={"channel": "phone"})
+    assert r.status_code == 200, r.text
     sup = _client(stack, app, make_user, "supervisor")
     other = _client(stack, app, make_user, "operator")
     day = utcnow().astimezone(settings.tz).date().isoformat()
@@ -55,6 +60,9 @@ def test_each_operator_has_their_period_and_a_comment(app, client, write, cti_to
     f = row["figures"]
     assert f["calls_answered"] == 1 and f["aht"] == pytest.approx(30)
     assert f["messages_taken"] == 2 and f["message_completeness"] == 1.0
+    assert f["messages_delivered_on_time"] == 0.5
+    calls = sup.get("/api/stats/calls", params={"date_from": day, "date_to": day}).json()
+    assert calls["messages"] == {"messages_taken": 2, "message_completeness": 1.0, "messages_delivered_on_time": 0.5}
     assert rep["may_comment"] is True
 
     r = sup.put(f"/api/stats/operators/{row['user_id']}/comment",

@@ -91,3 +91,19 @@ def test_a_call_still_ringing_is_offered_but_judged_only_once_settled():
                      CallFacts(ringing_at=t)])
     assert (c.offered, c.answered, c.waiting) == (2, 1, 1)
     assert answer_rate(c) == 1.0  # not 50 %: the second call may still be answered
+
+
+def test_messages_delivered_on_time_counts_the_first_delivery_within_the_set_minutes():
+    import datetime as dt
+
+    t = dt.datetime(2026, 12, 4, 1, 0, tzinfo=dt.UTC)
+    m = dt.timedelta(minutes=1)
+    c = kpi.count_messages([
+        kpi.MessageFacts(complete=True, first_delivered_at=t + 5 * m, taken_at=t),
+        kpi.MessageFacts(complete=True, first_delivered_at=t + 15 * m, taken_at=t),  # on the minute: on time
+        kpi.MessageFacts(complete=False, first_delivered_at=t + 16 * m, taken_at=t),  # late
+        kpi.MessageFacts(complete=True, first_delivered_at=None, taken_at=t),  # never
+    ], within=15 * m)
+    assert (c.taken, c.complete, c.delivered, c.delivered_on_time) == (4, 3, 3, 2)
+    assert kpi.message_completeness(c) == 0.75 and kpi.delivered_on_time_rate(c) == 0.5
+    assert kpi.delivered_on_time_rate(kpi.MessageCounts()) is None

@@ -170,6 +170,42 @@ def call_figures(c: CallCounts, policy: StatsPolicy = StatsPolicy()) -> dict[str
 
 
 @dataclass(frozen=True)
+class MessageFacts:
+    """One message taken for someone (R-H5, R-C4)."""
+
+    complete: bool  # who called, their number, the content, and read back to the caller
+    first_delivered_at: dt.datetime | None
+    taken_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class MessageCounts:
+    taken: int = 0  # voided messages (taken in error) are not counted
+    complete: int = 0
+    delivered: int = 0
+    delivered_on_time: int = 0  # delivered within the set minutes of being taken
+
+
+def count_messages(messages: Iterable[MessageFacts], within: dt.timedelta) -> MessageCounts:
+    taken = complete = delivered = on_time = 0
+    for m in messages:
+        taken += 1
+        complete += int(m.complete)
+        if m.first_delivered_at is not None:
+            delivered += 1
+            on_time += int(m.first_delivered_at - m.taken_at <= within)
+    return MessageCounts(taken, complete, delivered, on_time)
+
+
+def message_completeness(m: MessageCounts) -> float | None:
+    return rate(m.complete, m.taken)
+
+
+def delivered_on_time_rate(m: MessageCounts) -> float | None:
+    return rate(m.delivered_on_time, m.taken)
+
+
+@dataclass(frozen=True)
 class OrderCounts:
     created: int = 0
     closed_directly: int = 0
@@ -272,6 +308,15 @@ FIGURES: Sequence[Figure] = (
            "Talk plus after-call work (from hang-up to the console closing the call), mean seconds.", "seconds"),
     Figure("transfer_rate", "transfer rate", "转接率", "Transfer rate", "接听后转接出去的比例。",
            "Share of answered calls transferred.", "rate"),
+    Figure("messages_taken", "messages taken", "留言量", "Messages taken", "期内记录的留言，不含作废的留言。",
+           "Messages taken in the period, voided ones excluded.", "count"),
+    Figure("message_completeness", "message completeness", "留言完整率", "Message completeness",
+           "记全来电人姓名、号码、内容并向来电人复述确认的留言 ÷ 留言量。",
+           "Messages with the caller's name, number and content, read back to the caller ÷ messages taken.", "rate"),
+    Figure("messages_delivered_on_time", "messages delivered on time", "留言及时转达率", "Delivered on time",
+           "记录后设定分钟内（默认15分钟）首次转达（短信、寻呼、电话、留言灯等）的留言 ÷ 留言量。",
+           "Messages first delivered (SMS, pager, call, message lamp …) within the set minutes (15 by default) "
+           "of being taken ÷ messages taken.", "rate"),
     Figure("created", "orders created", "新建工单", "Orders created", "期内新建的工单（按受理时间）。",
            "Orders created in the period (by the time they were taken).", "count"),
     Figure("first_call_resolution", "closed directly", "直办率", "First-call resolution",

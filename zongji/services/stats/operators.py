@@ -26,12 +26,12 @@ from zongji.errors import Forbidden, Invalid, NotFound
 from zongji.services import audit, presence
 from zongji.services import scope as scope_service
 from zongji.services.stats import aggregates
+from zongji.services.stats import messages as message_stats
 from zongji.services.stats.policy import policy_from
 from zongji.services.stats.reports import check_range
 from zongji.settings import Settings
 from zongji.store.models import User, UserLine, utcnow
 from zongji.store.stats_models import OperatorReview
-from zongji.store.switchboard_models import Message
 from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
 
 OPERATOR_ROLES = (Role.OPERATOR, Role.SHIFT_LEADER)
@@ -43,6 +43,7 @@ COLUMNS = (
     ("transfer_rate", "转接率", "Transfer rate", "rate"),
     ("messages_taken", "留言量", "Messages taken", "count"),
     ("message_completeness", "留言完整率", "Message completeness", "rate"),
+    ("messages_delivered_on_time", "留言及时转达率", "Delivered on time", "rate"),
     ("orders_created", "新建工单", "Orders created", "count"),
     ("callbacks_done", "回访量", "Callbacks done", "count"),
     ("away_minutes", "示忙时长（分钟）", "Away (minutes)", "minutes"),
@@ -80,14 +81,8 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
     ids = [u.id for u in operators]
     calls = {int(value): c for (value,), c in aggregates.read(
         session, settings, start=start, end=end, dim="op", values=[str(i) for i in ids], by=("value",)).items()}
-    taken: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for m in session.execute(select(Message.taken_by_id, Message.caller_name, Message.caller_number,
-                                    Message.content, Message.read_back_at).where(
-            Message.taken_at >= start, Message.taken_at < end, Message.taken_by_id.in_(ids))):
-        complete = all((v or "").strip() for v in (m.caller_name, m.caller_number, m.content)) \
-            and m.read_back_at is not None
-        taken[m.taken_by_id][0] += 1
-        taken[m.taken_by_id][1] += int(bool(complete))
+    taken = {u: kpi.count_messages(fs, message_stats.within(settings))
+             for u, fs in message_stats.facts_by_taker(session, start, end, taken_by=ids).items()}
     created: dict[int, list[int]] = defaultdict(list)
     for o in session.execute(select(WorkOrder.created_by_id, WorkOrder.id).where(
             WorkOrder.created_at >= start, WorkOrder.created_at < end, WorkOrder.created_by_id.in_(ids))):
@@ -116,15 +111,15 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
         oc = kpi.OrderCounts(surveyed=sum(x in ("satisfied", "basically_satisfied", "dissatisfied") for x in outcomes),
                              satisfied=outcomes.count("satisfied"),
                              basically_satisfied=outcomes.count("basically_satisfied"))
-        n_taken, n_complete = taken[u.id]
+        mc = taken.get(u.id, kpi.MessageCounts())
         review = reviews.get(u.id)
         rows.append({
             "user_id": u.id, "operator_number": u.operator_number, "name": u.display_name or u.username,
             "role": str(u.role),
             "figures": {
                 "calls_answered": c.answered, "aht": kpi.average_handle_time(c), "transfers": c.transferred,
-                "transfer_rate": kpi.transfer_rate(c), "messages_taken": n_taken,
-                "message_completeness": kpi.rate(n_complete, n_taken), "orders_created": len(created[u.id]),
+                "transfer_rate": kpi.transfer_rate(c), **message_stats.figures(mc),
+                "orders_created": len(created[u.id]),
                 "callbacks_done": callbacks[u.id], "away_minutes": round(away.get(u.id, 0.0) / 60, 1), "satisfaction_rate": kpi.satisfaction_rate(oc, policy),
             },
             "comment": None if review is None else {"text": review.comment, "by": review.reviewed_by,

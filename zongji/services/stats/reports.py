@@ -27,6 +27,7 @@ from zongji.domain.stats import kpi
 from zongji.errors import Invalid
 from zongji.services import scope as scope_service
 from zongji.services.stats import aggregates
+from zongji.services.stats import messages as message_stats
 from zongji.services.stats.policy import policy_from
 from zongji.settings import Settings
 from zongji.store.models import Call, Line, User
@@ -100,6 +101,12 @@ def call_report(session: Session, user: User, settings: Settings, *, date_from: 
         "lines": None if line_filter is None else sorted(scope.line_codes),
         "own_calls_only": own_only,
         "rows": out_rows, "total": figures(everything),
+        # Messages taken in the range (R-H5, R-C4): for the whole range, by the viewer's lines
+        # (an operator: the messages they took).
+        "messages": message_stats.figures(kpi.count_messages(
+            [f for fs in message_stats.facts_by_taker(session, start, end, line_filter=line_filter,
+                                                      taken_by=[user.id] if own_only else None).values()
+             for f in fs], message_stats.within(settings))),
         "figures": [_figure(kpi.FIGURES_BY_KEY[k]) for k in REPORT_FIGURES],
         "policy": {"short_abandon_seconds": policy.short_abandon_seconds,
                    "service_level_seconds": policy.service_level_seconds,

@@ -83,6 +83,11 @@
     table.tBodies[0].replaceChildren(...report.rows.map((r) => row(r.label, r.figures)));
     table.tFoot.replaceChildren(row(ZJ.t("rp.total"), report.total));
     $("rp-empty").hidden = report.rows.length > 0;
+    // Messages taken in the range (R-H5, R-C4), beside the calls they were taken on.
+    const m = report.messages;
+    $("rp-messages").hidden = !m || !m.messages_taken;
+    if (m) $("rp-messages").textContent = ZJ.t("rp.messages", { n: m.messages_taken,
+      complete: fmt(m.message_completeness, "rate"), on_time: fmt(m.messages_delivered_on_time, "rate") });
     $("rp-defs").replaceChildren(...figs.flatMap((f) => [ZJ.el("dt", null, label(f)), ZJ.el("dd", null, def(f))]));
     const p = report.policy;
     $("rp-policy").textContent = p ? ZJ.t("wb.policy", { short: p.short_abandon_seconds, sl: p.service_level_seconds,
@@ -162,6 +167,11 @@
     }));
     table.tFoot.replaceChildren();
     $("rp-empty").hidden = report.rows.length > 0;
+    // Messages taken in the range (R-H5, R-C4), beside the calls they were taken on.
+    const m = report.messages;
+    $("rp-messages").hidden = !m || !m.messages_taken;
+    if (m) $("rp-messages").textContent = ZJ.t("rp.messages", { n: m.messages_taken,
+      complete: fmt(m.message_completeness, "rate"), on_time: fmt(m.messages_delivered_on_time, "rate") });
     $("rp-defs").replaceChildren();
     $("rp-policy").textContent = "";
     $("rp-xlsx").href = "/api/stats/operators.xlsx?" + new URLSearchParams({ date_from: report.date_from, date_to: report.date_to });
