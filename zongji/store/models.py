@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -349,6 +350,10 @@ class CommonNumber(Base):
 # --------------------------------------------------------------------------- calls
 
 
+LIVE_CALL_STATES = ("ringing", "answered")
+LIVE_CALLS_SQL = "state IN ('ringing', 'answered')"
+
+
 class Call(Base):
     """The record of one call (R-C3, R-S4)."""
 
@@ -401,6 +406,12 @@ class Call(Base):
 
     line: Mapped[Line | None] = relationship(lazy="joined")
     answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="joined")
+
+    # The calls ringing or talked now (the console, the wallboard): a handful among millions. A
+    # partial index, so no planner takes the whole table for them; queries state the same
+    # predicate with literals (``LIVE_CALL_STATES``).
+    __table_args__ = (Index("ix_calls_live", "state", sqlite_where=text(LIVE_CALLS_SQL),
+                            postgresql_where=text(LIVE_CALLS_SQL)),)
 
 
 class CallEvent(Base):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zongji.store.models import Base, BigId, utcnow
@@ -40,6 +40,9 @@ class WorkOrderCategory(Base):
     default_unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     sort: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+OPEN_ORDERS_SQL = "status NOT IN ('closed', 'closed_directly')"
 
 
 class WorkOrder(Base):
@@ -84,6 +87,12 @@ class WorkOrder(Base):
     state: Mapped[dict[str, Any]]  # the domain state as JSON
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    # Open orders by deadline (due today, late: the wallboard, the dispatch board): a partial
+    # index over the few open among millions; queries state the predicate with literals
+    # (``OPEN_ORDERS_SQL``). The final statuses are the domain's ``FINAL_STATUSES``.
+    __table_args__ = (Index("ix_work_orders_open_deadline", "completion_deadline",
+                            sqlite_where=text(OPEN_ORDERS_SQL), postgresql_where=text(OPEN_ORDERS_SQL)),)
 
 
 class WorkOrderUnit(Base):

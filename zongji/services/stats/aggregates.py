@@ -84,7 +84,7 @@ def recount(session: Session, settings: Settings,
     wanted: dict[dt.datetime, set[int]] = defaultdict(set)
     for slot, line in pairs:
         wanted[slot].add(line)
-    grouped: dict[SlotLine, dict[tuple[str, str], list[kpi.CallFacts]]] = defaultdict(lambda: defaultdict(list))
+    items: list[tuple[tuple, kpi.CallFacts]] = []
     for start, end in _runs(wanted):
         for r in session.execute(select(
                 Call.ringing_at, Call.answered_at, Call.ended_at, Call.closed_at, Call.transferred_at, Call.line_id,
@@ -93,12 +93,13 @@ def recount(session: Session, settings: Settings,
             slot, line = slot_of(r.ringing_at), _line_key(r.line_id)
             if line not in wanted.get(slot, ()):
                 continue
-            f = _facts(r)
-            g = grouped[(slot, line)]
-            g[("", "")].append(f)
-            g[("op", str(r.answered_by_id or 0))].append(f)
-            g[("cat", r.category or "")].append(f)
-    return {pair: {dv: kpi.count_calls(fs, policy) for dv, fs in by_dim.items()} for pair, by_dim in grouped.items()}
+            pair = (slot, line)
+            items.append((((pair, "", ""), (pair, "op", str(r.answered_by_id or 0)), (pair, "cat", r.category or "")),
+                          _facts(r)))
+    out: dict[SlotLine, dict[tuple[str, str], kpi.CallCounts]] = defaultdict(dict)
+    for (pair, dim, value), c in kpi.count_calls_by(items, policy).items():
+        out[pair][(dim, value)] = c
+    return dict(out)
 
 
 # ------------------------------------------------------------------ writing the aggregates
@@ -117,8 +118,11 @@ def _replace(session: Session, settings: Settings, pairs: set[SlotLine]) -> int:
     key = policy_key(policy_from(settings), settings.tz)
     ordered = sorted(pairs)
     for i in range(0, len(ordered), 400):
+        chunk = ordered[i:i + 400]
+        # slot_start IN first: the unique index (slot_start, …) serves it on both databases.
         session.execute(delete(CallStat).where(
-            tuple_(CallStat.slot_start, CallStat.line_key).in_(ordered[i:i + 400])))
+            CallStat.slot_start.in_(sorted({p[0] for p in chunk})),
+            tuple_(CallStat.slot_start, CallStat.line_key).in_(chunk)))
     rows = [
         {"slot_start": slot, "day": local_day(slot, settings.tz), "line_key": line, "dim": dim, "value": value[:64],
          "policy": key, **{f: getattr(c, f) for f in (*COUNT_COLUMNS, *SECONDS_COLUMNS, "longest_wait_seconds")}}

@@ -25,7 +25,7 @@ from zongji.domain.stats import kpi
 from zongji.errors import Forbidden, Invalid, NotFound
 from zongji.services import audit, presence
 from zongji.services import scope as scope_service
-from zongji.services.stats import aggregates
+from zongji.services.stats import aggregates, order_aggregates
 from zongji.services.stats import messages as message_stats
 from zongji.services.stats.policy import policy_from
 from zongji.services.stats.reports import check_range
@@ -93,12 +93,7 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
             WorkOrderEvent.actor_id.in_(ids))):
         callbacks[e.actor_id] += 1
     order_ids = [i for v in created.values() for i in v]
-    last_survey: dict[int, str | None] = {}
-    for i in range(0, len(order_ids), 5000):
-        for e in session.execute(select(WorkOrderEvent.order_id, WorkOrderEvent.data).where(
-                WorkOrderEvent.order_id.in_(order_ids[i:i + 5000]), WorkOrderEvent.action == "record_callback")
-                .order_by(WorkOrderEvent.at, WorkOrderEvent.id)):
-            last_survey[e.order_id] = (e.data or {}).get("outcome")
+    last_survey = order_aggregates.last_outcomes(session, order_ids)
     away = presence.away_seconds(session, ids, start, end)
     reviews = {r.user_id: r for r in session.scalars(select(OperatorReview).where(
         OperatorReview.period_from == date_from, OperatorReview.period_to == date_to,

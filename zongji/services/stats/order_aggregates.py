@@ -49,16 +49,32 @@ def _values(o: Any) -> dict[str, str]:
             "cat": (o.category or "")[:200]}
 
 
-def facts_of(session: Session, orders: list[Any]) -> dict[int, rules.OrderFacts]:
-    """Each order's facts from its row and the history entries the figures read."""
+def histories(session: Session, order_ids: list[int]) -> dict[int, dict[str, list[Any]]]:
+    """The history entries the figures read, per order and action, oldest first."""
     events: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    ids = [o.id for o in orders]
-    for i in range(0, len(ids), 5000):
-        for e in session.execute(select(WorkOrderEvent.order_id, WorkOrderEvent.action, WorkOrderEvent.at,
-                                        WorkOrderEvent.data).where(
-                WorkOrderEvent.order_id.in_(ids[i:i + 5000]), WorkOrderEvent.action.in_(ORDER_STAT_ACTIONS))
-                .order_by(WorkOrderEvent.at, WorkOrderEvent.id)):
-            events[e.order_id][e.action].append(e)
+    rows = []
+    for i in range(0, len(order_ids), 5000):
+        # Filtered and sorted here, not by the database: with the action or the time in the query,
+        # SQLite prefers the (action, at) index and reads every such event of every order
+        # instead of these orders' few (by the order_id index).
+        rows.extend(session.execute(select(WorkOrderEvent.id, WorkOrderEvent.order_id, WorkOrderEvent.action,
+                                           WorkOrderEvent.at, WorkOrderEvent.data).where(
+            WorkOrderEvent.order_id.in_(order_ids[i:i + 5000]))))
+    wanted = frozenset(ORDER_STAT_ACTIONS)
+    for e in sorted((r for r in rows if r.action in wanted), key=lambda r: (r.at, r.id)):
+        events[e.order_id][e.action].append(e)
+    return events
+
+
+def last_outcomes(session: Session, order_ids: list[int]) -> dict[int, str | None]:
+    """The outcome of each order's last callback survey, for the orders called back."""
+    return {i: (ev["record_callback"][-1].data or {}).get("outcome")
+            for i, ev in histories(session, order_ids).items() if ev.get("record_callback")}
+
+
+def facts_of(session: Session, orders: list[Any]) -> dict[int, rules.OrderFacts]:
+    """Each order's facts from its row and its history."""
+    events = histories(session, [o.id for o in orders])
     out = {}
     for o in orders:
         ev = events.get(o.id, {})
@@ -85,7 +101,7 @@ def recount(session: Session, settings: Settings,
     for day, line in pairs:
         wanted[day].add(line)
     within = _within(settings)
-    out: dict[DayLine, dict[tuple[str, str], kpi.OrderCounts]] = defaultdict(dict)
+    acc: dict[tuple[DayLine, str, str], list[int]] = {}
     for day, lines in sorted(wanted.items()):
         start, end = _day_bounds(day, settings)
         orders = session.execute(select(*order_columns()).where(or_(
@@ -95,15 +111,26 @@ def recount(session: Session, settings: Settings,
         facts = facts_of(session, orders)
         for o in orders:
             f = facts[o.id]
-            part = kpi.OrderCounts()
+            part = [0] * len(ORDER_COUNT_COLUMNS)
             if start <= o.created_at < end:
-                part = rules.add(part, rules.created_counts(f, within))
+                part = _plus(part, rules.created_counts(f, within))
             if o.completion_deadline is not None and start <= o.completion_deadline < end:
-                part = rules.add(part, rules.due_counts(f))
-            by_dim = out[(day, o.line_id or 0)]
+                part = _plus(part, rules.due_counts(f))
+            pair = (day, o.line_id or 0)
             for dim, value in _values(o).items():
-                by_dim[(dim, value)] = rules.add(by_dim.get((dim, value), kpi.OrderCounts()), part)
+                a = acc.get((pair, dim, value))
+                if a is None:
+                    acc[(pair, dim, value)] = part
+                else:
+                    acc[(pair, dim, value)] = [x + y for x, y in zip(a, part)]
+    out: dict[DayLine, dict[tuple[str, str], kpi.OrderCounts]] = defaultdict(dict)
+    for (pair, dim, value), a in acc.items():
+        out[pair][(dim, value)] = kpi.OrderCounts(**dict(zip(ORDER_COUNT_COLUMNS, a)))
     return dict(out)
+
+
+def _plus(part: list[int], c: kpi.OrderCounts) -> list[int]:
+    return [x + getattr(c, f) for x, f in zip(part, ORDER_COUNT_COLUMNS)]
 
 
 def _pairs_of_marks(rows: Iterable[Any], settings: Settings) -> set[DayLine]:
@@ -123,7 +150,9 @@ def _replace(session: Session, settings: Settings, pairs: set[DayLine]) -> int:
     key = policy_key(settings)
     ordered = sorted(pairs)
     for i in range(0, len(ordered), 400):
-        session.execute(delete(OrderStat).where(tuple_(OrderStat.day, OrderStat.line_key).in_(ordered[i:i + 400])))
+        chunk = ordered[i:i + 400]
+        session.execute(delete(OrderStat).where(OrderStat.day.in_(sorted({p[0] for p in chunk})),
+                                                tuple_(OrderStat.day, OrderStat.line_key).in_(chunk)))
     rows = [{"day": day, "line_key": line, "dim": dim, "value": value, "policy": key,
              **{f: getattr(c, f) for f in ORDER_COUNT_COLUMNS}}
             for (day, line), by_dim in counted.items() for (dim, value), c in by_dim.items()]

@@ -16,22 +16,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from zongji.domain import presence as presence_rules
 from zongji.domain.stats import kpi
 from zongji.domain.stats import wallboard as rules
 from zongji.domain.stats.slots import SLOT, slot_of
-from zongji.domain.work_orders import OPEN_STATUSES
 from zongji.services import scope as scope_service
 from zongji.services.stats import aggregates
 from zongji.services.stats.policy import policy_from, targets_from
 from zongji.settings import Settings
-from zongji.store.models import Call, LoginSession, User, UserLine, utcnow
+from zongji.store.models import LIVE_CALLS_SQL, Call, LoginSession, User, UserLine, utcnow
 from zongji.store.presence_models import OperatorAway
 from zongji.store.wakeup_models import Wakeup
-from zongji.store.work_order_models import WorkOrder
+from zongji.store.work_order_models import OPEN_ORDERS_SQL, WorkOrder
 
 # The figures the wallboard shows, in its order; their labels and definitions come with them.
 SHOWN = ("offered", "answered", "abandoned", "short_abandoned", "answer_rate", "service_level", "asa",
@@ -90,7 +89,7 @@ def snapshot(session: Session, user: User, settings: Settings, now: dt.datetime 
     inbound = Call.direction != "out"
 
     live = session.execute(select(Call.state, Call.ringing_at, Call.answered_by_id).where(
-        Call.state.in_(["ringing", "answered"]), inbound, _line_condition(Call.line_id, line_filter))).all()
+        text(LIVE_CALLS_SQL), inbound, _line_condition(Call.line_id, line_filter))).all()
     ringing = [r.ringing_at for r in live if r.state == "ringing" and r.ringing_at is not None]
     talking = [r.answered_by_id for r in live if r.state == "answered"]
     talkers = {u for u in talking if u is not None}
@@ -100,8 +99,7 @@ def snapshot(session: Session, user: User, settings: Settings, now: dt.datetime 
     counts = sum(by_slot.values(), kpi.CallCounts())
     figures = kpi.call_figures(counts, policy)
 
-    open_orders = and_(WorkOrder.status.in_([str(s) for s in OPEN_STATUSES]),
-                       _line_condition(WorkOrder.line_id, line_filter))
+    open_orders = and_(text(OPEN_ORDERS_SQL), _line_condition(WorkOrder.line_id, line_filter))
     due_today = session.scalar(select(func.count()).select_from(WorkOrder).where(
         open_orders, WorkOrder.completion_deadline >= now,
         WorkOrder.completion_deadline < start + dt.timedelta(days=1))) or 0
