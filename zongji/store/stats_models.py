@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zongji.store.models import Base, BigId, utcnow
@@ -300,3 +300,24 @@ def _install_order_triggers(target, connection, tables=(), **_kw) -> None:
 
 
 event.listen(Base.metadata, "after_create", _install_order_triggers)
+
+
+class CallReview(Base):
+    """A reviewer's quality score of one answered call (domain/quality.py); one per call, replaced
+    when reviewed again (the audit trail keeps who scored what)."""
+
+    __tablename__ = "call_reviews"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), unique=True)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # who answered the call
+    scores: Mapped[dict] = mapped_column(JSON)
+    fatal: Mapped[bool] = mapped_column(Boolean, default=False)
+    total: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_by: Mapped[str] = mapped_column(String(100))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    call_at: Mapped[dt.datetime]  # the call's ringing time: the evaluation's period
+
+    __table_args__ = (Index("ix_call_reviews_operator_at", "operator_id", "call_at"),)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from zongji import __version__
 from zongji.api.deps import SESSION_COOKIE, session_token
-from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
+from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, STATS_ROLES
 from zongji.services import auth
 from zongji.services import sla as sla_store
 from zongji.store.db import transaction
@@ -156,7 +156,8 @@ def calls_page(request: Request) -> Response:
             for u in s.scalars(select(User).where(User.role.in_([r.value for r in CONSOLE_ROLES]))
                                .order_by(User.operator_number, User.username))
         ]
-    return _page(request, "calls.html", user, config={"lines": lines, "operators": operators})
+    return _page(request, "calls.html", user, config={"lines": lines, "operators": operators,
+                                                      "may_review": user.role in STATS_ROLES})
 
 
 class LocaleIn(BaseModel):

@@ -27,9 +27,11 @@ from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain import calls as rules
 from zongji.domain.roles import CONSOLE_ROLES
+from zongji.domain import quality as quality_rules
 from zongji.domain import scope as scope_rules
 from zongji.services import calls as service
 from zongji.services import scope as scope_service
+from zongji.services.stats import quality
 from zongji.store.models import User
 
 _ID_MAX = ID_MAX
@@ -250,6 +252,39 @@ def supplementary(user: Console, body: SupplementaryRecordIn, request: Request,
                   db: WriteDB) -> dict[str, Any]:
     data = service.SupplementaryIn(**body.model_dump())
     return service.record_supplementary(db, data, user, tz=_tz(request))
+
+
+CriterionKey = Literal[tuple(c.key for c in quality_rules.CRITERIA)]  # type: ignore[misc]
+
+
+class ReviewIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+    scores: dict[CriterionKey, Annotated[int, Field(ge=0, le=100)]] = Field(
+        description="Points per criterion (GET …/review lists them with their maximum)")
+    fatal: bool = Field(False, description="A fatal error: the call scores 0")
+    comment: str = Field("", max_length=quality.COMMENT_MAX, pattern=r"^[^\x00]*$")
+
+
+@router.get("/reviews", summary="Quality scores of some calls (the log's column)")
+def review_totals(user: Console, db: ReadDB,
+                  call_ids: Annotated[str, Query(max_length=2000, pattern=r"^[0-9]{1,15}(,[0-9]{1,15}){0,199}$",
+                                                 description="Comma-separated call ids, at most 200")]) -> dict[str, Any]:
+    totals = quality.totals_for(db, user, [int(x) for x in call_ids.split(",")])
+    return {"totals": {str(k): v for k, v in totals.items()}}
+
+
+@router.get("/{call_id}/review", summary="A call's quality review and the criteria",
+            openapi_extra=refusals(call_id="a call of the user's lines, answered by them unless they review"))
+def get_review(user: Console, call_id: CallId, request: Request, db: ReadDB) -> dict[str, Any]:
+    return quality.get_review(db, user, call_id, _tz(request))
+
+
+@router.put("/{call_id}/review", summary="Score an answered call (shift leader, supervisor, admin)",
+            openapi_extra=refusals(call_id="an answered call of the user's lines that they did not answer",
+                                   scores="every criterion, within its points"))
+def put_review(user: Console, call_id: CallId, body: ReviewIn, request: Request, db: WriteDB) -> dict[str, Any]:
+    return quality.review(db, user, call_id, scores=dict(body.scores), fatal=body.fatal, comment=body.comment,
+                          tz=_tz(request))
 
 
 @router.get("/{call_id}", response_model=CallDetail, summary="A call with the caller card")

@@ -3,12 +3,14 @@ attitude; R-O5): per operator and range of days, what they did and how it went, 
 comment of whoever evaluated them.
 
 - calls answered, their average handle time (talk and after-call work) and transfer rate;
-- messages taken and the share complete (caller's name and number, content, read back);
+- messages taken, the share complete (caller's name and number, content, read back) and the
+  share delivered on time;
 - work orders created, callbacks done, and the satisfaction of the callbacks of the orders they
-  created (the domain's satisfaction rate).
+  created (the domain's satisfaction rate);
+- the calls reviewed for quality and their mean score (services/stats/quality.py);
+- the minutes they were away from the phones (示忙).
 
-No call is evaluated for quality yet, so there is no quality score. An operator sees their own
-row; a shift leader the operators of their lines; supervisors and admins everyone.
+An operator sees their own row; a shift leader the operators of their lines; supervisors and admins everyone.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from zongji.services import audit, presence
 from zongji.services import scope as scope_service
 from zongji.services.stats import aggregates, order_aggregates
 from zongji.services.stats import messages as message_stats
+from zongji.services.stats import quality
 from zongji.services.stats.policy import policy_from
 from zongji.services.stats.reports import check_range
 from zongji.settings import Settings
@@ -47,6 +50,8 @@ COLUMNS = (
     ("orders_created", "新建工单", "Orders created", "count"),
     ("callbacks_done", "回访量", "Callbacks done", "count"),
     ("away_minutes", "示忙时长（分钟）", "Away (minutes)", "minutes"),
+    ("calls_reviewed", "质检通话", "Calls reviewed", "count"),
+    ("quality_score", "质检平均分", "Quality score", "points"),
     ("satisfaction_rate", "满意率", "Satisfaction rate", "rate"),
 )
 
@@ -95,6 +100,7 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
     order_ids = [i for v in created.values() for i in v]
     last_survey = order_aggregates.last_outcomes(session, order_ids)
     away = presence.away_seconds(session, ids, start, end)
+    reviewed = quality.operator_scores(session, ids, start, end)
     reviews = {r.user_id: r for r in session.scalars(select(OperatorReview).where(
         OperatorReview.period_from == date_from, OperatorReview.period_to == date_to,
         OperatorReview.user_id.in_(ids)))}
@@ -115,7 +121,8 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
                 "calls_answered": c.answered, "aht": kpi.average_handle_time(c), "transfers": c.transferred,
                 "transfer_rate": kpi.transfer_rate(c), **message_stats.figures(mc),
                 "orders_created": len(created[u.id]),
-                "callbacks_done": callbacks[u.id], "away_minutes": round(away.get(u.id, 0.0) / 60, 1), "satisfaction_rate": kpi.satisfaction_rate(oc, policy),
+                "callbacks_done": callbacks[u.id], "away_minutes": round(away.get(u.id, 0.0) / 60, 1),
+                "calls_reviewed": reviewed.get(u.id, (0, None))[0], "quality_score": reviewed.get(u.id, (0, None))[1], "satisfaction_rate": kpi.satisfaction_rate(oc, policy),
             },
             "comment": None if review is None else {"text": review.comment, "by": review.reviewed_by,
                                                     "at": review.reviewed_at.astimezone(tz).isoformat()},

@@ -104,8 +104,11 @@
           : el("span", { class: "badge o-" + (c.state === "ringing" ? "ringing" : "talking") }, t("state." + c.state))),
         el("td", { class: "nowrap" }, c.answered_by ? c.answered_by.display_name : ""),
         el("td", { class: "nowrap" }, categoryLabel(c.category, c.category_label)),
-        el("td", { class: "notes-cell", title: c.notes || "" }, c.notes || ""));
+        el("td", { class: "notes-cell", title: c.notes || "" }, c.notes || ""),
+        el("td", { class: "review-cell nowrap", dataset: { id: c.id, answered: c.answered_at ? "1" : "" } }));
     }));
+    // The quality column is filled by call_review.js (质检).
+    document.dispatchEvent(new CustomEvent("zj:calls-rendered", { detail: lastItems }));
     $("log-empty").hidden = lastItems.length > 0;
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     $("page-info").textContent = t("log.page_info", { page, pages, total });
@@ -198,6 +201,7 @@
       if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); supp().requestSubmit(); }
     });
     document.addEventListener("keydown", (e) => {
+      if (!$("review").hidden) return;  // the review dialog has the keys (call_review.js)
       if (!$("supp").hidden) { if (e.key === "Escape") { e.preventDefault(); closeSupp(); } return; }
       if (e.altKey && e.code === "KeyN") { e.preventDefault(); openSupp(); return; }
       if (e.key === "PageDown" && !$("next").disabled) { e.preventDefault(); page++; load(); }
