@@ -30,7 +30,7 @@ KNOWN_SQL_IN_API_OR_WEB = {
 KNOWN_TELEPHONY_TO_SERVICES = {"zongji.telephony.simulator"}
 KNOWN_CYCLES = [
     # The models' module imports each area's models at its end so that Base.metadata holds them.
-    {"zongji.store.models", "zongji.store.presence_models", "zongji.store.stats_models",
+    {"zongji.store.models", "zongji.store.presence_models", "zongji.store.roster_models", "zongji.store.stats_models",
      "zongji.store.switchboard_models", "zongji.store.wakeup_models", "zongji.store.work_order_models"},
     # Issue 9: a CTI report settling a transfer, a VIP transfer noted in the handover.
     {"zongji.services.cti", "zongji.services.handover", "zongji.services.message_sending",

@@ -187,3 +187,35 @@ def test_an_operator_going_away_shows_on_the_wallboard_at_once(demo_server, brow
     assert not errors and not board_errors
     ctx.close()
     board_ctx.close()
+
+
+def test_a_roster_imported_on_the_reports_page_shows_against_the_forecast(demo_server, browser, backend, tmp_path):
+    """The shift leader imports next week's roster (XLSX); the forecast then charts each day's need
+    against the operators scheduled and counts the half-hours short."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+    from playwright.sync_api import expect
+
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    monday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(weeks=1)
+    wb = Workbook()
+    wb.active.append(["工号", "日期", "开始", "结束"])
+    for day in range(7):
+        wb.active.append(["1001", (monday + dt.timedelta(days=day)).isoformat(), "08:00", "17:00"])
+    wb.active.append(["0000", monday.isoformat(), "08:00", "17:00"])
+    path = tmp_path / "排班.xlsx"
+    wb.save(path)
+
+    context, page, errors = logged_in(browser, demo_server, "leader", "/reports", height=1400)
+    expect(page.locator(".rp-forecast")).to_have_attribute("data-loaded", re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+    page.set_input_files("#fc-roster-file", str(path))
+    page.click("#fc-roster-form button[type=submit]")
+    expect(page.locator("#fc-rejected li")).to_have_count(1)
+    expect(page.locator("#fc-rejected li")).to_have_text("第 9 行 工号：没有工号为“0000”的话务员")
+    expect(page.locator("#fc-day-field")).to_be_visible()
+    expect(page.locator("#fc-table thead")).to_contain_text("排班不足时段")
+    expect(page.locator("#fc-table tbody tr")).to_have_count(7)
+    page.locator(".rp-forecast").screenshot(path=str(ARTIFACTS / f"roster-{backend}-01-forecast-zh.png"))
+    assert not errors
+    context.close()

@@ -19,6 +19,7 @@ from zongji.api.routers import (
     live,
     pms,
     presence,
+    roster,
     prompts,
     room_board,
     stats,
@@ -99,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     switchboard_service.use_settings(settings)  # switchboard timers and the simulated PBX
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
-                   switchboard, pms, room_board, prompts, stats, presence):
+                   switchboard, pms, room_board, prompts, stats, presence, roster):
         app.include_router(module.router)
     pages.install(app)
     errors.install_openapi_documentation(app)

@@ -533,3 +533,6 @@ from zongji.store import stats_models as _stats_models  # noqa: E402,F401
 
 # Operators' away periods (issue 10): same Base, same metadata.
 from zongji.store import presence_models as _presence_models  # noqa: E402,F401
+
+# The roster's shifts (issue 10): same Base, same metadata.
+from zongji.store import roster_models as _roster_models  # noqa: E402,F401

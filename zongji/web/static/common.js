@@ -58,7 +58,8 @@ const ZJ = (function () {
   /** JSON API call; throws ApiError with the server's message. 401 sends the person to /login. */
   async function api(method, url, body) {
     const opts = { method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    if (body instanceof FormData) opts.body = body;  // an upload: the browser sets the multipart type
+    else if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
     const r = await fetch(url, opts);
     let data = null;
     const text = await r.text();

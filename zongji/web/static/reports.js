@@ -224,14 +224,29 @@
     $("fc-basis").textContent = ZJ.t("fc.basis", { from: f.history.from, to: f.history.to, weeks: f.history.weeks,
       calls: f.history.calls, aht: f.aht_seconds, aht_note: f.aht_from_history ? "" : ZJ.t("fc.aht_default") });
     const day = (d) => ZJ.t("fc.weekday." + d.weekday) + " " + d.date.slice(5);
-    $("fc-table").tHead.replaceChildren(ZJ.el("tr", null, ZJ.el("th", null, ZJ.t("fc.day")),
-      ZJ.el("th", null, ZJ.t("fc.calls")), ZJ.el("th", null, ZJ.t("fc.peak"))));
+    // Half-hours where the roster has fewer operators than needed.
+    const short = (d) => d.slots.filter((x) => x.scheduled !== null && x.scheduled < x.positions).length;
+    const head = [ZJ.t("fc.day"), ZJ.t("fc.calls"), ZJ.t("fc.peak")].concat(f.roster ? [ZJ.t("fc.short")] : []);
+    $("fc-table").tHead.replaceChildren(ZJ.el("tr", null, head.map((h) => ZJ.el("th", null, h))));
     $("fc-table").tBodies[0].replaceChildren(...f.days.map((d) => ZJ.el("tr", { dataset: { date: d.date } },
       ZJ.el("td", null, day(d)),
       ZJ.el("td", null, String(Math.round(d.slots.reduce((n, s) => n + s.calls, 0)))),
-      ZJ.el("td", { class: "fc-peak" }, String(d.peak_positions)))));
+      ZJ.el("td", { class: "fc-peak" }, String(d.peak_positions)),
+      f.roster ? ZJ.el("td", { class: "fc-short" + (short(d) ? " red" : "") }, String(short(d))) : null)));
+    const pick = $("fc-day");
+    $("fc-day-field").hidden = !f.roster;
+    const chosen = pick.value;
+    pick.replaceChildren(...f.days.map((d, i) => ZJ.el("option", { value: String(i) }, day(d))));
+    if (chosen) pick.value = chosen;
     if (!window.echarts) return;
     if (!fcChart) fcChart = window.echarts.init($("fc-chart"), null, { renderer: "svg" });
+    // Without a roster: the need of every day; with one: the chosen day's need against the plan.
+    const one = f.roster ? f.days[Number(pick.value || 0)] : null;
+    const series = one ? [
+      { name: ZJ.t("fc.need"), type: "line", step: "end", showSymbol: false, data: one.slots.map((s) => s.positions) },
+      { name: ZJ.t("fc.scheduled"), type: "bar", data: one.slots.map((s) => s.scheduled), itemStyle: { color: "#7aa7d9" } },
+    ] : f.days.map((d) => ({ name: day(d), type: "line", step: "end", showSymbol: false,
+      data: d.slots.map((s) => s.positions) }));
     fcChart.setOption({
       animation: false,
       grid: { left: 40, right: 16, top: 40, bottom: 28 },
@@ -239,8 +254,7 @@
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: f.days[0].slots.map((s) => s.start) },
       yAxis: { type: "value", minInterval: 1, name: ZJ.t("fc.positions") },
-      series: f.days.map((d) => ({ name: day(d), type: "line", step: "end", showSymbol: false,
-        data: d.slots.map((s) => s.positions) })),
+      series,
     }, true);
     document.querySelector(".rp-forecast").dataset.loaded = f.days[0].date;
   }
@@ -248,6 +262,21 @@
   document.addEventListener("DOMContentLoaded", () => {
     if ($("fc-form")) {
       $("fc-form").addEventListener("submit", (e) => { e.preventDefault(); loadForecast(); });
+      $("fc-day").addEventListener("change", () => { if (forecast) renderForecast(); });
+      $("fc-roster-form").addEventListener("submit", async (e) => {
+        e.preventDefault();
+        const file = $("fc-roster-file").files[0];
+        if (!file) { ZJ.toast(ZJ.t("fc.roster_choose"), "error"); return; }
+        const body = new FormData();
+        body.append("file", file);
+        try {
+          const r = await ZJ.api("POST", "/api/roster/import", body);
+          ZJ.toast(ZJ.t("fc.roster_done", { added: r.added, rejected: r.rejected.length }), r.rejected.length ? "error" : "ok");
+          $("fc-rejected").replaceChildren(...r.rejected.map((x) => ZJ.el("li", null,
+            ZJ.t("fc.roster_row", { row: x.row, field: x.field, reason: ZJ.t("fc.reject." + x.code, { value: x.value || "" }) }))));
+          loadForecast();
+        } catch (err) { ZJ.toast(ZJ.errorText(err), "error"); }
+      });
       ZJ.onLocale(() => { if (forecast) renderForecast(); });
       loadForecast();
     }
