@@ -366,7 +366,7 @@ class Call(Base):
     # "in", "out" or "internal".
     direction: Mapped[str] = mapped_column(String(10))
     calling_number: Mapped[str] = mapped_column(String(64), index=True)
-    called_number: Mapped[str] = mapped_column(String(64))
+    called_number: Mapped[str] = mapped_column(String(64), index=True)  # callbacks, the caller's history
     queue: Mapped[str | None] = mapped_column(String(100))
     # "ringing", "answered" (talking), "ended".
     state: Mapped[str] = mapped_column(String(20), default="ringing", index=True)

@@ -40,7 +40,7 @@ class OperatorReview(Base):
 # The columns of a call that decide the statistics: a change to any of them marks the call's
 # slot (and, when the call moves, its old slot) for recounting.
 CALL_STAT_COLUMNS = ("direction", "line_id", "ringing_at", "answered_at", "ended_at", "closed_at",
-                     "transferred_at", "answered_by_id", "category")
+                     "transferred_at", "answered_by_id", "category", "calling_number", "called_number")
 COUNT_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "answered_within", "abandoned_within",
                  "answered_within_24h", "transferred", "waiting")
 SECONDS_COLUMNS = ("wait_seconds", "talk_seconds", "wrap_seconds")
@@ -98,16 +98,32 @@ def _changed(old: str, new: str, sqlite: bool) -> str:
     return " OR ".join(f"{old}.{c} {op} {new}.{c}" for c in CALL_STAT_COLUMNS)
 
 
+# An answered outbound call to a number is a callback of that number's abandoned calls of the
+# week before (the 24-hour answer rate; the recount applies the set hours): their slots change too.
+def _callback_mark(row: str, sqlite: bool) -> str:
+    week_before = f"datetime({row}.ringing_at, '-7 days')" if sqlite else f"{row}.ringing_at - interval '7 days'"
+    return ("INSERT INTO call_stats_dirty (ringing_at, line_id) SELECT c.ringing_at, c.line_id FROM calls c "
+            f"WHERE {row}.direction = 'out' AND {row}.answered_at IS NOT NULL AND {row}.ringing_at IS NOT NULL "
+            f"AND c.calling_number = {row}.called_number AND c.direction = 'in' AND c.answered_at IS NULL "
+            f"AND c.ringing_at < {row}.ringing_at AND c.ringing_at >= {week_before}")
+
+
+_SQLITE_CALLED_BACK = _callback_mark("NEW", True)
+_POSTGRES_CALLED_BACK = _callback_mark("NEW", False)
+
 SQLITE_TRIGGERS = (
     "CREATE TRIGGER calls_stats_insert AFTER INSERT ON calls WHEN NEW.ringing_at IS NOT NULL BEGIN "
-    "INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (NEW.ringing_at, NEW.line_id); END",
+    "INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (NEW.ringing_at, NEW.line_id); "
+    f"{_SQLITE_CALLED_BACK}; END",
     f"CREATE TRIGGER calls_stats_update AFTER UPDATE ON calls WHEN {_changed('OLD', 'NEW', True)} BEGIN "
     "INSERT INTO call_stats_dirty (ringing_at, line_id) SELECT OLD.ringing_at, OLD.line_id "
     "WHERE OLD.ringing_at IS NOT NULL AND (OLD.ringing_at IS NOT NEW.ringing_at OR OLD.line_id IS NOT NEW.line_id); "
+    f"{_callback_mark('OLD', True)}; "
     "INSERT INTO call_stats_dirty (ringing_at, line_id) SELECT NEW.ringing_at, NEW.line_id "
-    "WHERE NEW.ringing_at IS NOT NULL; END",
+    f"WHERE NEW.ringing_at IS NOT NULL; {_SQLITE_CALLED_BACK}; END",
     "CREATE TRIGGER calls_stats_delete AFTER DELETE ON calls WHEN OLD.ringing_at IS NOT NULL BEGIN "
-    "INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (OLD.ringing_at, OLD.line_id); END",
+    "INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (OLD.ringing_at, OLD.line_id); "
+    f"{_callback_mark('OLD', True)}; END",
 )
 POSTGRES_TRIGGERS = (
     """CREATE FUNCTION call_stats_mark() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -116,9 +132,11 @@ BEGIN
         IF OLD.ringing_at IS NOT NULL THEN
             INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (OLD.ringing_at, OLD.line_id);
         END IF;
+        """ + _callback_mark("OLD", False) + """;
         RETURN NULL;
     END IF;
     IF TG_OP = 'UPDATE' THEN
+        """ + _callback_mark("OLD", False) + """;
         IF OLD.ringing_at IS NOT NULL AND (OLD.ringing_at IS DISTINCT FROM NEW.ringing_at
                                            OR OLD.line_id IS DISTINCT FROM NEW.line_id) THEN
             INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (OLD.ringing_at, OLD.line_id);
@@ -127,6 +145,7 @@ BEGIN
     IF NEW.ringing_at IS NOT NULL THEN
         INSERT INTO call_stats_dirty (ringing_at, line_id) VALUES (NEW.ringing_at, NEW.line_id);
     END IF;
+    """ + _POSTGRES_CALLED_BACK + """;
     RETURN NULL;
 END $$""",
     "CREATE TRIGGER calls_stats_insert_delete AFTER INSERT OR DELETE ON calls "

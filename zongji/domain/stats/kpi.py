@@ -40,6 +40,9 @@ class CallFacts:
     ended_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None  # the console closed it: after-call work ends
     transferred: bool = False
+    # Abandoned, then called back: an answered outbound call to the caller's number within the
+    # set hours (24 by default, GB/T 33358-2016) — counts in the 24-hour answer rate.
+    called_back: bool = False
 
     @property
     def wait_seconds(self) -> float | None:
@@ -67,7 +70,7 @@ class CallCounts:
     short_abandoned: int = 0
     answered_within: int = 0  # answered within the service-level target
     abandoned_within: int = 0  # abandoned (not short) within the target
-    answered_within_24h: int = 0  # answered or called back within 24 hours (GB/T 33358)
+    answered_within_24h: int = 0  # answered, or abandoned and called back within 24 hours (GB/T 33358)
     wait_seconds: float = 0.0  # of answered calls
     longest_wait_seconds: float = 0.0  # of every offered call, waiting now or answered
     talk_seconds: float = 0.0
@@ -95,7 +98,7 @@ def _one_call(c: CallFacts, policy: StatsPolicy) -> tuple:
         return (1, 0, 0, 0, 0, 0, 0, 0.0, w, 0.0, 0.0, 0, 1)
     if w < policy.short_abandon_seconds:
         return (1, 0, 0, 1, 0, 0, 0, 0.0, w, 0.0, 0.0, 0, 0)
-    return (1, 0, 1, 0, 0, int(w <= policy.service_level_seconds), 0, 0.0, w, 0.0, 0.0, 0, 0)
+    return (1, 0, 1, 0, 0, int(w <= policy.service_level_seconds), int(c.called_back), 0.0, w, 0.0, 0.0, 0, 0)
 
 
 _LONGEST = 8  # the position of longest_wait_seconds in CallCounts
@@ -306,8 +309,10 @@ FIGURES: Sequence[Figure] = (
            "Share answered within the target (15 s by default); calls abandoned within the target are "
            "ignored, counted against or counted in favour, as set.", "rate"),
     Figure("answer_rate_24h", "24-hour answer rate", "24小时接通率", "24-hour answer rate",
-           "24小时内接听或回拨的比例（GB/T 33358-2016 要求不低于95%）。",
-           "Share answered or called back within 24 hours (GB/T 33358-2016: at least 95 %).", "rate"),
+           "接听，或放弃后24小时内回拨接通（向来电号码的呼出电话被接听）的电话 ÷（呼入量 − 短时放弃 − 仍在振铃的电话）"
+           "（GB/T 33358-2016 要求不低于95%）。",
+           "Answered, or abandoned and called back within 24 hours (an answered outbound call to the caller's "
+           "number) ÷ (offered − short abandons − calls still ringing) (GB/T 33358-2016: at least 95 %).", "rate"),
     Figure("asa", "average speed of answer (ASA)", "平均应答时长", "Average speed of answer",
            "接听电话的平均等待秒数。", "Mean wait of answered calls, in seconds.", "seconds"),
     Figure("longest_wait", "longest wait", "最长等待", "Longest wait", "呼入电话中最长的等待秒数。",

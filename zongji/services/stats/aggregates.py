@@ -60,11 +60,6 @@ def _line_key(line_id: int | None) -> int:
 # ------------------------------------------------------------------ counting from the raw rows
 
 
-def _facts(row: Any) -> kpi.CallFacts:
-    return kpi.CallFacts(ringing_at=row.ringing_at, answered_at=row.answered_at, ended_at=row.ended_at,
-                         closed_at=row.closed_at, transferred=row.transferred_at is not None)
-
-
 def _runs(slots: Iterable[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]:
     """Consecutive slots merged into ranges [start, end), at most a day each."""
     out: list[list[dt.datetime]] = []
@@ -76,6 +71,24 @@ def _runs(slots: Iterable[dt.datetime]) -> list[tuple[dt.datetime, dt.datetime]]
     return [(a, b) for a, b in out]
 
 
+def _callbacks(session: Session, missed: list[Any], within: dt.timedelta) -> set[tuple[str, dt.datetime]]:
+    """Which of the ``missed`` calls (abandoned inbound) were called back: an answered outbound
+    call to the caller's number after it, within ``within`` (the ``called_number`` index)."""
+    if not missed:
+        return set()
+    numbers = sorted({r.calling_number for r in missed if r.calling_number})
+    first = min(r.ringing_at for r in missed)
+    last = max(r.ringing_at for r in missed) + within
+    outbound: dict[str, list[dt.datetime]] = defaultdict(list)
+    for i in range(0, len(numbers), 500):
+        for o in session.execute(select(Call.called_number, Call.ringing_at).where(
+                Call.called_number.in_(numbers[i:i + 500]), Call.direction == "out", Call.answered_at.is_not(None),
+                Call.ringing_at > first, Call.ringing_at <= last)):
+            outbound[o.called_number].append(o.ringing_at)
+    return {(r.calling_number, r.ringing_at) for r in missed
+            if any(r.ringing_at < t <= r.ringing_at + within for t in outbound.get(r.calling_number, ()))}
+
+
 def recount(session: Session, settings: Settings,
             pairs: Iterable[SlotLine]) -> dict[SlotLine, dict[tuple[str, str], kpi.CallCounts]]:
     """The counts of the given slots and lines from the raw calls, by (dim, value). A pair
@@ -84,18 +97,23 @@ def recount(session: Session, settings: Settings,
     wanted: dict[dt.datetime, set[int]] = defaultdict(set)
     for slot, line in pairs:
         wanted[slot].add(line)
-    items: list[tuple[tuple, kpi.CallFacts]] = []
+    rows = []
     for start, end in _runs(wanted):
         for r in session.execute(select(
                 Call.ringing_at, Call.answered_at, Call.ended_at, Call.closed_at, Call.transferred_at, Call.line_id,
-                Call.answered_by_id, Call.category).where(
+                Call.answered_by_id, Call.category, Call.calling_number).where(
                 Call.direction == "in", Call.ringing_at >= start, Call.ringing_at < end)):
-            slot, line = slot_of(r.ringing_at), _line_key(r.line_id)
-            if line not in wanted.get(slot, ()):
-                continue
-            pair = (slot, line)
-            items.append((((pair, "", ""), (pair, "op", str(r.answered_by_id or 0)), (pair, "cat", r.category or "")),
-                          _facts(r)))
+            if _line_key(r.line_id) in wanted.get(slot_of(r.ringing_at), ()):
+                rows.append(r)
+    backs = _callbacks(session, [r for r in rows if r.answered_at is None and r.ended_at is not None],
+                       dt.timedelta(hours=settings.stats_callback_within_hours))
+    items: list[tuple[tuple, kpi.CallFacts]] = []
+    for r in rows:
+        pair = (slot_of(r.ringing_at), _line_key(r.line_id))
+        items.append((((pair, "", ""), (pair, "op", str(r.answered_by_id or 0)), (pair, "cat", r.category or "")),
+                      kpi.CallFacts(ringing_at=r.ringing_at, answered_at=r.answered_at, ended_at=r.ended_at,
+                                    closed_at=r.closed_at, transferred=r.transferred_at is not None,
+                                    called_back=(r.calling_number, r.ringing_at) in backs)))
     out: dict[SlotLine, dict[tuple[str, str], kpi.CallCounts]] = defaultdict(dict)
     for (pair, dim, value), c in kpi.count_calls_by(items, policy).items():
         out[pair][(dim, value)] = c
@@ -213,36 +231,41 @@ def read(session: Session, settings: Settings, *, start: dt.datetime, end: dt.da
     def in_scope(line: int) -> bool:
         return line_filter is None or line == 0 or line in line_filter
 
-    # 1. The slots to recount: marked ones (read first: see the module's note), and rows counted
-    #    under other settings.
+    # 1. The slots to recount: the marked ones (read first: see the module's note).
     raw = {(slot_of(r.ringing_at), _line_key(r.line_id)) for r in session.execute(
         select(CallStatDirty.ringing_at, CallStatDirty.line_id).where(
             CallStatDirty.ringing_at >= start, CallStatDirty.ringing_at < end))}
-    raw |= {(r.slot_start, r.line_key) for r in session.execute(select(CallStat.slot_start, CallStat.line_key).where(
-        CallStat.slot_start >= start, CallStat.slot_start < end, CallStat.policy != key).distinct())}
     raw = {p for p in raw if in_scope(p[1])}
 
-    # 2. The aggregates of every other slot, summed in the database.
+    # 2. The aggregates of every other slot, summed in the database, by the settings they were
+    #    counted under: rows of other settings (seldom: after a change) send their slots to be
+    #    recounted too, and the sum is taken again without them.
     columns = {"slot": CallStat.slot_start, "day": CallStat.day, "line": CallStat.line_key, "value": CallStat.value}
-    per_slot = len(raw) > _EXCLUDE_IN_SQL
-    group = [columns[b] for b in by]
-    if per_slot:
-        group += [CallStat.slot_start.label("_slot"), CallStat.line_key.label("_line")]
-    q = select(*group, *_sum_columns()).where(
-        CallStat.dim == dim, CallStat.slot_start >= start, CallStat.slot_start < end, CallStat.policy == key,
-        _line_condition(CallStat.line_key, line_filter))
-    if values is not None:
-        q = q.where(CallStat.value.in_(values))
-    if raw and not per_slot:
-        q = q.where(tuple_(CallStat.slot_start, CallStat.line_key).not_in(sorted(raw)))
-    if group:
-        q = q.group_by(*group)
+
+    def summed(raw: set[SlotLine]) -> list[Any]:
+        per_slot = len(raw) > _EXCLUDE_IN_SQL
+        group = [columns[b] for b in by] + [CallStat.policy.label("_policy")]
+        if per_slot:
+            group += [CallStat.slot_start.label("_slot"), CallStat.line_key.label("_line")]
+        q = select(*group, *_sum_columns()).where(
+            CallStat.dim == dim, CallStat.slot_start >= start, CallStat.slot_start < end,
+            _line_condition(CallStat.line_key, line_filter))
+        if values is not None:
+            q = q.where(CallStat.value.in_(values))
+        if raw and not per_slot:
+            q = q.where(tuple_(CallStat.slot_start, CallStat.line_key).not_in(sorted(raw)))
+        rows = session.execute(q.group_by(*group)).all()
+        return [r for r in rows if not per_slot or (r._slot, r._line) not in raw]
+
+    rows = summed(raw)
+    if any(r._policy != key for r in rows):
+        raw |= {p for p in ((r.slot_start, r.line_key) for r in session.execute(
+            select(CallStat.slot_start, CallStat.line_key).where(
+                CallStat.slot_start >= start, CallStat.slot_start < end, CallStat.policy != key).distinct()))
+            if in_scope(p[1])}
+        rows = summed(raw)
     out: dict[tuple, kpi.CallCounts] = defaultdict(kpi.CallCounts)
-    for row in session.execute(q):
-        if per_slot and (row._slot, row._line) in raw:
-            continue
-        if row.offered is None:  # an empty sum without grouping
-            continue
+    for row in rows:
         k = tuple(row[:len(by)])
         out[k] = out[k] + _counts(row)
 
