@@ -204,3 +204,29 @@ def test_operators_logged_in_are_counted_and_the_watching_supervisor_is_not(clie
         assert ops == {"logged_in": 1, "on_call": 0, "free": 1, "away": 0, "away_list": []}
         other.post("/api/auth/logout")
         assert client.get("/api/stats/wallboard").json()["now"]["operators"]["logged_in"] == 0
+
+
+def test_an_abandoned_call_answered_back_counts_in_the_24_hour_answer_rate(client, write, cti_token, login,
+                                                                           settings):
+    """GB/T 33358-2016: the 24-hour answer rate counts a call abandoned and called back within 24
+    hours. Here the operator calls the abandoned caller back (an outbound call answered)."""
+    _line(write)
+    login("supervisor")
+    t0 = _base(settings.tz)
+    _calls(client, cti_token, t0)
+    day = t0.astimezone(settings.tz).date().isoformat()
+
+    def rate_24h():
+        return client.get("/api/stats/calls", params={"date_from": day, "date_to": day}).json()["total"]["answer_rate_24h"]
+
+    assert rate_24h() == pytest.approx(2 / 3)  # answered a and b of a, b, c
+    s = dt.timedelta(seconds=1)
+    back = {"callId": "back-c", "from": "8001", "to": "13800138000", "direction": "out"}
+    for event, at, extra in (("newCall", t0 + 50 * s, {}), ("answer", t0 + 55 * s, {}),
+                             ("hangup", t0 + 90 * s, {"cause": "normalClearing"})):
+        r = client.post("/api/cti/events", json={**back, "event": event, "at": at.isoformat(), **extra},
+                        headers={"Authorization": f"Bearer {cti_token}"})
+        assert r.status_code == 202, r.text
+    assert rate_24h() == pytest.approx(1.0)
+    total = client.get("/api/stats/calls", params={"date_from": day, "date_to": day}).json()["total"]
+    assert total["answer_rate"] == pytest.approx(2 / 3) and total["offered"] == 5  # the callback is not offered

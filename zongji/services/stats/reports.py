@@ -34,7 +34,7 @@ from zongji.store.models import Call, Line, User
 
 MAX_DAYS = 366
 GROUPS = ("day", "week", "month", "line", "operator", "category", "interval")
-REPORT_FIGURES = ("offered", "answered", "abandoned", "short_abandoned", "answer_rate", "abandon_rate",
+REPORT_FIGURES = ("offered", "answered", "abandoned", "short_abandoned", "answer_rate", "answer_rate_24h", "abandon_rate",
                   "service_level", "asa", "longest_wait", "att", "aht", "transfer_rate")
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
