@@ -156,6 +156,8 @@ class Settings(BaseSettings):
     stats_answer_rate_target: float = Field(0.85, ge=0, le=1)
     stats_amber_margin: float = Field(0.05, ge=0, le=1)
     stats_basically_satisfied_weight: float = Field(1.0, ge=0, le=1)
+    # A wake-up reached later than this many minutes after its time counts as late (R-H14 statistics).
+    stats_wakeup_late_minutes: float = Field(5.0, ge=0, le=120)
     # An abandoned call answered back (an outbound call to the caller's number) within this many
     # hours counts in the 24-hour answer rate (GB/T 33358-2016: 24).
     stats_callback_within_hours: float = Field(24.0, gt=0, le=168)
