@@ -149,7 +149,7 @@
     const cols = report.columns;
     const label = (c) => (lang() === "en" ? c.label_en : c.label_zh);
     $("rp-h").textContent = ZJ.t("rp.heading.operators", { from: report.date_from, to: report.date_to });
-    $("rp-scope").textContent = ZJ.t("rp.no_quality_score");
+    $("rp-scope").textContent = ZJ.t("rp.operators_note");
     $("rp-chart").hidden = true;
     const table = $("rp-table");
     table.tHead.replaceChildren(ZJ.el("tr", null, ZJ.el("th", null, ZJ.t("rp.operator")),
@@ -167,11 +167,7 @@
     }));
     table.tFoot.replaceChildren();
     $("rp-empty").hidden = report.rows.length > 0;
-    // Messages taken in the range (R-H5, R-C4), beside the calls they were taken on.
-    const m = report.messages;
-    $("rp-messages").hidden = !m || !m.messages_taken;
-    if (m) $("rp-messages").textContent = ZJ.t("rp.messages", { n: m.messages_taken,
-      complete: fmt(m.message_completeness, "rate"), on_time: fmt(m.messages_delivered_on_time, "rate") });
+    $("rp-messages").hidden = true;
     $("rp-defs").replaceChildren();
     $("rp-policy").textContent = "";
     $("rp-xlsx").href = "/api/stats/operators.xlsx?" + new URLSearchParams({ date_from: report.date_from, date_to: report.date_to });
