@@ -90,8 +90,16 @@ def test_guest_results_never_carry_a_room_number(write, demo):
 
 
 def test_not_staying_guest_is_never_found(write, demo):
-    for q in (DEMO_NOT_STAYING_GUEST_NAME, "yangyifan", "yyf", DEMO_NOT_STAYING_GUEST_MOBILE, "杨"):
+    queries = (DEMO_NOT_STAYING_GUEST_NAME, "yangyifan", "yyf", DEMO_NOT_STAYING_GUEST_MOBILE, "杨")
+    for q in queries:
         assert DEMO_NOT_STAYING_GUEST_NAME not in [r["name"] for r in _search(write, q, limit=100)], q
+    # The control: once the guest lifts "not staying here", every one of those searches finds
+    # them, so the absence above is the privacy rule at work and not a search that finds nothing.
+    with write() as s:
+        guest = s.scalar(select(Guest).where(Guest.name == DEMO_NOT_STAYING_GUEST_NAME))
+        guest.privacy_level = "normal"
+    for q in queries:
+        assert DEMO_NOT_STAYING_GUEST_NAME in [r["name"] for r in _search(write, q, limit=100)], q
 
 
 def test_no_calls_guest_is_found_with_a_warning(write, demo):
