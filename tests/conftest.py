@@ -1,8 +1,8 @@
 """Shared fixtures. Every storage test runs on SQLite and on a real PostgreSQL server.
 
 PostgreSQL: ``ZONGJI_TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``)
-is used as an admin connection: the run builds the schema once in a template database and gives
-each test its own copy, dropped after it. If the server is
+is used as an admin connection: the run builds the schema once in a template database, copies it
+once, and empties that copy before each test (rows deleted, sequences restarted). If the server is
 not running, the suite starts the machine's local cluster. ``ZONGJI_TEST_POSTGRES=0`` skips the
 PostgreSQL variants (for a quick local run only; CI always runs both).
 
@@ -132,6 +132,66 @@ def postgres_template(postgres_url: str) -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_reused_db(postgres_url: str, postgres_template: str) -> Iterator[tuple[str, str]]:
+    """One database with the schema for this run's (or this xdist worker's) PostgreSQL tests,
+    emptied before each test (``_empty_postgres``) instead of copied from the template per test:
+    ``CREATE DATABASE … TEMPLATE`` costs ~0.6 s a test on a 2-core machine, emptying ~5 ms."""
+    name = postgres_url.rsplit("/", 1)[1] + "_reused"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    url = f"{postgres_url.rsplit('/', 1)[0]}/{name}"
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as c:
+        sequences = [r[0] for r in c.execute(text(
+            "SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
+            " FROM information_schema.sequences"))]
+    engine.dispose()
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    # Triggers and foreign keys are off while emptying (replica role): no stats marks written,
+    # any order. Sequences restart so that every test sees ids from 1, as on a new database.
+    empty_sql = (
+        "SET LOCAL session_replication_role = replica;"
+        + "".join(f'DELETE FROM "{t}";' for t in tables)
+        + "".join(f"SELECT setval('{q}', 1, false);" for q in sequences)
+    )
+    yield url, empty_sql
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str, empty_sql: str) -> None:
+    """Give the next test the reused database as a new one: no connection left from the test
+    before (a server's pool, an engine not disposed), no row, no table the schema does not have
+    (e.g. ``alembic_version`` a test stamped), sequences from 1."""
+    known = {t.name for t in Base.metadata.sorted_tables}
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as c:
+        c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                       " WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        c.commit()
+        extra = [r[0] for r in c.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))]
+        for name in sorted(set(extra) - known):
+            c.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+        c.exec_driver_sql(empty_sql)
+        c.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file with the schema, built once per run; each test gets a copy (~1 ms) instead of
+    creating every table (~60 ms)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "zongji.db"
+    engine = make_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    engine.dispose()  # the last connection closed: the WAL is checkpointed into the file
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
@@ -139,27 +199,18 @@ def backend(request) -> str:
 
 @pytest.fixture
 def db_url(backend: str, tmp_path: Path, request) -> Iterator[str]:
-    """An empty database with the current schema, on the parametrised backend."""
+    """An empty database with the current schema, on the parametrised backend.
+
+    Each test's URL is unique (on PostgreSQL an ``application_name`` naming the test), so nothing
+    a process keeps per database URL can reach the next test."""
     if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'zongji.db'}"
-        engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        engine.dispose()
-        yield url
+        path = tmp_path / "zongji.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("postgres_template")
-    run_url = request.getfixturevalue("postgres_url")
-    name = f"zongji_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield f"{run_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        # FORCE: a server a test started may still hold a pooled connection.
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    url, empty_sql = request.getfixturevalue("postgres_reused_db")
+    _empty_postgres(url, empty_sql)
+    yield f"{url}?application_name=zt_{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture
