@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.web.browser_support import ARTIFACTS, serve
+from tests.web.browser_support import ARTIFACTS, log_in, serve
 
 pytestmark = pytest.mark.browser
 
@@ -57,13 +57,9 @@ def _wait(predicate, timeout: float = 10.0) -> bool:
 
 
 def _login(page, base: str, username: str = "operator") -> None:
-    from zongji.services.demo_data import DEMO_PASSWORD
-
-    page.goto(base + "/login")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(base + "/")
+    log_in(page.context, base, username)
+    page.goto(base + "/")
+    page.wait_for_load_state("load")
 
 
 def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, backend, sb_settings,

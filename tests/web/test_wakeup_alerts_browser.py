@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from tests.web.browser_support import ARTIFACTS
+from tests.web.browser_support import ARTIFACTS, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -70,14 +70,10 @@ def _escalated(write, settings, room: str, *, door: bool, minutes_ago: float) ->
 
 
 def _login(context, base: str, username: str, path: str):
-    from zongji.services.demo_data import DEMO_PASSWORD
-
+    log_in(context, base, username)
     page = context.new_page()
-    page.goto(base + "/login?next=" + path.replace("/", "%2F"))
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(base + path)
+    page.goto(base + path)
+    page.wait_for_load_state("load")
     return page
 
 
