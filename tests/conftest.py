@@ -56,6 +56,15 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped, and skips fail when ZONGJI_TEST_STRICT=1: {reason}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``.ci/run``: ``-n 2 --dist loadgroup``) the SIP tests run one after
+    another on one worker: each starts PJSIP and sipp peers on loopback ports, and one test checks
+    what happens when nobody answers on 127.0.0.1:5060."""
+    for item in items:
+        if Path(str(item.fspath)).parent.name == "telephony":
+            item.add_marker(pytest.mark.xdist_group("sip"))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_make_collect_report(collector):
     """A whole module skipped at import (``importorskip``) fails too under ZONGJI_TEST_STRICT=1."""
@@ -255,6 +264,41 @@ def make_user(write):
         return username, password
 
     return _make
+
+
+@pytest.fixture
+def as_role(app, make_user):
+    """``as_role("supervisor")``: a separate logged-in client per role (and unit: ``department_id``)."""
+    clients = []
+
+    def _as(role: str, **kw) -> TestClient:
+        username, password = make_user(role, **kw)
+        c = TestClient(app)
+        c.__enter__()
+        clients.append(c)
+        r = c.post("/api/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return c
+
+    yield _as
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def units(write) -> tuple[int, int]:
+    """A city hotline with two handling units (市城管局, 市住建局); their ids."""
+    from zongji.store.models import Department, Organisation
+
+    with write() as s:
+        org = Organisation(code="city", name="示例市12345热线", name_en="Example City 12345", kind="city_hotline")
+        s.add(org)
+        s.flush()
+        a = Department(organisation_id=org.id, name="市城管局", kind="handling_unit")
+        b = Department(organisation_id=org.id, name="市住建局", kind="handling_unit")
+        s.add_all([a, b])
+        s.flush()
+        return a.id, b.id
 
 
 @pytest.fixture

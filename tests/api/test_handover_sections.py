@@ -38,23 +38,6 @@ def hotel(write):
         return now, unit.id
 
 
-@pytest.fixture
-def as_role(app, make_user):
-    clients = []
-
-    def _as(role: str, **kw) -> TestClient:
-        username, password = make_user(role, **kw)
-        c = TestClient(app)
-        c.__enter__()
-        clients.append(c)
-        assert c.post("/api/auth/login", json={"username": username, "password": password}).status_code == 200
-        return c
-
-    yield _as
-    for c in clients:
-        c.__exit__(None, None, None)
-
-
 def _section(h: dict, key: str) -> list[dict]:
     return next(s for s in h["sections"] if s["key"] == key)["items"]
 

@@ -86,7 +86,7 @@ def test_permissions(client, login, hotel, write):
 
 
 @pytest.fixture
-def units(write):
+def knock_units(write):
     """The guest-service centre (客房服务中心, setting wakeup_knock_unit) and another department."""
     with write() as s:
         org = s.scalar(select(Organisation))
@@ -112,7 +112,7 @@ def _escalate_to_the_door(write, settings, wid):
         return w.wake_at
 
 
-def test_door_task_goes_to_the_guest_service_centre_only(client, login, write, hotel, units,
+def test_door_task_goes_to_the_guest_service_centre_only(client, login, write, hotel, knock_units,
                                                          settings, monkeypatch):
     """R-H9: not answered → a knock-on-door task addressed to the guest-service centre, whose
     handlers are notified and alone (with the operators) see it; "no response" calls the duty
@@ -120,7 +120,7 @@ def test_door_task_goes_to_the_guest_service_centre_only(client, login, write, h
     from zongji.api.routers import wakeups as router
     from zongji.store.work_order_models import Notification
 
-    hk, eng = units
+    hk, eng = knock_units
     login("operator", username="op-w")
     wid = client.post("/api/wakeups", json={"room": "808", "wake_at": _at(hotel, 1),
                                             "readback_confirmed": True}).json()["items"][0]["id"]
@@ -166,10 +166,10 @@ def test_door_task_goes_to_the_guest_service_centre_only(client, login, write, h
     assert client.get("/api/wakeups/alerts").json()["items"] == []
 
 
-def test_manual_call_tasks_stay_with_the_operators(client, login, write, hotel, units, settings):
+def test_manual_call_tasks_stay_with_the_operators(client, login, write, hotel, knock_units, settings):
     from zongji.services import wakeups as svc
 
-    hk, _ = units
+    hk, _ = knock_units
     login("operator")
     wid = client.post("/api/wakeups", json={"room": "808", "wake_at": _at(hotel, 1),
                                             "readback_confirmed": True}).json()["items"][0]["id"]

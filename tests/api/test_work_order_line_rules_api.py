@@ -8,7 +8,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from zongji.store.models import Call, Department, Line, Organisation, User, utcnow
@@ -46,24 +45,6 @@ def orgs(write) -> dict[str, int]:
         s.flush()
         return {"bureau": bureau.id, "office": office.id, "after_sales": after_sales.id, "quality": quality.id,
                 "guest_service": guest_service.id, "hotel_call": call.id}
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    clients = []
-
-    def _as(role: str, **kw) -> TestClient:
-        username, password = make_user(role, **kw)
-        c = TestClient(app)
-        c.__enter__()
-        clients.append(c)
-        r = c.post("/api/auth/login", json={"username": username, "password": password})
-        assert r.status_code == 200, r.text
-        return c
-
-    yield _as
-    for c in clients:
-        c.__exit__(None, None, None)
 
 
 COMPLAINT_400 = {"order_type": "complaint", "line_code": "l400", "caller_name": "顾先生",

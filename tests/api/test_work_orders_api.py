@@ -7,45 +7,12 @@ import io
 import re
 import threading
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from zongji.store.models import AuditEntry, Department, Organisation
+from zongji.store.models import AuditEntry
 from zongji.store.work_order_models import WorkOrder
-
-
-@pytest.fixture
-def units(write) -> tuple[int, int]:
-    with write() as s:
-        org = Organisation(code="city", name="示例市", kind="city_hotline")
-        s.add(org)
-        s.flush()
-        a = Department(organisation_id=org.id, name="市城管局", kind="handling_unit")
-        b = Department(organisation_id=org.id, name="市住建局", kind="handling_unit")
-        s.add_all([a, b])
-        s.flush()
-        return a.id, b.id
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    """A separate logged-in client per role (and unit)."""
-    clients = []
-
-    def _as(role: str, **kw) -> TestClient:
-        username, password = make_user(role, **kw)
-        c = TestClient(app)
-        c.__enter__()
-        clients.append(c)
-        r = c.post("/api/auth/login", json={"username": username, "password": password})
-        assert r.status_code == 200, r.text
-        return c
-
-    yield _as
-    for c in clients:
-        c.__exit__(None, None, None)
 
 
 ORDER = {"order_type": "request", "situation": "general", "caller_name": "张三", "caller_number": "13800000001",

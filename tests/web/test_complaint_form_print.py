@@ -2,41 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
-
-from zongji.store.models import Department, Organisation
-
-
-@pytest.fixture
-def units(write) -> tuple[int, int]:
-    with write() as s:
-        org = Organisation(code="city", name="示例市12345热线", name_en="Example City 12345", kind="city_hotline")
-        s.add(org)
-        s.flush()
-        a = Department(organisation_id=org.id, name="市城管局", kind="handling_unit")
-        b = Department(organisation_id=org.id, name="市住建局", kind="handling_unit")
-        s.add_all([a, b])
-        s.flush()
-        return a.id, b.id
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    clients = []
-
-    def _as(role: str, **kw) -> TestClient:
-        username, password = make_user(role, **kw)
-        c = TestClient(app)
-        c.__enter__()
-        clients.append(c)
-        assert c.post("/api/auth/login", json={"username": username, "password": password}).status_code == 200
-        return c
-
-    yield _as
-    for c in clients:
-        c.__exit__(None, None, None)
-
 
 def test_complaint_form_prints_every_field_and_respects_units(as_role, units):
     city, housing = units
