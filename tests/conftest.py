@@ -302,6 +302,37 @@ def units(write) -> tuple[int, int]:
 
 
 @pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a loopback port it binds itself; yields (controller,
+    received messages). ``controller.port`` is the port."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    class OnItsOwnPort(Controller):
+        # aiosmtpd binds ``port``; port 0 lets the system choose, and the chosen port is read
+        # back before the controller connects to check the server is up.
+        async def _bind(self):
+            server = await self.loop.create_server(self._factory_invoker, host=self.hostname, port=0,
+                                                   ssl=self.ssl_context)
+            self.port = server.sockets[0].getsockname()[1]
+            return server
+
+        def _create_server(self):
+            return self._bind()
+
+    ctl = OnItsOwnPort(Keep(), hostname="127.0.0.1", port=0)
+    ctl.start()
+    yield ctl, received
+    ctl.stop()
+
+
+@pytest.fixture
 def login(client: TestClient, make_user):
     """Log the test client in with a new user of ``role``; returns the username."""
 

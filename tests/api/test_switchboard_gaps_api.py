@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import time
 from email.header import decode_header, make_header
 from zoneinfo import ZoneInfo
@@ -46,26 +45,6 @@ def run_jobs(session_factory):
         return total
 
     return _run
-
-
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Keep(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    ctl = Controller(Keep(), hostname="127.0.0.1", port=port)
-    ctl.start()
-    yield ctl, received
-    ctl.stop()
 
 
 @pytest.fixture

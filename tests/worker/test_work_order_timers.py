@@ -182,28 +182,6 @@ def test_dispatch_clock_warns_then_breaches_to_shift_leaders(write, session_fact
         assert s.get(service.WorkOrder, order_id).sla_state == "breached"
 
 
-@pytest.fixture
-def smtp_server():
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Keep(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    ctl = Controller(Keep(), hostname="127.0.0.1", port=port)
-    ctl.start()
-    yield ctl, received
-    ctl.stop()
-
-
 def test_unit_gets_email_through_smtp_and_sms_through_the_gateway(write, session_factory, world, settings, smtp_server):
     ctl, received = smtp_server
     gateway = SmsGatewayDouble(token="sms-secret").start()
