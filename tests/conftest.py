@@ -252,6 +252,15 @@ def client(app) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def core_server(settings) -> Iterator[str]:
+    """The core (the app on the test database) in a real uvicorn server; its base URL."""
+    from tests.servers import serve
+
+    with serve(create_app(settings)) as url:
+        yield url
+
+
+@pytest.fixture
 def make_user(write):
     """Create a user with a role; returns (username, password)."""
     from zongji.services import auth

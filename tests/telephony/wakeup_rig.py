@@ -12,9 +12,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+from tests.servers import serve
 
 SIPP_DIR = Path(__file__).parent / "sipp"
 SIPP = shutil.which("sipp")
@@ -30,25 +31,14 @@ class CoreServer:
     """The core in a thread (uvicorn): CTI events from the gateway become call records."""
 
     def __init__(self, settings):
-        import uvicorn
-
         from zongji.api.app import create_app
 
-        self.port = free_port()
-        self.server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1",
-                                                    port=self.port, log_level="warning",
-                                                    lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, name="core", daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "core did not start"
-            time.sleep(0.05)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self._running = serve(create_app(settings))
+        self.url = self._running.__enter__()
+        self.port = int(self.url.rsplit(":", 1)[1])
 
     def stop(self):
-        self.server.should_exit = True
-        self.thread.join(timeout=15)
+        self._running.__exit__(None, None, None)
 
 
 class SipProcess:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from tests.servers import serve  # noqa: F401  (the browser tests' server)
 
 CHROMIUM = os.environ.get("ZONGJI_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -49,36 +46,3 @@ def logged_in(browser, base: str, username: str = "operator", path: str = "/", *
     page.wait_for_load_state("load")
     assert page.url == base + path, f"{username} landed on {page.url}, not {path}"
     return context, page, errors
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(app) -> Iterator[str]:
-    """Run ``app`` in a real uvicorn server on a free port (in a thread); yield its base URL."""
-    import uvicorn
-
-    # The listening socket is bound here, to port 0, and handed to the server: the port is ours
-    # from the start (a port picked, released and bound again can be taken in between).
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn-test", daemon=True)
-    thread.start()
-    # uvicorn has no start callback: its ``started`` flag is polled (waiting on the condition).
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
