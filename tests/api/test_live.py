@@ -29,7 +29,12 @@ def test_refuses_without_login(client):
 def test_pushes_new_rows_only(client, login, write):
     login("operator")
     old = _add_feed(write, entity_id="old")
-    time.sleep(0.3)  # the poller has passed "old" before this console connects: not replayed
+    # The process's poller has passed "old" before this console connects: it is not replayed.
+    hub = client.app.state.live_hub
+    deadline = time.monotonic() + 10
+    while hub.cursor.last_id < old:
+        assert time.monotonic() < deadline, "the feed poller did not read the table"
+        time.sleep(0.01)
     with client.websocket_connect("/api/live") as ws:
         new = _add_feed(write, entity_id="7", payload={"id": 7, "state": "ringing"})
         msg = ws.receive_json()

@@ -4,7 +4,6 @@ calls, guests, do-not-disturb, messages or alerts."""
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -51,8 +50,7 @@ def _received_until(ws, sentinel_id: int) -> list[dict]:
 def test_a_unit_handler_gets_only_their_notifications_and_their_units_orders(client, login, write):
     mine, other = _unit(write, "市政管理处"), _unit(write, "水务集团")
     login("unit_handler", department_id=mine)
-    with client.websocket_connect("/api/live") as ws:
-        time.sleep(0.2)
+    with client.websocket_connect("/api/live") as ws:  # registered before the socket opens
         never = [
             _feed(write, "call", {"id": 1, "calling_number": "13900001111", "state": "ringing"}),
             _feed(write, "dnd", {"id": 2, "guest_name": "张三"}),
@@ -75,8 +73,7 @@ def test_a_unit_handler_gets_only_their_notifications_and_their_units_orders(cli
 def test_a_notification_reaches_only_its_addressee(client, login, write):
     name = login("operator")
     me = _user_id(write, name)
-    with client.websocket_connect("/api/live") as ws:
-        time.sleep(0.2)
+    with client.websocket_connect("/api/live") as ws:  # registered before the socket opens
         for_someone_else = _feed(write, "notification", {"id": 1, "user_id": me + 1000, "role": None, "unit_id": None})
         for_leaders = _feed(write, "notification", {"id": 2, "user_id": None, "role": "shift_leader", "unit_id": None})
         for_a_unit = _feed(write, "notification", {"id": 3, "user_id": None, "role": None, "unit_id": 5})

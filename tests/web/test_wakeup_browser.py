@@ -9,7 +9,6 @@ when the telephony is down, and records the guest reached. Screenshots in test-a
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -116,4 +115,3 @@ def test_book_a_wakeup_and_watch_it_escalate(demo_server, browser, backend, writ
     expect(row.locator(".badge")).to_have_text("Done")
     _shot(page, "04-english", backend)
     assert errors == []
-    time.sleep(0.1)
