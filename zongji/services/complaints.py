@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.domain import time_range
-from zongji.domain import work_orders as wo
-from zongji.services.work_orders import Invalid, state_from_json
+from zongji.domain.work_orders.words import OrderType
+from zongji.services.work_orders.errors import Invalid
+from zongji.services.work_orders.stored_state import state_from_json
 from zongji.store.models import Department, Person, User
 from zongji.store.work_order_models import WorkOrder, WorkOrderCategory, WorkOrderEvent
 
@@ -170,7 +171,7 @@ def register(session: Session, *, tz: ZoneInfo, date_from: str | None = None, da
     d1, d2 = _day(date_from, "date_from"), _day(date_to, "date_to")
     if d1 and d2 and d2 < d1:
         raise Invalid("date_to is before date_from", field="date_to")
-    q = select(WorkOrder).where(WorkOrder.order_type == str(wo.OrderType.COMPLAINT))
+    q = select(WorkOrder).where(WorkOrder.order_type == str(OrderType.COMPLAINT))
     if d1:
         q = q.where(WorkOrder.created_at >= dt.datetime.combine(d1, dt.time(), tz))
     if d2:

@@ -105,7 +105,7 @@ def complaint_form_print(order_id: int, request: Request) -> Response:
 
     from zongji.errors import NotFound
     from zongji.services import complaints
-    from zongji.services import work_orders as service
+    from zongji.services.work_orders.visibility import Viewer, get_visible
     from zongji.store.db import transaction
     from zongji.store.models import Department, Organisation, User
 
@@ -114,7 +114,7 @@ def complaint_form_print(order_id: int, request: Request) -> Response:
         return early
     try:
         with transaction(request.app.state.session_factory) as s:
-            row = service.get_visible(s, service.Viewer.of(user), order_id)
+            row = get_visible(s, Viewer.of(user), order_id)
             data = complaints.form(s, row, tz=request.app.state.settings.tz)
             # The organisation: the responsible unit's, else the receiving agent's, else the only one.
             org = None

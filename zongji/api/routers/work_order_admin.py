@@ -22,7 +22,8 @@ from zongji.domain import time_range
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import audit, calendar_changes
 from zongji.services import sla as sla_store
-from zongji.services import work_orders as service
+from zongji.services.work_orders import categories
+from zongji.services.work_orders.errors import Invalid
 from zongji.store.models import Department, User, utcnow
 from zongji.store.work_order_models import UnitContact
 
@@ -115,9 +116,9 @@ def _date(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise service.Invalid("use YYYY-MM-DD", field="day") from None
+        raise Invalid("use YYYY-MM-DD", field="day") from None
     if not time_range.in_range(day):
-        raise service.Invalid(time_range.out_of_range_message("day"), field="day")
+        raise Invalid(time_range.out_of_range_message("day"), field="day")
     return day
 
 
@@ -193,7 +194,7 @@ def reset_policies(user: Admin, db: WriteDB) -> Response:
 
 @router.get("/work-order-categories")
 def list_categories(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
-    return {"categories": [service.category_out(c) for c in service.categories(db)]}
+    return {"categories": [categories.category_out(c) for c in categories.categories(db)]}
 
 
 @router.post("/work-order-categories/import", openapi_extra=refusals(rows="give either rows or csv"))
@@ -207,9 +208,9 @@ def import_categories(body: CategoriesIn, user: Admin, db: WriteDB) -> dict[str,
             rows.append({"code": r[0], "name_zh": r[1] if len(r) > 1 else "", "name_en": r[2] if len(r) > 2 else None,
                          "unit": r[3] if len(r) > 3 else None})
     if not rows:
-        raise service.Invalid("give rows or csv", field="rows")
-    n = service.import_categories(db, rows, actor=_actor(user), user_id=user.id)
-    return {"imported": n, "categories": [service.category_out(c) for c in service.categories(db)]}
+        raise Invalid("give rows or csv", field="rows")
+    n = categories.import_categories(db, rows, actor=_actor(user), user_id=user.id)
+    return {"imported": n, "categories": [categories.category_out(c) for c in categories.categories(db)]}
 
 
 @router.get("/units/contacts")
