@@ -23,7 +23,7 @@ from zongji.domain import time_range
 from zongji.domain.work_orders.words import OrderType
 from zongji.services.work_orders.errors import Invalid
 from zongji.services.work_orders.stored_state import state_from_json
-from zongji.store.models import Department, Person, User
+from zongji.store.models import Department, Organisation, Person, User
 from zongji.store.work_order_models import WorkOrder, WorkOrderCategory, WorkOrderEvent
 
 OUTCOME_ZH = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
@@ -109,6 +109,23 @@ def form(session: Session, row: WorkOrder, *, tz: ZoneInfo) -> dict[str, Any]:
         "signature_and_date": "",
     }
     return {"order_id": row.id, "fields": [{"key": k, "zh": zh, "en": en, "value": values[k]} for k, zh, en in FORM_FIELDS]}
+
+
+def form_organisation(session: Session, row: WorkOrder) -> dict[str, str] | None:
+    """The organisation named on the printed form: the responsible unit's, else the receiving
+    agent's, else the only one (None if there are several)."""
+    org = None
+    for dept_id in (row.main_unit_id,
+                    session.scalar(select(User.department_id).where(User.id == row.created_by_id))
+                    if row.created_by_id else None):
+        dept = session.get(Department, dept_id) if dept_id else None
+        if dept is not None:
+            org = session.get(Organisation, dept.organisation_id)
+            break
+    if org is None:
+        orgs = list(session.scalars(select(Organisation).limit(2)))
+        org = orgs[0] if len(orgs) == 1 else None
+    return {"zh": org.name, "en": org.name_en or org.name} if org else None
 
 
 def _cell_text(value: Any) -> Any:

@@ -26,6 +26,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zongji.errors import NotFound
 from zongji.settings import Settings, get_settings
 from zongji.store import jobs
 from zongji.store.models import FeedItem, utcnow
@@ -110,6 +111,17 @@ def list_for(session: Session, *, user_id: int, role: str, unit_id: int | None, 
 
 
 # --------------------------------------------------------------------------- delivery
+
+
+def mark_read(session: Session, notification_id: int, *, user_id: int, role: str, unit_id: int | None,
+              now: dt.datetime | None = None) -> None:
+    """Mark one of the user's notifications read; one they may not see is "not found"."""
+    n = session.scalar(select(Notification).where(Notification.id == notification_id,
+                                                  visible_to(user_id, role, unit_id)))
+    if n is None:
+        raise NotFound("no such notification", field="notification_id")
+    if n.read_at is None:
+        n.read_at = now or utcnow()
 
 
 def send_email(settings: Settings, *, to: str, subject: str, body: str) -> str:

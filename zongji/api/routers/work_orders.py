@@ -21,12 +21,11 @@ from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.domain.sla import ClockState
 from zongji.domain.work_orders.words import OrderType, Status
 from zongji.errors import Forbidden
-from zongji.services import complaints, notifications
+from zongji.services import audit, complaints, notifications
 from zongji.services.work_orders import attachments, calls, commands, detail, form_meta, links, listing, visibility
 from zongji.services.work_orders.duplicates import suggest_duplicates
 from zongji.services.work_orders.visibility import Viewer
-from zongji.store.models import User, utcnow
-from zongji.store.work_order_models import Notification
+from zongji.store.models import User
 
 router = APIRouter(prefix="/api", tags=["work orders"])
 
@@ -310,17 +309,8 @@ def my_notifications(user: CurrentUser, db: ReadDB, unread: bool = False) -> dic
 
 @router.post("/notifications/{notification_id}/read", status_code=204)
 def mark_read(notification_id: Id, user: CurrentUser, db: WriteDB) -> Response:
-    from sqlalchemy import select
-
     unit_id = user.department_id if user.role == Role.UNIT_HANDLER else None
-    n = db.scalar(select(Notification).where(Notification.id == notification_id,
-                                             notifications.visible_to(user.id, user.role, unit_id)))
-    if n is None:
-        from zongji.errors import NotFound
-
-        raise NotFound("no such notification", field="notification_id")
-    if n.read_at is None:
-        n.read_at = utcnow()
+    notifications.mark_read(db, notification_id, user_id=user.id, role=user.role, unit_id=unit_id)
     return Response(status_code=204)
 
 
@@ -350,8 +340,6 @@ def complaint_register_xlsx(
 ) -> Response:
     data = complaints.register(db, tz=_tz(request), date_from=date_from, date_to=date_to)
     content = complaints.register_xlsx(data)
-    from zongji.services import audit
-
     audit.record(db, actor=f"user:{user.username}", user_id=user.id, action="export", entity="complaint_register",
                  detail={"date_from": date_from, "date_to": date_to, "rows": len(data["items"])})
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -370,8 +358,6 @@ def complaint_form_xlsx(order_id: Id, request: Request, user: Console, db: Write
     viewer = Viewer.of(user)
     row = visibility.get_visible(db, viewer, order_id)
     content = complaints.form_xlsx(complaints.form(db, row, tz=_tz(request)))
-    from zongji.services import audit
-
     audit.record(db, actor=f"user:{user.username}", user_id=user.id, action="export", entity="complaint_form",
                  entity_id=row.id)
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
