@@ -23,7 +23,7 @@ from email.utils import make_msgid
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zongji.errors import NotFound
@@ -94,8 +94,6 @@ def notify(
 
 def visible_to(user_id: int, role: str, unit_id: int | None):
     """SQL condition: console notifications addressed to this person, their role or their unit."""
-    from sqlalchemy import or_
-
     conds = [Notification.user_id == user_id, (Notification.role == role) & Notification.user_id.is_(None)]
     if unit_id is not None:
         conds.append((Notification.unit_id == unit_id) & Notification.user_id.is_(None))

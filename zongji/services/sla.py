@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -59,8 +60,6 @@ def base_calendar(session: Session, tz: str | ZoneInfo) -> BusinessCalendar:
     years = frozenset(session.scalars(select(CalendarYear.year)).all())
     cal = BusinessCalendar.china(tz).with_entries(_entry(r) for r in rows)
     if years:
-        from dataclasses import replace
-
         cal = replace(cal, declared_years=years)
     return cal
 
