@@ -25,7 +25,6 @@ class InvalidAction(WorkOrderError):
     """The action is incomplete or inconsistent (400), e.g. a return without a reason."""
 
 
-
 def require_text(text: str, what: str, field_name: str) -> str:
     if not text or not text.strip():
         raise InvalidAction(f"{what} is required", code=f"{field_name}_required", field=field_name)

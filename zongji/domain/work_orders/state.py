@@ -255,7 +255,6 @@ class TimelineEntry:
         }
 
 
-
 def timeline_entry(state: WorkOrderState, new: WorkOrderState, kind: str, a: Actor, at: datetime,
                    data: Mapping[str, Any], note: str = "") -> TimelineEntry:
     """The entry of a change made outside :func:`~zongji.domain.work_orders.rules.apply` (binding,

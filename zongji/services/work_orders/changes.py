@@ -34,7 +34,6 @@ def add_event(session: Session, row: WorkOrder, entry: TimelineEntry, actor_name
     return ev
 
 
-
 def save_change(session: Session, row: WorkOrder, old: WorkOrderState, new: WorkOrderState,
                 entry: TimelineEntry, viewer: Viewer, sla: SlaContext, now: datetime) -> None:
     row.state = state_to_json(new)

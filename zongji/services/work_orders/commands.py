@@ -213,7 +213,6 @@ def _clip(v: str | None, n: int) -> str | None:
     return v[:n] or None
 
 
-
 def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, Any], *, tz: ZoneInfo,
         now: datetime | None = None) -> WorkOrder:
     """Apply one action (``{"action": "dispatch", "unit_id": 3, …}``) by the viewer."""
@@ -273,7 +272,6 @@ def _completion_deadline(session: Session, sla: SlaContext, state: WorkOrderStat
     start = state.created_at if policy.completion_from is sla_rules.ClockStart.CREATED else now
     return sla_rules.compute_deadline(policy.completion, sla.unit_calendar(session, unit_id), start,
                                       rest_day=policy.rest_day_start)
-
 
 
 EDITABLE = ("caller_name", "caller_number", "contact_consent", "caller_unit_room", "product_serial", "place",

@@ -1,4 +1,5 @@
-"""The lists of orders: the views (dispatch queue, callbacks, supervision, the unit's portal, extensions), filters and paging."""
+"""The lists of orders: the views (dispatch queue, callbacks, supervision, the unit's portal,
+extensions), filters and paging."""
 
 from __future__ import annotations
 

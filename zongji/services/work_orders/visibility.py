@@ -47,7 +47,6 @@ class Viewer:
         return f"user:{self.username}"
 
 
-
 SYSTEM_VIEWER = Viewer(0, "system", "系统", SYSTEM, None)
 
 
