@@ -24,8 +24,7 @@ PURE_LIBRARIES = {"pypinyin", "holidays", "chinese_calendar"}  # data and pure f
 SQL_ALLOWED = {"zongji.api.app", "zongji.api.deps", "zongji.api.errors"}
 
 KNOWN_SQL_IN_API_OR_WEB = {
-    "zongji.api.routers.live", "zongji.api.routers.work_order_admin", "zongji.api.routers.work_orders",
-    "zongji.web.line_pages", "zongji.web.pages", "zongji.web.work_order_pages",
+    "zongji.api.routers.live", "zongji.web.line_pages", "zongji.web.pages",
 }
 KNOWN_TELEPHONY_TO_SERVICES = {"zongji.telephony.simulator"}
 KNOWN_CYCLES = [

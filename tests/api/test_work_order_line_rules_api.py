@@ -149,7 +149,7 @@ def test_a_refused_pause_request_leaves_the_clock_running(as_role, orgs):
 
 
 def test_a_returned_order_restarts_the_dispatch_clock_and_goes_late(as_role, orgs, write):
-    from zongji.services import work_orders as service
+    from zongji.services.work_orders import listing, visibility
 
     op, leader = as_role("operator"), as_role("shift_leader")
     unit = as_role("unit_handler", department_id=orgs["bureau"])
@@ -163,8 +163,8 @@ def test_a_returned_order_restarts_the_dispatch_clock_and_goes_late(as_role, org
     # Two hours later, still in the queue: late (R-P4: dispatched within an hour).
     later = dt.datetime.fromisoformat(returned_at) + dt.timedelta(hours=2)
     with write() as s:
-        v = service.Viewer.of(s.scalars(select(User).where(User.role == "shift_leader")).first())
-        queue = service.list_orders(s, v, tz=TZ, view="dispatch", now=later)["items"]
+        v = visibility.Viewer.of(s.scalars(select(User).where(User.role == "shift_leader")).first())
+        queue = listing.list_orders(s, v, tz=TZ, view="dispatch", now=later)["items"]
     assert [i["id"] for i in queue] == [o["id"]]
     assert queue[0]["clocks"]["dispatch"]["state"] == "breached" and queue[0]["sla_state"] == "breached"
 

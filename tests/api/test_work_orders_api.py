@@ -11,6 +11,10 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from zongji.domain.work_orders.actions import Remind
+from zongji.domain.work_orders.rules import apply
+from zongji.domain.work_orders.state import SYSTEM_ACTOR
+from zongji.services.work_orders import changes, commands, sla_context, stored_state, visibility
 from zongji.store.models import AuditEntry
 from zongji.store.work_order_models import WorkOrder
 
@@ -449,7 +453,6 @@ def test_extensions_view_finds_every_pending_request_beyond_the_first_page(as_ro
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from zongji.services import work_orders as service
     from zongji.services.auth import create_user
     from zongji.store.models import User
 
@@ -461,22 +464,22 @@ def test_extensions_view_finds_every_pending_request_beyond_the_first_page(as_ro
         op = create_user(s, username="op-x", password="secret-pass-1", role="operator")
         lead = create_user(s, username="lead-x", password="secret-pass-1", role="shift_leader")
         uh = create_user(s, username="unit-x", password="secret-pass-1", role="unit_handler", department_id=city)
-        ov, lv, uv = (service.Viewer.of(s.get(User, u.id)) for u in (op, lead, uh))
+        ov, lv, uv = (visibility.Viewer.of(s.get(User, u.id)) for u in (op, lead, uh))
         ids = []
         for i in range(60):
-            o = service.create_order(s, ov, service.NewOrder(order_type="request", situation="general",
-                                                              description=f"路灯不亮 {i}", caller_name="张三",
-                                                              place="幸福路"), tz=tz, now=t0 + dt.timedelta(seconds=i))
-            service.act(s, lv, o.id, {"action": "dispatch", "unit_id": city}, tz=tz, now=t0 + dt.timedelta(minutes=5))
-            service.act(s, uv, o.id, {"action": "accept"}, tz=tz, now=t0 + dt.timedelta(minutes=6))
+            o = commands.create_order(s, ov, commands.NewOrder(order_type="request", situation="general",
+                                                               description=f"路灯不亮 {i}", caller_name="张三",
+                                                               place="幸福路"), tz=tz, now=t0 + dt.timedelta(seconds=i))
+            commands.act(s, lv, o.id, {"action": "dispatch", "unit_id": city}, tz=tz, now=t0 + dt.timedelta(minutes=5))
+            commands.act(s, uv, o.id, {"action": "accept"}, tz=tz, now=t0 + dt.timedelta(minutes=6))
             ids.append(o.id)
         # The oldest orders (last on the newest-first pages) ask for more time.
         asking = ids[:3]
         for oid in asking:
-            deadline = s.get(service.WorkOrder, oid).completion_deadline
-            service.act(s, uv, oid, {"action": "request_extension", "reason": "需协调多个部门",
-                                     "deadline": (deadline + dt.timedelta(days=2)).isoformat()},
-                        tz=tz, now=t0 + dt.timedelta(minutes=10))
+            deadline = s.get(WorkOrder, oid).completion_deadline
+            commands.act(s, uv, oid, {"action": "request_extension", "reason": "需协调多个部门",
+                                      "deadline": (deadline + dt.timedelta(days=2)).isoformat()},
+                         tz=tz, now=t0 + dt.timedelta(minutes=10))
     r = sup.get("/api/work-orders?view=extensions").json()
     assert r["total"] == 3 and sorted(i["id"] for i in r["items"]) == sorted(asking)
     assert all(i["extension_pending"] for i in r["items"])
@@ -493,7 +496,6 @@ def test_a_late_order_appears_on_the_supervision_list(as_role, units, write, ses
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from zongji.services import work_orders as service
     from zongji.services.auth import create_user
     from zongji.store.models import User, utcnow
     from zongji.worker.registry import load_all
@@ -503,13 +505,13 @@ def test_a_late_order_appears_on_the_supervision_list(as_role, units, write, ses
     tz = ZoneInfo("Asia/Shanghai")
     with write() as s:
         op = create_user(s, username="op-late", password="secret-pass-1", role="operator")
-        v = service.Viewer.of(s.get(User, op.id))
-        late = service.create_order(s, v, service.NewOrder(order_type="request", situation="general",
-                                                           description="井盖缺失", caller_name="李四", place="东湖路"),
-                                    tz=tz, now=utcnow() - dt.timedelta(hours=3))
-        fresh = service.create_order(s, v, service.NewOrder(order_type="request", situation="general",
-                                                            description="路灯不亮", caller_name="王五", place="西湖路"),
-                                     tz=tz)
+        v = visibility.Viewer.of(s.get(User, op.id))
+        late = commands.create_order(s, v, commands.NewOrder(order_type="request", situation="general",
+                                                             description="井盖缺失", caller_name="李四", place="东湖路"),
+                                     tz=tz, now=utcnow() - dt.timedelta(hours=3))
+        fresh = commands.create_order(s, v, commands.NewOrder(order_type="request", situation="general",
+                                                              description="路灯不亮", caller_name="王五", place="西湖路"),
+                                      tz=tz)
         late_id, fresh_id = late.id, fresh.id
     w = Worker(session_factory, handlers=load_all())  # (the server's own worker thread may be first)
     while w.run_once():
@@ -645,7 +647,6 @@ def test_notification_texts_give_local_times_not_iso_strings(as_role, units, wri
     zone (never 2026-…T…+08:00), and an automatic reminder says why in Chinese, not "warning"."""
     import datetime as dt
 
-    from zongji.services import work_orders as service
 
     city, _ = units
     op, leader = as_role("operator"), as_role("shift_leader")
@@ -659,11 +660,11 @@ def test_notification_texts_give_local_times_not_iso_strings(as_role, units, wri
     assert not ISO_INSTANT.search(n["body"]) and "+08:00" not in n["body"]
     with write() as s:  # the timer's automatic reminder just before the deadline
         row = s.get(WorkOrder, o["id"])
-        state = service.row_state(row)
-        sla = service.SlaContext.load(s, "Asia/Shanghai")
-        new, entry = service.wo.apply(state, service.wo.Remind(automatic=True, reason="warning"),
-                                      service.wo.SYSTEM_ACTOR, deadline - dt.timedelta(hours=1))
-        service._save(s, row, state, new, entry, service.SYSTEM_VIEWER, sla, deadline - dt.timedelta(hours=1))
+        state = stored_state.row_state(row)
+        sla = sla_context.SlaContext.load(s, "Asia/Shanghai")
+        new, entry = apply(state, Remind(automatic=True, reason="warning"), SYSTEM_ACTOR,
+                           deadline - dt.timedelta(hours=1))
+        changes.save_change(s, row, state, new, entry, visibility.SYSTEM_VIEWER, sla, deadline - dt.timedelta(hours=1))
     [rem] = [n for n in unit_city.get("/api/notifications").json()["items"] if n["kind"] == "reminder"]
     assert rem["body"] == f"办结时限即将到期（{local}）", rem["body"]
 

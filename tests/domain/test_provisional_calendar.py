@@ -23,7 +23,7 @@ from zongji.domain.business_calendar import (
 )
 from zongji.domain.sla import ClockKind, OrderTimes, RestDayStart, Target, compute_deadline, evaluate_clock
 from zongji.domain.sla import OrderContext, SlaPolicy, resolve_policy
-from zongji.domain.work_orders import OrderType
+from zongji.domain.work_orders.words import OrderType
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = BusinessCalendar()

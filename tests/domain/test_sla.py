@@ -34,21 +34,18 @@ from zongji.domain.sla import (
     time_between,
     worst_state,
 )
-from zongji.domain.work_orders import (
+from zongji.domain.work_orders.actions import (
     Accept,
-    Actor,
-    Complexity,
     Dispatch,
-    OrderType,
     PauseClock,
     RecordCallback,
     Reply,
     ResumeClock,
     StatusUpdate,
-    Urgency,
-    WorkOrderState,
-    apply,
 )
+from zongji.domain.work_orders.rules import apply
+from zongji.domain.work_orders.state import Actor, WorkOrderState
+from zongji.domain.work_orders.words import Complexity, OrderType, Urgency
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = BusinessCalendar()

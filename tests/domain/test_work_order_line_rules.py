@@ -13,18 +13,11 @@ from zongji.domain.business_calendar import BusinessCalendar
 from zongji.domain.roles import Role
 from zongji.domain.sla import DEFAULT_POLICIES, ClockKind, ClockState, OrderContext, OrderTimes, evaluate_clock, \
     resolve_policy
-from zongji.domain.work_orders import (
+from zongji.domain.work_orders.actions import (
     Accept,
-    ActionForbidden,
-    Actor,
     CloseDirectly,
-    Complexity,
     Dispatch,
-    ExtensionStatus,
     GrantPause,
-    IllegalTransition,
-    InvalidAction,
-    OrderType,
     PauseClock,
     Reclassify,
     RefusePause,
@@ -32,16 +25,14 @@ from zongji.domain.work_orders import (
     RequestPause,
     ResumeClock,
     Return,
-    Status,
-    WorkOrderState,
     action_from_dict,
-    allowed_actions,
-    apply,
-    bind_duplicate,
-    guidance_for,
-    situations_of,
-    unbind_duplicate,
 )
+from zongji.domain.work_orders.errors import ActionForbidden, IllegalTransition, InvalidAction
+from zongji.domain.work_orders.following import bind_duplicate, unbind_duplicate
+from zongji.domain.work_orders.guidance import guidance_for, situations_of
+from zongji.domain.work_orders.rules import allowed_actions, apply
+from zongji.domain.work_orders.state import Actor, WorkOrderState
+from zongji.domain.work_orders.words import Complexity, ExtensionStatus, OrderType, Status
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 9, 9, 0, tzinfo=SH)  # a Monday

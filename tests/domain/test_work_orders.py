@@ -8,37 +8,24 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from zongji.domain.roles import Role
-from zongji.domain.work_orders import (
+from zongji.domain.work_orders.actions import (
     ACTION_TYPES,
-    RULES,
-    SYSTEM,
     Accept,
-    ActionForbidden,
-    Actor,
     AddAssistingUnit,
     AddNote,
     AddProgress,
     CallbackAttempt,
-    CallbackAttemptResult,
-    CallbackOutcome,
-    CallbackProblem,
     Close,
     CloseDirectly,
     Dispatch,
-    ExtensionStatus,
     GrantExtension,
-    Handling,
-    IllegalTransition,
-    InvalidAction,
-    OrderDigest,
-    OrderType,
     PauseClock,
+    Reclassify,
     RecordCallback,
     RefuseExtension,
     RejectReply,
     Remind,
     RemoveAssistingUnit,
-    Reclassify,
     Reopen,
     Reply,
     RequestExtension,
@@ -47,23 +34,27 @@ from zongji.domain.work_orders import (
     SendBack,
     StartCallback,
     StartWork,
-    Status,
     StatusUpdate,
     Supervise,
     Unsupervise,
-    WorkOrderState,
     action_from_dict,
-    allowed_actions,
-    apply,
-    close_directly_with_guidance,
-    find_likely_duplicates,
-    format_order_number,
-    guidance_for,
-    order_number_day,
+)
+from zongji.domain.work_orders.duplicates import OrderDigest, find_likely_duplicates, score_duplicate, text_similarity
+from zongji.domain.work_orders.errors import ActionForbidden, IllegalTransition, InvalidAction
+from zongji.domain.work_orders.following import bind_duplicate, follow_reply, unbind_duplicate
+from zongji.domain.work_orders.guidance import Handling, guidance_for, situation_required
+from zongji.domain.work_orders.numbering import format_order_number, order_number_day, parse_order_number
+from zongji.domain.work_orders.rules import RULES, allowed_actions, apply, close_directly_with_guidance
+from zongji.domain.work_orders.state import Actor, WorkOrderState
+from zongji.domain.work_orders.words import (
+    SYSTEM,
+    CallbackAttemptResult,
+    CallbackOutcome,
+    CallbackProblem,
+    ExtensionStatus,
+    OrderType,
+    Status,
     order_types_for_line,
-    parse_order_number,
-    score_duplicate,
-    text_similarity,
 )
 from zongji.errors import Conflict, Forbidden
 
@@ -158,8 +149,6 @@ def test_close_directly_follows_the_type_guidance(order_type, situation, code):
 
 
 def test_situation_is_required_for_types_whose_handling_depends_on_it():
-    from zongji.domain.work_orders import situation_required
-
     assert all(situation_required(t) for t in OrderType)  # each type has close-directly and dispatch situations
     with pytest.raises(InvalidAction) as e:
         new(OrderType.HELP, situation="of_hotline")
@@ -598,7 +587,6 @@ def test_duplicate_by_coordinates():
 def test_a_bound_duplicate_follows_its_primary_then_gets_its_own_callback():
     from zongji.domain import sla
     from zongji.domain.business_calendar import BusinessCalendar
-    from zongji.domain.work_orders import bind_duplicate, follow_reply, unbind_duplicate
 
     policy = sla.resolve_policy(sla.DEFAULT_POLICIES, sla.OrderContext(OrderType.REQUEST))
     cal = BusinessCalendar(tz=SH)

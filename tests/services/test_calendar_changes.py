@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from zongji.services import calendar_changes, notifications
 from zongji.services import sla as sla_store
-from zongji.services import work_orders as service
+from zongji.services.work_orders import commands, detail, visibility
 from zongji.services.auth import create_user
 from zongji.store.models import Department, Job, Organisation, User
 from zongji.store.work_order_models import Notification, WorkOrder, WorkOrderEvent
@@ -46,23 +46,23 @@ def world(write, settings):
 
 
 def _viewer(s, user_id):
-    return service.Viewer.of(s.get(User, user_id))
+    return visibility.Viewer.of(s.get(User, user_id))
 
 
 def _order(write, world, unit, at=T0):
     with write() as s:
-        o = service.create_order(s, _viewer(s, world["op"]), service.NewOrder(
+        o = commands.create_order(s, _viewer(s, world["op"]), commands.NewOrder(
             order_type="request", situation="general", description="路灯不亮", caller_name="张三", place="幸福路"),
-            tz=TZ, now=at)
-        service.act(s, _viewer(s, world["leader"]), o.id, {"action": "dispatch", "unit_id": world[unit]},
-                    tz=TZ, now=at + dt.timedelta(minutes=10))
+                                  tz=TZ, now=at)
+        commands.act(s, _viewer(s, world["leader"]), o.id, {"action": "dispatch", "unit_id": world[unit]},
+                     tz=TZ, now=at + dt.timedelta(minutes=10))
         return o.id
 
 
 def _detail(write, world, order_id, now):
     with write() as s:
         row = s.get(WorkOrder, order_id)
-        return service.order_detail(s, row, _viewer(s, world["sup"]), tz=TZ, now=now)
+        return detail.order_detail(s, row, _viewer(s, world["sup"]), tz=TZ, now=now)
 
 
 def _import(write, world, now):
@@ -134,11 +134,11 @@ def test_a_granted_extension_is_not_recomputed(write, world):
                                 department_id=world["a"])
         uid = unit_user.id
     with write() as s:
-        service.act(s, _viewer(s, uid), oid, {"action": "accept"}, tz=TZ, now=DISPATCH + dt.timedelta(minutes=5))
-        service.act(s, _viewer(s, uid), oid, {"action": "request_extension", "deadline": granted.isoformat(),
-                                              "reason": "需要协调"}, tz=TZ, now=DISPATCH + dt.timedelta(minutes=6))
-        service.act(s, _viewer(s, world["sup"]), oid, {"action": "grant_extension"}, tz=TZ,
-                    now=DISPATCH + dt.timedelta(minutes=7))
+        commands.act(s, _viewer(s, uid), oid, {"action": "accept"}, tz=TZ, now=DISPATCH + dt.timedelta(minutes=5))
+        commands.act(s, _viewer(s, uid), oid, {"action": "request_extension", "deadline": granted.isoformat(),
+                                               "reason": "需要协调"}, tz=TZ, now=DISPATCH + dt.timedelta(minutes=6))
+        commands.act(s, _viewer(s, world["sup"]), oid, {"action": "grant_extension"}, tz=TZ,
+                     now=DISPATCH + dt.timedelta(minutes=7))
     assert dt.datetime.fromisoformat(_detail(write, world, oid, DISPATCH)["completion_deadline"]) == granted
     report = _import(write, world, DISPATCH + dt.timedelta(hours=1))
     assert report["deadlines_moved"] == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from zongji.domain.work_orders import FINAL_STATUSES
+from zongji.domain.work_orders.words import FINAL_STATUSES
 from zongji.store.models import LIVE_CALL_STATES, LIVE_CALLS_SQL
 from zongji.store.work_order_models import OPEN_ORDERS_SQL
 

@@ -25,19 +25,19 @@ WEEKDAY_ZH = "一二三四五六日"
 
 def _order_reaching_next_year(write, year: int) -> int:
     """Dispatched on 28 December of ``year`` with 5 working days: the deadline is in January."""
-    from zongji.services import work_orders as service
+    from zongji.services.work_orders import commands, visibility
     from zongji.store.models import User
 
     at = dt.datetime(year, 12, 28, 10, 0, tzinfo=SH)
     with write() as s:
-        op = service.Viewer.of(s.scalar(select(User).where(User.username == "operator")))
-        leader = service.Viewer.of(s.scalar(select(User).where(User.username == "leader")))
+        op = visibility.Viewer.of(s.scalar(select(User).where(User.username == "operator")))
+        leader = visibility.Viewer.of(s.scalar(select(User).where(User.username == "leader")))
         unit = s.scalar(select(User).where(User.username == "unit"))
-        o = service.create_order(s, op, service.NewOrder(
+        o = commands.create_order(s, op, commands.NewOrder(
             order_type="request", situation="general", description="幸福路路灯不亮", caller_name="张三",
             place="幸福路12号"), tz=SH, now=at)
-        service.act(s, leader, o.id, {"action": "dispatch", "unit_id": unit.department_id}, tz=SH,
-                    now=at + dt.timedelta(minutes=5))
+        commands.act(s, leader, o.id, {"action": "dispatch", "unit_id": unit.department_id}, tz=SH,
+                     now=at + dt.timedelta(minutes=5))
         return o.id
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from zongji.domain.roles import Role
 from zongji.services import notifications
-from zongji.services import work_orders as service
+from zongji.services.work_orders import commands, links, listing, visibility
 from zongji.services.auth import create_user
 from zongji.services.sms_gateway_double import SmsGatewayDouble
 from zongji.store.models import Department, Job, Organisation, User
-from zongji.store.work_order_models import Notification, UnitContact, WorkOrderEvent
+from zongji.store.work_order_models import Notification, UnitContact, WorkOrder, WorkOrderEvent
 from zongji.worker.registry import load_all
 from zongji.worker.runner import Worker
 
@@ -42,15 +42,15 @@ def world(write, settings):
 
 
 def _viewer(s, user_id):
-    return service.Viewer.of(s.get(User, user_id))
+    return visibility.Viewer.of(s.get(User, user_id))
 
 
 def _dispatched_order(write, world, at=T0):
     with write() as s:
-        o = service.create_order(s, _viewer(s, world["op"]), service.NewOrder(
+        o = commands.create_order(s, _viewer(s, world["op"]), commands.NewOrder(
             order_type="request", situation="general", description="路灯不亮", caller_name="张三", place="幸福路"), tz=TZ, now=at)
-        service.act(s, _viewer(s, world["leader"]), o.id, {"action": "dispatch", "unit_id": world["unit"]},
-                    tz=TZ, now=at + dt.timedelta(minutes=10))
+        commands.act(s, _viewer(s, world["leader"]), o.id, {"action": "dispatch", "unit_id": world["unit"]},
+                     tz=TZ, now=at + dt.timedelta(minutes=10))
         return o.id
 
 
@@ -73,7 +73,7 @@ def test_completion_reminders_fire_once_each_with_two_workers(write, session_fac
     assert any(":completion:warning:" in k for k in keys) and any(":completion:breach:" in k for k in keys)
     assert not any(":dispatch:" in k for k in keys)
     with write() as s:
-        deadline = s.get(service.WorkOrder, order_id).completion_deadline
+        deadline = s.get(WorkOrder, order_id).completion_deadline
     handlers = load_all()
 
     def run_two_workers(at):
@@ -93,13 +93,13 @@ def test_completion_reminders_fire_once_each_with_two_workers(write, session_fac
     run_two_workers(deadline - dt.timedelta(minutes=30))
     assert _reminders(write, order_id) == [("system", "warning")]
     with write() as s:
-        assert s.get(service.WorkOrder, order_id).sla_state == "warning"
+        assert s.get(WorkOrder, order_id).sla_state == "warning"
     # Past the deadline: one breach reminder.
     late = deadline + dt.timedelta(minutes=1)
     run_two_workers(late)
     assert _reminders(write, order_id) == [("system", "warning"), ("system", "breach")]
     with write() as s:
-        assert s.get(service.WorkOrder, order_id).sla_state == "breached"
+        assert s.get(WorkOrder, order_id).sla_state == "breached"
         n = s.scalars(select(Notification).where(Notification.order_id == order_id,
                                                  Notification.kind == "reminder", Notification.unit_id == world["unit"])).all()
         assert len(n) == 2
@@ -141,13 +141,13 @@ def test_an_extension_moves_the_reminders_and_the_old_ones_do_nothing(write, ses
         unit_user = create_user(s, username="u1", password="secret-pass-1", role=Role.UNIT_HANDLER,
                                 department_id=world["unit"])
         sup = create_user(s, username="sup", password="secret-pass-1", role="supervisor")
-        uv, sv = service.Viewer.of(unit_user), service.Viewer.of(sup)
+        uv, sv = visibility.Viewer.of(unit_user), visibility.Viewer.of(sup)
         at = T0 + dt.timedelta(days=1)
-        service.act(s, uv, order_id, {"action": "accept"}, tz=TZ, now=at)
-        deadline = s.get(service.WorkOrder, order_id).completion_deadline
-        service.act(s, uv, order_id, {"action": "request_extension", "reason": "等材料",
-                                      "deadline": (deadline + dt.timedelta(days=2)).isoformat()}, tz=TZ, now=at)
-        service.act(s, sv, order_id, {"action": "grant_extension"}, tz=TZ, now=at)
+        commands.act(s, uv, order_id, {"action": "accept"}, tz=TZ, now=at)
+        deadline = s.get(WorkOrder, order_id).completion_deadline
+        commands.act(s, uv, order_id, {"action": "request_extension", "reason": "等材料",
+                                       "deadline": (deadline + dt.timedelta(days=2)).isoformat()}, tz=TZ, now=at)
+        commands.act(s, sv, order_id, {"action": "grant_extension"}, tz=TZ, now=at)
     new = _pending_keys(write, order_id)
     assert set(old).isdisjoint(new) and len(new) == 3
     with write() as s:
@@ -158,7 +158,7 @@ def test_an_extension_moves_the_reminders_and_the_old_ones_do_nothing(write, ses
         pass
     assert _reminders(write, order_id) == []
     with write() as s:
-        new_deadline = s.get(service.WorkOrder, order_id).completion_deadline
+        new_deadline = s.get(WorkOrder, order_id).completion_deadline
     assert new_deadline > deadline
     w = Worker(session_factory, handlers=load_all(), clock=lambda: new_deadline + dt.timedelta(minutes=1))
     while w.run_once():
@@ -168,7 +168,7 @@ def test_an_extension_moves_the_reminders_and_the_old_ones_do_nothing(write, ses
 
 def test_dispatch_clock_warns_then_breaches_to_shift_leaders(write, session_factory, world):
     with write() as s:
-        o = service.create_order(s, _viewer(s, world["op"]), service.NewOrder(
+        o = commands.create_order(s, _viewer(s, world["op"]), commands.NewOrder(
             order_type="request", situation="general", description="水管爆裂", caller_name="李四", place="东湖路"), tz=TZ, now=T0)
         order_id = o.id
     for at in (T0 + dt.timedelta(minutes=50), T0 + dt.timedelta(hours=2)):  # 80 % of 1 h, then past it
@@ -179,7 +179,7 @@ def test_dispatch_clock_warns_then_breaches_to_shift_leaders(write, session_fact
         kinds = sorted(n.kind for n in s.scalars(select(Notification).where(
             Notification.order_id == order_id, Notification.role == "shift_leader")))
         assert kinds == ["created", "dispatch_breach", "dispatch_warning"]
-        assert s.get(service.WorkOrder, order_id).sla_state == "breached"
+        assert s.get(WorkOrder, order_id).sla_state == "breached"
 
 
 def test_unit_gets_email_through_smtp_and_sms_through_the_gateway(write, session_factory, world, settings, smtp_server):
@@ -236,10 +236,10 @@ def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, s
     dispatched) goes late and lands on supervision."""
     with write() as s:
         op = _viewer(s, world["op"])
-        primary = service.create_order(s, op, service.NewOrder(
+        primary = commands.create_order(s, op, commands.NewOrder(
             order_type="request", situation="general", description="幸福路路灯不亮", caller_name="张三",
             place="幸福路"), tz=TZ, now=T0)
-        dup = service.create_order(s, op, service.NewOrder(
+        dup = commands.create_order(s, op, commands.NewOrder(
             order_type="request", situation="general", description="幸福路路灯坏了", caller_name="王五",
             place="幸福路", link_to=[{"order_id": primary.id, "kind": "duplicate"}]), tz=TZ, now=T0 + dt.timedelta(minutes=5))
         ids = primary.id, dup.id
@@ -249,20 +249,20 @@ def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, s
     while w.run_once():
         pass
     with write() as s:
-        p, d = s.get(service.WorkOrder, ids[0]), s.get(service.WorkOrder, ids[1])
+        p, d = s.get(WorkOrder, ids[0]), s.get(WorkOrder, ids[1])
         assert p.sla_state == "breached" and d.sla_state == "met"
         breaches = {n.order_id for n in s.scalars(select(Notification).where(Notification.kind == "dispatch_breach"))}
         assert breaches == {ids[0]}
         created = {n.order_id for n in s.scalars(select(Notification).where(Notification.kind == "created"))}
         assert created == {ids[0]}  # the shift leader is not asked to dispatch the duplicate
-        sup = service.list_orders(s, _viewer(s, world["leader"]), tz=TZ, view="supervision", now=late)
+        sup = listing.list_orders(s, _viewer(s, world["leader"]), tz=TZ, view="supervision", now=late)
         assert [i["id"] for i in sup["items"]] == [ids[0]]
         # Unbound, it needs its own dispatch again: a fresh hour from the unbinding (R-P4).
-        service.unlink_orders(s, _viewer(s, world["op"]), ids[1], ids[0], tz=TZ, now=late)
+        links.unlink_orders(s, _viewer(s, world["op"]), ids[1], ids[0], tz=TZ, now=late)
     keys = _pending_keys(write, ids[1])
     assert any(":dispatch:breach:" in k for k in keys)
     with write() as s:
-        d = s.get(service.WorkOrder, ids[1])
+        d = s.get(WorkOrder, ids[1])
         assert d.sla_state == "on_time" and d.duplicate_of_id is None
 
 
@@ -274,10 +274,10 @@ def test_a_booked_callback_time_reminds_the_operator_once_at_that_time(write, se
     with write() as s:
         uh = create_user(s, username="u-cb", password="secret-pass-1", role=Role.UNIT_HANDLER,
                          department_id=world["unit"])
-        uv = service.Viewer.of(uh)
-        service.act(s, uv, order_id, {"action": "accept"}, tz=TZ, now=T0 + dt.timedelta(hours=1))
-        service.act(s, uv, order_id, {"action": "reply", "text": "已修复"}, tz=TZ, now=T0 + dt.timedelta(hours=2))
-        service.act(s, _viewer(s, world["op"]), order_id, {
+        uv = visibility.Viewer.of(uh)
+        commands.act(s, uv, order_id, {"action": "accept"}, tz=TZ, now=T0 + dt.timedelta(hours=1))
+        commands.act(s, uv, order_id, {"action": "reply", "text": "已修复"}, tz=TZ, now=T0 + dt.timedelta(hours=2))
+        commands.act(s, _viewer(s, world["op"]), order_id, {
             "action": "callback_attempt", "result": "not_convenient", "agreed_at": agreed.isoformat()},
             tz=TZ, now=T0 + dt.timedelta(hours=3))
     assert any(":callback_booked:due:" in k for k in _pending_keys(write, order_id))

@@ -50,14 +50,8 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from zongji.domain.business_calendar import BusinessCalendar, Interval, normalize_pauses, subtract_intervals
-from zongji.domain.work_orders import (
-    FINAL_STATUSES,
-    Complexity,
-    OrderType,
-    Status,
-    Urgency,
-    WorkOrderState,
-)
+from zongji.domain.work_orders.state import WorkOrderState
+from zongji.domain.work_orders.words import FINAL_STATUSES, Complexity, OrderType, Status, Urgency
 
 DEFAULT_WARNING_SHARE = 0.8
 

@@ -29,11 +29,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.domain import sla as sla_rules
-from zongji.domain import work_orders as wo
+from zongji.domain.work_orders.calendar_deadline import move_deadline_for_calendar
+from zongji.domain.work_orders.state import WorkOrderState
+from zongji.domain.work_orders.words import FINAL_STATUSES, WITH_UNIT_STATUSES
 from zongji.domain.business_calendar import CalendarEntry
 from zongji.services import notifications
 from zongji.services import sla as sla_store
-from zongji.services.work_orders import SYSTEM_VIEWER, SlaContext, _after_change, _save, row_state
+from zongji.services.work_orders.changes import after_change, save_change
+from zongji.services.work_orders.sla_context import SlaContext
+from zongji.services.work_orders.stored_state import row_state
+from zongji.services.work_orders.visibility import SYSTEM_VIEWER
 from zongji.store.models import utcnow
 from zongji.store.work_order_models import CalendarDay, WorkOrder
 
@@ -61,7 +66,7 @@ class RecomputeReport:
 
 
 def _open_orders(session: Session) -> list[WorkOrder]:
-    q = (select(WorkOrder).where(WorkOrder.status.notin_([str(s) for s in wo.FINAL_STATUSES]))
+    q = (select(WorkOrder).where(WorkOrder.status.notin_([str(s) for s in FINAL_STATUSES]))
          .order_by(WorkOrder.id).with_for_update())
     return list(session.scalars(q))
 
@@ -74,13 +79,13 @@ def _snapshot(session: Session, tz: ZoneInfo) -> tuple[SlaContext, list[WorkOrde
     return before, rows
 
 
-def _completion_start(policy: sla_rules.ResolvedPolicy, state: wo.WorkOrderState) -> dt.datetime | None:
+def _completion_start(policy: sla_rules.ResolvedPolicy, state: WorkOrderState) -> dt.datetime | None:
     if policy.completion_from is sla_rules.ClockStart.CREATED:
         return state.created_at
     return state.dispatched_at
 
 
-def _recount(ctx: SlaContext, session: Session, state: wo.WorkOrderState) -> dt.datetime | None:
+def _recount(ctx: SlaContext, session: Session, state: WorkOrderState) -> dt.datetime | None:
     policy = ctx.policy(state)
     start = _completion_start(policy, state)
     if not policy.completion.enabled or start is None or state.main_unit_id is None:
@@ -102,16 +107,16 @@ def _recompute(session: Session, before: SlaContext, rows: Sequence[WorkOrder], 
     years = sorted(set(years))
     for row in rows:
         state = row_state(row)
-        if (state.status in wo.WITH_UNIT_STATUSES and state.completion_deadline is not None
+        if (state.status in WITH_UNIT_STATUSES and state.completion_deadline is not None
                 and state.replied_at is None and _same(_recount(before, session, state), state.completion_deadline)):
             new_deadline = _recount(after, session, state)
             if new_deadline is not None and not _same(new_deadline, state.completion_deadline):
                 unit_cal = after.unit_calendar(session, state.main_unit_id)
                 provisional = bool(unit_cal.provisional_years_between(
                     unit_cal.local(now).date(), unit_cal.local(new_deadline).date()))
-                new, entry = wo.move_deadline_for_calendar(state, new_deadline, now, reason=reason, years=years,
-                                                           provisional=provisional)
-                _save(session, row, state, new, entry, SYSTEM_VIEWER, after, now)
+                new, entry = move_deadline_for_calendar(state, new_deadline, now, reason=reason, years=years,
+                                                        provisional=provisional)
+                save_change(session, row, state, new, entry, SYSTEM_VIEWER, after, now)
                 report.moved.append(Moved(row.id, row.number, state.main_unit_id,  # type: ignore[arg-type]
                                           state.completion_deadline, new_deadline))
                 report.refreshed += 1
@@ -120,7 +125,7 @@ def _recompute(session: Session, before: SlaContext, rows: Sequence[WorkOrder], 
         new_clocks = after.clocks(session, state, now)
         if {k: (r.deadline, r.warning_at, r.provisional_years) for k, r in old_clocks.items()} != \
                 {k: (r.deadline, r.warning_at, r.provisional_years) for k, r in new_clocks.items()}:
-            _after_change(session, row, state, after, now, None)
+            after_change(session, row, state, after, now, None)
             report.refreshed += 1
     _tell_units(session, report, tz, now, reason=reason, years=years)
     return report

@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.domain import time_range
-from zongji.domain import work_orders as wo
-from zongji.services.work_orders import Invalid, state_from_json
-from zongji.store.models import Department, Person, User
+from zongji.domain.work_orders.words import OrderType
+from zongji.services.work_orders.errors import Invalid
+from zongji.services.work_orders.stored_state import state_from_json
+from zongji.store.models import Department, Organisation, Person, User
 from zongji.store.work_order_models import WorkOrder, WorkOrderCategory, WorkOrderEvent
 
 OUTCOME_ZH = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
@@ -110,6 +111,23 @@ def form(session: Session, row: WorkOrder, *, tz: ZoneInfo) -> dict[str, Any]:
     return {"order_id": row.id, "fields": [{"key": k, "zh": zh, "en": en, "value": values[k]} for k, zh, en in FORM_FIELDS]}
 
 
+def form_organisation(session: Session, row: WorkOrder) -> dict[str, str] | None:
+    """The organisation named on the printed form: the responsible unit's, else the receiving
+    agent's, else the only one (None if there are several)."""
+    org = None
+    for dept_id in (row.main_unit_id,
+                    session.scalar(select(User.department_id).where(User.id == row.created_by_id))
+                    if row.created_by_id else None):
+        dept = session.get(Department, dept_id) if dept_id else None
+        if dept is not None:
+            org = session.get(Organisation, dept.organisation_id)
+            break
+    if org is None:
+        orgs = list(session.scalars(select(Organisation).limit(2)))
+        org = orgs[0] if len(orgs) == 1 else None
+    return {"zh": org.name, "en": org.name_en or org.name} if org else None
+
+
 def _cell_text(value: Any) -> Any:
     """A value as an XLSX cell can hold it: control characters a worksheet refuses (a pasted
     vertical tab, a NUL from a phone) are dropped, so one odd description never breaks the export
@@ -170,7 +188,7 @@ def register(session: Session, *, tz: ZoneInfo, date_from: str | None = None, da
     d1, d2 = _day(date_from, "date_from"), _day(date_to, "date_to")
     if d1 and d2 and d2 < d1:
         raise Invalid("date_to is before date_from", field="date_to")
-    q = select(WorkOrder).where(WorkOrder.order_type == str(wo.OrderType.COMPLAINT))
+    q = select(WorkOrder).where(WorkOrder.order_type == str(OrderType.COMPLAINT))
     if d1:
         q = q.where(WorkOrder.created_at >= dt.datetime.combine(d1, dt.time(), tz))
     if d2:

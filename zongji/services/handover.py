@@ -19,16 +19,17 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import handover as rules
 from zongji.domain import scope as scope_rules
-from zongji.domain import work_orders as wo_rules
+from zongji.domain.work_orders.words import Status
 from zongji.domain.caller_id import stay_in_house
 from zongji.domain.lines import FaultRecord
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit
 from zongji.services import switchboard as sb
 from zongji.services import scope as scope_service
-from zongji.services import wakeups, work_orders
+from zongji.services import wakeups
 from zongji.services.calls import Invalid, iso, parse_local_instant
 from zongji.services.directory import audit_guest_reads
+from zongji.services.work_orders.stored_state import state_from_json
 from zongji.settings import Settings
 from zongji.store.models import Department, FeedItem, Guest, Person, Room, Stay, User, utcnow
 from zongji.store.switchboard_models import Handover, HandoverEntry
@@ -174,13 +175,13 @@ def _callbacks(session: Session, scope: scope_rules.WorkScope | None = None) -> 
     is under way; due at the agreed callback time if one was agreed, else at the callback
     deadline. Only those of the lines of ``scope`` (None: all)."""
     rows = session.scalars(select(WorkOrder).where(
-        WorkOrder.status.in_((str(wo_rules.Status.REPLIED), str(wo_rules.Status.CALLBACK))))
+        WorkOrder.status.in_((str(Status.REPLIED), str(Status.CALLBACK))))
         .order_by(WorkOrder.callback_due_at, WorkOrder.id))
     out = []
     for r in rows:
         if scope is not None and not scope.sees_line(line_id=r.line_id):
             continue
-        state = work_orders.state_from_json(r.state)
+        state = state_from_json(r.state)
         about = " ".join((r.description or "").split())
         out.append(rules.OpenCallback(
             ref=r.number, who=r.caller_name or "—", number=r.caller_number or "—",

@@ -23,9 +23,10 @@ from email.utils import make_msgid
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from zongji.errors import NotFound
 from zongji.settings import Settings, get_settings
 from zongji.store import jobs
 from zongji.store.models import FeedItem, utcnow
@@ -93,8 +94,6 @@ def notify(
 
 def visible_to(user_id: int, role: str, unit_id: int | None):
     """SQL condition: console notifications addressed to this person, their role or their unit."""
-    from sqlalchemy import or_
-
     conds = [Notification.user_id == user_id, (Notification.role == role) & Notification.user_id.is_(None)]
     if unit_id is not None:
         conds.append((Notification.unit_id == unit_id) & Notification.user_id.is_(None))
@@ -110,6 +109,17 @@ def list_for(session: Session, *, user_id: int, role: str, unit_id: int | None, 
 
 
 # --------------------------------------------------------------------------- delivery
+
+
+def mark_read(session: Session, notification_id: int, *, user_id: int, role: str, unit_id: int | None,
+              now: dt.datetime | None = None) -> None:
+    """Mark one of the user's notifications read; one they may not see is "not found"."""
+    n = session.scalar(select(Notification).where(Notification.id == notification_id,
+                                                  visible_to(user_id, role, unit_id)))
+    if n is None:
+        raise NotFound("no such notification", field="notification_id")
+    if n.read_at is None:
+        n.read_at = now or utcnow()
 
 
 def send_email(settings: Settings, *, to: str, subject: str, body: str) -> str:

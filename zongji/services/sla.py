@@ -11,13 +11,17 @@ Every change is audited.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -56,8 +60,6 @@ def base_calendar(session: Session, tz: str | ZoneInfo) -> BusinessCalendar:
     years = frozenset(session.scalars(select(CalendarYear.year)).all())
     cal = BusinessCalendar.china(tz).with_entries(_entry(r) for r in rows)
     if years:
-        from dataclasses import replace
-
         cal = replace(cal, declared_years=years)
     return cal
 
@@ -168,6 +170,28 @@ def parse_import(text: str) -> list[CalendarEntry]:
         return entries_from_rows(rows)
     except CalendarError as e:
         raise CalendarInvalid(str(e), field="csv") from None
+
+
+def parse_import_xlsx(data: str) -> list[CalendarEntry]:
+    """Rows of the first sheet of an uploaded workbook (base64) as calendar entries (header row
+    optional)."""
+    try:
+        raw = base64.b64decode(data, validate=True)
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (binascii.Error, ValueError, KeyError, OSError, Exception) as e:  # zipfile.BadZipFile and friends
+        raise CalendarInvalid(f"not an .xlsx file: {type(e).__name__}", field="xlsx_base64") from None
+    rows = []
+    for r in wb.worksheets[0].iter_rows(values_only=True):
+        cells = [c.date() if isinstance(c, dt.datetime) else c for c in r[:3]]
+        if not cells or all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        if not rows and str(cells[0]).strip().lower() in {"date", "day", "日期"}:
+            continue
+        rows.append(cells)
+    try:
+        return entries_from_rows(rows)
+    except CalendarError as e:
+        raise CalendarInvalid(str(e), field="xlsx_base64") from None
 
 
 def import_year(

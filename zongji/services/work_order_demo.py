@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zongji.services import work_orders as service
+from zongji.services.work_orders import commands
+from zongji.services.work_orders.categories import import_categories
+from zongji.services.work_orders.visibility import Viewer
 from zongji.store.models import Department, Organisation, User
 from zongji.store.work_order_models import WorkOrder, WorkOrderCategory
 
@@ -60,8 +62,8 @@ def load_work_order_demo(session: Session, *, hotline_org_id: int, now: dt.datet
                          ensure_user) -> int:
     """Categories, unit handlers and demo orders; returns the number of orders created."""
     if session.scalar(select(WorkOrderCategory.id).limit(1)) is None:
-        service.import_categories(session, [{"code": c, "name_zh": zh, "name_en": en, "unit": u}
-                                            for c, zh, en, u in CATEGORIES_12345], actor="demo", user_id=None)
+        import_categories(session, [{"code": c, "name_zh": zh, "name_en": en, "unit": u}
+                                    for c, zh, en, u in CATEGORIES_12345], actor="demo", user_id=None)
     for username, display, unit_name in DEMO_UNIT_USERS:
         unit = _unit(session, hotline_org_id, unit_name)
         ensure_user(session, username, "unit_handler", display, department_id=unit.id if unit else None)
@@ -71,13 +73,13 @@ def load_work_order_demo(session: Session, *, hotline_org_id: int, now: dt.datet
     # The 12345 operator takes the city's calls (the hotel's operator never sees them).
     if not all(k in users for k in ("hotline", "leader", "supervisor", "unit")):
         return 0
-    v = {k: service.Viewer.of(users[k]) for k in ("hotline", "leader", "supervisor", "unit")}
+    v = {k: Viewer.of(users[k]) for k in ("hotline", "leader", "supervisor", "unit")}
     v["operator"] = v["hotline"]
     city = _unit(session, hotline_org_id, "市城管局")
     housing = _unit(session, hotline_org_id, "市住建局")
     if city is None or housing is None:
         return 0
-    v_city = service.Viewer.of(users["unit2"]) if "unit2" in users else None
+    v_city = Viewer.of(users["unit2"]) if "unit2" in users else None
     local = now.astimezone(tz)
     # Working days before today keep the demo's clocks meaningful whatever day it runs.
     def back(days: int, hh: int, mm: int = 0) -> dt.datetime:
@@ -85,11 +87,11 @@ def load_work_order_demo(session: Session, *, hotline_org_id: int, now: dt.datet
         return dt.datetime(d.year, d.month, d.day, hh, mm, tzinfo=tz)
 
     def new(at, **kw) -> WorkOrder:
-        return service.create_order(session, v["operator"], service.NewOrder(line_code="hotline-12345", **kw),
-                                    tz=tz, now=at)
+        return commands.create_order(session, v["operator"], commands.NewOrder(line_code="hotline-12345", **kw),
+                                     tz=tz, now=at)
 
     def act(viewer, row, at, **payload) -> None:
-        service.act(session, viewer, row.id, payload, tz=tz, now=at)
+        commands.act(session, viewer, row.id, payload, tz=tz, now=at)
 
     n = 0
     # 1. Just received, waiting for the shift leader.

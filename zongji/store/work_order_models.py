@@ -1,9 +1,9 @@
 """Tables of work orders (工单), their SLA calendar and policies, and notifications (issue 4).
 
 Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them. The order's full
-domain state (``zongji.domain.work_orders.WorkOrderState``) is kept as JSON in
+domain state (``zongji.domain.work_orders.state.WorkOrderState``) is kept as JSON in
 ``WorkOrder.state``; the columns beside it are copies for lists, filters and permissions, written
-by ``zongji.services.work_orders`` in the same transaction as the state.
+by ``zongji.services.work_orders.changes`` in the same transaction as the state.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class WorkOrderUnit(Base):
 
 
 class WorkOrderEvent(Base):
-    """One step on an order's timeline: who, when, what (``zongji.domain.work_orders.TimelineEntry``)."""
+    """One step on an order's timeline: who, when, what (``zongji.domain.work_orders.state.TimelineEntry``)."""
 
     __tablename__ = "work_order_events"
 

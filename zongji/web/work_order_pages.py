@@ -12,7 +12,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, Role
+from zongji.errors import NotFound
+from zongji.services import complaints, wakeups
+from zongji.services.work_orders.visibility import Viewer, get_visible
+from zongji.store.db import transaction
 from zongji.web import pages
 
 router = APIRouter(include_in_schema=False)
@@ -72,9 +76,6 @@ def unit_portal(request: Request) -> Response:
 def _knocks_on_doors(request: Request, user) -> bool:
     """Whether this handler's unit is the guest-service centre, which gets the wake-up door
     tasks (R-H9; setting ``wakeup_knock_unit``): the portal then shows them first."""
-    from zongji.services import wakeups
-    from zongji.store.db import transaction
-
     with transaction(request.app.state.session_factory) as s:
         unit = wakeups.knock_unit(s, request.app.state.settings)
         return unit is not None and user.department_id == unit.id
@@ -101,34 +102,14 @@ def order_page(order_id: int, request: Request) -> Response:
 @router.get("/work-orders/{order_id}/complaint-form/print", response_class=HTMLResponse)
 def complaint_form_print(order_id: int, request: Request) -> Response:
     """The complaint-handling form as an A4 page; unit handlers see only their unit's orders (404)."""
-    from sqlalchemy import select
-
-    from zongji.errors import NotFound
-    from zongji.services import complaints
-    from zongji.services import work_orders as service
-    from zongji.store.db import transaction
-    from zongji.store.models import Department, Organisation, User
-
     user, early = _guard(request, roles=CONSOLE_ROLES | {Role.UNIT_HANDLER})
     if early is not None:
         return early
     try:
         with transaction(request.app.state.session_factory) as s:
-            row = service.get_visible(s, service.Viewer.of(user), order_id)
+            row = get_visible(s, Viewer.of(user), order_id)
             data = complaints.form(s, row, tz=request.app.state.settings.tz)
-            # The organisation: the responsible unit's, else the receiving agent's, else the only one.
-            org = None
-            for dept_id in (row.main_unit_id,
-                            s.scalar(select(User.department_id).where(User.id == row.created_by_id))
-                            if row.created_by_id else None):
-                dept = s.get(Department, dept_id) if dept_id else None
-                if dept is not None:
-                    org = s.get(Organisation, dept.organisation_id)
-                    break
-            if org is None:
-                orgs = list(s.scalars(select(Organisation).limit(2)))
-                org = orgs[0] if len(orgs) == 1 else None
-            org_names = {"zh": org.name, "en": org.name_en or org.name} if org else None
+            org_names = complaints.form_organisation(s, row)
             order_type = row.order_type
     except NotFound:
         return Response("not found", status_code=404)
@@ -147,8 +128,6 @@ def complaints_page(request: Request) -> Response:
 @router.get("/settings/work-orders", response_class=HTMLResponse)
 def settings_page(request: Request) -> Response:
     """Business calendar, SLA policies, unit contacts, categories (supervisors and admins)."""
-    from zongji.domain.roles import ADMIN_ROLES
-
     user, early = _guard(request, roles=ADMIN_ROLES)
     if early is not None:
         return early

@@ -20,11 +20,11 @@ from zongji.api.models import ApiModel
 from zongji.api.errors import refusals
 from zongji.domain import time_range
 from zongji.domain.roles import ADMIN_ROLES
-from zongji.services import audit, calendar_changes
+from zongji.services import calendar_changes, unit_contacts
 from zongji.services import sla as sla_store
-from zongji.services import work_orders as service
-from zongji.store.models import Department, User, utcnow
-from zongji.store.work_order_models import UnitContact
+from zongji.services.work_orders import categories
+from zongji.services.work_orders.errors import Invalid
+from zongji.store.models import User, utcnow
 
 router = APIRouter(prefix="/api", tags=["work orders admin"])
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
@@ -46,34 +46,6 @@ class ImportIn(ApiModel):
                             description="lines date,is_working,name (班/休， yes/no, 1/0)")
     xlsx_base64: str | None = Field(default=None, max_length=3_000_000,
                                     description="an .xlsx file (base64): first sheet, columns date, 班/休， name")
-
-
-def _xlsx_entries(data: str):
-    """Rows of the first sheet of an uploaded workbook as calendar entries (header row optional)."""
-    import base64
-    import binascii
-
-    from openpyxl import load_workbook
-
-    from zongji.domain.business_calendar import CalendarError, entries_from_rows
-
-    try:
-        raw = base64.b64decode(data, validate=True)
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (binascii.Error, ValueError, KeyError, OSError, Exception) as e:  # zipfile.BadZipFile and friends
-        raise sla_store.CalendarInvalid(f"not an .xlsx file: {type(e).__name__}", field="xlsx_base64") from None
-    rows = []
-    for r in wb.worksheets[0].iter_rows(values_only=True):
-        cells = [c.date() if isinstance(c, dt.datetime) else c for c in r[:3]]
-        if not cells or all(c is None or str(c).strip() == "" for c in cells):
-            continue
-        if not rows and str(cells[0]).strip().lower() in {"date", "day", "日期"}:
-            continue
-        rows.append(cells)
-    try:
-        return entries_from_rows(rows)
-    except CalendarError as e:
-        raise sla_store.CalendarInvalid(str(e), field="xlsx_base64") from None
 
 
 class PoliciesIn(ApiModel):
@@ -115,9 +87,9 @@ def _date(text: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise service.Invalid("use YYYY-MM-DD", field="day") from None
+        raise Invalid("use YYYY-MM-DD", field="day") from None
     if not time_range.in_range(day):
-        raise service.Invalid(time_range.out_of_range_message("day"), field="day")
+        raise Invalid(time_range.out_of_range_message("day"), field="day")
     return day
 
 
@@ -165,7 +137,7 @@ def withdraw_year(year: Annotated[int, Path(ge=1900, le=2200)], request: Request
     year="in the years Zongji keeps"))
 def import_year(body: ImportIn, request: Request, user: Admin, db: WriteDB) -> dict[str, Any]:
     if body.xlsx_base64:
-        entries = _xlsx_entries(body.xlsx_base64)
+        entries = sla_store.parse_import_xlsx(body.xlsx_base64)
     elif body.csv is not None:
         entries = sla_store.parse_import(body.csv)
     else:
@@ -193,7 +165,7 @@ def reset_policies(user: Admin, db: WriteDB) -> Response:
 
 @router.get("/work-order-categories")
 def list_categories(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
-    return {"categories": [service.category_out(c) for c in service.categories(db)]}
+    return {"categories": [categories.category_out(c) for c in categories.categories(db)]}
 
 
 @router.post("/work-order-categories/import", openapi_extra=refusals(rows="give either rows or csv"))
@@ -207,34 +179,18 @@ def import_categories(body: CategoriesIn, user: Admin, db: WriteDB) -> dict[str,
             rows.append({"code": r[0], "name_zh": r[1] if len(r) > 1 else "", "name_en": r[2] if len(r) > 2 else None,
                          "unit": r[3] if len(r) > 3 else None})
     if not rows:
-        raise service.Invalid("give rows or csv", field="rows")
-    n = service.import_categories(db, rows, actor=_actor(user), user_id=user.id)
-    return {"imported": n, "categories": [service.category_out(c) for c in service.categories(db)]}
+        raise Invalid("give rows or csv", field="rows")
+    n = categories.import_categories(db, rows, actor=_actor(user), user_id=user.id)
+    return {"imported": n, "categories": [categories.category_out(c) for c in categories.categories(db)]}
 
 
 @router.get("/units/contacts")
 def list_contacts(user: Admin, db: ReadDB) -> dict[str, Any]:
     """Handling units (and departments) with their notification e-mail and SMS mobile."""
-    from sqlalchemy import select
-
-    contacts = {c.unit_id: c for c in db.scalars(select(UnitContact))}
-    units = db.scalars(select(Department).order_by(Department.kind.desc(), Department.name, Department.id)).all()
-    return {"units": [{"id": u.id, "name": u.name, "name_en": u.name_en, "kind": u.kind,
-                       "email": contacts[u.id].email if u.id in contacts else None,
-                       "sms_mobile": contacts[u.id].sms_mobile if u.id in contacts else None} for u in units]}
+    return unit_contacts.list_contacts(db)
 
 
 @router.put("/units/{unit_id}/contact")
 def put_contact(unit_id: Annotated[int, Path(ge=1, le=ID_MAX)], body: ContactIn, user: Admin, db: WriteDB) -> dict[str, Any]:
-    if db.get(Department, unit_id) is None:
-        from zongji.errors import NotFound
-
-        raise NotFound("no such unit", field="unit_id")
-    c = db.get(UnitContact, unit_id)
-    if c is None:
-        c = UnitContact(unit_id=unit_id)
-        db.add(c)
-    c.email, c.sms_mobile = body.email, body.sms_mobile
-    audit.record(db, actor=_actor(user), user_id=user.id, action="update", entity="unit_contact", entity_id=unit_id,
-                 detail={"email": body.email, "sms_mobile": body.sms_mobile})
-    return {"unit_id": unit_id, "email": c.email, "sms_mobile": c.sms_mobile}
+    return unit_contacts.set_contact(db, unit_id, email=body.email, sms_mobile=body.sms_mobile, actor=_actor(user),
+                                     user_id=user.id)

@@ -19,12 +19,13 @@ from zongji.api.models import ApiModel
 from zongji.api.errors import refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.domain.sla import ClockState
-from zongji.domain.work_orders import OrderType, Status
+from zongji.domain.work_orders.words import OrderType, Status
 from zongji.errors import Forbidden
-from zongji.services import complaints, notifications
-from zongji.services import work_orders as service
-from zongji.store.models import User, utcnow
-from zongji.store.work_order_models import Notification
+from zongji.services import audit, complaints, notifications
+from zongji.services.work_orders import attachments, calls, commands, detail, form_meta, links, listing, visibility
+from zongji.services.work_orders.duplicates import suggest_duplicates
+from zongji.services.work_orders.visibility import Viewer
+from zongji.store.models import User
 
 router = APIRouter(prefix="/api", tags=["work orders"])
 
@@ -99,7 +100,7 @@ class EditIn(ApiModel):
 
 
 class ActionIn(ApiModel):
-    """``{"action": "<kind>", …fields of that action}`` — see zongji.domain.work_orders."""
+    """``{"action": "<kind>", …fields of that action}`` — see zongji.domain.work_orders.actions."""
 
     model_config = ConfigDict(extra="allow")
     action: str = Field(max_length=40)
@@ -134,7 +135,7 @@ _ORDER_RULES = refusals(
 
 @router.get("/work-orders/meta")
 def get_meta(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
-    return service.meta(db, service.Viewer.of(user))
+    return form_meta.meta(db, Viewer.of(user))
 
 
 @router.get("/work-orders", openapi_extra=refusals(
@@ -142,7 +143,7 @@ def get_meta(user: CurrentUser, db: ReadDB) -> dict[str, Any]:
     unit_id="a unit the user may see"))
 def list_orders(
     request: Request, user: CurrentUser, db: ReadDB,
-    view: Annotated[str, Query(max_length=20, json_schema_extra={"enum": list(service.VIEWS)})] = "all",
+    view: Annotated[str, Query(max_length=20, json_schema_extra={"enum": list(listing.VIEWS)})] = "all",
     status: Annotated[str | None, Query(max_length=200, pattern=_STATUS_LIST,
                                         description="Comma-separated statuses")] = None,
     order_type: Annotated[str | None, Query(max_length=20, json_schema_extra={"enum": _ORDER_TYPES})] = None,
@@ -153,72 +154,72 @@ def list_orders(
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    return service.list_orders(db, service.Viewer.of(user), tz=_tz(request), view=view, status=status,
+    return listing.list_orders(db, Viewer.of(user), tz=_tz(request), view=view, status=status,
                                order_type=order_type, sla_state=sla_state, unit_id=unit_id, q=q,
                                supervised=supervised, page=page, page_size=page_size)
 
 
 @router.post("/work-orders", status_code=201, openapi_extra=_ORDER_RULES)
 def create_order(body: OrderIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
-    viewer = service.Viewer.of(user)
+    viewer = Viewer.of(user)
     data = body.model_dump()
     data["close_directly"] = body.close_directly.model_dump() if body.close_directly else None
     data["link_to"] = [lk.model_dump() for lk in body.link_to]
-    row = service.create_order(db, viewer, service.NewOrder(**data), tz=_tz(request))
-    return service.order_detail(db, row, viewer, tz=_tz(request))
+    row = commands.create_order(db, viewer, commands.NewOrder(**data), tz=_tz(request))
+    return detail.order_detail(db, row, viewer, tz=_tz(request))
 
 
 @router.get("/work-orders/from-call/{call_id}")
 def prefill_from_call(call_id: Id, user: Console, db: WriteDB) -> dict[str, Any]:
     """What the order form starts with when created from a call (caller, number, notes, line)."""
-    return service.call_prefill(db, service.Viewer.of(user), call_id)
+    return calls.call_prefill(db, Viewer.of(user), call_id)
 
 
 @router.post("/work-orders/duplicates")
 def duplicates(body: DuplicatesIn, request: Request, user: Console, db: ReadDB) -> dict[str, Any]:
     s = request.app.state.settings
-    items = service.suggest_duplicates(db, service.Viewer.of(user), caller_number=body.caller_number,
-                                       place=body.place, category=body.category, description=body.description,
-                                       latitude=body.latitude, longitude=body.longitude,
-                                       exclude_id=body.exclude_id, window_days=s.duplicate_window_days,
-                                       limit=s.duplicate_limit)
+    items = suggest_duplicates(db, Viewer.of(user), caller_number=body.caller_number,
+                               place=body.place, category=body.category, description=body.description,
+                               latitude=body.latitude, longitude=body.longitude,
+                               exclude_id=body.exclude_id, window_days=s.duplicate_window_days,
+                               limit=s.duplicate_limit)
     return {"items": items}
 
 
 @router.get("/work-orders/by-number/{number}")
 def by_number(number: str, request: Request, user: CurrentUser, db: ReadDB) -> dict[str, Any]:
-    viewer = service.Viewer.of(user)
-    row = service.find_by_number(db, viewer, number)
-    return service.order_detail(db, row, viewer, tz=_tz(request))
+    viewer = Viewer.of(user)
+    row = visibility.find_by_number(db, viewer, number)
+    return detail.order_detail(db, row, viewer, tz=_tz(request))
 
 
 @router.get("/work-orders/{order_id}")
 def get_order(order_id: Id, request: Request, user: CurrentUser, db: ReadDB) -> dict[str, Any]:
-    viewer = service.Viewer.of(user)
-    row = service.get_visible(db, viewer, order_id)
-    return service.order_detail(db, row, viewer, tz=_tz(request))
+    viewer = Viewer.of(user)
+    row = visibility.get_visible(db, viewer, order_id)
+    return detail.order_detail(db, row, viewer, tz=_tz(request))
 
 
 @router.patch("/work-orders/{order_id}", openapi_extra=_ORDER_RULES)
 def edit_order(order_id: Id, body: EditIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
-    viewer = service.Viewer.of(user)
-    row = service.edit_order(db, viewer, order_id, body.model_dump(exclude_unset=True), tz=_tz(request))
-    return service.order_detail(db, row, viewer, tz=_tz(request))
+    viewer = Viewer.of(user)
+    row = commands.edit_order(db, viewer, order_id, body.model_dump(exclude_unset=True), tz=_tz(request))
+    return detail.order_detail(db, row, viewer, tz=_tz(request))
 
 
 @router.post("/work-orders/{order_id}/actions")
 def act(order_id: Id, body: ActionIn, request: Request, user: CurrentUser, db: WriteDB) -> dict[str, Any]:
-    viewer = service.Viewer.of(user)
-    row = service.act(db, viewer, order_id, body.model_dump(), tz=_tz(request))
-    return service.order_detail(db, row, viewer, tz=_tz(request))
+    viewer = Viewer.of(user)
+    row = commands.act(db, viewer, order_id, body.model_dump(), tz=_tz(request))
+    return detail.order_detail(db, row, viewer, tz=_tz(request))
 
 
 @router.post("/work-orders/{order_id}/links", status_code=201,
              openapi_extra=refusals(other_id="the order itself, or an order the user may not see"))
 def link(order_id: Id, body: LinkIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
-    viewer = service.Viewer.of(user)
-    service.link_orders(db, viewer, order_id, body.order_id, body.kind, tz=_tz(request))
-    return service.order_detail(db, service.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
+    viewer = Viewer.of(user)
+    links.link_orders(db, viewer, order_id, body.order_id, body.kind, tz=_tz(request))
+    return detail.order_detail(db, visibility.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
 
 
 class CallLinkIn(ApiModel):
@@ -230,14 +231,14 @@ class CallLinkIn(ApiModel):
 @router.post("/work-orders/{order_id}/calls", status_code=201)
 def link_call(order_id: Id, body: CallLinkIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
     """Link a further call to the order (the caller calling again, the callback call, R-P6, R-P8)."""
-    viewer = service.Viewer.of(user)
-    service.link_call(db, viewer, order_id, body.call_id, body.purpose)
-    return service.order_detail(db, service.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
+    viewer = Viewer.of(user)
+    calls.link_call(db, viewer, order_id, body.call_id, body.purpose)
+    return detail.order_detail(db, visibility.get_visible(db, viewer, order_id), viewer, tz=_tz(request))
 
 
 @router.delete("/work-orders/{order_id}/links/{other_id}", status_code=204)
 def unlink(order_id: Id, other_id: Id, request: Request, user: Console, db: WriteDB) -> Response:
-    service.unlink_orders(db, service.Viewer.of(user), order_id, other_id, tz=_tz(request))
+    links.unlink_orders(db, Viewer.of(user), order_id, other_id, tz=_tz(request))
     return Response(status_code=204)
 
 
@@ -252,9 +253,9 @@ def upload(order_id: Id, file: UploadFile, request: Request, user: CurrentUser, 
                 return
             yield b
 
-    att = service.add_attachment(db, service.Viewer.of(user), order_id, filename=file.filename or "file",
-                                 content_type=file.content_type or "", chunks=chunks(), data_dir=s.data_dir,
-                                 max_bytes=s.attachment_max_bytes, max_count=s.attachments_per_order_max)
+    att = attachments.add_attachment(db, Viewer.of(user), order_id, filename=file.filename or "file",
+                                     content_type=file.content_type or "", chunks=chunks(), data_dir=s.data_dir,
+                                     max_bytes=s.attachment_max_bytes, max_count=s.attachments_per_order_max)
     return {"id": att.id, "filename": att.filename, "size": att.size,
             "url": f"/api/work-orders/{order_id}/attachments/{att.id}"}
 
@@ -262,8 +263,8 @@ def upload(order_id: Id, file: UploadFile, request: Request, user: CurrentUser, 
 @router.get("/work-orders/{order_id}/attachments/{attachment_id}", response_class=Response,
             responses={200: {"content": {"application/octet-stream": {}}, "description": "The file"}})
 def download(order_id: Id, attachment_id: Id, request: Request, user: CurrentUser, db: ReadDB) -> Response:
-    att, path = service.get_attachment(db, service.Viewer.of(user), order_id, attachment_id,
-                                       request.app.state.settings.data_dir)
+    att, path = attachments.get_attachment(db, Viewer.of(user), order_id, attachment_id,
+                                           request.app.state.settings.data_dir)
     return FileResponse(path, media_type=att.content_type, filename=att.filename)
 
 
@@ -274,11 +275,11 @@ def download(order_id: Id, attachment_id: Id, request: Request, user: CurrentUse
 def unit_portal(request: Request, user: Unit, db: ReadDB,
                 page: Annotated[int, Query(ge=1, le=100000)] = 1) -> dict[str, Any]:
     """The unit handler's orders (open first, nearest deadline first)."""
-    viewer = service.Viewer.of(user)
+    viewer = Viewer.of(user)
     if viewer.unit_id is None:
         raise Forbidden("this unit handler belongs to no unit")
-    out = service.list_orders(db, viewer, tz=_tz(request), view="unit", page=page)
-    out["unit"] = service.meta(db, viewer)["me"]
+    out = listing.list_orders(db, viewer, tz=_tz(request), view="unit", page=page)
+    out["unit"] = form_meta.meta(db, viewer)["me"]
     return out
 
 
@@ -286,14 +287,14 @@ def unit_portal(request: Request, user: Unit, db: ReadDB,
 def callbacks(request: Request, user: Console, db: ReadDB,
               page: Annotated[int, Query(ge=1, le=100000)] = 1) -> dict[str, Any]:
     """Orders the unit replied to, waiting for the callback (due first)."""
-    return service.list_orders(db, service.Viewer.of(user), tz=_tz(request), view="callbacks", page=page)
+    return listing.list_orders(db, Viewer.of(user), tz=_tz(request), view="callbacks", page=page)
 
 
 @router.get("/supervision")
 def supervision(request: Request, user: Console, db: ReadDB,
                 page: Annotated[int, Query(ge=1, le=100000)] = 1) -> dict[str, Any]:
     """督办： supervised orders (hot, dissatisfied, failed callbacks) and open orders past a deadline."""
-    return service.list_orders(db, service.Viewer.of(user), tz=_tz(request), view="supervision", page=page)
+    return listing.list_orders(db, Viewer.of(user), tz=_tz(request), view="supervision", page=page)
 
 
 # --------------------------------------------------------------------------- notifications
@@ -308,17 +309,8 @@ def my_notifications(user: CurrentUser, db: ReadDB, unread: bool = False) -> dic
 
 @router.post("/notifications/{notification_id}/read", status_code=204)
 def mark_read(notification_id: Id, user: CurrentUser, db: WriteDB) -> Response:
-    from sqlalchemy import select
-
     unit_id = user.department_id if user.role == Role.UNIT_HANDLER else None
-    n = db.scalar(select(Notification).where(Notification.id == notification_id,
-                                             notifications.visible_to(user.id, user.role, unit_id)))
-    if n is None:
-        from zongji.errors import NotFound
-
-        raise NotFound("no such notification", field="notification_id")
-    if n.read_at is None:
-        n.read_at = utcnow()
+    notifications.mark_read(db, notification_id, user_id=user.id, role=user.role, unit_id=unit_id)
     return Response(status_code=204)
 
 
@@ -348,8 +340,6 @@ def complaint_register_xlsx(
 ) -> Response:
     data = complaints.register(db, tz=_tz(request), date_from=date_from, date_to=date_to)
     content = complaints.register_xlsx(data)
-    from zongji.services import audit
-
     audit.record(db, actor=f"user:{user.username}", user_id=user.id, action="export", entity="complaint_register",
                  detail={"date_from": date_from, "date_to": date_to, "rows": len(data["items"])})
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -358,18 +348,16 @@ def complaint_register_xlsx(
 
 @router.get("/work-orders/{order_id}/complaint-form")
 def complaint_form(order_id: Id, request: Request, user: Console, db: ReadDB) -> dict[str, Any]:
-    viewer = service.Viewer.of(user)
-    row = service.get_visible(db, viewer, order_id)
+    viewer = Viewer.of(user)
+    row = visibility.get_visible(db, viewer, order_id)
     return complaints.form(db, row, tz=_tz(request))
 
 
 @router.get("/work-orders/{order_id}/complaint-form.xlsx", response_class=Response, responses=_XLSX_RESPONSE)
 def complaint_form_xlsx(order_id: Id, request: Request, user: Console, db: WriteDB) -> Response:
-    viewer = service.Viewer.of(user)
-    row = service.get_visible(db, viewer, order_id)
+    viewer = Viewer.of(user)
+    row = visibility.get_visible(db, viewer, order_id)
     content = complaints.form_xlsx(complaints.form(db, row, tz=_tz(request)))
-    from zongji.services import audit
-
     audit.record(db, actor=f"user:{user.username}", user_id=user.id, action="export", entity="complaint_form",
                  entity_id=row.id)
     return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from zongji.domain import work_orders as wo
+from zongji.domain.work_orders.words import ORDER_TYPE_ZH, OrderType
 from zongji.domain.roles import Role
 from zongji.domain.stats import kpi
 from zongji.domain.stats import orders as rules
@@ -77,8 +77,8 @@ def order_report(session: Session, user: User, settings: Settings, *, date_from:
         if group == "unit":
             return units.get(k, ("未派单", "not dispatched"))[int(en)]
         if group == "type":
-            t = wo.OrderType(k)
-            return str(t) if en else wo.ORDER_TYPE_ZH.get(t, str(t))
+            t = OrderType(k)
+            return str(t) if en else ORDER_TYPE_ZH.get(t, str(t))
         if group == "channel":
             return k if en else _CHANNELS_ZH.get(k, k)
         return categories.get(k, (k or "—",) * 2)[int(en)]

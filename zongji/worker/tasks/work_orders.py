@@ -2,7 +2,7 @@
 
 * ``wo.timer`` — an SLA reminder (warning share reached, deadline breached), "tell the caller
   where things stand" (R-S10), or a callback time agreed with the caller (R-P7). Scheduled by
-  ``zongji.services.work_orders.reschedule_timers`` after every change, keyed by order, clock,
+  ``zongji.services.work_orders.timers.reschedule_timers`` after every change, keyed by order, clock,
   phase and due time, so each fires once; the handler re-checks the order and does nothing if
   the reminder went stale.
 * ``notify.send`` — send one e-mail or SMS notification; retried while the server fails.
@@ -15,15 +15,16 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from zongji.services import notifications
-from zongji.services import work_orders as service
+from zongji.services.work_orders.reminders import run_timer
+from zongji.services.work_orders.timers import TIMER_KIND
 from zongji.store.models import Job
 from zongji.worker.registry import Retry, handler
 
 
-@handler(service.TIMER_KIND)
+@handler(TIMER_KIND)
 def work_order_timer(session: Session, job: Job, now: dt.datetime) -> None:
     settings = notifications.current_settings()
-    service.run_timer(session, job.payload or {}, now, settings.tz)
+    run_timer(session, job.payload or {}, now, settings.tz)
 
 
 @handler("notify.send")
