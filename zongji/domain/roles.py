@@ -30,6 +30,13 @@ ROOM_NUMBER_ROLES = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
 # Roles that watch the centre's figures: the wallboard and the reports (issue 10).
 STATS_ROLES = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
 
+# Work orders: who dispatches, sends back, closes and reopens (the shift leaders and above) …
+LEADER_ROLES = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
+# … the hotline office (types, units, the calendar, approvals) …
+OFFICE_ROLES = ADMIN_ROLES
+# … and who handles an order for a unit.
+UNIT_ROLES = frozenset({Role.UNIT_HANDLER})
+
 
 # What an integration token may do (``zongji token add NAME --scopes cti,pms``).
 INTEGRATION_SCOPES = {

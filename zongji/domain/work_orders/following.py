@@ -17,7 +17,8 @@ from datetime import datetime
 from zongji.domain.roles import Role
 from zongji.domain.work_orders.errors import ActionForbidden, IllegalTransition, require_aware, require_text
 from zongji.domain.work_orders.state import Actor, TimelineEntry, WorkOrderState, timeline_entry
-from zongji.domain.work_orders.words import CONSOLE_WORK_ROLES, FOLLOWING_STATUSES, Status
+from zongji.domain.roles import CONSOLE_ROLES
+from zongji.domain.work_orders.words import FOLLOWING_STATUSES, Status
 
 def bind_duplicate(
     state: WorkOrderState, primary_id: int, actor: Actor | Role | str, at: datetime, *, primary_number: str = ""
@@ -25,7 +26,7 @@ def bind_duplicate(
     """Make ``state`` follow ``primary_id`` as its duplicate."""
     a = Actor.coerce(actor)
     require_aware(at, "at")
-    if a.role not in CONSOLE_WORK_ROLES:
+    if a.role not in CONSOLE_ROLES:
         raise ActionForbidden(f"Role {a.role} may not bind work orders", code="role_not_allowed")
     if state.status not in FOLLOWING_STATUSES:
         raise IllegalTransition(

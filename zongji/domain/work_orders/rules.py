@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from zongji.domain.roles import Role
+from zongji.domain.roles import CONSOLE_ROLES, LEADER_ROLES, OFFICE_ROLES, UNIT_ROLES, Role
 from zongji.domain.work_orders.actions import (
     ACTION_TYPES,
     Action,
@@ -68,13 +68,9 @@ from zongji.domain.work_orders.state import (
     WorkOrderState,
 )
 from zongji.domain.work_orders.words import (
-    CONSOLE_WORK_ROLES,
     FINAL_STATUSES,
-    LEADER_ROLES,
-    OFFICE_ROLES,
     OPEN_STATUSES,
     SYSTEM,
-    UNIT_ROLES,
     WITH_UNIT_STATUSES,
     CallbackAttemptResult,
     CallbackOutcome,
@@ -96,20 +92,20 @@ class _Rule:
 
 S = Status
 _ANY_OPEN = frozenset(OPEN_STATUSES)
-_UNIT_OR_CONSOLE = CONSOLE_WORK_ROLES | UNIT_ROLES
+_UNIT_OR_CONSOLE = CONSOLE_ROLES | UNIT_ROLES
 
 RULES: dict[str, _Rule] = {
     "dispatch": _Rule(frozenset({S.CREATED, S.RETURNED, S.REVIEW}), LEADER_ROLES),
-    "close_directly": _Rule(frozenset({S.CREATED}), CONSOLE_WORK_ROLES),
+    "close_directly": _Rule(frozenset({S.CREATED}), CONSOLE_ROLES),
     "accept": _Rule(frozenset({S.DISPATCHED}), UNIT_ROLES, "main"),
     "return": _Rule(frozenset({S.DISPATCHED}), UNIT_ROLES, "main"),
     "start": _Rule(frozenset({S.ACCEPTED}), UNIT_ROLES, "main"),
     "progress": _Rule(frozenset({S.ACCEPTED, S.IN_PROGRESS}), UNIT_ROLES, "any"),
     "reply": _Rule(frozenset({S.ACCEPTED, S.IN_PROGRESS}), UNIT_ROLES, "main"),
-    "reject_reply": _Rule(frozenset({S.REPLIED, S.CALLBACK}), CONSOLE_WORK_ROLES),
-    "start_callback": _Rule(frozenset({S.REPLIED}), CONSOLE_WORK_ROLES),
-    "callback_attempt": _Rule(frozenset({S.REPLIED, S.CALLBACK}), CONSOLE_WORK_ROLES),
-    "record_callback": _Rule(frozenset({S.REPLIED, S.CALLBACK}), CONSOLE_WORK_ROLES),
+    "reject_reply": _Rule(frozenset({S.REPLIED, S.CALLBACK}), CONSOLE_ROLES),
+    "start_callback": _Rule(frozenset({S.REPLIED}), CONSOLE_ROLES),
+    "callback_attempt": _Rule(frozenset({S.REPLIED, S.CALLBACK}), CONSOLE_ROLES),
+    "record_callback": _Rule(frozenset({S.REPLIED, S.CALLBACK}), CONSOLE_ROLES),
     "send_back": _Rule(frozenset({S.REPLIED, S.CALLBACK, S.REVIEW}), LEADER_ROLES),
     "close": _Rule(frozenset({S.REPLIED, S.CALLBACK, S.REVIEW}), LEADER_ROLES),
     "reopen": _Rule(FINAL_STATUSES, LEADER_ROLES),
@@ -122,12 +118,12 @@ RULES: dict[str, _Rule] = {
     "unsupervise": _Rule(frozenset(Status), OFFICE_ROLES),
     "remind": _Rule(WITH_UNIT_STATUSES, LEADER_ROLES | {SYSTEM}),
     # A unit never stops its own clock: it asks (request_pause) and the office decides (issue 8).
-    "pause": _Rule(_ANY_OPEN, CONSOLE_WORK_ROLES),
+    "pause": _Rule(_ANY_OPEN, CONSOLE_ROLES),
     "resume": _Rule(_ANY_OPEN, _UNIT_OR_CONSOLE, "main"),
     "request_pause": _Rule(frozenset({S.ACCEPTED, S.IN_PROGRESS}), UNIT_ROLES, "main"),
     "grant_pause": _Rule(frozenset({S.ACCEPTED, S.IN_PROGRESS}), OFFICE_ROLES),
     "refuse_pause": _Rule(frozenset({S.ACCEPTED, S.IN_PROGRESS}), OFFICE_ROLES),
-    "status_update": _Rule(_ANY_OPEN, CONSOLE_WORK_ROLES),
+    "status_update": _Rule(_ANY_OPEN, CONSOLE_ROLES),
     "reclassify": _Rule(_ANY_OPEN, LEADER_ROLES),
     "note": _Rule(frozenset(Status), _UNIT_OR_CONSOLE, "any"),
 }

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from zongji.domain.roles import Role
 
 class OrderType(StrEnum):
     SUGGESTION = "suggestion"  # 建议
@@ -106,9 +105,3 @@ class LinkKind(StrEnum):
 
 
 SYSTEM = "system"  # actor role of the timer worker
-
-# Who may do what.
-LEADER_ROLES = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
-OFFICE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})  # the hotline office
-CONSOLE_WORK_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
-UNIT_ROLES = frozenset({Role.UNIT_HANDLER})

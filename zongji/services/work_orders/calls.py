@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.domain.work_orders.phone_digits import phone_digits
 from zongji.domain.work_orders.state import TimelineEntry
-from zongji.domain.work_orders.words import CONSOLE_WORK_ROLES, order_types_for_line
+from zongji.domain.work_orders.words import order_types_for_line
 from zongji.errors import Conflict, Forbidden, NotFound
 from zongji.services import audit, notifications, wakeups
 from zongji.services.work_orders.changes import add_event
@@ -67,7 +67,7 @@ def link_call(session: Session, viewer: Viewer, order_id: int, call_id: Any, pur
     """Link a further call to the order: the caller calling again (R-P8: one caller reporting it
     several times), the callback call (R-P6), or another call about it."""
     now = now or utcnow()
-    if viewer.role not in {str(r) for r in CONSOLE_WORK_ROLES}:
+    if viewer.role not in {str(r) for r in CONSOLE_ROLES}:
         raise Forbidden("only the console may link calls to an order")
     if purpose not in CALL_PURPOSES:
         raise Invalid(f"purpose must be one of {', '.join(CALL_PURPOSES)}", field="purpose")

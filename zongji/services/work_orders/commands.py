@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.domain import sla as sla_rules
-from zongji.domain.roles import Role
+from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.domain.work_orders.actions import (
     AddAssistingUnit,
     CloseDirectly,
@@ -27,7 +27,7 @@ from zongji.domain.work_orders.errors import InvalidAction, WorkOrderError
 from zongji.domain.work_orders.guidance import Guidance, guidance_for, situation_required, situations_of
 from zongji.domain.work_orders.rules import apply
 from zongji.domain.work_orders.state import TimelineEntry, WorkOrderState
-from zongji.domain.work_orders.words import CONSOLE_WORK_ROLES, SYSTEM, Complexity, OrderType, Status, Urgency
+from zongji.domain.work_orders.words import SYSTEM, Complexity, OrderType, Status, Urgency
 from zongji.errors import Forbidden
 from zongji.services import audit, notifications
 from zongji.services.work_orders.calls import CALLBACK_ACTIONS, add_call_link, call_for_link
@@ -99,7 +99,7 @@ def _check_required(g: Guidance, o: NewOrder) -> None:
 
 def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo, now: datetime | None = None) -> WorkOrder:
     now = now or utcnow()
-    if viewer.role not in {str(r) for r in CONSOLE_WORK_ROLES}:
+    if viewer.role not in {str(r) for r in CONSOLE_ROLES}:
         raise Forbidden("only the console may create work orders")
     try:
         otype = OrderType(o.order_type)
@@ -282,7 +282,7 @@ def edit_order(session: Session, viewer: Viewer, order_id: int, changes: Mapping
                now: datetime | None = None) -> WorkOrder:
     """Correct the order's record (console roles): caller, place, description, complaint form."""
     now = now or utcnow()
-    if viewer.role not in {str(r) for r in CONSOLE_WORK_ROLES}:
+    if viewer.role not in {str(r) for r in CONSOLE_ROLES}:
         raise Forbidden("only the console may edit an order's record")
     row = get_visible(session, viewer, order_id, lock=True)
     diff = {}

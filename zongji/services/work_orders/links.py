@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zongji.domain.roles import CONSOLE_ROLES
 from zongji.domain.work_orders.errors import WorkOrderError
 from zongji.domain.work_orders.following import bind_duplicate, follow_reply, unbind_duplicate
 from zongji.domain.work_orders.state import TimelineEntry, WorkOrderState
-from zongji.domain.work_orders.words import CONSOLE_WORK_ROLES, FOLLOWING_STATUSES, LinkKind, Status
+from zongji.domain.work_orders.words import FOLLOWING_STATUSES, LinkKind, Status
 from zongji.errors import Conflict, Forbidden, NotFound
 from zongji.services import audit
 from zongji.services.work_orders.changes import add_event, save_change
@@ -32,7 +33,7 @@ def link_orders(session: Session, viewer: Viewer, order_id: int, other_id: int, 
     dispatched on its own, its dispatch clock stopped, the primary's reply copied to it with its own
     callback. Changing the kind or unbinding restores its independence."""
     now = now or utcnow()
-    if viewer.role not in {str(r) for r in CONSOLE_WORK_ROLES}:
+    if viewer.role not in {str(r) for r in CONSOLE_ROLES}:
         raise Forbidden("only the console may bind orders")
     try:
         k = LinkKind(kind)
@@ -124,7 +125,7 @@ def propagate_reply(session: Session, primary: WorkOrder, state: WorkOrderState,
 def unlink_orders(session: Session, viewer: Viewer, order_id: int, other_id: int, *, tz: ZoneInfo,
                   now: datetime | None = None) -> None:
     now = now or utcnow()
-    if viewer.role not in {str(r) for r in CONSOLE_WORK_ROLES}:
+    if viewer.role not in {str(r) for r in CONSOLE_ROLES}:
         raise Forbidden("only the console may unbind orders")
     a = get_visible(session, viewer, order_id, lock=True)
     lo, hi = sorted((order_id, other_id))
