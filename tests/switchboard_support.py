@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import reset_adapter, use_settings
 from zongji.services.demo_data import DEMO_PASSWORD, load_demo
 
 
@@ -17,10 +17,10 @@ def demo(write, settings):
     """The demo hotel and city hotline, and a simulated PBX of this test's own."""
     with write() as s:
         load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.use_settings(settings)
+    reset_adapter(settings.resolved_database_url)
+    use_settings(settings)
     yield
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
 
 
 @pytest.fixture

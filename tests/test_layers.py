@@ -31,9 +31,6 @@ KNOWN_CYCLES = [
     # The models' module imports each area's models at its end so that Base.metadata holds them.
     {"zongji.store.models", "zongji.store.presence_models", "zongji.store.roster_models", "zongji.store.stats_models",
      "zongji.store.switchboard_models", "zongji.store.wakeup_models", "zongji.store.work_order_models"},
-    # Issue 9: a CTI report settling a transfer, a VIP transfer noted in the handover.
-    {"zongji.services.cti", "zongji.services.handover", "zongji.services.message_sending",
-     "zongji.services.switchboard"},
     # pages.install includes the other page modules, which use its helpers.
     {"zongji.web.line_pages", "zongji.web.pages", "zongji.web.room_board_pages", "zongji.web.stats_pages",
      "zongji.web.switchboard_pages", "zongji.web.work_order_pages"},

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import reset_adapter
+from zongji.services.switchboard.transfers import decide
 from zongji.services.demo_data import DEMO_PASSWORD, load_demo
 from zongji.store.models import Department, Person, User
 
@@ -17,9 +18,9 @@ from zongji.store.models import Department, Person, User
 def demo(write, settings):
     with write() as s:
         load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
     yield
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
 
 
 def _as(client, username: str) -> None:
@@ -54,16 +55,16 @@ def test_after_hours_contact_set_by_a_supervisor_and_urgent_calls_reach_it(demo,
             kw = dict(target_kind="person", target_id=resident_id, call_id=None, caller_name="王先生",
                       purpose="急事", call_purpose="business", guest_consent=None, callee_accepts=None,
                       guest_name=None, emergency=False, settings=settings, at=at)
-            urgent, _, _ = sb.decide(s, op, urgent=True, **kw)
+            urgent, _, _ = decide(s, op, urgent=True, **kw)
             assert urgent.outcome.value == "forward_to", (hm, urgent.reason)
             assert urgent.forward.role == "after_hours" and "曾晓东" in urgent.reason.zh
-            calm, _, _ = sb.decide(s, op, urgent=False, **kw)
+            calm, _, _ = decide(s, op, urgent=False, **kw)
             assert calm.offer_message and calm.outcome.value == "closed_offer_message"
         # The department itself, closed: its calls go to the after-hours contact.
         at = dt.datetime(2026, 11, 23, 21, 0, tzinfo=settings.tz)
-        d, _, _ = sb.decide(s, op, target_kind="department", target_id=gm_id, call_id=None, caller_name=None,
-                            purpose=None, call_purpose="business", urgent=False, guest_consent=None,
-                            callee_accepts=None, guest_name=None, emergency=False, settings=settings, at=at)
+        d, _, _ = decide(s, op, target_kind="department", target_id=gm_id, call_id=None, caller_name=None,
+                         purpose=None, call_purpose="business", urgent=False, guest_consent=None,
+                         callee_accepts=None, guest_name=None, emergency=False, settings=settings, at=at)
         assert d.outcome.value == "forward_to" and "曾晓东" in d.reason.zh
     # Cleared: back to a message.
     assert client.put(url, json={"person_id": None}).json()["after_hours_contact"] is None

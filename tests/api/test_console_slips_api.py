@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import reset_adapter
 from zongji.services.demo_data import DEMO_PASSWORD, load_demo
 from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
 
@@ -16,9 +16,9 @@ from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST
 def demo(write, settings):
     with write() as s:
         load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
     yield
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
 
 
 def _as(client, username: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import reset_adapter
 from zongji.services.demo_data import DEMO_PASSWORD, load_demo
 from zongji.store.models import Person
 
@@ -15,9 +15,9 @@ from zongji.store.models import Person
 def demo(write, settings):
     with write() as s:
         load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
     yield
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
 
 
 def _as(client, username: str) -> None:

@@ -10,7 +10,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import adapter_for, reset_adapter, use_settings
+from zongji.services.switchboard.check_out import check_out
+from zongji.services.switchboard.silence import check_line_silence
 from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
 from zongji.store.models import AuditEntry, FeedItem, Guest, Job, Person, Room, Department, utcnow
 from zongji.worker.registry import load_all
@@ -31,7 +33,7 @@ def run_jobs(session_factory):
 
 
 def pbx(settings):
-    return sb.adapter_for(settings)
+    return adapter_for(settings)
 
 
 def _guest_id(session_factory, name: str) -> int:
@@ -101,8 +103,8 @@ def test_ringing_transfer_comes_back_after_the_no_answer_time(demo, client, as_u
     as_user("operator")
     # 前厅部/总台 works round the clock (the test may run at any hour); this simulated PBX never
     # answers its extension 6100.
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.adapter_for(settings.model_copy(update={"simulated_pbx_silent_numbers": "6100"}))
+    reset_adapter(settings.resolved_database_url)
+    adapter_for(settings.model_copy(update={"simulated_pbx_silent_numbers": "6100"}))
     fo = _dept_id(session_factory, "前厅部/总台")
     r = client.post("/api/switchboard/transfers", json={"target_kind": "department", "target_id": fo})
     assert r.status_code == 201, r.text
@@ -126,8 +128,8 @@ def test_ringing_transfer_comes_back_after_the_no_answer_time(demo, client, as_u
 
 
 def test_answered_transfer_is_recorded_with_ring_seconds(demo, client, as_user, session_factory, settings, run_jobs):
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.use_settings(settings.model_copy(update={"simulated_pbx_answer_seconds": 0.2}))
+    reset_adapter(settings.resolved_database_url)
+    use_settings(settings.model_copy(update={"simulated_pbx_answer_seconds": 0.2}))
     as_user("operator")
     fo = _dept_id(session_factory, "前厅部/总台")  # round the clock
     r = client.post("/api/switchboard/transfers", json={"target_kind": "department", "target_id": fo})
@@ -415,7 +417,7 @@ def test_dnd_ends_at_check_out(demo, session_factory, settings, write, run_jobs)
         row = s.scalar(select(DndPeriod).where(DndPeriod.guest_name == DEMO_DND_GUEST_NAME))
         stay_id = row.stay_id
     with write() as s:
-        sb.check_out(s, stay_id, settings)
+        check_out(s, stay_id, settings)
     run_jobs()
     with session_factory() as s:
         row = s.get(DndPeriod, row.id)
@@ -514,9 +516,9 @@ def test_faults_and_silence_alerts(demo, client, as_user, session_factory, setti
             s.add(Call(external_id=f"hist-{i}", line_id=line.id, direction="in", calling_number="13800000000",
                        called_number=line.number, state="ended", ringing_at=at, ended_at=at))
     with write() as s:
-        assert len(sb.check_line_silence(s, now, settings)) == 1
+        assert len(check_line_silence(s, now, settings)) == 1
     with write() as s:
-        assert sb.check_line_silence(s, now + dt.timedelta(minutes=10), settings) == []  # once per silence
+        assert check_line_silence(s, now + dt.timedelta(minutes=10), settings) == []  # once per silence
     alerts = client.get("/api/switchboard/alerts").json()["items"]
     assert len(alerts) == 1 and "测试电话" in alerts[0]["message"]["zh"]
     r = client.post(f"/api/switchboard/alerts/{alerts[0]['id']}/test-call", json={"ok": False})

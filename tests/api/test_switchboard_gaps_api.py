@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import adapter_for
+from zongji.services.switchboard import transfers
 from zongji.services.sms_gateway_double import SmsGatewayDouble
 from zongji.store.db import transaction
 from zongji.store.models import AuditEntry, Guest, Person, utcnow
@@ -247,7 +248,7 @@ def test_pms_check_out_ends_stay_dnd_wakeups_and_lamp(
     assert r.status_code == 201, r.text
     wid = r.json()["items"][0]["id"]
     run_jobs()
-    assert sb.adapter_for(settings).lamp_on(ext)
+    assert adapter_for(settings).lamp_on(ext)
     client.cookies.clear()
 
     url = f"/api/v1/stays/{stay_id}/check-out"
@@ -264,7 +265,7 @@ def test_pms_check_out_ends_stay_dnd_wakeups_and_lamp(
         assert s.scalar(select(DndPeriod).where(DndPeriod.stay_id == stay_id)).ended_at is not None
         assert s.get(Wakeup, wid).status == "cancelled"
         assert s.scalar(select(AuditEntry).where(AuditEntry.entity == "stay", AuditEntry.actor == "token:opera-pms"))
-    assert sb.adapter_for(settings).lamp_on(ext)
+    assert adapter_for(settings).lamp_on(ext)
     r = client.post(url, headers={"Authorization": f"Bearer {pms}"})
     assert r.status_code == 200 and r.json()["already_checked_out"] is True
     r = client.post("/api/v1/stays/999999/check-out", headers={"Authorization": f"Bearer {pms}"})
@@ -284,13 +285,13 @@ def test_pms_check_out_by_room_turns_the_lamp_off_when_nothing_waits(
     with write() as s:
         pms = add_integration_token(s, "pms", scopes="pms").token
         ext = s.scalar(select(Room.extension).where(Room.number == DEMO_DND_GUEST_ROOM))
-    sb.adapter_for(settings).set_message_lamp(ext, True)
+    adapter_for(settings).set_message_lamp(ext, True)
     r = client.post("/api/v1/stays/check-out", json={"room": DEMO_DND_GUEST_ROOM},
                     headers={"Authorization": f"Bearer {pms}"})
     assert r.status_code == 200, r.text
     assert r.json()["lamp_off"] is True
     run_jobs()
-    assert not sb.adapter_for(settings).lamp_on(ext)
+    assert not adapter_for(settings).lamp_on(ext)
     r = client.post("/api/v1/stays/check-out", json={"room": ""}, headers={"Authorization": f"Bearer {pms}"})
     assert r.status_code == 422 and "room" in json.dumps(r.json())
 
@@ -307,7 +308,7 @@ def test_weekday_office_is_closed_on_a_public_holiday_and_open_on_an_adjusted_wo
         user = s.scalar(select(User).where(User.username == "operator"))
 
         def decide(when: dt.datetime):
-            d, _facts, _call = sb.decide(
+            d, _facts, _call = transfers.decide(
                 s, user, target_kind="department", target_id=hr.id, call_id=None, caller_name=None, purpose=None,
                 call_purpose="business", urgent=False, guest_consent=None, callee_accepts=None, guest_name=None,
                 emergency=False, settings=settings, at=when)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import reset_adapter
 from zongji.services.demo_data import DEMO_PASSWORD, DEMO_PMS_TOKEN, load_demo
 from zongji.services.switchboard_demo import DEMO_DND_GUEST_MOBILE, DEMO_DND_GUEST_NAME
 from zongji.store.models import AuditEntry, Guest, Person
@@ -19,9 +19,9 @@ URL = "/api/switchboard/recipient-channels"
 def demo(write, settings):
     with write() as s:
         load_demo(s)
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
     yield
-    sb.reset_adapter(settings.resolved_database_url)
+    reset_adapter(settings.resolved_database_url)
 
 
 def _as(client, username: str) -> None:

@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from zongji.errors import ZongjiError
 from zongji.services import cti
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import adapter_for, reset_adapter, use_settings
+from zongji.services.switchboard.pbx import run_pbx_command
+from zongji.services.switchboard.transfers import on_cti_reports, start_transfer
 from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
 from zongji.store.models import Call, Department, User, utcnow
 from zongji.store.switchboard_models import TransferAttempt
@@ -40,10 +42,10 @@ def _ringing_attempt(session_factory, write, settings, call_id: str) -> tuple[in
         user = s.scalar(select(User).where(User.username == "operator"))
         call = s.scalar(select(Call).where(Call.external_id == call_id))
         fo = s.scalar(select(Department.id).where(Department.name == "前厅部/总台"))
-        out = sb.start_transfer(s, user, settings, target_kind="department", target_id=fo, call_id=call.id,
-                                caller_name=None, purpose=None, call_purpose="unknown", urgent=False,
-                                guest_consent=None, callee_accepts=None, guest_name=None, emergency=False,
-                                at=t0 + dt.timedelta(seconds=5))
+        out = start_transfer(s, user, settings, target_kind="department", target_id=fo, call_id=call.id,
+                             caller_name=None, purpose=None, call_purpose="unknown", urgent=False,
+                             guest_consent=None, callee_accepts=None, guest_name=None, emergency=False,
+                             at=t0 + dt.timedelta(seconds=5))
     assert out["attempt"]["result"] == "ringing"
     return out["attempt"]["id"], t0 + dt.timedelta(seconds=5)
 
@@ -95,7 +97,7 @@ def test_events_for_a_call_without_attempts_cost_one_query_and_change_nothing(de
     _cti(session_factory, settings, "pbx-plain", "newCall", t0)
     res = _cti(session_factory, settings, "pbx-plain", "answer", t0, answeringNumber="1001")
     assert res.transfer_report is not None
-    assert sb.on_cti_reports(session_factory, [res.transfer_report], tz=settings.tz) == 0
+    assert on_cti_reports(session_factory, [res.transfer_report], tz=settings.tz) == 0
 
 
 # --------------------------------------------------------------------------- adapter by setting
@@ -126,15 +128,15 @@ class NotAnAdapter:
 
 def test_adapter_is_chosen_by_setting_and_reports_through_the_core(demo, session_factory, write, settings):
     custom = settings.model_copy(update={"switchboard_adapter": f"{__name__}:RecordingPbx"})
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.use_settings(custom)
+    reset_adapter(settings.resolved_database_url)
+    use_settings(custom)
     attempt_id, started = _ringing_attempt(session_factory, write, custom, "pbx-custom")
-    pbx = sb.adapter_for(custom)
+    pbx = adapter_for(custom)
     assert isinstance(pbx, RecordingPbx)
     with write() as s:
         job_payload = {"command": "transfer", "attempt_id": attempt_id, "number": FRONT_OFFICE_EXT,
                        "call_external_id": "pbx-custom"}
-        sb.run_pbx_command(s, job_payload, utcnow(), pbx, custom.tz)
+        run_pbx_command(s, job_payload, utcnow(), pbx, custom.tz)
     assert pbx.sent == [("transfer", "pbx-custom", FRONT_OFFICE_EXT, str(attempt_id))]
     pbx.report({"event": "transferFailed", "ref": str(attempt_id), "cause": "busy",
                 "at": (started + dt.timedelta(seconds=2)).isoformat()})
@@ -145,8 +147,8 @@ def test_adapter_is_chosen_by_setting_and_reports_through_the_core(demo, session
                                   f"{__name__}:NotAnAdapter"])
 def test_a_bad_adapter_setting_is_an_error_naming_the_setting(settings, spec):
     bad = settings.model_copy(update={"switchboard_adapter": spec})
-    sb.reset_adapter(bad.resolved_database_url)
+    reset_adapter(bad.resolved_database_url)
     with pytest.raises(ZongjiError) as exc:
-        sb.adapter_for(bad)
+        adapter_for(bad)
     assert exc.value.field == "switchboard_adapter"
     assert "ZONGJI_SWITCHBOARD_ADAPTER" in str(exc.value)

@@ -20,9 +20,9 @@ INTERNAL = re.compile(r"\((?:lamp|sms|email|pager|console)\)|（(?:lamp|sms|emai
 # Modules whose string literals become operators' text (reasons, scripts, handover items,
 # notification subjects and bodies, alerts).
 SERVER_TEXTS = ["domain/transfer.py", "domain/lines.py", "domain/handover.py", "domain/greeting.py",
-                "domain/wakeups.py", "domain/room_board.py", "services/switchboard.py",
-                "services/wakeups.py", "services/handover.py", "services/notifications.py",
-                "services/message_sending.py"]
+                "domain/wakeups.py", "domain/room_board.py",
+                *sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "services/switchboard").glob("*.py")),
+                "services/wakeups.py", "services/handover.py", "services/notifications.py"]
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])

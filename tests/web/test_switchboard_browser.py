@@ -31,15 +31,15 @@ def sb_settings(settings):
 @pytest.fixture
 def server(sb_settings, write) -> Iterator[str]:
     from zongji.api.app import create_app
-    from zongji.services import switchboard as sb
+    from zongji.services.switchboard.adapters import reset_adapter
     from zongji.services.demo_data import load_demo
 
-    sb.reset_adapter(sb_settings.resolved_database_url)
+    reset_adapter(sb_settings.resolved_database_url)
     with write() as s:
         load_demo(s)
     with serve(create_app(sb_settings)) as url:
         yield url
-    sb.reset_adapter(sb_settings.resolved_database_url)
+    reset_adapter(sb_settings.resolved_database_url)
 
 
 def _shot(page, name: str, backend: str) -> None:
@@ -66,7 +66,7 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
                                                                 session_factory):
     from playwright.sync_api import expect
 
-    from zongji.services import switchboard as sb
+    from zongji.services.switchboard.adapters import adapter_for
     from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
     from zongji.services.switchboard_demo import (
         DEMO_DND_GUEST_NAME,
@@ -76,7 +76,7 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
 
     with session_factory() as s:
         room = s.scalar(select(Room).where(Room.number == DEMO_DND_GUEST_ROOM))
-    pbx = sb.adapter_for(sb_settings)
+    pbx = adapter_for(sb_settings)
     secrets = (room.number, room.extension)
 
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",

@@ -51,15 +51,15 @@ def gap_settings(settings, smtp):
 @pytest.fixture
 def server(gap_settings, write) -> Iterator[str]:
     from zongji.api.app import create_app
-    from zongji.services import switchboard as sb
+    from zongji.services.switchboard.adapters import reset_adapter
     from zongji.services.demo_data import load_demo
 
-    sb.reset_adapter(gap_settings.resolved_database_url)
+    reset_adapter(gap_settings.resolved_database_url)
     with write() as s:
         load_demo(s)
     with serve(create_app(gap_settings)) as url:
         yield url
-    sb.reset_adapter(gap_settings.resolved_database_url)
+    reset_adapter(gap_settings.resolved_database_url)
 
 
 def _shot(page, name: str, backend: str) -> None:

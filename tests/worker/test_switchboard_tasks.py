@@ -7,7 +7,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import adapter_for, reset_adapter, use_settings
+from zongji.services.switchboard.pbx import PBX_JOB, PBX_RETRY, queue_pbx
+from zongji.services.switchboard.silence import SILENCE_JOB, ensure_silence_check
 from zongji.store.models import Call, Job, Line, Organisation, utcnow
 from zongji.store.switchboard_models import LineSettings, SilenceAlert
 from zongji.worker.registry import load_all
@@ -19,31 +21,31 @@ def _worker(factory, at):
 
 
 def test_pbx_command_is_retried_until_the_pbx_is_back(session_factory, settings, write):
-    sb.reset_adapter(settings.resolved_database_url)
-    sb.use_settings(settings)
-    pbx = sb.adapter_for(settings)
+    reset_adapter(settings.resolved_database_url)
+    use_settings(settings)
+    pbx = adapter_for(settings)
     pbx.available = False
     now = utcnow()
     with write() as s:
-        sb.queue_pbx(s, "lamp", now, extension="81608", on=True)
+        queue_pbx(s, "lamp", now, extension="81608", on=True)
     _worker(session_factory, now).run_once()
     assert not pbx.lamp_on("81608")
     with session_factory() as s:
-        job = s.scalar(select(Job).where(Job.kind == sb.PBX_JOB))
+        job = s.scalar(select(Job).where(Job.kind == PBX_JOB))
         assert job.state == "pending" and "unavailable" in job.last_error
-        assert job.due_at >= now + sb.PBX_RETRY - dt.timedelta(seconds=1)
+        assert job.due_at >= now + PBX_RETRY - dt.timedelta(seconds=1)
     pbx.available = True
     _worker(session_factory, now + dt.timedelta(seconds=1)).run_once()
     assert not pbx.lamp_on("81608")  # not due yet
     _worker(session_factory, now + dt.timedelta(seconds=6)).run_once()
     assert pbx.lamp_on("81608")
     with session_factory() as s:
-        assert s.scalar(select(Job.state).where(Job.kind == sb.PBX_JOB)) == "done"
-    sb.reset_adapter(settings.resolved_database_url)
+        assert s.scalar(select(Job.state).where(Job.kind == PBX_JOB)) == "done"
+    reset_adapter(settings.resolved_database_url)
 
 
 def test_silence_check_alerts_once_and_reschedules_itself(session_factory, settings, write):
-    sb.use_settings(settings)
+    use_settings(settings)
     now = utcnow()
     with write() as s:
         org = Organisation(code="o", name="O", kind="company")
@@ -57,13 +59,13 @@ def test_silence_check_alerts_once_and_reschedules_itself(session_factory, setti
             at = now - dt.timedelta(hours=3) - dt.timedelta(minutes=5 * i)
             s.add(Call(external_id=f"h{i}", line_id=line.id, direction="in", calling_number="1", called_number="4",
                        state="ended", ringing_at=at))
-        sb.ensure_silence_check(s, now - dt.timedelta(minutes=settings.line_silence_check_minutes), settings)
+        ensure_silence_check(s, now - dt.timedelta(minutes=settings.line_silence_check_minutes), settings)
     w = _worker(session_factory, now)
     assert w.run_once() == 1
     with session_factory() as s:
         alerts = s.scalars(select(SilenceAlert)).all()
         assert len(alerts) == 1 and alerts[0].silent_minutes > 170
-        pending = s.scalars(select(Job).where(Job.kind == sb.SILENCE_JOB, Job.state == "pending")).all()
+        pending = s.scalars(select(Job).where(Job.kind == SILENCE_JOB, Job.state == "pending")).all()
         assert len(pending) == 1 and pending[0].due_at > now
         due = pending[0].due_at
     assert _worker(session_factory, due).run_once() == 1
@@ -77,16 +79,16 @@ def test_the_demo_first_silence_check_follows_the_interval_setting(session_facto
     from zongji.services.demo_data import load_demo
 
     for minutes in (3, 45):
-        sb.use_settings(settings.model_copy(update={"line_silence_check_minutes": minutes}))
+        use_settings(settings.model_copy(update={"line_silence_check_minutes": minutes}))
         with write() as s:
-            s.execute(Job.__table__.delete().where(Job.kind == sb.SILENCE_JOB))
+            s.execute(Job.__table__.delete().where(Job.kind == SILENCE_JOB))
             s.execute(LineSettings.__table__.delete())
         now = utcnow()
         with write() as s:
             load_demo(s, now=now)
         with session_factory() as s:
-            due = s.scalars(select(Job.due_at).where(Job.kind == sb.SILENCE_JOB, Job.state == "pending")).all()
+            due = s.scalars(select(Job.due_at).where(Job.kind == SILENCE_JOB, Job.state == "pending")).all()
         assert len(due) == 1, due
         first = due[0] if due[0].tzinfo else due[0].replace(tzinfo=dt.UTC)
         assert now < first <= now + dt.timedelta(minutes=minutes), (minutes, first - now)
-    sb.use_settings(settings)
+    use_settings(settings)

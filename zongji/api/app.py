@@ -31,7 +31,7 @@ from zongji.api.routers import (
 )
 from zongji.services import auth as auth_service
 from zongji.services import notifications
-from zongji.services import switchboard as switchboard_service
+from zongji.services.switchboard import adapters as switchboard_adapters
 from zongji.settings import Settings, get_settings
 from zongji.store.db import make_engine, make_session_factory
 from zongji.web import pages
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     notifications.use_settings(settings)  # worker handlers (e-mail, SMS, SLA timers)
     wakeup_tasks.use_settings(settings)  # the wake-up watchdog handler
-    switchboard_service.use_settings(settings)  # switchboard timers and the simulated PBX
+    switchboard_adapters.use_settings(settings)  # switchboard timers and the simulated PBX
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster):

@@ -1,6 +1,7 @@
 """Who is calling: phone-number normalisation and the caller-matching rule (R-H2, R-H4).
 
 Pure. ``normalize_number`` turns what a PBX or a person writes into one canonical form;
+``number_key`` reduces a dialled number for matching (lines, transfer legs);
 ``CallerIdentity`` is what the console shows for a number (see docs/contracts.md); ``best_match``
 decides which record wins when a number matches several.
 
@@ -148,6 +149,18 @@ def storage_form(raw: str | None) -> str | None:
     if not pn.valid:
         raise ValueError("not a phone number")
     return pn.digits
+
+
+def number_key(number: str | None) -> str:
+    """A dialled number reduced for matching: digits only, no country code, no trunk 0."""
+    if not number:
+        return ""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) >= 12:
+        digits = digits[2:]
+    return digits.lstrip("0") or digits
 
 
 # --------------------------------------------------------------------------- identity

@@ -13,7 +13,8 @@ both, and never an id that another answer joins to the other:
 
 Records carry the way they were addressed in their answer (``addressed``: "room" or "guest");
 ``view`` removes what the role may not see. It is applied to every answer, list, export and live
-message that carries a guest's record (wake-ups, DND, messages).
+message that carries a guest's record (wake-ups, DND, messages). A guest's own address (mobile,
+e-mail) is shown masked to everyone (``mask_address``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,14 @@ def marks_room(role: str | None, addressed: str | None) -> bool:
     record addressed by guest would tie the guest to the room it marks."""
     return sees_both(role) or addressed != GUEST
 
+
+
+def mask_address(address: str, *, channel: str) -> str:
+    """A guest's address (mobile, e-mail) as every operator sees it: 139****1111, z***@example.org."""
+    if channel == "email":
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return address[:3] + "****" + address[-4:] if len(address) > 7 else "****"
 
 def view(role: str | None, record: dict[str, Any]) -> dict[str, Any]:
     """The record as this role may see it (a new dict; the record is not changed).

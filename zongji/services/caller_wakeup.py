@@ -18,8 +18,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zongji.errors import NotFound
+from zongji.services.calls import external_number
+from zongji.services.directory import identify_caller
+from zongji.services.switchboard.rooms import current_stay
 from zongji.services.wakeups import Invalid
 from zongji.store.models import Call
+
 
 @dataclass(frozen=True)
 class CallerRoom:
@@ -29,10 +33,6 @@ class CallerRoom:
 
 def caller_room(session: Session, call_id: int, *, at: dt.datetime) -> CallerRoom:
     """The room a wake-up booked for this call's caller is for."""
-    from zongji.services.calls import external_number
-    from zongji.services.directory import identify_caller
-    from zongji.services.switchboard import current_stay
-
     call = session.get(Call, call_id)
     if call is None:
         raise NotFound("no such call", field="call_id")

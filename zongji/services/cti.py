@@ -34,6 +34,7 @@ import datetime as dt
 import hashlib
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections import defaultdict
@@ -42,15 +43,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.domain import calls as rules
+from zongji.domain.caller_id import normalize_number, number_key, unknown_identity
 from zongji.errors import Unauthorized, ZongjiError
 from zongji.services.calls import Invalid, call_out_values
+from zongji.services.directory import identify_caller
+from zongji.services.switchboard.lines import flag_outbound_on_inbound_only
+from zongji.services.switchboard.transfers import on_cti_reports
 from zongji.store.call_writes import CALL_COLUMNS, CallWrites, writer_engine  # noqa: F401 (re-exported)
 from zongji.store.db import transaction
-from zongji.store.models import Line, User, utcnow
+from zongji.store.models import Customer, Department, Guest, Line, Person, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -235,18 +240,6 @@ def parse_json(data: Any, received: dt.datetime, token_hash: str) -> Incoming:
 # --------------------------------------------------------------------------- caches
 
 
-def number_key(number: str | None) -> str:
-    """A dialled number reduced for matching: digits only, no country code, no trunk 0."""
-    if not number:
-        return ""
-    digits = "".join(ch for ch in number if ch.isdigit())
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) >= 12:
-        digits = digits[2:]
-    return digits.lstrip("0") or digits
-
-
 @dataclass
 class _LineRow:
     id: int
@@ -387,10 +380,6 @@ class KnownNumbers:
     _loaded: float = float("-inf")
 
     def _load(self, session: Session) -> None:
-        from sqlalchemy import union_all
-
-        from zongji.store.models import Customer, Department, Guest, Person
-
         q = union_all(
             select(Guest.mobile.label("n")).where(Guest.mobile.is_not(None)),
             select(Person.mobile).where(Person.mobile.is_not(None)),
@@ -448,12 +437,6 @@ class Ingestor:
             return None
         if number in cache:
             return cache[number]
-        try:
-            from zongji.domain.caller_id import normalize_number, unknown_identity
-            from zongji.services.directory import identify_caller
-        except ImportError:  # pragma: no cover - the directory area ships it
-            cache[number] = None
-            return None
         pn = normalize_number(number)
         if not self.known.may_match(session, pn):
             # Not in the directory: skip the directory's queries (most calls on a busy line).
@@ -626,8 +609,6 @@ class Ingestor:
                 ev, line, row = inc.event, lines.get(id(inc)), rows.get(ext)
                 if (ev.kind is rules.EventKind.NEW_CALL and ev.direction is rules.Direction.OUT
                         and line is not None and line.inbound_only and row and row.get("id")):
-                    from zongji.services.switchboard import flag_outbound_on_inbound_only
-
                     flag_outbound_on_inbound_only(session, call_id=row["id"], line_code=line.code,
                                                   line_name=line.name, calling=ev.from_number,
                                                   called=ev.to_number, at=ev.at, tz=self.tz)
@@ -650,8 +631,6 @@ def _retryable(exc: BaseException) -> bool:
 
     Not a schema error ("no such column": the database needs ``zongji db upgrade``) nor a bug.
     """
-    import sqlite3
-
     orig = getattr(exc, "orig", None) or exc
     if isinstance(orig, sqlite3.IntegrityError):
         return True
@@ -700,8 +679,6 @@ def _settle_transfers(factory: sessionmaker[Session], tz: ZoneInfo, results: Seq
     if not reports:
         return
     try:
-        from zongji.services.switchboard import on_cti_reports
-
         on_cti_reports(factory, reports, tz=tz)
     except Exception:
         log.exception("matching %d CTI events with transfer attempts failed", len(reports))

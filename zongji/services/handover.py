@@ -23,12 +23,12 @@ from zongji.domain.work_orders.words import Status
 from zongji.domain.caller_id import stay_in_house
 from zongji.domain.lines import FaultRecord
 from zongji.errors import Conflict, NotFound
-from zongji.services import audit
-from zongji.services import switchboard as sb
+from zongji.services import actors, audit
 from zongji.services import scope as scope_service
 from zongji.services import wakeups
 from zongji.services.calls import Invalid, iso, parse_local_instant
 from zongji.services.directory import audit_guest_reads
+from zongji.services.switchboard import dnd, line_faults, message_records
 from zongji.services.work_orders.stored_state import state_from_json
 from zongji.settings import Settings
 from zongji.store.models import Department, FeedItem, Guest, Person, Room, Stay, User, utcnow
@@ -137,11 +137,11 @@ def _draft_or_new(session: Session, user: User, settings: Settings, now: dt.date
     org_id = _org_of(session, user)
     h = _draft(session, org_id)
     if h is None:
-        h = Handover(shift_label=shift_label(now, settings), started_at=now, state="draft", prepared_by=sb.who(user),
-                     organisation_id=org_id)
+        h = Handover(shift_label=shift_label(now, settings), started_at=now, state="draft",
+                     prepared_by=actors.who(user), organisation_id=org_id)
         session.add(h)
         session.flush()
-        audit.record(session, actor=sb.actor(user), user_id=user.id, action="create", entity="handover",
+        audit.record(session, actor=actors.actor(user), user_id=user.id, action="create", entity="handover",
                      entity_id=h.id)
     return h
 
@@ -216,22 +216,23 @@ def assemble(session: Session, h: Handover | None, user: User | None, settings: 
     (issue 8, point 5: the hotel's handover never lists a 12345 callback)."""
     orgs = scope.organisation_filter if scope is not None else None
     vips, guest_ids = _vips(session, now, with_room, orgs)
-    dnd_rows = _dnd_mine(session, sb.dnd_rows_for_handover(session, now), scope)
+    dnd_rows = _dnd_mine(session, dnd.dnd_rows_for_handover(session, now), scope)
     guest_ids += [r.guest_id for r in dnd_rows if r.guest_id]
     if user is not None and guest_ids:
         audit_guest_reads(session, guest_ids, user=user, via="handover")
     faults = [FaultRecord(line_code=f.line.name, cause=f.cause, started_at=f.started_at, reported_at=f.reported_at,
-                          reported_by=f.reported_by, reported_to=f.reported_to) for f in sb.open_fault_rows(session)
+                          reported_by=f.reported_by, reported_to=f.reported_to)
+              for f in line_faults.open_fault_rows(session)
               if scope is None or scope.sees_line(line_id=f.line_id)]
     entries = [rules.FreeTextEntry(at=e.at, author=e.author, text=e.text, section=e.section)
                for e in (h.entries if h is not None else [])]
     inputs = rules.HandoverInputs(
-        dnd=[sb.dnd_domain(r, with_room=with_room) for r in dnd_rows],
-        messages=[sb.message_domain(m, with_room=with_room)
-                  for m in _messages_mine(session, sb.open_message_rows(session), scope)],
+        dnd=[dnd.dnd_domain(r, with_room=with_room) for r in dnd_rows],
+        messages=[message_records.message_domain(m, with_room=with_room)
+                  for m in _messages_mine(session, message_records.open_message_rows(session), scope)],
         vips=vips, callbacks=_callbacks(session, scope), faults=faults, entries=entries)
     label = h.shift_label if h is not None else shift_label(now, settings)
-    prepared = (h.prepared_by if h is not None else None) or sb.who(user)
+    prepared = (h.prepared_by if h is not None else None) or actors.who(user)
     return rules.assemble_handover(inputs, at=now, tz=settings.tz, shift_label=label, prepared_by=prepared,
                                    extra_sections=_wakeups(session, now, settings, scope))
 
@@ -267,7 +268,7 @@ def current(session: Session, user: User, settings: Settings) -> dict[str, Any]:
     now = utcnow()
     org_id = _org_of(session, user)
     h = _draft(session, org_id)
-    d = assemble(session, h, user, settings, now, with_room=sb.sees_rooms(user),
+    d = assemble(session, h, user, settings, now, with_room=actors.sees_rooms(user),
                  scope=_contents_scope(session, org_id, user))
     out = _out(h, _sections_json(d, settings.tz), settings.tz, assembled_at=now, label=d.shift_label, live=True)
     waiting = session.scalar(_awaiting(session, user, org_id).order_by(Handover.id.desc()))
@@ -297,14 +298,19 @@ def add_entry(session: Session, user: User, settings: Settings, *, text: str, se
     if section not in rules.SECTION_TITLES:
         raise Invalid(f"expected one of {', '.join(rules.SECTION_ORDER)}", field="section")
     h = _draft_or_new(session, user, settings, now)
-    e = HandoverEntry(handover_id=h.id, at=now, author=sb.who(user), author_id=user.id, section=section, text=text)
+    e = HandoverEntry(handover_id=h.id, at=now, author=actors.who(user), author_id=user.id, section=section, text=text)
     session.add(e)
     session.flush()
     session.refresh(h)
-    audit.record(session, actor=sb.actor(user), user_id=user.id, action="add_entry", entity="handover",
+    audit.record(session, actor=actors.actor(user), user_id=user.id, action="add_entry", entity="handover",
                  entity_id=h.id, detail={"section": section})
     session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "entry"}))
     return current(session, user, settings)
+
+
+def vip_guest_label(name: str | None, title: str | None) -> str:
+    """How a VIP guest is named in the handover's VIP section (a name, never a room)."""
+    return f"VIP客人{title or ''}{name or ''}"
 
 
 def note_vip_handling(session: Session, user: User, settings: Settings, text: str, *,
@@ -313,7 +319,7 @@ def note_vip_handling(session: Session, user: User, settings: Settings, text: st
     the draft handover (the caller must leave room numbers out: entries are shown to all roles)."""
     now = at or utcnow()
     h = _draft_or_new(session, user, settings, now)
-    session.add(HandoverEntry(handover_id=h.id, at=now, author=sb.who(user), author_id=user.id,
+    session.add(HandoverEntry(handover_id=h.id, at=now, author=actors.who(user), author_id=user.id,
                               section=rules.SectionKey.VIPS, text=text.replace("\x00", "").strip()[:ENTRY_MAX]))
     session.flush()
     session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "entry"}))
@@ -332,7 +338,7 @@ def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]
     full = assemble(session, h, user, settings, now, with_room=True, scope=scope)
     public = assemble(session, h, None, settings, now, with_room=False, scope=scope)
     try:
-        signed = rules.sign_off(full, by=sb.who(user), at=now)
+        signed = rules.sign_off(full, by=actors.who(user), at=now)
     except rules.HandoverError as exc:
         raise Conflict(str(exc), field=exc.field) from None
     h.sections = _sections_json(full, dt.UTC)
@@ -341,7 +347,7 @@ def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]
     h.state = str(signed.state)
     h.signed_off_by, h.signed_off_by_id, h.signed_off_at = signed.signed_off_by, user.id, now
     h.search_text = public.text("zh") + "\n" + public.text("en")
-    audit.record(session, actor=sb.actor(user), user_id=user.id, action="sign_off", entity="handover",
+    audit.record(session, actor=actors.actor(user), user_id=user.id, action="sign_off", entity="handover",
                  entity_id=h.id, detail={"items": full.item_count})
     session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "signed_off"}))
     session.flush()
@@ -359,8 +365,8 @@ def acknowledge(session: Session, user: User, settings: Settings, handover_id: i
     if h.signed_off_by_id == user.id:
         raise Conflict("the incoming shift must acknowledge, not the one handing over", field="acknowledged_by")
     now = utcnow()
-    h.state, h.acknowledged_by, h.acknowledged_by_id, h.acknowledged_at = "acknowledged", sb.who(user), user.id, now
-    audit.record(session, actor=sb.actor(user), user_id=user.id, action="acknowledge", entity="handover",
+    h.state, h.acknowledged_by, h.acknowledged_by_id, h.acknowledged_at = "acknowledged", actors.who(user), user.id, now
+    audit.record(session, actor=actors.actor(user), user_id=user.id, action="acknowledge", entity="handover",
                  entity_id=h.id)
     session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "acknowledged"}))
     session.flush()
@@ -374,11 +380,11 @@ def get(session: Session, user: User, settings: Settings, handover_id: int) -> d
     if h.state == "draft":
         out = current(session, user, settings)
         return out
-    sections = h.sections if sb.sees_rooms(user) else h.sections_public
+    sections = h.sections if actors.sees_rooms(user) else h.sections_public
     tz = settings.tz
     sections = [{**s, "items": [{**it, "at": iso(dt.datetime.fromisoformat(it["at"]), tz) if it.get("at") else None}
                                 for it in s["items"]]} for s in (sections or [])]
-    audit.record(session, actor=sb.actor(user), user_id=user.id, action="read", entity="handover", entity_id=h.id)
+    audit.record(session, actor=actors.actor(user), user_id=user.id, action="read", entity="handover", entity_id=h.id)
     return _out(h, sections, tz, assembled_at=h.assembled_at, label=h.shift_label, live=False)
 
 

@@ -23,8 +23,9 @@ from zongji.domain import room_board as rules
 from zongji.domain.roles import ROOM_NUMBER_ROLES
 from zongji.domain.room_numbers import room_sort_key
 from zongji.services import audit
-from zongji.services import switchboard as sb
+from zongji.services.actors import actor
 from zongji.services.directory import audit_guest_reads
+from zongji.services.switchboard.dnd import active_dnd_rows
 from zongji.settings import Settings
 from zongji.store.models import Room, Stay, User
 from zongji.store.switchboard_models import DndPeriod, Message
@@ -45,7 +46,7 @@ def board(session: Session, user: User, settings: Settings, *, now: dt.datetime)
     for s in session.scalars(select(Stay).where(
             Stay.status.in_(("in_house", "expected")), Stay.arrival < day_start + dt.timedelta(days=1))):
         stays[s.room_id].append(s)
-    dnd: dict[int, DndPeriod] = {p.subject_id: p for p in sb.active_dnd_rows(session, now, subject_kind="room")}
+    dnd: dict[int, DndPeriod] = {p.subject_id: p for p in active_dnd_rows(session, now, subject_kind="room")}
     wakeups: dict[int, list[Wakeup]] = defaultdict(list)
     for w in session.scalars(select(Wakeup).where(
             Wakeup.status.in_(rules.OPEN_WAKEUP_STATUSES), Wakeup.wake_at <= now + horizon)
@@ -95,7 +96,7 @@ def board(session: Session, user: User, settings: Settings, *, now: dt.datetime)
         floors[room.floor].append(out)
     if shown_guests:
         audit_guest_reads(session, shown_guests, user=user, via="room_board", detail={"names": names})
-    audit.record(session, actor=sb.actor(user), user_id=user.id, action="read", entity="room_board",
+    audit.record(session, actor=actor(user), user_id=user.id, action="read", entity="room_board",
                  entity_id=None, detail={"rooms": len(rooms), "names": names})
     all_rooms = [r for f in floors.values() for r in f]
     counts = {k: sum(1 for r in all_rooms if r[k]) for k in

@@ -17,7 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.services import audit
-from zongji.services import switchboard as sb
+from zongji.services.switchboard.adapters import settings_for
+from zongji.services.switchboard.dnd import DND_END_JOB
+from zongji.services.switchboard.pbx import queue_pbx
+from zongji.services.switchboard.silence import ensure_silence_check
 from zongji.store import jobs
 from zongji.store.models import Guest, Line, Organisation, Person, Room, Stay
 from zongji.store.switchboard_models import DndPeriod, Facility, LineSettings, LongDistanceRate
@@ -70,8 +73,8 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
         return  # already loaded
     # The periodic line-silence check (R-S3) reschedules itself once started; its first run is on
     # the same line_silence_check_minutes grid as every later one (not a fixed 10 minutes).
-    settings = sb.settings_for(session.get_bind().url.render_as_string(hide_password=False))
-    sb.ensure_silence_check(session, now, settings)
+    settings = settings_for(session.get_bind().url.render_as_string(hide_password=False))
+    ensure_silence_check(session, now, settings)
 
     def person(org: Organisation, name: str) -> Person | None:
         return session.scalar(select(Person).where(Person.organisation_id == org.id, Person.name == name))
@@ -125,8 +128,8 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
     session.add(dnd)
     session.flush()
     audit.record(session, actor="demo", action="create", entity="dnd", entity_id=dnd.id)
-    sb.queue_pbx(session, "lock", now, extension=room.extension, locked=True)
-    jobs.schedule(session, sb.DND_END_JOB, f"dnd-end:{dnd.id}:checkout", stay.departure, {"dnd_id": dnd.id})
+    queue_pbx(session, "lock", now, extension=room.extension, locked=True)
+    jobs.schedule(session, DND_END_JOB, f"dnd-end:{dnd.id}:checkout", stay.departure, {"dnd_id": dnd.id})
 
 
 def _id(p: Person | None) -> int | None:

@@ -29,7 +29,8 @@ from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.errors import ZongjiError
 from zongji.services import directory as directory_service
 from zongji.services import scope as scope_service
-from zongji.services.switchboard import mark_dnd
+from zongji.services.switchboard import contacts as switchboard_contacts
+from zongji.services.switchboard.dnd import mark_dnd
 from zongji.settings import Settings
 from zongji.store.models import User, utcnow
 
@@ -189,9 +190,7 @@ def set_after_hours_contact(
 ) -> DepartmentOut:
     """Name who takes the department's calls when it is closed (lunch, night, holidays): calls
     to it go there, and an urgent call to one of its staff (U) too (issue 8). Supervisor, admin."""
-    from zongji.services import switchboard as sb
-
-    d = sb.set_after_hours_contact(session, user, department_id, body.person_id)
+    d = switchboard_contacts.set_after_hours_contact(session, user, department_id, body.person_id)
     item = next(x for x in directory_service.list_departments(session, organisation_id=d.organisation_id,
                                                                 tz=settings.timezone) if x["id"] == d.id)
     return DepartmentOut(**item)

@@ -18,7 +18,7 @@ from pydantic import AwareDatetime, ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, WriteDB, integration_actor
 from zongji.api.models import ApiModel
-from zongji.services import switchboard as sb
+from zongji.services.switchboard import check_out as check_out_service
 from zongji.store.models import utcnow
 
 router = APIRouter(prefix="/api/v1/stays", tags=["PMS (integration)"])
@@ -42,12 +42,12 @@ class CheckOutByRoomIn(CheckOutIn):
 def check_out_by_room(body: CheckOutByRoomIn, actor: PmsActor, request: Request, db: WriteDB) -> dict[str, Any]:
     settings = request.app.state.settings
     at = body.at or utcnow()
-    stay = sb.find_stay_by_room(db, body.room.strip(), at)
-    return sb.check_out(db, stay.id, settings, at=at, actor_name=actor)
+    stay = check_out_service.find_stay_by_room(db, body.room.strip(), at)
+    return check_out_service.check_out(db, stay.id, settings, at=at, actor_name=actor)
 
 
 @router.post("/{stay_id}/check-out")
 def check_out(stay_id: StayId, actor: PmsActor, request: Request, db: WriteDB,
               body: CheckOutIn | None = None) -> dict[str, Any]:
     settings = request.app.state.settings
-    return sb.check_out(db, stay_id, settings, at=(body.at if body else None), actor_name=actor)
+    return check_out_service.check_out(db, stay_id, settings, at=(body.at if body else None), actor_name=actor)

@@ -18,7 +18,19 @@ from zongji.api.errors import refusals, stripped_text_schema
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.services import handover as handover_service
 from zongji.services import information
-from zongji.services import switchboard as sb
+from zongji.services import staff_leave
+from zongji.services.directory import audit_guest_reads
+from zongji.services.switchboard import (
+    adapters,
+    dnd,
+    line_faults,
+    lines,
+    message_records,
+    message_sending,
+    messages,
+    silence,
+    transfers,
+)
 from zongji.settings import Settings
 from zongji.store.models import User
 
@@ -31,7 +43,7 @@ IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
-    sb.use_settings(settings)
+    adapters.use_settings(settings)
     return settings
 
 
@@ -78,27 +90,27 @@ def decide_transfer(body: DecideIn, user: Console, db: WriteDB, settings: Cfg) -
     Writes also the audit of the guest data read."""
     values = body.model_dump()
     if values.pop("record_refused"):
-        return sb.decide_and_record_refusal(db, user, settings, **values)
-    d, facts, _call = sb.decide(db, user, settings=settings, **values)
-    return {"decision": sb.decision_out(d, facts, settings), "attempt": None}
+        return transfers.decide_and_record_refusal(db, user, settings, **values)
+    d, facts, _call = transfers.decide(db, user, settings=settings, **values)
+    return {"decision": transfers.decision_out(d, facts, settings), "attempt": None}
 
 
 @router.post("/switchboard/transfers", status_code=201)
 def start_transfer(body: TransferIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     """Decide and record the attempt on the call; when it rings, the PBX is told to transfer and
     the call comes back after ``transfer_no_answer_seconds`` without an answer (R-H3)."""
-    return sb.start_transfer(db, user, settings, **body.model_dump())
+    return transfers.start_transfer(db, user, settings, **body.model_dump())
 
 
 @router.get("/switchboard/transfers")
 def list_transfers(user: Console, db: ReadDB, settings: Cfg,
                    call_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> dict[str, Any]:
-    return {"items": sb.list_attempts(db, call_id=call_id, tz=settings.tz)}
+    return {"items": transfers.list_attempts(db, call_id=call_id, tz=settings.tz)}
 
 
 @router.get("/switchboard/transfers/{attempt_id}")
 def get_transfer(attempt_id: IdPath, user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
-    return sb.get_attempt(db, attempt_id, settings.tz, settings)
+    return transfers.get_attempt(db, attempt_id, settings.tz, settings)
 
 
 # --------------------------------------------------------------------------- messages
@@ -144,7 +156,7 @@ class VoidIn(_In):
 @router.post("/switchboard/messages", status_code=201, openapi_extra=refusals(
     recipient_id="a person, a guest or a room must be named", room="a room of the hotel"))
 def take_message(body: MessageIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    return sb.take_message(db, user, settings, **body.model_dump())
+    return messages.take_message(db, user, settings, **body.model_dump())
 
 
 @router.get("/switchboard/messages")
@@ -152,42 +164,38 @@ def list_messages(user: Console, db: ReadDB, settings: Cfg,
                   state: Literal["open", "all"] = "open",
                   recipient_kind: Literal["guest", "staff", "department"] | None = None,
                   recipient_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None) -> dict[str, Any]:
-    return {"items": sb.list_messages(db, tz=settings.tz, open_only=state == "open", recipient_kind=recipient_kind,
+    return {"items": messages.list_messages(db, tz=settings.tz, open_only=state == "open", recipient_kind=recipient_kind,
                                       recipient_id=recipient_id)}
 
 
 @router.post("/switchboard/messages/{message_id}/deliveries")
 def deliver_message(message_id: IdPath, body: DeliveryIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    return sb.deliver_message(db, user, settings, message_id, channel=body.channel, detail=body.detail)
+    return messages.deliver_message(db, user, settings, message_id, channel=body.channel, detail=body.detail)
 
 
 @router.post("/switchboard/messages/{message_id}/acknowledge")
 def acknowledge_message(message_id: IdPath, user: Console, db: WriteDB, settings: Cfg,
                         body: AcknowledgeIn | None = None) -> dict[str, Any]:
-    return sb.acknowledge_message(db, user, settings, message_id, by=body.by if body else None)
+    return messages.acknowledge_message(db, user, settings, message_id, by=body.by if body else None)
 
 
 @router.post("/switchboard/messages/{message_id}/void")
 def void_message(message_id: IdPath, body: VoidIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    return sb.void_message(db, user, settings, message_id, reason=body.reason)
+    return messages.void_message(db, user, settings, message_id, reason=body.reason)
 
 
 @router.post("/switchboard/messages/{message_id}/send", status_code=202)
 def send_message(message_id: IdPath, body: SendIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     """Send by SMS, e-mail or pager: queued for the worker; the result shows on the message."""
-    from zongji.services import message_sending
-
     message_sending.request_send(db, user, settings, message_id, channel=body.channel, address=body.address)
-    m = sb._get_message(db, message_id)
-    return sb._publish_message(db, m, settings.tz)
+    m = message_records.get_message(db, message_id)
+    return message_records.publish_message(db, m, settings.tz)
 
 
 @router.get("/switchboard/messages/{message_id}/channels")
 def message_channels(message_id: IdPath, user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
     """Channels the message can be sent by and the directory's address for each (null: type one)."""
-    from zongji.services import message_sending
-
-    return {"channels": message_sending.channels_for(db, sb._get_message(db, message_id)),
+    return {"channels": message_sending.channels_for(db, message_records.get_message(db, message_id)),
             "unavailable": message_sending.unavailable_channels(settings)}
 
 
@@ -197,9 +205,6 @@ def recipient_channels(user: Console, db: WriteDB, settings: Cfg,
                        recipient_id: Annotated[int, Query(ge=1, le=ID_MAX)]) -> dict[str, Any]:
     """For the message form before the message exists: channels and directory addresses (guests
     masked; the guest read is audited)."""
-    from zongji.services import message_sending
-    from zongji.services.directory import audit_guest_reads
-
     if recipient_kind == "guest":
         audit_guest_reads(db, [recipient_id], user=user, via="message_channels")
     return {"channels": message_sending.channels_for_recipient(db, recipient_kind, recipient_id),
@@ -221,23 +226,17 @@ class LeaveIn(_In):
 def list_leaves(user: Console, db: ReadDB, settings: Cfg,
                 person_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
                 state: Literal["current", "all"] = "current") -> dict[str, Any]:
-    from zongji.services import staff_leave
-
     return {"items": staff_leave.list_leaves(db, settings.tz, person_id=person_id, current_only=state == "current")}
 
 
 @router.post("/switchboard/leaves", status_code=201, openapi_extra=refusals(
     ends_at="after starts_at", deputy_id="someone other than the person"))
 def set_leave(body: LeaveIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    from zongji.services import staff_leave
-
     return staff_leave.set_leave(db, user, settings.tz, **body.model_dump())
 
 
 @router.post("/switchboard/leaves/{leave_id}/cancel")
 def cancel_leave(leave_id: IdPath, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    from zongji.services import staff_leave
-
     return staff_leave.cancel_leave(db, user, settings.tz, leave_id)
 
 
@@ -268,25 +267,25 @@ class RoomDndCancelIn(_In):
 @router.get("/switchboard/dnd")
 def list_dnd(user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     """Active DND. Room numbers only for roles that need them; the guest reads are audited."""
-    return {"items": sb.list_dnd(db, user, settings)}
+    return {"items": dnd.list_dnd(db, user, settings)}
 
 
 @router.post("/switchboard/dnd", status_code=201, openapi_extra=refusals(
     subject_id="a guest or a person must be named", room="a room of the hotel", until="in the future"))
 def set_dnd(body: DndIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    return sb.set_dnd(db, user, settings, **body.model_dump())
+    return dnd.set_dnd(db, user, settings, **body.model_dump())
 
 
 @router.post("/switchboard/dnd/room-cancel")
 def cancel_room_dnd(body: RoomDndCancelIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     """Cancel the DND of a room by its number (the room board), without the DND's id."""
-    return sb.cancel_room_dnd(db, user, settings, body.room, reason=body.reason)
+    return dnd.cancel_room_dnd(db, user, settings, body.room, reason=body.reason)
 
 
 @router.post("/switchboard/dnd/{dnd_id}/cancel")
 def cancel_dnd(dnd_id: IdPath, user: Console, db: WriteDB, settings: Cfg,
                body: DndCancelIn | None = None) -> dict[str, Any]:
-    return sb.cancel_dnd(db, user, settings, dnd_id, reason=body.reason if body else None)
+    return dnd.cancel_dnd(db, user, settings, dnd_id, reason=body.reason if body else None)
 
 
 # --------------------------------------------------------------------------- lines, faults, alerts
@@ -335,55 +334,55 @@ class TestCallIn(_In):
 
 @router.get("/switchboard/lines")
 def list_lines(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
-    return {"items": sb.list_lines(db, settings)}
+    return {"items": lines.list_lines(db, settings)}
 
 
 @router.get("/switchboard/lines/{code}")
 def get_line(code: CodePath, user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
-    return sb.get_line(db, code, settings)
+    return lines.get_line(db, code, settings)
 
 
 @router.put("/switchboard/lines/{code}")
 def update_line(code: CodePath, body: LineSettingsIn, user: Admin, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    return sb.update_line_settings(db, user, settings, code, body.model_dump(exclude_unset=True))
+    return lines.update_line_settings(db, user, settings, code, body.model_dump(exclude_unset=True))
 
 
 @router.post("/switchboard/lines/{code}/outbound-check")
 def outbound_check(code: CodePath, user: Console, db: ReadDB) -> dict[str, Any]:
     """R-S1: 409 ``inbound_only`` when outbound calls are not allowed on the line."""
-    return sb.check_outbound(db, code)
+    return lines.check_outbound(db, code)
 
 
 @router.post("/switchboard/lines/{code}/faults", status_code=201)
 def open_fault(code: CodePath, body: FaultIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    return sb.open_fault(db, user, settings, code, cause=body.cause, started_at=body.started_at,
+    return line_faults.open_fault(db, user, settings, code, cause=body.cause, started_at=body.started_at,
                          reported_to=body.reported_to)
 
 
 @router.get("/switchboard/faults")
 def list_faults(user: Console, db: ReadDB, settings: Cfg, state: Literal["open", "all"] = "open") -> dict[str, Any]:
-    return {"items": sb.list_faults(db, settings, open_only=state == "open")}
+    return {"items": line_faults.list_faults(db, settings, open_only=state == "open")}
 
 
 @router.post("/switchboard/faults/{fault_id}/close")
 def close_fault(fault_id: IdPath, body: FaultCloseIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    return sb.close_fault(db, user, settings, fault_id, resolution=body.resolution, ended_at=body.ended_at)
+    return line_faults.close_fault(db, user, settings, fault_id, resolution=body.resolution, ended_at=body.ended_at)
 
 
 @router.get("/switchboard/line-violations")
 def list_violations(user: Console, db: ReadDB, settings: Cfg) -> dict[str, Any]:
     """Outbound calls the PBX reported on inbound-only lines in the last 30 days (R-S1)."""
-    return {"items": sb.list_violations(db, settings)}
+    return {"items": lines.list_violations(db, settings)}
 
 
 @router.get("/switchboard/alerts")
 def list_alerts(user: Console, db: ReadDB, settings: Cfg, state: Literal["open", "all"] = "open") -> dict[str, Any]:
-    return {"items": sb.list_alerts(db, settings, open_only=state == "open")}
+    return {"items": silence.list_alerts(db, settings, open_only=state == "open")}
 
 
 @router.post("/switchboard/alerts/{alert_id}/test-call")
 def test_call(alert_id: IdPath, body: TestCallIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    return sb.record_test_call(db, user, settings, alert_id, ok=body.ok, cause=body.cause)
+    return silence.record_test_call(db, user, settings, alert_id, ok=body.ok, cause=body.cause)
 
 
 # --------------------------------------------------------------------------- information

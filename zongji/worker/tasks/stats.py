@@ -6,14 +6,14 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from zongji.services import switchboard as sb
 from zongji.services.stats import aggregates, order_aggregates
+from zongji.services.switchboard.adapters import settings_for
 from zongji.store.models import Job
 from zongji.worker.registry import handler, on_start
 
 
 def _settings(session: Session):
-    return sb.settings_for(session.get_bind().url.render_as_string(hide_password=False))
+    return settings_for(session.get_bind().url.render_as_string(hide_password=False))
 
 
 @handler(aggregates.FOLD_JOB)

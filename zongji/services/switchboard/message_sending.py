@@ -23,15 +23,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from zongji.domain import messages as msg_rules
+from zongji.domain.guest_privacy import mask_address
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit, notifications
-from zongji.services import switchboard as sb
-from zongji.services.calls import Invalid, iso
+from zongji.services.actors import actor, who
+from zongji.services.calls import Invalid
+from zongji.services.switchboard.message_records import (
+    message_policy,
+    publish_message,
+    record_delivery,
+    schedule_raise,
+)
 from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.models import Guest, Person, User, utcnow
@@ -43,22 +49,6 @@ SEND_CHANNELS = ("sms", "email", "pager")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9]{3,20}$")
-
-
-def mask(address: str, *, channel: str) -> str:
-    """A guest's address as operators may see it: 139****1111, z***@example.org."""
-    if channel == "email":
-        local, _, domain = address.partition("@")
-        return f"{local[:1]}***@{domain}"
-    return address[:3] + "****" + address[-4:] if len(address) > 7 else "****"
-
-
-def send_out(s: MessageSend, tz, *, guest: bool) -> dict[str, Any]:
-    return {"id": s.id, "channel": s.channel,
-            "address": mask(s.address, channel=s.channel) if guest else s.address,
-            "state": s.state, "attempts": s.attempts, "requested_at": iso(s.requested_at, tz),
-            "requested_by": s.requested_by, "last_attempt_at": iso(s.last_attempt_at, tz),
-            "sent_at": iso(s.sent_at, tz), "error": s.error}
 
 
 def _default_address(session: Session, m: Message, channel: str) -> str | None:
@@ -118,12 +108,12 @@ def request_send(session: Session, user: User | None, settings: Settings, messag
         raise Invalid("SMS is not configured (ZONGJI_SMS_GATEWAY_URL)", field="channel")
     if channel == "email" and not settings.smtp_host:
         raise Invalid("e-mail is not configured (ZONGJI_SMTP_HOST)", field="channel")
-    s = MessageSend(message_id=m.id, channel=channel, address=addr, requested_at=now, requested_by=sb.who(user),
+    s = MessageSend(message_id=m.id, channel=channel, address=addr, requested_at=now, requested_by=who(user),
                     state="pending", attempts=0)
     session.add(s)
     session.flush()
     jobs.schedule(session, SEND_JOB, f"message-send:{s.id}:0", now, {"send_id": s.id})
-    audit.record(session, actor=sb.actor(user), user_id=user.id if user else None, action="send",
+    audit.record(session, actor=actor(user), user_id=user.id if user else None, action="send",
                  entity="message", entity_id=m.id, detail={"channel": channel, "send_id": s.id})
     session.expire(m, ["sends"])
     return s
@@ -169,17 +159,17 @@ def perform_send(session: Session, send_id: int, now: dt.datetime, settings: Set
             s.state = "failed"
             audit.record(session, actor="system", action="send_failed", entity="message", entity_id=m.id,
                          detail={"channel": s.channel, "send_id": s.id, "error": s.error})
-            sb._publish_message(session, m, settings.tz, send_failed=s.channel)
+            publish_message(session, m, settings.tz, send_failed=s.channel)
         else:
             jobs.schedule(session, SEND_JOB, f"message-send:{s.id}:{s.attempts}",
                           now + dt.timedelta(seconds=settings.notify_retry_seconds), {"send_id": s.id})
-            sb._publish_message(session, m, settings.tz)
+            publish_message(session, m, settings.tz)
         return s
     s.state, s.sent_at, s.error = "sent", now, None
-    detail = mask(s.address, channel=s.channel) if m.recipient_kind == "guest" else s.address
-    sb._deliver(session, m, s.channel, now, by="system", detail=detail[:200])
-    sb._schedule_raise(session, m, sb.message_policy(settings))
-    sb._publish_message(session, m, settings.tz)
+    detail = mask_address(s.address, channel=s.channel) if m.recipient_kind == "guest" else s.address
+    record_delivery(session, m, s.channel, now, by="system", detail=detail[:200])
+    schedule_raise(session, m, message_policy(settings))
+    publish_message(session, m, settings.tz)
     return s
 
 
@@ -209,7 +199,7 @@ def channels_for_recipient(session: Session, recipient_kind: str, recipient_id: 
         if msg_rules.Channel(ch) not in msg_rules.CHANNELS_FOR[kind]:
             continue
         addr = _default_address(session, probe, ch)
-        out[ch] = (mask(addr, channel=ch) if kind is msg_rules.RecipientKind.GUEST else addr) if addr else None
+        out[ch] = (mask_address(addr, channel=ch) if kind is msg_rules.RecipientKind.GUEST else addr) if addr else None
     return out
 
 
