@@ -21,7 +21,7 @@ from zongji.errors import NotFound
 from zongji.services.calls import external_number
 from zongji.services.directory import identify_caller
 from zongji.services.switchboard.rooms import current_stay
-from zongji.services.wakeups import Invalid
+from zongji.errors import Invalid
 from zongji.store.models import Call
 
 

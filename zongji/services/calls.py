@@ -23,7 +23,7 @@ from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
 from zongji.domain import scope as scope_rules
 from zongji.domain import time_range
 from zongji.domain.lines import check_outbound
-from zongji.errors import Conflict, NotFound, ZongjiError
+from zongji.errors import Conflict, Invalid, NotFound, ZongjiError
 from zongji.services import audit
 from zongji.services import scope as scope_service
 from zongji.services.directory import audit_guest_reads
@@ -31,15 +31,6 @@ from zongji.store.db import transaction
 from zongji.store.models import Call, FeedItem, Line, Setting, User, utcnow
 
 log = logging.getLogger(__name__)
-
-
-class Invalid(ZongjiError):
-    """Invalid input (422), naming the field."""
-
-    status_code = 422
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message, field=field, code="validation")
 
 
 NOTES_MAX = 4000

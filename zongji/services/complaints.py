@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import time_range
 from zongji.domain.work_orders.words import OrderType
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.services.work_orders.stored_state import state_from_json
 from zongji.store.models import Department, Organisation, Person, User
 from zongji.store.work_order_models import WorkOrder, WorkOrderCategory, WorkOrderEvent

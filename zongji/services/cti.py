@@ -49,7 +49,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from zongji.domain import calls as rules
 from zongji.domain.caller_id import normalize_number, number_key, unknown_identity
 from zongji.errors import Unauthorized, ZongjiError
-from zongji.services.calls import Invalid, call_out_values
+from zongji.services.calls import call_out_values
+from zongji.errors import Invalid
 from zongji.services.directory import identify_caller
 from zongji.services.switchboard.lines import flag_outbound_on_inbound_only
 from zongji.services.switchboard.transfers import on_cti_reports

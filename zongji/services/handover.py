@@ -26,7 +26,8 @@ from zongji.errors import Conflict, NotFound
 from zongji.services import actors, audit
 from zongji.services import scope as scope_service
 from zongji.services import wakeups
-from zongji.services.calls import Invalid, iso, parse_local_instant
+from zongji.services.calls import iso, parse_local_instant
+from zongji.errors import Invalid
 from zongji.services.directory import audit_guest_reads
 from zongji.services.switchboard import dnd, line_faults, message_records
 from zongji.services.work_orders.stored_state import state_from_json

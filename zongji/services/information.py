@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from zongji.domain import world_time
 from zongji.domain.working_hours import WorkingHours, WorkingHoursError
 from zongji.errors import Conflict, NotFound
-from zongji.services.calls import Invalid
+from zongji.errors import Invalid
 from zongji.settings import Settings
 from zongji.store.models import CommonNumber, Department, Organisation, User, utcnow
 from zongji.store.switchboard_models import Facility, LongDistanceRate

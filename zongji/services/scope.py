@@ -15,18 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.domain.scope import LineRef, ScopeError, WorkScope, check_line_codes, scope_for
-from zongji.errors import NotFound, ZongjiError
+from zongji.errors import Invalid, NotFound
 from zongji.services import audit
 from zongji.store.models import Customer, Department, Guest, Line, Person, Room, User, UserLine
-
-class Invalid(ZongjiError):
-    """Invalid input (422), naming the field."""
-
-    status_code = 422
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message, field=field, code="validation")
-
 
 # caller_kind of a call → the directory table whose row names the caller's organisation.
 _CALLER_TABLES = {"guest": Guest, "room": Room, "staff": Person, "department": Department, "customer": Customer}

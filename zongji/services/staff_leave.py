@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit
-from zongji.services.calls import Invalid, iso
+from zongji.services.calls import iso
+from zongji.errors import Invalid
 from zongji.store.models import FeedItem, Person, User, utcnow
 from zongji.store.switchboard_models import StaffLeave
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from zongji.domain import wakeups as dom
 from zongji.domain.caller_id import stay_in_house
 from zongji.domain.room_numbers import normalize_room, room_sort_key
-from zongji.errors import Conflict, NotFound, ZongjiError
+from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import audit
 from zongji.settings import Settings
 from zongji.store import jobs
@@ -42,10 +42,6 @@ PREFLIGHT_JOB = "wakeup.preflight"
 PREFLIGHT_NO_TARGET = "no_test_extension"
 WATCHDOG_JOB = "wakeup.watchdog"
 MAX_NOTE = 500
-
-
-class Invalid(ZongjiError):
-    status_code = 422
 
 
 def policy_from(settings: Settings) -> dom.WakeupPolicy:

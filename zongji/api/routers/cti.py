@@ -27,7 +27,7 @@ from zongji.api.deps import bearer_token
 from zongji.api.errors import broken_text_path
 from zongji.errors import ZongjiError
 from zongji.services import cti
-from zongji.services.calls import Invalid
+from zongji.errors import Invalid
 from zongji.store.db import make_session_factory
 from zongji.store.models import utcnow
 

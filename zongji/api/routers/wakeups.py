@@ -41,7 +41,7 @@ from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, actor_of, integrat
 from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
-from zongji.errors import Forbidden
+from zongji.errors import Forbidden, Invalid
 from zongji.services import caller_wakeup
 from zongji.services import wakeups as service
 from zongji.store.models import User, utcnow
@@ -127,10 +127,10 @@ def _now() -> dt.datetime:
 def _console_booking(db, body: ConsoleWakeupIn) -> tuple[service.Booking, caller_wakeup.CallerRoom | None]:
     if body.call_id is None:
         if not body.room:
-            raise caller_wakeup.Invalid("Give the room number.", field="room")
+            raise Invalid("Give the room number.", field="room")
         return body.booking(), None
     if body.room:
-        raise caller_wakeup.Invalid("Give the room or the call, not both.", field="room")
+        raise Invalid("Give the room or the call, not both.", field="room")
     found = caller_wakeup.caller_room(db, body.call_id, at=_now())
     b = body.booking()
     b.room = found.room

@@ -23,7 +23,7 @@ from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import calendar_changes, unit_contacts
 from zongji.services import sla as sla_store
 from zongji.services.work_orders import categories
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.store.models import User, utcnow
 
 router = APIRouter(prefix="/api", tags=["work orders admin"])

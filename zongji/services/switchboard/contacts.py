@@ -12,7 +12,7 @@ from zongji.domain import transfer as tr
 from zongji.errors import NotFound
 from zongji.services import audit
 from zongji.services.actors import actor
-from zongji.services.calls import Invalid
+from zongji.errors import Invalid
 from zongji.services.staff_leave import on_leave as person_on_leave
 from zongji.store.models import Department, Person, User
 

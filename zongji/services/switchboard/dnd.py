@@ -23,7 +23,8 @@ from zongji.domain.room_numbers import normalize_room
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit, live_feed
 from zongji.services.actors import actor, sees_rooms, who
-from zongji.services.calls import Invalid, iso
+from zongji.services.calls import iso
+from zongji.errors import Invalid
 from zongji.services.directory import audit_guest_reads
 from zongji.services.switchboard.pbx import queue_pbx
 from zongji.services.switchboard.rooms import current_stay, room_addressed

@@ -23,7 +23,8 @@ from zongji.domain.working_hours import WorkingHours, WorkingHoursError
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit, live_feed
 from zongji.services.actors import actor, who
-from zongji.services.calls import Invalid, day_periods, iso, line_info
+from zongji.services.calls import day_periods, iso, line_info
+from zongji.errors import Invalid
 from zongji.services.notifications import notify
 from zongji.services.switchboard.hours import statutory_exceptions
 from zongji.services.switchboard.line_config import line_by_code, line_config, settings_row

@@ -20,7 +20,8 @@ from zongji.domain import guest_privacy
 from zongji.domain import messages as msg_rules
 from zongji.errors import NotFound
 from zongji.services import audit, live_feed
-from zongji.services.calls import Invalid, iso
+from zongji.services.calls import iso
+from zongji.errors import Invalid
 from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.models import Room

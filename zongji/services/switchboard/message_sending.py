@@ -31,7 +31,7 @@ from zongji.domain.guest_privacy import mask_address
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit, notifications
 from zongji.services.actors import actor, who
-from zongji.services.calls import Invalid
+from zongji.errors import Invalid
 from zongji.services.switchboard.message_records import (
     message_policy,
     publish_message,

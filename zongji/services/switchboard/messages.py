@@ -21,7 +21,7 @@ from zongji.domain import messages as msg_rules
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit, handover
 from zongji.services.actors import actor, who
-from zongji.services.calls import Invalid
+from zongji.errors import Invalid
 from zongji.services.directory import audit_guest_reads
 from zongji.services.switchboard.message_records import (
     as_invalid,

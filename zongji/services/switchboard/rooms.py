@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.caller_id import stay_in_house
 from zongji.domain.room_numbers import normalize_room
 from zongji.errors import NotFound
-from zongji.services.calls import Invalid
+from zongji.errors import Invalid
 from zongji.store.models import Room, Stay
 
 

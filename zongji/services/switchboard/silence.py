@@ -15,7 +15,8 @@ from zongji.domain import lines as line_rules
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit, live_feed
 from zongji.services.actors import actor, who
-from zongji.services.calls import Invalid, iso
+from zongji.services.calls import iso
+from zongji.errors import Invalid
 from zongji.services.switchboard.hours import working_hours
 from zongji.services.switchboard.line_faults import open_fault
 from zongji.settings import Settings

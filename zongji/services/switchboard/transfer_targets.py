@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import transfer as tr
 from zongji.errors import NotFound
-from zongji.services.calls import Invalid
+from zongji.errors import Invalid
 from zongji.services.staff_leave import current_leave, on_leave
 from zongji.services.switchboard.contacts import after_hours_contact, contact
 from zongji.services.switchboard.dnd import active_dnd_rows

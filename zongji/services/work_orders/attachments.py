@@ -15,7 +15,7 @@ from zongji.domain.work_orders.state import TimelineEntry
 from zongji.errors import NotFound
 from zongji.services import audit
 from zongji.services.work_orders.changes import add_event
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.services.work_orders.stored_state import row_state
 from zongji.services.work_orders.visibility import Viewer, get_visible
 from zongji.store.models import utcnow

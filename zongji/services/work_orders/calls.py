@@ -19,7 +19,7 @@ from zongji.domain.work_orders.words import order_types_for_line
 from zongji.errors import Conflict, Forbidden, NotFound
 from zongji.services import audit, notifications, wakeups
 from zongji.services.work_orders.changes import add_event
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.services.work_orders.stored_state import row_state
 from zongji.services.work_orders.visibility import Viewer, get_visible
 from zongji.store.models import Call, Line, utcnow

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.services import audit
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.store.models import Department
 from zongji.store.work_order_models import WorkOrderCategory
 

@@ -33,7 +33,7 @@ from zongji.services import audit, notifications
 from zongji.services.work_orders.calls import CALLBACK_ACTIONS, add_call_link, call_for_link
 from zongji.services.work_orders.categories import check_category
 from zongji.services.work_orders.changes import add_event, after_change, save_change
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.services.work_orders.links import link_orders, propagate_reply
 from zongji.services.work_orders.numbers import next_number
 from zongji.services.work_orders.sla_context import SlaContext

@@ -17,7 +17,7 @@ from zongji.domain.work_orders.words import FOLLOWING_STATUSES, LinkKind, Status
 from zongji.errors import Conflict, Forbidden, NotFound
 from zongji.services import audit
 from zongji.services.work_orders.changes import add_event, save_change
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.services.work_orders.sla_context import SlaContext
 from zongji.services.work_orders.stored_state import row_state
 from zongji.services.work_orders.visibility import Viewer, get_visible

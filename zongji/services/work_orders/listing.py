@@ -21,7 +21,7 @@ from zongji.domain.work_orders.words import (
 )
 from zongji.services.work_orders.categories import categories
 from zongji.services.work_orders.detail import order_summary, units_by_id
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.services.work_orders.sla_context import SlaContext
 from zongji.services.work_orders.visibility import Viewer, line_clause, visible_clause
 from zongji.store.models import utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zongji.services.work_orders.errors import Invalid
+from zongji.errors import Invalid
 from zongji.store.models import Department, Line
 from zongji.store.work_order_models import WorkOrder
 
