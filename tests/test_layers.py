@@ -3,9 +3,11 @@
 - ``zongji/domain`` (every module, packages included) imports only the standard library, other
   domain modules, the error classes (``zongji.errors``) and the pure data libraries listed here;
 - ``telephony`` never imports ``services``;
-- routers and page shells build no SQL (no ``sqlalchemy``), apart from the app factory, the shared
-  dependencies and the error handlers;
-- no import circle between Zongji's modules, counting imports inside functions.
+- routers and page shells build no SQL (no ``sqlalchemy``) and take from the store only the
+  user's type and the clock (sessions come from the shared dependencies), apart from the app
+  factory, the shared dependencies and the error handlers;
+- no import circle between Zongji's modules, counting imports inside functions;
+- no import of Zongji's modules inside functions (they hide circles), except in the CLI.
 
 What still breaks a rule today is listed (KNOWN_…) and is the debt issue 9 pays down: a new
 breach fails, and so does a listed one that is gone (so the lists stay true).
@@ -25,6 +27,21 @@ SQL_ALLOWED = {"zongji.api.app", "zongji.api.deps", "zongji.api.errors"}
 
 KNOWN_SQL_IN_API_OR_WEB = {
     "zongji.api.routers.live", "zongji.web.line_pages", "zongji.web.pages",
+}
+# Routers and pages reach the store only for the logged-in user's type and the clock; sessions
+# come from the shared dependencies, everything else from services.
+STORE_NAMES_FOR_API_AND_WEB = {"User", "utcnow"}
+KNOWN_STORE_IN_API_OR_WEB = {
+    "zongji.api.routers.cti", "zongji.api.routers.live", "zongji.api.routers.users",
+    "zongji.web.line_pages", "zongji.web.pages", "zongji.web.switchboard_pages", "zongji.web.work_order_pages",
+}
+# Imports of Zongji's own modules inside functions: only the CLI, whose commands load their area
+# when they run (``zongji --help`` stays fast). Elsewhere such an import hides a circle or a
+# wrong layer; what is left of them is listed.
+LAZY_IMPORTS_ALLOWED = {"zongji.cli"}
+KNOWN_LAZY_IMPORTS = {
+    "zongji.api.app", "zongji.services.demo_data", "zongji.services.wakeups", "zongji.telephony.prompts",
+    "zongji.telephony.simulator", "zongji.web.pages", "zongji.worker.registry",
 }
 KNOWN_TELEPHONY_TO_SERVICES = {"zongji.telephony.simulator"}
 KNOWN_CYCLES = [
@@ -92,6 +109,44 @@ def test_routers_and_pages_build_no_sql():
                 and any(_under(n, "sqlalchemy") for n in names)}
     assert breaches - KNOWN_SQL_IN_API_OR_WEB == set(), "new SQL in a router or page"
     assert breaches == KNOWN_SQL_IN_API_OR_WEB, "a listed breach is gone: take it off the list"
+
+
+def _store_names(path: Path) -> set[str]:
+    """What a module takes from ``zongji.store``: ``module.name`` for each imported name."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and _under(node.module, "zongji.store"):
+            out.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if _under(a.name, "zongji.store"))
+    return out
+
+
+def test_routers_and_pages_reach_the_store_only_through_services():
+    allowed = {f"zongji.store.models.{n}" for n in STORE_NAMES_FOR_API_AND_WEB}
+    breaches = {m for m, p in MODULES.items()
+                if (_under(m, "zongji.api") or _under(m, "zongji.web")) and m not in SQL_ALLOWED
+                and _store_names(p) - allowed}
+    assert breaches - KNOWN_STORE_IN_API_OR_WEB == set(), "a router or page uses the store directly"
+    assert breaches == KNOWN_STORE_IN_API_OR_WEB, "a listed breach is gone: take it off the list"
+
+
+def _lazy_imports(path: Path) -> list[str]:
+    found = []
+    for fn in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for node in ast.walk(fn):
+                if isinstance(node, ast.ImportFrom) and node.module and _under(node.module, "zongji"):
+                    found.append(node.module)
+                elif isinstance(node, ast.Import):
+                    found += [a.name for a in node.names if _under(a.name, "zongji")]
+    return found
+
+
+def test_no_imports_of_zongji_inside_functions():
+    breaches = {m for m, p in MODULES.items() if m not in LAZY_IMPORTS_ALLOWED and _lazy_imports(p)}
+    assert breaches - KNOWN_LAZY_IMPORTS == set(), {m: _lazy_imports(MODULES[m]) for m in breaches - KNOWN_LAZY_IMPORTS}
+    assert breaches == KNOWN_LAZY_IMPORTS, "a listed module has none left: take it off the list"
 
 
 def _cycles() -> list[set[str]]:

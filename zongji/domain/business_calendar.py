@@ -56,6 +56,8 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from zongji.domain.working_hours import WorkingHours
+
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 # How far arithmetic searches for a working window before giving up (a calendar with no
 # working time at all would otherwise loop forever).
@@ -180,7 +182,6 @@ class WeeklyHours:
         …], …}``, ``{"all": [["00:00","24:00"]]}``; parsed and validated by
         :meth:`zongji.domain.working_hours.WorkingHours.parse` (its ``WorkingHoursError`` names
         every bad field), so both modules read the same JSON the same way."""
-        from zongji.domain.working_hours import WorkingHours
 
         return cls.from_working_hours(WorkingHours.parse(data))
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.roles import Role, parse_scopes
 from zongji.errors import Conflict, NotFound, Unauthorized, ZongjiError
 from zongji.services import audit, presence
+from zongji.settings import Settings
 from zongji.store.models import IntegrationToken, LoginSession, User, utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -35,7 +36,6 @@ def use_password_hashing(*, time_cost: int, memory_kib: int) -> None:
 
 def _password_hasher() -> PasswordHasher:
     if _hasher is None:
-        from zongji.settings import Settings
 
         s = Settings()
         use_password_hashing(time_cost=s.password_hash_time_cost, memory_kib=s.password_hash_memory_kib)

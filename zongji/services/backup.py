@@ -37,6 +37,7 @@ from sqlalchemy.pool import NullPool
 from zongji import __version__
 from zongji.errors import ZongjiError
 from zongji.settings import Settings
+from zongji.store.migrate import upgrade
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -186,7 +187,6 @@ def _target_empty(url: str, data_dir: Path) -> list[str]:
 
 def restore(settings: Settings, source: Path, *, force: bool = False) -> dict[str, Any]:
     """Restore a backup into the configured database and data folder, then upgrade the schema."""
-    from zongji.store.migrate import upgrade
 
     url = settings.resolved_database_url
     kind = _kind(url)

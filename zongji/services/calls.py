@@ -19,14 +19,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain import calls as rules
-from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
 from zongji.domain import scope as scope_rules
 from zongji.domain import time_range
+from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
 from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, Invalid, NotFound, ZongjiError
 from zongji.services import audit
 from zongji.services import scope as scope_service
-from zongji.services.directory import audit_guest_reads
+from zongji.services.directory import audit_guest_reads, identify_caller
 from zongji.store.db import transaction
 from zongji.store.models import Call, FeedItem, Line, Setting, User, utcnow
 
@@ -373,12 +373,8 @@ def get_call(session: Session, call_id: int, *, for_update: bool = False, user: 
 
 
 def _identify(session: Session, number: str | None, at: dt.datetime | None):
-    """The directory's CallerIdentity, or None if the directory is not available."""
+    """The directory's CallerIdentity, or None if the number identifies no one."""
     if not number:
-        return None
-    try:
-        from zongji.services.directory import identify_caller
-    except ImportError:  # pragma: no cover - the directory area ships it
         return None
     try:
         return identify_caller(session, number, at=at)

@@ -31,6 +31,7 @@ from zongji.domain.caller_id import (
 )
 from zongji.domain.roles import GUEST_DATA_ROLES
 from zongji.domain.search import (
+    COMPOUND_SURNAMES,
     build_search_text,
     digits_only,
     is_phone_like,
@@ -411,7 +412,6 @@ def _address(guest: Guest) -> str | None:
         return None
     name = guest.name.strip()
     if re.search(r"[\u4e00-\u9fff]", name):
-        from zongji.domain.search import COMPOUND_SURNAMES
 
         surname = next((c for c in COMPOUND_SURNAMES if name.startswith(c)), name[:1])
         return surname + ("先生" if guest.gender == "male" else "女士")

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import world_time
 from zongji.domain.working_hours import WorkingHours, WorkingHoursError
-from zongji.errors import Conflict, NotFound
-from zongji.errors import Invalid
+from zongji.errors import Conflict, Invalid, NotFound
+from zongji.services import audit
 from zongji.settings import Settings
 from zongji.store.models import CommonNumber, Department, Organisation, User, utcnow
 from zongji.store.switchboard_models import Facility, LongDistanceRate
@@ -224,7 +224,6 @@ def _check_rate(session: Session, values: Mapping[str, Any], organisation_id: in
 
 
 def _audit(session: Session, user: User, action: str, entity: str, entity_id: int, detail: dict[str, Any]) -> None:
-    from zongji.services import audit
 
     audit.record(session, actor=f"user:{user.username}", user_id=user.id, action=action, entity=entity,
                  entity_id=entity_id, detail=detail)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.roles import Role
 from zongji.errors import Conflict, Forbidden, NotFound, ZongjiError
 from zongji.services import audit, auth
-from zongji.store.models import AuditEntry, IntegrationToken, LoginSession, User, utcnow
+from zongji.store.models import AuditEntry, Department, IntegrationToken, LoginSession, User, utcnow
 
 # Scopes an integration token may carry: comma-separated lowercase words ("cti", "cti,pms").
 
@@ -63,7 +63,6 @@ def create_user(
     role = parse_role(role).value
     _check_may_manage(manager, role)
     if department_id is not None:
-        from zongji.store.models import Department
 
         if session.get(Department, department_id) is None:
             raise NotFound(f"no department {department_id}", field="department_id")

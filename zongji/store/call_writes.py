@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Boolean
 from sqlalchemy.orm import Session
 
+from zongji.store.db import is_sqlite, make_engine
 from zongji.store.models import Call, UTCDateTime
 
 CALLS = Call.__table__
@@ -188,8 +189,6 @@ SQLITE_WRITER_CACHE_KIB = 64 * 1024
 def writer_engine(url: str):
     """The writer's own engine (one connection in use at a time), tuned for its work."""
     from sqlalchemy import event
-
-    from zongji.store.db import is_sqlite, make_engine
 
     engine = make_engine(url, pool_size=2)
     if is_sqlite(url):

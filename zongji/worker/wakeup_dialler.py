@@ -68,6 +68,8 @@ from zongji.store import jobs as job_store
 from zongji.store.db import transaction
 from zongji.store.models import Job, utcnow
 from zongji.telephony.adapter import CallOutcome, CallResult, TelephonyUnavailable
+from zongji.telephony.control import GatewayPool, HttpTelephonyClient
+from zongji.telephony.prompts import PromptStore
 from zongji.worker.runner import worker_name
 
 log = logging.getLogger("zongji.wakeups")
@@ -82,7 +84,6 @@ PROMPT_ALERT_SECONDS = 600.0
 def make_adapter(settings: Settings):
     """The worker's telephony adapter: the ``zongji sip`` process(es) at wakeup_gateway_url
     (comma-separated for several gateways); None when telephony is not configured."""
-    from zongji.telephony.control import HttpTelephonyClient
 
     urls = [u.strip() for u in (settings.wakeup_gateway_url or "").split(",") if u.strip()]
     if not urls:
@@ -90,7 +91,6 @@ def make_adapter(settings: Settings):
     clients = [HttpTelephonyClient(u, settings.wakeup_gateway_token) for u in urls]
     if len(clients) == 1:
         return clients[0]
-    from zongji.telephony.control import GatewayPool
 
     return GatewayPool(clients, lines_each=max(1, settings.wakeup_lines // len(clients)))
 
@@ -125,7 +125,6 @@ class WakeupDialler:
         self.lease = dt.timedelta(seconds=settings.wakeup_lease_seconds)
         self.clock = clock
         if prompts == "auto":
-            from zongji.telephony.prompts import PromptStore
 
             prompts = PromptStore(settings.data_dir, sample_rate=settings.wakeup_prompt_rate)
         self.prompts = prompts
