@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import calls as rules
 from zongji.domain import scope as scope_rules
-from zongji.domain import time_range
 from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
 from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, Invalid, NotFound, ZongjiError
 from zongji.services import audit
 from zongji.services import scope as scope_service
 from zongji.services.directory import audit_guest_reads, identify_caller
+from zongji.services.local_time import iso, parse_local_instant
 from zongji.store.db import transaction
 from zongji.store.models import Call, FeedItem, Line, Setting, User, utcnow
 
@@ -44,10 +44,6 @@ INTERNAL_CALLER_KINDS = frozenset({"staff", "department", "room"})
 
 
 # --------------------------------------------------------------------------- serialising
-
-
-def iso(value: dt.datetime | None, tz: ZoneInfo) -> str | None:
-    return None if value is None else value.astimezone(tz).isoformat()
 
 
 def line_ref(line: Line | Mapping | None) -> dict[str, Any] | None:
@@ -171,31 +167,6 @@ def clean_number(value: str | None, field: str, *, required: bool = False) -> st
     if not _NUMBER_OK.match(v) or len(v) > NUMBER_MAX:
         raise Invalid(f"{field} is not a phone number: {value!r}", field=field)
     return v
-
-
-def parse_local_instant(value: str, field: str, tz: ZoneInfo, *, end_of_day: bool = False) -> dt.datetime:
-    """A date (local day; its start, or the next day's start if end_of_day) or an ISO datetime."""
-    v = unicodedata.normalize("NFKC", value).strip()
-    if not v:
-        raise Invalid(f"{field} is empty", field=field)
-    try:
-        if len(v) <= 10:
-            day = dt.date.fromisoformat(v)
-            if not time_range.in_range(day):
-                raise Invalid(time_range.out_of_range_message(field), field=field)
-            if end_of_day:
-                day += dt.timedelta(days=1)
-            return dt.datetime.combine(day, dt.time(0), tz)
-        when = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid(
-            f"{field} must be a date (YYYY-MM-DD) or an ISO-8601 time, not {value!r}", field=field
-        ) from None
-    if not time_range.in_range(when):
-        raise Invalid(time_range.out_of_range_message(field), field=field)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=tz)
-    return when
 
 
 def check_category(category: str | None, line_kind: str | None,

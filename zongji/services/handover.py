@@ -19,16 +19,14 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import handover as rules
 from zongji.domain import scope as scope_rules
-from zongji.domain.work_orders.words import Status
 from zongji.domain.caller_id import stay_in_house
 from zongji.domain.lines import FaultRecord
-from zongji.errors import Conflict, NotFound
-from zongji.services import actors, audit
+from zongji.domain.work_orders.words import Status
+from zongji.errors import Conflict, Invalid, NotFound
+from zongji.services import actors, audit, wakeups
 from zongji.services import scope as scope_service
-from zongji.services import wakeups
-from zongji.services.calls import iso, parse_local_instant
-from zongji.errors import Invalid
 from zongji.services.directory import audit_guest_reads
+from zongji.services.local_time import iso, parse_local_instant
 from zongji.services.switchboard import dnd, line_faults, message_records
 from zongji.services.work_orders.stored_state import state_from_json
 from zongji.settings import Settings

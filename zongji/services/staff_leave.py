@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zongji.errors import Conflict, NotFound
+from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import audit
-from zongji.services.calls import iso
-from zongji.errors import Invalid
+from zongji.services.local_time import iso
 from zongji.store.models import FeedItem, Person, User, utcnow
 from zongji.store.switchboard_models import StaffLeave
 

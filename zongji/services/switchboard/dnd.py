@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 from zongji.domain import dnd as dnd_rules
 from zongji.domain import guest_privacy
 from zongji.domain.room_numbers import normalize_room
-from zongji.errors import Conflict, NotFound
+from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import audit, live_feed
 from zongji.services.actors import actor, sees_rooms, who
-from zongji.services.calls import iso
-from zongji.errors import Invalid
 from zongji.services.directory import audit_guest_reads
+from zongji.services.local_time import iso
 from zongji.services.switchboard.pbx import queue_pbx
 from zongji.services.switchboard.rooms import current_stay, room_addressed
 from zongji.settings import Settings

@@ -12,11 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.domain import lines as line_rules
-from zongji.errors import Conflict, NotFound
+from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import audit, live_feed
 from zongji.services.actors import actor, who
-from zongji.services.calls import iso
-from zongji.errors import Invalid
+from zongji.services.local_time import iso
 from zongji.services.switchboard.line_config import line_by_code
 from zongji.settings import Settings
 from zongji.store.models import User, utcnow

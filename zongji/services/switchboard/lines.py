@@ -20,11 +20,11 @@ from zongji.domain import transfer as tr
 from zongji.domain.caller_id import number_key
 from zongji.domain.greeting import greeting_for
 from zongji.domain.working_hours import WorkingHours, WorkingHoursError
-from zongji.errors import Conflict, NotFound
+from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import audit, live_feed
 from zongji.services.actors import actor, who
-from zongji.services.calls import day_periods, iso, line_info
-from zongji.errors import Invalid
+from zongji.services.calls import day_periods, line_info
+from zongji.services.local_time import iso
 from zongji.services.notifications import notify
 from zongji.services.switchboard.hours import statutory_exceptions
 from zongji.services.switchboard.line_config import line_by_code, line_config, settings_row

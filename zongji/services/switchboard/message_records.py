@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session, object_session
 
 from zongji.domain import guest_privacy
 from zongji.domain import messages as msg_rules
-from zongji.errors import NotFound
+from zongji.errors import Invalid, NotFound
 from zongji.services import audit, live_feed
-from zongji.services.calls import iso
-from zongji.errors import Invalid
+from zongji.services.local_time import iso
 from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.models import Room

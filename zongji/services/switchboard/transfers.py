@@ -22,8 +22,9 @@ from zongji.domain.caller_id import number_key
 from zongji.errors import Conflict, NotFound
 from zongji.services import audit, handover, live_feed
 from zongji.services.actors import actor, who
-from zongji.services.calls import iso, publish
+from zongji.services.calls import publish
 from zongji.services.directory import audit_guest_reads
+from zongji.services.local_time import iso
 from zongji.services.switchboard.hours import statutory_exceptions
 from zongji.services.switchboard.pbx import queue_pbx
 from zongji.services.switchboard.transfer_targets import build_target
