@@ -180,10 +180,11 @@ def simulate_calls(
     """Play realistic calls (rings, answers, transfers, abandons, hang-ups) into a running server."""
     import asyncio
 
+    from zongji.services.demo_simulator import call_mix
     from zongji.telephony.simulator import Simulator
 
     sim = Simulator(url=url, token=token, zammad=zammad, speed=speed, seed=seed,
-                    echo=None if quiet else typer.echo)
+                    echo=None if quiet else typer.echo, mix=call_mix())
     endpoint = f"{url.rstrip('/')}/api/v1/cti/…" if zammad else f"{url.rstrip('/')}/api/cti/events"
     typer.echo(f"simulating {rate:g} calls/min into {endpoint} (Ctrl+C to stop)")
     try:
