@@ -523,7 +523,8 @@ def sip(
 
     from zongji.telephony.adapter import TelephonyUnavailable
     from zongji.telephony.control import ControlServer
-    from zongji.telephony.sip_gateway import CtiReporter, GatewayConfig, SipGateway
+    from zongji.telephony.cti_reporter import CtiReporter
+    from zongji.telephony.sip_gateway import GatewayConfig, SipGateway
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     reporter = None
