@@ -98,7 +98,6 @@ class GatewayConfig:
     log_level: int = 1  # PJSIP console log level 0–6
 
 
-
 class SipGateway:
     """A PJSIP user agent that places calls, plays a prompt and reads a key, transfers calls,
     and answers the switchboard number with the attendant.
