@@ -180,10 +180,11 @@ def simulate_calls(
     """Play realistic calls (rings, answers, transfers, abandons, hang-ups) into a running server."""
     import asyncio
 
+    from zongji.services.demo_simulator import call_mix
     from zongji.telephony.simulator import Simulator
 
     sim = Simulator(url=url, token=token, zammad=zammad, speed=speed, seed=seed,
-                    echo=None if quiet else typer.echo)
+                    echo=None if quiet else typer.echo, mix=call_mix())
     endpoint = f"{url.rstrip('/')}/api/v1/cti/…" if zammad else f"{url.rstrip('/')}/api/cti/events"
     typer.echo(f"simulating {rate:g} calls/min into {endpoint} (Ctrl+C to stop)")
     try:
@@ -522,7 +523,8 @@ def sip(
 
     from zongji.telephony.adapter import TelephonyUnavailable
     from zongji.telephony.control import ControlServer
-    from zongji.telephony.sip_gateway import CtiReporter, GatewayConfig, SipGateway
+    from zongji.telephony.cti_reporter import CtiReporter
+    from zongji.telephony.sip_gateway import GatewayConfig, SipGateway
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     reporter = None

@@ -29,8 +29,9 @@ from zongji.telephony.adapter import CallOutcome, TransferRefused  # noqa: E402
 from zongji.telephony.attendant import (  # noqa: E402
     Attendant, MenuError, MenuSession, greeting_texts, menu_from, parse_option, sip_user)
 from zongji.telephony.control import ControlServer, HttpTelephonyClient  # noqa: E402
+from zongji.telephony.cti_reporter import CtiReporter  # noqa: E402
 from zongji.telephony.prompts import PromptStore, wav_info  # noqa: E402
-from zongji.telephony.sip_gateway import CtiReporter, GatewayConfig, SipGateway  # noqa: E402
+from zongji.telephony.sip_gateway import GatewayConfig, SipGateway  # noqa: E402
 
 SIPP = shutil.which("sipp")
 SIPP_DIR = Path(__file__).parent / "sipp"

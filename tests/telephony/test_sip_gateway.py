@@ -29,8 +29,9 @@ pytest.importorskip("pjsua2", reason="pjsua2-python wheel does not import here")
 from zongji.domain import wakeups as w  # noqa: E402
 from zongji.telephony.adapter import CallOutcome, TelephonyUnavailable  # noqa: E402
 from zongji.telephony.control import ControlServer, HttpTelephonyClient  # noqa: E402
+from zongji.telephony.cti_reporter import CtiReporter  # noqa: E402
 from zongji.telephony.prompts import PromptStore, wav_info  # noqa: E402
-from zongji.telephony.sip_gateway import CtiReporter, GatewayConfig, SipGateway  # noqa: E402
+from zongji.telephony.sip_gateway import GatewayConfig, SipGateway  # noqa: E402
 
 SIPP = shutil.which("sipp")
 CTI_TOKEN = "test-cti-token"

@@ -46,7 +46,7 @@ def test_restart_after_an_error_was_logged_with_its_traceback_kept():
                 raised.append(1)
                 raise RuntimeError("one bad call")
 
-        gw._check_timers = broken_once  # raises inside the PJSIP loop, which logs and goes on
+        gw.outbound.check_timers = broken_once  # raises inside the PJSIP loop, which logs and goes on
         assert handler.logged.wait(10), "the loop error was not logged"
         gw.stop()
 

@@ -2,13 +2,14 @@
 
 A wake-up worker (and later the switchboard) depends only on this module. The SIP gateway
 (:mod:`zongji.telephony.sip_gateway`) implements :class:`TelephonyAdapter` with PJSIP in its own
-process; :class:`HttpTelephonyClient` (in :mod:`zongji.telephony.gateway_client`) reaches that
+process; :class:`HttpTelephonyClient` (in :mod:`zongji.telephony.control`) reaches that
 process over loopback HTTP. Tests may use any object with a ``place_call`` method.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import asdict, dataclass, field
 from typing import Protocol, Sequence
 
@@ -128,8 +129,6 @@ def load_switchboard_adapter(spec: str) -> type:
     """The class named by ``ZONGJI_SWITCHBOARD_ADAPTER=package.module:ClassName`` (a real PBX's
     adapter). Raises ``ValueError`` naming what is wrong: no ``:``, module or class not found,
     or a class without the three :class:`SwitchboardAdapter` methods."""
-    import importlib
-
     module_name, sep, class_name = spec.partition(":")
     if not sep or not module_name.strip() or not class_name.strip():
         raise ValueError(f"expected 'simulated' or 'package.module:ClassName', not {spec!r}")

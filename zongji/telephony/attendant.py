@@ -14,8 +14,9 @@ caller (REFER) to the target of that key:
   operator's transfer fails too, the call ends.
 
 This module is pure apart from prompt synthesis (:class:`AttendantPrompts`): the menu, its file
-format, the prompt texts and the decision machine (:class:`MenuSession`). The SIP side lives in
-:mod:`zongji.telephony.sip_gateway`.
+format, the prompt texts and the decision machine (:class:`MenuSession`). The SIP side
+(answering the call, playing the prompts, carrying out the session's actions) lives in
+:mod:`zongji.telephony.sip_attendant`.
 
 Menu file (JSON or TOML, chosen by the suffix)::
 
@@ -33,9 +34,11 @@ Menu file (JSON or TOML, chosen by the suffix)::
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
+import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -133,8 +136,6 @@ def load_menu_file(path: str | Path) -> dict[str, Any]:
     p = Path(path)
     text = p.read_text(encoding="utf-8")
     if p.suffix.lower() == ".toml":
-        import tomllib
-
         return tomllib.loads(text)
     return json.loads(text)
 
@@ -319,8 +320,6 @@ class Attendant:
     def with_menu(self, **changes: Any) -> "Attendant":
         """The same attendant with menu settings changed (prompts kept; a new
         ``greeting_wav`` replaces the synthesized greeting)."""
-        import copy
-
         prompts = self.prompts
         if "greeting_wav" in changes:
             prompts = copy.copy(prompts)

@@ -40,9 +40,12 @@ import hmac
 import json
 import logging
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Sequence
+
+import httpx
 
 from zongji.telephony.adapter import CallResult, TelephonyUnavailable, TransferRefused
 from zongji.telephony.call_ledger import CallLedger
@@ -211,8 +214,6 @@ class HttpTelephonyClient:
 
     def _http(self):
         # One pooled client, kept alive: no new connection (and TLS context) per call.
-        import httpx
-
         with self._lock:
             if self._client is None:
                 self._client = httpx.Client(
@@ -239,8 +240,6 @@ class HttpTelephonyClient:
         """The gateway's /health: {"ok", "reason", "registration", …}. ``ok`` is false while
         the SIP stack is down or a configured registration is not active. Raises
         TelephonyUnavailable when the gateway cannot be reached at all."""
-        import httpx
-
         try:
             r = self._http().get(f"{self.base_url}/health", timeout=self.connect_timeout)
             body = r.json()
@@ -255,8 +254,6 @@ class HttpTelephonyClient:
     def lookup(self, call_id: str) -> dict:
         """What this gateway knows of ``call_id``: {"state": unknown|queued|active|ended,
         "result"?}. Raises TelephonyUnavailable when the gateway cannot be asked."""
-        import httpx
-
         try:
             r = httpx.get(f"{self.base_url}/calls/{call_id}", headers=self._headers(),
                           timeout=self.connect_timeout)
@@ -272,8 +269,6 @@ class HttpTelephonyClient:
                    priority: float | None = None) -> CallResult:
         """``priority``: the wake-up's due instant (epoch seconds); calls the gateway must queue
         (all its lines busy) are placed earliest-due first."""
-        import httpx
-
         body = {"uri": uri, "prompt_wav": prompt_wav, "confirm_keys": list(confirm_keys),
                 "snooze_keys": list(snooze_keys), "ring_timeout": ring_timeout,
                 "key_timeout": key_timeout, "call_id": call_id}
@@ -304,8 +299,6 @@ class HttpTelephonyClient:
         (target answered) reaches the core as a CTI ``transfer`` event. Raises
         :class:`TransferRefused` (unknown_call, not_answered, in_progress, bad_target, failed)
         and :class:`TelephonyUnavailable` when the gateway cannot be reached."""
-        import httpx
-
         if not call_external_id:
             raise TransferRefused("unknown_call", "a transfer needs the call's id")
         body = {"target": target_number, "ref": ref, "wait": wait}
@@ -372,8 +365,6 @@ class GatewayPool:
         return bool(self.health().get("ok"))
 
     def _pick(self, exclude: set[int]) -> int | None:
-        import time
-
         now = time.monotonic()
         best = None
         for i in range(len(self.clients)):
@@ -384,8 +375,6 @@ class GatewayPool:
         return best
 
     def _all_down(self, exclude: set[int]) -> bool:
-        import time
-
         now = time.monotonic()
         return all(i in exclude or self._down_until[i] > now for i in range(len(self.clients)))
 
@@ -393,8 +382,6 @@ class GatewayPool:
                    ring_timeout: float = 30.0, *, snooze_keys: Sequence[str] = ("2",),
                    key_timeout: float = 10.0, call_id: str | None = None,
                    priority: float | None = None) -> CallResult:
-        import time
-
         tried: set[int] = set()
         while True:
             with self._cond:

@@ -24,10 +24,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 import wave
 from pathlib import Path
 from typing import Sequence
 
+from zongji.domain.wakeups import DEFAULT_POLICY, prompt_text
 from zongji.errors import ZongjiError
 
 VOICES = {"zh": "cmn", "en": "en-gb"}
@@ -99,8 +101,6 @@ def _lowpass(samples: array.array, cutoff: float, taps: int = 31) -> array.array
 
 
 try:  # C speed where the standard library still has it (removed in Python 3.13)
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         import audioop as _audioop
@@ -303,8 +303,6 @@ class PromptStore:
     def wakeup_prompt(self, t: dt.time, languages: Sequence[str] = ("zh", "en"),
                       policy=None) -> Path:
         """The wake-up greeting for local time ``t`` in the given languages."""
-        from zongji.domain.wakeups import DEFAULT_POLICY, prompt_text
-
         policy = policy or DEFAULT_POLICY
         texts = [(lang, prompt_text(t, lang, policy, spoken=True)) for lang in languages]
         return self.prompt(f"wakeup-{t.hour:02d}{t.minute:02d}", texts)

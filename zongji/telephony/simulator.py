@@ -1,9 +1,9 @@
 """A PBX simulator: plays realistic call events into a running Zongji through its CTI endpoint.
 
-Calls arrive at random (Poisson) at ``rate`` per minute on the demo lines. Each call rings for a
-few rings; most are answered by an operator and hung up after a talk time, some are transferred
-to an extension, some callers give up while it rings (abandoned), a few are not answered (missed)
-or meet a busy line. Callers are drawn from a mix of known numbers (the demo data: the general
+Calls arrive at random (Poisson) at ``rate`` per minute on the lines of a :class:`CallMix` (for
+the demo: the demo lines). Each call rings for a few rings; most are answered by an operator and
+hung up after a talk time, some are transferred to an extension, some callers give up while it
+rings (abandoned), a few are not answered (missed) or meet a busy line. Callers are drawn from a mix of known numbers (for the demo: the general
 manager, a VIP guest, customers, room extensions) and random mobiles and landlines.
 
 Events go to ``POST /api/cti/events`` (JSON with the event time ``at``), or with ``zammad=True``
@@ -58,39 +58,16 @@ class Stats:
     endings: Counter = field(default_factory=Counter)
 
 
-def _demo():
-    try:
-        from zongji.services import demo_data
-    except ImportError:  # pragma: no cover - the demo module ships with Zongji
-        return None
-    return demo_data
+@dataclass(frozen=True)
+class CallMix:
+    """Where the simulated calls come in and who makes and answers them. The caller passes it
+    in (``zongji simulate calls``: the demo data's lines, known callers and operators,
+    :mod:`zongji.services.demo_simulator`); the default is one line, random callers and one
+    operator number."""
 
-
-def default_lines() -> list[LineSpec]:
-    d = _demo()
-    if d is None:
-        return [LineSpec("02088886666", None, 1.0)]
-    return [
-        LineSpec(d.HOTEL_LINE_NUMBER, d.HOTEL_LINE_CODE, 0.5),
-        LineSpec(d.HOTLINE_12345_NUMBER, d.HOTLINE_12345_CODE, 0.3),
-        LineSpec(d.COMPANY_400_NUMBER, d.COMPANY_400_CODE, 0.2),
-    ]
-
-
-def known_callers() -> list[str]:
-    """Numbers the demo directory knows (managers, VIP guests, customers, room extensions)."""
-    d = _demo()
-    if d is None:
-        return []
-    numbers = [d.DEMO_GM_MOBILE, d.DEMO_VIP_GUEST_MOBILE, d.DEMO_GM_EXTENSION]
-    numbers += [c[2] for c in getattr(d, "HOTEL_CUSTOMERS", []) if c[2]]
-    numbers += [v[3] for v in getattr(d, "VIP_GUESTS", []) if v[3]]
-    return list(dict.fromkeys(n for n in numbers if n))
-
-
-def operator_numbers() -> list[str]:
-    # The demo operators' work numbers (answeringNumber resolves them to users).
-    return ["1001", "2001"] if _demo() is not None else ["1001"]
+    lines: tuple[LineSpec, ...] = (LineSpec("02088886666", None, 1.0),)
+    known: tuple[str, ...] = ()  # numbers the directory knows, a quarter of the callers
+    operators: tuple[str, ...] = ("1001",)  # work numbers (answeringNumber resolves them to users)
 
 
 def random_number(rnd: random.Random) -> str:
@@ -150,15 +127,15 @@ class Simulator:
     def __init__(self, *, url: str = DEFAULT_URL, token: str = DEFAULT_TOKEN, zammad: bool = False,
                  speed: float = 1.0, seed: int | None = None,
                  client: httpx.AsyncClient | None = None,
-                 echo: Callable[[str], None] | None = None):
+                 echo: Callable[[str], None] | None = None, mix: CallMix = CallMix()):
         self.url = url.rstrip("/")
         self.token = token
         self.zammad = zammad
         self.speed = max(speed, 0.001)
         self.rnd = random.Random(seed)
-        self.lines = default_lines()
-        self.known = known_callers()
-        self.operators = operator_numbers()
+        self.lines = list(mix.lines)
+        self.known = list(mix.known)
+        self.operators = list(mix.operators)
         self.stats = Stats()
         self.refused: PermissionError | None = None
         self._client = client
