@@ -342,7 +342,11 @@ class OutboundCalls:
         if self._active.pop(id(a.call), None) is None:
             return
         if a.player is not None:
-            self._stack.bury(a.player)
+            # Not at the next poll: a player deleted around its end-of-file callback on PJSIP's
+            # media thread is a use-after-free in pjsua2 2.15 (seen as a segfault of the gateway
+            # under load). Kept a second, as the attendant's players are, it is long past it.
+            self._stack.drop_later(a.player, 1.0)
+            a.player = None
         self._stack.bury(a.call)
         self._report_new(a)
         result = CallResult(
