@@ -43,7 +43,7 @@ from zongji.telephony.attendant import Attendant
 from zongji.telephony.cti_reporter import CallEvents, CtiReporter
 from zongji.telephony.sip_attendant import AttendantCalls
 from zongji.telephony.sip_outbound import OutboundCalls
-from zongji.telephony.sip_stack import SipStack
+from zongji.telephony.sip_stack import CollectorOnThisThread, SipStack
 from zongji.telephony.sip_transfers import Transfer, Transfers
 from zongji.telephony.sip_uri import target_uri
 
@@ -351,30 +351,33 @@ class SipGateway:
         self.ep = ep
         self._ready.set()
         log.info("SIP gateway listening on udp:%s", local)
-        try:
-            while not self._stop.is_set():
-                try:
-                    ep.libHandleEvents(10)
-                    self._run_ops()
-                    self.outbound.take_commands()
-                    self.outbound.check_timers()
-                    self.incoming.check_timers()
-                    self.stack.sweep()
-                except Exception:  # one bad call must not stop the gateway
-                    log.exception("SIP gateway loop")
-                    time.sleep(0.01)
-            self._shutdown()
-        finally:
-            self.stack.sweep(everything=True)
-            self.outbound.clear()
-            self.incoming.clear()
-            self.stack.account = None
-            self.ep = None
+        # Garbage is collected on this thread only while the endpoint lives (sip_stack).
+        with CollectorOnThisThread() as collector:
             try:
-                ep.libDestroy()
-            except Exception:
-                log.exception("libDestroy failed")
-            _destroy_endpoint(pj, ep)
+                while not self._stop.is_set():
+                    try:
+                        ep.libHandleEvents(10)
+                        self._run_ops()
+                        self.outbound.take_commands()
+                        self.outbound.check_timers()
+                        self.incoming.check_timers()
+                        self.stack.sweep()
+                        collector.step()
+                    except Exception:  # one bad call must not stop the gateway
+                        log.exception("SIP gateway loop")
+                        time.sleep(0.01)
+                self._shutdown()
+            finally:
+                self.stack.sweep(everything=True)
+                self.outbound.clear()
+                self.incoming.clear()
+                self.stack.account = None
+                self.ep = None
+                try:
+                    ep.libDestroy()
+                except Exception:
+                    log.exception("libDestroy failed")
+                _destroy_endpoint(pj, ep)
 
     def _make_account(self, pj, local: str):
         c = self.config

@@ -9,6 +9,12 @@ PJSIP's callbacks are delivered on the PJSIP thread (``mainThreadOnly``). The ``
 hands it to the piece that owns the call (outbound calls, transfers, the attendant). A callback
 that raises is logged, never propagated into PJSIP.
 
+pjsua2 objects must be deleted on the PJSIP thread: pjlib aborts the process when one is
+destroyed from a thread it does not know. Python's cyclic garbage collector runs on whichever
+thread happens to allocate, so while a gateway runs the automatic collector is off and the PJSIP
+thread collects instead, at the same thresholds (:class:`CollectorOnThisThread`; a test process
+was aborted by a collection on an HTTP server's thread).
+
 pjsua2 objects must not be deleted while PJSIP may still use them: a call ended in a callback is
 dropped from the next poll (:meth:`SipStack.bury`), a prompt player stopped while its call goes
 on a little later (:meth:`SipStack.drop_later`), once the conference bridge has let go of it.
@@ -17,7 +23,9 @@ on a little later (:meth:`SipStack.drop_later`), once the conference bridge has 
 from __future__ import annotations
 
 import functools
+import gc
 import logging
+import threading
 import time
 import wave
 
@@ -25,6 +33,40 @@ log = logging.getLogger(__name__)
 
 # After we hang up, how long to wait for PJSIP to report the call gone (SIP timer B is 32 s).
 HANGUP_GRACE_SECONDS = 40.0
+
+
+class CollectorOnThisThread:
+    """Python's cyclic garbage collection, run only by the thread that calls :meth:`step`.
+
+    ``with collector:`` turns the automatic collector off for the process (it comes back on when
+    the last user leaves, if it was on); :meth:`step`, called once per poll, collects the
+    generations whose thresholds are passed, as the automatic collector would."""
+
+    _lock = threading.Lock()
+    _users = 0
+    _was_enabled = True
+
+    def __enter__(self) -> CollectorOnThisThread:
+        with CollectorOnThisThread._lock:
+            if CollectorOnThisThread._users == 0:
+                CollectorOnThisThread._was_enabled = gc.isenabled()
+                gc.disable()
+            CollectorOnThisThread._users += 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        gc.collect()  # what is left goes here, on this thread
+        with CollectorOnThisThread._lock:
+            CollectorOnThisThread._users -= 1
+            if CollectorOnThisThread._users == 0 and CollectorOnThisThread._was_enabled:
+                gc.enable()
+
+    @staticmethod
+    def step() -> None:
+        t0, t1, t2 = gc.get_threshold()
+        c0, c1, c2 = gc.get_count()
+        if t0 and c0 >= t0:
+            gc.collect(2 if c1 >= t1 and c2 >= t2 else 1 if c1 >= t1 else 0)
 
 
 def wav_seconds(path: str) -> float:
