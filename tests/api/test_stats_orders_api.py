@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.test_work_orders_api import _create, as_role, units  # noqa: F401  (fixtures)
+from tests.api.test_work_orders_api import _create
 from zongji.store.models import utcnow
 
 
