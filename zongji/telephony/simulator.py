@@ -60,7 +60,7 @@ class Stats:
 
 def _demo():
     try:
-        from zongji.services import demo_data
+        from zongji.demo import data as demo_data
     except ImportError:  # pragma: no cover - the demo module ships with Zongji
         return None
     return demo_data
