@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from zongji.services.switchboard.transfers import decide
 from zongji.demo.data import DEMO_PASSWORD, load_demo
+from zongji.services.switchboard.transfers import decide
 from zongji.store.models import Department, Person, User
 
 

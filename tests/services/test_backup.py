@@ -16,9 +16,9 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 from tests.conftest import PG_ADMIN_URL
+from zongji.demo.data import load_demo
 from zongji.errors import ZongjiError
 from zongji.services import backup as service
-from zongji.demo.data import load_demo
 from zongji.settings import Settings
 from zongji.store.db import make_engine, make_session_factory, transaction
 from zongji.store.migrate import upgrade

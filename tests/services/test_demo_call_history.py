@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from zongji.domain.stats.kpi import CallFacts, answer_rate, count_calls
 from zongji.demo.call_history import load_call_history
 from zongji.demo.data import load_demo
+from zongji.domain.stats.kpi import CallFacts, answer_rate, count_calls
 from zongji.store.models import Call
 
 

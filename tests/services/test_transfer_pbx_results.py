@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from zongji.bootstrap import bootstrap, shutdown, switchboard_adapter
+from zongji.demo.data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
 from zongji.errors import ZongjiError
 from zongji.services import cti
 from zongji.services.switchboard.pbx import run_pbx_command
 from zongji.services.switchboard.transfers import on_cti_reports, start_transfer
-from zongji.demo.data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
 from zongji.store.models import Call, Department, User, utcnow
 from zongji.store.switchboard_models import TransferAttempt
 from tests.switchboard_support import demo  # noqa: F401 (fixtures)

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from zongji.domain.roles import Role
-from zongji.services.work_orders import commands, links, listing, visibility
-from zongji.services.auth import create_user
 from zongji.demo.sms_gateway_double import SmsGatewayDouble
+from zongji.domain.roles import Role
+from zongji.services.auth import create_user
+from zongji.services.work_orders import commands, links, listing, visibility
 from zongji.store.models import Department, Job, Organisation, User
 from zongji.store.work_order_models import Notification, UnitContact, WorkOrder, WorkOrderEvent
 from zongji.worker.registry import load_all
