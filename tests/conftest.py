@@ -34,8 +34,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from zongji.api.app import create_app
+from zongji.bootstrap import Runtime, bootstrap, shutdown
 from zongji.settings import Settings
-from zongji.store.db import make_engine, make_session_factory, transaction
+from zongji.store.db import make_engine, transaction
 from zongji.store.models import Base
 
 PG_ADMIN_URL = os.environ.get(
@@ -228,10 +229,18 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def session_factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(settings.resolved_database_url)
-    yield make_session_factory(engine)
-    engine.dispose()
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    """This test's composition root (``zongji.bootstrap``): engine, session factory and a simulated
+    PBX of its own, for the test's workers (``Worker(runtime)``). An app has its own
+    (``app.state.runtime``)."""
+    rt = bootstrap(settings)
+    yield rt
+    shutdown(rt)
+
+
+@pytest.fixture
+def session_factory(runtime: Runtime) -> sessionmaker[Session]:
+    return runtime.session_factory
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Fixtures shared by the switchboard tests (API, services, lines): the demo organisations with a
-fresh simulated PBX, an app whose timers the tests run themselves, and logging in as a demo user.
+test's own simulated PBX (``runtime``), an app whose timers the tests run themselves, and logging in as a demo user.
 
 Import them into a test module by name (``from tests.switchboard_support import as_user, demo``).
 """
@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from zongji.services.switchboard.adapters import reset_adapter, use_settings
-from zongji.services.demo_data import DEMO_PASSWORD, load_demo
+from zongji.demo.data import DEMO_PASSWORD, load_demo
 
 
 @pytest.fixture
 def demo(write, settings):
-    """The demo hotel and city hotline, and a simulated PBX of this test's own."""
+    """The demo hotel and city hotline (the simulated PBX is the test's ``runtime.pbx()``)."""
     with write() as s:
-        load_demo(s)
-    reset_adapter(settings.resolved_database_url)
-    use_settings(settings)
-    yield
-    reset_adapter(settings.resolved_database_url)
+        load_demo(s, settings)
 
 
 @pytest.fixture

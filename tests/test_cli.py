@@ -70,11 +70,11 @@ def test_token_add_and_revoke(run, session_factory, client):
 def test_simulate_calls_plays_calls_into_a_running_server(run, settings, write, session_factory):
     from tests.web.browser_support import serve
     from zongji.api.app import create_app
-    from zongji.services.demo_data import DEMO_CTI_TOKEN, load_demo
+    from zongji.demo.data import DEMO_CTI_TOKEN, load_demo
     from zongji.store.models import Call, CallEvent
 
     with write() as s:
-        load_demo(s)
+        load_demo(s, settings)
     with session_factory() as s:
         before = s.scalar(select(func.count(Call.id)))
     with serve(create_app(settings)) as url:

@@ -180,7 +180,7 @@ def simulate_calls(
     """Play realistic calls (rings, answers, transfers, abandons, hang-ups) into a running server."""
     import asyncio
 
-    from zongji.services.demo_simulator import call_mix
+    from zongji.demo.simulator import call_mix
     from zongji.telephony.simulator import Simulator
 
     sim = Simulator(url=url, token=token, zammad=zammad, speed=speed, seed=seed,
@@ -330,8 +330,8 @@ def demo(
     import uvicorn
 
     from zongji.api.app import create_app, tune_gc
-    from zongji.services import demo_data
-    from zongji.store.db import make_engine, make_session_factory, transaction
+    from zongji.demo import data as demo_data
+    from zongji.store.db import transaction
     from zongji.store.migrate import upgrade
 
     base = get_settings()
@@ -350,12 +350,14 @@ def demo(
 
     existed = db_file.exists()
     upgrade(url)
-    engine = make_engine(url)
+    # The app's runtime (zongji.bootstrap) loads the demo data, then serves it.
+    app = create_app(settings)
+    factory = app.state.runtime.session_factory
     history = 0
-    with transaction(make_session_factory(engine)) as s:
-        summary = demo_data.load_demo(s)
+    with transaction(factory) as s:
+        summary = demo_data.load_demo(s, settings)
         if not existed:
-            from zongji.services.demo_call_history import load_call_history
+            from zongji.demo.call_history import load_call_history
             from zongji.store.models import utcnow
 
             history = load_call_history(s, now=utcnow())
@@ -364,9 +366,8 @@ def demo(
 
         more = True
         while more:
-            with transaction(make_session_factory(engine)) as s:
+            with transaction(factory) as s:
                 more = bool(aggregates.fold(s, settings)["more"] | order_aggregates.fold(s, settings)["more"])
-    engine.dispose()
 
     sim_commands = {c.name or c.callback.__name__.replace("_", "-") for c in simulate_app.registered_commands}
     if simulate and "calls" not in sim_commands:
@@ -419,7 +420,6 @@ def demo(
 
         threading.Thread(target=_start_simulator, daemon=True).start()
     try:
-        app = create_app(settings)
         tune_gc(settings.gc_gen0_threshold)
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
@@ -445,6 +445,7 @@ def worker(
     import signal
     import threading
 
+    from zongji.bootstrap import bootstrap, shutdown
     from zongji.store.migrate import upgrade
     from zongji.worker.runner import Worker
 
@@ -453,22 +454,21 @@ def worker(
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    factory = _session_factory(settings)
-    w = Worker(factory)
+    runtime = bootstrap(settings)
+    w = Worker(runtime)
     typer.echo(f"worker {w.name} running jobs: {', '.join(sorted(w.handlers)) or '(none registered)'}")
     dialler = None
     if wakeups:  # wake-up calls (issue 5): a dialler with its own lines beside the job loop
         from zongji.worker import wakeup_dialler
-        from zongji.worker.tasks import wakeups as wakeup_tasks
 
-        wakeup_tasks.use_settings(settings)
-        dialler = wakeup_dialler.start_in_thread(factory, settings)
+        dialler = wakeup_dialler.start_in_thread(runtime.session_factory, settings)
         typer.echo(f"wake-up dialler {dialler[2].name}: {dialler[2].lines} lines via "
                    f"{settings.wakeup_gateway_url or '(no gateway: manual call list)'}")
     w.run_forever(stop, poll_seconds=poll_seconds)
     if dialler is not None:
         dialler[1].set()
         dialler[0].join(timeout=30)
+    shutdown(runtime)
 
 
 def _safe_url(url: str) -> str:

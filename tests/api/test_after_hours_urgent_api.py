@@ -8,19 +8,16 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from zongji.services.switchboard.adapters import reset_adapter
+from zongji.demo.data import DEMO_PASSWORD, load_demo
 from zongji.services.switchboard.transfers import decide
-from zongji.services.demo_data import DEMO_PASSWORD, load_demo
 from zongji.store.models import Department, Person, User
 
 
 @pytest.fixture
 def demo(write, settings):
     with write() as s:
-        load_demo(s)
-    reset_adapter(settings.resolved_database_url)
+        load_demo(s, settings)
     yield
-    reset_adapter(settings.resolved_database_url)
 
 
 def _as(client, username: str) -> None:

@@ -7,18 +7,15 @@ import datetime as dt
 
 import pytest
 
-from zongji.services.switchboard.adapters import reset_adapter
-from zongji.services.demo_data import DEMO_PASSWORD, load_demo
-from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
+from zongji.demo.data import DEMO_PASSWORD, load_demo
+from zongji.demo.switchboard import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
 
 
 @pytest.fixture
 def demo(write, settings):
     with write() as s:
-        load_demo(s)
-    reset_adapter(settings.resolved_database_url)
+        load_demo(s, settings)
     yield
-    reset_adapter(settings.resolved_database_url)
 
 
 def _as(client, username: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from zongji.services.demo_data import (
+from zongji.demo.data import (
     DEMO_NOT_STAYING_GUEST_NAME,
     DEMO_PASSWORD,
     DEMO_VIP_GUEST_MOBILE,
@@ -16,9 +16,9 @@ from zongji.store.models import AuditEntry
 
 
 @pytest.fixture
-def demo(write):
+def demo(write, settings):
     with write() as s:
-        return load_demo(s)
+        return load_demo(s, settings)
 
 
 def _login(client, username="operator"):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.switchboard_support import app, as_user, demo  # noqa: F401  (fixtures)
 from zongji.api.routers.live import Viewer, may_receive
-from zongji.services.demo_data import (
+from zongji.demo.data import (
     COMPANY_400_CODE,
     DEMO_CTI_TOKEN,
     DEMO_VIP_GUEST_ROOM,

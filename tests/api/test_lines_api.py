@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from zongji.services.demo_data import DEMO_CTI_TOKEN
+from zongji.demo.data import DEMO_CTI_TOKEN
 from zongji.store.models import AuditEntry, utcnow
 from zongji.store.work_order_models import Notification
 from tests.switchboard_support import app, as_user, demo  # noqa: F401 (fixtures)

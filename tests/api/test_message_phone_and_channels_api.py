@@ -6,18 +6,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from zongji.services.switchboard.adapters import reset_adapter
-from zongji.services.demo_data import DEMO_PASSWORD, load_demo
+from zongji.demo.data import DEMO_PASSWORD, load_demo
 from zongji.store.models import Person
 
 
 @pytest.fixture
 def demo(write, settings):
     with write() as s:
-        load_demo(s)
-    reset_adapter(settings.resolved_database_url)
+        load_demo(s, settings)
     yield
-    reset_adapter(settings.resolved_database_url)
 
 
 def _as(client, username: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from zongji.services.demo_data import load_demo
+from zongji.demo.data import load_demo
 from zongji.store.models import Room
 from zongji.store.wakeup_models import Wakeup, WakeupAttempt
 
@@ -20,7 +20,7 @@ def test_the_wakeup_report_counts_each_way_a_guest_was_woken(client, write, logi
     day = dt.date(2026, 11, 20)
     at = lambda h, m: dt.datetime.combine(day, dt.time(h, m), tzinfo=tz)  # noqa: E731
     with write() as s:
-        load_demo(s)
+        load_demo(s, settings)
         room = s.scalars(select(Room)).first()
 
         def wakeup(n: int, wake_at, **kw) -> Wakeup:

@@ -10,10 +10,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from zongji.services.switchboard.adapters import adapter_for, reset_adapter, use_settings
+from zongji.bootstrap import bootstrap, shutdown
+from zongji.demo.switchboard import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
 from zongji.services.switchboard.check_out import check_out
 from zongji.services.switchboard.silence import check_line_silence
-from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
 from zongji.store.models import AuditEntry, FeedItem, Guest, Job, Person, Room, Department, utcnow
 from zongji.worker.registry import load_all
 from zongji.worker.runner import Worker
@@ -21,19 +21,16 @@ from tests.switchboard_support import app, as_user, demo  # noqa: F401 (fixtures
 
 
 @pytest.fixture
-def run_jobs(session_factory):
-    def _run(at: dt.datetime | None = None) -> int:
-        w = Worker(session_factory, handlers=load_all(), clock=lambda: at or utcnow())
+def run_jobs(runtime):
+    def _run(at: dt.datetime | None = None, *, on=None) -> int:
+        """Run the due jobs with the test's runtime (or ``on``, a runtime of changed settings)."""
+        w = Worker(on or runtime, handlers=load_all(), clock=lambda: at or utcnow())
         total = 0
         while (n := w.run_once()):
             total += n
         return total
 
     return _run
-
-
-def pbx(settings):
-    return adapter_for(settings)
 
 
 def _guest_id(session_factory, name: str) -> int:
@@ -79,7 +76,7 @@ def test_transfer_to_a_guest_on_dnd_is_refused_with_the_script_and_never_shows_t
 
 def test_transfer_to_an_in_house_guest_asks_first_and_hides_the_dial(demo, client, as_user, session_factory):
     as_user("operator")
-    from zongji.services.demo_data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM
+    from zongji.demo.data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM
 
     gid = _guest_id(session_factory, DEMO_VIP_GUEST_NAME)
     r = client.post("/api/switchboard/transfers/decide", json={"target_kind": "guest", "target_id": gid})
@@ -99,23 +96,23 @@ def test_transfer_to_an_in_house_guest_asks_first_and_hides_the_dial(demo, clien
 
 
 def test_ringing_transfer_comes_back_after_the_no_answer_time(demo, client, as_user, session_factory, settings,
-                                                            run_jobs):
+                                                            run_jobs, request):
     as_user("operator")
     # 前厅部/总台 works round the clock (the test may run at any hour); this simulated PBX never
     # answers its extension 6100.
-    reset_adapter(settings.resolved_database_url)
-    adapter_for(settings.model_copy(update={"simulated_pbx_silent_numbers": "6100"}))
+    silent = bootstrap(settings.model_copy(update={"simulated_pbx_silent_numbers": "6100"}))
+    request.addfinalizer(lambda: shutdown(silent))
     fo = _dept_id(session_factory, "前厅部/总台")
     r = client.post("/api/switchboard/transfers", json={"target_kind": "department", "target_id": fo})
     assert r.status_code == 201, r.text
     attempt = r.json()["attempt"]
     t0 = dt.datetime.fromisoformat(attempt["started_at"])  # the timers count from the attempt's start
     assert attempt["result"] == "ringing" and attempt["no_answer_seconds"] == 30
-    run_jobs(t0 + dt.timedelta(seconds=1))
-    assert [c.args["target"] for c in pbx(settings).commands_of("transfer")] == ["6100"]
-    run_jobs(t0 + dt.timedelta(seconds=10))
+    run_jobs(t0 + dt.timedelta(seconds=1), on=silent)
+    assert [c.args["target"] for c in silent.pbx().commands_of("transfer")] == ["6100"]
+    run_jobs(t0 + dt.timedelta(seconds=10), on=silent)
     assert client.get(f"/api/switchboard/transfers/{attempt['id']}").json()["result"] == "ringing"
-    run_jobs(t0 + dt.timedelta(seconds=31))
+    run_jobs(t0 + dt.timedelta(seconds=31), on=silent)
     back = client.get(f"/api/switchboard/transfers/{attempt['id']}").json()
     assert back["result"] == "no_answer"
     assert back["ring_seconds"] >= 30
@@ -127,14 +124,15 @@ def test_ringing_transfer_comes_back_after_the_no_answer_time(demo, client, as_u
     assert any(p["result"] == "no_answer" for p in topics)
 
 
-def test_answered_transfer_is_recorded_with_ring_seconds(demo, client, as_user, session_factory, settings, run_jobs):
-    reset_adapter(settings.resolved_database_url)
-    use_settings(settings.model_copy(update={"simulated_pbx_answer_seconds": 0.2}))
+def test_answered_transfer_is_recorded_with_ring_seconds(demo, client, as_user, session_factory, settings, run_jobs,
+                                                         request):
+    fast = bootstrap(settings.model_copy(update={"simulated_pbx_answer_seconds": 0.2}))
+    request.addfinalizer(lambda: shutdown(fast))
     as_user("operator")
     fo = _dept_id(session_factory, "前厅部/总台")  # round the clock
     r = client.post("/api/switchboard/transfers", json={"target_kind": "department", "target_id": fo})
     attempt_id = r.json()["attempt"]["id"]
-    run_jobs()
+    run_jobs(on=fast)
     import time
 
     deadline = time.monotonic() + 10
@@ -148,7 +146,7 @@ def test_answered_transfer_is_recorded_with_ring_seconds(demo, client, as_user, 
 
 
 def _outside_call(client, call_id: str, caller: str = "13800138000") -> int:
-    from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
+    from zongji.demo.data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
 
     r = client.post(f"/api/v1/cti/{DEMO_CTI_TOKEN}", data={"event": "newCall", "from": caller,
                                                            "to": HOTEL_LINE_NUMBER, "direction": "in",
@@ -232,7 +230,7 @@ def test_personal_call_for_staff_in_working_hours_r_h6(demo, client, as_user, wr
 
 def test_room_asked_by_an_outside_caller_needs_the_guest_named_before_consent_r_h4(
         demo, client, as_user, session_factory):
-    from zongji.services.demo_data import DEMO_VIP_GUEST_ROOM
+    from zongji.demo.data import DEMO_VIP_GUEST_ROOM
 
     as_user("operator")
     room = _room(session_factory, DEMO_VIP_GUEST_ROOM)
@@ -251,7 +249,7 @@ def test_room_asked_by_an_outside_caller_needs_the_guest_named_before_consent_r_
 
 
 def test_vip_guest_call_handling_goes_into_the_handover_r_h12(demo, client, as_user, session_factory):
-    from zongji.services.demo_data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM, DEMO_VIP_GUEST_TITLE
+    from zongji.demo.data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM, DEMO_VIP_GUEST_TITLE
 
     as_user("operator")
     call_id = _outside_call(client, "vip-1", caller="13900001111")
@@ -293,7 +291,7 @@ def test_transfer_bad_input_names_the_field(demo, client, as_user):
 
 
 def test_message_needs_read_back_lights_the_lamp_and_stays_in_the_handover_until_picked_up(
-        demo, client, as_user, session_factory, settings, run_jobs):
+        demo, client, as_user, session_factory, settings, run_jobs, runtime):
     as_user("operator")
     gid = _guest_id(session_factory, DEMO_DND_GUEST_NAME)
     room = _room(session_factory, DEMO_DND_GUEST_ROOM)
@@ -309,7 +307,7 @@ def test_message_needs_read_back_lights_the_lamp_and_stays_in_the_handover_until
     assert m["state"] == "confirmed" and m["taken_by"] == "王小红(1001)"
     assert room.number not in json.dumps(m, ensure_ascii=False)
     run_jobs()
-    assert pbx(settings).lamp_on(room.extension)
+    assert runtime.pbx().lamp_on(room.extension)
     m = client.get("/api/switchboard/messages").json()["items"][0]
     assert m["state"] == "delivered" and m["deliveries"][0]["channel"] == "lamp"
     h = client.get("/api/handover/current").json()
@@ -320,7 +318,7 @@ def test_message_needs_read_back_lights_the_lamp_and_stays_in_the_handover_until
     r = client.post(f"/api/switchboard/messages/{m['id']}/acknowledge", json={"by": "前台 梁美华"})
     assert r.status_code == 200 and r.json()["state"] == "acknowledged"
     run_jobs()
-    assert not pbx(settings).lamp_on(room.extension)
+    assert not runtime.pbx().lamp_on(room.extension)
     h = client.get("/api/handover/current").json()
     section = next(s for s in h["sections"] if s["key"] == "messages")
     assert not any("请回电" in it["text"]["zh"] for it in section["items"])
@@ -355,8 +353,8 @@ def test_undelivered_message_is_raised_again(demo, client, as_user, session_fact
 
 
 def test_dnd_set_and_cancel_locks_and_releases_the_line_and_pushes_to_every_console(
-        demo, client, as_user, session_factory, settings, run_jobs):
-    from zongji.services.demo_data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM
+        demo, client, as_user, session_factory, settings, run_jobs, runtime):
+    from zongji.demo.data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM
 
     as_user("operator")
     gid = _guest_id(session_factory, DEMO_VIP_GUEST_NAME)
@@ -367,7 +365,7 @@ def test_dnd_set_and_cancel_locks_and_releases_the_line_and_pushes_to_every_cons
     assert "room_number" not in dnd and dnd["guest_name"] == DEMO_VIP_GUEST_NAME
     assert client.post("/api/switchboard/dnd", json={"subject_kind": "guest", "subject_id": gid}).status_code == 409
     run_jobs()
-    assert pbx(settings).line_locked(room.extension)
+    assert runtime.pbx().line_locked(room.extension)
     with session_factory() as s:
         feed = s.scalars(select(FeedItem).where(FeedItem.topic == "dnd", FeedItem.entity_id == str(dnd["id"]))).all()
     # What an operator's console receives of it: the guest, never the room (guest_privacy).
@@ -388,7 +386,7 @@ def test_dnd_set_and_cancel_locks_and_releases_the_line_and_pushes_to_every_cons
     r = client.post(f"/api/switchboard/dnd/{dnd['id']}/cancel", json={"reason": "客人回来了"})
     assert r.status_code == 200 and r.json()["end_reason"] == "cancelled"
     run_jobs()
-    assert not pbx(settings).line_locked(room.extension)
+    assert not runtime.pbx().line_locked(room.extension)
     assert client.post(f"/api/switchboard/dnd/{dnd['id']}/cancel").status_code == 409
 
 
@@ -410,7 +408,7 @@ def test_dnd_ends_at_the_chosen_time(demo, client, as_user, session_factory, set
         assert row.end_reason == "expired" and row.ended_at == until.replace(microsecond=until.microsecond)
 
 
-def test_dnd_ends_at_check_out(demo, session_factory, settings, write, run_jobs):
+def test_dnd_ends_at_check_out(demo, session_factory, settings, write, run_jobs, runtime):
     from zongji.store.switchboard_models import DndPeriod
 
     with session_factory() as s:
@@ -423,7 +421,7 @@ def test_dnd_ends_at_check_out(demo, session_factory, settings, write, run_jobs)
         row = s.get(DndPeriod, row.id)
         assert row.end_reason == "checked_out" and row.ended_at is not None
     room = _room(session_factory, DEMO_DND_GUEST_ROOM)
-    assert pbx(settings).commands_of("lock")[-1].args == {"extension": room.extension, "locked": False}
+    assert runtime.pbx().commands_of("lock")[-1].args == {"extension": room.extension, "locked": False}
 
 
 def test_dnd_bad_input(demo, client, as_user, session_factory):

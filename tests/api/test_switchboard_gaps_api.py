@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from zongji.services.switchboard.adapters import adapter_for
+from zongji.demo.sms_gateway_double import SmsGatewayDouble
 from zongji.services.switchboard import transfers
-from zongji.services.sms_gateway_double import SmsGatewayDouble
 from zongji.store.db import transaction
 from zongji.store.models import AuditEntry, Guest, Person, utcnow
 from zongji.store.switchboard_models import MessageSend
@@ -37,9 +36,9 @@ def app(settings):
 
 
 @pytest.fixture
-def run_jobs(session_factory):
+def run_jobs(runtime):
     def _run(at: dt.datetime | None = None) -> int:
-        w = Worker(session_factory, handlers=load_all(), clock=lambda: at or utcnow())
+        w = Worker(runtime, handlers=load_all(), clock=lambda: at or utcnow())
         total = 0
         while (n := w.run_once()):
             total += n
@@ -165,7 +164,7 @@ def test_send_refusals_name_the_field(demo, client, as_user, session_factory, se
 
 
 def test_guest_sms_address_is_masked(demo, client, as_user, session_factory, settings, run_jobs, channels):
-    from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME
+    from zongji.demo.switchboard import DEMO_DND_GUEST_NAME
 
     _received, gateway = channels
     as_user("operator")
@@ -225,9 +224,9 @@ def test_transfer_to_a_person_on_leave_goes_to_the_deputy_with_the_script(
 
 
 def test_pms_check_out_ends_stay_dnd_wakeups_and_lamp(
-        demo, client, as_user, session_factory, write, settings, run_jobs):
+        demo, client, as_user, session_factory, write, settings, run_jobs, runtime):
     from zongji.services.auth import add_integration_token
-    from zongji.services.demo_data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM
+    from zongji.demo.data import DEMO_VIP_GUEST_NAME, DEMO_VIP_GUEST_ROOM
     from zongji.store.models import Room, Stay
     from zongji.store.switchboard_models import DndPeriod
     from zongji.store.wakeup_models import Wakeup
@@ -248,7 +247,7 @@ def test_pms_check_out_ends_stay_dnd_wakeups_and_lamp(
     assert r.status_code == 201, r.text
     wid = r.json()["items"][0]["id"]
     run_jobs()
-    assert adapter_for(settings).lamp_on(ext)
+    assert runtime.pbx().lamp_on(ext)
     client.cookies.clear()
 
     url = f"/api/v1/stays/{stay_id}/check-out"
@@ -265,7 +264,7 @@ def test_pms_check_out_ends_stay_dnd_wakeups_and_lamp(
         assert s.scalar(select(DndPeriod).where(DndPeriod.stay_id == stay_id)).ended_at is not None
         assert s.get(Wakeup, wid).status == "cancelled"
         assert s.scalar(select(AuditEntry).where(AuditEntry.entity == "stay", AuditEntry.actor == "token:opera-pms"))
-    assert adapter_for(settings).lamp_on(ext)
+    assert runtime.pbx().lamp_on(ext)
     r = client.post(url, headers={"Authorization": f"Bearer {pms}"})
     assert r.status_code == 200 and r.json()["already_checked_out"] is True
     r = client.post("/api/v1/stays/999999/check-out", headers={"Authorization": f"Bearer {pms}"})
@@ -277,21 +276,21 @@ def test_pms_check_out_ends_stay_dnd_wakeups_and_lamp(
 
 
 def test_pms_check_out_by_room_turns_the_lamp_off_when_nothing_waits(
-        demo, client, session_factory, write, settings, run_jobs):
+        demo, client, session_factory, write, settings, run_jobs, runtime):
     from zongji.services.auth import add_integration_token
-    from zongji.services.switchboard_demo import DEMO_DND_GUEST_ROOM
+    from zongji.demo.switchboard import DEMO_DND_GUEST_ROOM
     from zongji.store.models import Room
 
     with write() as s:
         pms = add_integration_token(s, "pms", scopes="pms").token
         ext = s.scalar(select(Room.extension).where(Room.number == DEMO_DND_GUEST_ROOM))
-    adapter_for(settings).set_message_lamp(ext, True)
+    runtime.pbx().set_message_lamp(ext, True)
     r = client.post("/api/v1/stays/check-out", json={"room": DEMO_DND_GUEST_ROOM},
                     headers={"Authorization": f"Bearer {pms}"})
     assert r.status_code == 200, r.text
     assert r.json()["lamp_off"] is True
     run_jobs()
-    assert not adapter_for(settings).lamp_on(ext)
+    assert not runtime.pbx().lamp_on(ext)
     r = client.post("/api/v1/stays/check-out", json={"room": ""}, headers={"Authorization": f"Bearer {pms}"})
     assert r.status_code == 422 and "room" in json.dumps(r.json())
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from zongji.services.switchboard.adapters import reset_adapter
-from zongji.services.demo_data import DEMO_PASSWORD, DEMO_PMS_TOKEN, load_demo
-from zongji.services.switchboard_demo import DEMO_DND_GUEST_MOBILE, DEMO_DND_GUEST_NAME
+from zongji.demo.data import DEMO_PASSWORD, DEMO_PMS_TOKEN, load_demo
+from zongji.demo.switchboard import DEMO_DND_GUEST_MOBILE, DEMO_DND_GUEST_NAME
 from zongji.store.models import AuditEntry, Guest, Person
 
 URL = "/api/switchboard/recipient-channels"
@@ -18,10 +17,8 @@ URL = "/api/switchboard/recipient-channels"
 @pytest.fixture
 def demo(write, settings):
     with write() as s:
-        load_demo(s)
-    reset_adapter(settings.resolved_database_url)
+        load_demo(s, settings)
     yield
-    reset_adapter(settings.resolved_database_url)
 
 
 def _as(client, username: str) -> None:

@@ -490,7 +490,7 @@ def test_extensions_view_finds_every_pending_request_beyond_the_first_page(as_ro
     assert sup.get("/api/work-orders?view=extensions").json()["total"] == 2
 
 
-def test_a_late_order_appears_on_the_supervision_list(as_role, units, write, session_factory):
+def test_a_late_order_appears_on_the_supervision_list(as_role, units, write, session_factory, runtime):
     """R-P5: an open order past a deadline is supervised even without anyone marking it — once its
     breach timer has fired."""
     import datetime as dt
@@ -513,7 +513,7 @@ def test_a_late_order_appears_on_the_supervision_list(as_role, units, write, ses
                                                               description="路灯不亮", caller_name="王五", place="西湖路"),
                                       tz=tz)
         late_id, fresh_id = late.id, fresh.id
-    w = Worker(session_factory, handlers=load_all())  # (the server's own worker thread may be first)
+    w = Worker(runtime, handlers=load_all())  # (the server's own worker thread may be first)
     while w.run_once():
         pass
     items = sup.get("/api/supervision").json()["items"]

@@ -16,9 +16,9 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 from tests.conftest import PG_ADMIN_URL
+from zongji.demo.data import load_demo
 from zongji.errors import ZongjiError
 from zongji.services import backup as service
-from zongji.services.demo_data import load_demo
 from zongji.settings import Settings
 from zongji.store.db import make_engine, make_session_factory, transaction
 from zongji.store.migrate import upgrade
@@ -56,7 +56,7 @@ def test_backup_while_writing_then_restore_into_an_empty_place(backend, tmp_path
     engine = make_engine(src.resolved_database_url)
     factory = make_session_factory(engine)
     with transaction(factory) as s:
-        load_demo(s)
+        load_demo(s, src)
     attachment = src.data_dir / "attachments" / uuid.uuid4().hex
     attachment.parent.mkdir(parents=True)
     attachment.write_bytes(b"%PDF-1.7 " + bytes(range(256)) * 300)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from zongji.services import calendar_changes, notifications
+from zongji.services import calendar_changes
 from zongji.services import sla as sla_store
 from zongji.services.work_orders import commands, detail, visibility
 from zongji.services.auth import create_user
@@ -30,7 +30,6 @@ NOTICE_2027 = "日期,班/休,名称\n2027-01-01,休,元旦\n2027-01-04,休,元�
 
 @pytest.fixture
 def world(write, settings):
-    notifications.use_settings(settings)
     with write() as s:
         org = Organisation(code="city", name="示例市", kind="city_hotline")
         s.add(org)

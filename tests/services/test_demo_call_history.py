@@ -6,16 +6,16 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from zongji.demo.call_history import load_call_history
+from zongji.demo.data import load_demo
 from zongji.domain.stats.kpi import CallFacts, answer_rate, count_calls
-from zongji.services.demo_call_history import load_call_history
-from zongji.services.demo_data import load_demo
 from zongji.store.models import Call
 
 
-def test_a_week_of_demo_calls_looks_like_a_centre_and_is_added_once(write):
+def test_a_week_of_demo_calls_looks_like_a_centre_and_is_added_once(write, settings):
     now = dt.datetime(2026, 12, 4, 4, 0, tzinfo=dt.UTC)  # a Friday, 12:00 in Shanghai
     with write() as s:
-        load_demo(s, now=now)
+        load_demo(s, settings, now=now)
         added = load_call_history(s, now=now, weeks=1)
     with write() as s:
         rows = s.execute(select(Call.ringing_at, Call.answered_at, Call.ended_at)).all()

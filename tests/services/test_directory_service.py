@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from zongji.services import demo_data, directory
-from zongji.services.demo_data import (
+from zongji.demo import data as demo_data
+from zongji.services import directory
+from zongji.demo.data import (
     DEMO_GM_MOBILE,
     DEMO_NO_CALLS_GUEST_NAME,
     DEMO_NOT_STAYING_GUEST_MOBILE,
@@ -22,9 +23,9 @@ NOW = dt.datetime(2024, 6, 3, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
 
 @pytest.fixture
-def demo(write):
+def demo(write, settings):
     with write() as s:
-        return load_demo(s, now=NOW)
+        return load_demo(s, settings, now=NOW)
 
 
 def _search(write, q, **kw):
@@ -236,11 +237,11 @@ def test_search_text_follows_changes(write, demo):
     assert "张大伟" in [r["name"] for r in _search(write, "shebeibu")]
 
 
-def test_demo_loads_twice_without_duplicates(write, demo):
+def test_demo_loads_twice_without_duplicates(write, demo, settings):
     with write() as s:
         before = {m.__name__: s.scalar(select(func.count()).select_from(m))
                   for m in (Person, Guest, Room, Stay, User)}
-        again = load_demo(s, now=NOW)
+        again = load_demo(s, settings, now=NOW)
     assert not again.created and demo.created
     with write() as s:
         after = {m.__name__: s.scalar(select(func.count()).select_from(m))

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from zongji.bootstrap import bootstrap, shutdown, switchboard_adapter
+from zongji.demo.data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
 from zongji.errors import ZongjiError
 from zongji.services import cti
-from zongji.services.switchboard.adapters import adapter_for, reset_adapter, use_settings
 from zongji.services.switchboard.pbx import run_pbx_command
 from zongji.services.switchboard.transfers import on_cti_reports, start_transfer
-from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
 from zongji.store.models import Call, Department, User, utcnow
 from zongji.store.switchboard_models import TransferAttempt
 from tests.switchboard_support import demo  # noqa: F401 (fixtures)
@@ -126,12 +126,12 @@ class NotAnAdapter:
         pass
 
 
-def test_adapter_is_chosen_by_setting_and_reports_through_the_core(demo, session_factory, write, settings):
+def test_adapter_is_chosen_by_setting_and_reports_through_the_core(demo, session_factory, write, settings, request):
     custom = settings.model_copy(update={"switchboard_adapter": f"{__name__}:RecordingPbx"})
-    reset_adapter(settings.resolved_database_url)
-    use_settings(custom)
+    runtime = bootstrap(custom)
+    request.addfinalizer(lambda: shutdown(runtime))
     attempt_id, started = _ringing_attempt(session_factory, write, custom, "pbx-custom")
-    pbx = adapter_for(custom)
+    pbx = runtime.pbx()
     assert isinstance(pbx, RecordingPbx)
     with write() as s:
         job_payload = {"command": "transfer", "attempt_id": attempt_id, "number": FRONT_OFFICE_EXT,
@@ -145,10 +145,9 @@ def test_adapter_is_chosen_by_setting_and_reports_through_the_core(demo, session
 
 @pytest.mark.parametrize("spec", ["asterisk", "no.such.module:Pbx", f"{__name__}:Missing",
                                   f"{__name__}:NotAnAdapter"])
-def test_a_bad_adapter_setting_is_an_error_naming_the_setting(settings, spec):
+def test_a_bad_adapter_setting_is_an_error_naming_the_setting(settings, session_factory, spec):
     bad = settings.model_copy(update={"switchboard_adapter": spec})
-    reset_adapter(bad.resolved_database_url)
     with pytest.raises(ZongjiError) as exc:
-        adapter_for(bad)
+        switchboard_adapter(bad, session_factory)
     assert exc.value.field == "switchboard_adapter"
     assert "ZONGJI_SWITCHBOARD_ADAPTER" in str(exc.value)

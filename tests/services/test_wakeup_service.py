@@ -338,15 +338,14 @@ def test_recovery_with_a_call_record_but_a_forgetful_gateway_counts_a_failed_att
     assert gw.dialled == [f"wakeup-{wid}-2"]
 
 
-def test_watchdog_escalates_when_no_dialler_runs(write, st, session_factory):
+def test_watchdog_escalates_when_no_dialler_runs(write, st, session_factory, runtime):
     from zongji.worker.runner import Worker
     from zongji.worker.tasks import wakeups as tasks
 
-    tasks.use_settings(st)
     make_hotel(write)
     (wid,) = book(write, st)
     late = NOW + dt.timedelta(hours=1, seconds=st.wakeup_watchdog_seconds + 1)
-    w = Worker(session_factory, handlers={tasks.WATCHDOG_JOB: tasks.watchdog}, clock=lambda: late)
+    w = Worker(runtime, handlers={tasks.WATCHDOG_JOB: tasks.watchdog}, clock=lambda: late)
     assert w.run_once() == 1
     x = wakeup(session_factory, wid)
     assert x.status == "escalated" and x.escalation_reason == "telephony_down"

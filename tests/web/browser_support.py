@@ -17,7 +17,7 @@ def log_in(context, base: str, username: str = "operator") -> None:
     """Open a session for the demo user ``username`` in this browser context: the login API's
     answer sets the session cookie in the context, as the login page's would. (The login page
     itself is tested on its own, in test_console_browser.py and test_login_throttle_browser.py.)"""
-    from zongji.services.demo_data import DEMO_PASSWORD
+    from zongji.demo.data import DEMO_PASSWORD
 
     r = context.request.post(f"{base}/api/auth/login", data={"username": username, "password": DEMO_PASSWORD})
     assert r.ok, f"login of {username} failed: {r.status} {r.text()}"

@@ -40,9 +40,9 @@ def browser(_chromium):
 def demo_server(settings, write) -> Iterator[str]:
     """A real uvicorn on a free port, serving the demo organisations from the test database."""
     from zongji.api.app import create_app
-    from zongji.services.demo_data import load_demo
+    from zongji.demo.data import load_demo
 
     with write() as s:
-        load_demo(s)
+        load_demo(s, settings)
     with serve(create_app(settings)) as url:
         yield url

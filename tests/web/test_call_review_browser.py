@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 def test_a_supervisor_scores_a_call_and_the_operator_sees_it(demo_server, browser, backend):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
+    from zongji.demo.data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
 
     tag = f"qa-{backend}-{time.time_ns()}"
     call = {"from": "13912345009", "to": HOTEL_LINE_NUMBER, "direction": "in", "callId": tag}

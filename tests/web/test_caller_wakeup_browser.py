@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 def _cti(base: str, **data: str) -> None:
-    from zongji.services.demo_data import DEMO_CTI_TOKEN
+    from zongji.demo.data import DEMO_CTI_TOKEN
 
     r = httpx.post(f"{base}/api/v1/cti/{DEMO_CTI_TOKEN}", data=data, timeout=10)
     assert r.status_code == 200, r.text
@@ -40,7 +40,7 @@ def _local(w, tz) -> str:
 def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, write, settings, session_factory):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import HOTEL_LINE_NUMBER
+    from zongji.demo.data import HOTEL_LINE_NUMBER
     from zongji.store.models import Guest, Organisation, Room, Stay, utcnow
     from zongji.store.wakeup_models import Wakeup
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 
 def _cti(base: str, **data: str) -> None:
-    from zongji.services.demo_data import DEMO_CTI_TOKEN
+    from zongji.demo.data import DEMO_CTI_TOKEN
 
     r = httpx.post(f"{base}/api/v1/cti/{DEMO_CTI_TOKEN}", data=data, timeout=10)
     assert r.status_code == 200, r.text
@@ -36,7 +36,7 @@ def _shot(page, name: str, backend: str) -> None:
 def test_operator_takes_and_closes_a_vip_call(demo_server: str, browser, backend: str):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import (
+    from zongji.demo.data import (
         DEMO_GM_EXTENSION,
         DEMO_GM_NAME,
         DEMO_PASSWORD,
@@ -168,7 +168,7 @@ def test_console_at_full_hd_in_english(demo_server: str, browser, backend: str):
     """A second layout check: 1920×1080, English, a ringing unknown caller and a staff caller."""
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import (
+    from zongji.demo.data import (
         DEMO_GM_MOBILE,
         DEMO_GM_NAME,
         DEMO_PASSWORD,

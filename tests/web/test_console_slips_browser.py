@@ -62,7 +62,7 @@ def test_the_wakeup_alarm_never_covers_the_dnd_and_message_lists(demo_server, br
 def test_dnd_is_set_on_a_room_found_by_its_number_and_search_shows_it(demo_server, browser, write):
     from playwright.sync_api import expect
 
-    from zongji.services.switchboard_demo import DEMO_DND_GUEST_NAME
+    from zongji.demo.switchboard import DEMO_DND_GUEST_NAME
 
     base = demo_server
     _guest_in(write, "1812", 18)

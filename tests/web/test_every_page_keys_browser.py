@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 
 def _cti(base: str, **data: str) -> None:
-    from zongji.services.demo_data import DEMO_CTI_TOKEN
+    from zongji.demo.data import DEMO_CTI_TOKEN
 
     r = httpx.post(f"{base}/api/v1/cti/{DEMO_CTI_TOKEN}", data=data, timeout=10)
     assert r.status_code == 200, r.text
@@ -27,7 +27,7 @@ def _cti(base: str, **data: str) -> None:
 def test_f2_on_the_wakeup_board_takes_the_oldest_ringing_call(demo_server, browser, backend):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import HOTEL_LINE_NUMBER
+    from zongji.demo.data import HOTEL_LINE_NUMBER
 
     context, page, errors = logged_in(browser, demo_server, "operator", "/wakeups")
     counter = page.locator("#page-ringing")

@@ -25,7 +25,7 @@ def _shot(page, name: str, backend: str) -> None:
 def test_supervisor_edits_a_greeting_and_the_console_says_it(demo_server, browser, backend):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import COMPANY_400_NUMBER, DEMO_CTI_TOKEN
+    from zongji.demo.data import COMPANY_400_NUMBER, DEMO_CTI_TOKEN
 
     errors: list[str] = []
     ctx, page = _login(browser, demo_server, "supervisor", errors)
@@ -138,7 +138,7 @@ def test_silence_alerts_violations_and_information(demo_server, browser, backend
     from playwright.sync_api import expect
     from sqlalchemy import select
 
-    from zongji.services.demo_data import COMPANY_400_NUMBER, DEMO_CTI_TOKEN
+    from zongji.demo.data import COMPANY_400_NUMBER, DEMO_CTI_TOKEN
     from zongji.store.models import Line, utcnow
     from zongji.store.switchboard_models import SilenceAlert
 

@@ -21,7 +21,7 @@ OPERATOR_NUMBER = "1001"  # the demo operator 王小红
 
 
 def _cti(base: str, **data: str) -> None:
-    from zongji.services.demo_data import DEMO_CTI_TOKEN
+    from zongji.demo.data import DEMO_CTI_TOKEN
 
     r = httpx.post(f"{base}/api/v1/cti/{DEMO_CTI_TOKEN}", data=data, timeout=10)
     assert r.status_code == 200, r.text
@@ -39,7 +39,7 @@ def _row_id(row) -> int:
 def test_the_note_and_ctrl_enter_go_to_the_call_the_operator_took(demo_server: str, browser):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import HOTEL_LINE_NUMBER
+    from zongji.demo.data import HOTEL_LINE_NUMBER
 
     base = demo_server
     tag = str(time.time_ns())
@@ -124,7 +124,7 @@ def test_the_note_and_ctrl_enter_go_to_the_call_the_operator_took(demo_server: s
 def test_an_outbound_call_is_not_ringing_and_f2_does_not_take_it(demo_server: str, browser):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import HOTEL_LINE_NUMBER
+    from zongji.demo.data import HOTEL_LINE_NUMBER
 
     base = demo_server
     context, page, errors = logged_in(browser, base, "operator", "/")

@@ -29,17 +29,24 @@ def sb_settings(settings):
 
 
 @pytest.fixture
-def server(sb_settings, write) -> Iterator[str]:
+def sb_app(sb_settings):
+    """The served app; its runtime (``app.state.runtime``) holds the simulated PBX of this test."""
     from zongji.api.app import create_app
-    from zongji.services.switchboard.adapters import reset_adapter
-    from zongji.services.demo_data import load_demo
+    from zongji.bootstrap import shutdown
 
-    reset_adapter(sb_settings.resolved_database_url)
+    app = create_app(sb_settings)
+    yield app
+    shutdown(app.state.runtime)
+
+
+@pytest.fixture
+def server(sb_app, sb_settings, write) -> Iterator[str]:
+    from zongji.demo.data import load_demo
+
     with write() as s:
-        load_demo(s)
-    with serve(create_app(sb_settings)) as url:
+        load_demo(s, sb_settings)
+    with serve(sb_app) as url:
         yield url
-    reset_adapter(sb_settings.resolved_database_url)
 
 
 def _shot(page, name: str, backend: str) -> None:
@@ -63,12 +70,11 @@ def _login(page, base: str, username: str = "operator") -> None:
 
 
 def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, backend, sb_settings,
-                                                                session_factory):
+                                                                session_factory, sb_app):
     from playwright.sync_api import expect
 
-    from zongji.services.switchboard.adapters import adapter_for
-    from zongji.services.demo_data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
-    from zongji.services.switchboard_demo import (
+    from zongji.demo.data import DEMO_CTI_TOKEN, HOTEL_LINE_NUMBER
+    from zongji.demo.switchboard import (
         DEMO_DND_GUEST_NAME,
         DEMO_DND_GUEST_ROOM,
     )
@@ -76,7 +82,7 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
 
     with session_factory() as s:
         room = s.scalar(select(Room).where(Room.number == DEMO_DND_GUEST_ROOM))
-    pbx = adapter_for(sb_settings)
+    pbx = sb_app.state.runtime.pbx()
     secrets = (room.number, room.extension)
 
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",

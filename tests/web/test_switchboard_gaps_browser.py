@@ -49,17 +49,24 @@ def gap_settings(settings, smtp):
 
 
 @pytest.fixture
-def server(gap_settings, write) -> Iterator[str]:
+def gap_app(gap_settings):
+    """The served app; its runtime (``app.state.runtime``) holds the simulated PBX of this test."""
     from zongji.api.app import create_app
-    from zongji.services.switchboard.adapters import reset_adapter
-    from zongji.services.demo_data import load_demo
+    from zongji.bootstrap import shutdown
 
-    reset_adapter(gap_settings.resolved_database_url)
+    app = create_app(gap_settings)
+    yield app
+    shutdown(app.state.runtime)
+
+
+@pytest.fixture
+def server(gap_app, gap_settings, write) -> Iterator[str]:
+    from zongji.demo.data import load_demo
+
     with write() as s:
-        load_demo(s)
-    with serve(create_app(gap_settings)) as url:
+        load_demo(s, gap_settings)
+    with serve(gap_app) as url:
         yield url
-    reset_adapter(gap_settings.resolved_database_url)
 
 
 def _shot(page, name: str, backend: str) -> None:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def _cti(base: str, **data: str) -> None:
-    from zongji.services.demo_data import DEMO_CTI_TOKEN
+    from zongji.demo.data import DEMO_CTI_TOKEN
 
     r = httpx.post(f"{base}/api/v1/cti/{DEMO_CTI_TOKEN}", data=data, timeout=10)
     assert r.status_code == 200, r.text
@@ -29,7 +29,7 @@ def _value(page, tile_id: str) -> str:
 def test_calls_change_the_wallboard_live_without_a_reload(demo_server, browser, backend):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import HOTEL_LINE_NUMBER
+    from zongji.demo.data import HOTEL_LINE_NUMBER
 
     context, page, errors = logged_in(browser, demo_server, "supervisor", "/wallboard", height=900)
     offered = page.locator("#wb-f-offered .wb-v")
@@ -80,7 +80,7 @@ def test_a_call_shows_in_todays_report_with_the_same_numbers_as_its_workbook(dem
     from openpyxl import load_workbook
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import HOTEL_LINE_NUMBER
+    from zongji.demo.data import HOTEL_LINE_NUMBER
 
     context, page, errors = logged_in(browser, demo_server, "supervisor", "/reports", height=900)
     page.click("[data-range=today]")

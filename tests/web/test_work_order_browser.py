@@ -20,7 +20,7 @@ CITIZEN = "13512340000"
 
 
 def _cti(base: str, **data: str) -> None:
-    from zongji.services.demo_data import DEMO_CTI_TOKEN
+    from zongji.demo.data import DEMO_CTI_TOKEN
 
     r = httpx.post(f"{base}/api/v1/cti/{DEMO_CTI_TOKEN}", data=data, timeout=10)
     assert r.status_code == 200, r.text
@@ -44,7 +44,7 @@ def _login(browser, base: str, username: str, errors: list[str]):
 def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     from playwright.sync_api import expect
 
-    from zongji.services.demo_data import HOTLINE_12345_NUMBER
+    from zongji.demo.data import HOTLINE_12345_NUMBER
 
     base = demo_server
     errors: list[str] = []

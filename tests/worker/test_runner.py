@@ -13,7 +13,7 @@ from zongji.worker.registry import Retry
 from zongji.worker.runner import Worker
 
 
-def _record(session, job, now):
+def _record(session, job, now, runtime):
     # The effect of the job: one audit row naming it. Counting rows counts executions.
     session.add(AuditEntry(actor="system", action="fired", entity="job", entity_id=job.key))
 
@@ -26,24 +26,24 @@ def _count(write, key=None):
         return s.scalar(q)
 
 
-def test_due_job_runs_once_and_future_job_waits(write, session_factory):
+def test_due_job_runs_once_and_future_job_waits(write, session_factory, runtime):
     now = utcnow()
     with write() as s:
         job_store.schedule(s, "t.record", "due", now - dt.timedelta(seconds=1))
         job_store.schedule(s, "t.record", "later", now + dt.timedelta(hours=1))
         job_store.schedule(s, "t.record", "due", now - dt.timedelta(seconds=1))  # same key: kept once
-    w = Worker(session_factory, handlers={"t.record": _record})
+    w = Worker(runtime, handlers={"t.record": _record})
     assert w.run_once() == 1
     assert w.run_once() == 0
     assert _count(write, "due") == 1 and _count(write, "later") == 0
 
 
-def test_two_workers_in_parallel_run_each_job_exactly_once(write, session_factory):
+def test_two_workers_in_parallel_run_each_job_exactly_once(write, session_factory, runtime):
     now = utcnow()
     with write() as s:
         for i in range(120):
             job_store.schedule(s, "t.record", f"job-{i}", now - dt.timedelta(seconds=i))
-    workers = [Worker(session_factory, handlers={"t.record": _record}, batch=7) for _ in range(3)]
+    workers = [Worker(runtime, handlers={"t.record": _record}, batch=7) for _ in range(3)]
 
     def drain(w):
         while w.run_once():
@@ -61,29 +61,29 @@ def test_two_workers_in_parallel_run_each_job_exactly_once(write, session_factor
         assert s.scalar(select(func.count()).select_from(Job).where(Job.state == "done")) == 120
 
 
-def test_job_of_a_dead_worker_runs_after_its_lease_and_the_dead_worker_cannot_finish_it(write, session_factory):
+def test_job_of_a_dead_worker_runs_after_its_lease_and_the_dead_worker_cannot_finish_it(write, session_factory, runtime):
     now = utcnow()
     with write() as s:
         job_store.schedule(s, "t.record", "crash", now - dt.timedelta(seconds=1))
         # Worker A claims the job and "dies" before running it.
         [job_id] = job_store.claim_due(s, "worker-A", now=now, limit=10, lease=dt.timedelta(seconds=30))
-    b = Worker(session_factory, handlers={"t.record": _record}, name="worker-B",
+    b = Worker(runtime, handlers={"t.record": _record}, name="worker-B",
                clock=lambda: now + dt.timedelta(seconds=10))
     assert b.run_once() == 0  # lease still held by A
     b.clock = lambda: now + dt.timedelta(seconds=31)
     assert b.run_once() == 1
     assert _count(write, "crash") == 1
     # A wakes up and tries to finish the job it no longer holds: nothing happens.
-    a = Worker(session_factory, handlers={"t.record": _record}, name="worker-A")
+    a = Worker(runtime, handlers={"t.record": _record}, name="worker-A")
     a._run(job_id)
     assert _count(write, "crash") == 1
 
 
-def test_retry_rolls_back_and_runs_again_later(write, session_factory):
+def test_retry_rolls_back_and_runs_again_later(write, session_factory, runtime):
     calls = []
 
-    def flaky(session, job, now):
-        _record(session, job, now)
+    def flaky(session, job, now, runtime):
+        _record(session, job, now, runtime)
         calls.append(now)
         if len(calls) == 1:
             raise Retry("line busy", dt.timedelta(seconds=60))
@@ -91,7 +91,7 @@ def test_retry_rolls_back_and_runs_again_later(write, session_factory):
     now = utcnow()
     with write() as s:
         job_store.schedule(s, "t.flaky", "flaky", now)
-    w = Worker(session_factory, handlers={"t.flaky": flaky}, clock=lambda: now)
+    w = Worker(runtime, handlers={"t.flaky": flaky}, clock=lambda: now)
     assert w.run_once() == 1
     assert _count(write, "flaky") == 0  # the first attempt's effect was rolled back
     w.clock = lambda: now + dt.timedelta(seconds=61)
@@ -99,12 +99,12 @@ def test_retry_rolls_back_and_runs_again_later(write, session_factory):
     assert _count(write, "flaky") == 1
 
 
-def test_cancelled_job_never_runs(write, session_factory):
+def test_cancelled_job_never_runs(write, session_factory, runtime):
     now = utcnow()
     with write() as s:
         job_store.schedule(s, "t.record", "cancel-me", now)
         assert job_store.cancel(s, "cancel-me")
-    assert Worker(session_factory, handlers={"t.record": _record}).run_once() == 0
+    assert Worker(runtime, handlers={"t.record": _record}).run_once() == 0
     assert _count(write, "cancel-me") == 0
 
 

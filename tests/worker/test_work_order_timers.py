@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from zongji.demo.sms_gateway_double import SmsGatewayDouble
 from zongji.domain.roles import Role
-from zongji.services import notifications
-from zongji.services.work_orders import commands, links, listing, visibility
 from zongji.services.auth import create_user
-from zongji.services.sms_gateway_double import SmsGatewayDouble
+from zongji.services.work_orders import commands, links, listing, visibility
 from zongji.store.models import Department, Job, Organisation, User
 from zongji.store.work_order_models import Notification, UnitContact, WorkOrder, WorkOrderEvent
 from zongji.worker.registry import load_all
@@ -28,7 +27,6 @@ T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=TZ)
 
 @pytest.fixture
 def world(write, settings):
-    notifications.use_settings(settings)
     with write() as s:
         org = Organisation(code="city", name="示例市", kind="city_hotline")
         s.add(org)
@@ -66,7 +64,7 @@ def _pending_keys(write, order_id):
         return sorted(s.scalars(select(Job.key).where(Job.key.like(f"wo:{order_id}:%"), Job.state == "pending")))
 
 
-def test_completion_reminders_fire_once_each_with_two_workers(write, session_factory, world):
+def test_completion_reminders_fire_once_each_with_two_workers(write, session_factory, world, runtime):
     order_id = _dispatched_order(write, world)
     keys = _pending_keys(write, order_id)
     # Completion warning (80 % of 5 working days) and breach are scheduled; the dispatch clock stopped.
@@ -77,7 +75,7 @@ def test_completion_reminders_fire_once_each_with_two_workers(write, session_fac
     handlers = load_all()
 
     def run_two_workers(at):
-        workers = [Worker(session_factory, handlers=handlers, clock=lambda: at, batch=1) for _ in range(2)]
+        workers = [Worker(runtime, handlers=handlers, clock=lambda: at, batch=1) for _ in range(2)]
 
         def drain(w):
             while w.run_once():
@@ -104,16 +102,16 @@ def test_completion_reminders_fire_once_each_with_two_workers(write, session_fac
                                                  Notification.kind == "reminder", Notification.unit_id == world["unit"])).all()
         assert len(n) == 2
     # Running again changes nothing.
-    assert Worker(session_factory, handlers=handlers, clock=lambda: late).run_once() == 0
+    assert Worker(runtime, handlers=handlers, clock=lambda: late).run_once() == 0
     assert len(_reminders(write, order_id)) == 2
 
 
-def test_a_reminder_survives_a_restart_and_a_worker_dying_mid_job(write, session_factory, world):
+def test_a_reminder_survives_a_restart_and_a_worker_dying_mid_job(write, session_factory, world, runtime):
     order_id = _dispatched_order(write, world)
     late = T0 + dt.timedelta(days=8)  # past the deadline (next Monday 09:10)
     handlers = load_all()
     # A worker claims the due jobs and dies before running them (nothing committed).
-    dead = Worker(session_factory, handlers=handlers, clock=lambda: late, lease=dt.timedelta(seconds=30))
+    dead = Worker(runtime, handlers=handlers, clock=lambda: late, lease=dt.timedelta(seconds=30))
     from zongji.store import jobs as job_store
     from zongji.store.db import transaction
 
@@ -121,7 +119,7 @@ def test_a_reminder_survives_a_restart_and_a_worker_dying_mid_job(write, session
         claimed = job_store.claim_due(s, dead.name, now=late, limit=10, lease=dead.lease, kinds=list(handlers))
     assert len(claimed) == 3  # completion warning and breach; "tell the caller" at the deadline (R-S10)
     # A new worker (after the restart) takes them over once the lease has run out.
-    fresh = Worker(session_factory, handlers=handlers, clock=lambda: late + dt.timedelta(minutes=1))
+    fresh = Worker(runtime, handlers=handlers, clock=lambda: late + dt.timedelta(minutes=1))
     while fresh.run_once():
         pass
     # Caught up after the deadline: the breach reminder, once; the late warning is superseded.
@@ -134,7 +132,7 @@ def test_a_reminder_survives_a_restart_and_a_worker_dying_mid_job(write, session
         assert task is not None and task.user_id == world["op"]
 
 
-def test_an_extension_moves_the_reminders_and_the_old_ones_do_nothing(write, session_factory, world):
+def test_an_extension_moves_the_reminders_and_the_old_ones_do_nothing(write, session_factory, world, runtime):
     order_id = _dispatched_order(write, world)
     old = _pending_keys(write, order_id)
     with write() as s:
@@ -153,26 +151,26 @@ def test_an_extension_moves_the_reminders_and_the_old_ones_do_nothing(write, ses
     with write() as s:
         assert s.scalar(select(func.count()).select_from(Job).where(Job.key.in_(old), Job.state == "cancelled")) == 3
     # Just after the old deadline nothing fires (its reminders were cancelled, the new ones are later).
-    w = Worker(session_factory, handlers=load_all(), clock=lambda: deadline + dt.timedelta(minutes=1))
+    w = Worker(runtime, handlers=load_all(), clock=lambda: deadline + dt.timedelta(minutes=1))
     while w.run_once():
         pass
     assert _reminders(write, order_id) == []
     with write() as s:
         new_deadline = s.get(WorkOrder, order_id).completion_deadline
     assert new_deadline > deadline
-    w = Worker(session_factory, handlers=load_all(), clock=lambda: new_deadline + dt.timedelta(minutes=1))
+    w = Worker(runtime, handlers=load_all(), clock=lambda: new_deadline + dt.timedelta(minutes=1))
     while w.run_once():
         pass
     assert _reminders(write, order_id) == [("system", "breach")]
 
 
-def test_dispatch_clock_warns_then_breaches_to_shift_leaders(write, session_factory, world):
+def test_dispatch_clock_warns_then_breaches_to_shift_leaders(write, session_factory, world, runtime):
     with write() as s:
         o = commands.create_order(s, _viewer(s, world["op"]), commands.NewOrder(
             order_type="request", situation="general", description="水管爆裂", caller_name="李四", place="东湖路"), tz=TZ, now=T0)
         order_id = o.id
     for at in (T0 + dt.timedelta(minutes=50), T0 + dt.timedelta(hours=2)):  # 80 % of 1 h, then past it
-        w = Worker(session_factory, handlers=load_all(), clock=lambda at=at: at)
+        w = Worker(runtime, handlers=load_all(), clock=lambda at=at: at)
         while w.run_once():
             pass
     with write() as s:
@@ -182,7 +180,7 @@ def test_dispatch_clock_warns_then_breaches_to_shift_leaders(write, session_fact
         assert s.get(WorkOrder, order_id).sla_state == "breached"
 
 
-def test_unit_gets_email_through_smtp_and_sms_through_the_gateway(write, session_factory, world, settings, smtp_server):
+def test_unit_gets_email_through_smtp_and_sms_through_the_gateway(write, session_factory, world, settings, smtp_server, runtime):
     ctl, received = smtp_server
     gateway = SmsGatewayDouble(token="sms-secret").start()
     try:
@@ -193,7 +191,7 @@ def test_unit_gets_email_through_smtp_and_sms_through_the_gateway(write, session
             s.add(UnitContact(unit_id=world["unit"], email="city@example.org", sms_mobile="13900001111"))
         gateway.fail_next(1)  # the first SMS attempt fails and is retried
         order_id = _dispatched_order(write, world)
-        w = Worker(session_factory, handlers=load_all(), clock=lambda: T0 + dt.timedelta(minutes=11))
+        w = Worker(runtime, handlers=load_all(), clock=lambda: T0 + dt.timedelta(minutes=11))
         for _ in range(4):
             w.run_once()
             time.sleep(0.05)
@@ -217,13 +215,13 @@ def test_unit_gets_email_through_smtp_and_sms_through_the_gateway(write, session
         gateway.stop()
 
 
-def test_smtp_down_is_retried_then_marked_failed(write, session_factory, world, settings):
+def test_smtp_down_is_retried_then_marked_failed(write, session_factory, world, settings, runtime):
     settings.smtp_host, settings.smtp_port = "127.0.0.1", 1  # nothing listens there
     settings.notify_retry_seconds, settings.notify_max_attempts = 0, 2
     with write() as s:
         s.add(UnitContact(unit_id=world["unit"], email="city@example.org"))
     order_id = _dispatched_order(write, world)
-    w = Worker(session_factory, handlers=load_all(), clock=lambda: T0 + dt.timedelta(minutes=11))
+    w = Worker(runtime, handlers=load_all(), clock=lambda: T0 + dt.timedelta(minutes=11))
     for _ in range(4):
         w.run_once()
     with write() as s:
@@ -231,7 +229,7 @@ def test_smtp_down_is_retried_then_marked_failed(write, session_factory, world, 
         assert n.state == "failed" and "SMTP" in (n.error or "")
 
 
-def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, session_factory, world, settings):
+def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, session_factory, world, settings, runtime):
     """R-P8: the duplicate's dispatch clock stops when it is bound; only the primary (not yet
     dispatched) goes late and lands on supervision."""
     with write() as s:
@@ -245,7 +243,7 @@ def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, s
         ids = primary.id, dup.id
     assert not any(":dispatch:" in k for k in _pending_keys(write, ids[1]))
     late = T0 + dt.timedelta(hours=2)
-    w = Worker(session_factory, handlers=load_all(), clock=lambda: late)
+    w = Worker(runtime, handlers=load_all(), clock=lambda: late)
     while w.run_once():
         pass
     with write() as s:
@@ -266,7 +264,7 @@ def test_a_bound_duplicate_does_not_breach_while_it_follows_its_primary(write, s
         assert d.sla_state == "on_time" and d.duplicate_of_id is None
 
 
-def test_a_booked_callback_time_reminds_the_operator_once_at_that_time(write, session_factory, world):
+def test_a_booked_callback_time_reminds_the_operator_once_at_that_time(write, session_factory, world, runtime):
     """R-P7: the caller asked to be called back later; at the agreed time the operator who took the
     call is reminded — not before, and once."""
     order_id = _dispatched_order(write, world)
@@ -289,7 +287,7 @@ def test_a_booked_callback_time_reminds_the_operator_once_at_that_time(write, se
 
     handlers = load_all()
     for at in (agreed - dt.timedelta(minutes=1), agreed + dt.timedelta(seconds=1), agreed + dt.timedelta(minutes=5)):
-        workers = [Worker(session_factory, handlers=handlers, clock=lambda at=at: at) for _ in range(2)]
+        workers = [Worker(runtime, handlers=handlers, clock=lambda at=at: at) for _ in range(2)]
         for w in workers:
             while w.run_once():
                 pass

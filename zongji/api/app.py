@@ -29,14 +29,11 @@ from zongji.api.routers import (
     work_order_admin,
     work_orders,
 )
+from zongji.bootstrap import bootstrap
 from zongji.services import auth as auth_service
-from zongji.services import notifications
-from zongji.services.switchboard import adapters as switchboard_adapters
 from zongji.settings import Settings, get_settings
-from zongji.store.db import make_engine, make_session_factory
 from zongji.web import pages
 from zongji.worker.runner import start_in_thread
-from zongji.worker.tasks import wakeups as wakeup_tasks
 
 
 def tune_gc(gen0_threshold: int) -> None:
@@ -52,10 +49,13 @@ def tune_gc(gen0_threshold: int) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app on its own runtime (``zongji.bootstrap``), built here once from ``settings`` and
+    kept on ``app.state.runtime`` (with its settings, engine and session factory beside it)."""
     settings = settings or get_settings()
     auth_service.use_password_hashing(time_cost=settings.password_hash_time_cost,
                                       memory_kib=settings.password_hash_memory_kib)
-    engine = make_engine(settings.resolved_database_url)
+    runtime = bootstrap(settings)
+    engine = runtime.engine
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # here and stop when the server stops.
         worker = None
         if settings.run_worker_in_server:
-            worker = start_in_thread(app.state.session_factory, poll_seconds=settings.worker_poll_seconds)
+            worker = start_in_thread(runtime, poll_seconds=settings.worker_poll_seconds)
         dialler = None
         if settings.run_worker_in_server and settings.wakeup_dialler_in_server:
             from zongji.worker import wakeup_dialler  # wake-up calls (issue 5)
@@ -92,12 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         lifespan=lifespan,
     )
+    app.state.runtime = runtime
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    notifications.use_settings(settings)  # worker handlers (e-mail, SMS, SLA timers)
-    wakeup_tasks.use_settings(settings)  # the wake-up watchdog handler
-    switchboard_adapters.use_settings(settings)  # switchboard timers and the simulated PBX
+    app.state.session_factory = runtime.session_factory
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster):

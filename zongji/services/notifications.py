@@ -10,7 +10,7 @@
 
 E-mail goes through a real SMTP server (``smtplib``; settings ``smtp_*``). SMS goes through the
 HTTP JSON gateway contract in docs/notifications.md (``HttpSmsGateway``); an in-repo double of
-the gateway is ``zongji.services.sms_gateway_double``. Sending is at-least-once: a crash between
+the gateway is ``zongji.demo.sms_gateway_double``. Sending is at-least-once: a crash between
 the server's acceptance and our commit can repeat one message.
 """
 
@@ -27,23 +27,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zongji.errors import NotFound
-from zongji.settings import Settings, get_settings
+from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.models import FeedItem, utcnow
 from zongji.store.work_order_models import Notification, UnitContact
-
-_SETTINGS: Settings | None = None
-
-
-def use_settings(settings: Settings) -> None:
-    """Settings for code that runs outside a request (worker handlers)."""
-    global _SETTINGS
-    _SETTINGS = settings
-
-
-def current_settings() -> Settings:
-    return _SETTINGS or get_settings()
-
 
 class DeliveryError(Exception):
     """The server or gateway did not accept the message (the job retries)."""

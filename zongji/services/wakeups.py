@@ -394,7 +394,7 @@ def cancel(session: Session, wakeup_id: int, *, actor: str, now: dt.datetime, se
         _store(x, tr.state)
         x.cancelled_at, x.cancelled_by = now, actor
         jobs.cancel(session, call_job_key(x.id, len(x.attempts) + 1))
-        _effects(session, x, tr.effects, now, tz, actor=actor)
+        _effects(session, x, tr.effects, now, settings, actor=actor)
         _publish(session, x, tz)
         done.append(x)
     audit.record(session, actor=actor, user_id=user_id, action="wakeup.cancel", entity="wakeup",
@@ -417,7 +417,7 @@ def cancel_for_stay(session: Session, stay_id: int, *, actor: str, now: dt.datet
         _store(x, tr.state)
         x.cancelled_at, x.cancelled_by = now, actor
         jobs.cancel(session, call_job_key(x.id, len(x.attempts) + 1))
-        _effects(session, x, tr.effects, now, tz, actor=actor)
+        _effects(session, x, tr.effects, now, settings, actor=actor)
         _publish(session, x, tz)
         done.append(x)
     if done:
@@ -440,7 +440,7 @@ def mark_reached(session: Session, wakeup_id: int, *, by: str, actor: str, now: 
     _store(w, tr.state)
     w.reached_recorded_by = actor
     jobs.cancel(session, call_job_key(w.id, len(w.attempts) + 1))
-    _effects(session, w, tr.effects, now, tz, actor=actor)
+    _effects(session, w, tr.effects, now, settings, actor=actor)
     # Reached without an escalation (e.g. the operator phoned while it was retrying): no tasks.
     audit.record(session, actor=actor, user_id=user_id, action="wakeup.reached", entity="wakeup",
                  entity_id=w.id, detail={"by": by, "minutes_late": w.minutes_late})
@@ -452,7 +452,8 @@ def mark_reached(session: Session, wakeup_id: int, *, by: str, actor: str, now: 
 
 
 def _effects(session: Session, w: Wakeup, effects: Iterable[dom.Effect], now: dt.datetime,
-             tz: ZoneInfo, *, actor: str = "system:wakeup") -> None:
+             settings: Settings, *, actor: str = "system:wakeup") -> None:
+    tz = settings.tz
     for e in effects:
         if e.kind in (dom.EffectKind.KNOCK_ON_DOOR, dom.EffectKind.MANUAL_CALL):
             kind = "knock_on_door" if e.kind is dom.EffectKind.KNOCK_ON_DOOR else "manual_call"
@@ -461,7 +462,7 @@ def _effects(session: Session, w: Wakeup, effects: Iterable[dom.Effect], now: dt
                               created_at=now)
             session.add(task)
             if kind == "knock_on_door":
-                _address_knock_task(session, w, task, now, tz)
+                _address_knock_task(session, w, task, now, settings)
             _publish_task(session, task, w, tz)
         elif e.kind is dom.EffectKind.ALERT_OPERATORS:
             session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
@@ -524,16 +525,16 @@ def knock_unit(session: Session, settings: Settings) -> Department | None:
 
 
 def _address_knock_task(session: Session, w: Wakeup, task: WakeupTask, now: dt.datetime,
-                        tz: ZoneInfo) -> None:
+                        settings: Settings) -> None:
     """A knock-on-door task goes to the guest-service centre, whose handlers are notified (the
     bell, and e-mail/SMS to the unit's contacts) — R-H9."""
     from zongji.services import notifications
 
-    unit = knock_unit(session, notifications.current_settings())
+    unit = knock_unit(session, settings)
     if unit is None:
         return  # no such department configured: the operators' alert bar still shows it
     task.unit_id = unit.id
-    when = w.wake_at.astimezone(tz).strftime("%H:%M")
+    when = w.wake_at.astimezone(settings.tz).strftime("%H:%M")
     notifications.notify(
         session, kind="wakeup_knock", unit_id=unit.id, now=now,
         subject=f"叫醒未应答：{w.room_number}房（{when}），请派楼层服务员敲门 / "
@@ -631,7 +632,7 @@ def manual_call_no_answer(session: Session, task_id: int, *, actor: str, now: dt
                              f"the operator's call was not answered, {late} min late: knock on the door"))
     session.add(knock)
     session.flush()
-    _address_knock_task(session, w, knock, now, tz)
+    _address_knock_task(session, w, knock, now, settings)
     audit.record(session, actor=actor, user_id=user_id, action="wakeup.manual_no_answer",
                  entity="wakeup", entity_id=w.id,
                  detail={"task_id": task.id, "knock_task_id": knock.id, "minutes_late": late})
@@ -847,7 +848,7 @@ def end_attempt(session: Session, w: Wakeup, a: WakeupAttempt, result: CallResul
         n = len(w.attempts) + 1
         jobs.schedule(session, CALL_JOB, call_job_key(w.id, n), tr.state.next_attempt_at,
                       {"wakeup_id": w.id, "attempt": n})
-    _effects(session, w, tr.effects, now, tz)
+    _effects(session, w, tr.effects, now, settings)
     audit.record(session, actor="system:wakeup", action="wakeup.attempt", entity="wakeup",
                  entity_id=w.id, detail={"attempt": a.number, "call_id": a.call_id,
                                          "outcome": a.outcome, "key": a.key,
@@ -884,7 +885,7 @@ def escalate_telephony_down(session: Session, *, now: dt.datetime, settings: Set
         tr = dom.telephony_down(state, now, room=w.room_number)
         _store(w, tr.state)
         jobs.cancel(session, call_job_key(w.id, len(w.attempts) + 1))
-        _effects(session, w, tr.effects, now, tz)
+        _effects(session, w, tr.effects, now, settings)
         _publish(session, w, tz)
         out.append(w)
     if out:
@@ -1007,7 +1008,7 @@ def resume_after_telephony_down(session: Session, *, now: dt.datetime, settings:
         if job.state != "pending":  # the job cancelled when it went to the manual list
             job.state, job.due_at, job.worker, job.lease_until = "pending", now, None, None
             job.finished_at = None
-        _effects(session, w, tr.effects, now, tz)
+        _effects(session, w, tr.effects, now, settings)
         _publish(session, w, tz)
         out.append(w)
     if out:

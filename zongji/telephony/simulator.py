@@ -62,7 +62,7 @@ class Stats:
 class CallMix:
     """Where the simulated calls come in and who makes and answers them. The caller passes it
     in (``zongji simulate calls``: the demo data's lines, known callers and operators,
-    :mod:`zongji.services.demo_simulator`); the default is one line, random callers and one
+    :mod:`zongji.demo.simulator`); the default is one line, random callers and one
     operator number."""
 
     lines: tuple[LineSpec, ...] = (LineSpec("02088886666", None, 1.0),)

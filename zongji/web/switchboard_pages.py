@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.errors import NotFound
 from zongji.services import handover as handover_service
-from zongji.services.switchboard.adapters import use_settings
 from zongji.store.db import transaction
 from zongji.web import pages
 
@@ -41,7 +40,6 @@ def handover_print(handover_id: int, request: Request) -> Response:
     if early is not None:
         return early
     settings = request.app.state.settings
-    use_settings(settings)
     try:
         with transaction(request.app.state.session_factory) as s:
             data = handover_service.get(s, user, settings, handover_id)

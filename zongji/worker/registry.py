@@ -1,7 +1,8 @@
 """Which function handles which kind of job.
 
-A handler is ``def handle(session, job, now) -> None``. It runs inside the transaction that marks
-the job done, so its database effects happen exactly once. It may schedule further jobs with
+A handler is ``def handle(session, job, now, runtime) -> None``; ``runtime`` is the worker's
+:class:`zongji.bootstrap.Runtime` (settings, switchboard adapter). It runs inside the transaction
+that marks the job done, so its database effects happen exactly once. It may schedule further jobs with
 ``zongji.store.jobs.schedule`` in the same session. Raise ``Retry`` to run it again later.
 """
 
@@ -14,12 +15,13 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from zongji.bootstrap import Runtime
 from zongji.store.models import Job
 
-Handler = Callable[[Session, Job, dt.datetime], None]
+Handler = Callable[[Session, Job, dt.datetime, Runtime], None]
 _HANDLERS: dict[str, Handler] = {}
 # Run once by each worker as it starts, in a transaction: they schedule periodic jobs.
-StartHook = Callable[[Session, dt.datetime], None]
+StartHook = Callable[[Session, dt.datetime, Runtime], None]
 _ON_START: list[StartHook] = []
 
 
@@ -40,7 +42,7 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 def on_start(fn: StartHook) -> StartHook:
-    """Run ``fn(session, now)`` whenever a worker starts (e.g. to keep a periodic job scheduled)."""
+    """Run ``fn(session, now, runtime)`` whenever a worker starts (e.g. to keep a periodic job scheduled)."""
     _ON_START.append(fn)
     return fn
 

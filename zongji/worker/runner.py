@@ -17,8 +17,7 @@ import traceback
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy.orm import Session, sessionmaker
-
+from zongji.bootstrap import Runtime
 from zongji.store import jobs as job_store
 from zongji.store.db import transaction
 from zongji.store.models import utcnow
@@ -32,9 +31,11 @@ def worker_name() -> str:
 
 
 class Worker:
+    """Runs the jobs of ``runtime``'s database, handing each handler the runtime."""
+
     def __init__(
         self,
-        session_factory: sessionmaker[Session],
+        runtime: Runtime,
         *,
         handlers: dict[str, Handler] | None = None,
         name: str | None = None,
@@ -43,7 +44,8 @@ class Worker:
         clock: Callable[[], dt.datetime] = utcnow,
         max_attempts: int = 5,
     ):
-        self.session_factory = session_factory
+        self.runtime = runtime
+        self.session_factory = runtime.session_factory
         self.handlers = handlers if handlers is not None else load_all()
         self.name = name or worker_name()
         self.batch = batch
@@ -70,7 +72,7 @@ class Worker:
                 job = job_store.lock_claimed(s, job_id, self.name)
                 if job is None:
                     return  # lost the lease to another worker: it will run the job
-                self.handlers[job.kind](s, job, now)
+                self.handlers[job.kind](s, job, now, self.runtime)
                 job_store.finish(job)
         except Exception as exc:  # noqa: BLE001 - a failing handler must not stop the worker
             delay = exc.delay if isinstance(exc, Retry) else dt.timedelta(seconds=30)
@@ -91,7 +93,7 @@ class Worker:
         for hook in start_hooks():
             try:
                 with transaction(self.session_factory) as s:
-                    hook(s, self.clock())
+                    hook(s, self.clock(), self.runtime)
             except Exception:  # noqa: BLE001 - e.g. the database still starting; the loop goes on
                 log.exception("worker start hook %s failed", getattr(hook, "__name__", hook))
 
@@ -107,10 +109,10 @@ class Worker:
                 stop.wait(poll_seconds)
 
 
-def start_in_thread(session_factory: sessionmaker[Session], *, poll_seconds: float = 0.5) -> tuple[threading.Thread, threading.Event]:
+def start_in_thread(runtime: Runtime, *, poll_seconds: float = 0.5) -> tuple[threading.Thread, threading.Event]:
     """Run a worker in a daemon thread of this process (used by the web server)."""
     stop = threading.Event()
-    worker = Worker(session_factory)
+    worker = Worker(runtime)
     thread = threading.Thread(
         target=worker.run_forever, args=(stop,), kwargs={"poll_seconds": poll_seconds},
         name="zongji-worker", daemon=True,

@@ -8,11 +8,11 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
-from zongji.api.deps import ID_MAX, ReadDB, WriteDB, require_roles
+from zongji.api.deps import ID_MAX, ReadDB, WriteDB, get_settings, require_roles
 from zongji.api.models import ApiModel
 from zongji.api.errors import refusals, stripped_text_schema
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
@@ -21,7 +21,6 @@ from zongji.services import information
 from zongji.services import staff_leave
 from zongji.services.directory import audit_guest_reads
 from zongji.services.switchboard import (
-    adapters,
     dnd,
     line_faults,
     lines,
@@ -41,13 +40,7 @@ Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    adapters.use_settings(settings)
-    return settings
-
-
-Cfg = Annotated[Settings, Depends(_settings)]
+Cfg = Annotated[Settings, Depends(get_settings)]
 
 
 @asynccontextmanager

@@ -170,9 +170,9 @@ def create_order(body: OrderIn, request: Request, user: Console, db: WriteDB) ->
 
 
 @router.get("/work-orders/from-call/{call_id}")
-def prefill_from_call(call_id: Id, user: Console, db: WriteDB) -> dict[str, Any]:
+def prefill_from_call(call_id: Id, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
     """What the order form starts with when created from a call (caller, number, notes, line)."""
-    return calls.call_prefill(db, Viewer.of(user), call_id)
+    return calls.call_prefill(db, Viewer.of(user), call_id, request.app.state.settings)
 
 
 @router.post("/work-orders/duplicates")

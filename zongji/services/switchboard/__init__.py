@@ -34,5 +34,4 @@ guests in it):
 * ``transfer_targets`` — a directory entry as the transfer rules' target;
 * ``transfers`` — deciding and recording transfer attempts, the no-answer timer, the PBX's and
   CTI's results, a VIP's transfer noted in the handover;
-* ``adapters`` — this process's adapter and settings per database (``adapter_for``, ``settings_for``).
 """

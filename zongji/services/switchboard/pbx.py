@@ -3,7 +3,7 @@
 Telephony commands (transfer, message lamp, line lock) are queued as jobs (kind
 ``switchboard.pbx``) in the same transaction as the change that needs them — an outbox: the
 worker sends them once the change is committed, retrying while the PBX is unavailable
-(``run_pbx_command``, through the adapter of ``zongji.services.switchboard.adapters``).
+(``run_pbx_command``, through the process's adapter, ``zongji.bootstrap.Runtime.pbx``).
 """
 
 from __future__ import annotations

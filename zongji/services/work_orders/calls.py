@@ -17,11 +17,12 @@ from zongji.domain.work_orders.phone_digits import phone_digits
 from zongji.domain.work_orders.state import TimelineEntry
 from zongji.domain.work_orders.words import order_types_for_line
 from zongji.errors import Conflict, Forbidden, NotFound
-from zongji.services import audit, notifications, wakeups
+from zongji.services import audit, wakeups
 from zongji.services.work_orders.changes import add_event
 from zongji.errors import Invalid
 from zongji.services.work_orders.stored_state import row_state
 from zongji.services.work_orders.visibility import Viewer, get_visible
+from zongji.settings import Settings
 from zongji.store.models import Call, Line, utcnow
 from zongji.store.work_order_models import WorkOrder, WorkOrderCall
 
@@ -115,7 +116,7 @@ def call_candidates(session: Session, row: WorkOrder, tz: ZoneInfo, now: datetim
     return [_call_out(c, tz) for c in calls]
 
 
-def call_prefill(session: Session, viewer: Viewer, call_id: int) -> dict[str, Any]:
+def call_prefill(session: Session, viewer: Viewer, call_id: int, settings: Settings) -> dict[str, Any]:
     """What "create a work order from this call" carries over: caller, number, notes, line."""
     if viewer.role not in {str(r) for r in CONSOLE_ROLES}:
         raise Forbidden("only the console may create work orders")
@@ -126,7 +127,7 @@ def call_prefill(session: Session, viewer: Viewer, call_id: int) -> dict[str, An
     if line is not None and line.organisation.kind == "hotel":
         # No hotline work order on a hotel's switchboard: say where guest requests go instead.
         return {"call_id": call.id, "work_orders": False, "line_code": line.code, "line_kind": line.kind,
-                "requests_to": _guest_service_unit(session, line)}
+                "requests_to": _guest_service_unit(session, line, settings)}
     if call.caller_kind == "guest":
         audit.record(session, actor=viewer.audit_actor, user_id=viewer.user_id, action="read", entity="guest",
                      entity_id=call.caller_ref_id, detail={"via": "work_order_prefill", "call_id": call.id})
@@ -142,10 +143,10 @@ def call_prefill(session: Session, viewer: Viewer, call_id: int) -> dict[str, An
     }
 
 
-def _guest_service_unit(session: Session, line: Line) -> dict[str, Any] | None:
+def _guest_service_unit(session: Session, line: Line, settings: Settings) -> dict[str, Any] | None:
     """The hotel's guest-service centre (the department the wake-up door tasks go to, setting
     ``wakeup_knock_unit``), which takes guests' requests; None if the hotel has none."""
-    unit = wakeups.knock_unit(session, notifications.current_settings())
+    unit = wakeups.knock_unit(session, settings)
     if unit is None or unit.organisation_id != line.organisation_id:
         return None
     return {"id": unit.id, "name": unit.name, "name_en": unit.name_en, "extension": unit.extension}

@@ -15,9 +15,8 @@ from zongji.store.work_order_models import WorkOrder
 
 
 def notify_for(session: Session, row: WorkOrder, old: WorkOrderState, new: WorkOrderState,
-               entry: TimelineEntry, now: datetime, tz: ZoneInfo | None = None) -> None:
+               entry: TimelineEntry, now: datetime, tz: ZoneInfo) -> None:
     n = row.number
-    tz = tz or notifications.current_settings().tz
     a = entry.action
 
     def unit(uid: int | None, kind: str, subject: str, body: str = "") -> None:

@@ -6,24 +6,20 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from zongji.bootstrap import Runtime
 from zongji.services.stats import aggregates, order_aggregates
-from zongji.services.switchboard.adapters import settings_for
 from zongji.store.models import Job
 from zongji.worker.registry import handler, on_start
 
 
-def _settings(session: Session):
-    return settings_for(session.get_bind().url.render_as_string(hide_password=False))
-
-
 @handler(aggregates.FOLD_JOB)
-def fold(session: Session, job: Job, now: dt.datetime) -> None:
-    settings = _settings(session)
+def fold(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    settings = runtime.settings
     calls = aggregates.fold(session, settings)  # takes the statistics lock for both
     orders = order_aggregates.fold(session, settings)
     aggregates.ensure_fold(session, now, settings, soon=bool(calls["more"] or orders["more"]))
 
 
 @on_start
-def keep_folding(session: Session, now: dt.datetime) -> None:
-    aggregates.ensure_fold(session, now, _settings(session))
+def keep_folding(session: Session, now: dt.datetime, runtime: Runtime) -> None:
+    aggregates.ensure_fold(session, now, runtime.settings)

@@ -7,8 +7,8 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from zongji.bootstrap import Runtime
 from zongji.services.switchboard import (
-    adapters,
     dnd,
     message_records,
     message_sending,
@@ -22,47 +22,36 @@ from zongji.telephony.adapter import TelephonyUnavailable
 from zongji.worker.registry import Retry, handler
 
 
-def _url(session: Session) -> str:
-    return session.get_bind().url.render_as_string(hide_password=False)
-
-
-def _settings(session: Session):
-    return adapters.settings_for(_url(session))
-
-
 @handler(pbx.PBX_JOB)
-def send_pbx_command(session: Session, job: Job, now: dt.datetime) -> None:
-    settings = _settings(session)
-    adapter = adapters.adapter_for(settings, _url(session))
+def send_pbx_command(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
     try:
-        pbx.run_pbx_command(session, job.payload or {}, now, adapter, settings.tz)
+        pbx.run_pbx_command(session, job.payload or {}, now, runtime.pbx(), runtime.settings.tz)
     except TelephonyUnavailable as exc:
         raise Retry(f"PBX unavailable: {exc}", delay=pbx.PBX_RETRY) from None
 
 
 @handler(transfers.NO_ANSWER_JOB)
-def transfer_no_answer(session: Session, job: Job, now: dt.datetime) -> None:
-    transfers.transfer_no_answer(session, int((job.payload or {})["attempt_id"]), now, _settings(session))
+def transfer_no_answer(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    transfers.transfer_no_answer(session, int((job.payload or {})["attempt_id"]), now, runtime.settings)
 
 
 @handler(message_records.MESSAGE_RAISE_JOB)
-def message_raise(session: Session, job: Job, now: dt.datetime) -> None:
-    messages.raise_message(session, int((job.payload or {})["message_id"]), now, _settings(session))
+def message_raise(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    messages.raise_message(session, int((job.payload or {})["message_id"]), now, runtime.settings)
 
 
 @handler(message_sending.SEND_JOB)
-def message_send(session: Session, job: Job, now: dt.datetime) -> None:
+def message_send(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
     """Send a message by SMS, e-mail or pager once; failures are recorded and retried by new jobs."""
-    message_sending.perform_send(session, int((job.payload or {})["send_id"]), now, _settings(session))
+    message_sending.perform_send(session, int((job.payload or {})["send_id"]), now, runtime.settings)
 
 
 @handler(dnd.DND_END_JOB)
-def dnd_end(session: Session, job: Job, now: dt.datetime) -> None:
-    dnd.end_dnd_if_due(session, int((job.payload or {})["dnd_id"]), now, _settings(session))
+def dnd_end(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    dnd.end_dnd_if_due(session, int((job.payload or {})["dnd_id"]), now, runtime.settings)
 
 
 @handler(silence.SILENCE_JOB)
-def silence_check(session: Session, job: Job, now: dt.datetime) -> None:
-    settings = _settings(session)
-    silence.check_line_silence(session, now, settings)
-    silence.ensure_silence_check(session, now, settings)
+def silence_check(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    silence.check_line_silence(session, now, runtime.settings)
+    silence.ensure_silence_check(session, now, runtime.settings)

@@ -13,25 +13,18 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zongji.bootstrap import Runtime
 from zongji.services import wakeups as svc
-from zongji.settings import get_settings
 from zongji.store.models import Job
 from zongji.store.wakeup_models import Wakeup
 from zongji.worker.registry import Retry, handler
 
 WATCHDOG_JOB = svc.WATCHDOG_JOB
-_settings = None
-
-
-def use_settings(settings) -> None:
-    """The settings the handler uses (set by the app factory and the worker command)."""
-    global _settings
-    _settings = settings
 
 
 @handler(WATCHDOG_JOB)
-def watchdog(session: Session, job: Job, now: dt.datetime) -> None:
-    settings = _settings or get_settings()
+def watchdog(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    settings = runtime.settings
     grace = dt.timedelta(seconds=float(job.payload.get("grace") or settings.wakeup_watchdog_seconds))
     w = session.get(Wakeup, int(job.payload["wakeup_id"]))
     if w is None or w.status not in ("due", "retrying", "snoozed", "calling", "answered"):

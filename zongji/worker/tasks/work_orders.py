@@ -14,6 +14,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from zongji.bootstrap import Runtime
 from zongji.services import notifications
 from zongji.services.work_orders.reminders import run_timer
 from zongji.services.work_orders.timers import TIMER_KIND
@@ -22,14 +23,14 @@ from zongji.worker.registry import Retry, handler
 
 
 @handler(TIMER_KIND)
-def work_order_timer(session: Session, job: Job, now: dt.datetime) -> None:
-    settings = notifications.current_settings()
+def work_order_timer(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    settings = runtime.settings
     run_timer(session, job.payload or {}, now, settings.tz)
 
 
 @handler("notify.send")
-def send_notification(session: Session, job: Job, now: dt.datetime) -> None:
-    settings = notifications.current_settings()
+def send_notification(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    settings = runtime.settings
     try:
         notifications.deliver(session, int((job.payload or {})["notification_id"]), settings, now=now)
     except notifications.DeliveryError as e:

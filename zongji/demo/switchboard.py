@@ -1,4 +1,4 @@
-"""Demo data for switchboard operations (issue 3), loaded by ``zongji.services.demo_data.load_demo``.
+"""Demo data for switchboard operations (issue 3), loaded by ``zongji.demo.data.load_demo``.
 
 * a guest on do-not-disturb (``DEMO_DND_GUEST_NAME``, until check-out, her room's line locked);
 * line settings: the hotel switchboard (round the clock, front-office manager responsible, the
@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.services import audit
-from zongji.services.switchboard.adapters import settings_for
 from zongji.services.switchboard.dnd import DND_END_JOB
 from zongji.services.switchboard.pbx import queue_pbx
 from zongji.services.switchboard.silence import ensure_silence_check
+from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.models import Guest, Line, Organisation, Person, Room, Stay
 from zongji.store.switchboard_models import DndPeriod, Facility, LineSettings, LongDistanceRate
@@ -63,7 +63,7 @@ RATES = [
 ]
 
 
-def load(session: Session, *, hotel: Organisation, company: Organisation, now: dt.datetime,
+def load(session: Session, settings: Settings, *, hotel: Organisation, company: Organisation, now: dt.datetime,
          hotel_line_code: str, line_400_code: str) -> None:
     hotel_line = session.scalar(select(Line).where(Line.code == hotel_line_code))
     line_400 = session.scalar(select(Line).where(Line.code == line_400_code))
@@ -73,7 +73,6 @@ def load(session: Session, *, hotel: Organisation, company: Organisation, now: d
         return  # already loaded
     # The periodic line-silence check (R-S3) reschedules itself once started; its first run is on
     # the same line_silence_check_minutes grid as every later one (not a fixed 10 minutes).
-    settings = settings_for(session.get_bind().url.render_as_string(hide_password=False))
     ensure_silence_check(session, now, settings)
 
     def person(org: Organisation, name: str) -> Person | None:

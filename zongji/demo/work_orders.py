@@ -1,7 +1,7 @@
 """Demo work orders for the 12345 hotline (issue 4): the category tree, unit handler logins and a
 few orders in various states, created through the real service (timeline, clocks, timers).
 
-Called by ``zongji.services.demo_data.load_demo``; idempotent (does nothing once orders exist).
+Called by ``zongji.demo.data.load_demo``; idempotent (does nothing once orders exist).
 Logins (password ``demo1234``): ``unit`` (市住建局， from the base demo), ``unit2`` (市城管局),
 ``unit3`` (市交通运输局).
 """

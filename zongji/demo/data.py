@@ -1,6 +1,6 @@
 """Demo data: a hotel switchboard, a 400 hotline and a city 12345 hotline, ready to click through.
 
-``load_demo(session, now=...)`` is idempotent: a second call finds what the first created and
+``load_demo(session, settings, now=...)`` is idempotent: a second call finds what the first created and
 reuses it. Everything is deterministic (seeded random), so tests can rely on names and numbers.
 Logins (password ``demo1234``): operator (the hotel's, 王小红), hotline (the 12345 operator,
 林晓燕), leader (shift leader of all three lines), supervisor, unit, admin. Each operator works for their own
@@ -19,9 +19,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zongji.demo import switchboard as switchboard_demo
+from zongji.demo.work_orders import load_work_order_demo
 from zongji.services import audit, auth
 from zongji.services import scope as scope_service
 from zongji.services import directory as _directory  # noqa: F401  (keeps search_text current)
+from zongji.settings import Settings
 from zongji.store.models import (
     CommonNumber,
     Customer,
@@ -480,8 +483,9 @@ def _assign_lines(session: Session) -> None:
         scope_service.set_lines(session, user.id, codes, actor="demo")
 
 
-def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummary:
-    """Load the demo organisations, directory, guests, users and PBX token; reuse what exists."""
+def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None = None) -> DemoSummary:
+    """Load the demo organisations, directory, guests, users and PBX token; reuse what exists.
+    ``settings``: the process's (the line-silence check is scheduled on its grid)."""
     now = now or utcnow()
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -514,10 +518,9 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     if new_company:
         _load_company(session, company)
 
-    from zongji.services import switchboard_demo  # issue 3: DND guest, line settings, facilities, rates
-
-    switchboard_demo.load(session, hotel=hotel, company=company, now=now, hotel_line_code=HOTEL_LINE_CODE,
-                          line_400_code=COMPANY_400_CODE)
+    # issue 3: DND guest, line settings, facilities, rates
+    switchboard_demo.load(session, settings, hotel=hotel, company=company, now=now,
+                          hotel_line_code=HOTEL_LINE_CODE, line_400_code=COMPANY_400_CODE)
     _load_wakeups(session, hotel, now)  # issue 5: the night list of the next morning
 
     unit = session.scalar(select(Department).where(
@@ -534,8 +537,6 @@ def load_demo(session: Session, *, now: dt.datetime | None = None) -> DemoSummar
     _ensure_user(session, "housekeeping", "unit_handler", "许慧", department_id=centre.id if centre else None)
     _assign_lines(session)
     # Work orders (issue 4): 12345 category tree, more unit handlers, orders in various states.
-    from zongji.services.work_order_demo import load_work_order_demo
-
     load_work_order_demo(session, hotline_org_id=hotline.id, now=now, tz=DEMO_TZ, ensure_user=_ensure_user)
 
     token_hash = auth.hash_token(DEMO_CTI_TOKEN)

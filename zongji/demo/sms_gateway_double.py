@@ -3,7 +3,7 @@
 ``SmsGatewayDouble(token="t").start()`` serves ``POST /sms`` on a free loopback port and keeps
 every accepted message in ``.messages``. Same ``reference`` twice → ``{"status": "duplicate"}``
 and no second message. ``fail_next(n)`` makes the next n requests answer 503.
-Run ``python -m zongji.services.sms_gateway_double --port 9025`` to print messages to stdout.
+Run ``python -m zongji.demo.sms_gateway_double --port 9025`` to print messages to stdout.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ and answers land on the demo's operators.
 
 from __future__ import annotations
 
-from zongji.services import demo_data as d
+from zongji.demo import data as d
 from zongji.telephony.simulator import CallMix, LineSpec
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zongji.domain.calls import categories_for
-from zongji.services.demo_data import (
+from zongji.demo.data import (
     COMPANY_400_CODE,
     DEMO_TZ,
     HOTEL_LINE_CODE,
