@@ -23,9 +23,7 @@ ROOT = Path(zongji.__file__).parent
 PURE_LIBRARIES = {"pypinyin", "holidays", "chinese_calendar"}  # data and pure functions, no I/O
 SQL_ALLOWED = {"zongji.api.app", "zongji.api.deps", "zongji.api.errors"}
 
-KNOWN_SQL_IN_API_OR_WEB = {
-    "zongji.api.routers.live", "zongji.web.line_pages", "zongji.web.pages",
-}
+KNOWN_SQL_IN_API_OR_WEB: set[str] = set()
 KNOWN_TELEPHONY_TO_SERVICES = {"zongji.telephony.simulator"}
 KNOWN_CYCLES = [
     # The models' module imports each area's models at its end so that Base.metadata holds them.

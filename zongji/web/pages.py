@@ -19,15 +19,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from zongji import __version__
 from zongji.api.deps import SESSION_COOKIE, session_token
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, STATS_ROLES
-from zongji.services import auth
+from zongji.services import auth, page_choices, users
 from zongji.services import sla as sla_store
 from zongji.store.db import transaction
-from zongji.store.models import Line, User
+from zongji.store.models import User, utcnow
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
@@ -101,8 +100,6 @@ def _page(request: Request, template: str, user: User | None, **extra: Any) -> H
 def _calendar_status(request: Request) -> dict[str, Any]:
     """Next year's holiday notice, for the reminder every admin and supervisor page carries
     (issue 8): computed here, in the site's time zone, not from the browser's clock."""
-    from zongji.store.models import utcnow
-
     settings = request.app.state.settings
     with transaction(request.app.state.session_factory) as s:
         return sla_store.calendar_status(s, settings.tz, utcnow(), settings.calendar_reminder_from)
@@ -146,17 +143,8 @@ def calls_page(request: Request) -> Response:
     if user.role not in CONSOLE_ROLES:
         return _page(request, "noaccess.html", user)
     with request.app.state.session_factory() as s:
-        lines = [
-            {"code": ln.code, "name": ln.name, "kind": ln.kind}
-            for ln in s.scalars(select(Line).order_by(Line.code))
-        ]
-        operators = [
-            {"id": u.id, "username": u.username, "display_name": u.display_name,
-             "operator_number": u.operator_number}
-            for u in s.scalars(select(User).where(User.role.in_([r.value for r in CONSOLE_ROLES]))
-                               .order_by(User.operator_number, User.username))
-        ]
-    return _page(request, "calls.html", user, config={"lines": lines, "operators": operators,
+        choices = page_choices.call_log_choices(s)
+    return _page(request, "calls.html", user, config={**choices,
                                                       "may_review": user.role in STATS_ROLES})
 
 
@@ -171,9 +159,7 @@ def set_locale(body: LocaleIn, request: Request) -> Response:
     if token:
         settings = request.app.state.settings
         with transaction(request.app.state.session_factory) as s:
-            user = auth.user_for_session_token(s, token, hours=settings.session_hours)
-            if user is not None:
-                user.locale = body.locale
+            users.set_locale_of_session(s, token, body.locale, hours=settings.session_hours)
     response = Response(status_code=204)
     response.set_cookie(LOCALE_COOKIE, body.locale, max_age=365 * 86400, samesite="lax")
     return response
