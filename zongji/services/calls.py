@@ -25,10 +25,11 @@ from zongji.domain import time_range
 from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, NotFound, ZongjiError
 from zongji.services import audit
+from zongji.services import live_feed
 from zongji.services import scope as scope_service
 from zongji.services.directory import audit_guest_reads
 from zongji.store.db import transaction
-from zongji.store.models import Call, FeedItem, Line, Setting, User, utcnow
+from zongji.store.models import Call, Line, Setting, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ def publish(session: Session, call: Call, tz: ZoneInfo) -> dict[str, Any]:
     session.flush()
     session.refresh(call)
     out = call_out(call, tz)
-    session.add(FeedItem(topic="call", entity_id=str(call.id), payload=out))
+    live_feed.publish(session, "call", call.id, out)
     return out
 
 

@@ -9,6 +9,7 @@ each server process pushes committed items to its sockets (``zongji.api.routers.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,9 +18,13 @@ from sqlalchemy.orm import Session
 from zongji.store.models import FeedItem
 
 
-def publish(session: Session, topic: str, entity_id: Any, payload: dict[str, Any] | None) -> FeedItem:
-    """Add one item to the feed in ``session``'s transaction and return it."""
+def publish(session: Session, topic: str, entity_id: Any, payload: dict[str, Any] | None, *,
+            at: dt.datetime | None = None) -> FeedItem:
+    """Add one item to the feed in ``session``'s transaction and return it (stamped ``at``, by
+    default now)."""
     item = FeedItem(topic=topic, entity_id=None if entity_id is None else str(entity_id), payload=payload)
+    if at is not None:
+        item.at = at
     session.add(item)
     return item
 
