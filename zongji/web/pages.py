@@ -3,7 +3,9 @@
 Pages: ``/login``, ``/`` (console), ``/calls`` (call log). A page asked for without a valid
 session redirects to ``/login``. The pages are thin shells; the data comes from the JSON API and
 the live feed (``/api/live``). All UI strings live in one dictionary per language
-(``static/i18n/<locale>.json``); both are inlined into each page so switching is instant.
+(``static/i18n/<locale>.json``); both are inlined into each page (as JSON data, with the page's
+config, read by ``static/config.js``) so switching is instant. The scripts are ES modules
+(``static/*.js``), addressed through one import map.
 """
 
 from __future__ import annotations
@@ -36,6 +38,19 @@ LOCALE_COOKIE = "zongji_locale"
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
+
+
+def _json_in_html(value: Any) -> str:
+    """``value`` as JSON to put inside a ``<script>`` element (no ``</script>`` can end it early)."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+@lru_cache
+def import_map() -> str:
+    """The console's import map: every script module at one versioned address, so a new release
+    is fetched afresh and a module imported by several scripts is one instance per page."""
+    return _json_in_html({"imports": {f"/static/{p.name}": f"/static/{p.name}?v={__version__}"
+                                      for p in sorted(STATIC_DIR.glob("*.js"))}})
 
 
 @lru_cache
@@ -86,8 +101,9 @@ def _page(request: Request, template: str, user: User | None, **extra: Any) -> H
         "t": i18n()[locale],
         "i18n_zh": i18n()["zh-CN"],
         "i18n_en": i18n()["en"],
-        "i18n_json": json.dumps(i18n(), ensure_ascii=False),
-        "config_json": json.dumps(config, ensure_ascii=False),
+        "i18n_json": _json_in_html(i18n()),
+        "config_json": _json_in_html(config),
+        "import_map_json": import_map(),
         "version": __version__,
         "user": user,
         **extra,
