@@ -11,6 +11,7 @@ import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { locale, t } from "./i18n.js";
 import { fmtStamp } from "./local_time.js";
+import { showFieldError } from "./form_errors.js";
 
 const cfg = config;
 let current = null;  // { call_id, criteria, review }
@@ -83,10 +84,8 @@ async function save(ev) {
     close();
     await fill(shown);
   } catch (err) {
-    toast(errorText(err, f), "error");
-    const field = err.body && err.body.field;
-    const key = field && field.startsWith("scores.") ? "score-" + field.slice(7) : null;
-    if (key && f.elements[key]) f.elements[key].focus();
+    const score = (field) => (field.startsWith("scores.") ? f.elements["score-" + field.slice(7)] : null);
+    showFieldError(err, { scope: f, input: score });
   } finally { $("review-save").disabled = false; }
 }
 

@@ -6,6 +6,7 @@ import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
 import { dur, fmtStamp, fmtTime, localDate, tzOffset } from "./local_time.js";
+import { showFieldError } from "./form_errors.js";
 
 const cfg = config;
 const PAGE_SIZE = 50;
@@ -180,10 +181,7 @@ async function saveSupp(ev) {
     page = 1; await load();
     $("supp-open").focus();
   } catch (err) {
-    toast(errorText(err, f), "error");
-    const field = err.body && err.body.field;
-    const input = field && f.elements[field];
-    if (input) input.focus();
+    showFieldError(err, { scope: f });
   } finally { $("supp-save").disabled = false; }
 }
 

@@ -9,13 +9,14 @@
    Keys: Alt+1…3 tabs; ↑/↓ move in the lines, Enter edits; Ctrl+Enter saves; Alt+N a new fault;
    Esc closes a form. Live: topics fault, alert, line_violation reload the faults tab. */
 
-import { api, errorText, localMessage } from "./api.js";
+import { api, errorText } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtStamp, tzOffset } from "./local_time.js";
 import { load as loadInformation } from "./lines_info.js";
+import { clearFieldErrors, showFieldError } from "./form_errors.js";
 
 (function () {
   const root = document.getElementById("lines-page");
@@ -30,23 +31,11 @@ import { load as loadInformation } from "./lines_info.js";
   const L = (x) => (x ? (locale === "en" ? x.en || x.zh : x.zh || x.en) : "");
 
   // ---------------------------------------------------------------- errors by the field
-  function clearErrors(scope) {
-    scope.querySelectorAll(".field-error").forEach((n) => { n.textContent = ""; });
-    scope.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
-  }
-  function showError(scope, err, fallbackField) {
-    const body = (err && err.body) || {};
-    const fields = body.fields && body.fields.length ? body.fields : [{ field: body.field || fallbackField, message: body.message || errorText(err) }];
-    for (const f of fields) {
-      const name = String(f.field || fallbackField || "");
-      const head = name.split(/[.[]/)[0];
-      const slot = scope.querySelector(`.field-error[data-for="${name}"]`) || scope.querySelector(`.field-error[data-for="${head}"]`)
-        || scope.querySelector(`.field-error[data-for="${fallbackField}"]`) || scope.querySelector(".field-error");
-      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + (name && name !== head ? name + ": " : "") + localMessage(f.message, err && err.status);
-      const day = name.match(/^working_hours\.(\w+)/);
-      const input = day ? scope.querySelector(`[name="day-${day[1]}"]`) : scope.querySelector(`[name="${head}"]`);
-      if (input) { input.classList.add("invalid"); input.focus(); }
-    }
+  const clearErrors = clearFieldErrors;
+  /** The API's message by the field it names (a day's hours: that day's input). */
+  function showError(scope, err, fallback) {
+    const dayInput = (name) => { const day = name.match(/^working_hours\.(\w+)/); return day ? scope.querySelector(`[name="day-${day[1]}"]`) : null; };
+    showFieldError(err, { scope, slots: true, fallback, mark: "invalid", input: dayInput });
   }
 
   // ---------------------------------------------------------------- local times (the organisation's zone)

@@ -3,31 +3,20 @@
    add, change and delete; others read. Data: /api/information/facilities, /api/information/rates.
    A refused value shows the API's message by its field. Keys: Ctrl+Enter saves, Esc cancels. */
 
-import { api, errorText, localMessage } from "./api.js";
+import { api, errorText } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { locale, t } from "./i18n.js";
+import { clearFieldErrors, showFieldError } from "./form_errors.js";
 
 const root = document.getElementById("tab-info");
 const canEdit = !!config.can_edit;
 const L = (x) => (x ? (locale === "en" ? x.en || x.zh : x.zh || x.en) : "");
 let editing = null; // {kind: "facility"|"rate", row|null}
 
-function clearErrors(scope) {
-  scope.querySelectorAll(".field-error").forEach((n) => { n.textContent = ""; });
-  scope.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
-}
-function showError(scope, err) {
-  const body = (err && err.body) || {};
-  const fields = body.fields && body.fields.length ? body.fields : [{ field: body.field || "form", message: body.message || errorText(err) }];
-  for (const f of fields) {
-    const name = String(f.field || "form"), head = name.split(/[.[]/)[0];
-    const slot = scope.querySelector(`.field-error[data-for="${head}"]`) || scope.querySelector('.field-error[data-for="form"]');
-    if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + (name !== head ? name + ": " : "") + localMessage(f.message, err && err.status);
-    const input = scope.querySelector(`[name="${head}"]`);
-    if (input) { input.classList.add("invalid"); input.focus(); }
-  }
-}
+const clearErrors = clearFieldErrors;
+const showError = (scope, err) => showFieldError(err, { scope, slots: true, fallback: "form", mark: "invalid" });
+
 function input(name, value, attrs) {
   const a = { ...(attrs || {}) }, area = a.textarea;
   delete a.textarea;

@@ -11,6 +11,7 @@ import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { dur, fmtDateTime, localDate } from "./local_time.js";
+import { byId, showFieldError } from "./form_errors.js";
 
 const GROUPS = {
   calls: ["day", "week", "month", "line", "operator", "category", "interval"],
@@ -138,10 +139,7 @@ async function load(keep) {
     report.kind = k;
     if (k === "operators") renderOperators(); else render();
   } catch (e) {
-    const field = e.body && e.body.field;
-    const input = field === "date_from" ? $("rp-from") : field === "date_to" ? $("rp-to") : null;
-    if (input) input.focus();
-    toast(errorText(e), "error");
+    showFieldError(e, { input: byId({ date_from: "rp-from", date_to: "rp-to" }) });
   }
 }
 
@@ -210,11 +208,8 @@ async function loadForecast() {
     forecast = await api("GET", "/api/stats/forecast?" + q.toString());
     renderForecast();
   } catch (e) {
-    const ids = { weeks: "fc-weeks", target_seconds: "fc-target-seconds", target_level: "fc-target-level",
-      shrinkage: "fc-shrinkage", max_occupancy: "fc-max-occupancy" };
-    const field = e.body && e.body.field;
-    if (ids[field]) $(ids[field]).focus();
-    toast(errorText(e), "error");
+    showFieldError(e, { input: byId({ weeks: "fc-weeks", target_seconds: "fc-target-seconds", target_level: "fc-target-level",
+      shrinkage: "fc-shrinkage", max_occupancy: "fc-max-occupancy" }) });
   }
 }
 

@@ -13,6 +13,7 @@ import { fmtDateTime, tzOffset } from "./local_time.js";
 import * as callConsole from "./console.js";
 import { applySend, leaveButton, loadLeaves, markLeaves, sendButton, sendChoices, sendStates } from "./switchboard_send_leave.js";
 import { closeModal, forgetOnClose, modal, modalKey, openModal } from "./switchboard_modal.js";
+import { showFieldError } from "./form_errors.js";
 
 const L = (o) => (o ? (locale === "en" ? o.en || o.zh : o.zh || o.en) : "");
 const TARGETS = new Set(["person", "department", "guest", "room"]);
@@ -296,12 +297,8 @@ function messageForm(recipient, ctx) {
       closeModal();
       loadMessages();
     } catch (err) {
-      const box = $("m-error");
-      const f = err.body && (err.body.field || (err.body.fields && err.body.fields[0] && err.body.fields[0].field));
-      box.textContent = (f && has("sb.err." + f) ? t("sb.err." + f) : errorText(err));
-      box.hidden = false;
-      const map = { caller_name: "m-caller", caller_number: "m-number", content: "m-content", read_back: "m-readback" };
-      if (f && map[f]) $(map[f]).focus();
+      showFieldError(err, { box: $("m-error"), text: (f) => (f && has("sb.err." + f) ? t("sb.err." + f) : errorText(err)),
+        input: (f) => $({ caller_name: "m-caller", caller_number: "m-number", content: "m-content", read_back: "m-readback" }[f] || "") });
     }
   });
   openModal(t("sb.message_title"), form, (e) => {

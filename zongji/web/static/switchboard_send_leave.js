@@ -14,6 +14,7 @@ import { has, locale, onLocale, t } from "./i18n.js";
 import { fmtDateTime, tzOffset } from "./local_time.js";
 import * as callConsole from "./console.js";
 import { closeModal, openModal } from "./switchboard_modal.js";
+import { showFieldError } from "./form_errors.js";
 
 const CHANNELS = ["sms", "email", "pager"];
 function hm(iso) { return iso ? fmtDateTime(iso).replace(/:\d\d$/, "") : ""; }
@@ -117,11 +118,8 @@ async function sendDialog(m, sent) {
       closeModal();
       sent();
     } catch (err) {
-      const b = $("s-error");
-      const f = err.body && err.body.field;
-      b.textContent = f && has("sb.err." + f) ? t("sb.err." + f) : errorText(err);
-      b.hidden = false;
-      if (f === "address") $("s-address").focus();
+      showFieldError(err, { box: $("s-error"), text: (f) => (f && has("sb.err." + f) ? t("sb.err." + f) : errorText(err)),
+        input: (f) => (f === "address" ? $("s-address") : null) });
     }
   });
   openModal(t("sb.send_title"), form, (e) => {
@@ -233,11 +231,8 @@ function leaveForm(r) {
       closeModal();
       loadLeaves();
     } catch (err) {
-      const f = err.body && (err.body.field || (err.body.fields && err.body.fields[0] && err.body.fields[0].field));
-      b.textContent = (f && has("sb.err." + f) ? t("sb.err." + f) + " — " : "") + errorText(err);
-      b.hidden = false;
-      const map = { starts_at: "l-from", ends_at: "l-to", deputy_id: "l-deputy", note: "l-note" };
-      if (f && map[f]) $(map[f]).focus();
+      showFieldError(err, { box: b, text: (f) => (f && has("sb.err." + f) ? t("sb.err." + f) + " — " : "") + errorText(err),
+        input: (f) => $({ starts_at: "l-from", ends_at: "l-to", deputy_id: "l-deputy", note: "l-note" }[f] || "") });
     }
   });
   openModal(t("sb.leave_title"), form, (e) => {

@@ -9,6 +9,7 @@ import { onLocale, t } from "./i18n.js";
 import { onClose, onOpen, subscribe } from "./live.js";
 import { fmtStamp, localDate, parse } from "./local_time.js";
 import { wakeupDuplicateWarning } from "./wakeup_duplicate.js";
+import { byId, showFieldError } from "./form_errors.js";
 
 let board = { items: [], tasks: [] }, pending = null, selected = null, reloadTimer = null;
 
@@ -31,13 +32,8 @@ function formBody() {
   if (f.repeat_daily.checked && f.until.value) body.until = f.until.value;
   return body;
 }
-function fieldError(err) {
-  const field = err && err.body && (err.body.field || (err.body.fields && err.body.fields[0] && err.body.fields[0].field));
-  const map = { room: "wk-room", wake_at: "wk-time", time: "wk-time", date: "wk-date", until: "wk-until", note: "wk-note" };
-  const input = field && $(map[String(field).split(".").pop()] || "");
-  toast(errorText(err), "error");
-  if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); input.select && input.select(); }
-}
+const fieldError = (err) => showFieldError(err, { mark: "aria", select: true,
+  input: byId({ room: "wk-room", wake_at: "wk-time", time: "wk-time", date: "wk-date", until: "wk-until", note: "wk-note" }) });
 async function preview(ev) {
   ev && ev.preventDefault();
   document.querySelectorAll("#wk-form [aria-invalid]").forEach((x) => x.removeAttribute("aria-invalid"));

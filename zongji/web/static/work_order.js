@@ -7,6 +7,7 @@ import { $, el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
 import { fmtStamp } from "./local_time.js";
 import * as WO from "./work_order_fields.js";
+import { showFieldError } from "./form_errors.js";
 
 const orderId = config.order_id;
 let o = null, m = null, current = null;
@@ -285,9 +286,9 @@ async function submit(ev) {
     render();
     toast(t("wo.done", { action: t("wo.action." + body.action) }), "ok");
   } catch (e) {
-    const err = $("action-error");
-    if (err) err.textContent = errorText(e) + (e.body && e.body.field ? " (" + t("wo.field." + e.body.field) + ")" : "");
-    else toast(errorText(e), "error");
+    const box = $("action-error");
+    showFieldError(e, { box, text: (f) => (box ? errorText(e) + (e.body && e.body.field ? " (" + t("wo.field." + e.body.field) + ")" : "") : errorText(e)),
+      scope: box && box.closest("form") });
     if (btn) btn.disabled = false;
   }
 }

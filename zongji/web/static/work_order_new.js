@@ -7,6 +7,7 @@ import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
 import * as WO from "./work_order_fields.js";
+import { showFieldError } from "./form_errors.js";
 
 let m = null, guidance = null;
 const bound = new Map(); // order id → "related" | "duplicate"
@@ -94,10 +95,9 @@ async function create(closeDirectly) {
     toast(t("wo.created", { number: o.number }), "ok");
     location.href = "/work-orders/" + o.id;
   } catch (e) {
-    const f = e.body && e.body.field;
-    $("form-error").textContent = errorText(e) + (f ? " (" + t("wo.field." + f.replace(/^details\.|^close_directly\./, "")) + ")" : "");
-    const target = f && (document.getElementById(f.replace(/^details\.|^close_directly\./, "")));
-    if (target) target.focus();
+    const own = (f) => f.replace(/^details\.|^close_directly\./, "");  // the field's own name, its input's id
+    showFieldError(e, { box: $("form-error"), text: (f) => errorText(e) + (f ? " (" + t("wo.field." + own(f)) + ")" : ""),
+      input: (f) => document.getElementById(own(f)) });
     $("btn-create").disabled = false;
   }
 }

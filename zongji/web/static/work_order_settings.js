@@ -6,10 +6,11 @@
    /api/work-order-categories[/import]. A refused value shows the API's message by its field.
    Keys: Alt+1…4 switch tabs; PgUp/PgDn change the calendar year. */
 
-import { api, errorText, localMessage } from "./api.js";
+import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { has, locale, onLocale, t } from "./i18n.js";
 import { localDate } from "./local_time.js";
+import { clearFieldErrors, showFieldError } from "./form_errors.js";
 
 (function () {
   const root = document.getElementById("settings");
@@ -20,24 +21,9 @@ import { localDate } from "./local_time.js";
   let policies = [];
 
   // ---------------------------------------------------------------- errors by the field
-  function clearErrors(scope) {
-    scope.querySelectorAll(".field-error").forEach((n) => { n.textContent = ""; });
-    scope.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
-  }
+  const clearErrors = clearFieldErrors;
   /** Put the API's message next to the field it names (or the form's first error slot). */
-  function showError(scope, err, fallbackField) {
-    const body = (err && err.body) || {};
-    const fields = body.fields && body.fields.length ? body.fields : [{ field: body.field || fallbackField, message: body.message || errorText(err) }];
-    for (const f of fields) {
-      const name = String(f.field || fallbackField || "");
-      const leaf = name.split(".").pop();
-      const slot = scope.querySelector(`.field-error[data-for="${name}"]`) || scope.querySelector(`.field-error[data-for="${leaf}"]`)
-        || scope.querySelector(`.field-error[data-for="${fallbackField}"]`) || scope.querySelector(".field-error");
-      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + localMessage(f.message, err && err.status);
-      const input = scope.querySelector(`[name="${leaf}"]`);
-      if (input) input.classList.add("invalid");
-    }
-  }
+  const showError = (scope, err, fallback) => showFieldError(err, { scope, slots: true, fallback, mark: "invalid" });
 
   // ---------------------------------------------------------------- tabs
   function tab(name) {

@@ -3,7 +3,7 @@
 
 import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
-import { locale, onLocale, t } from "./i18n.js";
+import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import * as WO from "./work_order_fields.js";
 
