@@ -25,15 +25,13 @@ ROOT = Path(zongji.__file__).parent
 PURE_LIBRARIES = {"pypinyin", "holidays", "chinese_calendar"}  # data and pure functions, no I/O
 SQL_ALLOWED = {"zongji.api.app", "zongji.api.deps", "zongji.api.errors"}
 
-KNOWN_SQL_IN_API_OR_WEB = {
-    "zongji.api.routers.live", "zongji.web.line_pages", "zongji.web.pages",
-}
+KNOWN_SQL_IN_API_OR_WEB: set[str] = set()
 # Routers and pages reach the store only for the logged-in user's type and the clock; sessions
 # come from the shared dependencies, everything else from services.
 STORE_NAMES_FOR_API_AND_WEB = {"User", "utcnow"}
 KNOWN_STORE_IN_API_OR_WEB = {
     "zongji.api.routers.cti", "zongji.api.routers.live", "zongji.api.routers.users",
-    "zongji.web.line_pages", "zongji.web.pages", "zongji.web.switchboard_pages", "zongji.web.work_order_pages",
+    "zongji.web.pages", "zongji.web.switchboard_pages", "zongji.web.work_order_pages",
 }
 # Imports of Zongji's own modules inside functions: only the CLI, whose commands load their area
 # when they run (``zongji --help`` stays fast). Elsewhere such an import hides a circle or a

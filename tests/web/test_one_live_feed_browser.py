@@ -32,7 +32,7 @@ def test_a_page_opens_one_websocket(demo_server, browser, user, path):
     elif path == "/wallboard":
         expect(page.locator("#wb-conn")).to_have_text("实时")
     else:
-        page.wait_for_function("() => typeof ZJLive !== 'undefined' && ZJLive.open")
+        page.wait_for_function("async () => (await import('/static/live.js')).isOpen()")
     assert [u.rsplit("/", 1)[-1] for u in sockets] == ["live"], events
     assert not errors
     context.close()

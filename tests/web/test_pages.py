@@ -50,5 +50,5 @@ def test_every_language_has_every_string():
 
 
 def test_static_assets_are_served(client):
-    for name in ("app.css", "common.js", "console.js", "calls.js", "login.js"):
+    for name in ("app.css", "dom.js", "i18n.js", "console.js", "calls.js", "login.js"):
         assert client.get(f"/static/{name}").status_code == 200

@@ -38,18 +38,18 @@ def test_message_phoned_and_picked_up_and_dnd_cancelled_by_keyboard(demo_server,
     context, page, errors = logged_in(browser, demo_server, "operator", "/")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "connected")
     tag = f"键盘取留言{backend}{time.time_ns() % 100000}"
-    mid = page.evaluate("""async ([pid, tag]) => (await ZJ.api("POST", "/api/switchboard/messages", {
+    mid = page.evaluate("""async ([pid, tag]) => (await (await import("/static/api.js")).api("POST", "/api/switchboard/messages", {
         recipient_kind: "staff", recipient_id: pid, caller_name: "李经理", caller_number: "13700001234",
         content: tag, read_back: true })).id""", [person_id, tag])
-    did = page.evaluate("""async (room) => (await ZJ.api("POST", "/api/switchboard/dnd", {
+    did = page.evaluate("""async (room) => (await (await import("/static/api.js")).api("POST", "/api/switchboard/dnd", {
         subject_kind: "room", room: room })).id""", room)
-    page.evaluate("ZJSwitchboard.loadMessages(); ZJSwitchboard.loadDnd();")
+    page.evaluate("import('/static/switchboard.js').then((sb) => { sb.loadMessages(); sb.loadDnd(); })")
     row = page.locator(f'#sb-msg-list li[data-message="{mid}"]')
     expect(row).to_contain_text(tag)
 
     _focus_row(page, "Alt+l", "message", mid)
     # A live update re-renders the list (any message taken elsewhere): the operator keeps the row.
-    page.evaluate("ZJSwitchboard.loadMessages()")
+    page.evaluate("import('/static/switchboard.js').then((sb) => sb.loadMessages())")
     assert page.evaluate("document.activeElement.dataset.message") == str(mid)
     page.keyboard.press("p")
     expect(page.locator(".toast.ok")).to_contain_text("电话告知")

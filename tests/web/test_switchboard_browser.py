@@ -129,7 +129,7 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
     _shot(page, "02-dnd-decision", backend)
 
     # The refusal is recorded on the call at once (R-H3, R-C3), once even if the operator asks again.
-    db_call_id = page.evaluate("window.ZJConsole.selectedId")
+    db_call_id = page.evaluate("async () => (await import('/static/console.js')).selectedId")
     page.keyboard.press("r")
     expect(page.locator("#sb-reason")).to_contain_text("免打扰")
 

@@ -167,7 +167,7 @@ def test_message_sent_by_email_and_person_on_leave(server, browser, backend, smt
     # Another console sees the marker too; in English.
     page2 = context.new_page()
     page2.goto(server + "/")
-    page2.evaluate("ZJ.setLocale('en', true)")
+    page2.evaluate("import('/static/i18n.js').then((i18n) => i18n.setLocale('en', true))")
     _search(page2, PERSON)
     expect(page2.locator(".dir-item", has_text=PERSON).first.locator(".sb-leave-mark")).to_contain_text(
         "On leave until")

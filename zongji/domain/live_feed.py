@@ -9,6 +9,7 @@ from typing import Any
 
 from zongji.domain import guest_privacy
 from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.domain.scope import WorkScope
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,22 @@ class Viewer:
     line_codes: frozenset[str] | None = None
     # SHA-256 of the session token behind the socket: the session checked once a second.
     token_hash: str = ""
+
+
+def may_connect(role: str) -> bool:
+    """Whether a logged-in user of ``role`` may open the live socket at all: the console roles
+    and the units' handlers (who receive only their own part, :func:`may_receive`)."""
+    return role in CONSOLE_ROLES or role == Role.UNIT_HANDLER
+
+
+def viewer_for(*, user_id: int, role: str, department_id: int | None, scope: WorkScope | None,
+               token_hash: str) -> Viewer:
+    """The viewer behind a socket: a unit handler's unit is their department; the lines are those
+    of their work scope (None: every line, as for a scope of everything or none)."""
+    return Viewer(user_id=user_id, role=str(role),
+                  unit_id=department_id if role == Role.UNIT_HANDLER else None,
+                  token_hash=token_hash,
+                  line_codes=None if scope is None or scope.everything else scope.line_codes)
 
 
 # Topics a unit handler may receive at all; everything else (calls, guests, DND, messages,

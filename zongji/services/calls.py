@@ -24,11 +24,12 @@ from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
 from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, Invalid, NotFound, ZongjiError
 from zongji.services import audit
+from zongji.services import live_feed
 from zongji.services import scope as scope_service
 from zongji.services.directory import audit_guest_reads, identify_caller
 from zongji.services.local_time import iso, parse_local_instant
 from zongji.store.db import transaction
-from zongji.store.models import Call, FeedItem, Line, Setting, User, utcnow
+from zongji.store.models import Call, Line, Setting, User, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ def publish(session: Session, call: Call, tz: ZoneInfo) -> dict[str, Any]:
     session.flush()
     session.refresh(call)
     out = call_out(call, tz)
-    session.add(FeedItem(topic="call", entity_id=str(call.id), payload=out))
+    live_feed.publish(session, "call", call.id, out)
     return out
 
 

@@ -23,14 +23,14 @@ from zongji.domain.caller_id import stay_in_house
 from zongji.domain.lines import FaultRecord
 from zongji.domain.work_orders.words import Status
 from zongji.errors import Conflict, Invalid, NotFound
-from zongji.services import actors, audit, wakeups
+from zongji.services import actors, audit, live_feed, wakeups
 from zongji.services import scope as scope_service
 from zongji.services.directory import audit_guest_reads
 from zongji.services.local_time import iso, parse_local_instant
 from zongji.services.switchboard import dnd, line_faults, message_records
 from zongji.services.work_orders.stored_state import state_from_json
 from zongji.settings import Settings
-from zongji.store.models import Department, FeedItem, Guest, Person, Room, Stay, User, utcnow
+from zongji.store.models import Department, Guest, Person, Room, Stay, User, utcnow
 from zongji.store.switchboard_models import Handover, HandoverEntry
 from zongji.store.wakeup_models import Wakeup
 from zongji.store.work_order_models import WorkOrder
@@ -303,7 +303,7 @@ def add_entry(session: Session, user: User, settings: Settings, *, text: str, se
     session.refresh(h)
     audit.record(session, actor=actors.actor(user), user_id=user.id, action="add_entry", entity="handover",
                  entity_id=h.id, detail={"section": section})
-    session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "entry"}))
+    live_feed.publish(session, "handover", h.id, {"id": h.id, "change": "entry"})
     return current(session, user, settings)
 
 
@@ -321,7 +321,7 @@ def note_vip_handling(session: Session, user: User, settings: Settings, text: st
     session.add(HandoverEntry(handover_id=h.id, at=now, author=actors.who(user), author_id=user.id,
                               section=rules.SectionKey.VIPS, text=text.replace("\x00", "").strip()[:ENTRY_MAX]))
     session.flush()
-    session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "entry"}))
+    live_feed.publish(session, "handover", h.id, {"id": h.id, "change": "entry"})
 
 
 def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]:
@@ -348,7 +348,7 @@ def sign_off(session: Session, user: User, settings: Settings) -> dict[str, Any]
     h.search_text = public.text("zh") + "\n" + public.text("en")
     audit.record(session, actor=actors.actor(user), user_id=user.id, action="sign_off", entity="handover",
                  entity_id=h.id, detail={"items": full.item_count})
-    session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "signed_off"}))
+    live_feed.publish(session, "handover", h.id, {"id": h.id, "change": "signed_off"})
     session.flush()
     return get(session, user, settings, h.id)
 
@@ -367,7 +367,7 @@ def acknowledge(session: Session, user: User, settings: Settings, handover_id: i
     h.state, h.acknowledged_by, h.acknowledged_by_id, h.acknowledged_at = "acknowledged", actors.who(user), user.id, now
     audit.record(session, actor=actors.actor(user), user_id=user.id, action="acknowledge", entity="handover",
                  entity_id=h.id)
-    session.add(FeedItem(topic="handover", entity_id=str(h.id), payload={"id": h.id, "change": "acknowledged"}))
+    live_feed.publish(session, "handover", h.id, {"id": h.id, "change": "acknowledged"})
     session.flush()
     return get(session, user, settings, h.id)
 

@@ -27,9 +27,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zongji.errors import NotFound
+from zongji.services import live_feed
 from zongji.settings import Settings
 from zongji.store import jobs
-from zongji.store.models import FeedItem, utcnow
+from zongji.store.models import utcnow
 from zongji.store.work_order_models import Notification, UnitContact
 
 class DeliveryError(Exception):
@@ -65,7 +66,7 @@ def notify(
     session.add(console)
     session.flush()
     payload = notification_out(console) | {"order_number": order_number}
-    session.add(FeedItem(at=now, topic="notification", entity_id=str(console.id), payload=payload))
+    live_feed.publish(session, "notification", console.id, payload, at=now)
     if external and unit_id is not None:
         contact = session.get(UnitContact, unit_id)
         if contact is not None:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import presence as rules
 from zongji.errors import Forbidden, Invalid
-from zongji.store.models import FeedItem, User, utcnow
+from zongji.services import live_feed
+from zongji.store.models import User, utcnow
 from zongji.store.presence_models import OperatorAway
 
 
@@ -60,7 +61,7 @@ def set_state(session: Session, user: User, state: str, reason: str | None = Non
         session.add(new)
     session.flush()
     out = state_out(new, user.id)
-    session.add(FeedItem(topic="presence", entity_id=str(user.id), payload=out))
+    live_feed.publish(session, "presence", user.id, out)
     return out
 
 
@@ -68,7 +69,7 @@ def end_on_logout(session: Session, user_id: int, now: dt.datetime | None = None
     row = _open(session, user_id)
     if row is not None:
         row.ended_at = now or utcnow()
-        session.add(FeedItem(topic="presence", entity_id=str(user_id), payload=state_out(None, user_id)))
+        live_feed.publish(session, "presence", user_id, state_out(None, user_id))
 
 
 def away_now(session: Session) -> set[int]:

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import audit
+from zongji.services import live_feed
 from zongji.services.local_time import iso
-from zongji.store.models import FeedItem, Person, User, utcnow
+from zongji.store.models import Person, User, utcnow
 from zongji.store.switchboard_models import StaffLeave
 
 MAX_LEAVE_DAYS = 366
@@ -97,7 +98,7 @@ def set_leave(session: Session, user: User, tz: ZoneInfo, *, person_id: int, sta
                  entity_id=row.id, detail={"person_id": person_id, "deputy_id": deputy_id,
                                            "starts_at": start.isoformat(), "ends_at": ends_at.isoformat()})
     out = leave_out(row, tz)
-    session.add(FeedItem(topic="leave", entity_id=str(row.id), payload=out))
+    live_feed.publish(session, "leave", row.id, out)
     return out
 
 
@@ -112,5 +113,5 @@ def cancel_leave(session: Session, user: User, tz: ZoneInfo, leave_id: int) -> d
                  entity_id=row.id)
     session.flush()
     out = leave_out(row, tz)
-    session.add(FeedItem(topic="leave", entity_id=str(row.id), payload=out))
+    live_feed.publish(session, "leave", row.id, out)
     return out

@@ -106,6 +106,14 @@ def deactivate_user(session: Session, manager: User, user_id: int) -> User:
 # --------------------------------------------------------------------------- integration tokens
 
 
+def set_locale_of_session(session: Session, token: str, locale: str, *, hours: int) -> None:
+    """Remember the console language on the person behind a live session (nothing for a session
+    that is no longer valid)."""
+    user = auth.user_for_session_token(session, token, hours=hours)
+    if user is not None:
+        user.locale = locale
+
+
 def list_tokens(session: Session, *, include_revoked: bool = True) -> list[IntegrationToken]:
     query = select(IntegrationToken).order_by(IntegrationToken.id)
     if not include_revoked:

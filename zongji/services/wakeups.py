@@ -29,6 +29,7 @@ from zongji.domain.caller_id import stay_in_house
 from zongji.domain.room_numbers import normalize_room, room_sort_key
 from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import audit
+from zongji.services import live_feed
 from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.models import Call, Department, FeedItem, Job, Room, Stay, utcnow
@@ -159,7 +160,7 @@ def task_out(t: WakeupTask, tz: ZoneInfo, w: Wakeup | None = None) -> dict[str, 
 
 def _publish(session: Session, w: Wakeup, tz: ZoneInfo) -> None:
     session.flush()
-    session.add(FeedItem(topic="wakeup", entity_id=str(w.id), payload=wakeup_out(w, tz)))
+    live_feed.publish(session, "wakeup", w.id, wakeup_out(w, tz))
 
 
 # --------------------------------------------------------------------------- booking
@@ -465,9 +466,9 @@ def _effects(session: Session, w: Wakeup, effects: Iterable[dom.Effect], now: dt
                 _address_knock_task(session, w, task, now, settings)
             _publish_task(session, task, w, tz)
         elif e.kind is dom.EffectKind.ALERT_OPERATORS:
-            session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
+            live_feed.publish(session, "alert", f"wakeup:{w.id}", {
                 "kind": "wakeup_escalated", "reason": e.reason, "wakeup_id": w.id,
-                "room": w.room_number, "text": e.text, "at": now.astimezone(tz).isoformat()}))
+                "room": w.room_number, "text": e.text, "at": now.astimezone(tz).isoformat()})
         elif e.kind is dom.EffectKind.HANDOVER_ENTRY:
             # The handover lists escalated wake-ups from these rows (handover_section).
             audit.record(session, actor=actor, action="wakeup.handover_entry", entity="wakeup",
@@ -479,9 +480,9 @@ def _effects(session: Session, w: Wakeup, effects: Iterable[dom.Effect], now: dt
                 t.state = "cancelled" if e.reason in ("cancelled", "telephony_restored") else "done"
                 t.done_at, t.done_by = now, actor
                 _publish_task(session, t, w, tz)
-            session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
+            live_feed.publish(session, "alert", f"wakeup:{w.id}", {
                 "kind": "wakeup_resolved", "wakeup_id": w.id, "room": w.room_number,
-                "text": e.text, "at": now.astimezone(tz).isoformat()}))
+                "text": e.text, "at": now.astimezone(tz).isoformat()})
 
 
 def tasks(session: Session, *, tz: ZoneInfo, state: str | None = "open",
@@ -545,7 +546,7 @@ def _address_knock_task(session: Session, w: Wakeup, task: WakeupTask, now: dt.d
 def _publish_task(session: Session, task: WakeupTask, w: Wakeup, tz: ZoneInfo) -> None:
     """Live update of one task: consoles, and the handlers of the unit it is addressed to."""
     session.flush()
-    session.add(FeedItem(topic="wakeup_task", entity_id=str(task.id), payload=task_out(task, tz, w)))
+    live_feed.publish(session, "wakeup_task", task.id, task_out(task, tz, w))
 
 
 def task_for(session: Session, task_id: int, *, unit_id: int | None = None,
@@ -600,10 +601,10 @@ def task_no_response(session: Session, task_id: int, *, actor: str, now: dt.date
                  detail={"task_id": task.id, "room": w.room_number, "minutes_late": late})
     audit.record(session, actor=actor, action="wakeup.handover_entry", entity="wakeup",
                  entity_id=w.id, detail={"text": text})
-    session.add(FeedItem(topic="alert", entity_id=f"wakeup:{w.id}", payload={
+    live_feed.publish(session, "alert", f"wakeup:{w.id}", {
         "kind": "wakeup_no_response", "wakeup_id": w.id, "task_id": task.id,
         "room": w.room_number, "minutes_late": late, "text": text,
-        "at": now.astimezone(tz).isoformat()}))
+        "at": now.astimezone(tz).isoformat()})
     _publish_task(session, task, w, tz)
     return task
 
@@ -776,21 +777,21 @@ def record_preflight(session: Session, *, day: str, due_at: dt.datetime, now: dt
     audit.record(session, actor="system:wakeup", action="wakeup.preflight", entity="wakeup_check",
                  entity_id=day, detail={"ok": ok, "outcome": outcome, "detail": detail[:300]})
     if not ok:
-        session.add(FeedItem(topic="alert", entity_id=f"wakeup-preflight:{day}", payload={
+        live_feed.publish(session, "alert", f"wakeup-preflight:{day}", {
             "kind": "wakeup_preflight_failed", "day": day, "target": target, "outcome": outcome,
             "text": f"叫醒设备测试失败 / wake-up test call failed: {detail[:200]}",
-            "at": now.astimezone(tz).isoformat()}))
+            "at": now.astimezone(tz).isoformat()})
     elif outcome == PREFLIGHT_NO_TARGET:
         # Only the gateway's health was checked: tell operators and supervisors plainly.
-        session.add(FeedItem(topic="alert", entity_id=f"wakeup-preflight:{day}", payload={
+        live_feed.publish(session, "alert", f"wakeup-preflight:{day}", {
             "kind": "wakeup_preflight_warning", "day": day, "target": None, "outcome": outcome,
             "text": ("叫醒设备未做测试呼叫：未设置测试分机，仅检查了网关和注册 / no wake-up test "
                      "call was made: no test extension is configured "
                      f"(ZONGJI_WAKEUP_PREFLIGHT_TARGET); {detail[:200]}"),
-            "at": now.astimezone(tz).isoformat()}))
-    session.add(FeedItem(topic="wakeup_check", entity_id=day, payload={
+            "at": now.astimezone(tz).isoformat()})
+    live_feed.publish(session, "wakeup_check", day, {
         "day": day, "ok": ok, "outcome": outcome, "detail": detail[:300],
-        "ran_at": now.astimezone(tz).isoformat()}))
+        "ran_at": now.astimezone(tz).isoformat()})
     return check
 
 
@@ -946,9 +947,9 @@ def alert_telephony(session: Session, *, down: bool, reason: str, now: dt.dateti
             if down else
             "叫醒电话线路已恢复，未人工处理的叫醒自动继续呼叫 / wake-up telephony restored, "
             "automatic calling resumes for wake-ups not yet handled by hand")
-    session.add(FeedItem(topic="alert", entity_id=TELEPHONY_ALERT_ENTITY, payload={
+    live_feed.publish(session, "alert", TELEPHONY_ALERT_ENTITY, {
         "kind": kind, "reason": reason[:300], "text": text, "by": by if down else None,
-        "at": now.astimezone(settings.tz).isoformat()}))
+        "at": now.astimezone(settings.tz).isoformat()})
     audit.record(session, actor="system:wakeup", action=f"wakeup.{kind}", entity="wakeup",
                  entity_id=TELEPHONY_ALERT_ENTITY, detail={"reason": reason[:300]})
     return True
@@ -959,12 +960,12 @@ def alert_prompt_failed(session: Session, *, reason: str, now: dt.datetime,
     """The wake-up greeting could not be made (speech synthesis failed, no upload): calls go
     out without a voice. An alert on every console, so someone uploads a recording or fixes
     the synthesizer (docs/wakeups.md) — and watches the calls."""
-    session.add(FeedItem(topic="alert", entity_id=PROMPT_ALERT_ENTITY, payload={
+    live_feed.publish(session, "alert", PROMPT_ALERT_ENTITY, {
         "kind": "wakeup_prompt_failed", "reason": reason[:300],
         "text": ("叫醒语音无法生成，叫醒电话没有语音提示，请上传录音或检查语音合成："
                  f"{reason[:160]} / wake-up greeting unavailable, calls go out without a voice: "
                  f"{reason[:160]}"),
-        "at": now.astimezone(settings.tz).isoformat()}))
+        "at": now.astimezone(settings.tz).isoformat()})
     audit.record(session, actor="system:wakeup", action="wakeup.prompt_failed", entity="wakeup",
                  entity_id="wakeup-prompt", detail={"reason": reason[:300]})
 

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-
 from zongji.domain.roles import ADMIN_ROLES, Role
-from zongji.store.models import Department, Line, Person
+from zongji.services import page_choices
 from zongji.web import pages
 
 router = APIRouter(include_in_schema=False)
@@ -35,13 +33,6 @@ def lines_page(request: Request) -> Response:
             return RedirectResponse("/unit", status_code=303)
         return pages._page(request, "noaccess.html", user)
     with request.app.state.session_factory() as s:
-        line_orgs = {code: org for code, org in s.execute(select(Line.code, Line.organisation_id))}
-        people = [
-            {"id": p.id, "name": p.name, "title": p.title, "org": p.organisation_id, "department": dept,
-             "mobile": bool(p.mobile)}
-            for p, dept in s.execute(select(Person, Department.name)
-                                     .outerjoin(Department, Department.id == Person.department_id)
-                                     .order_by(Person.organisation_id, Department.name, Person.name))
-        ]
+        choices = page_choices.line_page_choices(s)
     return pages._page(request, "lines.html", user, can_edit=user.role in ADMIN_ROLES,
-                       config={"can_edit": user.role in ADMIN_ROLES, "line_orgs": line_orgs, "people": people})
+                       config={"can_edit": user.role in ADMIN_ROLES, **choices})

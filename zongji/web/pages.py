@@ -3,7 +3,9 @@
 Pages: ``/login``, ``/`` (console), ``/calls`` (call log). A page asked for without a valid
 session redirects to ``/login``. The pages are thin shells; the data comes from the JSON API and
 the live feed (``/api/live``). All UI strings live in one dictionary per language
-(``static/i18n/<locale>.json``); both are inlined into each page so switching is instant.
+(``static/i18n/<locale>.json``); both are inlined into each page (as JSON data, with the page's
+config, read by ``static/config.js``) so switching is instant. The scripts are ES modules
+(``static/*.js``), addressed through one import map.
 """
 
 from __future__ import annotations
@@ -19,15 +21,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from zongji import __version__
 from zongji.api.deps import SESSION_COOKIE, session_token
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, STATS_ROLES
-from zongji.services import auth
+from zongji.services import auth, page_choices, users
 from zongji.services import sla as sla_store
 from zongji.store.db import transaction
-from zongji.store.models import Line, User
+from zongji.store.models import User, utcnow
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
@@ -37,6 +38,19 @@ LOCALE_COOKIE = "zongji_locale"
 
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
+
+
+def _json_in_html(value: Any) -> str:
+    """``value`` as JSON to put inside a ``<script>`` element (no ``</script>`` can end it early)."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+@lru_cache
+def import_map() -> str:
+    """The console's import map: every script module at one versioned address, so a new release
+    is fetched afresh and a module imported by several scripts is one instance per page."""
+    return _json_in_html({"imports": {f"/static/{p.name}": f"/static/{p.name}?v={__version__}"
+                                      for p in sorted(STATIC_DIR.glob("*.js"))}})
 
 
 @lru_cache
@@ -87,8 +101,9 @@ def _page(request: Request, template: str, user: User | None, **extra: Any) -> H
         "t": i18n()[locale],
         "i18n_zh": i18n()["zh-CN"],
         "i18n_en": i18n()["en"],
-        "i18n_json": json.dumps(i18n(), ensure_ascii=False),
-        "config_json": json.dumps(config, ensure_ascii=False),
+        "i18n_json": _json_in_html(i18n()),
+        "config_json": _json_in_html(config),
+        "import_map_json": import_map(),
         "version": __version__,
         "user": user,
         **extra,
@@ -101,8 +116,6 @@ def _page(request: Request, template: str, user: User | None, **extra: Any) -> H
 def _calendar_status(request: Request) -> dict[str, Any]:
     """Next year's holiday notice, for the reminder every admin and supervisor page carries
     (issue 8): computed here, in the site's time zone, not from the browser's clock."""
-    from zongji.store.models import utcnow
-
     settings = request.app.state.settings
     with transaction(request.app.state.session_factory) as s:
         return sla_store.calendar_status(s, settings.tz, utcnow(), settings.calendar_reminder_from)
@@ -146,17 +159,8 @@ def calls_page(request: Request) -> Response:
     if user.role not in CONSOLE_ROLES:
         return _page(request, "noaccess.html", user)
     with request.app.state.session_factory() as s:
-        lines = [
-            {"code": ln.code, "name": ln.name, "kind": ln.kind}
-            for ln in s.scalars(select(Line).order_by(Line.code))
-        ]
-        operators = [
-            {"id": u.id, "username": u.username, "display_name": u.display_name,
-             "operator_number": u.operator_number}
-            for u in s.scalars(select(User).where(User.role.in_([r.value for r in CONSOLE_ROLES]))
-                               .order_by(User.operator_number, User.username))
-        ]
-    return _page(request, "calls.html", user, config={"lines": lines, "operators": operators,
+        choices = page_choices.call_log_choices(s)
+    return _page(request, "calls.html", user, config={**choices,
                                                       "may_review": user.role in STATS_ROLES})
 
 
@@ -171,9 +175,7 @@ def set_locale(body: LocaleIn, request: Request) -> Response:
     if token:
         settings = request.app.state.settings
         with transaction(request.app.state.session_factory) as s:
-            user = auth.user_for_session_token(s, token, hours=settings.session_hours)
-            if user is not None:
-                user.locale = body.locale
+            users.set_locale_of_session(s, token, body.locale, hours=settings.session_hours)
     response = Response(status_code=204)
     response.set_cookie(LOCALE_COOKIE, body.locale, max_age=365 * 86400, samesite="lax")
     return response

@@ -21,20 +21,17 @@ import time
 from collections import OrderedDict
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.api.deps import SESSION_COOKIE
-from zongji.domain.live_feed import Viewer, may_receive, shape_for
-from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.domain.live_feed import Viewer, may_connect, may_receive, shape_for, viewer_for
 from zongji.services import auth
 from zongji.services import live_sessions
 from zongji.services import scope as scope_service
+from zongji.services import live_feed as feed
 from zongji.store.db import transaction
-from zongji.store.models import FeedItem
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +49,9 @@ CLIENT_QUEUE = 2000
 # logout, expiry, deactivation or role change ends the user's sockets within this time, busy or
 # idle (issue 12, point 1).
 SESSION_CHECK_SECONDS = 1.0
+
+# Opens a database session (the app's ``sessionmaker``).
+SessionFactory = Callable[[], Any]
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -92,25 +92,15 @@ class FeedCursor:
             self.gaps.popitem(last=False)
 
 
-def _current_max_id(factory: sessionmaker[Session]) -> int:
+def _current_max_id(factory: SessionFactory) -> int:
     with factory() as s:
-        return int(s.scalar(select(func.max(FeedItem.id))) or 0)
+        return feed.latest_id(s)
 
 
-def _read_new(factory: sessionmaker[Session], cursor: FeedCursor) -> list[dict[str, Any]]:
+def _read_new(factory: SessionFactory, cursor: FeedCursor) -> list[dict[str, Any]]:
     """Rows past ``last_id`` plus rows that filled a gap, as messages; updates ``cursor``."""
     with factory() as s:
-        rows = list(s.scalars(
-            select(FeedItem).where(FeedItem.id > cursor.last_id).order_by(FeedItem.id).limit(BATCH)
-        ))
-        if cursor.gaps:
-            gap_ids = list(cursor.gaps)[-BATCH:]
-            rows += list(s.scalars(select(FeedItem).where(FeedItem.id.in_(gap_ids))))
-        by_id = {
-            r.id: {"topic": r.topic, "id": r.id, "payload": r.payload,
-                   "entity_id": r.entity_id, "at": r.at.isoformat() if r.at else None}
-            for r in rows
-        }
+        by_id = feed.read(s, after_id=cursor.last_id, also_ids=list(cursor.gaps)[-BATCH:], limit=BATCH)
     fresh = cursor.accept(list(by_id), time.monotonic())
     return [by_id[i] for i in fresh]
 
@@ -118,7 +108,7 @@ def _read_new(factory: sessionmaker[Session], cursor: FeedCursor) -> list[dict[s
 class Hub:
     """The WebSocket clients of one process and the poller that feeds them."""
 
-    def __init__(self, factory: sessionmaker[Session], poll_seconds: float, *, session_hours: int = 12,
+    def __init__(self, factory: SessionFactory, poll_seconds: float, *, session_hours: int = 12,
                  session_check_seconds: float = SESSION_CHECK_SECONDS):
         self.factory = factory
         self.poll_seconds = max(0.01, float(poll_seconds))
@@ -205,10 +195,9 @@ class Hub:
                 _force(q, _SLOW)
 
 
-def _line_codes_for(factory, user) -> frozenset[str] | None:
+def _scope_of(factory: SessionFactory, user):
     with factory() as s:
-        scope = scope_service.scope_of(s, user)
-    return None if scope is None or scope.everything else scope.line_codes
+        return scope_service.scope_of(s, user)
 
 
 def _force(q: asyncio.Queue, item: Any) -> None:
@@ -257,13 +246,12 @@ async def live(websocket: WebSocket) -> None:
     if user is None:
         await websocket.close(code=CLOSE_UNAUTHORIZED, reason="log in first")
         return
-    if user.role not in CONSOLE_ROLES and user.role != Role.UNIT_HANDLER:
+    if not may_connect(user.role):
         await websocket.close(code=CLOSE_FORBIDDEN, reason="not a console role")
         return
-    viewer = Viewer(user_id=user.id, role=str(user.role),
-                    unit_id=user.department_id if user.role == Role.UNIT_HANDLER else None,
-                    token_hash=auth.hash_token(token),
-                    line_codes=await asyncio.to_thread(_line_codes_for, app.state.session_factory, user))
+    viewer = viewer_for(user_id=user.id, role=user.role, department_id=user.department_id,
+                        scope=await asyncio.to_thread(_scope_of, app.state.session_factory, user),
+                        token_hash=auth.hash_token(token))
     hub: Hub | None = getattr(app.state, "live_hub", None)
     if hub is None:
         await websocket.close(code=1011, reason="live feed not running")

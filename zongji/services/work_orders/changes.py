@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from zongji.domain import sla as sla_rules
 from zongji.domain.work_orders.state import TimelineEntry, WorkOrderState
 from zongji.domain.work_orders.words import SYSTEM
-from zongji.services import audit
+from zongji.services import audit, live_feed
 from zongji.services.work_orders.change_notices import notify_for
 from zongji.services.work_orders.sla_context import SlaContext
 from zongji.services.work_orders.stored_state import state_to_json
 from zongji.services.work_orders.timers import reschedule_timers
 from zongji.services.work_orders.visibility import Viewer
-from zongji.store.models import FeedItem
 from zongji.store.work_order_models import WorkOrder, WorkOrderEvent, WorkOrderUnit
 
 
@@ -87,10 +86,10 @@ def after_change(session: Session, row: WorkOrder, state: WorkOrderState, sla: S
     row.callback_due_at = cb.deadline if cb and cb.stopped_at is None else None
     _sync_units(session, row, state)
     session.flush()
-    session.add(FeedItem(at=now, topic="work_order", entity_id=str(row.id), payload={
+    live_feed.publish(session, "work_order", row.id, at=now, payload={
         "id": row.id, "number": row.number, "status": row.status, "sla_state": row.sla_state,
         "main_unit_id": row.main_unit_id, "supervised": row.supervised, "version": row.version,
         # Every unit on the order (main and assisting): the live feed sends the update to them only.
         "unit_ids": sorted({u for u in (state.main_unit_id, *state.assisting_unit_ids) if u is not None}),
-    }))
+    })
     reschedule_timers(session, row, state, clocks, sla.status_update_due(session, state, now), now)

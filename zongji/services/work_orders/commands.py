@@ -29,7 +29,7 @@ from zongji.domain.work_orders.rules import apply
 from zongji.domain.work_orders.state import TimelineEntry, WorkOrderState
 from zongji.domain.work_orders.words import SYSTEM, Complexity, OrderType, Status, Urgency
 from zongji.errors import Forbidden
-from zongji.services import audit, notifications
+from zongji.services import audit, live_feed, notifications
 from zongji.services.work_orders.calls import CALLBACK_ACTIONS, add_call_link, call_for_link
 from zongji.services.work_orders.categories import check_category
 from zongji.services.work_orders.changes import add_event, after_change, save_change
@@ -40,7 +40,7 @@ from zongji.services.work_orders.sla_context import SlaContext
 from zongji.services.work_orders.stored_state import row_state, state_to_json
 from zongji.services.work_orders.units import check_unit
 from zongji.services.work_orders.visibility import Viewer, get_visible
-from zongji.store.models import Call, FeedItem, Line, utcnow
+from zongji.store.models import Call, Line, utcnow
 from zongji.store.work_order_models import WorkOrder, WorkOrderCall
 
 
@@ -305,8 +305,8 @@ def edit_order(session: Session, viewer: Viewer, order_id: int, changes: Mapping
     audit.record(session, actor=viewer.audit_actor, user_id=viewer.user_id, action="update", entity="work_order",
                  entity_id=row.id, detail={"number": row.number, "changes": {k: {"from": str(d["from"]), "to": str(d["to"])} for k, d in diff.items()}})
     row.version += 1
-    session.add(FeedItem(at=now, topic="work_order", entity_id=str(row.id),
-                         payload={"id": row.id, "number": row.number, "status": row.status, "version": row.version,
-                                  "main_unit_id": row.main_unit_id,
-                                  "unit_ids": sorted({u for u in (row.main_unit_id, *state.assisting_unit_ids) if u is not None})}))
+    live_feed.publish(session, "work_order", row.id, at=now, payload={
+        "id": row.id, "number": row.number, "status": row.status, "version": row.version,
+        "main_unit_id": row.main_unit_id,
+        "unit_ids": sorted({u for u in (row.main_unit_id, *state.assisting_unit_ids) if u is not None})})
     return row

@@ -5,102 +5,102 @@
    review with the button, score each criterion within its points, mark a fatal error, comment
    and save (Ctrl+Enter); Esc closes. Data: GET /api/calls/reviews, GET and PUT
    /api/calls/{id}/review. */
-"use strict";
 
-(function () {
-  const { t, api, el, toast, errorText } = ZJ;
-  const cfg = ZJ.cfg;
-  const $ = (id) => document.getElementById(id);
-  let current = null;  // { call_id, criteria, review }
-  let opener = null;
-  let shown = [];  // the log's rows now
+import { api, errorText } from "./api.js";
+import { config } from "./config.js";
+import { $, el, toast } from "./dom.js";
+import { locale, t } from "./i18n.js";
+import { fmtStamp } from "./local_time.js";
+import { showFieldError } from "./form_errors.js";
 
-  async function fill(items) {
-    shown = items;
-    const ids = items.map((c) => c.id);
-    let totals = {};
-    if (ids.length) {
-      try { totals = (await api("GET", "/api/calls/reviews?call_ids=" + ids.join(","))).totals; } catch (e) { totals = {}; }
+const cfg = config;
+let current = null;  // { call_id, criteria, review }
+let opener = null;
+let shown = [];  // the log's rows now
+
+async function fill(items) {
+  shown = items;
+  const ids = items.map((c) => c.id);
+  let totals = {};
+  if (ids.length) {
+    try { totals = (await api("GET", "/api/calls/reviews?call_ids=" + ids.join(","))).totals; } catch (e) { totals = {}; }
+  }
+  for (const cell of document.querySelectorAll("#log-table td.review-cell")) {
+    const id = cell.dataset.id;
+    const score = totals[id];
+    const parts = [];
+    if (score !== undefined) parts.push(el("span", { class: "badge review-score" + (score < 60 ? " low" : "") }, t("review.points", { n: score })));
+    if (cfg.may_review && cell.dataset.answered) {
+      parts.push(el("button", { type: "button", class: "btn btn-sm review-open", dataset: { id } },
+        t(score === undefined ? "review.open" : "review.edit")));
     }
-    for (const cell of document.querySelectorAll("#log-table td.review-cell")) {
-      const id = cell.dataset.id;
-      const score = totals[id];
-      const parts = [];
-      if (score !== undefined) parts.push(el("span", { class: "badge review-score" + (score < 60 ? " low" : "") }, t("review.points", { n: score })));
-      if (cfg.may_review && cell.dataset.answered) {
-        parts.push(el("button", { type: "button", class: "btn btn-sm review-open", dataset: { id } },
-          t(score === undefined ? "review.open" : "review.edit")));
-      }
-      cell.replaceChildren(...parts);
-    }
+    cell.replaceChildren(...parts);
   }
+}
 
-  function sum() {
-    const f = $("review-form");
-    if (f.fatal.checked) return 0;
-    return current.criteria.reduce((acc, c) => acc + (Number(f.elements["score-" + c.key].value) || 0), 0);
-  }
+function sum() {
+  const f = $("review-form");
+  if (f.fatal.checked) return 0;
+  return current.criteria.reduce((acc, c) => acc + (Number(f.elements["score-" + c.key].value) || 0), 0);
+}
 
-  async function open(callId, button) {
-    opener = button;
-    try {
-      current = await api("GET", `/api/calls/${callId}/review`);
-    } catch (e) { toast(errorText(e), "error"); return; }
-    const f = $("review-form");
-    const r = current.review;
-    const call = shown.find((c) => String(c.id) === String(callId));
-    $("review-call").textContent = call ? t("review.call", { time: ZJ.fmtStamp(call.ringing_at || call.answered_at),
-      number: call.calling_number || "", operator: call.answered_by ? call.answered_by.display_name : "" }) : "";
-    $("review-criteria").replaceChildren(...current.criteria.map((c) => el("label", { class: "field" },
-      el("span", null, (ZJ.locale === "en" ? c.label_en : c.label_zh) + " " + t("review.max", { n: c.points })),
-      el("input", { type: "number", name: "score-" + c.key, min: 0, max: c.points, step: 1, required: true,
-        value: r ? r.scores[c.key] : c.points }))));
-    f.fatal.checked = !!(r && r.fatal);
-    f.comment.value = r ? r.comment : "";
-    $("review-by").textContent = r ? t("review.by", { by: r.reviewed_by, at: ZJ.fmtStamp(r.reviewed_at) }) : "";
-    $("review-total").textContent = String(sum());
-    $("review").hidden = false;
-    f.querySelector("input").focus();
-  }
+async function open(callId, button) {
+  opener = button;
+  try {
+    current = await api("GET", `/api/calls/${callId}/review`);
+  } catch (e) { toast(errorText(e), "error"); return; }
+  const f = $("review-form");
+  const r = current.review;
+  const call = shown.find((c) => String(c.id) === String(callId));
+  $("review-call").textContent = call ? t("review.call", { time: fmtStamp(call.ringing_at || call.answered_at),
+    number: call.calling_number || "", operator: call.answered_by ? call.answered_by.display_name : "" }) : "";
+  $("review-criteria").replaceChildren(...current.criteria.map((c) => el("label", { class: "field" },
+    el("span", null, (locale === "en" ? c.label_en : c.label_zh) + " " + t("review.max", { n: c.points })),
+    el("input", { type: "number", name: "score-" + c.key, min: 0, max: c.points, step: 1, required: true,
+      value: r ? r.scores[c.key] : c.points }))));
+  f.fatal.checked = !!(r && r.fatal);
+  f.comment.value = r ? r.comment : "";
+  $("review-by").textContent = r ? t("review.by", { by: r.reviewed_by, at: fmtStamp(r.reviewed_at) }) : "";
+  $("review-total").textContent = String(sum());
+  $("review").hidden = false;
+  f.querySelector("input").focus();
+}
 
-  function close() {
-    $("review").hidden = true;
-    if (opener) opener.focus();
-  }
+function close() {
+  $("review").hidden = true;
+  if (opener) opener.focus();
+}
 
-  async function save(ev) {
-    ev.preventDefault();
-    const f = $("review-form");
-    const scores = {};
-    for (const c of current.criteria) scores[c.key] = Number(f.elements["score-" + c.key].value);
-    $("review-save").disabled = true;
-    try {
-      const r = await api("PUT", `/api/calls/${current.call_id}/review`,
-        { scores, fatal: f.fatal.checked, comment: f.comment.value.trim() });
-      toast(t("review.saved", { n: r.review.total }), "ok");
-      close();
-      await fill(shown);
-    } catch (err) {
-      toast(errorText(err, f), "error");
-      const field = err.body && err.body.field;
-      const key = field && field.startsWith("scores.") ? "score-" + field.slice(7) : null;
-      if (key && f.elements[key]) f.elements[key].focus();
-    } finally { $("review-save").disabled = false; }
-  }
+async function save(ev) {
+  ev.preventDefault();
+  const f = $("review-form");
+  const scores = {};
+  for (const c of current.criteria) scores[c.key] = Number(f.elements["score-" + c.key].value);
+  $("review-save").disabled = true;
+  try {
+    const r = await api("PUT", `/api/calls/${current.call_id}/review`,
+      { scores, fatal: f.fatal.checked, comment: f.comment.value.trim() });
+    toast(t("review.saved", { n: r.review.total }), "ok");
+    close();
+    await fill(shown);
+  } catch (err) {
+    const score = (field) => (field.startsWith("scores.") ? f.elements["score-" + field.slice(7)] : null);
+    showFieldError(err, { scope: f, input: score });
+  } finally { $("review-save").disabled = false; }
+}
 
-  document.addEventListener("zj:calls-rendered", (e) => fill(e.detail));
-  document.addEventListener("DOMContentLoaded", () => {
-    $("log-table").addEventListener("click", (e) => {
-      const b = e.target.closest(".review-open");
-      if (b) open(b.dataset.id, b);
-    });
-    $("review-close").addEventListener("click", close);
-    $("review-form").addEventListener("submit", save);
-    $("review-form").addEventListener("input", () => { $("review-total").textContent = String(sum()); });
-    document.addEventListener("keydown", (e) => {
-      if ($("review").hidden) return;
-      if (e.key === "Escape") { e.preventDefault(); close(); }
-      if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); $("review-form").requestSubmit(); }
-    });
+document.addEventListener("zj:calls-rendered", (e) => fill(e.detail));
+document.addEventListener("DOMContentLoaded", () => {
+  $("log-table").addEventListener("click", (e) => {
+    const b = e.target.closest(".review-open");
+    if (b) open(b.dataset.id, b);
   });
-})();
+  $("review-close").addEventListener("click", close);
+  $("review-form").addEventListener("submit", save);
+  $("review-form").addEventListener("input", () => { $("review-total").textContent = String(sum()); });
+  document.addEventListener("keydown", (e) => {
+    if ($("review").hidden) return;
+    if (e.key === "Escape") { e.preventDefault(); close(); }
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); $("review-form").requestSubmit(); }
+  });
+});

@@ -12,14 +12,20 @@
    Keys while open: Enter reads back / confirms, Esc goes back from the read-back, then closes. The
    dialog takes the keys before the console does (capture phase), so typing here never reaches the
    console's own shortcuts. */
+
+import { api, errorText } from "./api.js";
+import { config } from "./config.js";
+import { el, toast } from "./dom.js";
+import { t } from "./i18n.js";
+import { wakeupDuplicateWarning } from "./wakeup_duplicate.js";
+import * as callConsole from "./console.js";
+
 (function () {
-  "use strict";
-  if (typeof ZJ === "undefined" || !ZJ.cfg.user) return;
-  const { t, el, api, toast, errorText } = ZJ;
+  if (!config.user) return;
   let box = null, form = null, pending = null, ctx = null;
 
   function selectedCall() {
-    const c = window.ZJConsole;
+    const c = callConsole;
     return c && c.selectedId !== null && c.selectedId !== undefined ? c.calls.get(c.selectedId) : null;
   }
   // Who the caller is, from the caller card as rendered for the selected call: their own room
@@ -103,7 +109,7 @@
       const r = await api("POST", "/api/wakeups/preview", b);
       if (!form) return;
       pending = b;
-      if (ZJ.wakeupDuplicateWarning(form.querySelector("#cw-rb-zh"), r.duplicates)) pending = { ...b, confirm_duplicate: true };
+      if (wakeupDuplicateWarning(form.querySelector("#cw-rb-zh"), r.duplicates)) pending = { ...b, confirm_duplicate: true };
       form.querySelector("#cw-rb-zh").textContent = r.readback.zh;
       form.querySelector("#cw-rb-en").textContent = r.readback.en;
       form.querySelector("#cw-rb-extra").textContent = t("rb.wk.rb_langs", { langs: b.languages.map((l) => t("rb.wk.lang." + l)).join(" + ") })

@@ -8,47 +8,42 @@
    Data: /api/switchboard/lines[/{code}], /faults, /alerts, /line-violations, /api/information/*.
    Keys: Alt+1…3 tabs; ↑/↓ move in the lines, Enter edits; Ctrl+Enter saves; Alt+N a new fault;
    Esc closes a form. Live: topics fault, alert, line_violation reload the faults tab. */
+
+import { api, errorText } from "./api.js";
+import { config } from "./config.js";
+import { $, el, toast } from "./dom.js";
+import { locale, onLocale, t } from "./i18n.js";
+import { onOpen, subscribe } from "./live.js";
+import { fmtStamp, tzOffset } from "./local_time.js";
+import { load as loadInformation } from "./lines_info.js";
+import { clearFieldErrors, showFieldError } from "./form_errors.js";
+
 (function () {
-  "use strict";
   const root = document.getElementById("lines-page");
   if (!root) return;
-  const { t, api, el, toast } = ZJ;
-  const $ = (id) => document.getElementById(id);
-  const cfg = ZJ.cfg;
+  const cfg = config;
   const canEdit = !!cfg.can_edit;
   const TABS = ["lines", "faults", "info"];
   const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
   let lines = [];
   let selected = null; // line code being edited
   let closing = null; // fault being closed
-  const L = (x) => (x ? (ZJ.locale === "en" ? x.en || x.zh : x.zh || x.en) : "");
+  const L = (x) => (x ? (locale === "en" ? x.en || x.zh : x.zh || x.en) : "");
 
   // ---------------------------------------------------------------- errors by the field
-  function clearErrors(scope) {
-    scope.querySelectorAll(".field-error").forEach((n) => { n.textContent = ""; });
-    scope.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
-  }
-  function showError(scope, err, fallbackField) {
-    const body = (err && err.body) || {};
-    const fields = body.fields && body.fields.length ? body.fields : [{ field: body.field || fallbackField, message: body.message || ZJ.errorText(err) }];
-    for (const f of fields) {
-      const name = String(f.field || fallbackField || "");
-      const head = name.split(/[.[]/)[0];
-      const slot = scope.querySelector(`.field-error[data-for="${name}"]`) || scope.querySelector(`.field-error[data-for="${head}"]`)
-        || scope.querySelector(`.field-error[data-for="${fallbackField}"]`) || scope.querySelector(".field-error");
-      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + (name && name !== head ? name + ": " : "") + ZJ.localMessage(f.message, err && err.status);
-      const day = name.match(/^working_hours\.(\w+)/);
-      const input = day ? scope.querySelector(`[name="day-${day[1]}"]`) : scope.querySelector(`[name="${head}"]`);
-      if (input) { input.classList.add("invalid"); input.focus(); }
-    }
+  const clearErrors = clearFieldErrors;
+  /** The API's message by the field it names (a day's hours: that day's input). */
+  function showError(scope, err, fallback) {
+    const dayInput = (name) => { const day = name.match(/^working_hours\.(\w+)/); return day ? scope.querySelector(`[name="day-${day[1]}"]`) : null; };
+    showFieldError(err, { scope, slots: true, fallback, mark: "invalid", input: dayInput });
   }
 
   // ---------------------------------------------------------------- local times (the organisation's zone)
-  function toLocalInput(iso) { return iso ? ZJ.fmtStamp(iso).slice(0, 16).replace(" ", "T") : ""; }
+  function toLocalInput(iso) { return iso ? fmtStamp(iso).slice(0, 16).replace(" ", "T") : ""; }
   function fromLocalInput(value) {
     if (!value) return null;
     const guess = new Date(value + ":00Z");
-    return value + ":00" + ZJ.tzOffset(guess);
+    return value + ":00" + tzOffset(guess);
   }
 
   // ---------------------------------------------------------------- tabs
@@ -59,7 +54,7 @@
     if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
     if (name === "lines") loadLines(focus);
     else if (name === "faults") loadFaults();
-    else if (window.ZJInfoAdmin) window.ZJInfoAdmin.load();
+    else loadInformation();
   }
   document.querySelectorAll("#ln-tabs a").forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); tab(a.dataset.tab); }));
 
@@ -109,7 +104,7 @@
   }
   async function loadLines(focus) {
     let data;
-    try { data = await api("GET", "/api/switchboard/lines"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    try { data = await api("GET", "/api/switchboard/lines"); } catch (e) { toast(errorText(e), "error"); return; }
     lines = data.items;
     $("ln-table").querySelector("tbody").replaceChildren(...lines.map(rowFor));
     if (selected) fillForm(lines.find((x) => x.code === selected));
@@ -158,7 +153,7 @@
     $("ln-form-title").textContent = ln.name; $("ln-form-code").textContent = ln.code;
     const r = routeText(ln);
     $("ln-route").className = "ln-route " + r.state;
-    $("ln-route").replaceChildren(el("div", null, el("span", { class: "muted" }, t("ln.route_now") + (ZJ.locale === "en" ? ": " : "：")), el("b", { id: "ln-route-who" }, r.who)),
+    $("ln-route").replaceChildren(el("div", null, el("span", { class: "muted" }, t("ln.route_now") + (locale === "en" ? ": " : "：")), el("b", { id: "ln-route-who" }, r.who)),
       el("div", { class: "small" }, r.why));
     f.elements["name"].value = ln.name; f.kind.value = ln.kind; f.number.value = ln.number; f.inbound_only.checked = !!ln.inbound_only;
     f.greeting_zh.value = ln.greeting_zh || ""; f.greeting_en.value = ln.greeting_en || ""; f.internal_greeting_zh.value = ln.internal_greeting_zh || "";
@@ -243,7 +238,7 @@
       [open, past, alerts, violations] = await Promise.all([
         api("GET", "/api/switchboard/faults"), api("GET", "/api/switchboard/faults?state=all"),
         api("GET", "/api/switchboard/alerts"), api("GET", "/api/switchboard/line-violations").catch(() => ({ items: [] }))]);
-    } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    } catch (e) { toast(errorText(e), "error"); return; }
     if (!lines.length) { try { lines = (await api("GET", "/api/switchboard/lines")).items; } catch (e) { /* keep */ } }
     const sel = $("fault-line");
     const keep = sel.value;
@@ -251,20 +246,20 @@
     if (keep) sel.value = keep;
     renderAlerts(alerts.items);
     $("ln-violations").querySelector("tbody").replaceChildren(...(violations.items.length ? violations.items.map((v) => el("tr", null,
-      el("td", { class: "mono nowrap" }, ZJ.fmtStamp(v.at).slice(0, 16)), el("td", null, lineLabel(v.line)),
+      el("td", { class: "mono nowrap" }, fmtStamp(v.at).slice(0, 16)), el("td", null, lineLabel(v.line)),
       el("td", { class: "mono" }, v.called_number || ""), el("td", null, v.answered_by || v.calling_number || "")))
       : [el("tr", null, el("td", { colspan: "4", class: "muted" }, t("ln.v.none")))]));
     $("ln-faults-open").querySelector("tbody").replaceChildren(...(open.items.length ? open.items.map((f) => el("tr", { "data-fault": f.id },
       el("td", null, lineLabel(f.line)), el("td", null, f.cause),
-      el("td", { class: "mono nowrap" }, ZJ.fmtStamp(f.started_at).slice(0, 16)),
+      el("td", { class: "mono nowrap" }, fmtStamp(f.started_at).slice(0, 16)),
       el("td", { class: "small" }, f.reported_to + " · " + f.reported_by),
       el("td", { class: "actions" }, el("button", { type: "button", class: "btn notif-btn", onclick: () => startClose(f) }, t("ln.f.close")))))
       : [el("tr", null, el("td", { colspan: "5", class: "muted" }, t("ln.f.none_open")))]));
     const closed = past.items.filter((f) => !f.open);
     $("ln-faults-past").querySelector("tbody").replaceChildren(...(closed.length ? closed.map((f) => el("tr", { "data-fault": f.id },
       el("td", null, lineLabel(f.line)), el("td", null, f.cause),
-      el("td", { class: "mono nowrap" }, ZJ.fmtStamp(f.started_at).slice(0, 16)),
-      el("td", { class: "mono nowrap" }, ZJ.fmtStamp(f.ended_at).slice(0, 16)),
+      el("td", { class: "mono nowrap" }, fmtStamp(f.started_at).slice(0, 16)),
+      el("td", { class: "mono nowrap" }, fmtStamp(f.ended_at).slice(0, 16)),
       el("td", { class: "small" }, (f.resolution || "") + (f.closed_by ? " · " + f.closed_by : ""))))
       : [el("tr", null, el("td", { colspan: "5", class: "muted" }, t("ln.f.none_past")))]));
     const n = alerts.items.length + open.items.length;
@@ -282,7 +277,7 @@
       const err = el("div", { class: "field-error", "data-for": "cause" });
       const card = el("div", { class: "ln-alert", "data-alert": a.id },
         el("div", { class: "ln-alert-text" }, el("b", null, L(a.message)),
-          el("div", { class: "muted small" }, t("ln.a.since", { at: ZJ.fmtStamp(a.silent_since).slice(0, 16), usual: a.usual_minutes === null ? "—" : Math.round(a.usual_minutes) }))),
+          el("div", { class: "muted small" }, t("ln.a.since", { at: fmtStamp(a.silent_since).slice(0, 16), usual: a.usual_minutes === null ? "—" : Math.round(a.usual_minutes) }))),
         el("div", { class: "ln-alert-actions" },
           el("button", { type: "button", class: "btn", onclick: () => testCall(a, true, null, card) }, t("ln.a.ok")),
           cause,
@@ -316,7 +311,7 @@
     closing = f;
     const form = $("close-form"); clearErrors(form);
     form.hidden = false;
-    $("close-what").textContent = lineLabel(f.line) + (ZJ.locale === "en" ? ": " : "：") + f.cause;
+    $("close-what").textContent = lineLabel(f.line) + (locale === "en" ? ": " : "：") + f.cause;
     $("close-end").value = toLocalInput(new Date().toISOString());
     $("close-end").dataset.now = $("close-end").value;  // unchanged: "now" to the second
     $("close-resolution").value = "";
@@ -347,17 +342,17 @@
   });
   function live() {
     let first = true;
-    ZJLive.onOpen(() => {  // after a lost connection: what changed meanwhile
+    onOpen(() => {  // after a lost connection: what changed meanwhile
       if (first) { first = false; return; }
       if (!$("tab-faults").hidden) loadFaults();
       else if (!$("tab-lines").hidden) loadLines(false);
     });
-    ZJLive.subscribe(["fault", "alert", "line_violation"], (msg) => {
+    subscribe(["fault", "alert", "line_violation"], (msg) => {
       if (!$("tab-faults").hidden) loadFaults();
       else if (!$("tab-lines").hidden && msg.topic === "fault") loadLines(false);
     });
   }
-  ZJ.onLocale(() => { tab(location.hash.slice(1) || "lines", false); });
+  onLocale(() => { tab(location.hash.slice(1) || "lines", false); });
   document.addEventListener("DOMContentLoaded", () => {
     tab(location.hash.slice(1) || "lines");
     if (location.hash.slice(1) !== "faults") loadFaults();  // the banner and the count

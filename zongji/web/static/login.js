@@ -1,6 +1,10 @@
 /* Login page. After too many failed logins the server answers 429 with retry_after (seconds):
    say until when, in the page's language, and keep the button off until then. */
-"use strict";
+
+import { api, errorText } from "./api.js";
+import { locale, localeChosen, onLocale, t } from "./i18n.js";
+import { fmtDateTime, fmtTime } from "./local_time.js";
+
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("login-form");
   const err = document.getElementById("login-error");
@@ -11,8 +15,8 @@ document.addEventListener("DOMContentLoaded", () => {
   function showLocked() {
     const seconds = Math.max(0, (lockedUntil - Date.now()) / 1000);
     const iso = new Date(lockedUntil).toISOString();
-    err.textContent = ZJ.t("login.locked", {
-      time: seconds > 20 * 3600 ? ZJ.fmtDateTime(iso) : ZJ.fmtTime(iso),
+    err.textContent = t("login.locked", {
+      time: seconds > 20 * 3600 ? fmtDateTime(iso) : fmtTime(iso),
       minutes: Math.max(1, Math.ceil(seconds / 60)),
     });
     err.dataset.state = "locked";
@@ -31,7 +35,7 @@ document.addEventListener("DOMContentLoaded", () => {
     }, seconds * 1000);
   }
 
-  ZJ.onLocale(() => { if (lockedUntil) showLocked(); });
+  onLocale(() => { if (lockedUntil) showLocked(); });
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -40,11 +44,11 @@ document.addEventListener("DOMContentLoaded", () => {
     delete err.dataset.state;
     submit.disabled = true;
     try {
-      await ZJ.api("POST", "/api/auth/login", {
+      await api("POST", "/api/auth/login", {
         username: form.username.value.trim(), password: form.password.value,
       });
-      if (ZJ.localeChosen) {
-        await fetch("/ui/locale", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ locale: ZJ.locale }) }).catch(() => {});
+      if (localeChosen) {
+        await fetch("/ui/locale", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ locale: locale }) }).catch(() => {});
       }
       const next = new URLSearchParams(location.search).get("next");
       location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
@@ -54,7 +58,7 @@ document.addEventListener("DOMContentLoaded", () => {
         lockFor(retry);
         return;
       }
-      err.textContent = e.status === 401 ? ZJ.t("login.wrong") : ZJ.errorText(e);
+      err.textContent = e.status === 401 ? t("login.wrong") : errorText(e);
       form.password.select();
       submit.disabled = false;
     }

@@ -3,17 +3,23 @@
    from /api/live (the server sends each user only their own), mark read with
    POST /api/notifications/{id}/read. Keys: Alt+B opens the list, ↑/↓ move, Enter opens the
    order (and marks it read), R marks read, Esc closes. */
+
+import { api, errorText } from "./api.js";
+import { config } from "./config.js";
+import { el, toast } from "./dom.js";
+import { onLocale, t } from "./i18n.js";
+import { onOpen, subscribe } from "./live.js";
+import { fmtStamp } from "./local_time.js";
+
 (function () {
-  "use strict";
-  if (typeof ZJ === "undefined" || !ZJ.cfg.user) return;
-  const { t, el, api, toast } = ZJ;
+  if (!config.user) return;
   let items = [], open = false, sel = 0, btn = null, panel = null, count = null;
 
   const unread = () => items.filter((n) => !n.read_at);
   // An instant written into a text as ISO (older notifications: "办结时限： 2026-…T…+08:00") is
   // shown as local "YYYY-MM-DD HH:MM" in the organisation's zone, like every time on the page.
   const ISO_INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?/g;
-  const words = (s) => String(s || "").replace(ISO_INSTANT, (m) => ZJ.fmtStamp(m).slice(0, 16) || m);
+  const words = (s) => String(s || "").replace(ISO_INSTANT, (m) => fmtStamp(m).slice(0, 16) || m);
 
   function render() {
     const n = unread().length;
@@ -28,7 +34,7 @@
       onclick: () => { sel = i; go(x); } },
       el("div", { class: "notif-subject" }, words(x.subject)),
       x.body ? el("div", { class: "notif-body muted small" }, words(x.body)) : null,
-      el("div", { class: "notif-meta muted small" }, el("span", { class: "mono" }, ZJ.fmtStamp(x.at).slice(0, 16)),
+      el("div", { class: "notif-meta muted small" }, el("span", { class: "mono" }, fmtStamp(x.at).slice(0, 16)),
         el("button", { type: "button", class: "btn notif-btn notif-read", onclick: (e) => { e.stopPropagation(); markRead(x); } }, t("notif.mark_read")))));
     panel.replaceChildren(
       el("div", { class: "notif-head" }, el("strong", null, t("notif.title")),
@@ -42,7 +48,7 @@
     render();
   }
   async function markRead(x) {
-    try { await api("POST", "/api/notifications/" + x.id + "/read"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    try { await api("POST", "/api/notifications/" + x.id + "/read"); } catch (e) { toast(errorText(e), "error"); return; }
     x.read_at = new Date().toISOString();
     render();
   }
@@ -60,14 +66,14 @@
   }
 
   function connect() {
-    ZJLive.subscribe("notification", (msg) => {
+    subscribe("notification", (msg) => {
       if (!msg.payload || msg.payload.channel !== "console") return;
       if (items.some((x) => x.id === msg.payload.id)) return;
       items.unshift(msg.payload);
       render();
       toast(words(msg.payload.subject), "info");
     });
-    ZJLive.onOpen(load);  // anything missed while disconnected
+    onOpen(load);  // anything missed while disconnected
   }
 
   document.addEventListener("keydown", (e) => {
@@ -89,7 +95,7 @@
     if (!btn || !panel) return;
     count = btn.querySelector(".notif-count");
     btn.addEventListener("click", () => toggle());
-    ZJ.onLocale(render);
+    onLocale(render);
     render();
     load();
     connect();

@@ -3,7 +3,12 @@
    F9 (or the button) goes away with the chosen reason, or comes back. The state is the server's
    (/api/presence/me); every tab of the same operator follows it through the live feed (topic
    "presence"), and the wallboard counts it at once. While away, the header shows since when. */
-"use strict";
+
+import { api, errorText } from "./api.js";
+import { toast } from "./dom.js";
+import { onLocale, t } from "./i18n.js";
+import { onOpen, subscribe } from "./live.js";
+import { fmtTime } from "./local_time.js";
 
 (function () {
   const box = document.getElementById("presence");
@@ -22,9 +27,9 @@
     const key = away ? "presence.back" : "presence.go_away";
     label.dataset.i18n = key;
     label.textContent = away
-      ? ZJ.t("presence.away_since", { reason: ZJ.t("presence.reason." + state.reason), time: ZJ.fmtTime(state.since) })
-        + " · " + ZJ.t(key)
-      : ZJ.t(key);
+      ? t("presence.away_since", { reason: t("presence.reason." + state.reason), time: fmtTime(state.since) })
+        + " · " + t(key)
+      : t(key);
   }
 
   async function flip() {
@@ -32,27 +37,27 @@
     busy = true;
     const body = state.state === "away" ? { state: "available" } : { state: "away", reason: reasonEl.value };
     try {
-      state = await ZJ.api("PUT", "/api/presence/me", body);
+      state = await api("PUT", "/api/presence/me", body);
       render();
     } catch (e) {
-      ZJ.toast(ZJ.errorText(e), "error");
+      toast(errorText(e), "error");
     } finally {
       busy = false;
     }
   }
 
   async function load() {
-    try { state = await ZJ.api("GET", "/api/presence/me"); render(); } catch (e) { /* shown as available */ }
+    try { state = await api("GET", "/api/presence/me"); render(); } catch (e) { /* shown as available */ }
   }
 
   toggle.addEventListener("click", flip);
   document.addEventListener("keydown", (e) => {
     if (e.key === "F9") { e.preventDefault(); flip(); }
   });
-  ZJ.onLocale(render);
-  ZJLive.subscribe(["presence"], (msg) => {
+  onLocale(render);
+  subscribe(["presence"], (msg) => {
     if (msg.payload && msg.payload.user_id === Number(box.dataset.user)) { state = msg.payload; render(); }
   });
-  ZJLive.onOpen(load);
+  onOpen(load);
   load();
 })();

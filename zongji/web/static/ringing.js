@@ -9,132 +9,135 @@
 
    Page keys, on every page: Alt+1 console, Alt+2 call log, Alt+3 handover, Alt+4 wake-ups,
    Alt+5 room board, Alt+6 work orders — only the pages in the user's menu. */
-"use strict";
 
-(function () {
-  const cfg = window.ZJ_CONFIG || {};
-  const CONSOLE_ROLES = ["operator", "shift_leader", "supervisor", "admin"];
-  const PAGE_KEYS = [["1", "/"], ["2", "/calls"], ["3", "/handover"], ["4", "/wakeups"], ["5", "/rooms"], ["6", "/work-orders"]];
+import { api } from "./api.js";
+import { config } from "./config.js";
+import { toast } from "./dom.js";
+import { t } from "./i18n.js";
+import { onOpen, subscribe } from "./live.js";
 
-  /** The pages the menu offers this user, by key: a key goes nowhere the menu does not. */
-  function pageKeys() {
-    const menu = new Set([...document.querySelectorAll(".nav a[href]")].map((a) => a.getAttribute("href")));
-    return PAGE_KEYS.filter(([, href]) => menu.has(href));
-  }
+const cfg = config;
+const CONSOLE_ROLES = ["operator", "shift_leader", "supervisor", "admin"];
+const PAGE_KEYS = [["1", "/"], ["2", "/calls"], ["3", "/handover"], ["4", "/wakeups"], ["5", "/rooms"], ["6", "/work-orders"]];
 
-  function keyBar(keys) {
-    const bar = document.createElement("footer");
-    bar.className = "legend page-keybar";
-    bar.id = "page-keybar";
-    const add = (kbd, label) => {
-      const item = document.createElement("span");
-      item.className = "keybar-item";
-      kbd.forEach((k) => { const e = document.createElement("kbd"); e.textContent = k; item.appendChild(e); });
-      const l = document.createElement("span");
-      l.dataset.i18n = label;
-      l.textContent = ZJ.t(label);
-      item.appendChild(l);
-      bar.appendChild(item);
-    };
-    if (ringingShown()) add(["F2"], "keys.take_on_console");
-    keys.forEach(([k, href]) => add(["Alt+" + k], "keys.page." + (href === "/" ? "console" : href.slice(1))));
-    return bar;
-  }
+/** The pages the menu offers this user, by key: a key goes nowhere the menu does not. */
+function pageKeys() {
+  const menu = new Set([...document.querySelectorAll(".nav a[href]")].map((a) => a.getAttribute("href")));
+  return PAGE_KEYS.filter(([, href]) => menu.has(href));
+}
 
-  function ringingShown() {
-    return !!(cfg.user && CONSOLE_ROLES.includes(cfg.user.role) && !document.body.classList.contains("page-console"));
-  }
+function keyBar(keys) {
+  const bar = document.createElement("footer");
+  bar.className = "legend page-keybar";
+  bar.id = "page-keybar";
+  const add = (kbd, label) => {
+    const item = document.createElement("span");
+    item.className = "keybar-item";
+    kbd.forEach((k) => { const e = document.createElement("kbd"); e.textContent = k; item.appendChild(e); });
+    const l = document.createElement("span");
+    l.dataset.i18n = label;
+    l.textContent = t(label);
+    item.appendChild(l);
+    bar.appendChild(item);
+  };
+  if (ringingShown()) add(["F2"], "keys.take_on_console");
+  keys.forEach(([k, href]) => add(["Alt+" + k], "keys.page." + (href === "/" ? "console" : href.slice(1))));
+  return bar;
+}
 
-  // ------------------------------------------------------------------ calls ringing
-  const calls = new Map();
-  const isRinging = (c) => c.state === "ringing" && c.direction !== "out";
-  let counter = null;
+function ringingShown() {
+  return !!(cfg.user && CONSOLE_ROLES.includes(cfg.user.role) && !document.body.classList.contains("page-console"));
+}
 
-  function render() {
-    if (!counter) return;
-    const n = [...calls.values()].filter(isRinging).length;
-    counter.querySelector("b").textContent = n;
-    counter.classList.toggle("active", n > 0);
-    counter.dataset.count = String(n);
-  }
+// ------------------------------------------------------------------ calls ringing
+const calls = new Map();
+const isRinging = (c) => c.state === "ringing" && c.direction !== "out";
+let counter = null;
 
-  async function resync() {
-    try {
-      const r = await ZJ.api("GET", "/api/calls/active");
-      calls.clear();
-      (r.items || []).filter(isRinging).forEach((c) => calls.set(c.id, c));
-      render();
-    } catch (e) { /* shown again on the next message */ }
-  }
+function render() {
+  if (!counter) return;
+  const n = [...calls.values()].filter(isRinging).length;
+  counter.querySelector("b").textContent = n;
+  counter.classList.toggle("active", n > 0);
+  counter.dataset.count = String(n);
+}
 
-  function connect() {
-    ZJLive.onOpen(resync);  // anything missed while disconnected
-    ZJLive.subscribe("call", (msg) => {
-      if (!msg.payload) return;
-      const c = msg.payload;
-      if (isRinging(c)) calls.set(c.id, c); else calls.delete(c.id);  // only ringing ones count
-      render();
-    });
-  }
+async function resync() {
+  try {
+    const r = await api("GET", "/api/calls/active");
+    calls.clear();
+    (r.items || []).filter(isRinging).forEach((c) => calls.set(c.id, c));
+    render();
+  } catch (e) { /* shown again on the next message */ }
+}
 
-  function takeOnConsole() {
-    const n = [...calls.values()].filter(isRinging).length;
-    if (!n) { ZJ.toast(ZJ.t("toast.no_ringing")); return; }
-    location.href = "/?take=1";
-  }
-
-  document.addEventListener("DOMContentLoaded", () => {
-    if (!cfg.user) return;
-    const keys = pageKeys();
-    if (ringingShown()) {
-      const status = document.querySelector(".topbar-status");
-      counter = document.createElement("a");
-      counter.href = "/?take=1";
-      counter.id = "page-ringing";
-      counter.className = "counter c-ringing";
-      counter.title = "F2";
-      const label = document.createElement("span");
-      label.dataset.i18n = "count.ringing";
-      label.textContent = ZJ.t("count.ringing");
-      const b = document.createElement("b");
-      b.textContent = "0";
-      counter.append(label, " ", b);
-      if (status) status.prepend(counter);
-      render();
-      connect();
-      setInterval(resync, 30000);
-    }
-    // The console keeps its own key legend (full already): one compact item for the page keys.
-    // Every other page gets a key bar along its bottom edge.
-    const legend = document.getElementById("legend");
-    if (legend && keys.length) {
-      const item = document.createElement("span");
-      item.className = "keybar-item";
-      const k = document.createElement("kbd");
-      k.textContent = "Alt+1…" + keys[keys.length - 1][0];
-      const l = document.createElement("span");
-      l.dataset.i18n = "keys.pages";
-      l.textContent = ZJ.t("keys.pages");
-      item.append(k, " ", l);
-      item.title = keys.map(([key, href]) => "Alt+" + key + " " + ZJ.t("keys.page." + (href === "/" ? "console" : href.slice(1)))).join(" · ");
-      legend.insertBefore(item, legend.children[1] || null);
-    } else if (!legend && (keys.length || ringingShown())) {
-      document.body.appendChild(keyBar(keys));
-      document.body.classList.add("has-page-keybar");
-    }
-    // On window, after the page's own handlers: a page that uses Alt+digit itself (the settings
-    // tabs) keeps it.
-    window.addEventListener("keydown", (e) => {
-      if (e.defaultPrevented) return;
-      if (ringingShown() && (e.key === "F2" || (e.altKey && !e.ctrlKey && e.code === "KeyA"))) {
-        e.preventDefault();
-        takeOnConsole();
-        return;
-      }
-      if (e.altKey && !e.ctrlKey && !e.shiftKey && /^Digit[1-6]$/.test(e.code)) {
-        const hit = keys.find(([k]) => "Digit" + k === e.code);
-        if (hit) { e.preventDefault(); if (location.pathname !== hit[1]) location.href = hit[1]; }
-      }
-    });
+function connect() {
+  onOpen(resync);  // anything missed while disconnected
+  subscribe("call", (msg) => {
+    if (!msg.payload) return;
+    const c = msg.payload;
+    if (isRinging(c)) calls.set(c.id, c); else calls.delete(c.id);  // only ringing ones count
+    render();
   });
-})();
+}
+
+function takeOnConsole() {
+  const n = [...calls.values()].filter(isRinging).length;
+  if (!n) { toast(t("toast.no_ringing")); return; }
+  location.href = "/?take=1";
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  if (!cfg.user) return;
+  const keys = pageKeys();
+  if (ringingShown()) {
+    const status = document.querySelector(".topbar-status");
+    counter = document.createElement("a");
+    counter.href = "/?take=1";
+    counter.id = "page-ringing";
+    counter.className = "counter c-ringing";
+    counter.title = "F2";
+    const label = document.createElement("span");
+    label.dataset.i18n = "count.ringing";
+    label.textContent = t("count.ringing");
+    const b = document.createElement("b");
+    b.textContent = "0";
+    counter.append(label, " ", b);
+    if (status) status.prepend(counter);
+    render();
+    connect();
+    setInterval(resync, 30000);
+  }
+  // The console keeps its own key legend (full already): one compact item for the page keys.
+  // Every other page gets a key bar along its bottom edge.
+  const legend = document.getElementById("legend");
+  if (legend && keys.length) {
+    const item = document.createElement("span");
+    item.className = "keybar-item";
+    const k = document.createElement("kbd");
+    k.textContent = "Alt+1…" + keys[keys.length - 1][0];
+    const l = document.createElement("span");
+    l.dataset.i18n = "keys.pages";
+    l.textContent = t("keys.pages");
+    item.append(k, " ", l);
+    item.title = keys.map(([key, href]) => "Alt+" + key + " " + t("keys.page." + (href === "/" ? "console" : href.slice(1)))).join(" · ");
+    legend.insertBefore(item, legend.children[1] || null);
+  } else if (!legend && (keys.length || ringingShown())) {
+    document.body.appendChild(keyBar(keys));
+    document.body.classList.add("has-page-keybar");
+  }
+  // On window, after the page's own handlers: a page that uses Alt+digit itself (the settings
+  // tabs) keeps it.
+  window.addEventListener("keydown", (e) => {
+    if (e.defaultPrevented) return;
+    if (ringingShown() && (e.key === "F2" || (e.altKey && !e.ctrlKey && e.code === "KeyA"))) {
+      e.preventDefault();
+      takeOnConsole();
+      return;
+    }
+    if (e.altKey && !e.ctrlKey && !e.shiftKey && /^Digit[1-6]$/.test(e.code)) {
+      const hit = keys.find(([k]) => "Digit" + k === e.code);
+      if (hit) { e.preventDefault(); if (location.pathname !== hit[1]) location.href = hit[1]; }
+    }
+  });
+});

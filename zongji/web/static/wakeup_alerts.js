@@ -7,11 +7,16 @@
    collapse it; collapsed it keeps a count badge, and opens again when a new one arrives.
    Alt+J (叫醒) opens the wake-up board from any page but the console, where it books the caller's
    wake-up in place (caller_wakeup.js). */
+
+import { api, errorText } from "./api.js";
+import { config } from "./config.js";
+import { el, toast } from "./dom.js";
+import { locale, onLocale, t } from "./i18n.js";
+import { onOpen, subscribe } from "./live.js";
+import { fmtStamp } from "./local_time.js";
+
 (function () {
-  "use strict";
-  if (typeof ZJ === "undefined" || !ZJ.cfg.user || ZJ.cfg.user.role === "unit_handler") return;
-  const { t, el } = ZJ;
-  const { api, toast } = ZJ;
+  if (!config.user || config.user.role === "unit_handler") return;
 
   // ------------------------------------------------------------------ the persistent alert bar
   const COLLAPSE_KEY = "zongji.wkAlertsCollapsed";
@@ -44,7 +49,7 @@
   }
   function alertNeed(x) {
     if (x.kind === "manual_call") return t("wk.bar.need_call");
-    if (x.no_response_at) return t("wk.bar.need_manager", { by: x.no_response_by_name || (x.no_response_by || "").replace(/^user:/, ""), at: ZJ.fmtStamp(x.no_response_at).slice(11, 16) });
+    if (x.no_response_at) return t("wk.bar.need_manager", { by: x.no_response_by_name || (x.no_response_by || "").replace(/^user:/, ""), at: fmtStamp(x.no_response_at).slice(11, 16) });
     return t("wk.bar.need_knock");
   }
   async function alertReached(x, btn) {
@@ -53,7 +58,7 @@
       const w = await api("POST", "/api/wakeups/tasks/" + x.id + "/done");
       toast(t("wk.bar.reached_ok", { room: w.room, n: w.minutes_late }), "ok");
       loadAlerts();
-    } catch (e) { btn.disabled = false; toast(ZJ.errorText(e), "error"); }
+    } catch (e) { btn.disabled = false; toast(errorText(e), "error"); }
   }
   function renderAlertBar() {
     const n = alertState.items.length + alertState.system.length;
@@ -82,7 +87,7 @@
       el("button", { type: "button", class: "wk-bar-btn", onclick: (e) => alertReached(x, e.currentTarget) }, t("wk.bar.reached"))));
     // The operator reads the cause in words (wk.cause.*); the raw technical text is only a tooltip.
     const checks = alertState.system.map((x) => el("li", { class: "wk-bar-row system" + (x.warn ? " warn" : ""), "data-check": x.key, title: x.technical || "" },
-      el("span", { class: "wk-bar-need" }, t(x.text, x.params) + (x.detail ? (ZJ.locale === "en" ? ": " : "：") + x.detail : ""))));
+      el("span", { class: "wk-bar-need" }, t(x.text, x.params) + (x.detail ? (locale === "en" ? ": " : "：") + x.detail : ""))));
     bar.replaceChildren(
       el("div", { class: "wk-bar-head" },
         el("strong", null, t("wk.bar.title")), " ", badge,
@@ -136,8 +141,8 @@
     ].join("\n")));
   }
   function connect() {
-    ZJLive.onOpen(loadAlerts);  // anything missed while disconnected
-    ZJLive.subscribe(["wakeup_task", "wakeup_check", "alert"], (msg) => {
+    onOpen(loadAlerts);  // anything missed while disconnected
+    subscribe(["wakeup_task", "wakeup_check", "alert"], (msg) => {
       const kind = msg.payload && msg.payload.kind;
       if (msg.topic !== "alert" || (typeof kind === "string" && kind.startsWith("wakeup_"))) reloadAlertsSoon();
     });
@@ -146,7 +151,7 @@
     alertStyles();
     loadAlerts();
     connect();
-    ZJ.onLocale(renderAlertBar);
+    onLocale(renderAlertBar);
     tickTimer = setInterval(() => { if (bar && !alertCollapsed()) renderAlertBar(); }, 20000);
   }
 

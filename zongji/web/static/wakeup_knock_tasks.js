@@ -6,10 +6,16 @@
    task stays until the guest is awake. Loaded from GET /api/wakeups/tasks on page load and every
    (re)connection of /api/live; new, changed and closed tasks arrive live (topic wakeup_task).
    Only shown to the handlers of the unit the tasks are addressed to (config.wakeup_knock). */
+
+import { api, errorText } from "./api.js";
+import { config } from "./config.js";
+import { el, toast } from "./dom.js";
+import { onLocale, t } from "./i18n.js";
+import { onOpen, subscribe } from "./live.js";
+import { fmtStamp } from "./local_time.js";
+
 (function () {
-  "use strict";
-  if (typeof ZJ === "undefined" || !ZJ.cfg.user || !ZJ.cfg.wakeup_knock) return;
-  const { t, el, api, toast } = ZJ;
+  if (!config.user || !config.wakeup_knock) return;
   let items = [], offset = 0, box = null, timer = null;
 
   function late(iso) {
@@ -29,7 +35,7 @@
         toast(t("wk.knock.manager_ok", { room: task.room, n: task.no_response_minutes_late }), "ok");
       }
       load();
-    } catch (e) { btn.disabled = false; toast(ZJ.errorText(e), "error"); }
+    } catch (e) { btn.disabled = false; toast(errorText(e), "error"); }
   }
 
   function render() {
@@ -41,7 +47,7 @@
       el("td", { class: "mono" }, x.local_time || ""),
       el("td", { class: "wk-knock-late" }, t("wk.knock.late", { n: late(x.wake_at) })),
       el("td", null, x.no_response_at
-        ? t("wk.knock.state.manager", { by: x.no_response_by_name || who(x.no_response_by), at: ZJ.fmtStamp(x.no_response_at).slice(11, 16), n: x.no_response_minutes_late })
+        ? t("wk.knock.state.manager", { by: x.no_response_by_name || who(x.no_response_by), at: fmtStamp(x.no_response_at).slice(11, 16), n: x.no_response_minutes_late })
         : t("wk.knock.state.open")),
       el("td", { class: "wk-knock-actions" },
         el("button", { type: "button", class: "btn btn-primary wk-knock-awake", onclick: (e) => act(x, "done", e.currentTarget) }, t("wk.knock.awake")),
@@ -66,8 +72,8 @@
   function loadSoon() { clearTimeout(timer); timer = setTimeout(load, 200); }
 
   function connect() {
-    ZJLive.onOpen(load);  // anything missed while disconnected
-    ZJLive.subscribe(["wakeup_task", "notification"], (msg) => {
+    onOpen(load);  // anything missed while disconnected
+    subscribe(["wakeup_task", "notification"], (msg) => {
       if (msg.topic === "wakeup_task" || (msg.payload && msg.payload.kind === "wakeup_knock")) loadSoon();
     });
   }
@@ -91,7 +97,7 @@
     render();
     load();
     connect();
-    ZJ.onLocale(render);
+    onLocale(render);
     setInterval(render, 20000);
   });
 })();

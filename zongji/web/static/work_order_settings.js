@@ -5,36 +5,25 @@
    Data: /api/calendar/*, /api/sla-policies, /api/units/contacts, /api/units/{id}/contact,
    /api/work-order-categories[/import]. A refused value shows the API's message by its field.
    Keys: Alt+1…4 switch tabs; PgUp/PgDn change the calendar year. */
+
+import { api, errorText } from "./api.js";
+import { $, el, toast } from "./dom.js";
+import { has, locale, onLocale, t } from "./i18n.js";
+import { localDate } from "./local_time.js";
+import { clearFieldErrors, showFieldError } from "./form_errors.js";
+
 (function () {
-  "use strict";
   const root = document.getElementById("settings");
   if (!root) return;
-  const { t, api, el, toast } = ZJ;
-  const $ = (id) => document.getElementById(id);
   const TABS = ["calendar", "sla", "contacts", "categories"];
   const TARGETS = ["dispatch", "first_reply", "completion", "completion_max", "callback"];
-  let year = Number(ZJ.localDate(new Date()).slice(0, 4));
+  let year = Number(localDate(new Date()).slice(0, 4));
   let policies = [];
 
   // ---------------------------------------------------------------- errors by the field
-  function clearErrors(scope) {
-    scope.querySelectorAll(".field-error").forEach((n) => { n.textContent = ""; });
-    scope.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
-  }
+  const clearErrors = clearFieldErrors;
   /** Put the API's message next to the field it names (or the form's first error slot). */
-  function showError(scope, err, fallbackField) {
-    const body = (err && err.body) || {};
-    const fields = body.fields && body.fields.length ? body.fields : [{ field: body.field || fallbackField, message: body.message || ZJ.errorText(err) }];
-    for (const f of fields) {
-      const name = String(f.field || fallbackField || "");
-      const leaf = name.split(".").pop();
-      const slot = scope.querySelector(`.field-error[data-for="${name}"]`) || scope.querySelector(`.field-error[data-for="${leaf}"]`)
-        || scope.querySelector(`.field-error[data-for="${fallbackField}"]`) || scope.querySelector(".field-error");
-      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "; " : "") + ZJ.localMessage(f.message, err && err.status);
-      const input = scope.querySelector(`[name="${leaf}"]`);
-      if (input) input.classList.add("invalid");
-    }
-  }
+  const showError = (scope, err, fallback) => showFieldError(err, { scope, slots: true, fallback, mark: "invalid" });
 
   // ---------------------------------------------------------------- tabs
   function tab(name) {
@@ -53,7 +42,7 @@
   async function loadYear() {
     $("cal-year").value = year;
     let data;
-    try { data = await api("GET", "/api/calendar/" + year); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    try { data = await api("GET", "/api/calendar/" + year); } catch (e) { toast(errorText(e), "error"); return; }
     $("cal-known").textContent = data.provisional ? t("set.cal.unknown") : t("set.cal.known");
     $("cal-known").classList.toggle("cal-provisional", !!data.provisional);
     $("cal-withdraw").hidden = !data.imported;
@@ -64,7 +53,7 @@
       el("td", { class: "mono" }, d.day),
       el("td", null, WEEKDAYS()[d.weekday]),
       el("td", null, el("span", { class: d.is_working ? "day-work" : "day-off" }, d.is_working ? t("set.cal.work") : t("set.cal.off"))),
-      el("td", null, (ZJ.locale === "en" ? d.name : d.name_zh || d.name) || ""),
+      el("td", null, (locale === "en" ? d.name : d.name_zh || d.name) || ""),
       el("td", null, el("span", { class: "src s-" + d.source }, t("set.cal.src." + d.source))),
       el("td", { class: "actions" },
         el("button", { type: "button", class: "btn notif-btn", onclick: () => editDay(d) }, t("set.edit")),
@@ -85,7 +74,7 @@
     const y = Number($("cal-withdraw").dataset.year);
     if (!confirm(t("set.cal.withdraw_confirm", { year: y }))) return;
     let r;
-    try { r = await api("DELETE", "/api/calendar/years/" + y); } catch (err) { toast(ZJ.errorText(err), "error"); return; }
+    try { r = await api("DELETE", "/api/calendar/years/" + y); } catch (err) { toast(errorText(err), "error"); return; }
     toast(t("set.cal.withdrawn", { year: y, moved: r.deadlines_moved }), "ok");
     loadYear();
   });
@@ -95,7 +84,7 @@
   }
   async function deleteDay(d) {
     if (!confirm(t("set.cal.delete_confirm", { day: d.day }))) return;
-    try { await api("DELETE", "/api/calendar/days/" + d.day); toast(t("set.saved"), "ok"); } catch (e) { toast(ZJ.errorText(e), "error"); }
+    try { await api("DELETE", "/api/calendar/days/" + d.day); toast(t("set.saved"), "ok"); } catch (e) { toast(errorText(e), "error"); }
     loadYear();
   }
   $("day-form").addEventListener("submit", async (e) => {
@@ -143,7 +132,7 @@
     if (p.complexity) parts.push(t("set.sla.complexity") + ":" + p.complexity);
     return parts.join(" · ") || t("set.sla.any");
   }
-  function WO_label(key) { return ZJ.has(key) ? t(key) : key.split(".").pop(); }
+  function WO_label(key) { return has(key) ? t(key) : key.split(".").pop(); }
   function targetCell(p, i, k) {
     const tg = p[k];
     if (!tg) return el("td", { class: "muted" }, "—");
@@ -165,7 +154,7 @@
   }
   async function loadSla() {
     let data;
-    try { data = await api("GET", "/api/sla-policies"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    try { data = await api("GET", "/api/sla-policies"); } catch (e) { toast(errorText(e), "error"); return; }
     policies = data.policies;
     $("sla-stored").textContent = data.stored ? t("set.sla.stored") : t("set.sla.defaults");
     $("sla-table").querySelector("thead tr").replaceChildren(el("th", null, t("set.sla.name")), el("th", null, t("set.sla.criteria")),
@@ -181,19 +170,19 @@
   });
   $("sla-reset").addEventListener("click", async () => {
     if (!confirm(t("set.sla.reset_confirm"))) return;
-    try { await api("DELETE", "/api/sla-policies"); } catch (err) { toast(ZJ.errorText(err), "error"); return; }
+    try { await api("DELETE", "/api/sla-policies"); } catch (err) { toast(errorText(err), "error"); return; }
     toast(t("set.saved"), "ok"); loadSla();
   });
 
   // ---------------------------------------------------------------- unit contacts
   async function loadContacts() {
     let data;
-    try { data = await api("GET", "/api/units/contacts"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    try { data = await api("GET", "/api/units/contacts"); } catch (e) { toast(errorText(e), "error"); return; }
     $("contacts-table").querySelector("tbody").replaceChildren(...data.units.map((u) => {
       const email = el("input", { type: "email", name: "email", class: "contacts-input", value: u.email || "", placeholder: "unit@example.cn" });
       const sms = el("input", { type: "tel", name: "sms_mobile", class: "contacts-input", value: u.sms_mobile || "", placeholder: "13900001111" });
       const row = el("tr", { "data-unit": u.id },
-        el("td", null, ZJ.locale === "en" && u.name_en ? u.name_en : u.name, el("div", { class: "muted small" }, t("set.contacts.kind." + u.kind))),
+        el("td", null, locale === "en" && u.name_en ? u.name_en : u.name, el("div", { class: "muted small" }, t("set.contacts.kind." + u.kind))),
         el("td", null, email, el("div", { class: "field-error", "data-for": "email" })),
         el("td", null, sms, el("div", { class: "field-error", "data-for": "sms_mobile" })),
         el("td", { class: "actions" }, el("button", { type: "button", class: "btn btn-primary notif-btn", onclick: save }, t("set.save"))));
@@ -212,10 +201,10 @@
   // ---------------------------------------------------------------- categories
   async function loadCategories() {
     let data;
-    try { data = await api("GET", "/api/work-order-categories"); } catch (e) { toast(ZJ.errorText(e), "error"); return; }
+    try { data = await api("GET", "/api/work-order-categories"); } catch (e) { toast(errorText(e), "error"); return; }
     $("cat-table").querySelector("tbody").replaceChildren(...data.categories.map((c) => el("tr", null,
       el("td", { class: "mono" }, c.code),
-      el("td", { style: "padding-left:" + (8 + 14 * (c.depth || 0)) + "px" }, ZJ.locale === "en" && c.name_en ? c.name_en : c.name_zh),
+      el("td", { style: "padding-left:" + (8 + 14 * (c.depth || 0)) + "px" }, locale === "en" && c.name_en ? c.name_en : c.name_zh),
       el("td", { class: "muted" }, c.default_unit_id ? "#" + c.default_unit_id : "—"))));
   }
   $("cat-form").addEventListener("submit", async (e) => {
@@ -233,7 +222,7 @@
       if (e.key === "PageDown") { e.preventDefault(); year += 1; loadYear(); }
     }
   });
-  ZJ.onLocale(() => tab(location.hash.slice(1)));
+  onLocale(() => tab(location.hash.slice(1)));
   $("imp-year").value = year + 1;
   tab(location.hash.slice(1));
 })();

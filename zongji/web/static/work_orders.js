@@ -1,54 +1,15 @@
-/* Work orders: shared helpers (window.WO) and the list pages (all, dispatch queue, callbacks,
+/* Work orders: the list pages (all, dispatch queue, callbacks,
    supervision, units' portal). Data: GET /api/work-orders?view=…, /api/units/portal. */
-"use strict";
 
-const WO = (function () {
-  const { t, el } = ZJ;
-  let metaPromise = null;
-  function meta() {
-    if (!metaPromise) metaPromise = ZJ.api("GET", "/api/work-orders/meta");
-    return metaPromise;
-  }
-  const typeLabel = (v) => (v ? t("wo.type." + v) : "");
-  const statusLabel = (v) => (v ? t("wo.status." + v) : "");
-  function statusBadge(s) { return el("span", { class: "st s-" + s }, statusLabel(s)); }
-  function slaBadge(state, paused) {
-    if (!state) return el("span", { class: "muted" }, "—");
-    if (paused) return el("span", { class: "sla s-paused" }, t("wo.sla.paused"));
-    return el("span", { class: "sla s-" + state }, t("wo.sla." + state));
-  }
-  function catLabel(o) {
-    if (!o.category) return "";
-    if (o.category_label) return ZJ.locale === "en" ? o.category_label.en : o.category_label.zh;
-    return o.category;
-  }
-  /** "YYYY-MM-DD HH:mm" in the organisation's zone. */
-  function stamp(iso) { return iso ? ZJ.fmtStamp(iso).slice(0, 16) : ""; }
-  /** A datetime-local value as ISO with the organisation's offset. */
-  function fromLocalInput(v) { return v ? v + (v.length === 16 ? ":00" : "") + ZJ.tzOffset(new Date(v)) : null; }
-  /** The domain's supervision reasons ("dissatisfied caller", "reply rejected: wrong_reply") in the UI language. */
-  function reasonText(r) {
-    if (!r) return "";
-    if (r === "dissatisfied caller") return t("wo.reason.dissatisfied");
-    let mm = /^reply rejected: (\w+)$/.exec(r);
-    if (mm) return t("wo.reason.rejected") + ":" + t("wo.problem." + mm[1]);
-    mm = /^callback found (\w+)$/.exec(r);
-    if (mm) return t("wo.reason.callback_found") + ":" + t("wo.problem." + mm[1]);
-    return r;
-  }
-  /** A deadline counted over a year whose holiday notice is not imported (issue 8). */
-  function provisionalMark(years) {
-    const text = ZJ.t("wo.deadline_provisional", { years: years.join("、") });
-    return ZJ.el("span", { class: "dl-provisional", title: text, "data-provisional": years.join(",") }, ZJ.t("wo.provisional"));
-  }
-  return { meta, typeLabel, reasonText, statusLabel, statusBadge, slaBadge, catLabel, stamp, fromLocalInput, provisionalMark };
-})();
+import { api, errorText } from "./api.js";
+import { $, el, toast } from "./dom.js";
+import { onLocale, t } from "./i18n.js";
+import { onOpen, subscribe } from "./live.js";
+import * as WO from "./work_order_fields.js";
 
 (function () {
   const root = document.getElementById("wo-list");
   if (!root) return;
-  const { t, api, el, toast, errorText } = ZJ;
-  const $ = (id) => document.getElementById(id);
   const view = root.dataset.view;
   const PAGE = 50;
   let page = 1, total = 0, items = [], sel = 0;
@@ -156,7 +117,7 @@ const WO = (function () {
       else if (e.key === "PageUp" && page > 1) { page--; load(); }
       else if (e.key === "/") { e.preventDefault(); $("filters").q.focus(); }
     });
-    ZJ.onLocale(() => { head(); fillFilters().catch(() => {}); render(); });
+    onLocale(() => { head(); fillFilters().catch(() => {}); render(); });
     load();
     // Live: reload when any order changes (the feed pushes every change).
     connectLive(() => load());
@@ -166,7 +127,7 @@ const WO = (function () {
     let timer = null;
     let first = true;
     const soon = () => { clearTimeout(timer); timer = setTimeout(onChange, 150); };
-    ZJLive.onOpen(() => { if (first) first = false; else soon(); });  // what changed meanwhile
-    ZJLive.subscribe("work_order", soon);
+    onOpen(() => { if (first) first = false; else soon(); });  // what changed meanwhile
+    subscribe("work_order", soon);
   }
 })();

@@ -1,0 +1,34 @@
+/* Every page's header: the clock, the language switch (and the language chosen before, restored)
+   and the logout button. */
+
+import { api } from "./api.js";
+import { config } from "./config.js";
+import { known, locale, saveLocale, setLocale } from "./i18n.js";
+import { fmt } from "./local_time.js";
+
+function startClock() {
+  const box = document.getElementById("clock");
+  if (!box) return;
+  const timeEl = box.querySelector(".clock-time"), dateEl = box.querySelector(".clock-date");
+  const tick = () => { const now = new Date(); timeEl.textContent = fmt("time").format(now); dateEl.textContent = fmt("weekday").format(now); };
+  tick();
+  setInterval(tick, 1000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  let stored = null;
+  try { stored = localStorage.getItem("zongji.locale"); } catch (e) { /* ignore */ }
+  let pending = null;
+  try { pending = localStorage.getItem("zongji.locale.pending"); } catch (e) { /* ignore */ }
+  if (pending && known(pending)) {
+    if (pending !== locale) setLocale(pending);
+    else saveLocale(pending);
+  } else if (!config.user && stored && stored !== locale && known(stored)) setLocale(stored, false);
+  document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => setLocale(b.dataset.lang)));
+  const out = document.getElementById("logout");
+  if (out) out.addEventListener("click", async () => {
+    try { await api("POST", "/api/auth/logout"); } catch (e) { /* gone already */ }
+    location.href = "/login";
+  });
+  startClock();
+});
