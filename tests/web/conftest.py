@@ -17,8 +17,12 @@ def _chromium():
     process: each opens its own contexts (cookies, storage, pages) and closes them."""
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait for their condition up to 15 s (Playwright's default is 5 s): on a 2-core
+    # machine running two test workers, a live update can take longer than 5 s to show, and a
+    # condition met late is not a failure. Nothing waits longer than it has to.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield b
