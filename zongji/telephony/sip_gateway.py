@@ -373,6 +373,7 @@ class SipGateway:
                 self.incoming.clear()
                 self.stack.account = None
                 self.ep = None
+                collector.last()  # while PJSIP still runs, on its thread
                 try:
                     ep.libDestroy()
                 except Exception:

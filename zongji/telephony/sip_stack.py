@@ -40,7 +40,8 @@ class CollectorOnThisThread:
 
     ``with collector:`` turns the automatic collector off for the process (it comes back on when
     the last user leaves, if it was on); :meth:`step`, called once per poll, collects the
-    generations whose thresholds are passed, as the automatic collector would."""
+    generations whose thresholds are passed, as the automatic collector would; :meth:`last` collects
+    everything before PJSIP is destroyed (collecting a pjsua2 object after that aborts too)."""
 
     _lock = threading.Lock()
     _users = 0
@@ -55,11 +56,14 @@ class CollectorOnThisThread:
         return self
 
     def __exit__(self, *exc) -> None:
-        gc.collect()  # what is left goes here, on this thread
         with CollectorOnThisThread._lock:
             CollectorOnThisThread._users -= 1
             if CollectorOnThisThread._users == 0 and CollectorOnThisThread._was_enabled:
                 gc.enable()
+
+    @staticmethod
+    def last() -> None:
+        gc.collect()
 
     @staticmethod
     def step() -> None:
