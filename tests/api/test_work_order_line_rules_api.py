@@ -177,7 +177,7 @@ def test_a_unit_handlers_menu_has_only_what_it_may_open(as_role, orgs):
     for href in ('href="/"', 'href="/calls"', 'href="/handover"', 'href="/work-orders"', 'href="/dispatch"'):
         assert href not in nav
     # Its own unit's figures (issue 10) it may open.
-    assert 'href="/reports"' in nav and "reports.js" in unit.get("/reports").text
+    assert 'href="/reports"' in nav and 'src="/static/reports.js' in unit.get("/reports").text
     # … and those it does not see, it cannot open.
     assert unit.get("/", follow_redirects=False).status_code == 303
     op = as_role("operator")
