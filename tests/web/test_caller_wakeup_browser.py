@@ -67,7 +67,7 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
     room_call = f"cw-{backend}-{stamp}-room"
     _cti(base, event="newCall", **{"from": "81918"}, to=HOTEL_LINE_NUMBER, direction="in", callId=room_call)
     row = page.locator(".call-row", has_text="叫醒客人甲")
-    expect(row).to_be_visible(timeout=5000)
+    expect(row).to_be_visible()
     row.click()
     expect(page.locator("#card-name")).to_have_text("叫醒客人甲")
     expect(page.locator("#card-meta [data-room]")).to_contain_text("1918")
@@ -104,7 +104,7 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
     _cti(base, event="newCall", **{"from": "13955550019"}, to=HOTEL_LINE_NUMBER, direction="in",
          callId=mobile_call)
     row2 = page.locator(".call-row", has_text="叫醒客人乙")
-    expect(row2).to_be_visible(timeout=5000)
+    expect(row2).to_be_visible()
     row2.click()
     expect(page.locator("#card-name")).to_have_text("叫醒客人乙")
     page.keyboard.press("Alt+KeyJ")
@@ -131,7 +131,7 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
     _cti(base, event="newCall", **{"from": "02155557777"}, to=HOTEL_LINE_NUMBER, direction="in",
          callId=outside_call)
     row3 = page.locator(".call-row", has_text="02155557777")
-    expect(row3).to_be_visible(timeout=5000)
+    expect(row3).to_be_visible()
     row3.click()
     page.keyboard.press("Alt+KeyJ")
     expect(page.locator(".toast", has_text="不是在住客人")).to_be_visible()

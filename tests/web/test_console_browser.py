@@ -72,7 +72,7 @@ def test_operator_takes_and_closes_a_vip_call(demo_server: str, browser, backend
     _cti(base, event="newCall", **{"from": DEMO_VIP_GUEST_MOBILE}, to=HOTEL_LINE_NUMBER,
          direction="in", callId=call_id)
     row = page.locator(".call-row", has_text=DEMO_VIP_GUEST_NAME)
-    expect(row).to_be_visible(timeout=5000)  # pushed (no reload: see __noReload below)
+    expect(row).to_be_visible()  # pushed (no reload: see __noReload below)
     expect(row).to_have_class(re.compile(r"st-ringing"))
     expect(row.locator(".vip-badge")).to_be_visible()
 
@@ -134,7 +134,7 @@ def test_operator_takes_and_closes_a_vip_call(demo_server: str, browser, backend
     # The unanswered second call is abandoned by its caller: it leaves the list by itself.
     _cti(base, event="hangup", **{"from": "13600001111"}, to=HOTEL_LINE_NUMBER,
          direction="in", callId=other_id, cause="cancel")
-    expect(page.locator(".call-row")).to_have_count(0, timeout=5000)
+    expect(page.locator(".call-row")).to_have_count(0)
     assert page.evaluate("window.__noReload") == "same page", "the console reloaded"
 
     # The call log shows the call with its note, times in local time.

@@ -77,7 +77,7 @@ def test_supervisor_edits_a_greeting_and_the_console_says_it(demo_server, browse
                          "direction": "in", "callId": "lines-greeting-1"})
     assert r.status_code == 200, r.text
     row = page.locator(".call-row", has_text="13912345678")
-    expect(row).to_be_visible(timeout=5000)
+    expect(row).to_be_visible()
     row.click()
     expect(page.locator("#greeting-zh")).to_contain_text("！示例科技客服中心，请问有什么可以帮助您？")
     expect(page.locator("#greeting-zh")).not_to_contain_text("{greeting}")

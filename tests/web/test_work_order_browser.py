@@ -55,7 +55,7 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     call_id = f"wo-browser-{backend}-{time.time_ns()}"
     _cti(base, event="newCall", **{"from": CITIZEN}, to=HOTLINE_12345_NUMBER, direction="in", callId=call_id)
     row = op.locator(".call-row", has_text=CITIZEN)
-    expect(row).to_be_visible(timeout=5000)
+    expect(row).to_be_visible()
     op.keyboard.press("F2")
     _cti(base, event="answer", **{"from": CITIZEN}, to=HOTLINE_12345_NUMBER, direction="in", callId=call_id,
          answeringNumber="3001")
@@ -64,7 +64,7 @@ def test_one_orders_whole_life(demo_server: str, browser, backend: str):
     op.keyboard.press("Alt+n")
     note = "和平路与中山路口井盖缺失，晚上很危险"
     op.keyboard.type(note)
-    expect(op.locator("#notes-state")).not_to_have_text("", timeout=5000)
+    expect(op.locator("#notes-state")).not_to_have_text("")
 
     # One click: the order form opens in a new tab with the caller's number and the note.
     with op_ctx.expect_page() as new_tab:

@@ -56,7 +56,7 @@ def test_supervisor_adds_a_holiday_and_sees_a_notification_live(demo_server, bro
     before = int(count.text_content() or 0) if count.is_visible() else 0
     with write() as s:
         notify(s, kind="completion_warning", subject="催办：工单 20990602-0001 即将超时", body="请尽快办理", role="supervisor")
-    expect(count).to_have_text(str(before + 1), timeout=5000)
+    expect(count).to_have_text(str(before + 1))
     page.keyboard.press("Alt+b")
     expect(page.locator("#notif-panel")).to_contain_text("即将超时")
     page.screenshot(path=str(ARTIFACTS / f"settings-{backend}-bell.png"))
