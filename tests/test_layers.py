@@ -22,7 +22,7 @@ from pathlib import Path
 import zongji
 
 ROOT = Path(zongji.__file__).parent
-PURE_LIBRARIES = {"pypinyin", "holidays", "chinese_calendar"}  # data and pure functions, no I/O
+PURE_LIBRARIES = {"pypinyin", "holidays", "chinese_calendar", "rjieba", "zhconv"}  # data and pure functions, no I/O
 SQL_ALLOWED = {"zongji.api.app", "zongji.api.deps", "zongji.api.errors"}
 
 KNOWN_SQL_IN_API_OR_WEB: set[str] = set()
