@@ -60,10 +60,25 @@ def pytest_runtest_makereport(item, call):
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (``.ci/run``: ``-n 2 --dist loadgroup``) the SIP tests run one after
     another on one worker: each starts PJSIP and sipp peers on loopback ports, and one test checks
-    what happens when nobody answers on 127.0.0.1:5060."""
+    what happens when nobody answers on 127.0.0.1:5060.
+
+    A browser test drives the console, whose data come through the API; every storage path behind
+    the API is tested on both databases by the API and service tests. So a browser test runs on
+    SQLite only, except those marked ``both_databases`` (the console, the live feed, a work order
+    and a wake-up end to end): a smoke set on PostgreSQL instead of every page twice."""
+    kept, dropped = [], []
     for item in items:
         if Path(str(item.fspath)).parent.name == "telephony":
             item.add_marker(pytest.mark.xdist_group("sip"))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if (item.get_closest_marker("browser") and params.get("backend") == "postgresql"
+                and not item.get_closest_marker("both_databases")):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -17,7 +17,7 @@ import pytest
 
 from tests.web.browser_support import ARTIFACTS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_databases]
 
 
 

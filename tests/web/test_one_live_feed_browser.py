@@ -6,7 +6,7 @@ import pytest
 
 from tests.web.browser_support import logged_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_databases]
 
 
 @pytest.mark.parametrize("user, path", [("operator", "/"), ("operator", "/wakeups"), ("supervisor", "/wallboard")])

@@ -14,7 +14,7 @@ import pytest
 
 from tests.web.browser_support import ARTIFACTS, logged_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.both_databases]
 
 
 
