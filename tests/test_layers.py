@@ -29,26 +29,19 @@ KNOWN_SQL_IN_API_OR_WEB: set[str] = set()
 # Routers and pages reach the store only for the logged-in user's type and the clock; sessions
 # come from the shared dependencies, everything else from services.
 STORE_NAMES_FOR_API_AND_WEB = {"User", "utcnow"}
-KNOWN_STORE_IN_API_OR_WEB = {
-    "zongji.api.routers.cti", "zongji.api.routers.live", "zongji.api.routers.users",
-    "zongji.web.pages", "zongji.web.switchboard_pages", "zongji.web.work_order_pages",
-}
+KNOWN_STORE_IN_API_OR_WEB = {"zongji.api.routers.cti", "zongji.api.routers.live", "zongji.api.routers.users"}
 # Imports of Zongji's own modules inside functions: only the CLI, whose commands load their area
 # when they run (``zongji --help`` stays fast). Elsewhere such an import hides a circle or a
 # wrong layer; what is left of them is listed.
 LAZY_IMPORTS_ALLOWED = {"zongji.cli"}
 KNOWN_LAZY_IMPORTS = {
-    "zongji.api.app", "zongji.demo.data", "zongji.services.wakeups", "zongji.web.pages",
-    "zongji.worker.registry",
+    "zongji.api.app", "zongji.demo.data", "zongji.services.wakeups", "zongji.worker.registry",
 }
 KNOWN_TELEPHONY_TO_SERVICES: set[str] = set()
 KNOWN_CYCLES = [
     # The models' module imports each area's models at its end so that Base.metadata holds them.
     {"zongji.store.models", "zongji.store.presence_models", "zongji.store.roster_models", "zongji.store.stats_models",
      "zongji.store.switchboard_models", "zongji.store.wakeup_models", "zongji.store.work_order_models"},
-    # pages.install includes the other page modules, which use its helpers.
-    {"zongji.web.line_pages", "zongji.web.pages", "zongji.web.room_board_pages", "zongji.web.stats_pages",
-     "zongji.web.switchboard_pages", "zongji.web.work_order_pages"},
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from zongji.web.pages import STATIC_DIR, i18n
+from zongji.web.shell import STATIC_DIR, i18n
 
 
 def test_pages_redirect_to_login_when_not_logged_in(client):

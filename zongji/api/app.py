@@ -32,7 +32,7 @@ from zongji.api.routers import (
 from zongji.bootstrap import bootstrap
 from zongji.services import auth as auth_service
 from zongji.settings import Settings, get_settings
-from zongji.web import pages
+from zongji.web.install import install as install_console
 from zongji.worker.runner import start_in_thread
 
 
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster):
         app.include_router(module.router)
-    pages.install(app)
+    install_console(app)
     errors.install_openapi_documentation(app)
     install_access_log_redaction()
     # Forged cross-site requests refused, request bodies bounded (issue 12): outermost.

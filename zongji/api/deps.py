@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
@@ -35,6 +36,12 @@ def db_write(request: Request) -> Iterator[Session]:
         yield session
 
 
+def unit_of_work(request: Request) -> AbstractContextManager[Session]:
+    """A writing unit of work for a page shell (``with unit_of_work(request) as s:``): committed
+    when the block ends normally. Routers take ``WriteDB`` instead."""
+    return transaction(request.app.state.session_factory)
+
+
 def session_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -55,6 +62,19 @@ def current_user(request: Request) -> User:
     # What the answer may show (zongji.api.guest_privacy) depends on the role.
     request.state.user_role = user.role
     return user
+
+
+def optional_user(request: Request) -> User | None:
+    """The logged-in user, or None: page shells redirect to the login page instead of a 401."""
+    token = session_token(request)
+    if not token:
+        return None
+    settings: Settings = request.app.state.settings
+    with transaction(request.app.state.session_factory) as session:
+        user = auth.user_for_session_token(session, token, hours=settings.session_hours)
+        if user is not None:
+            session.expunge(user)
+        return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]

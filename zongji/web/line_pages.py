@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from zongji.domain.roles import ADMIN_ROLES, Role
 from zongji.services import page_choices
-from zongji.web import pages
+from zongji.web import shell
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,14 +25,14 @@ LINE_PAGE_ROLES = frozenset({Role.SHIFT_LEADER}) | ADMIN_ROLES
 
 @router.get("/settings/lines", response_class=HTMLResponse)
 def lines_page(request: Request) -> Response:
-    user = pages._user(request)
+    user = shell.user(request)
     if user is None:
-        return pages._to_login(request)
+        return shell.to_login(request)
     if user.role not in LINE_PAGE_ROLES:
         if user.role == Role.UNIT_HANDLER:
             return RedirectResponse("/unit", status_code=303)
-        return pages._page(request, "noaccess.html", user)
+        return shell.render(request, "noaccess.html", user)
     with request.app.state.session_factory() as s:
         choices = page_choices.line_page_choices(s)
-    return pages._page(request, "lines.html", user, can_edit=user.role in ADMIN_ROLES,
+    return shell.render(request, "lines.html", user, can_edit=user.role in ADMIN_ROLES,
                        config={"can_edit": user.role in ADMIN_ROLES, **choices})

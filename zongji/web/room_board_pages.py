@@ -8,18 +8,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zongji.domain.roles import CONSOLE_ROLES, Role
-from zongji.web import pages
+from zongji.web import shell
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/rooms", response_class=HTMLResponse)
 def rooms_page(request: Request) -> Response:
-    user = pages._user(request)
+    user = shell.user(request)
     if user is None:
-        return pages._to_login(request)
+        return shell.to_login(request)
     if user.role not in CONSOLE_ROLES:
         if user.role == Role.UNIT_HANDLER:
             return RedirectResponse("/unit", status_code=303)
-        return pages._page(request, "noaccess.html", user)
-    return pages._page(request, "rooms.html", user)
+        return shell.render(request, "noaccess.html", user)
+    return shell.render(request, "rooms.html", user)

@@ -9,26 +9,26 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES, Role
-from zongji.web import pages
+from zongji.web import shell
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/wallboard", response_class=HTMLResponse)
 def wallboard_page(request: Request) -> Response:
-    user = pages._user(request)
+    user = shell.user(request)
     if user is None:
-        return pages._to_login(request)
+        return shell.to_login(request)
     if user.role not in STATS_ROLES:
-        return pages._page(request, "noaccess.html", user)
-    return pages._page(request, "wallboard.html", user)
+        return shell.render(request, "noaccess.html", user)
+    return shell.render(request, "wallboard.html", user)
 
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request) -> Response:
-    user = pages._user(request)
+    user = shell.user(request)
     if user is None:
-        return pages._to_login(request)
+        return shell.to_login(request)
     if user.role not in CONSOLE_ROLES and user.role != Role.UNIT_HANDLER:
-        return pages._page(request, "noaccess.html", user)
-    return pages._page(request, "reports.html", user)
+        return shell.render(request, "noaccess.html", user)
+    return shell.render(request, "reports.html", user)

@@ -9,20 +9,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.errors import NotFound
 from zongji.services import handover as handover_service
-from zongji.store.db import transaction
-from zongji.web import pages
+from zongji.api.deps import unit_of_work
+from zongji.web import shell
 
 router = APIRouter(include_in_schema=False)
 
 
 def _guard(request: Request):
-    user = pages._user(request)
+    user = shell.user(request)
     if user is None:
-        return None, pages._to_login(request)
+        return None, shell.to_login(request)
     if user.role not in CONSOLE_ROLES:
         if user.role == Role.UNIT_HANDLER:
             return None, RedirectResponse("/unit", status_code=303)
-        return None, pages._page(request, "noaccess.html", user)
+        return None, shell.render(request, "noaccess.html", user)
     return user, None
 
 
@@ -31,7 +31,7 @@ def handover_page(request: Request) -> Response:
     user, early = _guard(request)
     if early is not None:
         return early
-    return pages._page(request, "handover.html", user)
+    return shell.render(request, "handover.html", user)
 
 
 @router.get("/handover/{handover_id}/print", response_class=HTMLResponse)
@@ -41,8 +41,8 @@ def handover_print(handover_id: int, request: Request) -> Response:
         return early
     settings = request.app.state.settings
     try:
-        with transaction(request.app.state.session_factory) as s:
+        with unit_of_work(request) as s:
             data = handover_service.get(s, user, settings, handover_id)
     except NotFound:
         return Response("not found", status_code=404)
-    return pages._page(request, "handover_print.html", user, ho=data)
+    return shell.render(request, "handover_print.html", user, ho=data)

@@ -16,8 +16,8 @@ from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, Role
 from zongji.errors import NotFound
 from zongji.services import complaints, wakeups
 from zongji.services.work_orders.visibility import Viewer, get_visible
-from zongji.store.db import transaction
-from zongji.web import pages
+from zongji.api.deps import unit_of_work
+from zongji.web import shell
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,13 +26,13 @@ LIST_VIEWS = {"/work-orders": "all", "/dispatch": "dispatch", "/callbacks": "cal
 
 
 def _guard(request: Request, *, roles=CONSOLE_ROLES):
-    user = pages._user(request)
+    user = shell.user(request)
     if user is None:
-        return None, pages._to_login(request)
+        return None, shell.to_login(request)
     if user.role not in roles:
         if user.role == Role.UNIT_HANDLER:
             return None, RedirectResponse("/unit", status_code=303)
-        return None, pages._page(request, "noaccess.html", user)
+        return None, shell.render(request, "noaccess.html", user)
     return user, None
 
 
@@ -40,7 +40,7 @@ def _list(request: Request, view: str) -> Response:
     user, early = _guard(request)
     if early is not None:
         return early
-    return pages._page(request, "work_orders.html", user, view=view, config={"view": view})
+    return shell.render(request, "work_orders.html", user, view=view, config={"view": view})
 
 
 @router.get("/work-orders", response_class=HTMLResponse)
@@ -69,14 +69,14 @@ def unit_portal(request: Request) -> Response:
     user, early = _guard(request, roles=frozenset({Role.UNIT_HANDLER}))
     if early is not None:
         return early
-    return pages._page(request, "work_orders.html", user, view="unit",
+    return shell.render(request, "work_orders.html", user, view="unit",
                        config={"view": "unit", "wakeup_knock": _knocks_on_doors(request, user)})
 
 
 def _knocks_on_doors(request: Request, user) -> bool:
     """Whether this handler's unit is the guest-service centre, which gets the wake-up door
     tasks (R-H9; setting ``wakeup_knock_unit``): the portal then shows them first."""
-    with transaction(request.app.state.session_factory) as s:
+    with unit_of_work(request) as s:
         unit = wakeups.knock_unit(s, request.app.state.settings)
         return unit is not None and user.department_id == unit.id
 
@@ -87,7 +87,7 @@ def new_order(request: Request) -> Response:
     if early is not None:
         return early
     call_id = request.query_params.get("call_id")
-    return pages._page(request, "work_order_new.html", user,
+    return shell.render(request, "work_order_new.html", user,
                        config={"call_id": int(call_id) if call_id and call_id.isdigit() else None})
 
 
@@ -96,7 +96,7 @@ def order_page(order_id: int, request: Request) -> Response:
     user, early = _guard(request, roles=CONSOLE_ROLES | {Role.UNIT_HANDLER})
     if early is not None:
         return early
-    return pages._page(request, "work_order.html", user, config={"order_id": order_id})
+    return shell.render(request, "work_order.html", user, config={"order_id": order_id})
 
 
 @router.get("/work-orders/{order_id}/complaint-form/print", response_class=HTMLResponse)
@@ -106,14 +106,14 @@ def complaint_form_print(order_id: int, request: Request) -> Response:
     if early is not None:
         return early
     try:
-        with transaction(request.app.state.session_factory) as s:
+        with unit_of_work(request) as s:
             row = get_visible(s, Viewer.of(user), order_id)
             data = complaints.form(s, row, tz=request.app.state.settings.tz)
             org_names = complaints.form_organisation(s, row)
             order_type = row.order_type
     except NotFound:
         return Response("not found", status_code=404)
-    return pages._page(request, "complaint_form_print.html", user, form=data, org=org_names,
+    return shell.render(request, "complaint_form_print.html", user, form=data, org=org_names,
                        order_type=order_type)
 
 
@@ -122,7 +122,7 @@ def complaints_page(request: Request) -> Response:
     user, early = _guard(request)
     if early is not None:
         return early
-    return pages._page(request, "complaints.html", user)
+    return shell.render(request, "complaints.html", user)
 
 
 @router.get("/settings/work-orders", response_class=HTMLResponse)
@@ -131,4 +131,4 @@ def settings_page(request: Request) -> Response:
     user, early = _guard(request, roles=ADMIN_ROLES)
     if early is not None:
         return early
-    return pages._page(request, "work_order_settings.html", user)
+    return shell.render(request, "work_order_settings.html", user)

@@ -1,0 +1,22 @@
+"""Mounts the console on the app: the static files and every area's page shells."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from zongji.web import (
+    line_pages,  # published lines, faults, silence alerts (issue 3)
+    pages,  # login, console, call log, wake-ups
+    room_board_pages,  # room board (issues 3 and 5)
+    stats_pages,  # the live wallboard and reports (issue 10)
+    switchboard_pages,  # handover log (issue 3)
+    work_order_pages,  # work orders (issue 4)
+)
+from zongji.web.shell import STATIC_DIR
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages):
+        app.include_router(module.router)
