@@ -29,7 +29,7 @@ KNOWN_SQL_IN_API_OR_WEB: set[str] = set()
 # Routers and pages reach the store only for the logged-in user's type and the clock; sessions
 # come from the shared dependencies, everything else from services.
 STORE_NAMES_FOR_API_AND_WEB = {"User", "utcnow"}
-KNOWN_STORE_IN_API_OR_WEB = {"zongji.api.routers.cti", "zongji.api.routers.live", "zongji.api.routers.users"}
+KNOWN_STORE_IN_API_OR_WEB: set[str] = set()
 # Imports of Zongji's own modules inside functions: only the CLI, whose commands load their area
 # when they run (``zongji --help`` stays fast). Elsewhere such an import hides a circle or a
 # wrong layer; what is left of them is listed.

@@ -10,7 +10,7 @@ import json
 from sqlalchemy import select
 
 from tests.switchboard_support import app, as_user, demo  # noqa: F401  (fixtures)
-from zongji.api.routers.live import Viewer, may_receive
+from zongji.domain.live_feed import Viewer, may_receive
 from zongji.demo.data import (
     COMPANY_400_CODE,
     DEMO_CTI_TOKEN,

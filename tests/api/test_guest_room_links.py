@@ -15,7 +15,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from zongji.api.routers.live import Viewer, shape_for
+from zongji.domain.live_feed import Viewer, shape_for
 from zongji.store.models import Call, FeedItem, Guest, Organisation, Room, Stay, utcnow
 
 GUEST, MOBILE, ROOM, EXT = "赵雅琴", "13912345678", "1606", "81606"

@@ -7,7 +7,7 @@ import time
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from zongji.api.routers.live import FeedCursor
+from zongji.services.live_hub import FeedCursor
 from zongji.store.models import FeedItem
 
 

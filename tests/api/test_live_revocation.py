@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
 
-from zongji.api.routers.live import _REVOKED, CLIENT_QUEUE, Hub, Viewer
+from zongji.domain.live_feed import Viewer
+from zongji.services.live_hub import REVOKED as _REVOKED, CLIENT_QUEUE, Hub
 from zongji.services import auth
 from zongji.store.models import FeedItem, LoginSession, User, utcnow
 

@@ -1,6 +1,6 @@
 """Who may receive which live-feed message, and in what shape (R-H4, R-H9; issue 9: a privacy
 rule decided once, here, not in the socket's router). Pure: the feed's transport
-(``zongji.api.routers.live``) asks these for every message and every socket."""
+(``zongji.services.live_hub``) asks these for every message and every socket."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ from zongji.services.directory import identify_caller
 from zongji.services.switchboard.lines import flag_outbound_on_inbound_only
 from zongji.services.switchboard.transfers import on_cti_reports
 from zongji.store.call_writes import CALL_COLUMNS, CallWrites, writer_engine  # noqa: F401 (re-exported)
-from zongji.store.db import transaction
+from zongji.store.db import make_session_factory, transaction
 from zongji.store.models import Customer, Department, Guest, Line, Person, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -703,6 +703,15 @@ class CtiWriter:
         self.batches = 0
         self.events = 0
         self.cpu_seconds = 0.0  # CPU time of the writer thread, for diagnostics
+        self._engine = None  # its own engine when built by ``for_database``
+
+    @classmethod
+    def for_database(cls, url: str, *, tz: ZoneInfo, batch_max: int = 500) -> "CtiWriter":
+        """A writer on its own engine (``writer_engine``), disposed of when the writer stops."""
+        engine = writer_engine(url)
+        writer = cls(make_session_factory(engine), tz=tz, batch_max=batch_max)
+        writer._engine = engine
+        return writer
 
     def start(self) -> None:
         self._thread.start()
@@ -710,6 +719,9 @@ class CtiWriter:
     def stop(self, timeout: float = 10.0) -> None:
         self._q.put(_STOP)
         self._thread.join(timeout)
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.dispose()
 
     @property
     def alive(self) -> bool:

@@ -4,7 +4,7 @@ something changed) and reading what was published (for the socket's poller).
 A feed item (topic, entity id, payload) is written in the same transaction as the change it
 announces, so it is seen exactly when the change is committed and never for a change rolled back.
 Who may receive each item, and in what shape, is decided once in ``zongji.domain.live_feed``;
-each server process pushes committed items to its sockets (``zongji.api.routers.live``).
+each server process pushes committed items to its sockets (``zongji.services.live_hub``).
 """
 
 from __future__ import annotations

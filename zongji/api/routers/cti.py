@@ -28,7 +28,6 @@ from zongji.api.errors import broken_text_path
 from zongji.errors import ZongjiError
 from zongji.services import cti
 from zongji.errors import Invalid
-from zongji.store.db import make_session_factory
 from zongji.store.models import utcnow
 
 router = APIRouter(tags=["cti"])
@@ -255,9 +254,8 @@ def _install_fast_routes(app) -> None:
 async def running(app):
     """Start this process's group-commit writer; stop it (after draining) when the app stops."""
     settings = app.state.settings
-    engine = cti.writer_engine(settings.resolved_database_url)
-    writer = cti.CtiWriter(make_session_factory(engine), tz=settings.tz,
-                           batch_max=settings.cti_batch_max)
+    writer = cti.CtiWriter.for_database(settings.resolved_database_url, tz=settings.tz,
+                                        batch_max=settings.cti_batch_max)
     writer.start()
     app.state.cti_writer = writer
     _install_fast_routes(app)
@@ -266,4 +264,3 @@ async def running(app):
     finally:
         app.state.cti_writer = None
         await run_in_threadpool(writer.stop)
-        engine.dispose()

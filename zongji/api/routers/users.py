@@ -24,7 +24,7 @@ from zongji.domain.roles import ADMIN_ROLES, INTEGRATION_SCOPES, Role
 from zongji.errors import Forbidden
 from zongji.services import scope as scope_service
 from zongji.services import users as users_service
-from zongji.store.models import AuditEntry, IntegrationToken, User
+from zongji.store.models import User
 
 # No NUL characters (PostgreSQL text cannot hold them) and no surrounding blanks-only input.
 _TEXT = r"^[^\x00]*$"
@@ -160,7 +160,8 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(description="The bearer token. Shown only in this answer; store it now.")
 
 
-def _token_out(row: IntegrationToken) -> TokenOut:
+def _token_out(row: Any) -> TokenOut:
+    """``row``: an integration token as ``users_service`` lists it."""
     return TokenOut(
         id=row.id, name=row.name, scopes=row.scopes.split(","), created_at=row.created_at,
         revoked_at=row.revoked_at, active=row.revoked_at is None,
@@ -208,7 +209,8 @@ class AuditPageOut(ApiModel):
     total: int
 
 
-def _audit_out(row: AuditEntry) -> AuditOut:
+def _audit_out(row: Any) -> AuditOut:
+    """``row``: an audit entry as ``audit`` lists it."""
     return AuditOut(
         id=row.id, at=row.at, user_id=row.user_id, actor=row.actor, action=row.action,
         entity=row.entity, entity_id=row.entity_id, detail=row.detail,
