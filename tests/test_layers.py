@@ -34,9 +34,7 @@ KNOWN_STORE_IN_API_OR_WEB: set[str] = set()
 # when they run (``zongji --help`` stays fast). Elsewhere such an import hides a circle or a
 # wrong layer; what is left of them is listed.
 LAZY_IMPORTS_ALLOWED = {"zongji.cli"}
-KNOWN_LAZY_IMPORTS = {
-    "zongji.api.app", "zongji.demo.data", "zongji.services.wakeups", "zongji.worker.registry",
-}
+KNOWN_LAZY_IMPORTS: set[str] = set()
 KNOWN_TELEPHONY_TO_SERVICES: set[str] = set()
 KNOWN_CYCLES = [
     # The models' module imports each area's models at its end so that Base.metadata holds them.

@@ -15,7 +15,7 @@ from zongji.demo.switchboard import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
 from zongji.services.switchboard.check_out import check_out
 from zongji.services.switchboard.silence import check_line_silence
 from zongji.store.models import AuditEntry, FeedItem, Guest, Job, Person, Room, Department, utcnow
-from zongji.worker.registry import load_all
+from zongji.worker.tasks import load_all
 from zongji.worker.runner import Worker
 from tests.switchboard_support import app, as_user, demo  # noqa: F401 (fixtures)
 

@@ -18,7 +18,7 @@ from zongji.services.switchboard import transfers
 from zongji.store.db import transaction
 from zongji.store.models import AuditEntry, Guest, Person, utcnow
 from zongji.store.switchboard_models import MessageSend
-from zongji.worker.registry import load_all
+from zongji.worker.tasks import load_all
 from zongji.worker.runner import Worker
 from tests.switchboard_support import as_user, demo  # noqa: F401 (fixtures)
 

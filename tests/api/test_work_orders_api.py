@@ -498,7 +498,7 @@ def test_a_late_order_appears_on_the_supervision_list(as_role, units, write, ses
 
     from zongji.services.auth import create_user
     from zongji.store.models import User, utcnow
-    from zongji.worker.registry import load_all
+    from zongji.worker.tasks import load_all
     from zongji.worker.runner import Worker
 
     sup = as_role("supervisor")

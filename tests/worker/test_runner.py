@@ -132,3 +132,15 @@ def test_scheduling_the_same_key_from_two_transactions_at_once_keeps_one_job(ses
     assert errors == []
     with write() as s:
         assert s.scalar(select(func.count()).select_from(Job).where(Job.key == "same-key")) == 1
+
+
+def test_every_task_module_is_loaded_by_the_worker():
+    """A handler in a task module the worker never imports would never run: its jobs would wait
+    forever. Every module in zongji/worker/tasks must be in TASK_MODULES."""
+    import pkgutil
+
+    import zongji.worker.tasks as tasks
+
+    on_disk = {m.name for m in pkgutil.iter_modules(tasks.__path__)}
+    loaded = {m.__name__.rsplit(".", 1)[1] for m in tasks.TASK_MODULES}
+    assert on_disk == loaded

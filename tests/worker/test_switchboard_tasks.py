@@ -11,7 +11,7 @@ from zongji.services.switchboard.pbx import PBX_JOB, PBX_RETRY, queue_pbx
 from zongji.services.switchboard.silence import SILENCE_JOB, ensure_silence_check
 from zongji.store.models import Call, Job, Line, Organisation, utcnow
 from zongji.store.switchboard_models import LineSettings, SilenceAlert
-from zongji.worker.registry import load_all
+from zongji.worker.tasks import load_all
 from zongji.worker.runner import Worker
 
 

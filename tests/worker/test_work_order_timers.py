@@ -17,7 +17,7 @@ from zongji.services.auth import create_user
 from zongji.services.work_orders import commands, links, listing, visibility
 from zongji.store.models import Department, Job, Organisation, User
 from zongji.store.work_order_models import Notification, UnitContact, WorkOrder, WorkOrderEvent
-from zongji.worker.registry import load_all
+from zongji.worker.tasks import load_all
 from zongji.worker.runner import Worker
 
 TZ = ZoneInfo("Asia/Shanghai")

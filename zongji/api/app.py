@@ -34,6 +34,7 @@ from zongji.services import auth as auth_service
 from zongji.settings import Settings, get_settings
 from zongji.web.install import install as install_console
 from zongji.worker.runner import start_in_thread
+from zongji.worker import wakeup_dialler
 
 
 def tune_gc(gen0_threshold: int) -> None:
@@ -65,9 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.run_worker_in_server:
             worker = start_in_thread(runtime, poll_seconds=settings.worker_poll_seconds)
         dialler = None
-        if settings.run_worker_in_server and settings.wakeup_dialler_in_server:
-            from zongji.worker import wakeup_dialler  # wake-up calls (issue 5)
-
+        if settings.run_worker_in_server and settings.wakeup_dialler_in_server:  # wake-up calls (issue 5)
             dialler = wakeup_dialler.start_in_thread(app.state.session_factory, settings)
         async with live.running(app), cti.running(app):
             yield

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from zongji.demo import switchboard as switchboard_demo
 from zongji.demo.work_orders import load_work_order_demo
-from zongji.services import audit, auth
+from zongji.errors import ZongjiError
+from zongji.services import audit, auth, wakeups
 from zongji.services import scope as scope_service
 from zongji.services import directory as _directory  # noqa: F401  (keeps search_text current)
 from zongji.settings import Settings
@@ -40,6 +41,7 @@ from zongji.store.models import (
     UserLine,
     utcnow,
 )
+from zongji.store.wakeup_models import Wakeup
 
 DEMO_PASSWORD = "demo1234"
 DEMO_CTI_TOKEN = "demo-cti-token"
@@ -521,7 +523,7 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
     # issue 3: DND guest, line settings, facilities, rates
     switchboard_demo.load(session, settings, hotel=hotel, company=company, now=now,
                           hotel_line_code=HOTEL_LINE_CODE, line_400_code=COMPANY_400_CODE)
-    _load_wakeups(session, hotel, now)  # issue 5: the night list of the next morning
+    _load_wakeups(session, settings, hotel, now)  # issue 5: the night list of the next morning
 
     unit = session.scalar(select(Department).where(
         Department.organisation_id == hotline.id, Department.name == "市住建局"))
@@ -575,13 +577,8 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
 DEMO_WAKEUP_TIMES = ("0600", "0630", "0645", "0700", "0700", "0700", "0715", "0730", "0730", "0800")
 
 
-def _load_wakeups(session: Session, hotel: Organisation, now: dt.datetime) -> None:
+def _load_wakeups(session: Session, settings: Settings, hotel: Organisation, now: dt.datetime) -> None:
     """About 20 wake-ups for the next morning, booked through the real service (R-H9)."""
-    from zongji.errors import ZongjiError
-    from zongji.services import wakeups
-    from zongji.settings import get_settings
-    from zongji.store.wakeup_models import Wakeup
-
     if session.scalar(select(func.count()).select_from(Wakeup)):
         return
     rng = random.Random(20261123)
@@ -589,7 +586,6 @@ def _load_wakeups(session: Session, hotel: Organisation, now: dt.datetime) -> No
         select(Stay).join(Room, Stay.room_id == Room.id)
         .where(Room.organisation_id == hotel.id, Stay.status == "in_house").order_by(Room.number)
     ).all()
-    settings = get_settings()
     # The next morning whose list is still ahead: today's if it is not yet 03:00, else tomorrow's.
     # Never a wake-up due within hours of loading (a demo loaded at 07:30 would otherwise ring at
     # 08:00 while someone is trying it, and the tests' own wake-ups would share the window).

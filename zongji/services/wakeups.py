@@ -29,10 +29,10 @@ from zongji.domain.caller_id import stay_in_house
 from zongji.domain.room_numbers import normalize_room, room_sort_key
 from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import audit
-from zongji.services import live_feed
+from zongji.services import live_feed, notifications
 from zongji.settings import Settings
 from zongji.store import jobs
-from zongji.store.models import Call, Department, FeedItem, Job, Room, Stay, utcnow
+from zongji.store.models import Call, Department, FeedItem, Job, Room, Stay, User, utcnow
 from zongji.store.wakeup_models import Wakeup, WakeupAttempt, WakeupCheck, WakeupTask
 from zongji.telephony.adapter import CallOutcome, CallResult
 from zongji.telephony.causes import explain as explain_cause
@@ -501,8 +501,6 @@ def tasks(session: Session, *, tz: ZoneInfo, state: str | None = "open",
     # Who called the duty manager, by name (operators phone that person back).
     names = {x["no_response_by"][5:] for x in out if (x["no_response_by"] or "").startswith("user:")}
     if names:
-        from zongji.store.models import User
-
         known = dict(session.execute(select(User.username, User.display_name)
                                      .where(User.username.in_(names))).all())
         for x in out:
@@ -529,8 +527,6 @@ def _address_knock_task(session: Session, w: Wakeup, task: WakeupTask, now: dt.d
                         settings: Settings) -> None:
     """A knock-on-door task goes to the guest-service centre, whose handlers are notified (the
     bell, and e-mail/SMS to the unit's contacts) — R-H9."""
-    from zongji.services import notifications
-
     unit = knock_unit(session, settings)
     if unit is None:
         return  # no such department configured: the operators' alert bar still shows it

@@ -9,8 +9,6 @@ that marks the job done, so its database effects happen exactly once. It may sch
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import pkgutil
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -48,14 +46,10 @@ def on_start(fn: StartHook) -> StartHook:
 
 
 def start_hooks() -> list[StartHook]:
-    load_all()
+    """The start hooks registered so far (``zongji.worker.tasks`` imports every task module)."""
     return list(_ON_START)
 
 
-def load_all() -> dict[str, Handler]:
-    """Import every module in zongji.worker.tasks so their handlers register; return the map."""
-    import zongji.worker.tasks as tasks
-
-    for mod in pkgutil.iter_modules(tasks.__path__):
-        importlib.import_module(f"{tasks.__name__}.{mod.name}")
+def handlers() -> dict[str, Handler]:
+    """The handlers registered so far, by job kind."""
     return dict(_HANDLERS)

@@ -21,7 +21,8 @@ from zongji.bootstrap import Runtime
 from zongji.store import jobs as job_store
 from zongji.store.db import transaction
 from zongji.store.models import utcnow
-from zongji.worker.registry import Handler, Retry, load_all, start_hooks
+from zongji.worker.registry import Handler, Retry, start_hooks
+from zongji.worker.tasks import load_all
 
 log = logging.getLogger("zongji.worker")
 

@@ -1,1 +1,15 @@
-"""Job handlers. Each module here registers its handlers with ``zongji.worker.registry.handler``."""
+"""Job handlers. Each module here registers its handlers with ``zongji.worker.registry.handler``
+(and its start hooks with ``on_start``) when imported; ``load_all`` imports them all. A new area's
+``worker/tasks/<area>.py`` is added to this list (a test checks that none is missing)."""
+
+from __future__ import annotations
+
+from zongji.worker import registry
+from zongji.worker.tasks import stats, switchboard, wakeups, work_orders
+
+TASK_MODULES = (stats, switchboard, wakeups, work_orders)
+
+
+def load_all() -> dict[str, registry.Handler]:
+    """Every handler of every task module, by job kind."""
+    return registry.handlers()
