@@ -37,7 +37,7 @@ from zongji.api.app import create_app
 from zongji.bootstrap import Runtime, bootstrap, shutdown
 from zongji.settings import Settings
 from zongji.store.db import make_engine, transaction
-from zongji.store.models import Base
+from zongji.store.schema import metadata as SCHEMA
 
 PG_ADMIN_URL = os.environ.get(
     "ZONGJI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -149,7 +149,7 @@ def postgres_template(postgres_url: str) -> Iterator[str]:
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     engine = make_engine(f"{postgres_url.rsplit('/', 1)[0]}/{name}")
-    Base.metadata.create_all(engine)
+    SCHEMA.create_all(engine)
     engine.dispose()  # a template may have no connections while it is copied
     yield name
     with admin.connect() as c:
@@ -173,7 +173,7 @@ def postgres_reused_db(postgres_url: str, postgres_template: str) -> Iterator[tu
             "SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
             " FROM information_schema.sequences"))]
     engine.dispose()
-    tables = [t.name for t in Base.metadata.sorted_tables]
+    tables = [t.name for t in SCHEMA.sorted_tables]
     # Triggers and foreign keys are off while emptying (replica role): no stats marks written,
     # any order. Sequences restart so that every test sees ids from 1, as on a new database.
     empty_sql = (
@@ -191,7 +191,7 @@ def _empty_postgres(url: str, empty_sql: str) -> None:
     """Give the next test the reused database as a new one: no connection left from the test
     before (a server's pool, an engine not disposed), no row, no table the schema does not have
     (e.g. ``alembic_version`` a test stamped), sequences from 1."""
-    known = {t.name for t in Base.metadata.sorted_tables}
+    known = {t.name for t in SCHEMA.sorted_tables}
     engine = create_engine(url, poolclass=NullPool)
     with engine.connect() as c:
         c.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -212,7 +212,7 @@ def sqlite_template(tmp_path_factory) -> Path:
     creating every table (~60 ms)."""
     path = tmp_path_factory.mktemp("sqlite-template") / "zongji.db"
     engine = make_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(engine)
+    SCHEMA.create_all(engine)
     engine.dispose()  # the last connection closed: the WAL is checkpointed into the file
     return path
 

@@ -36,11 +36,7 @@ KNOWN_STORE_IN_API_OR_WEB: set[str] = set()
 LAZY_IMPORTS_ALLOWED = {"zongji.cli"}
 KNOWN_LAZY_IMPORTS: set[str] = set()
 KNOWN_TELEPHONY_TO_SERVICES: set[str] = set()
-KNOWN_CYCLES = [
-    # The models' module imports each area's models at its end so that Base.metadata holds them.
-    {"zongji.store.models", "zongji.store.presence_models", "zongji.store.roster_models", "zongji.store.stats_models",
-     "zongji.store.switchboard_models", "zongji.store.wakeup_models", "zongji.store.work_order_models"},
-]
+KNOWN_CYCLES: list[set[str]] = []
 
 
 def _modules() -> dict[str, Path]:

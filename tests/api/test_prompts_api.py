@@ -119,9 +119,9 @@ def test_cli_uploads_lists_and_removes(settings, monkeypatch, tmp_path):
     get_settings.cache_clear()
     try:
         from zongji.store.db import make_engine
-        from zongji.store.models import Base
+        from zongji.store.schema import metadata
 
-        Base.metadata.create_all(make_engine(settings.resolved_database_url))
+        metadata.create_all(make_engine(settings.resolved_database_url))
         runner = CliRunner()
         good = tmp_path / "en.wav"
         good.write_bytes(_wav(rate=8000, channels=1))

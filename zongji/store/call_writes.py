@@ -17,7 +17,8 @@ from sqlalchemy import Boolean
 from sqlalchemy.orm import Session
 
 from zongji.store.db import is_sqlite, make_engine
-from zongji.store.models import Call, UTCDateTime
+from zongji.store.base import UTCDateTime
+from zongji.store.models import Call
 
 CALLS = Call.__table__
 CALL_COLUMNS = [c.key for c in CALLS.columns]

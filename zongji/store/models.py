@@ -2,6 +2,7 @@
 
 Names follow ../shared/GLOSSARY.md. Every instant is stored in UTC and read back timezone-aware
 (see ``UTCDateTime``); local time is applied only when shown or reasoned about.
+The core tables; each area's are in ``<area>_models.py``, and ``schema.py`` gathers them all.
 Changes to this file need an Alembic migration in ``zongji/store/migrations/versions``.
 """
 
@@ -10,66 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-    UniqueConstraint,
-    text,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class UTCDateTime(TypeDecorator):
-    """A timezone-aware instant, stored as UTC on every backend."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; Zongji stores only timezone-aware instants")
-        value = value.astimezone(dt.UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON}
+# The shared parts, imported from here by the areas' models too (and UTCDateTime by the
+# migrations written before base.py, as ``zongji.store.models.UTCDateTime``).
+from zongji.store.base import Base, BigId, UTCDateTime, utcnow  # noqa: F401
 
 
 # --------------------------------------------------------------------------- people and access
@@ -515,24 +462,3 @@ __all__ = [
     "UserLine",
     "utcnow",
 ]
-
-# Work orders, their calendar, SLA policies and notifications (issue 4) live in their own module
-# on the same Base; imported here so the metadata (create_all, Alembic) includes them.
-from zongji.store import work_order_models as _work_order_models  # noqa: E402,F401
-
-# Switchboard operations (issue 3): transfer attempts, messages, DND, line settings, faults,
-# silence alerts, handovers, facilities and long-distance rates; same Base, same metadata.
-from zongji.store import switchboard_models as _switchboard_models  # noqa: E402,F401
-
-# Wake-up calls, their attempts, escalation tasks and pre-flight checks (issue 5) live in their
-# own module on the same Base; imported here so the metadata (create_all, Alembic) includes them.
-from zongji.store import wakeup_models as _wakeup_models  # noqa: E402,F401
-
-# A supervisor's comments on operators' periods (issue 10): same Base, same metadata.
-from zongji.store import stats_models as _stats_models  # noqa: E402,F401
-
-# Operators' away periods (issue 10): same Base, same metadata.
-from zongji.store import presence_models as _presence_models  # noqa: E402,F401
-
-# The roster's shifts (issue 10): same Base, same metadata.
-from zongji.store import roster_models as _roster_models  # noqa: E402,F401

@@ -1,5 +1,5 @@
 """Operators' away periods (issue 10, point 2): one row per period, open while ``ended_at`` is
-null. Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them."""
+null. Listed in ``zongji.store.schema`` so that its metadata holds them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The roster's shifts (issue 10, point 5). Imported at the end of ``zongji.store.models``."""
+"""The roster's shifts (issue 10, point 5). Listed in ``zongji.store.schema``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Tables of the statistics (issue 10): a supervisor's comment on an operator's period (R-C4),
 the call aggregates per half-hour slot and the marks of slots to recount.
 
-Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them.
+Listed in ``zongji.store.schema`` so that its metadata holds them.
 
 The marks are written by triggers on ``calls``, ``work_orders`` and ``work_order_events``
 (migrations 0010 and 0011; ``create_all`` installs them too). A future migration that rebuilds one

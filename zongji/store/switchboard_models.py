@@ -1,7 +1,7 @@
 """Tables of switchboard operations (issue 3): transfer attempts, messages, do-not-disturb, line
 settings, faults and silence alerts, handovers, and the information service (facilities, rates).
 
-Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them. Rules live in
+Listed in ``zongji.store.schema`` so that its metadata holds them. Rules live in
 ``zongji.domain`` (transfer, messages, dnd, lines, handover); these rows persist their results.
 Room numbers are stored where operators' internal records need them (DND, handover snapshots)
 and are only ever served to roles in ``zongji.domain.roles.ROOM_NUMBER_ROLES``.

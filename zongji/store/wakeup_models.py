@@ -1,6 +1,6 @@
 """Tables of wake-up calls (叫醒服务， R-H9, issue 5).
 
-Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them.
+Listed in ``zongji.store.schema`` so that its metadata holds them.
 
 - ``Wakeup``: one occurrence (a daily repeat is one row a day sharing ``series_id``), with the
   state of ``zongji.domain.wakeups.WakeupState`` kept in columns.

@@ -1,6 +1,6 @@
 """Tables of work orders (工单), their SLA calendar and policies, and notifications (issue 4).
 
-Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them. The order's full
+Listed in ``zongji.store.schema`` so that its metadata holds them. The order's full
 domain state (``zongji.domain.work_orders.state.WorkOrderState``) is kept as JSON in
 ``WorkOrder.state``; the columns beside it are copies for lists, filters and permissions, written
 by ``zongji.services.work_orders.changes`` in the same transaction as the state.

@@ -3,10 +3,10 @@
 from alembic import context
 
 from zongji.store.db import make_engine
-from zongji.store.models import Base
+from zongji.store.schema import metadata as schema_metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = schema_metadata
 
 
 def run_migrations_online() -> None:

@@ -1,0 +1,23 @@
+"""The whole schema: the core models and every area's, so that ``metadata`` holds every table.
+
+What builds or compares a schema (``create_all`` in the tests and for a new embedded database,
+Alembic's ``env.py``) takes ``metadata`` from here. A new area's ``<area>_models.py`` is added to
+the list below; ``tests/store/test_migrations.py`` checks that none is missing.
+"""
+
+from __future__ import annotations
+
+from zongji.store import (
+    models,  # people, organisations, directory, rooms and stays, calls, the live feed, jobs
+    presence_models,  # operators' away periods (issue 10)
+    roster_models,  # the roster's shifts (issue 10)
+    stats_models,  # the statistics' aggregates, their triggers, reviews (issue 10)
+    switchboard_models,  # transfers, messages, DND, lines, faults, silence, handovers (issue 3)
+    wakeup_models,  # wake-up calls, attempts, tasks and checks (issue 5)
+    work_order_models,  # work orders, calendar, SLA policies, notifications (issue 4)
+)
+from zongji.store.base import Base
+
+MODEL_MODULES = (models, presence_models, roster_models, stats_models, switchboard_models,
+                 wakeup_models, work_order_models)
+metadata = Base.metadata
