@@ -106,7 +106,7 @@ def _escalate_to_the_door(write, settings, wid):
         w = s.get(Wakeup, wid)
         at = w.window_ends_at
         a = svc.begin_attempt(s, w, 1, now=at, worker="test", settings=settings)
-        svc.end_attempt(s, w, a, CallResult(CallOutcome.NO_ANSWER, a.call_id, a.uri, started_at=at),
+        svc.end_attempt(s, w, a, CallResult(CallOutcome.NO_ANSWER, a.external_call_id, a.uri, started_at=at),
                         now=at + dt.timedelta(seconds=30), settings=settings)
         assert w.status == "escalated"
         return w.wake_at

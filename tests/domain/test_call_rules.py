@@ -12,7 +12,7 @@ T0 = dt.datetime(2025, 5, 1, 0, 0, tzinfo=dt.UTC)
 
 
 def ev(kind: str, seconds: float, **kw) -> CtiEvent:
-    return CtiEvent(kind=EventKind(kind), call_id="c1", at=T0 + dt.timedelta(seconds=seconds),
+    return CtiEvent(kind=EventKind(kind), external_call_id="c1", at=T0 + dt.timedelta(seconds=seconds),
                     from_number="13800138000", to_number="02088886666", **kw)
 
 

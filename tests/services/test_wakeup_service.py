@@ -187,7 +187,7 @@ def test_confirmed_on_first_call(write, st, session_factory):
     drain(_dialler(session_factory, st, gw, clock))
     w = wakeup(session_factory, wid)
     assert (w.status, w.minutes_late, w.reached_by) == ("done", 0, "phone")
-    assert [(a.number, a.state, a.outcome, a.call_id) for a in w.attempts] == [
+    assert [(a.number, a.state, a.outcome, a.external_call_id) for a in w.attempts] == [
         (1, "ended", "answered_confirmed", f"wakeup-{wid}-1")]
     assert gw.dialled == [f"wakeup-{wid}-1"]
 

@@ -109,7 +109,7 @@ def test_killed_worker_mid_burst_places_each_wakeup_exactly_once(settings, db_ur
             assert len(attempts) == N and {x.number for x in attempts} == {1}
             assert {x.outcome for x in attempts} == {"answered_confirmed"}
             assert any(x.recovered for x in attempts)  # the killed worker's calls were taken over
-            call_ids = {x.call_id for x in attempts}
+            call_ids = {x.external_call_id for x in attempts}
         # The gateway dialled each once: sipp's INVITEs and the CTI call records agree.
         deadline = time.monotonic() + 10
         while len(room.invites()) < N and time.monotonic() < deadline:

@@ -135,7 +135,7 @@ def test_wakeups_over_real_sip(rig, wsettings, write, session_factory, tmp_path)
             assert sorted(x["room"] for x in hand["escalated"]) == ["1202", "1203", "1204"]
 
         # Every attempt is a call record, reported by the gateway over CTI.
-        call_ids = {x.call_id: (n, x.outcome) for n, w in rows.items() for x in w.attempts}
+        call_ids = {x.external_call_id: (n, x.outcome) for n, w in rows.items() for x in w.attempts}
         deadline = time.monotonic() + 10
         while True:
             with session_factory() as s:
@@ -148,7 +148,7 @@ def test_wakeups_over_real_sip(rig, wsettings, write, session_factory, tmp_path)
         causes = {n: {calls[cid].hangup_cause for cid, (m, _) in call_ids.items() if m == n}
                   for n in rooms}
         assert causes["1202"] == {"busy"} and causes["1203"] == {"noAnswer"}
-        assert calls[ok.attempts[0].call_id].answered_at is not None
+        assert calls[ok.attempts[0].external_call_id].answered_at is not None
         assert all(c.direction == "out" for c in calls.values())
 
         # sipp saw each attempt exactly once.

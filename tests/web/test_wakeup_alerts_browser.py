@@ -59,7 +59,7 @@ def _escalated(write, settings, room: str, *, door: bool, minutes_ago: float) ->
                         actor="user:operator", now=now, settings=settings)
         if door:
             a = svc.begin_attempt(s, w, 1, now=w.window_ends_at, worker="test", settings=settings)
-            svc.end_attempt(s, w, a, CallResult(CallOutcome.NO_ANSWER, a.call_id, a.uri,
+            svc.end_attempt(s, w, a, CallResult(CallOutcome.NO_ANSWER, a.external_call_id, a.uri,
                                                 started_at=w.window_ends_at),
                             now=w.window_ends_at + dt.timedelta(seconds=30), settings=settings)
         else:

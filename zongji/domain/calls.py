@@ -77,10 +77,12 @@ LOST_OUTCOMES = frozenset({Outcome.ABANDONED, Outcome.MISSED, Outcome.BUSY, Outc
 
 @dataclass(frozen=True)
 class CtiEvent:
-    """One CTI event as reported by a PBX, validated. ``at``: when it happened (aware)."""
+    """One CTI event as reported by a PBX, validated. ``at``: when it happened (aware).
+    ``external_call_id``: the PBX's own identifier of the call (the CTI's ``callId``), stored as
+    ``calls.external_id``; a ``call_id`` elsewhere is the call's database id."""
 
     kind: EventKind
-    call_id: str
+    external_call_id: str
     at: dt.datetime
     from_number: str = ""
     to_number: str = ""

@@ -119,7 +119,7 @@ def hash_token(token: str) -> str:
 
 def event_key(ev: rules.CtiEvent, at_given: bool) -> str:
     parts = (
-        ev.call_id, ev.kind.value, ev.from_number, ev.to_number, ev.cause or "",
+        ev.external_call_id, ev.kind.value, ev.from_number, ev.to_number, ev.cause or "",
         ev.transfer_to or "", ev.at.astimezone(dt.UTC).isoformat() if at_given else "",
     )
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -182,7 +182,7 @@ def _parse(data: Any, received: dt.datetime, token_hash: str, *, json_form: bool
     kind = kinds.get(kind_raw)
     if kind is None:
         raise Invalid(f"event must be one of {', '.join(kinds)}, not {kind_raw!r}", field="event")
-    call_id = _text(data, "callId", max_len=CALL_ID_MAX, required=True)
+    external_call_id = _text(data, "callId", max_len=CALL_ID_MAX, required=True)
     numbers_required = json_form or kind is rules.EventKind.NEW_CALL
     from_number = _text(data, "from", max_len=NUMBER_MAX, required=numbers_required) or ""
     to_number = _text(data, "to", max_len=NUMBER_MAX, required=numbers_required) or ""
@@ -218,7 +218,7 @@ def _parse(data: Any, received: dt.datetime, token_hash: str, *, json_form: bool
             at = at.astimezone(dt.UTC)
             at_given = True
     ev = rules.CtiEvent(
-        kind=kind, call_id=call_id, at=at, from_number=from_number, to_number=to_number,
+        kind=kind, external_call_id=external_call_id, at=at, from_number=from_number, to_number=to_number,
         direction=rules.Direction(direction_raw), cause=cause, answering_number=answering,
         user=user, queue=queue_name, transfer_to=transfer_to,
     )
@@ -530,7 +530,7 @@ class Ingestor:
         for i in live:
             primary.setdefault(items[i].key, i)
         event_rows = [
-            (key, items[i].event.call_id, items[i].event.kind.value, db.dt(items[i].event.at),
+            (key, items[i].event.external_call_id, items[i].event.kind.value, db.dt(items[i].event.at),
              db.dt(now), sources[items[i].token_hash], db.json(items[i].payload))
             for key, i in sorted(primary.items())
         ]
@@ -538,11 +538,11 @@ class Ingestor:
         new_by_call: dict[str, list[Incoming]] = defaultdict(list)
         for key, i in primary.items():
             if key in new_keys:
-                new_by_call[items[i].event.call_id].append(items[i])
+                new_by_call[items[i].event.external_call_id].append(items[i])
 
         # 3. the calls, locked in a fixed order.
-        call_ids = sorted({items[i].event.call_id for i in live})
-        rows: dict[str, dict[str, Any]] = {r["external_id"]: r for r in db.select_calls(call_ids)}
+        external_ids = sorted({items[i].event.external_call_id for i in live})
+        rows: dict[str, dict[str, Any]] = {r["external_id"]: r for r in db.select_calls(external_ids)}
         changed: list[dict[str, Any]] = []
         fresh: list[dict[str, Any]] = []
         identities: dict[str, Any] = {}
@@ -616,7 +616,7 @@ class Ingestor:
 
         for i in live:
             it = items[i]
-            row = rows.get(it.event.call_id)
+            row = rows.get(it.event.external_call_id)
             is_new = primary[it.key] == i and it.key in new_keys
             results[i] = Result(call_id=row["id"] if row else None, duplicate=not is_new,
                                 transfer_report=_transfer_report(it.event, row["id"] if row else None)

@@ -60,7 +60,7 @@ def call_job_key(wakeup_id: int, attempt: int) -> str:
     return f"wakeup:{wakeup_id}:{attempt}"
 
 
-def call_id_for(wakeup_id: int, attempt: int) -> str:
+def external_call_id_for(wakeup_id: int, attempt: int) -> str:
     return f"wakeup-{wakeup_id}-{attempt}"
 
 
@@ -102,7 +102,7 @@ def _store(w: Wakeup, s: dom.WakeupState) -> None:
 
 
 def attempt_out(a: WakeupAttempt, tz: ZoneInfo) -> dict[str, Any]:
-    return {"number": a.number, "call_id": a.call_id, "state": a.state,
+    return {"number": a.number, "call_id": a.external_call_id, "state": a.state,
             "due_at": _iso(a.due_at, tz), "started_at": _iso(a.started_at, tz),
             "placed_at": _iso(a.placed_at, tz), "answered_at": _iso(a.answered_at, tz),
             "ended_at": _iso(a.ended_at, tz), "outcome": a.outcome, "key": a.key,
@@ -683,7 +683,7 @@ def _day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
 
 def _answered_calls(session: Session, rows: list[Wakeup]) -> set[str]:
     """Call ids of wake-ups being called whose call the gateway reported answered (CTI)."""
-    ids = [call_id_for(w.id, len(w.attempts)) for w in rows if w.status == "calling" and w.attempts]
+    ids = [external_call_id_for(w.id, len(w.attempts)) for w in rows if w.status == "calling" and w.attempts]
     if not ids:
         return set()
     return set(session.scalars(select(Call.external_id).where(
@@ -702,7 +702,7 @@ def board(session: Session, *, day: dt.date, settings: Settings) -> dict[str, An
     counts: dict[str, int] = {}
     items = []
     for w in rows:
-        live = bool(w.attempts) and call_id_for(w.id, len(w.attempts)) in answered
+        live = bool(w.attempts) and external_call_id_for(w.id, len(w.attempts)) in answered
         out = wakeup_out(w, tz, live_answered=live)
         counts[out["status"]] = counts.get(out["status"], 0) + 1
         items.append(out)
@@ -805,7 +805,7 @@ def begin_attempt(session: Session, w: Wakeup, number: int, *, now: dt.datetime,
     tz = settings.tz
     tr = dom.start_call(_state(w, tz), now)
     due = w.next_attempt_at or w.wake_at
-    a = WakeupAttempt(wakeup_id=w.id, number=number, call_id=call_id_for(w.id, number),
+    a = WakeupAttempt(wakeup_id=w.id, number=number, external_call_id=external_call_id_for(w.id, number),
                       state="placing", uri=room_uri(w, settings), worker=worker, due_at=due,
                       started_at=now)
     w.attempts.append(a)
@@ -847,7 +847,7 @@ def end_attempt(session: Session, w: Wakeup, a: WakeupAttempt, result: CallResul
                       {"wakeup_id": w.id, "attempt": n})
     _effects(session, w, tr.effects, now, settings)
     audit.record(session, actor="system:wakeup", action="wakeup.attempt", entity="wakeup",
-                 entity_id=w.id, detail={"attempt": a.number, "call_id": a.call_id,
+                 entity_id=w.id, detail={"attempt": a.number, "call_id": a.external_call_id,
                                          "outcome": a.outcome, "key": a.key,
                                          "status": w.status, "recovered": recovered})
     _publish(session, w, tz)
@@ -1014,9 +1014,9 @@ def resume_after_telephony_down(session: Session, *, now: dt.datetime, settings:
     return out
 
 
-def cti_call_seen(session: Session, call_id: str) -> Call | None:
-    """The call record the gateway reported for ``call_id`` (CTI newCall), if any."""
-    return session.scalar(select(Call).where(Call.external_id == call_id))
+def cti_call_seen(session: Session, external_call_id: str) -> Call | None:
+    """The call record the gateway reported for ``external_call_id`` (CTI newCall), if any."""
+    return session.scalar(select(Call).where(Call.external_id == external_call_id))
 
 
 def stats(session: Session) -> dict[str, int]:

@@ -75,8 +75,9 @@ class WakeupAttempt(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     wakeup_id: Mapped[int] = mapped_column(ForeignKey("wakeups.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    # The id the gateway and the CTI call record carry: "wakeup-<id>-<number>".
-    call_id: Mapped[str] = mapped_column(String(64), unique=True)
+    # The id the gateway and the CTI call record carry: "wakeup-<id>-<number>" (the PBX's call
+    # id, ``calls.external_id``; not a database id). The column keeps its name.
+    external_call_id: Mapped[str] = mapped_column("call_id", String(64), unique=True)
     # placing (committed before dialling) | ended
     state: Mapped[str] = mapped_column(String(20), default="placing")
     uri: Mapped[str] = mapped_column(String(200))

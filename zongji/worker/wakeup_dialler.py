@@ -411,7 +411,7 @@ class WakeupDialler:
             else:
                 mode = "recover"
                 a.worker = self.name
-            call_id, uri, languages = a.call_id, a.uri, w.languages.split(",")
+            call_id, uri, languages = a.external_call_id, a.uri, w.languages.split(",")
             due = a.due_at or w.wake_at
         result: CallResult | None = None
         lost_reason = ""
