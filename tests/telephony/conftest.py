@@ -100,3 +100,10 @@ def room(tmp_path):
     yield _room
     for r in rooms:
         r.stop()
+
+
+@pytest.fixture(autouse=True)
+def _sip_story_in_failure_reports(caplog):
+    """A failed SIP test reports what the gateway did (its INFO log: REFER sent, NOTIFY seen,
+    hangup sent …), not only the assertion: a rare failure is then explained by its own run."""
+    caplog.set_level("INFO", logger="zongji.telephony")
