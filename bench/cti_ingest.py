@@ -240,10 +240,10 @@ def _prepare_database(url: str) -> str:
     """
     from zongji.services import auth
     from zongji.store.db import make_engine, make_session_factory, transaction
-    from zongji.store.models import Base
+    from zongji.store.schema import metadata as schema_metadata
 
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    schema_metadata.create_all(engine)
     try:
         with transaction(make_session_factory(engine)) as s:
             return auth.add_integration_token(s, "bench-pbx").token

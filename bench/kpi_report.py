@@ -176,10 +176,10 @@ def load(url: str, folder: Path, *, operators: int, units: int) -> dict[str, flo
 
     from zongji.store import stats_models
     from zongji.store.db import make_engine
-    from zongji.store.models import Base
+    from zongji.store.schema import metadata as schema_metadata
 
     engine = make_engine(url)
-    Base.metadata.create_all(engine)
+    schema_metadata.create_all(engine)
     sqlite = engine.dialect.name == "sqlite"
     out = {}
     with Session(engine) as s:

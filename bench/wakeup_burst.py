@@ -54,7 +54,8 @@ def main() -> None:
     from zongji.services import wakeups as svc
     from zongji.settings import Settings
     from zongji.store.db import make_engine, make_session_factory, transaction
-    from zongji.store.models import Base, utcnow
+    from zongji.store.models import utcnow
+    from zongji.store.schema import metadata as schema_metadata
     from zongji.store.wakeup_models import Wakeup, WakeupAttempt
     from zongji.telephony.control import GatewayPool, HttpTelephonyClient
     from zongji.telephony.prompts import PromptStore
@@ -66,8 +67,8 @@ def main() -> None:
                         wakeup_lines=args.lines, wakeup_ring_seconds=20, wakeup_key_seconds=8,
                         wakeup_poll_seconds=0.05)
     engine = make_engine(url)
-    Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
+    schema_metadata.drop_all(engine)
+    schema_metadata.create_all(engine)
     factory = make_session_factory(engine)
 
     procs: list[subprocess.Popen] = []

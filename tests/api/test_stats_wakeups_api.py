@@ -31,11 +31,11 @@ def test_the_wakeup_report_counts_each_way_a_guest_was_woken(client, write, logi
             return w
 
         w1 = wakeup(1, at(6, 30), status="done", reached_at=at(6, 30), reached_by="phone", minutes_late=0)
-        s.add(WakeupAttempt(wakeup_id=w1.id, number=1, call_id="wk-1-1", state="ended", uri="sip:6001",
+        s.add(WakeupAttempt(wakeup_id=w1.id, number=1, external_call_id="wk-1-1", state="ended", uri="sip:6001",
                             due_at=at(6, 30), started_at=at(6, 30), answered_at=at(6, 30)))
         w2 = wakeup(2, at(7, 0), status="done", reached_at=at(7, 8), reached_by="door", minutes_late=8,
                     escalated_at=at(7, 4))
-        s.add(WakeupAttempt(wakeup_id=w2.id, number=1, call_id="wk-2-1", state="ended", uri="sip:6001",
+        s.add(WakeupAttempt(wakeup_id=w2.id, number=1, external_call_id="wk-2-1", state="ended", uri="sip:6001",
                             due_at=at(7, 0), started_at=at(7, 0)))
         wakeup(3, at(7, 30), status="cancelled", cancelled_at=at(5, 0), cancelled_by="user:test")
     login("supervisor")
