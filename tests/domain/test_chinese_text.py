@@ -50,3 +50,9 @@ def test_the_centres_words_are_kept_whole():
 
 def test_term_text_is_one_token_per_term():
     assert term_text(["流浪狗", "liu lang", ""]) == "流浪狗 liulang"
+
+
+def test_pinyin_initials_of_the_word_as_said_find_its_synonym():
+    a = Analyzer(Synonyms.from_lines(["社会保障卡 = 社保卡"]))
+    terms = a.terms("社保卡丢了")
+    assert "社会保障卡" in terms and "shbzk" in terms and "sbk" in terms

@@ -126,24 +126,34 @@ class Analyzer:
             if len(word) > 1 and _HAS_HAN.search(word) and " " not in word:
                 self._jieba.add_word(word, None, None)
 
-    def words(self, text: str) -> list[str]:
-        """The folded text's words in order, search mode (long words and the words inside them),
-        punctuation and stop words dropped, synonyms mapped to their canonical term."""
-        out: list[str] = []
+    def _tokens(self, text: str) -> list[tuple[str, str]]:
+        """(word as said, its canonical term) for each word of the folded text, search mode,
+        punctuation and stop words dropped."""
+        out: list[tuple[str, str]] = []
         for token in self._jieba.cut_for_search(fold(text)):
             token = token.strip()
             if not token or _PUNCT_OR_SPACE.match(token) or token in STOP_WORDS:
                 continue
-            out.append(self.synonyms.canonical(token))
+            out.append((token, self.synonyms.canonical(token)))
         return out
 
+    def words(self, text: str) -> list[str]:
+        """The folded text's words in order, search mode (long words and the words inside them),
+        punctuation and stop words dropped, synonyms mapped to their canonical term."""
+        return [canonical for _, canonical in self._tokens(text)]
+
     def terms(self, text: str) -> list[str]:
-        """``words`` plus each Chinese word's pinyin and initials: what an index stores and what a
-        query is matched with. Duplicates are kept (a term said twice counts twice)."""
+        """``words`` plus the pinyin and initials of each Chinese word, both as said and as its
+        canonical term (``社保卡`` → 社会保障卡, shehuibaozhangka, shbzk, shebaoka, sbk): what an
+        index stores and what a query is matched with. Duplicates are kept (a term said twice
+        counts twice)."""
         out: list[str] = []
-        for word in self.words(text):
-            out.append(word)
-            out.extend(pinyin_forms(word))
+        for said, canonical in self._tokens(text):
+            out.append(canonical)
+            forms = pinyin_forms(canonical)
+            out.extend(forms)
+            if said != canonical:
+                out.extend(f for f in pinyin_forms(said) if f not in forms)
         return out
 
     def query_terms(self, text: str) -> list[str]:
