@@ -45,6 +45,13 @@ HIST_CLOSE = ["", "。", "，希望尽快处理。", "，麻烦派人看看。",
               "，之前打过电话没人管。", "，要求处理。"]
 EVAL_OPEN = ["您好，{p}那里", "我住{p}，", "{p}那块儿", "打扰一下，{p}", "关于{p}：", "我们{p}", "市民说{p}"]
 EVAL_OPEN_NO_PLACE = ["想问一下，", "来电人讲", "有个事儿，", "咨询："]
+HIST_DETAIL = ["，家里有老人和小孩", "，这种情况持续一个多月了", "，来电人要求处理后回电", "，周围邻居意见都很大",
+               "，社区说管不了", "，来电人情绪比较激动"]
+EVAL_DETAIL = ["，我们整栋楼的人都有意见", "，前前后后找了好几个地方", "，老人晚上都睡不踏实", "，物业和社区都说不归他们",
+               "，来电人留了手机号", "，打了几次电话都没结果"]
+HIST_ASK_CLOSE = ["", "？", "，麻烦告知。", "，想咨询一下。", "，请回电。"]
+EVAL_ASK_CLOSE = ["？", "，请告诉我", "，谢谢", "，谁能答复下", "？挺急的"]
+ASK_MARKS = ("吗", "怎么", "什么", "哪", "多久", "几点", "能不能", "有没有", "多少", "啥", "是啥", "算不算")
 EVAL_CLOSE = ["，谁来管一下？", "，能不能处理下", "，拖了快一个月了", "，急！", "。谢谢", "，盼回复",
               "，请给个说法", ""]
 
@@ -84,13 +91,22 @@ def pick_category(m, rnd):
     if r < 0.2:
         return None
     if cat is None:
-        return None if r < 0.85 else None
+        return None
     if "/" in cat and r < 0.35:
         return cat.split("/")[0]
     return cat
 
 
-def build_line(m, phrase, places, opens, opens_np, closes, rnd):
+def is_question(phrase: str) -> bool:
+    return any(mark in phrase for mark in ASK_MARKS)
+
+
+def build_line(m, phrase, places, opens, opens_np, closes, rnd, ask_closes, details):
+    if is_question(phrase):
+        closes = ask_closes
+    elif rnd.random() < 0.3:
+        phrase += rnd.choice(details)
+        closes = [c for c in closes if "天" not in c and "月" not in c]
     for _ in range(50):
         if rnd.random() < 0.1 and m["_key"] not in ("东区", "西区"):
             place = ""
@@ -131,10 +147,12 @@ def generate(n_history=700, n_eval=480, seed=11):
     def add(target, m, hist):
         if hist:
             phrase = rnd.choice(m["examples"])
-            text, place = build_line(m, phrase, HIST_PLACES, HIST_OPEN, HIST_OPEN_NO_PLACE, HIST_CLOSE, rnd)
+            text, place = build_line(m, phrase, HIST_PLACES, HIST_OPEN, HIST_OPEN_NO_PLACE, HIST_CLOSE, rnd,
+                                     HIST_ASK_CLOSE, HIST_DETAIL)
         else:
             phrase = rnd.choice(m["_eval"])
-            text, place = build_line(m, phrase, EVAL_PLACES, EVAL_OPEN, EVAL_OPEN_NO_PLACE, EVAL_CLOSE, rnd)
+            text, place = build_line(m, phrase, EVAL_PLACES, EVAL_OPEN, EVAL_OPEN_NO_PLACE, EVAL_CLOSE, rnd,
+                                     EVAL_ASK_CLOSE, EVAL_DETAIL)
         if text is None or text in seen:
             return
         if not hist and (text in examples or any(text in h["text"] for h in history)):
