@@ -13,9 +13,9 @@ Two callers name the same place in different words: ``幸福路88号小区东门
 * **community**: a name ending in 小区/花园/家园/新村/公寓/大厦/苑, with building and unit.
 
 ``place_similarity`` compares two sets of parts: same road and number 1.0, same road without a
-number on one side 0.6, same road but another number 0.3 (a near miss, not the same place),
-another road 0; the same community counts 0.8 (1.0 with the same building), another building
-in it 0.4. Places without any part fall back to the similarity of their folded text.
+number on one side 0.6, same road but another number 0.1 (a near miss, not the same place),
+another road 0; the same community counts 0.8, the same building on the same road or in the
+same community 1.0, another building there 0.1. Places without any part fall back to the similarity of their folded text.
 """
 
 from __future__ import annotations
@@ -122,22 +122,23 @@ def without_place(parts: PlaceParts) -> str:
 
 
 def place_similarity(a: PlaceParts, b: PlaceParts) -> float | None:
-    """How surely two places are the same (0…1), or None when neither names a road or community
-    both can be compared on (the caller then compares the texts)."""
+    """How surely two places are the same (0…1), or None when they name no road or community
+    both can be compared on (the caller then compares the texts). Another number or building on
+    the same road or in the same community is another place (0.1: a near miss, not a match)."""
     best: float | None = None
     if a.road and b.road:
         if a.road != b.road:
             best = 0.0
         elif a.number and b.number:
-            best = 1.0 if a.number == b.number else 0.3
+            best = 1.0 if a.number == b.number else 0.1
         else:
             best = 0.6
     if a.community and b.community:
         if a.community == b.community:
-            s = 0.8
-            if a.building and b.building:
-                s = 1.0 if a.building == b.building else 0.4
-            best = max(best or 0.0, s)
+            best = max(best or 0.0, 0.8)
         elif best is None:
             best = 0.0
+    same_site = (a.road and a.road == b.road) or (a.community and a.community == b.community)
+    if same_site and a.building and b.building:
+        best = 1.0 if a.building == b.building else min(best or 0.1, 0.1)
     return best
