@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 from zongji.domain.chinese_text import Analyzer, Synonyms
-from zongji.domain.work_orders.place_forms import place_parts, place_similarity, without_place
+from zongji.domain.work_orders.place_forms import PlaceParts, place_parts, place_similarity, without_place
 from zongji.domain.work_orders.phone_digits import phone_digits
 
 @dataclass(frozen=True)
@@ -168,8 +168,8 @@ def place_match(a: OrderDigest, b: OrderDigest, weights: DuplicateWeights = Dupl
     if None not in (a.latitude, a.longitude, b.latitude, b.longitude):
         if _distance_m(a.latitude, a.longitude, b.latitude, b.longitude) <= weights.place_radius_m:  # type: ignore[arg-type]
             return 1.0
-    pa = place_parts(a.place).merged(place_parts(a.text))
-    pb = place_parts(b.place).merged(place_parts(b.text))
+    pa = _place_parts_of(a.place).merged(_place_parts_of(a.text))
+    pb = _place_parts_of(b.place).merged(_place_parts_of(b.text))
     sim = place_similarity(pa, pb)
     if sim is not None:
         return sim
@@ -199,10 +199,21 @@ def _term_weight(word: str) -> float:
     return 1.0 + 0.25 * min(len(word) - 2, 2)
 
 
+@lru_cache(maxsize=20000)
+def _place_parts_of(text: str | None) -> PlaceParts:
+    return place_parts(text)
+
+
+@lru_cache(maxsize=20000)
+def _matter_vector(text: str, analyzer: Analyzer) -> tuple[tuple[str, float], ...]:
+    words = analyzer.words(without_place(_place_parts_of(text)))
+    return tuple((w, n * _term_weight(w)) for w, n in Counter(words).items())
+
+
 def matter_vector(text: str, analyzer: Analyzer | None = None) -> dict[str, float]:
-    """The description's words without its place parts, each weighted (``_term_weight`` × count)."""
-    words = (analyzer or default_analyzer()).words(without_place(place_parts(text)))
-    return {w: n * _term_weight(w) for w, n in Counter(words).items()}
+    """The description's words without its place parts, each weighted (``_term_weight`` × count).
+    Remembered per text and analyser: the form asks again with every keystroke."""
+    return dict(_matter_vector(text or "", analyzer or default_analyzer()))
 
 
 def matter_similarity(a: str, b: str, analyzer: Analyzer | None = None) -> float:
