@@ -15,7 +15,8 @@ Two callers name the same place in different words: ``幸福路88号小区东门
 ``place_similarity`` compares two sets of parts: same road and number 1.0, same road without a
 number on one side 0.6, same road but another number 0.1 (a near miss, not the same place),
 another road 0; the same community counts 0.8, the same building on the same road or in the
-same community 1.0, another building there 0.1. Places without any part fall back to the similarity of their folded text.
+same community 1.0, another building there 0.1. Places without any part fall back to the
+similarity of their folded text.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ class PlaceParts:
 
     def merged(self, other: "PlaceParts") -> "PlaceParts":
         """These parts, with the missing ones taken from ``other``."""
-        return PlaceParts(self.road or other.road, self.number or (other.number if not self.road or self.road == other.road else None),
+        same_road = not self.road or self.road == other.road
+        return PlaceParts(self.road or other.road, self.number or (other.number if same_road else None),
                           self.community or other.community, self.building or other.building,
                           self.unit or other.unit, self.spans, self.text)
 
