@@ -115,6 +115,18 @@ class Settings(BaseSettings):
     # Likely duplicates (R-P8): orders this many days back are compared; at most this many shown.
     duplicate_window_days: int = Field(7, ge=1)
     duplicate_limit: int = Field(5, ge=0)
+    # Each component's weight in the duplicate score (zongji.domain.work_orders.duplicates) and the
+    # score that makes an order a likely duplicate; the same caller alone is 0.30 as before.
+    duplicate_weight_caller: float = Field(0.30, ge=0, le=1)
+    duplicate_weight_place: float = Field(0.25, ge=0, le=1)
+    duplicate_weight_category: float = Field(0.15, ge=0, le=1)  # the same category or unit
+    duplicate_weight_text: float = Field(0.25, ge=0, le=1)
+    duplicate_weight_time: float = Field(0.05, ge=0, le=1)
+    duplicate_threshold: float = Field(0.5, gt=0, le=1)
+    duplicate_time_full_hours: float = Field(24.0, ge=0)  # this close in time counts fully
+    # At most this many of the window's orders are scored per suggestion (newest first, plus the
+    # same caller's and the same category's): bounded however many orders the centre keeps.
+    duplicate_candidates_max: int = Field(2000, ge=1)
     # Business calendar (issue 8): from this day of the year (MM-DD, in the site's time zone)
     # every admin and supervisor page says that next year's holiday notice is not imported yet,
     # until it is. The State Council publishes it in October or November.

@@ -23,7 +23,7 @@ from zongji.domain.work_orders.words import OrderType, Status
 from zongji.errors import Forbidden
 from zongji.services import audit, complaints, notifications
 from zongji.services.work_orders import attachments, calls, commands, detail, form_meta, links, listing, visibility
-from zongji.services.work_orders.duplicates import suggest_duplicates
+from zongji.services.work_orders.duplicates import suggest_duplicates, weights_from_settings
 from zongji.services.work_orders.visibility import Viewer
 from zongji.store.models import User
 
@@ -115,6 +115,7 @@ class DuplicatesIn(ApiModel):
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     exclude_id: int | None = Field(default=None, ge=1, le=ID_MAX)
+    unit_id: int | None = Field(default=None, ge=1, le=ID_MAX)  # the handling unit, when chosen
 
 
 # --------------------------------------------------------------------------- orders
@@ -182,7 +183,8 @@ def duplicates(body: DuplicatesIn, request: Request, user: Console, db: ReadDB) 
                                place=body.place, category=body.category, description=body.description,
                                latitude=body.latitude, longitude=body.longitude,
                                exclude_id=body.exclude_id, window_days=s.duplicate_window_days,
-                               limit=s.duplicate_limit)
+                               limit=s.duplicate_limit, unit_id=body.unit_id, weights=weights_from_settings(s),
+                               candidates_max=s.duplicate_candidates_max)
     return {"items": items}
 
 

@@ -48,6 +48,9 @@ Modules (import from the one that holds the idea; this package re-exports nothin
 - ``following``: a duplicate bound to and following its primary (R-P8);
 - ``calendar_deadline``: a deadline computed again when the business calendar changes;
 - ``numbering``: order numbers;
-- ``duplicates``: duplicate suggestions (scoring);
+- ``duplicates``: duplicate suggestions — named, weighted components (caller, place, category or
+  unit, matter words through the shared analyser, time), also across different callers;
+- ``place_forms``: places in one form (八十八号 = 88号, 号楼 = 栋, road + number, community +
+  building) and how surely two are the same;
 - ``phone_digits``: the digits a caller's number is matched on.
 """
