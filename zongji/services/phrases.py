@@ -23,7 +23,7 @@ from zongji.domain.service_language.phrases import Phrase, PhraseError, PhraseKi
 from zongji.errors import Forbidden, Invalid, NotFound
 from zongji.services import audit
 from zongji.store.models import Line, User
-from zongji.store.phrase_models import ForbiddenPhrase, PhraseHit
+from zongji.store.quality_models import ForbiddenPhrase, PhraseHit
 
 TEXT_KINDS = ("note", "message", "reply", "handling", "sms", "other")
 

@@ -538,4 +538,4 @@ from zongji.store import presence_models as _presence_models  # noqa: E402,F401
 from zongji.store import roster_models as _roster_models  # noqa: E402,F401
 
 # Forbidden phrases and their hits (issue 11, point 7): same Base, same metadata.
-from zongji.store import phrase_models as _phrase_models  # noqa: E402,F401
+from zongji.store import quality_models as _quality_models  # noqa: E402,F401

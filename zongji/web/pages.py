@@ -88,6 +88,12 @@ def _page(request: Request, template: str, user: User | None, **extra: Any) -> H
         "locale": locale,
         "timezone": settings.timezone,
         "answer_ring_seconds": settings.answer_ring_seconds,
+        "phrase_check_delay_ms": settings.phrase_check_delay_ms,
+        "hold": {"checkin_seconds": settings.hold_checkin_seconds,
+                 "callback_after_seconds": settings.hold_callback_after_seconds,
+                 "silent_pause_seconds": settings.silent_caller_pause_seconds,
+                 "silent_close_pause_seconds": settings.silent_caller_close_pause_seconds,
+                 "no_hangup_pause_seconds": settings.no_hangup_ask_pause_seconds},
         "user": None if user is None else {
             "id": user.id, "username": user.username, "display_name": user.display_name,
             "role": user.role, "operator_number": user.operator_number,

@@ -1,4 +1,4 @@
-"""forbidden_phrases, phrase_hits: the service-language checker's list and hits (issue 11, point 7)
+"""forbidden_phrases, phrase_hits, call_holds: service quality (issue 11, points 7 and 8)
 
 Revision ID: 0019
 Revises: 0016
@@ -51,9 +51,25 @@ def upgrade() -> None:
     with op.batch_alter_table('phrase_hits', schema=None) as batch_op:
         batch_op.create_index('ix_phrase_hits_call', ['call_id'], unique=False)
         batch_op.create_index('ix_phrase_hits_user_at', ['user_id', 'at'], unique=False)
+    op.create_table('call_holds',
+    sa.Column('id', ID, nullable=False),
+    sa.Column('call_id', ID, nullable=False),
+    sa.Column('user_id', ID, nullable=True),
+    sa.Column('consent', sa.Boolean(), nullable=False),
+    sa.Column('started_at', zongji.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', zongji.store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['call_id'], ['calls.id'], name=op.f('fk_call_holds_call_id_calls')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_call_holds_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_call_holds'))
+    )
+    with op.batch_alter_table('call_holds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_call_holds_call_id'), ['call_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('call_holds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_call_holds_call_id'))
+    op.drop_table('call_holds')
     with op.batch_alter_table('phrase_hits', schema=None) as batch_op:
         batch_op.drop_index('ix_phrase_hits_user_at')
         batch_op.drop_index('ix_phrase_hits_call')

@@ -1,5 +1,5 @@
-"""Forbidden phrases per line and the hits found in what agents saved (R-P10, R-S16; issue 11,
-point 7). Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them."""
+"""Service quality (issue 11, points 7 and 8): forbidden phrases per line, the hits found in
+what agents saved (R-P10, R-S16), and calls put on hold (R-P9). Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them."""
 
 from __future__ import annotations
 
@@ -46,3 +46,16 @@ class PhraseHit(Base):
         Index("ix_phrase_hits_user_at", "user_id", "at"),
         Index("ix_phrase_hits_call", "call_id"),
     )
+
+
+class CallHold(Base):
+    """A caller put on hold, with their consent (R-P9): who, when it started and ended."""
+
+    __tablename__ = "call_holds"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    consent: Mapped[bool] = mapped_column(Boolean, default=True)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None]
