@@ -74,3 +74,30 @@ def test_a_saved_note_warns_and_the_hits_are_counted(app, client, write, cti_tok
     assert next(r for r in rows if r["operator_number"] == "1001")["figures"]["forbidden_phrases"] == 2
     review = sup.get(f"/api/calls/{call_id}/review").json()
     assert [h["phrase"] for h in review["phrase_hits"]] == ["说完了没有", "你自己去*部门问吧"]
+
+
+def test_hold_needs_consent_and_is_recorded(app, client, write, cti_token, make_user, settings, request):
+    from tests.api.test_cti import LINE_NUMBER
+
+    def _post(**data):
+        assert client.post(f"/api/v1/cti/{cti_token}", data=data).status_code == 200
+
+    _line(write)
+    make_user("operator", username="wang", operator_number="1001", display_name="王小红")
+    stack = contextlib.ExitStack()
+    request.addfinalizer(stack.close)
+    wang = stack.enter_context(TestClient(app))
+    assert wang.post("/api/auth/login", json={"username": "wang", "password": "secret-pass-1"}).status_code == 200
+    _post(event="newCall", callId="h-1", **{"from": "13800001111"}, to=LINE_NUMBER, direction="in")
+    _post(event="answer", callId="h-1", **{"from": "13800001111"}, to=LINE_NUMBER, direction="in",
+          answeringNumber="1001")
+    with write() as s:
+        call_id = s.scalar(select(Call.id).where(Call.external_id == "h-1"))
+
+    r = wang.post(f"/api/calls/{call_id}/hold", json={"consent": False})
+    assert r.status_code in (400, 422) and "consent" in r.text
+    assert wang.post(f"/api/calls/{call_id}/hold/end").status_code == 409
+    assert wang.post(f"/api/calls/{call_id}/hold", json={"consent": True}).status_code == 200
+    assert wang.post(f"/api/calls/{call_id}/hold/end").status_code == 200
+    [hold] = wang.get(f"/api/calls/{call_id}/holds").json()["holds"]
+    assert hold["consent"] is True and hold["seconds"] is not None
