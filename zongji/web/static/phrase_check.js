@@ -1,7 +1,7 @@
 /* Forbidden phrases as typed (服务禁语, R-P10, R-S16; issue 11 point 7).
 
    Attaches to the note of the console (#notes) and to any textarea marked
-   data-phrase-check="KIND" (reply, handling, sms …). As the agent types (debounced), the text is
+   data-phrase-check="KIND" (reply, handling, sms …), also those a page adds later. As the agent types (debounced), the text is
    checked (POST /api/phrases/check) and a warning under the field names each phrase found and
    the script to say instead. It never blocks: saves go through and answer the same warnings.
    The line is the field's (or an ancestor's) data-line-id, else every line's list. */
@@ -54,3 +54,8 @@ export function mount(root = document) {
 }
 
 mount();
+// Fields a page adds later (a work order's action forms) are attached when first focused.
+document.addEventListener("focusin", (e) => {
+  const f = e.target;
+  if (f instanceof HTMLTextAreaElement && f.matches(SELECTOR)) attach(f, f.dataset.phraseCheck || "note");
+});
