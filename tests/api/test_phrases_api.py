@@ -101,3 +101,9 @@ def test_hold_needs_consent_and_is_recorded(app, client, write, cti_token, make_
     assert wang.post(f"/api/calls/{call_id}/hold/end").status_code == 200
     [hold] = wang.get(f"/api/calls/{call_id}/holds").json()["holds"]
     assert hold["consent"] is True and hold["seconds"] is not None
+
+    sup = _client(stack, app, make_user, "supervisor")
+    day = utcnow().astimezone(settings.tz).date().isoformat()
+    rows = sup.get("/api/stats/operators", params={"date_from": day, "date_to": day}).json()["rows"]
+    figures = next(r for r in rows if r["operator_number"] == "1001")["figures"]
+    assert figures["holds"] == 1 and figures["hold_seconds"] == hold["seconds"]

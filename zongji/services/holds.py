@@ -3,7 +3,8 @@ supervisors see how often and how long callers waited.
 
 - ``start``: the operator confirms the caller agreed; a call already on hold keeps its hold;
 - ``end``: the hold ends (when the operator comes back, or the call is ended for a callback);
-- ``of_call``: the call's holds with their seconds.
+- ``of_call``: the call's holds with their seconds;
+- ``operator_figures``: holds and their seconds per operator, for the operator figures.
 """
 
 from __future__ import annotations
@@ -62,3 +63,15 @@ def of_call(session: Session, user: User, call_id: int) -> list[dict[str, Any]]:
     get_call(session, call_id, user=user)
     rows = session.scalars(select(CallHold).where(CallHold.call_id == call_id).order_by(CallHold.id))
     return [_out(r) for r in rows]
+
+
+def operator_figures(session: Session, start, end) -> dict[int, tuple[int, int]]:
+    """(holds, seconds on hold) per operator, of holds that started in ``[start, end)``; a hold
+    not ended yet counts up to now."""
+    now = utcnow()
+    out: dict[int, tuple[int, int]] = {}
+    for row in session.scalars(select(CallHold).where(CallHold.started_at >= start, CallHold.started_at < end,
+                                                      CallHold.user_id.is_not(None))):
+        n, secs = out.get(row.user_id, (0, 0))
+        out[row.user_id] = (n + 1, secs + round(((row.ended_at or now) - row.started_at).total_seconds()))
+    return out
