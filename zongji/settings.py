@@ -42,6 +42,17 @@ class Settings(BaseSettings):
 
     # R-H1 / R-C1: answer within 3 rings (about 15 s of ringing).
     answer_ring_seconds: int = Field(15, ge=1)
+    # R-P9: on hold, break in every hold_checkin_seconds ("still checking"); past
+    # hold_callback_after_seconds propose ending with a callback.
+    hold_checkin_seconds: int = Field(30, ge=5)
+    hold_callback_after_seconds: int = Field(60, ge=10)
+    # R-S15: the silent caller's pauses (greeting → "can you hear me" → close → hang up) and the
+    # pause between the two "anything else?" asked of a caller who does not hang up.
+    silent_caller_pause_seconds: int = Field(3, ge=1)
+    silent_caller_close_pause_seconds: int = Field(2, ge=1)
+    no_hangup_ask_pause_seconds: int = Field(3, ge=1)
+    # R-P10: how long the console waits after typing before checking forbidden phrases.
+    phrase_check_delay_ms: int = Field(400, ge=0, le=5000)
     # R-H3: a transferred call returns to the operator after this many seconds without answer.
     transfer_no_answer_seconds: int = Field(30, ge=1)
     # Switchboard (issue 3). R-H5: an undelivered message is raised again after this many

@@ -16,7 +16,9 @@ from zongji.api.routers import (
     calls,
     cti,
     directory,
+    holds,
     live,
+    phrases,
     pms,
     presence,
     roster,
@@ -97,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = runtime.session_factory
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
-                   switchboard, pms, room_board, prompts, stats, presence, roster):
+                   switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds):
         app.include_router(module.router)
     install_console(app)
     errors.install_openapi_documentation(app)

@@ -25,6 +25,7 @@ from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, Invalid, NotFound, ZongjiError
 from zongji.services import audit
 from zongji.services import live_feed
+from zongji.services import phrases
 from zongji.services import scope as scope_service
 from zongji.services.directory import audit_guest_reads, identify_caller
 from zongji.services.local_time import iso, parse_local_instant
@@ -470,6 +471,7 @@ def update_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo,
         raise Conflict(f"call {call_id} is ringing and not taken by you: take it before writing "
                        f"its {wrapup[0]}", field=wrapup[0], code=why)
     changes: dict[str, Any] = {}
+    warnings: list[dict[str, Any]] = []
     if "category" in fields:
         # A call without a line is offered the categories of the user's lines (issue 8, point 5).
         offered = scope_rules.categories_offered(_line_kind(call), scope_service.scope_of(session, user))
@@ -482,6 +484,9 @@ def update_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo,
         if notes != call.notes:
             changes["notes"] = True  # the text itself may hold personal data: not copied
             call.notes = notes
+            # Forbidden phrases (R-P10): recorded per hit, answered as warnings; never a block.
+            warnings = phrases.record(session, user, notes or "", text_kind="note",
+                                      line_id=call.line_id, call_id=call.id)
     if close:
         call.closed_at = utcnow()
         call.closed_by_id = user.id
@@ -494,7 +499,8 @@ def update_call(session: Session, call_id: int, user: User, *, tz: ZoneInfo,
     audit.record(session, actor=f"user:{user.username}", user_id=user.id,
                  action="close" if close else "update", entity="call", entity_id=call.id,
                  detail=changes or None)
-    return publish(session, call, tz)
+    out = publish(session, call, tz)
+    return {**out, "phrase_warnings": warnings} if warnings else out
 
 
 @dataclass(frozen=True)

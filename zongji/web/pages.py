@@ -42,7 +42,14 @@ def console_page(request: Request) -> Response:
         return RedirectResponse("/unit", status_code=303)  # the units' portal (issue 4)
     if user.role not in CONSOLE_ROLES:
         return shell.render(request, "noaccess.html", user)
-    return shell.render(request, "console.html", user)
+    settings = request.app.state.settings
+    return shell.render(request, "console.html", user, config={"hold": {
+        # The hold and special-situation timers (static/console_hold.js; R-P9, R-S15).
+        "checkin_seconds": settings.hold_checkin_seconds,
+        "callback_after_seconds": settings.hold_callback_after_seconds,
+        "silent_pause_seconds": settings.silent_caller_pause_seconds,
+        "silent_close_pause_seconds": settings.silent_caller_close_pause_seconds,
+        "no_hangup_pause_seconds": settings.no_hangup_ask_pause_seconds}})
 
 
 @router.get("/calls", response_class=HTMLResponse)

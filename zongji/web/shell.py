@@ -76,6 +76,7 @@ def render(request: Request, template: str, user: User | None, **extra: Any) -> 
         "locale": loc,
         "timezone": settings.timezone,
         "answer_ring_seconds": settings.answer_ring_seconds,
+        "phrase_check_delay_ms": settings.phrase_check_delay_ms,  # static/phrase_check.js
         "user": None if user is None else {
             "id": user.id, "username": user.username, "display_name": user.display_name,
             "role": user.role, "operator_number": user.operator_number,

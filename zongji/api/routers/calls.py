@@ -101,6 +101,8 @@ class CallOut(ApiModel):
     closed_at: str | None = None
     supplementary: bool = False
     recorded_by_id: int | None = None
+    # Forbidden phrases found in the notes just saved (R-P10): warnings, the save went through.
+    phrase_warnings: list[dict[str, Any]] = []
 
 
 class CallPage(ApiModel):

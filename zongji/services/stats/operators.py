@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.roles import Role
 from zongji.domain.stats import kpi
 from zongji.errors import Forbidden, Invalid, NotFound
-from zongji.services import audit, presence
+from zongji.services import audit, holds, phrases, presence
 from zongji.services import scope as scope_service
 from zongji.services.stats import aggregates, order_aggregates
 from zongji.services.stats import messages as message_stats
@@ -52,6 +52,9 @@ COLUMNS = (
     ("away_minutes", "示忙时长（分钟）", "Away (minutes)", "minutes"),
     ("calls_reviewed", "质检通话", "Calls reviewed", "count"),
     ("quality_score", "质检平均分", "Quality score", "points"),
+    ("forbidden_phrases", "服务禁语", "Forbidden phrases", "count"),
+    ("holds", "等待次数", "Holds", "count"),
+    ("hold_seconds", "等待时长（秒）", "On hold (seconds)", "seconds"),
     ("satisfaction_rate", "满意率", "Satisfaction rate", "rate"),
 )
 
@@ -101,6 +104,8 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
     last_survey = order_aggregates.last_outcomes(session, order_ids)
     away = presence.away_seconds(session, ids, start, end)
     reviewed = quality.operator_scores(session, ids, start, end)
+    phrase_hits = phrases.hit_counts(session, start, end)
+    on_hold = holds.operator_figures(session, start, end)
     reviews = {r.user_id: r for r in session.scalars(select(OperatorReview).where(
         OperatorReview.period_from == date_from, OperatorReview.period_to == date_to,
         OperatorReview.user_id.in_(ids)))}
@@ -122,7 +127,9 @@ def evaluation(session: Session, viewer: User, settings: Settings, *, date_from:
                 "transfer_rate": kpi.transfer_rate(c), **message_stats.figures(mc),
                 "orders_created": len(created[u.id]),
                 "callbacks_done": callbacks[u.id], "away_minutes": round(away.get(u.id, 0.0) / 60, 1),
-                "calls_reviewed": reviewed.get(u.id, (0, None))[0], "quality_score": reviewed.get(u.id, (0, None))[1], "satisfaction_rate": kpi.satisfaction_rate(oc, policy),
+                "calls_reviewed": reviewed.get(u.id, (0, None))[0], "quality_score": reviewed.get(u.id, (0, None))[1],
+                "forbidden_phrases": phrase_hits.get(u.id, 0), "holds": on_hold.get(u.id, (0, 0))[0],
+                "hold_seconds": on_hold.get(u.id, (0, 0))[1], "satisfaction_rate": kpi.satisfaction_rate(oc, policy),
             },
             "comment": None if review is None else {"text": review.comment, "by": review.reviewed_by,
                                                     "at": review.reviewed_at.astimezone(tz).isoformat()},

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from zongji.domain import quality as rules
 from zongji.domain.roles import STATS_ROLES
 from zongji.errors import Forbidden, Invalid, NotFound
-from zongji.services import audit
+from zongji.services import audit, phrases
 from zongji.services import scope as scope_service
 from zongji.store.models import Call, User, utcnow
 from zongji.store.stats_models import CallReview
@@ -52,7 +52,8 @@ def get_review(session: Session, viewer: User, call_id: int, tz) -> dict[str, An
     if str(viewer.role) not in STATS_ROLES and call.answered_by_id != viewer.id:
         raise NotFound("no such call", field="call_id")
     row = session.scalar(select(CallReview).where(CallReview.call_id == call_id))
-    return {"call_id": call_id, "criteria": criteria_out(), "review": None if row is None else _out(row, tz)}
+    return {"call_id": call_id, "criteria": criteria_out(), "review": None if row is None else _out(row, tz),
+            "phrase_hits": phrases.call_hits(session, call_id)}
 
 
 def review(session: Session, viewer: User, call_id: int, *, scores: dict[str, int], fatal: bool, comment: str,

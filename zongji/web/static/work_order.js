@@ -206,7 +206,7 @@ function renderActions() {
 function input(name, type, required) {
   const label = el("span", { class: required ? "req" : null }, t("wo.field." + name));
   let ctl;
-  if (type === "textarea") ctl = el("textarea", { name, rows: 3 });
+  if (type === "textarea") ctl = el("textarea", { name, rows: 3, dataset: { phraseCheck: name === "text" ? "reply" : name } });
   else if (type === "datetime") ctl = el("input", { name, type: "datetime-local" });
   else if (type === "check") return el("label", { class: "check" }, el("input", { type: "checkbox", name }), label);
   else if (type === "unit" || type === "assisting") {
