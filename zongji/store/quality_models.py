@@ -1,5 +1,5 @@
 """Service quality (issue 11, points 7 and 8): forbidden phrases per line, the hits found in
-what agents saved (R-P10, R-S16), and calls put on hold (R-P9). Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them."""
+what agents saved (R-P10, R-S16), and calls put on hold (R-P9). Listed in ``zongji.store.schema``."""
 
 from __future__ import annotations
 

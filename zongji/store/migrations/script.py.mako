@@ -7,7 +7,7 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
-import zongji.store.models
+import zongji.store.base
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}
