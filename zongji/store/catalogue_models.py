@@ -74,19 +74,19 @@ class DispatchModelState(Base):
 
 
 class DispatchSuggestion(Base):
-    """The suggestion shown for an order and what the dispatcher chose: ``rank`` 1–3 when a
-    suggested unit was chosen, None when another unit was (an override)."""
+    """The suggestion shown for an order and, once it is dispatched, what the dispatcher chose:
+    ``rank`` 1–3 when a suggested unit was chosen, None when another unit was (an override).
+    One row per order: the suggestion last shown before its dispatch."""
 
     __tablename__ = "dispatch_suggestions"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), unique=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     suggested_unit_ids: Mapped[list] = mapped_column(JSON, default=list)
-    chosen_unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    model_revision: Mapped[int] = mapped_column(Integer, default=0)
+    chosen_unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    chosen_at: Mapped[dt.datetime | None] = mapped_column()
     rank: Mapped[int | None] = mapped_column(Integer)
-    # Whether the dispatcher took the first suggestion with its one key.
-    one_key: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("ix_dispatch_suggestions_at", "at"),)

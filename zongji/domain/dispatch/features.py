@@ -1,0 +1,55 @@
+"""An order as the dispatch model's features (issue 11, point 5). Pure.
+
+What decides the unit is what happened, not where or how it was said: the place is taken out
+of the text (it names roads and estates, not matters) and stays only as its district, which
+decides the local matters of a district government; the words every note has (请给个说法,
+谁来管一下, 来电人留了手机号 …) are dropped. What is left is given as
+
+* ``W:<word>``: the analyser's words (synonyms folded to their canonical term),
+* ``B:<two characters>``: each pair of adjacent Chinese characters, so a wording the model has
+  not seen still shares something with one it has (野狗 / 流浪狗 share 狗),
+* ``C:<category>`` and ``P:<parent category>`` (``C:none`` when the operator chose none),
+* ``D:<district>`` when the place or the text names one of the centre's districts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from zongji.domain.chinese_text import Analyzer, fold
+
+# What operators write in every note whatever the matter: greetings, urgency, where the caller
+# has already been, the callback number. They say nothing of which unit is responsible.
+FILLER_WORDS: frozenset[str] = frozenset(
+    """
+    说法 盼 回复 盼复 来电 来电人 人留 手机 手机号 谁来管 打扰 挺 急 有人 麻烦 处理 处理下 能不能 反映 市民
+    咨询 关于 居民 想问 请问 告诉 结果 电话 几次 打了 好几个 地方 前前后后 找了 不归 整栋 意见 拖
+    一个月 快 那块 那里 那块儿 我们 我住 给个 谢谢 希望 尽快 解决 问题 情况 好几天 一直 没人管
+    """.split()
+)
+DEFAULT_DISTRICTS: tuple[str, ...] = ("东区", "西区")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def order_features(analyzer: Analyzer, text: str, category: str | None = None, place: str | None = None,
+                   *, districts: Iterable[str] = DEFAULT_DISTRICTS) -> list[str]:
+    """The features of one order (or one catalogue matter, example or article given as text)."""
+    folded = fold(text)
+    where = fold(place or "")
+    feats: list[str] = []
+    for district in districts:
+        d = fold(district)
+        if d and (d in folded or d in where):
+            feats.append("D:" + d)
+    if where:
+        folded = folded.replace(where, " ")
+    feats.extend("W:" + w for w in analyzer.words(folded) if w not in FILLER_WORDS)
+    chars = [c for c in folded if _HAN.match(c)]
+    feats.extend("B:" + a + b for a, b in zip(chars, chars[1:]))
+    if category:
+        feats.append("C:" + category)
+        feats.append("P:" + category.split("/", 1)[0])
+    else:
+        feats.append("C:none")
+    return feats
