@@ -138,6 +138,12 @@ class Settings(BaseSettings):
     # At most this many of the window's orders are scored per suggestion (newest first, plus the
     # same caller's and the same category's): bounded however many orders the centre keeps.
     duplicate_candidates_max: int = Field(2000, ge=1)
+    # Dispatch suggestion (issue 11, point 5; zongji.domain.dispatch): the model is rebuilt every
+    # night at this local hour from the catalogue, the knowledge base and at most this many of the
+    # latest dispatched orders; this many passes over them.
+    dispatch_retrain_hour: int = Field(3, ge=0, le=23)
+    dispatch_training_orders: int = Field(20000, ge=0)
+    dispatch_training_epochs: int = Field(20, ge=1, le=200)
     # Business calendar (issue 8): from this day of the year (MM-DD, in the site's time zone)
     # every admin and supervisor page says that next year's holiday notice is not imported yet,
     # until it is. The State Council publishes it in October or November.

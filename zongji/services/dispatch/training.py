@@ -1,0 +1,128 @@
+"""Fit the dispatch model of a centre and store it (issue 11, point 5).
+
+The examples: every active matter of the responsibility catalogue (its name, each example and
+its keywords, with its category), and the latest ``dispatch_training_orders`` orders of the
+centre that a unit kept (dispatched and not sent back: accepted, in progress, replied, under
+callback or closed), with the unit that first returned each, if one did (退单 counts against
+it). The weights replace the stored ones in one transaction and the revision goes up, so every
+process reloads the model once (``suggestions.model_for``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from zongji.domain.chinese_text import Analyzer, Synonyms
+from zongji.domain.dispatch.features import order_features
+from zongji.domain.dispatch.model import Example, Model, train
+from zongji.domain.work_orders.words import Status
+from zongji.services.dispatch.centre import dispatchable_units
+from zongji.settings import Settings
+from zongji.store.catalogue_models import CatalogueMatter, DispatchModelState, DispatchModelTerm
+from zongji.store.models import Line, Organisation
+from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
+
+RETRAIN_JOB = "dispatch.retrain"
+# Orders a unit kept: what a unit does not send back counts for it.
+KEPT_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED, Status.CALLBACK, Status.REVIEW, Status.CLOSED)
+
+
+def analyzer_for(session: Session, org: Organisation, synonyms: Synonyms | None = None) -> Analyzer:
+    """The analyser of the centre: its synonyms, and the catalogue's matter names and keywords
+    kept whole as words."""
+    words: list[str] = []
+    for name, keywords in session.execute(select(CatalogueMatter.matter, CatalogueMatter.keywords).where(
+            CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True))):
+        words.append(name)
+        words.extend(keywords or [])
+    return Analyzer(synonyms, words)
+
+
+def catalogue_examples(session: Session, org: Organisation, analyzer: Analyzer) -> list[Example]:
+    out: list[Example] = []
+    for m in session.scalars(select(CatalogueMatter).where(
+            CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True)).order_by(CatalogueMatter.id)):
+        for text in [m.matter, *(m.examples or []), " ".join(m.keywords or [])]:
+            if text.strip():
+                out.append(Example(order_features(analyzer, text, m.category), m.unit_id))
+    return out
+
+
+def _of_centre(org: Organisation):
+    """The orders of the centre's lines; a city hotline's also those typed in on no line (they
+    go to its handling units, services/work_orders/units)."""
+    if org.kind == "city_hotline":
+        return or_(Line.organisation_id == org.id, WorkOrder.line_id.is_(None))
+    return Line.organisation_id == org.id
+
+
+def history_examples(session: Session, org: Organisation, analyzer: Analyzer, limit: int) -> list[Example]:
+    """The latest ``limit`` orders of the centre's lines that a unit kept (the newest first by id,
+    served by the primary key), each with the unit that first returned it, if any."""
+    if limit <= 0:
+        return []
+    rows = session.execute(
+        select(WorkOrder.id, WorkOrder.description, WorkOrder.category, WorkOrder.place, WorkOrder.main_unit_id)
+        .outerjoin(Line, Line.id == WorkOrder.line_id)
+        .where(_of_centre(org), WorkOrder.main_unit_id.is_not(None),
+               WorkOrder.status.in_([str(s) for s in KEPT_STATUSES]))
+        .order_by(WorkOrder.id.desc()).limit(limit)).all()
+    returned: dict[int, int] = {}
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 1000):
+        for order_id, unit_id in session.execute(
+                select(WorkOrderEvent.order_id, WorkOrderEvent.actor_unit_id)
+                .where(WorkOrderEvent.order_id.in_(ids[start:start + 1000]), WorkOrderEvent.action == "return",
+                       WorkOrderEvent.actor_unit_id.is_not(None))
+                .order_by(WorkOrderEvent.at)):
+            returned.setdefault(order_id, unit_id)
+    return [Example(order_features(analyzer, r.description or "", r.category, r.place), r.main_unit_id,
+                    returned.get(r.id) if returned.get(r.id) != r.main_unit_id else None)
+            for r in rows]
+
+
+def fit(session: Session, org: Organisation, *, orders: int, epochs: int, synonyms: Synonyms | None = None,
+        extra: list[Example] | None = None) -> tuple[Model, Analyzer, int]:
+    """The model of the centre's data as it is now (not stored), from its catalogue, ``extra``
+    examples and at most ``orders`` of its history; and the number of orders used."""
+    analyzer = analyzer_for(session, org, synonyms)
+    units = [u.id for u in dispatchable_units(session, org)]
+    history = history_examples(session, org, analyzer, orders)
+    examples = catalogue_examples(session, org, analyzer) + (extra or []) + history
+    return train(examples, units, epochs=epochs), analyzer, len(history)
+
+
+def retrain(session: Session, org: Organisation, settings: Settings, now: dt.datetime,
+            synonyms: Synonyms | None = None, extra: list[Example] | None = None) -> DispatchModelState:
+    """Fit the model and store it with the next revision (in the caller's transaction)."""
+    model, _analyzer, used = fit(session, org, orders=settings.dispatch_training_orders,
+                                 epochs=settings.dispatch_training_epochs, synonyms=synonyms, extra=extra)
+    session.execute(delete(DispatchModelTerm).where(DispatchModelTerm.organisation_id == org.id))
+    rows = [{"organisation_id": org.id, "unit_id": u, "term": f[:100], "weight": w} for f, u, w in model.rows()]
+    seen: set[tuple[int, str]] = set()
+    unique = []
+    for r in rows:  # a feature cut to 100 characters may meet another: keep the first
+        if (r["unit_id"], r["term"]) not in seen:
+            seen.add((r["unit_id"], r["term"]))
+            unique.append(r)
+    for start in range(0, len(unique), 5000):
+        session.execute(DispatchModelTerm.__table__.insert(), unique[start:start + 5000])
+    state = session.get(DispatchModelState, org.id)
+    if state is None:
+        state = DispatchModelState(organisation_id=org.id, revision=0)
+        session.add(state)
+    state.revision = (state.revision or 0) + 1
+    state.trained_at = now
+    state.orders_used = used
+    session.flush()
+    return state
+
+
+def stored_model(session: Session, org: Organisation) -> Model:
+    units = [u.id for u in dispatchable_units(session, org)]
+    rows = session.execute(select(DispatchModelTerm.term, DispatchModelTerm.unit_id, DispatchModelTerm.weight)
+                           .where(DispatchModelTerm.organisation_id == org.id))
+    return Model.from_rows(units, ((t, u, w) for t, u, w in rows))

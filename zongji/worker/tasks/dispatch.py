@@ -1,0 +1,57 @@
+"""The dispatch model's nightly training (issue 11, point 5): every centre's model is rebuilt at
+``dispatch_retrain_hour`` (local time) from its catalogue and history, and the suggestions shown
+since are settled against what was dispatched. Exactly once however many workers run (one job
+per night, claimed with a lease)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zongji.bootstrap import Runtime
+from zongji.services.dispatch import acceptance, training
+from zongji.settings import Settings
+from zongji.store import jobs
+from zongji.store.catalogue_models import CatalogueMatter
+from zongji.store.models import Job, Organisation
+from zongji.worker.registry import handler, on_start
+
+
+def next_run(now: dt.datetime, settings: Settings) -> dt.datetime:
+    local = now.astimezone(settings.tz)
+    at = local.replace(hour=settings.dispatch_retrain_hour, minute=0, second=0, microsecond=0)
+    if at <= local:
+        at += dt.timedelta(days=1)
+    return at.astimezone(dt.UTC)
+
+
+NIGHTLY = "dispatch.retrain:nightly:"
+
+
+def schedule_nightly(session: Session, now: dt.datetime, settings: Settings) -> None:
+    """One job per night, keyed by its time: every worker's start and every run schedule the
+    same next one."""
+    due = next_run(now, settings)
+    jobs.schedule(session, training.RETRAIN_JOB, NIGHTLY + due.isoformat(), due)
+
+
+@handler(training.RETRAIN_JOB)
+def retrain(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    """Retrain the centres that have a catalogue (or the one the payload names); a nightly job
+    schedules the next night's."""
+    org_id = (job.payload or {}).get("organisation_id")
+    q = select(Organisation).where(Organisation.id.in_(select(CatalogueMatter.organisation_id).distinct()))
+    if org_id is not None:
+        q = select(Organisation).where(Organisation.id == int(org_id))
+    for org in session.scalars(q.order_by(Organisation.id)):
+        training.retrain(session, org, runtime.settings, now)
+    acceptance.settle(session, now)
+    if job.key.startswith(NIGHTLY):
+        schedule_nightly(session, now, runtime.settings)
+
+
+@on_start
+def keep_training(session: Session, now: dt.datetime, runtime: Runtime) -> None:
+    schedule_nightly(session, now, runtime.settings)
