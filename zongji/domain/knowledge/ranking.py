@@ -1,0 +1,105 @@
+"""BM25-style ranking of knowledge-base candidates (issue 11, point 3). Pure.
+
+The database finds candidates (every searchable article sharing at least one term with the
+query); this module ranks them, so SQLite and PostgreSQL return the same order. Because the
+candidates are exactly the articles holding a query term, a term's document frequency counted
+over the candidates is its document frequency in the whole searchable collection; the caller
+gives the collection's size and average length.
+
+Fields are weighted (BM25F): a term in the title or the keywords counts ``TITLE_WEIGHT`` times
+one in the answer. A query whose folded text appears whole in the title, keywords or answer
+earns ``PHRASE_BONUS`` times its score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from zongji.domain.chinese_text import fold
+
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 3.0
+PHRASE_BONUS = 0.5
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One article as the index holds it: its terms (``term_text`` strings split on spaces)."""
+
+    id: int
+    title_terms: tuple[str, ...]  # title and keywords
+    body_terms: tuple[str, ...]  # the answer
+    text: str = ""  # title, keywords and answer as written, for the phrase bonus
+
+    @classmethod
+    def from_term_text(cls, id: int, title_terms: str, body_terms: str, text: str = "") -> "Candidate":
+        return cls(id, tuple(title_terms.split()), tuple(body_terms.split()), text)
+
+    def length(self) -> float:
+        return TITLE_WEIGHT * len(self.title_terms) + len(self.body_terms)
+
+
+def weighted_length(title_terms: Sequence[str], body_terms: Sequence[str]) -> float:
+    """The length a document counts for BM25 (stored so the average is one aggregate)."""
+    return TITLE_WEIGHT * len(title_terms) + len(body_terms)
+
+
+def _compact(text: str) -> str:
+    return _NON_WORD.sub("", fold(text))
+
+
+@dataclass(frozen=True)
+class Scored:
+    id: int
+    score: float
+
+
+def rank(
+    query_terms: Sequence[str],
+    candidates: Iterable[Candidate],
+    *,
+    collection_size: int,
+    average_length: float,
+    query_text: str = "",
+    limit: int = 10,
+) -> list[Scored]:
+    """The best ``limit`` candidates for ``query_terms``, best first; ties by lower id (older)."""
+    terms = list(dict.fromkeys(query_terms))
+    if not terms:
+        return []
+    cands = list(candidates)
+    wanted = set(terms)
+    tfs: list[Counter[str]] = []
+    df: Counter[str] = Counter()
+    for c in cands:
+        tf: Counter[str] = Counter()
+        for t in c.title_terms:
+            if t in wanted:
+                tf[t] += TITLE_WEIGHT
+        for t in c.body_terms:
+            if t in wanted:
+                tf[t] += 1.0
+        tfs.append(tf)
+        df.update(tf.keys())
+    n = max(collection_size, len(cands), 1)
+    avg = average_length if average_length > 0 else 1.0
+    idf = {t: math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
+    phrase = _compact(query_text)
+    out: list[Scored] = []
+    for c, tf in zip(cands, tfs):
+        if not tf:
+            continue
+        norm = K1 * (1 - B + B * c.length() / avg)
+        score = sum(idf[t] * f * (K1 + 1) / (f + norm) for t, f in tf.items())
+        if len(phrase) >= 2 and c.text and phrase in fold(c.text):
+            score *= 1 + PHRASE_BONUS
+        out.append(Scored(c.id, round(score, 9)))
+    out.sort(key=lambda s: (-s.score, s.id))
+    return out[:limit]
