@@ -536,3 +536,6 @@ from zongji.store import presence_models as _presence_models  # noqa: E402,F401
 
 # The roster's shifts (issue 10): same Base, same metadata.
 from zongji.store import roster_models as _roster_models  # noqa: E402,F401
+
+# The knowledge base (issue 11): same Base, same metadata.
+from zongji.store import knowledge_models as _knowledge_models  # noqa: E402,F401
