@@ -44,7 +44,8 @@ KNOWN_LAZY_IMPORTS = {
 KNOWN_TELEPHONY_TO_SERVICES: set[str] = set()
 KNOWN_CYCLES = [
     # The models' module imports each area's models at its end so that Base.metadata holds them.
-    {"zongji.store.models", "zongji.store.presence_models", "zongji.store.roster_models", "zongji.store.stats_models",
+    {"zongji.store.knowledge_models", "zongji.store.models", "zongji.store.presence_models",
+     "zongji.store.roster_models", "zongji.store.stats_models",
      "zongji.store.switchboard_models", "zongji.store.wakeup_models", "zongji.store.work_order_models"},
     # pages.install includes the other page modules, which use its helpers.
     {"zongji.web.line_pages", "zongji.web.pages", "zongji.web.room_board_pages", "zongji.web.stats_pages",

@@ -1,0 +1,83 @@
+"""Knowledge-base search (issue 11, point 3): the database finds, the domain ranks.
+
+Candidates are the searchable articles (published, valid on the day, on the line) holding at
+least one query term: SQLite's FTS5 table or PostgreSQL's GIN-indexed tsvector finds them. The
+collection's size and average length are counted under the same filters, so BM25 sees the same
+numbers on both databases and both return the same results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from zongji.domain.knowledge.articles import Status
+from zongji.domain.knowledge.ranking import Candidate, rank
+from zongji.services.knowledge import indexing
+from zongji.store.knowledge_models import FTS_TABLE, KbArticle
+
+
+def _filters(day: dt.date, line: str | None, statuses: tuple[str, ...]):
+    conds = [
+        KbArticle.status.in_(statuses),
+        or_(KbArticle.valid_from.is_(None), KbArticle.valid_from <= day),
+        or_(KbArticle.valid_to.is_(None), KbArticle.valid_to >= day),
+    ]
+    if line:
+        conds.append(or_(KbArticle.line_codes == "", KbArticle.line_codes.like(f"% {line} %")))
+    return and_(*conds)
+
+
+def _quote_fts(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _quote_ts(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _match(session: Session, terms: list[str]):
+    if session.get_bind().dialect.name == "sqlite":
+        q = " OR ".join(_quote_fts(t) for t in terms)
+        return KbArticle.id.in_(
+            select(text("rowid")).select_from(text(FTS_TABLE)).where(text(f"{FTS_TABLE} MATCH :q")).params(q=q)
+        )
+    q = " | ".join(_quote_ts(t) for t in terms)
+    return text("to_tsvector('simple', kb_articles.search_terms) @@ to_tsquery('simple', :q)").bindparams(q=q)
+
+
+def search(
+    session: Session,
+    query: str,
+    *,
+    day: dt.date,
+    line: str | None = None,
+    limit: int = 10,
+    statuses: tuple[str, ...] = (Status.PUBLISHED,),
+) -> list[tuple[KbArticle, float]]:
+    """The best ``limit`` articles for what the operator typed, best first, with their scores."""
+    an = indexing.analyzer(session)
+    terms = an.query_terms(query)
+    if not terms:
+        return []
+    where = _filters(day, line, statuses)
+    n, avg = session.execute(select(func.count(), func.avg(KbArticle.search_length)).where(where)).one()
+    rows = session.execute(
+        select(KbArticle.id, KbArticle.title_terms, KbArticle.search_terms, KbArticle.title, KbArticle.keywords,
+               KbArticle.answer).where(where, _match(session, terms))
+    ).all()
+    cands = [
+        Candidate.from_term_text(r.id, r.title_terms, indexing.body_terms(r.title_terms, r.search_terms),
+                                 f"{r.title}\n{r.keywords}\n{r.answer}")
+        for r in rows
+    ]
+    ranked = rank(terms, cands, collection_size=n or 0, average_length=float(avg or 0), query_text=query, limit=limit)
+    by_id = {a.id: a for a in session.scalars(select(KbArticle).where(KbArticle.id.in_([s.id for s in ranked])))}
+    return [(by_id[s.id], s.score) for s in ranked]
+
+
+def search_out(results: list[tuple[KbArticle, float]]) -> list[dict[str, Any]]:
+    return [{"id": a.id, "score": score} for a, score in results]
