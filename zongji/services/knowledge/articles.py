@@ -63,6 +63,13 @@ def proposal_out(p: KbProposal) -> dict[str, Any]:
     }
 
 
+def result_out(session: Session, out: KbArticle | KbProposal, today: dt.date) -> dict[str, Any]:
+    """What a create or change gave: ``{"article": …}`` (office) or ``{"proposal": …}`` (unit)."""
+    if isinstance(out, KbArticle):
+        return {"article": article_out(session, out, today)}
+    return {"proposal": proposal_out(out)}
+
+
 # ------------------------------------------------------------------ validation
 
 
