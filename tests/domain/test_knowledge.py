@@ -132,3 +132,10 @@ def test_only_the_office_decides():
     assert permissions.may_decide(Role.SUPERVISOR)
     assert not permissions.may_decide(Role.UNIT_HANDLER)
     assert not permissions.may_decide(Role.OPERATOR)
+
+
+def test_common_terms_do_not_fetch_candidates_alone():
+    df = {"办理": 900, "社保卡": 12, "挂失": 30, "无": 0}
+    assert ranking.retrieval_terms(["办理", "社保卡", "挂失", "无"], df, 1000, 0.05) == ["社保卡", "挂失"]
+    assert ranking.retrieval_terms(["办理", "电话"], {"办理": 900, "电话": 800}, 1000, 0.05) == ["电话"]
+    assert ranking.retrieval_terms(["无"], df, 1000, 0.05) == []

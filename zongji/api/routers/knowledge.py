@@ -82,7 +82,8 @@ def search_articles(user: CurrentUser, request: Request, db: ReadDB,
                     line: Annotated[str | None, Query(max_length=40)] = None,
                     limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
     today = _today(request)
-    found = search.search(db, q, day=today, line=line or None, limit=limit)
+    found = search.search(db, q, day=today, line=line or None, limit=limit,
+                          max_share=request.app.state.settings.knowledge_common_term_share)
     return {"results": [articles.article_out(db, a, today) | {"score": score} for a, score in found]}
 
 

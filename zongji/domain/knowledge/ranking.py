@@ -8,13 +8,14 @@ gives the collection's size and average length.
 
 Fields are weighted (BM25F): a term in the title or the keywords counts ``TITLE_WEIGHT`` times
 one in the answer. A query whose folded text appears whole in the title, keywords or answer
-earns ``PHRASE_BONUS`` times its score.
+earns ``PHRASE_BONUS`` times its score (articles are compared width- and case-folded).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,8 +52,27 @@ def weighted_length(title_terms: Sequence[str], body_terms: Sequence[str]) -> fl
     return TITLE_WEIGHT * len(title_terms) + len(body_terms)
 
 
+def _light_fold(text: str) -> str:
+    """Width and case folded (articles are written in simplified Chinese; the costly
+    traditional → simplified step is left to the query's ``fold``)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def _compact(text: str) -> str:
     return _NON_WORD.sub("", fold(text))
+
+
+def retrieval_terms(terms: Sequence[str], df: dict[str, int], collection_size: int, max_share: float) -> list[str]:
+    """The terms the database fetches candidates with: those in at most ``max_share`` of the
+    articles. A term in more (办理, 电话) still counts in the score of the candidates the rarer
+    terms find; an article holding only such common terms would rank low anyway. When every term
+    is common, the rarest one (the first of equals) fetches. Terms no article holds are left out."""
+    present = [t for t in dict.fromkeys(terms) if df.get(t, 0) > 0]
+    if not present:
+        return []
+    limit = max_share * collection_size
+    selective = [t for t in present if df[t] <= limit]
+    return selective or [min(present, key=lambda t: (df[t], present.index(t)))]
 
 
 @dataclass(frozen=True)
@@ -98,7 +118,7 @@ def rank(
             continue
         norm = K1 * (1 - B + B * c.length() / avg)
         score = sum(idf[t] * f * (K1 + 1) / (f + norm) for t, f in tf.items())
-        if len(phrase) >= 2 and c.text and phrase in fold(c.text):
+        if len(phrase) >= 2 and c.text and phrase in _light_fold(c.text):
             score *= 1 + PHRASE_BONUS
         out.append(Scored(c.id, round(score, 9)))
     out.sort(key=lambda s: (-s.score, s.id))

@@ -4,6 +4,10 @@ Candidates are the searchable articles (published, valid on the day, on the line
 least one query term: SQLite's FTS5 table or PostgreSQL's GIN-indexed tsvector finds them. The
 collection's size and average length are counted under the same filters, so BM25 sees the same
 numbers on both databases and both return the same results.
+
+Terms held by more than ``max_share`` of all articles (setting ``knowledge_common_term_share``)
+do not fetch candidates by themselves (``ranking.retrieval_terms``): with 20,000 articles a word
+like 办理 would bring thousands of rows to rank; they still count in the score.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from zongji.domain.knowledge.articles import Status
-from zongji.domain.knowledge.ranking import Candidate, rank
+from zongji.domain.knowledge.ranking import Candidate, rank, retrieval_terms
 from zongji.services.knowledge import indexing
 from zongji.store.knowledge_models import FTS_TABLE, KbArticle
 
@@ -39,6 +43,22 @@ def _quote_ts(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def document_frequencies(session: Session, terms: list[str]) -> tuple[dict[str, int], int]:
+    """How many articles (any status) hold each term, and how many articles there are: from the
+    full-text index, the same numbers on both databases."""
+    total = session.scalar(select(func.count()).select_from(KbArticle)) or 0
+    df: dict[str, int] = {}
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    for t in terms:
+        if sqlite:
+            sql = text(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q").bindparams(q=_quote_fts(t))
+        else:
+            sql = text("SELECT count(*) FROM kb_articles WHERE to_tsvector('simple', search_terms) "
+                       "@@ to_tsquery('simple', :q)").bindparams(q=_quote_ts(t))
+        df[t] = session.scalar(sql) or 0
+    return df, total
+
+
 def _match(session: Session, terms: list[str]):
     if session.get_bind().dialect.name == "sqlite":
         q = " OR ".join(_quote_fts(t) for t in terms)
@@ -57,17 +77,22 @@ def search(
     line: str | None = None,
     limit: int = 10,
     statuses: tuple[str, ...] = (Status.PUBLISHED,),
+    max_share: float = 0.05,
 ) -> list[tuple[KbArticle, float]]:
     """The best ``limit`` articles for what the operator typed, best first, with their scores."""
     an = indexing.analyzer(session)
     terms = an.query_terms(query)
     if not terms:
         return []
+    df, total = document_frequencies(session, terms)
+    fetch = retrieval_terms(terms, df, total, max_share)
+    if not fetch:
+        return []
     where = _filters(day, line, statuses)
     n, avg = session.execute(select(func.count(), func.avg(KbArticle.search_length)).where(where)).one()
     rows = session.execute(
         select(KbArticle.id, KbArticle.title_terms, KbArticle.search_terms, KbArticle.title, KbArticle.keywords,
-               KbArticle.answer).where(where, _match(session, terms))
+               KbArticle.answer).where(where, _match(session, fetch))
     ).all()
     cands = [
         Candidate.from_term_text(r.id, r.title_terms, indexing.body_terms(r.title_terms, r.search_terms),
