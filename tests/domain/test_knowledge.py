@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from zongji.domain.chinese_text import Analyzer, Synonyms, term_text
+from zongji.domain.chinese_text import Analyzer, Synonyms
 from zongji.domain.knowledge import articles, permissions, ranking
 from zongji.domain.roles import Role
 
@@ -16,16 +16,16 @@ CONTENT = Path(__file__).resolve().parents[2] / "zongji" / "demo" / "content"
 CASES = json.loads((Path(__file__).with_name("kb_search_cases.json")).read_text("utf-8"))
 
 
-def index_text(analyzer: Analyzer, title: str, keywords: list[str], answer: str) -> tuple[str, str]:
-    return term_text(analyzer.terms(title + " " + " ".join(keywords))), term_text(analyzer.terms(answer))
+def index_text(analyzer: Analyzer, title: str, keywords: list[str], answer: str) -> tuple[list, list]:
+    return analyzer.terms(title + " " + " ".join(keywords)), analyzer.terms(answer)
 
 
 def search(analyzer, docs, query, limit=3):
     """What the service does, in memory: candidates share a term, the domain ranks them."""
     q = analyzer.query_terms(query)
     qs = set(q)
-    cands = [c for c in docs if qs & (set(c.title_terms) | set(c.body_terms))]
-    avg = sum(c.length() for c in docs) / len(docs)
+    cands = [c for c in docs if qs & c.term_set()]
+    avg = sum(c.length for c in docs) / len(docs)
     return [s.id for s in ranking.rank(q, cands, collection_size=len(docs), average_length=avg,
                                        query_text=query, limit=limit)]
 
@@ -39,7 +39,7 @@ def demo():
     docs = []
     for i, a in enumerate(items):
         t, b = index_text(analyzer, a["title"], a["keywords"], a["answer"])
-        docs.append(ranking.Candidate.from_term_text(i, t, b, a["title"] + " " + " ".join(a["keywords"]) + " " + a["answer"]))
+        docs.append(ranking.Candidate.of(i, t, b, a["title"] + " " + " ".join(a["keywords"]) + " " + a["answer"]))
     return items, analyzer, docs
 
 
@@ -62,15 +62,15 @@ def test_title_match_outranks_answer_match():
     a = Analyzer()
     t1, b1 = index_text(a, "路灯不亮", [], "请联系城管局")
     t2, b2 = index_text(a, "城管局电话", [], "路灯不亮也可找城管局")
-    docs = [ranking.Candidate.from_term_text(1, t2, b2), ranking.Candidate.from_term_text(2, t1, b1)]
+    docs = [ranking.Candidate.of(1, t2, b2), ranking.Candidate.of(2, t1, b1)]
     assert search(a, docs, "路灯不亮")[0] == 2
 
 
 def test_exact_phrase_earns_a_bonus():
     a = Analyzer()
     docs = [
-        ranking.Candidate.from_term_text(1, *index_text(a, "停车", ["收费"], "停车 收费"), "停车 收费 标准"),
-        ranking.Candidate.from_term_text(2, *index_text(a, "停车", ["收费"], "停车 收费"), "停车收费标准"),
+        ranking.Candidate.of(1, *index_text(a, "停车", ["收费"], "停车 收费"), "停车 收费 标准"),
+        ranking.Candidate.of(2, *index_text(a, "停车", ["收费"], "停车 收费"), "停车收费标准"),
     ]
     assert search(a, docs, "停车收费")[0] == 2
 
@@ -78,8 +78,8 @@ def test_exact_phrase_earns_a_bonus():
 def test_synonyms_find_the_canonical_word_and_pinyin_initials_work():
     a = Analyzer(Synonyms.from_lines(["流浪狗 = 流浪犬只 = 野狗"]))
     docs = [
-        ranking.Candidate.from_term_text(1, *index_text(a, "流浪犬只收容", [], "由城管负责")),
-        ranking.Candidate.from_term_text(2, *index_text(a, "噪音投诉", [], "由环保负责")),
+        ranking.Candidate.of(1, *index_text(a, "流浪犬只收容", [], "由城管负责")),
+        ranking.Candidate.of(2, *index_text(a, "噪音投诉", [], "由环保负责")),
     ]
     assert search(a, docs, "小区门口有野狗") == [1]
     assert search(a, docs, "樓上噪音") == [2]
@@ -139,3 +139,7 @@ def test_common_terms_do_not_fetch_candidates_alone():
     assert ranking.retrieval_terms(["办理", "社保卡", "挂失", "无"], df, 1000, 0.05) == ["社保卡", "挂失"]
     assert ranking.retrieval_terms(["办理", "电话"], {"办理": 900, "电话": 800}, 1000, 0.05) == ["电话"]
     assert ranking.retrieval_terms(["无"], df, 1000, 0.05) == []
+
+
+def test_term_counts_are_exact_for_repeated_and_longer_terms():
+    assert ranking._counts("a a ab b a", ["a", "b", "c"]) == {"a": 3, "b": 1}

@@ -75,3 +75,22 @@ def test_a_synonym_change_reindexes_the_articles(write):
         indexing.reindex_all(s)  # what the scheduled job does
     with write() as s:
         assert [a.key for a, _ in search.search(s, "小区门口有野狗", day=TODAY)] == ["dog"]
+
+
+def test_the_demo_loads_its_articles_once_with_units_and_lines(write, settings):
+    from zongji.demo.data import load_demo
+    from zongji.services.knowledge import articles
+
+    now = dt.datetime(2026, 12, 4, 2, 0, tzinfo=dt.UTC)
+    with write() as s:
+        load_demo(s, settings, now=now)
+    with write() as s:
+        load_demo(s, settings, now=now)  # again: nothing twice
+        found = search.search(s, "我的社保卡不见了咋办", day=TODAY, line="hotline-12345", limit=3)
+        a = found[0][0]
+        assert a.key == "sbk-lost"
+        out = articles.article_out(s, a, TODAY)
+        assert out["unit"]["name"] == "市人社局" and out["lines"] == ["hotline-12345"]
+        assert not out["review_due"]
+        assert len(articles.versions(s, a.id)) == 1
+        assert s.query(type(a)).count() == len(json.loads((CONTENT / "articles.json").read_text("utf-8")))

@@ -8,7 +8,8 @@ gives the collection's size and average length.
 
 Fields are weighted (BM25F): a term in the title or the keywords counts ``TITLE_WEIGHT`` times
 one in the answer. A query whose folded text appears whole in the title, keywords or answer
-earns ``PHRASE_BONUS`` times its score (articles are compared width- and case-folded).
+earns ``PHRASE_BONUS`` times its score (articles are compared width- and case-folded; among
+the best ``PHRASE_POOL`` by relevance, whose texts ``text_of`` reads).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from zongji.domain.chinese_text import fold
@@ -26,25 +27,41 @@ K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 3.0
 PHRASE_BONUS = 0.5
+PHRASE_POOL = 50
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One article as the index holds it: its terms (``term_text`` strings split on spaces)."""
+    """One article as the index holds it: ``term_text`` strings (space-separated terms) of its
+    title and keywords and of everything (title, keywords, answer), and its weighted length."""
 
     id: int
-    title_terms: tuple[str, ...]  # title and keywords
-    body_terms: tuple[str, ...]  # the answer
+    title_terms: str
+    all_terms: str
+    length: float
     text: str = ""  # title, keywords and answer as written, for the phrase bonus
 
     @classmethod
-    def from_term_text(cls, id: int, title_terms: str, body_terms: str, text: str = "") -> "Candidate":
-        return cls(id, tuple(title_terms.split()), tuple(body_terms.split()), text)
+    def of(cls, id: int, title_terms: Sequence[str], body_terms: Sequence[str], text: str = "") -> "Candidate":
+        return cls(id, " ".join(title_terms), " ".join([*title_terms, *body_terms]),
+                   weighted_length(title_terms, body_terms), text)
 
-    def length(self) -> float:
-        return TITLE_WEIGHT * len(self.title_terms) + len(self.body_terms)
+    def term_set(self) -> set[str]:
+        return set(self.all_terms.split())
+
+
+def _counts(term_text: str, terms: Iterable[str]) -> dict[str, int]:
+    """Exact counts of whole terms in a space-separated string (each term padded by its own
+    spaces so neighbours do not share one), done by ``str.count`` in C."""
+    padded = f" {term_text} ".replace(" ", "  ")
+    out = {}
+    for t in terms:
+        n = padded.count(f" {t} ")
+        if n:
+            out[t] = n
+    return out
 
 
 def weighted_length(title_terms: Sequence[str], body_terms: Sequence[str]) -> float:
@@ -89,23 +106,20 @@ def rank(
     average_length: float,
     query_text: str = "",
     limit: int = 10,
+    text_of: Callable[[list[int]], dict[int, str]] | None = None,
 ) -> list[Scored]:
     """The best ``limit`` candidates for ``query_terms``, best first; ties by lower id (older)."""
     terms = list(dict.fromkeys(query_terms))
     if not terms:
         return []
     cands = list(candidates)
-    wanted = set(terms)
-    tfs: list[Counter[str]] = []
+    tfs: list[dict[str, float]] = []
     df: Counter[str] = Counter()
     for c in cands:
-        tf: Counter[str] = Counter()
-        for t in c.title_terms:
-            if t in wanted:
-                tf[t] += TITLE_WEIGHT
-        for t in c.body_terms:
-            if t in wanted:
-                tf[t] += 1.0
+        every = _counts(c.all_terms, terms)
+        title = _counts(c.title_terms, every) if every else {}
+        # all_terms holds the title's terms too: the answer's count is the rest.
+        tf = {t: TITLE_WEIGHT * title.get(t, 0) + (n - title.get(t, 0)) for t, n in every.items()}
         tfs.append(tf)
         df.update(tf.keys())
     n = max(collection_size, len(cands), 1)
@@ -116,10 +130,16 @@ def rank(
     for c, tf in zip(cands, tfs):
         if not tf:
             continue
-        norm = K1 * (1 - B + B * c.length() / avg)
+        norm = K1 * (1 - B + B * c.length / avg)
         score = sum(idf[t] * f * (K1 + 1) / (f + norm) for t, f in tf.items())
-        if len(phrase) >= 2 and c.text and phrase in _light_fold(c.text):
-            score *= 1 + PHRASE_BONUS
         out.append(Scored(c.id, round(score, 9)))
     out.sort(key=lambda s: (-s.score, s.id))
+    if len(phrase) >= 2:
+        # The bonus among the best PHRASE_POOL: their texts are all it needs to read.
+        texts = {c.id: c.text for c in cands}
+        if text_of is not None:
+            texts |= text_of([s.id for s in out[:PHRASE_POOL]])
+        pool = [Scored(s.id, round(s.score * (1 + PHRASE_BONUS), 9))
+                if phrase in _light_fold(texts.get(s.id) or "") else s for s in out[:PHRASE_POOL]]
+        out = sorted(pool, key=lambda s: (-s.score, s.id)) + out[PHRASE_POOL:]
     return out[:limit]

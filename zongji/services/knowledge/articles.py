@@ -122,7 +122,7 @@ def clean(session: Session, data: dict[str, Any], base: dict[str, Any] | None = 
     }
 
 
-def _apply(session: Session, a: KbArticle, f: dict[str, Any]) -> None:
+def _apply(session: Session, a: KbArticle, f: dict[str, Any], *, index: bool = True) -> None:
     a.title, a.answer, a.category, a.status = f["title"], f["answer"], f["category"], f["status"]
     a.keywords = "\n".join(f["keywords"])
     a.line_codes = (" " + " ".join(f["lines"]) + " ") if f["lines"] else ""
@@ -133,7 +133,8 @@ def _apply(session: Session, a: KbArticle, f: dict[str, Any]) -> None:
         a.organisation_id = session.get(Department, a.unit_id).organisation_id
     a.updated_at = utcnow()
     session.flush()
-    indexing.index(a, indexing.analyzer(session))
+    if index:
+        indexing.index(a, indexing.analyzer(session))
 
 
 def _version(session: Session, a: KbArticle, before: dict[str, Any], user: User | None,
@@ -162,8 +163,9 @@ def get(session: Session, article_id: int) -> KbArticle:
 
 
 def create(session: Session, user: User | None, data: dict[str, Any], *, key: str | None = None,
-           organisation_id: int | None = None) -> KbArticle | KbProposal:
-    """The office creates an article; a unit's user gets a proposal for its unit."""
+           organisation_id: int | None = None, index: bool = True) -> KbArticle | KbProposal:
+    """The office creates an article; a unit's user gets a proposal for its unit. ``index=False``
+    (a bulk load) leaves the terms to one ``indexing.reindex_all`` afterwards."""
     f = clean(session, data)
     if user is not None:
         access = create_access(user.role, user.department_id, f["unit_id"])
@@ -173,7 +175,7 @@ def create(session: Session, user: User | None, data: dict[str, Any], *, key: st
             return _propose(session, user, None, f, data.get("note", ""))
     a = KbArticle(key=key, organisation_id=organisation_id, version=1, title="", answer="")
     session.add(a)
-    _apply(session, a, f)
+    _apply(session, a, f, index=index)
     _version(session, a, {}, user)
     return a
 

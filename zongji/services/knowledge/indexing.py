@@ -62,12 +62,6 @@ def index(article: KbArticle, an: Analyzer) -> None:
     article.search_length = weighted_length(title, body)
 
 
-def body_terms(article_title_terms: str, search_terms: str) -> str:
-    """The answer's terms: ``search_terms`` is the title's followed by the answer's."""
-    n = len(article_title_terms.split())
-    return " ".join(search_terms.split()[n:])
-
-
 def reindex_all(session: Session) -> int:
     an = analyzer(session)
     n = 0

@@ -91,15 +91,17 @@ def search(
     where = _filters(day, line, statuses)
     n, avg = session.execute(select(func.count(), func.avg(KbArticle.search_length)).where(where)).one()
     rows = session.execute(
-        select(KbArticle.id, KbArticle.title_terms, KbArticle.search_terms, KbArticle.title, KbArticle.keywords,
-               KbArticle.answer).where(where, _match(session, fetch))
+        select(KbArticle.id, KbArticle.title_terms, KbArticle.search_terms, KbArticle.search_length)
+        .where(where, _match(session, fetch))
     ).all()
-    cands = [
-        Candidate.from_term_text(r.id, r.title_terms, indexing.body_terms(r.title_terms, r.search_terms),
-                                 f"{r.title}\n{r.keywords}\n{r.answer}")
-        for r in rows
-    ]
-    ranked = rank(terms, cands, collection_size=n or 0, average_length=float(avg or 0), query_text=query, limit=limit)
+    cands = [Candidate(r.id, r.title_terms, r.search_terms, r.search_length) for r in rows]
+
+    def text_of(ids: list[int]) -> dict[int, str]:
+        return {r.id: f"{r.title}\n{r.keywords}\n{r.answer}" for r in session.execute(
+            select(KbArticle.id, KbArticle.title, KbArticle.keywords, KbArticle.answer).where(KbArticle.id.in_(ids)))}
+
+    ranked = rank(terms, cands, collection_size=n or 0, average_length=float(avg or 0), query_text=query,
+                  limit=limit, text_of=text_of)
     by_id = {a.id: a for a in session.scalars(select(KbArticle).where(KbArticle.id.in_([s.id for s in ranked])))}
     return [(by_id[s.id], s.score) for s in ranked]
 
