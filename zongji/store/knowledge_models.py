@@ -48,7 +48,7 @@ class KbArticle(Base):
     search_terms: Mapped[str] = mapped_column(Text, default="")
     search_length: Mapped[float] = mapped_column(Float, default=0.0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 class KbArticleVersion(Base):

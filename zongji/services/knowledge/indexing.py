@@ -25,7 +25,9 @@ _cache: dict[str, tuple[tuple, Analyzer]] = {}
 
 def _state(session: Session) -> tuple:
     syn = session.execute(select(func.count(), func.max(KbSynonymGroup.updated_at), func.max(KbSynonymGroup.id))).one()
-    art = session.execute(select(func.count(), func.max(KbArticle.updated_at))).one()
+    # Articles are never deleted (archived instead): a new one raises max(id), a change
+    # max(updated_at); both are index look-ups, not a scan.
+    art = (session.scalar(select(func.max(KbArticle.id))), session.scalar(select(func.max(KbArticle.updated_at))))
     return (str(session.get_bind().url), *syn, *art)
 
 
@@ -33,8 +35,13 @@ def synonyms(session: Session) -> Synonyms:
     return Synonyms.from_lines(session.scalars(select(KbSynonymGroup.words).order_by(KbSynonymGroup.id)))
 
 
-def analyzer(session: Session) -> Analyzer:
-    state = _state(session)
+def revision(session: Session) -> tuple:
+    """What the articles and synonyms are now, cheaply: equal revisions, equal content."""
+    return _state(session)
+
+
+def analyzer(session: Session, state: tuple | None = None) -> Analyzer:
+    state = state or _state(session)
     key = state[0]
     with _lock:
         hit = _cache.get(key)

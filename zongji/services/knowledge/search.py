@@ -13,6 +13,7 @@ like 办理 would bring thousands of rows to rank; they still count in the score
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text
@@ -69,6 +70,25 @@ def _match(session: Session, terms: list[str]):
     return text("to_tsvector('simple', kb_articles.search_terms) @@ to_tsquery('simple', :q)").bindparams(q=q)
 
 
+_stats: dict[tuple, tuple[int, float]] = {}
+_stats_lock = threading.Lock()
+
+
+def _collection(session: Session, state: tuple, where, key: tuple) -> tuple[int, float]:
+    """Size and average length of the searchable collection, cached per content revision."""
+    full = (state, key)
+    with _stats_lock:
+        hit = _stats.get(full)
+    if hit is None:
+        n, avg = session.execute(select(func.count(), func.avg(KbArticle.search_length)).where(where)).one()
+        hit = (n or 0, float(avg or 0))
+        with _stats_lock:
+            if len(_stats) > 1000:
+                _stats.clear()
+            _stats[full] = hit
+    return hit
+
+
 def search(
     session: Session,
     query: str,
@@ -80,7 +100,8 @@ def search(
     max_share: float = 0.05,
 ) -> list[tuple[KbArticle, float]]:
     """The best ``limit`` articles for what the operator typed, best first, with their scores."""
-    an = indexing.analyzer(session)
+    state = indexing.revision(session)
+    an = indexing.analyzer(session, state)
     terms = an.query_terms(query)
     if not terms:
         return []
@@ -89,7 +110,7 @@ def search(
     if not fetch:
         return []
     where = _filters(day, line, statuses)
-    n, avg = session.execute(select(func.count(), func.avg(KbArticle.search_length)).where(where)).one()
+    n, avg = _collection(session, state, where, (day, line, statuses))
     rows = session.execute(
         select(KbArticle.id, KbArticle.title_terms, KbArticle.search_terms, KbArticle.search_length)
         .where(where, _match(session, fetch))
@@ -100,7 +121,7 @@ def search(
         return {r.id: f"{r.title}\n{r.keywords}\n{r.answer}" for r in session.execute(
             select(KbArticle.id, KbArticle.title, KbArticle.keywords, KbArticle.answer).where(KbArticle.id.in_(ids)))}
 
-    ranked = rank(terms, cands, collection_size=n or 0, average_length=float(avg or 0), query_text=query,
+    ranked = rank(terms, cands, collection_size=n, average_length=avg, query_text=query,
                   limit=limit, text_of=text_of)
     by_id = {a.id: a for a in session.scalars(select(KbArticle).where(KbArticle.id.in_([s.id for s in ranked])))}
     return [(by_id[s.id], s.score) for s in ranked]

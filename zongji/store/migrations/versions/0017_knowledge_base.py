@@ -54,6 +54,7 @@ def upgrade() -> None:
     op.create_index('ix_kb_articles_unit_id', 'kb_articles', ['unit_id'])
     op.create_index('ix_kb_articles_next_review', 'kb_articles', ['next_review'])
     op.create_index('ix_kb_articles_status', 'kb_articles', ['status'])
+    op.create_index('ix_kb_articles_updated_at', 'kb_articles', ['updated_at'])
     op.create_table(
         'kb_synonym_groups',
         sa.Column('id', BigId, nullable=False),
