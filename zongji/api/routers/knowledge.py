@@ -70,6 +70,7 @@ def _result(db, request: Request, out: Any) -> dict[str, Any]:
 
 
 ARTICLE_REFUSALS = dict(
+    title="not blank", answer="not blank",
     lines="each a line that exists", unit_id="a unit that exists; a unit user's own unit only",
     valid_to="not before valid_from", article_id="the office or the owning unit only",
     version="the article's current version",
