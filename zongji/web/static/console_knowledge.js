@@ -81,8 +81,10 @@ async function answerFromArticle() {
     const notes = document.getElementById("notes");
     const description = (notes && notes.value.trim()) || p.description || a.title;
     const order = await api("POST", "/api/work-orders", {
-      order_type: "inquiry", description, call_id: Number(callId), line_code: p.line_code || null,
+      order_type: "inquiry", situation: "simple", description, call_id: Number(callId), line_code: p.line_code || null,
       caller_name: p.caller_name || null, caller_number: p.caller_number || null,
+      // An unidentified caller answered on the spot leaves no contact to call back.
+      contact_consent: Boolean(p.caller_name),
       close_directly: { handling: `答复依据知识库第 ${a.id} 号：${a.title}`, result: a.answer },
     });
     toast(t("kb.answered", { number: order.number || order.id || "" }), "success");
