@@ -178,6 +178,14 @@ class Settings(BaseSettings):
     # answered within its seconds (GB/T 33358-2016: 15 s), with calls abandoned within them
     # ignored, counted against or counted in favour; targets colour the wallboard green, amber
     # (within the margin below) or red — 85 % answer rate for a 400 line (R-S10).
+    # Knowledge base (issue 11): when the daily review check runs (local time), how many articles
+    # the console's panel shows, and the default review interval of a new article.
+    knowledge_review_time: str = Field("08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    knowledge_panel_size: int = Field(5, ge=1, le=20)
+    knowledge_review_months: int = Field(12, ge=1, le=60)
+    # A term held by more than this share of all articles does not fetch candidates by itself.
+    knowledge_common_term_share: float = Field(0.05, gt=0, le=1)
+
     stats_short_abandon_seconds: float = Field(5.0, ge=0, le=120)
     stats_service_level_seconds: float = Field(15.0, gt=0, le=600)
     stats_abandon_treatment: Literal["ignored", "against", "in_favour"] = "ignored"

@@ -44,11 +44,18 @@ def fresh_db_url(backend: str, tmp_path: Path, request) -> Iterator[str]:
         admin.dispose()
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    # The knowledge base's FTS5 table and its shadow tables are SQLite's, not the models'.
+    from zongji.store.knowledge_models import database_only
+
+    return not database_only(name, type_)
+
+
 def _differences(url: str) -> list:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": _include_name})
             diffs = compare_metadata(ctx, SCHEMA)
     finally:
         engine.dispose()

@@ -18,6 +18,7 @@ from zongji.api.routers import (
     directory,
     dispatch,
     holds,
+    knowledge,
     live,
     phrases,
     pms,
@@ -101,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch):
+                   dispatch, knowledge):
         app.include_router(module.router)
     install_console(app)
     errors.install_openapi_documentation(app)

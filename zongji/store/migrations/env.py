@@ -3,10 +3,16 @@
 from alembic import context
 
 from zongji.store.db import make_engine
+from zongji.store.knowledge_models import database_only
 from zongji.store.schema import metadata as schema_metadata
 
 config = context.config
 target_metadata = schema_metadata
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """The knowledge base's FTS5 table and its shadow tables belong to SQLite, not the models."""
+    return not database_only(name, type_)
 
 
 def run_migrations_online() -> None:
@@ -35,6 +41,7 @@ def _run(connection) -> None:
             target_metadata=target_metadata,
             render_as_batch=sqlite,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
