@@ -1,6 +1,6 @@
 """Tables of the knowledge base (issue 11, points 1–3).
 
-Imported at the end of ``zongji.store.models`` so ``Base.metadata`` holds them.
+Listed in ``zongji.store.schema``.
 
 - ``KbArticle``: the current text of an article, its filters (lines, validity, status) and its
   pre-segmented ``title_terms`` / ``search_terms`` (``chinese_text.term_text`` of the analyser's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,8 @@ class _Loaded:
     analyzer: Analyzer
 
 
-_cache: dict[int, _Loaded] = {}
+# Per database (engine) of this process, per centre: the model of the revision last read.
+_cache: "weakref.WeakKeyDictionary[object, dict[int, _Loaded]]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -50,8 +52,9 @@ def model_for(session: Session, org: Organisation, settings: Settings,
         size = session.scalar(select(func.count()).select_from(CatalogueMatter).where(
             CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True))) or 0
     key = (revision, size)
+    engine = session.get_bind()
     with _lock:
-        hit = _cache.get(org.id)
+        hit = _cache.get(engine, {}).get(org.id)
         if hit is not None and hit.key == key:
             return hit.model, hit.analyzer, revision
     if revision == 0:
@@ -61,7 +64,7 @@ def model_for(session: Session, org: Organisation, settings: Settings,
         model = training.stored_model(session, org)
         analyzer = training.analyzer_for(session, org, synonyms)
     with _lock:
-        _cache[org.id] = _Loaded(key, model, analyzer)
+        _cache.setdefault(engine, {})[org.id] = _Loaded(key, model, analyzer)
     return model, analyzer, revision
 
 

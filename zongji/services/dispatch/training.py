@@ -1,7 +1,8 @@
 """Fit the dispatch model of a centre and store it (issue 11, point 5).
 
 The examples: every active matter of the responsibility catalogue (its name, each example and
-its keywords, with its category), and the latest ``dispatch_training_orders`` orders of the
+its keywords, with its category), the knowledge base's published articles owned by the centre's
+units (title and keywords), and the latest ``dispatch_training_orders`` orders of the
 centre that a unit kept (dispatched and not sent back: accepted, in progress, replied, under
 callback or closed), with the unit that first returned each, if one did (退单 counts against
 it). The weights replace the stored ones in one transaction and the revision goes up, so every
@@ -20,8 +21,10 @@ from zongji.domain.dispatch.features import order_features
 from zongji.domain.dispatch.model import Example, Model, train
 from zongji.domain.work_orders.words import Status
 from zongji.services.dispatch.centre import dispatchable_units
+from zongji.services.knowledge import indexing as kb_indexing
 from zongji.settings import Settings
 from zongji.store.catalogue_models import CatalogueMatter, DispatchModelState, DispatchModelTerm
+from zongji.store.knowledge_models import KbArticle
 from zongji.store.models import Line, Organisation
 from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
 
@@ -31,8 +34,10 @@ KEPT_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED, Status.CAL
 
 
 def analyzer_for(session: Session, org: Organisation, synonyms: Synonyms | None = None) -> Analyzer:
-    """The analyser of the centre: its synonyms, and the catalogue's matter names and keywords
-    kept whole as words."""
+    """The analyser of the centre: the knowledge base's synonyms, and the catalogue's matter names
+    and keywords kept whole as words."""
+    if synonyms is None:
+        synonyms = kb_indexing.synonyms(session)
     words: list[str] = []
     for name, keywords in session.execute(select(CatalogueMatter.matter, CatalogueMatter.keywords).where(
             CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True))):
@@ -48,6 +53,22 @@ def catalogue_examples(session: Session, org: Organisation, analyzer: Analyzer) 
         for text in [m.matter, *(m.examples or []), " ".join(m.keywords or [])]:
             if text.strip():
                 out.append(Example(order_features(analyzer, text, m.category), m.unit_id))
+    return out
+
+
+def article_examples(session: Session, org: Organisation, analyzer: Analyzer, units: list[int]) -> list[Example]:
+    """The knowledge base's published articles owned by one of the centre's units: what the unit
+    answers for is what it is responsible for (their titles and keywords)."""
+    out: list[Example] = []
+    if not units:
+        return out
+    for title, keywords, unit_id in session.execute(
+            select(KbArticle.title, KbArticle.keywords, KbArticle.unit_id)
+            .where(KbArticle.unit_id.in_(units), KbArticle.status == "published").order_by(KbArticle.id)):
+        out.append(Example(order_features(analyzer, title), unit_id))
+        words = " ".join(w for w in (keywords or "").splitlines() if w.strip())
+        if words:
+            out.append(Example(order_features(analyzer, words), unit_id))
     return out
 
 
@@ -91,7 +112,8 @@ def fit(session: Session, org: Organisation, *, orders: int, epochs: int, synony
     analyzer = analyzer_for(session, org, synonyms)
     units = [u.id for u in dispatchable_units(session, org)]
     history = history_examples(session, org, analyzer, orders)
-    examples = catalogue_examples(session, org, analyzer) + (extra or []) + history
+    examples = (catalogue_examples(session, org, analyzer) + article_examples(session, org, analyzer, units)
+                + (extra or []) + history)
     return train(examples, units, epochs=epochs), analyzer, len(history)
 
 

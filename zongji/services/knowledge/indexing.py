@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,8 @@ from zongji.store.knowledge_models import KbArticle, KbSynonymGroup
 REINDEX_JOB = "knowledge.reindex"
 
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple, Analyzer]] = {}
+# One analyser per database (engine) of this process, with the state it was built for.
+_cache: "weakref.WeakKeyDictionary[object, tuple[tuple, Analyzer]]" = weakref.WeakKeyDictionary()
 
 
 def _state(session: Session) -> tuple:
@@ -28,7 +30,7 @@ def _state(session: Session) -> tuple:
     # Articles are never deleted (archived instead): a new one raises max(id), a change
     # max(updated_at); both are index look-ups, not a scan.
     art = (session.scalar(select(func.max(KbArticle.id))), session.scalar(select(func.max(KbArticle.updated_at))))
-    return (str(session.get_bind().url), *syn, *art)
+    return (*syn, *art)
 
 
 def synonyms(session: Session) -> Synonyms:
@@ -42,7 +44,7 @@ def revision(session: Session) -> tuple:
 
 def analyzer(session: Session, state: tuple | None = None) -> Analyzer:
     state = state or _state(session)
-    key = state[0]
+    key = session.get_bind()
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == state:

@@ -1,7 +1,7 @@
 """the knowledge base: articles, versions, proposals, synonyms and their full-text index (issue 11)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-04 14:15:00
 """
 
@@ -16,8 +16,8 @@ from zongji.store.knowledge_models import (
 )
 from zongji.store.models import BigId, UTCDateTime
 
-revision = '0017'
-down_revision = '0016'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
