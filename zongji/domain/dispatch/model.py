@@ -32,7 +32,7 @@ class Example:
 class Ranked:
     unit: int
     probability: float
-    because: tuple[str, ...] = ()  # the features that spoke most for this unit
+    because: tuple[str, ...] = ()  # the (up to five) features that spoke most for this unit
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Model:
         out = []
         for u in best:
             contrib = sorted(((self.weights.get(f, {}).get(u, 0.0), f) for f in feats), reverse=True)
-            because = tuple(f for w, f in contrib[:3] if w > 0)
+            because = tuple(f for w, f in contrib[:5] if w > 0)
             out.append(Ranked(unit=u, probability=exp[u] / z, because=because))
         return out
 

@@ -107,7 +107,8 @@ def suggest(session: Session, org: Organisation, settings: Settings, *, text: st
             "unit": _unit_out(unit),
             "probability": round(r.probability, 3),
             "matter": None if matter is None else {"id": matter.id, "matter": matter.matter, "basis": matter.basis},
-            "because": [f[2:] for f in r.because if f.startswith("W:")],
+            # The words that spoke for it, as a person reads them (not single characters).
+            "because": [f[2:] for f in r.because if f.startswith("W:") and len(f) > 3][:3],
             "similar_orders": similar_orders(session, unit.id, words, analyzer, exclude_order_id),
         })
     return {"units": out_units, "category": _category_out(session, best_matter, category), "revision": revision}

@@ -6,6 +6,7 @@ import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
 import { fmtStamp } from "./local_time.js";
+import * as DS from "./dispatch_suggestion.js";
 import * as WO from "./work_order_fields.js";
 import { showFieldError } from "./form_errors.js";
 
@@ -252,14 +253,37 @@ function openForm(action) {
     el("div", { class: "row" }, el("button", { type: "submit", class: "btn btn-primary", id: "action-submit" }, t("wo.submit"), el("kbd", null, "Ctrl+Enter")),
       el("button", { type: "button", class: "btn", onclick: closeForm }, t("wo.cancel"), el("kbd", null, "Esc"))));
   f.hidden = false;
-  if (action === "dispatch" && o.category) {
-    const cat = m.categories.find((c) => c.code === o.category);
-    if (cat && cat.default_unit_id && dispatchUnits().some((u) => u.id === cat.default_unit_id)) f.unit_id.value = cat.default_unit_id;
-  }
+  if (action === "dispatch") showSuggestion(f);
   const first = f.querySelector("select, textarea, input");
   if (first) first.focus();
   if (!spec.length) submit();
 }
+/* The dispatch suggestion (issue 11): the top units with their reasons above the form, the first
+   preselected (so Ctrl+Enter dispatches to it); a click takes another. Without one, the
+   category's default unit as before. */
+async function showSuggestion(f) {
+  const box = el("div", { class: "ds-box", id: "dispatch-suggestion" });
+  f.insertBefore(box, f.children[1]);
+  const pick = (id) => {
+    if (!dispatchUnits().some((u) => u.id === id)) return;
+    f.unit_id.value = id;
+    box.querySelectorAll(".ds-unit").forEach((b) => b.classList.toggle("chosen", Number(b.dataset.unitId) === id));
+  };
+  let data = null;
+  try { data = await DS.forOrder(orderId); } catch (e) { /* the form works without it */ }
+  if (current !== "dispatch") return;
+  const top = data && data.units && data.units.find((s) => dispatchUnits().some((u) => u.id === s.unit.id));
+  if (top && !f.unit_id.value) {
+    f.unit_id.value = top.unit.id;
+    box.dataset.preselected = String(top.unit.id);
+  } else if (!top && o.category && !f.unit_id.value) {
+    const cat = m.categories.find((c) => c.code === o.category);
+    if (cat && cat.default_unit_id && dispatchUnits().some((u) => u.id === cat.default_unit_id)) f.unit_id.value = cat.default_unit_id;
+  }
+  DS.renderUnits(box, data, { onPick: pick, chosen: Number(f.unit_id.value) || null });
+  if (top) box.append(el("div", { class: "small muted" }, t("ds.accept_hint")));
+}
+
 function closeForm() { current = null; $("action-form").hidden = true; $("action-form").replaceChildren(); }
 
 async function submit(ev) {

@@ -6,6 +6,7 @@ import { api, errorText } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
+import * as DS from "./dispatch_suggestion.js";
 import * as WO from "./work_order_fields.js";
 import { showFieldError } from "./form_errors.js";
 
@@ -102,7 +103,29 @@ async function create(closeDirectly) {
   }
 }
 
-function scheduleDups() { clearTimeout(dupTimer); dupTimer = setTimeout(loadDups, 400); }
+function scheduleDups() { clearTimeout(dupTimer); dupTimer = setTimeout(() => { loadDups(); loadSuggestion(); }, 400); }
+
+/* The dispatch suggestion for what is being written (issue 11): the units the shift leader will
+   probably dispatch to, and a category when the catalogue's matter has another; Alt+K takes it. */
+let suggestedCategory = null;
+async function loadSuggestion() {
+  const d = $("description").value.trim();
+  if (!d) { $("ds-units").replaceChildren(); $("ds-cat").hidden = true; return; }
+  let data = null;
+  try {
+    data = await DS.forDraft({ text: d, category: $("category").value || null, place: $("place").value.trim() || null,
+      line_code: $("line").value || null });
+  } catch (e) { return; /* suggestions are optional */ }
+  DS.renderUnits($("ds-units"), data);
+  suggestedCategory = data.category && m.categories.some((c) => c.code === data.category.code) ? data.category.code : null;
+  $("ds-cat").hidden = !suggestedCategory;
+  $("ds-cat-text").textContent = DS.categoryText(data);
+}
+function useSuggestedCategory() {
+  if (!suggestedCategory) return;
+  $("category").value = suggestedCategory;
+  $("category").dispatchEvent(new Event("change"));
+}
 async function loadDups() {
   const d = $("description").value.trim(), n = $("caller_number").value.trim(), p = $("place").value.trim();
   if (!d && !n && !p) { renderDups([]); return; }
@@ -162,12 +185,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("category").addEventListener("change", scheduleDups);
   $("wo-form").addEventListener("submit", (e) => { e.preventDefault(); create(!$("direct-box").hidden && ($("handling").value.trim() || $("result").value.trim()) ? true : false); });
   $("btn-direct").addEventListener("click", () => create(true));
+  $("ds-cat-use").addEventListener("click", useSuggestedCategory);
   document.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $("wo-form").requestSubmit(); }
     else if (e.altKey && /^[1-9]$/.test(e.key)) {
       const r = document.querySelectorAll("input[name=order_type]")[Number(e.key) - 1];
       if (r) { e.preventDefault(); r.checked = true; onType(); }
     } else if (e.altKey && (e.key === "d" || e.key === "D") && !$("btn-direct").hidden) { e.preventDefault(); create(true); }
+    else if (e.altKey && (e.key === "k" || e.key === "K") && suggestedCategory) { e.preventDefault(); useSuggestedCategory(); }
   });
   onLocale(() => { fillSelects(); renderTypes(); });
   const first = document.querySelector("input[name=order_type]");

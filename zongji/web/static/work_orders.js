@@ -5,6 +5,7 @@ import { api, errorText } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
+import * as DS from "./dispatch_suggestion.js";
 import * as WO from "./work_order_fields.js";
 
 (function () {
@@ -13,10 +14,12 @@ import * as WO from "./work_order_fields.js";
   const view = root.dataset.view;
   const PAGE = 50;
   let page = 1, total = 0, items = [], sel = 0;
+  // The dispatch queue's suggestions by order id (issue 11): fetched once per order shown.
+  const suggestions = new Map();
 
   const COLS = {
     all: ["number", "created", "type", "caller", "desc", "unit", "status", "sla", "deadline"],
-    dispatch: ["number", "created", "type", "caller", "desc", "status", "sla", "dispatch_deadline"],
+    dispatch: ["number", "created", "type", "caller", "desc", "status", "suggest", "sla", "dispatch_deadline"],
     callbacks: ["number", "caller", "reply", "unit", "status", "callback_due"],
     supervision: ["number", "created", "type", "desc", "unit", "status", "sla", "reason"],
     unit: ["number", "created", "type", "desc", "status", "sla", "deadline"],
@@ -52,6 +55,15 @@ import * as WO from "./work_order_fields.js";
         const why = [o.extension_request && o.extension_request.reason, o.pause_request && o.pause_request.reason].filter(Boolean).join(" / ");
         return el("td", { class: "wo-desc", title: why }, why);
       }
+      case "suggest": {
+        const d = suggestions.get(o.id);
+        const top = d && d.units && d.units[0];
+        if (o.status !== "created" && o.status !== "returned") return el("td", { class: "muted" }, "—");
+        if (!top) return el("td", { class: "muted small" }, d ? t("ds.none") : "…");
+        return el("td", { class: "ds-cell", title: DS.reasonText(top) }, el("b", null, top.unit.name),
+          " ", el("span", { class: "ds-p" }, Math.round(top.probability * 100) + "%"),
+          el("div", { class: "muted small" }, top.matter ? top.matter.matter : ""));
+      }
       case "reason": return el("td", { class: "small" }, WO.reasonText(o.supervision_reason) || (o.sla_state === "breached" ? t("wo.sla.breached") : ""));
     }
     return el("td");
@@ -81,10 +93,30 @@ import * as WO from "./work_order_fields.js";
       const r = await api("GET", url);
       items = r.items; total = r.total; sel = Math.min(sel, Math.max(0, items.length - 1));
       render();
+      if (view === "dispatch") loadSuggestions();
       if ($("ext-count")) {
         const n = view === "extensions" ? r.total : (await api("GET", "/api/work-orders?view=extensions&page_size=1")).total;
         $("ext-count").textContent = n ? String(n) : "";
       }
+    } catch (e) { toast(errorText(e), "error"); }
+  }
+  async function loadSuggestions() {
+    const wanted = items.filter((o) => !suggestions.has(o.id) && (o.status === "created" || o.status === "returned"));
+    for (const o of wanted) {
+      try { suggestions.set(o.id, await DS.forOrder(o.id)); } catch (e) { suggestions.set(o.id, { units: [] }); }
+      render();
+    }
+  }
+  /* D on the selected row: dispatch it to the first suggested unit, one key (issue 11). */
+  async function dispatchToSuggestion() {
+    const o = items[sel];
+    const d = o && suggestions.get(o.id);
+    const top = d && d.units && d.units[0];
+    if (!top) { toast(t("ds.none"), "error"); return; }
+    try {
+      await api("POST", "/api/work-orders/" + o.id + "/actions", { action: "dispatch", unit_id: top.unit.id });
+      toast(t("ds.dispatched", { unit: top.unit.name }), "ok");
+      load();
     } catch (e) { toast(errorText(e), "error"); }
   }
   async function fillFilters() {
@@ -116,6 +148,7 @@ import * as WO from "./work_order_fields.js";
       else if (e.key === "PageDown" && !$("next").disabled) { page++; load(); }
       else if (e.key === "PageUp" && page > 1) { page--; load(); }
       else if (e.key === "/") { e.preventDefault(); $("filters").q.focus(); }
+      else if (view === "dispatch" && (e.key === "d" || e.key === "D") && !e.altKey && !e.ctrlKey) { e.preventDefault(); dispatchToSuggestion(); }
     });
     onLocale(() => { head(); fillFilters().catch(() => {}); render(); });
     load();
