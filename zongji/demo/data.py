@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zongji.demo import catalogue as catalogue_demo
 from zongji.demo import switchboard as switchboard_demo
 from zongji.demo.work_orders import load_work_order_demo
 from zongji.errors import ZongjiError
@@ -540,6 +541,8 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
     _assign_lines(session)
     # Work orders (issue 4): 12345 category tree, more unit handlers, orders in various states.
     load_work_order_demo(session, hotline_org_id=hotline.id, now=now, tz=DEMO_TZ, ensure_user=_ensure_user)
+    # Issue 11: the responsibility catalogue (after the hotline units and the category tree).
+    catalogue_demo.load(session, hotline_org_id=hotline.id)
 
     token_hash = auth.hash_token(DEMO_CTI_TOKEN)
     if session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == token_hash)) is None:
