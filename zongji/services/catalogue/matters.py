@@ -104,7 +104,9 @@ def apply(session: Session, row: CatalogueMatter, data: dict[str, Any], units: d
         ids = list(dict.fromkeys(data["assisting_unit_ids"]))
         if any(i not in units for i in ids):
             raise Invalid("not a unit of your hotline", field="assisting_unit_ids")
-        row.assisting_unit_ids = [i for i in ids if i != row.unit_id]
+        row.assisting_unit_ids = ids
+    # The responsible unit is not also one of its assisting units.
+    row.assisting_unit_ids = [i for i in row.assisting_unit_ids or () if i != row.unit_id]
     for key in ("examples", "keywords"):
         if key in data and data[key] is not None:
             setattr(row, key, _clean_list(data[key]))
