@@ -4,7 +4,8 @@ Everyone on the hotline console reads; the hotline office (supervisors, admins) 
 catalogue is that of the user's city hotline organisation.
 
 - ``GET /api/catalogue/search?q=&limit=``: the matters that fit what the caller says, best first;
-- ``GET /api/catalogue/matters?active=``, ``GET /api/catalogue/matters/{id}``;
+- ``GET /api/catalogue/matters?active=`` (with the units a matter may name, and whether the
+  user may edit), ``GET /api/catalogue/matters/{id}``;
 - ``POST /api/catalogue/matters``, ``PUT /api/catalogue/matters/{id}``;
   ``DELETE /api/catalogue/matters/{id}`` makes a matter inactive (it is kept);
 - ``POST /api/catalogue/import``: an XLSX workbook (事项, 主办单位, 协办单位, 依据, 示例, 关键词,
@@ -72,7 +73,8 @@ def search_matters(user: CurrentUser, db: ReadDB, q: Annotated[str, Query(max_le
 
 @router.get("/matters", summary="The catalogue's matters")
 def list_matters(user: CurrentUser, db: ReadDB, active: bool | None = None) -> dict[str, Any]:
-    return {"items": matters.listing(db, user, active=active), "may_edit": user.role in OFFICE_ROLES}
+    return {"items": matters.listing(db, user, active=active), "units": matters.unit_choices(db, user),
+            "may_edit": user.role in OFFICE_ROLES}
 
 
 @router.post("/matters", status_code=201, summary="Add a matter", openapi_extra=_EDIT)

@@ -64,6 +64,12 @@ def listing(session: Session, viewer: User, *, active: bool | None = None) -> li
     return [out(r, units) for r in session.scalars(query.order_by(CatalogueMatter.matter).limit(MAX_LIST))]
 
 
+def unit_choices(session: Session, viewer: User) -> list[dict[str, Any]]:
+    """The units a matter may name (the hotline's departments and handling units), by name."""
+    org = hotline_organisation(session, viewer)
+    return sorted((unit_out(u) for u in units_of(session, org.id).values()), key=lambda u: u["name"])
+
+
 def _row(session: Session, org_id: int, matter_id: int) -> CatalogueMatter:
     row = session.get(CatalogueMatter, matter_id)
     if row is None or row.organisation_id != org_id:

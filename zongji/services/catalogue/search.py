@@ -7,7 +7,8 @@ LIKE '% term %'``, SQLite and PostgreSQL alike). A catalogue has hundreds of mat
 millions, so a scan of one text column is cheap and needs no full-text index. The candidates are
 ranked in Python with BM25 (k1 1.2, b 0.75): every matter holding a term is a candidate, so the
 candidates give each term's document frequency exactly; the average length is the candidates'.
-A term found in the matter's name counts once more (the name is what a matter is).
+A term found in the matter's name counts once more (the name is what a matter is); a matter
+scoring under a fifth of the best is left out (one common word in common is noise).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ K1 = 1.2
 B = 0.75
 MAX_QUERY_TERMS = 24
 MAX_LIMIT = 50
+# A matter scoring below this share of the best one is noise (one common word in common).
+MIN_SHARE_OF_BEST = 0.2
 
 
 def _like_token(term: str) -> str:
@@ -82,7 +85,8 @@ def search_in(session: Session, organisation_id: int, q: str, limit: int = 10, *
         *where, or_(*(padded.like(_like_token(t), escape="\\") for t in terms)))))
     total = session.scalar(select(func.count()).select_from(CatalogueMatter).where(*where)) or 0
     docs = [(r.id, r.search_terms.split(), set(ana.words(r.matter))) for r in rows]
-    ranked = rank(terms, docs, total)[:limit]
+    ranked = rank(terms, docs, total)
+    ranked = [(i, sc) for i, sc in ranked if sc >= ranked[0][1] * MIN_SHARE_OF_BEST][:limit] if ranked else []
     by_id = {r.id: r for r in rows}
     units = units_of(session, organisation_id)
     result = []
