@@ -8,7 +8,7 @@ millions, so a scan of one text column is cheap and needs no full-text index. Th
 ranked in Python with BM25 (k1 1.2, b 0.75): every matter holding a term is a candidate, so the
 candidates give each term's document frequency exactly; the average length is the candidates'.
 A term found in the matter's name counts once more (the name is what a matter is); a matter
-scoring under a fifth of the best is left out (one common word in common is noise).
+scoring under 35 % of the best is left out (one common word in common is noise).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ B = 0.75
 MAX_QUERY_TERMS = 24
 MAX_LIMIT = 50
 # A matter scoring below this share of the best one is noise (one common word in common).
-MIN_SHARE_OF_BEST = 0.2
+MIN_SHARE_OF_BEST = 0.35
 
 
 def _like_token(term: str) -> str:
