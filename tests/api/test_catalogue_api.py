@@ -54,10 +54,16 @@ def test_the_office_edits_the_console_reads(as_role, units):
     r = office.put(f"/api/catalogue/matters/{matter_id}", json={"unit_id": housing, "basis": "改"})
     assert r.status_code == 200 and r.json()["unit"]["id"] == housing and r.json()["assisting"] == []
     assert op.get(f"/api/catalogue/matters/{matter_id}").json()["basis"] == "改"
+    other = office.post("/api/catalogue/matters", json={"matter": "井盖缺失", "unit_id": city}).json()
+    r = office.put(f"/api/catalogue/matters/{other['id']}", json={"matter": "流浪犬只收容", "category": "no/such"})
+    assert r.status_code == 422 and r.json()["field"] == "category"
+    r = office.put(f"/api/catalogue/matters/{other['id']}", json={"matter": "流浪犬只收容"})
+    assert r.status_code == 409 and r.json()["field"] == "matter"
     assert op.delete(f"/api/catalogue/matters/{matter_id}").status_code == 403
     assert office.delete(f"/api/catalogue/matters/{matter_id}").json()["active"] is False
     assert op.get("/api/catalogue/search", params={"q": "野狗"}).json() == {"items": []}
-    assert [m["active"] for m in op.get("/api/catalogue/matters").json()["items"]] == [False]
+    assert [(m["matter"], m["active"]) for m in op.get("/api/catalogue/matters").json()["items"]] == [
+        ("井盖缺失", True), ("流浪犬只收容", False)]
     assert op.get("/api/catalogue/matters/999999").status_code == 404
 
 

@@ -166,8 +166,10 @@ def update(session: Session, viewer: User, matter_id: int, data: dict[str, Any])
     org = hotline_organisation(session, viewer)
     row = _row(session, org.id, matter_id)
     units = units_of(session, org.id)
-    apply(session, row, data, units)
-    _check_unique(session, row)
+    # Checked before anything is flushed: a clashing name is a 409, not a failed UPDATE.
+    with session.no_autoflush:
+        apply(session, row, data, units)
+        _check_unique(session, row)
     _stamp(row, viewer)
     session.flush()
     result = out(row, units)
