@@ -62,6 +62,8 @@ def test_the_office_edits_the_console_reads(as_role, units):
     assert op.delete(f"/api/catalogue/matters/{matter_id}").status_code == 403
     assert office.delete(f"/api/catalogue/matters/{matter_id}").json()["active"] is False
     assert op.get("/api/catalogue/search", params={"q": "野狗"}).json() == {"items": []}
+    r = op.get("/api/catalogue/search", params={"q": "野狗", "include_inactive": "true"})
+    assert [(m["matter"], m["active"]) for m in r.json()["items"]] == [("流浪犬只收容", False)]
     assert [(m["matter"], m["active"]) for m in op.get("/api/catalogue/matters").json()["items"]] == [
         ("井盖缺失", True), ("流浪犬只收容", False)]
     assert op.get("/api/catalogue/matters/999999").status_code == 404

@@ -3,7 +3,8 @@
 Everyone on the hotline console reads; the hotline office (supervisors, admins) edits. The
 catalogue is that of the user's city hotline organisation.
 
-- ``GET /api/catalogue/search?q=&limit=``: the matters that fit what the caller says, best first;
+- ``GET /api/catalogue/search?q=&limit=&include_inactive=``: the matters that fit what the caller
+  says, best first (active ones only unless asked);
 - ``GET /api/catalogue/matters?active=`` (with the units a matter may name, and whether the
   user may edit), ``GET /api/catalogue/matters/{id}``;
 - ``POST /api/catalogue/matters``, ``PUT /api/catalogue/matters/{id}``;
@@ -67,8 +68,9 @@ _EDIT = refusals(matter="a name not blank and not another matter's", unit_id="a 
 
 @router.get("/search", summary="The matters that fit what the caller says, best first")
 def search_matters(user: CurrentUser, db: ReadDB, q: Annotated[str, Query(max_length=500)] = "",
-                   limit: Annotated[int, Query(ge=1, le=search.MAX_LIMIT)] = 10) -> dict[str, Any]:
-    return {"items": search.search(db, user, q, limit)}
+                   limit: Annotated[int, Query(ge=1, le=search.MAX_LIMIT)] = 10,
+                   include_inactive: bool = False) -> dict[str, Any]:
+    return {"items": search.search(db, user, q, limit, active=None if include_inactive else True)}
 
 
 @router.get("/matters", summary="The catalogue's matters")

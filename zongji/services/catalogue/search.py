@@ -64,7 +64,7 @@ def rank(query_terms: list[str], docs: list[tuple[int, list[str], set[str]]], to
     return scored
 
 
-def search(session: Session, viewer: User, q: str, limit: int = 10, *, active: bool = True) -> list[dict[str, Any]]:
+def search(session: Session, viewer: User, q: str, limit: int = 10, *, active: bool | None = True) -> list[dict[str, Any]]:
     """The matters that best fit ``q``, best first, each with its ``score`` (rounded)."""
     org = hotline_organisation(session, viewer)
     return search_in(session, org.id, q, limit, active=active)

@@ -58,7 +58,8 @@ async function load() {
   const inactive = $("ct-show-inactive").checked;
   try {
     if (q) {
-      items = (await api("GET", "/api/catalogue/search?limit=50&q=" + encodeURIComponent(q))).items;
+      items = (await api("GET", "/api/catalogue/search?limit=50" + (inactive ? "&include_inactive=true" : "")
+        + "&q=" + encodeURIComponent(q))).items;
     } else {
       const r = await api("GET", "/api/catalogue/matters" + (inactive ? "" : "?active=true"));
       items = r.items;
