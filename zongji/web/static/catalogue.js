@@ -75,7 +75,7 @@ async function load() {
 function open(m) {
   current = m;
   clearFieldErrors($("ct-form"));
-  $("ct-form-h").textContent = m ? m.matter : t("ct.new");
+  $("ct-form-h").textContent = m ? m.matter : t(mayEdit ? "ct.new" : "ct.detail");
   $("ct-matter").value = m ? m.matter : "";
   $("ct-unit").value = m && m.unit ? String(m.unit.id) : "";
   const assisting = new Set((m ? m.assisting : []).map((a) => String(a.id)));
