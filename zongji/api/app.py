@@ -14,6 +14,7 @@ from zongji.api import errors
 from zongji.api.routers import (
     auth,
     calls,
+    catalogue,
     cti,
     directory,
     dispatch,
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge):
+                   dispatch, knowledge, catalogue):
         app.include_router(module.router)
     install_console(app)
     errors.install_openapi_documentation(app)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zongji.demo import catalogue as catalogue_demo
 from zongji.demo import knowledge as knowledge_demo
 from zongji.demo import switchboard as switchboard_demo
 from zongji.demo.work_orders import load_work_order_demo
@@ -544,6 +545,8 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
     # The knowledge base (issue 11): articles of the three organisations and the synonym table.
     knowledge_demo.load(session, org_of_scope={"city": hotline.id, "hotel": hotel.id, "company": company.id},
                         today=now.astimezone(DEMO_TZ).date())
+    # Issue 11: the responsibility catalogue (after the hotline units and the category tree).
+    catalogue_demo.load(session, hotline_org_id=hotline.id)
 
     token_hash = auth.hash_token(DEMO_CTI_TOKEN)
     if session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == token_hash)) is None:
