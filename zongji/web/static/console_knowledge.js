@@ -7,6 +7,7 @@
    API. #kb-matters stays empty: catalogue matters are added there later. */
 
 import { api, errorText } from "./api.js";
+import { calls, selectedId } from "./console.js";
 import { el, toast } from "./dom.js";
 import { t } from "./i18n.js";
 
@@ -40,13 +41,23 @@ function render() {
   if (cur && document.activeElement && document.activeElement.closest("#kb-panel")) cur.focus();
 }
 
+/* The selected call's line: an article applies to its lines only (a hotel's facilities are no
+   answer on the 12345 line). */
+function callLine() {
+  const c = selectedId !== null ? calls.get(selectedId) : null;
+  return c && c.line ? c.line.code : "";
+}
+
 async function searchNow(q) {
-  if (q === lastQuery) return;
-  lastQuery = q;
+  const line = callLine();
+  const key = line + "\u0000" + q;
+  if (key === lastQuery) return;
+  lastQuery = key;
   if (!q.trim()) { results = []; index = -1; render(); return; }
   try {
-    const r = await api("GET", "/api/knowledge/search?limit=" + PANEL_SIZE + "&q=" + encodeURIComponent(q.slice(-500)));
-    if (q !== lastQuery) return;
+    const r = await api("GET", "/api/knowledge/search?limit=" + PANEL_SIZE + "&q=" + encodeURIComponent(q.slice(-500))
+      + (line ? "&line=" + encodeURIComponent(line) : ""));
+    if (key !== lastQuery) return;
     results = r.results || [];
     index = results.length ? 0 : -1;
     render();
