@@ -31,7 +31,7 @@ def test_a_supervisor_scores_a_call_and_the_operator_sees_it(demo_server, browse
     row.locator(".review-open").click()
     expect(page.locator("#review")).to_be_visible()
     expect(page.locator("#review-total")).to_have_text("100")
-    page.fill("input[name=score-attitude]", "12")
+    page.fill("input[name=score-attitude]", "7")
     page.fill("textarea[name=comment]", "语气生硬，需改进")
     expect(page.locator("#review-total")).to_have_text("92")
     page.screenshot(path=str(ARTIFACTS / f"review-{backend}-01-dialog-zh.png"))

@@ -16,6 +16,7 @@ from zongji.api.routers import (
     calls,
     cti,
     directory,
+    evaluation,
     holds,
     live,
     phrases,
@@ -99,7 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = runtime.session_factory
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
-                   switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds):
+                   switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
+                   evaluation):
         app.include_router(module.router)
     install_console(app)
     errors.install_openapi_documentation(app)
