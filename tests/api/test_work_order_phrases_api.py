@@ -37,3 +37,22 @@ def test_a_units_reply_and_a_direct_close_record_their_phrase_hits(as_role, unit
     # A clean text warns of nothing.
     assert "phrase_warnings" not in op.post(f"/api/work-orders/{o['id']}/actions",
                                             json={"action": "note", "note": "已联系来电人说明进度"}).json()
+
+
+def test_a_message_text_records_its_phrase_hits(write, settings, client):
+    from tests.api.test_message_phone_and_channels_api import _as
+    from zongji.demo.data import load_demo
+    from zongji.store.models import Person
+
+    with write() as s:
+        load_demo(s, settings)
+    with write() as s:
+        person_id = s.scalar(select(Person.id).where(Person.name == "周文杰"))
+    _as(client, "operator")
+    m = client.post("/api/switchboard/messages", json={
+        "recipient_kind": "staff", "recipient_id": person_id, "caller_name": "李经理", "caller_number": "13700001234",
+        "content": "喂，请回电话", "read_back": True})
+    assert m.status_code == 201, m.text
+    assert [w["phrase"] for w in m.json()["phrase_warnings"]] == ["喂"]
+    with write() as s:
+        assert s.scalars(select(PhraseHit.text_kind)).all() == ["message"]
