@@ -18,6 +18,7 @@ async function loadMine() {
   let data;
   try { data = await api("GET", "/api/evaluation/mine"); } catch (e) { toast(errorText(e), "error"); return; }
   $("eval-none").hidden = data.reviews.length > 0;
+  $("eval-mine").hidden = data.reviews.length === 0;
   $("eval-mean").textContent = data.mean_score === null ? "" : t("eval.mean", { n: data.mean_score });
   $("eval-mine").querySelector("tbody").replaceChildren(...data.reviews.map((r) => el("tr", null,
     el("td", null, fmtStamp(r.call_at)),
