@@ -14,7 +14,7 @@ from tests.api.test_stats_api import _base, _calls
 from tests.api.test_stats_operators_api import _client
 from zongji.store.models import Call, User, utcnow
 
-FULL = {"greeting": 10, "listening": 18, "accuracy": 25, "attitude": 20, "closing": 15}
+FULL = {"greeting": 10, "listening": 13, "accuracy": 25, "attitude": 15, "closing": 10, "scripts": 10, "forbidden": 5}
 
 
 def test_a_reviewed_call_gives_the_operator_a_quality_score(app, client, write, cti_token, make_user, settings,

@@ -31,7 +31,8 @@ def test_a_supervisor_scores_a_call_and_the_operator_sees_it(demo_server, browse
     row.locator(".review-open").click()
     expect(page.locator("#review")).to_be_visible()
     expect(page.locator("#review-total")).to_have_text("100")
-    page.fill("input[name=score-attitude]", "12")
+    page.fill("input[name=score-attitude]", "7")
+    page.fill("input[name=note-attitude]", "语气生硬")
     page.fill("textarea[name=comment]", "语气生硬，需改进")
     expect(page.locator("#review-total")).to_have_text("92")
     page.screenshot(path=str(ARTIFACTS / f"review-{backend}-01-dialog-zh.png"))
@@ -48,5 +49,16 @@ def test_a_supervisor_scores_a_call_and_the_operator_sees_it(demo_server, browse
     page.click(".lang-switch button[data-lang=en]")
     expect(row.locator(".review-score")).to_have_text("92 pts")
     page.screenshot(path=str(ARTIFACTS / f"review-{backend}-02-operator-en.png"))
+    # 我的质检: the operator's own reviews, with the per-item comment.
+    page.goto(f"{demo_server}/evaluation")
+    expect(page.locator("#eval-mine tbody tr").first).to_contain_text("语气生硬")
+    expect(page.locator("#eval-items-section")).to_be_hidden()
+    assert not errors
+    ctx.close()
+
+    ctx, page, errors = logged_in(browser, demo_server, "supervisor", "/evaluation", height=900)
+    expect(page.locator("#eval-items tbody tr")).to_have_count(7)
+    expect(page.locator("#eval-max")).to_have_text("100")
+    page.screenshot(path=str(ARTIFACTS / f"review-{backend}-03-items-zh.png"))
     assert not errors
     ctx.close()

@@ -18,6 +18,7 @@ from zongji.api.routers import (
     cti,
     directory,
     dispatch,
+    evaluation,
     holds,
     knowledge,
     live,
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue):
+                   dispatch, knowledge, catalogue, evaluation):
         app.include_router(module.router)
     install_console(app)
     errors.install_openapi_documentation(app)

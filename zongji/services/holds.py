@@ -9,6 +9,7 @@ supervisors see how often and how long callers waited.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 from zongji.errors import Conflict, Invalid
 from zongji.services import audit
 from zongji.services.calls import get_call
+from zongji.services.work_orders import commands
+from zongji.services.work_orders.visibility import Viewer
 from zongji.store.models import User, utcnow
 from zongji.store.quality_models import CallHold
 
@@ -75,3 +78,33 @@ def operator_figures(session: Session, start, end) -> dict[int, tuple[int, int]]
         n, secs = out.get(row.user_id, (0, 0))
         out[row.user_id] = (n + 1, secs + round(((row.ended_at or now) - row.started_at).total_seconds()))
     return out
+
+
+CALLBACK_NUMBER = re.compile(r"^\+?[0-9][0-9 \-]{2,30}$")
+
+
+def end_for_callback(session: Session, user: User, call_id: int, *, number: str | None, tz,
+                     caller_name: str | None = None) -> dict[str, Any]:
+    """Past the hold limit the caller agreed to be called back (R-P9): the hold ends and a work
+    order for the callback is created from the call (the number read back as the contact, the
+    call's note as the description), so the question is followed up and the citizen called back
+    once, through the work-order callback like any other order. A hotel's line takes no work
+    orders (refused, ``hotel_line``)."""
+    call = get_call(session, call_id, for_update=True, user=user)
+    number = (number or call.calling_number or "").strip()
+    if not CALLBACK_NUMBER.match(number):
+        raise Invalid("the number to call back (digits)", field="number")
+    row = _open(session, call_id)
+    if row is not None:
+        row.ended_at = utcnow()
+    what = (call.notes or "").strip()
+    description = f"保持超时，需查询后回电（{number}）" + (f"：{what}" if what else "")
+    order = commands.create_order(session, Viewer.of(user), commands.NewOrder(
+        order_type="inquiry", situation="specialist", description=description, caller_number=number,
+        caller_name=(caller_name or "").strip() or "来电人", call_id=call_id), tz=tz)
+    audit.record(session, actor=f"user:{user.username}", user_id=user.id, action="hold_callback", entity="call",
+                 entity_id=call_id, detail={"order_id": order.id, "number": number,
+                                            "hold_seconds": None if row is None else
+                                            round((row.ended_at - row.started_at).total_seconds())})
+    return {"call_id": call_id, "order_id": order.id, "order_number": order.number, "callback_number": number,
+            "hold": None if row is None else _out(row)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zongji.store.models import Base, BigId, utcnow
@@ -59,3 +59,19 @@ class CallHold(Base):
     consent: Mapped[bool] = mapped_column(Boolean, default=True)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime | None]
+
+
+class EvaluationItem(Base):
+    """One item calls are scored on (质检项, R-O5), edited by a supervisor. No rows: the domain's
+    defaults (``domain.quality.CRITERIA``)."""
+
+    __tablename__ = "evaluation_items"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(30), unique=True)
+    label_zh: Mapped[str] = mapped_column(String(60))
+    label_en: Mapped[str] = mapped_column(String(60), default="")
+    points: Mapped[int] = mapped_column(Integer)
+    order: Mapped[int] = mapped_column("position", Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -338,5 +338,9 @@ class CallReview(Base):
     reviewed_by: Mapped[str] = mapped_column(String(100))
     reviewed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     call_at: Mapped[dt.datetime]  # the call's ringing time: the evaluation's period
+    # The items it was scored on (domain/quality.Criterion.out()); NULL: the issue-10 five.
+    items: Mapped[list | None] = mapped_column(JSON)
+    max_points: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
+    item_comments: Mapped[dict] = mapped_column(JSON, default=dict)
 
     __table_args__ = (Index("ix_call_reviews_operator_at", "operator_id", "call_at"),)

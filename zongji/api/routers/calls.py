@@ -256,7 +256,7 @@ def supplementary(user: Console, body: SupplementaryRecordIn, request: Request,
     return service.record_supplementary(db, data, user, tz=_tz(request))
 
 
-CriterionKey = Literal[tuple(c.key for c in quality_rules.CRITERIA)]  # type: ignore[misc]
+CriterionKey = Annotated[str, Field(pattern=quality_rules.KEY_PATTERN.pattern)]
 
 
 class ReviewIn(ApiModel):
@@ -265,6 +265,8 @@ class ReviewIn(ApiModel):
         description="Points per criterion (GET …/review lists them with their maximum)")
     fatal: bool = Field(False, description="A fatal error: the call scores 0")
     comment: str = Field("", max_length=quality.COMMENT_MAX, pattern=r"^[^\x00]*$")
+    item_comments: dict[CriterionKey, Annotated[str, Field(max_length=quality_rules.ITEM_COMMENT_MAX)]] = Field(
+        default_factory=dict, max_length=quality_rules.ITEMS_MAX, description="A comment per item")
 
 
 @router.get("/reviews", summary="Quality scores of some calls (the log's column)")
@@ -283,10 +285,11 @@ def get_review(user: Console, call_id: CallId, request: Request, db: ReadDB) -> 
 
 @router.put("/{call_id}/review", summary="Score an answered call (shift leader, supervisor, admin)",
             openapi_extra=refusals(call_id="an answered call of the user's lines that they did not answer",
-                                   scores="every criterion, within its points"))
+                                   scores="every active evaluation item, within its points",
+                                   item_comments="keys of active evaluation items"))
 def put_review(user: Console, call_id: CallId, body: ReviewIn, request: Request, db: WriteDB) -> dict[str, Any]:
     return quality.review(db, user, call_id, scores=dict(body.scores), fatal=body.fatal, comment=body.comment,
-                          tz=_tz(request))
+                          tz=_tz(request), item_comments=dict(body.item_comments))
 
 
 @router.get("/{call_id}", response_model=CallDetail, summary="A call with the caller card")

@@ -2,6 +2,8 @@
 
 - ``POST /api/calls/{id}/hold`` ``{"consent": true}``: the caller agreed; the hold starts;
 - ``POST /api/calls/{id}/hold/end``: the operator is back;
+- ``POST /api/calls/{id}/hold/callback`` ``{"number"}``: past the limit the caller will be
+  called back: the hold ends and a work order for the callback is created from the call;
 - ``GET /api/calls/{id}/holds``: the call's holds and their seconds.
 """
 
@@ -9,8 +11,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
-from pydantic import ConfigDict
+from fastapi import APIRouter, Depends, Request
+from pydantic import ConfigDict, Field
 
 from zongji.api.deps import IdPath, ReadDB, WriteDB, require_roles
 from zongji.api.errors import error_responses, refusals
@@ -37,6 +39,19 @@ def hold(call_id: IdPath, body: HoldIn, user: Console, db: WriteDB) -> dict[str,
 @router.post("/{call_id}/hold/end", summary="End the hold", openapi_extra=refusals(call_id="a call on hold"))
 def end_hold(call_id: IdPath, user: Console, db: WriteDB) -> dict[str, Any]:
     return holds.end(db, user, call_id)
+
+
+class CallbackIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+    number: str | None = Field(default=None, max_length=32, description="The number read back; default the caller's")
+    caller_name: str | None = Field(default=None, max_length=60, description="How to address the caller (default 来电人)")
+
+
+@router.post("/{call_id}/hold/callback", status_code=201, summary="End the hold for a callback (work order)",
+             openapi_extra=refusals(number="a telephone number", call_id="a call of a hotline (not a hotel's)"))
+def hold_callback(call_id: IdPath, body: CallbackIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+    return holds.end_for_callback(db, user, call_id, number=body.number, tz=request.app.state.settings.tz,
+                                  caller_name=body.caller_name)
 
 
 @router.get("/{call_id}/holds", summary="The call's holds")

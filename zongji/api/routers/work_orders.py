@@ -166,8 +166,10 @@ def create_order(body: OrderIn, request: Request, user: Console, db: WriteDB) ->
     data = body.model_dump()
     data["close_directly"] = body.close_directly.model_dump() if body.close_directly else None
     data["link_to"] = [lk.model_dump() for lk in body.link_to]
-    row = commands.create_order(db, viewer, commands.NewOrder(**data), tz=_tz(request))
-    return detail.order_detail(db, row, viewer, tz=_tz(request))
+    warnings: list[dict[str, Any]] = []
+    row = commands.create_order(db, viewer, commands.NewOrder(**data), tz=_tz(request), warnings=warnings)
+    out = detail.order_detail(db, row, viewer, tz=_tz(request))
+    return {**out, "phrase_warnings": warnings} if warnings else out
 
 
 @router.get("/work-orders/from-call/{call_id}")
@@ -212,8 +214,10 @@ def edit_order(order_id: Id, body: EditIn, request: Request, user: Console, db: 
 @router.post("/work-orders/{order_id}/actions")
 def act(order_id: Id, body: ActionIn, request: Request, user: CurrentUser, db: WriteDB) -> dict[str, Any]:
     viewer = Viewer.of(user)
-    row = commands.act(db, viewer, order_id, body.model_dump(), tz=_tz(request))
-    return detail.order_detail(db, row, viewer, tz=_tz(request))
+    warnings: list[dict[str, Any]] = []
+    row = commands.act(db, viewer, order_id, body.model_dump(), tz=_tz(request), warnings=warnings)
+    out = detail.order_detail(db, row, viewer, tz=_tz(request))
+    return {**out, "phrase_warnings": warnings} if warnings else out
 
 
 @router.post("/work-orders/{order_id}/links", status_code=201,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import messages as msg_rules
 from zongji.errors import Conflict, NotFound
-from zongji.services import audit, handover
+from zongji.services import audit, handover, phrases
 from zongji.services.actors import actor, who
 from zongji.errors import Invalid
 from zongji.services.directory import audit_guest_reads
@@ -90,7 +90,8 @@ def take_message(session: Session, user: User, settings: Settings, *, recipient_
         channels = deliver_by or []
     else:
         raise Invalid("expected guest, staff or department", field="recipient_kind")
-    if call_id is not None and session.get(Call, call_id) is None:
+    call = None if call_id is None else session.get(Call, call_id)
+    if call_id is not None and call is None:
         raise NotFound("no such call", field="call_id")
     for ch in channels:
         if ch not in {c.value for c in msg_rules.CHANNELS_FOR[msg_rules.RecipientKind(recipient_kind)]}:
@@ -126,8 +127,12 @@ def take_message(session: Session, user: User, settings: Settings, *, recipient_
             f"{handover.vip_guest_label(g.name, g.vip_title)}：{m.caller_name or '来电人'}留言，已记录"
             f"（{'、'.join(_CHANNEL_ZH.get(c, c) for c in channels) or '待送达'}）。（{who(user)}）", at=now)
     schedule_raise(session, m, policy)
+    # Forbidden phrases in the text passed on (R-P10, R-S16): recorded, answered as warnings.
+    warnings = phrases.record(session, user, m.content or "", text_kind="sms" if "sms" in channels else "message",
+                              line_id=call.line_id if call is not None else None, call_id=call_id)
     # The answer as the user's role may see it: zongji.api.guest_privacy (R-H4).
-    return publish_message(session, m, settings.tz)
+    out = publish_message(session, m, settings.tz)
+    return {**out, "phrase_warnings": warnings} if warnings else out
 
 
 def deliver_message(session: Session, user: User, settings: Settings, message_id: int, *, channel: str,

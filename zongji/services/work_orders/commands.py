@@ -34,6 +34,7 @@ from zongji.services.work_orders.calls import CALLBACK_ACTIONS, add_call_link, c
 from zongji.services.work_orders.categories import check_category
 from zongji.services.work_orders.changes import add_event, after_change, save_change
 from zongji.errors import Invalid
+from zongji.services.work_orders import phrase_hits
 from zongji.services.work_orders.links import link_orders, propagate_reply
 from zongji.services.work_orders.numbers import next_number
 from zongji.services.work_orders.sla_context import SlaContext
@@ -97,7 +98,9 @@ def _check_required(g: Guidance, o: NewOrder) -> None:
             raise Invalid(f"{name.replace('_', ' ')} is required for this kind of order", field=where)
 
 
-def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo, now: datetime | None = None) -> WorkOrder:
+def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo, now: datetime | None = None,
+                 warnings: list[dict[str, Any]] | None = None) -> WorkOrder:
+    """Create the order; forbidden phrases in a direct close's texts go to ``warnings``."""
     now = now or utcnow()
     if viewer.role not in {str(r) for r in CONSOLE_ROLES}:
         raise Forbidden("only the console may create work orders")
@@ -197,6 +200,9 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
             where = f"close_directly.{e.field}" if e.field in ("handling", "result") else (e.field or "situation")
             raise Invalid(e.message, field=where, code=e.code) from None
         save_change(session, row, state, new, entry, viewer, sla, now)
+        found = phrase_hits.record(session, viewer, row, "close_directly", {"handling": handling, "result": result})
+        if warnings is not None:
+            warnings.extend({**w, "field": f"close_directly.{w['field']}"} for w in found)
     else:
         after_change(session, row, state, sla, now, viewer)
     for link in o.link_to:
@@ -214,8 +220,9 @@ def _clip(v: str | None, n: int) -> str | None:
 
 
 def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, Any], *, tz: ZoneInfo,
-        now: datetime | None = None) -> WorkOrder:
-    """Apply one action (``{"action": "dispatch", "unit_id": 3, …}``) by the viewer."""
+        now: datetime | None = None, warnings: list[dict[str, Any]] | None = None) -> WorkOrder:
+    """Apply one action (``{"action": "dispatch", "unit_id": 3, …}``) by the viewer; forbidden
+    phrases in its texts are recorded and go to ``warnings``."""
     now = now or utcnow()
     if viewer.is_unit and viewer.unit_id is None:
         raise Forbidden("this unit handler belongs to no unit")
@@ -261,6 +268,10 @@ def act(session: Session, viewer: Viewer, order_id: int, payload: Mapping[str, A
         add_call_link(session, viewer, row, call, "callback", now)
     if new.status is not state.status:
         propagate_reply(session, row, new, viewer, sla, now)
+    found = phrase_hits.record(session, viewer, row, action.kind, {f: getattr(action, f, None)
+                                                                    for f in phrase_hits.TEXT_FIELDS})
+    if warnings is not None:
+        warnings.extend(found)
     return row
 
 

@@ -23,6 +23,10 @@ export async function api(method, url, body) {
     throw new ApiError(401, data);
   }
   if (!r.ok) throw new ApiError(r.status, data);
+  // A save that found forbidden phrases (R-P10) answers them; pages show them (phrase_check.js).
+  if (data && Array.isArray(data.phrase_warnings) && data.phrase_warnings.length && method !== "GET") {
+    document.dispatchEvent(new CustomEvent("zj:phrase-warnings", { detail: data.phrase_warnings }));
+  }
   return data;
 }
 

@@ -3,8 +3,10 @@
    Each row's last column shows the call's score where the viewer may see it (reviewers: every
    call; an operator: their own). Shift leaders, supervisors and admins open an answered call's
    review with the button, score each criterion within its points, mark a fatal error, comment
-   and save (Ctrl+Enter); Esc closes. Data: GET /api/calls/reviews, GET and PUT
-   /api/calls/{id}/review. */
+   and save (Ctrl+Enter); Esc closes. The items and their points are the supervisor's (issue 11
+   point 7, /api/evaluation/items); each item takes a short comment; the forbidden phrases found
+   in what was saved for the call are listed for the reviewer. Data: GET /api/calls/reviews, GET
+   and PUT /api/calls/{id}/review. */
 
 import { api, errorText } from "./api.js";
 import { config } from "./config.js";
@@ -44,6 +46,11 @@ function sum() {
   return current.criteria.reduce((acc, c) => acc + (Number(f.elements["score-" + c.key].value) || 0), 0);
 }
 
+function totalText() {
+  const max = current.max_points || current.criteria.reduce((acc, c) => acc + c.points, 0);
+  return String(sum()) + (max === 100 ? "" : " / " + max);
+}
+
 async function open(callId, button) {
   opener = button;
   try {
@@ -54,14 +61,20 @@ async function open(callId, button) {
   const call = shown.find((c) => String(c.id) === String(callId));
   $("review-call").textContent = call ? t("review.call", { time: fmtStamp(call.ringing_at || call.answered_at),
     number: call.calling_number || "", operator: call.answered_by ? call.answered_by.display_name : "" }) : "";
-  $("review-criteria").replaceChildren(...current.criteria.map((c) => el("label", { class: "field" },
-    el("span", null, (locale === "en" ? c.label_en : c.label_zh) + " " + t("review.max", { n: c.points })),
-    el("input", { type: "number", name: "score-" + c.key, min: 0, max: c.points, step: 1, required: true,
-      value: r ? r.scores[c.key] : c.points }))));
+  const notes = (r && r.item_comments) || {};
+  $("review-criteria").replaceChildren(...current.criteria.map((c) => el("div", { class: "field" },
+    el("label", null, el("span", null, ((locale === "en" && c.label_en) || c.label_zh) + " " + t("review.max", { n: c.points })),
+      el("input", { type: "number", name: "score-" + c.key, min: 0, max: c.points, step: 1, required: true,
+        value: r && r.scores[c.key] !== undefined ? r.scores[c.key] : c.points })),
+    el("input", { type: "text", name: "note-" + c.key, maxlength: 500, class: "review-note",
+      placeholder: t("review.note"), "aria-label": t("review.note"), value: notes[c.key] || "" }))));
+  const hits = current.phrase_hits || [];
+  $("review-hits").hidden = hits.length === 0;
+  $("review-hits-list").textContent = hits.map((h) => t("review.hit", { phrase: h.phrase, kind: h.text_kind })).join("；");
   f.fatal.checked = !!(r && r.fatal);
   f.comment.value = r ? r.comment : "";
   $("review-by").textContent = r ? t("review.by", { by: r.reviewed_by, at: fmtStamp(r.reviewed_at) }) : "";
-  $("review-total").textContent = String(sum());
+  $("review-total").textContent = totalText();
   $("review").hidden = false;
   f.querySelector("input").focus();
 }
@@ -75,11 +88,16 @@ async function save(ev) {
   ev.preventDefault();
   const f = $("review-form");
   const scores = {};
-  for (const c of current.criteria) scores[c.key] = Number(f.elements["score-" + c.key].value);
+  const item_comments = {};
+  for (const c of current.criteria) {
+    scores[c.key] = Number(f.elements["score-" + c.key].value);
+    const note = f.elements["note-" + c.key].value.trim();
+    if (note) item_comments[c.key] = note;
+  }
   $("review-save").disabled = true;
   try {
     const r = await api("PUT", `/api/calls/${current.call_id}/review`,
-      { scores, fatal: f.fatal.checked, comment: f.comment.value.trim() });
+      { scores, item_comments, fatal: f.fatal.checked, comment: f.comment.value.trim() });
     toast(t("review.saved", { n: r.review.total }), "ok");
     close();
     await fill(shown);
@@ -97,7 +115,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("review-close").addEventListener("click", close);
   $("review-form").addEventListener("submit", save);
-  $("review-form").addEventListener("input", () => { $("review-total").textContent = String(sum()); });
+  $("review-form").addEventListener("input", () => { $("review-total").textContent = totalText(); });
   document.addEventListener("keydown", (e) => {
     if ($("review").hidden) return;
     if (e.key === "Escape") { e.preventDefault(); close(); }

@@ -3,7 +3,9 @@
    Keys: Alt+H asks for the caller's consent to hold; Alt+Y confirms the caller agreed (the hold
    is recorded on the call: POST /api/calls/{id}/hold); every config.hold.checkin_seconds the
    "still checking" script is shown; past config.hold.callback_after_seconds ending with a
-   callback is proposed (the number to read back is shown); Alt+H again ends the hold.
+   callback is proposed (the number to read back is shown) and Alt+Y (the caller agreed) ends the
+   hold and creates the callback work order from the call (POST /api/calls/{id}/hold/callback,
+   the number read back as the contact); Alt+H again ends the hold.
    Alt+G steps through the silent-caller sequence, Alt+Q the caller-who-does-not-hang-up
    sequence, each line shown after its pause; Esc closes the panel. Times come from the page
    config (settings), the clock is the page's own, so tests control it. */
@@ -51,7 +53,9 @@ function renderHold() {
   if (elapsed >= CALLBACK_AFTER) {
     const number = (selectedRow() && selectedRow().querySelector(".row-number")) ?
       selectedRow().querySelector(".row-number").textContent : "";
+    s.number = number;
     parts.push(el("div", { class: "hold-script hold-callback" }, t("hold.callback_script", { number })));
+    parts.push(el("div", { class: "small" }, kbd("Alt+Y"), " ", t("hold.callback_create")));
   } else if (secs >= CHECKIN / 1000) {
     parts.push(el("div", { class: "hold-script hold-checkin" }, t("hold.checkin_script")));
   }
@@ -71,6 +75,15 @@ async function endHold() {
   const callId = state.callId;
   close();
   try { await api("POST", `/api/calls/${callId}/hold/end`); } catch (e) { toast(errorText(e), "error"); }
+}
+
+async function callbackFromHold() {
+  const { callId, number } = state;
+  close();
+  try {
+    const r = await api("POST", `/api/calls/${callId}/hold/callback`, { number: number || null });
+    toast(t("hold.callback_created", { order: r.order_number, number: r.callback_number }), "ok");
+  } catch (e) { toast(errorText(e), "error"); }
 }
 
 function steps(list, titleKey) {
@@ -101,6 +114,8 @@ document.addEventListener("keydown", (e) => {
     if (state && state.mode === "hold") endHold(); else askConsent();
   } else if (e.code === "KeyY" && state && state.mode === "consent") {
     e.preventDefault(); startHold();
+  } else if (e.code === "KeyY" && state && state.mode === "hold" && Date.now() - state.started >= CALLBACK_AFTER) {
+    e.preventDefault(); callbackFromHold();
   } else if (e.code === "KeyG") {
     e.preventDefault(); steps(SILENT, "hold.silent.title");
   } else if (e.code === "KeyQ") {

@@ -4,11 +4,12 @@
    data-phrase-check="KIND" (reply, handling, sms …), also those a page adds later. As the agent types (debounced), the text is
    checked (POST /api/phrases/check) and a warning under the field names each phrase found and
    the script to say instead. It never blocks: saves go through and answer the same warnings.
-   The line is the field's (or an ancestor's) data-line-id, else every line's list. */
+   The line is the field's (or an ancestor's) data-line-id, else every line's list. The warnings
+   a save answers (``phrase_warnings``, announced by api.js) are shown as a warning toast. */
 
 import { api } from "./api.js";
 import { config } from "./config.js";
-import { el } from "./dom.js";
+import { el, toast } from "./dom.js";
 import { t } from "./i18n.js";
 
 const DELAY = Number(config.phrase_check_delay_ms) || 400;
@@ -54,6 +55,10 @@ export function mount(root = document) {
 }
 
 mount();
+document.addEventListener("zj:phrase-warnings", (e) => {
+  const hits = e.detail || [];
+  toast(t("phrase.saved_with", { phrases: [...new Set(hits.map((h) => h.matched || h.phrase))].join("、") }), "warn");
+});
 // Fields a page adds later (a work order's action forms) are attached when first focused.
 document.addEventListener("focusin", (e) => {
   const f = e.target;
