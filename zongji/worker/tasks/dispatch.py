@@ -14,7 +14,7 @@ from zongji.bootstrap import Runtime
 from zongji.services.dispatch import acceptance, training
 from zongji.settings import Settings
 from zongji.store import jobs
-from zongji.store.catalogue_models import CatalogueMatter
+from zongji.store.catalogue_models import CatalogueMatter, DispatchModelState
 from zongji.store.models import Job, Organisation
 from zongji.worker.registry import handler, on_start
 
@@ -54,4 +54,10 @@ def retrain(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> N
 
 @on_start
 def keep_training(session: Session, now: dt.datetime, runtime: Runtime) -> None:
+    """Keep the nightly training scheduled; a centre with a catalogue and no trained model yet
+    (a new installation, the demo) is trained now rather than at night."""
     schedule_nightly(session, now, runtime.settings)
+    untrained = session.scalar(select(CatalogueMatter.organisation_id).where(
+        CatalogueMatter.organisation_id.not_in(select(DispatchModelState.organisation_id))).limit(1))
+    if untrained is not None:
+        jobs.schedule(session, training.RETRAIN_JOB, "dispatch.retrain:first", now)
