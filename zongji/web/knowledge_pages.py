@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from zongji.api.deps import unit_of_work
 from zongji.domain.roles import CONSOLE_ROLES, OFFICE_ROLES, UNIT_ROLES
-from zongji.services.catalogue import matters
+from zongji.services.knowledge import articles
 from zongji.web import shell
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +24,7 @@ def knowledge_page(request: Request) -> Response:
     if user.role not in CONSOLE_ROLES and user.role not in UNIT_ROLES:
         return shell.render(request, "noaccess.html", user)
     with unit_of_work(request) as s:
-        units = [{"id": u["id"], "name": u["name"]} for u in matters.unit_choices(s, user)]
+        units = articles.unit_choices(s, user)
     office = user.role in OFFICE_ROLES
     unit_id = user.department_id if user.role in UNIT_ROLES else None
     return shell.render(request, "knowledge.html", user, config={
