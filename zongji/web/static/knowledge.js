@@ -242,7 +242,8 @@ if ($("kp-new")) $("kp-new").addEventListener("click", () => { open(null); $("kp
 if ($("kp-syn-form")) $("kp-syn-form").addEventListener("submit", saveSynonyms);
 document.addEventListener("keydown", onKey);
 fillUnits();
+open(null);
 if (ownUnit && !office) $("kp-unit").disabled = true;
 onLocale(() => { fillUnits(); render(); renderVersions(); if (office) renderProposals(); if (current) open(current); });
 if (office) { loadProposals(); loadSynonyms(); }
-load().then(() => { $("kp-q").focus(); });
+load().then(() => { if (document.activeElement === document.body) $("kp-q").focus(); });
