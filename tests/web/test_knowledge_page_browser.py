@@ -31,11 +31,13 @@ def test_office_edits_and_approves_a_unit_proposal(demo_server, browser, backend
     expect(page.locator("#kp-title")).to_have_value("社保卡丢了怎么挂失补办？")
     expect(page.locator("#kp-versions li")).to_have_count(1)
     page.locator("#kp-answer").fill("社保卡丢失请先拨打12345挂失，再到政务服务中心补办（已更新）。")
+    page.locator("#kp-next-review").fill("2020-01-01")  # overdue: the list flags it
     page.keyboard.press("Control+Enter")
     expect(page.locator(".toast.ok")).to_contain_text("已保存")
     expect(page.locator("#kp-versions li")).to_have_count(2)
     expect(page.locator("#kp-versions li").first).to_contain_text("第 2 版")
     expect(page.locator("#kp-versions li").first).to_contain_text("答复口径")
+    expect(first.locator(".kp-due-flag")).to_have_text("待复核")
     context.close()
 
     # The 市城管局 handler proposes a change to its own unit's article.
