@@ -32,6 +32,15 @@ def test_console_and_call_log_render_for_an_operator(client, login):
         assert r.headers["location"] == "/", away
 
 
+def test_knowledge_page_is_read_only_for_an_operator(client, login):
+    assert client.get("/knowledge", follow_redirects=False).status_code == 303
+    login("operator")
+    r = client.get("/knowledge")
+    assert r.status_code == 200
+    assert 'href="/knowledge"' in r.text and '<fieldset id="kp-fields" disabled>' in r.text
+    assert 'id="kp-save"' not in r.text and 'id="kp-proposals"' not in r.text
+
+
 def test_language_switch_is_remembered(client, login):
     login("operator")
     assert client.post("/ui/locale", json={"locale": "en"}).status_code == 204

@@ -15,10 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.domain.knowledge import articles as rules
+from zongji.domain.roles import UNIT_ROLES
 from zongji.domain.knowledge.permissions import Access, change_access, create_access, may_decide
 from zongji.errors import Conflict, Forbidden, Invalid, NotFound
 from zongji.services import audit, live_feed
 from zongji.services.actors import actor, who
+from zongji.services.catalogue import matters
 from zongji.services.knowledge import indexing
 from zongji.store.knowledge_models import KbArticle, KbArticleVersion, KbProposal
 from zongji.store.models import Department, Line, User, utcnow
@@ -276,6 +278,18 @@ def versions(session: Session, article_id: int) -> list[KbArticleVersion]:
 def version_out(v: KbArticleVersion) -> dict[str, Any]:
     return {"version": v.version, "snapshot": v.snapshot, "changes": v.changes, "changed_by": v.changed_by,
             "changed_at": v.changed_at.isoformat(), "proposal_id": v.proposal_id}
+
+
+def unit_choices(session: Session, user: User) -> list[dict[str, Any]]:
+    """The units an article may name for ``user`` (the page's unit list): the hotline's units on
+    the console, its own unit for a handling unit's user."""
+    if user.role in UNIT_ROLES:
+        unit = session.get(Department, user.department_id) if user.department_id else None
+        return [] if unit is None else [{"id": unit.id, "name": unit.name}]
+    try:
+        return [{"id": u["id"], "name": u["name"]} for u in matters.unit_choices(session, user)]
+    except Forbidden:  # a console user of no city hotline (a hotel's, a company's): no units
+        return []
 
 
 def listing(session: Session, *, unit_id: int | None = None, review_due_on: dt.date | None = None,
