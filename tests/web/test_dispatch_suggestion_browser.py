@@ -18,15 +18,13 @@ def test_leader_dispatches_on_the_suggestion_with_one_key(demo_server: str, brow
     from zongji.services.work_orders import commands
     from zongji.services.work_orders.visibility import Viewer
     from zongji.store.catalogue_models import CatalogueMatter
-    from zongji.store.models import Department, Line, User
+    from zongji.store.models import Department, User
     from zongji.store.work_order_models import WorkOrder
 
     with write() as s:
-        line = s.scalar(select(Line).where(Line.code == "hotline-12345"))
+        # The demo's catalogue holds the matter (zongji/demo/content/matters.json).
+        assert s.scalar(select(CatalogueMatter).where(CatalogueMatter.matter == "流浪犬只收容")) is not None
         city = s.scalar(select(Department).where(Department.name == "市城管局"))
-        s.add(CatalogueMatter(organisation_id=line.organisation_id, matter="流浪犬只收容", unit_id=city.id,
-                              category="city/stray_dogs", keywords=["流浪狗", "野狗", "狗咬人"],
-                              examples=["小区里有野狗咬人"], basis="《示例市养犬管理条例》第十二条"))
         op = s.scalar(select(User).where(User.username == "hotline"))
         order = commands.create_order(s, Viewer.of(op), commands.NewOrder(
             order_type="request", situation="general", description="小区门口好几条野狗，晚上追着下班的人叫",

@@ -21,6 +21,7 @@ from pydantic import ConfigDict, Field
 from zongji.api.deps import ID_MAX, CurrentUser, IdPath, IsoOnly, ReadDB, WriteDB
 from zongji.api.errors import error_responses, refusals
 from zongji.api.models import ApiModel
+from zongji.services import scope as scope_service
 from zongji.services.knowledge import articles, search, synonyms
 
 router = APIRouter(prefix="/api/knowledge", tags=["knowledge"], responses=error_responses({404: "No such record"}))
@@ -77,6 +78,12 @@ ARTICLE_REFUSALS = dict(
 )
 
 
+def _organisations(db, user) -> frozenset[int] | None:
+    """The organisations whose articles the user sees: those they work for (None: all)."""
+    scope = scope_service.scope_of(db, user)
+    return None if scope is None else scope.organisation_filter
+
+
 @router.get("/search", summary="Search published articles valid today")
 def search_articles(user: CurrentUser, request: Request, db: ReadDB,
                     q: Annotated[str, Query(min_length=1, max_length=500)],
@@ -84,7 +91,8 @@ def search_articles(user: CurrentUser, request: Request, db: ReadDB,
                     limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
     today = _today(request)
     found = search.search(db, q, day=today, line=line or None, limit=limit,
-                          max_share=request.app.state.settings.knowledge_common_term_share)
+                          max_share=request.app.state.settings.knowledge_common_term_share,
+                          organisations=_organisations(db, user))
     return {"results": [articles.article_out(db, a, today) | {"score": score} for a, score in found]}
 
 
@@ -93,7 +101,8 @@ def list_articles(user: CurrentUser, request: Request, db: ReadDB,
                   unit_id: Annotated[int | None, Query(ge=1, le=ID_MAX)] = None,
                   review_due: bool = False) -> dict[str, Any]:
     today = _today(request)
-    rows = articles.listing(db, unit_id=unit_id, review_due_on=today if review_due else None)
+    rows = articles.listing(db, unit_id=unit_id, review_due_on=today if review_due else None,
+                            organisations=_organisations(db, user))
     return {"articles": [articles.article_out(db, a, today) for a in rows]}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain.knowledge import articles as rules
@@ -293,8 +293,12 @@ def unit_choices(session: Session, user: User) -> list[dict[str, Any]]:
 
 
 def listing(session: Session, *, unit_id: int | None = None, review_due_on: dt.date | None = None,
-            limit: int = 200) -> list[KbArticle]:
+            limit: int = 200, organisations: frozenset[int] | None = None) -> list[KbArticle]:
+    """The articles of the ``organisations`` the user works for (None: every one; an article kept
+    for no organisation is everyone's)."""
     q = select(KbArticle).order_by(KbArticle.id).limit(limit)
+    if organisations is not None:
+        q = q.where(or_(KbArticle.organisation_id.is_(None), KbArticle.organisation_id.in_(sorted(organisations))))
     if unit_id is not None:
         q = q.where(KbArticle.unit_id == unit_id)
     if review_due_on is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text
@@ -23,9 +24,11 @@ from zongji.domain.knowledge.articles import Status
 from zongji.domain.knowledge.ranking import Candidate, rank, retrieval_terms
 from zongji.services.knowledge import indexing
 from zongji.store.knowledge_models import FTS_TABLE, KbArticle
+from zongji.store.models import Line
 
 
-def _filters(day: dt.date, line: str | None, statuses: tuple[str, ...]):
+def _filters(day: dt.date, line: str | None, statuses: tuple[str, ...],
+             organisations: frozenset[int] | None = None):
     conds = [
         KbArticle.status.in_(statuses),
         or_(KbArticle.valid_from.is_(None), KbArticle.valid_from <= day),
@@ -33,6 +36,10 @@ def _filters(day: dt.date, line: str | None, statuses: tuple[str, ...]):
     ]
     if line:
         conds.append(or_(KbArticle.line_codes == "", KbArticle.line_codes.like(f"% {line} %")))
+    if organisations is not None:
+        # What the user works for (services/scope): an article kept for no organisation is
+        # everyone's.
+        conds.append(or_(KbArticle.organisation_id.is_(None), KbArticle.organisation_id.in_(sorted(organisations))))
     return and_(*conds)
 
 
@@ -70,22 +77,25 @@ def _match(session: Session, terms: list[str]):
     return text("to_tsvector('simple', kb_articles.search_terms) @@ to_tsquery('simple', :q)").bindparams(q=q)
 
 
-_stats: dict[tuple, tuple[int, float]] = {}
+_stats: "weakref.WeakKeyDictionary[object, dict[tuple, tuple[int, float]]]" = weakref.WeakKeyDictionary()
 _stats_lock = threading.Lock()
 
 
 def _collection(session: Session, state: tuple, where, key: tuple) -> tuple[int, float]:
-    """Size and average length of the searchable collection, cached per content revision."""
+    """Size and average length of the searchable collection, cached per database (engine) and
+    content revision."""
     full = (state, key)
+    engine = session.get_bind()
     with _stats_lock:
-        hit = _stats.get(full)
+        hit = _stats.get(engine, {}).get(full)
     if hit is None:
         n, avg = session.execute(select(func.count(), func.avg(KbArticle.search_length)).where(where)).one()
         hit = (n or 0, float(avg or 0))
         with _stats_lock:
-            if len(_stats) > 1000:
-                _stats.clear()
-            _stats[full] = hit
+            cache = _stats.setdefault(engine, {})
+            if len(cache) > 1000:
+                cache.clear()
+            cache[full] = hit
     return hit
 
 
@@ -98,6 +108,7 @@ def search(
     limit: int = 10,
     statuses: tuple[str, ...] = (Status.PUBLISHED,),
     max_share: float = 0.05,
+    organisations: frozenset[int] | None = None,
 ) -> list[tuple[KbArticle, float]]:
     """The best ``limit`` articles for what the operator typed, best first, with their scores."""
     state = indexing.revision(session)
@@ -109,8 +120,13 @@ def search(
     fetch = retrieval_terms(terms, df, total, max_share)
     if not fetch:
         return []
-    where = _filters(day, line, statuses)
-    n, avg = _collection(session, state, where, (day, line, statuses))
+    if line:
+        # An article for "every line" is for every line of its own organisation.
+        line_org = session.scalar(select(Line.organisation_id).where(Line.code == line))
+        if line_org is not None:
+            organisations = frozenset({line_org}) if organisations is None else organisations & {line_org}
+    where = _filters(day, line, statuses, organisations)
+    n, avg = _collection(session, state, where, (day, line, statuses, organisations))
     rows = session.execute(
         select(KbArticle.id, KbArticle.title_terms, KbArticle.search_terms, KbArticle.search_length)
         .where(where, _match(session, fetch))
