@@ -59,7 +59,7 @@ class CategoryRow(ApiModel):
     name_zh: str = Field(max_length=100)
     name_en: str | None = Field(default=None, max_length=100)
     unit: str | None = Field(default=None, max_length=100)
-    sort: int | None = None
+    sort: int | None = Field(default=None, ge=-2**31, le=2**31 - 1)  # an INTEGER column
 
 
 class CategoriesIn(ApiModel):
