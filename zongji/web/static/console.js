@@ -48,12 +48,18 @@ function sortCalls() {
   });
 }
 
+// A call's state only moves forward (the CTI merge is order-independent, domain/calls.py).
+const STATE_RANK = { ringing: 0, answered: 1, ended: 2 };
 function upsert(call) {
   if (!call || call.id === undefined) return;
   if (call.closed_at) {
     removeCall(call.id);
     return;
   }
+  // A copy older than the one held — the answer to F2's take arriving after the PBX's
+  // "answered" came over the feed, or a resync read before it — never puts the call back.
+  const held = calls.get(call.id);
+  if (held && (STATE_RANK[call.state] ?? 0) < (STATE_RANK[held.state] ?? 0)) return;
   calls.set(call.id, call);
   if (call.state === "ended") scheduleResync(800);
 }
