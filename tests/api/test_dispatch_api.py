@@ -61,7 +61,7 @@ def test_an_operator_sees_the_responsible_unit_for_what_the_caller_says(as_role,
     assert r.status_code == 422 and "text" in r.text
 
 
-def test_the_leader_dispatches_on_the_suggestion_and_the_rate_counts_it(as_role, units, write):
+def test_the_leader_dispatches_on_the_suggestion_and_the_rate_counts_it(as_role, units, write, settings):
     city, housing = units
     _catalogue(write, city, housing)
     op, leader, clerk = as_role("operator"), as_role("shift_leader"), as_role("supervisor")
@@ -74,7 +74,7 @@ def test_the_leader_dispatches_on_the_suggestion_and_the_rate_counts_it(as_role,
     assert leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city}).status_code == 200
     # The leader sends the second one to the unit suggested second.
     assert leader.post(f"/api/work-orders/{other['id']}/actions", json={"action": "dispatch", "unit_id": city}).status_code == 200
-    today = dt.date.today().isoformat()
+    today = utcnow().astimezone(settings.tz).date().isoformat()  # the centre's day, not the machine's
     r = clerk.get("/api/dispatch/acceptance", params={"date_from": today, "date_to": today})
     assert r.status_code == 200, r.text
     body = r.json()
