@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from zongji import __version__
 from zongji.api.guards import Guards, install_access_log_redaction
@@ -55,6 +56,22 @@ def tune_gc(gen0_threshold: int) -> None:
     gc.set_threshold(gen0_threshold, 50, 1000)
 
 
+@functools.cache
+def area_routes() -> APIRouter:
+    """Every area's routes and the console's pages in one router, built once per process and
+    mounted by every app of it. FastAPI builds a route's handler (its dependencies and models) on
+    the first request a router serves — about 0.3 s for the 200 routes —, so apps made in one
+    process (the tests make hundreds) share the built router. A handler reaches its app's runtime
+    through ``request.app``, never through the router."""
+    router = APIRouter(dependencies=errors.ROUTE_DEPENDENCIES)
+    for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
+                   switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
+                   dispatch, knowledge, catalogue, evaluation):
+        router.include_router(module.router)
+    install_console(router)
+    return router
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app on its own runtime (``zongji.bootstrap``), built here once from ``settings`` and
     kept on ``app.state.runtime`` (with its settings, engine and session factory beside it)."""
@@ -102,12 +119,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = runtime.session_factory
     errors.install_error_handlers(app)
-    for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
-                   switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation):
-        app.include_router(module.router)
-    install_console(app)
-    errors.install_openapi_documentation(app)
+    # After FastAPI's own routes (/openapi.json, /docs): everything else.
+    app.mount("", area_routes())
+    errors.install_openapi_documentation(app, area_routes().routes)
     install_access_log_redaction()
     # Forged cross-site requests refused, request bodies bounded (issue 12): outermost.
     app.add_middleware(Guards, max_body=settings.max_body_bytes,

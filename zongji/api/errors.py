@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
+from starlette.routing import BaseRoute
 
 from zongji.errors import Invalid, ZongjiError
 
@@ -110,10 +113,10 @@ async def reject_broken_text(request: HTTPConnection) -> None:
                       field=field)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    # Before the routers are included: every route gets the dependency.
-    app.router.dependencies.append(Depends(reject_broken_text))
+ROUTE_DEPENDENCIES = [Depends(reject_broken_text)]  # on every route (api.app.area_routes)
 
+
+def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         fields = [
@@ -222,10 +225,14 @@ def refusals(**fields: str) -> dict[str, Any]:
     return {"x-refusals": dict(fields)}
 
 
-def install_openapi_documentation(app: FastAPI) -> None:
-    """Complete the generated OpenAPI document once: every operation documents the app-wide error
-    answers with their body, and every free-text string says it holds no NUL."""
-    generate = app.openapi
+def install_openapi_documentation(app: FastAPI, routes: Sequence[BaseRoute]) -> None:
+    """The OpenAPI document of ``routes`` (the app mounts them), completed once: every operation
+    documents the app-wide error answers with their body, and every free-text string says it
+    holds no NUL."""
+
+    def generate() -> dict[str, Any]:
+        return get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
+                           description=app.description, routes=routes)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:

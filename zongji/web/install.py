@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from zongji.web import (
@@ -19,8 +19,9 @@ from zongji.web import (
 from zongji.web.shell import STATIC_DIR
 
 
-def install(app: FastAPI) -> None:
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+def install(router: APIRouter) -> None:
+    """The console on the app's router (``api.app.area_routes``)."""
+    router.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
                    catalogue_pages, evaluation_pages, knowledge_pages):
-        app.include_router(module.router)
+        router.include_router(module.router)
