@@ -165,6 +165,18 @@ class Analyzer:
         return list(seen)
 
 
+@lru_cache(maxsize=16)
+def _built(groups: tuple[tuple[str, ...], ...], words: frozenset[str]) -> Analyzer:
+    return Analyzer(Synonyms(groups), words)
+
+
+def analyzer_for(synonyms: Synonyms, words: Iterable[str] = ()) -> Analyzer:
+    """The analyser for a synonym table and a word list, built once per distinct content: building
+    one loads a dictionary into a new segmenter (a few hundred milliseconds), reusing one costs
+    nothing, and an analyser never changes once built."""
+    return _built(synonyms.groups, frozenset(words))
+
+
 def term_text(terms: Iterable[str]) -> str:
     """Terms as one space-separated string, the form a full-text index (SQLite FTS5, PostgreSQL
     ``to_tsvector('simple', …)``) stores: each term one token, nothing split again."""

@@ -16,6 +16,8 @@ a phone-like query becomes its digits.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -123,6 +125,7 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
+@lru_cache(maxsize=65536)
 def _pinyin_forms(segment: str) -> tuple[str, str]:
     full = "".join(lazy_pinyin(segment, errors="default"))
     initials = "".join(lazy_pinyin(segment, style=Style.FIRST_LETTER, errors="default"))

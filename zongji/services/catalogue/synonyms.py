@@ -9,7 +9,7 @@ import weakref
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zongji.domain.chinese_text import Analyzer
+from zongji.domain.chinese_text import Analyzer, analyzer_for
 from zongji.services.knowledge import indexing as kb_indexing
 from zongji.store.catalogue_models import CatalogueMatter
 
@@ -37,7 +37,7 @@ def analyzer(session: Session, organisation_id: int, extra: frozenset[str] = fro
         hit = _cache.get(engine)
         if hit is not None and hit[0] == key:
             return hit[1]
-    built = Analyzer(synonyms, key[1])
+    built = analyzer_for(synonyms, key[1])
     with _lock:
         _cache[engine] = (key, built)
     return built

@@ -16,6 +16,7 @@ import datetime as dt
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from zongji.domain import chinese_text
 from zongji.domain.chinese_text import Analyzer, Synonyms
 from zongji.domain.dispatch.features import order_features
 from zongji.domain.dispatch.model import Example, Model, train
@@ -43,7 +44,7 @@ def analyzer_for(session: Session, org: Organisation, synonyms: Synonyms | None 
             CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True))):
         words.append(name)
         words.extend(keywords or [])
-    return Analyzer(synonyms, words)
+    return chinese_text.analyzer_for(synonyms, words)
 
 
 def catalogue_examples(session: Session, org: Organisation, analyzer: Analyzer) -> list[Example]:

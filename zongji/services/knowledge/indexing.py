@@ -13,7 +13,7 @@ import weakref
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zongji.domain.chinese_text import Analyzer, Synonyms, term_text
+from zongji.domain.chinese_text import Analyzer, Synonyms, analyzer_for, term_text
 from zongji.domain.knowledge.ranking import weighted_length
 from zongji.store import jobs
 from zongji.store.knowledge_models import KbArticle, KbSynonymGroup
@@ -52,7 +52,7 @@ def analyzer(session: Session, state: tuple | None = None) -> Analyzer:
     words: set[str] = set()
     for kw in session.scalars(select(KbArticle.keywords)):
         words.update(w for w in (kw or "").splitlines() if w.strip())
-    built = Analyzer(synonyms(session), words)
+    built = analyzer_for(synonyms(session), words)
     with _lock:
         _cache[key] = (state, built)
     return built
