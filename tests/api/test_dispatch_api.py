@@ -4,6 +4,7 @@ catalogue, warm after the worker's retraining, the acceptance rate, and who may 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -74,7 +75,8 @@ def test_the_leader_dispatches_on_the_suggestion_and_the_rate_counts_it(as_role,
     assert leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city}).status_code == 200
     # The leader sends the second one to the unit suggested second.
     assert leader.post(f"/api/work-orders/{other['id']}/actions", json={"action": "dispatch", "unit_id": city}).status_code == 200
-    today = dt.date.today().isoformat()
+    # The report's days are the centre's (Asia/Shanghai), not the machine's.
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
     r = clerk.get("/api/dispatch/acceptance", params={"date_from": today, "date_to": today})
     assert r.status_code == 200, r.text
     body = r.json()
