@@ -25,8 +25,7 @@ from zongji.api.deps import ID_MAX, CurrentUser, IdPath, ReadDB, WriteDB, get_se
 from zongji.api.errors import error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import OFFICE_ROLES
-from zongji.errors import Invalid
-from zongji.services import audit
+from zongji.services import audit, xlsx_upload
 from zongji.services.catalogue import matters, search, workbook
 from zongji.settings import Settings
 from zongji.store.models import User
@@ -108,10 +107,7 @@ def delete_matter(matter_id: IdPath, user: Office, db: WriteDB) -> dict[str, Any
 @router.post("/import", summary="Import matters from an XLSX workbook (事项, 主办单位, 协办单位, 依据, 示例, 关键词, 分类代码)",
              openapi_extra=refusals(file="an XLSX workbook of at most 2 MB whose first row names the columns"))
 def import_matters(file: UploadFile, user: Office, db: WriteDB) -> dict[str, Any]:
-    data = file.file.read(workbook.MAX_UPLOAD_BYTES + 1)
-    if len(data) > workbook.MAX_UPLOAD_BYTES:
-        raise Invalid("the workbook is larger than 2 MB", field="file")
-    return workbook.import_xlsx(db, user, data)
+    return workbook.import_xlsx(db, user, xlsx_upload.read_upload(file.file))
 
 
 @router.get("/export.xlsx", summary="The catalogue as an XLSX workbook (the import's layout)",
