@@ -185,6 +185,13 @@ class Settings(BaseSettings):
     knowledge_review_months: int = Field(12, ge=1, le=60)
     # A term held by more than this share of all articles does not fetch candidates by itself.
     knowledge_common_term_share: float = Field(0.05, gt=0, le=1)
+    # Responsibility catalogue search (issue 11, point 2; zongji.domain.catalogue.ranking): BM25's
+    # k1 and b, how many times its idf more a query term found in a matter's name counts, and the
+    # share of the best score under which a matter is left out.
+    catalogue_bm25_k1: float = Field(1.2, ge=0, le=10)
+    catalogue_bm25_b: float = Field(0.75, ge=0, le=1)
+    catalogue_name_weight: float = Field(1.0, ge=0, le=10)
+    catalogue_min_share_of_best: float = Field(0.35, ge=0, le=1)
 
     stats_short_abandon_seconds: float = Field(5.0, ge=0, le=120)
     stats_service_level_seconds: float = Field(15.0, gt=0, le=600)

@@ -10,11 +10,20 @@ The labelled requests (``requests.jsonl``, written for the project) are split in
   the knowledge base's city articles alone — a new centre;
 * warm: the same plus the history set;
 * top-1 and top-3 accuracy, training time, and suggestions per second on one core.
+
+``--validate`` measures on the history set alone, never on eval, what a change of features or
+learner does to wordings the model has not seen (the eval set's difficulty): each history
+request was written from one of its matter's catalogue examples, so for each example index k
+the catalogue loses its k-th examples and the history the requests written from them, the
+model is trained on the rest and scored on those requests. Tune with this, then run the eval
+once. ``--misses`` prints the eval set's confusions (right unit → suggested unit, count): for
+error analysis of kinds of mistakes, not for tuning on rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import time
 from pathlib import Path
@@ -37,9 +46,20 @@ def load() -> tuple[list[dict], list[dict], list[dict], Synonyms]:
     return matters, articles, requests, synonyms
 
 
+def source_example(matters: list[dict], text: str) -> int | None:
+    """The index of the catalogue example a history request was written from, if any."""
+    for m in matters:
+        for k, example in enumerate(m["examples"]):
+            if example in text:
+                return k
+    return None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--validate", action="store_true", help="score on held-out wordings of the history set only")
+    ap.add_argument("--misses", action="store_true", help="print the eval set's confusions")
     args = ap.parse_args()
     matters, articles, requests, synonyms = load()
     names = sorted({m["unit"] for m in matters} | {r["unit"] for r in requests})
@@ -49,19 +69,40 @@ def main() -> None:
     def feats(text: str, category: str | None = None, place: str | None = None) -> list[str]:
         return order_features(analyzer, text, category, place)
 
-    cold_examples: list[Example] = []
-    for m in matters:
-        for text in [m["matter"], *m["examples"], " ".join(m["keywords"])]:
-            cold_examples.append(Example(feats(text, m.get("category")), uid[m["unit"]]))
-    for a in articles:
-        if a["scope"] == "city" and a.get("unit") in uid:
-            cold_examples.append(Example(feats(a["title"]), uid[a["unit"]]))
-            cold_examples.append(Example(feats(" ".join(a["keywords"])), uid[a["unit"]]))
+    def cold_examples(held_out: int | None = None) -> list[Example]:
+        out: list[Example] = []
+        for m in matters:
+            texts = [m["matter"], *(e for k, e in enumerate(m["examples"]) if k != held_out), " ".join(m["keywords"])]
+            for text in texts:
+                out.append(Example(feats(text, m.get("category")), uid[m["unit"]]))
+        for a in articles:
+            if a["scope"] == "city" and a.get("unit") in uid:
+                out.append(Example(feats(a["title"]), uid[a["unit"]]))
+                out.append(Example(feats(" ".join(a["keywords"])), uid[a["unit"]]))
+        return out
+
+    def history_example(r: dict) -> Example:
+        return Example(feats(r["text"], r["category"], r["place"]), uid[r["unit"]],
+                       uid.get(r["returned_from"]) if r.get("returned_from") else None)
+
     history = [r for r in requests if r["set"] == "history"]
     evaluation = [r for r in requests if r["set"] == "eval"]
-    warm_examples = cold_examples + [
-        Example(feats(r["text"], r["category"], r["place"]), uid[r["unit"]],
-                uid.get(r["returned_from"]) if r.get("returned_from") else None) for r in history]
+
+    if args.validate:
+        sources = [source_example(matters, r["text"]) for r in history]
+        top1 = top3 = n = 0
+        for k in sorted({s for s in sources if s is not None}):
+            examples = cold_examples(k) + [history_example(r) for r, s in zip(history, sources) if s != k]
+            cases = [(feats(r["text"], r["category"], r["place"]), uid[r["unit"]])
+                     for r, s in zip(history, sources) if s == k]
+            a1, a3 = accuracy(train(examples, uid.values(), epochs=args.epochs), cases)
+            top1, top3, n = top1 + a1 * len(cases), top3 + a3 * len(cases), n + len(cases)
+        print(f"validation (history only, wordings held out): {n} requests, "
+              f"top-1 {top1 / n:.1%}, top-3 {top3 / n:.1%}")
+        return
+
+    cold = cold_examples()
+    warm = cold + [history_example(r) for r in history]
     cases = [(feats(r["text"], r["category"], r["place"]), uid[r["unit"]]) for r in evaluation]
 
     default_unit = {code: unit for code, _zh, _en, unit in CATEGORIES_12345}
@@ -72,13 +113,22 @@ def main() -> None:
           f"{len(matters)} matters; articles: {sum(1 for a in articles if a['scope'] == 'city')}")
     print(f"{'':34}{'top-1':>8}{'top-3':>8}{'train s':>9}")
     print(f"{'baseline: category default unit':34}{base1 / len(evaluation):>8.1%}{'—':>8}{'—':>9}")
-    for label, examples in (("cold: catalogue + articles", cold_examples),
-                            ("warm: + history", warm_examples)):
+    for label, examples in (("cold: catalogue + articles", cold), ("warm: + history", warm)):
         t0 = time.process_time()
         model = train(examples, uid.values(), epochs=args.epochs)
         took = time.process_time() - t0
         top1, top3 = accuracy(model, cases)
         print(f"{label:34}{top1:>8.1%}{top3:>8.1%}{took:>9.1f}")
+    if args.misses:
+        name_of = {i: n for n, i in uid.items()}
+        confusions: collections.Counter[tuple[str, str]] = collections.Counter()
+        for (f, unit), r in zip(cases, evaluation):
+            best = model.rank(f, limit=1)[0].unit
+            if best != unit:
+                confusions[(r["unit"], name_of[best])] += 1
+        print("warm misses (right unit → suggested):")
+        for (right, got), count in confusions.most_common():
+            print(f"  {count:3}  {right} → {got}")
     # Speed: the whole path of one suggestion (features from the raw text, then the ranking).
     t0 = time.process_time()
     n = 0

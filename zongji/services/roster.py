@@ -11,10 +11,8 @@ supervisors, shown beside the staffing forecast.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any, Iterable
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,11 +20,11 @@ from zongji.domain import presence as presence_rules
 from zongji.domain import roster as rules
 from zongji.domain.roles import STATS_ROLES
 from zongji.errors import Forbidden, Invalid, NotFound
-from zongji.services import audit
+from zongji.services import audit, xlsx_upload
 from zongji.store.models import User
 from zongji.store.roster_models import Shift
 
-MAX_ROWS = 5000
+MAX_ROWS = xlsx_upload.MAX_ROWS
 HEADERS = {"工号": "number", "work number": "number", "日期": "date", "date": "date", "开始": "start",
            "start": "start", "结束": "end", "end": "end"}
 
@@ -114,35 +112,13 @@ def _cell_time(v: Any) -> dt.time:
 
 def import_xlsx(session: Session, viewer: User, data: bytes, tz) -> dict[str, Any]:
     _check_viewer(viewer)
-    try:
-        ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid("not an XLSX workbook", field="file") from None
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    columns: dict[str, int] = {}
-    for i, h in enumerate(header):
-        name = HEADERS.get(str(h or "").strip().lower())
-        if name is not None and name not in columns:
-            columns[name] = i
-    missing = [c for c in ("number", "date", "start", "end") if c not in columns]
-    if missing:
-        raise Invalid(f"the first row names the columns 工号, 日期, 开始, 结束 (missing: {', '.join(missing)})",
-                      field="file")
+    sheet = xlsx_upload.open_sheet(data, column_of=lambda h: HEADERS.get(h.lower()),
+                                   required=("number", "date", "start", "end"), names="工号, 日期, 开始, 结束")
     by_number = {u.operator_number: u for u in session.scalars(select(User).where(User.active.is_(True)))
                  if u.operator_number and presence_rules.may_be_away(str(u.role))}
     added, rejected = 0, []
-    for n, row in enumerate(rows, start=2):
-        if n - 1 > MAX_ROWS:
-            rejected.append({"row": n, "field": "file", "code": "too_many_rows", "reason": f"at most {MAX_ROWS} rows"})
-            break
-        if not row or all(v is None or str(v).strip() == "" for v in row):
-            continue
-
-        def cell(name: str) -> Any:
-            i = columns[name]
-            return row[i] if i < len(row) else None
-
+    for row in sheet.rows(rejected, MAX_ROWS):
+        n, cell = row.number, row.get
         number = str(cell("number") or "").strip()
         user = by_number.get(number)
         if user is None:

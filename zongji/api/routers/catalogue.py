@@ -21,13 +21,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, UploadFile
 from pydantic import ConfigDict, Field
 
-from zongji.api.deps import ID_MAX, CurrentUser, IdPath, ReadDB, WriteDB, require_roles
+from zongji.api.deps import ID_MAX, CurrentUser, IdPath, ReadDB, WriteDB, get_settings, require_roles
 from zongji.api.errors import error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import OFFICE_ROLES
-from zongji.errors import Invalid
-from zongji.services import audit
+from zongji.services import audit, xlsx_upload
 from zongji.services.catalogue import matters, search, workbook
+from zongji.settings import Settings
 from zongji.store.models import User
 
 router = APIRouter(prefix="/api/catalogue", tags=["catalogue"], responses=error_responses())
@@ -67,10 +67,12 @@ _EDIT = refusals(matter="a name not blank and not another matter's", unit_id="a 
 
 
 @router.get("/search", summary="The matters that fit what the caller says, best first")
-def search_matters(user: CurrentUser, db: ReadDB, q: Annotated[str, Query(max_length=500)] = "",
+def search_matters(user: CurrentUser, db: ReadDB, settings: Annotated[Settings, Depends(get_settings)],
+                   q: Annotated[str, Query(max_length=500)] = "",
                    limit: Annotated[int, Query(ge=1, le=search.MAX_LIMIT)] = 10,
                    include_inactive: bool = False) -> dict[str, Any]:
-    return {"items": search.search(db, user, q, limit, active=None if include_inactive else True)}
+    return {"items": search.search(db, user, q, limit, active=None if include_inactive else True,
+                                   ranking=search.ranking_of(settings))}
 
 
 @router.get("/matters", summary="The catalogue's matters")
@@ -105,10 +107,7 @@ def delete_matter(matter_id: IdPath, user: Office, db: WriteDB) -> dict[str, Any
 @router.post("/import", summary="Import matters from an XLSX workbook (事项, 主办单位, 协办单位, 依据, 示例, 关键词, 分类代码)",
              openapi_extra=refusals(file="an XLSX workbook of at most 2 MB whose first row names the columns"))
 def import_matters(file: UploadFile, user: Office, db: WriteDB) -> dict[str, Any]:
-    data = file.file.read(workbook.MAX_UPLOAD_BYTES + 1)
-    if len(data) > workbook.MAX_UPLOAD_BYTES:
-        raise Invalid("the workbook is larger than 2 MB", field="file")
-    return workbook.import_xlsx(db, user, data)
+    return workbook.import_xlsx(db, user, xlsx_upload.read_upload(file.file))
 
 
 @router.get("/export.xlsx", summary="The catalogue as an XLSX workbook (the import's layout)",

@@ -18,15 +18,13 @@ from zongji.api.deps import ID_MAX, IdPath, IsoOnly, ReadDB, WriteDB, require_ro
 from zongji.api.errors import error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import STATS_ROLES
-from zongji.errors import Invalid
-from zongji.services import roster
+from zongji.services import roster, xlsx_upload
 from zongji.services.stats.reports import check_range
 from zongji.store.models import User
 
 router = APIRouter(prefix="/api/roster", tags=["roster"], responses=error_responses())
 Keeper = Annotated[User, Depends(require_roles(STATS_ROLES))]
 Day = Annotated[dt.date, IsoOnly, Query(description="A local date, YYYY-MM-DD (inclusive)")]
-MAX_UPLOAD = 2 * 1024 * 1024
 
 
 class ShiftIn(ApiModel):
@@ -64,10 +62,7 @@ def add_shifts(body: ShiftsIn, user: Keeper, request: Request, db: WriteDB) -> d
 @router.post("/import", summary="Import shifts from an XLSX workbook (工号, 日期, 开始, 结束)",
              openapi_extra=refusals(file="an XLSX workbook of at most 2 MB with the four columns"))
 def import_shifts(file: UploadFile, user: Keeper, request: Request, db: WriteDB) -> dict[str, Any]:
-    data = file.file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise Invalid("the workbook is larger than 2 MB", field="file")
-    return roster.import_xlsx(db, user, data, _tz(request))
+    return roster.import_xlsx(db, user, xlsx_upload.read_upload(file.file), _tz(request))
 
 
 @router.delete("/{shift_id}", status_code=204, summary="Remove a shift",

@@ -22,14 +22,13 @@ import io
 import re
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zongji.errors import Invalid
-from zongji.services import audit
+from zongji.services import audit, xlsx_upload
 from zongji.services.catalogue.access import check_editor, hotline_organisation
 from zongji.services.catalogue.matters import index_terms, units_of
 from zongji.services.catalogue.synonyms import analyzer
@@ -39,14 +38,18 @@ from zongji.store.work_order_models import WorkOrderCategory
 
 COLUMNS = ("事项", "主办单位", "协办单位", "依据", "示例", "关键词", "分类代码")
 REQUIRED = ("事项", "主办单位")
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_UPLOAD_BYTES = xlsx_upload.MAX_UPLOAD_BYTES
+MAX_ROWS = xlsx_upload.MAX_ROWS
 _LIST_SEP = re.compile(r"[、,，;；\n]+")
 _LIMITS = {"事项": 200, "分类代码": 100, "依据": 5000}
 
 
-def _text(v: Any) -> str:
-    return "" if v is None else str(v).strip()
+_text = xlsx_upload.text
+
+
+def _column_of(header: str) -> str | None:
+    name = re.sub(r"[(（].*$", "", header)  # 协办单位(、分隔) → 协办单位
+    return name if name in COLUMNS else None
 
 
 def _split(v: Any, sep: re.Pattern[str] = _LIST_SEP) -> list[str]:
@@ -57,23 +60,7 @@ def import_xlsx(session: Session, viewer: User, data: bytes) -> dict[str, Any]:
     """Import a workbook: ``{"added", "updated", "rejected": [{"row", "field", "code", "reason"}]}``."""
     check_editor(viewer)
     org = hotline_organisation(session, viewer)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise Invalid("the workbook is larger than 2 MB", field="file")
-    try:
-        ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook
-        raise Invalid("not an XLSX workbook", field="file") from None
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    columns: dict[str, int] = {}
-    for i, h in enumerate(header):
-        name = re.sub(r"[(（].*$", "", _text(h))  # 协办单位(、分隔) → 协办单位
-        if name in COLUMNS and name not in columns:
-            columns[name] = i
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise Invalid("the first row names the columns " + "、".join(COLUMNS) + f" (missing: {'、'.join(missing)})",
-                      field="file")
+    sheet = xlsx_upload.open_sheet(data, column_of=_column_of, required=REQUIRED, names="、".join(COLUMNS))
     units = units_of(session, org.id)
     by_name = {u.name: u for u in units.values()}
     categories = set(session.scalars(select(WorkOrderCategory.code)))
@@ -86,17 +73,8 @@ def import_xlsx(session: Session, viewer: User, data: bytes) -> dict[str, Any]:
     def reject(n: int, field: str, code: str, reason: str) -> None:
         rejected.append({"row": n, "field": field, "code": code, "reason": reason})
 
-    for n, row in enumerate(rows, start=2):
-        if n - 1 > MAX_ROWS:
-            reject(n, "file", "too_many_rows", f"at most {MAX_ROWS} rows")
-            break
-        if not row or all(_text(v) == "" for v in row):
-            continue
-
-        def cell(name: str, row: tuple[Any, ...] = row) -> Any:
-            i = columns.get(name)
-            return row[i] if i is not None and i < len(row) else None
-
+    for row in sheet.rows(rejected, MAX_ROWS):
+        n, cell = row.number, row.get
         matter = _text(cell("事项"))
         if not matter:
             reject(n, "事项", "empty_matter", "the matter is empty")

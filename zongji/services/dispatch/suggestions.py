@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zongji.domain.chinese_text import Analyzer, Synonyms
+from zongji.domain.chinese_text import Analyzer
 from zongji.domain.dispatch.features import order_features
 from zongji.domain.dispatch.model import Model
 from zongji.services.dispatch import acceptance, centre, training
@@ -29,22 +30,28 @@ from zongji.store.work_order_models import WorkOrder, WorkOrderCategory
 
 SIMILAR_ORDERS_SCANNED = 300  # the unit's latest orders looked at for similar ones
 SIMILAR_ORDERS_SHOWN = 2
+WORDS_CACHED = 20_000  # texts (past orders, matters) whose words each analyser keeps
 
 
 @dataclass(frozen=True)
 class _Loaded:
     key: tuple[int, int]  # (revision, catalogue size) — a never-trained model follows catalogue edits
     model: Model
-    analyzer: Analyzer
 
 
 # Per database (engine) of this process, per centre: the model of the revision last read.
 _cache: "weakref.WeakKeyDictionary[object, dict[int, _Loaded]]" = weakref.WeakKeyDictionary()
+# Per analyser (the catalogue's, ``services/catalogue/synonyms``): the words of the texts a
+# suggestion compares with (the unit's latest orders, its matters), so that the ~300 past orders
+# looked at for similar ones are segmented once, not at every suggestion. Keyed by the text, so
+# an edited order is segmented again; a new analyser (synonyms changed) starts afresh.
+_words: "weakref.WeakKeyDictionary[Analyzer, OrderedDict[str, frozenset[str]]]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
-def model_for(session: Session, org: Organisation, settings: Settings,
-              synonyms: Synonyms | None = None) -> tuple[Model, Analyzer, int]:
+def model_for(session: Session, org: Organisation, settings: Settings) -> tuple[Model, Analyzer, int]:
+    """The centre's model of its current revision, its analyser and the revision."""
+    analyzer = training.analyzer_for(session, org)
     state = session.get(DispatchModelState, org.id)
     revision = state.revision if state is not None else 0
     size = 0
@@ -56,16 +63,32 @@ def model_for(session: Session, org: Organisation, settings: Settings,
     with _lock:
         hit = _cache.get(engine, {}).get(org.id)
         if hit is not None and hit.key == key:
-            return hit.model, hit.analyzer, revision
+            return hit.model, analyzer, revision
     if revision == 0:
-        model, analyzer, _ = training.fit(session, org, orders=0, epochs=settings.dispatch_training_epochs,
-                                          synonyms=synonyms)
+        model, _analyzer, _ = training.fit(session, org, orders=0, epochs=settings.dispatch_training_epochs)
     else:
         model = training.stored_model(session, org)
-        analyzer = training.analyzer_for(session, org, synonyms)
     with _lock:
-        _cache.setdefault(engine, {})[org.id] = _Loaded(key, model, analyzer)
+        _cache.setdefault(engine, {})[org.id] = _Loaded(key, model)
     return model, analyzer, revision
+
+
+def words_of(analyzer: Analyzer, text: str) -> frozenset[str]:
+    """The analyser's words of ``text``, remembered for the next suggestion."""
+    with _lock:
+        memo = _words.get(analyzer)
+        if memo is None:
+            memo = _words[analyzer] = OrderedDict()
+        hit = memo.get(text)
+        if hit is not None:
+            memo.move_to_end(text)
+            return hit
+    found = frozenset(analyzer.words(text))
+    with _lock:
+        memo[text] = found
+        while len(memo) > WORDS_CACHED:
+            memo.popitem(last=False)
+    return found
 
 
 def _unit_out(u: Department) -> dict[str, Any]:
@@ -73,16 +96,16 @@ def _unit_out(u: Department) -> dict[str, Any]:
 
 
 def _overlap(words: set[str], text: str, analyzer: Analyzer) -> int:
-    return len(words & set(analyzer.words(text)))
+    return len(words & words_of(analyzer, text))
 
 
 def suggest(session: Session, org: Organisation, settings: Settings, *, text: str,
             category: str | None = None, place: str | None = None, limit: int = 3,
-            exclude_order_id: int | None = None, synonyms: Synonyms | None = None) -> dict[str, Any]:
+            exclude_order_id: int | None = None) -> dict[str, Any]:
     """``{"units": [...], "category": {...} | None, "revision": n}``; each unit with its
     probability and its reasons: the catalogue matter of that unit nearest to the text, similar
     past orders the unit kept, and the words that spoke for it."""
-    model, analyzer, revision = model_for(session, org, settings, synonyms)
+    model, analyzer, revision = model_for(session, org, settings)
     feats = order_features(analyzer, text, category, place)
     words = {f[2:] for f in feats if f.startswith("W:")}
     ranked = model.rank(feats, limit=limit) if words or category else []

@@ -16,13 +16,12 @@ import datetime as dt
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from zongji.domain import chinese_text
-from zongji.domain.chinese_text import Analyzer, Synonyms
+from zongji.domain.chinese_text import Analyzer
 from zongji.domain.dispatch.features import order_features
 from zongji.domain.dispatch.model import Example, Model, train
 from zongji.domain.work_orders.words import Status
+from zongji.services.catalogue import synonyms as catalogue_synonyms
 from zongji.services.dispatch.centre import dispatchable_units
-from zongji.services.knowledge import indexing as kb_indexing
 from zongji.settings import Settings
 from zongji.store.catalogue_models import CatalogueMatter, DispatchModelState, DispatchModelTerm
 from zongji.store.knowledge_models import KbArticle
@@ -34,17 +33,10 @@ RETRAIN_JOB = "dispatch.retrain"
 KEPT_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED, Status.CALLBACK, Status.REVIEW, Status.CLOSED)
 
 
-def analyzer_for(session: Session, org: Organisation, synonyms: Synonyms | None = None) -> Analyzer:
-    """The analyser of the centre: the knowledge base's synonyms, and the catalogue's matter names
-    and keywords kept whole as words."""
-    if synonyms is None:
-        synonyms = kb_indexing.synonyms(session)
-    words: list[str] = []
-    for name, keywords in session.execute(select(CatalogueMatter.matter, CatalogueMatter.keywords).where(
-            CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True))):
-        words.append(name)
-        words.extend(keywords or [])
-    return chinese_text.analyzer_for(synonyms, words)
+def analyzer_for(session: Session, org: Organisation) -> Analyzer:
+    """The analyser of the centre, the catalogue's (``services/catalogue/synonyms``): the
+    knowledge base's synonyms, and the catalogue's matter names and keywords kept whole."""
+    return catalogue_synonyms.analyzer(session, org.id)
 
 
 def catalogue_examples(session: Session, org: Organisation, analyzer: Analyzer) -> list[Example]:
@@ -106,11 +98,11 @@ def history_examples(session: Session, org: Organisation, analyzer: Analyzer, li
             for r in rows]
 
 
-def fit(session: Session, org: Organisation, *, orders: int, epochs: int, synonyms: Synonyms | None = None,
+def fit(session: Session, org: Organisation, *, orders: int, epochs: int,
         extra: list[Example] | None = None) -> tuple[Model, Analyzer, int]:
     """The model of the centre's data as it is now (not stored), from its catalogue, ``extra``
     examples and at most ``orders`` of its history; and the number of orders used."""
-    analyzer = analyzer_for(session, org, synonyms)
+    analyzer = analyzer_for(session, org)
     units = [u.id for u in dispatchable_units(session, org)]
     history = history_examples(session, org, analyzer, orders)
     examples = (catalogue_examples(session, org, analyzer) + article_examples(session, org, analyzer, units)
@@ -119,10 +111,10 @@ def fit(session: Session, org: Organisation, *, orders: int, epochs: int, synony
 
 
 def retrain(session: Session, org: Organisation, settings: Settings, now: dt.datetime,
-            synonyms: Synonyms | None = None, extra: list[Example] | None = None) -> DispatchModelState:
+            extra: list[Example] | None = None) -> DispatchModelState:
     """Fit the model and store it with the next revision (in the caller's transaction)."""
     model, _analyzer, used = fit(session, org, orders=settings.dispatch_training_orders,
-                                 epochs=settings.dispatch_training_epochs, synonyms=synonyms, extra=extra)
+                                 epochs=settings.dispatch_training_epochs, extra=extra)
     session.execute(delete(DispatchModelTerm).where(DispatchModelTerm.organisation_id == org.id))
     rows = [{"organisation_id": org.id, "unit_id": u, "term": f[:100], "weight": w} for f, u, w in model.rows()]
     seen: set[tuple[int, str]] = set()
