@@ -65,13 +65,18 @@ def pytest_collection_modifyitems(config, items):
     A browser test drives the console, whose data come through the API; every storage path behind
     the API is tested on both databases by the API and service tests. So a browser test runs on
     SQLite only, except those marked ``both_databases`` (the console, the live feed, a work order
-    and a wake-up end to end): a smoke set on PostgreSQL instead of every page twice."""
+    and a wake-up end to end): a smoke set on PostgreSQL instead of every page twice. The same
+    holds for the SIP tests, whose storage paths (wake-ups, attempts, preflights, call records)
+    the service and API tests cover on both: on PostgreSQL only the smoke set (wake-ups over real
+    SIP, the gateway's call records reaching the core, the attendant's calls)."""
     kept, dropped = [], []
     for item in items:
+        end_to_end = item.get_closest_marker("browser") is not None
         if Path(str(item.fspath)).parent.name == "telephony":
             item.add_marker(pytest.mark.xdist_group("sip"))
+            end_to_end = True
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if (item.get_closest_marker("browser") and params.get("backend") == "postgresql"
+        if (end_to_end and params.get("backend") == "postgresql"
                 and not item.get_closest_marker("both_databases")):
             dropped.append(item)
         else:

@@ -300,6 +300,7 @@ def _free_tcp_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.both_databases  # the PostgreSQL smoke set (tests/conftest.py)
 def test_attendant_process_reports_calls_to_the_core(core_server, cti_token, session_factory,
                                                      room, tmp_path):
     from zongji.store.models import Call

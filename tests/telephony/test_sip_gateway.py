@@ -358,6 +358,7 @@ def sip_process(core_server, cti_token, tmp_path):
         proc.wait(15)
 
 
+@pytest.mark.both_databases  # the PostgreSQL smoke set (tests/conftest.py)
 def test_call_events_reach_the_core_as_call_records(sip_process, session_factory, room,
                                                     short_prompt):
     from zongji.store.models import Call

@@ -79,6 +79,7 @@ def _rows(session_factory):
         return rows
 
 
+@pytest.mark.both_databases  # the PostgreSQL smoke set (tests/conftest.py)
 def test_wakeups_over_real_sip(rig, wsettings, write, session_factory, tmp_path):
     rooms = {"1201": Sipp("answer_dtmf1", tmp_path), "1202": Sipp("busy", tmp_path),
              "1203": Sipp("ring_no_answer", tmp_path), "1204": Sipp("answer_no_key", tmp_path)}
