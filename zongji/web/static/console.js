@@ -50,6 +50,7 @@ function sortCalls() {
 
 // A call's state only moves forward (the CTI merge is order-independent, domain/calls.py).
 const STATE_RANK = { ringing: 0, answered: 1, ended: 2 };
+const stale = (copy, held) => (STATE_RANK[copy.state] ?? 0) < (STATE_RANK[held.state] ?? 0);
 function upsert(call) {
   if (!call || call.id === undefined) return;
   if (call.closed_at) {
@@ -59,7 +60,7 @@ function upsert(call) {
   // A copy older than the one held — the answer to F2's take arriving after the PBX's
   // "answered" came over the feed, or a resync read before it — never puts the call back.
   const held = calls.get(call.id);
-  if (held && (STATE_RANK[call.state] ?? 0) < (STATE_RANK[held.state] ?? 0)) return;
+  if (held && stale(call, held)) return;
   calls.set(call.id, call);
   if (call.state === "ended") scheduleResync(800);
 }
@@ -250,7 +251,8 @@ async function loadCard(id) {
     const full = await api("GET", "/api/calls/" + id);
     if (full.closed_at) { removeCall(id); renderList(); return; }
     cards.set(id, full.card || { identity: null, history: [], greeting: null });
-    if (calls.has(id)) { calls.set(id, { ...calls.get(id), ...stripCard(full) }); }
+    // The card's read may be older than what the feed brought meanwhile: never a step back.
+    if (calls.has(id) && !stale(full, calls.get(id))) { calls.set(id, { ...calls.get(id), ...stripCard(full) }); }
   } catch (e) {
     cards.set(id, { identity: null, history: [], greeting: null });
     if (e.status !== 404) toast(errorText(e), "error");
