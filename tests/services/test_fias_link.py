@@ -16,39 +16,15 @@ from zongji.services.fias import link_status
 from zongji.services.switchboard import dnd
 from zongji.store.db import transaction
 from zongji.store.fias_models import FiasOutbox, FiasReservation
-from zongji.store.models import Guest, Job, Organisation, Room, Stay, User, utcnow
+from zongji.store.models import Guest, Job, Stay, User, utcnow
 from zongji.store.switchboard_models import DndPeriod, Message
 from zongji.store.wakeup_models import Wakeup
 from zongji.worker.fias_link import FiasLink
 
+from tests.fias_support import make_rooms, until
+
 FAST = dict(fias_poll_seconds=0.05, fias_backoff_seconds=0.05, fias_backoff_max_seconds=0.2,
             fias_alive_seconds=5, fias_dead_seconds=5, fias_alert_after_seconds=0)
-
-
-def make_rooms(write, numbers=("1201", "1202", "1203", "1204")):
-    with write() as s:
-        org = Organisation(code="h", name="酒店", kind="hotel")
-        s.add(org)
-        s.flush()
-        for n in numbers:
-            s.add(Room(organisation_id=org.id, number=n, floor=int(n[:-2]), extension="8" + n[1:]))
-
-
-async def until(session_factory, check, *, timeout: float = 10.0):
-    """Poll a database condition until it holds (returns its value) or the deadline passes."""
-    deadline = asyncio.get_running_loop().time() + timeout
-
-    def look():
-        with session_factory() as s:
-            return check(s)
-
-    while True:
-        value = await asyncio.to_thread(look)
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not reached: {check}")
-        await asyncio.sleep(0.02)
 
 
 @contextlib.asynccontextmanager
