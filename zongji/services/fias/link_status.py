@@ -90,8 +90,13 @@ def check_alert(session: Session, *, now: dt.datetime, settings: Settings) -> bo
     row.alerted_at = now
     audit.record(session, actor="fias", action="link_down_alert", entity="fias_link", entity_id=row.id,
                  detail={"down_since": row.down_since.isoformat(), "error": row.last_error})
+    since = row.down_since.astimezone(settings.tz).strftime("%H:%M")
     live_feed.publish(session, "alert", f"fias-{row.id}", {
-        "kind": "fias_link_down", "down_since": iso(row.down_since, settings.tz), "error": row.last_error})
+        "kind": "fias_link_down", "open": True, "down_since": iso(row.down_since, settings.tz),
+        "error": row.last_error,
+        # the switchboard console shows it as a toast (static/switchboard.js)
+        "message": {"zh": f"PMS 接口自 {since} 起断开：入住、退房和叫醒暂不同步",
+                    "en": f"The PMS link is down since {since}: check-ins, check-outs and wake-ups are not synchronised"}})
     _publish(session, row, settings.tz)
     return True
 
