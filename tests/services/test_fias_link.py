@@ -92,8 +92,13 @@ async def test_guests_check_in_change_move_and_check_out(settings, session_facto
             assert stay.status == "in_house" and stay.room.number == "1201"
         # the same GI again (a resend): the same stay, no second one
         await pms.send(pms_record("GI", pms.guests["A1"]))
+        await pms.equipment("1201", dnd=True)
+        await until(session_factory, lambda s: s.scalar(select(DndPeriod).where(DndPeriod.room_number == "1201")))
         await pms.change("A1", RN="1202", GN="Li", GF="", SF="N")
         await until(session_factory, lambda s: stays_of(s, "A1").room.number == "1202")
+        with session_factory() as s:  # DND moved with the guest
+            on = [p.room_number for p in s.scalars(select(DndPeriod).where(DndPeriod.ended_at.is_(None)))]
+            assert on == ["1202"]
         with session_factory() as s:
             stay = stays_of(s, "A1")
             g = s.get(Guest, stay.guest_id)
@@ -244,3 +249,21 @@ async def test_zongji_as_server_the_pms_connects(settings, session_factory, writ
         stop.set()
         await asyncio.wait_for(task, 10)
         await pms.close()
+
+
+async def test_wakeups_booked_at_the_switchboard_are_told_to_the_pms(settings, session_factory, write):
+    make_rooms(write)
+    async with running_link(settings, session_factory, fias_send_wakeups=True) as (pms, link):
+        await pms.check_in("B1", "1203", "Booked")
+        await until(session_factory, lambda s: stays_of(s, "B1"))
+        at = tomorrow_at(settings, 5, 45)
+        with transaction(session_factory) as s:
+            w = wakeup_svc.book(s, wakeup_svc.Booking(room="1203", wake_at=at, readback_confirmed=True),
+                                actor="user:op", now=utcnow(), settings=link.settings)[0]
+        wr = await pms.wait_for(lambda r: r.kind == "WR")
+        assert (wr[0].get("RN"), wr[0].get("TI")) == ("1203", "054500")
+        with transaction(session_factory) as s:
+            wakeup_svc.cancel(s, w.id, actor="user:op", now=utcnow(), settings=link.settings)
+        wc = await pms.wait_for(lambda r: r.kind == "WC")
+        assert (wc[0].get("RN"), wc[0].get("DA")) == ("1203", at.strftime("%y%m%d"))
+        assert not [r for r in pms.received if r.kind == "WA"]

@@ -22,6 +22,7 @@ from zongji.errors import Invalid
 from zongji.services import audit
 from zongji.services.fias import equipment, link_status
 from zongji.services.switchboard import check_out as checkout
+from zongji.services.switchboard import dnd
 from zongji.services.switchboard.rooms import room_occupant
 from zongji.settings import Settings
 from zongji.store.fias_models import FiasReservation
@@ -102,13 +103,17 @@ def change_stay(session: Session, change: rules.GuestChange, now: dt.datetime, s
     if change.room and normalize_room(change.room) != stay.room.number:
         new_room = _room(session, change.room)
         old = stay.room.number
+        # DND follows the guest: the old room's line is released, the new one's locked (R-H8).
+        moved_dnd = dnd.end_at_check_out(session, stay.id, now, settings.tz, actor_name=ACTOR)
         stay.room_id = new_room.id
         session.flush()
         session.expire(stay, ["room"])
         res.room_number = new_room.number
         changed.append("room")
         audit.record(session, actor=ACTOR, action="room_move", entity="stay", entity_id=stay.id,
-                     detail={"from": old, "to": new_room.number})
+                     detail={"from": old, "to": new_room.number, "dnd_moved": bool(moved_dnd)})
+        if moved_dnd and change.dnd is None:
+            equipment.apply_dnd(session, new_room.number, True, now, settings)
     if change.departure is not None:
         _, departure = rules.stay_times(change, now, settings.tz, settings.fias_checkout_hour)
         if departure != stay.departure:
