@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from zongji.domain.fias.framing import Deframer, frame
 from zongji.domain.fias.link import described_records
@@ -26,8 +27,11 @@ from zongji.domain.fias.records import Record, format_record, parse_record
 Predicate = Callable[[Record], bool]
 
 
-def _stamp() -> tuple[tuple[str, str], tuple[str, str]]:
-    now = dt.datetime.now()
+HOTEL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _stamp(tz: ZoneInfo = HOTEL_TZ) -> tuple[tuple[str, str], tuple[str, str]]:
+    now = dt.datetime.now(tz)  # a PMS stamps records with the hotel's local time
     return ("DA", now.strftime("%y%m%d")), ("TI", now.strftime("%H%M%S"))
 
 
