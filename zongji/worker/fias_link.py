@@ -258,6 +258,9 @@ class _Conversation:
                 await self.send(r)
             self.described = True
         elif rec.kind == "LA":
+            # The heartbeat the worker's watch reads (services.fias.link_status.watch).
+            heard = self.link.clock()
+            await self.link.db(lambda s: link_status.traffic(s, received=heard))
             if self.awaiting_la:
                 self.awaiting_la = False
                 if self.described and not self.is_up:

@@ -21,6 +21,7 @@ from zongji.store.fias_models import FiasLink
 from zongji.store.models import utcnow
 
 LINK_NAME = "pms"
+WATCH_JOB = "fias.watch"
 
 
 def link_row(session: Session, *, lock: bool = False) -> FiasLink:
@@ -99,6 +100,23 @@ def check_alert(session: Session, *, now: dt.datetime, settings: Settings) -> bo
                     "en": f"The PMS link is down since {since}: check-ins, check-outs and wake-ups are not synchronised"}})
     _publish(session, row, settings.tz)
     return True
+
+
+def watch(session: Session, *, now: dt.datetime, settings: Settings) -> str | None:
+    """The worker's check that the link process is alive (``fias.watch``): a link recorded as up
+    that heard nothing for twice ``fias_dead_seconds`` (the process was killed, the machine
+    stopped) is recorded down; the down alert is raised whoever should have raised it. Returns
+    the state, or None when no link was ever run."""
+    row = session.scalar(select(FiasLink).where(FiasLink.name == LINK_NAME))
+    if row is None:
+        return None
+    heard = row.last_received_at or row.up_since
+    if row.state == "up" and heard is not None and (now - heard).total_seconds() > 2 * settings.fias_dead_seconds:
+        row.state, row.down_since = "down", heard
+        row.last_error = "nothing heard from the link process (zongji fias) since " + heard.isoformat()
+        _publish(session, row, settings.tz)
+    check_alert(session, now=now, settings=settings)
+    return row.state
 
 
 def status_out(row: FiasLink, tz: ZoneInfo) -> dict[str, Any]:

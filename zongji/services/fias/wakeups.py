@@ -41,7 +41,8 @@ def request(session: Session, order: rules.WakeupOrder, now: dt.datetime, settin
             session.add(FiasWakeup(wakeup_id=existing.id, origin="pms", room_number=existing.room_number,
                                    wake_at=existing.wake_at))
         return {"wakeup_id": existing.id, "created": False}
-    booking = wakeups.Booking(room=order.room, wake_at=order.wake_at, note="PMS")
+    # The PMS is the guest's word: a switchboard wake-up a few minutes apart does not stop it.
+    booking = wakeups.Booking(room=order.room, wake_at=order.wake_at, note="PMS", confirm_duplicate=True)
     try:
         wakeups.preview(session, booking, now=now, settings=settings)
     except ZongjiError as exc:
