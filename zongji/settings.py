@@ -188,6 +188,8 @@ class Settings(BaseSettings):
     fias_checkout_hour: int = Field(12, ge=0, le=23)
     # The link-down alert is raised once the link has been down this long.
     fias_alert_after_seconds: float = Field(120.0, ge=0)
+    # A posting the PMS asked to send again later (PA RY / NA / BY) waits this long.
+    fias_posting_retry_seconds: float = Field(300.0, gt=0)
 
     # Wake-up calls (R-H9, issue 5). The worker reaches the `zongji sip` process here; empty
     # means "no telephony": every due wake-up goes straight to the operators' manual call list.

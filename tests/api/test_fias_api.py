@@ -37,3 +37,22 @@ def test_status_shows_the_outage_alert_and_waiting_records(as_role, write, setti
 def test_the_page_for_leaders_only(as_role):
     assert 'id="fias-page"' in as_role("admin").get("/settings/pms").text
     assert 'id="fias-page"' not in as_role("operator").get("/settings/pms").text
+
+
+def test_postings_listed_for_leaders_and_a_refused_one_sent_again(as_role, write, settings):
+    from zongji.domain.fias.postings import PostingAnswer
+    from zongji.services.fias import postings
+
+    with write() as s:
+        p = postings.post(s, source="minibar:9", room="1201", amount_minor=800, text="minibar")
+        postings.records_to_send(s, utcnow(), settings)
+        postings.answer(s, PostingAnswer(p.id, "NP", "no post allowed"), utcnow(), settings)
+    assert as_role("operator").get("/api/fias/postings").status_code == 403
+    listed = as_role("shift_leader").get("/api/fias/postings").json()
+    assert [(x["source"], x["state"], x["answer"]) for x in listed] == [("minibar:9", "refused", "NP")]
+    assert as_role("shift_leader").post(f"/api/fias/postings/{p.id}/requeue").status_code == 403
+    r = as_role("supervisor").post(f"/api/fias/postings/{p.id}/requeue")
+    assert r.status_code == 200 and r.json()["state"] == "queued"
+    again = as_role("supervisor").post(f"/api/fias/postings/{p.id}/requeue")
+    assert again.status_code == 422 and again.json()["field"] == "posting_id"
+    assert as_role("supervisor").get("/api/fias/status").json()["postings"]["queued"] == 1

@@ -108,3 +108,18 @@ def test_room_equipment_changes_are_sent_only_when_they_differ():
     assert equipment.changes("1208", (True, None), (True, True)) == equipment.RoomEquipment("1208", None, True)
     rec = equipment.equipment_record(equipment.RoomEquipment("1208", dnd=False), NOW, TZ)
     assert format_record(rec) == "RE|RN1208|DNN|DA261204|TI223005|"
+
+
+def test_posting_and_its_answer():
+    from zongji.domain.fias import postings
+
+    rec = postings.posting_record(postings.Posting(17, "1208", 1250, "A77", "00441234", 3725, "IDD"), NOW, TZ)
+    assert format_record(rec) == "PS|RN1208|G#A77|P#17|PTC|TA1250|DD00441234|DU010205|CTIDD|DA261204|TI223005|"
+    ans = postings.posting_answer(parse_record("PA|RN1208|P#17|ASOK|"))
+    assert (ans.sequence, ans.outcome) == (17, postings.POSTED)
+    assert postings.posting_answer(parse_record("PA|P#17|ASNA|")).outcome == postings.RETRY
+    assert postings.posting_answer(parse_record("PA|P#17|ASNG|CTguest not found|")).outcome == postings.REFUSED
+    with pytest.raises(RecordError):
+        postings.posting_answer(parse_record("PA|ASOK|"))
+    with pytest.raises(ValueError):
+        postings.posting_record(postings.Posting(1, "1208", -5), NOW, TZ)

@@ -267,3 +267,34 @@ async def test_wakeups_booked_at_the_switchboard_are_told_to_the_pms(settings, s
         wc = await pms.wait_for(lambda r: r.kind == "WC")
         assert (wc[0].get("RN"), wc[0].get("DA")) == ("1203", at.strftime("%y%m%d"))
         assert not [r for r in pms.received if r.kind == "WA"]
+
+
+async def test_postings_are_posted_once_and_refusals_stay_listed(settings, session_factory, write):
+    from zongji.services.fias import postings
+    from zongji.store.fias_models import FiasPosting
+
+    make_rooms(write)
+    pms = FiasPms()
+    await pms.listen()
+    pms.refuse_rooms = {"1203"}
+    pms.answer_postings = False  # the PMS reads postings but does not answer yet
+    async with running_link(settings, session_factory, pms) as (_, link):
+        await pms.check_in("P1", "1201", "Caller")
+        await until(session_factory, lambda s: stays_of(s, "P1"))
+        with transaction(session_factory) as s:
+            a = postings.post(s, source="call:1", room="1201", amount_minor=1250, text="IDD 00441234",
+                              dialled="00441234", duration_seconds=125).id
+            assert postings.post(s, source="call:1", room="1201", amount_minor=1250).id == a  # once per charge
+            b = postings.post(s, source="call:2", room="1203", amount_minor=300).id
+        ps = await pms.wait_for(lambda r: r.kind == "PS", count=2)
+        assert (ps[0].get("P#"), ps[0].get("TA"), ps[0].get("G#"), ps[0].get("DU")) == (str(a), "1250", "P1", "000205")
+        pms.drop()  # the link breaks before any answer: both stay waiting, nothing is lost
+        await pms.wait_connected(connections=2)
+        pms.answer_postings = True
+        await until(session_factory, lambda s: s.get(FiasPosting, a).state == "posted"
+                    and s.get(FiasPosting, b).state == "refused")
+    assert list(pms.folio) == [str(a)]  # sent twice with the same P#, posted once
+    assert [r.get("P#") for r in pms.received if r.kind == "PS"] == [str(a), str(b), str(a), str(b)]
+    with session_factory() as s:
+        listed = postings.listing(s, settings)
+        assert [(p["id"], p["state"], p["answer"]) for p in listed] == [(b, "refused", "NG")]

@@ -3,7 +3,8 @@ written from the published specification, for the tests and the demo.
 
 It behaves as a PMS does: it sends LS when the link opens (and ignores the partner's own LS),
 reads the partner's description (LD, LRs, LA) and answers every LA with LA; it answers a database
-resync request DR with DS, a GI for each in-house guest, and DE; its front desk checks guests in
+resync request DR with DS, a GI for each in-house guest, and DE; it answers each posting PS with
+PA (posting it to the folio once per posting number); its front desk checks guests in
 and out (GI / GC / GO), books and clears wake-ups (WR / WC) and switches DND and the message lamp
 (RE). Every record each way is kept in ``conversation`` (``(">", text)`` sent by the PMS,
 ``("<", text)`` received), the recorded conversation of a scenario.
@@ -43,6 +44,12 @@ class FiasPms:
         self.conversation: list[tuple[str, str]] = []
         self.description: dict[str, tuple[str, ...]] = {}
         self.answer_la = True  # False: the PMS stops answering LA (a hung PMS)
+        # Postings: every PS received is answered with PA (``answer_postings`` False: no answer);
+        # rooms in ``refuse_rooms`` are answered NG (guest not found). ``folio``: the postings
+        # written to folios, by P# — a PS repeated with the same P# is not posted twice.
+        self.answer_postings = True
+        self.refuse_rooms: set[str] = set()
+        self.folio: dict[str, Record] = {}
         self.connections = 0
         self.port: int | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -117,6 +124,12 @@ class FiasPms:
             self.description.update(described_records([rec]))
         elif rec.kind == "LA" and self.answer_la and self._writer is writer:
             self._send_now(Record.build("LA", *_stamp()))
+        elif rec.kind == "PS" and self.answer_postings and self._writer is writer:
+            seq, room = rec.get("P#") or "", rec.get("RN") or ""
+            status = "NG" if room in self.refuse_rooms else "OK"
+            if status == "OK":
+                self.folio.setdefault(seq, rec)
+            self._send_now(Record.build("PA", ("RN", room), ("P#", seq), ("AS", status), *_stamp()))
         elif rec.kind == "DR" and self._writer is writer:
             self._send_now(Record.build("DS", *_stamp()))
             for fields in self.guests.values():

@@ -8,6 +8,8 @@
   repeated GI (a resync, a resend after a broken link) finds the stay instead of making another.
 - ``FiasWakeup``: the wake-ups the PMS asked for (WR) or was told of, and whether the WA with
   their result has been queued.
+- ``FiasPosting``: charges to post to a guest's folio (PS), each once per ``source`` (the charge
+  it comes from), with the PMS's answer (PA): queued, sent, posted or refused.
 - ``FiasRoom``: the DND and lamp the PMS last heard of for a room (sent or received): Zongji
   reports a change only when its own state differs; and whether the PMS wants the lamp lit.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zongji.store.base import Base, BigId, utcnow
@@ -97,3 +99,28 @@ class FiasRoom(Base):
     # messages come and go.
     pms_lamp: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class FiasPosting(Base):
+    __tablename__ = "fias_postings"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)  # the PS's posting number P#
+    # What the charge is, e.g. "call:123": one posting per charge, however often it is posted.
+    source: Mapped[str] = mapped_column(String(100), unique=True)
+    room_number: Mapped[str] = mapped_column(String(20))
+    reservation: Mapped[str | None] = mapped_column(String(40))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # fen
+    text: Mapped[str | None] = mapped_column(String(200))
+    dialled: Mapped[str | None] = mapped_column(String(40))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    # queued | sent (waiting for PA) | posted | refused
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[dt.datetime | None]
+    answer: Mapped[str | None] = mapped_column(String(4))
+    answer_text: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]
+    answered_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_fias_postings_state_id", "state", "id"),)

@@ -17,6 +17,8 @@ Nothing is lost across a broken link:
   batch without that answer (link dropped, process killed) is sent again, in order, on the next
   link: a record is never lost; in that one window it may arrive twice (RE, WA, WR are state
   reports the PMS applies idempotently).
+- postings (PS) are answered one by one by the PMS (PA); one sent and not answered when the link
+  drops is sent again, with the same posting number, when the link is back.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from zongji.domain.fias import link as link_rules
 from zongji.domain.fias.framing import Deframer, frame
 from zongji.domain.fias.records import Record, RecordError, format_record, parse_record
 from zongji.errors import ZongjiError
-from zongji.services.fias import equipment, inbound, link_status, outbox, wakeups
+from zongji.services.fias import equipment, inbound, link_status, outbox, postings, wakeups
 from zongji.settings import Settings
 from zongji.store.db import transaction
 from zongji.store.models import utcnow
@@ -280,7 +282,9 @@ class _Conversation:
     async def _went_up(self) -> None:
         self.is_up = True
         now = self.link.clock()
-        await self.link.db(lambda s: link_status.up(s, now=now, settings=self.settings))
+        # Postings sent on a previous link and never answered go again (same P#).
+        await self.link.db(lambda s: (link_status.up(s, now=now, settings=self.settings),
+                                      postings.requeue_unanswered(s)))
         if self.settings.fias_resync_on_connect:
             await self.send(link_rules.resync_request(now, self.tz))
         self.link.up.set()
@@ -288,11 +292,12 @@ class _Conversation:
 
     # ------------------------------------------------------------------ sending
 
-    def _collect(self, s: Session) -> list[tuple[int, str]]:
+    def _collect(self, s: Session) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """The outbox's next batch, and the postings due (marked sent: their PA answers them)."""
         now = self.link.clock()
         wakeups.report_answers(s, now, self.settings)
         equipment.report_changes(s, now, self.settings)
-        return outbox.pending(s, limit=BATCH)
+        return outbox.pending(s, limit=BATCH), postings.records_to_send(s, now, self.settings)
 
     async def _send_loop(self) -> None:
         loop = asyncio.get_running_loop()
@@ -302,12 +307,12 @@ class _Conversation:
             if not self.is_up:
                 continue
             if not self.in_flight and not self.awaiting_la:
-                batch = await self.link.db(self._collect)
-                if batch:
-                    for _, text in batch:
+                batch, posts = await self.link.db(self._collect)
+                if batch or posts:
+                    for _, text in batch + posts:
                         self.writer.write(frame(text.encode(self.settings.fias_encoding, errors="replace")))
                     self.in_flight = [i for i, _ in batch]
-                    await self.send_la()  # its answer confirms the batch
+                    await self.send_la()  # its answer confirms the outbox's batch
                     continue
             if loop.time() - self.last_sent >= self.settings.fias_alive_seconds and not self.awaiting_la:
                 await self.send_la()

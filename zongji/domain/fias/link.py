@@ -34,6 +34,9 @@ RECORDS_USED: dict[str, tuple[str, ...]] = {
     # to the PMS
     "WA": ("RN", "DA", "TI", "AS"),
     "DR": ("DA", "TI"),
+    # postings: to the PMS, and its answer
+    "PS": ("RN", "G#", "P#", "PT", "TA", "DD", "DU", "CT", "DA", "TI"),
+    "PA": ("RN", "P#", "AS", "CT", "DA", "TI"),
 }
 LINK_RECORDS = frozenset({"LS", "LD", "LR", "LA", "LE"})
 

@@ -7,5 +7,6 @@
   acknowledges a record — reads the next — only after its commit): dispatches to
 - ``guests``: GI / GC / GO → guests and stays; ``resync``: DS … DE reconciliation;
 - ``wakeups``: WR / WC → wake-ups, and the WA answers of ended wake-ups;
-- ``equipment``: RE → DND and the message lamp, and Zongji's own changes as RE.
+- ``equipment``: RE → DND and the message lamp, and Zongji's own changes as RE;
+- ``postings``: charges queued for the guest's folio, sent as PS, answered by PA.
 """

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from zongji.domain.fias import equipment as equipment_rules
 from zongji.domain.fias import guests as guest_rules
+from zongji.domain.fias import postings as posting_rules
 from zongji.domain.fias import wakeups as wakeup_rules
 from zongji.domain.fias.records import Record
-from zongji.services.fias import equipment, guests, link_status, wakeups
+from zongji.services.fias import equipment, guests, link_status, postings, wakeups
 from zongji.settings import Settings
 
 
@@ -38,4 +39,6 @@ def apply(session: Session, record: Record, now: dt.datetime, settings: Settings
         return wakeups.clear(session, wakeup_rules.wakeup_order(record, settings.tz), now, settings)
     if kind == "RE":
         return equipment.apply(session, equipment_rules.room_equipment(record), now, settings)
+    if kind == "PA":
+        return postings.answer(session, posting_rules.posting_answer(record), now, settings)
     return {"ignored": kind}

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from zongji.services import audit, live_feed
-from zongji.services.fias import outbox
+from zongji.services.fias import outbox, postings
 from zongji.services.local_time import iso
 from zongji.settings import Settings
 from zongji.store.fias_models import FiasLink
@@ -137,6 +137,7 @@ def status(session: Session, settings: Settings) -> dict[str, Any]:
     counts = outbox.counts(session)
     out["outbox"] = {"pending": counts["pending"], "sent": counts["sent"],
                      "oldest_pending": iso(counts["oldest_pending"], settings.tz)}
+    out["postings"] = postings.counts(session)
     return out
 
 

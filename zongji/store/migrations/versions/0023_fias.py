@@ -1,4 +1,4 @@
-"""fias_links, fias_outbox, fias_reservations, fias_wakeups, fias_rooms: the PMS link (issue 16)
+"""fias_links, fias_outbox, fias_reservations, fias_wakeups, fias_rooms, fias_postings: the PMS link (issue 16)
 
 Revision ID: 0023
 Revises: 0022
@@ -84,9 +84,32 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_fias_rooms')),
     sa.UniqueConstraint('room_number', name=op.f('uq_fias_rooms_room_number'))
     )
+    op.create_table('fias_postings',
+    sa.Column('id', ID, nullable=False),
+    sa.Column('source', sa.String(length=100), nullable=False),
+    sa.Column('room_number', sa.String(length=20), nullable=False),
+    sa.Column('reservation', sa.String(length=40), nullable=True),
+    sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+    sa.Column('text', sa.String(length=200), nullable=True),
+    sa.Column('dialled', sa.String(length=40), nullable=True),
+    sa.Column('duration_seconds', sa.Integer(), nullable=True),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_try_at', TS, nullable=True),
+    sa.Column('answer', sa.String(length=4), nullable=True),
+    sa.Column('answer_text', sa.String(length=200), nullable=True),
+    sa.Column('created_at', TS, nullable=False),
+    sa.Column('sent_at', TS, nullable=True),
+    sa.Column('answered_at', TS, nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_fias_postings')),
+    sa.UniqueConstraint('source', name=op.f('uq_fias_postings_source'))
+    )
+    op.create_index('ix_fias_postings_state_id', 'fias_postings', ['state', 'id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_fias_postings_state_id', table_name='fias_postings')
+    op.drop_table('fias_postings')
     op.drop_table('fias_rooms')
     op.drop_index('ix_fias_wakeups_open', table_name='fias_wakeups')
     op.drop_table('fias_wakeups')
