@@ -1,6 +1,6 @@
 /* The PMS link page (issue 16), /settings/pms: the FIAS link's state (up, down, connecting, never
    started) and since when, the last record each way, the last database resync, the records
-   waiting for the PMS and the last error. Data: /api/fias/status. Live: topics fias_link and
+   waiting for the PMS, the postings not yet posted and the last error. Data: /api/fias/status. Live: topics fias_link and
    alert reload it; R reloads by hand. */
 
 import { api, errorText } from "./api.js";
@@ -31,6 +31,8 @@ import { clearFieldErrors } from "./form_errors.js";
       : (s.resync_started_at ? t("fias.resync_running") : "—");
     $("fias-outbox").textContent = t("fias.outbox_count", { n: s.outbox.pending })
       + (s.outbox.oldest_pending ? " · " + t("fias.oldest", { at: fmtStamp(s.outbox.oldest_pending) }) : "");
+    const p = s.postings || {};
+    $("fias-postings").textContent = t("fias.postings_count", { queued: (p.queued || 0) + (p.sent || 0), refused: p.refused || 0 });
     $("fias-error").textContent = s.last_error || "—";
     const banner = $("fias-banner");
     banner.hidden = !s.alerted;
