@@ -1,7 +1,7 @@
 /* The PMS link page (issue 16), /settings/pms: the FIAS link's state (up, down, connecting, never
    started) and since when, the last record each way, the last database resync, the records
-   waiting for the PMS, the postings not yet posted and the last error. Data: /api/fias/status. Live: topics fias_link and
-   alert reload it; R reloads by hand. */
+   waiting for the PMS, the postings not yet posted and the last error. Data: /api/fias/status.
+   Live: topics fias_link and alert reload it, and it looks again every 5 s; R reloads by hand. */
 
 import { api, errorText } from "./api.js";
 import { config } from "./config.js";
@@ -55,4 +55,6 @@ import { clearFieldErrors } from "./form_errors.js";
   onOpen(load);
   onLocale(() => last && render(last));
   load();
+  // The outbox and the traffic change without a feed message: look again every few seconds.
+  setInterval(() => { if (!document.hidden) load(); }, 5000);
 })();
