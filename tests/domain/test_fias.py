@@ -87,6 +87,9 @@ def test_departure_is_at_the_check_out_hour():
     ch = guests.guest_change(parse_record("GI|RN1|G#1|GD261206|"))
     arrival, departure = guests.stay_times(ch, NOW, TZ, 12)
     assert arrival == NOW and departure == dt.datetime(2026, 12, 6, 12, tzinfo=TZ)
+    # named again by a resync: arrived on its arrival date, not now
+    ch = guests.guest_change(parse_record("GI|RN1|G#1|GA261201|GD261206|"))
+    assert guests.stay_times(ch, NOW, TZ, 12)[0] == dt.datetime(2026, 12, 1, tzinfo=TZ)
 
 
 def test_wakeup_request_and_answer():

@@ -92,10 +92,13 @@ def guest_change(rec: Record) -> GuestChange:
 
 
 def stay_times(change: GuestChange, now: dt.datetime, tz: ZoneInfo, checkout_hour: int) -> tuple[dt.datetime, dt.datetime]:
-    """Arrival and departure instants of a check-in: arrival now (or the arrival date's start
-    if later than now, never in the future for an in-house guest), departure at the hotel's
-    check-out hour of the departure date (or the next day's when the PMS gives none)."""
+    """Arrival and departure instants of a check-in: the start of the arrival date (``GA``) when
+    it is past — a guest named again by a resync arrived days ago — else now (an in-house guest
+    never arrives in the future); departure at the hotel's check-out hour of the departure date
+    (or the next day's when the PMS gives none)."""
     arrival = now
+    if change.arrival is not None:
+        arrival = min(now, dt.datetime.combine(change.arrival, dt.time(0), tzinfo=tz))
     dep_date = change.departure or (now.astimezone(tz).date() + dt.timedelta(days=1))
     departure = dt.datetime.combine(dep_date, dt.time(checkout_hour), tzinfo=tz)
     if departure <= arrival:

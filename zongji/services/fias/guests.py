@@ -69,7 +69,9 @@ def check_in(session: Session, change: rules.GuestChange, now: dt.datetime, sett
             # Known and in house: a resend or a resync's GI. Update, never duplicate.
             return change_stay(session, change, now, settings)
     arrival, departure = rules.stay_times(change, now, settings.tz, settings.fias_checkout_hour)
-    g = Guest(organisation_id=room.organisation_id, name=change.name or f"{room.number}", vip=bool(change.vip),
+    # No name from the PMS: never the room number in its place (a guest's room is private, R-H4).
+    g = Guest(organisation_id=room.organisation_id, name=change.name or (f"PMS {change.reservation}" if change.reservation else "PMS guest"),
+              vip=bool(change.vip),
               language=change.language, privacy_level=change.privacy or rules.PRIVACY_NORMAL)
     if change.vip and change.vip_level:
         g.vip_title = f"VIP {change.vip_level}"
