@@ -615,5 +615,51 @@ def sip(
         gateway.stop()
 
 
+@app.command("fias")
+def fias(
+    mode: Annotated[str | None, typer.Option(help="client: connect to the PMS; server: the PMS connects (default ZONGJI_FIAS_MODE)")] = None,
+    host: Annotated[str | None, typer.Option(help="PMS address (client) or address to listen on (server)")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port (server: 0 for any free port)")] = None,
+) -> None:
+    """Run the hotel PMS link over FIAS (guests, stays, wake-ups, DND, message lamp; docs/fias.md).
+
+    One process per hotel PMS. Stop it with Ctrl-C or SIGTERM: it ends the link with LE; a kill
+    loses nothing (records are committed before they are read on, and the outbox is resent).
+    """
+    import asyncio
+    import signal
+
+    from zongji.bootstrap import bootstrap, shutdown
+    from zongji.store.migrate import upgrade
+    from zongji.worker.fias_link import FiasLink
+
+    settings = get_settings()
+    update = {k: v for k, v in (("fias_mode", mode), ("fias_host", host), ("fias_port", port)) if v is not None}
+    if mode is not None and mode not in ("client", "server"):
+        typer.secho("error: --mode takes client or server", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    settings = settings.model_copy(update=update)
+    upgrade(settings.resolved_database_url)
+    runtime = bootstrap(settings)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        link = FiasLink(runtime.session_factory, settings)
+        task = asyncio.create_task(link.run(stop))
+        if settings.fias_mode == "server":
+            await link.listening.wait()
+            typer.echo(f"FIAS link: listening on {settings.fias_host}:{link.port}", err=False)
+        else:
+            typer.echo(f"FIAS link: connecting to {settings.fias_host}:{settings.fias_port}")
+        await task
+
+    try:
+        asyncio.run(main())
+    finally:
+        shutdown(runtime)
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -164,6 +164,33 @@ class Settings(BaseSettings):
     notify_retry_seconds: float = Field(60, gt=0)
     notify_max_attempts: int = Field(5, ge=1)
 
+    # The hotel PMS link over FIAS (issue 16), run by `zongji fias`. ``client``: Zongji connects
+    # to the PMS at fias_host:fias_port; ``server``: Zongji listens there and the PMS connects.
+    fias_mode: Literal["client", "server"] = "client"
+    fias_host: str = "127.0.0.1"
+    fias_port: int = Field(5010, ge=0, le=65535)
+    # Bytes on the wire: Chinese PMSs send UTF-8 or GBK.
+    fias_encoding: str = "utf-8"
+    # Zongji sends LA (link alive) this often when nothing else was sent; the link is taken as
+    # dead (closed and reopened) when nothing at all came from the PMS for fias_dead_seconds.
+    fias_alive_seconds: float = Field(30.0, gt=0)
+    fias_dead_seconds: float = Field(90.0, gt=0)
+    # Reconnection back-off: the first wait, doubled after each failure up to the maximum.
+    fias_backoff_seconds: float = Field(1.0, gt=0)
+    fias_backoff_max_seconds: float = Field(60.0, gt=0)
+    # How often the link looks for records to send (outbox, wake-up results, DND and lamp).
+    fias_poll_seconds: float = Field(1.0, gt=0)
+    # Ask the PMS for a database resync (DR) every time the link comes up (missed GI/GO).
+    fias_resync_on_connect: bool = True
+    # Tell the PMS of wake-ups booked at the switchboard (WR / WC), for PMSs that keep them.
+    fias_send_wakeups: bool = False
+    # The hotel's check-out hour: a GI's departure date becomes this local time.
+    fias_checkout_hour: int = Field(12, ge=0, le=23)
+    # The link-down alert is raised once the link has been down this long.
+    fias_alert_after_seconds: float = Field(120.0, ge=0)
+    # A posting the PMS asked to send again later (PA RY / NA / BY) waits this long.
+    fias_posting_retry_seconds: float = Field(300.0, gt=0)
+
     # Wake-up calls (R-H9, issue 5). The worker reaches the `zongji sip` process here; empty
     # means "no telephony": every due wake-up goes straight to the operators' manual call list.
     wakeup_gateway_url: str = "http://127.0.0.1:5071"

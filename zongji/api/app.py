@@ -20,6 +20,7 @@ from zongji.api.routers import (
     directory,
     dispatch,
     evaluation,
+    fias,
     holds,
     knowledge,
     live,
@@ -66,7 +67,7 @@ def area_routes() -> APIRouter:
     router = APIRouter(dependencies=errors.ROUTE_DEPENDENCIES)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation):
+                   dispatch, knowledge, catalogue, evaluation, fias):
         router.include_router(module.router)
     install_console(router)
     return router

@@ -80,12 +80,13 @@ def dnd_out(p: DndPeriod, tz: ZoneInfo, *, with_room: bool) -> dict[str, Any]:
     return out
 
 
-def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: str, subject_id: int | None,
+def set_dnd(session: Session, user: User | None, settings: Settings, *, subject_kind: str, subject_id: int | None,
             reason: str | None, until: dt.datetime | None, until_checkout: bool,
-            at: dt.datetime | None = None, room: str | None = None) -> dict[str, Any]:
+            at: dt.datetime | None = None, room: str | None = None, by_name: str | None = None) -> dict[str, Any]:
     """``subject_kind`` "room" (``room`` = the number, or ``subject_id`` = the room's id): DND for
     whoever is in house in that room, as for the guest; the answer names only the room for roles
-    outside ``ROOM_NUMBER_ROLES`` (R-H4, R-H8)."""
+    outside ``ROOM_NUMBER_ROLES`` (R-H4, R-H8). ``user`` None with ``by_name``: set by a system
+    (the hotel's PMS over FIAS), recorded under that name."""
     now = at or utcnow()
     stay = None
     by_room = subject_kind == "room"
@@ -120,7 +121,7 @@ def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: s
     if active_dnd_rows(session, now, subject_kind=kind, subject_id=sid):
         raise Conflict("do-not-disturb is already on", field="room" if by_room and room else "subject_id")
     try:
-        period = dnd_rules.set_dnd(subject_kind=kind, subject_id=sid, subject_label=label, at=now, by=who(user),
+        period = dnd_rules.set_dnd(subject_kind=kind, subject_id=sid, subject_label=label, at=now, by=by_name or who(user),
                                    reason=reason, until=until, until_checkout=until_checkout,
                                    guest_name=guest_name, room_number=room_number)
     except dnd_rules.DndError as exc:
@@ -138,7 +139,8 @@ def set_dnd(session: Session, user: User, settings: Settings, *, subject_kind: s
     if until_checkout and stay is not None:
         jobs.schedule(session, DND_END_JOB, f"dnd-end:{row.id}:checkout", max(stay.departure, now),
                       {"dnd_id": row.id})
-    audit.record(session, actor=actor(user), user_id=user.id, action="create", entity="dnd", entity_id=row.id,
+    audit.record(session, actor=by_name or actor(user), user_id=user.id if user else None, action="create",
+                 entity="dnd", entity_id=row.id,
                  detail={"subject_kind": subject_kind, "subject_id": subject_id, "until": iso(until, dt.UTC),
                          "until_checkout": until_checkout, "reason": reason, "room": room_number})
     live_feed.publish(session, "dnd", row.id, dnd_out(row, settings.tz, with_room=False))
@@ -162,7 +164,8 @@ def _end_dnd(session: Session, row: DndPeriod, period: dnd_rules.DndPeriod, now:
     live_feed.publish(session, "dnd", row.id, dnd_out(row, tz, with_room=False))
 
 
-def cancel_dnd(session: Session, user: User, settings: Settings, dnd_id: int, *, reason: str | None) -> dict[str, Any]:
+def cancel_dnd(session: Session, user: User | None, settings: Settings, dnd_id: int, *, reason: str | None,
+               by_name: str | None = None) -> dict[str, Any]:
     row = session.get(DndPeriod, dnd_id)
     if row is None:
         raise NotFound("no such do-not-disturb", field="dnd_id")
@@ -170,12 +173,12 @@ def cancel_dnd(session: Session, user: User, settings: Settings, dnd_id: int, *,
     if row.ended_at is not None:
         raise Conflict("this do-not-disturb has already ended", field="dnd_id")
     try:
-        period = dnd_rules.cancel_dnd(_dnd_domain(row), at=now, by=who(user), reason=reason)
+        period = dnd_rules.cancel_dnd(_dnd_domain(row), at=now, by=by_name or who(user), reason=reason)
     except dnd_rules.DndError as exc:
         raise Conflict(str(exc), field=exc.field) from None
     _end_dnd(session, row, period, now, settings.tz)
-    audit.record(session, actor=actor(user), user_id=user.id, action="cancel", entity="dnd", entity_id=row.id,
-                 detail={"reason": reason})
+    audit.record(session, actor=by_name or actor(user), user_id=user.id if user else None, action="cancel",
+                 entity="dnd", entity_id=row.id, detail={"reason": reason})
     return dnd_out(row, settings.tz, with_room=sees_rooms(user))
 
 
