@@ -200,15 +200,6 @@ def mine(user: CurrentUser, request: Request, db: ReadDB) -> dict[str, Any]:
                          for r in requests.for_attendant(db, user.id)]}
 
 
-@router.post("/requests/{request_id}/{action}", summary="Accept, done or cancel a request",
-             openapi_extra=refusals(state="the request's state allows it"))
-def act(request_id: IdPath, action: Literal["accept", "done", "cancel"], user: CurrentUser, request: Request,
-        db: WriteDB) -> dict[str, Any]:
-    now = utcnow()
-    r = requests.act(db, request_id, action, user, _settings(request), now=now)
-    return {"request": _one(db, user, request, r, now)}
-
-
 @router.post("/requests/{request_id}/follow-up", summary="The centre's call back: the guest's answer")
 def follow_up(request_id: IdPath, body: FollowUpIn, user: CurrentUser, request: Request, db: WriteDB) -> dict[str, Any]:
     now = utcnow()
@@ -287,4 +278,11 @@ def close_found(item_id: IdPath, body: CloseLostIn, user: CurrentUser, request: 
     return {"item": records.lost_out(x, s.tz, now.astimezone(s.tz).date())}
 
 
-
+# Last: its path would take the paths above as an action.
+@router.post("/requests/{request_id}/{action}", summary="Accept, done or cancel a request",
+             openapi_extra=refusals(state="the request's state allows it"))
+def act(request_id: IdPath, action: Literal["accept", "done", "cancel"], user: CurrentUser, request: Request,
+        db: WriteDB) -> dict[str, Any]:
+    now = utcnow()
+    r = requests.act(db, request_id, action, user, _settings(request), now=now)
+    return {"request": _one(db, user, request, r, now)}
