@@ -1,7 +1,7 @@
 /* The guest-service centre's page (/guestsvc; issue 13, R-G1, R-G2, R-G4, R-G6): open requests with
    their age against the target (amber from the alert, red when late), a new request (Alt+N: the
    room, the item, Enter records it), the follow-up calls (satisfied / not satisfied / no answer),
-   loans out (returned and checked), dishes to collect, the shift's roster (attendant ↔ floors),
+   loans out (returned and checked), dishes to collect, the shift's roster (attendant and floors),
    sign-in, work keys and lost and found. Reloads on the live feed's guest_request messages and
    every 30 s (the ages). */
 
