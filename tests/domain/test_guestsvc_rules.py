@@ -115,3 +115,12 @@ def test_a_request_made_from_a_guests_mobile_never_shows_its_room_to_an_operator
     assert privacy.view("shift_leader", False, rec)["room"] == "1206"
     # Addressed by room (the guest called from it, or the centre typed it): the room is shown.
     assert privacy.view("operator", False, {**rec, "addressed": "room"})["room"] == "1206"
+
+
+def test_the_centres_live_messages_reach_its_handlers_and_the_consoles_only():
+    from zongji.domain.live_feed import Viewer, may_receive
+
+    msg = {"topic": "guest_request", "payload": {"id": 1, "state": "open", "unit_id": 7}}
+    assert may_receive(Viewer(user_id=1, role="unit_handler", unit_id=7), msg)
+    assert not may_receive(Viewer(user_id=2, role="unit_handler", unit_id=8), msg)
+    assert may_receive(Viewer(user_id=3, role="operator"), msg)

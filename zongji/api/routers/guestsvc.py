@@ -108,8 +108,8 @@ def _one(db, user, request: Request, r, now: dt.datetime | None = None) -> dict[
 
 
 @router.get("/catalogue", summary="The service catalogue")
-def catalogue(user: CurrentUser, db: ReadDB, all: bool = False) -> dict[str, Any]:
-    return {"items": [centre.item_out(i) for i in centre.items(db, active_only=not all)],
+def catalogue(user: CurrentUser, db: ReadDB, include_inactive: bool = False) -> dict[str, Any]:
+    return {"items": [centre.item_out(i) for i in centre.items(db, active_only=not include_inactive)],
             "teams": [{"code": t.value, "zh": cat.TEAM_NAMES[t][0], "en": cat.TEAM_NAMES[t][1]} for t in cat.Team]}
 
 
@@ -142,7 +142,8 @@ def roster(user: CurrentUser, request: Request, db: ReadDB,
 
 
 @router.put("/roster", summary="Put an attendant on floors for a shift",
-            openapi_extra=refusals(floors="floors and ranges such as 3-5,7", attendant_id="the centre's handler"))
+            openapi_extra=refusals(floors="floors and ranges such as 3-5,7", attendant_id="the centre's handler",
+                                   shift="one of the shifts of SHIFT_STARTS"))
 def set_cover(body: CoverIn, user: CurrentUser, request: Request, db: WriteDB) -> dict[str, Any]:
     s = _settings(request)
     centre.require_manager(db, user, s)

@@ -21,7 +21,8 @@ FRONT_DESK_ROLE = "operator"  # the front desk's people see the console's notifi
 
 def flag_loans(session: Session, stay_id: int, now: dt.datetime, *, actor: str) -> list[dict[str, Any]]:
     """Every loan of the stay still out: marked flagged, and the front desk told (a console
-    notification to the shift leaders and operators and the live alert bar)."""
+    notification to the shift leaders and operators, and a live ``alert`` every console shows).
+    The room is named: a check-out is the front desk's own business with the room, not a caller's."""
     rows = list(session.scalars(select(GsRequest).where(
         GsRequest.stay_id == stay_id, GsRequest.kind == cat.Kind.LOAN, GsRequest.state == rules.State.DONE,
         GsRequest.returned_at.is_(None))))
@@ -34,12 +35,15 @@ def flag_loans(session: Session, stay_id: int, now: dt.datetime, *, actor: str) 
     listed = "、".join(f"{x.item}×{x.quantity}" for x in out_now)
     for x in out_now:
         by_id[x.ref].checkout_flagged_at = now
-    subject = f"{room}房退房：借用物品未还（{listed}） / room {room} checked out with borrowed items not returned"
+    zh = f"{room}房退房：借用物品未还（{listed}）"
+    en = f"Room {room} checked out with borrowed items not returned ({listed})"
+    subject = f"{zh} / {en}"
     for role in ("shift_leader", FRONT_DESK_ROLE):
         notifications.notify(session, kind="guestsvc_loans_at_checkout", role=role, subject=subject, now=now,
                              external=False)
     live_feed.publish(session, "alert", f"guestsvc-checkout:{stay_id}", {
-        "kind": "guestsvc_loans_at_checkout", "text": subject, "items": [x.item for x in out_now]})
+        "kind": "guestsvc_loans_at_checkout", "open": True, "message": {"zh": zh, "en": en},
+        "items": [x.item for x in out_now]})
     audit.record(session, actor=actor, action="guestsvc.loans_flagged_at_checkout", entity="stay",
                  entity_id=stay_id, detail={"requests": [x.ref for x in out_now]})
     return [{"request_id": x.ref, "item": x.item, "quantity": x.quantity} for x in out_now]
