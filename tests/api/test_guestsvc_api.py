@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from zongji.services import auth
 from zongji.settings import Settings
-from zongji.store.guestsvc_models import GsItem, GsRequest
+from zongji.store.guestsvc_models import GsItem, GsKey, GsRequest
 from zongji.store.models import (AuditEntry, Call, Department, FeedItem, Guest, IntegrationToken, Job,
                                  Organisation, Room, Stay, utcnow)
 from zongji.store.work_order_models import Notification
@@ -118,11 +118,12 @@ def test_a_call_to_a_done_request_followed_up_and_alerted_before_late(app, as_ro
     Worker(runtime, clock=lambda: created + dt.timedelta(minutes=8)).run_once()
     with session_factory() as s:
         assert s.get(GsRequest, req["id"]).alerted_at is not None
-        notes = s.scalars(select(Notification).where(Notification.kind == "guestsvc_due_soon",
-                                                     Notification.unit_id == hotel["centre"])).all()
-        assert len(notes) == 2 and "1206" in notes[0].subject  # one per request, each once
         feed = s.scalars(select(FeedItem).where(FeedItem.topic == "guest_request")).all()
-        assert all("room" not in (f.payload or {}) for f in feed)
+        alerts = [f.payload for f in feed if (f.payload or {}).get("alert") == "due_soon"]
+        # One per request, each once, to the centre's unit and the attendant; never a room.
+        assert sorted(a["id"] for a in alerts) == sorted([req["id"], hidden_id])
+        assert all(a["unit_id"] == hotel["centre"] and a["attendant_id"] == att_id for a in alerts)
+        assert all("room" not in (f.payload or {}) and "1206" not in str(f.payload) for f in feed)
     board = centre_c.get("/api/guestsvc/requests").json()
     row = {x["id"]: x for x in board["open"]}[req["id"]]
     assert (row["room"], row["age_minutes"], row["target_minutes"], row["timing"]) == ("1206", 0, 10, "ok")
@@ -150,7 +151,7 @@ def test_a_call_to_a_done_request_followed_up_and_alerted_before_late(app, as_ro
                 "guestsvc.follow_up", "guestsvc.alerted"} <= acts
 
 
-def test_loans_out_at_check_out_and_records_in_the_handover(app, as_role, hotel, client, session_factory):
+def test_loans_out_at_check_out_and_records_in_the_handover(app, as_role, hotel, client, session_factory, runtime):
     centre_c = as_role("unit_handler", department_id=hotel["centre"])
     r = centre_c.post("/api/guestsvc/requests", json={"item_id": hotel["items"]["adaptor"], "room": "1206"})
     assert r.status_code == 201 and r.json()["request"]["attendant_id"] is None  # nobody rostered: the centre's list
@@ -174,6 +175,17 @@ def test_loans_out_at_check_out_and_records_in_the_handover(app, as_role, hotel,
     # Records: a key, a found item — both in the handover with the loan still out.
     k = centre_c.post("/api/guestsvc/keys", json={"key_label": "12楼工作钥匙", "holder": "李梅"})
     assert k.status_code == 201
+    back_key = centre_c.post("/api/guestsvc/keys", json={"key_label": "15楼工作钥匙", "holder": "张兰"}).json()["key"]
+    assert centre_c.post(f"/api/guestsvc/keys/{back_key['id']}/return").status_code == 200
+    # At the shift's end the key not back alerts the centre (once); the one returned does not.
+    with session_factory() as s:
+        ends = s.get(GsKey, k.json()["key"]["id"]).shift_ends_at
+    for _ in range(2):
+        Worker(runtime, clock=lambda: ends + dt.timedelta(seconds=1)).run_once()
+    with session_factory() as s:
+        alerts = [f.payload for f in s.scalars(select(FeedItem).where(FeedItem.topic == "guest_request"))
+                  if (f.payload or {}).get("alert") == "key_unreturned"]
+        assert alerts == [{"key_id": k.json()["key"]["id"], "unit_id": hotel["centre"], "alert": "key_unreturned"}]
     lf = centre_c.post("/api/guestsvc/lost-found", json={"description": "黑色雨伞", "found_where": "大堂",
                                                          "found_by": "保安王", "kept_where": "客房中心柜2"})
     assert lf.status_code == 201 and lf.json()["item"]["disposable"] is False

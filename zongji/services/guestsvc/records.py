@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from zongji.domain import handover as handover_rules
 from zongji.domain.guestsvc import records as rules
 from zongji.errors import Invalid, NotFound
-from zongji.services import audit, live_feed, notifications
+from zongji.services import audit, live_feed
 from zongji.services.guestsvc import centre, requests
 from zongji.services.local_time import iso
 from zongji.settings import Settings
@@ -117,11 +117,8 @@ def alert_unreturned_key(session: Session, key_id: int, settings: Settings, now:
         return False
     k.alerted_at = now
     unit_id = centre.centre_unit_id(session, settings)
-    if unit_id is not None:
-        notifications.notify(session, kind="guestsvc_key_unreturned", unit_id=unit_id, now=now, external=False,
-                             subject=f"工作钥匙未归还：{k.key_label}（{k.holder}） / work key not returned: "
-                                     f"{k.key_label} ({k.holder})")
-    live_feed.publish(session, "guest_record", k.id, {"id": k.id, "unit_id": unit_id, "alert": "key_unreturned"})
+    live_feed.publish(session, "guest_request", f"key:{k.id}", {"key_id": k.id, "unit_id": unit_id,
+                                                                 "alert": "key_unreturned"})
     audit.record(session, actor="system", action="guestsvc.key_unreturned", entity="gs_key", entity_id=k.id)
     return True
 

@@ -3,8 +3,9 @@ the centre's page —, routed to the floor's attendant on duty, accepted and don
 page, followed up by the centre. The timers: the centre alerted before a request is late (R-G6),
 loans due back, dishes to collect after room service.
 
-Live feed: topic ``guest_request`` with the request's id, its state and the centre's unit — never
-a room — so that the centre's page and the attendants' reload (``domain.live_feed``)."""
+Live feed: topic ``guest_request`` with the request's id, its state, its attendant and the centre's
+unit — never a room — so that the centre's page and the attendants' reload (``domain.live_feed``);
+with ``alert`` (``due_soon``, ``loan_due``, ``dishes``) the pages also tell it aloud."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from zongji.domain.guestsvc import privacy
 from zongji.domain.guestsvc import requests as rules
 from zongji.domain.room_numbers import normalize_room
 from zongji.errors import Forbidden, Invalid, NotFound
-from zongji.services import audit, live_feed, notifications
+from zongji.services import audit, live_feed
 from zongji.services.caller_wakeup import caller_room
 from zongji.services.guestsvc import centre
 from zongji.services.local_time import iso
@@ -286,14 +287,9 @@ def dishes_collected(session: Session, request_id: int, user: User, settings: Se
 # --------------------------------------------------------------------------- timers
 
 
-def _alert(session: Session, r: GsRequest, settings: Settings, now: dt.datetime, kind: str,
-           zh: str, en: str) -> None:
-    unit_id = centre.centre_unit_id(session, settings)
-    subject = f"{r.room.number}房 {r.item_name}：{zh} / room {r.room.number} {r.item_name}: {en}"
-    if unit_id is not None:
-        notifications.notify(session, kind=kind, unit_id=unit_id, subject=subject, now=now, external=False)
-    if r.attendant_id is not None:
-        notifications.notify(session, kind=kind, user_id=r.attendant_id, subject=subject, now=now, external=False)
+def _alert(session: Session, r: GsRequest, settings: Settings, now: dt.datetime, kind: str) -> None:
+    """The centre's pages and the attendant's are alerted through the live feed (the message names
+    the request, never its room: every console receives it too); the pages show the room."""
     _publish(session, r, settings, alert=kind)
 
 
@@ -304,9 +300,7 @@ def alert_due(session: Session, request_id: int, settings: Settings, now: dt.dat
     if r is None or r.state not in rules.OPEN_STATES or r.alerted_at is not None:
         return False
     r.alerted_at = now
-    left = max(0, int((rules.due_at(r.created_at, r.target_minutes) - now).total_seconds() // 60))
-    _alert(session, r, settings, now, "guestsvc_due_soon", f"{left}分钟内到时限，仍未完成",
-           f"not done, due within {left} min")
+    _alert(session, r, settings, now, "due_soon")
     audit.record(session, actor="system", action="guestsvc.alerted", entity="gs_request", entity_id=r.id)
     return True
 
@@ -315,7 +309,7 @@ def remind_loan(session: Session, request_id: int, settings: Settings, now: dt.d
     r = session.get(GsRequest, request_id)
     if r is None or r.returned_at is not None or r.state != rules.State.DONE:
         return False
-    _alert(session, r, settings, now, "guestsvc_loan_due", "借用物品到期未还", "borrowed item due back")
+    _alert(session, r, settings, now, "loan_due")
     return True
 
 
@@ -323,5 +317,5 @@ def remind_dishes(session: Session, request_id: int, settings: Settings, now: dt
     r = session.get(GsRequest, request_id)
     if r is None or r.dishes_collected_at is not None or r.state != rules.State.DONE:
         return False
-    _alert(session, r, settings, now, "guestsvc_dishes", "请收餐具", "collect the dishes")
+    _alert(session, r, settings, now, "dishes")
     return True

@@ -18,6 +18,13 @@ let board = { open: [], follow_up: [], loans_out: [], dishes_out: [] };
 let catalogue = [];
 let roster = null;
 let recs = { sign_ins: [], keys_out: [], lost_found: [] };
+// What is typed in a row's box survives the reloads (live feed, every 30 s) that redraw the rows.
+const drafts = new Map();
+function draftInput(key, attrs) {
+  const input = el("input", { ...attrs, value: drafts.get(key) || "" });
+  input.addEventListener("input", () => drafts.set(key, input.value));
+  return input;
+}
 
 const itemName = (i) => (locale === "en" ? i.name_en : i.name_zh) || i.name_zh;
 const team = (code) => t("guestsvc.team." + code);
@@ -43,8 +50,12 @@ function render() {
   $("gs-open-empty").hidden = board.open.length > 0;
 
   $("gs-follow").replaceChildren(...board.follow_up.map((r) => {
-    const note = el("input", { class: "gs-fu-note", maxlength: "1000", placeholder: t("guestsvc.f.note") });
-    const send = (result) => run(() => api("POST", `/api/guestsvc/requests/${r.id}/follow-up`, { result, note: note.value }), t("guestsvc.followed_up"));
+    const key = "fu:" + r.id;
+    const note = draftInput(key, { class: "gs-fu-note", maxlength: "1000", placeholder: t("guestsvc.f.note") });
+    const send = (result) => run(async () => {
+      await api("POST", `/api/guestsvc/requests/${r.id}/follow-up`, { result, note: drafts.get(key) || "" });
+      drafts.delete(key);
+    }, t("guestsvc.followed_up"));
     return el("li", { dataset: { id: String(r.id) } }, el("b", null, r.room), " ", r.item, " · ", t("guestsvc.done_at", { time: fmtTime(r.done_at) }),
       r.timing === "late" ? el("span", { class: "late" }, " " + t("guestsvc.timing.late")) : "", note,
       ...["satisfied", "not_satisfied", "no_answer"].map((res) => el("button", { type: "button", class: "btn btn-sm", dataset: { result: res }, onclick: () => send(res) }, t("guestsvc.result." + res))));
@@ -68,9 +79,10 @@ function render() {
     k.alerted ? el("span", { class: "late" }, " " + t("guestsvc.key_late")) : "",
     el("button", { type: "button", class: "btn btn-sm", onclick: () => run(() => api("POST", `/api/guestsvc/keys/${k.id}/return`)) }, t("guestsvc.key_back")))));
   $("gs-lost-list").replaceChildren(...recs.lost_found.map((x) => {
-    const who = el("input", { maxlength: "120", placeholder: t("guestsvc.f.returned_to") });
+    const key = "lf:" + x.id;
+    const who = draftInput(key, { maxlength: "120", placeholder: t("guestsvc.f.returned_to") });
     return el("li", null, el("b", null, x.description), " ", t("guestsvc.lost_line", { where: x.found_where, by: x.found_by, kept: x.kept_where, after: x.dispose_after }),
-      who, el("button", { type: "button", class: "btn btn-sm", onclick: () => run(() => api("POST", `/api/guestsvc/lost-found/${x.id}/close`, { returned_to: who.value })) }, t("guestsvc.give_back")),
+      who, el("button", { type: "button", class: "btn btn-sm", onclick: () => run(() => api("POST", `/api/guestsvc/lost-found/${x.id}/close`, { returned_to: drafts.get(key) || "" })) }, t("guestsvc.give_back")),
       x.disposable ? el("button", { type: "button", class: "btn btn-sm btn-ghost", onclick: () => run(() => api("POST", `/api/guestsvc/lost-found/${x.id}/close`, { disposed: true })) }, t("guestsvc.dispose")) : "");
   }));
 }
@@ -122,7 +134,21 @@ document.addEventListener("keydown", (e) => {
   if (e.altKey && !e.ctrlKey && e.code === "KeyN") { e.preventDefault(); $("gs-room").focus(); }
 });
 
-subscribe(["guest_request", "guest_record"], () => loadAll());
+// An alert (due soon, loan due, dishes, a key not back at shift end) is told aloud with its room,
+// which the live message itself never carries.
+function tell(p) {
+  if (p.key_id) {
+    const k = recs.keys_out.find((x) => x.id === p.key_id);
+    if (k) toast(t("guestsvc.alert.key_unreturned", { key: k.key_label, holder: k.holder }), "error");
+    return;
+  }
+  const r = [...board.open, ...board.loans_out, ...board.dishes_out].find((x) => x.id === p.id);
+  if (r) toast(t("guestsvc.alert." + p.alert, { room: r.room, item: r.item }), "error");
+}
+subscribe(["guest_request"], async (msg) => {
+  await loadAll();
+  if (msg.payload && msg.payload.alert) tell(msg.payload);
+});
 onOpen(() => loadAll());
 onLocale(() => { loadCatalogue(); render(); });
 setInterval(loadAll, 30000);

@@ -36,7 +36,12 @@ async function load() {
 }
 
 if (config.user) {
-  subscribe(["guest_request"], () => load());
+  subscribe(["guest_request"], async (msg) => {
+    await load();
+    const p = msg.payload || {};
+    const r = p.alert && p.attendant_id === config.user.id ? mine.find((x) => x.id === p.id) : null;
+    if (r) toast(t("guestsvc.alert." + p.alert, { room: r.room, item: r.item }), "error");
+  });
   onOpen(() => load());
   onLocale(render);
   setInterval(load, 30000);
