@@ -82,7 +82,7 @@ def shown(session: Session, user: User, settings: Settings, record: dict[str, An
 def get(session: Session, request_id: int, *, lock: bool = False) -> GsRequest:
     q = select(GsRequest).where(GsRequest.id == request_id)
     if lock:
-        q = q.with_for_update()
+        q = q.with_for_update(of=GsRequest)  # not the eagerly joined room (PostgreSQL refuses FOR UPDATE on an outer join)
     r = session.scalar(q)
     if r is None:
         raise NotFound(f"no request {request_id}", field="request_id")
