@@ -216,6 +216,11 @@ def test_catalogue_is_kept_by_the_centre_and_refusals_name_the_field(as_role, ho
     assert r.status_code == 201 and r.json()["item"]["target_minutes"] == 10 and r.json()["item"]["charged"] is False
     assert centre_c.post("/api/guestsvc/catalogue", json={"name_zh": "x", "team": "spa"}).status_code == 422
     assert as_role("operator").post("/api/guestsvc/catalogue", json={"name_zh": "x", "team": "fnb"}).status_code == 403
+    # Laundry carries its delivery deadline: 18:00 local, the same day or the next (R-G2).
+    laundry = centre_c.post("/api/guestsvc/catalogue", json={"name_zh": "洗衣", "team": "laundry", "kind": "laundry",
+                                                             "charged": True}).json()["item"]
+    r = centre_c.post("/api/guestsvc/requests", json={"item_id": laundry["id"], "room": "1206"})
+    assert r.status_code == 201 and r.json()["request"]["deliver_by"][11:19] == "18:00:00"
     r = centre_c.post("/api/guestsvc/requests", json={"item_id": hotel["items"]["towels"], "room": "1502"})
     assert r.status_code == 422 and r.json()["field"] == "room"  # nobody staying there
     r = centre_c.put("/api/guestsvc/roster", json={"day": "2026-12-04", "shift": 0, "attendant_id": 1, "floors": "9-3"})

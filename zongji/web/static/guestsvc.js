@@ -41,7 +41,8 @@ function ageCell(r) {
 
 function render() {
   $("gs-open").replaceChildren(...board.open.map((r) => el("tr", { class: "t-" + r.timing, dataset: { id: String(r.id) } },
-    el("td", null, r.room), el("td", null, r.item, r.quantity > 1 ? " ×" + r.quantity : "", r.note ? el("div", { class: "muted small" }, r.note) : ""),
+    el("td", null, r.room), el("td", null, r.item, r.quantity > 1 ? " ×" + r.quantity : "", r.note ? el("div", { class: "muted small" }, r.note) : "",
+      r.deliver_by ? el("div", { class: "muted small" }, t("guestsvc.deliver_by", { time: fmtDateTime(r.deliver_by) })) : ""),
     el("td", null, team(r.team)), el("td", null, r.attendant || "—"), ageCell(r),
     el("td", null, t("guestsvc.state." + r.state)),
     el("td", null,

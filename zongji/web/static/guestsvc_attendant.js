@@ -7,6 +7,7 @@ import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
+import { fmtDateTime } from "./local_time.js";
 
 let mine = [];
 
@@ -22,6 +23,7 @@ function render() {
   $("gs-mine").replaceChildren(...mine.map((r) => el("li", { class: "gs-card t-" + r.timing, dataset: { id: String(r.id) } },
     el("div", { class: "gs-card-room" }, r.room, " ", el("span", { class: "muted small" }, t("guestsvc.floor", { floor: r.floor }))),
     el("div", null, el("b", null, r.item), r.quantity > 1 ? " ×" + r.quantity : "", r.note ? " · " + r.note : ""),
+    r.deliver_by ? el("div", { class: "muted" }, t("guestsvc.deliver_by", { time: fmtDateTime(r.deliver_by) })) : "",
     el("div", { class: "muted" }, t("guestsvc.waited", { age: r.age_minutes, target: r.target_minutes }),
       r.timing !== "ok" ? " · " + t("guestsvc.timing." + r.timing) : "", " · ", t("guestsvc.state." + r.state)),
     el("div", null,
