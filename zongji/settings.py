@@ -280,6 +280,23 @@ class Settings(BaseSettings):
     wakeup_knock_unit: str = "客房服务中心"
     # Room board (/rooms): a wake-up shows on its room when due within this many hours.
     room_board_wakeup_hours: float = Field(24.0, gt=0)
+    # The guest-service centre (客房服务中心, issue 13): the department whose handlers run it and
+    # receive its alerts (name, English name or id; the centre's own page and the attendants').
+    guestsvc_centre_unit: str = "客房服务中心"
+    # R-G6: a request is served within 10 minutes unless its catalogue item says otherwise.
+    guestsvc_response_minutes: int = Field(10, ge=1, le=1440)
+    # The centre is alerted this many minutes before a request is late (R-G1 "follow up on speed").
+    guestsvc_alert_before_minutes: float = Field(3.0, ge=0)
+    # A borrowed item is due back this many hours after it was lent (never after the departure).
+    guestsvc_loan_hours: float = Field(24.0, gt=0)
+    # Laundry collected by this local time is delivered the same day by the delivery time (R-G2);
+    # collected later, by the delivery time the next day.
+    guestsvc_laundry_cutoff: str = Field("10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    guestsvc_laundry_deliver: str = Field("18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # Room service: the dishes are to be collected this many minutes after it is served (R-G2).
+    guestsvc_dishes_minutes: float = Field(60.0, gt=0)
+    # Lost and found: an unclaimed item may be disposed of after this many days (R-G4).
+    guestsvc_lost_keep_days: int = Field(90, ge=1, le=3650)
 
     @field_validator("timezone")
     @classmethod

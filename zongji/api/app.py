@@ -21,6 +21,7 @@ from zongji.api.routers import (
     dispatch,
     evaluation,
     fias,
+    guestsvc,
     holds,
     knowledge,
     live,
@@ -67,7 +68,7 @@ def area_routes() -> APIRouter:
     router = APIRouter(dependencies=errors.ROUTE_DEPENDENCIES)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation, fias):
+                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc):
         router.include_router(module.router)
     install_console(router)
     return router

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zongji.demo import catalogue as catalogue_demo
+from zongji.demo import guestsvc as guestsvc_demo
 from zongji.demo import knowledge as knowledge_demo
 from zongji.demo import switchboard as switchboard_demo
 from zongji.demo.work_orders import load_work_order_demo
@@ -539,6 +540,8 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
     centre = session.scalar(select(Department).where(
         Department.organisation_id == hotel.id, Department.name == "客房服务中心"))
     _ensure_user(session, "housekeeping", "unit_handler", "许慧", department_id=centre.id if centre else None)
+    # Issue 13: the centre's catalogue, its attendants on the roster and a lively board.
+    guestsvc_demo.load(session, settings, now=now, ensure_user=_ensure_user)
     _assign_lines(session)
     # Work orders (issue 4): 12345 category tree, more unit handlers, orders in various states.
     load_work_order_demo(session, hotline_org_id=hotline.id, now=now, tz=DEMO_TZ, ensure_user=_ensure_user)
@@ -577,7 +580,8 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
         vip_guests=count(Guest, Guest.organisation_id == hotel.id, Guest.vip.is_(True)),
         common_numbers=count(CommonNumber, CommonNumber.organisation_id.in_(org_ids)),
         customers=count(Customer, Customer.organisation_id.in_(org_ids)),
-        users=["operator", "hotline", "leader", "supervisor", "unit", "admin", "housekeeping"],
+        users=["operator", "hotline", "leader", "supervisor", "unit", "admin", "housekeeping", "attendant",
+               "attendant2"],
     )
 
 

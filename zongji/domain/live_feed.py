@@ -69,7 +69,8 @@ def may_receive(viewer: Viewer, message: dict[str, Any]) -> bool:
     * unit handlers: besides their notifications, only ``work_order`` updates of orders their
       unit is on (main or assisting: ``unit_ids`` / ``main_unit_id`` in the payload), and
       ``wakeup_task`` updates of tasks addressed to their unit (``unit_id``: the guest-service
-      centre's door tasks, R-H9); nothing else.
+      centre's door tasks, R-H9) and ``guest_request`` updates of the centre's requests (issue 13:
+      the payload names the centre's ``unit_id``, never a room); nothing else.
     * console roles: every other topic, as before; but a ``call`` of a line they do not work for
       never (issue 8, point 5: the hotel's queue never shows a 12345 call).
     """
@@ -77,7 +78,7 @@ def may_receive(viewer: Viewer, message: dict[str, Any]) -> bool:
     payload = message.get("payload") if isinstance(message.get("payload"), dict) else {}
     if topic == "notification":
         return notification_reaches(viewer, payload)
-    if viewer.role == Role.UNIT_HANDLER and topic == "wakeup_task":
+    if viewer.role == Role.UNIT_HANDLER and topic in ("wakeup_task", "guest_request"):
         unit_id = _int(payload.get("unit_id"))
         return unit_id is not None and unit_id == viewer.unit_id
     if viewer.role == Role.UNIT_HANDLER:

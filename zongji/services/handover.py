@@ -24,13 +24,14 @@ from zongji.domain.lines import FaultRecord
 from zongji.domain.work_orders.words import Status
 from zongji.errors import Conflict, Invalid, NotFound
 from zongji.services import actors, audit, live_feed, wakeups
+from zongji.services.guestsvc import records as guestsvc_records
 from zongji.services import scope as scope_service
 from zongji.services.directory import audit_guest_reads
 from zongji.services.local_time import iso, parse_local_instant
 from zongji.services.switchboard import dnd, line_faults, message_records
 from zongji.services.work_orders.stored_state import state_from_json
 from zongji.settings import Settings
-from zongji.store.models import Department, Guest, Person, Room, Stay, User, utcnow
+from zongji.store.models import Department, Guest, Organisation, Person, Room, Stay, User, utcnow
 from zongji.store.switchboard_models import Handover, HandoverEntry
 from zongji.store.wakeup_models import Wakeup
 from zongji.store.work_order_models import WorkOrder
@@ -209,6 +210,18 @@ def _wakeups(session: Session, now: dt.datetime, settings: Settings,
     return rules.wakeup_sections([line(x) for x in sec["items"]], [line(x) for x in sec["escalated"]], settings.tz)
 
 
+def _guestsvc(session: Session, now: dt.datetime, settings: Settings,
+              scope: scope_rules.WorkScope | None) -> tuple[rules.HandoverSection, ...]:
+    """The guest-service centre's open records (issue 13, R-G4), for a handover of the hotel's
+    (a scope of everything or one with a hotel); only when it has anything to hand over."""
+    if scope is not None and not scope.everything and not session.scalar(
+            select(Organisation.id).where(Organisation.id.in_(sorted(scope.organisation_ids)),
+                                          Organisation.kind == "hotel").limit(1)):
+        return ()
+    sec = guestsvc_records.handover_section(session, now, settings)
+    return (sec,) if sec.items else ()
+
+
 def assemble(session: Session, h: Handover | None, user: User | None, settings: Settings, now: dt.datetime,
              *, with_room: bool, scope: scope_rules.WorkScope | None = None) -> rules.Handover:
     """The handover's contents; with ``scope`` only what belongs to its lines and organisations
@@ -233,7 +246,8 @@ def assemble(session: Session, h: Handover | None, user: User | None, settings: 
     label = h.shift_label if h is not None else shift_label(now, settings)
     prepared = (h.prepared_by if h is not None else None) or actors.who(user)
     return rules.assemble_handover(inputs, at=now, tz=settings.tz, shift_label=label, prepared_by=prepared,
-                                   extra_sections=_wakeups(session, now, settings, scope))
+                                   extra_sections=(*_wakeups(session, now, settings, scope),
+                                                   *_guestsvc(session, now, settings, scope)))
 
 
 def _sections_json(d: rules.Handover, tz: ZoneInfo) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from zongji import __version__
 from zongji.api.deps import optional_user, unit_of_work
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import sla as sla_store
+from zongji.services.guestsvc import centre as guestsvc_centre
 from zongji.store.models import User, utcnow
 
 WEB_DIR = Path(__file__).parent
@@ -83,6 +84,8 @@ def render(request: Request, template: str, user: User | None, **extra: Any) -> 
         },
         **extra.pop("config", {}),
     }
+    if user is not None and "guestsvc_nav" not in extra:
+        extra["guestsvc_nav"] = guestsvc_nav(request, user)
     if user is not None and user.role in ADMIN_ROLES and "calendar_status" not in extra:
         extra["calendar_status"] = calendar_status(request)
     context = {
@@ -100,6 +103,15 @@ def render(request: Request, template: str, user: User | None, **extra: Any) -> 
     response = templates.TemplateResponse(request, template, context)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def guestsvc_nav(request: Request, user: User) -> bool:
+    """Whether the menu shows the guest-service centre (issue 13): its staff and the roles that
+    see rooms."""
+    if user.role != "unit_handler":
+        return user.role in ("shift_leader", "supervisor", "admin")
+    with unit_of_work(request) as s:
+        return guestsvc_centre.may_run_centre(s, user, request.app.state.settings)
 
 
 def calendar_status(request: Request) -> dict[str, Any]:

@@ -4,9 +4,10 @@
 
 - ``POST /api/v1/stays/{stay_id}/check-out`` or ``POST /api/v1/stays/check-out {"room": "1208"}``
   → 200 ``{stay_id, guest_id, already_checked_out, dnd_ended: [ids], wakeups_cancelled: [ids],
-  lamp_off}``. The stay ends; do-not-disturb ends (R-H8); the stay's wake-ups still to come are
+  lamp_off, loans_out: [{request_id, item, quantity}]}``. The stay ends; do-not-disturb ends (R-H8); the stay's wake-ups still to come are
   cancelled; the room's message lamp goes out unless a message is still waiting. Repeating a
-  check-out is harmless (``already_checked_out: true``).
+  check-out is harmless (``already_checked_out: true``). Borrowed items still out are flagged to
+  the front desk (issue 13; ``zongji.services.stay_departure`` orchestrates both areas).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import AwareDatetime, ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, WriteDB, integration_actor
 from zongji.api.models import ApiModel
+from zongji.services import stay_departure
 from zongji.services.switchboard import check_out as check_out_service
 from zongji.store.models import utcnow
 
@@ -43,11 +45,11 @@ def check_out_by_room(body: CheckOutByRoomIn, actor: PmsActor, request: Request,
     settings = request.app.state.settings
     at = body.at or utcnow()
     stay = check_out_service.find_stay_by_room(db, body.room.strip(), at)
-    return check_out_service.check_out(db, stay.id, settings, at=at, actor_name=actor)
+    return stay_departure.check_out(db, stay.id, settings, at=at, actor_name=actor)
 
 
 @router.post("/{stay_id}/check-out")
 def check_out(stay_id: StayId, actor: PmsActor, request: Request, db: WriteDB,
               body: CheckOutIn | None = None) -> dict[str, Any]:
     settings = request.app.state.settings
-    return check_out_service.check_out(db, stay_id, settings, at=(body.at if body else None), actor_name=actor)
+    return stay_departure.check_out(db, stay_id, settings, at=(body.at if body else None), actor_name=actor)
