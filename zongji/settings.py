@@ -164,6 +164,20 @@ class Settings(BaseSettings):
     notify_retry_seconds: float = Field(60, gt=0)
     notify_max_attempts: int = Field(5, ge=1)
 
+    # The intake queue (issue 15): a message's first answer is due this many minutes after it
+    # came in, per channel (GB/T 33358-2016: SMS and similar messages within 3 minutes).
+    intake_first_response_minutes_sms: float = Field(3, gt=0)
+    intake_first_response_minutes_web: float = Field(3, gt=0)
+    intake_first_response_minutes_app: float = Field(3, gt=0)
+    intake_first_response_minutes_email: float = Field(60, gt=0)
+    intake_first_response_minutes_open311: float = Field(60, gt=0)
+    intake_first_response_minutes_letter: float = Field(1440, gt=0)
+    intake_first_response_minutes_walk_in: float = Field(3, gt=0)
+    # The longest inbound message text (a reassembled long SMS included), in characters.
+    intake_text_max_chars: int = Field(2000, ge=70)
+    # Open311 GeoReport v2: the jurisdiction_id this endpoint answers for (empty: any).
+    open311_jurisdiction_id: str = ""
+
     # Wake-up calls (R-H9, issue 5). The worker reaches the `zongji sip` process here; empty
     # means "no telephony": every due wake-up goes straight to the operators' manual call list.
     wakeup_gateway_url: str = "http://127.0.0.1:5071"
@@ -255,6 +269,15 @@ class Settings(BaseSettings):
         except (ValueError, ZoneInfoNotFoundError):
             raise ValueError("unknown time zone") from None
         return value
+
+    @property
+    def intake_first_response_minutes(self) -> dict[str, float]:
+        """The first-response minutes of each queued channel, by channel name."""
+        return {"sms": self.intake_first_response_minutes_sms, "web": self.intake_first_response_minutes_web,
+                "app": self.intake_first_response_minutes_app, "email": self.intake_first_response_minutes_email,
+                "open311": self.intake_first_response_minutes_open311,
+                "letter": self.intake_first_response_minutes_letter,
+                "walk-in": self.intake_first_response_minutes_walk_in, "phone": self.answer_ring_seconds / 60}
 
     @property
     def tz(self) -> ZoneInfo:

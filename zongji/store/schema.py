@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from zongji.store import (
     catalogue_models,  # the responsibility catalogue, the dispatch model and its suggestions (issue 11)
+    intake_models,  # the intake queue of every channel, SMS parts, Open311 clients (issue 15)
     knowledge_models,  # the knowledge base: articles, versions, proposals, synonyms (issue 11)
     models,  # people, organisations, directory, rooms and stays, calls, the live feed, jobs
     presence_models,  # operators' away periods (issue 10)
@@ -21,6 +22,6 @@ from zongji.store import (
 )
 from zongji.store.base import Base
 
-MODEL_MODULES = (catalogue_models, knowledge_models, models, presence_models, quality_models, roster_models, stats_models, switchboard_models,
+MODEL_MODULES = (catalogue_models, intake_models, knowledge_models, models, presence_models, quality_models, roster_models, stats_models, switchboard_models,
                  wakeup_models, work_order_models)
 metadata = Base.metadata

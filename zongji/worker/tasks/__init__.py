@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from zongji.worker import registry
-from zongji.worker.tasks import dispatch, knowledge, stats, switchboard, wakeups, work_orders
+from zongji.worker.tasks import dispatch, intake, knowledge, stats, switchboard, wakeups, work_orders
 
-TASK_MODULES = (dispatch, knowledge, stats, switchboard, wakeups, work_orders)
+TASK_MODULES = (dispatch, intake, knowledge, stats, switchboard, wakeups, work_orders)
 
 
 def load_all() -> dict[str, registry.Handler]:
