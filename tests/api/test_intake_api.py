@@ -156,3 +156,10 @@ def test_bad_deliveries_are_refused_naming_the_field(client, sms_token, as_role)
     assert as_role("unit_handler").get("/api/intake/queue").status_code == 403
     r = as_role("operator").post("/api/work-orders", json={**ORDER, "description": "路灯", "channel": "wechat"})
     assert r.status_code == 422 and r.json()["field"] == "channel"
+
+
+def test_the_queue_page_is_for_the_console(client, login):
+    assert client.get("/intake", follow_redirects=False).status_code == 303
+    login("operator")
+    r = client.get("/intake")
+    assert r.status_code == 200 and 'id="iq-list"' in r.text and "/static/intake.js" in r.text
