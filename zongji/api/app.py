@@ -23,6 +23,7 @@ from zongji.api.routers import (
     intake,
     knowledge,
     live,
+    open311,
     phrases,
     pms,
     presence,
@@ -105,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation, intake):
+                   dispatch, knowledge, catalogue, evaluation, intake, open311):
         app.include_router(module.router)
     install_console(app)
     errors.install_openapi_documentation(app)

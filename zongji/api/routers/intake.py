@@ -21,7 +21,7 @@ from zongji.api.errors import refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.errors import Invalid
-from zongji.services.intake import figures, queue, sms
+from zongji.services.intake import figures, open311, queue, sms
 from zongji.services.work_orders import detail
 from zongji.services.work_orders.visibility import Viewer
 from zongji.store.models import User, utcnow
@@ -152,3 +152,26 @@ def sms_inbound(body: SmsIn, actor: SmsActor, request: Request, db: WriteDB) -> 
         part=body.part, total=body.total), now=utcnow())
     return {"accepted": True, "duplicate": r.duplicate, "complete": r.complete, "intake_message_id": r.intake_message_id,
             "answered": r.answered}
+
+
+class ClientIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+
+
+@router.get("/api/open311/clients", tags=["Open311 administration"])
+def list_clients(user: Console, db: ReadDB) -> dict[str, Any]:
+    return {"items": open311.clients(db, user)}
+
+
+@router.post("/api/open311/clients", status_code=201, tags=["Open311 administration"],
+             openapi_extra=refusals(name="not blank"))
+def issue_client(body: ClientIn, user: Console, db: WriteDB) -> dict[str, Any]:
+    """A client application's api_key: in this answer only (its SHA-256 is stored)."""
+    c, key = open311.issue_client(db, user, body.name)
+    return {**open311.client_out(c), "api_key": key}
+
+
+@router.post("/api/open311/clients/{client_id}/revoke", tags=["Open311 administration"])
+def revoke_client(client_id: IdPath, user: Console, db: WriteDB) -> dict[str, Any]:
+    return open311.client_out(open311.revoke_client(db, user, client_id))

@@ -131,6 +131,11 @@ def make_order(session: Session, user: User, message_id: int, data: dict[str, An
         values["description"] = m.text
     if m.channel == Channel.SMS and not values.get("caller_number"):
         values["caller_number"] = m.sender
+    meta = m.meta if isinstance(m.meta, dict) else {}
+    for key, source in (("category", "category"), ("place", "address_string"), ("latitude", "lat"),
+                        ("longitude", "long"), ("caller_name", "name"), ("caller_number", "phone")):
+        if values.get(key) in (None, "") and meta.get(source) not in (None, ""):
+            values[key] = meta[source]  # what an Open311 client filed
     order = commands.create_order(session, Viewer.of(user), commands.NewOrder(channel=m.channel, **values),
                                   tz=settings.tz, now=now)
     _finish(session, user, m, "order", now, order_id=order.id)
