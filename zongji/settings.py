@@ -173,6 +173,10 @@ class Settings(BaseSettings):
     intake_first_response_minutes_open311: float = Field(60, gt=0)
     intake_first_response_minutes_letter: float = Field(1440, gt=0)
     intake_first_response_minutes_walk_in: float = Field(3, gt=0)
+    # Rate limits (issue 15, point 6): at most this many messages from one SMS number, and this many
+    # requests from one Open311 client application, within an hour (429 beyond, Retry-After).
+    intake_sms_max_per_hour: int = Field(30, ge=1)
+    intake_open311_max_per_hour: int = Field(600, ge=1)
     # The longest inbound message text (a reassembled long SMS included), in characters.
     intake_text_max_chars: int = Field(2000, ge=70)
     # Open311 GeoReport v2: the jurisdiction_id this endpoint answers for (empty: any).

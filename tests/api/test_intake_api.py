@@ -163,3 +163,15 @@ def test_the_queue_page_is_for_the_console(client, login):
     login("operator")
     r = client.get("/intake")
     assert r.status_code == 200 and 'id="iq-list"' in r.text and "/static/intake.js" in r.text
+
+
+def test_one_number_sending_too_much_is_told_to_wait_and_a_retry_is_not_counted(client, sms_token, app):
+    app.state.settings.intake_sms_max_per_hour = 2
+    for i in range(2):
+        r = _sms(client, sms_token, message_id=f"r{i}", **{"from": "13800138000"}, text=f"第{i}条")
+        assert r.status_code == 200
+    # The gateway retrying a stored message is answered as before, not refused.
+    assert _sms(client, sms_token, message_id="r1", **{"from": "13800138000"}, text="第1条").json()["duplicate"]
+    r = _sms(client, sms_token, message_id="r2", **{"from": "+86 13800138000"}, text="第2条")
+    assert r.status_code == 429 and r.json()["field"] == "from" and int(r.headers["Retry-After"]) > 3500
+    assert _sms(client, sms_token, message_id="r3", **{"from": "13900000000"}, text="别的号码").status_code == 200

@@ -15,7 +15,7 @@ from zongji.store.work_order_models import WorkOrderCategory
 
 @pytest.fixture
 def settings(settings):
-    return settings.model_copy(update={"open311_jurisdiction_id": "example.gov.cn"})
+    return settings.model_copy(update={"open311_jurisdiction_id": "example.gov.cn", "intake_open311_max_per_hour": 2})
 
 
 @pytest.fixture
@@ -131,6 +131,8 @@ def test_an_open311_client_files_and_follows_a_request(core_server, city, make_u
     _refused(client.get("requests", "json", start_date="2026-01-01T00:00:00Z", end_date="2026-06-01T00:00:00Z"), 400)
     _refused(client.get("tokens/nope"), 404)
 
+    # Two requests within the hour is this test's limit: the third is refused in the spec's format.
+    assert "hour" in _refused(client.post_request(service_code="city.street_lights", lat="31.2", long="121.4"), 429)
     # A revoked key files nothing more.
     cid = issued.json()["id"]
     assert admin.post(f"/api/open311/clients/{cid}/revoke").status_code == 200

@@ -45,7 +45,7 @@ class IntakeMessage(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id", ondelete="SET NULL"), index=True)
     in_reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("intake_messages.id"))
     knowledge_article_id: Mapped[int | None] = mapped_column(ForeignKey("kb_articles.id", ondelete="SET NULL"))
-    client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_clients.id"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_clients.id"), index=True)
     meta: Mapped[dict[str, Any] | None]  # channel-specific fields (Open311: service_code, lat, long …)
     sent_at: Mapped[dt.datetime | None]
     error: Mapped[str | None] = mapped_column(Text)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, IdPath, ReadDB, WriteDB, integration_actor, require_roles
-from zongji.api.errors import refusals
+from zongji.api.errors import ErrorOut, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.errors import Invalid
@@ -143,7 +143,11 @@ def get_figures(request: Request, user: Console, db: ReadDB, date_from: dt.date,
     return {"items": figures.channel_figures(db, date_from, date_to, _settings(request).tz)}
 
 
-@router.post("/api/v1/sms/inbound", tags=["SMS gateway (integration)"], openapi_extra=refusals(
+@router.post("/api/v1/sms/inbound", tags=["SMS gateway (integration)"], responses={429: {
+    "model": ErrorOut, "description": "More than INTAKE_SMS_MAX_PER_HOUR messages from this number within an "
+                                      "hour: deliver it again after Retry-After seconds",
+    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}}},
+    openapi_extra=refusals(
     **{"from": "a telephone number", "part": "with total, at most total", "total": "with part",
        "reference": "given for a part of a long message", "text": "not blank, at most the configured length"}))
 def sms_inbound(body: SmsIn, actor: SmsActor, request: Request, db: WriteDB) -> dict[str, Any]:

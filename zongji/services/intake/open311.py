@@ -22,7 +22,7 @@ from zongji.domain.intake import public_status
 from zongji.domain.intake.channels import Channel
 from zongji.domain.roles import Role
 from zongji.domain.work_orders.words import FINAL_STATUSES, OrderType
-from zongji.errors import Forbidden, Invalid, NotFound
+from zongji.errors import Forbidden, Invalid, NotFound, TooMany
 from zongji.services import audit
 from zongji.services.auth import hash_token
 from zongji.services.intake import queue
@@ -143,6 +143,11 @@ def file_request(session: Session, settings: Settings, form: dict[str, str], *, 
     """POST requests: into the intake queue; answers the token (asynchronous creation)."""
     now = now or utcnow()
     client = client_for_key(session, form.get("api_key"))
+    try:
+        queue.check_rate(session, now=now, limit=settings.intake_open311_max_per_hour, field="api_key",
+                         client_id=client.id)
+    except TooMany as e:
+        raise spec.SpecError(429, str(e)) from None
     code = (form.get("service_code") or "").strip()
     if not code:
         raise spec.SpecError(400, "service_code is required")

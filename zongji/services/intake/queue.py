@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from zongji.domain.intake.channels import QUEUED_CHANNELS, Channel
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.domain.work_orders.phone_digits import phone_digits
 from zongji.domain.work_orders.words import FINAL_STATUSES
-from zongji.errors import Conflict, Forbidden, Invalid, NotFound
+from zongji.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from zongji.services import audit, live_feed
 from zongji.services.intake import replies
 from zongji.services.knowledge import articles
@@ -80,6 +80,26 @@ def receive(session: Session, settings: Settings, *, channel: Channel | str, sen
         return old, True
     live_feed.publish(session, "intake", m.id, replies.message_out(m, now), at=now)
     return m, False
+
+
+def check_rate(session: Session, *, now: dt.datetime, limit: int, field: str, sender_digits: str | None = None,
+               client_id: int | None = None) -> None:
+    """Refuse (429) an inbound message past ``limit`` in the last hour from the same SMS number or
+    Open311 client; ``retry_after``: until the hour's oldest of them leaves the window."""
+    since = now - dt.timedelta(hours=1)
+    q = select(func.count(), func.min(IntakeMessage.received_at)).where(IntakeMessage.direction == "in",
+                                                                         IntakeMessage.received_at > since)
+    if sender_digits:
+        q = q.where(IntakeMessage.sender_digits == sender_digits, IntakeMessage.channel == str(Channel.SMS))
+    elif client_id is not None:
+        q = q.where(IntakeMessage.client_id == client_id)
+    else:
+        return
+    n, oldest = session.execute(q).one()
+    if n >= limit:
+        wait = int(((oldest or now) + dt.timedelta(hours=1) - now).total_seconds()) + 1
+        raise TooMany(f"more than {limit} messages within an hour; try again later", field=field,
+                      retry_after=max(1, wait))
 
 
 def waiting(session: Session, user: User, *, now: dt.datetime, limit: int = QUEUE_LIMIT) -> list[dict[str, Any]]:

@@ -87,6 +87,11 @@ def accept(session: Session, settings: Settings, d: Inbound, *, now: dt.datetime
         raise Invalid("part and total go together: 1 ≤ part ≤ total ≤ 255", field=bad)
     if d.total is not None and d.total > 1 and not d.reference:
         raise Invalid("a part of a long message needs its reference", field="reference")
+    if session.scalar(select(IntakeMessage.id).where(IntakeMessage.channel == str(Channel.SMS),
+                                                     IntakeMessage.external_id == d.message_id)) is None \
+            and session.scalar(select(SmsPart.id).where(SmsPart.external_id == d.message_id)) is None:
+        queue.check_rate(session, now=now, limit=settings.intake_sms_max_per_hour, field="from",
+                         sender_digits=phone_digits(sender))
     if d.total is None or d.total == 1:
         m, dup, answered = _enter(session, settings, external_id=d.message_id, sender=sender, text=d.text,
                                   to=d.to, now=now)

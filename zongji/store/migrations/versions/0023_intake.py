@@ -65,6 +65,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('token', name=op.f('uq_intake_messages_token'))
     )
     with op.batch_alter_table('intake_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_intake_messages_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_intake_messages_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_intake_messages_sender_digits'), ['sender_digits'], unique=False)
         batch_op.create_index('ix_intake_messages_state_received', ['state', 'received_at'], unique=False)
@@ -126,6 +127,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_intake_messages_state_received')
         batch_op.drop_index(batch_op.f('ix_intake_messages_sender_digits'))
         batch_op.drop_index(batch_op.f('ix_intake_messages_order_id'))
+        batch_op.drop_index(batch_op.f('ix_intake_messages_client_id'))
 
     op.drop_table('intake_messages')
     op.drop_table('open311_clients')
