@@ -1,6 +1,6 @@
 /* The intake queue (/intake; issue 15, point 1): messages from SMS, e-mail, web, Open311 … wait
    oldest first, each with its first-response clock (red when late); the list follows the live
-   feed (topic "intake"). ↑↓ move, Enter opens a message; Alt+1…9 adds it to the n-th candidate
+   feed (topic "intake"). ↑↓ move, Enter opens a message; 1…9 adds it to the n-th candidate
    order (the same sender's open orders, then likely duplicates), Alt+O makes a new work order,
    Alt+K searches the knowledge base (Enter on a result copies its answer), Alt+R sends the answer. */
 
@@ -29,6 +29,9 @@ function clockText(m) {
 }
 
 function render() {
+  // A live update rebuilds the list: the operator's place in it (the focused message) is kept.
+  const active = document.activeElement;
+  const focusedId = active && active.closest && active.closest("#iq-list") ? active.dataset.id : null;
   $("iq-list").replaceChildren(...items.map((m, i) => el("li", {
     class: "iq-item" + (current && current.id === m.id ? " on" : ""), role: "option", tabindex: "0",
     dataset: { id: String(m.id), index: String(i) }, onclick: () => open(m), onkeydown: (e) => onItemKey(e, i),
@@ -36,6 +39,7 @@ function render() {
   el("div", null, el("b", null, t("intake.ch." + m.channel)), " ", m.sender),
   el("div", { class: "iq-snippet" }, m.text.slice(0, 80)),
   el("div", { class: "iq-meta" }, el("span", { class: "iq-clock" + (secondsLeft(m) < 0 ? " iq-late" : ""), dataset: { id: String(m.id) } }, clockText(m))))));
+  if (focusedId) { const node = $("iq-list").querySelector(`[data-id="${focusedId}"]`); if (node) node.focus(); }
   $("iq-empty").hidden = items.length > 0;
   $("iq-count").textContent = t("intake.count", { n: items.length });
 }
@@ -78,7 +82,7 @@ function fillSituations() {
 function renderCandidates() {
   $("iq-cands").replaceChildren(...candidates.map((o, i) => el("li", null,
     el("button", { type: "button", class: "btn btn-sm", dataset: { order: String(o.id) }, onclick: () => addTo(o) },
-      t("intake.add_to", { n: o.number }), " ", el("kbd", null, "Alt+" + (i + 1))),
+      t("intake.add_to", { n: o.number }), " ", el("kbd", null, String(i + 1))),
     " ", el("span", { class: "muted" }, o.same ? t("intake.same_sender") : t("intake.likely_duplicate")), " ", o.description)));
   $("iq-cands-empty").hidden = candidates.length > 0;
 }
@@ -159,11 +163,17 @@ async function sendAnswer(e) {
 }
 
 document.addEventListener("keydown", (e) => {
-  if (!e.altKey) return;
-  if (e.key >= "1" && e.key <= "9" && candidates[Number(e.key) - 1]) { e.preventDefault(); addTo(candidates[Number(e.key) - 1]); }
-  else if (e.key === "o" || e.key === "O") { e.preventDefault(); makeOrder(); }
-  else if (e.key === "k" || e.key === "K") { e.preventDefault(); $("iq-kb-q").focus(); searchKb(); }
-  else if (e.key === "r" || e.key === "R") { e.preventDefault(); sendAnswer(); }
+  const typing = e.target && e.target.closest && e.target.closest("input, textarea, select");
+  if (!e.altKey && !e.ctrlKey && !e.metaKey && !typing && /^Digit[1-9]$/.test(e.code)) {
+    // 1…9 (not Alt+digit: those open the other pages) add the message to that candidate.
+    const o = candidates[Number(e.code.slice(5)) - 1];
+    if (o && current) { e.preventDefault(); addTo(o); }
+    return;
+  }
+  if (!e.altKey || e.ctrlKey || e.metaKey) return;
+  if (e.code === "KeyO") { e.preventDefault(); makeOrder(); }
+  else if (e.code === "KeyK") { e.preventDefault(); $("iq-kb-q").focus(); searchKb(); }
+  else if (e.code === "KeyR") { e.preventDefault(); sendAnswer(); }
 });
 
 async function init() {
