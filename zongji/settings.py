@@ -179,6 +179,18 @@ class Settings(BaseSettings):
     intake_open311_max_per_hour: int = Field(600, ge=1)
     # The longest inbound message text (a reassembled long SMS included), in characters.
     intake_text_max_chars: int = Field(2000, ge=70)
+    # E-mail into the intake queue (issue 15, point 3): the hotline's mailbox, polled over IMAP
+    # (empty host: off). Answers go out through the SMTP settings above, from intake_mail_address.
+    intake_imap_host: str = ""
+    intake_imap_port: int = Field(143, ge=1, le=65535)
+    intake_imap_ssl: bool = False  # IMAPS (port 993) instead of plain IMAP …
+    intake_imap_starttls: bool = False  # … or STARTTLS on the plain port
+    intake_imap_username: str = ""
+    intake_imap_password: str = ""
+    intake_imap_mailbox: str = "INBOX"
+    intake_imap_poll_seconds: float = Field(60, gt=0)
+    intake_imap_timeout_seconds: float = Field(20, gt=0)
+    intake_mail_address: str = ""  # the hotline's address answers come from (empty: mail_from)
     # Open311 GeoReport v2: the jurisdiction_id this endpoint answers for (empty: any).
     open311_jurisdiction_id: str = ""
 

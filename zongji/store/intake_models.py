@@ -8,6 +8,7 @@
   a gateway's retried delivery is the same message.
 - ``SmsPart``: a part of a long SMS until every part has come (``message_id`` set then).
 - ``Open311Client``: a client application of the Open311 API with its ``api_key`` (hash only).
+- ``IntakeMailbox``: how far IMAP polling of the hotline's mailbox has read.
 """
 
 from __future__ import annotations
@@ -84,4 +85,17 @@ class Open311Client(Base):
     revoked_at: Mapped[dt.datetime | None]
 
 
-__all__ = ["IntakeMessage", "Open311Client", "SmsPart"]
+class IntakeMailbox(Base):
+    """Where IMAP polling of a mailbox stands: the mailbox's UIDVALIDITY and the last UID stored,
+    written in the transaction that stores the messages (a crash re-reads, Message-IDs dedupe)."""
+
+    __tablename__ = "intake_mailboxes"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # user@host:port/mailbox
+    uidvalidity: Mapped[int] = mapped_column(BigId, default=0)
+    last_uid: Mapped[int] = mapped_column(BigId, default=0)
+    polled_at: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+__all__ = ["IntakeMailbox", "IntakeMessage", "Open311Client", "SmsPart"]

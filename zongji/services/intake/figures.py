@@ -28,6 +28,7 @@ def channel_figures(session: Session, date_from: dt.date, date_to: dt.date, tz: 
     msgs = session.execute(select(IntakeMessage.channel, IntakeMessage.received_at, IntakeMessage.first_responded_at,
                                   IntakeMessage.first_response_due_at)
                            .where(IntakeMessage.direction == "in", IntakeMessage.received_at >= start,
+                                  IntakeMessage.outcome.is_distinct_from("automatic"),
                                   IntakeMessage.received_at < end))
     waits: dict[str, list[float]] = {}
     for ch, received, responded, due in msgs:

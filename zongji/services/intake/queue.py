@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select
@@ -23,7 +24,7 @@ from zongji.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from zongji.services import audit, live_feed
 from zongji.services.intake import replies
 from zongji.services.knowledge import articles
-from zongji.services.work_orders import commands
+from zongji.services.work_orders import attachments, commands
 from zongji.services.work_orders.duplicates import suggest_duplicates, weights_from_settings
 from zongji.services.work_orders.visibility import Viewer, get_visible
 from zongji.settings import Settings
@@ -135,6 +136,23 @@ def _finish(session: Session, user: User, m: IntakeMessage, outcome: str, now: d
     live_feed.publish(session, "intake", m.id, replies.message_out(m, now, _number_of(session, m.order_id)), at=now)
 
 
+def _attach_files(session: Session, user: User, m: IntakeMessage, order_id: int, settings: Settings,
+                  now: dt.datetime) -> None:
+    """The files that came with the message (an e-mail's attachments) go onto the order."""
+    meta = m.meta if isinstance(m.meta, dict) else {}
+    for a in meta.get("attachments") or []:
+        path = Path(settings.data_dir) / "intake" / str(a.get("stored") or "")
+        if not a.get("stored") or not path.is_file():
+            continue
+        try:
+            attachments.add_attachment(session, Viewer.of(user), order_id, filename=str(a.get("filename") or "file"),
+                                       content_type=str(a.get("content_type") or ""), chunks=[path.read_bytes()],
+                                       data_dir=settings.data_dir, max_bytes=settings.attachment_max_bytes,
+                                       max_count=settings.attachments_per_order_max, now=now)
+        except Invalid:
+            continue  # the order is full: the file stays with the message
+
+
 _ORDER_FIELDS = {f.name for f in fields(commands.NewOrder)} - {"channel", "call_id"}
 
 
@@ -159,6 +177,7 @@ def make_order(session: Session, user: User, message_id: int, data: dict[str, An
     order = commands.create_order(session, Viewer.of(user), commands.NewOrder(channel=m.channel, **values),
                                   tz=settings.tz, now=now)
     _finish(session, user, m, "order", now, order_id=order.id)
+    _attach_files(session, user, m, order.id, settings, now)
     replies.send(session, to=m, text=f"【12345】您反映的问题已受理，工单编号 {order.number}。"
                                      f"回复“查询 {order.number}”可查办理进度。", now=now, order_id=order.id,
                  user_id=user.id)
@@ -174,6 +193,7 @@ def add_to_order(session: Session, user: User, message_id: int, order_id: int, s
     m = _waiting_message(session, message_id)
     order = get_visible(session, Viewer.of(user), order_id)
     _finish(session, user, m, "added", now, order_id=order.id)
+    _attach_files(session, user, m, order.id, settings, now)
     replies.send(session, to=m, text=f"【12345】您的信息已补充到工单 {order.number}，我们会一并处理。",
                  now=now, order_id=order.id, user_id=user.id)
     return order
@@ -237,6 +257,13 @@ def candidates(session: Session, user: User, message_id: int, settings: Settings
         raise NotFound("no such message", field="message_id")
     viewer = Viewer.of(user)
     same: list[dict[str, Any]] = []
+    if m.order_id is not None:  # a reply in an order's thread (e-mail): that order first
+        try:
+            o = get_visible(session, viewer, m.order_id)
+            same.append({"id": o.id, "number": o.number, "status": o.status, "created_at": o.created_at.isoformat(),
+                         "description": (o.description or "")[:140]})
+        except NotFound:
+            pass
     if m.sender_digits:
         forms = {m.sender, m.sender_digits}
         linked = exists().where(IntakeMessage.order_id == WorkOrder.id, IntakeMessage.sender_digits == m.sender_digits)
@@ -244,6 +271,8 @@ def candidates(session: Session, user: User, message_id: int, settings: Settings
                                      WorkOrder.status.not_in([str(s) for s in FINAL_STATUSES]))
              .order_by(WorkOrder.created_at.desc()).limit(10))
         for o in session.scalars(q):
+            if any(x["id"] == o.id for x in same):
+                continue
             try:
                 get_visible(session, viewer, o.id)
             except NotFound:

@@ -1,5 +1,9 @@
-"""Intake timers: ``intake.send`` — send one SMS answer to a citizen through the SMS adapter;
-retried while the gateway fails, marked failed after ``notify_max_attempts``."""
+"""Intake timers.
+
+* ``intake.send`` — send one answer to a citizen (SMS through the SMS adapter, e-mail by SMTP);
+  retried while the gateway or server fails, marked failed after ``notify_max_attempts``.
+* ``intake.imap_poll`` — read the hotline's mailbox into the queue, every
+  ``intake_imap_poll_seconds`` (one job per slot: exactly once with several workers)."""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from zongji.bootstrap import Runtime
 from zongji.services import notifications
-from zongji.services.intake import replies
+from zongji.services.intake import mail, replies
 from zongji.store.models import Job
-from zongji.worker.registry import Retry, handler
+from zongji.worker.registry import Retry, handler, on_start
 
 
 @handler(replies.SEND_KIND)
@@ -25,3 +29,18 @@ def send_answer(session: Session, job: Job, now: dt.datetime, runtime: Runtime) 
             replies.give_up(session, message_id, str(e), now)
             return
         raise Retry(str(e), dt.timedelta(seconds=settings.notify_retry_seconds)) from e
+
+
+@handler(mail.POLL_JOB)
+def poll_mailbox(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
+    settings = runtime.settings
+    try:
+        counts = mail.poll(session, settings, now=now)
+    except mail.MailboxError:
+        counts = {}  # recorded on the mailbox's row; the next poll tries again
+    mail.ensure_poll(session, now, settings, soon=sum(counts.values()) >= mail.BATCH)
+
+
+@on_start
+def keep_polling(session: Session, now: dt.datetime, runtime: Runtime) -> None:
+    mail.ensure_poll(session, now, runtime.settings)

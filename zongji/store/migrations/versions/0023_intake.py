@@ -70,6 +70,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_intake_messages_sender_digits'), ['sender_digits'], unique=False)
         batch_op.create_index('ix_intake_messages_state_received', ['state', 'received_at'], unique=False)
 
+    op.create_table('intake_mailboxes',
+    sa.Column('key', sa.String(length=300), nullable=False),
+    sa.Column('uidvalidity', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('last_uid', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('polled_at', zongji.store.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_intake_mailboxes'))
+    )
     op.create_table('sms_parts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('external_id', sa.String(length=120), nullable=False),
@@ -131,3 +139,4 @@ def downgrade() -> None:
 
     op.drop_table('intake_messages')
     op.drop_table('open311_clients')
+    op.drop_table('intake_mailboxes')
