@@ -60,3 +60,21 @@ def test_the_public_status_names_the_stage_and_nothing_internal():
     assert public_status.status_reply("20261204-0001", "dispatched") == "【12345】工单 20261204-0001：已转承办单位办理。"
     assert "未查到" in public_status.status_reply("20261204-0009", None)
     assert public_status.is_open("in_progress") and not public_status.is_open("closed_directly")
+
+
+def test_mail_is_read_in_every_chinese_encoding_and_automatic_mail_is_recognised():
+    from zongji.domain.intake.mail import charset_of, html_to_text, parse, reply_subject
+
+    assert charset_of("GB2312") == "gb18030" and charset_of(None) == "utf-8" and charset_of("utf-8") == "utf-8"
+    body = "镕基路路灯坏了".encode("gb18030")
+    raw = (b"From: =?GBK?B?" + __import__("base64").b64encode("李喆".encode("gbk")) + b"?= <li@example.org>\r\n"
+           b"Subject: test\r\nMessage-ID: <m1@x>\r\nContent-Type: text/plain; charset=gb2312\r\n"
+           b"Content-Transfer-Encoding: 8bit\r\n\r\n" + body)
+    m = parse(raw)
+    assert (m.from_name, m.from_address, m.text, m.message_id, m.automatic) == ("李喆", "li@example.org", "镕基路路灯坏了",
+                                                                                "<m1@x>", None)
+    for header in (b"X-Autoreply: yes", b"Precedence: bulk", b"Auto-Submitted: auto-generated"):
+        assert parse(b"From: a@b.c\r\n" + header + b"\r\nSubject: x\r\n\r\nbody").automatic is not None
+    assert parse(b"From: a@b.c\r\nAuto-Submitted: no\r\nSubject: x\r\n\r\nbody").automatic is None
+    assert html_to_text("<p>第一行</p><script>x()</script><div>第二&nbsp;行</div>") == "第一行\n第二 行"
+    assert reply_subject("回复：Re: 路灯", "20261204-0001") == "Re: 路灯 [工单 20261204-0001]"

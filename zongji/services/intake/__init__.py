@@ -7,6 +7,7 @@
 * ``replies`` — answers to the sender on its channel (SMS through the SMS adapter, by a job).
 * ``sms`` — the SMS gateway's inbound deliveries: long messages reassembled, "查询 <number>"
   answered automatically.
+* ``mail`` — the hotline's mailbox polled over IMAP; e-mail answers threaded.
 * ``figures`` — volume and first-response time per channel for the statistics.
 * ``open311`` — Open311 GeoReport v2: client applications and their api keys, services,
   requests filed and followed.
