@@ -177,6 +177,11 @@ class Settings(BaseSettings):
     # requests from one Open311 client application, within an hour (429 beyond, Retry-After).
     intake_sms_max_per_hour: int = Field(30, ge=1)
     intake_open311_max_per_hour: int = Field(600, ge=1)
+    # The public web form (/report): most requests per client address and per telephone number
+    # within an hour, most photos (each ≤ attachment_max_bytes, together ≤ the upload bound).
+    intake_web_max_per_hour_address: int = Field(10, ge=1)
+    intake_web_max_per_hour_number: int = Field(5, ge=1)
+    intake_web_photos_max: int = Field(3, ge=0, le=20)
     # The longest inbound message text (a reassembled long SMS included), in characters.
     intake_text_max_chars: int = Field(2000, ge=70)
     # E-mail into the intake queue (issue 15, point 3): the hotline's mailbox, polled over IMAP

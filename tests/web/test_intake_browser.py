@@ -1,9 +1,13 @@
-"""The intake queue in a real browser (issue 15, point 1): the 12345 operator sees the demo's
+"""The intake queue in a real browser (issue 15, points 1 and 4): a citizen files a request on the
+public form from a phone's screen and gets a tracking number; the 12345 operator sees the demo's
 messages oldest first with their clocks, a citizen's SMS arrives over the gateway's webhook and
 shows without a reload, one is answered from the knowledge base with the keys, another becomes a
-work order. SQLite only (the API is tested on both databases)."""
+work order, a third joins its sender's open order; the citizen follows the request by number and
+telephone. SQLite only (the API is tested on both databases)."""
 
 from __future__ import annotations
+
+import re
 
 import httpx
 import pytest
@@ -18,8 +22,32 @@ pytestmark = pytest.mark.browser
 def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
     from playwright.sync_api import expect
 
+    # A citizen on a phone, no login: the form gives a tracking number.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    citizen = phone.new_page()
+    citizen_errors: list[str] = []
+    citizen.on("pageerror", lambda exc: citizen_errors.append(str(exc)))
+    citizen.goto(demo_server + "/report")
+    expect(citizen.locator("#rp-category option")).not_to_have_count(0)
+    citizen.locator("#rp-place").fill("解放路12号")
+    citizen.locator("#rp-description").fill("解放路12号门口的井盖松了，踩上去会晃。")
+    citizen.locator("#rp-submit").click()
+    expect(citizen.locator("#rp-phone")).to_have_class("invalid")  # the telephone is required
+    citizen.locator("#rp-phone").fill("13812340000")
+    citizen.locator("#rp-submit").click()
+    expect(citizen.locator("#rp-number")).to_have_text(re.compile(r"^WEB-[0-9A-F]{10}$"))
+    tracking = citizen.locator("#rp-number").inner_text()
+
     context, page, errors = logged_in(browser, demo_server, "hotline", "/intake", height=900)
     items = page.locator("#iq-list .iq-item")
+    expect(items).to_have_count(5)
+    page.locator("#iq-list .iq-item", has_text="解放路12号").click()
+    page.locator("#iq-situation").select_option("general")
+    page.keyboard.press("Alt+O")
+    expect(page.locator("#iq-caller_name")).to_have_class("invalid")  # the citizen gave no name: asked for
+    page.locator("#iq-caller_name").fill("市民")
+    page.keyboard.press("Alt+O")
+    expect(page.locator(".toast.ok", has_text="已生成工单")).to_be_visible()
     expect(items).to_have_count(4)
     expect(items.first).to_contain_text("井盖")  # the oldest first (an Open311 request)
     # The SMS of 9 minutes ago is past its 3 minutes: its clock is red.
@@ -39,7 +67,7 @@ def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
     page.locator("#iq-kb button", has_text="社保卡").first.click()
     expect(page.locator("#iq-text")).not_to_have_value("")
     page.keyboard.press("Alt+R")
-    expect(page.locator(".toast.ok")).to_contain_text("已答复")
+    expect(page.locator(".toast.ok", has_text="已答复")).to_be_visible()
     expect(items).to_have_count(4)
 
     # A new work order with Alt+O: the type and situation chosen, the text as the description.
@@ -68,3 +96,12 @@ def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
     page.screenshot(path=str(ARTIFACTS / "intake.png"), full_page=True)
     assert errors == []
     context.close()
+
+    # The citizen follows it: the order's number and its stage.
+    citizen.goto(demo_server + "/track?number=" + tracking)
+    citizen.locator("#tk-phone").fill("13812340000")
+    citizen.locator("#tk-form button[type=submit]").click()
+    expect(citizen.locator("#tk-stage")).to_have_text("已受理，正在分派")
+    expect(citizen.locator("#tk-order")).to_have_text(re.compile(r"^\d{8}-\d{4}$"))
+    assert citizen_errors == []
+    phone.close()

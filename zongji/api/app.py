@@ -25,6 +25,7 @@ from zongji.api.routers import (
     live,
     open311,
     phrases,
+    public_intake,
     pms,
     presence,
     roster,
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install_error_handlers(app)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation, intake, open311):
+                   dispatch, knowledge, catalogue, evaluation, intake, open311, public_intake):
         app.include_router(module.router)
     install_console(app)
     errors.install_openapi_documentation(app)
@@ -114,7 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Forged cross-site requests refused, request bodies bounded (issue 12): outermost.
     app.add_middleware(Guards, max_body=settings.max_body_bytes,
                        upload_max=max(settings.attachment_max_bytes, prompts_service.MAX_UPLOAD_BYTES) + 64 * 1024,
-                       allowed_origins=[o for o in settings.allowed_origins.split(",") if o.strip()])
+                       allowed_origins=[o for o in settings.allowed_origins.split(",") if o.strip()],
+                       upload_paths=("/attachments", "/api/prompts", "/api/public/requests"))
     return app
 
 

@@ -33,6 +33,7 @@ class IntakeMessage(Base):
     sender: Mapped[str] = mapped_column(String(200), default="")  # in: who sent; out: to whom
     sender_digits: Mapped[str | None] = mapped_column(String(32), index=True)
     to_address: Mapped[str | None] = mapped_column(String(200))  # in: the number or address it was sent to
+    client_address: Mapped[str | None] = mapped_column(String(64), index=True)  # web form: the sender's IP
     text: Mapped[str] = mapped_column(Text, default="")
     external_id: Mapped[str | None] = mapped_column(String(120))  # the gateway's / client's message id
     token: Mapped[str | None] = mapped_column(String(40), unique=True)  # Open311's token

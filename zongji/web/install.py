@@ -9,6 +9,7 @@ from zongji.web import (
     catalogue_pages,  # the responsibility catalogue (issue 11)
     evaluation_pages,  # my reviews and the evaluation items (issue 11)
     intake_pages,  # the intake queue of every channel (issue 15)
+    public_pages,  # the citizens' web form and status page, no login (issue 15)
     knowledge_pages,  # the knowledge base (issue 11)
     line_pages,  # published lines, faults, silence alerts (issue 3)
     pages,  # login, console, call log, wake-ups
@@ -23,5 +24,5 @@ from zongji.web.shell import STATIC_DIR
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
-                   catalogue_pages, evaluation_pages, knowledge_pages, intake_pages):
+                   catalogue_pages, evaluation_pages, knowledge_pages, intake_pages, public_pages):
         app.include_router(module.router)

@@ -47,7 +47,7 @@ def _number_of(session: Session, order_id: int | None) -> str | None:
 def receive(session: Session, settings: Settings, *, channel: Channel | str, sender: str, text: str,
             now: dt.datetime, external_id: str | None = None, to_address: str | None = None,
             meta: dict[str, Any] | None = None, client_id: int | None = None,
-            token: str | None = None) -> tuple[IntakeMessage, bool]:
+            token: str | None = None, client_address: str | None = None) -> tuple[IntakeMessage, bool]:
     """Store an inbound message in the queue; ``(message, duplicate)`` — the same channel's
     message id twice is the message stored the first time (a gateway's retried delivery)."""
     channel = Channel(channel)
@@ -65,7 +65,8 @@ def receive(session: Session, settings: Settings, *, channel: Channel | str, sen
         raise Invalid(f"the message is longer than {settings.intake_text_max_chars} characters", field="text",
                       code="too_long")
     m = IntakeMessage(channel=str(channel), direction="in", state="waiting", sender=sender.strip()[:200],
-                      sender_digits=(phone_digits(sender) or None) if channel == Channel.SMS else None,
+                      sender_digits=(phone_digits(sender) or None) if channel in (Channel.SMS, Channel.WEB) else None,
+                      client_address=client_address,
                       to_address=to_address, text=text, external_id=external_id, received_at=now,
                       first_response_due_at=first_response.due_at(now, channel, settings.intake_first_response_minutes),
                       meta=meta, client_id=client_id, token=token)
@@ -84,14 +85,17 @@ def receive(session: Session, settings: Settings, *, channel: Channel | str, sen
 
 
 def check_rate(session: Session, *, now: dt.datetime, limit: int, field: str, sender_digits: str | None = None,
-               client_id: int | None = None) -> None:
+               client_id: int | None = None, client_address: str | None = None,
+               channel: Channel = Channel.SMS) -> None:
     """Refuse (429) an inbound message past ``limit`` in the last hour from the same SMS number or
     Open311 client; ``retry_after``: until the hour's oldest of them leaves the window."""
     since = now - dt.timedelta(hours=1)
     q = select(func.count(), func.min(IntakeMessage.received_at)).where(IntakeMessage.direction == "in",
                                                                          IntakeMessage.received_at > since)
-    if sender_digits:
-        q = q.where(IntakeMessage.sender_digits == sender_digits, IntakeMessage.channel == str(Channel.SMS))
+    if client_address:
+        q = q.where(IntakeMessage.client_address == client_address, IntakeMessage.channel == str(channel))
+    elif sender_digits:
+        q = q.where(IntakeMessage.sender_digits == sender_digits, IntakeMessage.channel == str(channel))
     elif client_id is not None:
         q = q.where(IntakeMessage.client_id == client_id)
     else:
@@ -167,7 +171,7 @@ def make_order(session: Session, user: User, message_id: int, data: dict[str, An
     values.setdefault("description", m.text)
     if not str(values.get("description") or "").strip():
         values["description"] = m.text
-    if m.channel == Channel.SMS and not values.get("caller_number"):
+    if m.channel in (Channel.SMS, Channel.WEB) and not values.get("caller_number"):
         values["caller_number"] = m.sender
     meta = m.meta if isinstance(m.meta, dict) else {}
     for key, source in (("category", "category"), ("place", "address_string"), ("latitude", "lat"),

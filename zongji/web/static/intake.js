@@ -96,6 +96,8 @@ async function open(m) {
   $("iq-d-sender").textContent = m.sender;
   $("iq-d-text").textContent = m.text;
   $("iq-description").value = m.text;
+  $("iq-caller_name").value = "";  // nothing of the previous message carries over
+  $("iq-place").value = "";
   $("iq-text").value = "";
   $("iq-kb-q").value = m.text.slice(0, 60);
   $("iq-kb").replaceChildren();

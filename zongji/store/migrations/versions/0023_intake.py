@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('sender', sa.String(length=200), nullable=False),
     sa.Column('sender_digits', sa.String(length=32), nullable=True),
     sa.Column('to_address', sa.String(length=200), nullable=True),
+    sa.Column('client_address', sa.String(length=64), nullable=True),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('external_id', sa.String(length=120), nullable=True),
     sa.Column('token', sa.String(length=40), nullable=True),
@@ -65,6 +66,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('token', name=op.f('uq_intake_messages_token'))
     )
     with op.batch_alter_table('intake_messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_intake_messages_client_address'), ['client_address'], unique=False)
         batch_op.create_index(batch_op.f('ix_intake_messages_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_intake_messages_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_intake_messages_sender_digits'), ['sender_digits'], unique=False)
@@ -136,6 +138,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_intake_messages_sender_digits'))
         batch_op.drop_index(batch_op.f('ix_intake_messages_order_id'))
         batch_op.drop_index(batch_op.f('ix_intake_messages_client_id'))
+        batch_op.drop_index(batch_op.f('ix_intake_messages_client_address'))
 
     op.drop_table('intake_messages')
     op.drop_table('open311_clients')
