@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.datastructures import UploadFile
 
 from zongji.api.deps import ReadDB, WriteDB
+from zongji.api.errors import ErrorOut
 from zongji.errors import Invalid
 from zongji.services.intake import web
 from zongji.store.models import utcnow
@@ -28,7 +29,12 @@ def get_choices(db: ReadDB) -> dict[str, Any]:
     return web.choices(db)
 
 
-@router.post("/requests", status_code=201, openapi_extra={"requestBody": {"content": {"multipart/form-data": {
+_TOO_MANY = {429: {"model": ErrorOut, "description": "Past the hourly limit for this address or number: try "
+                                                     "again after Retry-After seconds",
+                    "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}}}
+
+
+@router.post("/requests", status_code=201, responses=_TOO_MANY, openapi_extra={"requestBody": {"content": {"multipart/form-data": {
     "schema": {"type": "object", "properties": {
         **{f: {"type": "string", "maxLength": 2000} for f in _FIELDS},
         "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}},
