@@ -331,6 +331,7 @@ def demo(
 
     from zongji.api.app import create_app, tune_gc
     from zongji.demo import data as demo_data
+    from zongji.demo import intake as intake_demo
     from zongji.store.db import transaction
     from zongji.store.migrate import upgrade
 
@@ -391,6 +392,8 @@ def demo(
     echo(f"             JSON:    POST {base_url}/api/cti/events  (Authorization: Bearer {token})")
     echo(f"  PMS token  {demo_data.DEMO_PMS_TOKEN}  (check-out: POST {base_url}/api/v1/stays/check-out, "
          f"Authorization: Bearer {demo_data.DEMO_PMS_TOKEN})")
+    echo(f"  SMS token  {intake_demo.DEMO_SMS_TOKEN}  (citizens' SMS: POST {base_url}/api/v1/sms/inbound; "
+         f"queue on {base_url}/intake; Open311 at {base_url}/open311/v2/discovery.json)")
     if simulate:
         echo("  simulator  running: calls come in by themselves")
     else:

@@ -38,3 +38,13 @@ class Invalid(ZongjiError):
 
     def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
         super().__init__(message, field=field, code=code or "validation")
+
+
+class TooMany(ZongjiError):
+    """Too many requests from one sender or client in a window (429); ``retry_after`` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, field: str | None = None, retry_after: int = 60):
+        super().__init__(message, field=field, code="too_many")
+        self.retry_after = retry_after

@@ -190,6 +190,40 @@ class Settings(BaseSettings):
     fias_alert_after_seconds: float = Field(120.0, ge=0)
     # A posting the PMS asked to send again later (PA RY / NA / BY) waits this long.
     fias_posting_retry_seconds: float = Field(300.0, gt=0)
+    # The intake queue (issue 15): a message's first answer is due this many minutes after it
+    # came in, per channel (GB/T 33358-2016: SMS and similar messages within 3 minutes).
+    intake_first_response_minutes_sms: float = Field(3, gt=0)
+    intake_first_response_minutes_web: float = Field(3, gt=0)
+    intake_first_response_minutes_app: float = Field(3, gt=0)
+    intake_first_response_minutes_email: float = Field(60, gt=0)
+    intake_first_response_minutes_open311: float = Field(60, gt=0)
+    intake_first_response_minutes_letter: float = Field(1440, gt=0)
+    intake_first_response_minutes_walk_in: float = Field(3, gt=0)
+    # Rate limits (issue 15, point 6): at most this many messages from one SMS number, and this many
+    # requests from one Open311 client application, within an hour (429 beyond, Retry-After).
+    intake_sms_max_per_hour: int = Field(30, ge=1)
+    intake_open311_max_per_hour: int = Field(600, ge=1)
+    # The public web form (/report): most requests per client address and per telephone number
+    # within an hour, most photos (each ≤ attachment_max_bytes, together ≤ the upload bound).
+    intake_web_max_per_hour_address: int = Field(10, ge=1)
+    intake_web_max_per_hour_number: int = Field(5, ge=1)
+    intake_web_photos_max: int = Field(3, ge=0, le=20)
+    # The longest inbound message text (a reassembled long SMS included), in characters.
+    intake_text_max_chars: int = Field(2000, ge=70)
+    # E-mail into the intake queue (issue 15, point 3): the hotline's mailbox, polled over IMAP
+    # (empty host: off). Answers go out through the SMTP settings above, from intake_mail_address.
+    intake_imap_host: str = ""
+    intake_imap_port: int = Field(143, ge=1, le=65535)
+    intake_imap_ssl: bool = False  # IMAPS (port 993) instead of plain IMAP …
+    intake_imap_starttls: bool = False  # … or STARTTLS on the plain port
+    intake_imap_username: str = ""
+    intake_imap_password: str = ""
+    intake_imap_mailbox: str = "INBOX"
+    intake_imap_poll_seconds: float = Field(60, gt=0)
+    intake_imap_timeout_seconds: float = Field(20, gt=0)
+    intake_mail_address: str = ""  # the hotline's address answers come from (empty: mail_from)
+    # Open311 GeoReport v2: the jurisdiction_id this endpoint answers for (empty: any).
+    open311_jurisdiction_id: str = ""
 
     # Wake-up calls (R-H9, issue 5). The worker reaches the `zongji sip` process here; empty
     # means "no telephony": every due wake-up goes straight to the operators' manual call list.
@@ -306,6 +340,15 @@ class Settings(BaseSettings):
         except (ValueError, ZoneInfoNotFoundError):
             raise ValueError("unknown time zone") from None
         return value
+
+    @property
+    def intake_first_response_minutes(self) -> dict[str, float]:
+        """The first-response minutes of each queued channel, by channel name."""
+        return {"sms": self.intake_first_response_minutes_sms, "web": self.intake_first_response_minutes_web,
+                "app": self.intake_first_response_minutes_app, "email": self.intake_first_response_minutes_email,
+                "open311": self.intake_first_response_minutes_open311,
+                "letter": self.intake_first_response_minutes_letter,
+                "walk-in": self.intake_first_response_minutes_walk_in, "phone": self.answer_ring_seconds / 60}
 
     @property
     def tz(self) -> ZoneInfo:

@@ -104,7 +104,7 @@ _CREDENTIAL_ENDING = ("logout", "revoke", "deactivate")
 
 
 # Scopes of the integration token: every integration endpoint is reached past its token check.
-INTEGRATION_SCOPES = "cti,wakeup,pms"
+INTEGRATION_SCOPES = "cti,wakeup,pms,sms"
 
 
 class Credentials:

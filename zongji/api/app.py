@@ -23,9 +23,12 @@ from zongji.api.routers import (
     fias,
     guestsvc,
     holds,
+    intake,
     knowledge,
     live,
+    open311,
     phrases,
+    public_intake,
     pms,
     presence,
     roster,
@@ -68,7 +71,8 @@ def area_routes() -> APIRouter:
     router = APIRouter(dependencies=errors.ROUTE_DEPENDENCIES)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc):
+                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc,
+                   intake, open311, public_intake):
         router.include_router(module.router)
     install_console(router)
     return router
@@ -128,7 +132,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Forged cross-site requests refused, request bodies bounded (issue 12): outermost.
     app.add_middleware(Guards, max_body=settings.max_body_bytes,
                        upload_max=max(settings.attachment_max_bytes, prompts_service.MAX_UPLOAD_BYTES) + 64 * 1024,
-                       allowed_origins=[o for o in settings.allowed_origins.split(",") if o.strip()])
+                       allowed_origins=[o for o in settings.allowed_origins.split(",") if o.strip()],
+                       upload_paths=("/attachments", "/api/prompts", "/api/public/requests"))
     return app
 
 

@@ -135,7 +135,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.field:
             body["field"] = exc.field
             body["fields"] = [{"field": exc.field, "message": exc.message}]
-        return JSONResponse(status_code=exc.status_code, content=body)
+        retry = getattr(exc, "retry_after", None)  # TooMany (429)
+        return JSONResponse(status_code=exc.status_code, content=body,
+                            headers={"Retry-After": str(retry)} if retry else None)
 
     # Safety net: a number too large for the database (e.g. an id of 2**63) is bad input, not a
     # server fault. Endpoints should bound their ids (deps.IdPath) so the field is named.

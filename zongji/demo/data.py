@@ -23,6 +23,7 @@ from zongji.demo import catalogue as catalogue_demo
 from zongji.demo import guestsvc as guestsvc_demo
 from zongji.demo import knowledge as knowledge_demo
 from zongji.demo import switchboard as switchboard_demo
+from zongji.demo import intake as intake_demo
 from zongji.demo.work_orders import load_work_order_demo
 from zongji.errors import ZongjiError
 from zongji.services import audit, auth, wakeups
@@ -557,6 +558,8 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
     pms_hash = auth.hash_token(DEMO_PMS_TOKEN)
     if session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == pms_hash)) is None:
         session.add(IntegrationToken(name=DEMO_PMS_TOKEN_NAME, token_hash=pms_hash, scopes="pms"))
+    # Issue 15: the SMS gateway's token and messages waiting in the intake queue.
+    intake_demo.load(session, settings, now=now)
     session.flush()
 
     def count(model, *where) -> int:

@@ -43,6 +43,7 @@ INTEGRATION_SCOPES = {
     "cti": "a PBX or the SIP gateway reports call events",
     "wakeup": "a PMS or guest channel books, changes and cancels wake-up calls",
     "pms": "a PMS reports check-outs",
+    "sms": "an SMS gateway delivers citizens' text messages (POST /api/v1/sms/inbound)",
 }
 
 

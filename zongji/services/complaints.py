@@ -27,7 +27,8 @@ from zongji.store.models import Department, Organisation, Person, User
 from zongji.store.work_order_models import WorkOrder, WorkOrderCategory, WorkOrderEvent
 
 OUTCOME_ZH = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
-CHANNEL_ZH = {"phone": "电话", "web": "网站", "wechat": "微信", "email": "电子邮件", "letter": "来信", "visit": "来访"}
+CHANNEL_ZH = {"phone": "电话", "sms": "短信", "web": "网站", "open311": "Open311", "app": "移动应用", "wechat": "微信",
+              "email": "电子邮件", "letter": "来信", "walk-in": "来访", "visit": "来访"}
 STATUS_ZH = {
     "created": "待派单", "closed_directly": "直办办结", "dispatched": "已派单", "accepted": "已签收",
     "returned": "已退回", "in_progress": "办理中", "replied": "已答复", "callback": "回访中", "review": "复核中",

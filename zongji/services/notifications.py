@@ -110,15 +110,19 @@ def mark_read(session: Session, notification_id: int, *, user_id: int, role: str
         n.read_at = now or utcnow()
 
 
-def send_email(settings: Settings, *, to: str, subject: str, body: str) -> str:
-    """Send one message through the configured SMTP server; returns its Message-ID."""
+def send_email(settings: Settings, *, to: str, subject: str, body: str, sender: str | None = None,
+               message_id: str | None = None, headers: dict[str, str] | None = None) -> str:
+    """Send one message through the configured SMTP server; returns its Message-ID. ``headers``:
+    more headers (a reply's In-Reply-To and References)."""
     if not settings.smtp_host:
         raise DeliveryError("e-mail is not configured (smtp_host)")
     msg = EmailMessage()
-    msg["From"] = settings.mail_from
+    msg["From"] = sender or settings.mail_from
     msg["To"] = to
     msg["Subject"] = subject
-    msg["Message-ID"] = make_msgid(domain="zongji")
+    msg["Message-ID"] = message_id or make_msgid(domain="zongji")
+    for name, value in (headers or {}).items():
+        msg[name] = value
     msg.set_content(body or subject)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds) as smtp:

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 
-from zongji.api.deps import ReadDB, WriteDB, get_settings, require_roles
+from zongji.api.deps import IdPath, ReadDB, WriteDB, get_settings, require_roles
 from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES, LEADER_ROLES
 from zongji.services.actors import actor
@@ -42,6 +42,6 @@ def list_postings(request: Request, user: Leader, db: ReadDB,
 
 @router.post("/postings/{posting_id}/requeue", summary="Send a refused posting again",
              openapi_extra=refusals(posting_id="only a refused posting is sent again"))
-def requeue_posting(request: Request, posting_id: int, user: Admin, db: WriteDB) -> dict[str, Any]:
+def requeue_posting(request: Request, posting_id: IdPath, user: Admin, db: WriteDB) -> dict[str, Any]:
     p = postings.requeue(db, posting_id, actor=actor(user))
     return postings.posting_out(p, get_settings(request).tz)

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field
 from zongji.api.deps import ID_MAX, CurrentUser, ReadDB, WriteDB, require_roles
 from zongji.api.models import ApiModel
 from zongji.api.errors import refusals
+from zongji.domain.intake.channels import CHANNELS
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.domain.sla import ClockState
 from zongji.domain.work_orders.words import OrderType, Status
@@ -74,7 +75,7 @@ class OrderIn(ApiModel):
     contact_consent: bool = True
     caller_unit_room: str | None = Field(default=None, max_length=100)
     product_serial: str | None = Field(default=None, max_length=100)
-    channel: str = Field(default="phone", max_length=20)
+    channel: str = Field(default="phone", max_length=20, json_schema_extra={"enum": list(CHANNELS)})
     place: str | None = Field(default=None, max_length=4000)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
@@ -126,7 +127,7 @@ class DuplicatesIn(ApiModel):
 _ORDER_RULES = refusals(
     situation="one of the type's situations (GET /api/work-orders/meta), required where it decides handling (R-P2)",
     category="a category of the catalogue", line_code="a line the user works on", urgency="one of the urgencies",
-    complexity="one of the complexities", channel="one of the channels", caller_number="a telephone number",
+    complexity="one of the complexities", channel="one of the channels (phone, sms, email, web, open311, app, letter, walk-in)", caller_number="a telephone number",
     call_id="a call the user may see", close_directly="only for a situation that closes directly",
     link_to="orders the user may see", details="the fields the type asks for", description="not blank",
     caller_name="given when the caller agrees to be contacted",

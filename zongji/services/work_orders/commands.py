@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zongji.domain import sla as sla_rules
+from zongji.domain.intake.channels import parse_channel
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.domain.work_orders.actions import (
     AddAssistingUnit,
@@ -116,6 +117,10 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
         complexity = Complexity(o.complexity) if o.complexity else None
     except ValueError:
         raise Invalid(f"unknown complexity {o.complexity!r}", field="complexity") from None
+    try:
+        channel = parse_channel(o.channel)
+    except ValueError as e:
+        raise Invalid(str(e), field="channel") from None
     if not o.description.strip():
         raise Invalid("the description is required", field="description")
     if (o.latitude is None) != (o.longitude is None):
@@ -172,7 +177,7 @@ def create_order(session: Session, viewer: Viewer, o: NewOrder, *, tz: ZoneInfo,
         complexity=str(complexity) if complexity else None, status=str(state.status),
         caller_name=_clip(o.caller_name, 100), caller_number=_clip(o.caller_number, 64),
         contact_consent=o.contact_consent, caller_unit_room=_clip(o.caller_unit_room, 100),
-        product_serial=_clip(o.product_serial, 100), channel=(o.channel or "phone")[:20],
+        product_serial=_clip(o.product_serial, 100), channel=str(channel),
         place=_clip(o.place, TEXT_MAX), latitude=o.latitude, longitude=o.longitude,
         description=o.description.strip()[:TEXT_MAX],
         details={k: str(v)[:200] for k, v in (o.details or {}).items() if v not in (None, "")} or None,
