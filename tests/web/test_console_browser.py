@@ -189,6 +189,10 @@ def test_console_at_full_hd_in_english(demo_server: str, browser, backend: str):
     expect(page).to_have_url(demo_server + "/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "connected")
+    # The page is as wide as the window: a long menu scrolls inside the top bar (the directory
+    # panel and the logout button stayed off-screen when the menu grew).
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+    assert page.locator("#logout").bounding_box()["x"] + page.locator("#logout").bounding_box()["width"] <= 1920
     base_id = f"fullhd-{backend}-{time.time_ns()}"
     _cti(demo_server, event="newCall", **{"from": DEMO_GM_MOBILE}, to=HOTEL_LINE_NUMBER,
          direction="in", callId=base_id + "-gm")
