@@ -83,6 +83,7 @@ def test_a_guest_call_becomes_a_request_done_and_followed_up(demo_server, browse
     item = p3.locator("#gs-follow li", has_text="1299")
     expect(item).to_be_visible()
     item.locator(".gs-fu-note").fill("很及时")
+    expect(item.locator(".gs-fu-note")).to_have_value("很及时")
     item.locator("button[data-result=satisfied]").click()
     expect(p3.locator(".toast.ok")).to_contain_text("回访已记录")
     expect(item).to_be_hidden()

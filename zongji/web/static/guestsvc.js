@@ -54,7 +54,10 @@ function render() {
     const key = "fu:" + r.id;
     const note = draftInput(key, { class: "gs-fu-note", maxlength: "1000", placeholder: t("guestsvc.f.note") });
     const send = (result) => run(async () => {
-      await api("POST", `/api/guestsvc/requests/${r.id}/follow-up`, { result, note: drafts.get(key) || "" });
+      // What the box shows when the button is pressed (a redraw may have replaced the box typed in).
+      const box = document.querySelector(`#gs-follow li[data-id="${r.id}"] .gs-fu-note`);
+      const text = (box && box.value) || drafts.get(key) || "";
+      await api("POST", `/api/guestsvc/requests/${r.id}/follow-up`, { result, note: text });
       drafts.delete(key);
     }, t("guestsvc.followed_up"));
     return el("li", { dataset: { id: String(r.id) } }, el("b", null, r.room), " ", r.item, " · ", t("guestsvc.done_at", { time: fmtTime(r.done_at) }),

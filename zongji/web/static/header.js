@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { config } from "./config.js";
-import { known, locale, saveLocale, setLocale } from "./i18n.js";
+import { known, locale, setLocale } from "./i18n.js";
 import { fmt } from "./local_time.js";
 
 function startClock() {
@@ -22,7 +22,9 @@ document.addEventListener("DOMContentLoaded", () => {
   try { pending = localStorage.getItem("zongji.locale.pending"); } catch (e) { /* ignore */ }
   if (pending && known(pending)) {
     if (pending !== locale) setLocale(pending);
-    else saveLocale(pending);
+    // The server rendered the page in it: it has the choice. Saving it again could overtake a
+    // newer choice sent meanwhile (the last request to arrive wins) and put the old one back.
+    else try { localStorage.removeItem("zongji.locale.pending"); } catch (e) { /* ignore */ }
   } else if (!config.user && stored && stored !== locale && known(stored)) setLocale(stored, false);
   document.querySelectorAll(".lang-switch button").forEach((b) => b.addEventListener("click", () => setLocale(b.dataset.lang)));
   const out = document.getElementById("logout");
