@@ -18,6 +18,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.errors import ZongjiError
+from zongji.services.charges.folio import FolioAdapter
+from zongji.services.charges.folio import build as build_folio
 from zongji.services.switchboard.transfers import on_pbx_report
 from zongji.settings import Settings
 from zongji.store.db import make_engine, make_session_factory
@@ -51,12 +53,14 @@ class Runtime:
     """One process's long-lived parts, built from its settings by :func:`bootstrap`.
 
     ``pbx()`` is the switchboard adapter that sends the PBX commands (transfers, message lamps,
-    line locks): built on first use, once per runtime (see :func:`switchboard_adapter`)."""
+    line locks): built on first use, once per runtime (see :func:`switchboard_adapter`).
+    ``folio()`` is the PMS posting adapter of call charges (``settings.charges_folio``)."""
 
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
     pbx: OnFirstUse[SwitchboardAdapter]
+    folio: OnFirstUse[FolioAdapter]
 
 
 def switchboard_adapter(settings: Settings, session_factory: sessionmaker[Session]) -> SwitchboardAdapter:
@@ -94,7 +98,8 @@ def bootstrap(settings: Settings) -> Runtime:
     engine = make_engine(settings.resolved_database_url)
     session_factory = make_session_factory(engine)
     return Runtime(settings=settings, engine=engine, session_factory=session_factory,
-                   pbx=OnFirstUse(lambda: switchboard_adapter(settings, session_factory)))
+                   pbx=OnFirstUse(lambda: switchboard_adapter(settings, session_factory)),
+                   folio=OnFirstUse(lambda: build_folio(settings)))
 
 
 def shutdown(runtime: Runtime) -> None:

@@ -190,6 +190,33 @@ class Settings(BaseSettings):
     fias_alert_after_seconds: float = Field(120.0, ge=0)
     # A posting the PMS asked to send again later (PA RY / NA / BY) waits this long.
     fias_posting_retry_seconds: float = Field(300.0, gt=0)
+    # Call charges (issue 13 point 4, R-H10): outgoing calls from room and department extensions
+    # rated when they end and posted to the guest's folio. ``charges_folio``: ``none`` (charges
+    # are listed for the front desk to post), ``fias`` (PS postings over the FIAS link) or
+    # ``package.module:ClassName`` (an adapter following zongji.services.charges.folio.FolioAdapter).
+    charges_enabled: bool = True
+    charges_folio: str = "none"
+    # The hotel's own area code (e.g. 020): 0 + area code + a local number is a local call.
+    charges_local_area_code: str = ""
+    # The outside-line prefix guests dial first, when the PBX reports it in the called number.
+    charges_outside_prefix: str = ""
+    # Never charged: exact numbers, or a prefix with * for 10-digit and longer numbers (800…).
+    charges_free_numbers: str = "110,112,119,120,122,800*"
+    # Local and mobile calls, yuan per started minute (IDD/DDD: the rates table), minimum minutes.
+    charges_local_per_minute: float = Field(0.5, ge=0)
+    charges_mobile_per_minute: float = Field(0.5, ge=0)
+    charges_local_minimum_minutes: int = Field(1, ge=0)
+    # Per started minute, or per started six seconds (a tenth of the minute's price).
+    charges_rounding: Literal["minute", "six_seconds"] = "minute"
+    # Calls talked this long or less are not charged; a surcharge in percent on every charge.
+    charges_grace_seconds: int = Field(0, ge=0)
+    charges_service_percent: int = Field(0, ge=0, le=100)
+    # How often ended calls are rated and charges posted, how far back a sweep looks for ended
+    # calls, the wait before posting again after the PMS was unreachable, and a batch's size.
+    charges_sweep_seconds: float = Field(30.0, gt=0)
+    charges_lookback_hours: int = Field(24, ge=1)
+    charges_retry_seconds: float = Field(300.0, gt=0)
+    charges_batch: int = Field(200, ge=1, le=5000)
     # The intake queue (issue 15): a message's first answer is due this many minutes after it
     # came in, per channel (GB/T 33358-2016: SMS and similar messages within 3 minutes).
     intake_first_response_minutes_sms: float = Field(3, gt=0)

@@ -15,6 +15,7 @@ from zongji.api import errors
 from zongji.api.routers import (
     auth,
     calls,
+    charges,
     catalogue,
     cti,
     directory,
@@ -71,7 +72,7 @@ def area_routes() -> APIRouter:
     router = APIRouter(dependencies=errors.ROUTE_DEPENDENCIES)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc,
+                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges,
                    intake, open311, public_intake):
         router.include_router(module.router)
     install_console(router)

@@ -1,0 +1,170 @@
+"""Call charges from ended calls to the guest's folio (issue 13 point 4, R-H10), on both
+databases: a room's international call is rated and posted once; a PMS that refuses or cannot be
+reached loses nothing; calls without a stay, without a rate or from a department are kept and
+listed; the IDD/DDD statistics of the day (R-H14)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from tests.fias_support import make_rooms
+from zongji.domain.fias.postings import PostingAnswer
+from zongji.services.charges import posting, reports, sweep
+from zongji.services.charges.folio import FiasFolio, FolioAnswer
+from zongji.services.fias import postings as fias_postings
+from zongji.store.charges_models import CallCharge
+from zongji.store.fias_models import FiasPosting
+from zongji.store.models import Call, Department, Guest, Room, Stay
+from zongji.store.switchboard_models import LongDistanceRate
+
+NOW = dt.datetime(2026, 12, 4, 6, 0, tzinfo=dt.UTC)  # 14:00 in Shanghai
+
+
+class Pms:
+    """A PMS posting adapter following the contract of ``services/charges/folio``: it fails while
+    ``down``, and keeps every charge it accepted by its idempotency key."""
+
+    name = "test-pms"
+
+    def __init__(self):
+        self.down = True
+        self.folio: dict[str, int] = {}
+        self.calls = 0
+
+    def post(self, session, charge):
+        self.calls += 1
+        if self.down:
+            raise ConnectionError("PMS not reachable")
+        self.folio.setdefault(charge.source, charge.amount_fen)
+        return FolioAnswer("posted", reference=f"F{len(self.folio)}")
+
+    def follow(self, session, charge, reference):
+        return FolioAnswer("posted", reference=reference)
+
+
+def _hotel(write):
+    make_rooms(write, ("1201", "1202"))
+    with write() as s:
+        org_id = s.scalar(select(Room.organisation_id).limit(1))
+        room = s.scalar(select(Room).where(Room.number == "1201"))
+        guest = Guest(organisation_id=org_id, name="王芳")
+        s.add(guest)
+        s.flush()
+        s.add(Stay(guest_id=guest.id, room_id=room.id, arrival=NOW - dt.timedelta(days=1),
+                   departure=NOW + dt.timedelta(days=2), status="in_house"))
+        s.add(Department(organisation_id=org_id, name="销售部", extension="8500"))
+        for kind, dest, code, price in (("idd", "英国", "0044", 8.0), ("ddd", "国内长途", "0", 1.2)):
+            s.add(LongDistanceRate(organisation_id=org_id, kind=kind, destination=dest, dial_code=code,
+                                   per_minute=price, minimum_minutes=1))
+
+
+def _call(write, ext: str, number: str, talk: int | None, *, minutes_ago: int = 30, state: str = "ended",
+          direction: str = "out") -> int:
+    with write() as s:
+        ringing = NOW - dt.timedelta(minutes=minutes_ago)
+        c = Call(external_id=f"c-{ext}-{number}-{minutes_ago}", direction=direction, calling_number=ext,
+                 called_number=number, state=state, ringing_at=ringing,
+                 answered_at=ringing + dt.timedelta(seconds=5) if talk else None,
+                 ended_at=ringing + dt.timedelta(seconds=5 + (talk or 0)) if state == "ended" else None,
+                 talk_seconds=talk, outcome="answered" if talk else "missed")
+        s.add(c)
+        s.flush()
+        return c.id
+
+
+def _charges(session_factory):
+    with session_factory() as s:
+        return {c.call_id: (c.kind, c.state, c.amount_fen, c.room_number) for c in s.scalars(select(CallCharge))}
+
+
+def test_calls_are_rated_once_and_kept_until_the_pms_takes_them(write, session_factory, settings):
+    _hotel(write)
+    uk = _call(write, "8201", "0044 20 7123 4567", 125)            # the guest's call to London
+    ddd = _call(write, "8202", "02187654321", 30, minutes_ago=20)  # nobody stays in 1202
+    sales = _call(write, "8500", "01088888888", 61, minutes_ago=10)
+    missed = _call(write, "8201", "13800138000", None, minutes_ago=5)
+    talking = _call(write, "8201", "0044123", 0, minutes_ago=1, state="answered")
+    incoming = _call(write, "8201", "88888888", 50, direction="in")
+    pms = Pms()
+    with write() as s:
+        done = sweep.run(s, pms, settings, NOW)
+    assert done["posted"] == {"posted": 0, "pending": 0, "refused": 0, "unavailable": 1}
+    got = _charges(session_factory)
+    assert got[uk] == ("idd", "queued", 2400, "1201")           # 3 started minutes at 8 yuan
+    assert got[ddd] == ("ddd", "no_stay", 120, "1202")
+    assert got[sales] == ("ddd", "account", 240, None)
+    assert got[missed] == ("mobile", "free", 0, "1201")
+    assert talking not in got and incoming not in got
+
+    # Nothing lost while the PMS is down; nothing posted twice once it is back.
+    with write() as s:
+        sweep.run(s, pms, settings, NOW + dt.timedelta(seconds=60))   # before the retry time: not tried
+    assert pms.calls == 1
+    pms.down = False
+    later = NOW + dt.timedelta(seconds=settings.charges_retry_seconds + 1)
+    for _ in range(2):
+        with write() as s:
+            sweep.run(s, pms, settings, later)
+    assert pms.folio == {f"call:{uk}": 2400}
+    assert _charges(session_factory)[uk][1] == "posted"
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(CallCharge)) == 4   # each call rated once
+        missed_list = reports.listing(s, settings)
+    assert [i["call_id"] for i in missed_list["items"]] == [ddd]
+    assert missed_list["missed"]["no_stay"] == 1
+
+
+def test_fias_refusal_is_listed_and_posted_once_after_a_person_sends_it_again(write, session_factory, settings):
+    _hotel(write)
+    uk = _call(write, "8201", "00442071234567", 59)
+    folio = FiasFolio()
+    with write() as s:
+        sweep.run(s, folio, settings, NOW)
+    with session_factory() as s:
+        p = s.scalar(select(FiasPosting))
+        assert (p.source, p.room_number, p.amount_minor, p.state) == (f"call:{uk}", "1201", 800, "queued")
+        charge_id = s.scalar(select(CallCharge.id))
+    assert _charges(session_factory)[uk][1] == "pending"
+    with write() as s:   # the link sends it; the PMS refuses (PA with an error status)
+        fias_postings.records_to_send(s, NOW, settings)
+        fias_postings.answer(s, PostingAnswer(p.id, "UR", "room not in house"), NOW, settings)
+    with write() as s:
+        sweep.run(s, folio, settings, NOW + dt.timedelta(seconds=30))
+    with session_factory() as s:
+        listed = reports.listing(s, settings)["items"]
+    assert [(i["call_id"], i["state"], i["reason"]) for i in listed] == [(uk, "refused", "UR room not in house")]
+    with write() as s:
+        posting.act(s, charge_id, "requeue", actor="leader", reason="客人确认在住", now=NOW)
+    with write() as s:
+        sweep.run(s, folio, settings, NOW + dt.timedelta(seconds=60))
+    with write() as s:   # sent again with the same P#; this time posted
+        sent = fias_postings.records_to_send(s, NOW, settings)
+        assert [pid for pid, _ in sent] == [p.id]
+        fias_postings.answer(s, PostingAnswer(p.id, "OK", None), NOW, settings)
+    with write() as s:
+        sweep.run(s, folio, settings, NOW + dt.timedelta(seconds=90))
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(FiasPosting)) == 1
+        assert reports.listing(s, settings)["missed_total"] == 0
+    assert _charges(session_factory)[uk][1] == "posted"
+
+
+def test_long_distance_statistics_of_the_day(write, session_factory, settings):
+    _hotel(write)
+    _call(write, "8201", "00442071234567", 125)
+    _call(write, "8201", "02187654321", 30, minutes_ago=20)
+    _call(write, "8500", "01088888888", 61, minutes_ago=10)
+    _call(write, "8201", "13800138000", 100, minutes_ago=5)   # mobile: not long distance
+    with write() as s:
+        sweep.run(s, Pms(), settings, NOW)
+    with session_factory() as s:
+        data = reports.long_distance(s, settings, date_from=dt.date(2026, 12, 4), date_to=dt.date(2026, 12, 4))
+    t = data["total"]
+    assert (t["idd_count"], t["idd_minutes"], t["idd_amount_fen"]) == (1, 3, 2400)
+    assert (t["ddd_count"], t["ddd_minutes"], t["ddd_amount_fen"]) == (2, 3, 360)
+    assert [(r["room"], r["idd_count"], r["ddd_count"]) for r in data["rooms"]] == [("1201", 1, 1)]
+    assert [(r["department"], r["ddd_amount_fen"]) for r in data["departments"]] == [("销售部", 240)]
+    xlsx = reports.long_distance_xlsx(data)
+    assert xlsx[:2] == b"PK"

@@ -1,0 +1,150 @@
+"""Reading call charges: one charge as the API shows it, the list (a room's calls for the
+operator who tells the guest, the missed or skipped charges report), and the daily long-distance
+statistics (R-H14: count, minutes and amount of IDD and DDD calls by room and by department) with
+their XLSX workbook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zongji.domain.charges import posting as rules
+from zongji.domain.charges.destination import LONG_DISTANCE_KINDS
+from zongji.domain.room_numbers import normalize_room
+from zongji.errors import Invalid
+from zongji.services.local_time import iso
+from zongji.settings import Settings
+from zongji.store.charges_models import CallCharge
+from zongji.store.models import Department
+
+MAX_DAYS = 62
+LIST_MAX = 500
+
+
+def charge_out(c: CallCharge, settings: Settings, department: str | None = None) -> dict[str, Any]:
+    tz = settings.tz
+    return {"id": c.id, "call_id": c.call_id, "called_at": iso(c.called_at, tz), "extension": c.extension,
+            "dialled": c.dialled, "kind": c.kind, "destination": c.destination, "talk_seconds": c.talk_seconds,
+            "units": c.units, "unit": c.unit, "per_minute_fen": c.per_minute_fen, "amount_fen": c.amount_fen,
+            "room": c.room_number, "stay_id": c.stay_id, "department_id": c.department_id,
+            "department": department, "state": c.state, "attempts": c.attempts, "adapter": c.adapter,
+            "reference": c.reference, "reason": c.reason, "settled_by": c.settled_by,
+            "posted_at": iso(c.posted_at, tz), "next_try_at": iso(c.next_try_at, tz)}
+
+
+def _day_bounds(day_from: dt.date, day_to: dt.date, settings: Settings) -> tuple[dt.datetime, dt.datetime]:
+    if day_to < day_from:
+        raise Invalid("date_to is before date_from", field="date_to")
+    if (day_to - day_from).days >= MAX_DAYS:
+        raise Invalid(f"at most {MAX_DAYS} days at once", field="date_to")
+    tz = settings.tz
+    start = dt.datetime.combine(day_from, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    return start, end
+
+
+def listing(session: Session, settings: Settings, *, view: str = "missed", room: str | None = None,
+            date_from: dt.date | None = None, date_to: dt.date | None = None, limit: int = 200) -> dict[str, Any]:
+    """Charges, newest first: ``view`` ``missed`` — not on a folio yet (queued, pending, refused,
+    no stay, unrated), whatever their day; ``all`` — every charge of the days given; with
+    ``room`` only that room's (what the operator tells a guest who asks)."""
+    if not 1 <= limit <= LIST_MAX:
+        raise Invalid(f"limit must be between 1 and {LIST_MAX}", field="limit")
+    stmt = select(CallCharge, Department.name).outerjoin(Department, Department.id == CallCharge.department_id)
+    if view == "missed":
+        stmt = stmt.where(CallCharge.state.in_(rules.NOT_POSTED))
+    elif view != "all":
+        raise Invalid("view is missed or all", field="view")
+    if room is not None and room.strip():
+        number = normalize_room(room)
+        if not any(ch.isalnum() for ch in number):
+            raise Invalid("give a room number", field="room")
+        stmt = stmt.where(CallCharge.room_number == number)
+    if date_from or date_to:
+        start, end = _day_bounds(date_from or date_to, date_to or date_from, settings)
+        stmt = stmt.where(CallCharge.called_at >= start, CallCharge.called_at < end)
+    rows = session.execute(stmt.order_by(CallCharge.called_at.desc(), CallCharge.id.desc()).limit(limit)).all()
+    counts = dict(session.execute(select(CallCharge.state, func.count()).where(
+        CallCharge.state.in_(rules.NOT_POSTED)).group_by(CallCharge.state)).all())
+    missed = {s: int(counts.get(s, 0)) for s in rules.NOT_POSTED}
+    return {"items": [charge_out(c, settings, dep) for c, dep in rows], "missed": missed,
+            "missed_total": sum(missed.values())}
+
+
+def long_distance(session: Session, settings: Settings, *, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+    """IDD and DDD calls of the local days ``date_from``…``date_to`` (R-H14): per day and kind,
+    per room, per department — count, minutes (talk time rounded up per call) and amount in fen.
+    Every outgoing long-distance call counts, charged or written off."""
+    start, end = _day_bounds(date_from, date_to, settings)
+    rows = session.execute(
+        select(CallCharge.called_at, CallCharge.kind, CallCharge.room_number, CallCharge.department_id,
+               CallCharge.talk_seconds, CallCharge.amount_fen, CallCharge.state)
+        .where(CallCharge.called_at >= start, CallCharge.called_at < end,
+               CallCharge.kind.in_(LONG_DISTANCE_KINDS))).all()
+    names = dict(session.execute(select(Department.id, Department.name)).all())
+    tz = settings.tz
+    days: dict[tuple[str, str], dict[str, int]] = {}
+    rooms: dict[str, dict[str, int]] = {}
+    deps: dict[str, dict[str, int]] = {}
+
+    def add(bucket: dict[str, int], kind: str, seconds: int, amount: int) -> None:
+        bucket[f"{kind}_count"] = bucket.get(f"{kind}_count", 0) + 1
+        bucket[f"{kind}_minutes"] = bucket.get(f"{kind}_minutes", 0) + -(-seconds // 60)
+        bucket[f"{kind}_amount_fen"] = bucket.get(f"{kind}_amount_fen", 0) + amount
+
+    for r in rows:
+        amount = 0 if r.state == "written_off" else int(r.amount_fen)
+        day = r.called_at.astimezone(tz).date().isoformat()
+        add(days.setdefault((day, ""), {}), r.kind, int(r.talk_seconds), amount)
+        if r.room_number:
+            add(rooms.setdefault(r.room_number, {}), r.kind, int(r.talk_seconds), amount)
+        if r.department_id is not None:
+            add(deps.setdefault(names.get(r.department_id, str(r.department_id)), {}), r.kind,
+                int(r.talk_seconds), amount)
+    zero = {f"{k}_{f}": 0 for k in LONG_DISTANCE_KINDS for f in ("count", "minutes", "amount_fen")}
+    total = dict(zero)
+    for b in days.values():
+        for k, v in b.items():
+            total[k] += v
+    return {
+        "date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
+        "days": [{"day": d, **zero, **b} for (d, _), b in sorted(days.items())],
+        "rooms": [{"room": k, **zero, **b} for k, b in sorted(rooms.items())],
+        "departments": [{"department": k, **zero, **b} for k, b in sorted(deps.items())],
+        "total": total,
+    }
+
+
+_HEAD = {
+    "zh-CN": {"day": "日期", "room": "房号", "department": "部门", "idd_count": "国际长途(次)",
+              "idd_minutes": "国际长途(分钟)", "idd_amount": "国际长途(元)", "ddd_count": "国内长途(次)",
+              "ddd_minutes": "国内长途(分钟)", "ddd_amount": "国内长途(元)", "days": "按日", "rooms": "按房间",
+              "departments": "按部门", "total": "合计"},
+    "en": {"day": "Day", "room": "Room", "department": "Department", "idd_count": "IDD calls",
+           "idd_minutes": "IDD minutes", "idd_amount": "IDD amount (CNY)", "ddd_count": "DDD calls",
+           "ddd_minutes": "DDD minutes", "ddd_amount": "DDD amount (CNY)", "days": "By day", "rooms": "By room",
+           "departments": "By department", "total": "Total"},
+}
+
+
+def long_distance_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
+    """The statistics as a workbook: one sheet by day (with the total), by room, by department."""
+    h = _HEAD.get(locale, _HEAD["zh-CN"])
+    figures = ("idd_count", "idd_minutes", "idd_amount", "ddd_count", "ddd_minutes", "ddd_amount")
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, key in (("days", "day"), ("rooms", "room"), ("departments", "department")):
+        ws = wb.create_sheet(h[sheet])
+        ws.append([h[key], *(h[f] for f in figures)])
+        rows = list(data[sheet]) + ([{"day": h["total"], **data["total"]}] if sheet == "days" else [])
+        for row in rows:
+            ws.append([row[key], *(row[f] if not f.endswith("amount") else row[f + "_fen"] / 100 for f in figures)])
+        ws.column_dimensions["A"].width = 14
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,139 @@
+/* The call charges page (issue 13 point 4, R-H10, R-H14), /charges: charges not on a folio yet
+   (queued, with the PMS, refused, no stay, no rate) with what a shift leader can do about each —
+   send again, record as posted by hand, write off with a reason —, every charge of some days or
+   of a room, the IDD/DDD statistics of a range of days with their XLSX, and what a call would
+   cost. Data: /api/charges…; live: topic call_charge reloads the list. R reloads by hand. */
+
+import { api, errorText } from "./api.js";
+import { $, el, toast } from "./dom.js";
+import { onLocale, t } from "./i18n.js";
+import { onOpen, subscribe } from "./live.js";
+import { dur, fmtStamp, localDate } from "./local_time.js";
+import { clearFieldErrors, showFieldError } from "./form_errors.js";
+
+(function () {
+  const root = document.getElementById("charges-page");
+  if (!root) return;
+  const filter = $("charges-filter"), ldForm = $("ld-filter"), quoteForm = $("quote-form");
+  let lastList = null, lastLd = null;
+  const yuan = (fen) => "¥" + (fen / 100).toFixed(2);
+
+  function query(form) {
+    const p = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (String(v).trim()) p.set(k, String(v).trim());
+    return p;
+  }
+
+  function actions(c) {
+    if (!["queued", "refused", "no_stay", "unrated"].includes(c.state)) return "";
+    const act = async (path, needReason) => {
+      let reason = null;
+      if (needReason) {
+        reason = window.prompt(t("charges.reason_prompt"));
+        if (reason === null) return;
+      }
+      try {
+        await api("POST", `/api/charges/${c.id}/${path}`, { reason });
+        toast(t("charges.done"), "info");
+        loadList();
+      } catch (err) {
+        toast(errorText(err), "error");
+      }
+    };
+    const buttons = [];
+    if (c.state !== "queued" && c.state !== "unrated") {
+      buttons.push(el("button", { class: "btn btn-small", type: "button", onclick: () => act("requeue") }, t("charges.act.requeue")));
+    }
+    buttons.push(el("button", { class: "btn btn-small", type: "button", onclick: () => act("post-by-hand") }, t("charges.act.by_hand")));
+    buttons.push(el("button", { class: "btn btn-small btn-ghost", type: "button", onclick: () => act("write-off", true) }, t("charges.act.write_off")));
+    return buttons;
+  }
+
+  function reasonText(r) {
+    if (!r) return "";
+    const key = "charges.reason." + r;
+    const text = t(key);
+    return text === key ? r : text;
+  }
+
+  function renderList(data) {
+    lastList = data;
+    const body = $("charges-table").tBodies[0];
+    body.replaceChildren(...data.items.map((c) => el("tr", { dataset: { state: c.state } },
+      el("td", {}, fmtStamp(c.called_at)),
+      el("td", {}, c.room ? t("charges.payer.room", { room: c.room }) : (c.department || c.extension)),
+      el("td", { class: "mono" }, c.dialled),
+      el("td", {}, t("charges.kind." + c.kind) + (c.destination ? " · " + c.destination : "")),
+      el("td", {}, dur(c.talk_seconds)),
+      el("td", { class: "num" }, yuan(c.amount_fen)),
+      el("td", {}, el("span", { class: "badge state-" + c.state }, t("charges.state." + c.state)),
+        c.reason ? el("div", { class: "muted small" }, reasonText(c.reason)) : null),
+      el("td", {}, actions(c)))));
+    $("charges-empty").hidden = data.items.length > 0;
+    const banner = $("charges-missed");
+    banner.hidden = !data.missed_total;
+    banner.textContent = data.missed_total ? t("charges.missed_banner", { n: data.missed_total }) : "";
+  }
+
+  async function loadList() {
+    clearFieldErrors(filter);
+    try {
+      renderList(await api("GET", "/api/charges?" + query(filter)));
+    } catch (err) {
+      showFieldError(err, { scope: filter, slots: true, mark: "invalid" });
+    }
+  }
+
+  function renderLd(data) {
+    lastLd = data;
+    const row = (label, r) => el("tr", {}, el("td", {}, label),
+      el("td", { class: "num" }, r.idd_count), el("td", { class: "num" }, r.idd_minutes),
+      el("td", { class: "num" }, yuan(r.idd_amount_fen)), el("td", { class: "num" }, r.ddd_count),
+      el("td", { class: "num" }, r.ddd_minutes), el("td", { class: "num" }, yuan(r.ddd_amount_fen)));
+    $("ld-table").tBodies[0].replaceChildren(
+      ...data.days.map((d) => row(d.day, d)),
+      el("tr", { class: "total" }, ...row(t("charges.ld.total"), data.total).children),
+      ...data.rooms.map((r) => row(t("charges.payer.room", { room: r.room }), r)),
+      ...data.departments.map((r) => row(r.department, r)));
+    $("ld-xlsx").href = "/api/charges/long-distance.xlsx?" + query(ldForm);
+  }
+
+  async function loadLd() {
+    clearFieldErrors(ldForm);
+    try {
+      renderLd(await api("GET", "/api/charges/long-distance?" + query(ldForm)));
+    } catch (err) {
+      showFieldError(err, { scope: ldForm, slots: true, mark: "invalid" });
+    }
+  }
+
+  filter.addEventListener("submit", (e) => { e.preventDefault(); loadList(); });
+  ldForm.addEventListener("submit", (e) => { e.preventDefault(); loadLd(); });
+  quoteForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clearFieldErrors(quoteForm);
+    try {
+      const q = await api("GET", "/api/charges/quote?" + query(quoteForm));
+      $("q-result").textContent = q.charged
+        ? t("charges.quote.result", { kind: t("charges.kind." + q.kind), dest: q.destination || "", amount: yuan(q.amount_fen), minutes: q.minutes })
+        : t("charges.quote.free", { kind: t("charges.kind." + q.kind) });
+    } catch (err) {
+      $("q-result").textContent = "";
+      showFieldError(err, { scope: quoteForm, slots: true, mark: "invalid" });
+    }
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "r" && !e.altKey && !e.ctrlKey && !e.metaKey && !(e.target instanceof HTMLInputElement)) {
+      loadList();
+      loadLd();
+    }
+  });
+  const today = localDate();
+  $("ld-from").value = today;
+  $("ld-to").value = today;
+  subscribe(["call_charge"], loadList);
+  onOpen(loadList);
+  onLocale(() => { if (lastList) renderList(lastList); if (lastLd) renderLd(lastLd); });
+  loadList();
+  loadLd();
+})();
