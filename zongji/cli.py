@@ -362,6 +362,9 @@ def demo(
             from zongji.store.models import utcnow
 
             history = load_call_history(s, now=utcnow())
+            from zongji.demo.room_calls import load_room_calls
+
+            load_room_calls(s, settings, now=utcnow())
     if history:  # the weeks of past calls counted into the aggregates before the first report
         from zongji.services.stats import aggregates, order_aggregates
 

@@ -8,6 +8,9 @@ from sqlalchemy import func, select
 
 from zongji.demo.call_history import load_call_history
 from zongji.demo.data import load_demo
+from zongji.demo.room_calls import load_room_calls
+from zongji.services.charges import reports
+from zongji.store.charges_models import CallCharge
 from zongji.domain.stats.kpi import CallFacts, answer_rate, count_calls
 from zongji.store.models import Call
 
@@ -32,3 +35,18 @@ def test_a_week_of_demo_calls_looks_like_a_centre_and_is_added_once(write, setti
         assert by_hour[10] > 5 * by_hour[3]  # a morning hump, a quiet night
         assert load_call_history(s, now=now, weeks=1) == 0  # a demo with calls gets none
         assert s.scalar(select(func.count()).select_from(Call)) == added
+
+
+def test_demo_room_calls_are_rated_and_some_wait_for_the_front_desk(write, session_factory, settings):
+    now = dt.datetime(2026, 12, 4, 6, 0, tzinfo=dt.UTC)
+    with write() as s:
+        load_demo(s, settings, now=now)
+        added = load_room_calls(s, settings, now=now)
+    with session_factory() as s:
+        states = [c.state for c in s.scalars(select(CallCharge))]
+        listed = reports.listing(s, settings)
+        stats = reports.long_distance(s, settings, date_from=dt.date(2026, 11, 27), date_to=dt.date(2026, 12, 4))
+    assert len(states) == added > 20
+    assert {"by_hand", "free", "no_stay"} <= set(states)
+    assert listed["missed"]["no_stay"] == 2 and listed["missed"]["unrated"] >= 1
+    assert stats["total"]["idd_count"] > 0 and stats["total"]["ddd_count"] > 0

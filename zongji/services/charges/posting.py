@@ -111,6 +111,7 @@ def act(session: Session, charge_id: int, action: str, *, actor: str, reason: st
             c.reason = None
     elif to == "by_hand":
         c.posted_at = now
+        c.reason = None
     if text:
         c.reason = text[:200]
     audit.record(session, actor=actor, action=f"charge.{action}", entity="call_charge", entity_id=c.id,

@@ -15,6 +15,7 @@ from zongji.services.charges.reports import charge_out
 from zongji.settings import Settings
 from zongji.store.charges_models import CallCharge
 from zongji.store.models import Call, Room
+from zongji.store.switchboard_models import LongDistanceRate
 
 _HIDDEN = ("room", "stay_id", "extension", "department_id", "reference")
 
@@ -45,6 +46,8 @@ def quote(session: Session, settings: Settings, number: str, minutes: int) -> di
         raise Invalid("give a number with digits", field="number")
     dest = rating.classify(session, settings, number, None)
     priced = rate_rules.price(dest, minutes * 60, rating.tariff(settings))
+    en = session.get(LongDistanceRate, dest.rate.id).destination_en if dest.rate and dest.rate.id else None
     return {"number": dest.number, "kind": dest.kind, "destination": dest.rate.destination if dest.rate else None,
+            "destination_en": en,
             "minutes": minutes, "per_minute_fen": priced.per_minute_fen if priced else 0,
             "amount_fen": priced.amount_fen if priced else 0, "charged": priced is not None}

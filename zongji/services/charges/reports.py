@@ -21,15 +21,18 @@ from zongji.services.local_time import iso
 from zongji.settings import Settings
 from zongji.store.charges_models import CallCharge
 from zongji.store.models import Department
+from zongji.store.switchboard_models import LongDistanceRate
 
 MAX_DAYS = 62
 LIST_MAX = 500
 
 
-def charge_out(c: CallCharge, settings: Settings, department: str | None = None) -> dict[str, Any]:
+def charge_out(c: CallCharge, settings: Settings, department: str | None = None,
+               destination_en: str | None = None) -> dict[str, Any]:
     tz = settings.tz
     return {"id": c.id, "call_id": c.call_id, "called_at": iso(c.called_at, tz), "extension": c.extension,
-            "dialled": c.dialled, "kind": c.kind, "destination": c.destination, "talk_seconds": c.talk_seconds,
+            "dialled": c.dialled, "kind": c.kind, "destination": c.destination,
+            "destination_en": destination_en, "talk_seconds": c.talk_seconds,
             "units": c.units, "unit": c.unit, "per_minute_fen": c.per_minute_fen, "amount_fen": c.amount_fen,
             "room": c.room_number, "stay_id": c.stay_id, "department_id": c.department_id,
             "department": department, "state": c.state, "attempts": c.attempts, "adapter": c.adapter,
@@ -55,7 +58,9 @@ def listing(session: Session, settings: Settings, *, view: str = "missed", room:
     ``room`` only that room's (what the operator tells a guest who asks)."""
     if not 1 <= limit <= LIST_MAX:
         raise Invalid(f"limit must be between 1 and {LIST_MAX}", field="limit")
-    stmt = select(CallCharge, Department.name).outerjoin(Department, Department.id == CallCharge.department_id)
+    stmt = (select(CallCharge, Department.name, LongDistanceRate.destination_en)
+            .outerjoin(Department, Department.id == CallCharge.department_id)
+            .outerjoin(LongDistanceRate, LongDistanceRate.id == CallCharge.rate_id))
     if view == "missed":
         stmt = stmt.where(CallCharge.state.in_(rules.NOT_POSTED))
     elif view != "all":
@@ -72,19 +77,19 @@ def listing(session: Session, settings: Settings, *, view: str = "missed", room:
     counts = dict(session.execute(select(CallCharge.state, func.count()).where(
         CallCharge.state.in_(rules.NOT_POSTED)).group_by(CallCharge.state)).all())
     missed = {s: int(counts.get(s, 0)) for s in rules.NOT_POSTED}
-    return {"items": [charge_out(c, settings, dep) for c, dep in rows], "missed": missed,
+    return {"items": [charge_out(c, settings, dep, en) for c, dep, en in rows], "missed": missed,
             "missed_total": sum(missed.values())}
 
 
 def long_distance(session: Session, settings: Settings, *, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
     """IDD and DDD calls of the local days ``date_from``…``date_to`` (R-H14): per day and kind,
     per room, per department — count, minutes (talk time rounded up per call) and amount in fen.
-    Every outgoing long-distance call counts, charged or written off."""
+    Every outgoing long-distance call talked counts, charged or written off."""
     start, end = _day_bounds(date_from, date_to, settings)
     rows = session.execute(
         select(CallCharge.called_at, CallCharge.kind, CallCharge.room_number, CallCharge.department_id,
                CallCharge.talk_seconds, CallCharge.amount_fen, CallCharge.state)
-        .where(CallCharge.called_at >= start, CallCharge.called_at < end,
+        .where(CallCharge.called_at >= start, CallCharge.called_at < end, CallCharge.talk_seconds > 0,
                CallCharge.kind.in_(LONG_DISTANCE_KINDS))).all()
     names = dict(session.execute(select(Department.id, Department.name)).all())
     tz = settings.tz
@@ -114,10 +119,15 @@ def long_distance(session: Session, settings: Settings, *, date_from: dt.date, d
     return {
         "date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
         "days": [{"day": d, **zero, **b} for (d, _), b in sorted(days.items())],
-        "rooms": [{"room": k, **zero, **b} for k, b in sorted(rooms.items())],
+        "rooms": [{"room": k, **zero, **b} for k, b in sorted(rooms.items(), key=lambda kv: _room_order(kv[0]))],
         "departments": [{"department": k, **zero, **b} for k, b in sorted(deps.items())],
         "total": total,
     }
+
+
+def _room_order(number: str) -> tuple[int, str]:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return (int(digits) if digits else 0, number)
 
 
 _HEAD = {

@@ -41,12 +41,21 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
       }
     };
     const buttons = [];
-    if (c.state !== "queued" && c.state !== "unrated") {
+    if (c.state !== "queued" && c.state !== "unrated" && c.reason !== "no_pms") {
       buttons.push(el("button", { class: "btn btn-small", type: "button", onclick: () => act("requeue") }, t("charges.act.requeue")));
     }
     buttons.push(el("button", { class: "btn btn-small", type: "button", onclick: () => act("post-by-hand") }, t("charges.act.by_hand")));
-    buttons.push(el("button", { class: "btn btn-small btn-ghost", type: "button", onclick: () => act("write-off", true) }, t("charges.act.write_off")));
+    buttons.push(el("button", { class: "btn btn-small", type: "button", onclick: () => act("write-off", true) }, t("charges.act.write_off")));
     return buttons;
+  }
+
+  function destination(c) {
+    return (document.documentElement.lang === "en" && c.destination_en) || c.destination || "";
+  }
+
+  function stateText(c) {
+    // Without a PMS every charge waits for the front desk: not a refusal.
+    return t(c.reason === "no_pms" && c.state === "refused" ? "charges.state.front_desk" : "charges.state." + c.state);
   }
 
   function reasonText(r) {
@@ -63,10 +72,10 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
       el("td", {}, fmtStamp(c.called_at)),
       el("td", {}, c.room ? t("charges.payer.room", { room: c.room }) : (c.department || c.extension)),
       el("td", { class: "mono" }, c.dialled),
-      el("td", {}, t("charges.kind." + c.kind) + (c.destination ? " · " + c.destination : "")),
+      el("td", {}, t("charges.kind." + c.kind) + (c.kind === "idd" ? " · " + destination(c) : "")),
       el("td", {}, dur(c.talk_seconds)),
-      el("td", { class: "num" }, yuan(c.amount_fen)),
-      el("td", {}, el("span", { class: "badge state-" + c.state }, t("charges.state." + c.state)),
+      el("td", { class: "num" }, c.state === "unrated" ? "—" : yuan(c.amount_fen)),
+      el("td", {}, el("span", { class: "badge state-" + c.state }, stateText(c)),
         c.reason ? el("div", { class: "muted small" }, reasonText(c.reason)) : null),
       el("td", {}, actions(c)))));
     $("charges-empty").hidden = data.items.length > 0;
@@ -86,6 +95,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
 
   function renderLd(data) {
     lastLd = data;
+    const head = (key) => el("tr", { class: "section" }, el("th", { colspan: 7 }, t(key)));
     const row = (label, r) => el("tr", {}, el("td", {}, label),
       el("td", { class: "num" }, r.idd_count), el("td", { class: "num" }, r.idd_minutes),
       el("td", { class: "num" }, yuan(r.idd_amount_fen)), el("td", { class: "num" }, r.ddd_count),
@@ -93,7 +103,9 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
     $("ld-table").tBodies[0].replaceChildren(
       ...data.days.map((d) => row(d.day, d)),
       el("tr", { class: "total" }, ...row(t("charges.ld.total"), data.total).children),
+      ...(data.rooms.length ? [head("charges.ld.by_room")] : []),
       ...data.rooms.map((r) => row(t("charges.payer.room", { room: r.room }), r)),
+      ...(data.departments.length ? [head("charges.ld.by_department")] : []),
       ...data.departments.map((r) => row(r.department, r)));
     $("ld-xlsx").href = "/api/charges/long-distance.xlsx?" + query(ldForm);
   }
@@ -109,15 +121,20 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
 
   filter.addEventListener("submit", (e) => { e.preventDefault(); loadList(); });
   ldForm.addEventListener("submit", (e) => { e.preventDefault(); loadLd(); });
+  let lastQuote = null;
+  function renderQuote(q) {
+    lastQuote = q;
+    $("q-result").textContent = q.charged
+      ? t("charges.quote.result", { kind: t("charges.kind." + q.kind), dest: destination(q), amount: yuan(q.amount_fen), minutes: q.minutes })
+      : t("charges.quote.free", { kind: t("charges.kind." + q.kind) });
+  }
   quoteForm.addEventListener("submit", async (e) => {
     e.preventDefault();
     clearFieldErrors(quoteForm);
     try {
-      const q = await api("GET", "/api/charges/quote?" + query(quoteForm));
-      $("q-result").textContent = q.charged
-        ? t("charges.quote.result", { kind: t("charges.kind." + q.kind), dest: q.destination || "", amount: yuan(q.amount_fen), minutes: q.minutes })
-        : t("charges.quote.free", { kind: t("charges.kind." + q.kind) });
+      renderQuote(await api("GET", "/api/charges/quote?" + query(quoteForm)));
     } catch (err) {
+      lastQuote = null;
       $("q-result").textContent = "";
       showFieldError(err, { scope: quoteForm, slots: true, mark: "invalid" });
     }
@@ -133,7 +150,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
   $("ld-to").value = today;
   subscribe(["call_charge"], loadList);
   onOpen(loadList);
-  onLocale(() => { if (lastList) renderList(lastList); if (lastLd) renderLd(lastLd); });
+  onLocale(() => { if (lastList) renderList(lastList); if (lastLd) renderLd(lastLd); if (lastQuote) renderQuote(lastQuote); });
   loadList();
   loadLd();
 })();
