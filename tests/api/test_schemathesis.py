@@ -13,7 +13,8 @@ together.
 
 Runtime is bounded: ``ZONGJI_SCHEMATHESIS_EXAMPLES`` examples per operation and generation mode
 on SQLite (default 25) and ``ZONGJI_SCHEMATHESIS_EXAMPLES_PG`` on PostgreSQL (default 10: one
-shorter pass, as the operations are many), derandomized so a run is repeatable.
+shorter pass, as the operations are many), derandomized so a run is repeatable. The operations
+are shared out among ``SHARDS`` tests so that parallel workers run them side by side.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import traceback
 import uuid
 import zlib
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -178,7 +180,17 @@ def _run_operation(operation, creds: Credentials, examples: int) -> None:
     run()
 
 
-def test_every_operation_conforms_and_never_5xx(app, make_user, write, backend):
+# The operations are shared out among this many tests (by a hash of method and path), so that
+# parallel workers take a share each instead of one worker running all of them at the end.
+SHARDS = 4
+
+
+def _shard_of(method: str, path: str) -> int:
+    return zlib.crc32(f"{method.upper()} {path}".encode()) % SHARDS
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_operation_conforms_and_never_5xx(app, make_user, write, backend, shard):
     admin_username, _ = make_user("admin")
     creds = Credentials(write, admin_username)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -187,6 +199,8 @@ def test_every_operation_conforms_and_never_5xx(app, make_user, write, backend):
     try:
         for result in schema.get_all_operations():
             operation = result.ok()
+            if _shard_of(operation.method, operation.path) != shard:
+                continue
             operations += 1
             try:
                 _run_operation(operation, creds, MAX_EXAMPLES[backend])
