@@ -38,6 +38,7 @@ from zongji.api.routers import (
     stats,
     switchboard,
     users,
+    weather,
     wakeups,
     work_order_admin,
     work_orders,
@@ -72,7 +73,7 @@ def area_routes() -> APIRouter:
     router = APIRouter(dependencies=errors.ROUTE_DEPENDENCIES)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges,
+                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather,
                    intake, open311, public_intake):
         router.include_router(module.router)
     install_console(router)

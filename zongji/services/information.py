@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from zongji.domain import world_time
 from zongji.domain.working_hours import WorkingHours, WorkingHoursError
 from zongji.errors import Conflict, Invalid, NotFound
-from zongji.services import audit
+from zongji.services import audit, weather
 from zongji.settings import Settings
 from zongji.store.models import CommonNumber, Department, Organisation, User, utcnow
 from zongji.store.switchboard_models import Facility, LongDistanceRate
@@ -83,7 +83,8 @@ def answer(session: Session, q: str, settings: Settings, *, at: dt.datetime | No
         raise Invalid("type what to look up", field="q")
     if len(q) > MAX_QUERY:
         raise Invalid(f"longer than {MAX_QUERY} characters", field="q")
-    out: dict[str, Any] = {"q": q, "world_time": [], "facilities": [], "rates": [], "common_numbers": []}
+    out: dict[str, Any] = {"q": q, "world_time": [], "facilities": [], "rates": [], "common_numbers": [],
+                           "weather": weather.days(session, settings, count=3, now=at) if weather.asked(q) else []}
     ql = q.lower()
 
     # World time: "纽约", "纽约时间", "New York time", "America/New_York".

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zongji.store.models import Base, BigId, Call, Line, Person, utcnow
@@ -334,7 +334,29 @@ class LongDistanceRate(Base):
     keywords: Mapped[str | None] = mapped_column(Text)
 
 
+class DailyWeather(Base):
+    """The day's weather as the shift leader recorded it for operators to quote (R-H14), or as a
+    weather provider reported it: one row per city and local day (``city`` empty: the site's own
+    city)."""
+
+    __tablename__ = "daily_weather"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    city: Mapped[str] = mapped_column(String(60), default="")
+    day: Mapped[dt.date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(String(100))  # 晴转多云, 小雨 …
+    temp_low: Mapped[int | None] = mapped_column(Integer)
+    temp_high: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(String(200))  # 午后有雷阵雨，提醒客人带伞
+    source: Mapped[str] = mapped_column(String(40), default="manual")
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("city", "day", name="uq_daily_weather_city_day"),)
+
+
 __all__ = [
+    "DailyWeather",
     "DndPeriod",
     "Facility",
     "Handover",

@@ -14,6 +14,7 @@ import * as callConsole from "./console.js";
 import { applySend, leaveButton, loadLeaves, markLeaves, sendButton, sendChoices, sendStates } from "./switchboard_send_leave.js";
 import { closeModal, forgetOnClose, modal, modalKey, openModal } from "./switchboard_modal.js";
 import { showFieldError } from "./form_errors.js";
+import { dayLabel, weatherText } from "./weather_text.js";
 
 const L = (o) => (o ? (locale === "en" ? o.en || o.zh : o.zh || o.en) : "");
 const TARGETS = new Set(["person", "department", "guest", "room"]);
@@ -468,6 +469,8 @@ function renderInfo(a) {
   a.rates.slice(0, 4).forEach((r) => parts.push(el("div", { class: "info-card" },
     el("b", null, L(r.destination)), " ", el("span", { class: "mono" }, r.dial_code || ""), " ",
     el("span", { class: "info-rate" }, t("sb.rate", { p: r.per_minute.toFixed(2) })), r.note ? el("div", { class: "muted small" }, r.note) : null)));
+  (a.weather || []).forEach((w) => parts.push(el("div", { class: "info-card info-weather" },
+    el("b", null, dayLabel(w.day)), " ", weatherText(w), w.note ? el("div", { class: "muted small" }, w.note) : null)));
   a.common_numbers.slice(0, 3).forEach((g) => parts.push(el("div", { class: "info-card" },
     el("div", { class: "subhead" }, g.category), el("table", { class: "mini-table" }, el("tbody", null,
       g.items.slice(0, 8).map((n) => el("tr", null, el("td", null, n.name), el("td", { class: "mono nowrap" }, n.number))))))));
