@@ -75,3 +75,34 @@ def test_long_distance_statistics_export(as_role, write, settings):
     assert f"long-distance-{day}-{day}.xlsx" in x.headers["content-disposition"]
     assert as_role("operator").get("/api/charges/long-distance").status_code == 403
     assert dt.date.fromisoformat(day)
+
+
+def test_supervisor_sets_a_cap_lifts_it_and_exports_the_statement(as_role, write, settings):
+    from tests.services.test_call_charges import _company
+
+    _company(write)
+    sup, leader = as_role("supervisor"), as_role("shift_leader")
+    r = sup.put("/api/charges/policies/8501", json={"split": "share", "person_share_percent": 50, "monthly_cap_fen": 100})
+    assert r.status_code == 200, r.text
+    assert (r.json()["person"], r.json()["department"], r.json()["warn_percent"]) == ("陈静", "销售部", 80)
+    assert leader.put("/api/charges/policies/8501", json={"split": "unit"}).status_code == 403
+    for number, body, field in (("8999", {"split": "unit"}, "number"), ("8500", {"split": "person"}, "split"),
+                                ("8501", {"split": "share", "person_share_percent": 0}, "person_share_percent"),
+                                ("8501", {"split": "half"}, "split")):
+        bad = sup.put(f"/api/charges/policies/{number}", json=body)
+        assert bad.status_code == 422 and bad.json()["field"].split(".")[-1] == field, bad.text
+    now = dt.datetime.now(dt.UTC)   # the API reads this month's totals by the clock
+    _call(write, "8501", "00442071234567", 30, minutes_ago=0, now=now)
+    with write() as s:
+        sweep.run(s, Pms(), settings, now)
+    policy = sup.get("/api/charges/policies").json()[0]
+    assert policy["barred"] and policy["month_total_fen"] == 800
+    lifted = sup.post(f"/api/charges/policies/{policy['id']}/lift")
+    assert lifted.status_code == 200 and not lifted.json()["barred"] and lifted.json()["lifted_this_month"]
+    assert sup.post(f"/api/charges/policies/{policy['id']}/lift").json()["field"] == "policy_id"
+    month = dt.datetime.now(settings.tz).strftime("%Y-%m")
+    data = sup.get("/api/charges/statement", params={"month": month}).json()
+    assert (data["total"]["person_fen"], data["total"]["unit_fen"]) == (400, 400)
+    assert sup.get("/api/charges/statement", params={"month": "2026-13"}).json()["field"] == "month"
+    x = sup.get("/api/charges/statement.xlsx", params={"month": month})
+    assert x.status_code == 200 and x.content[:2] == b"PK"

@@ -102,3 +102,22 @@ def test_charge_states():
         with pytest.raises(posting.NotAllowed):
             posting.apply(state, action)
     assert set(posting.NOT_POSTED) | set(posting.SETTLED) == set(posting.STATES)
+
+
+def test_who_pays_and_the_monthly_cap():
+    from zongji.domain.charges.caps import CapState, cap_actions, person_part
+
+    assert person_part(1000, "unit", 0) == 0
+    assert person_part(1000, "person", 0) == 1000
+    assert person_part(1005, "share", 30) == 302          # half up, in fen
+    assert person_part(1000, "share", 150) == 1000
+    fresh = CapState("2026-12", None, False, None)
+    assert cap_actions(7900, 10000, 80, fresh) == []
+    assert cap_actions(8000, 10000, 80, fresh) == ["warn"]
+    assert cap_actions(10000, 10000, 80, fresh) == ["warn", "bar"]
+    warned = CapState("2026-12", "2026-12", False, None)
+    assert cap_actions(10500, 10000, 80, warned) == ["bar"]
+    assert cap_actions(12000, 10000, 80, CapState("2026-12", "2026-12", True, None)) == []
+    assert cap_actions(12000, 10000, 80, CapState("2026-12", "2026-12", False, "2026-12")) == []  # lifted
+    assert cap_actions(12000, 10000, 80, CapState("2026-12", "2026-11", False, "2026-11")) == ["warn", "bar"]
+    assert cap_actions(12000, None, 80, fresh) == []

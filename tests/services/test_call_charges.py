@@ -14,9 +14,9 @@ from zongji.domain.fias.postings import PostingAnswer
 from zongji.services.charges import posting, reports, sweep
 from zongji.services.charges.folio import FiasFolio, FolioAnswer
 from zongji.services.fias import postings as fias_postings
-from zongji.store.charges_models import CallCharge
+from zongji.store.charges_models import CallCharge, CostPolicy
 from zongji.store.fias_models import FiasPosting
-from zongji.store.models import Call, Department, Guest, Room, Stay
+from zongji.store.models import Call, Department, Guest, Person, Room, Stay
 from zongji.store.switchboard_models import LongDistanceRate
 
 NOW = dt.datetime(2026, 12, 4, 6, 0, tzinfo=dt.UTC)  # 14:00 in Shanghai
@@ -61,9 +61,9 @@ def _hotel(write):
 
 
 def _call(write, ext: str, number: str, talk: int | None, *, minutes_ago: int = 30, state: str = "ended",
-          direction: str = "out") -> int:
+          direction: str = "out", now: dt.datetime = NOW) -> int:
     with write() as s:
-        ringing = NOW - dt.timedelta(minutes=minutes_ago)
+        ringing = now - dt.timedelta(minutes=minutes_ago)
         c = Call(external_id=f"c-{ext}-{number}-{minutes_ago}", direction=direction, calling_number=ext,
                  called_number=number, state=state, ringing_at=ringing,
                  answered_at=ringing + dt.timedelta(seconds=5) if talk else None,
@@ -168,3 +168,92 @@ def test_long_distance_statistics_of_the_day(write, session_factory, settings):
     assert [(r["department"], r["ddd_amount_fen"]) for r in data["departments"]] == [("销售部", 240)]
     xlsx = reports.long_distance_xlsx(data)
     assert xlsx[:2] == b"PK"
+
+
+def _company(write):
+    _hotel(write)
+    with write() as s:
+        dep = s.scalar(select(Department).where(Department.name == "销售部"))
+        s.add(Person(organisation_id=dep.organisation_id, department_id=dep.id, name="陈静", extension="8501",
+                     mobile="13900008501"))
+
+
+def _pbx_commands(write, runtime, settings, now):
+    """Send the queued PBX commands through the test's simulated PBX, as the worker does."""
+    from zongji.services.switchboard.pbx import PBX_JOB, run_pbx_command
+    from zongji.store.models import Job
+
+    with write() as s:
+        for job in s.scalars(select(Job).where(Job.kind == PBX_JOB, Job.state == "pending")):
+            run_pbx_command(s, job.payload, now, runtime.pbx(), settings.tz)
+            job.state = "done"
+
+
+def test_monthly_cap_warns_bars_and_is_lifted_and_the_statement_splits_costs(write, session_factory, settings, runtime):
+    from zongji.services.charges import policies
+    from zongji.store.work_order_models import Notification
+
+    _company(write)
+    with write() as s:
+        policies.save(s, settings, "8501", split="share", person_share_percent=40, monthly_cap_fen=5000,
+                      warn_percent=None, actor="supervisor", now=NOW)
+        policies.save(s, settings, "13900008501", split="person", person_share_percent=0, monthly_cap_fen=None,
+                      warn_percent=None, actor="supervisor", now=NOW)
+    _call(write, "8501", "00442071234567", 240, minutes_ago=50)     # 4 min × 8 = 32 yuan: 64 % of the cap
+    _call(write, "13900008501", "01088888888", 100, minutes_ago=45)  # the mobile: the person pays
+    with write() as s:
+        sweep.run(s, Pms(), settings, NOW)
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "cost_cap")) == 0
+    _call(write, "8501", "00442071234567", 60, minutes_ago=40)      # 40 yuan: past 80 % — warned
+    with write() as s:
+        sweep.run(s, Pms(), settings, NOW)
+    _call(write, "8501", "00442071234567", 120, minutes_ago=30)     # 56 yuan: past the cap — barred
+    with write() as s:
+        sweep.run(s, Pms(), settings, NOW)
+    _pbx_commands(write, runtime, settings, NOW)
+    assert runtime.pbx().long_distance_barred("8501")
+    with session_factory() as s:
+        subjects = [n.subject for n in s.scalars(select(Notification).where(Notification.kind == "cost_cap")
+                                                   .order_by(Notification.id))]
+        listed = {p["number"]: p for p in policies.listing(s, settings, NOW)}
+    assert len(subjects) == 2 and "月度上限" in subjects[0] and "限制长途" in subjects[1]
+    assert listed["8501"]["barred"] and listed["8501"]["month_total_fen"] == 5600
+
+    with write() as s:   # the supervisor lifts it: open again, not barred again this month
+        policies.lift(s, settings, listed["8501"]["id"], actor="supervisor", now=NOW)
+    _pbx_commands(write, runtime, settings, NOW)
+    assert not runtime.pbx().long_distance_barred("8501")
+    _call(write, "8501", "00442071234567", 60, minutes_ago=20)
+    with write() as s:
+        sweep.run(s, Pms(), settings, NOW)
+    with session_factory() as s:
+        assert not s.get(CostPolicy, listed["8501"]["id"]).barred
+        data = reports.statement(s, settings, month="2026-12")
+    person = data["people"][0]
+    assert (person["person"], person["calls"], person["amount_fen"]) == ("陈静", 5, 6400 + 240)
+    # 40 % of the desk's 64 yuan, and all of the mobile's 2.40 yuan.
+    assert (person["person_fen"], person["unit_fen"]) == (2560 + 240, 3840)
+    assert data["departments"][0]["department"] == "销售部"
+    assert reports.statement_xlsx(data)[:2] == b"PK"
+
+
+def test_a_bar_of_last_month_is_released_when_the_month_changes(write, session_factory, settings, runtime):
+    from zongji.services.charges import policies
+
+    _company(write)
+    with write() as s:
+        p = policies.save(s, settings, "8501", split="unit", person_share_percent=0, monthly_cap_fen=100,
+                          warn_percent=None, actor="supervisor", now=NOW)
+    _call(write, "8501", "00442071234567", 30)
+    with write() as s:
+        sweep.run(s, Pms(), settings, NOW)
+    _pbx_commands(write, runtime, settings, NOW)
+    assert runtime.pbx().long_distance_barred("8501")
+    january = dt.datetime(2026, 12, 31, 16, 1, tzinfo=dt.UTC)   # 00:01 on 1 January in Shanghai
+    with write() as s:
+        sweep.run(s, Pms(), settings, january)
+    _pbx_commands(write, runtime, settings, january)
+    assert not runtime.pbx().long_distance_barred("8501")
+    with session_factory() as s:
+        assert not s.get(CostPolicy, p.id).barred

@@ -11,11 +11,11 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zongji.services.charges import posting, rating
+from zongji.services.charges import policies, posting, rating
 from zongji.services.charges.folio import build
 from zongji.settings import Settings
 from zongji.store.charges_models import CallCharge
-from zongji.store.models import Call, Room, Stay
+from zongji.store.models import Call, Person, Room, Stay
 
 _NUMBERS = [  # (number dialled, weight)
     ("00442071234567", 2), ("0012125550123", 3), ("0081312345678", 2), ("0085223456789", 3),
@@ -43,6 +43,15 @@ def load_room_calls(session: Session, settings: Settings, *, now: dt.datetime, d
             added += _add(session, stay.room.extension, rnd.choice(numbers), ringing, rnd)
     for room in empty:
         added += _add(session, room.extension, "02154321234", now - dt.timedelta(hours=rnd.uniform(2, 20)), rnd)
+    # A department manager's desk phone: the unit pays 70 %, a cap of 300 yuan a month (R-C6).
+    manager = session.scalar(select(Person).where(Person.is_manager.is_(True), Person.extension.is_not(None),
+                                                  Person.department_id.is_not(None)).order_by(Person.id).limit(1))
+    if manager is not None:
+        policies.save(session, settings, manager.extension, split="share", person_share_percent=30,
+                      monthly_cap_fen=30000, warn_percent=None, actor="demo", now=now)
+        for day in range(days, -1, -1):
+            added += _add(session, manager.extension, rnd.choice(numbers[:9]),
+                          now - dt.timedelta(days=day, hours=rnd.uniform(1, 9)), rnd)
     session.flush()
     wide = settings.model_copy(update={"charges_lookback_hours": 24 * (days + 1), "charges_batch": 5000})
     rating.rate_ended(session, wide, now)

@@ -38,6 +38,9 @@ class CallCharge(Base):
     room_number: Mapped[str | None] = mapped_column(String(20), index=True)
     stay_id: Mapped[int | None] = mapped_column(ForeignKey("stays.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    # A company extension's cost policy (R-C6): the person and the part they pay, in fen.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    person_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     state: Mapped[str] = mapped_column(String(12))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_try_at: Mapped[dt.datetime | None]
@@ -48,7 +51,29 @@ class CallCharge(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     posted_at: Mapped[dt.datetime | None]
 
-    __table_args__ = (Index("ix_call_charges_state_id", "state", "id"),)
+    __table_args__ = (Index("ix_call_charges_state_id", "state", "id"),
+                      Index("ix_call_charges_extension_called_at", "extension", "called_at"))
 
 
-__all__ = ["CallCharge"]
+class CostPolicy(Base):
+    """Who pays the calls of a company number and its monthly cap (R-C6; domain.charges.caps)."""
+
+    __tablename__ = "cost_policies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)  # an extension or an enterprise mobile
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    split: Mapped[str] = mapped_column(String(10), default="unit")
+    person_share_percent: Mapped[int] = mapped_column(Integer, default=0)
+    monthly_cap_fen: Mapped[int | None] = mapped_column(BigInteger)
+    warn_percent: Mapped[int] = mapped_column(Integer, default=80)
+    barred: Mapped[bool] = mapped_column(default=False)
+    barred_at: Mapped[dt.datetime | None]
+    warned_month: Mapped[str | None] = mapped_column(String(7))
+    lifted_month: Mapped[str | None] = mapped_column(String(7))
+    updated_by: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+__all__ = ["CallCharge", "CostPolicy"]

@@ -122,6 +122,11 @@ class SwitchboardAdapter(Protocol):
         ...
 
 
+    # Optional: ``bar_long_distance(extension, barred)`` bars (or opens again) outgoing long-distance
+    # calls from a company extension at its monthly cap (R-C6). Without it the supervisors are told
+    # to do it at the PBX.
+
+
 SWITCHBOARD_METHODS = ("transfer", "set_message_lamp", "lock_line")
 
 

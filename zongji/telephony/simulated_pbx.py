@@ -61,6 +61,7 @@ class SimulatedPbx:
         self.commands: list[Command] = []
         self.lamps: dict[str, bool] = {}
         self.locks: dict[str, bool] = {}
+        self.bars: dict[str, bool] = {}
         self._lock = threading.Lock()
         self._timers: list[threading.Timer] = []
 
@@ -99,7 +100,17 @@ class SimulatedPbx:
             self.commands.append(Command(self.clock(), "lock", {"extension": extension, "locked": bool(locked)}))
             self.locks[extension] = bool(locked)
 
+    def bar_long_distance(self, extension: str, barred: bool) -> None:
+        """Bar (or open again) outgoing long distance from ``extension`` (optional command)."""
+        self._check()
+        with self._lock:
+            self.commands.append(Command(self.clock(), "bar", {"extension": extension, "barred": bool(barred)}))
+            self.bars[extension] = bool(barred)
+
     # ---- for people and tests
+
+    def long_distance_barred(self, extension: str) -> bool:
+        return self.bars.get(extension, False)
 
     def lamp_on(self, extension: str) -> bool:
         return self.lamps.get(extension, False)

@@ -14,6 +14,12 @@
   supervisors, admins; audited.
 - ``GET /api/charges/long-distance?date_from=&date_to=`` (and ``.xlsx``): the IDD/DDD statistics
   of those days by day, room and department (R-H14). Shift leaders, supervisors, admins.
+- ``GET /api/charges/policies``; ``PUT /api/charges/policies/{number}`` with ``{"split",
+  "person_share_percent", "monthly_cap_fen", "warn_percent"}``; ``POST
+  /api/charges/policies/{policy_id}/lift``: who pays a company number's calls and its monthly
+  cap; at the cap its long distance is barred until the month ends or a supervisor lifts it
+  (R-C6). ``GET /api/charges/statement?month=YYYY-MM`` (and ``.xlsx``): the month's statement per
+  person and department with the unit's and the person's parts. Supervisors and admins.
 """
 
 from __future__ import annotations
@@ -21,22 +27,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 
 from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
 from zongji.api.errors import error_responses, refusals
 from zongji.api.models import ApiModel
-from zongji.domain.roles import CONSOLE_ROLES, LEADER_ROLES
+from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, LEADER_ROLES
 from zongji.services import audit
-from zongji.services.charges import posting, quotes, reports
+from zongji.services.charges import policies, posting, quotes, reports
 from zongji.settings import Settings
 from zongji.store.models import User
 
 router = APIRouter(prefix="/api/charges", tags=["call charges"], responses=error_responses())
 Leader = Annotated[User, Depends(require_roles(LEADER_ROLES))]
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
+Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 Cfg = Annotated[Settings, Depends(get_settings)]
 Day = Annotated[dt.date | None, IsoOnly, Query(description="A local date, YYYY-MM-DD (inclusive)")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,3 +128,61 @@ def long_distance_xlsx(request: Request, user: Leader, db: WriteDB, settings: Cf
     body = reports.long_distance_xlsx(data, user.locale if user.locale in ("zh-CN", "en") else "zh-CN")
     name = f"long-distance-{data['date_from']}-{data['date_to']}.xlsx"
     return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class PolicyIn(ApiModel):
+    split: Literal["unit", "person", "share"] = "unit"
+    person_share_percent: int = Field(0, ge=0, le=100)
+    monthly_cap_fen: int | None = Field(None, ge=0, le=100_000_000)
+    warn_percent: int | None = Field(None, ge=1, le=100)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@router.get("/policies", summary="Company numbers: who pays their calls, their monthly caps")
+def list_policies(user: Admin, db: ReadDB, settings: Cfg) -> list[dict[str, Any]]:
+    return policies.listing(db, settings, _now())
+
+
+@router.put("/policies/{number}", summary="Set who pays a company number's calls and its cap",
+            openapi_extra=refusals(number="a number of the directory", split="only the unit pays a department's",
+                                   person_share_percent="1 to 99 for a share"))
+def put_policy(number: Annotated[str, Path(max_length=40)], body: PolicyIn, user: Admin, db: WriteDB,
+               settings: Cfg) -> dict[str, Any]:
+    p = policies.save(db, settings, number, split=body.split, person_share_percent=body.person_share_percent,
+                      monthly_cap_fen=body.monthly_cap_fen, warn_percent=body.warn_percent, actor=actor_of(user),
+                      now=_now())
+    return policies.policy_out(p, db, settings, _now())
+
+
+@router.post("/policies/{policy_id}/lift", summary="Lift a number's long-distance bar for the rest of the month",
+             openapi_extra=refusals(policy_id="a barred number"))
+def lift_bar(policy_id: IdPath, user: Admin, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    p = policies.lift(db, settings, policy_id, actor=actor_of(user), now=_now())
+    return policies.policy_out(p, db, settings, _now())
+
+
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM (default: this month)")]
+
+
+def _month(month: str | None, settings: Settings) -> str:
+    return month or dt.datetime.now(settings.tz).strftime("%Y-%m")
+
+
+@router.get("/statement", summary="A month's statement of company numbers' calls", openapi_extra=refusals(month="YYYY-MM"))
+def get_statement(user: Admin, db: ReadDB, settings: Cfg, month: Month = None) -> dict[str, Any]:
+    return reports.statement(db, settings, month=_month(month, settings))
+
+
+@router.get("/statement.xlsx", summary="The month's statement as an XLSX workbook", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}},
+            openapi_extra=refusals(month="YYYY-MM"))
+def get_statement_xlsx(user: Admin, db: WriteDB, settings: Cfg, month: Month = None) -> Response:
+    data = reports.statement(db, settings, month=_month(month, settings))
+    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="cost_statement",
+                 detail={"month": data["month"]})
+    body = reports.statement_xlsx(data, user.locale if user.locale in ("zh-CN", "en") else "zh-CN")
+    return Response(body, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="call-costs-{data["month"]}.xlsx"'})

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from zongji.domain.charges import destination as dest_rules
 from zongji.domain.charges import rating as rate_rules
 from zongji.services import live_feed
+from zongji.services.charges import policies
 from zongji.settings import Settings
-from zongji.store.charges_models import CallCharge
+from zongji.store.charges_models import CallCharge, CostPolicy
 from zongji.store.models import Call, Department, Person, Room, Stay
 from zongji.store.switchboard_models import LongDistanceRate
 
@@ -59,12 +60,14 @@ def stay_at(session: Session, room_id: int, at: dt.datetime) -> Stay | None:
 
 
 def _payers(session: Session, extensions: set[str]) -> dict[str, tuple[str, Any]]:
-    """Each extension's payer: ("room", Room) or ("department", department id)."""
+    """Each extension's payer: ("room", Room), ("policy", CostPolicy) or ("department", its id)."""
     out: dict[str, tuple[str, Any]] = {}
     if not extensions:
         return out
     for room in session.scalars(select(Room).where(Room.extension.in_(extensions))):
         out[room.extension] = ("room", room)
+    for number, policy in policies.payers(session, extensions).items():
+        out.setdefault(number, ("policy", policy))
     for dep in session.execute(select(Department.extension, Department.id).where(Department.extension.in_(extensions))):
         out.setdefault(dep.extension, ("department", dep.id))
     for p in session.execute(select(Person.extension, Person.department_id).where(
@@ -81,6 +84,7 @@ def rate_ended(session: Session, settings: Settings, now: dt.datetime) -> dict[s
     # Only calls from the extensions of a room, a department or a person of a department: every
     # one of them gets a row (internal and free ones too), so none is looked at twice.
     extensions = select(Room.extension).union(
+        select(CostPolicy.number),
         select(Department.extension).where(Department.extension.is_not(None)),
         select(Person.extension).where(Person.extension.is_not(None), Person.department_id.is_not(None)))
     calls = list(session.scalars(
@@ -90,6 +94,7 @@ def rate_ended(session: Session, settings: Settings, now: dt.datetime) -> dict[s
     payers = _payers(session, {c.calling_number for c in calls})
     counts: dict[str, int] = {}
     rate_cache: dict[int | None, list[dest_rules.Rate]] = {}
+    capped: set[str] = set()
     for call in calls:
         payer = payers.get(call.calling_number)
         if payer is None:
@@ -111,6 +116,9 @@ def rate_ended(session: Session, settings: Settings, now: dt.datetime) -> dict[s
             charge.room_number = ref.number
             stay = stay_at(session, ref.id, call.ringing_at)
             charge.stay_id = stay.id if stay else None
+        elif kind == "policy":
+            policies.split_charge(charge, ref)
+            capped.add(ref.number)
         else:
             charge.department_id = ref
         charge.state = _first_state(kind, dest, priced, charge.stay_id)
@@ -120,6 +128,8 @@ def rate_ended(session: Session, settings: Settings, now: dt.datetime) -> dict[s
         session.flush()
         live_feed.publish(session, "call_charge", charge.id, {"state": charge.state, "call_id": call.id})
         counts[charge.state] = counts.get(charge.state, 0) + 1
+    if capped:
+        policies.check_caps(session, settings, capped, now)
     counts["more"] = int(len(calls) >= settings.charges_batch)
     return counts
 
@@ -130,7 +140,7 @@ def _first_state(payer: str, dest: dest_rules.Destination, priced: rate_rules.Pr
         return "unrated"  # no rate for that destination: a person decides
     if priced is None or priced.amount_fen == 0:
         return "free"
-    if payer == "department":
+    if payer in ("department", "policy"):
         return "account"
     return "queued" if stay_id is not None else "no_stay"
 

@@ -20,7 +20,7 @@ from zongji.errors import Invalid
 from zongji.services.local_time import iso
 from zongji.settings import Settings
 from zongji.store.charges_models import CallCharge
-from zongji.store.models import Department
+from zongji.store.models import Department, Person
 from zongji.store.switchboard_models import LongDistanceRate
 
 MAX_DAYS = 62
@@ -155,6 +155,83 @@ def long_distance_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
         for row in rows:
             ws.append([row[key], *(row[f] if not f.endswith("amount") else row[f + "_fen"] / 100 for f in figures)])
         ws.column_dimensions["A"].width = 14
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _month_bounds(month: str, settings: Settings) -> tuple[dt.datetime, dt.datetime]:
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise Invalid("a month as YYYY-MM", field="month") from None
+    nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    tz = settings.tz
+    return (dt.datetime.combine(first, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
+            dt.datetime.combine(nxt, dt.time(0), tzinfo=tz).astimezone(dt.UTC))
+
+
+def statement(session: Session, settings: Settings, *, month: str) -> dict[str, Any]:
+    """A month's statement of the company numbers' calls (R-C6): per person and per department,
+    calls, minutes, amount and who pays what (the unit's part, the person's part), in fen."""
+    start, end = _month_bounds(month, settings)
+    rows = session.execute(
+        select(CallCharge.department_id, CallCharge.person_id, CallCharge.talk_seconds, CallCharge.amount_fen,
+               CallCharge.person_fen)
+        .where(CallCharge.called_at >= start, CallCharge.called_at < end, CallCharge.state == "account",
+               CallCharge.amount_fen > 0)).all()
+    deps = dict(session.execute(select(Department.id, Department.name)).all())
+    people = dict(session.execute(select(Person.id, Person.name)).all())
+    by_person: dict[int, dict[str, Any]] = {}
+    by_dep: dict[int | None, dict[str, Any]] = {}
+
+    def add(b: dict[str, Any], r: Any) -> None:
+        b["calls"] += 1
+        b["minutes"] += -(-int(r.talk_seconds) // 60)
+        b["amount_fen"] += int(r.amount_fen)
+        b["person_fen"] += int(r.person_fen)
+        b["unit_fen"] += int(r.amount_fen) - int(r.person_fen)
+
+    def blank(**kw: Any) -> dict[str, Any]:
+        return {**kw, "calls": 0, "minutes": 0, "amount_fen": 0, "unit_fen": 0, "person_fen": 0}
+
+    for r in rows:
+        add(by_dep.setdefault(r.department_id, blank(department=deps.get(r.department_id))), r)
+        if r.person_id is not None:
+            add(by_person.setdefault(r.person_id, blank(person=people.get(r.person_id),
+                                                         department=deps.get(r.department_id))), r)
+    total = blank()
+    for b in by_dep.values():
+        for k in ("calls", "minutes", "amount_fen", "unit_fen", "person_fen"):
+            total[k] += b[k]
+    return {"month": month, "people": sorted(by_person.values(), key=lambda b: (b["department"] or "", b["person"] or "")),
+            "departments": sorted(by_dep.values(), key=lambda b: b["department"] or ""), "total": total}
+
+
+_STATEMENT_HEAD = {
+    "zh-CN": {"people": "按人员", "departments": "按部门", "person": "人员", "department": "部门", "calls": "通话(次)",
+              "minutes": "分钟", "amount": "话费(元)", "unit": "单位承担(元)", "own": "个人承担(元)", "total": "合计"},
+    "en": {"people": "By person", "departments": "By department", "person": "Person", "department": "Department",
+           "calls": "Calls", "minutes": "Minutes", "amount": "Amount (CNY)", "unit": "Unit pays (CNY)",
+           "own": "Person pays (CNY)", "total": "Total"},
+}
+
+
+def statement_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
+    h = _STATEMENT_HEAD.get(locale, _STATEMENT_HEAD["zh-CN"])
+    wb = Workbook()
+    wb.remove(wb.active)
+    money = lambda fen: fen / 100  # noqa: E731
+    ws = wb.create_sheet(h["people"])
+    ws.append([h["person"], h["department"], h["calls"], h["minutes"], h["amount"], h["unit"], h["own"]])
+    for b in data["people"]:
+        ws.append([b["person"], b["department"], b["calls"], b["minutes"], money(b["amount_fen"]),
+                   money(b["unit_fen"]), money(b["person_fen"])])
+    ws = wb.create_sheet(h["departments"])
+    ws.append([h["department"], h["calls"], h["minutes"], h["amount"], h["unit"], h["own"]])
+    for b in [*data["departments"], {**data["total"], "department": h["total"]}]:
+        ws.append([b["department"], b["calls"], b["minutes"], money(b["amount_fen"]), money(b["unit_fen"]),
+                   money(b["person_fen"])])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from zongji.services.charges import posting, rating
+from zongji.services.charges import policies, posting, rating
 from zongji.services.charges.folio import FolioAdapter
 from zongji.settings import Settings
 from zongji.store import jobs
@@ -19,6 +19,7 @@ SWEEP_JOB = rating.SWEEP_JOB
 
 
 def run(session: Session, adapter: FolioAdapter, settings: Settings, now: dt.datetime) -> dict[str, Any]:
+    policies.release_month_end(session, settings, now)
     rated = rating.rate_ended(session, settings, now)
     posted = posting.post_due(session, adapter, settings, now)
     return {"rated": rated, "posted": posted, "more": rated.get("more", 0)}

@@ -1,6 +1,6 @@
 """The PBX outbox (issue 3).
 
-Telephony commands (transfer, message lamp, line lock) are queued as jobs (kind
+Telephony commands (transfer, message lamp, line lock, long-distance bar) are queued as jobs (kind
 ``switchboard.pbx``) in the same transaction as the change that needs them — an outbox: the
 worker sends them once the change is committed, retrying while the PBX is unavailable
 (``run_pbx_command``, through the process's adapter, ``zongji.bootstrap.Runtime.pbx``).
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from zongji.domain import transfer as tr
+from zongji.services.notifications import notify
 from zongji.services.switchboard.message_records import publish_message, record_delivery
 from zongji.store import jobs
 from zongji.store.switchboard_models import Message, TransferAttempt
@@ -53,5 +54,17 @@ def run_pbx_command(session: Session, payload: Mapping[str, Any], now: dt.dateti
                 publish_message(session, msg, tz)
     elif cmd == "lock":
         adapter.lock_line(payload["extension"], bool(payload["locked"]))
+    elif cmd == "bar":
+        # Outgoing long distance barred or opened again (R-C6 monthly cap). An optional command:
+        # a PBX adapter without it leaves it to a person at the PBX, who is told.
+        bar = getattr(adapter, "bar_long_distance", None)
+        if bar is None:
+            log.warning("the PBX adapter cannot bar long distance; %s must be %s by hand", payload["extension"],
+                        "barred" if payload["barred"] else "opened")
+            notify(session, kind="cost_cap", role="supervisor", now=now, external=False,
+                   subject=f"请在交换机上手工{'限制' if payload['barred'] else '恢复'}分机 {payload['extension']} 的长途",
+                   body="The PBX adapter cannot bar long distance: do it at the PBX.")
+            return
+        bar(payload["extension"], bool(payload["barred"]))
     else:
         log.warning("unknown switchboard command %r", cmd)

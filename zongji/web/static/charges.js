@@ -145,12 +145,74 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
       loadLd();
     }
   });
+  // ---- company numbers: who pays, monthly caps, the statement (supervisors and admins; R-C6)
+  const polPanel = $("policies-panel");
+  let lastPolicies = null;
+  function renderPolicies(list) {
+    lastPolicies = list;
+    $("policies-table").tBodies[0].replaceChildren(...list.map((p) => el("tr", {},
+      el("td", { class: "mono" }, p.number),
+      el("td", {}, [p.person, p.department].filter(Boolean).join(" · ")),
+      el("td", {}, t("charges.split." + p.split) + (p.split === "share" ? ` ${p.person_share_percent}%` : "")),
+      el("td", { class: "num" }, p.monthly_cap_fen ? yuan(p.monthly_cap_fen) : "—"),
+      el("td", { class: "num" }, yuan(p.month_total_fen)),
+      el("td", {}, p.barred ? el("span", { class: "badge state-refused" }, t("charges.pol.barred"))
+        : (p.lifted_this_month ? t("charges.pol.lifted") : t("charges.pol.open"))),
+      el("td", {}, p.barred ? el("button", { class: "btn btn-small", type: "button", onclick: () => lift(p) }, t("charges.pol.lift")) : ""))));
+  }
+  async function loadPolicies() {
+    if (!polPanel) return;
+    try { renderPolicies(await api("GET", "/api/charges/policies")); } catch (err) { toast(errorText(err), "error"); }
+  }
+  async function lift(p) {
+    try {
+      await api("POST", `/api/charges/policies/${p.id}/lift`, {});
+      toast(t("charges.done"), "info");
+      loadPolicies();
+    } catch (err) { toast(errorText(err), "error"); }
+  }
+  if (polPanel) {
+    const form = $("policy-form");
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      clearFieldErrors(form);
+      const cap = String(form.elements.monthly_cap.value).trim();
+      try {
+        await api("PUT", "/api/charges/policies/" + encodeURIComponent(form.elements.number.value.trim() || "-"), {
+          split: form.elements.split.value, person_share_percent: Number(form.elements.person_share_percent.value || 0),
+          monthly_cap_fen: cap === "" ? null : Math.round(Number(cap) * 100),
+        });
+        toast(t("charges.done"), "info");
+        loadPolicies();
+      } catch (err) {
+        showFieldError(err, { scope: form, slots: true, mark: "invalid" });
+      }
+    });
+    const month = $("stmt-month");
+    const [y, m] = localDate().slice(0, 7).split("-").map(Number);
+    for (let i = 0; i < 13; i++) {  // this month and the twelve before it
+      const d = new Date(Date.UTC(y, m - 1 - i, 1));
+      const value = d.toISOString().slice(0, 7);
+      month.append(el("option", { value }, value));
+    }
+    const link = () => { $("stmt-xlsx").href = "/api/charges/statement.xlsx?month=" + encodeURIComponent(month.value); };
+    month.addEventListener("change", link);
+    link();
+    subscribe(["cost_policy"], loadPolicies);
+    loadPolicies();
+  }
+
   const today = localDate();
   $("ld-from").value = today;
   $("ld-to").value = today;
   subscribe(["call_charge"], loadList);
   onOpen(loadList);
-  onLocale(() => { if (lastList) renderList(lastList); if (lastLd) renderLd(lastLd); if (lastQuote) renderQuote(lastQuote); });
+  onLocale(() => {
+    if (lastList) renderList(lastList);
+    if (lastLd) renderLd(lastLd);
+    if (lastQuote) renderQuote(lastQuote);
+    if (lastPolicies) renderPolicies(lastPolicies);
+  });
   loadList();
   loadLd();
 })();
