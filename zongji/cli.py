@@ -365,6 +365,9 @@ def demo(
             from zongji.demo.room_calls import load_room_calls
 
             load_room_calls(s, settings, now=utcnow())
+            from zongji.demo.guestsvc_history import load_request_history
+
+            load_request_history(s, now=utcnow())
     if history:  # the weeks of past calls counted into the aggregates before the first report
         from zongji.services.stats import aggregates, order_aggregates
 

@@ -50,3 +50,18 @@ def test_demo_room_calls_are_rated_and_some_wait_for_the_front_desk(write, sessi
     assert {"by_hand", "free", "no_stay"} <= set(states)
     assert listed["missed"]["no_stay"] == 2 and listed["missed"]["unrated"] >= 1
     assert stats["total"]["idd_count"] > 0 and stats["total"]["ddd_count"] > 0
+
+
+def test_demo_centre_history_feeds_the_analysis(write, session_factory, settings):
+    from zongji.demo.guestsvc_history import load_request_history
+    from zongji.services.guestsvc import analysis
+
+    now = dt.datetime(2026, 12, 4, 6, 0, tzinfo=dt.UTC)
+    with write() as s:
+        load_demo(s, settings, now=now)
+        added = load_request_history(s, now=now, weeks=2)
+    with session_factory() as s:
+        week = analysis.report(s, settings, period="week", day=dt.date(2026, 11, 25))
+    assert added > 100
+    assert week["asked"][0]["item"] == "加毛巾" and week["borrowed"] and week["staff_calls"]
+    assert 0.5 < week["satisfied_share"] <= 1

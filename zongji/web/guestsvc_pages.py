@@ -38,3 +38,16 @@ def attendant_page(request: Request) -> Response:
     if user.role not in UNIT_ROLES:
         return shell.render(request, "noaccess.html", user)
     return shell.render(request, "guestsvc_attendant.html", user)
+
+
+@router.get("/guestsvc/analysis", response_class=HTMLResponse)
+def analysis_page(request: Request) -> Response:
+    """The centre's analysis by week or month with charts (R-G3): its staff and the roles that
+    see rooms."""
+    user = shell.user(request)
+    if user is None:
+        return shell.to_login(request)
+    with unit_of_work(request) as s:
+        if not centre.may_run_centre(s, user, request.app.state.settings):
+            return shell.render(request, "noaccess.html", user)
+    return shell.render(request, "guestsvc_analysis.html", user)

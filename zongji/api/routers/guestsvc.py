@@ -28,7 +28,7 @@ from zongji.api.models import ApiModel
 from zongji.domain.guestsvc import catalogue as cat
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.errors import Forbidden, Invalid
-from zongji.services.guestsvc import centre, records, requests
+from zongji.services.guestsvc import analysis, centre, records, requests
 from zongji.store.models import utcnow
 
 router = APIRouter(prefix="/api/guestsvc", tags=["guest-service centre"],
@@ -231,6 +231,16 @@ def sign_in(user: CurrentUser, request: Request, db: WriteDB) -> dict[str, Any]:
     centre.require_centre(db, user, s)
     row = records.sign_in(db, user, s, utcnow())
     return {"day": row.day.isoformat(), "shift": row.shift}
+
+
+@router.get("/analysis", summary="What guests asked for, borrowed and called about, against the targets (R-G3)")
+def analysis_report(user: CurrentUser, request: Request, db: ReadDB,
+                    period: Literal["week", "month"] = "week",
+                    day: Annotated[dt.date | None, IsoOnly, Query(description="A day of the period (default: today)")] = None
+                    ) -> dict[str, Any]:
+    s = _settings(request)
+    centre.require_centre(db, user, s)
+    return analysis.report(db, s, period=period, day=day or utcnow().astimezone(s.tz).date())
 
 
 @router.get("/records", summary="Sign-ins today, keys out, lost and found kept")
