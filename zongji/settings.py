@@ -219,6 +219,9 @@ class Settings(BaseSettings):
     charges_batch: int = Field(200, ge=1, le=5000)
     # A company number's monthly cap (R-C6): supervisors are told once at this share of it.
     charges_cap_warn_percent: int = Field(80, ge=1, le=100)
+    # The weekly list of special calls (R-H14): a charge of at least this much, a call this long.
+    charges_special_yuan: float = Field(100.0, ge=0)
+    charges_special_minutes: int = Field(60, ge=1)
     # The intake queue (issue 15): a message's first answer is due this many minutes after it
     # came in, per channel (GB/T 33358-2016: SMS and similar messages within 3 minutes).
     intake_first_response_minutes_sms: float = Field(3, gt=0)

@@ -257,3 +257,22 @@ def test_a_bar_of_last_month_is_released_when_the_month_changes(write, session_f
     assert not runtime.pbx().long_distance_barred("8501")
     with session_factory() as s:
         assert not s.get(CostPolicy, p.id).barred
+
+
+def test_the_weeks_special_calls(write, session_factory, settings):
+    _hotel(write)
+    police = _call(write, "8201", "110", 40, minutes_ago=50)
+    long_local = _call(write, "8201", "83456789", 3700, minutes_ago=120)
+    london = _call(write, "8201", "00442071234567", 900, minutes_ago=30)      # 15 min × 8 = 120 yuan
+    paris = _call(write, "8201", "0033142765432", 60, minutes_ago=20)
+    _call(write, "8201", "02187654321", 60, minutes_ago=10)                   # an ordinary call
+    with write() as s:
+        sweep.run(s, Pms(), settings, NOW)
+    with session_factory() as s:
+        week = reports.special_calls(s, settings, day=dt.date(2026, 12, 6))   # Sunday of the same week
+        other = reports.special_calls(s, settings, day=dt.date(2026, 12, 7))
+    assert (week["date_from"], week["date_to"]) == ("2026-11-30", "2026-12-06")
+    assert [(i["call_id"], i["reasons"]) for i in week["items"]] == [
+        (long_local, ["long"]), (police, ["emergency"]), (london, ["expensive"]), (paris, ["unrated"])]
+    assert other["items"] == []
+    assert reports.special_calls_xlsx(week)[:2] == b"PK"

@@ -20,6 +20,9 @@
   cap; at the cap its long distance is barred until the month ends or a supervisor lifts it
   (R-C6). ``GET /api/charges/statement?month=YYYY-MM`` (and ``.xlsx``): the month's statement per
   person and department with the unit's and the person's parts. Supervisors and admins.
+- ``GET /api/charges/special?day=`` (and ``.xlsx``): the week's special calls (R-H14) — emergency
+  numbers, destinations without a rate, charges of ``CHARGES_SPECIAL_YUAN`` or more, calls of
+  ``CHARGES_SPECIAL_MINUTES`` or longer, charges written off — with why. Shift leaders and above.
 """
 
 from __future__ import annotations
@@ -186,3 +189,20 @@ def get_statement_xlsx(user: Admin, db: WriteDB, settings: Cfg, month: Month = N
     body = reports.statement_xlsx(data, user.locale if user.locale in ("zh-CN", "en") else "zh-CN")
     return Response(body, media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="call-costs-{data["month"]}.xlsx"'})
+
+
+@router.get("/special", summary="The week's special calls: emergency numbers, no rate, high charges, long calls",
+            openapi_extra=_RANGE)
+def get_special(user: Leader, db: ReadDB, settings: Cfg, day: Day = None) -> dict[str, Any]:
+    return reports.special_calls(db, settings, day=day or dt.datetime.now(settings.tz).date())
+
+
+@router.get("/special.xlsx", summary="The week's special calls as an XLSX workbook", response_class=Response,
+            responses={200: {"content": {XLSX: {}}, "description": "An XLSX workbook"}}, openapi_extra=_RANGE)
+def get_special_xlsx(user: Leader, db: WriteDB, settings: Cfg, day: Day = None) -> Response:
+    data = reports.special_calls(db, settings, day=day or dt.datetime.now(settings.tz).date())
+    audit.record(db, actor=actor_of(user), user_id=user.id, action="export", entity="special_calls",
+                 detail={"date_from": data["date_from"]})
+    body = reports.special_calls_xlsx(data, user.locale if user.locale in ("zh-CN", "en") else "zh-CN")
+    return Response(body, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="special-calls-{data["date_from"]}.xlsx"'})

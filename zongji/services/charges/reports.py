@@ -10,10 +10,11 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain.charges import posting as rules
+from zongji.domain.charges import special
 from zongji.domain.charges.destination import LONG_DISTANCE_KINDS
 from zongji.domain.room_numbers import normalize_room
 from zongji.errors import Invalid
@@ -232,6 +233,60 @@ def statement_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
     for b in [*data["departments"], {**data["total"], "department": h["total"]}]:
         ws.append([b["department"], b["calls"], b["minutes"], money(b["amount_fen"]), money(b["unit_fen"]),
                    money(b["person_fen"])])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def special_calls(session: Session, settings: Settings, *, day: dt.date) -> dict[str, Any]:
+    """The week (Monday to Sunday) holding ``day``: outgoing calls a supervisor should look at
+    (``domain.charges.special``), oldest first, with why."""
+    first = day - dt.timedelta(days=day.weekday())
+    start, end = _day_bounds(first, first + dt.timedelta(days=6), settings)
+    limits = special.Thresholds(amount_fen=int(round(settings.charges_special_yuan * 100)),
+                                talk_seconds=settings.charges_special_minutes * 60)
+    cond = or_(CallCharge.dialled.in_(sorted(special.EMERGENCY)), CallCharge.kind == "unknown",
+               CallCharge.amount_fen >= limits.amount_fen, CallCharge.talk_seconds >= limits.talk_seconds,
+               CallCharge.state == "written_off")
+    rows = session.execute(
+        select(CallCharge, Department.name, LongDistanceRate.destination_en)
+        .outerjoin(Department, Department.id == CallCharge.department_id)
+        .outerjoin(LongDistanceRate, LongDistanceRate.id == CallCharge.rate_id)
+        .where(CallCharge.called_at >= start, CallCharge.called_at < end, cond)
+        .order_by(CallCharge.called_at, CallCharge.id)).all()
+    items = []
+    for c, dep, en in rows:
+        why = special.reasons(dialled=c.dialled, kind=c.kind, amount_fen=c.amount_fen, talk_seconds=c.talk_seconds,
+                              state=c.state, thresholds=limits)
+        if why:
+            items.append(charge_out(c, settings, dep, en) | {"reasons": why})
+    return {"date_from": first.isoformat(), "date_to": (first + dt.timedelta(days=6)).isoformat(), "items": items}
+
+
+_SPECIAL_HEAD = {
+    "zh-CN": ("通话时间", "房号/部门", "分机", "拨打号码", "类别", "通话时长(秒)", "金额(元)", "入账状态", "原因"),
+    "en": ("Call time", "Room / department", "Extension", "Number dialled", "Kind", "Talk (s)", "Amount (CNY)",
+           "Posting", "Why"),
+}
+_REASONS = {
+    "zh-CN": {"emergency": "紧急号码", "unrated": "无费率目的地", "expensive": "高额话费", "long": "超长通话",
+              "written_off": "已核销"},
+    "en": {"emergency": "emergency number", "unrated": "no rate", "expensive": "high charge", "long": "long call",
+           "written_off": "written off"},
+}
+
+
+def special_calls_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
+    loc = locale if locale in _SPECIAL_HEAD else "zh-CN"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{data['date_from']}"
+    ws.append(list(_SPECIAL_HEAD[loc]))
+    for c in data["items"]:
+        ws.append([c["called_at"], c["room"] or c["department"] or "", c["extension"], c["dialled"], c["kind"],
+                   c["talk_seconds"], c["amount_fen"] / 100, c["state"],
+                   "、".join(_REASONS[loc][r] for r in c["reasons"]) if loc == "zh-CN"
+                   else ", ".join(_REASONS[loc][r] for r in c["reasons"])])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

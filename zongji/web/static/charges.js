@@ -145,6 +145,28 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
       loadLd();
     }
   });
+  // ---- the week's special calls (R-H14)
+  const spForm = $("sp-filter");
+  let lastSp = null;
+  function renderSp(d) {
+    lastSp = d;
+    $("sp-range").textContent = t("gsa.range", { from: d.date_from, to: d.date_to });
+    $("sp-table").tBodies[0].replaceChildren(...d.items.map((c) => el("tr", {},
+      el("td", {}, fmtStamp(c.called_at)),
+      el("td", {}, c.room ? t("charges.payer.room", { room: c.room }) : (c.department || c.extension)),
+      el("td", { class: "mono" }, c.dialled),
+      el("td", {}, dur(c.talk_seconds)),
+      el("td", { class: "num" }, c.kind === "unknown" ? "—" : yuan(c.amount_fen)),
+      el("td", {}, c.reasons.map((r) => t("charges.sp.reason." + r)).join(t("charges.sp.sep"))))));
+    $("sp-xlsx").href = "/api/charges/special.xlsx?" + query(spForm);
+  }
+  async function loadSp() {
+    clearFieldErrors(spForm);
+    try { renderSp(await api("GET", "/api/charges/special?" + query(spForm))); }
+    catch (err) { showFieldError(err, { scope: spForm, slots: true, mark: "invalid" }); }
+  }
+  spForm.addEventListener("submit", (e) => { e.preventDefault(); loadSp(); });
+
   // ---- company numbers: who pays, monthly caps, the statement (supervisors and admins; R-C6)
   const polPanel = $("policies-panel");
   let lastPolicies = null;
@@ -205,6 +227,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
   const today = localDate();
   $("ld-from").value = today;
   $("ld-to").value = today;
+  $("sp-day").value = today;
   subscribe(["call_charge"], loadList);
   onOpen(loadList);
   onLocale(() => {
@@ -212,7 +235,9 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
     if (lastLd) renderLd(lastLd);
     if (lastQuote) renderQuote(lastQuote);
     if (lastPolicies) renderPolicies(lastPolicies);
+    if (lastSp) renderSp(lastSp);
   });
   loadList();
   loadLd();
+  loadSp();
 })();
