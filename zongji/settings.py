@@ -363,6 +363,8 @@ class Settings(BaseSettings):
     guestsvc_dishes_minutes: float = Field(60.0, gt=0)
     # Lost and found: an unclaimed item may be disposed of after this many days (R-G4).
     guestsvc_lost_keep_days: int = Field(90, ge=1, le=3650)
+    # Customer files (R-G6): stays checked out within this many days are due a satisfaction survey.
+    guest_survey_days: int = Field(3, ge=1, le=60)
 
     @field_validator("timezone")
     @classmethod

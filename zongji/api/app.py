@@ -22,6 +22,7 @@ from zongji.api.routers import (
     dispatch,
     evaluation,
     fias,
+    guest_files,
     guestsvc,
     holds,
     intake,
@@ -73,7 +74,7 @@ def area_routes() -> APIRouter:
     router = APIRouter(dependencies=errors.ROUTE_DEPENDENCIES)
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
-                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather,
+                   dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather, guest_files,
                    intake, open311, public_intake):
         router.include_router(module.router)
     install_console(router)

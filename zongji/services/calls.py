@@ -23,7 +23,7 @@ from zongji.domain import scope as scope_rules
 from zongji.domain.greeting import DayPeriods, LineInfo, greeting_for
 from zongji.domain.lines import check_outbound
 from zongji.errors import Conflict, Invalid, NotFound, ZongjiError
-from zongji.services import audit
+from zongji.services import audit, guest_files
 from zongji.services import live_feed
 from zongji.services import phrases
 from zongji.services import scope as scope_service
@@ -407,6 +407,8 @@ def call_detail(session: Session, call_id: int, *, tz: ZoneInfo, history_limit: 
         # Reading a guest's identity is a read of personal data (R-O4): audited.
         audit.record(session, actor=actor, user_id=user_id, action="read", entity="guest",
                      entity_id=ident.get("ref_id"), detail={"via": "call", "call_id": call.id})
+        if ident.get("ref_id") is not None:  # the customer file's summary for the card (R-G6)
+            ident["file"] = guest_files.card_summary(session, int(ident["ref_id"]))
     history_q = (
         select(Call)
         .where(or_(Call.calling_number == number, Call.called_number == number), Call.id != call.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 # The shared parts, imported from here by the areas' models too (and UTCDateTime by the
@@ -244,6 +244,26 @@ class Guest(Base):
     language: Mapped[str | None] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The customer file (R-G6): "key", "general" or "potential", and preferences
+    # [{"topic": "pillow", "text": "荞麦枕"}, …] every desk should know.
+    grade: Mapped[str] = mapped_column(String(12), default="general", server_default="general")
+    preferences: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+
+
+class StaySurvey(Base):
+    """The satisfaction survey after a stay (R-G6): one per stay, recorded by whoever called the
+    guest — a score 1–5 and a comment, or why there is none (no answer, declined)."""
+
+    __tablename__ = "stay_surveys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stays.id"), unique=True)
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guests.id"), index=True)
+    result: Mapped[str] = mapped_column(String(12))  # answered | no_answer | declined
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Stay(Base):
@@ -458,6 +478,7 @@ __all__ = [
     "Room",
     "Setting",
     "Stay",
+    "StaySurvey",
     "User",
     "UserLine",
     "utcnow",

@@ -10,6 +10,7 @@ from zongji.web import (
     charges_pages,  # call charges, the missed-charges list, IDD/DDD statistics (issue 13)
     evaluation_pages,  # my reviews and the evaluation items (issue 11)
     fias_pages,  # the PMS link's status (issue 16)
+    guest_file_pages,  # customer files and the surveys after stays (issue 13)
     guestsvc_pages,  # the guest-service centre and the attendants' page (issue 13)
     intake_pages,  # the intake queue of every channel (issue 15)
     public_pages,  # the citizens' web form and status page, no login (issue 15)
@@ -28,6 +29,6 @@ def install(router: APIRouter) -> None:
     """The console on the app's router (``api.app.area_routes``)."""
     router.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
-                   catalogue_pages, charges_pages, evaluation_pages, knowledge_pages, fias_pages, guestsvc_pages,
+                   catalogue_pages, charges_pages, evaluation_pages, knowledge_pages, fias_pages, guest_file_pages, guestsvc_pages,
                    intake_pages, public_pages):
         router.include_router(module.router)

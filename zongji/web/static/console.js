@@ -192,6 +192,16 @@ function renderCard() {
   if (identity.room_number) meta.push(el("span", { class: "meta-item", dataset: { room: identity.room_number }, title: "Alt+J" }, el("span", { class: "muted" }, t("card.own_room") + " "), identity.room_number));
   if (identity.detail && identity.detail !== identity.department) meta.push(el("span", { class: "meta-item" }, identity.detail));
   if (kind === "unknown" && !identity.detail) meta.push(el("span", { class: "meta-item muted" }, t("card.unknown_hint")));
+  const file = identity.file;  // the guest's customer file (R-G6): class, preferences, satisfaction
+  if (file && file.grade) {
+    meta.push(el("a", { class: "meta-item file-grade g-" + file.grade, href: "/guests/" + identity.ref_id, target: "_blank" },
+      t("file.grade." + file.grade) + (file.stays > 1 ? " · " + t("file.stays", { n: file.stays }) : "")
+      + (file.satisfaction !== null && file.satisfaction !== undefined ? " · " + t("file.satisfaction", { s: file.satisfaction }) : "")));
+    if (file.preferences && file.preferences.length) {
+      meta.push(el("span", { class: "meta-item file-prefs" }, el("span", { class: "muted" }, t("file.preferences") + " "),
+        file.preferences.map((p) => t("file.topic." + p.topic) + "：" + p.text).join("；")));
+    }
+  }
   $("card-meta").replaceChildren(...meta);
   const privacy = identity.privacy_level && identity.privacy_level !== "normal" ? identity.privacy_level : null;
   $("card-privacy").hidden = !privacy;

@@ -1,0 +1,34 @@
+"""Customer files' pages (issue 13 point 7, R-G6): ``/guests/{guest_id}`` a guest's file (class,
+preferences, stays, calls, requests, complaints, satisfaction; shift leaders edit the class and
+preferences) and ``/guests/surveys`` the stays due a satisfaction survey. Console roles; data
+from ``/api/guests``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from zongji.api.deps import IdPath
+from zongji.domain.roles import CONSOLE_ROLES
+from zongji.web import shell
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, template: str, **config) -> Response:
+    user = shell.user(request)
+    if user is None:
+        return shell.to_login(request)
+    if user.role not in CONSOLE_ROLES:
+        return shell.render(request, "noaccess.html", user)
+    return shell.render(request, template, user, config=config)
+
+
+@router.get("/guests/surveys", response_class=HTMLResponse)
+def surveys_page(request: Request) -> Response:
+    return _page(request, "guest_surveys.html")
+
+
+@router.get("/guests/{guest_id}", response_class=HTMLResponse)
+def file_page(request: Request, guest_id: IdPath) -> Response:
+    return _page(request, "guest_file.html", guest_id=guest_id)
