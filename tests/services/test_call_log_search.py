@@ -19,7 +19,7 @@ from sqlalchemy import insert, or_, select
 
 from zongji.domain.caller_id import search_digits
 from zongji.services import calls as service
-from zongji.store.models import Call, Line, Organisation
+from zongji.store.models import Call
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
