@@ -18,8 +18,14 @@ import random
 from sqlalchemy import insert, or_, select
 
 from zongji.domain.caller_id import search_digits
+from zongji.domain.work_orders.state import WorkOrderState
+from zongji.domain.work_orders.words import OrderType
 from zongji.services import calls as service
-from zongji.store.models import Call
+from zongji.services.work_orders import listing
+from zongji.services.work_orders.stored_state import state_to_json
+from zongji.services.work_orders.visibility import Viewer
+from zongji.store.models import Call, User
+from zongji.store.work_order_models import WorkOrder
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -215,3 +221,27 @@ def test_a_bad_cursor_is_refused_naming_cursor(client, login):
         assert r.json()["fields"][0]["field"] == "cursor", (cursor, r.text)
     ok = _cursor({"d": "prev", "t": "2026-11-03T00:00:00+00:00", "i": 1})
     assert client.get("/api/calls", params={"cursor": ok}).status_code == 200
+
+
+def test_order_search_by_number_and_the_keys_follow_edits(write, session_factory, make_user):
+    username, _ = make_user("supervisor")
+    at = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)
+    state = state_to_json(WorkOrderState(order_type=OrderType.REQUEST, created_at=at))
+    with write() as s:
+        for k, number in enumerate(["13800138000", "+86 139 0139 0001", None, "020-8888 6666"]):
+            s.add(WorkOrder(number=f"20261102-{k + 1:04d}", order_type="request", status="created",
+                            created_at=at, state=state, caller_number=number, description="路灯不亮 0001"))
+    with write() as s:
+        viewer = Viewer.of(s.scalar(select(User).where(User.username == username)))
+        order = s.scalar(select(WorkOrder).where(WorkOrder.number == "20261102-0001"))
+        order.caller_number = "13700137000"  # corrected afterwards: the keys follow
+
+    def found(q):
+        with session_factory() as s:
+            return sorted(o["number"][-1] for o in listing.list_orders(s, viewer, tz=TZ, q=q)["items"])
+
+    assert found("20261102-0003") == ["3"]
+    assert found("0001") == ["2"]  # the caller's number, not the description's words
+    assert found("139 0139 0001") == found("+8613901390001") == ["2"]
+    assert found("138") == [] and found("137") == ["1"] and found("6666") == ["4"]
+    assert found("路灯") == ["1", "2", "3", "4"]  # words: anywhere, as before
