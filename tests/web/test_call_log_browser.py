@@ -66,6 +66,20 @@ def test_operator_records_an_after_hours_call_afterwards(demo_server, browser, b
     expect(page.locator("#log-table tbody tr", has_text="13901390001")).to_have_count(0)
     assert "supplementary=false" in page.url
 
+    # The demo's weeks of calls: pages by cursor (PgDn, PgUp), the count beside them (issue 18).
+    info = page.locator("#page-info")
+    expect(info).to_contain_text("第 1 页 · 共")
+    first = page.locator("#log-table tbody tr").first.get_attribute("data-id")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("PageDown")
+    expect(info).to_contain_text("第 2 页")
+    assert "cursor=" in page.url
+    expect(page.locator(f"#log-table tbody tr[data-id='{first}']")).to_have_count(0)
+    page.keyboard.press("PageUp")
+    expect(info).to_contain_text("第 1 页")
+    expect(page.locator("#log-table tbody tr").first).to_have_attribute("data-id", first)
+    assert "cursor=" not in page.url
+
     with session_factory() as s:
         call = s.scalars(select(Call).where(Call.calling_number == "13901390001")).one()
         assert call.supplementary and call.talk_seconds == 200 and call.outcome == "answered"
