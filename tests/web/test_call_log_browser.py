@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tests.web.browser_support import ARTIFACTS, logged_in
 
@@ -66,9 +66,15 @@ def test_operator_records_an_after_hours_call_afterwards(demo_server, browser, b
     expect(page.locator("#log-table tbody tr", has_text="13901390001")).to_have_count(0)
     assert "supplementary=false" in page.url
 
-    # The demo's weeks of calls: pages by cursor (PgDn, PgUp), the count beside them (issue 18).
+    # A few pages of calls: pages by cursor (PgDn, PgUp), the count beside them (issue 18).
+    with session_factory() as s:
+        s.execute(insert(Call), [{"direction": "in", "calling_number": f"1380013{k:04d}", "called_number": "8000",
+                                  "state": "ended", "outcome": "answered", "caller_kind": "unknown",
+                                  "ringing_at": when - dt.timedelta(hours=1, minutes=k)} for k in range(120)])
+        s.commit()
+    page.goto(demo_server + "/calls")
     info = page.locator("#page-info")
-    expect(info).to_contain_text("第 1 页 · 共")
+    expect(info).to_contain_text("第 1 页 · 共 121 条")
     first = page.locator("#log-table tbody tr").first.get_attribute("data-id")
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("PageDown")

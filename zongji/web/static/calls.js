@@ -17,6 +17,7 @@ const FILTERS = ["date_from", "date_to", "line", "operator", "outcome", "number"
 let page = 1, total = 0, totalExact = true, lastItems = [];
 // The cursor of the page shown (null: the newest calls, or an old link's ?page=N), and its neighbours'.
 let cursor = null, nextCursor = null, prevCursor = null;
+let loads = 0;  // only the latest request's answer is shown (filters change faster than answers)
 const categories = new Map();
 
 function fillSelects() {
@@ -80,8 +81,10 @@ async function load() {
   if (cursor) p.set("cursor", cursor); else p.set("page", page);
   p.set("page_size", PAGE_SIZE);
   $("log-table").classList.add("loading");
+  const mine = ++loads;
   try {
     const r = await api("GET", "/api/calls?" + p.toString());
+    if (mine !== loads) return;
     lastItems = r.items || [];
     total = r.total || 0;
     totalExact = r.total_exact !== false;
@@ -91,7 +94,7 @@ async function load() {
   } catch (e) {
     toast(errorText(e), "error");
   } finally {
-    $("log-table").classList.remove("loading");
+    if (mine === loads) $("log-table").classList.remove("loading");
   }
 }
 
