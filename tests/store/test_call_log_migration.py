@@ -20,10 +20,10 @@ def test_existing_calls_and_orders_get_their_keys(fresh_db_url):
     upgrade(fresh_db_url, "0025")
     engine = make_engine(fresh_db_url)
     with Session(engine) as s:
-        for i, n in enumerate(NUMBERS * 700):  # more than one batch
-            s.execute(text("INSERT INTO calls (direction, calling_number, called_number, state, caller_kind, "
-                           "caller_vip, supplementary, created_at, updated_at) VALUES ('in', :n, '12345', "
-                           "'ended', 'unknown', false, false, :t, :t)"), {"n": n, "t": "2026-11-01 00:00:00"})
+        s.execute(text("INSERT INTO calls (direction, calling_number, called_number, state, caller_kind, "
+                       "caller_vip, supplementary, created_at, updated_at) VALUES ('in', :n, '12345', "
+                       "'ended', 'unknown', false, false, :t, :t)"),
+                  [{"n": n, "t": "2026-11-01 00:00:00"} for n in NUMBERS * 700])  # more than one batch
         for i, n in enumerate(NUMBERS):
             s.execute(text("INSERT INTO work_orders (number, order_type, urgency, status, caller_number, "
                            "contact_consent, channel, description, supervised, state, version, created_at, "
