@@ -215,6 +215,8 @@ def test_a_bad_cursor_is_refused_naming_cursor(client, login):
         _cursor({"d": "next", "t": "2026-11-03T00:00:00", "i": 1}), _cursor({"d": "next", "t": "soon", "i": 1}),
         _cursor({"d": "next", "t": "2026-11-03T00:00:00+00:00", "i": "1"}), _cursor([1, 2]),
         _cursor({"d": "next", "t": "2026-11-03T00:00:00+00:00", "i": 2 ** 70}),
+        _cursor({"d": "next", "t": "0001-01-01T00:00:00+14:00", "i": 1}), _cursor({"d": "next", "t": 5, "i": 1}),
+        "eyJkIjoibmV4dCJ9x",  # base64 of a different length
     ]:
         r = client.get("/api/calls", params={"cursor": cursor})
         assert r.status_code in (400, 422), (cursor, r.text)

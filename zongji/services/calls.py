@@ -277,10 +277,12 @@ def _decode_cursor(cursor: str) -> tuple[str, dt.datetime, int]:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
         direction, t, call_id = data["d"], data["t"], data["i"]
         at = dt.datetime.fromisoformat(t)
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError, binascii.Error):
+        if at.tzinfo is None:
+            raise ValueError("naive")
+        at = at.astimezone(dt.UTC)
+    except (ValueError, TypeError, KeyError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise bad from None
-    if direction not in ("next", "prev") or type(call_id) is not int or not 0 < call_id < 2 ** 63 \
-            or at.tzinfo is None:
+    if direction not in ("next", "prev") or type(call_id) is not int or not 0 < call_id < 2 ** 63:
         raise bad
     return direction, at, call_id
 
