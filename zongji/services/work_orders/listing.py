@@ -123,8 +123,11 @@ def _search(q: str) -> Any:
     if _ORDER_NUMBER.match(q):
         return WorkOrder.number == q
     if _PHONE_LIKE.match(q) and search_digits(q):
-        return or_(WorkOrder.number == q,
-                   *number_conditions([(WorkOrder.caller_digits, WorkOrder.caller_digits_rev)], q, field="q"))
+        try:
+            return or_(WorkOrder.number == q,
+                       *number_conditions([(WorkOrder.caller_digits, WorkOrder.caller_digits_rev)], q, field="q"))
+        except Invalid:
+            pass  # longer than any telephone number: looked for as text
     like = f"%{q}%"
     return or_(WorkOrder.number.like(like), WorkOrder.caller_name.like(like),
                WorkOrder.caller_number.like(like), WorkOrder.description.like(like),
