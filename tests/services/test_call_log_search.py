@@ -17,7 +17,7 @@ import random
 
 from sqlalchemy import insert, or_, select
 
-from zongji.domain.caller_id import search_digits
+from zongji.domain.caller_id import normalize_number, search_digits
 from zongji.domain.work_orders.state import WorkOrderState
 from zongji.domain.work_orders.words import OrderType
 from zongji.services import calls as service
@@ -90,6 +90,10 @@ def test_search_keys_read_numbers_as_caller_id_does():
     assert search_digits("sip:8301@10.0.0.1;user=phone") == "8301"
     assert search_digits("+44 20 7123 4567") == "442071234567"
     assert search_digits("anonymous") == search_digits("") == search_digits(None) == ""
+    # Every form caller identification reads as one mobile or 400 number has that number's key.
+    for number in ("13800138000", "4008001234"):
+        forms = normalize_number(number).variants()
+        assert len(forms) > 3 and {search_digits(v) for v in forms} == {number}, forms
 
 
 def test_lookups_find_what_like_found(write, session_factory):
