@@ -66,7 +66,8 @@ def test_call_log_filters(client, write, cti_token, login, make_user):
     assert total(line="city") == 1
     assert total(outcome="abandoned") == 1
     assert total(outcome="answered") == 2
-    assert total(number="0013800") == 1
+    assert total(number="0138000") == 1  # its last digits (a middle fragment finds nothing: issue 18)
+    assert total(number="0013800") == 0
     assert total(number="１３９") == 1  # full-width digits
     assert total(operator="li") == 1 and total(operator="1002") == 1
     r = client.get("/api/calls", params={"page_size": 2, "page": 2})

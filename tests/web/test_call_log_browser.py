@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from tests.web.browser_support import ARTIFACTS, logged_in
 
@@ -65,6 +65,26 @@ def test_operator_records_an_after_hours_call_afterwards(demo_server, browser, b
     page.select_option("select[name=supplementary]", "false")
     expect(page.locator("#log-table tbody tr", has_text="13901390001")).to_have_count(0)
     assert "supplementary=false" in page.url
+
+    # A few pages of calls: pages by cursor (PgDn, PgUp), the count beside them (issue 18).
+    with session_factory() as s:
+        s.execute(insert(Call), [{"direction": "in", "calling_number": f"1380013{k:04d}", "called_number": "8000",
+                                  "state": "ended", "outcome": "answered", "caller_kind": "unknown",
+                                  "ringing_at": when - dt.timedelta(hours=1, minutes=k)} for k in range(120)])
+        s.commit()
+    page.goto(demo_server + "/calls")
+    info = page.locator("#page-info")
+    expect(info).to_contain_text("第 1 页 · 共 121 条")
+    first = page.locator("#log-table tbody tr").first.get_attribute("data-id")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("PageDown")
+    expect(info).to_contain_text("第 2 页")
+    assert "cursor=" in page.url
+    expect(page.locator(f"#log-table tbody tr[data-id='{first}']")).to_have_count(0)
+    page.keyboard.press("PageUp")
+    expect(info).to_contain_text("第 1 页")
+    expect(page.locator("#log-table tbody tr").first).to_have_attribute("data-id", first)
+    assert "cursor=" not in page.url
 
     with session_factory() as s:
         call = s.scalars(select(Call).where(Call.calling_number == "13901390001")).one()

@@ -163,6 +163,42 @@ def number_key(number: str | None) -> str:
     return digits.lstrip("0") or digits
 
 
+# Digits a number search key keeps at most (the calls' number columns are 64 characters).
+SEARCH_KEY_MAX = 64
+
+
+def search_digits(raw: str | None) -> str:
+    """The call-log search key of a number: its digits only, without China's country code.
+
+    The same reading as ``normalize_number``: full-width digits count, a ``sip:``/``tel:`` URI
+    gives its user part, and ``+86``, ``0086`` (or ``86`` before a mobile number) is dropped.
+    Nothing is ever added (no trunk 0), so the key is always a tail of the number's digits and a
+    search by its beginning or its end finds what ``LIKE '%…%'`` found for a full number, its
+    last digits or its first digits (issue 18). Anonymous or blank: ``""``.
+    """
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    lowered = text.lower()
+    for scheme in ("sip:", "sips:", "tel:"):
+        if lowered.startswith(scheme):
+            text = text[len(scheme):]
+            break
+    text = text.split("@", 1)[0].split(";", 1)[0].strip()
+    plus = text.startswith("+")
+    digits = "".join(ch for ch in text if "0" <= ch <= "9")
+    if digits.startswith("0086") and len(digits) > 4:
+        digits = digits[4:]
+    elif plus and digits.startswith("86") and len(digits) > 2:
+        digits = digits[2:]
+    elif digits.startswith("86") and _MOBILE.match(digits[2:]):
+        digits = digits[2:]
+    return digits[:SEARCH_KEY_MAX]
+
+
+def reversed_digits(key: str) -> str:
+    """``key`` backwards: a search by a number's last digits is a search by this one's first."""
+    return key[::-1]
+
+
 # --------------------------------------------------------------------------- identity
 
 KINDS = ("guest", "staff", "customer", "department", "room", "unknown")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from zongji.store.db import is_sqlite, make_engine
 from zongji.store.base import UTCDateTime
-from zongji.store.models import Call
+from zongji.store.models import NUMBER_KEY_COLUMNS, Call, number_keys
 
 CALLS = Call.__table__
 CALL_COLUMNS = [c.key for c in CALLS.columns]
@@ -145,6 +145,8 @@ class CallWrites:
     def insert_new_calls(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         """Insert calls not yet known; return {external_id: id} of those inserted (a call another
         process inserted meanwhile is left out: the caller re-reads and merges it)."""
+        for r in rows:
+            r.update(number_keys(r["calling_number"], r["called_number"]))  # the search keys
         return {ext: cid for cid, ext in self.insert_returning(
             "calls", INSERT_COLUMNS,
             [tuple(self.value(k, r[k]) for k in INSERT_COLUMNS) for r in rows],
@@ -152,6 +154,10 @@ class CallWrites:
         )}
 
     def update_calls(self, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+        if "calling_number" in columns or "called_number" in columns:
+            columns = (*columns, *NUMBER_KEY_COLUMNS)  # the search keys follow the numbers
+            for r in rows:
+                r.update(number_keys(r["calling_number"], r["called_number"]))
         self.executemany(
             "UPDATE calls SET " + ", ".join(f"{k} = {self.p}" for k in columns)
             + f" WHERE id = {self.p}",

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from zongji.domain.caller_id import reversed_digits, search_digits
+
 # The shared parts, imported from here by the areas' models too (and UTCDateTime by the
 # migrations written before base.py, as ``zongji.store.models.UTCDateTime``).
 from zongji.store.base import Base, BigId, UTCDateTime, utcnow  # noqa: F401
@@ -320,6 +322,32 @@ class CommonNumber(Base):
 LIVE_CALL_STATES = ("ringing", "answered")
 LIVE_CALLS_SQL = "state IN ('ringing', 'answered')"
 
+# The number search keys (issue 18): digits only, compared byte by byte (PostgreSQL's "C"
+# collation, SQLite's default), so a range ``key >= '1381' AND key < '1381:'`` is a prefix search
+# any btree serves, whatever the database's locale.
+NumberKey = String(64).with_variant(String(64, collation="C"), "postgresql")
+# Which key column is computed from which number column, forwards and reversed.
+NUMBER_KEY_COLUMNS = {
+    "calling_digits": ("calling_number", False), "calling_digits_rev": ("calling_number", True),
+    "called_digits": ("called_number", False), "called_digits_rev": ("called_number", True),
+}
+
+
+def number_keys(calling: str | None, called: str | None) -> dict[str, str]:
+    """The four search-key columns of a call with these numbers."""
+    a, b = search_digits(calling), search_digits(called)
+    return {"calling_digits": a, "calling_digits_rev": reversed_digits(a),
+            "called_digits": b, "called_digits_rev": reversed_digits(b)}
+
+
+def _key_default(column: str):
+    source, backwards = NUMBER_KEY_COLUMNS[column]
+
+    def default(context) -> str:
+        key = search_digits(context.get_current_parameters().get(source))
+        return reversed_digits(key) if backwards else key
+    return default
+
 
 class Call(Base):
     """The record of one call (R-C3, R-S4)."""
@@ -329,15 +357,21 @@ class Call(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     # The PBX's call id (Zammad "callId"); None for supplementary records.
     external_id: Mapped[str | None] = mapped_column(String(250), unique=True)
-    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"), index=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id"))
     # "in", "out" or "internal".
     direction: Mapped[str] = mapped_column(String(10))
     calling_number: Mapped[str] = mapped_column(String(64), index=True)
     called_number: Mapped[str] = mapped_column(String(64), index=True)  # callbacks, the caller's history
+    # Search keys of the two numbers (``number_keys``): filled on insert by these defaults, by the
+    # CTI writer's own statements (store/call_writes.py) on insert and update.
+    calling_digits: Mapped[str | None] = mapped_column(NumberKey, default=_key_default("calling_digits"))
+    calling_digits_rev: Mapped[str | None] = mapped_column(NumberKey, default=_key_default("calling_digits_rev"))
+    called_digits: Mapped[str | None] = mapped_column(NumberKey, default=_key_default("called_digits"))
+    called_digits_rev: Mapped[str | None] = mapped_column(NumberKey, default=_key_default("called_digits_rev"))
     queue: Mapped[str | None] = mapped_column(String(100))
     # "ringing", "answered" (talking), "ended".
     state: Mapped[str] = mapped_column(String(20), default="ringing", index=True)
-    ringing_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    ringing_at: Mapped[dt.datetime | None]
     answered_at: Mapped[dt.datetime | None]
     ended_at: Mapped[dt.datetime | None]
     ring_seconds: Mapped[int | None] = mapped_column(Integer)
@@ -377,8 +411,15 @@ class Call(Base):
     # The calls ringing or talked now (the console, the wallboard): a handful among millions. A
     # partial index, so no planner takes the whole table for them; queries state the same
     # predicate with literals (``LIVE_CALL_STATES``).
+    # The call log (issue 18): every list is read in (ringing_at, id) order, newest first, from
+    # an index whose leading columns are its filter: all calls, a line's, a line's by outcome,
+    # and the number search by the beginning or the end of either number.
     __table_args__ = (Index("ix_calls_live", "state", sqlite_where=text(LIVE_CALLS_SQL),
-                            postgresql_where=text(LIVE_CALLS_SQL)),)
+                            postgresql_where=text(LIVE_CALLS_SQL)),
+                      Index("ix_calls_ringing_at_id", "ringing_at", "id"),
+                      Index("ix_calls_line_ringing_at", "line_id", "ringing_at", "id"),
+                      Index("ix_calls_line_outcome_ringing_at", "line_id", "outcome", "ringing_at", "id"),
+                      *(Index(f"ix_calls_{c}", c) for c in NUMBER_KEY_COLUMNS))
 
 
 class CallEvent(Base):

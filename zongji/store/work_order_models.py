@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zongji.store.models import Base, BigId, utcnow
+from zongji.domain.caller_id import reversed_digits, search_digits
+from zongji.store.models import Base, BigId, NumberKey, utcnow
 
 
 class WorkOrderCounter(Base):
@@ -61,6 +62,9 @@ class WorkOrder(Base):
     # Caller and consent to be contacted (callback, status updates).
     caller_name: Mapped[str | None] = mapped_column(String(100))
     caller_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Search keys of ``caller_number`` as the call log's (issue 18), kept by ``_number_keys``.
+    caller_digits: Mapped[str | None] = mapped_column(NumberKey, index=True)
+    caller_digits_rev: Mapped[str | None] = mapped_column(NumberKey, index=True)
     contact_consent: Mapped[bool] = mapped_column(Boolean, default=True)
     caller_unit_room: Mapped[str | None] = mapped_column(String(100))  # complaint form: unit/room
     product_serial: Mapped[str | None] = mapped_column(String(100))  # R-S8
@@ -91,8 +95,21 @@ class WorkOrder(Base):
     # Open orders by deadline (due today, late: the wallboard, the dispatch board): a partial
     # index over the few open among millions; queries state the predicate with literals
     # (``OPEN_ORDERS_SQL``). The final statuses are the domain's ``FINAL_STATUSES``.
+    # The lists by status, newest first (issue 18).
     __table_args__ = (Index("ix_work_orders_open_deadline", "completion_deadline",
-                            sqlite_where=text(OPEN_ORDERS_SQL), postgresql_where=text(OPEN_ORDERS_SQL)),)
+                            sqlite_where=text(OPEN_ORDERS_SQL), postgresql_where=text(OPEN_ORDERS_SQL)),
+                      Index("ix_work_orders_status_created_at", "status", "created_at", "id"))
+
+
+@event.listens_for(WorkOrder, "before_insert")
+@event.listens_for(WorkOrder, "before_update")
+def _number_keys(mapper, connection, target: WorkOrder) -> None:
+    """Every writer of orders goes through the ORM: the keys follow ``caller_number`` there."""
+    state = inspect(target)
+    if state.has_identity and not state.attrs.caller_number.history.has_changes():
+        return
+    key = search_digits(target.caller_number)
+    target.caller_digits, target.caller_digits_rev = key, reversed_digits(key)
 
 
 class WorkOrderUnit(Base):

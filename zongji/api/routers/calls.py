@@ -107,9 +107,12 @@ class CallOut(ApiModel):
 
 class CallPage(ApiModel):
     items: list[CallOut]
-    total: int
-    page: int
+    total: int = Field(description="Calls matching the filter, counted up to 10,000")
+    total_exact: bool = Field(description="False: there are more than ``total`` (shown as 10,000+)")
+    page: int | None = Field(description="The page asked for by number; null when paged by cursor")
     page_size: int
+    next_cursor: str | None = Field(description="``cursor`` of the next (older) page; null on the last")
+    prev_cursor: str | None = Field(description="``cursor`` of the previous (newer) page; null on the first")
 
 
 class ActiveCalls(ApiModel):
@@ -192,7 +195,8 @@ def _tz(request: Request):
 @router.get("", response_model=CallPage, summary="Call log",
             openapi_extra=refusals(date_from="an ISO-8601 date or time in the years Zongji keeps",
                                    date_to="an ISO-8601 date or time, not before date_from",
-                                   line="a line code Zongji knows", number="digits of a telephone number", operator="a user's id, username or work number",
+                                   line="a line code Zongji knows", number="digits of a telephone number",
+                                   cursor="a next_cursor or prev_cursor this call log gave", operator="a user's id, username or work number",
                                    outcome="one of the outcomes of a call", category="a category of the call log"))
 def list_calls(
     user: Console,
@@ -206,17 +210,22 @@ def list_calls(
     operator: Annotated[str | None, Query(max_length=64, pattern=_TEXT,
                                           description="User id, username or work number")] = None,
     outcome: Annotated[str | None, Query(max_length=30, pattern=_TEXT)] = None,
-    number: Annotated[str | None, Query(max_length=64, pattern=_TEXT,
-                                        description="Part of the calling or called number")] = None,
+    number: Annotated[str | None, Query(
+        max_length=64, pattern=_TEXT,
+        description="The calling or called number: all of it, its first digits or its last digits "
+                    "(digits only; +86/0086 ignored; a fragment from the middle finds nothing)")] = None,
     category: Annotated[str | None, Query(max_length=60, json_schema_extra={"enum": _CATEGORY_CODES})] = None,
     supplementary: bool | None = None,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number (an offset: prefer cursor)")] = 1,
     page_size: Annotated[int, Query(ge=1, le=service.PAGE_SIZE_MAX)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_-]*$",
+                                        description="next_cursor or prev_cursor of a page (then page is ignored)")] = None,
 ) -> dict[str, Any]:
     f = service.CallFilter(date_from=date_from, date_to=date_to, line=line, operator=operator,
                            outcome=outcome, number=number, category=category,
                            supplementary=supplementary)
-    out = service.list_calls(db, f, tz=_tz(request), page=page, page_size=page_size, user=user)
+    out = service.list_calls(db, f, tz=_tz(request), page=page, page_size=page_size, cursor=cursor or None,
+                             user=user)
     service.audit_guest_callers(request.app.state.session_factory, out["items"], user=user,
                                 via="call_log")
     return out

@@ -3,6 +3,7 @@ extensions), filters and paging."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain import sla as sla_rules
+from zongji.domain.caller_id import search_digits
 from zongji.domain.work_orders.words import (
     FINAL_STATUSES,
     FOLLOWING_STATUSES,
@@ -22,6 +24,7 @@ from zongji.domain.work_orders.words import (
 from zongji.services.work_orders.categories import categories
 from zongji.services.work_orders.detail import order_summary, units_by_id
 from zongji.errors import Invalid
+from zongji.services.calls import COUNT_EXACT_MAX, number_conditions
 from zongji.services.work_orders.sla_context import SlaContext
 from zongji.services.work_orders.visibility import Viewer, line_clause, visible_clause
 from zongji.store.models import utcnow
@@ -94,16 +97,38 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
         conds.append(WorkOrder.id.in_(select(WorkOrderUnit.order_id).where(WorkOrderUnit.unit_id == unit_id)))
     if supervised is not None:
         conds.append(WorkOrder.supervised.is_(supervised))
-    if q:
-        like = f"%{q.strip()[:100]}%"
-        conds.append(or_(WorkOrder.number.like(like), WorkOrder.caller_name.like(like),
-                         WorkOrder.caller_number.like(like), WorkOrder.description.like(like),
-                         WorkOrder.place.like(like)))
+    if q and q.strip():
+        conds.append(_search(q.strip()[:100]))
     base = select(WorkOrder).where(*conds)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    # Counted up to COUNT_EXACT_MAX (issue 18): "10,000+" beyond.
+    n = session.scalar(select(func.count()).select_from(base.limit(COUNT_EXACT_MAX + 1).subquery())) or 0
+    total, exact = (n, True) if n <= COUNT_EXACT_MAX else (COUNT_EXACT_MAX, False)
     rows = list(session.scalars(base.order_by(*order_by).offset((page - 1) * page_size).limit(page_size)))
     sla = SlaContext.load(session, tz)
     units = units_by_id(session, (r.main_unit_id for r in rows))
     cats = {c.code: c for c in categories(session)}
     items = [order_summary(session, r, sla, now, viewer, units, cats) for r in rows]
-    return {"items": items, "total": total, "page": page, "page_size": page_size}
+    return {"items": items, "total": total, "total_exact": exact, "page": page, "page_size": page_size}
+
+
+_ORDER_NUMBER = re.compile(r"^\d{8}-\d{1,6}$")
+_PHONE_LIKE = re.compile(r"^[+\d\s\-()（）０-９＋]+$")
+
+
+def _search(q: str) -> Any:
+    """The search box: an order number (``YYYYMMDD-NNNN``) is looked up exactly, a telephone number
+    by the beginning or end of the caller's number (the call log's rule) or as an order number —
+    both through indexes (issue 18); any other text is looked for anywhere in the order's number,
+    caller, description and place, which reads every order."""
+    if _ORDER_NUMBER.match(q):
+        return WorkOrder.number == q
+    if _PHONE_LIKE.match(q) and search_digits(q):
+        try:
+            return or_(WorkOrder.number == q,
+                       *number_conditions([(WorkOrder.caller_digits, WorkOrder.caller_digits_rev)], q, field="q"))
+        except Invalid:
+            pass  # longer than any telephone number: looked for as text
+    like = f"%{q}%"
+    return or_(WorkOrder.number.like(like), WorkOrder.caller_name.like(like),
+               WorkOrder.caller_number.like(like), WorkOrder.description.like(like),
+               WorkOrder.place.like(like))

@@ -1,5 +1,7 @@
 /* The call log: filters in the URL, table, paging; supplementary records of calls handled after
-   hours (R-S4, Alt+B). Data: GET /api/calls, POST /api/calls/supplementary. */
+   hours (R-S4, Alt+B). Data: GET /api/calls, POST /api/calls/supplementary.
+   Paging follows the API's cursors (next_cursor / prev_cursor: the same cost on every page); the
+   total is exact up to 10,000 and shown as "10,000+" beyond (issue 18). */
 
 import { api, errorText } from "./api.js";
 import { config } from "./config.js";
@@ -12,7 +14,10 @@ const cfg = config;
 const PAGE_SIZE = 50;
 const OUTCOMES = ["answered", "abandoned", "missed", "busy", "transferred", "forwarded", "message_taken", "failed"];
 const FILTERS = ["date_from", "date_to", "line", "operator", "outcome", "number", "supplementary"];
-let page = 1, total = 0, lastItems = [];
+let page = 1, total = 0, totalExact = true, lastItems = [];
+// The cursor of the page shown (null: the newest calls, or an old link's ?page=N), and its neighbours'.
+let cursor = null, nextCursor = null, prevCursor = null;
+let loads = 0;  // only the latest request's answer is shown (filters change faster than answers)
 const categories = new Map();
 
 function fillSelects() {
@@ -32,11 +37,13 @@ function readUrl() {
   const form = $("filters");
   for (const name of FILTERS) form[name].value = p.get(name) || "";
   page = Math.max(1, parseInt(p.get("page") || "1", 10) || 1);
+  cursor = p.get("cursor") || null;
 }
 
 function writeUrl() {
   const p = filterParams();
   if (page > 1) p.set("page", page);
+  if (cursor) p.set("cursor", cursor);
   const q = p.toString();
   history.replaceState(null, "", location.pathname + (q ? "?" + q : ""));
 }
@@ -71,18 +78,23 @@ function categoryLabel(code, label) {
 async function load() {
   writeUrl();
   const p = filterParams();
-  p.set("page", page);
+  if (cursor) p.set("cursor", cursor); else p.set("page", page);
   p.set("page_size", PAGE_SIZE);
   $("log-table").classList.add("loading");
+  const mine = ++loads;
   try {
     const r = await api("GET", "/api/calls?" + p.toString());
+    if (mine !== loads) return;
     lastItems = r.items || [];
     total = r.total || 0;
+    totalExact = r.total_exact !== false;
+    nextCursor = r.next_cursor || null;
+    prevCursor = r.prev_cursor || null;
     render();
   } catch (e) {
     toast(errorText(e), "error");
   } finally {
-    $("log-table").classList.remove("loading");
+    if (mine === loads) $("log-table").classList.remove("loading");
   }
 }
 
@@ -113,10 +125,18 @@ function render() {
   // The quality column is filled by call_review.js (质检).
   document.dispatchEvent(new CustomEvent("zj:calls-rendered", { detail: lastItems }));
   $("log-empty").hidden = lastItems.length > 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  $("page-info").textContent = t("log.page_info", { page, pages, total });
+  const shown = totalExact ? total.toLocaleString() : t("calllog.more_than", { n: total.toLocaleString() });
+  $("page-info").textContent = t("calllog.page_info", { page, total: shown });
   $("prev").disabled = page <= 1;
-  $("next").disabled = page >= pages;
+  $("next").disabled = !nextCursor;
+}
+function firstPage() { page = 1; cursor = null; load(); }
+function nextPage() { if (!nextCursor) return; cursor = nextCursor; page++; load(); }
+function prevPage() {
+  if (page <= 1) return;
+  page--;
+  cursor = page === 1 ? null : prevCursor;  // back on page 1: the newest calls, as they are now
+  load();
 }
 
 // ---- supplementary record (补录, R-S4): a call handled after hours, recorded afterwards
@@ -178,7 +198,7 @@ async function saveSupp(ev) {
     const c = await api("POST", "/api/calls/supplementary", body);
     toast(t("supp.saved", { time: fmtStamp(c.ringing_at), number: c.calling_number }), "ok");
     $("supp").hidden = true;
-    page = 1; await load();
+    page = 1; cursor = null; await load();
     $("supp-open").focus();
   } catch (err) {
     showFieldError(err, { scope: f });
@@ -188,11 +208,11 @@ async function saveSupp(ev) {
 document.addEventListener("DOMContentLoaded", () => {
   fillSelects();
   readUrl();
-  $("filters").addEventListener("submit", (e) => { e.preventDefault(); page = 1; load(); });
-  $("filters").addEventListener("change", (e) => { if (e.target.tagName === "SELECT" || e.target.dataset.zjDate === "date") { page = 1; load(); } });
-  $("reset").addEventListener("click", () => { $("filters").reset(); page = 1; load(); });
-  $("prev").addEventListener("click", () => { if (page > 1) { page--; load(); } });
-  $("next").addEventListener("click", () => { page++; load(); });
+  $("filters").addEventListener("submit", (e) => { e.preventDefault(); firstPage(); });
+  $("filters").addEventListener("change", (e) => { if (e.target.tagName === "SELECT" || e.target.dataset.zjDate === "date") firstPage(); });
+  $("reset").addEventListener("click", () => { $("filters").reset(); firstPage(); });
+  $("prev").addEventListener("click", prevPage);
+  $("next").addEventListener("click", nextPage);
   $("supp-open").addEventListener("click", openSupp);
   $("supp-close").addEventListener("click", closeSupp);
   supp().addEventListener("submit", saveSupp);
@@ -204,8 +224,8 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!$("review").hidden) return;  // the review dialog has the keys (call_review.js)
     if (!$("supp").hidden) { if (e.key === "Escape") { e.preventDefault(); closeSupp(); } return; }
     if (e.altKey && e.code === "KeyN") { e.preventDefault(); openSupp(); return; }
-    if (e.key === "PageDown" && !$("next").disabled) { e.preventDefault(); page++; load(); }
-    if (e.key === "PageUp" && page > 1) { e.preventDefault(); page--; load(); }
+    if (e.key === "PageDown" && !$("next").disabled) { e.preventDefault(); nextPage(); }
+    if (e.key === "PageUp" && page > 1) { e.preventDefault(); prevPage(); }
   });
   onLocale(() => { fillSelects(); render(); });
   load();

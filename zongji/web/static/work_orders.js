@@ -13,7 +13,7 @@ import * as WO from "./work_order_fields.js";
   if (!root) return;
   const view = root.dataset.view;
   const PAGE = 50;
-  let page = 1, total = 0, items = [], sel = 0;
+  let page = 1, total = 0, totalExact = true, items = [], sel = 0;
   // The dispatch queue's suggestions by order id (issue 11): fetched once per order shown.
   const suggestions = new Map();
 
@@ -74,9 +74,11 @@ import * as WO from "./work_order_fields.js";
       onclick: (e) => { if (e.target.tagName !== "A") location.href = "/work-orders/" + o.id; } }, ...COLS.map((c) => cell(o, c)))));
     $("wo-empty").hidden = items.length > 0;
     const pages = Math.max(1, Math.ceil(total / PAGE));
-    $("page-info").textContent = t("log.page_info", { page, pages, total });
+    // Beyond 10,000 orders the API counts no further (issue 18): "10,000+", paging goes on.
+    $("page-info").textContent = totalExact ? t("log.page_info", { page, pages, total })
+      : t("calllog.page_info", { page, total: t("calllog.more_than", { n: total.toLocaleString() }) });
     $("prev").disabled = page <= 1;
-    $("next").disabled = page >= pages;
+    $("next").disabled = totalExact ? page >= pages : items.length < PAGE;
   }
   function params() {
     const f = $("filters"), p = new URLSearchParams();
@@ -91,7 +93,7 @@ import * as WO from "./work_order_fields.js";
     else url = "/api/work-orders?view=" + view + "&page_size=" + PAGE + "&" + p;
     try {
       const r = await api("GET", url);
-      items = r.items; total = r.total; sel = Math.min(sel, Math.max(0, items.length - 1));
+      items = r.items; total = r.total; totalExact = r.total_exact !== false; sel = Math.min(sel, Math.max(0, items.length - 1));
       render();
       if (view === "dispatch") loadSuggestions();
       if ($("ext-count")) {
