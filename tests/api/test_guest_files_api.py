@@ -70,3 +70,20 @@ def test_file_preferences_on_the_card_and_the_survey(as_role, write, session_fac
     assert r.status_code == 422 and r.json()["field"].endswith("grade")
     r = leader.put(f"/api/guests/{guest_id}/profile", json={"grade": "key", "preferences": [{"topic": "pillow", "text": ""}]})
     assert r.status_code == 422 and "preferences" in r.json()["field"]
+
+
+def test_the_centre_makes_surveys_too(as_role, write):
+    from zongji.store.models import Department
+
+    guest_id, past_stay, _ = _guest(write)
+    with write() as s:
+        centre = Department(organisation_id=s.get(Guest, guest_id).organisation_id, name="客房服务中心")
+        s.add(centre)
+        s.flush()
+        centre_id = centre.id
+    staff = as_role("unit_handler", department_id=centre_id)
+    other = as_role("unit_handler")
+    assert [d["stay_id"] for d in staff.get("/api/guests/surveys").json()] == [past_stay]
+    assert other.get("/api/guests/surveys").status_code == 403
+    assert staff.get(f"/api/guests/{guest_id}/file").status_code == 403   # the file: console roles
+    assert staff.post(f"/api/guests/stays/{past_stay}/survey", json={"result": "no_answer"}).status_code == 200

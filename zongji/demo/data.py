@@ -371,7 +371,9 @@ def _load_hotel(session: Session, org: Organisation, now: dt.datetime, rnd: rand
     for i, (name, gender, title, mobile, lang) in enumerate(VIP_GUESTS):
         g = Guest(organisation_id=org.id, name=name, gender=gender, vip=True, vip_title=title,
                   mobile=mobile or new_mobile(), language=lang, privacy_level="normal",
-                  note="VIP: 欢迎水果、免费洗衣" if i == 0 else None)
+                  note="VIP: 欢迎水果、免费洗衣" if i == 0 else None, grade="key",
+                  preferences=[{"topic": "pillow", "text": "荞麦枕"}, {"topic": "newspaper", "text": "南方日报"},
+                               {"topic": "room_location", "text": "高楼层、远离电梯"}] if i == 0 else None)
         if i == 0:
             session.add(Stay(guest=g, room=by_number[DEMO_VIP_GUEST_ROOM],
                              arrival=now - dt.timedelta(days=2),

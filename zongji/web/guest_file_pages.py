@@ -8,8 +8,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from zongji.api.deps import IdPath
+from zongji.api.deps import IdPath, unit_of_work
 from zongji.domain.roles import CONSOLE_ROLES
+from zongji.services.guestsvc import centre
 from zongji.web import shell
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +27,13 @@ def _page(request: Request, template: str, **config) -> Response:
 
 @router.get("/guests/surveys", response_class=HTMLResponse)
 def surveys_page(request: Request) -> Response:
-    return _page(request, "guest_surveys.html")
+    user = shell.user(request)
+    if user is None:
+        return shell.to_login(request)
+    with unit_of_work(request) as s:
+        if user.role not in CONSOLE_ROLES and not centre.is_centre_staff(s, user, request.app.state.settings):
+            return shell.render(request, "noaccess.html", user)
+    return shell.render(request, "guest_surveys.html", user)
 
 
 @router.get("/guests/{guest_id}", response_class=HTMLResponse)

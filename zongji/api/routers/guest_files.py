@@ -6,7 +6,8 @@
   "note"}``: shift leaders, supervisors, admins.
 - ``GET /api/guests/surveys``: stays checked out in the last ``GUEST_SURVEY_DAYS`` days without a
   satisfaction survey; ``POST /api/guests/stays/{stay_id}/survey`` with ``{"result": "answered" |
-  "no_answer" | "declined", "score": 1–5, "comment"}``: console roles.
+  "no_answer" | "declined", "score": 1–5, "comment"}``: console roles and the guest-service
+  centre's staff.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
-from zongji.api.deps import IdPath, ReadDB, WriteDB, actor_of, get_settings, require_roles
+from zongji.api.deps import CurrentUser, IdPath, ReadDB, WriteDB, actor_of, get_settings, require_roles
 from zongji.api.errors import error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES, LEADER_ROLES
+from zongji.errors import Forbidden
 from zongji.services import guest_files
+from zongji.services.guestsvc import centre
 from zongji.settings import Settings
 from zongji.store.models import User, utcnow
 
@@ -47,8 +50,15 @@ class SurveyIn(ApiModel):
     comment: str | None = Field(None, max_length=1000)
 
 
+def _surveyor(db: Any, user: User, settings: Settings) -> None:
+    """Surveys are made by the console roles and the guest-service centre's staff (R-G6)."""
+    if user.role not in CONSOLE_ROLES and not centre.is_centre_staff(db, user, settings):
+        raise Forbidden("the switchboard and the guest-service centre only")
+
+
 @router.get("/surveys", summary="Stays checked out lately that are due a satisfaction survey")
-def due_surveys(user: Console, db: ReadDB, settings: Cfg) -> list[dict[str, Any]]:
+def due_surveys(user: CurrentUser, db: ReadDB, settings: Cfg) -> list[dict[str, Any]]:
+    _surveyor(db, user, settings)
     return guest_files.surveys_due(db, settings, utcnow(), days=settings.guest_survey_days)
 
 
@@ -67,7 +77,8 @@ def put_profile(guest_id: IdPath, body: ProfileIn, user: Leader, db: WriteDB, se
 
 @router.post("/stays/{stay_id}/survey", summary="Record the satisfaction survey after a stay",
              openapi_extra=refusals(stay_id="a stay that has ended, not surveyed yet", score="1 to 5 when answered"))
-def post_survey(stay_id: IdPath, body: SurveyIn, user: Console, db: WriteDB) -> dict[str, Any]:
+def post_survey(stay_id: IdPath, body: SurveyIn, user: CurrentUser, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    _surveyor(db, user, settings)
     row = guest_files.record_survey(db, stay_id, result=body.result, score=body.score, comment=body.comment,
                                     actor=actor_of(user))
     return {"id": row.id, "stay_id": row.stay_id, "result": row.result, "score": row.score}
