@@ -276,3 +276,44 @@ def test_the_weeks_special_calls(write, session_factory, settings):
         (long_local, ["long"]), (police, ["emergency"]), (london, ["expensive"]), (paris, ["unrated"])]
     assert other["items"] == []
     assert reports.special_calls_xlsx(week)[:2] == b"PK"
+
+
+def test_charged_services_reach_the_folio_once(write, session_factory, settings):
+    from zongji.store.guestsvc_models import GsItem, GsRequest
+
+    _hotel(write)
+    with write() as s:
+        rooms = {r.number: r for r in s.scalars(select(Room))}
+        stay = s.scalar(select(Stay))
+        items = {k: GsItem(name_zh=zh, name_en=k, team="housekeeping", kind="service", charged=charged,
+                           price_fen=price, target_minutes=10)
+                 for k, zh, charged, price in (("bed", "加床", True, 20000), ("minibar", "迷你吧", True, None),
+                                               ("towels", "加毛巾", False, None))}
+        s.add_all(items.values())
+        s.flush()
+
+        def done(key, room, *, quantity=1, amount=None, stay_id=None):
+            it = items[key]
+            r = GsRequest(item_id=it.id, item_name=it.name_zh, team=it.team, kind=it.kind, charged=it.charged,
+                          target_minutes=10, quantity=quantity, room_id=rooms[room].id, stay_id=stay_id,
+                          created_at=NOW - dt.timedelta(hours=1), created_by="op", state="done",
+                          done_at=NOW - dt.timedelta(minutes=30), amount_fen=amount)
+            s.add(r)
+            s.flush()
+            return r.id
+
+        bed = done("bed", "1201", quantity=2, stay_id=stay.id)
+        minibar = done("minibar", "1201", amount=4500)
+        unpriced = done("minibar", "1201")
+        empty_room = done("bed", "1202")
+        done("towels", "1201")
+    pms = Pms()
+    pms.down = False
+    for at in (NOW, NOW + dt.timedelta(minutes=1)):
+        with write() as s:
+            sweep.run(s, pms, settings, at)
+    with session_factory() as s:
+        got = {c.request_id: (c.state, c.amount_fen, c.destination) for c in s.scalars(select(CallCharge))}
+    assert got == {bed: ("posted", 40000, "加床 ×2"), minibar: ("posted", 4500, "迷你吧 ×1"),
+                   unpriced: ("unrated", 0, "迷你吧 ×1"), empty_room: ("no_stay", 20000, "加床 ×1")}
+    assert pms.folio == {f"service:{bed}": 40000, f"service:{minibar}": 4500}

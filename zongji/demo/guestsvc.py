@@ -33,6 +33,9 @@ CATALOGUE = (
     ("转交留言", "Pass a message", "front_office", "service", False, 10),
 )
 
+# Charged items with a fixed price (yuan); the others are priced when done (minibar, laundry, meals).
+PRICES = {"加床": 200, "托婴服务": 80}
+
 ATTENDANTS = (("attendant", "李梅", "3-10"), ("attendant2", "张兰", "11-17"))
 
 
@@ -46,7 +49,8 @@ def load(session: Session, settings: Settings, *, now: dt.datetime,
     if not session.scalar(select(func.count()).select_from(GsItem)):
         for i, (zh, en, team, kind, charged, minutes) in enumerate(CATALOGUE):
             centre.save_item(session, {"name_zh": zh, "name_en": en, "team": team, "kind": kind, "charged": charged,
-                                       "target_minutes": minutes, "position": i}, actor="demo", settings=settings)
+                                       "price_yuan": PRICES.get(zh), "target_minutes": minutes, "position": i},
+                             actor="demo", settings=settings)
     _roster(session, settings, now)
     if not session.scalar(select(func.count()).select_from(GsRequest)):
         _day(session, settings, now)
@@ -93,7 +97,7 @@ def _day(session: Session, settings: Settings, now: dt.datetime) -> None:
     loan = ask("借转换插头", rooms[6], 120)
     requests.act(session, loan.id, "done", coordinator, settings, now=now - dt.timedelta(minutes=112))
     meal = ask("送餐服务", rooms[7], 70, note="两份炒饭")
-    requests.act(session, meal.id, "done", coordinator, settings, now=now - dt.timedelta(minutes=45))
+    requests.act(session, meal.id, "done", coordinator, settings, now=now - dt.timedelta(minutes=45), amount_fen=16800)
     records.issue_key(session, coordinator, settings, key_label="12楼工作钥匙", holder="李梅", now=now - dt.timedelta(hours=1))
     records.record_found(session, coordinator, settings, description="黑色折叠雨伞", found_where="大堂休息区",
                          found_by="保安 王立", kept_where="客房中心 2号柜", now=now - dt.timedelta(hours=3))

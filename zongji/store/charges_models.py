@@ -2,7 +2,8 @@
 
 ``CallCharge``: one row per outgoing call from a room's or a department's extension that went out
 of the building, rated when the call ended (``call_id`` unique: rated once, whatever runs the
-sweep). The amount is in fen. ``state`` follows ``zongji.domain.charges.posting``; ``reference``
+sweep), and per charged service request done by the guest-service centre (``request_id``
+unique; kind ``service``: minibar, laundry, room service …). The amount is in fen. ``state`` follows ``zongji.domain.charges.posting``; ``reference``
 is the PMS adapter's own id for the posting (the FIAS posting's P#).
 """
 
@@ -20,7 +21,9 @@ class CallCharge(Base):
     __tablename__ = "call_charges"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), unique=True)
+    # What is charged: a call, or a charged service request of the guest-service centre (R-G2).
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), unique=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("gs_requests.id"), unique=True)
     # When the call rang (site-local day of the statistics), from which extension, to what.
     called_at: Mapped[dt.datetime] = mapped_column(index=True)
     extension: Mapped[str] = mapped_column(String(64))

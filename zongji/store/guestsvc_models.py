@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from zongji.store.models import Base, BigId, Room, utcnow
@@ -29,6 +29,8 @@ class GsItem(Base):
     team: Mapped[str] = mapped_column(String(20))  # domain.guestsvc.catalogue.Team
     kind: Mapped[str] = mapped_column(String(20), default="service")  # …catalogue.Kind
     charged: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The price of one, in fen, for a charged item with a fixed price (None: priced when done).
+    price_fen: Mapped[int | None] = mapped_column(BigInteger)
     target_minutes: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -57,6 +59,8 @@ class GsRequest(Base):
     charged: Mapped[bool] = mapped_column(Boolean, default=False)
     target_minutes: Mapped[int] = mapped_column(Integer)
     quantity: Mapped[int] = mapped_column(Integer, default=1)
+    # What a charged request costs the guest, in fen: given when done, else price × quantity.
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(Text, default="")
     room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id"))
     stay_id: Mapped[int | None] = mapped_column(ForeignKey("stays.id"), index=True)

@@ -42,6 +42,7 @@ class ItemIn(ApiModel):
     team: Literal[tuple(cat.Team)]  # type: ignore[valid-type]
     kind: Literal[tuple(cat.Kind)] = "service"  # type: ignore[valid-type]
     charged: bool = False
+    price_yuan: float | None = Field(None, ge=0, le=100000, description="A charged item's price of one, if fixed")
     target_minutes: int | None = Field(None, ge=1, le=cat.MAX_TARGET_MINUTES)
     position: int = Field(0, ge=0, le=10000)
     active: bool = True
@@ -62,6 +63,12 @@ class RequestIn(ApiModel):
     call_id: int | None = Field(None, ge=1, le=ID_MAX, description="A guest's call on the console: its room")
     quantity: int = Field(1, ge=1, le=99)
     note: str = Field("", max_length=1000)
+
+
+class ActIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+    amount_yuan: float | None = Field(None, ge=0, le=100000,
+                                      description="Done: what a charged request costs the guest (minibar, room service)")
 
 
 class FollowUpIn(ApiModel):
@@ -293,7 +300,8 @@ def close_found(item_id: IdPath, body: CloseLostIn, user: CurrentUser, request: 
 @router.post("/requests/{request_id}/{action}", summary="Accept, done or cancel a request",
              openapi_extra=refusals(state="the request's state allows it"))
 def act(request_id: IdPath, action: Literal["accept", "done", "cancel"], user: CurrentUser, request: Request,
-        db: WriteDB) -> dict[str, Any]:
+        db: WriteDB, body: ActIn | None = None) -> dict[str, Any]:
     now = utcnow()
-    r = requests.act(db, request_id, action, user, _settings(request), now=now)
+    amount = None if body is None or body.amount_yuan is None else int(round(body.amount_yuan * 100))
+    r = requests.act(db, request_id, action, user, _settings(request), now=now, amount_fen=amount)
     return {"request": _one(db, user, request, r, now)}

@@ -35,7 +35,7 @@ from zongji.store.fias_models import FiasPosting
 @dataclass(frozen=True)
 class FolioCharge:
     charge_id: int
-    source: str  # "call:<call id>": the idempotency key
+    source: str  # "call:<call id>" or "service:<request id>": the idempotency key
     room: str
     amount_fen: int
     text: str  # what the guest sees on the folio, e.g. "IDD 0044… 3 min"

@@ -26,9 +26,12 @@ KIND_TEXT = {"idd": "IDD", "ddd": "DDD", "local": "LOCAL", "mobile": "MOBILE"}
 
 
 def folio_charge(c: CallCharge) -> FolioCharge:
-    minutes = -(-c.talk_seconds // 60)
-    text = f"{KIND_TEXT.get(c.kind, 'CALL')} {c.dialled} {minutes}min"
-    return FolioCharge(charge_id=c.id, source=f"call:{c.call_id}", room=c.room_number or "",
+    if c.request_id is not None:  # a charged service of the guest-service centre
+        text, source = c.destination or "SERVICE", f"service:{c.request_id}"
+    else:
+        minutes = -(-c.talk_seconds // 60)
+        text, source = f"{KIND_TEXT.get(c.kind, 'CALL')} {c.dialled} {minutes}min", f"call:{c.call_id}"
+    return FolioCharge(charge_id=c.id, source=source, room=c.room_number or "",
                        amount_fen=c.amount_fen, text=text, dialled=c.dialled, talk_seconds=c.talk_seconds)
 
 
@@ -50,7 +53,7 @@ def _settle(session: Session, c: CallCharge, answer: FolioAnswer, adapter: Folio
         c.reason = (answer.reason or "unavailable")[:200]
         c.next_try_at = now + dt.timedelta(seconds=settings.charges_retry_seconds)
     if c.state != before:
-        live_feed.publish(session, "call_charge", c.id, {"state": c.state, "call_id": c.call_id})
+        live_feed.publish(session, "call_charge", c.id, {"state": c.state})
 
 
 def post_due(session: Session, adapter: FolioAdapter, settings: Settings, now: dt.datetime) -> dict[str, int]:
@@ -116,5 +119,5 @@ def act(session: Session, charge_id: int, action: str, *, actor: str, reason: st
         c.reason = text[:200]
     audit.record(session, actor=actor, action=f"charge.{action}", entity="call_charge", entity_id=c.id,
                  detail={"from": before, "to": to, "reason": text or None, "amount_fen": c.amount_fen})
-    live_feed.publish(session, "call_charge", c.id, {"state": c.state, "call_id": c.call_id})
+    live_feed.publish(session, "call_charge", c.id, {"state": c.state})
     return c

@@ -21,6 +21,7 @@ from zongji.services import live_feed
 from zongji.services.charges import policies
 from zongji.settings import Settings
 from zongji.store.charges_models import CallCharge, CostPolicy
+from zongji.store.guestsvc_models import GsItem, GsRequest
 from zongji.store.models import Call, Department, Person, Room, Stay
 from zongji.store.switchboard_models import LongDistanceRate
 
@@ -145,4 +146,37 @@ def _first_state(payer: str, dest: dest_rules.Destination, priced: rate_rules.Pr
     return "queued" if stay_id is not None else "no_stay"
 
 
-__all__ = ["SWEEP_JOB", "classify", "rate_ended", "rates", "stay_at", "tariff"]
+__all__ = ["SWEEP_JOB", "classify", "rate_ended", "rate_services", "rates", "stay_at", "tariff"]
+
+
+def rate_services(session: Session, settings: Settings, now: dt.datetime) -> dict[str, int]:
+    """Charged requests of the guest-service centre done within the look-back and not charged yet
+    (minibar, laundry, room service, an extra bed … R-G2): one charge each for the folio of the
+    guest in the room — the amount given when done, else the item's price × quantity, else
+    ``unrated`` (listed for a person)."""
+    since = now - dt.timedelta(hours=settings.charges_lookback_hours)
+    charged = select(CallCharge.request_id).where(CallCharge.request_id == GsRequest.id).exists()
+    rows = list(session.execute(
+        select(GsRequest, GsItem.price_fen).join(GsItem, GsItem.id == GsRequest.item_id)
+        .where(GsRequest.state == "done", GsRequest.charged.is_(True), GsRequest.done_at >= since, ~charged)
+        .order_by(GsRequest.done_at, GsRequest.id).limit(settings.charges_batch)).all())
+    counts: dict[str, int] = {}
+    for r, price in rows:
+        amount = r.amount_fen if r.amount_fen is not None else (price * r.quantity if price is not None else None)
+        stay = session.get(Stay, r.stay_id) if r.stay_id else stay_at(session, r.room_id, r.created_at)
+        c = CallCharge(request_id=r.id, called_at=r.done_at or now, extension=r.room.extension, dialled="",
+                       kind="service", destination=f"{r.item_name} ×{r.quantity}"[:100], talk_seconds=0,
+                       units=r.quantity, unit="item", per_minute_fen=price or 0, amount_fen=amount or 0,
+                       room_number=r.room.number, stay_id=stay.id if stay else None, attempts=0)
+        if amount is None:
+            c.state, c.reason = "unrated", "no_price"
+        elif amount == 0:
+            c.state = "free"
+        else:
+            c.state = "queued" if stay is not None else "no_stay"
+        session.add(c)
+        session.flush()
+        live_feed.publish(session, "call_charge", c.id, {"state": c.state, "request_id": r.id})
+        counts[c.state] = counts.get(c.state, 0) + 1
+    counts["more"] = int(len(rows) >= settings.charges_batch)
+    return counts

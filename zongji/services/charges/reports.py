@@ -31,7 +31,8 @@ LIST_MAX = 500
 def charge_out(c: CallCharge, settings: Settings, department: str | None = None,
                destination_en: str | None = None) -> dict[str, Any]:
     tz = settings.tz
-    return {"id": c.id, "call_id": c.call_id, "called_at": iso(c.called_at, tz), "extension": c.extension,
+    return {"id": c.id, "call_id": c.call_id, "request_id": c.request_id, "called_at": iso(c.called_at, tz),
+            "extension": c.extension,
             "dialled": c.dialled, "kind": c.kind, "destination": c.destination,
             "destination_en": destination_en, "talk_seconds": c.talk_seconds,
             "units": c.units, "unit": c.unit, "per_minute_fen": c.per_minute_fen, "amount_fen": c.amount_fen,
@@ -252,7 +253,7 @@ def special_calls(session: Session, settings: Settings, *, day: dt.date) -> dict
         select(CallCharge, Department.name, LongDistanceRate.destination_en)
         .outerjoin(Department, Department.id == CallCharge.department_id)
         .outerjoin(LongDistanceRate, LongDistanceRate.id == CallCharge.rate_id)
-        .where(CallCharge.called_at >= start, CallCharge.called_at < end, cond)
+        .where(CallCharge.called_at >= start, CallCharge.called_at < end, CallCharge.call_id.is_not(None), cond)
         .order_by(CallCharge.called_at, CallCharge.id)).all()
     items = []
     for c, dep, en in rows:

@@ -1,5 +1,6 @@
 """The charges sweep (R-H10): every ``charges_sweep_seconds`` one job — exactly once with several
-workers (``store/jobs``, one job per slot) — rates the calls that ended and posts what is due."""
+workers (``store/jobs``, one job per slot) — rates the calls that ended and the charged service
+requests done, and posts what is due."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ SWEEP_JOB = rating.SWEEP_JOB
 def run(session: Session, adapter: FolioAdapter, settings: Settings, now: dt.datetime) -> dict[str, Any]:
     policies.release_month_end(session, settings, now)
     rated = rating.rate_ended(session, settings, now)
+    services = rating.rate_services(session, settings, now)
     posted = posting.post_due(session, adapter, settings, now)
-    return {"rated": rated, "posted": posted, "more": rated.get("more", 0)}
+    return {"rated": rated, "services": services, "posted": posted,
+            "more": rated.get("more", 0) or services.get("more", 0)}
 
 
 def ensure(session: Session, now: dt.datetime, settings: Settings, *, soon: bool = False) -> None:

@@ -67,7 +67,8 @@ def item_out(item: GsItem) -> dict[str, Any]:
     zh, en = cat.TEAM_NAMES[cat.Team(item.team)]
     return {"id": item.id, "name_zh": item.name_zh, "name_en": item.name_en, "team": item.team,
             "team_name": {"zh": zh, "en": en}, "kind": item.kind, "charged": item.charged,
-            "target_minutes": item.target_minutes, "position": item.position, "active": item.active}
+            "price_fen": item.price_fen, "target_minutes": item.target_minutes, "position": item.position,
+            "active": item.active}
 
 
 def items(session: Session, *, active_only: bool = True) -> list[GsItem]:
@@ -92,6 +93,8 @@ def save_item(session: Session, data: dict[str, Any], *, actor: str, settings: S
         raise NotFound(f"no catalogue item {item_id}", field="item_id")
     item.name_zh, item.name_en, item.team, item.kind = spec.name_zh, spec.name_en, spec.team, spec.kind
     item.charged, item.target_minutes = spec.charged, spec.target_minutes
+    price = data.get("price_yuan")
+    item.price_fen = int(round(float(price) * 100)) if spec.charged and price is not None else None
     item.position = int(data.get("position") or item.position or 0)
     item.active = bool(data.get("active", True))
     if item_id is None:

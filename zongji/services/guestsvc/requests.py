@@ -56,7 +56,7 @@ def request_out(session: Session, r: GsRequest, now: dt.datetime, settings: Sett
                   if r.kind == cat.Kind.ROOM_SERVICE and r.done_at else None)
     return {
         "id": r.id, "item_id": r.item_id, "item": r.item_name, "team": r.team, "kind": r.kind,
-        "charged": r.charged, "quantity": r.quantity, "note": r.note,
+        "charged": r.charged, "amount_fen": r.amount_fen, "quantity": r.quantity, "note": r.note,
         "room": r.room.number, "floor": r.room.floor, "addressed": r.addressed, "stay_id": r.stay_id,
         "state": r.state, "attendant_id": r.attendant_id, "attendant": att.display_name if att else None,
         "created_at": iso(r.created_at, tz), "created_by": r.created_by,
@@ -194,9 +194,12 @@ def _may_act(session: Session, r: GsRequest, user: User, settings: Settings) -> 
 
 
 def act(session: Session, request_id: int, action: str, user: User, settings: Settings, *,
-        now: dt.datetime) -> GsRequest:
+        now: dt.datetime, amount_fen: int | None = None) -> GsRequest:
     """accept / done / cancel. Done on a loan sets its due time; on room service schedules the
-    dishes' collection reminder."""
+    dishes' collection reminder; on a charged request takes what it costs (``amount_fen``; else
+    the item's price × quantity), which the charges sweep posts to the guest's folio."""
+    if amount_fen is not None and action != "done":
+        raise Invalid("an amount is given when the request is done", field="amount_yuan")
     r = get(session, request_id, lock=True)
     _may_act(session, r, user, settings)
     try:
@@ -211,6 +214,10 @@ def act(session: Session, request_id: int, action: str, user: User, settings: Se
             r.attendant_id = user.id
     if state == rules.State.DONE:
         r.done_at, r.done_by = now, actor
+        if amount_fen is not None:
+            if not r.charged:
+                raise Invalid("this request is not charged", field="amount_yuan")
+            r.amount_fen = amount_fen
         r.accepted_at = r.accepted_at or now
         if r.kind == cat.Kind.LOAN:
             departure = _departure(session, r)

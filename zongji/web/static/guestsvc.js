@@ -39,14 +39,23 @@ function ageCell(r) {
     r.timing !== "ok" ? el("span", { class: "gs-timing" }, " · " + t("guestsvc.timing." + r.timing)) : "");
 }
 
+/** Done, with what a charged request costs the guest (minibar, room service; R-G2): it goes to
+    the folio with the call charges. Empty: the item's price × quantity. */
+function doneControls(r) {
+  const amount = r.charged ? el("input", { type: "number", class: "gs-amount", min: "0", step: "0.01", size: "6",
+    placeholder: t("guestsvc.amount"), title: t("guestsvc.amount_hint") }) : null;
+  const done = el("button", { type: "button", class: "btn btn-sm", onclick: () => run(() => api("POST", `/api/guestsvc/requests/${r.id}/done`,
+    amount && amount.value.trim() !== "" ? { amount_yuan: Number(amount.value) } : undefined), t("guestsvc.done_ok")) }, t("guestsvc.mark_done"));
+  return amount ? [amount, " ", done] : [done];
+}
+
 function render() {
   $("gs-open").replaceChildren(...board.open.map((r) => el("tr", { class: "t-" + r.timing, dataset: { id: String(r.id) } },
     el("td", null, r.room), el("td", null, r.item, r.quantity > 1 ? " ×" + r.quantity : "", r.note ? el("div", { class: "muted small" }, r.note) : "",
       r.deliver_by ? el("div", { class: "muted small" }, t("guestsvc.deliver_by", { time: fmtDateTime(r.deliver_by) })) : ""),
     el("td", null, team(r.team)), el("td", null, r.attendant || "—"), ageCell(r),
     el("td", null, t("guestsvc.state." + r.state)),
-    el("td", null,
-      el("button", { type: "button", class: "btn btn-sm", onclick: () => run(() => api("POST", `/api/guestsvc/requests/${r.id}/done`), t("guestsvc.done_ok")) }, t("guestsvc.mark_done")),
+    el("td", null, ...doneControls(r),
       " ", el("button", { type: "button", class: "btn btn-sm btn-ghost", onclick: () => run(() => api("POST", `/api/guestsvc/requests/${r.id}/cancel`)) }, t("guestsvc.cancel"))))));
   $("gs-open-empty").hidden = board.open.length > 0;
 

@@ -12,8 +12,14 @@ import { fmtDateTime } from "./local_time.js";
 let mine = [];
 
 async function act(r, action) {
+  let body;
+  if (action === "done" && r.charged) {  // what it costs the guest (R-G2); empty: the price list
+    const typed = window.prompt(t("guestsvc.amount_hint"), "");
+    if (typed === null) return;
+    if (typed.trim() !== "") body = { amount_yuan: Number(typed) };
+  }
   try {
-    await api("POST", `/api/guestsvc/requests/${r.id}/${action}`);
+    await api("POST", `/api/guestsvc/requests/${r.id}/${action}`, body);
     toast(t(action === "done" ? "guestsvc.done_ok" : "guestsvc.accepted_ok"), "ok");
   } catch (err) { toast(errorText(err), "error"); }
   await load();
