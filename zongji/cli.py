@@ -467,10 +467,16 @@ def worker(
         dialler = wakeup_dialler.start_in_thread(runtime.session_factory, settings)
         typer.echo(f"wake-up dialler {dialler[2].name}: {dialler[2].lines} lines via "
                    f"{settings.wakeup_gateway_url or '(no gateway: manual call list)'}")
+        from zongji.worker import emergency_dialler
+
+        emergency = emergency_dialler.start_in_thread(runtime.session_factory, settings)
+        typer.echo(f"emergency dialler {emergency[2].name}: {emergency[2].lines} lines")
     w.run_forever(stop, poll_seconds=poll_seconds)
     if dialler is not None:
         dialler[1].set()
         dialler[0].join(timeout=30)
+        emergency[1].set()
+        emergency[0].join(timeout=30)
     shutdown(runtime)
 
 
