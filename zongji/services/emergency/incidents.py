@@ -142,7 +142,8 @@ def board(session: Session, incident_id: int) -> dict[str, Any]:
     return {**incident_out(inc),
             "recipients": [recipient_out(r) for r in recipients_of(session, inc.id)],
             "timeline": [{"at": e.at.isoformat(), "kind": e.kind, "text": e.text,
-                          "recipient_id": e.recipient_id, "actor": e.actor}
+                          "recipient_id": e.recipient_id, "actor": e.actor,
+                          "detail": e.detail}
                          for e in events_of(session, inc.id)]}
 
 
