@@ -60,8 +60,8 @@ def test_killed_worker_emergency_continues_without_calling_twice(settings, db_ur
             inc = incidents.start(s, user, {"kind": "fire", "room": "1208", "situation": "smoke",
                                             "reporter": "Guest", "read_back": True}, now=now, settings=settings)
         env = {**os.environ, "ZONGJI_DATABASE_URL": db_url, "ZONGJI_DATA_DIR": str(tmp_path),
-               "ZONGJI_WAKEUP_GATEWAY_URL": sip.url, "ZONGJI_EMERGENCY_LINES": "2",
-               "ZONGJI_EMERGENCY_LEASE_SECONDS": "3", "ZONGJI_EMERGENCY_URI_TEMPLATE": "sip:{number}@127.0.0.1:{number}",
+               "ZONGJI_WAKEUP_GATEWAY_URL": sip.url, "ZONGJI_EMERGENCY_LINES": "4",
+               "ZONGJI_EMERGENCY_LEASE_SECONDS": "2", "ZONGJI_EMERGENCY_URI_TEMPLATE": "sip:{number}@127.0.0.1:{number}",
                "ZONGJI_EMERGENCY_RING_SECONDS": "5", "ZONGJI_EMERGENCY_KEY_SECONDS": "5",
                "ZONGJI_TIMEZONE": settings.timezone}
         a = _worker(env, tmp_path / "worker-a.log")
