@@ -438,7 +438,7 @@ def demo(
 @app.command()
 def worker(
     poll_seconds: Annotated[float, typer.Option(help="Seconds between looks for due jobs")] = 0.5,
-    wakeups: Annotated[bool, typer.Option(help="Also place due wake-up calls (the dialler)")] = True,
+    wakeups: Annotated[bool, typer.Option(help="Also place due wake-up and emergency calls (the diallers)")] = True,
 ) -> None:
     """Run timers and background jobs (wake-ups, reminders …) in this process.
 
