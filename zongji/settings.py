@@ -347,6 +347,8 @@ class Settings(BaseSettings):
     emergency_poll_seconds: float = Field(0.2, gt=0)
     # Run the emergency dialler in the web server's worker thread too.
     emergency_dialler_in_server: bool = True
+    # While an emergency runs, the wake-up dialler leaves this many of its lines free (issue 14).
+    emergency_wakeup_lines_free: int = Field(2, ge=0)
 
     @field_validator("timezone")
     @classmethod

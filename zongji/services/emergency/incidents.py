@@ -154,6 +154,12 @@ def active(session: Session) -> list[dict[str, Any]]:
     return [incident_out(r) for r in rows]
 
 
+def running(session: Session) -> bool:
+    """Whether an emergency runs now (the wake-up dialler then leaves lines free)."""
+    return session.scalar(select(EmergencyIncident.id).where(EmergencyIncident.status == "started")
+                          .limit(1)) is not None
+
+
 def recent(session: Session, limit: int = 50) -> list[dict[str, Any]]:
     rows = session.scalars(select(EmergencyIncident).order_by(EmergencyIncident.started_at.desc()).limit(limit))
     return [incident_out(r) for r in rows]
