@@ -120,7 +120,7 @@ class EmergencyDialler:
             return None
         zh, en = plan.text
         try:
-            return str(self.prompts.prompt(f"emergency-{plan.call_id}", [("zh", zh), ("en", en)]))
+            return str(self.prompts.prompt(plan.call_id, [("zh", zh), ("en", en)]))
         except Exception:  # noqa: BLE001 - no synthesizer: the call still goes (the key still counts)
             log.exception("emergency prompt unavailable")
             return None
