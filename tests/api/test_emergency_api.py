@@ -168,3 +168,31 @@ def test_start_calls_deputy_after_wait_sms_update_and_all_clear(as_, em_app, sms
     assert op.get("/api/emergency/incidents?active=true").json() == []
     kinds = [e["kind"] for e in op.get(f"/api/emergency/incidents/{inc['id']}").json()["timeline"]]
     assert kinds[0] == "started" and "deputy" in kinds and "closed" in kinds and kinds.count("sms") == 7
+
+
+class DownPhones:
+    def place_call(self, *a, **kw):
+        from zongji.telephony.adapter import TelephonyUnavailable
+
+        raise TelephonyUnavailable("SIP gateway unreachable")
+
+
+def test_telephony_down_sends_sms_at_once_and_says_phone_by_hand(as_, em_app, sms):
+    sup, op = as_("supervisor"), as_("operator")
+    plan = {**PLAN, "recipients": [{"name": "总经理", "number": "8001", "channels": ["phone"]},
+                                   {"name": "保安部", "number": "8002", "channels": ["phone"]}]}
+    assert sup.put("/api/emergency/plans/fire", json=plan).status_code == 200
+    inc = op.post("/api/emergency/incidents", json=START).json()
+    rt = em_app.state.runtime
+    worker = Worker(rt)
+    dialler = EmergencyDialler(rt.session_factory, rt.settings, adapter=DownPhones(), prompts=None)
+    for _ in range(6):
+        n = worker.run_once() + dialler.run_once()
+        dialler.drain()
+        if not n:
+            break
+    b = op.get(f"/api/emergency/incidents/{inc['id']}").json()
+    assert [r["state"] for r in b["recipients"]] == ["notified", "notified"]  # failed, then the SMS went
+    assert sorted(m["to"] for m in sms.messages) == ["8001", "8002"]
+    down = [e for e in b["timeline"] if e["kind"] == "telephony_down"]
+    assert down and "phone by hand" in down[-1]["text"] and "保安部 8002" in down[0]["text"]

@@ -64,7 +64,8 @@ INCIDENT_RULES: dict[str, _Rule] = {
 
 RECIPIENT_RULES: dict[str, _Rule] = {
     "call": _Rule(_WAITING, R.CALLING, _SYS),
-    "notify": _Rule(frozenset({R.PENDING}), R.NOTIFIED, _SYS),
+    # SMS or the console reached them (also after a failed call: telephony down).
+    "notify": _Rule(frozenset({R.PENDING, R.FAILED}), R.NOTIFIED, _SYS),
     "answered_ack": _Rule(frozenset({R.CALLING}), R.ACKNOWLEDGED, _SYS),
     "no_answer": _Rule(frozenset({R.CALLING}), R.NO_ANSWER, _SYS),
     "busy": _Rule(frozenset({R.CALLING}), R.BUSY, _SYS),

@@ -244,7 +244,7 @@ def send_sms(session: Session, recipient_id: int, phase: str, text: str | None, 
         return
     HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token,
                    settings.sms_timeout_seconds).send(to=r.number, text=body[:500], reference=reference)
-    if r.state == em.RecipientState.PENDING:
+    if r.state in (em.RecipientState.PENDING, em.RecipientState.FAILED):
         store(r, em.apply(to_domain(r), em.Event("notify", now)), now)
     event(session, inc, "sms", f"{r.name} {r.number}: {body[:120]}", at=now, recipient=r,
           detail={"phase": phase})
