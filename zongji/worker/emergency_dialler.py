@@ -150,8 +150,11 @@ class EmergencyDialler:
             job = job_store.lock_claimed(s, job_id, self.name)
             if job is None:
                 return
-            rid, n = int(job.payload["recipient_id"]), int(job.payload["attempt"])
-            plan = notifying.begin_call(s, rid, n, now=self.clock(), settings=st, worker=self.name)
+            rid, n = int(job.payload["recipient_id"]), int(job.payload.get("attempt") or 0)
+            tag, text = job.payload.get("tag"), str(job.payload.get("text") or "")
+            phase = str(job.payload.get("phase") or "update")
+            plan = notifying.begin_call(s, rid, n, now=self.clock(), settings=st, worker=self.name,
+                                        tag=tag, text=text, phase=phase)
             if plan is None:
                 job_store.finish(job, error="nothing to dial")
                 return
@@ -176,8 +179,12 @@ class EmergencyDialler:
                 snooze_keys=(), key_timeout=st.emergency_key_seconds, call_id=plan.call_id)
         except TelephonyUnavailable as exc:
             reason = str(exc)
-            self._finish(job_id, lambda s: notifying.telephony_down(s, rid, n, now=self.clock(),
-                                                                    reason=reason))
+            if tag is not None:
+                self._finish(job_id, lambda s: notifying.message_failed(
+                    s, plan.call_id, text=text, phase=phase, now=self.clock(), settings=st, reason=reason))
+            else:
+                self._finish(job_id, lambda s: notifying.telephony_down(s, rid, n, now=self.clock(),
+                                                                        reason=reason))
             return
         except ValueError as exc:  # the gateway refused the request
             reason = f"gateway refused the call: {exc}"

@@ -87,14 +87,10 @@ def _started(session: Session, user: User, incident_id: int, action: str) -> Eme
     return inc
 
 
-def _to_everyone_told(session: Session, inc: EmergencyIncident, text: str, tag: str, now: dt.datetime) -> int:
-    n = 0
+def _to_everyone_told(session: Session, inc: EmergencyIncident, text: str, tag: str, phase: str,
+                      now: dt.datetime, settings: Settings) -> None:
     for r in notifying.told(session, inc.id):
-        if r.number:
-            jobs.schedule(session, notifying.SMS_JOB, f"emergency:r{r.id}:sms:{tag}", now, {"recipient_id": r.id, "text": text,
-                                                                "phase": tag})
-            n += 1
-    return n
+        notifying.tell_message(session, inc, r, tag, text, phase, now=now, settings=settings)
 
 
 def update(session: Session, user: User, incident_id: int, text: Any, *, now: dt.datetime,
@@ -103,7 +99,7 @@ def update(session: Session, user: User, incident_id: int, text: Any, *, now: dt
     inc = _started(session, user, incident_id, "update")
     text = require_text(text, "text", max_len=500)
     ev = event(session, inc, "update", text, at=now, actor=actors.actor(user), user_id=user.id)
-    _to_everyone_told(session, inc, notifying.message(inc, settings, phase="update", text=text), f"u{ev.id}", now)
+    _to_everyone_told(session, inc, text, f"u{ev.id}", "update", now, settings)
     return board(session, inc.id)
 
 
@@ -114,7 +110,7 @@ def close(session: Session, user: User, incident_id: int, all_clear: Any, *, now
     text = require_text(all_clear, "all_clear", max_len=500)
     inc.status, inc.closed_at, inc.closed_by_id, inc.all_clear = "closed", now, user.id, text
     event(session, inc, "closed", text, at=now, actor=actors.actor(user), user_id=user.id)
-    _to_everyone_told(session, inc, notifying.message(inc, settings, phase="close", text=text), "close", now)
+    _to_everyone_told(session, inc, text, "close", "close", now, settings)
     return board(session, inc.id)
 
 

@@ -116,13 +116,18 @@ class CallPlan:
 
 
 def begin_call(session: Session, recipient_id: int, attempt: int, *, now: dt.datetime,
-               settings: Settings, worker: str) -> CallPlan | None:
+               settings: Settings, worker: str, tag: str | None = None, text: str = "",
+               phase: str = "update") -> CallPlan | None:
     """Phase 1: the attempt row ``placing`` with its call id (committed before dialling), or the
-    one a killed dialler left; None when there is nothing to dial (closed, acknowledged, stale)."""
+    one a killed dialler left; None when there is nothing to dial (closed, acknowledged, stale).
+    With ``tag``: a call that speaks an update or the all-clear (no state change)."""
     r = get_recipient(session, recipient_id, lock=True)
     if r is None:
         return None
     inc = get_incident(session, r.incident_id, lock=True)
+    if tag is not None:
+        return _begin_message_call(session, inc, r, tag, text, phase, now=now, settings=settings,
+                                   worker=worker)
     call_id = f"emergency-{r.id}-{attempt}"
     a = session.scalar(select(EmergencyAttempt).where(EmergencyAttempt.call_id == call_id))
     uri = settings.emergency_uri_template.format(number=r.number)
@@ -156,6 +161,10 @@ def end_call(session: Session, call_id: str, outcome: str, *, now: dt.datetime, 
     a.state, a.outcome, a.sip_status, a.ended_at = "ended", outcome, sip_status, now
     r = get_recipient(session, a.recipient_id, lock=True)
     inc = get_incident(session, r.incident_id, lock=True)
+    if a.channel == "message":
+        event(session, inc, "message_result", f"{r.name}: {outcome} {reason}".strip(), at=now,
+              recipient=r, detail={"call_id": call_id, "outcome": outcome, "sip_status": sip_status})
+        return
     action = em.call_action(outcome)
     if r.state == em.RecipientState.CALLING:
         rec = em.apply(to_domain(r), em.Event(action, now, by=r.name))
@@ -171,6 +180,57 @@ def end_call(session: Session, call_id: str, outcome: str, *, now: dt.datetime, 
                       {"recipient_id": r.id, "attempt": r.attempts + 1})
     elif nxt.what == "deputy":
         call_deputy(session, inc, r, now=now, why="tries used up")
+
+
+def _begin_message_call(session: Session, inc: EmergencyIncident, r: EmergencyRecipient, tag: str,
+                        text: str, phase: str, *, now: dt.datetime, settings: Settings,
+                        worker: str) -> CallPlan | None:
+    call_id = f"emergency-{r.id}-{tag}"
+    uri = settings.emergency_uri_template.format(number=r.number)
+    spoken_text = message_parts(inc.kind, place_of(inc), inc.situation, phase=phase, text=text)
+    a = session.scalar(select(EmergencyAttempt).where(EmergencyAttempt.call_id == call_id))
+    if a is not None:
+        if a.state == "ended":
+            return None
+        a.worker = worker
+        return CallPlan(r.id, 0, call_id, a.detail or uri, spoken_text, "recover")
+    session.add(EmergencyAttempt(recipient_id=r.id, channel="message", number=0, call_id=call_id,
+                                 state="placing", worker=worker, started_at=now, detail=uri))
+    event(session, inc, "message_call", f"{r.name} {r.number}", at=now, recipient=r,
+          detail={"call_id": call_id, "phase": phase})
+    return CallPlan(r.id, 0, call_id, uri, spoken_text, "dial")
+
+
+def message_failed(session: Session, call_id: str, *, text: str, phase: str, now: dt.datetime,
+                   settings: Settings, reason: str) -> None:
+    """An update or all-clear call could not be placed (telephony down): it goes by SMS."""
+    a = session.scalar(select(EmergencyAttempt).where(EmergencyAttempt.call_id == call_id))
+    if a is None or a.state == "ended":
+        return
+    a.state, a.outcome, a.ended_at = "ended", "telephony_down", now
+    r = get_recipient(session, a.recipient_id, lock=True)
+    inc = get_incident(session, r.incident_id, lock=True)
+    if r.number:
+        jobs.schedule(session, SMS_JOB, f"emergency:r{r.id}:sms:{call_id}", now,
+                      {"recipient_id": r.id, "phase": phase,
+                       "text": message(inc, settings, phase=phase, text=text)})
+    event(session, inc, "message_result", f"{r.name}: telephony down ({reason[:100]}), by SMS",
+          at=now, recipient=r, detail={"call_id": call_id, "outcome": "telephony_down"})
+
+
+def tell_message(session: Session, inc: EmergencyIncident, r: EmergencyRecipient, tag: str, text: str,
+                 phase: str, *, now: dt.datetime, settings: Settings) -> None:
+    """An update or the all-clear to one person already told, over their channels."""
+    channels = r.channels.split(",")
+    if not r.number:
+        return
+    if Channel.PHONE in channels:
+        jobs.schedule(session, CALL_JOB, f"emergency:r{r.id}:call:{tag}", now,
+                      {"recipient_id": r.id, "tag": tag, "text": text, "phase": phase})
+    if Channel.SMS in channels or Channel.PHONE not in channels:
+        jobs.schedule(session, SMS_JOB, f"emergency:r{r.id}:sms:{tag}", now,
+                      {"recipient_id": r.id, "phase": phase,
+                       "text": message(inc, settings, phase=phase, text=text)})
 
 
 def telephony_down(session: Session, recipient_id: int, attempt: int, *, now: dt.datetime, reason: str) -> None:

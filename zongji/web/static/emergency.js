@@ -70,7 +70,8 @@ function render() {
 
 function eventText(e, byId) {
   const d = e.detail || {}, who = (byId[e.recipient_id] || {}).name || "";
-  if (e.kind === "result") return `${who}: ${t("em.out." + d.outcome)}`;
+  if (e.kind === "result" || e.kind === "message_result") return `${who}: ${t("em.out." + d.outcome)}`;
+  if (e.kind === "message_call") return who;
   if (e.kind === "wave") return String(d.wave || "");
   if (e.kind === "deputy") return `${who} → ${(byId[d.deputy_id] || {}).name || ""}`;
   if (e.kind === "call") return `${who} (${d.attempt || ""})`;
