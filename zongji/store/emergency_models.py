@@ -66,7 +66,7 @@ class EmergencyRecipient(Base):
     wave: Mapped[int] = mapped_column(Integer, default=1)
     state: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    first_call_at: Mapped[dt.datetime | None]
+    first_call_at: Mapped[dt.datetime | None]  # when telling them began (the deputy's wait)
     acknowledged_at: Mapped[dt.datetime | None]
     ack_channel: Mapped[str | None] = mapped_column(String(20))
     ack_by: Mapped[str | None] = mapped_column(String(100))

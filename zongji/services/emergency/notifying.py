@@ -75,8 +75,11 @@ def run_wave(session: Session, incident_id: int, wave: int, *, now: dt.datetime)
 
 
 def tell(session: Session, inc: EmergencyIncident, r: EmergencyRecipient, *, now: dt.datetime) -> None:
-    """Start telling one person over each of their channels."""
+    """Start telling one person over each of their channels; the wait before their deputy runs
+    from now."""
     channels = r.channels.split(",")
+    if r.first_call_at is None:
+        r.first_call_at = now
     if Channel.PHONE in channels and r.number:
         jobs.schedule(session, CALL_JOB, f"emergency:r{r.id}:call:1", now,
                       {"recipient_id": r.id, "attempt": 1})
