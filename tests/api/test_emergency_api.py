@@ -180,7 +180,15 @@ class DownPhones:
         raise TelephonyUnavailable("SIP gateway unreachable")
 
 
-def test_telephony_down_sends_sms_at_once_and_says_phone_by_hand(as_, em_app, sms):
+class UnhealthyGateway(FakePhones):
+    """Its /health says the SIP side is down (registration lapsed): no call is even tried."""
+
+    def health(self):
+        return {"ok": False, "reason": "registration lapsed"}
+
+
+@pytest.mark.parametrize("gateway", ["unreachable", "unhealthy"])
+def test_telephony_down_sends_sms_at_once_and_says_phone_by_hand(as_, em_app, sms, gateway):
     sup, op = as_("supervisor"), as_("operator")
     plan = {**PLAN, "recipients": [{"name": "总经理", "number": "8001", "channels": ["phone"]},
                                    {"name": "保安部", "number": "8002", "channels": ["phone"]}]}
@@ -188,7 +196,8 @@ def test_telephony_down_sends_sms_at_once_and_says_phone_by_hand(as_, em_app, sm
     inc = op.post("/api/emergency/incidents", json=START).json()
     rt = em_app.state.runtime
     worker = Worker(rt)
-    dialler = EmergencyDialler(rt.session_factory, rt.settings, adapter=DownPhones(), prompts=None)
+    adapter = DownPhones() if gateway == "unreachable" else UnhealthyGateway({})
+    dialler = EmergencyDialler(rt.session_factory, rt.settings, adapter=adapter, prompts=None)
     for _ in range(6):
         n = worker.run_once() + dialler.run_once()
         dialler.drain()
@@ -199,3 +208,5 @@ def test_telephony_down_sends_sms_at_once_and_says_phone_by_hand(as_, em_app, sm
     assert sorted(m["to"] for m in sms.messages) == ["8001", "8002"]
     down = [e for e in b["timeline"] if e["kind"] == "telephony_down"]
     assert down and "phone by hand" in down[-1]["text"] and "保安部 8002" in down[0]["text"]
+    if gateway == "unhealthy":
+        assert adapter.calls == [] and "registration lapsed" in down[0]["text"]

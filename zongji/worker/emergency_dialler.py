@@ -12,7 +12,8 @@
 
 A dialler killed between 2 and 4 leaves the attempt ``placing``; the next one asks the gateway
 about that call id and attaches to it, records it lost (it was dialled, the gateway forgot it),
-or dials it (never dialled) — never twice. Telephony down (gateway unreachable) → SMS at once
+or dials it (never dialled) — never twice. Telephony down (gateway unreachable, or its /health
+not ok) → SMS at once
 and every console told to phone by hand, listing who is left.
 """
 
@@ -63,6 +64,9 @@ class EmergencyDialler:
         self.in_flight: dict[int, concurrent.futures.Future] = {}
         self._last_heartbeat = 0.0
         self._wake = threading.Event()
+        self._health_lock = threading.Lock()
+        self._health_at = -1e9
+        self._health_problem: str | None = None
 
     def run_once(self) -> int:
         for job_id, fut in list(self.in_flight.items()):
@@ -115,6 +119,24 @@ class EmergencyDialler:
                                         Job.state == "running")
                       .values(lease_until=self.clock() + self.lease))
 
+    def path_problem(self) -> str | None:
+        """Why no call can be placed now (None: the path looks fine): the gateway's /health,
+        asked at most every ``wakeup_health_check_seconds``."""
+        health = getattr(self.adapter, "health", None)
+        if health is None:
+            return None
+        with self._health_lock:
+            if time.monotonic() - self._health_at < self.settings.wakeup_health_check_seconds:
+                return self._health_problem
+        try:
+            h = health()
+            problem = None if h.get("ok") else f"SIP gateway unhealthy: {h.get('reason') or '?'}"
+        except TelephonyUnavailable as exc:
+            problem = str(exc)
+        with self._health_lock:
+            self._health_at, self._health_problem = time.monotonic(), problem
+        return problem
+
     def _prompt(self, plan: notifying.CallPlan) -> str | None:
         if self.prompts is None:
             return None
@@ -162,6 +184,9 @@ class EmergencyDialler:
         try:
             if self.adapter is None:
                 raise TelephonyUnavailable("no SIP gateway configured (wakeup_gateway_url)")
+            problem = self.path_problem()
+            if problem is not None:
+                raise TelephonyUnavailable(problem)
             if plan.mode == "recover":
                 info = _lookup(self.adapter, plan.call_id)
                 if info is None:
