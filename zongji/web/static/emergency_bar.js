@@ -2,7 +2,8 @@
    GET /api/emergency/incidents?active=true, on load and on every live-feed (re)connection, and
    live on topic "emergency"), and Alt+X — free on every page — opens the start dialog: kind,
    exact place (room, floor, area), situation, reporter and number; the operator reads it back
-   to the reporter, then confirms, and the plan starts. */
+   to the reporter, then confirms, and the plan starts. During a call on the console the caller's
+   number and name fill the reporter's fields. */
 
 import { api, errorText } from "./api.js";
 import { config } from "./config.js";
@@ -68,6 +69,12 @@ const $submit = () => document.getElementById("em-f-submit");
 export function openStart() {
   if (!dialog) dialog = buildDialog();
   dialog.hidden = false;
+  // During a call on the console: the caller is the reporter (their number and name as shown).
+  const num = document.getElementById("card-number"), name = document.getElementById("card-name");
+  const numIn = document.getElementById("em-f-reporter_number"), nameIn = document.getElementById("em-f-reporter");
+  const digits = num ? (num.textContent.match(/[0-9+*#]{3,}/) || [""])[0] : "";
+  if (digits && !numIn.value) numIn.value = digits;
+  if (digits && name && name.textContent.trim() && !nameIn.value) nameIn.value = name.textContent.trim().slice(0, 100);
   document.getElementById("em-f-kind").focus();
 }
 function close() { if (dialog) { dialog.hidden = true; dialog.querySelector("form").reset(); dialog.querySelector("#em-readback").hidden = true; } }
