@@ -444,7 +444,7 @@ def demo(
 @app.command()
 def worker(
     poll_seconds: Annotated[float, typer.Option(help="Seconds between looks for due jobs")] = 0.5,
-    wakeups: Annotated[bool, typer.Option(help="Also place due wake-up calls (the dialler)")] = True,
+    wakeups: Annotated[bool, typer.Option(help="Also place due wake-up and emergency calls (the diallers)")] = True,
 ) -> None:
     """Run timers and background jobs (wake-ups, reminders …) in this process.
 
@@ -473,10 +473,16 @@ def worker(
         dialler = wakeup_dialler.start_in_thread(runtime.session_factory, settings)
         typer.echo(f"wake-up dialler {dialler[2].name}: {dialler[2].lines} lines via "
                    f"{settings.wakeup_gateway_url or '(no gateway: manual call list)'}")
+        from zongji.worker import emergency_dialler
+
+        emergency = emergency_dialler.start_in_thread(runtime.session_factory, settings)
+        typer.echo(f"emergency dialler {emergency[2].name}: {emergency[2].lines} lines")
     w.run_forever(stop, poll_seconds=poll_seconds)
     if dialler is not None:
         dialler[1].set()
         dialler[0].join(timeout=30)
+        emergency[1].set()
+        emergency[0].join(timeout=30)
     shutdown(runtime)
 
 

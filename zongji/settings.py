@@ -365,6 +365,24 @@ class Settings(BaseSettings):
     guestsvc_lost_keep_days: int = Field(90, ge=1, le=3650)
     # Customer files (R-G6): stays checked out within this many days are due a satisfaction survey.
     guest_survey_days: int = Field(3, ge=1, le=60)
+    # Emergency notification (issue 14, R-H11). Calls go through the wake-up SIP gateway
+    # (wakeup_gateway_url); a plan's tries, waits and waves are the supervisor's, per plan.
+    # Simultaneous emergency calls one emergency dialler places.
+    emergency_lines: int = Field(4, ge=1, le=50)
+    # SIP URI or extension dialled for a person's number ({number}).
+    emergency_uri_template: str = "{number}"
+    # How long a person's phone rings, and how long after the message a key is awaited.
+    emergency_ring_seconds: float = Field(30.0, gt=0)
+    emergency_key_seconds: float = Field(15.0, gt=0)
+    # The key that acknowledges an emergency call.
+    emergency_ack_key: str = Field("1", pattern=_DTMF_KEY, json_schema_extra={"accepts": _DTMF_ACCEPTS})
+    # The emergency dialler's job lease (renewed while a call lasts) and poll interval.
+    emergency_lease_seconds: float = Field(30.0, gt=0)
+    emergency_poll_seconds: float = Field(0.2, gt=0)
+    # Run the emergency dialler in the web server's worker thread too.
+    emergency_dialler_in_server: bool = True
+    # While an emergency runs, the wake-up dialler leaves this many of its lines free (issue 14).
+    emergency_wakeup_lines_free: int = Field(2, ge=0)
 
     @field_validator("timezone")
     @classmethod

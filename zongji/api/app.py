@@ -20,6 +20,7 @@ from zongji.api.routers import (
     cti,
     directory,
     dispatch,
+    emergency,
     evaluation,
     fias,
     guest_files,
@@ -49,7 +50,7 @@ from zongji.services import auth as auth_service
 from zongji.settings import Settings, get_settings
 from zongji.web.install import install as install_console
 from zongji.worker.runner import start_in_thread
-from zongji.worker import wakeup_dialler
+from zongji.worker import emergency_dialler, wakeup_dialler
 
 
 def tune_gc(gen0_threshold: int) -> None:
@@ -75,7 +76,7 @@ def area_routes() -> APIRouter:
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
                    dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather, guest_files,
-                   intake, open311, public_intake):
+                   intake, open311, public_intake, emergency):
         router.include_router(module.router)
     install_console(router)
     return router
@@ -100,6 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dialler = None
         if settings.run_worker_in_server and settings.wakeup_dialler_in_server:  # wake-up calls (issue 5)
             dialler = wakeup_dialler.start_in_thread(app.state.session_factory, settings)
+        emergency = None
+        if settings.run_worker_in_server and settings.emergency_dialler_in_server:  # issue 14
+            emergency = emergency_dialler.start_in_thread(app.state.session_factory, settings)
         async with live.running(app), cti.running(app):
             yield
         if worker is not None:
@@ -109,6 +113,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if dialler is not None:
             dialler[1].set()
             dialler[0].join(timeout=10)
+        if emergency is not None:
+            emergency[1].set()
+            emergency[0].join(timeout=10)
         engine.dispose()
 
     app = FastAPI(

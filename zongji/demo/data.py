@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zongji.demo import catalogue as catalogue_demo
+from zongji.demo import emergency as emergency_demo
 from zongji.demo import guestsvc as guestsvc_demo
 from zongji.demo import knowledge as knowledge_demo
 from zongji.demo import switchboard as switchboard_demo
@@ -562,6 +563,7 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
         session.add(IntegrationToken(name=DEMO_PMS_TOKEN_NAME, token_hash=pms_hash, scopes="pms"))
     # Issue 15: the SMS gateway's token and messages waiting in the intake queue.
     intake_demo.load(session, settings, now=now)
+    emergency_demo.load(session, now=now)  # the hotel's fire plan (R-H11, issue 14)
     session.flush()
 
     def count(model, *where) -> int:

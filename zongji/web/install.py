@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from zongji.web import (
     catalogue_pages,  # the responsibility catalogue (issue 11)
     charges_pages,  # call charges, the missed-charges list, IDD/DDD statistics (issue 13)
+    emergency_pages,  # the emergency board (issue 14)
     evaluation_pages,  # my reviews and the evaluation items (issue 11)
     fias_pages,  # the PMS link's status (issue 16)
     guest_file_pages,  # customer files and the surveys after stays (issue 13)
@@ -30,5 +31,5 @@ def install(router: APIRouter) -> None:
     router.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
                    catalogue_pages, charges_pages, evaluation_pages, knowledge_pages, fias_pages, guest_file_pages, guestsvc_pages,
-                   intake_pages, public_pages):
+                   intake_pages, public_pages, emergency_pages):
         router.include_router(module.router)

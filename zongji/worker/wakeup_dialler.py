@@ -63,6 +63,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from zongji.services import wakeups as svc
+from zongji.services.emergency import incidents as emergency
 from zongji.settings import Settings
 from zongji.store import jobs as job_store
 from zongji.store.db import transaction
@@ -168,6 +169,13 @@ class WakeupDialler:
                     (Job.state == "pending") & (Job.due_at <= now),
                     (Job.state == "running") & (Job.lease_until < now))).limit(1)) is None:
                 return 0
+            # An emergency runs: leave lines free for its calls (issue 14 point 3).
+            # At least one line stays for wake-ups (R-H9: never silence).
+            reserve = min(self.settings.emergency_wakeup_lines_free, self.lines - 1)
+            if reserve > 0 and emergency.running(s):
+                free = min(free, self.lines - reserve - len(self.in_flight))
+                if free <= 0:
+                    return 0
         with transaction(self.session_factory) as s:
             ids = job_store.claim_due(s, self.name, now=self.clock(), limit=free, lease=self.lease,
                                       kinds=KINDS)

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from zongji.worker import registry
-from zongji.worker.tasks import charges, dispatch, fias, guestsvc, intake, knowledge, stats, switchboard, wakeups, work_orders
+from zongji.worker.tasks import (charges, dispatch, emergency, fias, guestsvc, intake, knowledge, stats, switchboard,
+                                 wakeups, work_orders)
 
-TASK_MODULES = (charges, dispatch, fias, guestsvc, intake, knowledge, stats, switchboard, wakeups, work_orders)
+TASK_MODULES = (charges, dispatch, emergency, fias, guestsvc, intake, knowledge, stats, switchboard, wakeups, work_orders)
 
 
 def load_all() -> dict[str, registry.Handler]:
