@@ -331,6 +331,12 @@ class Settings(BaseSettings):
     guestsvc_dishes_minutes: float = Field(60.0, gt=0)
     # Lost and found: an unclaimed item may be disposed of after this many days (R-G4).
     guestsvc_lost_keep_days: int = Field(90, ge=1, le=3650)
+    # Planner statistics (issue 18): SQLite's PRAGMA optimize every this many minutes, and a full
+    # ANALYZE of the big tables (sampled on SQLite, see db_analyze_rows) nightly at this local hour.
+    db_optimize_minutes: int = Field(60, ge=5, le=1440)
+    db_analyze_hour: int = Field(3, ge=0, le=23)
+    # SQLite: rows an ANALYZE reads per index (PRAGMA analysis_limit), so it stays quick on any size.
+    db_analyze_rows: int = Field(2000, ge=100, le=1_000_000)
 
     @field_validator("timezone")
     @classmethod

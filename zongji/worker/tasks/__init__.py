@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from zongji.worker import registry
-from zongji.worker.tasks import dispatch, fias, guestsvc, intake, knowledge, stats, switchboard, wakeups, work_orders
+from zongji.worker.tasks import dispatch, fias, guestsvc, intake, knowledge, maintenance, stats, switchboard, wakeups, work_orders
 
-TASK_MODULES = (dispatch, fias, guestsvc, intake, knowledge, stats, switchboard, wakeups, work_orders)
+TASK_MODULES = (dispatch, fias, guestsvc, intake, knowledge, maintenance, stats, switchboard, wakeups, work_orders)
 
 
 def load_all() -> dict[str, registry.Handler]:
