@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from zongji.store import (
     catalogue_models,  # the responsibility catalogue, the dispatch model and its suggestions (issue 11)
+    directory_version_models,  # the directory's version, bumped by triggers (issue 18)
     fias_models,  # the hotel PMS link over FIAS: link status, outbox, reservations (issue 16)
     guestsvc_models,  # the guest-service centre: catalogue, roster, requests, keys, lost and found (issue 13)
     intake_models,  # the intake queue of every channel, SMS parts, Open311 clients (issue 15)
@@ -24,6 +25,6 @@ from zongji.store import (
 )
 from zongji.store.base import Base
 
-MODEL_MODULES = (catalogue_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, roster_models, stats_models, switchboard_models,
+MODEL_MODULES = (catalogue_models, directory_version_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, roster_models, stats_models, switchboard_models,
                  wakeup_models, work_order_models)
 metadata = Base.metadata
