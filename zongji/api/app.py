@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -42,6 +43,7 @@ from zongji.api.routers import (
     work_orders,
 )
 from zongji.bootstrap import bootstrap
+from zongji.domain import chinese_text
 from zongji.services import auth as auth_service
 from zongji.settings import Settings, get_settings
 from zongji.web.install import install as install_console
@@ -97,8 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dialler = None
         if settings.run_worker_in_server and settings.wakeup_dialler_in_server:  # wake-up calls (issue 5)
             dialler = wakeup_dialler.start_in_thread(app.state.session_factory, settings)
+        warm = threading.Timer(settings.warm_up_seconds, chinese_text.warm_up)
+        warm.daemon = True
+        warm.start()
         async with live.running(app), cti.running(app):
             yield
+        warm.cancel()
         if worker is not None:
             thread, stop = worker
             stop.set()

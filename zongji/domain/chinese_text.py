@@ -51,6 +51,14 @@ STOP_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+def warm_up() -> None:
+    """Load the dictionaries now (a server does it a few seconds after it starts answering, so
+    that neither its start nor its first search waits for them)."""
+    pinyin_forms("总机")
+    fold("總機")
+    lazy_library("rjieba").Jieba().cut_for_search("总机")
+
+
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 _WHITESPACE = re.compile(r"\s+")
