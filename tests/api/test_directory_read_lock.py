@@ -1,4 +1,4 @@
-"""A directory search reads without SQLite's write lock (issue 18, point 2): it answers while
+"""A directory search (and a caller look-up) reads without SQLite's write lock (issue 18, point 2): it answers while
 another connection holds the lock (a long CTI batch, an import)."""
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ def test_search_answers_while_another_writer_holds_the_lock(backend, client, wri
         r = client.get("/api/directory/search", params={"q": "zjl"})
         assert r.status_code == 200, r.text
         assert r.json()["results"][0]["title"] == "总经理"
+        r = client.get("/api/directory/identify", params={"number": "13900000000"})  # nobody's
+        assert r.status_code == 200, r.text
     finally:
         holder.execute("ROLLBACK")
         holder.close()

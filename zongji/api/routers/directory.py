@@ -154,8 +154,9 @@ def search(
 @router.get("/identify", response_model=CallerIdentityOut,
             openapi_extra=refusals(at="with its UTC offset, in the years Zongji keeps"))
 def identify(
+    request: Request,
     user: Console,
-    session: WriteDB,
+    session: ReadDB,
     number: Annotated[str, Query(max_length=64, pattern=_TEXT, description="The calling number as received")],
     at: Annotated[dt.datetime | None, IsoOnly, Query(description="When (ISO-8601 with offset); default now")] = None,
 ) -> CallerIdentityOut:
@@ -164,9 +165,10 @@ def identify(
     if at is not None and not 1900 <= at.year <= 2999:
         raise ZongjiError("time out of range", field="at")
     identity = directory_service.identify_caller(session, number, at=at)
-    if identity.kind == "guest" and identity.ref_id is not None:
-        directory_service.audit_guest_reads(session, [identity.ref_id], user=user, via="identify",
-                                            detail={"number": identity.normalized_number})
+    if identity.kind == "guest" and identity.ref_id is not None:  # read without the write lock; audited apart
+        with unit_of_work(request) as w:
+            directory_service.audit_guest_reads(w, [identity.ref_id], user=user, via="identify",
+                                                detail={"number": identity.normalized_number})
     return CallerIdentityOut(**identity.to_dict())
 
 
