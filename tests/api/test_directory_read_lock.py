@@ -1,13 +1,16 @@
 """A directory search (and a caller look-up) reads without SQLite's write lock (issue 18, point 2): it answers while
-another connection holds the lock (a long CTI batch, an import)."""
+another connection holds the lock (a long CTI batch, an import); the session check still slides the expiry."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import pytest
+from sqlalchemy import select, update
 
 from zongji.demo.data import DEMO_PASSWORD, load_demo
+from zongji.store.models import LoginSession, utcnow
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
@@ -28,3 +31,12 @@ def test_search_answers_while_another_writer_holds_the_lock(backend, client, wri
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_request_still_slides_the_session_expiry(client, login, write):
+    login("operator")
+    with write() as s:
+        s.execute(update(LoginSession).values(expires_at=utcnow() + dt.timedelta(minutes=5)))
+    assert client.get("/api/auth/me").status_code == 200
+    with write() as s:
+        assert s.scalar(select(LoginSession.expires_at)) > utcnow() + dt.timedelta(hours=1)
