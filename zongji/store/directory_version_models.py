@@ -5,9 +5,10 @@ reloaded on change instead of every few seconds.
 Triggers on ``guests``, ``people``, ``departments`` and ``customers`` (insert, delete, and an
 update of a number column) bump ``directory_version.version`` in the writer's own transaction:
 every write path counts (ORM, bulk import, a hand-made fix), and a reader that sees the new
-version also sees the change. PostgreSQL bumps once per statement (a bulk insert bumps once);
-SQLite once per row (a few microseconds each). Directory writers on PostgreSQL queue on the one
-row until they commit: they are rare, and never the CTI writer (it does not write the directory).
+version also sees the change. SQLite bumps once per row (a few microseconds each). PostgreSQL
+bumps at commit, once per transaction (deferred constraint triggers and a transaction-local
+flag), so directory writers meet on the one row only while committing, never while holding it
+and waiting for another lock; the CTI writer never meets it (it does not write the directory).
 
 The upsert keeps working when the row is missing (an emptied test database). Migration 0026
 installs the same triggers; ``create_all`` installs them too.
@@ -40,14 +41,21 @@ SQLITE_TRIGGERS = tuple(
     f"CREATE TRIGGER {table}_directory_version_{op.lower()} AFTER {op}"
     f"{' OF ' + ', '.join(cols) if op == 'UPDATE' else ''} ON {table} BEGIN {_BUMP}; END"
     for table, cols in NUMBER_COLUMNS.items() for op in ("INSERT", "UPDATE", "DELETE"))
+# PostgreSQL: deferred (constraint) triggers bump at commit, once per transaction (a
+# transaction-local flag): the version row is locked last and only while committing, so a
+# directory writer never holds it while waiting for another lock (no new deadlock).
 POSTGRES_TRIGGERS = (
     f"""CREATE FUNCTION directory_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  IF coalesce(current_setting('zongji.directory_bumped', true), '') = '1' THEN
+    RETURN NULL;
+  END IF;
+  PERFORM set_config('zongji.directory_bumped', '1', true);
   {_BUMP};
   RETURN NULL;
 END $$""",
-    *(f"CREATE TRIGGER {table}_directory_version AFTER INSERT OR DELETE OR UPDATE OF {', '.join(cols)} "
-      f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION directory_version_bump()"
+    *(f"CREATE CONSTRAINT TRIGGER {table}_directory_version AFTER INSERT OR DELETE OR UPDATE OF {', '.join(cols)} "
+      f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION directory_version_bump()"
       for table, cols in NUMBER_COLUMNS.items()),
 )
 SQLITE_DROP = tuple(f"DROP TRIGGER IF EXISTS {table}_directory_version_{op}"
