@@ -383,6 +383,15 @@ class Settings(BaseSettings):
     emergency_dialler_in_server: bool = True
     # While an emergency runs, the wake-up dialler leaves this many of its lines free (issue 14).
     emergency_wakeup_lines_free: int = Field(2, ge=0)
+    # Planner statistics (issue 18): SQLite's PRAGMA optimize every this many minutes, and a full
+    # ANALYZE of the big tables (sampled on SQLite, see db_analyze_rows) nightly at this local hour.
+    # Seconds after a server starts before it loads the Chinese dictionaries (pinyin, word
+    # segmentation) in the background: start-up does not wait for them, nor does the first search.
+    warm_up_seconds: float = Field(5.0, ge=0, le=600)
+    db_optimize_minutes: int = Field(60, ge=5, le=1440)
+    db_analyze_hour: int = Field(3, ge=0, le=23)
+    # SQLite: rows an ANALYZE reads per index (PRAGMA analysis_limit), so it stays quick on any size.
+    db_analyze_rows: int = Field(2000, ge=100, le=1_000_000)
 
     @field_validator("timezone")
     @classmethod

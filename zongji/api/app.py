@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -46,6 +47,7 @@ from zongji.api.routers import (
     work_orders,
 )
 from zongji.bootstrap import bootstrap
+from zongji.domain import chinese_text
 from zongji.services import auth as auth_service
 from zongji.settings import Settings, get_settings
 from zongji.web.install import install as install_console
@@ -104,8 +106,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         emergency = None
         if settings.run_worker_in_server and settings.emergency_dialler_in_server:  # issue 14
             emergency = emergency_dialler.start_in_thread(app.state.session_factory, settings)
+        warm = threading.Timer(settings.warm_up_seconds, chinese_text.warm_up)
+        warm.daemon = True
+        warm.start()
         async with live.running(app), cti.running(app):
             yield
+        warm.cancel()
         if worker is not None:
             thread, stop = worker
             stop.set()

@@ -53,12 +53,9 @@ def current_user(request: Request) -> User:
     token = session_token(request)
     if not token:
         raise Unauthorized("log in first")
-    settings: Settings = request.app.state.settings
-    with transaction(request.app.state.session_factory) as session:
-        user = auth.user_for_session_token(session, token, hours=settings.session_hours)
-        if user is None:
-            raise Unauthorized("session expired or revoked; log in again")
-        session.expunge(user)
+    user = _session_user(request, token)
+    if user is None:
+        raise Unauthorized("session expired or revoked; log in again")
     # What the answer may show (zongji.api.guest_privacy) depends on the role.
     request.state.user_role = user.role
     return user
@@ -69,8 +66,22 @@ def optional_user(request: Request) -> User | None:
     token = session_token(request)
     if not token:
         return None
+    return _session_user(request, token)
+
+
+def _session_user(request: Request, token: str) -> User | None:
+    """The user of a session token. Read without SQLite's write lock (a search or a page must not
+    queue behind the writers); only when the session's expiry slides (at most once a minute per
+    session) is it written, in a short transaction of its own."""
     settings: Settings = request.app.state.settings
-    with transaction(request.app.state.session_factory) as session:
+    factory = request.app.state.session_factory
+    with factory() as session:
+        user = auth.user_for_session_token(session, token, hours=settings.session_hours)
+        if user is None or not session.dirty:
+            if user is not None:
+                session.expunge(user)
+            return user
+    with transaction(factory) as session:
         user = auth.user_for_session_token(session, token, hours=settings.session_hours)
         if user is not None:
             session.expunge(user)

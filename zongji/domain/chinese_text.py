@@ -23,15 +23,20 @@ The same text always gives the same terms; nothing here reads a database or a fi
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import ModuleType
 
-import rjieba
-import zhconv
-from pypinyin import Style, lazy_pinyin
+
+@lru_cache(maxsize=None)
+def lazy_library(name: str) -> ModuleType:
+    """rjieba, zhconv or pypinyin, imported at first use: their dictionaries and tables take
+    seconds to load, which Zongji's start-up must not wait for (issue 18, point 5)."""
+    return importlib.import_module(name)
 
 # Words that carry no matter of their own in what callers say: particles, pronouns, fillers and
 # the question words every inquiry has. Dropped from index and query alike.
@@ -46,6 +51,14 @@ STOP_WORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+def warm_up() -> None:
+    """Load the dictionaries now (a server does it a few seconds after it starts answering, so
+    that neither its start nor its first search waits for them)."""
+    pinyin_forms("总机")
+    fold("總機")
+    lazy_library("rjieba").Jieba().cut_for_search("总机")
+
+
 _PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 _WHITESPACE = re.compile(r"\s+")
@@ -55,7 +68,7 @@ def fold(text: str) -> str:
     """Full-width → half-width, case folded, traditional → simplified, whitespace collapsed."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
     if _HAS_HAN.search(text):
-        text = zhconv.convert(text, "zh-hans")
+        text = lazy_library("zhconv").convert(text, "zh-hans")
     return _WHITESPACE.sub(" ", text).strip()
 
 
@@ -67,8 +80,9 @@ def pinyin_forms(word: str) -> tuple[str, ...]:
     """
     if not word or not all(_HAS_HAN.match(ch) for ch in word):
         return ()
-    full = "".join(lazy_pinyin(word))
-    initials = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER))
+    pypinyin = lazy_library("pypinyin")
+    full = "".join(pypinyin.lazy_pinyin(word))
+    initials = "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.FIRST_LETTER))
     if len(word) == 1:
         return (full,)
     return (full, initials)
@@ -121,7 +135,7 @@ class Analyzer:
 
     def __init__(self, synonyms: Synonyms | None = None, words: Iterable[str] = ()) -> None:
         self.synonyms = synonyms or Synonyms()
-        self._jieba = rjieba.Jieba()
+        self._jieba = lazy_library("rjieba").Jieba()
         for word in sorted(set(self.synonyms.words()) | {fold(w) for w in words}):
             if len(word) > 1 and _HAS_HAN.search(word) and " " not in word:
                 self._jieba.add_word(word, None, None)

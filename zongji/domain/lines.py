@@ -129,6 +129,48 @@ def usual_gaps(call_times: Iterable[dt.datetime], tz: dt.tzinfo,
     )
 
 
+def quantile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` with linear interpolation (as ``usual_gaps`` uses)."""
+    return _quantile(values, q)
+
+
+def quantile_positions(n: int, q: float) -> tuple[int, int]:
+    """The two positions (0-based, ascending order) whose values the ``q`` quantile of ``n``
+    values interpolates between."""
+    pos = (n - 1) * q
+    return math.floor(pos), math.ceil(pos)
+
+
+def usual_for_hour(how: int, hour_gaps: Sequence[float], overall: float | None,
+                   policy: SilencePolicy = SilencePolicy()) -> UsualGaps:
+    """The usual gaps as ``usual_gaps`` learns them, for the one hour of the week ``how`` that a
+    check needs: ``hour_gaps`` are the positive gaps that began in that hour, ``overall`` the
+    quantile of every gap (only consulted when the hour has fewer than ``min_samples``)."""
+    gaps = [g for g in hour_gaps if g > 0]
+    return UsualGaps(by_hour={how: _quantile(gaps, policy.quantile)} if gaps else {},
+                     overall=overall, samples={how: len(gaps)} if gaps else {})
+
+
+def hour_of_week_spans(how: int, start: dt.datetime, end: dt.datetime,
+                       tz: dt.tzinfo) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The instants of [start, end) whose local hour of the week is ``how``, as merged spans
+    [a, b). Every time zone's offset is a multiple of a quarter hour, so quarter hours are
+    checked one by one (a shift of the clock inside the window is followed)."""
+    step = dt.timedelta(minutes=15)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    t = epoch + step * ((start - epoch) // step)
+    spans: list[tuple[dt.datetime, dt.datetime]] = []
+    while t < end:
+        if hour_of_week(t, tz) == how:
+            a, b = max(t, start), min(t + step, end)
+            if spans and spans[-1][1] == a:
+                spans[-1] = (spans[-1][0], b)
+            else:
+                spans.append((a, b))
+        t += step
+    return spans
+
+
 @dataclass(frozen=True)
 class SilenceAlert:
     line_code: str
@@ -254,7 +296,11 @@ __all__ = [
     "check_silence",
     "close_fault",
     "hour_of_week",
+    "hour_of_week_spans",
     "open_fault",
+    "quantile",
+    "quantile_positions",
     "record_test_call",
+    "usual_for_hour",
     "usual_gaps",
 ]

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from pypinyin import Style, lazy_pinyin
+from zongji.domain.chinese_text import lazy_library
 
 # Surnames whose reading differs from the character's everyday reading. Compound surnames first,
 # their syllables separated by a space.
@@ -127,8 +127,9 @@ def has_han(text: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _pinyin_forms(segment: str) -> tuple[str, str]:
-    full = "".join(lazy_pinyin(segment, errors="default"))
-    initials = "".join(lazy_pinyin(segment, style=Style.FIRST_LETTER, errors="default"))
+    pypinyin = lazy_library("pypinyin")  # loaded at first use, not at start-up
+    full = "".join(pypinyin.lazy_pinyin(segment, errors="default"))
+    initials = "".join(pypinyin.lazy_pinyin(segment, style=pypinyin.Style.FIRST_LETTER, errors="default"))
     return full, initials
 
 

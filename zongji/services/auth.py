@@ -7,6 +7,7 @@ stored only as SHA-256 digests so a database leak does not leak credentials; bot
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ def log_in(session: Session, username: str, password: str, *, hours: int) -> tup
     user = session.scalar(select(User).where(User.username == username.strip()))
     # Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
     if user is None or not user.active:
-        verify_password(_DUMMY_HASH, password)
+        verify_password(_dummy_hash(), password)
         raise Unauthorized("wrong username or password", field="password")
     if not verify_password(user.password_hash, password):
         raise Unauthorized("wrong username or password", field="password")
@@ -181,4 +182,8 @@ def integration_token(session: Session, token: str, scope: str) -> IntegrationTo
     return row
 
 
-_DUMMY_HASH = hash_password("not-a-real-password")
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users, made at first need (not at import: an Argon2
+    hash costs a noticeable part of start-up), at the configured cost."""
+    return hash_password("not-a-real-password")

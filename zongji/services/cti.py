@@ -55,6 +55,7 @@ from zongji.services.directory import identify_caller
 from zongji.services.switchboard.lines import flag_outbound_on_inbound_only
 from zongji.services.switchboard.transfers import on_cti_reports
 from zongji.store.call_writes import CALL_COLUMNS, CallWrites, writer_engine  # noqa: F401 (re-exported)
+from zongji.store.directory_version_models import DirectoryVersion
 from zongji.store.db import make_session_factory, transaction
 from zongji.store.models import Customer, Department, Guest, Line, Person, User, utcnow
 
@@ -368,19 +369,32 @@ class UserCache:
 
 @dataclass
 class KnownNumbers:
-    """Every phone number stored in the directory, exactly as stored, refreshed every few seconds.
+    """Every phone number stored in the directory, exactly as stored, reloaded when it changes.
 
     ``identify_caller`` matches mobiles and phones by exact stored forms (``PhoneNumber.variants``);
     a number none of whose variants is stored cannot be identified, so the writer skips the
     directory's queries for it. Extensions and local numbers (suffix matches) always go to the
-    directory. A number added to the directory is recognised within ``ttl`` seconds.
+    directory.
+
+    Reloaded when the directory's version (``directory_version``, bumped by triggers on every
+    write of a directory number) changes: the writer calls ``refresh`` in a read session of its
+    own before each batch, at most every ``check`` seconds, so the numbers are never loaded inside
+    the write transaction. Used without a writer (``Ingestor`` alone), ``may_match`` checks the
+    version itself every ``ttl`` seconds.
     """
 
+    check: float = 0.5
     ttl: float = 5.0
     _numbers: frozenset[str] = frozenset()
-    _loaded: float = float("-inf")
+    _version: int | None = None
+    _checked: float = float("-inf")
+    loads: int = 0  # how many times the numbers were loaded (diagnostics, tests)
 
-    def _load(self, session: Session) -> None:
+    @staticmethod
+    def _current_version(session: Session) -> int:
+        return int(session.scalar(select(DirectoryVersion.version).where(DirectoryVersion.id == 1)) or 0)
+
+    def _load(self, session: Session, version: int) -> None:
         q = union_all(
             select(Guest.mobile.label("n")).where(Guest.mobile.is_not(None)),
             select(Person.mobile).where(Person.mobile.is_not(None)),
@@ -389,15 +403,30 @@ class KnownNumbers:
             select(Customer.phone),
         )
         self._numbers = frozenset(session.execute(q).scalars())
-        self._loaded = time.monotonic()
+        self._version = version
+        self.loads += 1
+
+    def _sync(self, session: Session) -> None:
+        # The version first: a change committed after it is read is seen by the next check.
+        version = self._current_version(session)
+        if version != self._version:
+            self._load(session, version)
+        self._checked = time.monotonic()
+
+    def refresh(self, factory: sessionmaker[Session]) -> None:
+        """Reload if the directory changed, in a read session (no write lock, no write transaction)."""
+        if time.monotonic() - self._checked < self.check:
+            return
+        with factory() as session:
+            self._sync(session)
 
     def may_match(self, session: Session, pn: Any) -> bool:
         if not pn.valid:
             return False
         if pn.kind in ("extension", "local"):
             return True
-        if time.monotonic() - self._loaded > self.ttl:
-            self._load(session)
+        if self._version is None or time.monotonic() - self._checked > self.ttl:
+            self._sync(session)
         return any(v in self._numbers for v in pn.variants())
 
 
@@ -750,6 +779,10 @@ class CtiWriter:
                     break
                 batch.append(nxt)
             cpu0 = time.thread_time()
+            try:
+                self.ingestor.known.refresh(self.factory)  # outside the batch's write transaction
+            except Exception:  # noqa: BLE001 - a stale cache only costs directory look-ups
+                log.exception("reloading the known numbers failed")
             try:
                 results = process_batch(self.factory, self.ingestor, [b[0] for b in batch])
             except Exception:  # pragma: no cover - process_batch does not raise

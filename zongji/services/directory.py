@@ -219,6 +219,7 @@ def search(
     organisation_id: int | None = None,
     organisation_ids: Iterable[int] | None = None,
     at: dt.datetime | None = None,
+    audit: bool = True,
 ) -> list[dict[str, Any]]:
     """Find directory entries matching ``q``; best first.
 
@@ -374,10 +375,20 @@ def search(
 
     scored.sort(key=lambda item: item[0])
     results = [r for _, r in scored[:limit]]
-    if user is not None:
-        audit_guest_reads(session, [r["id"] for r in results if r["kind"] == "guest"],
-                          user=user, via="search", detail={"q": query})
+    if user is not None and audit:
+        audit_search(session, results, user=user, q=query)
     return results
+
+
+def audit_search(session: Session, results: list[dict[str, Any]], *, user: User, q: str) -> None:
+    """Audit the guests a search showed ``user`` (``search(..., audit=False)`` read them without
+    writing: the caller writes this in a short transaction of its own, only when there are any)."""
+    audit_guest_reads(session, [r["id"] for r in results if r["kind"] == "guest"],
+                      user=user, via="search", detail={"q": normalize(q)})
+
+
+def shows_guests(results: list[dict[str, Any]]) -> bool:
+    return any(r["kind"] == "guest" for r in results)
 
 
 def _and(conds):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from zongji.store import (
     catalogue_models,  # the responsibility catalogue, the dispatch model and its suggestions (issue 11)
     charges_models,  # call charges rated and posted to guests' folios (issue 13)
+    directory_version_models,  # the directory's version, bumped by triggers (issue 18)
     emergency_models,  # emergency plans, incidents, who was told and when (issue 14)
     fias_models,  # the hotel PMS link over FIAS: link status, outbox, reservations (issue 16)
     guestsvc_models,  # the guest-service centre: catalogue, roster, requests, keys, lost and found (issue 13)
@@ -26,6 +27,6 @@ from zongji.store import (
 )
 from zongji.store.base import Base
 
-MODEL_MODULES = (catalogue_models, charges_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, roster_models, stats_models, switchboard_models,
+MODEL_MODULES = (catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, roster_models, stats_models, switchboard_models,
                  wakeup_models, work_order_models)
 metadata = Base.metadata

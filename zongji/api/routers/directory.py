@@ -18,11 +18,11 @@ import datetime as dt
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
-from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, get_settings, require_roles
+from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, get_settings, require_roles, unit_of_work
 from zongji.api.models import ApiModel
 from zongji.api.errors import error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
@@ -133,24 +133,30 @@ async def running(app):
 
 @router.get("/search", response_model=SearchOut)
 def search(
+    request: Request,
     user: Console,
-    session: WriteDB,
+    session: ReadDB,
     q: Annotated[str, Query(min_length=1, max_length=directory_service.MAX_QUERY_LENGTH,
                             pattern=_TEXT, description="Name, pinyin, initials, number or extension")],
     limit: Annotated[int, Query(ge=1, le=directory_service.MAX_LIMIT)] = 20,
 ) -> SearchOut:
     scope = scope_service.scope_of(session, user)
-    results = directory_service.search(session, q, limit=limit, user=user,
+    # Read without SQLite's write lock; the guests shown (if any) are audited in a short write.
+    results = directory_service.search(session, q, limit=limit, user=user, audit=False,
                                        organisation_ids=scope.organisation_filter if scope else None)
     mark_dnd(session, results, utcnow())
+    if directory_service.shows_guests(results):
+        with unit_of_work(request) as w:
+            directory_service.audit_search(w, results, user=user, q=q)
     return SearchOut(results=[SearchResultOut(**r) for r in results])
 
 
 @router.get("/identify", response_model=CallerIdentityOut,
             openapi_extra=refusals(at="with its UTC offset, in the years Zongji keeps"))
 def identify(
+    request: Request,
     user: Console,
-    session: WriteDB,
+    session: ReadDB,
     number: Annotated[str, Query(max_length=64, pattern=_TEXT, description="The calling number as received")],
     at: Annotated[dt.datetime | None, IsoOnly, Query(description="When (ISO-8601 with offset); default now")] = None,
 ) -> CallerIdentityOut:
@@ -159,9 +165,10 @@ def identify(
     if at is not None and not 1900 <= at.year <= 2999:
         raise ZongjiError("time out of range", field="at")
     identity = directory_service.identify_caller(session, number, at=at)
-    if identity.kind == "guest" and identity.ref_id is not None:
-        directory_service.audit_guest_reads(session, [identity.ref_id], user=user, via="identify",
-                                            detail={"number": identity.normalized_number})
+    if identity.kind == "guest" and identity.ref_id is not None:  # read without the write lock; audited apart
+        with unit_of_work(request) as w:
+            directory_service.audit_guest_reads(w, [identity.ref_id], user=user, via="identify",
+                                                detail={"number": identity.normalized_number})
     return CallerIdentityOut(**identity.to_dict())
 
 
