@@ -13,9 +13,10 @@ The labelled requests (``requests.jsonl``, written for the project) are split in
 
 ``--validate`` measures on the history set alone, never on eval, what a change of features or
 learner does to wordings the model has not seen (the eval set's difficulty): each history
-request was written from one of its matter's catalogue examples, so for each example index k
-the catalogue loses its k-th examples and the history the requests written from them, the
-model is trained on the rest and scored on those requests. Tune with this, then run the eval
+request was written from one of its matter's history phrasings (``spoken.py``, written apart
+from the catalogue examples), so for each phrasing index k the history loses the requests
+written from the k-th phrasings, the model is trained on the catalogue and the rest and scored
+on those requests. Tune with this, then run the eval
 once. ``--misses`` prints the eval set's confusions (right unit → suggested unit, count): for
 error analysis of kinds of mistakes, not for tuning on rows.
 """
@@ -28,6 +29,7 @@ import json
 import time
 from pathlib import Path
 
+from bench.dispatch_eval.make_content import parse_spoken
 from zongji.demo.work_orders import CATEGORIES_12345
 from zongji.domain.chinese_text import Analyzer, Synonyms
 from zongji.domain.dispatch.features import order_features
@@ -46,11 +48,11 @@ def load() -> tuple[list[dict], list[dict], list[dict], Synonyms]:
     return matters, articles, requests, synonyms
 
 
-def source_example(matters: list[dict], text: str) -> int | None:
-    """The index of the catalogue example a history request was written from, if any."""
-    for m in matters:
-        for k, example in enumerate(m["examples"]):
-            if example in text:
+def source_phrasing(text: str) -> int | None:
+    """The index of the history phrasing (spoken.py) a history request was written from, if any."""
+    for _examples, _keywords, phrasings in parse_spoken().values():
+        for k, phrasing in enumerate(phrasings):
+            if phrasing in text:
                 return k
     return None
 
@@ -89,10 +91,10 @@ def main() -> None:
     evaluation = [r for r in requests if r["set"] == "eval"]
 
     if args.validate:
-        sources = [source_example(matters, r["text"]) for r in history]
+        sources = [source_phrasing(r["text"]) for r in history]
         top1 = top3 = n = 0
         for k in sorted({s for s in sources if s is not None}):
-            examples = cold_examples(k) + [history_example(r) for r, s in zip(history, sources) if s != k]
+            examples = cold_examples() + [history_example(r) for r, s in zip(history, sources) if s != k]
             cases = [(feats(r["text"], r["category"], r["place"]), uid[r["unit"]])
                      for r, s in zip(history, sources) if s == k]
             a1, a3 = accuracy(train(examples, uid.values(), epochs=args.epochs), cases)
