@@ -68,19 +68,19 @@ def main() -> None:
     uid = {n: i + 1 for i, n in enumerate(names)}
     analyzer = Analyzer(synonyms, [k for m in matters for k in m["keywords"]] + [m["matter"] for m in matters])
 
-    def feats(text: str, category: str | None = None, place: str | None = None) -> list[str]:
-        return order_features(analyzer, text, category, place)
+    def feats(text: str, category: str | None = None, place: str | None = None, as_order: bool = True) -> list[str]:
+        return order_features(analyzer, text, category, place, as_order=as_order)
 
     def cold_examples(held_out: int | None = None) -> list[Example]:
         out: list[Example] = []
         for m in matters:
             texts = [m["matter"], *(e for k, e in enumerate(m["examples"]) if k != held_out), " ".join(m["keywords"])]
             for text in texts:
-                out.append(Example(feats(text, m.get("category")), uid[m["unit"]]))
+                out.append(Example(feats(text, m.get("category"), as_order=False), uid[m["unit"]]))
         for a in articles:
             if a["scope"] == "city" and a.get("unit") in uid:
-                out.append(Example(feats(a["title"]), uid[a["unit"]]))
-                out.append(Example(feats(" ".join(a["keywords"])), uid[a["unit"]]))
+                out.append(Example(feats(a["title"], as_order=False), uid[a["unit"]]))
+                out.append(Example(feats(" ".join(a["keywords"]), as_order=False), uid[a["unit"]]))
         return out
 
     def history_example(r: dict) -> Example:
