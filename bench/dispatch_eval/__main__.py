@@ -32,8 +32,10 @@ from pathlib import Path
 from bench.dispatch_eval.make_content import parse_spoken
 from zongji.demo.work_orders import CATEGORIES_12345
 from zongji.domain.chinese_text import Analyzer, Synonyms
+from zongji.domain.dispatch.catalogue_match import CatalogueIndex, MatterWords, order_words
 from zongji.domain.dispatch.features import order_features
 from zongji.domain.dispatch.model import Example, accuracy, train
+from zongji.settings import Settings
 
 HERE = Path(__file__).parent
 CONTENT = HERE.parent.parent / "zongji" / "demo" / "content"
@@ -62,6 +64,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--validate", action="store_true", help="score on held-out wordings of the history set only")
     ap.add_argument("--misses", action="store_true", help="print the eval set's confusions")
+    ap.add_argument("--catalogue-weight", type=float, default=Settings().dispatch_catalogue_weight,
+                    help="the setting dispatch_catalogue_weight (0: the linear model alone)")
     args = ap.parse_args()
     matters, articles, requests, synonyms = load()
     names = sorted({m["unit"] for m in matters} | {r["unit"] for r in requests})
@@ -89,6 +93,14 @@ def main() -> None:
 
     history = [r for r in requests if r["set"] == "history"]
     evaluation = [r for r in requests if r["set"] == "eval"]
+    index = CatalogueIndex([MatterWords(uid[m["unit"]],
+                                        [w for t in (m["matter"], *m["examples"], " ".join(m["keywords"]))
+                                         for w in analyzer.words(t)], frozenset(analyzer.words(m["matter"])))
+                            for m in matters])
+    weight = args.catalogue_weight
+
+    def boost(f: list[str]) -> dict[int, float]:
+        return dict(index.boost(order_words(f), weight))
 
     if args.validate:
         sources = [source_phrasing(r["text"]) for r in history]
@@ -97,9 +109,9 @@ def main() -> None:
             examples = cold_examples() + [history_example(r) for r, s in zip(history, sources) if s != k]
             cases = [(feats(r["text"], r["category"], r["place"]), uid[r["unit"]])
                      for r, s in zip(history, sources) if s == k]
-            a1, a3 = accuracy(train(examples, uid.values(), epochs=args.epochs), cases)
+            a1, a3 = accuracy(train(examples, uid.values(), epochs=args.epochs), cases, boost)
             top1, top3, n = top1 + a1 * len(cases), top3 + a3 * len(cases), n + len(cases)
-        print(f"validation (history only, wordings held out): {n} requests, "
+        print(f"validation (history only, wordings held out; catalogue weight {weight}): {n} requests, "
               f"top-1 {top1 / n:.1%}, top-3 {top3 / n:.1%}")
         return
 
@@ -113,30 +125,36 @@ def main() -> None:
     print(f"eval set: {len(evaluation)} requests, {len(names)} units; history: {len(history)} "
           f"({sum(1 for r in history if r.get('returned_from'))} returned once); catalogue: "
           f"{len(matters)} matters; articles: {sum(1 for a in articles if a['scope'] == 'city')}")
-    print(f"{'':34}{'top-1':>8}{'top-3':>8}{'train s':>9}")
-    print(f"{'baseline: category default unit':34}{base1 / len(evaluation):>8.1%}{'—':>8}{'—':>9}")
+    print(f"catalogue weight (dispatch_catalogue_weight): {weight}")
+    print(f"{'':42}{'top-1':>8}{'top-3':>8}{'train s':>9}")
+    print(f"{'baseline: category default unit':42}{base1 / len(evaluation):>8.1%}{'—':>8}{'—':>9}")
     for label, examples in (("cold: catalogue + articles", cold), ("warm: + history", warm)):
         t0 = time.process_time()
         model = train(examples, uid.values(), epochs=args.epochs)
         took = time.process_time() - t0
-        top1, top3 = accuracy(model, cases)
-        print(f"{label:34}{top1:>8.1%}{top3:>8.1%}{took:>9.1f}")
+        if weight:
+            top1, top3 = accuracy(model, cases)
+            print(f"{label + ' (model alone)':42}{top1:>8.1%}{top3:>8.1%}{took:>9.1f}")
+        top1, top3 = accuracy(model, cases, boost)
+        print(f"{label:42}{top1:>8.1%}{top3:>8.1%}{took:>9.1f}")
     if args.misses:
         name_of = {i: n for n, i in uid.items()}
         confusions: collections.Counter[tuple[str, str]] = collections.Counter()
         for (f, unit), r in zip(cases, evaluation):
-            best = model.rank(f, limit=1)[0].unit
+            best = model.rank(f, limit=1, boost=boost(f))[0].unit
             if best != unit:
                 confusions[(r["unit"], name_of[best])] += 1
         print("warm misses (right unit → suggested):")
         for (right, got), count in confusions.most_common():
             print(f"  {count:3}  {right} → {got}")
-    # Speed: the whole path of one suggestion (features from the raw text, then the ranking).
+    # Speed: the whole path of one suggestion (features from the raw text, the catalogue match,
+    # then the ranking).
     t0 = time.process_time()
     n = 0
     while time.process_time() - t0 < 2.0:
         for r in evaluation:
-            model.rank(feats(r["text"], r["category"], r["place"]), limit=3)
+            f = feats(r["text"], r["category"], r["place"])
+            model.rank(f, limit=3, boost=boost(f))
             n += 1
     per_s = n / (time.process_time() - t0)
     print(f"suggestions per second on one core (features + ranking): {per_s:,.0f}")
