@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     dispatch_retrain_hour: int = Field(3, ge=0, le=23)
     dispatch_training_orders: int = Field(20000, ge=0)
     dispatch_training_epochs: int = Field(20, ge=1, le=200)
+    # Added to each unit's score: this × the BM25 score of its best-fitting catalogue matter
+    # (domain/dispatch/catalogue_match; chosen on the bench's history validation split; 0 = off).
+    dispatch_catalogue_weight: float = Field(0.1, ge=0, le=10)
     # Business calendar (issue 8): from this day of the year (MM-DD, in the site's time zone)
     # every admin and supervisor page says that next year's holiday notice is not imported yet,
     # until it is. The State Council publishes it in October or November.

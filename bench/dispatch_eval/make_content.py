@@ -1,7 +1,7 @@
 """Build zongji/demo/content/matters.json and bench/dispatch_eval/requests.jsonl.
 
-Deterministic (fixed seed). History lines are built from the catalogue examples; eval lines from
-separately written phrasings, other places, other openers and closings, so eval texts are not
+Deterministic (fixed seeds). History lines are built from the history phrasings of spoken.py
+(written apart from the catalogue examples); eval lines from separately written phrasings, other places, other openers and closings, so eval texts are not
 copies of history lines or catalogue examples. Run: python -m bench.dispatch_eval.make_content
 """
 
@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 
 from bench.dispatch_eval.catalogue_source import LAWS, ROWS, UNITS
+from bench.dispatch_eval.spoken import SPOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 MATTERS_PATH = ROOT / "zongji" / "demo" / "content" / "matters.json"
@@ -56,7 +57,21 @@ EVAL_CLOSE = ["，谁来管一下？", "，能不能处理下", "，拖了快一
               "，请给个说法", ""]
 
 
+def parse_spoken() -> dict[str, tuple[list[str], list[str], list[str]]]:
+    """matter -> (more examples, more keywords, history phrasings), from spoken.SPOKEN."""
+    out = {}
+    for line in SPOKEN.strip().splitlines():
+        name, examples, keywords, history = line.split("|")
+        out[name] = (examples.split("；"), keywords.split(), history.split("；"))
+    return out
+
+
+def _merged(first: list[str], more: list[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *(x for x in more if x)]))
+
+
 def parse_rows():
+    spoken = parse_spoken()
     matters = []
     for line in ROWS.strip().splitlines():
         f = line.split("|")
@@ -66,12 +81,16 @@ def parse_rows():
         for flag in flags.split():
             if flag.startswith("W="):
                 wrong = UNITS[flag[2:]]
+        more_examples, more_keywords, history = spoken[name]
+        first_examples = examples.split("；")
         matters.append({
             "matter": name, "unit": UNITS[unit],
             "assisting": [UNITS[a] for a in assist.split(",") if a],
             "basis": f"《{LAWS[law]}》第{art}条：{duty}",
-            "examples": examples.split("；"), "keywords": keywords.split(),
+            "examples": _merged(first_examples, more_examples),
+            "keywords": _merged(keywords.split(), more_keywords),
             "category": None if cat in ("", "-") else cat,
+            "_first_examples": first_examples, "_history": history,
             "_key": unit, "_eval": evals.split("；"), "_boundary": "B" in flags.split(), "_wrong": wrong,
         })
     return matters
@@ -137,16 +156,25 @@ def wrong_unit(m, rnd):
     return rnd.choice(others)
 
 
-def generate(n_history=700, n_eval=480, seed=11):
+def generate(n_history=700, n_eval=480, seed=11, history_seed=29):
+    """The public matters, the history rows and the eval rows.
+
+    The eval rows are drawn exactly as in the first version of this file, from the random
+    stream ``seed`` after a first history built from the catalogue's first two examples per
+    matter; that first history is drawn again (and only used to keep the eval draw as it was:
+    the eval rows stay byte-identical) but not kept. The history kept is drawn from a second
+    stream, ``history_seed``, out of the separately written history phrasings of spoken.py.
+    """
     rnd = random.Random(seed)
     matters = parse_rows()
-    examples = {e for m in matters for e in m["examples"]}
-    history, eval_ = [], []
+    first_examples = {e for m in matters for e in m["_first_examples"]}
+    all_examples = {e for m in matters for e in m["examples"]}
+    first_history, eval_ = [], []
     seen = set()
-    # Every unit at least a few times in both sets, then weighted sampling.
-    def add(target, m, hist):
+
+    def add(target, m, hist, rnd, history, phrases=None, examples=first_examples):
         if hist:
-            phrase = rnd.choice(m["examples"])
+            phrase = rnd.choice(phrases or m["_first_examples"])
             text, place = build_line(m, phrase, HIST_PLACES, HIST_OPEN, HIST_OPEN_NO_PLACE, HIST_CLOSE, rnd,
                                      HIST_ASK_CLOSE, HIST_DETAIL)
         else:
@@ -164,13 +192,26 @@ def generate(n_history=700, n_eval=480, seed=11):
         target.append({"text": text, "category": pick_category(m, rnd), "place": place, "unit": m["unit"],
                        "set": "history" if hist else "eval", "returned_from": returned})
 
-    for hist, target, n in ((True, history, n_history), (False, eval_, n_eval)):
+    def draw(hist, target, n, rnd, phrases_of=lambda m: None):
+        # Every unit at least a few times, then weighted sampling.
         for m in matters:
             if rnd.random() < 0.3:
-                add(target, m, hist)
+                add(target, m, hist, rnd, first_history, phrases_of(m))
         while len(target) < n:
-            add(target, choose_matter(matters, rnd), hist)
+            m = choose_matter(matters, rnd)
+            add(target, m, hist, rnd, first_history, phrases_of(m))
         rnd.shuffle(target)
+
+    draw(True, first_history, n_history, rnd)
+    draw(False, eval_, n_eval, rnd)
+    eval_texts = [r["text"] for r in eval_]
+    history: list[dict] = []
+    hrnd = random.Random(history_seed)
+    while len(history) < n_history:
+        draw(True, history, n_history, hrnd, lambda m: m["_history"])
+        # A history text never equals or holds an eval text, nor is an eval text a catalogue example.
+        history[:] = [h for h in history if not any(e in h["text"] for e in eval_texts)]
+    assert not set(eval_texts) & all_examples
     public = [{k: v for k, v in m.items() if not k.startswith("_")} for m in matters]
     return public, history, eval_
 

@@ -20,6 +20,17 @@ def test_the_place_and_a_notes_filler_are_not_features_but_the_district_is():
     assert {"C:city/stray_dogs", "P:city"} <= set(f("野狗", "city/stray_dogs"))
 
 
+def test_a_catalogue_text_without_a_category_does_not_say_no_category_was_chosen():
+    assert "C:none" in f("户口迁移要什么材料")
+    as_matter = order_features(A, "户口迁移要什么材料", None, as_order=False)
+    assert not any(x.startswith("C:") for x in as_matter)
+    assert "C:city" in order_features(A, "野狗", "city", as_order=False)
+    # Matters without a category (a third unit's) no longer pull every uncategorised order.
+    examples = [Example(order_features(A, "户口 迁移 身份证", None, as_order=False), 3),
+                Example(f("路灯 不亮", "city/street_lights"), CITY), Example(f("路灯坏了"), CITY)]
+    assert train(examples, [CITY, 3]).rank(f("路灯坏了好几天"))[0].unit == CITY
+
+
 CATALOGUE = [
     Example(f("流浪犬只收容 野狗 流浪狗 咬人", "city/stray_dogs"), CITY),
     Example(f("路灯不亮 路灯维修 灯杆", "city/street_lights"), CITY),

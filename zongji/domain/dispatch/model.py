@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 RETURN_PENALTY = 0.5
@@ -54,11 +54,15 @@ class Model:
                         out[u] += w / norm
         return out
 
-    def rank(self, features: Iterable[str], limit: int = 3) -> list[Ranked]:
+    def rank(self, features: Iterable[str], limit: int = 3, boost: Mapping[int, float] | None = None) -> list[Ranked]:
+        """The ``limit`` best units; ``boost`` adds to a unit's score (``catalogue_match``)."""
         feats = list(dict.fromkeys(features))
         if not self.units:
             return []
         sc = self.scores(feats)
+        for u, extra in (boost or {}).items():
+            if u in sc:
+                sc[u] += extra
         top = max(sc.values())
         exp = {u: math.exp(s - top) for u, s in sc.items()}
         z = sum(exp.values()) or 1.0
@@ -123,13 +127,15 @@ def train(examples: Sequence[Example], units: Iterable[int] | None = None, *, ep
     return Model(units=unit_list, weights={f: row for f, row in kept.items() if row})
 
 
-def accuracy(model: Model, cases: Sequence[tuple[Sequence[str], int]]) -> tuple[float, float]:
-    """Top-1 and top-3 accuracy of ``model`` on (features, right unit) cases."""
+def accuracy(model: Model, cases: Sequence[tuple[Sequence[str], int]],
+             boost: Callable[[Sequence[str]], Mapping[int, float]] | None = None) -> tuple[float, float]:
+    """Top-1 and top-3 accuracy of ``model`` on (features, right unit) cases; ``boost`` gives the
+    units' boost for an order's features (``catalogue_match``)."""
     if not cases:
         return 0.0, 0.0
     top1 = top3 = 0
     for feats, unit in cases:
-        ranked = [r.unit for r in model.rank(feats, limit=3)]
+        ranked = [r.unit for r in model.rank(feats, limit=3, boost=boost(feats) if boost else None)]
         top1 += bool(ranked) and ranked[0] == unit
         top3 += unit in ranked
     return top1 / len(cases), top3 / len(cases)

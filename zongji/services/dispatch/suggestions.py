@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zongji.domain.chinese_text import Analyzer
+from zongji.domain.catalogue.ranking import Ranking
+from zongji.domain.dispatch.catalogue_match import CatalogueIndex, MatterWords, order_words
 from zongji.domain.dispatch.features import order_features
 from zongji.domain.dispatch.model import Model
 from zongji.services.dispatch import acceptance, centre, training
@@ -39,6 +41,12 @@ class _Loaded:
     model: Model
 
 
+@dataclass(frozen=True)
+class _Index:
+    key: tuple  # (analyser, active matters, last edit): rebuilt when the catalogue or synonyms change
+    index: CatalogueIndex
+
+
 # Per database (engine) of this process, per centre: the model of the revision last read.
 _cache: "weakref.WeakKeyDictionary[object, dict[int, _Loaded]]" = weakref.WeakKeyDictionary()
 # Per analyser (the catalogue's, ``services/catalogue/synonyms``): the words of the texts a
@@ -46,6 +54,8 @@ _cache: "weakref.WeakKeyDictionary[object, dict[int, _Loaded]]" = weakref.WeakKe
 # looked at for similar ones are segmented once, not at every suggestion. Keyed by the text, so
 # an edited order is segmented again; a new analyser (synonyms changed) starts afresh.
 _words: "weakref.WeakKeyDictionary[Analyzer, OrderedDict[str, frozenset[str]]]" = weakref.WeakKeyDictionary()
+# Per database (engine), per centre: the catalogue's words for the catalogue match.
+_indexes: "weakref.WeakKeyDictionary[object, dict[int, _Index]]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -71,6 +81,28 @@ def model_for(session: Session, org: Organisation, settings: Settings) -> tuple[
     with _lock:
         _cache.setdefault(engine, {})[org.id] = _Loaded(key, model)
     return model, analyzer, revision
+
+
+def catalogue_index(session: Session, org: Organisation, analyzer: Analyzer, settings: Settings) -> CatalogueIndex:
+    """The centre's active matters as words (``domain/dispatch/catalogue_match``), built once per
+    catalogue state and analyser."""
+    active = (CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True))
+    count, last = session.execute(select(func.count(), func.max(CatalogueMatter.updated_at)).where(*active)).one()
+    ranking = Ranking(k1=settings.catalogue_bm25_k1, b=settings.catalogue_bm25_b,
+                      name_weight=settings.catalogue_name_weight)
+    key = (id(analyzer), count, last, ranking)
+    engine = session.get_bind()
+    with _lock:
+        hit = _indexes.get(engine, {}).get(org.id)
+        if hit is not None and hit.key == key:
+            return hit.index
+    matters = [MatterWords(m.unit_id, [w for t in (m.matter, *(m.examples or []), " ".join(m.keywords or []))
+                                       for w in analyzer.words(t)], frozenset(analyzer.words(m.matter)))
+               for m in session.scalars(select(CatalogueMatter).where(*active).order_by(CatalogueMatter.id))]
+    index = CatalogueIndex(matters, ranking)
+    with _lock:
+        _indexes.setdefault(engine, {})[org.id] = _Index(key, index)
+    return index
 
 
 def words_of(analyzer: Analyzer, text: str) -> frozenset[str]:
@@ -108,7 +140,11 @@ def suggest(session: Session, org: Organisation, settings: Settings, *, text: st
     model, analyzer, revision = model_for(session, org, settings)
     feats = order_features(analyzer, text, category, place)
     words = {f[2:] for f in feats if f.startswith("W:")}
-    ranked = model.rank(feats, limit=limit) if words or category else []
+    boost = None
+    if words and settings.dispatch_catalogue_weight > 0:
+        boost = catalogue_index(session, org, analyzer, settings).boost(order_words(feats),
+                                                                        settings.dispatch_catalogue_weight)
+    ranked = model.rank(feats, limit=limit, boost=boost) if words or category else []
     units = {u.id: u for u in session.scalars(select(Department).where(
         Department.id.in_([r.unit for r in ranked])))} if ranked else {}
     out_units: list[dict[str, Any]] = []

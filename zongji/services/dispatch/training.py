@@ -45,7 +45,7 @@ def catalogue_examples(session: Session, org: Organisation, analyzer: Analyzer) 
             CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True)).order_by(CatalogueMatter.id)):
         for text in [m.matter, *(m.examples or []), " ".join(m.keywords or [])]:
             if text.strip():
-                out.append(Example(order_features(analyzer, text, m.category), m.unit_id))
+                out.append(Example(order_features(analyzer, text, m.category, as_order=False), m.unit_id))
     return out
 
 
@@ -58,10 +58,10 @@ def article_examples(session: Session, org: Organisation, analyzer: Analyzer, un
     for title, keywords, unit_id in session.execute(
             select(KbArticle.title, KbArticle.keywords, KbArticle.unit_id)
             .where(KbArticle.unit_id.in_(units), KbArticle.status == "published").order_by(KbArticle.id)):
-        out.append(Example(order_features(analyzer, title), unit_id))
+        out.append(Example(order_features(analyzer, title, as_order=False), unit_id))
         words = " ".join(w for w in (keywords or "").splitlines() if w.strip())
         if words:
-            out.append(Example(order_features(analyzer, words), unit_id))
+            out.append(Example(order_features(analyzer, words, as_order=False), unit_id))
     return out
 
 

@@ -53,18 +53,21 @@ def _quote_ts(term: str) -> str:
 
 def document_frequencies(session: Session, terms: list[str]) -> tuple[dict[str, int], int]:
     """How many articles (any status) hold each term, and how many articles there are: from the
-    full-text index, the same numbers on both databases."""
-    total = session.scalar(select(func.count()).select_from(KbArticle)) or 0
-    df: dict[str, int] = {}
+    full-text index, the same numbers on both databases. One statement (a scalar subquery per
+    term), not a round trip per term: a query of six words was seven round trips."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    for t in terms:
+    parts = ["(SELECT count(*) FROM kb_articles)"]
+    params: dict[str, str] = {}
+    for i, t in enumerate(terms):
         if sqlite:
-            sql = text(f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q").bindparams(q=_quote_fts(t))
+            parts.append(f"(SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q{i})")
+            params[f"q{i}"] = _quote_fts(t)
         else:
-            sql = text("SELECT count(*) FROM kb_articles WHERE to_tsvector('simple', search_terms) "
-                       "@@ to_tsquery('simple', :q)").bindparams(q=_quote_ts(t))
-        df[t] = session.scalar(sql) or 0
-    return df, total
+            parts.append("(SELECT count(*) FROM kb_articles WHERE to_tsvector('simple', search_terms) "
+                         f"@@ to_tsquery('simple', :q{i}))")
+            params[f"q{i}"] = _quote_ts(t)
+    row = session.execute(text("SELECT " + ", ".join(parts)).bindparams(**params)).one()
+    return {t: row[i + 1] or 0 for i, t in enumerate(terms)}, row[0] or 0
 
 
 def _match(session: Session, terms: list[str]):
