@@ -32,6 +32,7 @@ from zongji.api.routers import (
     public_intake,
     pms,
     presence,
+    retention,
     roster,
     prompts,
     room_board,
@@ -74,7 +75,7 @@ def area_routes() -> APIRouter:
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
                    dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather,
-                   intake, open311, public_intake):
+                   intake, open311, public_intake, retention):
         router.include_router(module.router)
     install_console(router)
     return router

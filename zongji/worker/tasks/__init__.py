@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from zongji.worker import registry
-from zongji.worker.tasks import charges, dispatch, fias, guestsvc, intake, knowledge, stats, switchboard, wakeups, work_orders
+from zongji.worker.tasks import charges, dispatch, fias, guestsvc, intake, knowledge, retention, stats, switchboard, wakeups, work_orders
 
-TASK_MODULES = (charges, dispatch, fias, guestsvc, intake, knowledge, stats, switchboard, wakeups, work_orders)
+TASK_MODULES = (charges, dispatch, fias, guestsvc, intake, knowledge, retention, stats, switchboard, wakeups, work_orders)
 
 
 def load_all() -> dict[str, registry.Handler]:
