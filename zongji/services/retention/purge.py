@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from zongji.domain.retention import anonymise
@@ -83,28 +83,34 @@ def call_events(session: Session, cutoff: dt.datetime, cursor: int, limit: int, 
 
 
 _CALL_FIELDS = anonymise.CALL_NUMBER_FIELDS + anonymise.CALL_ERASED_FIELDS
+_CALL_COLUMNS = (Call.id, Call.state, Call.direction, Call.ringing_at, Call.answered_at, Call.ended_at,
+                 Call.closed_at, Call.created_at, *(getattr(Call, f) for f in _CALL_FIELDS))
 
 
 def _call_ended(row) -> dt.datetime:
     return row.ended_at or row.closed_at or row.created_at
 
 
+def _expired(row, cutoff: dt.datetime) -> bool:
+    return row.state == "ended" and _call_ended(row) < cutoff
+
+
 def calls(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
-    """Anonymise ended calls that ended before the cut-off. A missed inbound call whose number was
-    called back by a call not yet expired waits until that call expires too (at most a week), so
-    the callback figures never see one side anonymised and the other not."""
-    cols = [getattr(Call, f) for f in _CALL_FIELDS]
-    window = session.execute(select(Call.id, Call.state, Call.direction, Call.ringing_at, Call.answered_at,
-                                    Call.ended_at, Call.closed_at, Call.created_at, *cols)
-                             .where(Call.id > cursor).order_by(Call.id).limit(limit)).all()
+    """Anonymise ended calls that ended before the cut-off.
+
+    The callback figures pair a missed inbound call with an answered outbound call to its number
+    within a week: such pairs (and chains of them) are anonymised together, in one transaction,
+    or — while one of them has not expired — not at all, so no figure ever sees one side
+    anonymised and the other not."""
+    window = session.execute(select(*_CALL_COLUMNS).where(Call.id > cursor).order_by(Call.id).limit(limit)).all()
     if not window:
         return Batch(0, cursor, True)
-    expired = [w for w in window if w.state == "ended" and _call_ended(w) < cutoff]
-    held = _called_back_later(session, expired, cutoff)
+    expired = [w for w in window if _expired(w, cutoff)]
+    members, held = _callback_groups(session, expired, cutoff)
     changed = 0
     handled: set[int] = set()
-    for w in expired:
-        if w.id in held:
+    for w in [*expired, *members]:
+        if w.id in held or w.id in handled:
             continue
         handled.add(w.id)
         changes = anonymise.call_changes(w._asdict(), key)
@@ -115,22 +121,73 @@ def calls(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key
     return Batch(changed, window[-1].id, done, _first_left(window, handled))
 
 
-def _called_back_later(session: Session, expired: list, cutoff: dt.datetime) -> set[int]:
-    missed = [w for w in expired if w.direction == "in" and w.answered_at is None and w.ringing_at
-              and w.calling_number and not anonymise.is_stand_in(w.calling_number)]
-    if not missed:
-        return set()
-    numbers = sorted({w.calling_number for w in missed})
-    first = min(w.ringing_at for w in missed)
-    later = session.execute(select(Call.called_number, Call.ringing_at).where(
-        Call.direction == "out", Call.called_number.in_(numbers), Call.ringing_at > first,
-        Call.ringing_at <= max(w.ringing_at for w in missed) + CALLBACK_WINDOW,
-        (Call.state != "ended") | (func.coalesce(Call.ended_at, Call.closed_at, Call.created_at) >= cutoff))).all()
+def _missed(r) -> bool:
+    return r.direction == "in" and r.answered_at is None
+
+
+def _callback(r) -> bool:
+    return r.direction == "out" and r.answered_at is not None
+
+
+def _callback_groups(session: Session, expired: list, cutoff: dt.datetime) -> tuple[list, set[int]]:
+    """The calls paired with ``expired`` ones by callbacks (transitively), and the ids of the
+    groups that hold a call not yet expired (kept back as they are)."""
+    nodes = {r.id: r for r in expired}
+    edges: dict[int, set[int]] = {r.id: set() for r in expired}
+    frontier = [r for r in expired if (_missed(r) or _callback(r)) and not anonymise.is_stand_in(
+        r.calling_number if r.direction == "in" else r.called_number)]
+    while frontier:
+        found = _partners(session, frontier)
+        frontier = []
+        for a, b in found:
+            for x, y in ((a, b), (b, a)):
+                if x.id not in nodes:
+                    nodes[x.id] = x
+                    edges[x.id] = set()
+                    frontier.append(x)
+                edges[x.id].add(y.id)
     held: set[int] = set()
-    for w in missed:
-        if any(n == w.calling_number and w.ringing_at < t <= w.ringing_at + CALLBACK_WINDOW for n, t in later):
-            held.add(w.id)
-    return held
+    seen: set[int] = set()
+    for start in nodes:
+        if start in seen:
+            continue
+        group, todo = set(), [start]
+        while todo:
+            n = todo.pop()
+            if n in group:
+                continue
+            group.add(n)
+            todo.extend(edges[n] - group)
+        seen |= group
+        if any(not _expired(nodes[n], cutoff) for n in group):
+            held |= group
+    given = {r.id for r in expired}
+    return [r for i, r in nodes.items() if i not in given], held
+
+
+def _partners(session: Session, rows: list) -> list[tuple]:
+    """Pairs (row, partner): a missed call's answered outbound calls to its number in the week
+    after it; a callback's missed calls from its number in the week before it."""
+    pairs = []
+    missed = [r for r in rows if _missed(r) and r.ringing_at and r.calling_number]
+    backs = [r for r in rows if _callback(r) and r.ringing_at and r.called_number]
+    if missed:
+        lo = min(r.ringing_at for r in missed)
+        hi = max(r.ringing_at for r in missed) + CALLBACK_WINDOW
+        found = session.execute(select(*_CALL_COLUMNS).where(
+            Call.direction == "out", Call.answered_at.is_not(None), Call.called_number.in_(sorted({r.calling_number for r in missed})),
+            Call.ringing_at > lo, Call.ringing_at <= hi)).all()
+        pairs += [(m, f) for m in missed for f in found
+                  if f.called_number == m.calling_number and m.ringing_at < f.ringing_at <= m.ringing_at + CALLBACK_WINDOW]
+    if backs:
+        lo = min(r.ringing_at for r in backs) - CALLBACK_WINDOW
+        hi = max(r.ringing_at for r in backs)
+        found = session.execute(select(*_CALL_COLUMNS).where(
+            Call.direction == "in", Call.answered_at.is_(None), Call.calling_number.in_(sorted({r.called_number for r in backs})),
+            Call.ringing_at >= lo, Call.ringing_at < hi)).all()
+        pairs += [(b, f) for b in backs for f in found
+                  if f.calling_number == b.called_number and b.ringing_at - CALLBACK_WINDOW <= f.ringing_at < b.ringing_at]
+    return pairs
 
 
 _ORDER_FIELDS = anonymise.ORDER_NUMBER_FIELDS + anonymise.ORDER_ERASED_FIELDS + anonymise.ORDER_EMPTIED_FIELDS
