@@ -48,10 +48,11 @@ def build(write, data_dir, *, seed: int = 18) -> History:
         unit = Department(organisation_id=org.id, name="市城管局", kind="handling_unit")
         s.add_all([*lines, unit])
         s.flush()
-        # Calls from 4 days before the cut-off to 4 days after, in time order (ids follow time).
-        at = CALL_CUTOFF - dt.timedelta(days=4)
-        while at < CALL_CUTOFF + dt.timedelta(days=4):
-            at += dt.timedelta(minutes=rnd.randint(20, 90))
+        # Calls from 2 days before the cut-off to 2 days after, in time order (ids follow time).
+        at = CALL_CUTOFF - dt.timedelta(days=2)
+        made: list[Call] = []
+        while at < CALL_CUTOFF + dt.timedelta(days=2):
+            at += dt.timedelta(minutes=rnd.randint(30, 100))
             inbound = rnd.random() < 0.75
             number = rnd.choice(NUMBERS)
             answered = rnd.random() < 0.6
@@ -64,8 +65,10 @@ def build(write, data_dir, *, seed: int = 18) -> History:
                         outcome="answered" if answered else "abandoned", category=rnd.choice([None, "noise", "roads"]),
                         caller_kind="unknown", caller_label=f"市民{number[-2:]}", notes="家住幸福路8号，反映噪音",
                         transfer_target=rnd.choice([None, "13912345678"]), created_at=at, external_id=f"pbx-{at.timestamp()}")
-            s.add(call)
-            s.flush()
+            made.append(call)
+        s.add_all(made)
+        s.flush()
+        for call in made:
             (h.expired_calls if call.ended_at < CALL_CUTOFF else h.young_calls).add(call.id)
         # A missed call an hour before the cut-off, called back an hour after it.
         missed = Call(direction="in", state="ended", calling_number="13999999999", called_number="12345",
@@ -105,10 +108,10 @@ def build(write, data_dir, *, seed: int = 18) -> History:
         # Work orders over the same days; one old order still open; history, notices, attachments.
         folder = data_dir / "attachments"
         folder.mkdir(parents=True, exist_ok=True)
-        at = CALL_CUTOFF - dt.timedelta(days=3)
+        at = CALL_CUTOFF - dt.timedelta(days=2)
         n = 0
-        while at < CALL_CUTOFF + dt.timedelta(days=3):
-            at += dt.timedelta(minutes=rnd.randint(60, 240))
+        while at < CALL_CUTOFF + dt.timedelta(days=1):
+            at += dt.timedelta(minutes=rnd.randint(120, 360))
             n += 1
             status = "closed" if rnd.random() < 0.85 else "dispatched"
             o = WorkOrder(number=f"R{n:06d}", order_type=rnd.choice(["complaint", "inquiry"]), status=status,
