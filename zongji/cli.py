@@ -676,5 +676,28 @@ def fias(
     finally:
         shutdown(runtime)
 
+# --------------------------------------------------------------------------- retention (issue 18)
+
+retention_app = typer.Typer(help="Retention: delete or anonymise expired records (R-S17).", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Run the retention policy now (the daily job does the same at ZONGJI_RETENTION_RUN_TIME): expired feed rows,
+    CTI events and audit entries deleted, expired calls and closed work orders anonymised, in batches."""
+    from zongji.services import retention
+    from zongji.services.retention import runs
+    from zongji.store.db import transaction
+    from zongji.store.models import utcnow
+
+    settings = get_settings()
+    factory = _session_factory(settings)
+    key = retention.run(factory, settings, utcnow())
+    with transaction(factory) as s:
+        for r in reversed([r for r in runs.list_runs(s, limit=20) if r["run"] == key]):
+            typer.echo(f"{r['kind']}: {r['rows']} {r['action']}d (before {r['cutoff']}, {r['batches']} batches)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -396,6 +396,23 @@ class Settings(BaseSettings):
     # SQLite: rows an ANALYZE reads per index (PRAGMA analysis_limit), so it stays quick on any size.
     db_analyze_rows: int = Field(2000, ge=100, le=1_000_000)
 
+    # Retention (issue 18, R-S17; zongji/domain/retention). Live-feed rows are deleted after
+    # retention_feed_hours; raw CTI events retention_call_events_days after their call ended;
+    # audit entries after retention_audit_days; call records and closed work orders are
+    # anonymised (personal fields erased, numbers replaced by a keyed stand-in, statistics kept)
+    # retention_calls_days / retention_work_orders_days after they ended / were created.
+    retention_feed_hours: float = Field(48.0, gt=0)
+    retention_call_events_days: float = Field(30.0, gt=0)
+    retention_audit_days: float = Field(1095.0, gt=0)
+    retention_calls_days: float = Field(1095.0, gt=0)
+    retention_work_orders_days: float = Field(1095.0, gt=0)
+    # The daily run starts at this local time; it deletes or anonymises this many rows per
+    # transaction (one job step), so writers wait at most one short batch.
+    retention_run_time: str = Field("03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    retention_batch_rows: int = Field(500, ge=1, le=100000)
+    # The key of the numbers' stand-ins; empty = a random key kept in data_dir/retention.key.
+    retention_hmac_secret: str = ""
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -437,7 +454,7 @@ class SettingsError(ValueError):
 
 _UNITS = (("_seconds", "seconds"), ("_minutes", "minutes"), ("_hours", "hours"), ("_days", "days"),
           ("_bytes", "bytes"))
-_SECRET = ("password", "token")
+_SECRET = ("password", "token", "secret")
 _ACCEPTS = {"timezone": "a time zone name such as Asia/Shanghai",
             "calendar_reminder_from": "a day of the year as MM-DD, e.g. 11-01"}
 

@@ -19,6 +19,7 @@ from zongji.store import (
     models,  # people, organisations, directory, rooms and stays, calls, the live feed, jobs
     presence_models,  # operators' away periods (issue 10)
     quality_models,  # forbidden phrases, their hits, holds (issue 11)
+    retention_models,  # the retention runs' report (issue 18)
     roster_models,  # the roster's shifts (issue 10)
     stats_models,  # the statistics' aggregates, their triggers, reviews (issue 10)
     switchboard_models,  # transfers, messages, DND, lines, faults, silence, handovers (issue 3)
@@ -27,6 +28,6 @@ from zongji.store import (
 )
 from zongji.store.base import Base
 
-MODEL_MODULES = (catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, roster_models, stats_models, switchboard_models,
+MODEL_MODULES = (catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, retention_models, roster_models, stats_models, switchboard_models,
                  wakeup_models, work_order_models)
 metadata = Base.metadata

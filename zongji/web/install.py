@@ -15,6 +15,7 @@ from zongji.web import (
     guestsvc_pages,  # the guest-service centre and the attendants' page (issue 13)
     intake_pages,  # the intake queue of every channel (issue 15)
     public_pages,  # the citizens' web form and status page, no login (issue 15)
+    retention_pages,  # the retention runs' report (issue 18)
     knowledge_pages,  # the knowledge base (issue 11)
     line_pages,  # published lines, faults, silence alerts (issue 3)
     pages,  # login, console, call log, wake-ups
@@ -31,5 +32,5 @@ def install(router: APIRouter) -> None:
     router.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
                    catalogue_pages, charges_pages, evaluation_pages, knowledge_pages, fias_pages, guest_file_pages, guestsvc_pages,
-                   intake_pages, public_pages, emergency_pages):
+                   intake_pages, public_pages, emergency_pages, retention_pages):
         router.include_router(module.router)

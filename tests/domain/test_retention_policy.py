@@ -1,0 +1,56 @@
+"""The retention policy and the numbers' keyed stand-ins (issue 18 point 3). Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from zongji.domain.retention import anonymise, policy
+from zongji.domain.retention.policy import Action, Kind
+
+NOW = dt.datetime(2026, 12, 4, 4, 0, tzinfo=dt.UTC)
+
+
+def test_periods_actions_and_order():
+    rules = policy.rules(feed_hours=48, call_events_days=30, audit_days=1095, calls_days=1095, work_orders_days=1095)
+    assert [r.kind for r in rules] == list(policy.ORDER)
+    by = {r.kind: r for r in rules}
+    assert policy.cutoff(by[Kind.FEED], NOW) == NOW - dt.timedelta(hours=48)
+    assert policy.cutoff(by[Kind.CALLS], NOW) == NOW - dt.timedelta(days=1095)
+    assert by[Kind.CALLS].action == by[Kind.WORK_ORDERS].action == Action.ANONYMISE
+    assert by[Kind.FEED].action == by[Kind.CALL_EVENTS].action == by[Kind.AUDIT].action == Action.DELETE
+    assert policy.next_kind(Kind.WORK_ORDERS) is None and policy.next_kind(Kind.FEED) == Kind.CALL_EVENTS
+    with pytest.raises(ValueError):
+        policy.rules(feed_hours=0, call_events_days=30, audit_days=1, calls_days=1, work_orders_days=1)
+    with pytest.raises(ValueError):
+        policy.cutoff(by[Kind.FEED], NOW.replace(tzinfo=None))
+
+
+def test_next_run_is_todays_if_still_ahead_else_tomorrows():
+    tz = ZoneInfo("Asia/Shanghai")
+    at = dt.time(3, 30)
+    early = dt.datetime(2026, 12, 4, 3, 0, tzinfo=tz)
+    assert policy.next_run(early, at, tz) == (dt.date(2026, 12, 4), dt.datetime(2026, 12, 3, 19, 30, tzinfo=dt.UTC))
+    assert policy.next_run(early.replace(hour=3, minute=30), at, tz)[0] == dt.date(2026, 12, 5)
+
+
+def test_stand_ins_are_keyed_stable_and_never_applied_twice():
+    a = anonymise.stand_in("13800001111", b"k1")
+    assert a == anonymise.stand_in("13800001111", b"k1") and a.startswith(anonymise.PREFIX)
+    assert a != anonymise.stand_in("13800001112", b"k1") and a != anonymise.stand_in("13800001111", b"k2")
+    assert "13800001111" not in a and anonymise.stand_in(a, b"k1") == a
+    assert anonymise.stand_in(None, b"k1") is None and anonymise.stand_in("", b"k1") == ""
+    with pytest.raises(ValueError):
+        anonymise.stand_in("1", b"")
+
+
+def test_changes_erase_personal_fields_only():
+    row = {"calling_number": "138", "called_number": "12345", "transfer_target": None, "caller_label": "王先生",
+           "caller_title": None, "caller_ref_id": 7, "notes": "住址", "category": "noise"}
+    changes = anonymise.call_changes(row, b"k")
+    assert set(changes) == {"calling_number", "called_number", "caller_label", "caller_ref_id", "notes"}
+    assert anonymise.call_changes({**row, **changes}, b"k") == {}
+    order = {"caller_number": "139", "caller_name": "李", "description": "噪音", "place": None, "status": "closed"}
+    assert anonymise.order_changes(order, b"k").keys() == {"caller_number", "caller_name", "description"}

@@ -1,0 +1,70 @@
+"""What anonymising an expired call or work order changes (R-S17).
+
+Personal fields — numbers, names, notes, addresses, free text — are erased; the fields the
+statistics read (times, line, direction, outcome, operator, category, unit, type, channel,
+status, the order history's actions and data) are kept, so every figure stays the same. A
+telephone number is replaced by a keyed stand-in (HMAC-SHA-256 with the site's secret): the
+same number always gets the same stand-in, so distinct-caller counts and callback matching
+(a missed call's number against a later outbound call's) are unchanged, and nobody without the
+key can tell which number it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+PREFIX = "anon:"
+# Calls: numbers replaced by a stand-in; the rest erased (None).
+CALL_NUMBER_FIELDS = ("calling_number", "called_number", "transfer_target")
+CALL_ERASED_FIELDS = ("caller_ref_id", "caller_label", "caller_title", "notes")
+# Work orders: the caller's number replaced; names, places, free text erased.
+ORDER_NUMBER_FIELDS = ("caller_number",)
+ORDER_ERASED_FIELDS = ("caller_name", "caller_unit_room", "product_serial", "place", "latitude",
+                       "longitude", "findings", "manager_opinion")
+ORDER_EMPTIED_FIELDS = ("description",)  # not nullable: set to ""
+# An order's history notes (free text) are emptied; actions, times and data stay.
+EVENT_EMPTIED_FIELDS = ("note",)
+
+
+def is_stand_in(value: str | None) -> bool:
+    return bool(value) and str(value).startswith(PREFIX)
+
+
+def stand_in(number: str | None, key: bytes) -> str | None:
+    """The keyed stand-in of ``number`` (an empty number stays as it is; a stand-in is kept)."""
+    if not number or is_stand_in(number):
+        return number
+    if not key:
+        raise ValueError("an anonymisation key is required")
+    digest = hmac.new(key, number.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+    return PREFIX + digest[:24]
+
+
+def call_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
+    """The new values of an expired call's personal fields (only those that change)."""
+    changes: dict[str, object] = {}
+    for f in CALL_NUMBER_FIELDS:
+        new = stand_in(row.get(f), key)  # type: ignore[arg-type]
+        if new != row.get(f):
+            changes[f] = new
+    for f in CALL_ERASED_FIELDS:
+        if row.get(f) is not None:
+            changes[f] = None
+    return changes
+
+
+def order_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
+    """The new values of an expired work order's personal fields (only those that change)."""
+    changes: dict[str, object] = {}
+    for f in ORDER_NUMBER_FIELDS:
+        new = stand_in(row.get(f), key)  # type: ignore[arg-type]
+        if new != row.get(f):
+            changes[f] = new
+    for f in ORDER_ERASED_FIELDS:
+        if row.get(f) is not None:
+            changes[f] = None
+    for f in ORDER_EMPTIED_FIELDS:
+        if row.get(f):
+            changes[f] = ""
+    return changes

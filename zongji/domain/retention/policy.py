@@ -1,0 +1,87 @@
+"""The retention policy: one entry per kind of record, its period and what expiry does.
+
+Kinds, in the order a run handles them:
+
+- ``feed``: live-feed rows, deleted ``retention_feed_hours`` after they were written;
+- ``call_events``: raw CTI events, deleted ``retention_call_events_days`` after their call record
+  ended (an event of no call record: after it was received); an event of a call still live stays;
+- ``audit``: audit-log entries, deleted ``retention_audit_days`` after they were written;
+- ``calls``: call records, anonymised (never deleted) ``retention_calls_days`` after they ended;
+- ``work_orders``: closed work orders, anonymised ``retention_work_orders_days`` after they were
+  created (only closed ones: an open order is still being worked).
+
+Rows are deleted or anonymised in batches of ``retention_batch_rows``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    FEED = "feed"
+    CALL_EVENTS = "call_events"
+    AUDIT = "audit"
+    CALLS = "calls"
+    WORK_ORDERS = "work_orders"
+
+
+class Action(StrEnum):
+    DELETE = "delete"
+    ANONYMISE = "anonymise"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: Kind
+    action: Action
+    period: dt.timedelta
+
+
+ORDER: tuple[Kind, ...] = (Kind.FEED, Kind.CALL_EVENTS, Kind.AUDIT, Kind.CALLS, Kind.WORK_ORDERS)
+ACTIONS: dict[Kind, Action] = {
+    Kind.FEED: Action.DELETE, Kind.CALL_EVENTS: Action.DELETE, Kind.AUDIT: Action.DELETE,
+    Kind.CALLS: Action.ANONYMISE, Kind.WORK_ORDERS: Action.ANONYMISE,
+}
+
+
+def rules(*, feed_hours: float, call_events_days: float, audit_days: float, calls_days: float,
+          work_orders_days: float) -> tuple[Rule, ...]:
+    """The policy from the settings' periods, in run order."""
+    periods = {
+        Kind.FEED: dt.timedelta(hours=feed_hours),
+        Kind.CALL_EVENTS: dt.timedelta(days=call_events_days),
+        Kind.AUDIT: dt.timedelta(days=audit_days),
+        Kind.CALLS: dt.timedelta(days=calls_days),
+        Kind.WORK_ORDERS: dt.timedelta(days=work_orders_days),
+    }
+    for kind, period in periods.items():
+        if period <= dt.timedelta(0):
+            raise ValueError(f"retention period of {kind} must be positive")
+    return tuple(Rule(k, ACTIONS[k], periods[k]) for k in ORDER)
+
+
+def cutoff(rule: Rule, now: dt.datetime) -> dt.datetime:
+    """Records whose reference instant is before this have expired under ``rule``."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now - rule.period
+
+
+def next_kind(kind: Kind) -> Kind | None:
+    """The kind a run handles after ``kind``; None after the last."""
+    i = ORDER.index(kind)
+    return ORDER[i + 1] if i + 1 < len(ORDER) else None
+
+
+def next_run(now: dt.datetime, at: dt.time, tz: dt.tzinfo) -> tuple[dt.date, dt.datetime]:
+    """The next local day's run at ``at`` (today's if still ahead): (local day, instant in UTC)."""
+    local = now.astimezone(tz)
+    day = local.date()
+    due = dt.datetime.combine(day, at, tz)
+    if due <= local:
+        day += dt.timedelta(days=1)
+        due = dt.datetime.combine(day, at, tz)
+    return day, due.astimezone(dt.UTC)

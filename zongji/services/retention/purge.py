@@ -1,0 +1,228 @@
+"""One batch of one kind of record: delete or anonymise at most ``limit`` expired rows.
+
+Each function returns a :class:`Batch`: the rows changed, the cursor to continue from (the last
+id looked at, for kinds walked by id) and whether the kind is done for this run. Rows are walked
+in id order, which follows time, so a walk stops at the first window of rows younger than the
+cut-off instead of scanning the rest of a table of years; rows kept back (an event of a live call,
+an open order) are looked at again the next day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from zongji.domain.retention import anonymise
+from zongji.domain.work_orders.words import FINAL_STATUSES
+from zongji.services.work_orders.attachments import attachments_dir
+from zongji.store.models import AuditEntry, Call, CallEvent, FeedItem
+from zongji.store.work_order_models import (
+    Notification,
+    WorkOrder,
+    WorkOrderAttachment,
+    WorkOrderEvent,
+)
+
+# An answered outbound call to a number counts as a callback of that number's missed calls of the
+# week before at most (store/stats_models.py, settings.stats_callback_within_hours <= 168 h).
+CALLBACK_WINDOW = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Batch:
+    rows: int
+    cursor: int
+    done: bool
+    # The first id of the walk left as it was (younger than the cut-off, or kept back: an event
+    # of a live call, a call waiting for its callback to expire, an open order): the next run's
+    # walk starts there.
+    first_held: int | None = None
+
+
+def _first_left(window, handled: set[int]) -> int | None:
+    """The first id of the window left as it was (young, or kept back)."""
+    return min((w.id for w in window if w.id not in handled), default=None)
+
+
+def _delete_by_time(session: Session, model, column, cutoff: dt.datetime, limit: int) -> Batch:
+    ids = list(session.scalars(select(model.id).where(column < cutoff).order_by(model.id).limit(limit)))
+    if ids:
+        session.execute(delete(model).where(model.id.in_(ids)))
+    return Batch(len(ids), ids[-1] if ids else 0, len(ids) < limit)
+
+
+def feed(session: Session, cutoff: dt.datetime, cursor: int, limit: int, **_) -> Batch:
+    return _delete_by_time(session, FeedItem, FeedItem.at, cutoff, limit)
+
+
+def audit(session: Session, cutoff: dt.datetime, cursor: int, limit: int, **_) -> Batch:
+    return _delete_by_time(session, AuditEntry, AuditEntry.at, cutoff, limit)
+
+
+def call_events(session: Session, cutoff: dt.datetime, cursor: int, limit: int, **_) -> Batch:
+    """Events received before the cut-off whose call ended before it (or that have no call)."""
+    window = session.execute(select(CallEvent.id, CallEvent.external_call_id, CallEvent.received_at)
+                             .where(CallEvent.id > cursor).order_by(CallEvent.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    old = [w for w in window if w.received_at < cutoff]
+    ext = sorted({w.external_call_id for w in old})
+    calls = {r.external_id: r.ended_at for r in session.execute(
+        select(Call.external_id, Call.ended_at).where(Call.external_id.in_(ext)))} if ext else {}
+    gone = [w.id for w in old
+            if w.external_call_id not in calls
+            or (calls[w.external_call_id] is not None and calls[w.external_call_id] < cutoff)]
+    if gone:
+        session.execute(delete(CallEvent).where(CallEvent.id.in_(gone)))
+    done = len(window) < limit or min(w.received_at for w in window) >= cutoff
+    return Batch(len(gone), window[-1].id, done, _first_left(window, set(gone)))
+
+
+_CALL_FIELDS = anonymise.CALL_NUMBER_FIELDS + anonymise.CALL_ERASED_FIELDS
+_CALL_COLUMNS = (Call.id, Call.state, Call.direction, Call.ringing_at, Call.answered_at, Call.ended_at,
+                 Call.closed_at, Call.created_at, *(getattr(Call, f) for f in _CALL_FIELDS))
+
+
+def _call_ended(row) -> dt.datetime:
+    return row.ended_at or row.closed_at or row.created_at
+
+
+def _expired(row, cutoff: dt.datetime) -> bool:
+    return row.state == "ended" and _call_ended(row) < cutoff
+
+
+def calls(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
+    """Anonymise ended calls that ended before the cut-off.
+
+    The callback figures pair a missed inbound call with an answered outbound call to its number
+    within a week: such pairs (and chains of them) are anonymised together, in one transaction,
+    or — while one of them has not expired — not at all, so no figure ever sees one side
+    anonymised and the other not."""
+    window = session.execute(select(*_CALL_COLUMNS).where(Call.id > cursor).order_by(Call.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    expired = [w for w in window if _expired(w, cutoff)]
+    members, held = _callback_groups(session, expired, cutoff)
+    changed = 0
+    handled: set[int] = set()
+    for w in [*expired, *members]:
+        if w.id in held or w.id in handled:
+            continue
+        handled.add(w.id)
+        changes = anonymise.call_changes(w._asdict(), key)
+        if changes:
+            session.execute(update(Call).where(Call.id == w.id).values(**changes))
+            changed += 1
+    done = len(window) < limit or min(w.created_at for w in window) >= cutoff
+    return Batch(changed, window[-1].id, done, _first_left(window, handled))
+
+
+def _missed(r) -> bool:
+    return r.direction == "in" and r.answered_at is None
+
+
+def _callback(r) -> bool:
+    return r.direction == "out" and r.answered_at is not None
+
+
+def _callback_groups(session: Session, expired: list, cutoff: dt.datetime) -> tuple[list, set[int]]:
+    """The calls paired with ``expired`` ones by callbacks (transitively), and the ids of the
+    groups that hold a call not yet expired (kept back as they are)."""
+    nodes = {r.id: r for r in expired}
+    edges: dict[int, set[int]] = {r.id: set() for r in expired}
+    frontier = [r for r in expired if (_missed(r) or _callback(r)) and not anonymise.is_stand_in(
+        r.calling_number if r.direction == "in" else r.called_number)]
+    while frontier:
+        found = _partners(session, frontier)
+        frontier = []
+        for a, b in found:
+            for x, y in ((a, b), (b, a)):
+                if x.id not in nodes:
+                    nodes[x.id] = x
+                    edges[x.id] = set()
+                    frontier.append(x)
+                edges[x.id].add(y.id)
+    held: set[int] = set()
+    seen: set[int] = set()
+    for start in nodes:
+        if start in seen:
+            continue
+        group, todo = set(), [start]
+        while todo:
+            n = todo.pop()
+            if n in group:
+                continue
+            group.add(n)
+            todo.extend(edges[n] - group)
+        seen |= group
+        if any(not _expired(nodes[n], cutoff) for n in group):
+            held |= group
+    given = {r.id for r in expired}
+    return [r for i, r in nodes.items() if i not in given], held
+
+
+def _partners(session: Session, rows: list) -> list[tuple]:
+    """Pairs (row, partner): a missed call's answered outbound calls to its number in the week
+    after it; a callback's missed calls from its number in the week before it."""
+    pairs = []
+    missed = [r for r in rows if _missed(r) and r.ringing_at and r.calling_number]
+    backs = [r for r in rows if _callback(r) and r.ringing_at and r.called_number]
+    if missed:
+        lo = min(r.ringing_at for r in missed)
+        hi = max(r.ringing_at for r in missed) + CALLBACK_WINDOW
+        found = session.execute(select(*_CALL_COLUMNS).where(
+            Call.direction == "out", Call.answered_at.is_not(None), Call.called_number.in_(sorted({r.calling_number for r in missed})),
+            Call.ringing_at > lo, Call.ringing_at <= hi)).all()
+        pairs += [(m, f) for m in missed for f in found
+                  if f.called_number == m.calling_number and m.ringing_at < f.ringing_at <= m.ringing_at + CALLBACK_WINDOW]
+    if backs:
+        lo = min(r.ringing_at for r in backs) - CALLBACK_WINDOW
+        hi = max(r.ringing_at for r in backs)
+        found = session.execute(select(*_CALL_COLUMNS).where(
+            Call.direction == "in", Call.answered_at.is_(None), Call.calling_number.in_(sorted({r.called_number for r in backs})),
+            Call.ringing_at >= lo, Call.ringing_at < hi)).all()
+        pairs += [(b, f) for b in backs for f in found
+                  if f.calling_number == b.called_number and b.ringing_at - CALLBACK_WINDOW <= f.ringing_at < b.ringing_at]
+    return pairs
+
+
+_ORDER_FIELDS = anonymise.ORDER_NUMBER_FIELDS + anonymise.ORDER_ERASED_FIELDS + anonymise.ORDER_EMPTIED_FIELDS
+
+
+def work_orders(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes,
+                data_dir: Path, **_) -> Batch:
+    """Anonymise closed orders created before the cut-off: personal fields, history notes,
+    notification texts; attachments (rows and files) are destroyed."""
+    cols = [getattr(WorkOrder, f) for f in _ORDER_FIELDS]
+    window = session.execute(select(WorkOrder.id, WorkOrder.status, WorkOrder.created_at, *cols)
+                             .where(WorkOrder.id > cursor).order_by(WorkOrder.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    finals = {str(s) for s in FINAL_STATUSES}
+    expired = [w for w in window if w.status in finals and w.created_at < cutoff]
+    changed = 0
+    for w in expired:
+        changes = anonymise.order_changes(w._asdict(), key)
+        if changes:
+            session.execute(update(WorkOrder).where(WorkOrder.id == w.id).values(**changes))
+            changed += 1
+    ids = [w.id for w in expired]
+    if ids:
+        emptied = {f: "" for f in anonymise.EVENT_EMPTIED_FIELDS}
+        session.execute(update(WorkOrderEvent).where(WorkOrderEvent.order_id.in_(ids), WorkOrderEvent.note != "")
+                        .values(**emptied))
+        session.execute(update(Notification).where(Notification.order_id.in_(ids), Notification.body != "")
+                        .values(body="", address=None))
+        files = list(session.scalars(select(WorkOrderAttachment.stored_name)
+                                     .where(WorkOrderAttachment.order_id.in_(ids))))
+        if files:
+            session.execute(delete(WorkOrderAttachment).where(WorkOrderAttachment.order_id.in_(ids)))
+            folder = attachments_dir(data_dir)
+            for name in files:
+                (folder / name).unlink(missing_ok=True)
+    done = len(window) < limit or min(w.created_at for w in window) >= cutoff
+    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
