@@ -192,6 +192,13 @@ function renderCard() {
   if (identity.room_number) meta.push(el("span", { class: "meta-item", dataset: { room: identity.room_number }, title: "Alt+J" }, el("span", { class: "muted" }, t("card.own_room") + " "), identity.room_number));
   if (identity.detail && identity.detail !== identity.department) meta.push(el("span", { class: "meta-item" }, identity.detail));
   if (kind === "unknown" && !identity.detail) meta.push(el("span", { class: "meta-item muted" }, t("card.unknown_hint")));
+  const charges = card && card.charges;  // the stay's charges, to tell a guest who asks (R-H10)
+  if (charges && charges.items.length) {
+    const yuan = (fen) => "¥" + (fen / 100).toFixed(2);
+    meta.push(el("span", { class: "meta-item card-charges", title: charges.items.slice(0, 8).map((x) =>
+      `${fmtDateTime(x.called_at)} ${x.kind === "service" ? x.destination : x.dialled} ${x.kind === "service" ? "" : Math.ceil(x.talk_seconds / 60) + t("card.minutes") + " "}${yuan(x.amount_fen)}`).join("\n") },
+      el("span", { class: "muted" }, t("card.charges") + " "), t("card.charges_total", { n: charges.items.length, total: yuan(charges.total_fen) })));
+  }
   const file = identity.file;  // the guest's customer file (R-G6): class, preferences, satisfaction
   if (file && file.grade) {
     meta.push(el("a", { class: "meta-item file-grade g-" + file.grade, href: "/guests/" + identity.ref_id, target: "_blank" },
@@ -261,6 +268,8 @@ async function loadCard(id) {
     const full = await api("GET", "/api/calls/" + id);
     if (full.closed_at) { removeCall(id); renderList(); return; }
     cards.set(id, full.card || { identity: null, history: [], greeting: null });
+    const ident = (full.card && full.card.identity) || {};
+    if (ident.kind === "guest") loadCharges(id);  // what the guest's calls cost so far (R-H10)
     // The card's read may be older than what the feed brought meanwhile: never a step back.
     if (calls.has(id) && !stale(full, calls.get(id))) { calls.set(id, { ...calls.get(id), ...stripCard(full) }); }
   } catch (e) {
@@ -268,6 +277,13 @@ async function loadCard(id) {
     if (e.status !== 404) toast(errorText(e), "error");
   }
   if (id === selectedId) renderCard();
+}
+async function loadCharges(id) {
+  try {
+    const ch = await api("GET", "/api/charges/for-call/" + id);
+    const card = cards.get(id);
+    if (card) { card.charges = ch; if (id === selectedId) renderCard(); }
+  } catch (e) { /* the card shows no charges */ }
 }
 function stripCard(full) { const { card, ...rest } = full; return rest; }
 
