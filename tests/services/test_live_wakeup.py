@@ -143,3 +143,30 @@ def test_a_killed_listen_connection_reconnects_and_misses_nothing(postgres_only,
             await hub.stop()
 
     asyncio.run(scenario())
+
+
+# The whole path through the app: the CTI writer inserts its feed rows without the ORM
+# (``store/call_writes``) and announces them (``live_feed.announce``).
+
+@pytest.fixture
+def settings(db_url, tmp_path):
+    from zongji.settings import Settings
+
+    return Settings(database_url=db_url, data_dir=tmp_path, feed_safety_poll_seconds=SAFETY,
+                    run_worker_in_server=False)
+
+
+def test_a_cti_event_reaches_the_console_without_the_safety_poll(client, login, cti_token):
+    from concurrent.futures import ThreadPoolExecutor
+
+    login("supervisor")
+    assert client.app.state.live_hub.safety_poll_seconds == SAFETY
+    with client.websocket_connect("/api/live") as ws, ThreadPoolExecutor(1) as pool:
+        r = client.post(f"/api/v1/cti/{cti_token}", json={
+            "event": "newCall", "from": "13800138000", "to": "02088886666", "direction": "in",
+            "callId": "wake-1"})
+        assert r.status_code == 200
+        received = pool.submit(ws.receive_json)
+        msg = received.result(timeout=WAIT)  # the safety poll would take 30 s
+        assert msg["topic"] == "call"
+        assert (msg["payload"].get("externalId") or msg["payload"].get("external_id")) == "wake-1"

@@ -84,16 +84,21 @@ def remove_waker(waker: Callable[[], None]) -> None:
         _wakers.discard(waker)
 
 
-@event.listens_for(Session, "after_flush")
-def _feed_flushed(session: Session, _flush_context) -> None:
-    if not any(isinstance(o, FeedItem) for o in session.new):
-        return
+def announce(session: Session) -> None:
+    """Feed rows were written in ``session``'s transaction without the ORM (the CTI writer's
+    bulk insert): wake the hubs when it commits, as the ORM's flush does by itself."""
     session.info[_FLUSHED] = True
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         # Queued by PostgreSQL with the transaction: sent on commit, dropped on rollback. Several
         # identical notifications of one transaction are folded into one.
         conn.exec_driver_sql(f"NOTIFY {CHANNEL}")
+
+
+@event.listens_for(Session, "after_flush")
+def _feed_flushed(session: Session, _flush_context) -> None:
+    if any(isinstance(o, FeedItem) for o in session.new):
+        announce(session)
 
 
 @event.listens_for(Session, "after_commit")
