@@ -52,6 +52,10 @@ CLIENT_QUEUE = 2000
 # logout, expiry, deactivation or role change ends the user's sockets within this time, busy or
 # idle (issue 12, point 1).
 SESSION_CHECK_SECONDS = 1.0
+# The shortest time between two reads of the feed table: under a burst of commits (the CTI writer
+# commits up to hundreds of times a second) wake-ups are folded into at most 50 reads a second per
+# process, adding at most this much to a delivery.
+MIN_READ_GAP = 0.02
 # Back-off of a LISTEN connection that failed or dropped: first wait, doubled up to the longest.
 LISTEN_RETRY_FIRST = 0.1
 LISTEN_RETRY_MAX = 5.0
@@ -234,7 +238,12 @@ class Hub:
             except Exception:  # database not there yet (e.g. before migrations): try again
                 log.warning("live feed: cannot read the feed table yet", exc_info=True)
                 await asyncio.sleep(max(self.safety_poll_seconds, 1.0))
+        last_read = 0.0
         while True:
+            gap = last_read + MIN_READ_GAP - time.monotonic()
+            if gap > 0:
+                await asyncio.sleep(gap)
+            last_read = time.monotonic()
             # Cleared before the read: a commit during the read wakes the next one.
             self.wake.clear()
             try:
