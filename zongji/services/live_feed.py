@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import threading
 from typing import Any, Callable
 
@@ -84,6 +86,12 @@ def remove_waker(waker: Callable[[], None]) -> None:
         _wakers.discard(waker)
 
 
+def sender() -> str:
+    """The NOTIFY payload: this process (its own hubs, already woken by the after-commit hook,
+    skip it). Computed per call: a process forked after import has its own."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def announce(session: Session) -> None:
     """Feed rows were written in ``session``'s transaction without the ORM (the CTI writer's
     bulk insert): wake the hubs when it commits, as the ORM's flush does by itself."""
@@ -92,7 +100,8 @@ def announce(session: Session) -> None:
     if conn.dialect.name == "postgresql":
         # Queued by PostgreSQL with the transaction: sent on commit, dropped on rollback. Several
         # identical notifications of one transaction are folded into one.
-        conn.exec_driver_sql(f"NOTIFY {CHANNEL}")
+        conn.exec_driver_sql("SELECT pg_notify(%(channel)s, %(sender)s)",
+                             {"channel": CHANNEL, "sender": sender()})
 
 
 @event.listens_for(Session, "after_flush")

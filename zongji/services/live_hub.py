@@ -189,9 +189,12 @@ class Hub:
                     self.listening.set()
                     retry = LISTEN_RETRY_FIRST
                     self.wake.set()  # catch up on whatever committed while not listening
-                    async for _ in conn.notifies():
+                    me = feed.sender()
+                    async for note in conn.notifies():
                         self.notifications += 1
-                        self.wake.set()
+                        # This process's own commits have already woken it (after-commit hook).
+                        if not (self.wake_in_process and note.payload == me):
+                            self.wake.set()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -237,7 +240,7 @@ class Hub:
                 self.ready.set()
             except Exception:  # database not there yet (e.g. before migrations): try again
                 log.warning("live feed: cannot read the feed table yet", exc_info=True)
-                await asyncio.sleep(max(self.safety_poll_seconds, 1.0))
+                await asyncio.sleep(1.0)
         last_read = 0.0
         while True:
             gap = last_read + MIN_READ_GAP - time.monotonic()
