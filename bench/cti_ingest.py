@@ -5,14 +5,21 @@ For each backend (a fresh SQLite file, a fresh PostgreSQL database) this
 1. creates the schema (``zongji.store.migrate.upgrade``) and an integration token;
 2. starts the real server: ``uvicorn --factory zongji.api.app:app_from_env`` in a subprocess with
    ``ZONGJI_DATABASE_URL`` pointing at that database;
-3. fires CTI events (``POST /api/cti/events``, JSON form, Bearer token) from ``--concurrency``
-   clients for ``--duration`` seconds, spread over ``--processes`` client processes. Each client
-   plays whole calls in order: newCall → answer → hangup for most, newCall → hangup (abandoned)
-   for some, newCall → answer → transfer → hangup for others;
-4. prints events/s and p50/p95/p99 latency. Latency runs until the 2xx answer, which means the
-   event is committed (durable);
-5. stops the server and measures, on the same database with the same engine settings, the rate of
-   durable single-row inserts (one INSERT + COMMIT per row, one writer), and prints the ratio.
+3. with the server running (idle during the baselines), ``--repeats`` rounds of, interleaved:
+   a. the naive bound: ``min(--concurrency, --max-db-connections)`` threads, each on its own
+      plain driver connection (sqlite3 / psycopg, the app's durability settings), one INSERT +
+      COMMIT per row, for ``--raw-seconds``;
+   b. the batched ceiling: one plain driver writer, ``--ceiling-batch`` rows per commit;
+   c. the closed loop: ``--concurrency`` connections for ``--duration`` seconds (wrk, or the
+      Python client: whole calls in order per client);
+   d. with ``--rate R``: the open loop, event k sent at start + k/R whatever came back, latency
+      from that scheduled instant (no coordinated omission);
+   every load is the documented event mix with ``at`` (70 % newCall → answer → hangup, 20 %
+   newCall → hangup, 10 % newCall → answer → transfer → hangup), callers from a pool of 5 000
+   each calling from one of 3 numbers, and (wrk and the open loop) several calls open at once
+   whose events go out on different connections;
+4. prints for each run events/s, p50/p95/p99 latency (until the 2xx answer, i.e. committed) and
+   its ratios to the naive bound and to the ceiling measured just before it.
 
 Run: ``python -m bench.cti_ingest`` or ``python bench/cti_ingest.py`` (``--help`` for options).
 Nothing here asserts a time; the figures go in bench/README.md.
@@ -70,12 +77,12 @@ async def _client_task(client, token: str, deadline: float, seed: int, result: C
     headers = {"Authorization": f"Bearer {token}"}
     while time.monotonic() < deadline:
         call_id = f"bench-{uuid.uuid4().hex}"
-        caller = f"13{rng.randrange(10**9):09d}"
+        caller = f"139{rng.randrange(5000):05d}{rng.randrange(3):03d}"  # 5 000 callers x 3 numbers
         at = dt.datetime.now(dt.UTC)
         result.calls += 1
         script = _call_script(rng)
         for kind in script:
-            event = {"event": kind, "callId": call_id, "from": caller, "to": "4008001234",
+            event = {"event": kind, "callId": call_id, "from": caller, "to": "02088886666",
                      "direction": "in", "at": at.isoformat()}
             if kind == "answer":
                 event["answeringNumber"] = f"80{rng.randrange(10, 40)}"
@@ -153,8 +160,12 @@ def run_load(base_url: str, token: str, *, concurrency: int, processes: int,
 # each request is the next event of a call (newCall → answer → hangup); events of one call may
 # overlap on different connections, which the ingestion handles (out-of-order events).
 WRK_SCRIPT = r"""
-local counter = 0
-local kinds = {"newCall", "answer", "hangup"}
+-- The documented mix (70 % newCall -> answer -> hangup, 20 % newCall -> hangup, 10 % newCall ->
+-- answer -> transfer -> hangup), each event with its `at`; each thread keeps 4 calls open and
+-- sends their events in turn, so the events of one call go out on different connections. Callers
+-- come from a pool of 5 000, each calling from one of 3 numbers.
+local open = {}
+local WINDOW = 4
 function setup(thread)
   thread:set("tid", tostring(thread))
 end
@@ -163,16 +174,38 @@ function init(args)
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. args[1]
   prefix = args[2] .. "-" .. string.gsub(tid or "t", "[^%w]", "")
+  math.randomseed(os.time() + #prefix)
+  calls = 0
+  counter = 0
+end
+local function new_call()
+  calls = calls + 1
+  local roll = math.random()
+  local script
+  if roll < 0.20 then script = {"newCall", "hangup"}
+  elseif roll < 0.30 then script = {"newCall", "answer", "transfer", "hangup"}
+  else script = {"newCall", "answer", "hangup"} end
+  local caller = math.random(0, 4999)
+  return {id = prefix .. "-" .. calls, script = script, pos = 0, start = os.time(),
+          from = string.format("139%05d%03d", caller, math.random(0, 2))}
 end
 request = function()
   counter = counter + 1
-  local call = math.floor((counter - 1) / 3)
-  local kind = kinds[((counter - 1) % 3) + 1]
+  local slot = (counter % WINDOW) + 1
+  local c = open[slot]
+  if c == nil or c.pos >= #c.script then c = new_call(); open[slot] = c end
+  c.pos = c.pos + 1
+  local kind = c.script[c.pos]
   local extra = ""
-  if kind == "hangup" then extra = ',"cause":"normalClearing"' end
+  if kind == "answer" then extra = string.format(',"answeringNumber":"80%02d"', math.random(10, 39))
+  elseif kind == "transfer" then extra = string.format(',"transferTo":"6%03d"', math.random(100, 999))
+  elseif kind == "hangup" then
+    if c.script[2] == "answer" then extra = ',"cause":"normalClearing"' else extra = ',"cause":"cancel"' end
+  end
+  local at = os.date("!%Y-%m-%dT%H:%M:%SZ", c.start + (c.pos - 1) * 20)
   local body = string.format(
-    '{"event":"%s","callId":"%s-%d","from":"1380013%04d","to":"02088886666","direction":"in"%s}',
-    kind, prefix, call, call % 10000, extra)
+    '{"event":"%s","callId":"%s","from":"%s","to":"02088886666","direction":"in","at":"%s"%s}',
+    kind, c.id, c.from, at, extra)
   return wrk.format(nil, nil, nil, body)
 end
 done = function(summary, latency, requests)
@@ -300,33 +333,169 @@ def _stop_server(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def measure_raw_inserts(url: str, seconds: float) -> float:
-    """Durable single-row inserts per second: one INSERT and one COMMIT per row, one writer,
-    the engine settings the app uses (SQLite: WAL, synchronous=FULL, BEGIN IMMEDIATE)."""
-    from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+def _plain_connect(url: str):
+    """A plain DBAPI connection with the settings the app's engine uses (SQLite: WAL,
+    synchronous=FULL, busy timeout, explicit BEGIN IMMEDIATE; PostgreSQL: defaults)."""
+    if url.startswith("sqlite"):
+        import sqlite3
 
-    from zongji.store.db import make_engine, make_session_factory, transaction
+        conn = sqlite3.connect(url.split("///", 1)[-1], timeout=30, isolation_level=None,
+                               check_same_thread=False)
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=30000"):
+            conn.execute(f"PRAGMA {pragma}")
+        return conn, True
+    import psycopg
+    from sqlalchemy.engine import make_url
 
-    engine = make_engine(url)
-    meta = MetaData()
-    scratch = Table("bench_scratch", meta, Column("id", Integer, primary_key=True),
-                    Column("payload", String(200)))
-    meta.create_all(engine)
-    factory = make_session_factory(engine)
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(conninfo), False
+
+
+_SCRATCH = "bench_scratch"
+_PAYLOAD = "x" * 120
+
+
+def _scratch_table(url: str) -> None:
+    conn, sqlite = _plain_connect(url)
     try:
-        rows = 0
-        payload = "x" * 120
-        start = time.perf_counter()
-        deadline = start + seconds
-        while time.perf_counter() < deadline:
-            with transaction(factory) as s:
-                s.execute(insert(scratch).values(payload=payload))
-            rows += 1
-        elapsed = time.perf_counter() - start
-        meta.drop_all(engine)
+        ddl = (f"CREATE TABLE IF NOT EXISTS {_SCRATCH} (id INTEGER PRIMARY KEY, payload TEXT)" if sqlite
+               else f"CREATE TABLE IF NOT EXISTS {_SCRATCH} (id BIGSERIAL PRIMARY KEY, payload TEXT)")
+        conn.execute(ddl)
+        if not sqlite:
+            conn.commit()
     finally:
-        engine.dispose()
-    return rows / elapsed
+        conn.close()
+
+
+def measure_naive_commits(url: str, seconds: float, writers: int) -> float:
+    """The naive bound: ``writers`` threads, each on its own plain driver connection, each doing
+    one INSERT and one COMMIT per row (durable) for ``seconds``. Rows per second, all writers."""
+    import threading
+
+    _scratch_table(url)
+    counts = [0] * writers
+    start_at = time.perf_counter() + 0.2
+    deadline = start_at + seconds
+
+    def writer(i: int) -> None:
+        conn, sqlite = _plain_connect(url)
+        p = "?" if sqlite else "%s"
+        try:
+            while time.perf_counter() < start_at:
+                time.sleep(0.001)
+            while time.perf_counter() < deadline:
+                if sqlite:
+                    conn.execute("BEGIN IMMEDIATE")
+                conn.execute(f"INSERT INTO {_SCRATCH} (payload) VALUES ({p})", (_PAYLOAD,))
+                conn.commit() if not sqlite else conn.execute("COMMIT")
+                counts[i] += 1
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.perf_counter() - start_at)
+
+
+def measure_batched_ceiling(url: str, seconds: float, batch: int) -> float:
+    """The ceiling: one writer on a plain driver connection inserting ``batch`` rows per commit
+    (one executemany + COMMIT). Rows per second: what group commit could reach at best if an
+    event cost one row and nothing else."""
+    _scratch_table(url)
+    conn, sqlite = _plain_connect(url)
+    p = "?" if sqlite else "%s"
+    rows = [(_PAYLOAD,)] * batch
+    n = 0
+    try:
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            if sqlite:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(f"INSERT INTO {_SCRATCH} (payload) VALUES ({p})", rows)
+                conn.execute("COMMIT")
+            else:
+                with conn.cursor() as cur:
+                    cur.executemany(f"INSERT INTO {_SCRATCH} (payload) VALUES ({p})", rows)
+                conn.commit()
+            n += batch
+        return n / (time.perf_counter() - start)
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- fixed arrival rate
+
+
+def _event_stream(rng: random.Random, window: int = 8):
+    """The documented mix as one endless stream of events: ``window`` calls open at a time, their
+    events in turn (so one call's events go out on different connections), each with its ``at``;
+    callers from a pool of 5 000, each calling from one of 3 numbers."""
+    open_calls: list[list[dict]] = [[] for _ in range(window)]
+    i = 0
+    while True:
+        slot = i % window
+        i += 1
+        if not open_calls[slot]:
+            call_id = f"bench-{uuid.uuid4().hex}"
+            caller = rng.randrange(5000)
+            number = f"139{caller:05d}{rng.randrange(3):03d}"
+            at = dt.datetime.now(dt.UTC)
+            script = _call_script(rng)
+            events = []
+            for kind in script:
+                e = {"event": kind, "callId": call_id, "from": number, "to": "02088886666",
+                     "direction": "in", "at": at.isoformat()}
+                if kind == "answer":
+                    e["answeringNumber"] = f"80{rng.randrange(10, 40)}"
+                elif kind == "transfer":
+                    e["transferTo"] = f"6{rng.randrange(100, 999)}"
+                elif kind == "hangup":
+                    e["cause"] = "normalClearing" if "answer" in script else "cancel"
+                events.append(e)
+                at += dt.timedelta(seconds=rng.uniform(2, 40))
+            open_calls[slot] = events
+        yield open_calls[slot].pop(0)
+
+
+async def _fixed_rate_main(base_url: str, token: str, rate: float, duration: float,
+                           connections: int) -> ClientResult:
+    """Open loop: event k is sent at start + k / rate whether or not earlier ones were answered;
+    its latency runs from that scheduled instant (no coordinated omission)."""
+    import httpx
+
+    result = ClientResult()
+    headers = {"Authorization": f"Bearer {token}"}
+    stream = _event_stream(random.Random(7))
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
+
+        async def one(event: dict, due: float) -> None:
+            try:
+                r = await client.post(EVENTS_PATH, json=event, headers=headers)
+            except Exception as exc:
+                result.errors[type(exc).__name__] = result.errors.get(type(exc).__name__, 0) + 1
+                return
+            if 200 <= r.status_code < 300:
+                result.latencies.append(time.perf_counter() - due)
+            else:
+                result.errors[str(r.status_code)] = result.errors.get(str(r.status_code), 0) + 1
+
+        start = time.perf_counter() + 0.1
+        total = int(rate * duration)
+        tasks = []
+        for k in range(total):
+            due = start + k / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(next(stream), due)))
+        await asyncio.gather(*tasks)
+        result.ended = time.perf_counter() - start
+        result.calls = total
+    return result
 
 
 def _pct(sorted_values: list[float], p: float) -> float:
@@ -337,28 +506,55 @@ def _pct(sorted_values: list[float], p: float) -> float:
 
 
 @dataclass
-class BackendFigures:
+class Run:
+    """One measured ingest run (closed loop or fixed rate)."""
     backend: str
+    mode: str  # "closed loop, N connections" or "fixed rate R/s"
     events: int
-    calls: int
     seconds: float
     errors: dict[str, int]
     p50_ms: float
     p95_ms: float
     p99_ms: float
     mean_ms: float
-    raw_inserts_per_s: float
+    naive_per_s: float = 0.0  # the naive bound measured just before this run
+    ceiling_per_s: float = 0.0  # the batched ceiling measured just before this run
 
     @property
     def events_per_s(self) -> float:
         return self.events / self.seconds if self.seconds else 0.0
 
     @property
-    def ratio(self) -> float:
-        return self.events_per_s / self.raw_inserts_per_s if self.raw_inserts_per_s else 0.0
+    def ratio_naive(self) -> float:
+        return self.events_per_s / self.naive_per_s if self.naive_per_s else 0.0
+
+    @property
+    def ratio_ceiling(self) -> float:
+        return self.events_per_s / self.ceiling_per_s if self.ceiling_per_s else 0.0
 
 
-def run_backend(backend: str, args: argparse.Namespace) -> BackendFigures:
+def _closed_loop(backend: str, base_url: str, token: str, args) -> Run:
+    mode = f"closed loop, {args.concurrency} connections"
+    if args.client == "wrk":
+        w = run_load_wrk(base_url, token, concurrency=args.concurrency, duration=args.duration)
+        return Run(backend, mode + " (wrk)", w.events, w.seconds, w.errors, w.p50_ms, w.p95_ms,
+                   w.p99_ms, w.mean_ms)
+    result, wall = run_load(base_url, token, concurrency=args.concurrency,
+                            processes=args.processes, duration=args.duration)
+    return _run_of(backend, mode + " (python)", result, wall)
+
+
+def _run_of(backend: str, mode: str, result: ClientResult, wall: float) -> Run:
+    lat = sorted(result.latencies)
+    return Run(backend, mode, len(lat), wall, result.errors, _pct(lat, 50) * 1000,
+               _pct(lat, 95) * 1000, _pct(lat, 99) * 1000,
+               statistics.fmean(lat) * 1000 if lat else 0.0)
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> list[Run]:
+    """The server runs throughout; the baselines (naive one-row-per-commit at the same
+    concurrency, batched ceiling) are measured on the same database with the server idle,
+    interleaved with the ingest runs: naive, ceiling, closed loop, [fixed rate], repeated."""
     from sqlalchemy import create_engine, text
 
     tmp = Path(tempfile.mkdtemp(prefix=f"zongji-bench-{backend}-"))
@@ -374,7 +570,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendFigures:
         url = f"{args.pg_admin_url.rsplit('/', 1)[0]}/{pg_name}"
     else:
         raise SystemExit(f"unknown backend {backend!r}; use sqlite and/or postgresql")
+    writers = max(1, min(args.concurrency, args.max_db_connections))
     proc = None
+    runs: list[Run] = []
     try:
         token = _prepare_database(url)
         port = _free_port()
@@ -384,15 +582,21 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendFigures:
         # Warm up connections and caches; not counted.
         run_load(base_url, token, concurrency=min(4, args.concurrency), processes=1,
                  duration=min(2.0, args.duration / 5))
-        if args.client == "wrk":
-            wrk = run_load_wrk(base_url, token, concurrency=args.concurrency,
-                               duration=args.duration)
-        else:
-            result, wall = run_load(base_url, token, concurrency=args.concurrency,
-                                    processes=args.processes, duration=args.duration)
-        _stop_server(proc)
-        proc = None
-        raw = measure_raw_inserts(url, args.raw_seconds)
+        for rep in range(args.repeats):
+            naive = measure_naive_commits(url, args.raw_seconds, writers)
+            ceiling = measure_batched_ceiling(url, args.raw_seconds, args.ceiling_batch)
+            print(f"   [{rep + 1}] naive 1 row/commit x {writers} writers: {naive:.0f} rows/s; "
+                  f"ceiling {args.ceiling_batch} rows/commit: {ceiling:.0f} rows/s", flush=True)
+            todo = [lambda: _closed_loop(backend, base_url, token, args)]
+            if args.rate:
+                todo.append(lambda: _run_of(
+                    backend, f"fixed rate {args.rate:.0f}/s",
+                    *_fixed(base_url, token, args)))
+            for measure in todo:
+                r = measure()
+                r.naive_per_s, r.ceiling_per_s = naive, ceiling
+                runs.append(r)
+                _print_run(r)
     finally:
         if proc is not None:
             _stop_server(proc)
@@ -403,19 +607,19 @@ def run_backend(backend: str, args: argparse.Namespace) -> BackendFigures:
                                "WHERE datname = :n"), {"n": pg_name})
                 c.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}"'))
             admin.dispose()
-    if args.client == "wrk":
-        return BackendFigures(
-            backend=backend, events=wrk.events, calls=wrk.events // 3, seconds=wrk.seconds,
-            errors=wrk.errors, p50_ms=wrk.p50_ms, p95_ms=wrk.p95_ms, p99_ms=wrk.p99_ms,
-            mean_ms=wrk.mean_ms, raw_inserts_per_s=raw,
-        )
-    lat = sorted(result.latencies)
-    return BackendFigures(
-        backend=backend, events=len(lat), calls=result.calls, seconds=wall,
-        errors=result.errors, p50_ms=_pct(lat, 50) * 1000, p95_ms=_pct(lat, 95) * 1000,
-        p99_ms=_pct(lat, 99) * 1000, mean_ms=(statistics.fmean(lat) * 1000 if lat else 0.0),
-        raw_inserts_per_s=raw,
-    )
+    return runs
+
+
+def _fixed(base_url: str, token: str, args) -> tuple[ClientResult, float]:
+    result = asyncio.run(_fixed_rate_main(base_url, token, args.rate, args.duration,
+                                          args.concurrency))
+    return result, result.ended
+
+
+def _print_run(r: Run) -> None:
+    print(f"   {r.mode}: {r.events_per_s:.0f} events/s, p50 {r.p50_ms:.1f}  p95 {r.p95_ms:.1f}  "
+          f"p99 {r.p99_ms:.1f} ms; x{r.ratio_naive:.2f} naive, x{r.ratio_ceiling:.2f} ceiling"
+          + (f"; errors {r.errors}" if r.errors else ""), flush=True)
 
 
 def _interrupt(signum, frame) -> None:
@@ -426,21 +630,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=15.0,
-                        help="seconds of load per backend (default 15)")
+                        help="seconds of load per ingest run (default 15)")
     parser.add_argument("--concurrency", type=int, default=32,
-                        help="concurrent clients, each playing calls in order (default 32)")
+                        help="concurrent connections of the closed loop (default 32)")
     parser.add_argument("--client", choices=("wrk", "python"),
                         default="wrk" if shutil.which("wrk") else "python",
-                        help="load generator: wrk (default when installed; light, in C) or the "
-                             "Python client (whole calls in order per client, heavier)")
+                        help="closed-loop load generator: wrk (default when installed; light, in "
+                             "C) or the Python client (whole calls in order per client, heavier)")
     parser.add_argument("--processes", type=int, default=2,
-                        help="client processes the clients are spread over (default 2)")
+                        help="client processes of the Python closed loop (default 2)")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="also a fixed-arrival-rate run at this many events/s (open loop, "
+                             "Python client; 0: none, the default)")
     parser.add_argument("--workers", type=int, default=1,
                         help="uvicorn worker processes of the server (default 1)")
     parser.add_argument("--backends", default="sqlite,postgresql",
                         help="comma-separated: sqlite, postgresql (default both)")
-    parser.add_argument("--raw-seconds", type=float, default=5.0,
-                        help="seconds of raw single-row inserts per backend (default 5)")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="rounds of baselines + ingest runs, interleaved (default 2)")
+    parser.add_argument("--raw-seconds", type=float, default=3.0,
+                        help="seconds of each baseline measurement (default 3)")
+    parser.add_argument("--max-db-connections", type=int, default=16,
+                        help="most writers of the naive baseline (its concurrency is "
+                             "min(--concurrency, this); PostgreSQL allows 100 connections in all)")
+    parser.add_argument("--ceiling-batch", type=int, default=200,
+                        help="rows per commit of the batched ceiling (default 200)")
     parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL,
                         help="PostgreSQL URL used to create and drop the throw-away database")
     parser.add_argument("--app", default="zongji.api.app:app_from_env",
@@ -448,30 +662,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # A SIGTERM (e.g. from `timeout`) unwinds like Ctrl+C, so servers and databases are cleaned up.
     signal.signal(signal.SIGTERM, _interrupt)
+    print(f"== {time.strftime('%Y-%m-%d %H:%M %Z')}, nproc {os.cpu_count()}, load "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
 
-    figures = []
+    runs: list[Run] = []
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        print(f"== {backend}: {args.concurrency} clients in {args.processes} process(es), "
-              f"{args.duration:.0f} s, server workers {args.workers}", flush=True)
-        f = run_backend(backend, args)
-        figures.append(f)
-        print(f"   events accepted   {f.events} in {f.seconds:.1f} s ({f.calls} calls)")
-        print(f"   events/s          {f.events_per_s:.0f}")
-        print(f"   latency ms        p50 {f.p50_ms:.1f}  p95 {f.p95_ms:.1f}  p99 {f.p99_ms:.1f}"
-              f"  mean {f.mean_ms:.1f}")
-        if f.errors:
-            print(f"   errors            {f.errors}")
-        print(f"   raw durable inserts/s (1 row per commit, 1 writer)  {f.raw_inserts_per_s:.0f}")
-        print(f"   ratio events/s ÷ raw inserts/s                      {f.ratio:.2f}", flush=True)
+        print(f"== {backend}: {args.duration:.0f} s per run, {args.repeats} round(s), server "
+              f"workers {args.workers}", flush=True)
+        runs += run_backend(backend, args)
 
     print()
-    print("| backend | events/s | p50 ms | p95 ms | p99 ms | raw inserts/s | ratio | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for f in figures:
-        errors = ", ".join(f"{k}: {v}" for k, v in f.errors.items()) or "none"
-        print(f"| {f.backend} | {f.events_per_s:.0f} | {f.p50_ms:.1f} | {f.p95_ms:.1f} | "
-              f"{f.p99_ms:.1f} | {f.raw_inserts_per_s:.0f} | {f.ratio:.2f} | {errors} |")
-    return 1 if any(f.errors for f in figures) or not all(f.events for f in figures) else 0
+    print("| backend | load | events/s | p50 ms | p95 ms | p99 ms | naive rows/s | × naive "
+          "| ceiling rows/s | × ceiling | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in runs:
+        errors = ", ".join(f"{k}: {v}" for k, v in r.errors.items()) or "none"
+        print(f"| {r.backend} | {r.mode} | {r.events_per_s:.0f} | {r.p50_ms:.1f} | {r.p95_ms:.1f} | "
+              f"{r.p99_ms:.1f} | {r.naive_per_s:.0f} | {r.ratio_naive:.2f} | {r.ceiling_per_s:.0f} | "
+              f"{r.ratio_ceiling:.2f} | {errors} |")
+    print(f"load after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    return 1 if any(r.errors for r in runs) or not all(r.events for r in runs) else 0
 
 
 if __name__ == "__main__":

@@ -245,7 +245,7 @@ def db_url(backend: str, tmp_path: Path, request) -> Iterator[str]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=db_url, data_dir=tmp_path, feed_poll_seconds=0.05)
+    return Settings(database_url=db_url, data_dir=tmp_path, feed_safety_poll_seconds=0.05)
 
 
 @pytest.fixture

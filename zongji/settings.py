@@ -98,8 +98,13 @@ class Settings(BaseSettings):
     # CTI ingestion: the largest number of events committed in one transaction (group commit).
     cti_batch_max: int = Field(500, ge=1)
 
-    # Live push: how often each server process looks for new feed rows (seconds).
-    feed_poll_seconds: float = Field(0.2, gt=0)
+    # Live push: a committed feed item wakes every server process at once (in-process signal;
+    # PostgreSQL LISTEN/NOTIFY across processes). Each process also reads the feed table every
+    # this many seconds whatever happens: the safety net, and on SQLite the only way one process
+    # sees another's items (issue 18, point 4; it was feed_poll_seconds = 0.2, polling only).
+    feed_safety_poll_seconds: float = Field(1.0, gt=0)
+    # False: no wake-ups, polling only (bench/live_push.py's baseline).
+    feed_wake_ups: bool = True
 
     # Python's cyclic garbage collector in a server process: after start-up everything loaded is
     # frozen out of collection, and the youngest generation is collected after this many new

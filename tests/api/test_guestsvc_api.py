@@ -23,7 +23,7 @@ from zongji.worker.runner import Worker
 @pytest.fixture
 def settings(db_url, tmp_path) -> Settings:
     # This test runs its own worker (the alert before late): none in the server.
-    return Settings(database_url=db_url, data_dir=tmp_path, feed_poll_seconds=0.05, run_worker_in_server=False)
+    return Settings(database_url=db_url, data_dir=tmp_path, feed_safety_poll_seconds=0.05, run_worker_in_server=False)
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_a_revoked_session_ends_its_socket_busy_or_idle(session_factory, write, 
     other_id, _, other_token = _session_of(write, make_user)
 
     async def scenario():
-        hub = Hub(session_factory, poll_seconds=0.02, session_hours=12, session_check_seconds=0.1)
+        hub = Hub(session_factory, safety_poll_seconds=0.02, session_hours=12, session_check_seconds=0.1)
         await hub.start()
         await hub.ready.wait()
         mine: asyncio.Queue = asyncio.Queue(maxsize=CLIENT_QUEUE)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def settings(db_url, tmp_path) -> Settings:
     # The test runs the charges sweep itself: no worker in the server.
-    return Settings(database_url=db_url, data_dir=tmp_path, feed_poll_seconds=0.05, run_worker_in_server=False)
+    return Settings(database_url=db_url, data_dir=tmp_path, feed_safety_poll_seconds=0.05, run_worker_in_server=False)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

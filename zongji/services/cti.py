@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zongji.domain import calls as rules
 from zongji.domain.caller_id import normalize_number, number_key, unknown_identity
 from zongji.errors import Unauthorized, ZongjiError
+from zongji.services import live_feed
 from zongji.services.calls import call_out_values
 from zongji.errors import Invalid
 from zongji.services.directory import identify_caller
@@ -624,6 +625,7 @@ class Ingestor:
         # 4. the live feed: one item per changed call, with its new state.
         if changed:
             db.insert_feed([(now, "call", str(r["id"]), self._out(session, r)) for r in changed])
+            live_feed.announce(session)  # wake the live hubs on commit (issue 18, point 4)
         # A guest identified on a new call is shown on every console (name, title, VIP): that
         # disclosure of personal data is audited once per call (R-O4; issue 2 point 7).
         shown = [r for r in fresh if r.get("id") and r["caller_kind"] == "guest"]

@@ -1,10 +1,12 @@
 """Live push: WebSocket ``/api/live`` sends each new feed row to the consoles of this process.
 
-Every server process runs one poller, the hub (``services/live_hub.py``, started by
+Every server process runs one reader, the hub (``services/live_hub.py``, started by
 :func:`running` in the app's lifespan). It reads
-new :class:`~zongji.store.models.FeedItem` rows every ``settings.feed_poll_seconds`` and sends
-``{"topic", "id", "payload"}`` to each WebSocket connected to this process. Because every process
-polls the shared table, push works with several worker processes and on both databases.
+new :class:`~zongji.store.models.FeedItem` rows as soon as a commit wakes it (an in-process
+signal; PostgreSQL LISTEN/NOTIFY from other processes), and at the latest every
+``settings.feed_safety_poll_seconds``, and sends ``{"topic", "id", "payload"}`` to each WebSocket
+connected to this process. Because every process reads the shared table, push works with several
+worker processes and on both databases (across processes on SQLite: at the safety poll).
 
 Rows can become visible out of id order: PostgreSQL hands out sequence values at INSERT time, so a
 transaction that started earlier may commit later with a smaller id, and a rolled-back transaction
@@ -34,10 +36,13 @@ CLOSE_TOOSLOW = 4408
 
 @asynccontextmanager
 async def running(app):
-    """Start this process's feed poller for the life of the app."""
+    """Start this process's feed reader for the life of the app."""
     settings = app.state.settings
-    hub = Hub(app.state.session_factory, settings.feed_poll_seconds, session_hours=settings.session_hours,
-              session_check_seconds=settings.live_session_check_seconds)
+    hub = Hub(app.state.session_factory, settings.feed_safety_poll_seconds,
+              session_hours=settings.session_hours,
+              session_check_seconds=settings.live_session_check_seconds,
+              listen_url=settings.database_url if settings.feed_wake_ups else None,
+              wake_in_process=settings.feed_wake_ups)
     app.state.live_hub = hub
     await hub.start()
     try:
