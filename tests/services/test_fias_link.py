@@ -298,3 +298,41 @@ async def test_postings_are_posted_once_and_refusals_stay_listed(settings, sessi
     with session_factory() as s:
         listed = postings.listing(s, settings)
         assert [(p["id"], p["state"], p["answer"]) for p in listed] == [(b, "refused", "NG")]
+
+
+async def test_a_guests_call_charge_reaches_the_folio_over_the_link(settings, session_factory, write):
+    """Issue 16 point 5 with issue 13 point 4: an international call from a room of a guest the
+    PMS checked in is rated, posted as PS over the link with ZONGJI_CHARGES_FOLIO=fias, answered
+    by PA and shown as posted; the same charge is never posted twice."""
+    from zongji.services.charges import sweep
+    from zongji.services.charges.folio import build
+    from zongji.store.charges_models import CallCharge
+    from zongji.store.models import Call, Room
+    from zongji.store.switchboard_models import LongDistanceRate
+
+    make_rooms(write)
+    with write() as s:
+        s.add(LongDistanceRate(organisation_id=s.scalar(select(Room.organisation_id).limit(1)), kind="idd",
+                               destination="英国", dial_code="0044", per_minute=8.0, minimum_minutes=1))
+    fias = settings.model_copy(update={"charges_folio": "fias"})
+    async with running_link(settings, session_factory) as (pms, link):
+        await pms.check_in("P7", "1201", "Caller")
+        stay = await until(session_factory, lambda s: stays_of(s, "P7"))
+        rang = max(stay.arrival, utcnow()) + dt.timedelta(seconds=1)   # the guest calls once checked in
+        now = rang + dt.timedelta(seconds=200)
+        with write() as s:
+            s.add(Call(external_id="fias-call-1", direction="out", calling_number="8201",
+                       called_number="00442071234567", state="ended", ringing_at=rang, answered_at=rang,
+                       ended_at=rang + dt.timedelta(seconds=125), talk_seconds=125, outcome="answered"))
+        with write() as s:
+            sweep.run(s, build(fias), fias, now)
+        ps = await pms.wait_for(lambda r: r.kind == "PS", count=1)
+        assert (ps[0].get("TA"), ps[0].get("G#"), ps[0].get("DU")) == ("2400", "P7", "000205")
+
+        def posted(s):
+            with transaction(session_factory) as w:
+                sweep.run(w, build(fias), fias, now)
+            return s.scalar(select(CallCharge.state)) == "posted"
+
+        await until(session_factory, posted)
+    assert list(pms.folio) == [ps[0].get("P#")]
