@@ -108,6 +108,20 @@ async def test_guests_check_in_change_move_and_check_out(settings, session_facto
         await until(session_factory, lambda s: stays_of(s, "A1").status == "checked_out")
 
 
+async def test_a_room_move_takes_the_wakeup_to_ring_along(settings, session_factory, write):
+    make_rooms(write)
+    async with running_link(settings, session_factory) as (pms, _):
+        await pms.check_in("M1", "1201", "Move")
+        await until(session_factory, lambda s: stays_of(s, "M1"))
+        await pms.wakeup("1201", tomorrow_at(settings, 6, 30))
+        await until(session_factory, lambda s: s.scalar(select(Wakeup).where(Wakeup.channel == "pms")))
+        await pms.change("M1", RN="1203")
+        await until(session_factory, lambda s: stays_of(s, "M1").room.number == "1203")
+        with session_factory() as s:
+            w = s.scalar(select(Wakeup))
+            assert (w.room_number, w.room.number) == ("1203", "1203")
+
+
 def pms_record(kind, fields):
     from zongji.domain.fias.records import Record
     return Record.build(kind, *fields.items())

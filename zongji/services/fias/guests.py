@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from zongji.domain.fias import guests as rules
@@ -27,7 +27,9 @@ from zongji.services.switchboard.rooms import room_occupant
 from zongji.settings import Settings
 from zongji.store.fias_models import FiasReservation
 from zongji.store.models import Guest, Room, Stay
+from zongji.store.wakeup_models import Wakeup
 
+WAKEUPS_TO_RING = ("due", "retrying", "snoozed")
 ACTOR = "pms:fias"
 
 
@@ -112,8 +114,13 @@ def change_stay(session: Session, change: rules.GuestChange, now: dt.datetime, s
         session.expire(stay, ["room"])
         res.room_number = new_room.number
         changed.append("room")
+        # The guest's wake-ups still to ring follow them to the new room (R-H9).
+        moved_wakeups = session.execute(
+            update(Wakeup).where(Wakeup.stay_id == stay.id, Wakeup.status.in_(WAKEUPS_TO_RING))
+            .values(room_id=new_room.id, room_number=new_room.number)).rowcount
         audit.record(session, actor=ACTOR, action="room_move", entity="stay", entity_id=stay.id,
-                     detail={"from": old, "to": new_room.number, "dnd_moved": bool(moved_dnd)})
+                     detail={"from": old, "to": new_room.number, "dnd_moved": bool(moved_dnd),
+                             "wakeups_moved": moved_wakeups})
         if moved_dnd and change.dnd is None:
             equipment.apply_dnd(session, new_room.number, True, now, settings)
     if change.departure is not None:
