@@ -63,7 +63,8 @@ def pytest_collection_modifyitems(config, items):
     what happens when nobody answers on 127.0.0.1:5060.
 
     A browser test drives the console, whose data come through the API; every storage path behind
-    the API is tested on both databases by the API and service tests. So a browser test runs on
+    the API is tested on both databases by the API and service tests (a test marked
+    ``postgresql_only`` tests what only PostgreSQL has, and is not run on SQLite). So a browser test runs on
     SQLite only, except those marked ``both_databases`` (the console, the live feed, a work order
     and a wake-up end to end): a smoke set on PostgreSQL instead of every page twice. The same
     holds for the SIP tests, whose storage paths (wake-ups, attempts, preflights, call records)
@@ -79,6 +80,8 @@ def pytest_collection_modifyitems(config, items):
         if (end_to_end and params.get("backend") == "postgresql"
                 and not item.get_closest_marker("both_databases")):
             dropped.append(item)
+        elif item.get_closest_marker("postgresql_only") and params.get("backend") == "sqlite":
+            dropped.append(item)  # e.g. LISTEN/NOTIFY: nothing to test on SQLite
         else:
             kept.append(item)
     if dropped:

@@ -101,13 +101,9 @@ def test_a_rolled_back_transaction_wakes_nobody_and_delivers_nothing(session_fac
     asyncio.run(scenario())
 
 
-@pytest.fixture
-def postgres_only(backend):
-    if backend != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite processes meet at the safety poll")
-
-
-def test_another_process_commit_wakes_the_hub_by_notify(postgres_only, session_factory, write, db_url):
+# LISTEN/NOTIFY is PostgreSQL's; SQLite processes meet at the safety poll (deselected there).
+@pytest.mark.postgresql_only
+def test_another_process_commit_wakes_the_hub_by_notify(session_factory, write, db_url):
     async def scenario():
         # No in-process wake-up: the writer counts as another process, only NOTIFY can deliver.
         hub = _hub(session_factory, db_url, in_process=False, listen=True)
@@ -123,7 +119,8 @@ def test_another_process_commit_wakes_the_hub_by_notify(postgres_only, session_f
     asyncio.run(scenario())
 
 
-def test_a_killed_listen_connection_reconnects_and_misses_nothing(postgres_only, session_factory, write, db_url):
+@pytest.mark.postgresql_only
+def test_a_killed_listen_connection_reconnects_and_misses_nothing(session_factory, write, db_url):
     async def scenario():
         hub = _hub(session_factory, db_url, in_process=False, listen=True)
         q = await _started(hub)

@@ -18,7 +18,7 @@ WEB = Path(zongji.web.__file__).parent
 WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 # Symbols outside Latin-1 letters and CJK that the console uses, each in WenQuanYi Micro Hei.
-SYMBOLS = set("¥·×–—“”…←↑→↓↗▲▼▶◀☎✓")
+SYMBOLS = set("¥·×–—“”…←↑→↓↗▲▼▶◀☎✓°")
 
 
 def _ordinary(ch: str) -> bool:

@@ -57,7 +57,8 @@ class SettleIn(ApiModel):
 
 
 @router.get("", summary="Call charges: those not on a folio yet, or every charge of some days",
-            openapi_extra=refusals(room="a room number", date_to=f"not before date_from, at most {reports.MAX_DAYS} days"))
+            openapi_extra=refusals(room="a room number", date_from="in the years Zongji keeps",
+                                   date_to=f"not before date_from, at most {reports.MAX_DAYS} days"))
 def list_charges(user: Leader, db: ReadDB, settings: Cfg, view: Literal["missed", "all"] = "missed",
                  room: Annotated[str | None, Query(max_length=20)] = None, date_from: Day = None,
                  date_to: Day = None, limit: Annotated[int, Query(ge=1, le=reports.LIST_MAX)] = 200) -> dict[str, Any]:
@@ -106,7 +107,8 @@ def write_off(charge_id: IdPath, body: SettleIn, user: Leader, db: WriteDB, sett
     return _settle("write_off", charge_id, body, user, db, settings)
 
 
-_RANGE = refusals(date_to=f"not before date_from, at most {reports.MAX_DAYS} days after it")
+_RANGE = refusals(date_from="in the years Zongji keeps",
+                  date_to=f"not before date_from, at most {reports.MAX_DAYS} days after it", day="in the years Zongji keeps")
 
 
 def _range(date_from: dt.date | None, date_to: dt.date | None, settings: Settings) -> tuple[dt.date, dt.date]:
@@ -174,7 +176,8 @@ def _month(month: str | None, settings: Settings) -> str:
     return month or dt.datetime.now(settings.tz).strftime("%Y-%m")
 
 
-@router.get("/statement", summary="A month's statement of company numbers' calls", openapi_extra=refusals(month="YYYY-MM"))
+@router.get("/statement", summary="A month's statement of company numbers' calls",
+            openapi_extra=refusals(month="YYYY-MM, in the years Zongji keeps"))
 def get_statement(user: Admin, db: ReadDB, settings: Cfg, month: Month = None) -> dict[str, Any]:
     return reports.statement(db, settings, month=_month(month, settings))
 

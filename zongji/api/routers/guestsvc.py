@@ -240,7 +240,8 @@ def sign_in(user: CurrentUser, request: Request, db: WriteDB) -> dict[str, Any]:
     return {"day": row.day.isoformat(), "shift": row.shift}
 
 
-@router.get("/analysis", summary="What guests asked for, borrowed and called about, against the targets (R-G3)")
+@router.get("/analysis", summary="What guests asked for, borrowed and called about, against the targets (R-G3)",
+            openapi_extra=refusals(day="in the years Zongji keeps"))
 def analysis_report(user: CurrentUser, request: Request, db: ReadDB,
                     period: Literal["week", "month"] = "week",
                     day: Annotated[dt.date | None, IsoOnly, Query(description="A day of the period (default: today)")] = None
@@ -298,7 +299,8 @@ def close_found(item_id: IdPath, body: CloseLostIn, user: CurrentUser, request: 
 
 # Last: its path would take the paths above as an action.
 @router.post("/requests/{request_id}/{action}", summary="Accept, done or cancel a request",
-             openapi_extra=refusals(state="the request's state allows it"))
+             openapi_extra=refusals(state="the request's state allows it",
+                                    amount_yuan="only when a charged request is done"))
 def act(request_id: IdPath, action: Literal["accept", "done", "cancel"], user: CurrentUser, request: Request,
         db: WriteDB, body: ActIn | None = None) -> dict[str, Any]:
     now = utcnow()

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain.charges import posting as rules
+from zongji.domain import time_range
 from zongji.domain.charges import special
 from zongji.domain.charges.destination import LONG_DISTANCE_KINDS
 from zongji.domain.room_numbers import normalize_room
@@ -42,7 +43,11 @@ def charge_out(c: CallCharge, settings: Settings, department: str | None = None,
             "posted_at": iso(c.posted_at, tz), "next_try_at": iso(c.next_try_at, tz)}
 
 
-def _day_bounds(day_from: dt.date, day_to: dt.date, settings: Settings) -> tuple[dt.datetime, dt.datetime]:
+def _day_bounds(day_from: dt.date, day_to: dt.date, settings: Settings, *,
+                fields: tuple[str, str] = ("date_from", "date_to")) -> tuple[dt.datetime, dt.datetime]:
+    for day, field in zip((day_from, day_to), fields):
+        if not time_range.in_range(day):
+            raise Invalid(time_range.out_of_range_message(field), field=field)
     if day_to < day_from:
         raise Invalid("date_to is before date_from", field="date_to")
     if (day_to - day_from).days >= MAX_DAYS:
@@ -167,6 +172,8 @@ def _month_bounds(month: str, settings: Settings) -> tuple[dt.datetime, dt.datet
         first = dt.date.fromisoformat(f"{month}-01")
     except ValueError:
         raise Invalid("a month as YYYY-MM", field="month") from None
+    if not time_range.in_range(first) or first.year == time_range.LAST_YEAR:
+        raise Invalid(time_range.out_of_range_message("month"), field="month")
     nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     tz = settings.tz
     return (dt.datetime.combine(first, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
@@ -242,8 +249,10 @@ def statement_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
 def special_calls(session: Session, settings: Settings, *, day: dt.date) -> dict[str, Any]:
     """The week (Monday to Sunday) holding ``day``: outgoing calls a supervisor should look at
     (``domain.charges.special``), oldest first, with why."""
+    if not time_range.in_range(day) or day.year == time_range.LAST_YEAR:
+        raise Invalid(time_range.out_of_range_message("day"), field="day")
     first = day - dt.timedelta(days=day.weekday())
-    start, end = _day_bounds(first, first + dt.timedelta(days=6), settings)
+    start, end = _day_bounds(first, first + dt.timedelta(days=6), settings, fields=("day", "day"))
     limits = special.Thresholds(amount_fen=int(round(settings.charges_special_yuan * 100)),
                                 talk_seconds=settings.charges_special_minutes * 60)
     cond = or_(CallCharge.dialled.in_(sorted(special.EMERGENCY)), CallCharge.kind == "unknown",

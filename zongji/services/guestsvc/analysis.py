@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zongji.domain import time_range
 from zongji.domain.calls import category_label
 from zongji.errors import Invalid
 from zongji.settings import Settings
@@ -87,6 +88,8 @@ def report(session: Session, settings: Settings, *, period: str, day: dt.date) -
     """The analysis of the week (Monday to Sunday) or month holding ``day``."""
     if period not in PERIODS:
         raise Invalid("period is week or month", field="period")
+    if not time_range.in_range(day) or day.year in (time_range.FIRST_YEAR, time_range.LAST_YEAR):
+        raise Invalid(time_range.out_of_range_message("day"), field="day")
     first = _period_start(day, period)
     start, end = _utc(first, settings), _utc(_next(first, period), settings)
     trend_starts = [first]

@@ -1,5 +1,5 @@
 /* The day's weather on the console (R-H14): a chip in the directory's head that operators quote
-   to guests ("今天晴，12～20℃"); a shift leader clicks it to record or correct today's weather
+   to guests ("今天晴，12～20°C"); a shift leader clicks it to record or correct today's weather
    (PUT /api/weather/{day}); every console follows the live topic weather. The search answers
    "天气" with the next days (switchboard.js). */
 
