@@ -1,6 +1,6 @@
 """Posting charges to the guest's folio through the PMS adapter (R-H10), and a person's settling
 of those the PMS did not take. Nothing is dropped: a charge the adapter refused, or that found no
-stay, stays listed (``reports.missed``) until a person posts it by hand, writes it off with a
+stay, stays listed (``reports.listing``, the missed charges) until a person posts it by hand, writes it off with a
 reason, or sends it again; a PMS that cannot be reached gets it again after
 ``charges_retry_seconds``. Every change is in the live feed (topic ``call_charge``) and a
 person's in the audit log."""
@@ -50,7 +50,9 @@ def _settle(session: Session, c: CallCharge, answer: FolioAnswer, adapter: Folio
             c.state = rules.apply(c.state, "hand_over")
     else:
         c.state = rules.apply(c.state, "pms_unavailable")
-        c.reason = (answer.reason or "unavailable")[:200]
+        c.reason = "unavailable"  # shown translated; the adapter's own words go to the log
+        if answer.reason:
+            log.info("call charge %s: the PMS is unavailable: %s", c.id, answer.reason)
         c.next_try_at = now + dt.timedelta(seconds=settings.charges_retry_seconds)
     if c.state != before:
         live_feed.publish(session, "call_charge", c.id, {"state": c.state})
@@ -70,7 +72,7 @@ def post_due(session: Session, adapter: FolioAdapter, settings: Settings, now: d
                 answer = adapter.post(session, folio_charge(c))
         except Exception as exc:  # the adapter's own failure: the PMS is not reachable now
             log.warning("call charge %s: the PMS adapter failed: %s", c.id, exc)
-            answer = FolioAnswer("unavailable", reason=type(exc).__name__)
+            answer = FolioAnswer("unavailable")
         _settle(session, c, answer, adapter, now, settings)
         done[answer.state] += 1
     pending = list(session.scalars(select(CallCharge).where(CallCharge.state == "pending")
