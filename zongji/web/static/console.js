@@ -14,6 +14,9 @@ const RING_LIMIT = cfg.answer_ring_seconds || 15;
 
 const calls = new Map();      // id -> CallOut
 const cards = new Map();      // id -> {identity, history, greeting} (GET /api/calls/{id})
+// id -> when the live feed last brought the call: a resync's list read before that does not
+// remove it (the list was read before the call began; the feed is newer).
+const liveAt = new Map();
 const drafts = new Map();     // id -> {notes, category, dirty}
 const categories = new Map(); // line kind -> [{code, zh, en}]
 let order = [];
@@ -511,6 +514,7 @@ function connect() {
   });
   subscribe("call", (msg) => {
     if (!msg.payload) return;
+    liveAt.set(msg.payload.id, performance.now());
     const fresh = !calls.has(msg.payload.id);
     upsert(msg.payload);
     if (fresh && isRinging(msg.payload)) chime();
@@ -523,10 +527,14 @@ function scheduleResync(delay) {
 }
 async function resync() {
   try {
+    const asked = performance.now();
     const r = await api("GET", "/api/calls/active");
     const seen = new Set();
     for (const c of r.items || []) { seen.add(c.id); upsert(c); }
-    for (const id of [...calls.keys()]) if (!seen.has(id)) removeCall(id);
+    for (const id of [...calls.keys()]) {
+      if (!seen.has(id) && !((liveAt.get(id) || 0) > asked)) removeCall(id);
+    }
+    for (const [id, at] of liveAt) if (at <= asked && !calls.has(id)) liveAt.delete(id);
     renderList();
     if (takeOnLoad) { takeOnLoad = false; takeTop(); }
   } catch (e) { if (e.status && e.status !== 404) toast(errorText(e), "error"); }

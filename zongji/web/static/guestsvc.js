@@ -21,7 +21,14 @@ let recs = { sign_ins: [], keys_out: [], lost_found: [] };
 // What is typed in a row's box survives the reloads (live feed, every 30 s) that redraw the rows.
 const drafts = new Map();
 function draftInput(key, attrs) {
-  const input = el("input", { ...attrs, value: drafts.get(key) || "" });
+  // A redraw keeps the same box: what is being typed in it, and the cursor, stay.
+  const old = document.querySelector(`input[data-draft="${CSS.escape(key)}"]`);
+  if (old) {
+    if (attrs.placeholder) old.placeholder = attrs.placeholder;
+    if (old === document.activeElement) queueMicrotask(() => old.focus());
+    return old;
+  }
+  const input = el("input", { ...attrs, dataset: { draft: key }, value: drafts.get(key) || "" });
   input.addEventListener("input", () => drafts.set(key, input.value));
   return input;
 }
