@@ -167,3 +167,22 @@ def test_a_cti_event_reaches_the_console_without_the_safety_poll(client, login, 
         msg = received.result(timeout=WAIT)  # the safety poll would take 30 s
         assert msg["topic"] == "call"
         assert (msg["payload"].get("externalId") or msg["payload"].get("external_id")) == "wake-1"
+
+
+def test_stopping_while_a_wake_up_arrives_ends_the_hub(session_factory, db_url):
+    """A server's shutdown once waited for ever: the poller was cancelled in the same loop turn
+    as a wake-up, Python 3.11's wait_for returned the wake-up and dropped the cancellation, and
+    stop() waited for a task that went on polling. Here the wake-up and the stop come together
+    while the poller waits for a wake-up; stop() must return and the poller be cancelled."""
+    async def scenario():
+        hub = _hub(session_factory, db_url, in_process=False, listen=False)
+        await _started(hub)
+        while not hub.wake._waiters:  # the poller waits on the wake-up event
+            await asyncio.sleep(0)
+        hub.wake.set()
+        stopping = asyncio.ensure_future(hub.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=WAIT)
+        assert stopping in done, "stop() did not return"
+        assert hub.task.cancelled()
+
+    asyncio.run(scenario())

@@ -59,6 +59,8 @@ MIN_READ_GAP = 0.02
 # Back-off of a LISTEN connection that failed or dropped: first wait, doubled up to the longest.
 LISTEN_RETRY_FIRST = 0.1
 LISTEN_RETRY_MAX = 5.0
+# stop(): how long to wait for a cancelled task before cancelling it again.
+STOP_RECANCEL_SECONDS = 0.5
 
 # Opens a database session (the app's ``sessionmaker``).
 SessionFactory = Callable[[], Any]
@@ -158,10 +160,15 @@ class Hub:
     async def stop(self) -> None:
         feed.remove_waker(self._wake_from_thread)
         for task in (self.task, self.watcher, self.listener):
-            if task:
+            # Cancelled again until it ends: a cancellation swallowed by a library on its way
+            # (a wait that completed at the same moment) must not leave the server's shutdown
+            # waiting for a task that goes on running.
+            while task is not None and not task.done():
                 task.cancel()
+                await asyncio.wait({task}, timeout=STOP_RECANCEL_SECONDS)
+            if task is not None and not task.cancelled():
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+                    task.result()
         for q in list(self.clients):
             force(q, STOP)
 
@@ -258,8 +265,12 @@ class Hub:
             for m in messages:
                 self.broadcast(m)
             if len(messages) < BATCH:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), self.safety_poll_seconds)
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for returns normally when the
+                # wake-up and a cancellation arrive together, swallowing the cancellation, and the
+                # hub's stop() then waited for ever (seen as a hung test teardown).
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.safety_poll_seconds):
+                        await self.wake.wait()
 
     def broadcast(self, message: dict[str, Any]) -> None:
         for q, viewer in list(self.clients.items()):
