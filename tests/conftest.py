@@ -293,6 +293,39 @@ def core_server(settings) -> Iterator[str]:
 
 
 @pytest.fixture
+def demo(request, session_factory, settings, backend):
+    """The demo organisations, users and data (``load_demo``) in this test's database: loaded once
+    per worker and backend, then copied (``tests/demo_snapshot.py``). Returns the DemoSummary."""
+    from tests import demo_snapshot
+
+    return demo_snapshot.load_for(request)
+
+
+@pytest.fixture(scope="session")
+def demo_places_sqlite(sqlite_template):
+    from tests.demo_snapshot import Places
+
+    return Places(sqlite_template=sqlite_template)
+
+
+@pytest.fixture(scope="session")
+def demo_places_postgresql(postgres_url, postgres_template, postgres_reused_db):
+    """A database of this run's worker where the demo is loaded for a snapshot."""
+    from tests.demo_snapshot import Places
+
+    name = postgres_url.rsplit("/", 1)[1] + "_demo"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    reused_url, empty_sql = postgres_reused_db
+    yield Places(pg_build_url=f"{postgres_url.rsplit('/', 1)[0]}/{name}", pg_empty_sql=empty_sql,
+                 pg_reused_url=reused_url)
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def make_user(write):
     """Create a user with a role; returns (username, password)."""
     from zongji.services import auth

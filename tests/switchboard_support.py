@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from zongji.demo.data import DEMO_PASSWORD, load_demo
+from tests import demo_snapshot
+from zongji.demo.data import DEMO_PASSWORD
 
 
 @pytest.fixture
-def demo(write, settings):
+def demo(request, session_factory, settings, backend):
     """The demo hotel and city hotline (the simulated PBX is the test's ``runtime.pbx()``)."""
-    with write() as s:
-        load_demo(s, settings)
+    return demo_snapshot.load_for(request)
 
 
 @pytest.fixture

@@ -8,16 +8,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from zongji.demo.data import DEMO_PASSWORD, load_demo
+from zongji.demo.data import DEMO_PASSWORD
 from zongji.services.switchboard.transfers import decide
 from zongji.store.models import Department, Person, User
 
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s, settings)
-    yield
 
 
 def _as(client, username: str) -> None:

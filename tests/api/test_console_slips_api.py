@@ -7,15 +7,9 @@ import datetime as dt
 
 import pytest
 
-from zongji.demo.data import DEMO_PASSWORD, load_demo
+from zongji.demo.data import DEMO_PASSWORD
 from zongji.demo.switchboard import DEMO_DND_GUEST_NAME, DEMO_DND_GUEST_ROOM
 
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s, settings)
-    yield
 
 
 def _as(client, username: str) -> None:

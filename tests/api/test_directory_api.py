@@ -15,11 +15,6 @@ from zongji.demo.data import (
 from zongji.store.models import AuditEntry
 
 
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        return load_demo(s, settings)
-
 
 def _login(client, username="operator"):
     r = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})

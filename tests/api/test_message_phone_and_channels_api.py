@@ -6,15 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from zongji.demo.data import DEMO_PASSWORD, load_demo
+from zongji.demo.data import DEMO_PASSWORD
 from zongji.store.models import Person
 
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s, settings)
-    yield
 
 
 def _as(client, username: str) -> None:

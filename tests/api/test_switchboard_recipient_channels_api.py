@@ -7,18 +7,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from zongji.demo.data import DEMO_PASSWORD, DEMO_PMS_TOKEN, load_demo
+from zongji.demo.data import DEMO_PASSWORD, DEMO_PMS_TOKEN
 from zongji.demo.switchboard import DEMO_DND_GUEST_MOBILE, DEMO_DND_GUEST_NAME
 from zongji.store.models import AuditEntry, Guest, Person
 
 URL = "/api/switchboard/recipient-channels"
 
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s, settings)
-    yield
 
 
 def _as(client, username: str) -> None:

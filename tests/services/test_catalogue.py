@@ -20,11 +20,6 @@ def _user(s, username: str) -> User:
     return s.scalar(select(User).where(User.username == username))
 
 
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s, settings)
-
 
 @pytest.mark.parametrize(("said", "matter"), [
     ("小区门口野狗", "流浪犬只收容"),

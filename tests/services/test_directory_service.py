@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from tests import demo_snapshot
 from zongji.demo import data as demo_data
 from zongji.services import directory
 from zongji.demo.data import (
@@ -23,9 +24,8 @@ NOW = dt.datetime(2024, 6, 3, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
 
 @pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        return load_demo(s, settings, now=NOW)
+def demo(request, session_factory, settings, backend):
+    return demo_snapshot.load_for(request, now=NOW)
 
 
 def _search(write, q, **kw):

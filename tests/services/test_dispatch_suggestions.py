@@ -3,10 +3,8 @@ the past orders it compares with segmented once, not at every suggestion."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
-from zongji.demo.data import load_demo
 from zongji.domain.chinese_text import Analyzer
 from zongji.services.catalogue import synonyms as catalogue_synonyms
 from zongji.services.dispatch import centre, suggestions, training
@@ -14,11 +12,6 @@ from zongji.services.knowledge import synonyms as kb_synonyms
 from zongji.store.models import Department
 from zongji.store.work_order_models import WorkOrder
 
-
-@pytest.fixture
-def demo(write, settings):
-    with write() as s:
-        load_demo(s, settings)
 
 
 def test_dispatch_uses_the_catalogues_analyser_and_follows_the_synonym_table(demo, write):

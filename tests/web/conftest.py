@@ -41,14 +41,14 @@ def browser(_chromium):
 
 
 @pytest.fixture
-def demo_server(settings, write) -> Iterator[str]:
-    """A real uvicorn on a free port, serving the demo organisations from the test database."""
+def demo_server(request, settings) -> Iterator[str]:
+    """A real uvicorn on a free port, serving the demo organisations from the test database
+    (loaded once per worker and copied: tests/demo_snapshot.py)."""
+    from tests import demo_snapshot
     from zongji.api.app import create_app
-    from zongji.demo.data import load_demo
     from zongji.domain.chinese_text import warm_up
 
-    with write() as s:
-        load_demo(s, settings)
+    demo_snapshot.load_for(request)
     # The dictionaries a server loads a few seconds after it starts (warm_up_seconds): loaded
     # before the browser's first search or suggestion, which would otherwise wait for them (once
     # per test process) while the test's clock runs.
