@@ -203,3 +203,15 @@ def test_a_refused_sms_is_retried_and_recorded(as_role, world, gateway, runtime,
         m = s.scalar(select(BookingMessage))
         assert m.state == "sent" and m.attempts == 2 and m.error is None
     assert len(gateway.messages) == 1
+
+
+def test_the_booking_pages_render_for_their_roles(as_role, world):
+    op = as_role("operator")
+    for url in ("/bookings", "/bookings/new", f"/bookings/new?call_id={world['call']}", "/bookings/1"):
+        r = op.get(url)
+        assert r.status_code == 200 and "booking" in r.text, url
+    assert "bkw-form" not in op.get("/bookings/settings").text  # shift leaders and above
+    leader = as_role("shift_leader")
+    page = leader.get("/bookings/settings").text
+    assert "bkw-form" in page and "bkt-list" not in page
+    assert "bkt-list" in as_role("admin").get("/bookings/settings").text

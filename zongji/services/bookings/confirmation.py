@@ -25,7 +25,7 @@ from zongji.services.actors import actor, who
 from zongji.services.bookings import hotel_bookings, hotels, messages
 from zongji.settings import Settings
 from zongji.store import jobs
-from zongji.store.booking_models import Booking, BookingAnswer, BookingEvent
+from zongji.store.booking_models import BookingAnswer, BookingEvent
 from zongji.store.models import User, utcnow
 from zongji.telephony.adapter import SwitchboardAdapter
 
