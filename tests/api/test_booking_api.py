@@ -215,3 +215,17 @@ def test_the_booking_pages_render_for_their_roles(as_role, world):
     page = leader.get("/bookings/settings").text
     assert "bkw-form" in page and "bkt-list" not in page
     assert "bkt-list" in as_role("admin").get("/bookings/settings").text
+
+
+def test_the_demo_has_hotels_in_several_cities_and_bookings_in_every_state(write, make_user, settings, session_factory):
+    from zongji.demo import bookings as demo
+    from zongji.store.booking_models import Booking, Hotel
+
+    make_user("operator", username="operator", operator_number="1001")
+    with write() as s:
+        demo.load(s, settings, now=utcnow())
+        demo.load(s, settings, now=utcnow())  # once
+    with session_factory() as s:
+        hotels_ = s.scalars(select(Hotel)).all()
+        assert len(hotels_) >= 20 and len({h.city for h in hotels_}) >= 3
+        assert {b.state for b in s.scalars(select(Booking))} == {"awaiting", "confirmed", "refused", "cancelled"}
