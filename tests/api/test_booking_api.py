@@ -18,6 +18,12 @@ from zongji.worker.runner import Worker
 from zongji.worker.tasks import load_all
 
 
+@pytest.fixture(autouse=True)
+def _only_the_tests_worker(settings):
+    """The jobs run by the test's own workers (at the clock it sets), not the app's thread."""
+    settings.run_worker_in_server = False
+
+
 @pytest.fixture
 def gateway(settings):
     g = SmsGatewayDouble(token="t").start()
@@ -140,7 +146,8 @@ def test_booking_from_a_call_to_the_care_message(as_role, world, gateway, runtim
     care_text = gateway.messages[2]["text"]
     assert "出行关怀" in care_text and "晴 3～12°C" in care_text and "小雨 6～11°C" in care_text
     view = op.get(f"/api/bookings/{bid}").json()
-    assert {m["kind"]: m["state"] for m in view["messages"]} == {"booking_confirmed": "sent", "travel_care": "sent"}
+    assert {m["kind"]: m["state"] for m in view["messages"]} == {
+        "membership_created": "sent", "booking_confirmed": "sent", "travel_care": "sent"}
     with session_factory() as s:
         assert s.scalar(select(Job.state).where(Job.key.like("booking-sms:%")).where(Job.state != "done")) is None
         assert len(s.scalars(select(BookingMessage)).all()) == 3
@@ -229,3 +236,77 @@ def test_the_demo_has_hotels_in_several_cities_and_bookings_in_every_state(write
         hotels_ = s.scalars(select(Hotel)).all()
         assert len(hotels_) >= 20 and len({h.city for h in hotels_}) >= 3
         assert {b.state for b in s.scalars(select(Booking))} == {"awaiting", "confirmed", "refused", "cancelled"}
+
+
+class _HttpForecast:
+    """A forecast provider answering the http contract of docs/weather.md on a loopback port."""
+
+    def __init__(self):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qs, urlparse
+
+        self.asked = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):  # noqa: N802
+                q = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+                outer.asked.append((q, self.headers.get("Authorization")))
+                first = dt.date.fromisoformat(q["from"])
+                days = [{"day": (first + dt.timedelta(days=i)).isoformat(), "summary": f"晴{i}", "temp_low": i,
+                         "temp_high": 10 + i} for i in range(int(q["days"]))]
+                data = json.dumps({"days": days}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/forecast"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_the_http_forecast_provider_fills_the_days_not_entered_by_hand(as_role, settings):
+    provider = _HttpForecast()
+    try:
+        settings.booking_weather_provider, settings.booking_weather_url = "http", provider.url
+        settings.booking_weather_token = "w-token"
+        leader = as_role("shift_leader")
+        today = utcnow().astimezone(settings.tz).date()
+        day = today + dt.timedelta(days=1)
+        assert leader.put(f"/api/bookings/weather/成都/{day.isoformat()}", json={"summary": "手工"}).status_code == 200
+        days = leader.get("/api/bookings/weather/成都", params={"day": day.isoformat()}).json()
+        assert [(d["summary"], d["source"]) for d in days] == [("手工", "manual"), ("晴1", "http"), ("晴2", "http")]
+        q, auth = provider.asked[0]
+        assert (q["city"], q["from"], q["days"], auth) == ("成都", day.isoformat(), "3", "Bearer w-token")
+        leader.get("/api/bookings/weather/成都", params={"day": day.isoformat()})
+        assert len(provider.asked) == 1  # kept: not asked again
+    finally:
+        provider.server.shutdown()
+
+
+def test_a_pbx_without_click_to_call_leaves_the_number_to_dial_by_hand(as_role, world, runtime, settings, session_factory):
+    from zongji.store.booking_models import BookingEvent
+    from zongji.store.models import AuditEntry
+
+    op = as_role("operator")
+    check_in = utcnow().astimezone(settings.tz).date() + dt.timedelta(days=2)
+    bid = op.post("/api/bookings/hotel", json=_body(world["a"], check_in, read_back_heard=True)).json()["id"]
+    no_ext = op.post(f"/api/bookings/{bid}/dial", json={})
+    assert no_ext.status_code == 422 and "extension" in no_ext.text  # no work number on this account
+    assert op.post(f"/api/bookings/{bid}/dial", json={"extension": "8001"}).status_code == 200
+    pbx = runtime.pbx()
+    pbx.dial = None  # an adapter without the optional command
+    _run(runtime, utcnow())
+    with session_factory() as s:
+        ev = s.scalar(select(BookingEvent).where(BookingEvent.action == "dialled"))
+        assert ev.detail["result"] == "by_hand" and ev.detail["number"] == "057187979889"
+    op.get(f"/api/bookings/{bid}")
+    with session_factory() as s:  # the mobile is personal data: the booking's read is audited
+        assert s.scalar(select(AuditEntry).where(AuditEntry.entity == "booking", AuditEntry.action == "read"))

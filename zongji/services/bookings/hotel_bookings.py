@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from zongji.domain.bookings import hotel_booking as rules
@@ -21,7 +21,8 @@ from zongji.services import audit, live_feed
 from zongji.services.actors import actor, who
 from zongji.services.bookings import hotels, messages
 from zongji.settings import Settings
-from zongji.store.booking_models import Booking, BookingAnswer, BookingEvent, BookingMessage, BookingRoom, Hotel
+from zongji.store.booking_models import (Booking, BookingAnswer, BookingEvent, BookingMember, BookingMessage,
+                                         BookingRoom, Hotel)
 from zongji.store.models import Call, User, utcnow
 
 
@@ -195,7 +196,11 @@ def booking_out(session: Session, b: Booking, settings: Settings) -> dict[str, A
                          number=b.number)
     answers = session.scalars(select(BookingAnswer).where(BookingAnswer.booking_id == b.id).order_by(BookingAnswer.id))
     events = session.scalars(select(BookingEvent).where(BookingEvent.booking_id == b.id).order_by(BookingEvent.id))
-    msgs = session.scalars(select(BookingMessage).where(BookingMessage.booking_id == b.id).order_by(BookingMessage.id))
+    # The booking's messages, and the membership message of the customer's mobile (sent at their first booking).
+    member = session.scalar(select(BookingMember.id).where(BookingMember.mobile == b.mobile))
+    msgs = session.scalars(select(BookingMessage).where(or_(
+        BookingMessage.booking_id == b.id,
+        (BookingMessage.member_id == member) if member is not None else false())).order_by(BookingMessage.id))
     return {
         "id": b.id, "number": b.number, "kind": b.kind, "state": b.state, "customer_name": b.customer_name,
         "mobile": b.mobile, "caller_number": b.caller_number, "call_id": b.call_id,
