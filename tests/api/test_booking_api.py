@@ -45,7 +45,7 @@ def world(write):
         d = hotels.save(s, actor="t", name="北京饭店", city="北京", phone="01065137766",
                         price_low_fen=70000, price_high_fen=130000)
         call = Call(external_id="bk-1", direction="in", calling_number="13900001111", called_number="4000000000",
-                    state="answered", ringing_at=utcnow(), caller_label="张伟")
+                    state="answered", ringing_at=utcnow(), caller_kind="customer", caller_label="张伟")
         s.add(call)
         s.flush()
         return {"a": a.id, "b": b.id, "c": c.id, "d": d.id, "call": call.id}

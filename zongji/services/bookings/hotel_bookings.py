@@ -61,7 +61,9 @@ def caller_of_call(session: Session, call_id: int) -> dict[str, Any]:
         mobile = rules.clean_mobile(number)
     except Invalid:
         mobile = None
-    return {"call_id": call.id, "caller_number": number, "caller_name": call.caller_label, "mobile": mobile}
+    # An identified caller's name; an unknown caller's label is only their number again.
+    name = call.caller_label if call.caller_kind not in (None, "unknown") and call.caller_label != number else None
+    return {"call_id": call.id, "caller_number": number, "caller_name": name, "mobile": mobile}
 
 
 def preview(session: Session, settings: Settings, data: Mapping[str, Any], *, hotel_id: int,
@@ -70,7 +72,12 @@ def preview(session: Session, settings: Settings, data: Mapping[str, Any], *, ho
     now = now or utcnow()
     hotel = hotels.get(session, hotel_id)
     b = rules.check(to_input(data), today=_local_today(settings, now))
-    number = session.get(Booking, booking_id).number if booking_id and session.get(Booking, booking_id) else None
+    number = None
+    if booking_id is not None:
+        current = session.get(Booking, booking_id)
+        if current is None:
+            raise NotFound("no such booking", field="booking_id")
+        number = current.number
     rb = hotel_read_back(b, hotel_name=hotel.name, city=hotel.city, action="change" if booking_id else "book",
                          number=number)
     return {"read_back": rb.to_dict(), "nights": b.nights, "total_fen": rules.total_fen(b.rooms, b.nights),
