@@ -310,3 +310,23 @@ def test_a_pbx_without_click_to_call_leaves_the_number_to_dial_by_hand(as_role, 
     op.get(f"/api/bookings/{bid}")
     with session_factory() as s:  # the mobile is personal data: the booking's read is audited
         assert s.scalar(select(AuditEntry).where(AuditEntry.entity == "booking", AuditEntry.action == "read"))
+
+
+def test_a_change_after_confirmation_cancels_the_care_message_and_confirming_again_schedules_it(
+        as_role, world, settings, session_factory):
+    op = as_role("operator")
+    check_in = utcnow().astimezone(settings.tz).date() + dt.timedelta(days=4)
+    bid = op.post("/api/bookings/hotel", json=_body(world["a"], check_in, read_back_heard=True)).json()["id"]
+    op.post(f"/api/bookings/{bid}/answer", json={"result": "confirmed", "confirmation_number": "A1"})
+    later = check_in + dt.timedelta(days=1)
+    changed = op.put(f"/api/bookings/{bid}", json=_body(world["a"], later, read_back_heard=True)).json()
+    assert changed["state"] == "awaiting" and changed["confirmation_number"] is None
+    assert changed["events"][-1]["action"] == "changed" and "修改后的预订" in changed["events"][-1]["read_back"]
+    op.post(f"/api/bookings/{bid}/answer", json={"result": "confirmed", "confirmation_number": "A2"})
+    with session_factory() as s:
+        rows = s.scalars(select(BookingMessage).where(BookingMessage.booking_id == bid)
+                         .order_by(BookingMessage.id)).all()
+        assert [(m.kind, m.state) for m in rows] == [
+            ("booking_confirmed", "cancelled"), ("travel_care", "cancelled"),
+            ("booking_confirmed", "scheduled"), ("travel_care", "scheduled")]
+        assert rows[3].due_at.astimezone(settings.tz).date() == later - dt.timedelta(days=1)
