@@ -418,6 +418,21 @@ class Settings(BaseSettings):
     # The key of the numbers' stand-ins; empty = a random key kept in data_dir/retention.key.
     retention_hmac_secret: str = ""
 
+    # Booking hotline (issue 17, R-T1..R-T3; zongji/domain/bookings, zongji/services/bookings).
+    # The hotline's number said in the customers' messages ({hotline}).
+    booking_hotline_number: str = "400-000-0000"
+    # The day-before care message (出行关怀, R-T3) is sent at this local time the day before check-in.
+    booking_care_time: str = Field("10:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # A customer SMS the gateway did not accept is tried again after this many seconds, this many times.
+    booking_sms_retry_seconds: float = Field(60.0, ge=0)
+    booking_sms_max_attempts: int = Field(5, ge=1, le=50)
+    # The weather forecast provider for the care message (docs/weather.md): "none" (forecasts
+    # entered by hand per city and day) or "http" (GET booking_weather_url, the JSON contract).
+    booking_weather_provider: str = Field("none", pattern=r"^(none|http)$")
+    booking_weather_url: str = ""
+    booking_weather_token: str = ""
+    booking_weather_timeout_seconds: float = Field(5.0, gt=0)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

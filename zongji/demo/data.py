@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zongji.demo import bookings as bookings_demo
 from zongji.demo import catalogue as catalogue_demo
 from zongji.demo import emergency as emergency_demo
 from zongji.demo import guestsvc as guestsvc_demo
@@ -564,6 +565,7 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
     # Issue 15: the SMS gateway's token and messages waiting in the intake queue.
     intake_demo.load(session, settings, now=now)
     emergency_demo.load(session, now=now)  # the hotel's fire plan (R-H11, issue 14)
+    bookings_demo.load(session, settings, now=now)  # the booking hotline: hotels, bookings (issue 17)
     session.flush()
 
     def count(model, *where) -> int:

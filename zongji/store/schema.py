@@ -8,6 +8,7 @@ the list below; ``tests/store/test_migrations.py`` checks that none is missing.
 from __future__ import annotations
 
 from zongji.store import (
+    booking_models,  # the booking hotline: hotels, bookings, answers, customer messages (issue 17)
     catalogue_models,  # the responsibility catalogue, the dispatch model and its suggestions (issue 11)
     charges_models,  # call charges rated and posted to guests' folios (issue 13)
     directory_version_models,  # the directory's version, bumped by triggers (issue 18)
@@ -28,6 +29,6 @@ from zongji.store import (
 )
 from zongji.store.base import Base
 
-MODEL_MODULES = (catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, retention_models, roster_models, stats_models, switchboard_models,
+MODEL_MODULES = (booking_models, catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, retention_models, roster_models, stats_models, switchboard_models,
                  wakeup_models, work_order_models)
 metadata = Base.metadata

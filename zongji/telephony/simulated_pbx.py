@@ -107,6 +107,12 @@ class SimulatedPbx:
             self.commands.append(Command(self.clock(), "bar", {"extension": extension, "barred": bool(barred)}))
             self.bars[extension] = bool(barred)
 
+    def dial(self, extension: str, number: str, *, ref: str) -> None:
+        """Click-to-call (optional command, issue 17): ring ``extension``, then connect it to ``number``."""
+        self._check()
+        with self._lock:
+            self.commands.append(Command(self.clock(), "dial", {"extension": extension, "number": number, "ref": ref}))
+
     # ---- for people and tests
 
     def long_distance_barred(self, extension: str) -> bool:

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from zongji.web import (
+    booking_pages,  # the booking hotline: bookings, their list and figures, templates (issue 17)
     catalogue_pages,  # the responsibility catalogue (issue 11)
     charges_pages,  # call charges, the missed-charges list, IDD/DDD statistics (issue 13)
     emergency_pages,  # the emergency board (issue 14)
@@ -32,5 +33,5 @@ def install(router: APIRouter) -> None:
     router.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
                    catalogue_pages, charges_pages, evaluation_pages, knowledge_pages, fias_pages, guest_file_pages, guestsvc_pages,
-                   intake_pages, public_pages, emergency_pages, retention_pages):
+                   intake_pages, public_pages, emergency_pages, retention_pages, booking_pages):
         router.include_router(module.router)

@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 from zongji.worker import registry
-from zongji.worker.tasks import (charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention,
+from zongji.worker.tasks import (bookings, charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention,
                                  stats, switchboard, wakeups, work_orders)
 
-TASK_MODULES = (charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention, stats, switchboard,
+TASK_MODULES = (bookings, charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention, stats, switchboard,
                 wakeups, work_orders)
 
 
