@@ -1,0 +1,1 @@
+"""Booking hotline (issue 17)."""
