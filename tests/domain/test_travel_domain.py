@@ -72,7 +72,7 @@ def test_flight_booking_fields():
     (dict(payment=f.ON_DELIVERY), "delivery_address"),
     (dict(to_city="北京"), "to_city"),
     (dict(departure_date=date(2026, 12, 1)), "departure_date"),
-    (dict(passengers=[("李四", ids.RESIDENT_ID, "110105194912310021")]), "passengers[0].id_number"),
+    (dict(passengers=[("李四", ids.RESIDENT_ID, "110105194912310021")]), "passengers.0.id_number"),
     (dict(passengers=[]), "passengers"),
 ])
 def test_flight_booking_errors_name_the_field(over, field):
@@ -93,7 +93,7 @@ def test_quote_totals_in_fen():
     assert m.make_quote([("x", 1, 1)], 50).deposit_fen == 1  # half a fen rounds up
     with pytest.raises(m.MeetingBookingError) as err:
         m.make_quote([("x", 0, 1)], 30)
-    assert err.value.field == "lines[0].quantity"
+    assert err.value.field == "lines.0.quantity"
 
 
 def test_request_form_checks():

@@ -18,8 +18,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import Field
 
-from zongji.api.deps import IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
-from zongji.api.errors import error_responses
+from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
+from zongji.api.errors import error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.bookings import flights as flight_rules
 from zongji.domain.bookings import id_numbers
@@ -39,14 +39,14 @@ Day = Annotated[dt.date, IsoOnly]
 
 class MeetingIn(ApiModel):
     hotel_name: str = Field(min_length=1, max_length=120)
-    hotel_id: int | None = Field(None, ge=1)
+    hotel_id: int | None = Field(None, ge=1, le=2**53)
     kind: Literal[meeting_rules.MEETING_KINDS]  # type: ignore[valid-type]
     needs: str = Field("", max_length=2000)
     start_date: Day
     end_date: Day
     attendees: int = Field(ge=1, le=100000)
     rooms: int = Field(0, ge=0, le=10000)
-    budget_fen: int | None = Field(None, ge=0)
+    budget_fen: int | None = Field(None, ge=0, le=10**13)
     contact: str = Field(min_length=1, max_length=60)
     mobile: str = Field(min_length=1, max_length=30)
 
@@ -54,7 +54,7 @@ class MeetingIn(ApiModel):
 class QuoteLineIn(ApiModel):
     label: str = Field(min_length=1, max_length=120)
     quantity: int = Field(ge=1, le=1000000)
-    unit_fen: int = Field(ge=0)
+    unit_fen: int = Field(ge=0, le=10**10)
 
 
 class MeetingActionIn(ApiModel):
@@ -89,7 +89,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-@router.post("/meetings", status_code=201, summary="Take a meeting booking's requirements")
+@router.post("/meetings", status_code=201, summary="Take a meeting booking's requirements",
+             openapi_extra=refusals(start_date="not in the past", end_date="not before the start",
+                                    hotel_name="not only spaces", contact="not only spaces",
+                                    mobile="not only spaces"))
 def create_meeting(body: MeetingIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     m = meetings.create(db, settings, actor=actor_of(user), today=_now().astimezone(settings.tz).date(),
                         **body.model_dump())
@@ -97,22 +100,28 @@ def create_meeting(body: MeetingIn, user: Console, db: WriteDB, settings: Cfg) -
 
 
 @router.get("/meetings/{booking_id}", summary="A meeting booking with its state")
-def get_meeting(booking_id: Annotated[int, Path(ge=1)], user: Console, db: ReadDB) -> dict[str, Any]:
+def get_meeting(booking_id: IdPath, user: Console, db: ReadDB) -> dict[str, Any]:
     return meetings.meeting_out(meetings.get(db, booking_id), user.role)
 
 
-@router.post("/meetings/{booking_id}/actions/{action}", summary="Quote, confirm, refuse, pay the deposit, cancel")
-def meeting_action(booking_id: Annotated[int, Path(ge=1)], action: Annotated[str, Path(max_length=20)],
+@router.post("/meetings/{booking_id}/actions/{action}", summary="Quote, confirm, refuse, pay the deposit, cancel",
+             openapi_extra=refusals(lines="a quote needs at least one line with a label",
+                                    reason="refusing or cancelling needs a reason"))
+def meeting_action(booking_id: IdPath, action: Literal[tuple(meeting_rules.RULES)],  # type: ignore[valid-type]
                    body: MeetingActionIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    if action not in meeting_rules.RULES:
-        raise Invalid("Unknown action", field="action")
     m = meetings.act(db, settings, booking_id, action, user=user, actor=actor_of(user), now=_now(),
                      lines=[(ln.label, ln.quantity, ln.unit_fen) for ln in body.lines], reason=body.reason,
                      confirmation=body.confirmation)
     return meetings.meeting_out(m, user.role)
 
 
-@router.post("/flights", status_code=201, summary="Take a flight booking")
+@router.post("/flights", status_code=201, summary="Take a flight booking",
+             openapi_extra=refusals(passengers="real names not only spaces; ID numbers valid (resident ID check digit "
+                                    "and birth date, passport pattern)", customer="not only spaces",
+                                    mobile="not only spaces", from_city="not only spaces",
+                                    to_city="not only spaces and not the from city",
+                                    departure_date="not in the past", return_date="a return needs it, after the departure",
+                                    delivery_address="needed for payment on delivery"))
 def create_flight(body: FlightIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
     data = body.model_dump()
     data["passengers"] = [(p["name"], p["id_kind"], p["id_number"]) for p in data["passengers"]]
@@ -121,7 +130,7 @@ def create_flight(body: FlightIn, user: Console, db: WriteDB, settings: Cfg) -> 
 
 
 @router.get("/flights/{booking_id}", summary="A flight booking (ID numbers masked unless the role needs them)")
-def get_flight(booking_id: Annotated[int, Path(ge=1)], user: Console, db: WriteDB) -> dict[str, Any]:
+def get_flight(booking_id: IdPath, user: Console, db: WriteDB) -> dict[str, Any]:
     return flights.flight_out(db, flights.get(db, booking_id), role=user.role, actor=actor_of(user), user_id=user.id)
 
 
@@ -138,7 +147,8 @@ def list_bookings(user: Console, db: WriteDB,
     return out
 
 
-@router.get("/figures", summary="Meeting and flight bookings per operator and day")
+@router.get("/figures", summary="Meeting and flight bookings per operator and day",
+            openapi_extra=refusals(end="on or after start, at most a year later"))
 def figures(user: Stats, db: ReadDB, settings: Cfg, start: Day, end: Day) -> list[dict[str, Any]]:
     if end < start or (end - start).days > 366:
         raise Invalid("end must be on or after start, at most a year later", field="end")

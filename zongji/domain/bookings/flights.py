@@ -59,7 +59,7 @@ def _text(value: str | None, field: str, limit: int = 100) -> str:
 
 
 def check_passenger(index: int, name: str, id_kind: str, id_number: str, today: date | None) -> Passenger:
-    field = f"passengers[{index}]"
+    field = f"passengers.{index}"
     real_name = _text(name, f"{field}.name", 60)
     try:
         parsed: IdNumber = parse(id_kind, id_number, today=today)

@@ -121,11 +121,11 @@ def make_quote(lines: list[tuple[str, int, int]], deposit_percent: int) -> Quote
     out = []
     for i, (label, qty, unit) in enumerate(lines):
         if not (label or "").strip():
-            raise MeetingBookingError("Each line needs a label", f"lines[{i}].label", "required")
+            raise MeetingBookingError("Each line needs a label", f"lines.{i}.label", "required")
         if qty < 1:
-            raise MeetingBookingError("Quantity must be at least 1", f"lines[{i}].quantity", "positive")
+            raise MeetingBookingError("Quantity must be at least 1", f"lines.{i}.quantity", "positive")
         if unit < 0:
-            raise MeetingBookingError("Price cannot be negative", f"lines[{i}].unit_fen", "not_negative")
+            raise MeetingBookingError("Price cannot be negative", f"lines.{i}.unit_fen", "not_negative")
         out.append(QuoteLine(label.strip()[:120], qty, unit))
     if not 0 <= deposit_percent <= 100:
         raise MeetingBookingError("Deposit percent is 0 to 100", "deposit_percent", "range")
