@@ -138,3 +138,17 @@ def test_list_search_and_figures(as_role, settings):
         ("meeting", 1, 0, 1), ("flight", 1, 1, 0)}
     assert all(set(f) == {"kind", "day", "operator", "count", "confirmed", "refused"} for f in figs)
     assert leader.get("/api/travel/figures", params={"start": today, "end": _day(settings, -1)}).json()["field"] == "end"
+
+
+def test_demo_has_meeting_and_flight_bookings_loaded_once(write, settings):
+    from zongji.demo.data import load_demo
+    from zongji.store.travel_models import FlightBooking, MeetingBooking
+
+    now = dt.datetime.now(dt.UTC)
+    for _ in range(2):
+        with write() as s:
+            load_demo(s, settings, now=now)
+    with write() as s:
+        statuses = sorted(s.scalars(select(MeetingBooking.status)).all())
+        assert statuses == ["hotel_confirmed", "requested"]
+        assert s.scalar(select(func.count()).select_from(FlightBooking)) == 2
