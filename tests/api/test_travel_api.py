@@ -152,3 +152,10 @@ def test_demo_has_meeting_and_flight_bookings_loaded_once(write, settings):
         statuses = sorted(s.scalars(select(MeetingBooking.status)).all())
         assert statuses == ["hotel_confirmed", "requested"]
         assert s.scalar(select(func.count()).select_from(FlightBooking)) == 2
+
+
+def test_bookings_page_for_console_roles(as_role):
+    page = as_role("operator").get("/travel")
+    assert page.status_code == 200 and "travel.js" in page.text and "会议与机票预订" in page.text
+    assert 'id="travel-page"' in page.text
+    assert 'id="travel-page"' not in as_role("unit_handler").get("/travel").text
