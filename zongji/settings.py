@@ -417,6 +417,10 @@ class Settings(BaseSettings):
     retention_batch_rows: int = Field(500, ge=1, le=100000)
     # The key of the numbers' stand-ins; empty = a random key kept in data_dir/retention.key.
     retention_hmac_secret: str = ""
+    # Booking hotline, meeting and flight bookings (issue 17 points 3, 4; R-T4, R-T5).
+    travel_deposit_working_days: int = Field(2, ge=0, le=30)
+    travel_deposit_percent: int = Field(30, ge=0, le=100)
+    flight_id_retention_days: int = Field(30, ge=0, le=3650)
 
     # Booking hotline (issue 17, R-T1..R-T3; zongji/domain/bookings, zongji/services/bookings).
     # The hotline's number said in the customers' messages ({hotline}).

@@ -42,6 +42,7 @@ from zongji.api.routers import (
     room_board,
     stats,
     switchboard,
+    travel_bookings,
     users,
     weather,
     wakeups,
@@ -80,7 +81,7 @@ def area_routes() -> APIRouter:
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
                    dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather, guest_files,
-                   intake, open311, public_intake, emergency, retention, bookings):
+                   intake, open311, public_intake, emergency, retention, bookings, travel_bookings):
         router.include_router(module.router)
     install_console(router)
     return router

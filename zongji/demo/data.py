@@ -26,6 +26,7 @@ from zongji.demo import guestsvc as guestsvc_demo
 from zongji.demo import knowledge as knowledge_demo
 from zongji.demo import switchboard as switchboard_demo
 from zongji.demo import intake as intake_demo
+from zongji.demo import travel as travel_demo
 from zongji.demo.work_orders import load_work_order_demo
 from zongji.errors import ZongjiError
 from zongji.services import audit, auth, wakeups
@@ -566,6 +567,7 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
     intake_demo.load(session, settings, now=now)
     emergency_demo.load(session, now=now)  # the hotel's fire plan (R-H11, issue 14)
     bookings_demo.load(session, settings, now=now)  # the booking hotline: hotels, bookings (issue 17)
+    travel_demo.load(session, settings, now=now)  # meeting and flight bookings (issue 17)
     session.flush()
 
     def count(model, *where) -> int:

@@ -24,11 +24,12 @@ from zongji.store import (
     roster_models,  # the roster's shifts (issue 10)
     stats_models,  # the statistics' aggregates, their triggers, reviews (issue 10)
     switchboard_models,  # transfers, messages, DND, lines, faults, silence, handovers (issue 3)
+    travel_models,  # meeting and flight bookings of the booking hotline (issue 17)
     wakeup_models,  # wake-up calls, attempts, tasks and checks (issue 5)
     work_order_models,  # work orders, calendar, SLA policies, notifications (issue 4)
 )
 from zongji.store.base import Base
 
-MODEL_MODULES = (booking_models, catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, retention_models, roster_models, stats_models, switchboard_models,
+MODEL_MODULES = (booking_models, catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, retention_models, roster_models, stats_models, switchboard_models, travel_models,
                  wakeup_models, work_order_models)
 metadata = Base.metadata

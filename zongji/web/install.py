@@ -23,6 +23,7 @@ from zongji.web import (
     room_board_pages,  # room board (issues 3 and 5)
     stats_pages,  # the live wallboard and reports (issue 10)
     switchboard_pages,  # handover log (issue 3)
+    travel_pages,  # meeting and flight bookings (issue 17)
     work_order_pages,  # work orders (issue 4)
 )
 from zongji.web.shell import STATIC_DIR
@@ -33,5 +34,5 @@ def install(router: APIRouter) -> None:
     router.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
                    catalogue_pages, charges_pages, evaluation_pages, knowledge_pages, fias_pages, guest_file_pages, guestsvc_pages,
-                   intake_pages, public_pages, emergency_pages, retention_pages, booking_pages):
+                   intake_pages, public_pages, emergency_pages, retention_pages, booking_pages, travel_pages):
         router.include_router(module.router)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from zongji.worker import registry
 from zongji.worker.tasks import (bookings, charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention,
-                                 stats, switchboard, wakeups, work_orders)
+                                 stats, switchboard, travel, wakeups, work_orders)
 
 TASK_MODULES = (bookings, charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention, stats, switchboard,
-                wakeups, work_orders)
+                travel, wakeups, work_orders)
 
 
 def load_all() -> dict[str, registry.Handler]:
