@@ -417,6 +417,12 @@ class Settings(BaseSettings):
     retention_batch_rows: int = Field(500, ge=1, le=100000)
     # The key of the numbers' stand-ins; empty = a random key kept in data_dir/retention.key.
     retention_hmac_secret: str = ""
+    # Outbound call lists (issue 14 point 4, R-S13, R-S12; zongji/domain/outbound). An entry is
+    # tried at most outbound_max_tries times, outbound_retry_minutes apart; an operator's claim
+    # on an entry lapses after outbound_claim_lease_seconds.
+    outbound_max_tries: int = Field(3, ge=1, le=20)
+    outbound_retry_minutes: float = Field(30, gt=0)
+    outbound_claim_lease_seconds: float = Field(300, gt=0)
 
     @field_validator("timezone")
     @classmethod
