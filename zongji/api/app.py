@@ -35,6 +35,7 @@ from zongji.api.routers import (
     public_intake,
     pms,
     presence,
+    outbound,
     retention,
     roster,
     prompts,
@@ -79,7 +80,7 @@ def area_routes() -> APIRouter:
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
                    dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather, guest_files,
-                   intake, open311, public_intake, emergency, retention):
+                   intake, open311, public_intake, emergency, retention, outbound):
         router.include_router(module.router)
     install_console(router)
     return router

@@ -157,3 +157,12 @@ def normalise_number(value: object) -> str:
     if text and not _NUMBER.match(text):
         raise InvalidInput(f"not a phone number: {text[:30]}", field="number", code="bad_number")
     return text
+
+
+BUILDERS = frozenset({Role.SHIFT_LEADER, Role.SUPERVISOR, Role.ADMIN})
+
+
+def check_build(role: Role | str) -> None:
+    """Building a list (or its automatic calls) is for shift leaders, supervisors and admins (403)."""
+    if role not in BUILDERS:
+        raise ActionForbidden(f"role {role} may not build an outbound list", code="role_not_allowed")
