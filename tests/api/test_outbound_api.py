@@ -1,0 +1,128 @@
+"""Outbound call lists over the API on both databases (issue 14 point 4): building from customers
+and from an XLSX import (rows rejected one by one, entries without a number apart), two
+operators never taking the same entry, the retry rule, reached / not reached, the XLSX export;
+roles and 4xx naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import update
+
+from zongji.api.app import create_app
+from zongji.store.models import Customer, Organisation
+from zongji.store.outbound_models import OutboundEntry
+
+
+@pytest.fixture
+def ob_app(settings):
+    return create_app(settings.model_copy(update={"run_worker_in_server": False, "outbound_max_tries": 2}))
+
+
+@pytest.fixture
+def as_(ob_app, make_user):
+    clients = []
+
+    def _as(role: str) -> TestClient:
+        username, password = make_user(role)
+        c = TestClient(ob_app)
+        c.__enter__()
+        clients.append(c)
+        assert c.post("/api/auth/login", json={"username": username, "password": password}).status_code == 200
+        return c
+
+    yield _as
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def customers(write):
+    with write() as s:
+        org = Organisation(code="water", name="自来水公司", name_en="Water Co", kind="company")
+        s.add(org)
+        s.flush()
+        s.add_all([Customer(organisation_id=org.id, name="张三", phone="138 0013 8001", company="东区 A 栋", note="东区"),
+                   Customer(organisation_id=org.id, name="李四", phone="13800138002", note="东区"),
+                   Customer(organisation_id=org.id, name="王五", phone="", note="东区"),
+                   Customer(organisation_id=org.id, name="赵六", phone="13800138009", note="西区")])
+
+
+def test_customers_list_two_operators_retry_and_export(as_, customers, write):
+    sup, op1, op2 = as_("supervisor"), as_("operator"), as_("operator")
+    body = {"name": "东区停水通知", "source": "customers", "filter": "东区", "purpose": "notice"}
+    assert op1.post("/api/outbound/lists", json=body).status_code == 403
+    r = sup.post("/api/outbound/lists", json={**body, "source": "people"})
+    assert r.status_code == 422 and r.json()["field"] == "source", r.text
+    r = sup.post("/api/outbound/lists", json=body)
+    assert r.status_code == 201, r.text
+    list_id = r.json()["id"]
+    rep = op1.get(f"/api/outbound/lists/{list_id}").json()
+    assert rep["counts"] == {"reached": 0, "not_reached": 0, "open": 2, "no_number": 1}
+    assert [e["name"] for e in rep["no_number"]] == ["王五"]
+
+    # Two operators: one key each, never the same entry; the same key again keeps one's own.
+    a = op1.post(f"/api/outbound/lists/{list_id}/next").json()
+    b = op2.post(f"/api/outbound/lists/{list_id}/next").json()
+    assert a["id"] != b["id"] and {a["number"], b["number"]} == {"13800138001", "13800138002"}
+    assert op1.post(f"/api/outbound/lists/{list_id}/next").json()["id"] == a["id"]
+    assert op2.post(f"/api/outbound/entries/{a['id']}/result", json={"result": "reached"}).status_code == 409
+    r = op1.post(f"/api/outbound/entries/{a['id']}/result", json={"result": "maybe"})
+    assert r.status_code == 422 and r.json()["field"] == "result"
+    r = op1.post(f"/api/outbound/entries/{a['id']}/result", json={"result": "call_back"})
+    assert r.status_code == 422 and r.json()["field"] == "call_back_at", r.text
+
+    r = op1.post(f"/api/outbound/entries/{a['id']}/result", json={"result": "reached", "note": "已告知"})
+    assert r.status_code == 200 and r.json()["state"] == "reached"
+    # The retry rule: no answer → due again after outbound_retry_minutes, not before.
+    r = op2.post(f"/api/outbound/entries/{b['id']}/result", json={"result": "no_answer"})
+    e = r.json()
+    assert e["state"] == "retry" and e["tries"] == 1
+    due = dt.datetime.fromisoformat(e["due_at"])
+    assert dt.timedelta(minutes=29) < due - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(minutes=30)
+    assert op1.post(f"/api/outbound/lists/{list_id}/next").status_code == 204
+    with write() as s:  # time passes
+        s.execute(update(OutboundEntry).where(OutboundEntry.id == b["id"]).values(
+            due_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)))
+    again = op1.post(f"/api/outbound/lists/{list_id}/next").json()
+    assert again["id"] == b["id"]
+    r = op1.post(f"/api/outbound/entries/{b['id']}/result", json={"result": "busy"})
+    assert r.json()["state"] == "not_reached"  # outbound_max_tries = 2
+
+    rep = op1.get(f"/api/outbound/lists/{list_id}").json()
+    assert [e["name"] for e in rep["reached"]] == ["张三"] and [e["name"] for e in rep["not_reached"]] == ["李四"]
+    x = op1.get(f"/api/outbound/lists/{list_id}/export")
+    assert x.status_code == 200 and x.headers["content-type"].startswith("application/vnd.openxml")
+    wb = load_workbook(io.BytesIO(x.content))
+    reached = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert reached[1][1] == "张三" and reached[1][8] == "已告知"
+    assert [r[1] for r in wb.worksheets[1].iter_rows(values_only=True)][1:] == ["李四"]
+    assert op1.get("/api/outbound/lists/999/export").status_code == 404
+
+
+def _xlsx(rows) -> bytes:
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_import_rejects_rows_and_keeps_no_number_apart(as_):
+    sup = as_("supervisor")
+    data = _xlsx([("姓名", "电话", "地址"), ("甲", "13900000001", "1号楼"), ("乙", "not a phone", "2号楼"),
+                  ("", "13900000003", ""), ("丁", None, "4号楼")])
+    r = sup.post("/api/outbound/lists/import", data={"name": "回访"}, files={"file": ("l.xlsx", data, "application/octet-stream")})
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["entries"] == 2
+    assert [(x["row"], x["field"]) for x in out["rejected"]] == [(3, "number"), (4, "name")]
+    rep = sup.get(f"/api/outbound/lists/{out['id']}").json()
+    assert rep["counts"]["open"] == 1 and [e["name"] for e in rep["no_number"]] == ["丁"]
+    r = sup.post("/api/outbound/lists/import", data={"name": "x"}, files={"file": ("l.xlsx", b"junk", "application/octet-stream")})
+    assert r.status_code == 422 and r.json()["field"] == "file"
