@@ -423,6 +423,11 @@ class Settings(BaseSettings):
     outbound_max_tries: int = Field(3, ge=1, le=20)
     outbound_retry_minutes: float = Field(30, gt=0)
     outbound_claim_lease_seconds: float = Field(300, gt=0)
+    # Console callbacks (issue 14 point 5, R-S6, R-S15): "the caller cannot hear us" makes a
+    # callback due this many minutes later; an open callback alerts the consoles again every
+    # callback_alert_repeat_seconds until it is done.
+    callback_cannot_hear_minutes: float = Field(3, gt=0)
+    callback_alert_repeat_seconds: float = Field(60, gt=0)
 
     @field_validator("timezone")
     @classmethod

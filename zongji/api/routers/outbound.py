@@ -7,6 +7,9 @@
 - ``GET /api/outbound/lists``; ``GET …/{id}``: reached / not reached / open / no number;
   ``GET …/{id}/export``: the same as XLSX.
 - ``POST …/{id}/next``: take the next entry (one key), claimed with a lease; 204 when none is due.
+- ``POST /api/outbound/callbacks`` ``{"kind": "long_call"|"cannot_hear", "number", "read_back",
+  "call_id", "name"}`` (issue 14 point 5); ``GET /api/outbound/callbacks``: those not yet done;
+  ``POST /api/outbound/entries/{id}/take``: take one entry (the alerted callback).
 - ``POST /api/outbound/entries/{id}/result`` ``{"result", "note", "answers", "call_back_at"}``;
   ``POST …/{id}/release``.
 """
@@ -24,7 +27,7 @@ from zongji.api.models import ApiModel
 from zongji.domain.outbound import RESULTS
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.services import xlsx_upload
-from zongji.services.outbound import building, working
+from zongji.services.outbound import building, callbacks, working
 from zongji.store.models import User, utcnow
 
 router = APIRouter(prefix="/api/outbound", tags=["outbound"], responses=error_responses({404: "no such list or entry"}))
@@ -108,3 +111,29 @@ def record(entry_id: IdPath, body: ResultIn, request: Request, user: Console, db
 @router.post("/entries/{entry_id}/release", summary="Give an entry back without a result")
 def release(entry_id: IdPath, user: Console, db: WriteDB) -> dict[str, Any]:
     return working.release(db, user, entry_id, now=utcnow())
+
+
+class CallbackIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["long_call", "cannot_hear"]
+    number: str = Field(min_length=1, max_length=40)
+    read_back: bool = False
+    call_id: int | None = Field(None, ge=1)
+    name: str = Field("", max_length=100)
+
+
+@router.post("/callbacks", status_code=201, summary="A callback from the console (long call / caller cannot hear)",
+             openapi_extra=refusals(read_back="must be true for a long call: read the number back first",
+                                    number="a phone number"))
+def create_callback(body: CallbackIn, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+    return callbacks.create(db, user, body.model_dump(mode="json"), now=utcnow(), settings=request.app.state.settings)
+
+
+@router.get("/callbacks", summary="The callbacks not yet done, soonest due first")
+def open_callbacks(user: Console, db: ReadDB) -> list[dict[str, Any]]:
+    return callbacks.open_callbacks(db)
+
+
+@router.post("/entries/{entry_id}/take", summary="Take this entry (claimed with a lease)")
+def take(entry_id: IdPath, request: Request, user: Console, db: WriteDB) -> dict[str, Any]:
+    return working.take(db, user, entry_id, now=utcnow(), settings=request.app.state.settings)

@@ -56,18 +56,22 @@ def entry_view(e: OutboundEntry) -> dict[str, Any]:
             "lease_until": e.lease_until.isoformat() if e.lease_until else None}
 
 
-def take_next(session: Session, user: User, list_id: int, *, now: dt.datetime, settings: Settings) -> dict[str, Any] | None:
-    """The caller's entry to call now: the one they already hold, else the next takeable one,
-    claimed for ``outbound_claim_lease_seconds``; ``None`` when nothing is due."""
+def take_next(session: Session, user: User, list_id: int, *, now: dt.datetime, settings: Settings,
+              entry_id: int | None = None) -> dict[str, Any] | None:
+    """The caller's entry to call now: the one they already hold, else the next takeable one
+    (or ``entry_id`` if it is takeable), claimed for ``outbound_claim_lease_seconds``; ``None``
+    when nothing is due."""
     lst = _list(session, list_id)
     ob.claim(ob.Entry(), user.id, user.role, now, dt.timedelta(seconds=1))  # the role check (403)
     held = session.scalars(select(OutboundEntry).where(
         OutboundEntry.list_id == list_id, OutboundEntry.state == S.CLAIMED.value,
-        OutboundEntry.claimed_by_id == user.id, OutboundEntry.lease_until > now)).first()
+        OutboundEntry.claimed_by_id == user.id, OutboundEntry.lease_until > now,
+        *([OutboundEntry.id == entry_id] if entry_id is not None else []))).first()
     lease = dt.timedelta(seconds=settings.outbound_claim_lease_seconds)
     if held is None:
         candidates = session.scalars(select(OutboundEntry.id).where(
-            OutboundEntry.list_id == list_id, _takeable_clause(now)).order_by(
+            OutboundEntry.list_id == list_id, _takeable_clause(now),
+            *([OutboundEntry.id == entry_id] if entry_id is not None else [])).order_by(
             OutboundEntry.due_at.is_not(None), OutboundEntry.due_at, OutboundEntry.position).limit(20)).all()
         for entry_id in candidates:
             # The claim is one UPDATE guarded by the same condition: of two operators racing for
@@ -86,6 +90,17 @@ def take_next(session: Session, user: User, list_id: int, *, now: dt.datetime, s
                  entity="outbound_entry", entity_id=held.id)
     out = entry_view(held)
     out.update(message=lst.message, questions=lst.questions, purpose=lst.purpose)
+    return out
+
+
+def take(session: Session, user: User, entry_id: int, *, now: dt.datetime, settings: Settings) -> dict[str, Any]:
+    """Take one given entry (a callback from the console's alert); 409 when it is held or done."""
+    entry = session.get(OutboundEntry, entry_id)
+    if entry is None:
+        raise NotFound("no such outbound entry")
+    out = take_next(session, user, entry.list_id, now=now, settings=settings, entry_id=entry_id)
+    if out is None:
+        raise IllegalTransition("the entry is held by another operator or done", code="not_takeable")
     return out
 
 

@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 from zongji.worker import registry
-from zongji.worker.tasks import (charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention,
-                                 stats, switchboard, wakeups, work_orders)
+from zongji.worker.tasks import (charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, outbound,
+                                 retention, stats, switchboard, wakeups, work_orders)
 
-TASK_MODULES = (charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention, stats, switchboard,
+TASK_MODULES = (charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, outbound, retention, stats, switchboard,
                 wakeups, work_orders)
 
 
