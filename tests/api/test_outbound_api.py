@@ -126,3 +126,40 @@ def test_xlsx_import_rejects_rows_and_keeps_no_number_apart(as_):
     assert rep["counts"]["open"] == 1 and [e["name"] for e in rep["no_number"]] == ["丁"]
     r = sup.post("/api/outbound/lists/import", data={"name": "x"}, files={"file": ("l.xlsx", b"junk", "application/octet-stream")})
     assert r.status_code == 422 and r.json()["field"] == "file"
+
+
+def test_console_callbacks_alert_until_done(as_, write, ob_app):
+    from sqlalchemy import select
+
+    from zongji.services.outbound import callbacks
+    from zongji.store.models import FeedItem, Job
+
+    op = as_("operator")
+    r = op.post("/api/outbound/callbacks", json={"kind": "long_call", "number": "13800138005"})
+    assert r.status_code == 422 and r.json()["field"] == "read_back"
+    r = op.post("/api/outbound/callbacks", json={"kind": "cannot_hear", "number": "hello"})
+    assert r.status_code == 422 and r.json()["field"] == "number"
+    r = op.post("/api/outbound/callbacks", json={"kind": "cannot_hear", "number": "138 0013 8005"})
+    assert r.status_code == 201, r.text
+    cb = r.json()
+    due = dt.datetime.fromisoformat(cb["due_at"])
+    assert dt.timedelta(minutes=2) < due - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(minutes=3)
+    long = op.post("/api/outbound/callbacks", json={"kind": "long_call", "number": "13800138006", "read_back": True}).json()
+    assert [c["id"] for c in op.get("/api/outbound/callbacks").json()] == [long["id"], cb["id"]]
+    settings = ob_app.state.settings
+    with write() as s:
+        job = s.scalar(select(Job).where(Job.key == f"outbound:callback:{cb['id']}:alert:1"))
+        assert job is not None and job.due_at == due
+        assert callbacks.alert(s, cb["id"], 1, now=due, settings=settings)
+        assert s.scalar(select(Job).where(Job.key == f"outbound:callback:{cb['id']}:alert:2")) is not None
+        events = [f.payload["event"] for f in s.scalars(select(FeedItem).where(
+            FeedItem.topic == "outbound_callback", FeedItem.entity_id == str(cb["id"])).order_by(FeedItem.id))]
+        assert events == ["created", "due"]
+        s.execute(update(OutboundEntry).where(OutboundEntry.id == cb["id"]).values(due_at=due - dt.timedelta(minutes=5)))
+    taken = op.post(f"/api/outbound/entries/{cb['id']}/take").json()
+    assert taken["number"] == "13800138005" and taken["state"] == "claimed"
+    assert as_("operator").post(f"/api/outbound/entries/{cb['id']}/take").status_code == 409
+    assert op.post(f"/api/outbound/entries/{cb['id']}/result", json={"result": "reached"}).json()["state"] == "reached"
+    with write() as s:
+        assert not callbacks.alert(s, cb["id"], 2, now=due, settings=settings)  # done: no more alerts
+    assert [c["id"] for c in op.get("/api/outbound/callbacks").json()] == [long["id"]]
