@@ -428,6 +428,14 @@ class Settings(BaseSettings):
     # callback_alert_repeat_seconds until it is done.
     callback_cannot_hear_minutes: float = Field(3, gt=0)
     callback_alert_repeat_seconds: float = Field(60, gt=0)
+    # Automatic outbound calls (issue 14 point 4) through the SIP gateway: lines used, the
+    # number's SIP URI, ring and key timeouts, the key for "understood".
+    outbound_lines: int = Field(2, ge=1, le=50)
+    outbound_uri_template: str = "{number}"
+    outbound_ring_seconds: float = Field(30.0, gt=0)
+    outbound_key_seconds: float = Field(15.0, gt=0)
+    outbound_understood_key: str = Field("1", pattern=r"^[0-9*#]$")
+    outbound_dialler_in_server: bool = True
 
     @field_validator("timezone")
     @classmethod
