@@ -163,3 +163,58 @@ def test_console_callbacks_alert_until_done(as_, write, ob_app):
     with write() as s:
         assert not callbacks.alert(s, cb["id"], 2, now=due, settings=settings)  # done: no more alerts
     assert [c["id"] for c in op.get("/api/outbound/callbacks").json()] == [long["id"]]
+
+
+class FakePhones:
+    """The telephony adapter: each SIP URI answers as told (no sleeps)."""
+
+    def __init__(self, answers):
+        self.answers, self.calls = answers, []
+
+    def place_call(self, uri, prompt_wav, confirm_keys=("1",), ring_timeout=30.0, *, snooze_keys=(),
+                   key_timeout=10.0, call_id=None):
+        from zongji.telephony.adapter import CallOutcome, CallResult
+
+        self.calls.append((uri, call_id, tuple(confirm_keys)))
+        outcome = self.answers.get(uri, CallOutcome.NO_ANSWER)
+        return CallResult(outcome=outcome, call_id=call_id, uri=uri,
+                          key="1" if outcome is CallOutcome.ANSWERED_CONFIRMED else None,
+                          sip_status=200 if outcome.answered else 480)
+
+
+def test_automatic_list_calls_understood_and_retry(as_, customers, write, session_factory, ob_app):
+    from sqlalchemy import select
+
+    from zongji.store.models import Job
+    from zongji.telephony.adapter import CallOutcome
+    from zongji.worker.outbound_dialler import OutboundDialler
+
+    sup = as_("supervisor")
+    r = sup.post("/api/outbound/lists", json={"name": "停水", "source": "customers", "filter": "东区", "automatic": True})
+    assert r.status_code == 422 and r.json()["field"] == "message"
+    r = sup.post("/api/outbound/lists", json={"name": "停水", "source": "customers", "filter": "东区", "automatic": True,
+                                               "message": "明天上午九点到十二点东区停水，听清请按1。"})
+    list_id = r.json()["id"]
+    phones = FakePhones({"13800138001": CallOutcome.ANSWERED_CONFIRMED, "13800138002": CallOutcome.NO_ANSWER})
+    clock = [dt.datetime.now(dt.timezone.utc)]
+    d = OutboundDialler(session_factory, ob_app.state.settings, phones, prompts=None, clock=lambda: clock[0])
+    try:
+        assert d.run_once() == 2
+        d.drain()
+        rep = sup.get(f"/api/outbound/lists/{list_id}").json()
+        assert [(e["name"], e["result"]) for e in rep["reached"]] == [("张三", "understood")]
+        [retry] = rep["open"]
+        assert retry["state"] == "retry" and retry["tries"] == 1
+        assert sorted(c[1] for c in phones.calls) == [f"outbound-{rep['reached'][0]['id']}-1", f"outbound-{retry['id']}-1"]
+        assert d.run_once() == 0  # the retry is not due yet
+        with write() as s:
+            job = s.scalar(select(Job).where(Job.key == f"outbound:e{retry['id']}:call:2"))
+            assert job.due_at == dt.datetime.fromisoformat(retry["due_at"])
+        clock[0] = dt.datetime.fromisoformat(retry["due_at"]) + dt.timedelta(seconds=1)
+        assert d.run_once() == 1
+        d.drain()
+        rep = sup.get(f"/api/outbound/lists/{list_id}").json()
+        assert [(e["name"], e["result"], e["tries"]) for e in rep["not_reached"]] == [("李四", "no_answer", 2)]
+        assert len(phones.calls) == 3 and len({c[1] for c in phones.calls}) == 3  # each try dialled once
+    finally:
+        d.pool.shutdown(wait=True)

@@ -15,6 +15,7 @@ from zongji.domain.outbound import EntryState, check_build, normalise_number
 from zongji.errors import Invalid
 from zongji.services import audit, xlsx_upload
 from zongji.services.actors import actor
+from zongji.services.outbound import automatic
 from zongji.store.models import Customer, User
 from zongji.store.outbound_models import OutboundEntry, OutboundList
 from zongji.store.work_order_models import WorkOrder
@@ -62,12 +63,15 @@ def _new_list(session: Session, user: User, data: dict[str, Any], source: str, n
 
 
 def _add_entries(session: Session, lst: OutboundList, rows: list[dict[str, str]], now: dt.datetime) -> None:
+    """The entries; an automatic list's calls start at once (``services/outbound/automatic``)."""
     for i, row in enumerate(rows, start=1):
         number = row.get("number", "")
         session.add(OutboundEntry(list_id=lst.id, position=i, name=row.get("name", "")[:100], number=number,
                                   address=row.get("address", "")[:200], ref=row.get("ref", "")[:40],
                                   state=EntryState.PENDING if number else EntryState.NO_NUMBER, updated_at=now))
     session.flush()
+    if lst.automatic:
+        automatic.start_list(session, lst.id, now=now)
 
 
 def _number_or_blank(value: Any) -> str:
