@@ -477,12 +477,18 @@ def worker(
 
         emergency = emergency_dialler.start_in_thread(runtime.session_factory, settings)
         typer.echo(f"emergency dialler {emergency[2].name}: {emergency[2].lines} lines")
+        from zongji.worker import outbound_dialler  # automatic outbound lists (issue 14 point 4)
+
+        outbound = outbound_dialler.start_in_thread(runtime.session_factory, settings)
+        typer.echo(f"outbound dialler {outbound[2].name}: {outbound[2].lines} lines")
     w.run_forever(stop, poll_seconds=poll_seconds)
     if dialler is not None:
         dialler[1].set()
         dialler[0].join(timeout=30)
         emergency[1].set()
         emergency[0].join(timeout=30)
+        outbound[1].set()
+        outbound[0].join(timeout=30)
     shutdown(runtime)
 
 

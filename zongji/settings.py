@@ -437,6 +437,26 @@ class Settings(BaseSettings):
     booking_weather_token: str = ""
     booking_weather_timeout_seconds: float = Field(5.0, gt=0)
 
+    # Outbound call lists (issue 14 point 4, R-S13, R-S12; zongji/domain/outbound). An entry is
+    # tried at most outbound_max_tries times, outbound_retry_minutes apart; an operator's claim
+    # on an entry lapses after outbound_claim_lease_seconds.
+    outbound_max_tries: int = Field(3, ge=1, le=20)
+    outbound_retry_minutes: float = Field(30, gt=0)
+    outbound_claim_lease_seconds: float = Field(300, gt=0)
+    # Console callbacks (issue 14 point 5, R-S6, R-S15): "the caller cannot hear us" makes a
+    # callback due this many minutes later; an open callback alerts the consoles again every
+    # callback_alert_repeat_seconds until it is done.
+    callback_cannot_hear_minutes: float = Field(3, gt=0)
+    callback_alert_repeat_seconds: float = Field(60, gt=0)
+    # Automatic outbound calls (issue 14 point 4) through the SIP gateway: lines used, the
+    # number's SIP URI, ring and key timeouts, the key for "understood".
+    outbound_lines: int = Field(2, ge=1, le=50)
+    outbound_uri_template: str = "{number}"
+    outbound_ring_seconds: float = Field(30.0, gt=0)
+    outbound_key_seconds: float = Field(15.0, gt=0)
+    outbound_understood_key: str = Field("1", pattern=r"^[0-9*#]$")
+    outbound_dialler_in_server: bool = True
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

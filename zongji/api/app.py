@@ -36,6 +36,7 @@ from zongji.api.routers import (
     public_intake,
     pms,
     presence,
+    outbound,
     retention,
     roster,
     prompts,
@@ -55,7 +56,7 @@ from zongji.services import auth as auth_service
 from zongji.settings import Settings, get_settings
 from zongji.web.install import install as install_console
 from zongji.worker.runner import start_in_thread
-from zongji.worker import emergency_dialler, wakeup_dialler
+from zongji.worker import emergency_dialler, outbound_dialler, wakeup_dialler
 
 
 def tune_gc(gen0_threshold: int) -> None:
@@ -81,7 +82,7 @@ def area_routes() -> APIRouter:
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
                    dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather, guest_files,
-                   intake, open311, public_intake, emergency, retention, bookings, travel_bookings):
+                   intake, open311, public_intake, emergency, retention, bookings, travel_bookings, outbound):
         router.include_router(module.router)
     install_console(router)
     return router
@@ -109,6 +110,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         emergency = None
         if settings.run_worker_in_server and settings.emergency_dialler_in_server:  # issue 14
             emergency = emergency_dialler.start_in_thread(app.state.session_factory, settings)
+        outbound_calls = None
+        if settings.run_worker_in_server and settings.outbound_dialler_in_server:  # issue 14 point 4
+            outbound_calls = outbound_dialler.start_in_thread(app.state.session_factory, settings)
         warm = threading.Timer(settings.warm_up_seconds, chinese_text.warm_up)
         warm.daemon = True
         warm.start()
@@ -125,6 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if emergency is not None:
             emergency[1].set()
             emergency[0].join(timeout=10)
+        if outbound_calls is not None:
+            outbound_calls[1].set()
+            outbound_calls[0].join(timeout=10)
         engine.dispose()
 
     app = FastAPI(

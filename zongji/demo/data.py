@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from zongji.demo import bookings as bookings_demo
 from zongji.demo import catalogue as catalogue_demo
 from zongji.demo import emergency as emergency_demo
+from zongji.demo import outbound as outbound_demo
 from zongji.demo import guestsvc as guestsvc_demo
 from zongji.demo import knowledge as knowledge_demo
 from zongji.demo import switchboard as switchboard_demo
@@ -568,6 +569,7 @@ def load_demo(session: Session, settings: Settings, *, now: dt.datetime | None =
     emergency_demo.load(session, now=now)  # the hotel's fire plan (R-H11, issue 14)
     bookings_demo.load(session, settings, now=now)  # the booking hotline: hotels, bookings (issue 17)
     travel_demo.load(session, settings, now=now)  # meeting and flight bookings (issue 17)
+    outbound_demo.load(session, now=now)  # a follow-up survey list (issue 14 point 4)
     session.flush()
 
     def count(model, *where) -> int:

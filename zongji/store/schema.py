@@ -18,6 +18,7 @@ from zongji.store import (
     intake_models,  # the intake queue of every channel, SMS parts, Open311 clients (issue 15)
     knowledge_models,  # the knowledge base: articles, versions, proposals, synonyms (issue 11)
     models,  # people, organisations, directory, rooms and stays, calls, the live feed, jobs
+    outbound_models,  # outbound call lists (issue 14 point 4)
     presence_models,  # operators' away periods (issue 10)
     quality_models,  # forbidden phrases, their hits, holds (issue 11)
     retention_models,  # the retention runs' report (issue 18)
@@ -30,6 +31,6 @@ from zongji.store import (
 )
 from zongji.store.base import Base
 
-MODEL_MODULES = (booking_models, catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, presence_models, quality_models, retention_models, roster_models, stats_models, switchboard_models, travel_models,
+MODEL_MODULES = (booking_models, catalogue_models, charges_models, directory_version_models, emergency_models, fias_models, guestsvc_models, intake_models, knowledge_models, models, outbound_models, presence_models, quality_models, retention_models, roster_models, stats_models, switchboard_models, travel_models,
                  wakeup_models, work_order_models)
 metadata = Base.metadata

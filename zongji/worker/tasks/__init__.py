@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 from zongji.worker import registry
-from zongji.worker.tasks import (bookings, charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention,
-                                 stats, switchboard, travel, wakeups, work_orders)
+from zongji.worker.tasks import (bookings, charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance,
+                                 outbound, retention, stats, switchboard, travel, wakeups, work_orders)
 
-TASK_MODULES = (bookings, charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, retention, stats, switchboard,
-                travel, wakeups, work_orders)
+TASK_MODULES = (bookings, charges, dispatch, emergency, fias, guestsvc, intake, knowledge, maintenance, outbound, retention,
+                stats, switchboard, travel, wakeups, work_orders)
 
 
 def load_all() -> dict[str, registry.Handler]:
