@@ -53,12 +53,25 @@ class Candidate:
 
 
 def _counts(term_text: str, terms: Iterable[str]) -> dict[str, int]:
-    """Exact counts of whole terms in a space-separated string (each term padded by its own
-    spaces so neighbours do not share one), done by ``str.count`` in C."""
-    padded = f" {term_text} ".replace(" ", "  ")
+    """Exact counts of whole terms in a space-separated string, done by ``str.count`` in C.
+
+    A substring test first skips the terms the text does not hold (most of them: a candidate
+    was fetched for one or two). ``count(" t ")`` does not overlap, so it is exact unless the
+    term repeats back to back (" t t "); only then is the text copied with every space doubled
+    (what an earlier version did for every candidate: a fifth of a search's time with 20,000
+    articles)."""
+    padded = doubled = None
     out = {}
     for t in terms:
+        if not t or t not in term_text:
+            continue
+        if padded is None:
+            padded = f" {term_text} "
         n = padded.count(f" {t} ")
+        if n and f" {t} {t} " in padded:
+            if doubled is None:
+                doubled = padded.replace(" ", "  ")
+            n = doubled.count(f" {t} ")
         if n:
             out[t] = n
     return out
