@@ -417,6 +417,13 @@ class Settings(BaseSettings):
     retention_batch_rows: int = Field(500, ge=1, le=100000)
     # The key of the numbers' stand-ins; empty = a random key kept in data_dir/retention.key.
     retention_hmac_secret: str = ""
+    # Issue 15, channels follow-up. A long SMS still missing parts this many minutes after its
+    # first part enters the queue as it is, marked incomplete (never lost).
+    intake_sms_part_wait_minutes: float = Field(10, gt=0)
+    # Status look-ups (/track's API and Open311 GET requests): at most this many per client
+    # address and per telephone number / request id within an hour (429, Retry-After).
+    intake_lookup_max_per_hour_address: int = Field(60, ge=1)
+    intake_lookup_max_per_hour_number: int = Field(10, ge=1)
 
     @field_validator("timezone")
     @classmethod
