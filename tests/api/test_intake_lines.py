@@ -50,7 +50,10 @@ def test_operators_see_their_lines_messages_and_choose_one(client, as_role, make
     with write() as s:
         uid = s.scalar(select(User.id).where(User.username == "op12345"))
         scope.set_lines(s, uid, ["c12345"], actor="test")
-    assert [m["text"] for m in op.get("/api/intake/queue").json()["items"]] == ["幸福路路灯不亮", "没有线路的短信"]
+    mine = op.get("/api/intake/queue").json()
+    assert [m["text"] for m in mine["items"]] == ["幸福路路灯不亮", "没有线路的短信"]
+    assert [x["code"] for x in mine["lines"]] == ["c12345"]  # the page's chooser
+    assert [x["code"] for x in everyone.get("/api/intake/queue").json()["lines"]] == ["c12345", "c400"]
     r = op.get("/api/intake/queue", params={"line": "c400"})
     assert r.status_code == 422 and r.json()["field"] == "line"
     assert everyone.get("/api/intake/queue", params={"line": "nope"}).json()["field"] == "line"

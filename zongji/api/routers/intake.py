@@ -86,7 +86,8 @@ def _settings(request: Request):
 @router.get("/api/intake/queue", openapi_extra={"x-refusals": {"line": "one of the user's lines"}})
 def get_queue(user: Console, db: ReadDB, line: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
     """Waiting messages of the user's lines (and of none); ``line``: one line's only."""
-    return {"items": queue.waiting(db, user, now=utcnow(), line=line or None)}
+    return {"items": queue.waiting(db, user, now=utcnow(), line=line or None),
+            "lines": queue.lines_to_choose(db, user)}
 
 
 @router.get("/api/intake/messages/{message_id}/candidates")

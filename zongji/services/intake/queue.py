@@ -121,6 +121,13 @@ def line_of(lines: dict[str, Line], m: IntakeMessage) -> Line | None:
     return lines.get(digits) if digits else None
 
 
+def lines_to_choose(session: Session, user: User) -> list[dict[str, str]]:
+    """The lines the page's chooser offers: the user's own (every line for a user with none)."""
+    scope = scopes.scope_of(session, user)
+    return [{"code": x.code, "name": x.name, "kind": x.kind} for x in session.scalars(select(Line).order_by(Line.code))
+            if scope is None or scope.sees_line(line_id=x.id)]
+
+
 def waiting(session: Session, user: User, *, now: dt.datetime, limit: int = QUEUE_LIMIT,
             line: str | None = None) -> list[dict[str, Any]]:
     """The queue: waiting messages oldest first, each with its clock (``seconds_left``) and its
