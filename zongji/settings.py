@@ -424,6 +424,15 @@ class Settings(BaseSettings):
     # address and per telephone number / request id within an hour (429, Retry-After).
     intake_lookup_max_per_hour_address: int = Field(60, ge=1)
     intake_lookup_max_per_hour_number: int = Field(10, ge=1)
+    # The WeChat Official Account channel (point 1; docs/wechat.md): the server token configured
+    # in the account's admin (empty: channel off, 404); answers go through the reply adapter
+    # "customer_service" (WeChat's customer-service message API, appid/secret) or "none" (not sent).
+    intake_wechat_token: str = ""
+    intake_wechat_reply_adapter: Literal["none", "customer_service"] = "none"
+    intake_wechat_api_url: str = "https://api.weixin.qq.com"
+    intake_wechat_appid: str = ""
+    intake_wechat_secret: str = ""
+    intake_wechat_timeout_seconds: float = Field(5, gt=0)
 
     @field_validator("timezone")
     @classmethod
