@@ -433,6 +433,10 @@ class Settings(BaseSettings):
     intake_wechat_appid: str = ""
     intake_wechat_secret: str = ""
     intake_wechat_timeout_seconds: float = Field(5, gt=0)
+    # Open311 POST requests (point 5): made an order at once when the service and place are valid
+    # (the specification's synchronous answer, service_request_id) instead of waiting in the queue
+    # for an operator (its asynchronous answer, a token). Off: 12345 centres register by hand.
+    open311_create_directly: bool = False
 
     @field_validator("timezone")
     @classmethod
