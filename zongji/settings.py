@@ -457,6 +457,27 @@ class Settings(BaseSettings):
     outbound_understood_key: str = Field("1", pattern=r"^[0-9*#]$")
     outbound_dialler_in_server: bool = True
 
+    # Issue 15, channels follow-up. A long SMS still missing parts this many minutes after its
+    # first part enters the queue as it is, marked incomplete (never lost).
+    intake_sms_part_wait_minutes: float = Field(10, gt=0)
+    # Status look-ups (/track's API and Open311 GET requests): at most this many per client
+    # address and per telephone number / request id within an hour (429, Retry-After).
+    intake_lookup_max_per_hour_address: int = Field(60, ge=1)
+    intake_lookup_max_per_hour_number: int = Field(10, ge=1)
+    # The WeChat Official Account channel (point 1; docs/wechat.md): the server token configured
+    # in the account's admin (empty: channel off, 404); answers go through the reply adapter
+    # "customer_service" (WeChat's customer-service message API, appid/secret) or "none" (not sent).
+    intake_wechat_token: str = ""
+    intake_wechat_reply_adapter: Literal["none", "customer_service"] = "none"
+    intake_wechat_api_url: str = "https://api.weixin.qq.com"
+    intake_wechat_appid: str = ""
+    intake_wechat_secret: str = ""
+    intake_wechat_timeout_seconds: float = Field(5, gt=0)
+    # Open311 POST requests (point 5): made an order at once when the service and place are valid
+    # (the specification's synchronous answer, service_request_id) instead of waiting in the queue
+    # for an operator (its asynchronous answer, a token). Off: 12345 centres register by hand.
+    open311_create_directly: bool = False
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

@@ -40,7 +40,7 @@ def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
 
     context, page, errors = logged_in(browser, demo_server, "hotline", "/intake", height=900)
     items = page.locator("#iq-list .iq-item")
-    expect(items).to_have_count(5)
+    expect(items).to_have_count(6)  # the demo: 3 SMS, Open311, WeChat, the form
     page.locator("#iq-list .iq-item", has_text="解放路12号").click()
     page.locator("#iq-situation").select_option("general")
     page.keyboard.press("Alt+O")
@@ -48,7 +48,7 @@ def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
     page.locator("#iq-caller_name").fill("市民")
     page.keyboard.press("Alt+O")
     expect(page.locator(".toast.ok", has_text="已生成工单")).to_be_visible()
-    expect(items).to_have_count(4)
+    expect(items).to_have_count(5)
     expect(items.first).to_contain_text("井盖")  # the oldest first (an Open311 request)
     # The SMS of 9 minutes ago is past its 3 minutes: its clock is red.
     expect(page.locator("#iq-list .iq-item", has_text="流浪狗").locator(".iq-clock")).to_have_class("iq-clock iq-late")
@@ -56,7 +56,7 @@ def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
     r = httpx.post(demo_server + "/api/v1/sms/inbound", headers={"Authorization": f"Bearer {DEMO_SMS_TOKEN}"},
                    json={"message_id": "browser-1", "from": "13812345678", "text": "幸福路88号东门路灯不亮"})
     assert r.status_code == 200, r.text
-    expect(items).to_have_count(5)  # live, no reload
+    expect(items).to_have_count(6)  # live, no reload
     expect(items.last).to_contain_text("路灯不亮")
 
     # Answered from the knowledge base: Alt+K searches, a result fills the answer, Alt+R sends.
@@ -68,7 +68,7 @@ def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
     expect(page.locator("#iq-text")).not_to_have_value("")
     page.keyboard.press("Alt+R")
     expect(page.locator(".toast.ok", has_text="已答复")).to_be_visible()
-    expect(items).to_have_count(4)
+    expect(items).to_have_count(5)
 
     # A new work order with Alt+O: the type and situation chosen, the text as the description.
     expect(page.locator("#iq-detail")).to_be_hidden()
@@ -81,7 +81,7 @@ def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
     page.locator("#iq-place").fill("幸福路88号东门")
     page.keyboard.press("Alt+O")
     expect(page.locator(".toast.ok", has_text="已生成工单")).to_be_visible()
-    expect(items).to_have_count(3)
+    expect(items).to_have_count(4)
     # The caller of the demo's first order writes again: key 1 adds it to that open order.
     r = httpx.post(demo_server + "/api/v1/sms/inbound", headers={"Authorization": f"Bearer {DEMO_SMS_TOKEN}"},
                    json={"message_id": "browser-2", "from": "13500001111", "text": "补充：东门那三盏灯今晚还是不亮"})
@@ -91,7 +91,7 @@ def test_an_operator_works_the_queue_like_calls(demo_server, browser, backend):
     expect(page.locator("#iq-cands li").first).to_contain_text("同一来信人")
     page.keyboard.press("1")
     expect(page.locator(".toast.ok", has_text="已并入工单")).to_be_visible()
-    expect(items).to_have_count(3)
+    expect(items).to_have_count(4)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "intake.png"), full_page=True)
     assert errors == []

@@ -136,6 +136,8 @@ def install_error_handlers(app: FastAPI) -> None:
             body["field"] = exc.field
             body["fields"] = [{"field": exc.field, "message": exc.message}]
         retry = getattr(exc, "retry_after", None)  # TooMany (429)
+        if retry:
+            body["retry_after"] = retry  # pages say how long to wait (issue 15: /track)
         return JSONResponse(status_code=exc.status_code, content=body,
                             headers={"Retry-After": str(retry)} if retry else None)
 

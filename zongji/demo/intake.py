@@ -1,5 +1,5 @@
 """The demo's intake queue (issue 15): the SMS gateway's token, a few citizens' text messages and
-an Open311 request waiting, and an order that came by SMS — so /intake and the channel figures
+an Open311 request and a WeChat message waiting, and an order that came by SMS — so /intake and the channel figures
 show something. Loaded once (nothing is added when a message exists)."""
 
 from __future__ import annotations
@@ -40,4 +40,9 @@ def load(session: Session, settings: Settings, *, now: dt.datetime) -> int:
                   meta={"service_code": "city.manholes", "category": "city/manholes",
                         "address_string": "幸福路与建设路路口", "lat": 31.2301, "long": 121.4731},
                   token="demo0000000000000000000000000001")
-    return len(_MESSAGES) + 1
+    # A WeChat Official Account message (channel app; docs/wechat.md): a location with its label.
+    queue.receive(session, settings, channel="app", sender="oDemoCitizen0001", now=now - dt.timedelta(minutes=1),
+                  text="[位置] 东湖路28号 (31.2290, 121.4702)", external_id="wx:gh_demo12345:1000000001",
+                  to_address="gh_demo12345", meta={"platform": "wechat", "msg_type": "location", "lat": 31.229,
+                                                   "long": 121.4702, "address_string": "东湖路28号"})
+    return len(_MESSAGES) + 2

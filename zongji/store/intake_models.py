@@ -9,6 +9,8 @@
 - ``SmsPart``: a part of a long SMS until every part has come (``message_id`` set then).
 - ``Open311Client``: a client application of the Open311 API with its ``api_key`` (hash only).
 - ``IntakeMailbox``: how far IMAP polling of the hotline's mailbox has read.
+- ``IntakeLookup``: one status look-up (/track's API, Open311 GET requests) in the last hour,
+  counted per client address and per number looked up (keys kept as hashes only).
 """
 
 from __future__ import annotations
@@ -100,3 +102,14 @@ class IntakeMailbox(Base):
 
 
 __all__ = ["IntakeMailbox", "IntakeMessage", "Open311Client", "SmsPart"]
+
+
+class IntakeLookup(Base):
+    __tablename__ = "intake_lookups"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # "address" | "number"
+    key_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the address or number
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_intake_lookups_scope_key_at", "scope", "key_hash", "at"),)

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, IdPath, ReadDB, WriteDB, integration_actor, require_roles
@@ -21,7 +22,7 @@ from zongji.api.errors import ErrorOut, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.errors import Invalid
-from zongji.services.intake import figures, open311, queue, sms
+from zongji.services.intake import figures, open311, queue, sms, wechat
 from zongji.services.work_orders import detail
 from zongji.services.work_orders.visibility import Viewer
 from zongji.store.models import User, utcnow
@@ -83,9 +84,11 @@ def _settings(request: Request):
     return request.app.state.settings
 
 
-@router.get("/api/intake/queue")
-def get_queue(user: Console, db: ReadDB) -> dict[str, Any]:
-    return {"items": queue.waiting(db, user, now=utcnow())}
+@router.get("/api/intake/queue", openapi_extra={"x-refusals": {"line": "one of the user's lines"}})
+def get_queue(user: Console, db: ReadDB, line: Annotated[str | None, Query(max_length=40)] = None) -> dict[str, Any]:
+    """Waiting messages of the user's lines (and of none); ``line``: one line's only."""
+    return {"items": queue.waiting(db, user, now=utcnow(), line=line or None),
+            "lines": queue.lines_to_choose(db, user)}
 
 
 @router.get("/api/intake/messages/{message_id}/candidates")
@@ -156,6 +159,36 @@ def sms_inbound(body: SmsIn, actor: SmsActor, request: Request, db: WriteDB) -> 
         part=body.part, total=body.total), now=utcnow())
     return {"accepted": True, "duplicate": r.duplicate, "complete": r.complete, "intake_message_id": r.intake_message_id,
             "answered": r.answered}
+
+
+_WX_QUERY = {"signature": "sha1 of the sorted token, timestamp and nonce", "timestamp": "given", "nonce": "given"}
+
+
+@router.get("/api/v1/wechat", tags=["WeChat Official Account (integration)"], response_class=PlainTextResponse,
+            openapi_extra=refusals(**_WX_QUERY, echostr="given"))
+def wechat_check(request: Request, signature: Annotated[str, Query(max_length=64)],
+                 timestamp: Annotated[str, Query(max_length=20)], nonce: Annotated[str, Query(max_length=64)],
+                 echostr: Annotated[str, Query(max_length=200)]) -> Response:
+    """WeChat's server check: ``echostr`` back when the signature matches (docs/wechat.md)."""
+    wechat.verify(_settings(request), signature=signature, timestamp=timestamp, nonce=nonce)
+    return PlainTextResponse(echostr)
+
+
+@router.post("/api/v1/wechat", tags=["WeChat Official Account (integration)"], response_class=PlainTextResponse,
+             openapi_extra=refusals(**_WX_QUERY, body="one XML message", MsgId="a number",
+                                    FromUserName="within its hourly limit"))
+async def wechat_message(request: Request, db: WriteDB, signature: Annotated[str, Query(max_length=64)],
+                         timestamp: Annotated[str, Query(max_length=20)],
+                         nonce: Annotated[str, Query(max_length=64)]) -> Response:
+    """One message (text, image, location) into the queue, idempotent on MsgId; ``success`` or a
+    passive reply XML (a status query), well within WeChat's 5 s."""
+    settings = _settings(request)
+    wechat.verify(settings, signature=signature, timestamp=timestamp, nonce=nonce)
+    body = await request.body()
+    r = wechat.accept(db, settings, body, now=utcnow())
+    if r.xml:
+        return Response(r.body, media_type="application/xml")
+    return PlainTextResponse(r.body)
 
 
 class ClientIn(ApiModel):

@@ -4,7 +4,8 @@
 (multipart: ``order_type``, ``category``, ``place``, ``latitude``/``longitude``, ``description``,
 ``phone``, ``name``, ``photos`` files, and the honeypot ``website`` left empty) → 201
 ``{"tracking_number"}``; ``GET /api/public/status?number=&phone=``. Refusals name the field;
-429 with Retry-After past the rate limits."""
+429 with Retry-After past the rate limits (the status look-ups too:
+``services.intake.lookups``)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import UploadFile
 
-from zongji.api.deps import ReadDB, WriteDB
+from zongji.api.deps import ReadDB, WriteDB, unit_of_work
 from zongji.api.errors import ErrorOut
 from zongji.errors import Invalid
-from zongji.services.intake import web
+from zongji.services.intake import lookups, web
 from zongji.store.models import utcnow
 
 router = APIRouter(prefix="/api/public", tags=["public web form"])
@@ -58,7 +59,13 @@ async def post_request(request: Request, db: WriteDB) -> dict[str, Any]:
     return web.submit(db, settings, data, photos, address=address, now=utcnow())
 
 
-@router.get("/status", openapi_extra={"x-refusals": {"number": "a request filed with this telephone"}})
-def get_status(db: ReadDB, number: Annotated[str, Query(min_length=1, max_length=40)],
+@router.get("/status", responses=_TOO_MANY, openapi_extra={"x-refusals": {
+    "number": "a request filed with this telephone; within its hourly look-ups",
+    "request": "within the address's hourly look-ups"}})
+def get_status(request: Request, db: ReadDB, number: Annotated[str, Query(min_length=1, max_length=40)],
                phone: Annotated[str, Query(min_length=1, max_length=32)]) -> dict[str, Any]:
+    # Counted in its own unit of work first, so a wrong guess counts too (follow-up point 3).
+    with unit_of_work(request) as s:
+        lookups.count(s, request.app.state.settings, address=request.client.host if request.client else None,
+                      number=number, now=utcnow())
     return web.status(db, number, phone)

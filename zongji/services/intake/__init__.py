@@ -11,4 +11,6 @@
 * ``figures`` — volume and first-response time per channel for the statistics.
 * ``open311`` — Open311 GeoReport v2: client applications and their api keys, services,
   requests filed and followed.
+* ``lookups`` — status look-ups (/track, Open311 GET) counted per address and number, 429 past
+  the hourly limits.
 """

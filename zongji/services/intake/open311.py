@@ -22,12 +22,16 @@ from zongji.domain.intake import public_status
 from zongji.domain.intake.channels import Channel
 from zongji.domain.roles import Role
 from zongji.domain.work_orders.words import FINAL_STATUSES, OrderType
-from zongji.errors import Forbidden, Invalid, NotFound, TooMany
+from zongji.errors import Forbidden, Invalid, NotFound, TooMany, ZongjiError
 from zongji.services import audit
 from zongji.services.auth import hash_token
 from zongji.services.intake import queue
 from zongji.services.intake.sms import PUBLIC_CHANNELS
+from zongji.services import live_feed
+from zongji.services.intake import replies
+from zongji.services.work_orders import commands
 from zongji.services.work_orders.categories import categories
+from zongji.services.work_orders.visibility import Viewer
 from zongji.settings import Settings
 from zongji.store.intake_models import IntakeMessage, Open311Client
 from zongji.store.models import Department, User, utcnow
@@ -180,6 +184,30 @@ def file_request(session: Session, settings: Settings, form: dict[str, str], *, 
     except Invalid as e:
         raise spec.SpecError(400, f"{e.field or 'request'}: {e}") from None
     out = {"token": m.token, "service_notice": SERVICE_NOTICE}
+    order = None
+    if settings.open311_create_directly and (loc.lat is not None or loc.address_string):
+        # Synchronous creation (follow-up point 5): the specification lets a POST answer either
+        # the service_request_id at once or a token to ask later; with a valid service and a
+        # place the order is made now, the message done, and the answer carries both.
+        # Registered as the console would, in the client application's name (no user: no id). What
+        # the order rules refuse (R-P2 …) leaves the request in the queue, answered with its token.
+        viewer = Viewer(None, f"open311-{client.id}", client.name[:100], str(Role.OPERATOR), None)  # type: ignore[arg-type]
+        try:
+            with session.begin_nested():
+                order = commands.create_order(session, viewer, commands.NewOrder(
+                    order_type=otype or "request", description=text, channel=str(Channel.OPEN311),
+                    situation="general" if (otype or "request") == "request" else None, category=cat.code,
+                    place=loc.address_string or None, latitude=loc.lat, longitude=loc.long,
+                    caller_name=name or f"市民（{client.name}）"[:100], caller_number=meta["phone"]),
+                    tz=settings.tz, now=now)
+        except ZongjiError:
+            order = None
+    if order is not None:
+        m.state, m.outcome, m.order_id, m.first_responded_at = "done", "order", order.id, now
+        audit.record(session, actor=f"open311:{client.name}", action="intake_order", entity="intake_message",
+                     entity_id=m.id, detail={"order_id": order.id, "synchronous": True})
+        live_feed.publish(session, "intake", m.id, replies.message_out(m, now), at=now)
+        out = {"service_request_id": order.number, "token": m.token, "service_notice": SERVICE_NOTICE}
     if meta["account_id"]:
         out["account_id"] = meta["account_id"]
     return out

@@ -29,7 +29,8 @@ from zongji.services.work_orders.duplicates import suggest_duplicates, weights_f
 from zongji.services.work_orders.visibility import Viewer, get_visible
 from zongji.settings import Settings
 from zongji.store.intake_models import IntakeMessage
-from zongji.store.models import User, utcnow
+from zongji.services import scope as scopes
+from zongji.store.models import Line, User, utcnow
 from zongji.store.work_order_models import WorkOrder
 
 QUEUE_LIMIT = 200
@@ -107,12 +108,50 @@ def check_rate(session: Session, *, now: dt.datetime, limit: int, field: str, se
                       retry_after=max(1, wait))
 
 
-def waiting(session: Session, user: User, *, now: dt.datetime, limit: int = QUEUE_LIMIT) -> list[dict[str, Any]]:
-    """The queue: waiting messages oldest first, each with its clock (``seconds_left``)."""
+def lines_by_number(session: Session) -> dict[str, Line]:
+    """Published number (digits) → line: an SMS sent to a line's number belongs to that line,
+    as a call to it does (issue 15 follow-up, point 2)."""
+    return {phone_digits(x.number): x for x in session.scalars(select(Line).order_by(Line.id)) if phone_digits(x.number)}
+
+
+def line_of(lines: dict[str, Line], m: IntakeMessage) -> Line | None:
+    """The line a message came in on: its ``to`` number is a line's number (SMS, app); e-mail,
+    the web form and Open311 come in on none and are seen by every line's operators."""
+    digits = phone_digits(m.to_address or "") if m.to_address and "@" not in m.to_address else ""
+    return lines.get(digits) if digits else None
+
+
+def lines_to_choose(session: Session, user: User) -> list[dict[str, str]]:
+    """The lines the page's chooser offers: the user's own (every line for a user with none)."""
+    scope = scopes.scope_of(session, user)
+    return [{"code": x.code, "name": x.name, "kind": x.kind} for x in session.scalars(select(Line).order_by(Line.code))
+            if scope is None or scope.sees_line(line_id=x.id)]
+
+
+def waiting(session: Session, user: User, *, now: dt.datetime, limit: int = QUEUE_LIMIT,
+            line: str | None = None) -> list[dict[str, Any]]:
+    """The queue: waiting messages oldest first, each with its clock (``seconds_left``) and its
+    line. An operator of some lines sees those lines' messages and those of no line (R-P1: the
+    console's scope, ``domain.scope``); ``line`` (a line code, the page's chooser) narrows to
+    one line's messages and those of no line."""
     _check_console(user)
+    scope = scopes.scope_of(session, user)
+    if line and (scope is None or not scope.sees_line(line_code=line)):
+        raise Invalid("not one of your lines", field="line")
+    lines = lines_by_number(session)
+    if line and line not in {x.code for x in lines.values()}:
+        raise Invalid("no such line", field="line")
+    out = []
     rows = session.scalars(select(IntakeMessage).where(IntakeMessage.state == "waiting")
                            .order_by(IntakeMessage.received_at, IntakeMessage.id).limit(limit))
-    return [replies.message_out(m, now) for m in rows]
+    for m in rows:
+        ln = line_of(lines, m)
+        if ln is not None and (not (scope is None or scope.sees_line(line_id=ln.id)) or (line and ln.code != line)):
+            continue
+        row = replies.message_out(m, now)
+        row["line"] = {"code": ln.code, "name": ln.name, "kind": ln.kind} if ln is not None else None
+        out.append(row)
+    return out
 
 
 def _waiting_message(session: Session, message_id: int) -> IntakeMessage:
@@ -173,6 +212,9 @@ def make_order(session: Session, user: User, message_id: int, data: dict[str, An
         values["description"] = m.text
     if m.channel in (Channel.SMS, Channel.WEB) and not values.get("caller_number"):
         values["caller_number"] = m.sender
+    if not values.get("line_code"):
+        ln = line_of(lines_by_number(session), m)
+        values["line_code"] = ln.code if ln is not None else None  # the order on the message's line
     meta = m.meta if isinstance(m.meta, dict) else {}
     for key, source in (("category", "category"), ("place", "address_string"), ("latitude", "lat"),
                         ("longitude", "long"), ("caller_name", "name"), ("caller_number", "phone")):

@@ -2,8 +2,9 @@
 and sent by the job ``intake.send`` through the SMS adapter (an e-mail answer likewise by SMTP,
 threaded to the citizen's message) (``notifications.HttpSmsGateway``,
 the gateway contract of docs/notifications.md) exactly once per answer, retried while the gateway
-fails; other channels have no adapter here yet, so the answer is ``recorded`` on the conversation
-for the operator to give by that channel."""
+fails; a WeChat answer (channel ``app``) likewise through ``wechat_api`` (its adapter ``none``:
+``recorded``, not sent); other channels have no adapter here yet, so the answer is ``recorded`` on
+the conversation for the operator to give by that channel."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.intake import mail as mail_rules
 from zongji.domain.intake.channels import Channel
 from zongji.services import live_feed, notifications
+from zongji.services.intake import wechat_api
 from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.intake_models import IntakeMessage
@@ -45,11 +47,14 @@ def send(session: Session, *, to: IntakeMessage, text: str, now: dt.datetime, or
          user_id: int | None = None) -> IntakeMessage:
     """Answer the sender of ``to`` on its channel; returns the stored answer."""
     sms, mail = to.channel == Channel.SMS, to.channel == Channel.EMAIL
+    # A WeChat message (channel app): sent by the job through the reply adapter (wechat_api).
+    wx = to.channel == Channel.APP and isinstance(to.meta, dict) and to.meta.get("platform") == "wechat"
+    by_job = sms or mail or wx
     order_id = order_id if order_id is not None else to.order_id
-    out = IntakeMessage(channel=to.channel, direction="out", state="pending" if sms or mail else "recorded",
+    out = IntakeMessage(channel=to.channel, direction="out", state="pending" if by_job else "recorded",
                         sender=to.sender, sender_digits=to.sender_digits, text=text.strip()[:SMS_TEXT_MAX if sms else 4000],
                         received_at=now, order_id=order_id, in_reply_to_id=to.id, handled_by_id=user_id,
-                        client_id=to.client_id)
+                        client_id=to.client_id, meta={"platform": "wechat"} if wx else None)
     if mail:
         # Threaded: In-Reply-To the citizen's message, References its thread; our own Message-ID
         # is kept, so the citizen's reply to this answer finds its order.
@@ -62,7 +67,7 @@ def send(session: Session, *, to: IntakeMessage, text: str, now: dt.datetime, or
                     "references": " ".join(dict.fromkeys([*refs, *([parent] if parent else [])]))}
     session.add(out)
     session.flush()
-    if sms or mail:
+    if by_job:
         jobs.schedule(session, SEND_KIND, f"intake-send:{out.id}", now, {"message_id": out.id})
     live_feed.publish(session, "intake", out.id, message_out(out), at=now)
     return out
@@ -73,6 +78,10 @@ def deliver(session: Session, message_id: int, settings: Settings, *, now: dt.da
     reference ``zongji-intake-<id>`` makes a repeated send a no-op at the gateway."""
     m = session.get(IntakeMessage, message_id)
     if m is None or m.state != "pending":
+        return m
+    if m.channel == Channel.APP:
+        wechat_api.deliver(m, settings, now)
+        live_feed.publish(session, "intake", m.id, message_out(m), at=now)
         return m
     if m.channel == Channel.EMAIL:
         meta = m.meta if isinstance(m.meta, dict) else {}

@@ -23,7 +23,9 @@ from zongji.domain.work_orders.phone_digits import phone_digits
 from zongji.errors import Invalid
 from zongji.services.intake import queue, replies
 from zongji.settings import Settings
+from zongji.store import jobs
 from zongji.store.intake_models import IntakeMessage, SmsPart
+from zongji.store.models import Job
 from zongji.store.work_order_models import WorkOrder
 
 # Orders filed by a public channel may be followed by anyone who has the number (Open311 too);
@@ -123,3 +125,53 @@ def accept(session: Session, settings: Settings, d: Inbound, *, now: dt.datetime
     for p in siblings:
         p.message_id = m.id
     return Accepted(False, True, m.id, answered)
+
+
+# --- Stale parts (issue 15 follow-up, point 4) -------------------------------------------------
+# A long SMS whose last parts never come is not lost: ``intake_sms_part_wait_minutes`` after its
+# first part arrived, the parts that did come enter the queue as one message, in part order, with
+# "incomplete" in its meta and a note in its text so the operator knows text is missing. The
+# worker job ``intake.sms_parts_flush`` runs this once a minute (one job per slot: exactly once).
+
+FLUSH_JOB = "intake.sms_parts_flush"
+INCOMPLETE_NOTE = "【短信不完整：缺第 {missing} 段，共 {total} 段】"
+
+
+def flush_stale(session: Session, settings: Settings, *, now: dt.datetime) -> list[int]:
+    """Deliver every waiting long SMS whose first part is older than the wait, as it is; the ids
+    of the queue messages made. Idempotent: a flushed part has its ``message_id`` set."""
+    since = now - dt.timedelta(minutes=settings.intake_sms_part_wait_minutes)
+    stale = session.execute(select(SmsPart.sender, SmsPart.reference, SmsPart.total)
+                            .where(SmsPart.message_id.is_(None), SmsPart.received_at <= since)
+                            .distinct()).all()
+    made: list[int] = []
+    for sender, reference, total in stale:
+        parts = list(session.scalars(select(SmsPart).where(
+            SmsPart.sender == sender, SmsPart.reference == reference, SmsPart.total == total,
+            SmsPart.message_id.is_(None)).order_by(SmsPart.part, SmsPart.id).with_for_update()))
+        if not parts:
+            continue  # another worker took them
+        firsts: dict[int, SmsPart] = {}
+        for p in parts:
+            firsts.setdefault(p.part, p)
+        missing = [n for n in range(1, total + 1) if n not in firsts]
+        body = "".join(firsts[n].text for n in sorted(firsts))
+        note = INCOMPLETE_NOTE.format(missing="、".join(map(str, missing)) or "-", total=total)
+        text = (note + body)[:settings.intake_text_max_chars]
+        external_id = ("+".join(firsts[n].external_id for n in sorted(firsts)) + "+incomplete")[:120]
+        m, _ = queue.receive(session, settings, channel=Channel.SMS, sender=sender, text=text, now=now,
+                             external_id=external_id, to_address=parts[0].to_address,
+                             meta={"incomplete": True, "reference": reference, "total": total,
+                                   "parts": sorted(firsts), "missing": missing})
+        for p in parts:
+            p.message_id = m.id
+        made.append(m.id)
+    return made
+
+
+def ensure_flush(session: Session, now: dt.datetime) -> None:
+    """Keep one flush scheduled at the next minute."""
+    due = dt.datetime.fromtimestamp((now.timestamp() // 60 + 1) * 60, dt.UTC)
+    jobs.schedule(session, FLUSH_JOB, f"intake-sms-flush:{due.isoformat()}", due, {})
+    session.execute(Job.__table__.delete().where(Job.kind == FLUSH_JOB, Job.state == "done",
+                                                 Job.finished_at < now - dt.timedelta(days=1)))

@@ -36,7 +36,7 @@ function render() {
     class: "iq-item" + (current && current.id === m.id ? " on" : ""), role: "option", tabindex: "0",
     dataset: { id: String(m.id), index: String(i) }, onclick: () => open(m), onkeydown: (e) => onItemKey(e, i),
   },
-  el("div", null, el("b", null, t("intake.ch." + m.channel)), " ", m.sender),
+  el("div", null, el("b", null, t("intake.ch." + m.channel)), " ", m.sender, m.line ? el("span", { class: "iq-line" }, " · " + m.line.name) : null),
   el("div", { class: "iq-snippet" }, m.text.slice(0, 80)),
   el("div", { class: "iq-meta" }, el("span", { class: "iq-clock" + (secondsLeft(m) < 0 ? " iq-late" : ""), dataset: { id: String(m.id) } }, clockText(m))))));
   if (focusedId) { const node = $("iq-list").querySelector(`[data-id="${focusedId}"]`); if (node) node.focus(); }
@@ -61,9 +61,27 @@ function onItemKey(e, i) {
   else if (e.key === "Enter") { e.preventDefault(); open(items[i]); }
 }
 
+// The line chooser (follow-up point 2): "" = every line of mine; kept in localStorage like the console's.
+const LINE_KEY = "zongji.intake.line";
+
+function fillLines(lines) {
+  const box = $("iq-line");
+  const chosen = box.value || localStorage.getItem(LINE_KEY) || "";
+  box.replaceChildren(el("option", { value: "" }, t("intake.line.all")), ...lines.map((l) => el("option", { value: l.code }, l.name)));
+  box.value = lines.some((l) => l.code === chosen) ? chosen : "";
+  box.hidden = lines.length < 2;
+}
+
 async function load() {
-  try { items = (await api("GET", "/api/intake/queue")).items; }
-  catch (err) { toast(errorText(err), "error"); return; }
+  const line = $("iq-line").value || localStorage.getItem(LINE_KEY) || "";
+  let r;
+  try { r = await api("GET", "/api/intake/queue" + (line ? "?line=" + encodeURIComponent(line) : "")); }
+  catch (err) {
+    if (line && err && err.status === 422) { localStorage.removeItem(LINE_KEY); $("iq-line").value = ""; return load(); }
+    toast(errorText(err), "error"); return;
+  }
+  items = r.items;
+  fillLines(r.lines || []);
   if (current && !items.some((m) => m.id === current.id)) close();
   render();
 }
@@ -186,6 +204,7 @@ async function init() {
     fillSituations();
   }
   $("iq-type").addEventListener("change", fillSituations);
+  $("iq-line").addEventListener("change", () => { localStorage.setItem(LINE_KEY, $("iq-line").value); close(); load(); });
   $("iq-order").addEventListener("submit", makeOrder);
   $("iq-answer").addEventListener("submit", sendAnswer);
   $("iq-kb-q").addEventListener("input", () => { clearTimeout(kbTimer); kbTimer = setTimeout(searchKb, 300); });

@@ -4,7 +4,7 @@
 
 import { api, errorText } from "./api.js";
 import { $, el } from "./dom.js";
-import { locale, onLocale } from "./i18n.js";
+import { locale, onLocale, t } from "./i18n.js";
 import { fmtDateTime } from "./local_time.js";
 
 let last = null;
@@ -25,7 +25,13 @@ async function look(e) {
   $("tk-error").hidden = true;
   const q = new URLSearchParams({ number: $("tk-number").value.trim(), phone: $("tk-phone").value.trim() });
   try { last = await api("GET", "/api/public/status?" + q); show(); }
-  catch (err) { last = null; $("tk-status").hidden = true; $("tk-error").textContent = errorText(err); $("tk-error").hidden = false; }
+  catch (err) {
+    last = null; $("tk-status").hidden = true;
+    // 429 (too many look-ups from this address or for this number): say how long to wait.
+    const wait = err && err.status === 429 ? Math.max(1, Math.ceil(Number((err.body && err.body.retry_after) || 3600) / 60)) : 0;
+    $("tk-error").textContent = wait ? t("intake.track.too_many", { minutes: wait }) : errorText(err);
+    $("tk-error").hidden = false;
+  }
 }
 
 const given = new URLSearchParams(location.search).get("number");
