@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from zongji.services import weather
 from zongji.services.bookings import confirmation, hotel_bookings, hotels, messages
 from zongji.settings import Settings
-from zongji.store.booking_models import Hotel
+from zongji.store.booking_models import BookingMessage, Hotel
 from zongji.store.models import User
 
 # name, city, address, phone, lowest and highest nightly price (yuan)
@@ -87,3 +87,8 @@ def load(session: Session, settings: Settings, *, now: dt.datetime) -> None:
     hotel_bookings.cancel(session, op, b, reason="行程取消", read_back_heard=True, now=now)
     b = book("成都锦江宾馆", _body("刘洋", "13500005555", today, 1, "标准间", 1, 680))
     confirmation.record_answer(session, op, settings, b, result="confirmed", confirmation_number="JJ-3302", now=now)
+    # These bookings were taken earlier: the messages due by now went out then.
+    session.flush()
+    for m in session.scalars(select(BookingMessage).where(BookingMessage.state == "scheduled",
+                                                           BookingMessage.due_at <= now)):
+        messages.record_sent_earlier(session, m, settings, now)

@@ -1,7 +1,7 @@
 """status look-ups counted for their rate limits (issue 15 follow-up, point 3)
 
-Revision ID: 0036
-Revises: 0030
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-05 00:20:00
 """
 
