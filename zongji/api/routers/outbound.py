@@ -64,7 +64,11 @@ class ResultIn(ApiModel):
 
 
 @router.post("/lists", status_code=201, summary="Build a list from customers or work orders (shift leader and up)",
-             openapi_extra=refusals(place="place or category is required for work orders"))
+             openapi_extra=refusals(place="place or category is required for work orders",
+                                    name="not only spaces",
+                                    questions="each question's text and choices not only spaces",
+                                    message="an automatic list needs the message to speak",
+                                    since="a date (YYYY-MM-DD)"))
 def build(body: ListIn, user: Console, db: WriteDB) -> dict[str, Any]:
     return building.from_query(db, user, body.model_dump(mode="json"), now=utcnow())
 
