@@ -35,7 +35,7 @@ import { fmtStamp } from "./local_time.js";
     } else {
       const people = b.passengers.map((p) => p.name + " " + (p.id_erased ? t("travel.id_erased") : p.id_number)).join("；");
       const dates = b.departure_date + " " + (b.departure_time || "") +
-        (b.return_date ? " ⇄ " + b.return_date + " " + (b.return_time || "") : "");
+        (b.return_date ? " · " + t("travel.return_on") + " " + b.return_date + " " + (b.return_time || "") : "");
       tr.append(cell(t("travel.kind.flight")), cell(b.customer), cell(b.mobile),
         cell(b.from_city + " → " + b.to_city + (b.flight_number ? " · " + b.flight_number : "")),
         cell(dates), cell(t("travel.payment." + b.payment)), cell(people));
