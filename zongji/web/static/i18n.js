@@ -41,11 +41,15 @@ export function setLocale(next, fromUser) {
 /* The choice is kept as "pending" until the server has stored it, so a reload that overtakes
    the request (or a dropped connection) still opens in the chosen language and saves it again. */
 let saving = Promise.resolve();  // choices are sent one after the other: the last one wins
+/* A navigation (a reload) started: the next page may have been rendered from a read made before
+   this choice was stored, so the choice stays pending and that page applies it. */
+let leaving = false;
+addEventListener("beforeunload", () => { leaving = true; });
 export function saveLocale(next) {
   try { localStorage.setItem("zongji.locale.pending", next); } catch (e) { /* private mode */ }
   saving = saving.then(() => fetch("/ui/locale", { method: "POST", keepalive: true, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ locale: next }) })
     .then((r) => {
-      if (!r.ok) return;
+      if (!r.ok || leaving) return;
       try { if (localStorage.getItem("zongji.locale.pending") === next) localStorage.removeItem("zongji.locale.pending"); } catch (e) { /* ignore */ }
     })
     .catch(() => {}));
