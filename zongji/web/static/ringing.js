@@ -62,13 +62,22 @@ function render() {
   counter.dataset.count = String(n);
 }
 
+/* Calls the feed brought while a resync was under way: newer than the list it reads (which may
+   have been read before they rang), so they are applied over it instead of being cleared. */
+let brought = null;
+
 async function resync() {
+  const mine = new Map();
+  brought = mine;
   try {
     const r = await api("GET", "/api/calls/active");
     calls.clear();
     (r.items || []).filter(isRinging).forEach((c) => calls.set(c.id, c));
+    mine.forEach((c, id) => { if (isRinging(c)) calls.set(id, c); else calls.delete(id); });
     render();
-  } catch (e) { /* shown again on the next message */ }
+  } catch (e) { /* shown again on the next message */ } finally {
+    if (brought === mine) brought = null;
+  }
 }
 
 function connect() {
@@ -76,6 +85,7 @@ function connect() {
   subscribe("call", (msg) => {
     if (!msg.payload) return;
     const c = msg.payload;
+    if (brought) brought.set(c.id, c);
     if (isRinging(c)) calls.set(c.id, c); else calls.delete(c.id);  // only ringing ones count
     render();
   });
