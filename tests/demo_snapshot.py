@@ -138,6 +138,8 @@ def _build(backend: str, settings: Settings, places: Places, now: dt.datetime | 
     try:
         with transaction(make_session_factory(engine)) as s:
             summary = load_demo(s, settings.model_copy(update={"database_url": url}), now=now)
+        with transaction(make_session_factory(engine)) as s:
+            _fit_dispatch_models(s, settings)
     finally:
         engine.dispose()
     snap = _Snapshot(time.monotonic(), summary, pg_schema=pg_schema)
@@ -155,6 +157,19 @@ def _build(backend: str, settings: Settings, places: Places, now: dt.datetime | 
         return snap
     _copy_postgres_build(url, places, snap)
     return snap
+
+
+def _fit_dispatch_models(s, settings: Settings) -> None:
+    """The dispatch models the demo's first suggestions fit (the demo has never been trained),
+    fitted here once: the process keeps a model by its data (services/dispatch/training), so a
+    test's first suggestion, on the same data, does not train for seconds while its clock runs."""
+    from sqlalchemy import select
+
+    from zongji.services.dispatch import training
+    from zongji.store.models import Organisation
+
+    for org in s.scalars(select(Organisation)):
+        training.fit(s, org, orders=0, epochs=settings.dispatch_training_epochs)
 
 
 def _copy_postgres_build(build_url: str, places: Places, snap: _Snapshot) -> None:

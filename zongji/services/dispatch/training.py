@@ -12,6 +12,8 @@ process reloads the model once (``suggestions.model_for``).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -31,6 +33,12 @@ from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
 RETRAIN_JOB = "dispatch.retrain"
 # Orders a unit kept: what a unit does not send back counts for it.
 KEPT_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED, Status.CALLBACK, Status.REVIEW, Status.CLOSED)
+# The models this process fitted, by their examples, units and epochs: training is deterministic,
+# so the same data (a restarted process, another database of the same centre, the worker after
+# a web request) gets the model at once instead of seconds of training.
+FITTED_KEPT = 4
+_fitted: "OrderedDict[tuple, Model]" = OrderedDict()
+_fitted_lock = threading.Lock()
 
 
 def analyzer_for(session: Session, org: Organisation) -> Analyzer:
@@ -107,7 +115,23 @@ def fit(session: Session, org: Organisation, *, orders: int, epochs: int,
     history = history_examples(session, org, analyzer, orders)
     examples = (catalogue_examples(session, org, analyzer) + article_examples(session, org, analyzer, units)
                 + (extra or []) + history)
-    return train(examples, units, epochs=epochs), analyzer, len(history)
+    return _train_once(examples, units, epochs), analyzer, len(history)
+
+
+def _train_once(examples: list[Example], units: list[int], epochs: int) -> Model:
+    key = (tuple(sorted(((e.unit, tuple(e.features), -1 if e.returned_from is None else e.returned_from, e.weight)
+                         for e in examples))), tuple(sorted(set(units))), epochs)
+    with _fitted_lock:
+        model = _fitted.get(key)
+        if model is not None:
+            _fitted.move_to_end(key)
+            return model
+    model = train(examples, units, epochs=epochs)
+    with _fitted_lock:
+        _fitted[key] = model
+        while len(_fitted) > FITTED_KEPT:
+            _fitted.popitem(last=False)
+    return model
 
 
 def retrain(session: Session, org: Organisation, settings: Settings, now: dt.datetime,
