@@ -66,7 +66,7 @@ async function redecide() {
     const r = await api("POST", "/api/switchboard/transfers/decide", body({ record_refused: !!flow.callId }));
     flow.decision = r.decision;
     flow.attempt = r.attempt || null;
-    renderFlow();
+    if (!formOverFlow()) renderFlow();
     if (r.attempt) loadAttempts(true);
   } catch (e) { toast(errorText(e), "error"); }
 }
@@ -76,7 +76,7 @@ async function commit(extra) {
     const r = await api("POST", "/api/switchboard/transfers", body(extra));
     flow.decision = r.decision;
     flow.attempt = r.attempt;
-    renderFlow();
+    if (!formOverFlow()) renderFlow();
     loadAttempts(true);
   } catch (e) { toast(errorText(e), "error"); }
 }
@@ -122,6 +122,12 @@ function renderFlow() {
   const focus = document.querySelector("#sb-modal [data-primary]");
   if (focus) focus.focus();
 }
+
+/* Whether the dialog shows the transfer itself, and whether it shows a form opened from it (a
+   message being typed): an answer or a live update about the transfer arriving then changes
+   the flow but never replaces that form. */
+function showingFlow() { return !modal().hidden && !!modal().querySelector("#sb-target-label"); }
+function formOverFlow() { return !modal().hidden && !showingFlow(); }
 
 // R-H6: business or personal, and urgent — keys B / P / U (a change decides again).
 function purposeChoice() {
@@ -242,7 +248,7 @@ function onTransferFeed(p) {
   if (p.call_id && p.call_id === c.selectedId) loadAttempts(true);
   if (!flow || !flow.attempt || p.id !== flow.attempt.id) return;
   flow.attempt = p;
-  renderFlow();
+  if (!formOverFlow()) renderFlow();
   if (p.result === "no_answer") { toast(t("sb.no_answer_toast"), "error"); }
   if (p.result === "answered") setTimeout(() => { if (flow && flow.attempt && flow.attempt.result === "answered") closeModal(); }, 2500);
 }
@@ -534,7 +540,7 @@ document.addEventListener("DOMContentLoaded", () => {
   search.addEventListener("input", onSearch);
   new MutationObserver(() => { decorate(); markLeaves(); }).observe($("dir-results"), { childList: true });
   forgetOnClose();
-  onLocale(() => { loadDnd(); loadMessages(); runInfo(); loadAttempts(true); if (flow && !modal().hidden && flow.decision) renderFlow(); });
+  onLocale(() => { loadDnd(); loadMessages(); runInfo(); loadAttempts(true); if (flow && showingFlow() && flow.decision) renderFlow(); });
   connect();
   setInterval(() => loadAttempts(false), 400); // follows the selected call
 });
