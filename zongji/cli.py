@@ -483,12 +483,10 @@ def worker(
         typer.echo(f"outbound dialler {outbound[2].name}: {outbound[2].lines} lines")
     w.run_forever(stop, poll_seconds=poll_seconds)
     if dialler is not None:
-        dialler[1].set()
-        dialler[0].join(timeout=30)
-        emergency[1].set()
-        emergency[0].join(timeout=30)
-        outbound[1].set()
-        outbound[0].join(timeout=30)
+        from zongji.worker import dialling
+
+        for parts in (dialler, emergency, outbound):
+            dialling.stop_in_thread(parts, timeout=30)
     shutdown(runtime)
 
 

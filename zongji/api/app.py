@@ -56,7 +56,7 @@ from zongji.services import auth as auth_service
 from zongji.settings import Settings, get_settings
 from zongji.web.install import install as install_console
 from zongji.worker.runner import start_in_thread
-from zongji.worker import emergency_dialler, outbound_dialler, wakeup_dialler
+from zongji.worker import dialling, emergency_dialler, outbound_dialler, wakeup_dialler
 
 
 def tune_gc(gen0_threshold: int) -> None:
@@ -123,15 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             thread, stop = worker
             stop.set()
             thread.join(timeout=10)
-        if dialler is not None:
-            dialler[1].set()
-            dialler[0].join(timeout=10)
-        if emergency is not None:
-            emergency[1].set()
-            emergency[0].join(timeout=10)
-        if outbound_calls is not None:
-            outbound_calls[1].set()
-            outbound_calls[0].join(timeout=10)
+        for parts in (dialler, emergency, outbound_calls):
+            if parts is not None:
+                dialling.stop_in_thread(parts)
         engine.dispose()
 
     app = FastAPI(

@@ -72,6 +72,10 @@ class JobDialler:
             self.in_flight[job_id] = fut
         return len(ids)
 
+    def wake(self) -> None:
+        """End the loop's wait now (a job came, or it is asked to stop)."""
+        self._wake.set()
+
     def drain(self, timeout: float = 60.0) -> None:
         """Wait for the calls in flight (tests)."""
         concurrent.futures.wait(list(self.in_flight.values()), timeout=timeout)
@@ -140,3 +144,12 @@ class JobDialler:
 
     def _call(self, job_id: int) -> None:
         raise NotImplementedError
+
+
+def stop_in_thread(parts: tuple, timeout: float = 10.0) -> None:
+    """Stop a dialler that ``start_in_thread`` started (``(thread, stop, dialler)``): at once,
+    not after its poll interval, then wait for its calls in flight to end."""
+    thread, stop, dialler = parts
+    stop.set()
+    dialler.wake()
+    thread.join(timeout=timeout)

@@ -187,6 +187,10 @@ class WakeupDialler:
             self.in_flight[job_id] = fut
         return len(ids)
 
+    def wake(self) -> None:
+        """End the loop's wait now (a call ended, or it is asked to stop)."""
+        self._wake.set()
+
     def run_forever(self, stop: threading.Event, *, poll_seconds: float | None = None) -> None:
         poll = poll_seconds if poll_seconds is not None else self.settings.wakeup_poll_seconds
         while not stop.is_set():
