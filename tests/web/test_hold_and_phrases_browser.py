@@ -75,6 +75,28 @@ def test_hold_prompts_and_phrase_warning(demo_server: str, browser, backend: str
     page.keyboard.press("Alt+H")
     expect(panel).to_be_hidden()
 
+    # A long call (R-S6): Alt+F shows the number to read back, Alt+F again (read back, agreed)
+    # creates a callback to make at once from another line: listed, due now.
+    page.keyboard.press("Alt+F")
+    readback = page.locator("#cb-readback")
+    expect(readback).to_contain_text(number)
+    page.keyboard.press("Alt+F")
+    expect(readback).to_be_hidden()
+    mine = page.locator("#cb-list .cb-item", has_text=number)
+    expect(mine).to_have_count(1)
+    expect(mine).to_have_class(re.compile(r"\bdue\b"))
+    # The caller cannot hear us (R-S15): Alt+E, a callback due in 3 minutes, not due yet.
+    page.keyboard.press("Alt+E")
+    expect(mine).to_have_count(2)
+    expect(mine.nth(1)).not_to_have_class(re.compile(r"\bdue\b"))
+    expect(mine.nth(1)).to_contain_text("到期")
+    page.screenshot(path=str(ARTIFACTS / "callbacks-list.png"))
+    # Called back early, both: recorded as reached, gone from the list.
+    mine.nth(1).locator(".cb-reached").click()
+    expect(mine).to_have_count(1)
+    mine.first.locator(".cb-reached").click()
+    expect(mine).to_have_count(0)
+
     holds = page.evaluate("""async (n) => {
         const calls = await (await fetch('/api/calls/active')).json();
         const c = calls.items.find((x) => x.calling_number === n);

@@ -128,8 +128,18 @@ def test_a_call_shows_in_todays_report_with_the_same_numbers_as_its_workbook(dem
     page.select_option("#rp-kind", "wakeups")
     expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^wakeups/"))
     expect(page.locator("#rp-table thead")).to_contain_text("首次呼叫确认率")
+    # The booking hotline's figures (issue 17): per operator and day, the confirmation rate, the
+    # hotels that refused (the demo's hotel bookings: three confirmed, one refused).
+    page.select_option("#rp-kind", "bookings")
+    expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^bookings/"))
+    expect(page.locator("#rp-table tbody tr").first).to_contain_text("酒店")
+    expect(page.locator("#rp-scope")).to_contain_text("确认 3 次、拒绝 1 次，确认率 75.0 %")
+    expect(page.locator("#rp-messages")).to_contain_text("拒绝的酒店")
+    expect(page.locator("#rp-xlsx")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / f"reports-{backend}-07-bookings-zh.png"), full_page=True)
     page.select_option("#rp-kind", "calls")
     expect(page.locator(".rp")).to_have_attribute("data-loaded", re.compile(r"^calls/"))
+    expect(page.locator("#rp-xlsx")).to_be_visible()
 
     # The staffing forecast for next week: a row per day, computed from the last weeks' calls.
     expect(page.locator(".rp-forecast")).to_have_attribute("data-loaded", re.compile(r"^\d{4}-\d{2}-\d{2}$"))

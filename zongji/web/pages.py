@@ -49,7 +49,9 @@ def console_page(request: Request) -> Response:
         "callback_after_seconds": settings.hold_callback_after_seconds,
         "silent_pause_seconds": settings.silent_caller_pause_seconds,
         "silent_close_pause_seconds": settings.silent_caller_close_pause_seconds,
-        "no_hangup_pause_seconds": settings.no_hangup_ask_pause_seconds}})
+        "no_hangup_pause_seconds": settings.no_hangup_ask_pause_seconds},
+        # Callbacks from the console (static/console_callbacks.js; R-S6, R-S15).
+        "callbacks": {"cannot_hear_minutes": settings.callback_cannot_hear_minutes}})
 
 
 @router.get("/calls", response_class=HTMLResponse)

@@ -43,9 +43,12 @@ def _entry_state(e: OutboundEntry) -> ob.Entry:
                     claimed_by=e.claimed_by_id, lease_until=e.lease_until)
 
 
-def _takeable_clause(now: dt.datetime):
+def _takeable_clause(now: dt.datetime, *, before_due: bool = False):
+    """Entries one may take now; ``before_due``: also an open one not due yet (an operator
+    choosing a callback from the console's list calls back early)."""
     return or_(and_(OutboundEntry.state.in_([S.PENDING.value, S.RETRY.value]),
-                    or_(OutboundEntry.due_at.is_(None), OutboundEntry.due_at <= now)),
+                    or_(OutboundEntry.due_at.is_(None), OutboundEntry.due_at <= now,
+                        *([OutboundEntry.due_at.is_not(None)] if before_due else []))),
                and_(OutboundEntry.state.in_([S.CLAIMED.value, S.DIALLING.value]), OutboundEntry.lease_until <= now))
 
 
@@ -68,16 +71,17 @@ def take_next(session: Session, user: User, list_id: int, *, now: dt.datetime, s
         OutboundEntry.claimed_by_id == user.id, OutboundEntry.lease_until > now,
         *([OutboundEntry.id == entry_id] if entry_id is not None else []))).first()
     lease = dt.timedelta(seconds=settings.outbound_claim_lease_seconds)
+    chosen = entry_id is not None
     if held is None:
         candidates = session.scalars(select(OutboundEntry.id).where(
-            OutboundEntry.list_id == list_id, _takeable_clause(now),
+            OutboundEntry.list_id == list_id, _takeable_clause(now, before_due=chosen),
             *([OutboundEntry.id == entry_id] if entry_id is not None else [])).order_by(
             OutboundEntry.due_at.is_not(None), OutboundEntry.due_at, OutboundEntry.position).limit(20)).all()
         for entry_id in candidates:
             # The claim is one UPDATE guarded by the same condition: of two operators racing for
             # this entry, one updates a row and the other none (and tries the next).
             won = session.execute(update(OutboundEntry).where(
-                OutboundEntry.id == entry_id, _takeable_clause(now)).values(
+                OutboundEntry.id == entry_id, _takeable_clause(now, before_due=chosen)).values(
                 state=S.CLAIMED.value, claimed_by_id=user.id, lease_until=now + lease, updated_at=now)
                 .execution_options(synchronize_session=False)).rowcount
             if won == 1:

@@ -18,6 +18,7 @@ const GROUPS = {
   orders: ["unit", "type", "channel", "category", "day"],
   operators: ["operator"],
   wakeups: ["day"],
+  bookings: ["day"],
 };
 const kind = () => $("rp-kind").value;
 
@@ -96,6 +97,7 @@ function render() {
   const p = report.policy;
   $("rp-policy").textContent = p ? t("wb.policy", { short: p.short_abandon_seconds, sl: p.service_level_seconds,
     treatment: t("wb.treatment." + p.abandon_treatment) }) : "";
+  $("rp-xlsx").hidden = false;
   $("rp-xlsx").href = "/api/stats/" + report.kind + ".xlsx?" + params().toString();
   if (window.echarts) {
     if (!chart) chart = window.echarts.init($("rp-chart"), null, { renderer: "svg" });
@@ -134,13 +136,50 @@ async function load(keep) {
   const k = kind();
   if (keep) history.replaceState(null, "", "/reports?" + address().toString());
   try {
-    if (k === "operators" || k === "wakeups") p.delete("group");
-    report = await api("GET", "/api/stats/" + k + "?" + p.toString());
+    if (k === "operators" || k === "wakeups" || k === "bookings") p.delete("group");
+    report = await api("GET", (k === "bookings" ? "/api/bookings/figures?" : "/api/stats/" + k + "?") + p.toString());
     report.kind = k;
-    if (k === "operators") renderOperators(); else render();
+    if (k === "operators") renderOperators(); else if (k === "bookings") renderBookings(); else render();
   } catch (e) {
     showFieldError(e, { input: byId({ date_from: "rp-from", date_to: "rp-to" }) });
   }
+}
+
+// ------------------------------------------------------------------ bookings (issue 17)
+/** The booking hotline's figures (R-T1…R-T5): bookings per operator and day, the hotels'
+   confirmation rate and the refusals by hotel, from /api/bookings/figures. */
+function renderBookings() {
+  const r = report;
+  $("rp-h").textContent = t("rp.heading.bookings", { from: r.date_from, to: r.date_to });
+  $("rp-scope").textContent = t("rp.bookings.summary", { n: r.bookings, confirmed: r.confirmed, refused: r.refused,
+    rate: fmt(r.confirmation_rate, "rate") });
+  const table = $("rp-table");
+  table.tHead.replaceChildren(el("tr", null, el("th", null, t("rp.group.day")), el("th", null, t("rp.operator")),
+    el("th", null, t("booking.kind")), el("th", null, t("rp.bookings.count"))));
+  table.tBodies[0].replaceChildren(...r.per_operator_day.map((x) => el("tr", { dataset: { day: x.day, operator: x.operator } },
+    el("td", null, x.day), el("td", null, x.operator), el("td", null, t("rp.bookings.kind." + x.kind)),
+    el("td", { dataset: { key: "bookings" } }, String(x.bookings)))));
+  table.tFoot.replaceChildren(el("tr", null, el("td", null, t("rp.total")), el("td"), el("td"),
+    el("td", { dataset: { key: "bookings" } }, String(r.bookings))));
+  $("rp-empty").hidden = r.per_operator_day.length > 0;
+  $("rp-messages").hidden = !r.refusals_by_hotel.length;
+  $("rp-messages").textContent = r.refusals_by_hotel.length ? t("rp.bookings.refusals", {
+    hotels: r.refusals_by_hotel.map((h) => t("rp.bookings.refusal", { hotel: h.hotel, n: h.refusals })).join(lang() === "en" ? ", " : "、") }) : "";
+  $("rp-defs").replaceChildren(el("dt", null, t("rp.bookings.rate")), el("dd", null, t("rp.bookings.rate_def")));
+  $("rp-policy").textContent = "";
+  $("rp-xlsx").hidden = true;
+  const days = [...new Set(r.per_operator_day.map((x) => x.day))].sort();
+  $("rp-chart").hidden = !days.length;
+  if (window.echarts && days.length) {
+    if (!chart) chart = window.echarts.init($("rp-chart"), null, { renderer: "svg" });
+    chart.setOption({
+      animation: false, grid: { left: 48, right: 24, top: 32, bottom: 40 }, legend: { top: 0 }, tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: days }, yAxis: { type: "value", minInterval: 1 },
+      series: [{ name: t("rp.bookings.count"), type: "bar", itemStyle: { color: "#7aa7d9" },
+        data: days.map((d) => r.per_operator_day.filter((x) => x.day === d).reduce((a, x) => a + x.bookings, 0)) }],
+    }, true);
+  }
+  document.querySelector(".rp").dataset.loaded = "bookings/" + r.date_from + "/" + r.date_to + "/day";
 }
 
 // ------------------------------------------------------------------ operator evaluation
@@ -171,6 +210,7 @@ function renderOperators() {
   $("rp-messages").hidden = true;
   $("rp-defs").replaceChildren();
   $("rp-policy").textContent = "";
+  $("rp-xlsx").hidden = false;
   $("rp-xlsx").href = "/api/stats/operators.xlsx?" + new URLSearchParams({ date_from: report.date_from, date_to: report.date_to });
   document.querySelector(".rp").dataset.loaded = "operators/" + report.date_from + "/" + report.date_to + "/operator";
 }
@@ -291,7 +331,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("rp-form").addEventListener("submit", (e) => { e.preventDefault(); load(true); });
   $("rp-print").addEventListener("click", () => window.print());
   onLocale(() => { if (report) load(); });
-  const noGroup = () => ["operators", "wakeups"].includes(kind());
+  const noGroup = () => ["operators", "wakeups", "bookings"].includes(kind());
   $("rp-group").closest(".field").hidden = noGroup();
   $("rp-kind").addEventListener("change", () => { $("rp-group").closest(".field").hidden = noGroup(); });
   window.addEventListener("resize", () => { if (chart) chart.resize(); });
