@@ -186,6 +186,16 @@ def _run_operation(operation, creds: Credentials, examples: int) -> None:
     run()
 
 
+@pytest.fixture
+def app(settings):
+    """The API without the process's background work (job worker, diallers; the live feed's
+    safety poll at its production interval): the answers do not depend on it, and its polling
+    would take the interpreter from the requests for the length of the run."""
+    from zongji.api.app import create_app
+
+    return create_app(settings.model_copy(update={"run_worker_in_server": False, "feed_safety_poll_seconds": 1.0}))
+
+
 # The operations are shared out among this many tests (by a hash of method and path), so that
 # parallel workers take a share each instead of one worker running all of them at the end.
 SHARDS = 4
