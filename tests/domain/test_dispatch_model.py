@@ -72,6 +72,9 @@ def test_training_is_deterministic_and_the_stored_rows_give_the_same_ranking():
     a = train(CATALOGUE, [CITY, HOUSING, TRANSPORT])
     b = train(CATALOGUE, [CITY, HOUSING, TRANSPORT])
     assert a.weights == b.weights
+    # The order a database returns the rows in (and the order of a text's words) changes nothing.
+    shuffled = [Example(list(reversed(e.features)), e.unit) for e in reversed(CATALOGUE)]
+    assert train(shuffled, [TRANSPORT, CITY, HOUSING]).weights == a.weights
     again = Model.from_rows(a.units, a.rows())
     for text in ("野狗咬人", "物业不管事", "公交站牌倒了"):
         assert [r.unit for r in again.rank(f(text))] == [r.unit for r in a.rank(f(text))]

@@ -94,8 +94,8 @@ def train(examples: Sequence[Example], units: Iterable[int] | None = None, *, ep
     unit an example names).
 
     The weights are kept as one list per feature, indexed like ``unit_list``, while training
-    (a list is several times faster to sum and update than a dict); an example's features in
-    their first-seen order, so the sums, and the model, do not depend on the process."""
+    (a list is several times faster to sum and update than a dict); the examples, and each
+    one's features, in a canonical order, so the sums, and the model, depend on the data only."""
     unit_set = set(units) if units is not None else {e.unit for e in examples}
     unit_list = tuple(sorted(unit_set))
     n_units = len(unit_list)
@@ -103,8 +103,8 @@ def train(examples: Sequence[Example], units: Iterable[int] | None = None, *, ep
     weights: dict[str, list[float]] = {}
     rnd = random.Random(seed)
     # In a canonical order before the seeded shuffle: the model depends on the examples, not on
-    # the order a database returned them in.
-    order = sorted(((list(dict.fromkeys(e.features)), index[e.unit], index.get(e.returned_from), e.weight)
+    # the order a database returned them in (floating-point sums depend on their order).
+    order = sorted(((sorted(set(e.features)), index[e.unit], index.get(e.returned_from), e.weight)
                     for e in examples if e.unit in unit_set and e.features),
                    key=lambda x: (x[1], x[0], -1 if x[2] is None else x[2], x[3]))
     for epoch in range(epochs):

@@ -12,6 +12,7 @@ process reloads the model once (``suggestions.model_for``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections import OrderedDict
 
@@ -33,11 +34,11 @@ from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
 RETRAIN_JOB = "dispatch.retrain"
 # Orders a unit kept: what a unit does not send back counts for it.
 KEPT_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS, Status.REPLIED, Status.CALLBACK, Status.REVIEW, Status.CLOSED)
-# The models this process fitted, by their examples, units and epochs: training is deterministic,
-# so the same data (a restarted process, another database of the same centre, the worker after
-# a web request) gets the model at once instead of seconds of training.
+# The models this process fitted, by a digest of their examples, units and epochs: training is
+# deterministic, so the same data (a centre's catalogue unchanged since the last suggestion,
+# another database of the same content) gets the model at once instead of seconds of training.
 FITTED_KEPT = 4
-_fitted: "OrderedDict[tuple, Model]" = OrderedDict()
+_fitted: "OrderedDict[bytes, Model]" = OrderedDict()
 _fitted_lock = threading.Lock()
 
 
@@ -119,8 +120,9 @@ def fit(session: Session, org: Organisation, *, orders: int, epochs: int,
 
 
 def _train_once(examples: list[Example], units: list[int], epochs: int) -> Model:
-    key = (tuple(sorted(((e.unit, tuple(e.features), -1 if e.returned_from is None else e.returned_from, e.weight)
-                         for e in examples))), tuple(sorted(set(units))), epochs)
+    canonical = sorted((e.unit, tuple(sorted(set(e.features))),
+                        -1 if e.returned_from is None else e.returned_from, e.weight) for e in examples)
+    key = hashlib.blake2b(repr((canonical, sorted(set(units)), epochs)).encode(), digest_size=20).digest()
     with _fitted_lock:
         model = _fitted.get(key)
         if model is not None:
