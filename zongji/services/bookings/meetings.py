@@ -31,8 +31,9 @@ def _invalid(exc: rules.MeetingBookingError) -> Exception:
     return Invalid(str(exc), field=exc.field, code=exc.code)
 
 
-def meeting_out(m: MeetingBooking, role: str | None = None) -> dict[str, Any]:
+def meeting_out(m: MeetingBooking, role: str | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
     state = rules.MeetingState(m.status)
+    now = now or dt.datetime.now(dt.UTC)
     return {
         "kind_of_booking": "meeting", "id": m.id, "hotel_name": m.hotel_name, "hotel_id": m.hotel_id,
         "kind": m.kind, "needs": m.needs, "start_date": m.start_date.isoformat(), "end_date": m.end_date.isoformat(),
@@ -43,6 +44,8 @@ def meeting_out(m: MeetingBooking, role: str | None = None) -> dict[str, Any]:
         "deposit_due_at": m.deposit_due_at.isoformat() if m.deposit_due_at else None,
         "deposit_paid_at": m.deposit_paid_at.isoformat() if m.deposit_paid_at else None,
         "reminded_at": m.reminded_at.isoformat() if m.reminded_at else None,
+        "deposit_reminder": rules.deposit_reminder_state(m.status, m.deposit_due_at, m.reminded_at, m.deposit_paid_at,
+                                                         now),
         "reason": m.reason, "operator": m.operator, "created_at": m.created_at.isoformat(),
         "actions": rules.allowed_actions(state, role) if role else [],
     }
@@ -122,8 +125,11 @@ def remind_deposit(session: Session, booking_id: int, *, now: dt.datetime) -> bo
     return True
 
 
-def search(session: Session, *, q: str | None = None, day: dt.date | None = None, limit: int = 100) -> list[MeetingBooking]:
+def search(session: Session, *, q: str | None = None, day: dt.date | None = None, status: str | None = None,
+           limit: int = 100) -> list[MeetingBooking]:
     stmt = select(MeetingBooking)
+    if status:
+        stmt = stmt.where(MeetingBooking.status == status)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(MeetingBooking.contact.like(like), MeetingBooking.mobile.like(like),
