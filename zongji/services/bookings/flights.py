@@ -160,8 +160,7 @@ def change(session: Session, settings: Settings, booking_id: int, *, user: User,
     before = {"departure_date": b.departure_date.isoformat(), "from_city": b.from_city, "to_city": b.to_city}
     _write(b, checked, settings)
     why = (reason or "").strip()[:500]
-    _event(b, "changed", who(user), now, flight_read_back(checked, action="change", number=number_of(b),
-                                                        reason=why).zh, why)
+    _event(b, "changed", who(user), now, flight_read_back(checked, action="change", number=number_of(b)).zh, why)
     jobs.schedule(session, ERASE_JOB, f"travel:erase:{b.id}", b.ids_erase_at, {"booking_id": b.id}, reschedule=True)
     audit.record(session, actor=actor, user_id=user.id, action="change", entity="flight_booking", entity_id=b.id,
                  detail={"reason": why, "before": before})
