@@ -241,3 +241,16 @@ def test_flight_change_refused_for_unknown_booking(as_role, settings):
     r = op.post("/api/travel/flights/999999/cancel", json={"reason": "x", "read_back_heard": True})
     assert r.status_code == 404
     assert op.get("/api/travel/flights/999999/cancel-read-back").status_code == 404
+
+
+def test_meeting_and_flight_pages_for_console_roles(as_role):
+    op, unit = as_role("operator"), as_role("unit_handler")
+    for path, marker, script in [("/travel/meetings", 'id="tml-page"', "travel_meetings.js"),
+                                 ("/travel/meetings/new?call_id=5", 'data-call-id="5"', "travel_meeting.js"),
+                                 ("/travel/meetings/7", 'data-booking-id="7"', "travel_meeting.js"),
+                                 ("/travel/flights/new", 'id="tf-form"', "travel_flight.js"),
+                                 ("/travel/flights/7", 'data-booking-id="7"', "travel_flight.js")]:
+        page = op.get(path)
+        assert page.status_code == 200 and marker in page.text and script in page.text, path
+        assert marker not in unit.get(path).text
+    assert op.get("/travel/meetings/0").status_code == 422

@@ -167,6 +167,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
     $("tf-people").querySelector("tbody").replaceChildren(...b.passengers.map((p) => el("tr", null,
       el("td", { text: p.name }), el("td", { text: t("tf.id_kind." + p.id_kind) }),
       el("td", { text: p.id_erased ? t("travel.id_erased") : p.id_number }))));
+    $("tf-rb").hidden = b.status === "cancelled";  // what was booked is on the history
     $("tf-rb-zh").textContent = b.read_back ? b.read_back.zh : "";
     $("tf-rb-en").textContent = b.read_back ? b.read_back.en : "";
     $("tf-change").hidden = !can.has("change");
