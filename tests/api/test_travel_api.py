@@ -254,3 +254,18 @@ def test_meeting_and_flight_pages_for_console_roles(as_role):
         assert page.status_code == 200 and marker in page.text and script in page.text, path
         assert marker not in unit.get(path).text
     assert op.get("/travel/meetings/0").status_code == 422
+
+
+def test_meetings_and_flights_in_the_list_of_every_booking(as_role, settings):
+    op = as_role("operator")
+    f = op.post("/api/travel/flights", json=_flight(settings, customer="钱七", mobile="13600000007")).json()
+    m = op.post("/api/travel/meetings", json={
+        "hotel_name": "钱塘宾馆", "kind": "banquet", "start_date": _day(settings, 6), "end_date": _day(settings, 6),
+        "attendees": 80, "rooms": 5, "contact": "钱七", "mobile": "13600000007"}).json()
+    items = op.get("/api/bookings", params={"q": "钱七"}).json()["items"]
+    got = {(r["kind"], r["url"], r["state"], r["mobile_masked"]) for r in items}
+    assert got == {("meeting", f"/travel/meetings/{m['id']}", "requested", "136****0007"),
+                   ("flight", f"/travel/flights/{f['id']}", "booked", "136****0007")}, items
+    assert [r["kind"] for r in op.get("/api/bookings", params={"q": "钱七", "kind": "flight"}).json()["items"]] == ["flight"]
+    assert op.get("/api/bookings", params={"q": "钱七", "state": "cancelled"}).json()["items"] == []
+    assert GOOD_ID not in str(items)

@@ -23,7 +23,9 @@ from zongji.domain.bookings import id_numbers
 from zongji.domain.bookings.flight_readback import flight_read_back
 from zongji.errors import Conflict, Forbidden, Invalid, NotFound
 from zongji.services import audit
+from zongji.domain.bookings.hotel_booking import mask_mobile
 from zongji.services.actors import who
+from zongji.services.bookings import listing
 from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.models import User
@@ -267,3 +269,32 @@ def figures(session: Session, tz, start: dt.date, end: dt.date) -> list[dict[str
         row["count"] += 1
         row["confirmed"] += b.status != "cancelled"
     return [out[k] for k in sorted(out)]
+
+
+def list_rows(session: Session, settings: Settings, query: listing.Query) -> list[dict[str, Any]]:
+    """Flight bookings in the list of every kind of booking (``/bookings``), in its row shape (no
+    ID numbers: the booking's own page shows them as the role may see them)."""
+    if query.hotel_id:
+        return []
+    stmt = select(FlightBooking).options(selectinload(FlightBooking.passengers))
+    text = (query.q or "").strip()
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(or_(FlightBooking.customer.like(like), FlightBooking.mobile.like(like),
+                              FlightBooking.passengers.any(FlightPassenger.name.like(like))))
+    if query.date_from:
+        stmt = stmt.where(FlightBooking.departure_date >= query.date_from)
+    if query.date_to:
+        stmt = stmt.where(FlightBooking.departure_date <= query.date_to)
+    if query.state:
+        stmt = stmt.where(FlightBooking.status == query.state)
+    stmt = stmt.order_by(FlightBooking.departure_date.desc(), FlightBooking.id.desc()).limit(query.limit)
+    return [{"id": b.id, "kind": "flight", "number": number_of(b), "state": b.status, "customer_name": b.customer,
+             "mobile_masked": mask_mobile(b.mobile), "place": f"{b.from_city} → {b.to_city}", "city": "",
+             "first_day": b.departure_date.isoformat(), "last_day": (b.return_date or b.departure_date).isoformat(),
+             "rooms": 0, "summary": "", "total_fen": None,
+             "created_by": b.operator.removeprefix("user:"), "created_at": b.created_at.astimezone(settings.tz).isoformat(),
+             "url": f"/travel/flights/{b.id}"} for b in session.scalars(stmt)]
+
+
+listing.register_source("flight", list_rows)
