@@ -1,6 +1,7 @@
 """Meeting and flight bookings over the API (issue 17 points 3, 4; R-T4, R-T5): the meeting's
 states with its quote and deposit reminder (once), flight ID numbers masked by role with every
-unmasked read audited, the erasure job (once), the list and the figures."""
+unmasked read audited, the erasure job (once), a flight's read-back before it is saved, changed
+or cancelled (who, when, why on its history), the list and the figures."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def test_meeting_booking_from_form_to_deposit_reminder(as_role, settings, runtim
     assert r.json()["total_fen"] == 1_020_000 and r.json()["deposit_fen"] == 306_000
     r = op.post(f"{url}/confirm", json={"confirmation": "GJ-88"})
     assert r.status_code == 200, r.text
+    assert r.json()["deposit_reminder"] == "waiting" and r.json()["actions"] == ["pay_deposit", "cancel"]
     due = dt.datetime.fromisoformat(r.json()["deposit_due_at"])
     assert r.json()["status"] == "hotel_confirmed" and due > dt.datetime.now(dt.UTC)
     # Before the deadline nothing is sent; after it, one reminder each to the operator and the
@@ -63,6 +65,7 @@ def test_meeting_booking_from_form_to_deposit_reminder(as_role, settings, runtim
     assert sorted(k or "" for k in kinds) == ["", "shift_leader"]
     got = leader.get(f"/api/travel/meetings/{m['id']}").json()
     assert got["reminded_at"] and got["quote"]["lines"][1]["amount_fen"] == 420_000
+    assert got["deposit_reminder"] == "reminded"
     assert op.post(f"{url}/pay_deposit", json={}).json()["status"] == "deposit_paid"
     assert op.post(f"{url}/cancel", json={"reason": "x"}).status_code == 409
 
@@ -73,7 +76,7 @@ def _flight(settings, **over):
         {"name": "John Smith", "id_kind": "passport", "id_number": "E12345678"}],
         "from_city": "北京", "to_city": "上海", "departure_date": _day(settings, 3), "departure_time": "09:30",
         "trip": "return", "return_date": _day(settings, 5), "payment": "on_delivery",
-        "delivery_address": "朝阳区建国路1号"} | over
+        "delivery_address": "朝阳区建国路1号", "read_back_heard": True} | over
 
 
 def _reads(write, booking_id):
@@ -159,3 +162,110 @@ def test_bookings_page_for_console_roles(as_role):
     assert page.status_code == 200 and "travel.js" in page.text and "会议与机票预订" in page.text
     assert 'id="travel-page"' in page.text
     assert 'id="travel-page"' not in as_role("unit_handler").get("/travel").text
+
+
+def _events(write, booking_id):
+    from zongji.store.travel_models import FlightBookingEvent
+
+    with write() as s:
+        return [(e.action, e.status, e.reason, e.by) for e in s.scalars(
+            select(FlightBookingEvent).where(FlightBookingEvent.booking_id == booking_id).order_by(FlightBookingEvent.id))]
+
+
+def test_flight_read_back_before_save_change_and_cancel(as_role, settings, write, runtime):
+    op, sup = as_role("operator", display_name="王小红"), as_role("supervisor", display_name="赵主管")
+    body = _flight(settings, flight_number="ca1501")
+    # The read-back first: the ID numbers by their last four characters only.
+    rb = op.post("/api/travel/flights/read-back", json=body)
+    assert rb.status_code == 200, rb.text
+    assert "从北京飞往上海" in rb.json()["zh"] and "CA1501" in rb.json()["zh"] and "身份证尾号002X" in rb.json()["zh"]
+    assert GOOD_ID not in rb.json()["zh"] + rb.json()["en"] and rb.json()["en"].endswith("Is that right?")
+    bad = op.post("/api/travel/flights/read-back", json=body | {"to_city": "北京"})
+    assert bad.status_code == 422 and bad.json()["field"] == "to_city"
+    unheard = op.post("/api/travel/flights", json=body | {"read_back_heard": False})
+    assert unheard.status_code == 422 and unheard.json()["field"] == "read_back_heard"
+    b = op.post("/api/travel/flights", json=body).json()
+    assert b["number"].startswith("FB") and b["actions"] == ["change", "cancel"]
+    assert b["events"][0]["action"] == "created" and b["events"][0]["by"] == "王小红"
+
+    # A change: its own read-back, then saved with the reason; a masked number sent back by the
+    # supervisor keeps the stored one.
+    url = f"/api/travel/flights/{b['id']}"
+    seen = sup.get(url).json()
+    assert seen["passengers"][0]["id_number"] == MASKED
+    changed = {k: seen[k] for k in ("customer", "mobile", "from_city", "to_city", "departure_date", "departure_time",
+                                   "trip", "return_date", "return_time", "payment", "delivery_address")}
+    changed |= {"passengers": [{k: p[k] for k in ("name", "id_kind", "id_number")} for p in seen["passengers"]],
+                "departure_date": _day(settings, 4), "return_date": _day(settings, 6), "flight_number": "MU5101"}
+    rb = sup.post(f"{url}/read-back", json=changed)
+    assert rb.status_code == 200, rb.text
+    assert f"修改后的机票预订{b['number']}" in rb.json()["zh"] and "MU5101" in rb.json()["zh"]
+    assert sup.put(url, json=changed | {"read_back_heard": True}).json()["field"] == "reason"
+    assert sup.put(url, json=changed | {"reason": "会议提前"}).json()["field"] == "read_back_heard"
+    r = sup.put(url, json=changed | {"reason": "会议提前", "read_back_heard": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["departure_date"] == _day(settings, 4) and r.json()["flight_number"] == "MU5101"
+    assert op.get(url).json()["passengers"][0]["id_number"] == GOOD_ID  # kept, not the mask
+    # A new ID number that fails its check digit is refused on that passenger's field.
+    wrong = changed | {"passengers": [{"name": "张三", "id_kind": "resident_id", "id_number": "110105194912310021"}]}
+    r = op.put(url, json=wrong | {"reason": "换人", "read_back_heard": True})
+    assert r.status_code == 422 and r.json()["field"] == "passengers.0.id_number", r.text
+
+    # A cancellation: read back (with the reason), then saved.
+    rb = op.get(f"{url}/cancel-read-back", params={"reason": "行程取消"})
+    assert rb.status_code == 200 and rb.json()["zh"].endswith("确认取消吗？") and "行程取消" in rb.json()["zh"]
+    assert op.post(f"{url}/cancel", json={"reason": "行程取消"}).json()["field"] == "read_back_heard"
+    r = op.post(f"{url}/cancel", json={"reason": "行程取消", "read_back_heard": True})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled" and r.json()["actions"] == []
+    again = op.post(f"{url}/cancel", json={"reason": "x", "read_back_heard": True})
+    assert again.status_code == 409 and again.json()["field"] == "status"
+    assert op.put(url, json=changed | {"reason": "x", "read_back_heard": True}).status_code == 409
+    assert _events(write, b["id"]) == [("created", "booked", None, "王小红"), ("changed", "booked", "会议提前", "赵主管"),
+                                       ("cancelled", "cancelled", "行程取消", "王小红")]
+    with write() as s:
+        audited = s.scalars(select(AuditEntry.action).where(
+            AuditEntry.entity == "flight_booking", AuditEntry.entity_id == str(b["id"]),
+            AuditEntry.action.in_(("create", "change", "cancel"))).order_by(AuditEntry.id)).all()
+        assert audited == ["create", "change", "cancel"]
+        # The ID numbers' erasure moved with the changed (earlier) flight.
+        due = s.scalar(select(Job.due_at).where(Job.key == f"travel:erase:{b['id']}"))
+    erase_day = dt.date.fromisoformat(_day(settings, 6)) + dt.timedelta(days=settings.flight_id_retention_days + 1)
+    assert due == dt.datetime.combine(erase_day, dt.time(0), tzinfo=settings.tz)
+    assert op.get("/api/travel/bookings", params={"kind": "flight", "status": "cancelled"}).json()[0]["id"] == b["id"]
+    assert op.get("/api/travel/bookings", params={"status": "booked", "q": "13800000009"}).json() == []
+
+
+def test_flight_change_refused_for_unknown_booking(as_role, settings):
+    op = as_role("operator")
+    r = op.post("/api/travel/flights/999999/cancel", json={"reason": "x", "read_back_heard": True})
+    assert r.status_code == 404
+    assert op.get("/api/travel/flights/999999/cancel-read-back").status_code == 404
+
+
+def test_meeting_and_flight_pages_for_console_roles(as_role):
+    op, unit = as_role("operator"), as_role("unit_handler")
+    for path, marker, script in [("/travel/meetings", 'id="tml-page"', "travel_meetings.js"),
+                                 ("/travel/meetings/new?call_id=5", 'data-call-id="5"', "travel_meeting.js"),
+                                 ("/travel/meetings/7", 'data-booking-id="7"', "travel_meeting.js"),
+                                 ("/travel/flights/new", 'id="tf-form"', "travel_flight.js"),
+                                 ("/travel/flights/7", 'data-booking-id="7"', "travel_flight.js")]:
+        page = op.get(path)
+        assert page.status_code == 200 and marker in page.text and script in page.text, path
+        assert marker not in unit.get(path).text
+    assert op.get("/travel/meetings/0").status_code == 422
+
+
+def test_meetings_and_flights_in_the_list_of_every_booking(as_role, settings):
+    op = as_role("operator")
+    f = op.post("/api/travel/flights", json=_flight(settings, customer="钱七", mobile="13600000007")).json()
+    m = op.post("/api/travel/meetings", json={
+        "hotel_name": "钱塘宾馆", "kind": "banquet", "start_date": _day(settings, 6), "end_date": _day(settings, 6),
+        "attendees": 80, "rooms": 5, "contact": "钱七", "mobile": "13600000007"}).json()
+    items = op.get("/api/bookings", params={"q": "钱七"}).json()["items"]
+    got = {(r["kind"], r["url"], r["state"], r["mobile_masked"]) for r in items}
+    assert got == {("meeting", f"/travel/meetings/{m['id']}", "requested", "136****0007"),
+                   ("flight", f"/travel/flights/{f['id']}", "booked", "136****0007")}, items
+    assert [r["kind"] for r in op.get("/api/bookings", params={"q": "钱七", "kind": "flight"}).json()["items"]] == ["flight"]
+    assert op.get("/api/bookings", params={"q": "钱七", "state": "cancelled"}).json()["items"] == []
+    assert GOOD_ID not in str(items)

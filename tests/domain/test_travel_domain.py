@@ -135,3 +135,52 @@ def test_states_follow_the_rules():
     assert m.apply(s, "pay_deposit", "operator").status == m.DEPOSIT_PAID
     with pytest.raises(m.MeetingBookingError):
         m.apply(m.MeetingState(m.QUOTED), "refuse", "operator", reason=" ")
+
+
+def test_flight_read_back_says_the_trip_and_only_the_ids_last_four():
+    from zongji.domain.bookings.flight_readback import flight_read_back
+
+    b = _flight(passengers=[("张三", ids.RESIDENT_ID, GOOD_ID), ("John Smith", ids.PASSPORT, "E12345678")],
+                trip=f.RETURN, return_date=date(2026, 12, 12), return_time=time(18, 0), flight_number="ca1501",
+                payment=f.ON_DELIVERY, delivery_address="朝阳区建国路1号")
+    rb = flight_read_back(b)
+    assert rb.zh == ("跟您核对一下机票预订：12月10日（周四）09:30从北京飞往上海，航班CA1501，往返，12月12日（周六）18:00返程；"
+                     "乘机人2位：张三（身份证尾号002X）、John Smith（护照尾号5678）；送票上门付款，送到朝阳区建国路1号；"
+                     "联系人张三，手机13800000000。请问对吗？")
+    assert rb.en.startswith("Let me read your flight booking back: Thu 10 Dec 2026 09:30 from 北京 to 上海")
+    assert GOOD_ID not in rb.zh + rb.en
+    cancel = flight_read_back(b, action="cancel", number="FB0007", reason="行程取消")
+    assert cancel.zh.startswith("跟您确认取消机票预订FB0007：") and cancel.zh.endswith("；原因：行程取消。确认取消吗？")
+    assert flight_read_back(b, action="change", number="FB0007").zh.startswith("跟您核对一下修改后的机票预订FB0007：")
+
+
+def test_flight_change_and_cancel_rules():
+    assert f.allowed_actions(f.BOOKED, "operator") == ["change", "cancel"]
+    assert f.allowed_actions(f.CANCELLED, "operator") == []
+    assert f.allowed_actions(f.BOOKED, "unit_handler") == []
+    assert f.allowed_actions(f.BOOKED, "operator", last_date=date(2026, 12, 4), today=date(2026, 12, 5)) == []
+    assert f.apply(f.BOOKED, "cancel", "supervisor", reason="行程取消") == f.CANCELLED
+    for status, role, reason, last, code in [(f.BOOKED, "operator", " ", None, "required"),
+                                             (f.CANCELLED, "operator", "x", None, "illegal"),
+                                             (f.BOOKED, "unit_handler", "x", None, "forbidden"),
+                                             (f.BOOKED, "operator", "x", date(2026, 12, 4), "flown")]:
+        with pytest.raises(f.FlightBookingError) as err:
+            f.apply(status, "change", role, reason=reason, last_date=last, today=date(2026, 12, 5))
+        assert err.value.code == code
+
+
+def test_masked_number_sent_back_is_recognised():
+    assert ids.is_mask_of("110105********002X", GOOD_ID)
+    assert not ids.is_mask_of(GOOD_ID, GOOD_ID) and not ids.is_mask_of("110105********0021", GOOD_ID)
+    assert not ids.is_mask_of("x", None)
+
+
+def test_deposit_reminder_state():
+    due = datetime(2026, 12, 9, 9, 0, tzinfo=TZ)
+    before, after = datetime(2026, 12, 8, tzinfo=TZ), datetime(2026, 12, 10, tzinfo=TZ)
+    assert m.deposit_reminder_state(m.QUOTED, None, None, None, after) == m.REMINDER_NONE
+    assert m.deposit_reminder_state(m.HOTEL_CONFIRMED, due, None, None, before) == m.REMINDER_WAITING
+    assert m.deposit_reminder_state(m.HOTEL_CONFIRMED, due, None, None, after) == m.REMINDER_OVERDUE
+    assert m.deposit_reminder_state(m.HOTEL_CONFIRMED, due, after, None, after) == m.REMINDER_SENT
+    assert m.deposit_reminder_state(m.DEPOSIT_PAID, due, None, after, after) == m.REMINDER_PAID
+    assert m.deposit_reminder_state(m.CANCELLED, due, None, None, after) == m.REMINDER_NONE

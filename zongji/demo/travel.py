@@ -45,7 +45,8 @@ def load(session: Session, settings: Settings, *, now: dt.datetime) -> None:
             ("孙立", "13800003333", "孙立", _resident_id("33010619850315421"), flights.rules.E_TICKET, None),
             ("郑红", "13800004444", "郑红", _resident_id("11010519900708262"), flights.rules.ON_DELIVERY,
              "朝阳区建国路88号")):
-        flights.create(session, settings, actor=OPERATOR, today=today, customer=customer, mobile=mobile,
+        flights.create(session, settings, actor=OPERATOR, today=today, read_back_heard=True, now=now,
+                       customer=customer, mobile=mobile,
                        passengers=[(name, id_numbers.RESIDENT_ID, number)], from_city="杭州", to_city="北京",
                        departure_date=today + 5 * day, departure_time=dt.time(8, 30), trip="return",
                        return_date=today + 8 * day, return_time=dt.time(19, 0), payment=payment,

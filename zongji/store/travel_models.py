@@ -6,6 +6,8 @@ by ``zongji.domain.bookings.meetings``), the hotel's confirmation and the deposi
 ``status`` follows ``meetings.RULES``. The hotel is free text plus an optional ``hotel_id``
 of the hotel bookings' hotel list. ``FlightBooking`` with its ``FlightPassenger`` rows: the passengers' ID numbers are
 personal data, erased (``id_number`` set to NULL, ``id_erased_at`` set) at ``ids_erase_at``.
+``FlightBookingEvent``: the flight booking's history — taken, changed, cancelled — with who, when,
+why and the read-back the customer heard (ID numbers only by their last four characters).
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class FlightBooking(Base):
     ids_erase_at: Mapped[dt.datetime] = mapped_column(index=True)
     passengers: Mapped[list[FlightPassenger]] = relationship(
         back_populates="booking", order_by="FlightPassenger.position", cascade="all, delete-orphan")
+    events: Mapped[list[FlightBookingEvent]] = relationship(
+        order_by="FlightBookingEvent.id", cascade="all, delete-orphan")
 
 
 class FlightPassenger(Base):
@@ -85,3 +89,16 @@ class FlightPassenger(Base):
     id_number: Mapped[str | None] = mapped_column(String(20))
     id_erased_at: Mapped[dt.datetime | None]
     booking: Mapped[FlightBooking] = relationship(back_populates="passengers")
+
+
+class FlightBookingEvent(Base):
+    __tablename__ = "flight_booking_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("flight_bookings.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(12))  # created | changed | cancelled
+    status: Mapped[str] = mapped_column(String(20))  # the booking's status after it
+    reason: Mapped[str | None] = mapped_column(String(500))
+    read_back: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(120))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -3,9 +3,15 @@
 - ``POST /api/travel/meetings``: the requirements form; ``GET /api/travel/meetings/{id}``;
   ``POST /api/travel/meetings/{id}/actions/{action}`` (``quote`` with ``lines``, ``confirm`` with
   ``confirmation``, ``refuse``/``cancel`` with ``reason``, ``pay_deposit``): ``meetings.RULES``.
-- ``POST /api/travel/flights``; ``GET /api/travel/flights/{id}``: ID numbers masked except for
-  the roles of ``id_numbers.ID_NUMBER_ROLES``; each unmasked read audited.
-- ``GET /api/travel/bookings?q=&day=``: meeting and flight bookings (search by customer, mobile,
+- ``POST /api/travel/flights/read-back`` then ``POST /api/travel/flights`` with
+  ``read_back_heard: true``; ``GET /api/travel/flights/{id}`` (with its history and the actions
+  the reader may take): ID numbers masked except for the roles of ``id_numbers.ID_NUMBER_ROLES``;
+  each unmasked read audited.
+- A change: ``POST /api/travel/flights/{id}/read-back`` then ``PUT /api/travel/flights/{id}`` with
+  ``reason`` and ``read_back_heard: true``; a cancellation: ``GET
+  /api/travel/flights/{id}/cancel-read-back`` then ``POST /api/travel/flights/{id}/cancel`` with
+  ``reason`` and ``read_back_heard: true``. Who, when and why on the booking's history.
+- ``GET /api/travel/bookings?q=&day=&kind=&status=``: meeting and flight bookings (search by customer, mobile,
   hotel, passenger name; a day within the meeting / a flight day); ``GET /api/travel/figures``:
   ``{kind, day, operator, count, confirmed, refused}`` per operator and day (statistics roles).
 """
@@ -35,6 +41,7 @@ Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Stats = Annotated[User, Depends(require_roles(STATS_ROLES))]
 Cfg = Annotated[Settings, Depends(get_settings)]
 Day = Annotated[dt.date, IsoOnly]
+STATUSES = tuple(dict.fromkeys(meeting_rules.STATES + flight_rules.STATES))
 
 
 class MeetingIn(ApiModel):
@@ -83,10 +90,43 @@ class FlightIn(ApiModel):
     return_time: dt.time | None = None
     payment: Literal[flight_rules.PAYMENT_KINDS]  # type: ignore[valid-type]
     delivery_address: str | None = Field(None, max_length=200)
+    read_back_heard: bool = False
+
+
+class FlightChangeIn(FlightIn):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class FlightCancelIn(ApiModel):
+    reason: str = Field(min_length=1, max_length=500)
+    read_back_heard: bool = False
+
+
+FLIGHT_REFUSALS = dict(
+    passengers="real names not only spaces; ID numbers valid (resident ID check digit and birth date, passport "
+    "pattern)", customer="not only spaces", mobile="not only spaces", from_city="not only spaces",
+    to_city="not only spaces and not the from city", departure_date="not in the past",
+    return_date="a return needs it, after the departure", delivery_address="needed for payment on delivery")
+HEARD = "true: the customer heard the read-back"
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _today(settings: Settings) -> dt.date:
+    return _now().astimezone(settings.tz).date()
+
+
+def _flight_fields(body: FlightIn) -> dict[str, Any]:
+    data = body.model_dump(exclude={"read_back_heard", "reason"})
+    data["passengers"] = [(p["name"], p["id_kind"], p["id_number"]) for p in data["passengers"]]
+    return data
+
+
+def _flight_page(db, b, user: User, settings: Settings, purpose: str = "read") -> dict[str, Any]:
+    return flights.flight_out(db, b, role=user.role, actor=actor_of(user), user_id=user.id, purpose=purpose,
+                              today=_today(settings), tz=settings.tz, history=True)
 
 
 @router.post("/meetings", status_code=201, summary="Take a meeting booking's requirements",
@@ -115,35 +155,69 @@ def meeting_action(booking_id: IdPath, action: Literal[tuple(meeting_rules.RULES
     return meetings.meeting_out(m, user.role)
 
 
-@router.post("/flights", status_code=201, summary="Take a flight booking",
-             openapi_extra=refusals(passengers="real names not only spaces; ID numbers valid (resident ID check digit "
-                                    "and birth date, passport pattern)", customer="not only spaces",
-                                    mobile="not only spaces", from_city="not only spaces",
-                                    to_city="not only spaces and not the from city",
-                                    departure_date="not in the past", return_date="a return needs it, after the departure",
-                                    delivery_address="needed for payment on delivery"))
+@router.post("/flights/read-back", summary="The read-back of a flight booking before it is saved",
+             openapi_extra=refusals(**FLIGHT_REFUSALS))
+def flight_read_back(body: FlightIn, user: Console, db: ReadDB, settings: Cfg) -> dict[str, str]:
+    return flights.read_back(db, today=_today(settings), **_flight_fields(body))
+
+
+@router.post("/flights", status_code=201, summary="Take a flight booking (after its read-back)",
+             openapi_extra=refusals(read_back_heard=HEARD, **FLIGHT_REFUSALS))
 def create_flight(body: FlightIn, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
-    data = body.model_dump()
-    data["passengers"] = [(p["name"], p["id_kind"], p["id_number"]) for p in data["passengers"]]
-    b = flights.create(db, settings, actor=actor_of(user), today=_now().astimezone(settings.tz).date(), **data)
-    return flights.flight_out(db, b, role=user.role, actor=actor_of(user), user_id=user.id, purpose="create")
+    b = flights.create(db, settings, actor=actor_of(user), today=_today(settings), user=user, now=_now(),
+                       read_back_heard=body.read_back_heard, **_flight_fields(body))
+    return _flight_page(db, b, user, settings, purpose="create")
 
 
 @router.get("/flights/{booking_id}", summary="A flight booking (ID numbers masked unless the role needs them)")
-def get_flight(booking_id: IdPath, user: Console, db: WriteDB) -> dict[str, Any]:
-    return flights.flight_out(db, flights.get(db, booking_id), role=user.role, actor=actor_of(user), user_id=user.id)
+def get_flight(booking_id: IdPath, user: Console, db: WriteDB, settings: Cfg) -> dict[str, Any]:
+    return _flight_page(db, flights.get(db, booking_id), user, settings)
+
+
+@router.post("/flights/{booking_id}/read-back", summary="The read-back of a flight booking changed, before it is saved",
+             openapi_extra=refusals(**FLIGHT_REFUSALS))
+def flight_change_read_back(booking_id: IdPath, body: FlightIn, user: Console, db: ReadDB,
+                            settings: Cfg) -> dict[str, str]:
+    return flights.read_back(db, today=_today(settings), booking_id=booking_id, **_flight_fields(body))
+
+
+@router.put("/flights/{booking_id}", summary="Change a flight booking (after its read-back)",
+            openapi_extra=refusals(read_back_heard=HEARD, reason="why the customer changes it",
+                                   status="a booked flight not flown yet", **FLIGHT_REFUSALS))
+def change_flight(booking_id: IdPath, body: FlightChangeIn, user: Console, db: WriteDB,
+                  settings: Cfg) -> dict[str, Any]:
+    b = flights.change(db, settings, booking_id, user=user, actor=actor_of(user), now=_now(), reason=body.reason,
+                       read_back_heard=body.read_back_heard, **_flight_fields(body))
+    return _flight_page(db, b, user, settings, purpose="change")
+
+
+@router.get("/flights/{booking_id}/cancel-read-back", summary="What is read back before a flight booking is cancelled")
+def flight_cancel_read_back(booking_id: IdPath, user: Console, db: ReadDB,
+                            reason: Annotated[str | None, Query(max_length=500)] = None) -> dict[str, str]:
+    return flights.cancel_read_back(db, booking_id, reason)
+
+
+@router.post("/flights/{booking_id}/cancel", summary="Cancel a flight booking (after its read-back)",
+             openapi_extra=refusals(read_back_heard=HEARD, reason="why the customer cancels it",
+                                    status="a booked flight not flown yet"))
+def cancel_flight(booking_id: IdPath, body: FlightCancelIn, user: Console, db: WriteDB,
+                  settings: Cfg) -> dict[str, Any]:
+    b = flights.cancel(db, settings, booking_id, user=user, actor=actor_of(user), now=_now(), reason=body.reason,
+                       read_back_heard=body.read_back_heard)
+    return _flight_page(db, b, user, settings, purpose="cancel")
 
 
 @router.get("/bookings", summary="Meeting and flight bookings, searched")
 def list_bookings(user: Console, db: WriteDB,
                   q: Annotated[str | None, Query(max_length=60)] = None, day: Day | None = None,
-                  kind: Literal["meeting", "flight"] | None = None) -> list[dict[str, Any]]:
+                  kind: Literal["meeting", "flight"] | None = None,
+                  status: Literal[STATUSES] | None = None) -> list[dict[str, Any]]:  # type: ignore[valid-type]
     out: list[dict[str, Any]] = []
-    if kind in (None, "meeting"):
-        out += [meetings.meeting_out(m, user.role) for m in meetings.search(db, q=q, day=day)]
-    if kind in (None, "flight"):
+    if kind in (None, "meeting") and (status is None or status in meeting_rules.STATES):
+        out += [meetings.meeting_out(m, user.role) for m in meetings.search(db, q=q, day=day, status=status)]
+    if kind in (None, "flight") and (status is None or status in flight_rules.STATES):
         out += [flights.flight_out(db, b, role=user.role, actor=actor_of(user), user_id=user.id, purpose="list")
-                for b in flights.search(db, q=q, day=day)]
+                for b in flights.search(db, q=q, day=day, status=status)]
     return out
 
 

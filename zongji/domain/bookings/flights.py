@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from zongji.domain.bookings.id_numbers import IdNumber, IdNumberError, parse
+from zongji.domain.roles import CONSOLE_ROLES, Role
 
 ONE_WAY = "one_way"
 RETURN = "return"
@@ -14,6 +15,18 @@ TRIP_KINDS = (ONE_WAY, RETURN)
 ON_DELIVERY = "on_delivery"
 E_TICKET = "e_ticket"
 PAYMENT_KINDS = (ON_DELIVERY, E_TICKET)
+
+# States of a flight booking: taken (a flight booking is confirmed when taken), or cancelled.
+BOOKED = "booked"
+CANCELLED = "cancelled"
+STATES = (BOOKED, CANCELLED)
+
+# action -> (states it is allowed in, new state, roles). A change and a cancellation are read
+# back to the customer first (flight_read_back) and need the reason.
+RULES: dict[str, tuple[frozenset[str], str, frozenset[Role]]] = {
+    "change": (frozenset({BOOKED}), BOOKED, CONSOLE_ROLES),
+    "cancel": (frozenset({BOOKED}), CANCELLED, CONSOLE_ROLES),
+}
 
 
 class FlightBookingError(ValueError):
@@ -112,3 +125,43 @@ def erase_ids_at(last_flight_date: date, retention_days: int, tz) -> datetime:
     date plus the retention days (setting ``flight_id_retention_days``)."""
     day = last_flight_date + timedelta(days=retention_days + 1)
     return datetime.combine(day, time(0, 0), tzinfo=tz)
+
+
+def last_flight_date(departure_date: date, return_date: date | None) -> date:
+    return return_date or departure_date
+
+
+def allowed_actions(status: str, role: Role | str, *, last_date: date | None = None,
+                    today: date | None = None) -> list[str]:
+    """What ``role`` may do with a booking in ``status``; nothing once its last flight is past."""
+    if last_date is not None and today is not None and last_date < today:
+        return []
+    try:
+        who = Role(role)
+    except ValueError:
+        return []
+    return [name for name, (froms, _to, roles) in RULES.items() if status in froms and who in roles]
+
+
+def apply(status: str, action: str, role: Role | str, *, reason: str | None, last_date: date | None = None,
+          today: date | None = None) -> str:
+    """The state after ``action`` (``change`` / ``cancel``), or :class:`FlightBookingError`:
+    ``unknown``, ``forbidden``, ``illegal`` (wrong state), ``flown`` (the last flight is past),
+    ``required`` (no reason)."""
+    rule = RULES.get(action)
+    if rule is None:
+        raise FlightBookingError(f"Unknown action {action!r}", "action", "unknown")
+    froms, to, roles = rule
+    try:
+        allowed_role = Role(role) in roles
+    except ValueError:
+        allowed_role = False
+    if not allowed_role:
+        raise FlightBookingError("This role may not do that", "action", "forbidden")
+    if status not in froms:
+        raise FlightBookingError(f"Not allowed while {status}", "status", "illegal")
+    if last_date is not None and today is not None and last_date < today:
+        raise FlightBookingError("The flights are past", "status", "flown")
+    if not (reason or "").strip():
+        raise FlightBookingError("A reason is required", "reason", "required")
+    return to

@@ -101,3 +101,16 @@ def shown(number: str | None, role: Role | str) -> str | None:
     if number is None:
         return None
     return number if may_read_unmasked(role) else mask(number)
+
+
+def is_mask_of(submitted: str | None, number: str | None) -> bool:
+    """True when ``submitted`` is the masked form of the stored ``number``: a form filled by a
+    role that sees masked numbers sends them back unchanged, and the stored number is kept."""
+    if not submitted or not number:
+        return False
+    return normalize(submitted) == mask(number)
+
+
+def tail(number: str | None) -> str:
+    """The last four characters, what is read back to the customer (never the whole number)."""
+    return (number or "")[-4:]

@@ -175,3 +175,22 @@ def apply(state: MeetingState, action: str, role: Role | str, *, calendar: Busin
             raise MeetingBookingError("A reason is required", "reason", "required")
         return replace(state, status=to, refusal_reason=text[:500])
     return replace(state, status=to)
+
+
+# The deposit's reminder, as the booking's page shows it.
+REMINDER_NONE = "none"          # no deposit due yet (not confirmed), or the booking ended without one
+REMINDER_WAITING = "waiting"    # due at deposit_due_at; the reminder goes when it passes unpaid
+REMINDER_OVERDUE = "overdue"    # the deadline passed; the reminder is about to go
+REMINDER_SENT = "reminded"  # the deadline passed unpaid and the reminder went
+REMINDER_PAID = "paid"
+
+
+def deposit_reminder_state(status: str, due_at: datetime | None, reminded_at: datetime | None,
+                           paid_at: datetime | None, now: datetime) -> str:
+    if paid_at is not None or status == DEPOSIT_PAID:
+        return REMINDER_PAID
+    if due_at is None or status != HOTEL_CONFIRMED:
+        return REMINDER_NONE
+    if reminded_at is not None:
+        return REMINDER_SENT
+    return REMINDER_OVERDUE if now >= due_at else REMINDER_WAITING

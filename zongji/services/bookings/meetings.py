@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from zongji.domain.bookings import meetings as rules
 from zongji.errors import Conflict, Forbidden, Invalid, NotFound
+from zongji.domain.bookings.hotel_booking import mask_mobile
 from zongji.services import audit, notifications, sla
+from zongji.services.bookings import listing
 from zongji.settings import Settings
 from zongji.store import jobs
 from zongji.store.booking_models import Hotel
@@ -31,8 +33,9 @@ def _invalid(exc: rules.MeetingBookingError) -> Exception:
     return Invalid(str(exc), field=exc.field, code=exc.code)
 
 
-def meeting_out(m: MeetingBooking, role: str | None = None) -> dict[str, Any]:
+def meeting_out(m: MeetingBooking, role: str | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
     state = rules.MeetingState(m.status)
+    now = now or dt.datetime.now(dt.UTC)
     return {
         "kind_of_booking": "meeting", "id": m.id, "hotel_name": m.hotel_name, "hotel_id": m.hotel_id,
         "kind": m.kind, "needs": m.needs, "start_date": m.start_date.isoformat(), "end_date": m.end_date.isoformat(),
@@ -43,6 +46,8 @@ def meeting_out(m: MeetingBooking, role: str | None = None) -> dict[str, Any]:
         "deposit_due_at": m.deposit_due_at.isoformat() if m.deposit_due_at else None,
         "deposit_paid_at": m.deposit_paid_at.isoformat() if m.deposit_paid_at else None,
         "reminded_at": m.reminded_at.isoformat() if m.reminded_at else None,
+        "deposit_reminder": rules.deposit_reminder_state(m.status, m.deposit_due_at, m.reminded_at, m.deposit_paid_at,
+                                                         now),
         "reason": m.reason, "operator": m.operator, "created_at": m.created_at.isoformat(),
         "actions": rules.allowed_actions(state, role) if role else [],
     }
@@ -122,8 +127,11 @@ def remind_deposit(session: Session, booking_id: int, *, now: dt.datetime) -> bo
     return True
 
 
-def search(session: Session, *, q: str | None = None, day: dt.date | None = None, limit: int = 100) -> list[MeetingBooking]:
+def search(session: Session, *, q: str | None = None, day: dt.date | None = None, status: str | None = None,
+           limit: int = 100) -> list[MeetingBooking]:
     stmt = select(MeetingBooking)
+    if status:
+        stmt = stmt.where(MeetingBooking.status == status)
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(MeetingBooking.contact.like(like), MeetingBooking.mobile.like(like),
@@ -148,3 +156,31 @@ def figures(session: Session, tz, start: dt.date, end: dt.date) -> list[dict[str
         row["confirmed"] += m.status in (rules.HOTEL_CONFIRMED, rules.DEPOSIT_PAID)
         row["refused"] += m.status == rules.REFUSED
     return [out[k] for k in sorted(out)]
+
+
+def list_rows(session: Session, settings: Settings, query: listing.Query) -> list[dict[str, Any]]:
+    """Meeting bookings in the list of every kind of booking (``/bookings``), in its row shape."""
+    stmt = select(MeetingBooking)
+    text = (query.q or "").strip()
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(or_(MeetingBooking.contact.like(like), MeetingBooking.mobile.like(like),
+                              MeetingBooking.hotel_name.like(like)))
+    if query.hotel_id:
+        stmt = stmt.where(MeetingBooking.hotel_id == query.hotel_id)
+    if query.date_from:
+        stmt = stmt.where(MeetingBooking.start_date >= query.date_from)
+    if query.date_to:
+        stmt = stmt.where(MeetingBooking.start_date <= query.date_to)
+    if query.state:
+        stmt = stmt.where(MeetingBooking.status == query.state)
+    stmt = stmt.order_by(MeetingBooking.start_date.desc(), MeetingBooking.id.desc()).limit(query.limit)
+    return [{"id": m.id, "kind": "meeting", "number": f"#{m.id}", "state": m.status, "customer_name": m.contact,
+             "mobile_masked": mask_mobile(m.mobile), "place": m.hotel_name, "city": "",
+             "first_day": m.start_date.isoformat(), "last_day": m.end_date.isoformat(), "rooms": m.rooms,
+             "summary": str(m.rooms), "total_fen": m.total_fen, "created_by": m.operator.removeprefix("user:"),
+             "created_at": m.created_at.astimezone(settings.tz).isoformat(), "url": f"/travel/meetings/{m.id}"}
+            for m in session.scalars(stmt)]
+
+
+listing.register_source("meeting", list_rows)
