@@ -40,6 +40,9 @@ def test_supervisor_builds_a_list_and_an_operator_works_it(demo_server, browser)
     _, sup, sup_errors = logged_in(browser, demo_server, "supervisor", "/outbound")
 
     sup.click("#ob-new")
+    sup.click("#ob-build-go")  # no name: refused, naming the field, the cursor on it
+    expect(sup.locator("#ob-build-error")).to_contain_text("名单名称")
+    expect(sup.locator("#ob-f-name")).to_be_focused()
     sup.fill("#ob-f-name", "东区停水通知")
     sup.check('#ob-build-form input[value="xlsx"]')
     sup.set_input_files("#ob-f-file", files=[{"name": "list.xlsx", "mimeType": "application/octet-stream",
