@@ -222,3 +222,51 @@ def test_automatic_list_calls_understood_and_retry(as_, customers, write, sessio
         assert len(phones.calls) == 3 and len({c[1] for c in phones.calls}) == 3  # each try dialled once
     finally:
         d.pool.shutdown(wait=True)
+
+
+def test_progress_on_the_live_feed_and_click_to_call(as_, customers, write, ob_app, make_user):
+    """Each change of a list is announced with its counts (the page's live progress, no names or
+    numbers); the holder's click-to-call goes to the PBX adapter's dial, its result announced."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+
+    from zongji.store.models import FeedItem
+    from zongji.worker.runner import Worker
+    from zongji.worker.tasks import load_all
+
+    sup, other = as_("supervisor"), as_("operator")
+    username, password = make_user("operator", operator_number="1001")
+    op = TestClient(ob_app)
+    op.__enter__()
+    assert op.post("/api/auth/login", json={"username": username, "password": password}).status_code == 200
+    list_id = sup.post("/api/outbound/lists", json={"name": "东区", "source": "customers", "filter": "东区"}).json()["id"]
+    lists = {x["id"]: x for x in op.get("/api/outbound/lists").json()}
+    assert lists[list_id]["progress"] == {"reached": 0, "not_reached": 0, "open": 2, "no_number": 1}
+    entry = op.post(f"/api/outbound/lists/{list_id}/next").json()
+
+    # Click-to-call: only the holder, with a phone to ring.
+    assert other.post(f"/api/outbound/entries/{entry['id']}/dial", json={}).status_code == 409
+    r = other.post(f"/api/outbound/lists/{list_id}/next").json()
+    no_ext = other.post(f"/api/outbound/entries/{r['id']}/dial", json={})
+    assert no_ext.status_code == 422 and no_ext.json()["field"] == "extension", no_ext.text
+    d = op.post(f"/api/outbound/entries/{entry['id']}/dial", json={})
+    assert d.status_code == 200 and d.json() == {"entry_id": entry["id"], "number": entry["number"],
+                                                 "extension": "1001", "queued": True}
+    assert op.post("/api/outbound/entries/999999/dial", json={}).status_code == 404
+    runtime = ob_app.state.runtime
+    Worker(runtime, handlers=load_all(), clock=lambda: dt.datetime.now(dt.timezone.utc)).run_once()
+    dialled = runtime.pbx().commands_of("dial")
+    assert [(c.args["extension"], c.args["number"]) for c in dialled] == [("1001", entry["number"])]
+
+    assert op.post(f"/api/outbound/entries/{entry['id']}/result", json={"result": "reached"}).status_code == 200
+    assert other.post(f"/api/outbound/entries/{r['id']}/release").status_code == 200
+    with write() as s:
+        feed = [f.payload for f in s.scalars(select(FeedItem).where(
+            FeedItem.topic == "outbound_list", FeedItem.entity_id == str(list_id)).order_by(FeedItem.id))]
+    assert [f["event"] for f in feed] == ["built", "taken", "taken", "dial", "recorded", "released"]
+    assert feed[3]["result"] == "dialled" and feed[3]["entry_id"] == entry["id"]
+    assert feed[-2]["counts"] == {"reached": 1, "not_reached": 0, "open": 1, "no_number": 1}
+    assert all("number" not in f and "name" not in f for f in feed)
+    rep = op.get(f"/api/outbound/lists/{list_id}").json()
+    assert rep["reached"][0]["note"] == "" and rep["counts"]["reached"] == 1
+    op.__exit__(None, None, None)

@@ -19,6 +19,7 @@ from zongji.web import (
     retention_pages,  # the retention runs' report (issue 18)
     knowledge_pages,  # the knowledge base (issue 11)
     line_pages,  # published lines, faults, silence alerts (issue 3)
+    outbound_pages,  # outbound call lists (issue 14)
     pages,  # login, console, call log, wake-ups
     room_board_pages,  # room board (issues 3 and 5)
     stats_pages,  # the live wallboard and reports (issue 10)
@@ -34,5 +35,5 @@ def install(router: APIRouter) -> None:
     router.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
                    catalogue_pages, charges_pages, evaluation_pages, knowledge_pages, fias_pages, guest_file_pages, guestsvc_pages,
-                   intake_pages, public_pages, emergency_pages, retention_pages, booking_pages, travel_pages):
+                   intake_pages, public_pages, emergency_pages, outbound_pages, retention_pages, booking_pages, travel_pages):
         router.include_router(module.router)

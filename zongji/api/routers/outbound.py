@@ -11,7 +11,8 @@
   "call_id", "name"}`` (issue 14 point 5); ``GET /api/outbound/callbacks``: those not yet done;
   ``POST /api/outbound/entries/{id}/take``: take one entry (the alerted callback).
 - ``POST /api/outbound/entries/{id}/result`` ``{"result", "note", "answers", "call_back_at"}``;
-  ``POST …/{id}/release``.
+  ``POST …/{id}/release``; ``POST …/{id}/dial`` ``{"extension"}``: click-to-call the entry one holds
+  through the PBX adapter (the result on the live topic ``outbound_list``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from zongji.api.models import ApiModel
 from zongji.domain.outbound import RESULTS
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.services import xlsx_upload
-from zongji.services.outbound import building, callbacks, working
+from zongji.services.outbound import building, callbacks, click_to_call, working
 from zongji.store.models import User, utcnow
 
 router = APIRouter(prefix="/api/outbound", tags=["outbound"], responses=error_responses({404: "no such list or entry"}))
@@ -115,6 +116,18 @@ def record(entry_id: IdPath, body: ResultIn, request: Request, user: Console, db
 @router.post("/entries/{entry_id}/release", summary="Give an entry back without a result")
 def release(entry_id: IdPath, user: Console, db: WriteDB) -> dict[str, Any]:
     return working.release(db, user, entry_id, now=utcnow())
+
+
+class DialIn(ApiModel):
+    model_config = ConfigDict(extra="forbid")
+    extension: str | None = Field(None, max_length=20)
+
+
+@router.post("/entries/{entry_id}/dial", summary="Click-to-call the entry one holds through the PBX",
+             responses=error_responses({409: "you do not hold this entry"}),
+             openapi_extra=refusals(extension="yours, or a work number on your account"))
+def dial(entry_id: IdPath, body: DialIn, user: Console, db: WriteDB) -> dict[str, Any]:
+    return click_to_call.dial(db, user, entry_id, extension=body.extension, now=utcnow())
 
 
 class CallbackIn(ApiModel):

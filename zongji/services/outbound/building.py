@@ -15,7 +15,7 @@ from zongji.domain.outbound import EntryState, check_build, normalise_number
 from zongji.errors import Invalid
 from zongji.services import audit, xlsx_upload
 from zongji.services.actors import actor
-from zongji.services.outbound import automatic
+from zongji.services.outbound import automatic, working
 from zongji.store.models import Customer, User
 from zongji.store.outbound_models import OutboundEntry, OutboundList
 from zongji.store.work_order_models import WorkOrder
@@ -72,6 +72,7 @@ def _add_entries(session: Session, lst: OutboundList, rows: list[dict[str, str]]
     session.flush()
     if lst.automatic:
         automatic.start_list(session, lst.id, now=now)
+    working.announce(session, lst.id, "built", now=now)
 
 
 def _number_or_blank(value: Any) -> str:

@@ -2,7 +2,11 @@
 entry with one key (a claim with a lease, won by one conditional UPDATE so two operators never
 hold the same entry), records the result with notes or survey answers, and the retry rule of
 ``zongji.domain.outbound`` decides when it comes back. The reached / not-reached lists at any
-time, exportable as XLSX."""
+time, exportable as XLSX.
+
+Every change of a list's entries (built, taken, recorded, given back) is announced on the live
+topic ``outbound_list`` with the list's counts (no names or numbers), so the lists page
+(``/outbound``) shows each list's progress live."""
 
 from __future__ import annotations
 
@@ -17,13 +21,41 @@ from sqlalchemy.orm import Session
 from zongji.domain import outbound as ob
 from zongji.domain.emergency.errors import IllegalTransition, InvalidInput
 from zongji.errors import NotFound
-from zongji.services import audit
+from zongji.services import audit, live_feed
 from zongji.services.actors import actor
 from zongji.settings import Settings
 from zongji.store.models import User
 from zongji.store.outbound_models import OutboundAttempt, OutboundEntry, OutboundList
 
 S = ob.EntryState
+TOPIC = "outbound_list"
+GROUPS = ("reached", "not_reached", "open", "no_number")
+
+
+def group_of(state: str) -> str:
+    """Where an entry's state is listed: reached, not reached, no number, else open (to try)."""
+    return state if state in ("reached", "not_reached", "no_number") else "open"
+
+
+def progress(by_state: dict[str, int]) -> dict[str, int]:
+    """Counts per state folded into :data:`GROUPS`."""
+    out = dict.fromkeys(GROUPS, 0)
+    for state, n in by_state.items():
+        out[group_of(state)] += n
+    return out
+
+
+def counts(session: Session, list_id: int) -> dict[str, int]:
+    """The list's entries per group (:data:`GROUPS`)."""
+    return progress(dict(session.execute(select(OutboundEntry.state, func.count()).where(
+        OutboundEntry.list_id == list_id).group_by(OutboundEntry.state)).all()))
+
+
+def announce(session: Session, list_id: int, event: str, *, now: dt.datetime, **extra: Any) -> None:
+    """The list's progress on the live feed (topic :data:`TOPIC`), in the change's transaction."""
+    session.flush()
+    live_feed.publish(session, TOPIC, list_id, {"list_id": list_id, "event": event,
+                                                "counts": counts(session, list_id), **extra}, at=now)
 
 
 def retry_rule(settings: Settings) -> ob.RetryRule:
@@ -92,6 +124,7 @@ def take_next(session: Session, user: User, list_id: int, *, now: dt.datetime, s
         return None
     audit.record(session, actor=actor(user), user_id=user.id, action="outbound_entry_taken",
                  entity="outbound_entry", entity_id=held.id)
+    announce(session, list_id, "taken", now=now, entry_id=held.id)
     out = entry_view(held)
     out.update(message=lst.message, questions=lst.questions, purpose=lst.purpose)
     return out
@@ -136,7 +169,7 @@ def record(session: Session, user: User | None, entry_id: int, data: dict[str, A
     entry.claimed_by_id, entry.lease_until, entry.updated_at = None, None, now
     session.add(OutboundAttempt(entry_id=entry.id, by_id=user.id if user else None, result=new.result,
                                 note=note, answers=answers, call_back_at=call_back_at, at=now))
-    session.flush()
+    announce(session, entry.list_id, "recorded", now=now, entry_id=entry.id)
     return entry_view(entry)
 
 
@@ -148,16 +181,17 @@ def release(session: Session, user: User, entry_id: int, *, now: dt.datetime) ->
         raise IllegalTransition("you do not hold this entry", code="not_held")
     new = ob.release(_entry_state(entry), user.role)
     entry.state, entry.claimed_by_id, entry.lease_until, entry.updated_at = new.state.value, None, None, now
+    announce(session, entry.list_id, "released", now=now, entry_id=entry.id)
     return entry_view(entry)
 
 
 def report(session: Session, user: User, list_id: int) -> dict[str, Any]:
     """The list with its entries grouped: reached, not reached, open (still to try), no number."""
     lst = _list(session, list_id)
-    groups: dict[str, list[dict[str, Any]]] = {"reached": [], "not_reached": [], "open": [], "no_number": []}
+    groups: dict[str, list[dict[str, Any]]] = {k: [] for k in GROUPS}
+    notes = last_notes(session, list_id)
     for e in session.scalars(select(OutboundEntry).where(OutboundEntry.list_id == list_id).order_by(OutboundEntry.position)):
-        key = e.state if e.state in ("reached", "not_reached", "no_number") else "open"
-        groups[key].append(entry_view(e))
+        groups[group_of(e.state)].append({**entry_view(e), "note": notes.get(e.id, "")})
     audit.record(session, actor=actor(user), user_id=user.id, action="outbound_list_read",
                  entity="outbound_list", entity_id=list_id)
     return {"id": lst.id, "name": lst.name, "source": lst.source, "purpose": lst.purpose, "automatic": lst.automatic,
@@ -165,13 +199,21 @@ def report(session: Session, user: User, list_id: int) -> dict[str, Any]:
             "counts": {k: len(v) for k, v in groups.items()}, **groups}
 
 
+def last_notes(session: Session, list_id: int) -> dict[int, str]:
+    """Each entry's note of its last recorded try."""
+    return dict(session.execute(select(OutboundAttempt.entry_id, OutboundAttempt.note).join(
+        OutboundEntry, OutboundEntry.id == OutboundAttempt.entry_id).where(
+        OutboundEntry.list_id == list_id).order_by(OutboundAttempt.id)).all())
+
+
 def lists(session: Session) -> list[dict[str, Any]]:
-    counts: dict[int, dict[str, int]] = {}
+    by_list: dict[int, dict[str, int]] = {}
     for list_id, state, n in session.execute(select(OutboundEntry.list_id, OutboundEntry.state, func.count())
                                              .group_by(OutboundEntry.list_id, OutboundEntry.state)):
-        counts.setdefault(list_id, {})[state] = n
+        by_list.setdefault(list_id, {})[state] = n
     return [{"id": lst.id, "name": lst.name, "source": lst.source, "purpose": lst.purpose,
-             "automatic": lst.automatic, "created_at": lst.created_at.isoformat(), "counts": counts.get(lst.id, {})}
+             "automatic": lst.automatic, "created_at": lst.created_at.isoformat(), "counts": by_list.get(lst.id, {}),
+             "progress": progress(by_list.get(lst.id, {}))}
             for lst in session.scalars(select(OutboundList).order_by(OutboundList.id.desc()).limit(200))]
 
 
@@ -182,9 +224,6 @@ _HEAD = ("序号 No.", "姓名 Name", "电话 Number", "地址 Address", "来源
 def export_xlsx(session: Session, user: User, list_id: int) -> bytes:
     """The reached / not-reached / open / no-number sheets of the list, with each entry's last note."""
     data = report(session, user, list_id)
-    last_note = dict(session.execute(select(OutboundAttempt.entry_id, OutboundAttempt.note).join(
-        OutboundEntry, OutboundEntry.id == OutboundAttempt.entry_id).where(
-        OutboundEntry.list_id == list_id).order_by(OutboundAttempt.id)).all())
     wb = Workbook()
     wb.remove(wb.active)
     for key, title in (("reached", "已联系 reached"), ("not_reached", "未联系 not reached"), ("open", "待拨 open"),
@@ -193,7 +232,7 @@ def export_xlsx(session: Session, user: User, list_id: int) -> bytes:
         ws.append(_HEAD)
         for e in data[key]:
             ws.append((e["position"], e["name"], e["number"], e["address"], e["ref"], e["state"], e["tries"],
-                       e["result"] or "", last_note.get(e["id"], "")))
+                       e["result"] or "", e["note"]))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,5 +1,6 @@
-/* Every page's header: the clock, the language switch (and the language chosen before, restored)
-   and the logout button. */
+/* Every page's header: the clock, the language switch (and the language chosen before, restored),
+   the logout button, and the menu scrolled to show the current page's link (a long menu scrolls
+   sideways). */
 
 import { api } from "./api.js";
 import { config } from "./config.js";
@@ -33,4 +34,18 @@ document.addEventListener("DOMContentLoaded", () => {
     location.href = "/login";
   });
   startClock();
+  showCurrentLink();
 });
+
+/** The menu scrolled sideways just enough to show the current page's link, again whenever the
+    menu's width changes (the top bar's counters appear after the page loads). */
+function showCurrentLink() {
+  const nav = document.querySelector(".nav"), on = nav && nav.querySelector("a.on");
+  if (!on) return;
+  const show = () => {
+    const past = on.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+    if (past > 0) nav.scrollLeft += past;
+  };
+  show();
+  if (window.ResizeObserver) new ResizeObserver(show).observe(nav);
+}

@@ -1,0 +1,28 @@
+"""Outbound call lists (``/outbound``, issue 14 point 4; R-S13, R-S12): a shift leader or
+supervisor builds a list (customers by filter, work orders by place and category, an XLSX import
+with its rejected rows), every console role sees the lists' progress live and works a list with
+one key per step. Data from ``/api/outbound`` and the live feed (topic ``outbound_list``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from zongji.domain.outbound.rules import BUILDERS
+from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.web import shell
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/outbound", response_class=HTMLResponse)
+def outbound_page(request: Request) -> Response:
+    user = shell.user(request)
+    if user is None:
+        return shell.to_login(request)
+    if user.role not in CONSOLE_ROLES:
+        if user.role == Role.UNIT_HANDLER:
+            return RedirectResponse("/unit", status_code=303)
+        return shell.render(request, "noaccess.html", user)
+    return shell.render(request, "outbound.html", user, may_build=user.role in BUILDERS,
+                        config={"outbound": {"may_build": user.role in BUILDERS}})
