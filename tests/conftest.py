@@ -58,7 +58,7 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``.ci/run``: ``-n 2 --dist loadgroup``) the SIP tests run one after
+    """Under pytest-xdist (``.ci/run``: ``-n 3 --dist loadgroup``) the SIP tests run one after
     another on one worker: each starts PJSIP and sipp peers on loopback ports, and one test checks
     what happens when nobody answers on 127.0.0.1:5060.
 
