@@ -200,6 +200,8 @@ def test_flight_read_back_before_save_change_and_cancel(as_role, settings, write
     rb = sup.post(f"{url}/read-back", json=changed)
     assert rb.status_code == 200, rb.text
     assert f"修改后的机票预订{b['number']}" in rb.json()["zh"] and "MU5101" in rb.json()["zh"]
+    rb = sup.post(f"{url}/read-back", json=changed | {"reason": "会议提前"})  # the reason said back too
+    assert "原因：会议提前" in rb.json()["zh"] and "reason: 会议提前" in rb.json()["en"], rb.text
     assert sup.put(url, json=changed | {"read_back_heard": True}).json()["field"] == "reason"
     assert sup.put(url, json=changed | {"reason": "会议提前"}).json()["field"] == "read_back_heard"
     r = sup.put(url, json=changed | {"reason": "会议提前", "read_back_heard": True})
@@ -268,4 +270,10 @@ def test_meetings_and_flights_in_the_list_of_every_booking(as_role, settings):
                    ("flight", f"/travel/flights/{f['id']}", "booked", "136****0007")}, items
     assert [r["kind"] for r in op.get("/api/bookings", params={"q": "钱七", "kind": "flight"}).json()["items"]] == ["flight"]
     assert op.get("/api/bookings", params={"q": "钱七", "state": "cancelled"}).json()["items"] == []
+    # The states of meetings and flights filter too; a state or kind nobody has is refused by name.
+    assert [r["kind"] for r in op.get("/api/bookings", params={"q": "钱七", "state": "requested"}).json()["items"]] == ["meeting"]
+    assert [r["kind"] for r in op.get("/api/bookings", params={"q": "钱七", "state": "booked"}).json()["items"]] == ["flight"]
+    for field, value in (("state", "lost"), ("kind", "train")):
+        r = op.get("/api/bookings", params={field: value})
+        assert r.status_code == 422 and field in r.text, r.text
     assert GOOD_ID not in str(items)

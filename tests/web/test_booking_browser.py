@@ -88,4 +88,29 @@ def test_operator_books_a_hotel_from_a_call(gateway, demo_server, browser, backe
     with session_factory() as s:
         b = s.query(Booking).filter(Booking.customer_name == "赵敏").one()
         assert b.state == "confirmed" and b.call_id is not None and b.caller_number == "13911112222"
+    # Shift+F7 and Ctrl+F7 on the console: a meeting and a flight booking from the same call.
+    for keys, path, caller in (("Shift+F7", "/travel/meetings/new", "#tm-caller"),
+                               ("Control+F7", "/travel/flights/new", "#tf-caller")):
+        page.bring_to_front()
+        with context.expect_page() as opened:
+            page.keyboard.press(keys)
+        other = opened.value
+        other.on("pageerror", lambda exc: errors.append(str(exc)))
+        other.wait_for_load_state("load")
+        assert f"{path}?call_id=" in other.url, (keys, other.url)
+        expect(other.locator(caller)).to_contain_text("13911112222")
+        expect(other.locator("[name=mobile]")).to_have_value("13911112222")
+        other.close()
+
+    # The list of every booking: choosing a kind offers that kind's states only.
+    page.bring_to_front()
+    page.goto(f"{base}/bookings")
+    expect(page.locator("#bks-table tbody tr", has_text="赵敏")).to_have_count(1)
+    page.locator("#bks-filter [name=state]").select_option("awaiting")
+    page.locator("#bks-filter [name=kind]").select_option("meeting")
+    expect(page.locator("#bks-filter [name=state]")).to_have_value("")  # a hotel state, cleared
+    expect(page.locator("#bks-filter optgroup[data-kind=hotel]")).to_be_disabled()
+    page.locator("#bks-filter [name=state]").select_option("requested")
+    page.locator("#bks-filter button[type=submit]").click()
+    expect(page.locator("#bks-table tbody tr", has_text="赵敏")).to_have_count(0)
     assert not errors, errors

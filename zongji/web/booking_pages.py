@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from zongji.domain.bookings import kinds as booking_kinds
 from zongji.domain.roles import CONSOLE_ROLES, LEADER_ROLES
 from zongji.web import shell
 
@@ -28,7 +29,7 @@ def _gate(request: Request, roles) -> tuple[object | None, Response | None]:
 @router.get("/bookings", response_class=HTMLResponse)
 def bookings_page(request: Request) -> Response:
     user, refusal = _gate(request, CONSOLE_ROLES)
-    return refusal or shell.render(request, "bookings.html", user)
+    return refusal or shell.render(request, "bookings.html", user, states_by_kind=booking_kinds.STATES_BY_KIND)
 
 
 @router.get("/bookings/new", response_class=HTMLResponse)

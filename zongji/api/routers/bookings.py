@@ -39,6 +39,7 @@ from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_sett
 from zongji.api.errors import error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.bookings import hotel_booking as rules
+from zongji.domain.bookings import kinds as booking_kinds
 from zongji.domain.bookings import messages as texts
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, LEADER_ROLES
 from zongji.services import weather
@@ -194,8 +195,8 @@ def create_booking(body: BookingIn, user: Console, db: WriteDB, settings: Cfg) -
             openapi_extra=refusals(date_to="not before date_from, at most 366 days"))
 def list_bookings(user: Console, db: ReadDB, settings: Cfg, q: Annotated[str, Query(max_length=60)] = "",
                   hotel_id: Annotated[int | None, Query(ge=1, le=2**62)] = None, date_from: Day = None,
-                  date_to: Day = None, state: Literal["awaiting", "confirmed", "refused", "cancelled"] | None = None,
-                  kind: Annotated[str | None, Query(max_length=12)] = None,
+                  date_to: Day = None, state: Literal[booking_kinds.ALL_STATES] | None = None,  # type: ignore[valid-type]
+                  kind: Literal[booking_kinds.KINDS] | None = None,  # type: ignore[valid-type]
                   limit: Annotated[int, Query(ge=1, le=listing.LIST_MAX)] = 200) -> dict[str, Any]:
     return listing.search(db, settings, listing.Query(q=q, hotel_id=hotel_id, date_from=date_from, date_to=date_to,
                                                       state=state, kind=kind, limit=limit))

@@ -97,6 +97,10 @@ class FlightChangeIn(FlightIn):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class FlightChangeReadBackIn(FlightIn):
+    reason: str | None = Field(None, max_length=500)  # said back with the change when given
+
+
 class FlightCancelIn(ApiModel):
     reason: str = Field(min_length=1, max_length=500)
     read_back_heard: bool = False
@@ -176,9 +180,10 @@ def get_flight(booking_id: IdPath, user: Console, db: WriteDB, settings: Cfg) ->
 
 @router.post("/flights/{booking_id}/read-back", summary="The read-back of a flight booking changed, before it is saved",
              openapi_extra=refusals(**FLIGHT_REFUSALS))
-def flight_change_read_back(booking_id: IdPath, body: FlightIn, user: Console, db: ReadDB,
+def flight_change_read_back(booking_id: IdPath, body: FlightChangeReadBackIn, user: Console, db: ReadDB,
                             settings: Cfg) -> dict[str, str]:
-    return flights.read_back(db, today=_today(settings), booking_id=booking_id, **_flight_fields(body))
+    return flights.read_back(db, today=_today(settings), booking_id=booking_id, reason=body.reason,
+                             **_flight_fields(body))
 
 
 @router.put("/flights/{booking_id}", summary="Change a flight booking (after its read-back)",

@@ -104,15 +104,16 @@ def _write(b: FlightBooking, checked: rules.FlightBooking, settings: Settings) -
                     for i, p in enumerate(checked.passengers)]
 
 
-def read_back(session: Session, *, today: dt.date, booking_id: int | None = None,
+def read_back(session: Session, *, today: dt.date, booking_id: int | None = None, reason: str | None = None,
               **fields: Any) -> dict[str, str]:
-    """The read-back of a new booking, or of ``booking_id`` changed to ``fields``, before it is
-    saved; refuses a bad field as saving would."""
+    """The read-back of a new booking, or of ``booking_id`` changed to ``fields`` (with the
+    customer's ``reason``, said back), before it is saved; refuses a bad field as saving would."""
     if booking_id is None:
         return flight_read_back(_checked(today, fields)).to_dict()
     b = get(session, booking_id)
     checked = _checked(today, _keep_masked(b, fields))
-    return flight_read_back(checked, action="change", number=number_of(b)).to_dict()
+    return flight_read_back(checked, action="change", number=number_of(b),
+                            reason=(reason or "").strip()[:500]).to_dict()
 
 
 def create(session: Session, settings: Settings, *, actor: str, today: dt.date, read_back_heard: bool = False,
@@ -162,7 +163,8 @@ def change(session: Session, settings: Settings, booking_id: int, *, user: User,
     before = {"departure_date": b.departure_date.isoformat(), "from_city": b.from_city, "to_city": b.to_city}
     _write(b, checked, settings)
     why = (reason or "").strip()[:500]
-    _event(b, "changed", who(user), now, flight_read_back(checked, action="change", number=number_of(b)).zh, why)
+    _event(b, "changed", who(user), now, flight_read_back(checked, action="change", number=number_of(b),
+                                                          reason=why).zh, why)
     jobs.schedule(session, ERASE_JOB, f"travel:erase:{b.id}", b.ids_erase_at, {"booking_id": b.id}, reschedule=True)
     audit.record(session, actor=actor, user_id=user.id, action="change", entity="flight_booking", entity_id=b.id,
                  detail={"reason": why, "before": before})

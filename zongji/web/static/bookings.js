@@ -60,6 +60,18 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
     render();
   }
 
+  // A kind chosen: only its states are offered (a state of another kind is cleared).
+  function offerStates() {
+    const kind = filter.elements.kind.value, state = filter.elements.state;
+    for (const group of state.querySelectorAll("optgroup")) {
+      const shown = !kind || group.dataset.kind === kind;
+      group.hidden = !shown;
+      group.disabled = !shown;
+    }
+    if (state.selectedOptions[0] && state.selectedOptions[0].parentElement.disabled) state.value = "";
+  }
+  filter.elements.kind.addEventListener("change", offerStates);
+  offerStates();
   filter.addEventListener("submit", (e) => { e.preventDefault(); load(); });
   arrivalsForm.elements.day.value = localDate();
   arrivalsForm.addEventListener("change", load);

@@ -80,7 +80,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
     clearFieldErrors(form);
     const url = changing ? `/api/travel/flights/${bookingId}/read-back` : "/api/travel/flights/read-back";
     try {
-      const rb = await api("POST", url, body());
+      const rb = await api("POST", url, changing ? { ...body(), reason: f.reason.value } : body());
       $("tf-prev-zh").textContent = rb.zh;
       $("tf-prev-en").textContent = rb.en;
       $("tf-preview-box").hidden = false;
@@ -112,7 +112,8 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
     if (e.key === "Enter" && e.ctrlKey) { e.preventDefault(); if (previewed) save(); else preview(); }
   });
   $("tf-save").addEventListener("click", save);
-  form.addEventListener("input", (e) => { if (e.target !== f.reason) unpreview(); });
+  // Any field changed, the reason too (it is said back with a change): read back again.
+  form.addEventListener("input", () => unpreview());
   form.addEventListener("change", (e) => { if (e.target === f.trip || e.target === f.payment) shape(); });
   $("tf-add-passenger").addEventListener("click", () => { passengerRow(null).querySelector("input").focus(); unpreview(); });
 
