@@ -61,3 +61,17 @@ def test_every_language_has_every_string():
 def test_static_assets_are_served(client):
     for name in ("app.css", "dom.js", "i18n.js", "console.js", "calls.js", "login.js"):
         assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_console_pages_send_each_role_where_it_belongs(client, as_role, units):
+    """The console's own pages (shell.gate): the login page first, a unit handler to its own page."""
+    pages = ("/rooms", "/emergency", "/outbound")
+    for path in pages:
+        r = client.get(path, follow_redirects=False)
+        assert (r.status_code, r.headers["location"]) == (303, f"/login?next=%2F{path[1:]}"), path
+    unit = as_role("unit_handler", department_id=units[0])
+    operator = as_role("operator")
+    for path in pages:
+        r = unit.get(path, follow_redirects=False)
+        assert (r.status_code, r.headers.get("location")) == (303, "/unit"), path
+        assert operator.get(path).status_code == 200, path

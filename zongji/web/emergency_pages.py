@@ -5,9 +5,9 @@ update, all-clear and on-behalf forms, and the printable incident timeline. Data
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from zongji.domain.roles import CONSOLE_ROLES, Role
+from zongji.domain.roles import CONSOLE_ROLES
 from zongji.web import shell
 
 router = APIRouter(include_in_schema=False)
@@ -15,11 +15,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/emergency", response_class=HTMLResponse)
 def emergency_page(request: Request) -> Response:
-    user = shell.user(request)
-    if user is None:
-        return shell.to_login(request)
-    if user.role not in CONSOLE_ROLES:
-        if user.role == Role.UNIT_HANDLER:
-            return RedirectResponse("/unit", status_code=303)
-        return shell.render(request, "noaccess.html", user)
+    user, refusal = shell.gate(request, CONSOLE_ROLES)
+    if refusal is not None:
+        return refusal
     return shell.render(request, "emergency.html", user)

@@ -16,12 +16,12 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from zongji import __version__
 from zongji.api.deps import optional_user, unit_of_work
-from zongji.domain.roles import ADMIN_ROLES
+from zongji.domain.roles import ADMIN_ROLES, Role
 from zongji.services import sla as sla_store
 from zongji.services.guestsvc import centre as guestsvc_centre
 from zongji.store.models import User, utcnow
@@ -125,3 +125,16 @@ def calendar_status(request: Request) -> dict[str, Any]:
 def to_login(request: Request) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def gate(request: Request, roles) -> tuple[User | None, Response | None]:
+    """The user of a page for ``roles``, or the answer instead of it: the login page when nobody
+    is logged in, a unit handler's own page (``/unit``), "no access" for any other role."""
+    current = user(request)
+    if current is None:
+        return None, to_login(request)
+    if current.role not in roles:
+        if current.role == Role.UNIT_HANDLER:
+            return None, RedirectResponse("/unit", status_code=303)
+        return None, render(request, "noaccess.html", current)
+    return current, None
