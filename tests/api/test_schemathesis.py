@@ -47,6 +47,8 @@ from schemathesis.specs.openapi.checks import (
 from zongji.services import auth
 from zongji.store.models import IntegrationToken, LoginSession, User, utcnow
 
+pytestmark = pytest.mark.slow  # handed out first (tests/conftest.py)
+
 MAX_EXAMPLES = {
     "sqlite": int(os.environ.get("ZONGJI_SCHEMATHESIS_EXAMPLES", "25")),
     "postgresql": int(os.environ.get("ZONGJI_SCHEMATHESIS_EXAMPLES_PG", "10")),

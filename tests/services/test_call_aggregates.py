@@ -25,6 +25,8 @@ from zongji.store.call_writes import CallWrites
 from zongji.store.models import Call, Line, Organisation, User
 from zongji.store.stats_models import CallStat, CallStatDirty
 
+pytestmark = pytest.mark.slow  # handed out first (tests/conftest.py)
+
 BASE = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)  # 1 December, 23:00 in Shanghai
 START, END = BASE - dt.timedelta(days=1), BASE + dt.timedelta(days=2)
 OPERATORS = (None, 1, 2)

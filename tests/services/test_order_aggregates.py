@@ -22,6 +22,8 @@ from zongji.store.models import Department, Line, Organisation
 from zongji.store.stats_models import OrderStat, OrderStatDirty
 from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
 
+pytestmark = pytest.mark.slow  # handed out first (tests/conftest.py)
+
 BASE = dt.datetime(2026, 11, 30, 15, 0, tzinfo=dt.UTC)  # 1 December, 23:00 in Shanghai
 DAY_FROM, DAY_TO = dt.date(2026, 11, 29), dt.date(2026, 12, 6)
 ACTIONS = ("dispatch", "reply", "remind", "return", "reopen", "close_directly", "record_callback", "note")

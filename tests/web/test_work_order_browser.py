@@ -14,7 +14,7 @@ import pytest
 
 from tests.web.browser_support import ARTIFACTS, log_in, new_context
 
-pytestmark = [pytest.mark.browser, pytest.mark.both_databases]
+pytestmark = [pytest.mark.browser, pytest.mark.both_databases, pytest.mark.slow]
 
 CITIZEN = "13512340000"
 
