@@ -88,14 +88,16 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=dropped)
     # The longest work first, so that it runs beside the rest instead of after it: xdist hands
     # out tests in this order (the SIP group, the largest, goes first anyway), and a long test
-    # handed out last — a browser test is collected among the last — would leave the other
-    # workers idle at the end. The many short tests fill in at the end.
+    # handed out last would leave the other workers idle at the end. Browser tests stay after
+    # every other test: Playwright's sync API keeps an event loop running in the worker's main
+    # thread from the first browser test to the end of the run, where ``asyncio.run`` (the CLI,
+    # the live hub's tests) cannot start another. Within each part, the tests marked slow first.
     def first(item) -> int:
         if Path(str(item.fspath)).parent.name == "telephony":
             return 0
-        if item.get_closest_marker("slow") is not None:
-            return 1
-        return 2 if item.get_closest_marker("browser") is not None else 3
+        browser = item.get_closest_marker("browser") is not None
+        slow = item.get_closest_marker("slow") is not None
+        return 1 + 2 * browser + (not slow)
     items[:] = sorted(kept, key=first)
 
 

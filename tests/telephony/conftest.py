@@ -7,10 +7,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.udp_ports import wait_bound
 
 SIPP_DIR = Path(__file__).parent / "sipp"
 SIPP = shutil.which("sipp")
@@ -37,15 +38,6 @@ def free_udp_port() -> int:
         return s.getsockname()[1]
 
 
-def _udp_port_taken(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-        return False
-
-
 class SippRoom:
     """A sipp UAS on loopback playing one scenario for ``calls`` calls."""
 
@@ -65,11 +57,7 @@ class SippRoom:
             stderr=subprocess.STDOUT,
             env={**os.environ, "ZONGJI_TEST_PYTHON": sys.executable,
                  "ZONGJI_RFC2833_SEND": str(RFC2833_SEND)})
-        deadline = time.monotonic() + 5
-        while not _udp_port_taken(self.port):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"sipp did not start: {self.log.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.02)
+        wait_bound(self.port, self.proc, "sipp", self.log)
 
     def uri(self, user: str = "8101") -> str:
         return f"sip:{user}@127.0.0.1:{self.port}"

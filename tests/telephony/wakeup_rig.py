@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from tests.servers import serve
+from tests.udp_ports import wait_bound
 
 SIPP_DIR = Path(__file__).parent / "sipp"
 SIPP = shutil.which("sipp")
@@ -100,8 +101,7 @@ class Sipp:
              *extra],
             cwd=workdir, stdin=subprocess.DEVNULL, stdout=open(self.log, "wb"),
             stderr=subprocess.STDOUT)
-        time.sleep(0.3)
-        assert self.proc.poll() is None, self.log.read_text(errors="replace")
+        wait_bound(self.port, self.proc, "sipp", self.log)
 
     def invites(self) -> list[str]:
         """Call-IDs of the distinct INVITEs received so far, in order."""
