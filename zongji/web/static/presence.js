@@ -18,6 +18,10 @@ import { fmtTime } from "./local_time.js";
   const reasonEl = document.getElementById("presence-reason");
   let state = { state: "available", reason: null, since: null };
   let busy = false;
+  // Bumped by every change made here: a read of /api/presence/me sent before a change and
+  // answered after it is stale and is dropped (seen under load: F9 shown "away", then the page's
+  // first read, slower than the change, showed "available" again).
+  let changes = 0;
 
   function render() {
     const away = state.state === "away";
@@ -35,6 +39,7 @@ import { fmtTime } from "./local_time.js";
   async function flip() {
     if (busy) return;
     busy = true;
+    changes += 1;
     const body = state.state === "away" ? { state: "available" } : { state: "away", reason: reasonEl.value };
     try {
       state = await api("PUT", "/api/presence/me", body);
@@ -47,7 +52,11 @@ import { fmtTime } from "./local_time.js";
   }
 
   async function load() {
-    try { state = await api("GET", "/api/presence/me"); render(); } catch (e) { /* shown as available */ }
+    const asked = changes;
+    try {
+      const read = await api("GET", "/api/presence/me");
+      if (asked === changes && !busy) { state = read; render(); }
+    } catch (e) { /* shown as available */ }
   }
 
   toggle.addEventListener("click", flip);
