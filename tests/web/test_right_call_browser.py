@@ -98,11 +98,25 @@ def test_the_note_and_ctrl_enter_go_to_the_call_the_operator_took(demo_server: s
     expect(page.locator("#history")).not_to_contain_text("已挂机")
 
     # F2 takes the oldest ringing call; `/` then opens the search instead of writing the note.
-    page.keyboard.press("F2")
+    # F2 selects it, which reads its caller card; that read was asked before the take and is
+    # answered after it here (held, then given the call as it was before the take): it must not
+    # undo the take on the console.
+    oldest = page.locator(".call-row.st-ringing").first
+    oldest_id = _row_id(oldest)
+    before_take = _call(page, oldest_id)
+    held = []
+    page.route(re.compile(rf"/api/calls/{oldest_id}$"), lambda route: held.append(route))
+    with page.expect_request(lambda r: r.method == "GET" and r.url.endswith(f"/api/calls/{oldest_id}")):
+        page.keyboard.press("F2")
     taken = page.locator(".call-row.selected")
     expect(taken.locator(".row-op")).to_have_text("王小红")
     taken_id = _row_id(taken)
-    expect(page.locator("#notes-lock")).to_be_hidden()
+    assert taken_id == oldest_id and len(held) == 1
+    held[0].fulfill(json=before_take)
+    expect(page.locator("#greeting-zh")).not_to_have_text("…")  # the card's read has landed
+    page.unroute(re.compile(rf"/api/calls/{oldest_id}$"))
+    # At once, not eventually: the take's own live message may come later and mend it.
+    assert page.locator("#notes-lock").is_hidden()
     page.keyboard.press("/")
     expect(page.locator("#search")).to_be_focused()
     page.keyboard.type("总经理")

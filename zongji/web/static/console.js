@@ -14,9 +14,12 @@ const RING_LIMIT = cfg.answer_ring_seconds || 15;
 
 const calls = new Map();      // id -> CallOut
 const cards = new Map();      // id -> {identity, history, greeting} (GET /api/calls/{id})
-// id -> when the live feed last brought the call: a resync's list read before that does not
-// remove it (the list was read before the call began; the feed is newer).
+// id -> when this tab last learned of a change to the call (the live feed, or the answer to its
+// own take): a read asked before that (a resync's list, the caller card) is older and neither
+// removes the call nor puts back what it was before — F2's take undone by the card's read of
+// the call, sent as F2 selected it and answered after the take, left the call untaken here.
 const liveAt = new Map();
+const newerThan = (id, asked) => (liveAt.get(id) || 0) > asked;
 const drafts = new Map();     // id -> {notes, category, dirty}
 const categories = new Map(); // line kind -> [{code, zh, en}]
 let order = [];
@@ -268,13 +271,16 @@ async function loadCard(id) {
   if (cards.has(id)) return;
   cards.set(id, null);
   try {
+    const asked = performance.now();
     const full = await api("GET", "/api/calls/" + id);
     if (full.closed_at) { removeCall(id); renderList(); return; }
     cards.set(id, full.card || { identity: null, history: [], greeting: null });
     const ident = (full.card && full.card.identity) || {};
     if (ident.kind === "guest") loadCharges(id);  // what the guest's calls cost so far (R-H10)
     // The card's read may be older than what the feed brought meanwhile: never a step back.
-    if (calls.has(id) && !stale(full, calls.get(id))) { calls.set(id, { ...calls.get(id), ...stripCard(full) }); }
+    if (calls.has(id) && !stale(full, calls.get(id)) && !newerThan(id, asked)) {
+      calls.set(id, { ...calls.get(id), ...stripCard(full) });
+    }
   } catch (e) {
     cards.set(id, { identity: null, history: [], greeting: null });
     if (e.status !== 404) toast(errorText(e), "error");
@@ -338,7 +344,7 @@ async function take(id) {
   select(id, true);
   try {
     const r = await api("POST", "/api/calls/" + id + "/take");
-    if (r && r.id !== undefined) upsert(stripCard(r));
+    if (r && r.id !== undefined) { liveAt.set(r.id, performance.now()); upsert(stripCard(r)); }
     renderList();
     // The keys stay with the console (/ searches, Alt+N writes the note): a note box focused
     // for the operator took "/总经理" as the note.
@@ -530,9 +536,9 @@ async function resync() {
     const asked = performance.now();
     const r = await api("GET", "/api/calls/active");
     const seen = new Set();
-    for (const c of r.items || []) { seen.add(c.id); upsert(c); }
+    for (const c of r.items || []) { seen.add(c.id); if (!newerThan(c.id, asked)) upsert(c); }
     for (const id of [...calls.keys()]) {
-      if (!seen.has(id) && !((liveAt.get(id) || 0) > asked)) removeCall(id);
+      if (!seen.has(id) && !newerThan(id, asked)) removeCall(id);
     }
     for (const [id, at] of liveAt) if (at <= asked && !calls.has(id)) liveAt.delete(id);
     renderList();
