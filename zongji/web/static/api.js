@@ -60,3 +60,28 @@ export function errorText(err, scope) {
   }
   return text;
 }
+
+/** Reads of one view, newest wins. A page that reads again on every live message can have two
+ *  reads in flight; answered out of order, the older one would put back what was before (a
+ *  wake-up shown escalated after the operator recorded it reached). `const fresh = newestRead();`
+ *  then `data = await fresh(api("GET", url))`: a read asked before one already answered gives
+ *  that newer answer instead of its own, so the code after its `await` still runs, on the
+ *  newest data. */
+export function newestRead() {
+  let asked = 0;
+  let shown = 0;
+  let newest;
+  return async (promise) => {
+    const n = ++asked;
+    try {
+      const value = await promise;
+      if (n < shown) return newest;
+      shown = n;
+      newest = value;
+      return value;
+    } catch (err) {
+      if (n < shown) return newest;
+      throw err;
+    }
+  };
+}

@@ -8,12 +8,13 @@
    one is recorded as done here (reached) or not reached. Data: POST /api/outbound/callbacks,
    GET /api/outbound/callbacks, POST /api/outbound/entries/{id}/take and …/result. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtTime } from "./local_time.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 const MINUTES = (config.callbacks || {}).cannot_hear_minutes || 3;
 const panel = el("div", { id: "cb-readback", class: "hold-panel", role: "status", "aria-live": "polite", hidden: true });
@@ -77,7 +78,7 @@ function render() {
 }
 
 async function load() {
-  try { open = await api("GET", "/api/outbound/callbacks"); } catch (e) { return; }
+  try { open = await freshRead(api("GET", "/api/outbound/callbacks")); } catch (e) { return; }
   render();
 }
 

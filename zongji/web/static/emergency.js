@@ -3,19 +3,21 @@
    busy, failed, deputy called), acknowledging on someone's behalf with a note, updates to
    everyone told, the all-clear, and the timeline with times — printed as the incident record. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtStamp } from "./local_time.js";
 import { openStart, placeText } from "./emergency_bar.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
+const freshRead2 = newestRead();  // reads again on live messages: the newest read wins
 
 let current = null, list = [];
 
 function selectedId() { return Number(new URLSearchParams(location.search).get("id")) || null; }
 
 async function loadList() {
-  list = await api("GET", "/api/emergency/incidents");
+  list = await freshRead(api("GET", "/api/emergency/incidents"));
   $("em-list").replaceChildren(...list.map((x) => el("li", {
     class: (x.status === "started" ? "started " : "") + (current && current.id === x.id ? "on" : ""),
     dataset: { id: x.id }, tabindex: 0,
@@ -33,7 +35,7 @@ function choose(id) {
 async function loadBoard() {
   const id = selectedId();
   if (!id) return;
-  try { current = await api("GET", "/api/emergency/incidents/" + id); } catch (e) { toast(errorText(e), "error"); return; }
+  try { current = await freshRead2(api("GET", "/api/emergency/incidents/" + id)); } catch (e) { toast(errorText(e), "error"); return; }
   render();
   document.querySelectorAll("#em-list li").forEach((li) => li.classList.toggle("on", Number(li.dataset.id) === id));
 }

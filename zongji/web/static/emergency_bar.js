@@ -5,11 +5,12 @@
    to the reporter, then confirms, and the plan starts. During a call on the console the caller's
    number and name fill the reporter's fields. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 export const KINDS = ["fire", "medical", "security", "lift_entrapment", "power_failure", "water_failure", "gas", "other"];
 
@@ -94,7 +95,7 @@ function close() { if (dialog) { dialog.hidden = true; dialog.querySelector("for
       el("a", { href: "/emergency?id=" + x.id, text: t("em.bar.open") }))));
   }
   async function load() {
-    try { active = await api("GET", "/api/emergency/incidents?active=true"); render(); } catch (e) { /* next (re)connection */ }
+    try { active = await freshRead(api("GET", "/api/emergency/incidents?active=true")); render(); } catch (e) { /* next (re)connection */ }
   }
   document.addEventListener("DOMContentLoaded", load);
   onOpen(load);

@@ -2,12 +2,13 @@
    requests routed to me — the room, the item, how long it has waited against its target —
    with Accept and Done. Reloads on the live feed and every 30 s. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtDateTime } from "./local_time.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 let mine = [];
 
@@ -39,7 +40,7 @@ function render() {
 }
 
 async function load() {
-  try { mine = (await api("GET", "/api/guestsvc/my-requests")).requests; } catch (err) { toast(errorText(err), "error"); }
+  try { mine = (await freshRead(api("GET", "/api/guestsvc/my-requests"))).requests; } catch (err) { toast(errorText(err), "error"); }
   render();
 }
 

@@ -4,12 +4,13 @@
    order (the same sender's open orders, then likely duplicates), Alt+O makes a new work order,
    Alt+K searches the knowledge base (Enter on a result copies its answer), Alt+R sends the answer. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { clearFieldErrors, showFieldError } from "./form_errors.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 let items = [];
 let current = null;
@@ -75,7 +76,7 @@ function fillLines(lines) {
 async function load() {
   const line = $("iq-line").value || localStorage.getItem(LINE_KEY) || "";
   let r;
-  try { r = await api("GET", "/api/intake/queue" + (line ? "?line=" + encodeURIComponent(line) : "")); }
+  try { r = await freshRead(api("GET", "/api/intake/queue" + (line ? "?line=" + encodeURIComponent(line) : ""))); }
   catch (err) {
     if (line && err && err.status === 422) { localStorage.removeItem(LINE_KEY); $("iq-line").value = ""; return load(); }
     toast(errorText(err), "error"); return;

@@ -9,7 +9,7 @@
    Keys: Alt+1…3 tabs; ↑/↓ move in the lines, Enter edits; Ctrl+Enter saves; Alt+N a new fault;
    Esc closes a form. Live: topics fault, alert, line_violation reload the faults tab. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
@@ -17,6 +17,7 @@ import { onOpen, subscribe } from "./live.js";
 import { fmtStamp, tzOffset } from "./local_time.js";
 import { load as loadInformation } from "./lines_info.js";
 import { clearFieldErrors, showFieldError } from "./form_errors.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 (function () {
   const root = document.getElementById("lines-page");
@@ -104,7 +105,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
   }
   async function loadLines(focus) {
     let data;
-    try { data = await api("GET", "/api/switchboard/lines"); } catch (e) { toast(errorText(e), "error"); return; }
+    try { data = await freshRead(api("GET", "/api/switchboard/lines")); } catch (e) { toast(errorText(e), "error"); return; }
     lines = data.items;
     $("ln-table").querySelector("tbody").replaceChildren(...lines.map(rowFor));
     if (selected) fillForm(lines.find((x) => x.code === selected));

@@ -4,12 +4,13 @@
    POST /api/notifications/{id}/read. Keys: Alt+B opens the list, ↑/↓ move, Enter opens the
    order (and marks it read), R marks read, Esc closes. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtStamp } from "./local_time.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 (function () {
   if (!config.user) return;
@@ -44,7 +45,7 @@ import { fmtStamp } from "./local_time.js";
   }
 
   async function load() {
-    try { items = (await api("GET", "/api/notifications?unread=true")).items; } catch (e) { return; }
+    try { items = (await freshRead(api("GET", "/api/notifications?unread=true"))).items; } catch (e) { return; }
     render();
   }
   async function markRead(x) {

@@ -10,13 +10,15 @@
    the entry back; Esc leaves a text field so the keys work again. The reached and not-reached
    lists at any time, exported as XLSX. Data: /api/outbound/lists…, /api/outbound/entries/{id}/…. */
 
-import { api, errorText, localMessage } from "./api.js";
+import { api, errorText, localMessage, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { showFieldError } from "./form_errors.js";
 import { has, onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtStamp, tzOffset } from "./local_time.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
+const freshRead2 = newestRead();  // reads again on live messages: the newest read wins
 
 const MAY_BUILD = !!(config.outbound || {}).may_build;
 const ME = (config.user || {}).id;
@@ -33,7 +35,7 @@ const chosenId = () => Number(new URLSearchParams(location.search).get("list")) 
 
 // ------------------------------------------------------------------ the lists
 async function loadLists() {
-  try { lists = await api("GET", "/api/outbound/lists"); } catch (e) { toast(errorText(e), "error"); return; }
+  try { lists = await freshRead(api("GET", "/api/outbound/lists")); } catch (e) { toast(errorText(e), "error"); return; }
   renderLists();
 }
 
@@ -71,7 +73,7 @@ function choose(id) {
 async function loadReport() {
   const id = chosenId();
   if (!id) { $("ob-detail").hidden = true; $("ob-choose").hidden = false; return; }
-  try { report = await api("GET", "/api/outbound/lists/" + id); } catch (e) { toast(errorText(e), "error"); return; }
+  try { report = await freshRead2(api("GET", "/api/outbound/lists/" + id)); } catch (e) { toast(errorText(e), "error"); return; }
   renderReport();
 }
 

@@ -4,12 +4,13 @@
    languages, note → Enter → read-back → Enter; the same /api/wakeups as the /wakeups page), D set / cancel DND,
    M take a message, Esc close. Data: /api/rooms/board; live via /api/live (wakeup, dnd, message). */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onClose, onOpen, subscribe } from "./live.js";
 import { localDate, tzOffset } from "./local_time.js";
 import { wakeupDuplicateWarning } from "./wakeup_duplicate.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 let data = { floors: [], counts: {} }, selected = null, mode = null, pendingWk = null, reloadTimer = null;
 let jump = "", jumpTimer = null;
@@ -239,7 +240,7 @@ async function msgGo(ev) {
 
 async function load() {
   try {
-    const fresh = await api("GET", "/api/rooms/board");
+    const fresh = await freshRead(api("GET", "/api/rooms/board"));
     // Re-rendering replaces the tiles: if one had the focus, the selected tile gets it back,
     // so a live reload never swallows the operator's next arrow key.
     const active = document.activeElement;

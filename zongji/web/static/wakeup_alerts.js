@@ -8,12 +8,13 @@
    Alt+J (叫醒) opens the wake-up board from any page but the console, where it books the caller's
    wake-up in place (caller_wakeup.js). */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtStamp } from "./local_time.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 (function () {
   if (!config.user || config.user.role === "unit_handler") return;
@@ -98,7 +99,7 @@ import { fmtStamp } from "./local_time.js";
   }
   async function loadAlerts() {
     let data;
-    try { data = await api("GET", "/api/wakeups/alerts"); } catch (e) { return; }
+    try { data = await freshRead(api("GET", "/api/wakeups/alerts")); } catch (e) { return; }
     const now = Date.parse(data.now);
     alertState.offset = isNaN(now) ? 0 : now - Date.now();
     alertState.items = data.items || [];

@@ -7,12 +7,13 @@
    (re)connection of /api/live; new, changed and closed tasks arrive live (topic wakeup_task).
    Only shown to the handlers of the unit the tasks are addressed to (config.wakeup_knock). */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtStamp } from "./local_time.js";
+const freshRead = newestRead();  // reads again on live messages: the newest read wins
 
 (function () {
   if (!config.user || !config.wakeup_knock) return;
@@ -63,7 +64,7 @@ import { fmtStamp } from "./local_time.js";
 
   async function load() {
     let data;
-    try { data = await api("GET", "/api/wakeups/tasks?kind=knock_on_door"); } catch (e) { return; }
+    try { data = await freshRead(api("GET", "/api/wakeups/tasks?kind=knock_on_door")); } catch (e) { return; }
     const now = Date.parse(data.now);
     offset = isNaN(now) ? 0 : now - Date.now();
     items = data.items || [];

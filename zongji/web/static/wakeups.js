@@ -2,7 +2,7 @@
    Keys: Alt+W room field · Enter read back · Enter confirm · Esc edit · ↑/↓ select row ·
    D reached at the door · O reached by operator · Del cancel. Data: /api/wakeups, WebSocket /api/live. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
@@ -139,8 +139,9 @@ async function cancel(id) {
   try { await api("POST", `/api/wakeups/${id}/cancel`, { series: false }); load(); }
   catch (err) { toast(errorText(err), "error"); }
 }
+const freshBoard = newestRead();  // reads again on live messages: the newest read wins
 async function load() {
-  try { board = await api("GET", "/api/wakeups?date=" + encodeURIComponent(day())); render(); }
+  try { board = await freshBoard(api("GET", "/api/wakeups?date=" + encodeURIComponent(day()))); render(); }
   catch (err) { toast(errorText(err), "error"); }
 }
 function scheduleLoad() { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 150); }
