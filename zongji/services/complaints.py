@@ -13,9 +13,6 @@ from collections import Counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -133,6 +130,8 @@ def _cell_text(value: Any) -> Any:
     """A value as an XLSX cell can hold it: control characters a worksheet refuses (a pasted
     vertical tab, a NUL from a phone) are dropped, so one odd description never breaks the export
     of a whole range."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
@@ -143,11 +142,12 @@ def _as_text(cells) -> None:
             c.data_type = "s"
 
 
-_THIN = Side(style="thin", color="888888")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-
-
 def form_xlsx(data: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+    from openpyxl.styles import Alignment, Border, Font, Side
+    thin = Side(style="thin", color="888888")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+
     wb = Workbook()
     ws = wb.active
     ws.title = "投诉处理表"
@@ -164,7 +164,7 @@ def form_xlsx(data: dict[str, Any]) -> bytes:
         _as_text([c])
         c.alignment = Alignment(wrap_text=True, vertical="top")
         for col in (1, 2, 3):
-            ws.cell(i, col).border = _BOX
+            ws.cell(i, col).border = box
     ws.print_options.gridLines = False
     ws.page_setup.orientation = "portrait"
     buf = io.BytesIO()
@@ -222,6 +222,9 @@ def _counts(values) -> list[dict[str, Any]]:
 
 
 def register_xlsx(data: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+    from openpyxl.styles import Font, PatternFill
+
     wb = Workbook()
     ws = wb.active
     ws.title = "投诉登记表"

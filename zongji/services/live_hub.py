@@ -28,7 +28,6 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from zongji.domain.live_feed import Viewer, may_receive, shape_for
@@ -185,6 +184,8 @@ class Hub:
     async def _listen(self) -> None:
         """LISTEN on the feed channel on a connection of this hub's own; each notification wakes
         the hub. A failed or dropped connection is reopened with back-off, then a catch-up read."""
+        import psycopg  # PostgreSQL only: an SQLite server never loads the driver
+
         conninfo = make_url(self.listen_url).set(drivername="postgresql").render_as_string(hide_password=False)
         retry = LISTEN_RETRY_FIRST
         while True:

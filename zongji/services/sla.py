@@ -21,7 +21,6 @@ from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import load_workbook
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -175,6 +174,8 @@ def parse_import(text: str) -> list[CalendarEntry]:
 def parse_import_xlsx(data: str) -> list[CalendarEntry]:
     """Rows of the first sheet of an uploaded workbook (base64) as calendar entries (header row
     optional)."""
+    from openpyxl import load_workbook  # imported when a workbook is read: not at start-up
+
     try:
         raw = base64.b64decode(data, validate=True)
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)

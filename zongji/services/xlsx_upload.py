@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from openpyxl import load_workbook
 
 from zongji.errors import Invalid
 
@@ -69,6 +68,8 @@ def open_sheet(data: bytes, *, column_of: Callable[[str], str | None], required:
     name (``None``: not one of them; the first header of a name wins). Refused (naming ``file``)
     when too large, not a workbook, or a ``required`` column is missing (``names``: the columns
     as the refusal lists them)."""
+    from openpyxl import load_workbook  # imported when a workbook is read: not at start-up
+
     if len(data) > max_bytes:
         raise Invalid(f"the workbook is larger than {max_bytes // (1024 * 1024)} MB", field="file")
     try:

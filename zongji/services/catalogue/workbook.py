@@ -22,9 +22,6 @@ import io
 import re
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -133,11 +130,16 @@ def import_xlsx(session: Session, viewer: User, data: bytes) -> dict[str, Any]:
 
 
 def _clean(text: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def export_xlsx(session: Session, viewer: User) -> bytes:
     """The organisation's catalogue (active and inactive matters) in the import's layout."""
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+    from openpyxl.styles import Alignment, Font
+
     org = hotline_organisation(session, viewer)
     units = units_of(session, org.id)
     wb = Workbook()

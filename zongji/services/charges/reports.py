@@ -9,7 +9,6 @@ import datetime as dt
 import io
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -151,6 +150,8 @@ _HEAD = {
 
 def long_distance_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
     """The statistics as a workbook: one sheet by day (with the total), by room, by department."""
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+
     h = _HEAD.get(locale, _HEAD["zh-CN"])
     figures = ("idd_count", "idd_minutes", "idd_amount", "ddd_count", "ddd_minutes", "ddd_amount")
     wb = Workbook()
@@ -227,6 +228,8 @@ _STATEMENT_HEAD = {
 
 
 def statement_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+
     h = _STATEMENT_HEAD.get(locale, _STATEMENT_HEAD["zh-CN"])
     wb = Workbook()
     wb.remove(wb.active)
@@ -287,6 +290,8 @@ _REASONS = {
 
 
 def special_calls_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+
     loc = locale if locale in _SPECIAL_HEAD else "zh-CN"
     wb = Workbook()
     ws = wb.active

@@ -14,7 +14,6 @@ import datetime as dt
 import io
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -223,6 +222,8 @@ _HEAD = ("序号 No.", "姓名 Name", "电话 Number", "地址 Address", "来源
 
 def export_xlsx(session: Session, user: User, list_id: int) -> bytes:
     """The reached / not-reached / open / no-number sheets of the list, with each entry's last note."""
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+
     data = report(session, user, list_id)
     wb = Workbook()
     wb.remove(wb.active)

@@ -14,9 +14,6 @@ import io
 from collections import defaultdict
 from typing import Any, Callable
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
 from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
@@ -185,6 +182,10 @@ _SHEET_TITLE = {"calls": ("话务统计", "Calls"), "orders": ("工单统计", "
 def report_xlsx(report: dict[str, Any], locale: str = "zh-CN", kind: str = "calls") -> bytes:
     """A report (calls or work orders) as a workbook: one row per group and the total, the same
     numbers as the answer (rates as percentages, times in seconds), then the definitions."""
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font, PatternFill
+
     en = locale == "en"
     wb = Workbook()
     ws = wb.active
@@ -231,6 +232,10 @@ def report_xlsx(report: dict[str, Any], locale: str = "zh-CN", kind: str = "call
 def evaluation_xlsx(data: dict[str, Any], locale: str = "zh-CN") -> bytes:
     """The operators' evaluation as a workbook: one row per operator, the same numbers, and the
     comment."""
+    from openpyxl import Workbook  # imported when a workbook is made: not at start-up
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font, PatternFill
+
     en = locale == "en"
     wb = Workbook()
     ws = wb.active
