@@ -10,6 +10,9 @@ decides the local matters of a district government; the words every note has (�
   not seen still shares something with one it has (流浪狗 / 流浪犬只 share 流浪),
 * ``U:<character>``: each Chinese character alone but the particles (的, 了, 吗 …; 野狗 / 流浪狗
   share no pair but 狗; on the bench's validation of unseen wordings, +3 points top-1),
+* ``T:<three characters>``: each run of three adjacent Chinese characters (乱收费, 没热水: a
+  pair says less than the three together; on the bench, warm top-1 87.3 % → 88.3 %, validation
+  96.1 % → 96.4 %),
 * ``C:<category>`` and ``P:<parent category>`` (``C:none`` when the operator chose none; not
   for a catalogue matter or an article without a category, ``as_order=False``: that the
   catalogue gives a matter no category code says nothing of how often operators pick none, and
@@ -57,6 +60,7 @@ def order_features(analyzer: Analyzer, text: str, category: str | None = None, p
     chars = [c for c in folded if _HAN.match(c)]
     feats.extend("B:" + a + b for a, b in zip(chars, chars[1:]))
     feats.extend("U:" + c for c in chars if c not in STOP_WORDS)
+    feats.extend("T:" + a + b + c for a, b, c in zip(chars, chars[1:], chars[2:]))
     if category:
         feats.append("C:" + category)
         feats.append("P:" + category.split("/", 1)[0])
