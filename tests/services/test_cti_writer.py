@@ -111,3 +111,41 @@ def test_the_writer_thread_answers_each_request_after_commit(settings, write):
 
 def test_settings_batch_max_default():
     assert Settings().cti_batch_max >= 1
+
+
+def test_event_keys_sort_by_day_and_replays_stay_duplicates(session_factory, settings, write):
+    """Keys start with their UTC day (a day's inserts sit together in the unique index); an event
+    with ``at`` keeps its key on every replay; one without ``at`` replayed the next day is found
+    under the day before's key (issue 18, point 2)."""
+    with write() as s:
+        token = auth.add_integration_token(s, "pbx").token
+    h = cti.hash_token(token)
+    plain = {"event": "newCall", "callId": "k-1", "from": "13800138000", "to": "02088886666",
+             "direction": "in"}
+    evening = T0 + dt.timedelta(hours=23, minutes=50)
+    first = cti.parse_json(plain, evening, h)
+    next_day = cti.parse_json(plain, evening + dt.timedelta(minutes=20), h)
+    two_days = cti.parse_json(plain, evening + dt.timedelta(days=1, minutes=20), h)
+    timed = _event(token, "k-2", "newCall", 30)
+    timed_later = cti.parse_json({**plain, "callId": "k-2", "at": (T0 + dt.timedelta(seconds=30)).isoformat()},
+                                 T0 + dt.timedelta(days=3), h)
+    assert first.key.startswith("20250501-") and next_day.key.startswith("20250502-")
+    assert first.key < next_day.key < two_days.key and len(first.key) == 49
+    assert timed_later.key == timed.key and timed.earlier == ()
+    assert next_day.earlier == (first.key,)
+
+    ingestor = cti.Ingestor(settings.tz)
+    assert [r.duplicate for r in cti.process_batch(session_factory, ingestor, [first, timed])] == [False, False]
+    # The next day's replays (one in the same batch as a new event of another call).
+    other = cti.parse_json({**plain, "callId": "k-3"}, evening + dt.timedelta(minutes=20), h)
+    results = cti.process_batch(session_factory, ingestor, [next_day, timed_later, other])
+    assert [r.duplicate for r in results] == [True, True, False]
+    assert results[0].call_id == cti.process_batch(session_factory, ingestor, [first])[0].call_id
+    with write() as s:
+        assert s.scalar(select(func.count(CallEvent.id))) == 3
+        assert s.scalar(select(func.count(Call.id))) == 3
+    # Two days later the same event without ``at`` is no longer recognised: a new event row
+    # (the call's record is unchanged: merging the same fact again changes nothing).
+    assert cti.process_batch(session_factory, ingestor, [two_days])[0].duplicate is False
+    with write() as s:
+        assert s.scalar(select(func.count(Call.id))) == 3

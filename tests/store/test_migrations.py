@@ -185,3 +185,61 @@ def test_the_schema_lists_every_models_module():
     on_disk = {m.name for m in pkgutil.iter_modules(store.__path__) if m.name.endswith("models")}
     listed = {m.__name__.rsplit(".", 1)[1] for m in schema.MODEL_MODULES}
     assert on_disk == listed
+
+
+def test_0036_gives_the_event_keys_already_written_their_day_so_replays_stay_duplicates(fresh_db_url: str):
+    """Keys written before 0036 (a bare SHA-256) become "<day>-<40 digits>" exactly as the new
+    code keys the same event, so an event replayed after the upgrade is still a duplicate."""
+    import datetime as dt
+    import hashlib
+    import json
+
+    from sqlalchemy.orm import Session
+
+    from zongji.services import auth, cti
+    from zongji.settings import Settings
+    from zongji.store.db import make_session_factory
+
+    upgrade(fresh_db_url, "0035")
+    pg = fresh_db_url.startswith("postgresql")
+    received = dt.datetime(2026, 11, 30, 23, 59, tzinfo=dt.UTC)
+    at = dt.datetime(2026, 11, 30, 15, 58, 30, tzinfo=dt.UTC)  # 23:58:30 in Shanghai, the 30th in UTC
+    with_at = {"event": "newCall", "callId": "old-1", "from": "13800138000", "to": "02088886666",
+               "direction": "in", "at": at.isoformat()}
+    without_at = {"event": "hangup", "callId": "old-1", "from": "13800138000", "to": "02088886666",
+                  "direction": "in", "cause": "normalClearing"}
+
+    def legacy_key(ev: cti.Incoming) -> str:  # what the code before 0036 stored
+        e = ev.event
+        parts = (e.external_call_id, e.kind.value, e.from_number, e.to_number, e.cause or "",
+                 e.transfer_to or "", e.at.astimezone(dt.UTC).isoformat() if ev.at_given else "")
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    engine = make_engine(fresh_db_url)
+    with Session(engine) as s:
+        for body, occurred in ((with_at, at), (without_at, received)):
+            ev = cti.parse_json(body, received, "x")
+            s.execute(text("INSERT INTO call_events (event_key, external_call_id, kind, occurred_at, received_at, "
+                           "source, payload) VALUES (:k, 'old-1', :kind, :o, :r, 'pbx', :p)"),
+                      {"k": legacy_key(ev), "kind": body["event"], "p": json.dumps(body),
+                       "o": occurred if pg else occurred.replace(tzinfo=None).isoformat(" ", "microseconds"),
+                       "r": received if pg else received.replace(tzinfo=None).isoformat(" ", "microseconds")})
+        s.commit()
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    try:
+        with Session(engine) as s:
+            keys = set(s.scalars(text("SELECT event_key FROM call_events")))
+            token = auth.add_integration_token(s, "pbx").token
+            s.commit()
+        later = received + dt.timedelta(hours=2)  # the next UTC day
+        replays = [cti.parse_json(body, later, cti.hash_token(token)) for body in (with_at, without_at)]
+        assert {r.key for r in replays[:1]} | {k for r in replays[1:] for k in r.earlier} == keys
+        assert all(k.startswith("20261130-") and len(k) == 49 for k in keys)
+        results = cti.process_batch(make_session_factory(engine), cti.Ingestor(Settings().tz), replays)
+        assert [r.duplicate for r in results] == [True, True]
+        with Session(engine) as s:
+            assert s.scalar(text("SELECT count(*) FROM call_events")) == 2
+    finally:
+        engine.dispose()

@@ -86,10 +86,11 @@ class Incoming:
 
     token_hash: str
     event: rules.CtiEvent
-    key: str  # idempotency key (sha256 hex)
+    key: str  # idempotency key (event_key)
     line_code: str | None
     payload: dict[str, Any]
     at_given: bool = False
+    earlier: tuple[str, ...] = ()  # the keys a replay of it received earlier has (earlier_keys)
 
 
 @dataclass(slots=True)
@@ -119,12 +120,39 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def event_key(ev: rules.CtiEvent, at_given: bool) -> str:
+# An event's idempotency key is "<UTC day>-<digest>" (issue 18, point 2): keys of one day sit
+# together in the unique index, so a day's inserts touch the index's right edge, not random
+# pages of an index that grows with history (a bare SHA-256 did). The digest is the first 40 hex
+# digits of the SHA-256 of what identifies the event; the day is that of ``at`` when the PBX
+# sent it (the same on every replay), else of receipt — a replay of an event without ``at``
+# the day after is found by its key of the day before (``earlier_keys``). Migration 0036 gave
+# the keys written before the same form, so replays across the upgrade stay duplicates.
+EVENT_DIGEST_HEX = 40
+
+
+def _event_digest(ev: rules.CtiEvent, at_given: bool) -> str:
     parts = (
         ev.external_call_id, ev.kind.value, ev.from_number, ev.to_number, ev.cause or "",
         ev.transfer_to or "", ev.at.astimezone(dt.UTC).isoformat() if at_given else "",
     )
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:EVENT_DIGEST_HEX]
+
+
+def _keyed(day: dt.date, digest: str) -> str:
+    return f"{day:%Y%m%d}-{digest}"
+
+
+def event_key(ev: rules.CtiEvent, at_given: bool) -> str:
+    """The event's idempotency key (``at`` is the time of receipt when ``at_given`` is false)."""
+    return _keyed(ev.at.astimezone(dt.UTC).date(), _event_digest(ev, at_given))
+
+
+def earlier_keys(ev: rules.CtiEvent, at_given: bool) -> tuple[str, ...]:
+    """Keys the same event had if it was received the day before: only an event without ``at``
+    (its key's day is the day of receipt) can have been."""
+    if at_given:
+        return ()
+    return (_keyed(ev.at.astimezone(dt.UTC).date() - dt.timedelta(days=1), _event_digest(ev, at_given)),)
 
 
 def _text(data: Mapping[str, Any], name: str, *, max_len: int, required: bool = False) -> str | None:
@@ -227,7 +255,8 @@ def _parse(data: Any, received: dt.datetime, token_hash: str, *, json_form: bool
     payload = {k: (v if isinstance(v, (str, int, float, bool, list)) or v is None else str(v))
                for k, v in data.items()}
     return Incoming(token_hash=token_hash, event=ev, key=event_key(ev, at_given),
-                    line_code=line_code, payload=payload, at_given=at_given)
+                    line_code=line_code, payload=payload, at_given=at_given,
+                    earlier=earlier_keys(ev, at_given))
 
 
 def parse_zammad(data: Any, received: dt.datetime, token_hash: str) -> Incoming:
@@ -559,6 +588,11 @@ class Ingestor:
         primary: dict[str, int] = {}
         for i in live:
             primary.setdefault(items[i].key, i)
+        earlier = {alt: key for key, i in primary.items() for alt in items[i].earlier}
+        if earlier:
+            # Received the day before under that day's key: a replay too.
+            for alt in db.existing_event_keys(sorted(earlier)):
+                primary.pop(earlier[alt], None)
         event_rows = [
             (key, items[i].event.external_call_id, items[i].event.kind.value, db.dt(items[i].event.at),
              db.dt(now), sources[items[i].token_hash], db.json(items[i].payload))
@@ -648,7 +682,7 @@ class Ingestor:
         for i in live:
             it = items[i]
             row = rows.get(it.event.external_call_id)
-            is_new = primary[it.key] == i and it.key in new_keys
+            is_new = primary.get(it.key) == i and it.key in new_keys
             results[i] = Result(call_id=row["id"] if row else None, duplicate=not is_new,
                                 transfer_report=_transfer_report(it.event, row["id"] if row else None)
                                 if is_new else None)

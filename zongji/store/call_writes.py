@@ -135,6 +135,10 @@ class CallWrites:
             token_hashes,
         )
 
+    def existing_event_keys(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` the event log holds (served by the unique index on event_key)."""
+        return {r[0] for r in self.query("SELECT event_key FROM call_events WHERE event_key", keys)}
+
     def insert_new_events(self, rows: list[tuple]) -> set[str]:
         """Insert call events (EVENT_COLUMNS, values already converted); return the keys that
         were new. A key already present is a replay and inserts nothing."""
