@@ -411,6 +411,9 @@ class Settings(BaseSettings):
     retention_audit_days: float = Field(1095.0, gt=0)
     retention_calls_days: float = Field(1095.0, gt=0)
     retention_work_orders_days: float = Field(1095.0, gt=0)
+    # Intake messages (SMS, e-mail, web form, Open311, app) and the answers sent: anonymised
+    # after this many days; their long-SMS parts and files deleted.
+    retention_intake_days: float = Field(1095.0, gt=0)
     # The daily run starts at this local time; it deletes or anonymises this many rows per
     # transaction (one job step), so writers wait at most one short batch.
     retention_run_time: str = Field("03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

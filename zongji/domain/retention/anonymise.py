@@ -27,6 +27,14 @@ ORDER_EMPTIED_FIELDS = ("description",)  # not nullable: set to ""
 EVENT_EMPTIED_FIELDS = ("note",)
 
 
+# Intake messages: the sender (a number, an address, an app's user id) replaced; the text, the
+# sender's network address, the channel's details and the delivery error erased. Channel,
+# direction, times, outcome and the order it became stay (the channel figures read them).
+INTAKE_STAND_IN_FIELDS = ("sender",)
+INTAKE_ERASED_FIELDS = ("sender_digits", "client_address", "meta", "error")
+INTAKE_EMPTIED_FIELDS = ("text",)
+
+
 def is_stand_in(value: str | None) -> bool:
     return bool(value) and str(value).startswith(PREFIX)
 
@@ -68,3 +76,26 @@ def order_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
         if row.get(f):
             changes[f] = ""
     return changes
+
+
+def intake_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
+    """The new values of an expired intake message's personal fields (only those that change)."""
+    changes: dict[str, object] = {}
+    for f in INTAKE_STAND_IN_FIELDS:
+        new = stand_in(row.get(f), key)  # type: ignore[arg-type]
+        if new != row.get(f):
+            changes[f] = new
+    for f in INTAKE_ERASED_FIELDS:
+        if row.get(f) is not None:
+            changes[f] = None
+    for f in INTAKE_EMPTIED_FIELDS:
+        if row.get(f):
+            changes[f] = ""
+    return changes
+
+
+def intake_files(meta: object) -> list[str]:
+    """The stored names of the files that came with a message (its ``meta["attachments"]``)."""
+    if not isinstance(meta, dict):
+        return []
+    return [str(a["stored"]) for a in meta.get("attachments") or [] if isinstance(a, dict) and a.get("stored")]

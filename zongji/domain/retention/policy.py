@@ -8,7 +8,10 @@ Kinds, in the order a run handles them:
 - ``audit``: audit-log entries, deleted ``retention_audit_days`` after they were written;
 - ``calls``: call records, anonymised (never deleted) ``retention_calls_days`` after they ended;
 - ``work_orders``: closed work orders, anonymised ``retention_work_orders_days`` after they were
-  created (only closed ones: an open order is still being worked).
+  created (only closed ones: an open order is still being worked);
+- ``intake``: messages of the intake queue (SMS, e-mail, web form, Open311, app) and the answers
+  sent, anonymised ``retention_intake_days`` after they were received (a message still waiting
+  is kept); the stored parts of long SMS and the files that came with a message are deleted.
 
 Rows are deleted or anonymised in batches of ``retention_batch_rows``.
 """
@@ -26,6 +29,7 @@ class Kind(StrEnum):
     AUDIT = "audit"
     CALLS = "calls"
     WORK_ORDERS = "work_orders"
+    INTAKE = "intake"
 
 
 class Action(StrEnum):
@@ -40,15 +44,15 @@ class Rule:
     period: dt.timedelta
 
 
-ORDER: tuple[Kind, ...] = (Kind.FEED, Kind.CALL_EVENTS, Kind.AUDIT, Kind.CALLS, Kind.WORK_ORDERS)
+ORDER: tuple[Kind, ...] = (Kind.FEED, Kind.CALL_EVENTS, Kind.AUDIT, Kind.CALLS, Kind.WORK_ORDERS, Kind.INTAKE)
 ACTIONS: dict[Kind, Action] = {
     Kind.FEED: Action.DELETE, Kind.CALL_EVENTS: Action.DELETE, Kind.AUDIT: Action.DELETE,
-    Kind.CALLS: Action.ANONYMISE, Kind.WORK_ORDERS: Action.ANONYMISE,
+    Kind.CALLS: Action.ANONYMISE, Kind.WORK_ORDERS: Action.ANONYMISE, Kind.INTAKE: Action.ANONYMISE,
 }
 
 
 def rules(*, feed_hours: float, call_events_days: float, audit_days: float, calls_days: float,
-          work_orders_days: float) -> tuple[Rule, ...]:
+          work_orders_days: float, intake_days: float) -> tuple[Rule, ...]:
     """The policy from the settings' periods, in run order."""
     periods = {
         Kind.FEED: dt.timedelta(hours=feed_hours),
@@ -56,6 +60,7 @@ def rules(*, feed_hours: float, call_events_days: float, audit_days: float, call
         Kind.AUDIT: dt.timedelta(days=audit_days),
         Kind.CALLS: dt.timedelta(days=calls_days),
         Kind.WORK_ORDERS: dt.timedelta(days=work_orders_days),
+        Kind.INTAKE: dt.timedelta(days=intake_days),
     }
     for kind, period in periods.items():
         if period <= dt.timedelta(0):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.retention import anonymise
 from zongji.domain.work_orders.words import FINAL_STATUSES
 from zongji.services.work_orders.attachments import attachments_dir
+from zongji.store.intake_models import IntakeMessage, SmsPart
 from zongji.store.models import AuditEntry, Call, CallEvent, FeedItem
 from zongji.store.work_order_models import (
     Notification,
@@ -226,3 +227,40 @@ def work_orders(session: Session, cutoff: dt.datetime, cursor: int, limit: int, 
                 (folder / name).unlink(missing_ok=True)
     done = len(window) < limit or min(w.created_at for w in window) >= cutoff
     return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+
+_INTAKE_FIELDS = anonymise.INTAKE_STAND_IN_FIELDS + anonymise.INTAKE_ERASED_FIELDS + anonymise.INTAKE_EMPTIED_FIELDS
+
+
+def intake(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes,
+           data_dir: Path, **_) -> Batch:
+    """Anonymise intake messages received before the cut-off (not those still waiting), delete
+    the files that came with them, and the stored parts of long SMS received before it."""
+    from zongji.services.intake.mail import attachments_dir
+
+    # The long-SMS parts received before the cut-off, oldest first (their ids follow time).
+    parts = list(session.scalars(select(SmsPart.id).where(SmsPart.received_at < cutoff)
+                                 .order_by(SmsPart.id).limit(limit)))
+    if parts:
+        session.execute(delete(SmsPart).where(SmsPart.id.in_(parts)))
+    cols = [getattr(IntakeMessage, f) for f in _INTAKE_FIELDS]
+    window = session.execute(select(IntakeMessage.id, IntakeMessage.state, IntakeMessage.received_at, *cols)
+                             .where(IntakeMessage.id > cursor).order_by(IntakeMessage.id).limit(limit)).all()
+    if not window:
+        return Batch(len(parts), cursor, len(parts) < limit)
+    expired = [w for w in window if w.state != "waiting" and w.received_at < cutoff]
+    changed = 0
+    files: list[str] = []
+    for w in expired:
+        row = w._asdict()
+        changes = anonymise.intake_changes(row, key)
+        if changes:
+            files += anonymise.intake_files(row.get("meta"))
+            session.execute(update(IntakeMessage).where(IntakeMessage.id == w.id).values(**changes))
+            changed += 1
+    if files:
+        folder = attachments_dir(data_dir)
+        for name in files:
+            (folder / Path(name).name).unlink(missing_ok=True)
+    done = (len(window) < limit or min(w.received_at for w in window) >= cutoff) and len(parts) < limit
+    return Batch(changed + len(parts), window[-1].id, done, _first_left(window, {w.id for w in expired}))
