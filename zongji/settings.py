@@ -414,6 +414,10 @@ class Settings(BaseSettings):
     # Intake messages (SMS, e-mail, web form, Open311, app) and the answers sent: anonymised
     # after this many days; their long-SMS parts and files deleted.
     retention_intake_days: float = Field(1095.0, gt=0)
+    # Switchboard messages (caller, content, the recipient's name, where they were sent) and
+    # wake-up calls (the guest, the note, the floor staff's task texts): anonymised after these.
+    retention_messages_days: float = Field(1095.0, gt=0)
+    retention_wakeups_days: float = Field(1095.0, gt=0)
     # The daily run starts at this local time; it deletes or anonymises this many rows per
     # transaction (one job step), so writers wait at most one short batch.
     retention_run_time: str = Field("03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -35,6 +35,23 @@ INTAKE_ERASED_FIELDS = ("sender_digits", "client_address", "meta", "error")
 INTAKE_EMPTIED_FIELDS = ("text",)
 
 
+# Switchboard messages: the caller's number replaced; the caller's name, the content and the
+# recipient's name marked erased (the statistics count a message as complete when they were
+# given: the mark keeps that); why it was voided erased. Where an SMS or e-mail copy went: the
+# address replaced, the error erased.
+MESSAGE_STAND_IN_FIELDS = ("caller_number",)
+MESSAGE_ERASED_FIELDS = ("void_reason",)
+MESSAGE_MARKED_FIELDS = ("caller_name", "content", "recipient_label")
+MESSAGE_SEND_STAND_IN_FIELDS = ("address",)
+MESSAGE_SEND_ERASED_FIELDS = ("error",)
+# Wake-up calls: the link to the guest and the stay erased, the note emptied (the room, times and
+# outcome stay: the wake-up figures read them); the floor staff's task texts emptied.
+WAKEUP_ERASED_FIELDS = ("guest_id", "stay_id")
+WAKEUP_EMPTIED_FIELDS = ("note",)
+WAKEUP_TASK_EMPTIED_FIELDS = ("text",)
+ERASED = "anon:erased"
+
+
 def is_stand_in(value: str | None) -> bool:
     return bool(value) and str(value).startswith(PREFIX)
 
@@ -78,20 +95,33 @@ def order_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
     return changes
 
 
-def intake_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
-    """The new values of an expired intake message's personal fields (only those that change)."""
-    changes: dict[str, object] = {}
-    for f in INTAKE_STAND_IN_FIELDS:
+def changes(row: dict[str, object], key: bytes, *, stand_ins: tuple[str, ...] = (),
+            erased: tuple[str, ...] = (), emptied: tuple[str, ...] = (),
+            marked: tuple[str, ...] = ()) -> dict[str, object]:
+    """The new values of an expired record's personal fields (only those that change): ``stand_ins``
+    replaced by their keyed stand-in, ``erased`` set to None, ``emptied`` to "", ``marked`` (free
+    text whose presence a statistic counts) to ``ERASED`` when not empty."""
+    out: dict[str, object] = {}
+    for f in stand_ins:
         new = stand_in(row.get(f), key)  # type: ignore[arg-type]
         if new != row.get(f):
-            changes[f] = new
-    for f in INTAKE_ERASED_FIELDS:
+            out[f] = new
+    for f in erased:
         if row.get(f) is not None:
-            changes[f] = None
-    for f in INTAKE_EMPTIED_FIELDS:
+            out[f] = None
+    for f in emptied:
         if row.get(f):
-            changes[f] = ""
-    return changes
+            out[f] = ""
+    for f in marked:
+        if str(row.get(f) or "").strip() and row.get(f) != ERASED:
+            out[f] = ERASED
+    return out
+
+
+def intake_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
+    """The new values of an expired intake message's personal fields (only those that change)."""
+    return changes(row, key, stand_ins=INTAKE_STAND_IN_FIELDS, erased=INTAKE_ERASED_FIELDS,
+                   emptied=INTAKE_EMPTIED_FIELDS)
 
 
 def intake_files(meta: object) -> list[str]:

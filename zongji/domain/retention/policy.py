@@ -11,7 +11,11 @@ Kinds, in the order a run handles them:
   created (only closed ones: an open order is still being worked);
 - ``intake``: messages of the intake queue (SMS, e-mail, web form, Open311, app) and the answers
   sent, anonymised ``retention_intake_days`` after they were received (a message still waiting
-  is kept); the stored parts of long SMS and the files that came with a message are deleted.
+  is kept); the stored parts of long SMS and the files that came with a message are deleted;
+- ``messages``: switchboard messages taken for guests, staff and departments, anonymised
+  ``retention_messages_days`` after they were taken (only delivered, acknowledged or void ones);
+- ``wakeups``: wake-up calls, anonymised ``retention_wakeups_days`` after their time (only done,
+  cancelled or escalated ones), with their floor staff's tasks.
 
 Rows are deleted or anonymised in batches of ``retention_batch_rows``.
 """
@@ -30,6 +34,8 @@ class Kind(StrEnum):
     CALLS = "calls"
     WORK_ORDERS = "work_orders"
     INTAKE = "intake"
+    MESSAGES = "messages"
+    WAKEUPS = "wakeups"
 
 
 class Action(StrEnum):
@@ -44,15 +50,18 @@ class Rule:
     period: dt.timedelta
 
 
-ORDER: tuple[Kind, ...] = (Kind.FEED, Kind.CALL_EVENTS, Kind.AUDIT, Kind.CALLS, Kind.WORK_ORDERS, Kind.INTAKE)
+ORDER: tuple[Kind, ...] = (Kind.FEED, Kind.CALL_EVENTS, Kind.AUDIT, Kind.CALLS, Kind.WORK_ORDERS, Kind.INTAKE,
+                          Kind.MESSAGES, Kind.WAKEUPS)
 ACTIONS: dict[Kind, Action] = {
     Kind.FEED: Action.DELETE, Kind.CALL_EVENTS: Action.DELETE, Kind.AUDIT: Action.DELETE,
     Kind.CALLS: Action.ANONYMISE, Kind.WORK_ORDERS: Action.ANONYMISE, Kind.INTAKE: Action.ANONYMISE,
+    Kind.MESSAGES: Action.ANONYMISE, Kind.WAKEUPS: Action.ANONYMISE,
 }
 
 
 def rules(*, feed_hours: float, call_events_days: float, audit_days: float, calls_days: float,
-          work_orders_days: float, intake_days: float) -> tuple[Rule, ...]:
+          work_orders_days: float, intake_days: float, messages_days: float,
+          wakeups_days: float) -> tuple[Rule, ...]:
     """The policy from the settings' periods, in run order."""
     periods = {
         Kind.FEED: dt.timedelta(hours=feed_hours),
@@ -61,6 +70,8 @@ def rules(*, feed_hours: float, call_events_days: float, audit_days: float, call
         Kind.CALLS: dt.timedelta(days=calls_days),
         Kind.WORK_ORDERS: dt.timedelta(days=work_orders_days),
         Kind.INTAKE: dt.timedelta(days=intake_days),
+        Kind.MESSAGES: dt.timedelta(days=messages_days),
+        Kind.WAKEUPS: dt.timedelta(days=wakeups_days),
     }
     for kind, period in periods.items():
         if period <= dt.timedelta(0):

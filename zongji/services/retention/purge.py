@@ -21,6 +21,8 @@ from zongji.domain.work_orders.words import FINAL_STATUSES
 from zongji.services.work_orders.attachments import attachments_dir
 from zongji.store.intake_models import IntakeMessage, SmsPart
 from zongji.store.models import AuditEntry, Call, CallEvent, FeedItem
+from zongji.store.switchboard_models import Message, MessageSend
+from zongji.store.wakeup_models import Wakeup, WakeupTask
 from zongji.store.work_order_models import (
     Notification,
     WorkOrder,
@@ -264,3 +266,64 @@ def intake(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, ke
             (folder / Path(name).name).unlink(missing_ok=True)
     done = (len(window) < limit or min(w.received_at for w in window) >= cutoff) and len(parts) < limit
     return Batch(changed + len(parts), window[-1].id, done, _first_left(window, {w.id for w in expired}))
+
+
+_MESSAGE_FIELDS = anonymise.MESSAGE_STAND_IN_FIELDS + anonymise.MESSAGE_ERASED_FIELDS + anonymise.MESSAGE_MARKED_FIELDS
+_MESSAGE_OVER = ("delivered", "acknowledged", "void")  # domain/messages.MessageState: nothing left to do
+
+
+def messages(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
+    """Anonymise switchboard messages taken before the cut-off that are over (delivered,
+    acknowledged or void), and the SMS / e-mail copies sent of them."""
+    cols = [getattr(Message, f) for f in _MESSAGE_FIELDS]
+    window = session.execute(select(Message.id, Message.state, Message.taken_at, *cols)
+                             .where(Message.id > cursor).order_by(Message.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    expired = [w for w in window if w.state in _MESSAGE_OVER and w.taken_at < cutoff]
+    changed = 0
+    for w in expired:
+        new = anonymise.changes(w._asdict(), key, stand_ins=anonymise.MESSAGE_STAND_IN_FIELDS,
+                                erased=anonymise.MESSAGE_ERASED_FIELDS, marked=anonymise.MESSAGE_MARKED_FIELDS)
+        if new:
+            session.execute(update(Message).where(Message.id == w.id).values(**new))
+            changed += 1
+    ids = [w.id for w in expired]
+    if ids:
+        for send in session.execute(select(MessageSend.id, MessageSend.address, MessageSend.error)
+                                    .where(MessageSend.message_id.in_(ids))).all():
+            new = anonymise.changes(send._asdict(), key, stand_ins=anonymise.MESSAGE_SEND_STAND_IN_FIELDS,
+                                    erased=anonymise.MESSAGE_SEND_ERASED_FIELDS)
+            if new:
+                session.execute(update(MessageSend).where(MessageSend.id == send.id).values(**new))
+    done = len(window) < limit or min(w.taken_at for w in window) >= cutoff
+    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+
+_WAKEUP_OVER = ("done", "cancelled", "escalated")  # domain/wakeups.Status: no call left to place
+
+
+def wakeups(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
+    """Anonymise wake-up calls due before the cut-off that are over: the guest and stay they were
+    for and the note; the floor staff's task texts."""
+    cols = [getattr(Wakeup, f) for f in anonymise.WAKEUP_ERASED_FIELDS + anonymise.WAKEUP_EMPTIED_FIELDS]
+    window = session.execute(select(Wakeup.id, Wakeup.status, Wakeup.wake_at, *cols)
+                             .where(Wakeup.id > cursor).order_by(Wakeup.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    expired = [w for w in window if w.status in _WAKEUP_OVER and w.wake_at < cutoff]
+    changed = 0
+    for w in expired:
+        new = anonymise.changes(w._asdict(), key, erased=anonymise.WAKEUP_ERASED_FIELDS,
+                                emptied=anonymise.WAKEUP_EMPTIED_FIELDS)
+        if new:
+            session.execute(update(Wakeup).where(Wakeup.id == w.id).values(**new))
+            changed += 1
+    ids = [w.id for w in expired]
+    if ids:
+        session.execute(update(WakeupTask).where(WakeupTask.wakeup_id.in_(ids), WakeupTask.text != "")
+                        .values(**{f: "" for f in anonymise.WAKEUP_TASK_EMPTIED_FIELDS}))
+    # Wake-ups are booked ahead, so ids only roughly follow wake_at: the walk stops at a window
+    # of wake-ups all due after the cut-off.
+    done = len(window) < limit or min(w.wake_at for w in window) >= cutoff
+    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
