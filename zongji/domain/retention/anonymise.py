@@ -66,35 +66,6 @@ def stand_in(number: str | None, key: bytes) -> str | None:
     return PREFIX + digest[:24]
 
 
-def call_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
-    """The new values of an expired call's personal fields (only those that change)."""
-    changes: dict[str, object] = {}
-    for f in CALL_NUMBER_FIELDS:
-        new = stand_in(row.get(f), key)  # type: ignore[arg-type]
-        if new != row.get(f):
-            changes[f] = new
-    for f in CALL_ERASED_FIELDS:
-        if row.get(f) is not None:
-            changes[f] = None
-    return changes
-
-
-def order_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
-    """The new values of an expired work order's personal fields (only those that change)."""
-    changes: dict[str, object] = {}
-    for f in ORDER_NUMBER_FIELDS:
-        new = stand_in(row.get(f), key)  # type: ignore[arg-type]
-        if new != row.get(f):
-            changes[f] = new
-    for f in ORDER_ERASED_FIELDS:
-        if row.get(f) is not None:
-            changes[f] = None
-    for f in ORDER_EMPTIED_FIELDS:
-        if row.get(f):
-            changes[f] = ""
-    return changes
-
-
 def changes(row: dict[str, object], key: bytes, *, stand_ins: tuple[str, ...] = (),
             erased: tuple[str, ...] = (), emptied: tuple[str, ...] = (),
             marked: tuple[str, ...] = ()) -> dict[str, object]:
@@ -116,6 +87,17 @@ def changes(row: dict[str, object], key: bytes, *, stand_ins: tuple[str, ...] = 
         if str(row.get(f) or "").strip() and row.get(f) != ERASED:
             out[f] = ERASED
     return out
+
+
+def call_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
+    """The new values of an expired call's personal fields (only those that change)."""
+    return changes(row, key, stand_ins=CALL_NUMBER_FIELDS, erased=CALL_ERASED_FIELDS)
+
+
+def order_changes(row: dict[str, object], key: bytes) -> dict[str, object]:
+    """The new values of an expired work order's personal fields (only those that change)."""
+    return changes(row, key, stand_ins=ORDER_NUMBER_FIELDS, erased=ORDER_ERASED_FIELDS,
+                   emptied=ORDER_EMPTIED_FIELDS)
 
 
 def intake_changes(row: dict[str, object], key: bytes) -> dict[str, object]:

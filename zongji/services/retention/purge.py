@@ -51,6 +51,18 @@ def _first_left(window, handled: set[int]) -> int | None:
     return min((w.id for w in window if w.id not in handled), default=None)
 
 
+def _anonymise(session: Session, model, rows, changes_of) -> int:
+    """Update each row of ``rows`` with ``changes_of(row as a dict)`` when there are any; how
+    many changed."""
+    changed = 0
+    for w in rows:
+        new = changes_of(w._asdict())
+        if new:
+            session.execute(update(model).where(model.id == w.id).values(**new))
+            changed += 1
+    return changed
+
+
 def _delete_by_time(session: Session, model, column, cutoff: dt.datetime, limit: int) -> Batch:
     ids = list(session.scalars(select(model.id).where(column < cutoff).order_by(model.id).limit(limit)))
     if ids:
@@ -207,12 +219,7 @@ def work_orders(session: Session, cutoff: dt.datetime, cursor: int, limit: int, 
         return Batch(0, cursor, True)
     finals = {str(s) for s in FINAL_STATUSES}
     expired = [w for w in window if w.status in finals and w.created_at < cutoff]
-    changed = 0
-    for w in expired:
-        changes = anonymise.order_changes(w._asdict(), key)
-        if changes:
-            session.execute(update(WorkOrder).where(WorkOrder.id == w.id).values(**changes))
-            changed += 1
+    changed = _anonymise(session, WorkOrder, expired, lambda row: anonymise.order_changes(row, key))
     ids = [w.id for w in expired]
     if ids:
         emptied = {f: "" for f in anonymise.EVENT_EMPTIED_FIELDS}
@@ -251,15 +258,8 @@ def intake(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, ke
     if not window:
         return Batch(len(parts), cursor, len(parts) < limit)
     expired = [w for w in window if w.state != "waiting" and w.received_at < cutoff]
-    changed = 0
-    files: list[str] = []
-    for w in expired:
-        row = w._asdict()
-        changes = anonymise.intake_changes(row, key)
-        if changes:
-            files += anonymise.intake_files(row.get("meta"))
-            session.execute(update(IntakeMessage).where(IntakeMessage.id == w.id).values(**changes))
-            changed += 1
+    files = [f for w in expired for f in anonymise.intake_files(w.meta)]
+    changed = _anonymise(session, IntakeMessage, expired, lambda row: anonymise.intake_changes(row, key))
     if files:
         folder = attachments_dir(data_dir)
         for name in files:
@@ -281,21 +281,15 @@ def messages(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, 
     if not window:
         return Batch(0, cursor, True)
     expired = [w for w in window if w.state in _MESSAGE_OVER and w.taken_at < cutoff]
-    changed = 0
-    for w in expired:
-        new = anonymise.changes(w._asdict(), key, stand_ins=anonymise.MESSAGE_STAND_IN_FIELDS,
-                                erased=anonymise.MESSAGE_ERASED_FIELDS, marked=anonymise.MESSAGE_MARKED_FIELDS)
-        if new:
-            session.execute(update(Message).where(Message.id == w.id).values(**new))
-            changed += 1
+    changed = _anonymise(session, Message, expired, lambda row: anonymise.changes(
+        row, key, stand_ins=anonymise.MESSAGE_STAND_IN_FIELDS, erased=anonymise.MESSAGE_ERASED_FIELDS,
+        marked=anonymise.MESSAGE_MARKED_FIELDS))
     ids = [w.id for w in expired]
     if ids:
-        for send in session.execute(select(MessageSend.id, MessageSend.address, MessageSend.error)
-                                    .where(MessageSend.message_id.in_(ids))).all():
-            new = anonymise.changes(send._asdict(), key, stand_ins=anonymise.MESSAGE_SEND_STAND_IN_FIELDS,
-                                    erased=anonymise.MESSAGE_SEND_ERASED_FIELDS)
-            if new:
-                session.execute(update(MessageSend).where(MessageSend.id == send.id).values(**new))
+        sends = session.execute(select(MessageSend.id, MessageSend.address, MessageSend.error)
+                                .where(MessageSend.message_id.in_(ids))).all()
+        _anonymise(session, MessageSend, sends, lambda row: anonymise.changes(
+            row, key, stand_ins=anonymise.MESSAGE_SEND_STAND_IN_FIELDS, erased=anonymise.MESSAGE_SEND_ERASED_FIELDS))
     done = len(window) < limit or min(w.taken_at for w in window) >= cutoff
     return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
 
@@ -312,13 +306,8 @@ def wakeups(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, k
     if not window:
         return Batch(0, cursor, True)
     expired = [w for w in window if w.status in _WAKEUP_OVER and w.wake_at < cutoff]
-    changed = 0
-    for w in expired:
-        new = anonymise.changes(w._asdict(), key, erased=anonymise.WAKEUP_ERASED_FIELDS,
-                                emptied=anonymise.WAKEUP_EMPTIED_FIELDS)
-        if new:
-            session.execute(update(Wakeup).where(Wakeup.id == w.id).values(**new))
-            changed += 1
+    changed = _anonymise(session, Wakeup, expired, lambda row: anonymise.changes(
+        row, key, erased=anonymise.WAKEUP_ERASED_FIELDS, emptied=anonymise.WAKEUP_EMPTIED_FIELDS))
     ids = [w.id for w in expired]
     if ids:
         session.execute(update(WakeupTask).where(WakeupTask.wakeup_id.in_(ids), WakeupTask.text != "")
