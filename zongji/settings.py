@@ -418,6 +418,9 @@ class Settings(BaseSettings):
     # wake-up calls (the guest, the note, the floor staff's task texts): anonymised after these.
     retention_messages_days: float = Field(1095.0, gt=0)
     retention_wakeups_days: float = Field(1095.0, gt=0)
+    # Hotel bookings (the customer, the guests' names, requests, read-backs, the SMS sent):
+    # anonymised this many days after their check-out date.
+    retention_bookings_days: float = Field(1095.0, gt=0)
     # The daily run starts at this local time; it deletes or anonymises this many rows per
     # transaction (one job step), so writers wait at most one short batch.
     retention_run_time: str = Field("03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -49,6 +49,17 @@ MESSAGE_SEND_ERASED_FIELDS = ("error",)
 WAKEUP_ERASED_FIELDS = ("guest_id", "stay_id")
 WAKEUP_EMPTIED_FIELDS = ("note",)
 WAKEUP_TASK_EMPTIED_FIELDS = ("text",)
+# Hotel bookings: the number called from replaced; the customer's name and mobile marked erased
+# (a mobile column holds 20 characters: too short for a stand-in), the guests' names and the
+# special requests emptied. Hotel, dates, rooms, prices and states stay (the booking figures).
+# Their history keeps actions and times, not the read-backs or changed values; their SMS keep
+# kind, state and times.
+BOOKING_STAND_IN_FIELDS = ("caller_number",)
+BOOKING_MARKED_FIELDS = ("customer_name", "mobile")
+BOOKING_EMPTIED_FIELDS = ("special_requests",)
+BOOKING_EVENT_ERASED_FIELDS = ("read_back", "detail")
+BOOKING_MESSAGE_MARKED_FIELDS = ("mobile",)
+BOOKING_MESSAGE_ERASED_FIELDS = ("text", "error")
 ERASED = "anon:erased"
 
 

@@ -31,7 +31,7 @@ RUN_JOB = "retention.run"
 
 _BATCH = {Kind.FEED: purge.feed, Kind.CALL_EVENTS: purge.call_events, Kind.AUDIT: purge.audit,
           Kind.CALLS: purge.calls, Kind.WORK_ORDERS: purge.work_orders, Kind.INTAKE: purge.intake,
-          Kind.MESSAGES: purge.messages, Kind.WAKEUPS: purge.wakeups}
+          Kind.MESSAGES: purge.messages, Kind.WAKEUPS: purge.wakeups, Kind.BOOKINGS: purge.bookings}
 
 
 def rules(settings: Settings) -> dict[Kind, policy.Rule]:
@@ -39,7 +39,8 @@ def rules(settings: Settings) -> dict[Kind, policy.Rule]:
         feed_hours=settings.retention_feed_hours, call_events_days=settings.retention_call_events_days,
         audit_days=settings.retention_audit_days, calls_days=settings.retention_calls_days,
         work_orders_days=settings.retention_work_orders_days, intake_days=settings.retention_intake_days,
-        messages_days=settings.retention_messages_days, wakeups_days=settings.retention_wakeups_days)}
+        messages_days=settings.retention_messages_days, wakeups_days=settings.retention_wakeups_days,
+        bookings_days=settings.retention_bookings_days)}
 
 
 def start_state(run_key: str, now: dt.datetime) -> dict[str, Any]:

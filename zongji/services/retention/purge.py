@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from zongji.domain.retention import anonymise
 from zongji.domain.work_orders.words import FINAL_STATUSES
 from zongji.services.work_orders.attachments import attachments_dir
+from zongji.store.booking_models import Booking, BookingEvent, BookingMessage
 from zongji.store.intake_models import IntakeMessage, SmsPart
 from zongji.store.models import AuditEntry, Call, CallEvent, FeedItem
 from zongji.store.switchboard_models import Message, MessageSend
@@ -315,4 +316,40 @@ def wakeups(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, k
     # Wake-ups are booked ahead, so ids only roughly follow wake_at: the walk stops at a window
     # of wake-ups all due after the cut-off.
     done = len(window) < limit or min(w.wake_at for w in window) >= cutoff
+    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+
+def bookings(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
+    """Anonymise hotel bookings whose check-out date is before the cut-off's, their history's
+    read-backs and changed values, and the SMS sent of them."""
+    day = cutoff.date()
+    window = session.execute(select(Booking.id, Booking.kind, Booking.check_out, Booking.caller_number,
+                                    Booking.customer_name, Booking.mobile, Booking.special_requests,
+                                    Booking.guest_names)
+                             .where(Booking.id > cursor).order_by(Booking.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    expired = [w for w in window if w.kind == "hotel" and w.check_out < day]
+
+    def booking_changes(row: dict) -> dict:
+        new = anonymise.changes(row, key, stand_ins=anonymise.BOOKING_STAND_IN_FIELDS,
+                                marked=anonymise.BOOKING_MARKED_FIELDS, emptied=anonymise.BOOKING_EMPTIED_FIELDS)
+        if row.get("guest_names"):
+            new["guest_names"] = []
+        return new
+
+    changed = _anonymise(session, Booking, expired, booking_changes)
+    ids = [w.id for w in expired]
+    if ids:
+        events = session.execute(select(BookingEvent.id, BookingEvent.read_back, BookingEvent.detail)
+                                 .where(BookingEvent.booking_id.in_(ids))).all()
+        _anonymise(session, BookingEvent, events, lambda row: anonymise.changes(
+            row, key, erased=anonymise.BOOKING_EVENT_ERASED_FIELDS))
+        sent = session.execute(select(BookingMessage.id, BookingMessage.mobile, BookingMessage.text,
+                                      BookingMessage.error).where(BookingMessage.booking_id.in_(ids))).all()
+        _anonymise(session, BookingMessage, sent, lambda row: anonymise.changes(
+            row, key, marked=anonymise.BOOKING_MESSAGE_MARKED_FIELDS, erased=anonymise.BOOKING_MESSAGE_ERASED_FIELDS))
+    # Bookings are made ahead, so ids only roughly follow check-out dates: the walk stops at a
+    # window of bookings all checking out after the cut-off.
+    done = len(window) < limit or min(w.check_out for w in window) >= day
     return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
