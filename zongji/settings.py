@@ -421,6 +421,8 @@ class Settings(BaseSettings):
     # Hotel bookings (the customer, the guests' names, requests, read-backs, the SMS sent):
     # anonymised this many days after their check-out date.
     retention_bookings_days: float = Field(1095.0, gt=0)
+    # Guest-service requests (the stay they were for, the notes): anonymised after this many days.
+    retention_guest_service_days: float = Field(1095.0, gt=0)
     # The daily run starts at this local time; it deletes or anonymises this many rows per
     # transaction (one job step), so writers wait at most one short batch.
     retention_run_time: str = Field("03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -120,3 +120,46 @@ def test_expired_messages_and_wakeups_are_anonymised_and_figures_stay(write, ses
     with session_factory() as s:
         rows = dict(s.execute(select(RetentionRun.kind, RetentionRun.rows).where(RetentionRun.run_key == again)).all())
         assert (rows["messages"], rows["wakeups"]) == (0, 0)
+
+
+def test_finished_guest_service_requests_are_anonymised_and_the_analysis_stays(write, session_factory, settings):
+    from zongji.services.guestsvc.analysis import report
+    from zongji.store.guestsvc_models import GsItem, GsRequest
+
+    old, young = CUTOFF - dt.timedelta(days=1), CUTOFF + dt.timedelta(days=1)
+    with write() as s:
+        org = Organisation(code="hotel", name="示例大酒店", kind="hotel")
+        s.add(org)
+        s.flush()
+        room = Room(organisation_id=org.id, number="1808", floor=18, extension="81808")
+        guest = Guest(organisation_id=org.id, name="张三")
+        s.add_all([room, guest])
+        s.flush()
+        stay = Stay(guest_id=guest.id, room_id=room.id, arrival=old - dt.timedelta(days=1),
+                    departure=young + dt.timedelta(days=1), status="in_house")
+        item = GsItem(name_zh="加床", name_en="Extra bed", team="housekeeping", target_minutes=30)
+        s.add_all([stay, item])
+        s.flush()
+        made = {}
+        for name, at, state in (("done", old, "done"), ("open", old, "open"), ("young", young, "done")):
+            r = GsRequest(item_id=item.id, item_name="加床", team="housekeeping", kind="service", target_minutes=30,
+                          note="客人张三腰不好，要硬床垫", room_id=room.id, stay_id=stay.id, state=state,
+                          created_at=at, created_by="operator", done_at=at + dt.timedelta(minutes=20) if state == "done" else None,
+                          followed_up_at=at + dt.timedelta(hours=1), follow_up_result="satisfied",
+                          follow_up_note="张三说很满意")
+            s.add(r)
+            s.flush()
+            made[name] = r.id
+    with session_factory() as s:
+        before = report(s, settings, period="week", day=old.date())
+    key = retention.run(session_factory, settings, NOW, run_key="gs-1")
+    with session_factory() as s:
+        assert report(s, settings, period="week", day=old.date()) == before
+        r = {x.id: x for x in s.scalars(select(GsRequest))}
+        gone = r[made["done"]]
+        assert (gone.stay_id, gone.note, gone.follow_up_note) == (None, "", None)
+        assert (gone.item_name, gone.state, gone.follow_up_result, gone.room_id) == ("加床", "done", "satisfied", r[made["young"]].room_id)
+        for name in ("open", "young"):
+            assert r[made[name]].note.startswith("客人张三") and r[made[name]].stay_id is not None
+        assert s.scalar(select(RetentionRun.rows).where(RetentionRun.run_key == key,
+                                                        RetentionRun.kind == "guest_service")) == 1

@@ -60,6 +60,10 @@ BOOKING_EMPTIED_FIELDS = ("special_requests",)
 BOOKING_EVENT_ERASED_FIELDS = ("read_back", "detail")
 BOOKING_MESSAGE_MARKED_FIELDS = ("mobile",)
 BOOKING_MESSAGE_ERASED_FIELDS = ("text", "error")
+# Guest-service requests: the stay (and so the guest) and the notes erased; the item, room,
+# team, times, state and the follow-up's result stay (the centre's analysis reads them).
+GUEST_SERVICE_ERASED_FIELDS = ("stay_id", "follow_up_note")
+GUEST_SERVICE_EMPTIED_FIELDS = ("note",)
 ERASED = "anon:erased"
 
 

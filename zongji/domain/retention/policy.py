@@ -17,7 +17,9 @@ Kinds, in the order a run handles them:
 - ``wakeups``: wake-up calls, anonymised ``retention_wakeups_days`` after their time (only done,
   cancelled or escalated ones), with their floor staff's tasks;
 - ``bookings``: hotel bookings of the booking hotline, anonymised ``retention_bookings_days``
-  after their check-out date, with their history's read-backs and the SMS sent of them.
+  after their check-out date, with their history's read-backs and the SMS sent of them;
+- ``guest_service``: requests to the guest-service centre, anonymised
+  ``retention_guest_service_days`` after they were made (only finished ones).
 
 Rows are deleted or anonymised in batches of ``retention_batch_rows``.
 """
@@ -39,6 +41,7 @@ class Kind(StrEnum):
     MESSAGES = "messages"
     WAKEUPS = "wakeups"
     BOOKINGS = "bookings"
+    GUEST_SERVICE = "guest_service"
 
 
 class Action(StrEnum):
@@ -54,17 +57,19 @@ class Rule:
 
 
 ORDER: tuple[Kind, ...] = (Kind.FEED, Kind.CALL_EVENTS, Kind.AUDIT, Kind.CALLS, Kind.WORK_ORDERS, Kind.INTAKE,
-                          Kind.MESSAGES, Kind.WAKEUPS, Kind.BOOKINGS)
+                          Kind.MESSAGES, Kind.WAKEUPS, Kind.BOOKINGS,
+                          Kind.GUEST_SERVICE)
 ACTIONS: dict[Kind, Action] = {
     Kind.FEED: Action.DELETE, Kind.CALL_EVENTS: Action.DELETE, Kind.AUDIT: Action.DELETE,
     Kind.CALLS: Action.ANONYMISE, Kind.WORK_ORDERS: Action.ANONYMISE, Kind.INTAKE: Action.ANONYMISE,
     Kind.MESSAGES: Action.ANONYMISE, Kind.WAKEUPS: Action.ANONYMISE, Kind.BOOKINGS: Action.ANONYMISE,
+    Kind.GUEST_SERVICE: Action.ANONYMISE,
 }
 
 
 def rules(*, feed_hours: float, call_events_days: float, audit_days: float, calls_days: float,
           work_orders_days: float, intake_days: float, messages_days: float,
-          wakeups_days: float, bookings_days: float) -> tuple[Rule, ...]:
+          wakeups_days: float, bookings_days: float, guest_service_days: float) -> tuple[Rule, ...]:
     """The policy from the settings' periods, in run order."""
     periods = {
         Kind.FEED: dt.timedelta(hours=feed_hours),
@@ -76,6 +81,7 @@ def rules(*, feed_hours: float, call_events_days: float, audit_days: float, call
         Kind.MESSAGES: dt.timedelta(days=messages_days),
         Kind.WAKEUPS: dt.timedelta(days=wakeups_days),
         Kind.BOOKINGS: dt.timedelta(days=bookings_days),
+        Kind.GUEST_SERVICE: dt.timedelta(days=guest_service_days),
     }
     for kind, period in periods.items():
         if period <= dt.timedelta(0):

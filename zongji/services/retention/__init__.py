@@ -31,7 +31,8 @@ RUN_JOB = "retention.run"
 
 _BATCH = {Kind.FEED: purge.feed, Kind.CALL_EVENTS: purge.call_events, Kind.AUDIT: purge.audit,
           Kind.CALLS: purge.calls, Kind.WORK_ORDERS: purge.work_orders, Kind.INTAKE: purge.intake,
-          Kind.MESSAGES: purge.messages, Kind.WAKEUPS: purge.wakeups, Kind.BOOKINGS: purge.bookings}
+          Kind.MESSAGES: purge.messages, Kind.WAKEUPS: purge.wakeups, Kind.BOOKINGS: purge.bookings,
+          Kind.GUEST_SERVICE: purge.guest_service}
 
 
 def rules(settings: Settings) -> dict[Kind, policy.Rule]:
@@ -40,7 +41,8 @@ def rules(settings: Settings) -> dict[Kind, policy.Rule]:
         audit_days=settings.retention_audit_days, calls_days=settings.retention_calls_days,
         work_orders_days=settings.retention_work_orders_days, intake_days=settings.retention_intake_days,
         messages_days=settings.retention_messages_days, wakeups_days=settings.retention_wakeups_days,
-        bookings_days=settings.retention_bookings_days)}
+        bookings_days=settings.retention_bookings_days,
+        guest_service_days=settings.retention_guest_service_days)}
 
 
 def start_state(run_key: str, now: dt.datetime) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from zongji.domain.retention import anonymise
 from zongji.domain.work_orders.words import FINAL_STATUSES
 from zongji.services.work_orders.attachments import attachments_dir
+from zongji.domain.guestsvc.requests import OPEN_STATES
 from zongji.store.booking_models import Booking, BookingEvent, BookingMessage
+from zongji.store.guestsvc_models import GsRequest
 from zongji.store.intake_models import IntakeMessage, SmsPart
 from zongji.store.models import AuditEntry, Call, CallEvent, FeedItem
 from zongji.store.switchboard_models import Message, MessageSend
@@ -353,3 +355,18 @@ def bookings(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, 
     # window of bookings all checking out after the cut-off.
     done = len(window) < limit or min(w.check_out for w in window) >= day
     return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+
+def guest_service(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
+    """Anonymise guest-service requests made before the cut-off and finished."""
+    window = session.execute(select(GsRequest.id, GsRequest.state, GsRequest.created_at, GsRequest.stay_id,
+                                    GsRequest.note, GsRequest.follow_up_note)
+                             .where(GsRequest.id > cursor).order_by(GsRequest.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    still_open = {str(s) for s in OPEN_STATES}
+    expired = [w for w in window if w.state not in still_open and w.created_at < cutoff]
+    changed = _anonymise(session, GsRequest, expired, lambda row: anonymise.changes(
+        row, key, erased=anonymise.GUEST_SERVICE_ERASED_FIELDS, emptied=anonymise.GUEST_SERVICE_EMPTIED_FIELDS))
+    done = len(window) < limit or min(w.created_at for w in window) >= cutoff
+    return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
