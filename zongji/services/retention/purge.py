@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain.retention import anonymise
 from zongji.domain.work_orders.words import FINAL_STATUSES
+from zongji.services.intake.mail import attachments_dir as intake_attachments_dir
 from zongji.services.work_orders.attachments import attachments_dir
 from zongji.domain.guestsvc.requests import OPEN_STATES
 from zongji.store.booking_models import Booking, BookingEvent, BookingMessage
@@ -248,8 +249,6 @@ def intake(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, ke
            data_dir: Path, **_) -> Batch:
     """Anonymise intake messages received before the cut-off (not those still waiting), delete
     the files that came with them, and the stored parts of long SMS received before it."""
-    from zongji.services.intake.mail import attachments_dir
-
     # The long-SMS parts received before the cut-off, oldest first (their ids follow time).
     parts = list(session.scalars(select(SmsPart.id).where(SmsPart.received_at < cutoff)
                                  .order_by(SmsPart.id).limit(limit)))
@@ -264,7 +263,7 @@ def intake(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, ke
     files = [f for w in expired for f in anonymise.intake_files(w.meta)]
     changed = _anonymise(session, IntakeMessage, expired, lambda row: anonymise.intake_changes(row, key))
     if files:
-        folder = attachments_dir(data_dir)
+        folder = intake_attachments_dir(data_dir)
         for name in files:
             (folder / Path(name).name).unlink(missing_ok=True)
     done = (len(window) < limit or min(w.received_at for w in window) >= cutoff) and len(parts) < limit
