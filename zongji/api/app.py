@@ -8,6 +8,7 @@ import threading
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute, APIWebSocketRoute
 
 from zongji import __version__
 from zongji.api.guards import Guards, install_access_log_redaction
@@ -74,17 +75,21 @@ def tune_gc(gen0_threshold: int) -> None:
 @functools.cache
 def area_routes() -> APIRouter:
     """Every area's routes and the console's pages in one router, built once per process and
-    mounted by every app of it. FastAPI builds a route's handler (its dependencies and models) on
-    the first request a router serves — about 0.3 s for the 200 routes —, so apps made in one
-    process (the tests make hundreds) share the built router. A handler reaches its app's runtime
-    through ``request.app``, never through the router."""
-    router = APIRouter(dependencies=errors.ROUTE_DEPENDENCIES)
+    mounted by every app of it (the tests make hundreds). The areas' routes are added as their
+    modules built them (with the text check, ``errors.area_router``), not included: FastAPI
+    builds an included router's routes again on its first request (≈ 0.4 s at start-up). A
+    handler reaches its app's runtime through ``request.app``, never through the router."""
+    router = APIRouter()
     for module in (auth, users, directory, calls, cti, live, work_orders, work_order_admin, wakeups,
                    switchboard, pms, room_board, prompts, stats, presence, roster, phrases, holds,
                    dispatch, knowledge, catalogue, evaluation, fias, guestsvc, charges, weather, guest_files,
                    intake, open311, public_intake, emergency, retention, bookings, travel_bookings, outbound):
-        router.include_router(module.router)
+        router.routes.extend(module.router.routes)  # as they are: see errors.area_router
     install_console(router)
+    unchecked = [getattr(r, "path", r) for r in router.routes if isinstance(r, (APIRoute, APIWebSocketRoute))
+                 and not any(d.dependency is errors.reject_broken_text for d in r.dependencies)]
+    if unchecked:  # a router made with APIRouter instead of errors.area_router
+        raise RuntimeError(f"routes without the text check (use errors.area_router): {unchecked}")
     return router
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -113,7 +113,15 @@ async def reject_broken_text(request: HTTPConnection) -> None:
                       field=field)
 
 
-ROUTE_DEPENDENCIES = [Depends(reject_broken_text)]  # on every route (api.app.area_routes)
+ROUTE_DEPENDENCIES = [Depends(reject_broken_text)]  # on every route (area_router)
+
+
+def area_router(**options: Any) -> APIRouter:
+    """An area's router (every module of api/routers and web): its routes check their text
+    (``ROUTE_DEPENDENCIES``) from the start, so ``api.app.area_routes`` adds them to the app's
+    router as they are. Included instead (``include_router``), FastAPI 0.165 builds every route a
+    second time for the including router on the first request: ≈ 0.4 s of the start-up."""
+    return APIRouter(dependencies=[*ROUTE_DEPENDENCIES, *options.pop("dependencies", [])], **options)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -7,14 +7,15 @@ hand per city and day and the hotels (shift leaders and above). Data from ``/api
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.domain.bookings import kinds as booking_kinds
 from zongji.domain.roles import CONSOLE_ROLES, LEADER_ROLES
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 def _gate(request: Request, roles) -> tuple[object | None, Response | None]:

@@ -5,13 +5,14 @@ admins (they may see rooms). Data from ``/api/charges``; live topic ``call_charg
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.domain.roles import LEADER_ROLES
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 @router.get("/charges", response_class=HTMLResponse)

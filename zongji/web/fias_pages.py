@@ -5,13 +5,14 @@ topics ``fias_link`` and ``alert``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.domain.roles import LEADER_ROLES
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 @router.get("/settings/pms", response_class=HTMLResponse)

@@ -5,15 +5,16 @@ from ``/api/guests``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.api.deps import IdPath, unit_of_work
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.services.guestsvc import centre
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 def _page(request: Request, template: str, **config) -> Response:

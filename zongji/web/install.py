@@ -36,4 +36,4 @@ def install(router: APIRouter) -> None:
     for module in (pages, work_order_pages, switchboard_pages, room_board_pages, line_pages, stats_pages,
                    catalogue_pages, charges_pages, evaluation_pages, knowledge_pages, fias_pages, guest_file_pages, guestsvc_pages,
                    intake_pages, public_pages, emergency_pages, outbound_pages, retention_pages, booking_pages, travel_pages):
-        router.include_router(module.router)
+        router.routes.extend(module.router.routes)  # as they are (api.errors.area_router)

@@ -5,15 +5,16 @@ synonym table; a unit handler proposes changes to its own unit's articles. Data 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.api.deps import unit_of_work
 from zongji.domain.roles import CONSOLE_ROLES, OFFICE_ROLES, UNIT_ROLES
 from zongji.services.knowledge import articles
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 @router.get("/knowledge", response_class=HTMLResponse)

@@ -11,13 +11,14 @@ rendered into the page's config.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from zongji.domain.roles import ADMIN_ROLES, Role
 from zongji.services import page_choices
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 # Who may open the page; ADMIN_ROLES (supervisor, admin) may also change line settings.
 LINE_PAGE_ROLES = frozenset({Role.SHIFT_LEADER}) | ADMIN_ROLES

@@ -5,14 +5,15 @@ one key per step. Data from ``/api/outbound`` and the live feed (topic ``outboun
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.domain.outbound.rules import BUILDERS
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 @router.get("/outbound", response_class=HTMLResponse)

@@ -8,7 +8,7 @@ areas' pages are in ``<area>_pages.py``; ``install`` (``web/install.py``) mounts
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -16,8 +16,9 @@ from zongji.api.deps import session_token, unit_of_work
 from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES
 from zongji.services import page_choices, users
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -4,13 +4,14 @@ cancel DND and take a message from a selected room, keyboard first. Data from
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 @router.get("/rooms", response_class=HTMLResponse)

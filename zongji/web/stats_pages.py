@@ -5,13 +5,14 @@ unit's work orders)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES, Role
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 @router.get("/wallboard", response_class=HTMLResponse)

@@ -3,7 +3,7 @@ print view (``/handover/{id}/print``, server-rendered so it prints without JavaS
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zongji.domain.roles import CONSOLE_ROLES, Role
@@ -11,8 +11,9 @@ from zongji.errors import NotFound
 from zongji.services import handover as handover_service
 from zongji.api.deps import unit_of_work
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 
 def _guard(request: Request):

@@ -13,7 +13,7 @@ Data from ``/api/travel``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from zongji.domain.bookings import flights as flight_rules
@@ -21,8 +21,9 @@ from zongji.domain.bookings import id_numbers
 from zongji.domain.bookings import meetings as meeting_rules
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 CallId = Query(None, ge=1, le=2**62)
 BookingId = Path(ge=1, le=2**62)
 

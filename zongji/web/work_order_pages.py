@@ -9,7 +9,7 @@ prints without JavaScript.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, Role
@@ -18,8 +18,9 @@ from zongji.services import complaints, wakeups
 from zongji.services.work_orders.visibility import Viewer, get_visible
 from zongji.api.deps import unit_of_work
 from zongji.web import shell
+from zongji.api.errors import area_router
 
-router = APIRouter(include_in_schema=False)
+router = area_router(include_in_schema=False)
 
 LIST_VIEWS = {"/work-orders": "all", "/dispatch": "dispatch", "/callbacks": "callbacks",
               "/supervision": "supervision"}

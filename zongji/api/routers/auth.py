@@ -5,19 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from zongji.api.deps import SESSION_COOKIE, CurrentUser, ReadDB, WriteDB, require_roles, session_token
 from zongji.api.models import ApiModel
-from zongji.api.errors import error_responses
+from zongji.api.errors import area_router, error_responses
 from zongji.domain.login_throttle import Scope
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import auth, login_throttle
 from zongji.store.models import User, utcnow
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = area_router(prefix="/api/auth", tags=["auth"])
 
 
 class LoginIn(ApiModel):

@@ -32,11 +32,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 from pydantic import Field
 
 from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.bookings import hotel_booking as rules
 from zongji.domain.bookings import kinds as booking_kinds
@@ -47,7 +47,7 @@ from zongji.services.bookings import confirmation, figures, hotel_bookings, hote
 from zongji.settings import Settings
 from zongji.store.models import User, utcnow
 
-router = APIRouter(prefix="/api/bookings", tags=["bookings"], responses=error_responses())
+router = area_router(prefix="/api/bookings", tags=["bookings"], responses=error_responses())
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Leader = Annotated[User, Depends(require_roles(LEADER_ROLES))]
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]

@@ -19,12 +19,12 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, ReadDB, WriteDB, actor_of, require_roles
 from zongji.api.models import ApiModel
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.domain import calls as rules
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.domain import quality as quality_rules
@@ -44,7 +44,7 @@ _ERRORS = error_responses({404: "No such call", 409: "Conflicts with the call's 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 CallId = Annotated[int, Path(ge=1, le=_ID_MAX, description="Call id")]
 
-router = APIRouter(prefix="/api/calls", tags=["calls"], responses=_ERRORS)
+router = area_router(prefix="/api/calls", tags=["calls"], responses=_ERRORS)
 
 
 # --------------------------------------------------------------------------- shapes

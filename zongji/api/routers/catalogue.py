@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, UploadFile
+from fastapi import Depends, Query, Response, UploadFile
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, CurrentUser, IdPath, ReadDB, WriteDB, get_settings, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import OFFICE_ROLES
 from zongji.services import audit, xlsx_upload
@@ -30,7 +30,7 @@ from zongji.services.catalogue import matters, search, workbook
 from zongji.settings import Settings
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/catalogue", tags=["catalogue"], responses=error_responses())
+router = area_router(prefix="/api/catalogue", tags=["catalogue"], responses=error_responses())
 Office = Annotated[User, Depends(require_roles(OFFICE_ROLES))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -30,12 +30,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 
 from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES, LEADER_ROLES
 from zongji.services import audit
@@ -43,7 +43,7 @@ from zongji.services.charges import policies, posting, quotes, reports
 from zongji.settings import Settings
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/charges", tags=["call charges"], responses=error_responses())
+router = area_router(prefix="/api/charges", tags=["call charges"], responses=error_responses())
 Leader = Annotated[User, Depends(require_roles(LEADER_ROLES))]
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]

@@ -18,19 +18,19 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
 from zongji.api.deps import bearer_token
-from zongji.api.errors import broken_text_path
+from zongji.api.errors import area_router, broken_text_path
 from zongji.errors import ZongjiError
 from zongji.services import cti
 from zongji.errors import Invalid
 from zongji.store.models import utcnow
 
-router = APIRouter(tags=["cti"])
+router = area_router(tags=["cti"])
 
 BODY_MAX = 64 * 1024
 

@@ -18,13 +18,13 @@ import datetime as dt
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, get_settings, require_roles, unit_of_work
 from zongji.api.models import ApiModel
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.errors import ZongjiError
 from zongji.services import directory as directory_service
@@ -43,7 +43,7 @@ Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 
 _ERRORS = error_responses()
 
-router = APIRouter(prefix="/api/directory", tags=["directory"], responses=_ERRORS,
+router = area_router(prefix="/api/directory", tags=["directory"], responses=_ERRORS,
                    route_class=GuestPrivacyRoute)
 
 

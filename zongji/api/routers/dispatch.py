@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, require_roles
-from zongji.api.errors import refusals
+from zongji.api.errors import area_router, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES, LEADER_ROLES, OFFICE_ROLES, STATS_ROLES
 from zongji.services.dispatch import acceptance, model_state, suggestions
@@ -18,7 +18,7 @@ from zongji.services.stats.reports import check_range
 from zongji.services.work_orders.visibility import Viewer
 from zongji.store.models import User, utcnow
 
-router = APIRouter(prefix="/api", tags=["dispatch"])
+router = area_router(prefix="/api", tags=["dispatch"])
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Leader = Annotated[User, Depends(require_roles(LEADER_ROLES))]
 Stats = Annotated[User, Depends(require_roles(STATS_ROLES))]

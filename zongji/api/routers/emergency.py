@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import Body, Depends, Request
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import IdPath, ReadDB, WriteDB, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.emergency.plans import Kind
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.services.emergency import incidents, plans
 from zongji.store.models import User, utcnow
 
-router = APIRouter(prefix="/api/emergency", tags=["emergency"], responses=error_responses({404: "no such emergency"}))
+router = area_router(prefix="/api/emergency", tags=["emergency"], responses=error_responses({404: "no such emergency"}))
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 

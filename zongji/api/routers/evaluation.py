@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ReadDB, WriteDB, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain import quality as rules
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.services.stats import quality
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/evaluation", tags=["evaluation"], responses=error_responses())
+router = area_router(prefix="/api/evaluation", tags=["evaluation"], responses=error_responses())
 Editor = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 

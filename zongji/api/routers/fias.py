@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from zongji.api.deps import IdPath, ReadDB, WriteDB, get_settings, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES, LEADER_ROLES
 from zongji.services.actors import actor
 from zongji.services.fias import link_status, postings
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/fias", tags=["fias"], responses=error_responses())
+router = area_router(prefix="/api/fias", tags=["fias"], responses=error_responses())
 Leader = Annotated[User, Depends(require_roles(LEADER_ROLES))]
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 

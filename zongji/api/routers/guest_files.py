@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import Field
 
 from zongji.api.deps import CurrentUser, IdPath, ReadDB, WriteDB, actor_of, get_settings, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES, LEADER_ROLES
 from zongji.errors import Forbidden
@@ -27,7 +27,7 @@ from zongji.services.guestsvc import centre
 from zongji.settings import Settings
 from zongji.store.models import User, utcnow
 
-router = APIRouter(prefix="/api/guests", tags=["customer files"], responses=error_responses())
+router = area_router(prefix="/api/guests", tags=["customer files"], responses=error_responses())
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Leader = Annotated[User, Depends(require_roles(LEADER_ROLES))]
 Cfg = Annotated[Settings, Depends(get_settings)]

@@ -19,11 +19,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, CurrentUser, IdPath, IsoOnly, ReadDB, WriteDB
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.guestsvc import catalogue as cat
 from zongji.domain.roles import CONSOLE_ROLES
@@ -31,7 +31,7 @@ from zongji.errors import Forbidden, Invalid
 from zongji.services.guestsvc import analysis, centre, records, requests
 from zongji.store.models import utcnow
 
-router = APIRouter(prefix="/api/guestsvc", tags=["guest-service centre"],
+router = area_router(prefix="/api/guestsvc", tags=["guest-service centre"],
                    responses=error_responses({404: "No such record"}))
 
 

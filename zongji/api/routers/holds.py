@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import IdPath, ReadDB, WriteDB, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.services import holds
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/calls", tags=["calls"], responses=error_responses())
+router = area_router(prefix="/api/calls", tags=["calls"], responses=error_responses())
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 
 

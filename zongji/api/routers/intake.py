@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, IdPath, ReadDB, WriteDB, integration_actor, require_roles
-from zongji.api.errors import ErrorOut, refusals
+from zongji.api.errors import ErrorOut, area_router, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.errors import Invalid
@@ -27,7 +27,7 @@ from zongji.services.work_orders import detail
 from zongji.services.work_orders.visibility import Viewer
 from zongji.store.models import User, utcnow
 
-router = APIRouter(tags=["intake"])
+router = area_router(tags=["intake"])
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 SmsActor = Annotated[str, Depends(integration_actor("sms"))]
 

@@ -15,16 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, CurrentUser, IdPath, IsoOnly, ReadDB, WriteDB
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.services import scope as scope_service
 from zongji.services.knowledge import articles, search, synonyms
 
-router = APIRouter(prefix="/api/knowledge", tags=["knowledge"], responses=error_responses({404: "No such record"}))
+router = area_router(prefix="/api/knowledge", tags=["knowledge"], responses=error_responses({404: "No such record"}))
 
 LineCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")]
 

@@ -20,14 +20,15 @@ from __future__ import annotations
 import asyncio
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 
 from zongji.api.deps import SESSION_COOKIE
 from zongji.domain.live_feed import may_connect, viewer_for
 from zongji.services import auth
 from zongji.services.live_hub import CLIENT_QUEUE, REVOKED, SLOW, STOP, Hub, scope_of, user_for_token
+from zongji.api.errors import area_router
 
-router = APIRouter(tags=["live"])
+router = area_router(tags=["live"])
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from zongji.api import open311_format as fmt_
@@ -20,8 +20,9 @@ from zongji.domain.intake.open311 import SpecError
 from zongji.errors import TooMany
 from zongji.services.intake import lookups, open311
 from zongji.store.models import utcnow
+from zongji.api.errors import area_router
 
-router = APIRouter(prefix="/open311/v2", include_in_schema=False)
+router = area_router(prefix="/open311/v2", include_in_schema=False)
 
 CHANGESET = "2026-12-04T00:00:00+08:00"
 

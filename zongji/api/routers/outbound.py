@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request, Response, UploadFile
+from fastapi import Depends, Form, Request, Response, UploadFile
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import IdPath, ReadDB, WriteDB, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.outbound import RESULTS
 from zongji.domain.roles import CONSOLE_ROLES
@@ -31,7 +31,7 @@ from zongji.services import xlsx_upload
 from zongji.services.outbound import building, callbacks, click_to_call, working
 from zongji.store.models import User, utcnow
 
-router = APIRouter(prefix="/api/outbound", tags=["outbound"], responses=error_responses({404: "no such list or entry"}))
+router = area_router(prefix="/api/outbound", tags=["outbound"], responses=error_responses({404: "no such list or entry"}))
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, CurrentUser, IdPath, ReadDB, WriteDB, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.domain.service_language.phrases import MAX_PHRASE_CHARS, PhraseKind
 from zongji.services import phrases
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/phrases", tags=["phrases"], responses=error_responses())
+router = area_router(prefix="/api/phrases", tags=["phrases"], responses=error_responses())
 Editor = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 
 

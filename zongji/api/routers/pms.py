@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import Depends, Path, Request
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, WriteDB, integration_actor
@@ -22,8 +22,9 @@ from zongji.api.models import ApiModel
 from zongji.services import stay_departure
 from zongji.services.switchboard import check_out as check_out_service
 from zongji.store.models import utcnow
+from zongji.api.errors import area_router
 
-router = APIRouter(prefix="/api/v1/stays", tags=["PMS (integration)"])
+router = area_router(prefix="/api/v1/stays", tags=["PMS (integration)"])
 
 StayId = Annotated[int, Path(ge=1, le=ID_MAX)]
 

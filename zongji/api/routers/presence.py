@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import ConfigDict
 
 from zongji.api.deps import ReadDB, WriteDB, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.presence import PHONE_ROLES, AwayReason
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.services import presence
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/presence", tags=["presence"], responses=error_responses())
+router = area_router(prefix="/api/presence", tags=["presence"], responses=error_responses())
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Phone = Annotated[User, Depends(require_roles(PHONE_ROLES))]
 

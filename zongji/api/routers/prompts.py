@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Path, Request, Response, UploadFile
+from fastapi import Depends, Form, Path, Request, Response, UploadFile
 
 from zongji.api.deps import ReadDB, WriteDB, actor_of, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import prompts as service
 from zongji.store.models import User
@@ -29,7 +29,7 @@ from zongji.telephony.prompts import VOICES
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 Key = Annotated[str, Path(min_length=1, max_length=70, description="Prompt key, e.g. wakeup-0700-zh")]
 
-router = APIRouter(prefix="/api/prompts", tags=["prompts"], responses=error_responses({
+router = area_router(prefix="/api/prompts", tags=["prompts"], responses=error_responses({
     401: "Not logged in", 403: "Supervisors and admins only", 404: "No such uploaded prompt",
     422: "Not a usable WAV, or a bad segment or language (the field is named)"}))
 

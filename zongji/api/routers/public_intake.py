@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from starlette.datastructures import UploadFile
 
 from zongji.api.deps import ReadDB, WriteDB, unit_of_work
-from zongji.api.errors import ErrorOut
+from zongji.api.errors import ErrorOut, area_router
 from zongji.errors import Invalid
 from zongji.services.intake import lookups, web
 from zongji.store.models import utcnow
 
-router = APIRouter(prefix="/api/public", tags=["public web form"])
+router = area_router(prefix="/api/public", tags=["public web form"])
 
 _FIELDS = ("order_type", "category", "place", "latitude", "longitude", "description", "phone", "name", "website")
 

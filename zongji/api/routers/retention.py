@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from zongji.api.deps import ReadDB, require_roles
-from zongji.api.errors import error_responses
+from zongji.api.errors import area_router, error_responses
 from zongji.domain.retention.policy import Kind
 from zongji.domain.roles import Role
 from zongji.services.retention import runs
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/retention", tags=["retention"], responses=error_responses())
+router = area_router(prefix="/api/retention", tags=["retention"], responses=error_responses())
 Overseer = Annotated[User, Depends(require_roles(Role.ADMIN, Role.SUPERVISOR))]
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from zongji.api.deps import WriteDB, require_roles
 from zongji.domain.roles import CONSOLE_ROLES
 from zongji.services import room_board as service
 from zongji.store.models import User, utcnow
+from zongji.api.errors import area_router
 
-router = APIRouter(prefix="/api/rooms", tags=["rooms"])
+router = area_router(prefix="/api/rooms", tags=["rooms"])
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import Depends, Query, Request, UploadFile
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, IdPath, IsoOnly, ReadDB, WriteDB, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import STATS_ROLES
 from zongji.services import roster, xlsx_upload
 from zongji.services.stats.reports import check_range
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/roster", tags=["roster"], responses=error_responses())
+router = area_router(prefix="/api/roster", tags=["roster"], responses=error_responses())
 Keeper = Annotated[User, Depends(require_roles(STATS_ROLES))]
 Day = Annotated[dt.date, IsoOnly, Query(description="A local date, YYYY-MM-DD (inclusive)")]
 

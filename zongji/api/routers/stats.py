@@ -25,12 +25,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import Response
 
 from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
 from zongji.api.models import ApiModel
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.services import audit
 from zongji.domain.roles import CONSOLE_ROLES, STATS_ROLES, Role
 from zongji.domain.stats.kpi import FIGURES
@@ -39,7 +39,7 @@ from zongji.services.stats import forecast, operators, order_reports, reports, w
 from zongji.settings import Settings
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/stats", tags=["statistics"], responses=error_responses())
+router = area_router(prefix="/api/stats", tags=["statistics"], responses=error_responses())
 
 Watcher = Annotated[User, Depends(require_roles(STATS_ROLES))]
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]

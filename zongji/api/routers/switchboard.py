@@ -8,13 +8,13 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import Depends, Path, Query, Response
 from pydantic import AwareDatetime, ConfigDict, Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ID_MAX, ReadDB, WriteDB, get_settings, require_roles
 from zongji.api.models import ApiModel
-from zongji.api.errors import refusals, stripped_text_schema
+from zongji.api.errors import area_router, refusals, stripped_text_schema
 from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.services import handover as handover_service
 from zongji.services import information
@@ -33,7 +33,7 @@ from zongji.services.switchboard import (
 from zongji.settings import Settings
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api", tags=["switchboard"], route_class=GuestPrivacyRoute)
+router = area_router(prefix="/api", tags=["switchboard"], route_class=GuestPrivacyRoute)
 
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]

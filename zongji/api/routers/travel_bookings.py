@@ -21,11 +21,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import Field
 
 from zongji.api.deps import IdPath, IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.bookings import flights as flight_rules
 from zongji.domain.bookings import id_numbers
@@ -36,7 +36,7 @@ from zongji.services.bookings import flights, meetings
 from zongji.settings import Settings
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/travel", tags=["travel bookings"], responses=error_responses())
+router = area_router(prefix="/api/travel", tags=["travel bookings"], responses=error_responses())
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Stats = Annotated[User, Depends(require_roles(STATS_ROLES))]
 Cfg = Annotated[Settings, Depends(get_settings)]

@@ -14,12 +14,12 @@ import datetime as dt
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from pydantic import Field
 
 from zongji.api.deps import ID_MAX, IsoOnly, IdPath, ReadDB, WriteDB, actor_of, require_roles
 from zongji.api.models import ApiModel
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.domain.roles import ADMIN_ROLES, INTEGRATION_SCOPES, Role
 from zongji.errors import Forbidden
 from zongji.services import scope as scope_service
@@ -36,7 +36,7 @@ _ERRORS = error_responses({404: "No such record", 409: "Conflicts with the curre
 
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 
-router = APIRouter(tags=["administration"], responses=_ERRORS)
+router = area_router(tags=["administration"], responses=_ERRORS)
 
 
 @asynccontextmanager

@@ -33,13 +33,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import Field
 
 from zongji.api.guest_privacy import GuestPrivacyRoute
 from zongji.api.deps import ID_MAX, IsoOnly, ReadDB, WriteDB, actor_of, integration_actor, require_roles
 from zongji.api.models import ApiModel
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.errors import Forbidden, Invalid
 from zongji.services import caller_wakeup
@@ -64,9 +64,9 @@ _ERRORS = error_responses({
     422: "Invalid input or refused booking (past time, empty room, after departure)",
 })
 
-console_router = APIRouter(prefix="/api/wakeups", tags=["wakeups"], responses=_ERRORS,
-                           route_class=GuestPrivacyRoute)
-api_router = APIRouter(prefix="/api/v1/wakeups", tags=["wakeups (integration)"], responses=_ERRORS)
+console_router = area_router(prefix="/api/wakeups", tags=["wakeups"], responses=_ERRORS,
+                             route_class=GuestPrivacyRoute)
+api_router = area_router(prefix="/api/v1/wakeups", tags=["wakeups (integration)"], responses=_ERRORS)
 
 
 class WakeupIn(ApiModel):
@@ -312,6 +312,5 @@ def api_cancel(wakeup_id: WakeupId, actor: TokenActor, request: Request, db: Wri
     return {"items": [service.wakeup_out(w, st.tz) for w in rows]}
 
 
-router = APIRouter()
-router.include_router(console_router)
-router.include_router(api_router)
+router = area_router()
+router.routes.extend([*console_router.routes, *api_router.routes])  # as they are (errors.area_router)

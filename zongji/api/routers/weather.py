@@ -11,18 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 from pydantic import Field
 
 from zongji.api.deps import IsoOnly, ReadDB, WriteDB, actor_of, get_settings, require_roles
-from zongji.api.errors import error_responses, refusals
+from zongji.api.errors import area_router, error_responses, refusals
 from zongji.api.models import ApiModel
 from zongji.domain.roles import CONSOLE_ROLES, LEADER_ROLES
 from zongji.services import weather
 from zongji.settings import Settings
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api/weather", tags=["weather"], responses=error_responses())
+router = area_router(prefix="/api/weather", tags=["weather"], responses=error_responses())
 Leader = Annotated[User, Depends(require_roles(LEADER_ROLES))]
 Console = Annotated[User, Depends(require_roles(CONSOLE_ROLES))]
 Cfg = Annotated[Settings, Depends(get_settings)]

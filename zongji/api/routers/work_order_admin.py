@@ -11,13 +11,13 @@ import datetime as dt
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, CurrentUser, ReadDB, WriteDB, require_roles
 from zongji.api.models import ApiModel
-from zongji.api.errors import refusals
+from zongji.api.errors import area_router, refusals
 from zongji.domain import time_range
 from zongji.domain.roles import ADMIN_ROLES
 from zongji.services import calendar_changes, unit_contacts
@@ -26,7 +26,7 @@ from zongji.services.work_orders import categories
 from zongji.errors import Invalid
 from zongji.store.models import User, utcnow
 
-router = APIRouter(prefix="/api", tags=["work orders admin"])
+router = area_router(prefix="/api", tags=["work orders admin"])
 Admin = Annotated[User, Depends(require_roles(ADMIN_ROLES))]
 
 

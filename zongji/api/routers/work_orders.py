@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, UploadFile
+from fastapi import Depends, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import ConfigDict, Field
 
 from zongji.api.deps import ID_MAX, CurrentUser, ReadDB, WriteDB, require_roles
 from zongji.api.models import ApiModel
-from zongji.api.errors import refusals
+from zongji.api.errors import area_router, refusals
 from zongji.domain.intake.channels import CHANNELS
 from zongji.domain.roles import CONSOLE_ROLES, Role
 from zongji.domain.sla import ClockState
@@ -28,7 +28,7 @@ from zongji.services.work_orders.duplicates import suggest_duplicates, weights_f
 from zongji.services.work_orders.visibility import Viewer
 from zongji.store.models import User
 
-router = APIRouter(prefix="/api", tags=["work orders"])
+router = area_router(prefix="/api", tags=["work orders"])
 
 _ID_MAX = ID_MAX
 Id = Annotated[int, Path(ge=1, le=_ID_MAX)]
