@@ -316,7 +316,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
 ) -> None:
     """Serve Zongji in production. Database from ZONGJI_DATABASE_URL."""
-    _building_a_server()
+    if workers == 1:  # this process builds the app (with several, each worker process does)
+        _building_a_server()
     import uvicorn
 
     from zongji.store.migrate import upgrade
