@@ -32,20 +32,26 @@ def settings(db_url, tmp_path) -> Settings:
     return Settings(database_url=db_url, data_dir=tmp_path, retention_batch_rows=2)
 
 
+def _guest_in_room(s, *, arrival: dt.datetime, departure: dt.datetime, status: str):
+    """A hotel with room 1808 and the guest 张三 staying in it: (room, guest, stay)."""
+    org = Organisation(code="hotel", name="示例大酒店", kind="hotel")
+    s.add(org)
+    s.flush()
+    room = Room(organisation_id=org.id, number="1808", floor=18, extension="81808")
+    guest = Guest(organisation_id=org.id, name="张三")
+    s.add_all([room, guest])
+    s.flush()
+    stay = Stay(guest_id=guest.id, room_id=room.id, arrival=arrival, departure=departure, status=status)
+    s.add(stay)
+    s.flush()
+    return room, guest, stay
+
+
 def test_expired_messages_and_wakeups_are_anonymised_and_figures_stay(write, session_factory, settings):
     old, young = CUTOFF - dt.timedelta(days=1), CUTOFF + dt.timedelta(days=1)
     with write() as s:
-        org = Organisation(code="hotel", name="示例大酒店", kind="hotel")
-        s.add(org)
-        s.flush()
-        room = Room(organisation_id=org.id, number="1808", floor=18, extension="81808")
-        guest = Guest(organisation_id=org.id, name="张三")
-        s.add_all([room, guest])
-        s.flush()
-        stay = Stay(guest_id=guest.id, room_id=room.id, arrival=old - dt.timedelta(days=1),
-                    departure=old + dt.timedelta(days=1), status="departed")
-        s.add(stay)
-        s.flush()
+        room, guest, stay = _guest_in_room(s, arrival=old - dt.timedelta(days=1),
+                                           departure=old + dt.timedelta(days=1), status="departed")
 
         def message(at, state, **kw) -> int:
             values = dict(recipient_kind="guest", recipient_id=guest.id, recipient_label="张三先生",
@@ -128,17 +134,10 @@ def test_finished_guest_service_requests_are_anonymised_and_the_analysis_stays(w
 
     old, young = CUTOFF - dt.timedelta(days=1), CUTOFF + dt.timedelta(days=1)
     with write() as s:
-        org = Organisation(code="hotel", name="示例大酒店", kind="hotel")
-        s.add(org)
-        s.flush()
-        room = Room(organisation_id=org.id, number="1808", floor=18, extension="81808")
-        guest = Guest(organisation_id=org.id, name="张三")
-        s.add_all([room, guest])
-        s.flush()
-        stay = Stay(guest_id=guest.id, room_id=room.id, arrival=old - dt.timedelta(days=1),
-                    departure=young + dt.timedelta(days=1), status="in_house")
+        room, _guest, stay = _guest_in_room(s, arrival=old - dt.timedelta(days=1),
+                                            departure=young + dt.timedelta(days=1), status="in_house")
         item = GsItem(name_zh="加床", name_en="Extra bed", team="housekeeping", target_minutes=30)
-        s.add_all([stay, item])
+        s.add(item)
         s.flush()
         made = {}
         for name, at, state in (("done", old, "done"), ("open", old, "open"), ("young", young, "done")):

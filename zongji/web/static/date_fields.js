@@ -7,6 +7,7 @@
    2026年12月4日, full-width digits, 7:30 or 0730) and its .value stays what the native field gave
    (YYYY-MM-DD, YYYY-MM-DDTHH:MM), so the pages' code and the API are unchanged. */
 
+import { forEvery } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 
 const native = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
@@ -94,23 +95,7 @@ function enhance(input) {
   input.addEventListener("keydown", (e) => { if (e.key === "Enter") check(); });
 }
 
-function enhanceAll(root) {
-  (root || document).querySelectorAll('input[type="date"], input[type="datetime-local"]').forEach(enhance);
-}
-
-document.addEventListener("DOMContentLoaded", () => {
-  enhanceAll();
-  // Fields built later by the pages' scripts (dialogs, forms drawn from the API).
-  new MutationObserver((records) => {
-    for (const r of records) {
-      r.addedNodes.forEach((n) => {
-        if (n.nodeType !== 1) return;
-        if (n.matches && n.matches('input[type="date"], input[type="datetime-local"]')) enhance(n);
-        else if (n.querySelectorAll) enhanceAll(n);
-      });
-    }
-  }).observe(document.body, { childList: true, subtree: true });
-  onLocale(() => document.querySelectorAll("input[data-zj-date]").forEach((i) => { i.placeholder = placeholder(i.dataset.zjDate); }));
-});
+forEvery('input[type="date"], input[type="datetime-local"]', enhance);
+onLocale(() => document.querySelectorAll("input[data-zj-date]").forEach((i) => { i.placeholder = placeholder(i.dataset.zjDate); }));
 
 export { enhance, parseDate, parseDateTime, parseTime };

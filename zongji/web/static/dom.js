@@ -27,3 +27,21 @@ export function toast(message, kind) {
   setTimeout(() => node.classList.add("out"), kind === "error" ? 6000 : 3000);
   setTimeout(() => node.remove(), kind === "error" ? 6500 : 3500);
 }
+
+/** Calls ``enhance`` on every element matching ``selector`` once the page is loaded, and on every
+    one the pages' scripts add later (dialogs, forms drawn from the API). */
+export function forEvery(selector, enhance) {
+  const all = (root) => root.querySelectorAll(selector).forEach(enhance);
+  document.addEventListener("DOMContentLoaded", () => {
+    all(document);
+    new MutationObserver((records) => {
+      for (const r of records) {
+        r.addedNodes.forEach((n) => {
+          if (n.nodeType !== 1) return;
+          if (n.matches(selector)) enhance(n);
+          else all(n);
+        });
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+}

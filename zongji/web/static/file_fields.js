@@ -7,6 +7,7 @@
    the pages' own keys, Enter or Space opens the picker) and is only drawn out of sight, so the
    pages' code, the uploads and the tests are unchanged. */
 
+import { forEvery } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 
 const nativeValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
@@ -46,20 +47,5 @@ function enhance(input) {
   show();
 }
 
-function enhanceAll(root) {
-  (root || document).querySelectorAll('input[type="file"]').forEach(enhance);
-}
-
-document.addEventListener("DOMContentLoaded", () => {
-  enhanceAll();
-  new MutationObserver((records) => {
-    for (const r of records) {
-      r.addedNodes.forEach((n) => {
-        if (n.nodeType !== 1) return;
-        if (n.matches && n.matches('input[type="file"]')) enhance(n);
-        else if (n.querySelectorAll) enhanceAll(n);
-      });
-    }
-  }).observe(document.body, { childList: true, subtree: true });
-  onLocale(() => fields.forEach((show) => show()));
-});
+forEvery('input[type="file"]', enhance);
+onLocale(() => fields.forEach((show) => show()));
