@@ -24,7 +24,9 @@ from pathlib import Path  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from wakeup_rig import SIPP, URI_TEMPLATE, CoreServer, Sipp, SipProcess, make_rooms  # noqa: E402
+from wakeup_rig import (  # noqa: E402
+    SIPP, URI_TEMPLATE, CoreServer, Sipp, SipProcess, make_rooms, zone_at_midday,
+)
 from zongji.services import wakeups as svc  # noqa: E402
 from zongji.store.models import FeedItem, Job, utcnow  # noqa: E402
 from zongji.store.wakeup_models import WakeupCheck  # noqa: E402
@@ -42,6 +44,8 @@ def wsettings(settings):
     settings.wakeup_key_seconds = 3
     settings.wakeup_uri_template = URI_TEMPLATE
     settings.wakeup_preflight_minutes = PREFLIGHT_MINUTES
+    # The day's two wake-ups are 70 s apart and must fall on one local day whenever this runs.
+    settings.timezone = zone_at_midday(utcnow())
     return settings
 
 

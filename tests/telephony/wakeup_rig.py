@@ -22,6 +22,16 @@ SIPP_DIR = Path(__file__).parent / "sipp"
 SIPP = shutil.which("sipp")
 
 
+def zone_at_midday(now: dt.datetime) -> str:
+    """A fixed-offset time zone in which ``now`` is about noon.
+
+    A test whose wake-ups lie a minute or two apart and must fall on one local day (the
+    pre-flight is per day) sets this zone, so that it passes whenever it runs; in Asia/Shanghai
+    a run at 23:59 would book them on two days."""
+    offset = (12 - now.astimezone(dt.UTC).hour + 12) % 24 - 12  # local = UTC + offset, -12..11
+    return f"Etc/GMT{-offset:+d}"  # the Etc zones' signs are reversed: Etc/GMT-8 is UTC+8
+
+
 def free_port(kind=socket.SOCK_STREAM) -> int:
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
