@@ -10,11 +10,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from tests.retention_support import CALL_CUTOFF, NOW, build, rows_of
+from tests.retention_support import CALL_CUTOFF, NOW, NUMBERS, build, rows_of
 from zongji.domain.retention import anonymise
+from zongji.services import calls as calls_service
 from zongji.services import retention
 from zongji.services.retention import runs
 from zongji.services.stats import aggregates, order_aggregates
+from zongji.services.work_orders import listing
 from zongji.settings import Settings
 from zongji.store.models import AuditEntry, Call, CallEvent, FeedItem
 from zongji.store.retention_models import RetentionRun
@@ -119,11 +121,23 @@ def test_a_run_anonymises_and_deletes_only_the_expired_and_keeps_every_statistic
             kept = {k: v for k, v in row.items() if k not in anonymise.CALL_NUMBER_FIELDS + anonymise.CALL_ERASED_FIELDS}
             assert kept == {k: v for k, v in old[cid].items() if k in kept}
         assert len({r["calling_number"] for r in after.values()}) == distinct_before
+        # Nor can the call log find them by the real number: its search keys (the digits) are gone.
+        for cid, row in after.items():
+            assert (row["calling_digits"], row["calling_digits_rev"], row["called_digits"]) == (None, None, None)
+        real = sorted({r["calling_number"] for r in old.values()} & {r["calling_number"] for r in young_calls.values()})[0]
+        found = {c["id"] for c in calls_service.list_calls(s, calls_service.CallFilter(number=real), tz=dt.UTC,
+                                                           page_size=200)["items"]}
+        assert found and not found & anonymised_calls  # the young calls of that number only
 
         # The expired orders: personal fields, notes, notices and attachments gone.
         for o in s.scalars(select(WorkOrder).where(WorkOrder.id.in_(h.expired_orders))):
             assert anonymise.is_stand_in(o.caller_number) and o.caller_name is None and o.place is None
             assert o.description == "" and o.findings is None and o.latitude is None
+            # Not found by the search box any more: no digits of the number, no pairs of the name.
+            assert (o.caller_digits, o.caller_digits_rev, o.search_terms) == (None, None, "")
+        for q in ("王女士", "幸福路", "夜间施工", NUMBERS[0], NUMBERS[0][-4:]):
+            hits = set(s.scalars(select(WorkOrder.id).where(listing.search_condition(s, q))))
+            assert hits and not hits & h.expired_orders, q  # the young orders only
         assert not any(s.scalars(select(WorkOrderEvent.note).where(WorkOrderEvent.order_id.in_(h.expired_orders))))
         assert not any(s.scalars(select(Notification.body).where(Notification.order_id.in_(h.expired_orders))))
         assert s.scalar(select(func.count()).select_from(WorkOrderAttachment).where(

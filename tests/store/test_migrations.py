@@ -45,8 +45,8 @@ def fresh_db_url(backend: str, tmp_path: Path, request) -> Iterator[str]:
 
 
 def _include_name(name, type_, parent_names) -> bool:
-    # The knowledge base's FTS5 table and its shadow tables are SQLite's, not the models'.
-    from zongji.store.knowledge_models import database_only
+    # The full-text tables and indexes (knowledge base, order search) are the database's, not the models'.
+    from zongji.store.schema import database_only
 
     return not database_only(name, type_)
 
@@ -241,5 +241,55 @@ def test_0036_gives_the_event_keys_already_written_their_day_so_replays_stay_dup
         assert [r.duplicate for r in results] == [True, True]
         with Session(engine) as s:
             assert s.scalar(text("SELECT count(*) FROM call_events")) == 2
+    finally:
+        engine.dispose()
+
+
+def test_0037_indexes_the_orders_already_written_and_forgets_anonymised_numbers(fresh_db_url: str):
+    """Orders written before 0037 get their character pairs and are found through the index;
+    records the retention job had anonymised lose the search keys of the real number."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from zongji.services.work_orders import listing
+    from zongji.store.work_order_models import WorkOrder
+
+    upgrade(fresh_db_url, "0036")
+    pg = fresh_db_url.startswith("postgresql")
+    at = dt.datetime(2025, 3, 1, 2, tzinfo=dt.UTC)
+    stamp = at if pg else at.replace(tzinfo=None).isoformat(" ", "microseconds")
+    engine = make_engine(fresh_db_url)
+    with Session(engine) as s:
+        for n, (name, number, digits, description) in enumerate((
+                ("张先生", "13800001111", "13800001111", "幸福小区路边流浪狗很多"),
+                (None, "anon:0123456789abcdef01234567", "13900002222", ""),
+                ("Smith", "13800003333", "13800003333", "WiFi连不上"))):
+            s.execute(text("INSERT INTO work_orders (number, order_type, status, caller_name, caller_number, "
+                           "caller_digits, caller_digits_rev, contact_consent, channel, description, created_at, "
+                           "supervised, state, version, updated_at, urgency) VALUES (:num, 'request', 'closed', :name, "
+                           ":number, :digits, :rev, true, 'phone', :d, :at, false, '{}', 1, :at, 'normal')"),
+                      {"num": f"20250301-{n:04d}", "name": name, "number": number, "digits": digits,
+                       "rev": digits[::-1], "d": description, "at": stamp})
+        s.execute(text("INSERT INTO calls (direction, calling_number, called_number, calling_digits, "
+                       "calling_digits_rev, called_digits, called_digits_rev, state, caller_kind, caller_vip, "
+                       "supplementary, created_at, updated_at) VALUES ('in', 'anon:0123456789abcdef01234567', "
+                       "'12345', '13900002222', '22220093931', '12345', '54321', 'ended', 'unknown', false, "
+                       "false, :at, :at)"), {"at": stamp})
+        s.commit()
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    try:
+        with Session(engine) as s:
+            def found(q):
+                return set(s.scalars(select(WorkOrder.number).where(listing.search_condition(s, q))))
+
+            assert found("流浪狗") == {"20250301-0000"} and found("wifi") == {"20250301-0002"}
+            assert found("张先生") == {"20250301-0000"} and found("smith") == {"20250301-0002"}
+            assert found("13900002222") == set() and found("2222") == set()  # the anonymised order
+            assert s.execute(text("SELECT calling_digits, calling_digits_rev, called_digits FROM calls")).one() == (
+                None, None, "12345")
+            assert s.scalar(text("SELECT search_terms FROM work_orders WHERE number = '20250301-0001'")) == ""
     finally:
         engine.dispose()

@@ -15,14 +15,18 @@ import hashlib
 import hmac
 
 PREFIX = "anon:"
-# Calls: numbers replaced by a stand-in; the rest erased (None).
+# Calls: numbers replaced by a stand-in; the rest erased (None), the numbers' search keys (their
+# digits, forwards and reversed: the number itself) included.
 CALL_NUMBER_FIELDS = ("calling_number", "called_number", "transfer_target")
-CALL_ERASED_FIELDS = ("caller_ref_id", "caller_label", "caller_title", "notes")
+CALL_ERASED_FIELDS = ("caller_ref_id", "caller_label", "caller_title", "notes", "calling_digits",
+                      "calling_digits_rev", "called_digits", "called_digits_rev")
 # Work orders: the caller's number replaced; names, places, free text erased.
 ORDER_NUMBER_FIELDS = ("caller_number",)
 ORDER_ERASED_FIELDS = ("caller_name", "caller_unit_room", "product_serial", "place", "latitude",
-                       "longitude", "findings", "manager_opinion")
-ORDER_EMPTIED_FIELDS = ("description",)  # not nullable: set to ""
+                       "longitude", "findings", "manager_opinion", "caller_digits", "caller_digits_rev")
+# Not nullable: set to "". ``search_terms`` holds the character pairs of the name, number,
+# place and description.
+ORDER_EMPTIED_FIELDS = ("description", "search_terms")
 # An order's history notes (free text) are emptied; actions, times and data stay.
 EVENT_EMPTIED_FIELDS = ("note",)
 

@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from zongji.domain import sla as sla_rules
 from zongji.domain.caller_id import search_digits
+from zongji.domain.substring_index import query_pairs
 from zongji.domain.work_orders.words import (
     FINAL_STATUSES,
     FOLLOWING_STATUSES,
@@ -28,7 +29,7 @@ from zongji.services.calls import COUNT_EXACT_MAX, number_conditions
 from zongji.services.work_orders.sla_context import SlaContext
 from zongji.services.work_orders.visibility import Viewer, line_clause, visible_clause
 from zongji.store.models import utcnow
-from zongji.store.work_order_models import WorkOrder, WorkOrderUnit
+from zongji.store.work_order_models import ORDER_FTS_TABLE, SEARCHED, WorkOrder, WorkOrderUnit
 
 
 PAGE_SIZE_MAX = 200
@@ -98,7 +99,7 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
     if supervised is not None:
         conds.append(WorkOrder.supervised.is_(supervised))
     if q and q.strip():
-        conds.append(_search(q.strip()[:100]))
+        conds.append(search_condition(session, q.strip()[:100]))
     base = select(WorkOrder).where(*conds)
     # Counted up to COUNT_EXACT_MAX (issue 18): "10,000+" beyond.
     n = session.scalar(select(func.count()).select_from(base.limit(COUNT_EXACT_MAX + 1).subquery())) or 0
@@ -115,11 +116,15 @@ _ORDER_NUMBER = re.compile(r"^\d{8}-\d{1,6}$")
 _PHONE_LIKE = re.compile(r"^[+\d\s\-()（）０-９＋]+$")
 
 
-def _search(q: str) -> Any:
+def search_condition(session: Session, q: str) -> Any:
     """The search box: an order number (``YYYYMMDD-NNNN``) is looked up exactly, a telephone number
     by the beginning or end of the caller's number (the call log's rule) or as an order number —
     both through indexes (issue 18); any other text is looked for anywhere in the order's number,
-    caller, description and place, which reads every order."""
+    caller, description and place (``SEARCHED``): its candidates are the orders holding every
+    character pair of the text, read from the full-text index (``domain/substring_index``), and
+    the ``LIKE`` keeps those that contain it — the same orders as the ``LIKE`` alone finds by
+    reading every order (letter case ignored). A text of one character has no pair and is looked
+    for by reading."""
     if _ORDER_NUMBER.match(q):
         return WorkOrder.number == q
     if _PHONE_LIKE.match(q) and search_digits(q):
@@ -129,6 +134,20 @@ def _search(q: str) -> Any:
         except Invalid:
             pass  # longer than any telephone number: looked for as text
     like = f"%{q}%"
-    return or_(WorkOrder.number.like(like), WorkOrder.caller_name.like(like),
-               WorkOrder.caller_number.like(like), WorkOrder.description.like(like),
-               WorkOrder.place.like(like))
+    # Letter case ignored on both databases (SQLite's LIKE did already, PostgreSQL's did not).
+    contains = or_(*(getattr(WorkOrder, f).ilike(like) for f in SEARCHED))
+    pairs = query_pairs(q)
+    if not pairs:
+        return contains
+    return and_(_holding(session, pairs), contains)
+
+
+def _holding(session: Session, pairs: list[str]) -> Any:
+    """Orders whose ``search_terms`` hold every one of ``pairs`` (letters and digits only: no
+    quoting is needed in either query language)."""
+    if session.get_bind().dialect.name == "sqlite":
+        match = " ".join(f'"{p}"' for p in pairs)
+        return WorkOrder.id.in_(select(text("rowid")).select_from(text(ORDER_FTS_TABLE))
+                                .where(text(f"{ORDER_FTS_TABLE} MATCH :pairs")).params(pairs=match))
+    return text("to_tsvector('simple', work_orders.search_terms) @@ plainto_tsquery('simple', :pairs)"
+                ).bindparams(pairs=" ".join(pairs))

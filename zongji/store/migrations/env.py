@@ -3,7 +3,7 @@
 from alembic import context
 
 from zongji.store.db import make_engine
-from zongji.store.knowledge_models import database_only
+from zongji.store.schema import database_only
 from zongji.store.schema import metadata as schema_metadata
 
 config = context.config
@@ -11,7 +11,7 @@ target_metadata = schema_metadata
 
 
 def include_name(name, type_, parent_names) -> bool:
-    """The knowledge base's FTS5 table and its shadow tables belong to SQLite, not the models."""
+    """The full-text tables and indexes (knowledge base, order search) belong to the database, not the models."""
     return not database_only(name, type_)
 
 
