@@ -38,7 +38,9 @@ def facts_by_taker(session: Session, start: dt.datetime, end: dt.datetime, *, ta
     else:
         q = q.where(true())
     out: dict[int, list[kpi.MessageFacts]] = defaultdict(list)
-    for m in session.execute(q):
+    # In a fixed order: the same messages give the same lists whatever order the database finds
+    # them in (on PostgreSQL an update moves a row; the retention test compares these lists).
+    for m in session.execute(q.order_by(Message.taken_at, Message.id)):
         complete = all((v or "").strip() for v in (m.caller_name, m.caller_number, m.content)) \
             and m.read_back_at is not None
         out[m.taken_by_id or 0].append(kpi.MessageFacts(complete=bool(complete), first_delivered_at=m.at,
