@@ -24,5 +24,6 @@ def test_retention_run_prints_its_report(settings, write, monkeypatch):
     assert r.exit_code == 0, r.output
     lines = r.output.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["feed", "call_events", "audit", "calls", "work_orders", "intake",
-                                                      "messages", "wakeups", "bookings", "guest_service"]
+                                                      "messages", "wakeups", "bookings", "meetings", "flights",
+                                                      "guest_service"]
     assert lines[0].startswith("feed: 2 deleted") and lines[3].startswith("calls: 0 anonymised")

@@ -421,6 +421,12 @@ class Settings(BaseSettings):
     # Hotel bookings (the customer, the guests' names, requests, read-backs, the SMS sent):
     # anonymised this many days after their check-out date.
     retention_bookings_days: float = Field(1095.0, gt=0)
+    # Meeting bookings (the contact, the needs, the reason of a refusal or cancellation): anonymised
+    # this many days after their last day, once paid, refused or cancelled. Flight bookings (the
+    # customer, the delivery address, the passengers' names, the read-backs): anonymised this many
+    # days after the last flight date (the ID numbers go sooner: flight_id_retention_days).
+    retention_meetings_days: float = Field(1095.0, gt=0)
+    retention_flights_days: float = Field(1095.0, gt=0)
     # Guest-service requests (the stay they were for, the notes): anonymised after this many days.
     retention_guest_service_days: float = Field(1095.0, gt=0)
     # The daily run starts at this local time; it deletes or anonymises this many rows per

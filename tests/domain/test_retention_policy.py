@@ -16,7 +16,7 @@ NOW = dt.datetime(2026, 12, 4, 4, 0, tzinfo=dt.UTC)
 def test_periods_actions_and_order():
     rules = policy.rules(feed_hours=48, call_events_days=30, audit_days=1095, calls_days=1095, work_orders_days=1095,
                           intake_days=1095, messages_days=1095, wakeups_days=1095,
-                          bookings_days=1095, guest_service_days=1095)
+                          bookings_days=1095, meetings_days=1095, flights_days=1095, guest_service_days=1095)
     assert [r.kind for r in rules] == list(policy.ORDER)
     by = {r.kind: r for r in rules}
     assert policy.cutoff(by[Kind.FEED], NOW) == NOW - dt.timedelta(hours=48)
@@ -26,9 +26,13 @@ def test_periods_actions_and_order():
     assert policy.next_kind(Kind.WORK_ORDERS) == Kind.INTAKE and policy.next_kind(Kind.GUEST_SERVICE) is None
     assert policy.next_kind(Kind.FEED) == Kind.CALL_EVENTS
     assert by[Kind.INTAKE].action == Action.ANONYMISE
+    assert policy.next_kind(Kind.BOOKINGS) == Kind.MEETINGS and policy.next_kind(Kind.MEETINGS) == Kind.FLIGHTS
+    assert policy.next_kind(Kind.FLIGHTS) == Kind.GUEST_SERVICE
+    assert by[Kind.MEETINGS].action == by[Kind.FLIGHTS].action == Action.ANONYMISE
+    assert policy.cutoff(by[Kind.FLIGHTS], NOW) == NOW - dt.timedelta(days=1095)
     with pytest.raises(ValueError):
         policy.rules(feed_hours=0, call_events_days=30, audit_days=1, calls_days=1, work_orders_days=1, intake_days=1,
-                      messages_days=1, wakeups_days=1, bookings_days=1,
+                      messages_days=1, wakeups_days=1, bookings_days=1, meetings_days=1, flights_days=1,
                       guest_service_days=1)
     with pytest.raises(ValueError):
         policy.cutoff(by[Kind.FEED], NOW.replace(tzinfo=None))
@@ -60,3 +64,18 @@ def test_changes_erase_personal_fields_only():
     assert anonymise.call_changes({**row, **changes}, b"k") == {}
     order = {"caller_number": "139", "caller_name": "李", "description": "噪音", "place": None, "status": "closed"}
     assert anonymise.order_changes(order, b"k").keys() == {"caller_number", "caller_name", "description"}
+
+
+def test_meeting_and_flight_changes_keep_the_figures_fields():
+    meeting = {"contact": "张三", "mobile": "13800001111", "needs": "投影仪", "reason": None, "status": "refused"}
+    new = anonymise.changes(meeting, b"k", stand_ins=anonymise.MEETING_STAND_IN_FIELDS,
+                            marked=anonymise.MEETING_MARKED_FIELDS, emptied=anonymise.MEETING_EMPTIED_FIELDS,
+                            erased=anonymise.MEETING_ERASED_FIELDS)
+    assert new == {"contact": anonymise.ERASED, "mobile": anonymise.stand_in("13800001111", b"k"), "needs": ""}
+    assert len(new["mobile"]) <= 30  # meeting_bookings.mobile / flight_bookings.mobile: String(30)
+    flight = {"customer": "李四", "mobile": "13800001111", "delivery_address": "春熙路1号", "status": "booked"}
+    new = anonymise.changes(flight, b"k", stand_ins=anonymise.FLIGHT_STAND_IN_FIELDS,
+                            marked=anonymise.FLIGHT_MARKED_FIELDS, erased=anonymise.FLIGHT_ERASED_FIELDS)
+    assert set(new) == {"customer", "mobile", "delivery_address"} and new["delivery_address"] is None
+    assert anonymise.changes({**flight, **new}, b"k", stand_ins=anonymise.FLIGHT_STAND_IN_FIELDS,
+                             marked=anonymise.FLIGHT_MARKED_FIELDS, erased=anonymise.FLIGHT_ERASED_FIELDS) == {}

@@ -64,6 +64,24 @@ BOOKING_EMPTIED_FIELDS = ("special_requests",)
 BOOKING_EVENT_ERASED_FIELDS = ("read_back", "detail")
 BOOKING_MESSAGE_MARKED_FIELDS = ("mobile",)
 BOOKING_MESSAGE_ERASED_FIELDS = ("text", "error")
+# Meeting bookings: the contact's mobile replaced, the contact's name marked erased (not
+# nullable), the needs emptied and the reason of a refusal or cancellation erased. Hotel, kind,
+# dates, attendees, rooms, money, states, operator and times stay (the meeting figures).
+MEETING_STAND_IN_FIELDS = ("mobile",)
+MEETING_MARKED_FIELDS = ("contact",)
+MEETING_EMPTIED_FIELDS = ("needs",)
+MEETING_ERASED_FIELDS = ("reason",)
+# Flight bookings: the mobile replaced, the customer marked erased, the delivery address erased;
+# the passengers' names marked erased and their ID numbers erased (when not already, by
+# flight_id_retention_days); the history's read-backs (names, numbers) and reasons (the
+# customer's words) erased. Cities, dates,
+# flight number, trip, payment, status, operator and times stay (the flight figures).
+FLIGHT_STAND_IN_FIELDS = ("mobile",)
+FLIGHT_MARKED_FIELDS = ("customer",)
+FLIGHT_ERASED_FIELDS = ("delivery_address",)
+FLIGHT_PASSENGER_MARKED_FIELDS = ("name",)
+FLIGHT_PASSENGER_ERASED_FIELDS = ("id_number",)
+FLIGHT_EVENT_ERASED_FIELDS = ("read_back", "reason")
 # Guest-service requests: the stay (and so the guest) and the notes erased; the item, room,
 # team, times, state and the follow-up's result stay (the centre's analysis reads them).
 GUEST_SERVICE_ERASED_FIELDS = ("stay_id", "follow_up_note")

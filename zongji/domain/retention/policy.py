@@ -18,6 +18,11 @@ Kinds, in the order a run handles them:
   cancelled or escalated ones), with their floor staff's tasks;
 - ``bookings``: hotel bookings of the booking hotline, anonymised ``retention_bookings_days``
   after their check-out date, with their history's read-backs and the SMS sent of them;
+- ``meetings``: meeting bookings, anonymised ``retention_meetings_days`` after their last day
+  (only paid, refused or cancelled ones: one still being quoted or confirmed stays);
+- ``flights``: flight bookings, anonymised ``retention_flights_days`` after their last flight
+  date (the return date of a return trip), with their passengers and their history's read-backs
+  (the passengers' ID numbers are erased long before, ``flight_id_retention_days`` after it);
 - ``guest_service``: requests to the guest-service centre, anonymised
   ``retention_guest_service_days`` after they were made (only finished ones).
 
@@ -41,6 +46,8 @@ class Kind(StrEnum):
     MESSAGES = "messages"
     WAKEUPS = "wakeups"
     BOOKINGS = "bookings"
+    MEETINGS = "meetings"
+    FLIGHTS = "flights"
     GUEST_SERVICE = "guest_service"
 
 
@@ -57,19 +64,20 @@ class Rule:
 
 
 ORDER: tuple[Kind, ...] = (Kind.FEED, Kind.CALL_EVENTS, Kind.AUDIT, Kind.CALLS, Kind.WORK_ORDERS, Kind.INTAKE,
-                          Kind.MESSAGES, Kind.WAKEUPS, Kind.BOOKINGS,
+                          Kind.MESSAGES, Kind.WAKEUPS, Kind.BOOKINGS, Kind.MEETINGS, Kind.FLIGHTS,
                           Kind.GUEST_SERVICE)
 ACTIONS: dict[Kind, Action] = {
     Kind.FEED: Action.DELETE, Kind.CALL_EVENTS: Action.DELETE, Kind.AUDIT: Action.DELETE,
     Kind.CALLS: Action.ANONYMISE, Kind.WORK_ORDERS: Action.ANONYMISE, Kind.INTAKE: Action.ANONYMISE,
     Kind.MESSAGES: Action.ANONYMISE, Kind.WAKEUPS: Action.ANONYMISE, Kind.BOOKINGS: Action.ANONYMISE,
-    Kind.GUEST_SERVICE: Action.ANONYMISE,
+    Kind.MEETINGS: Action.ANONYMISE, Kind.FLIGHTS: Action.ANONYMISE, Kind.GUEST_SERVICE: Action.ANONYMISE,
 }
 
 
 def rules(*, feed_hours: float, call_events_days: float, audit_days: float, calls_days: float,
           work_orders_days: float, intake_days: float, messages_days: float,
-          wakeups_days: float, bookings_days: float, guest_service_days: float) -> tuple[Rule, ...]:
+          wakeups_days: float, bookings_days: float, meetings_days: float, flights_days: float,
+          guest_service_days: float) -> tuple[Rule, ...]:
     """The policy from the settings' periods, in run order."""
     periods = {
         Kind.FEED: dt.timedelta(hours=feed_hours),
@@ -81,6 +89,8 @@ def rules(*, feed_hours: float, call_events_days: float, audit_days: float, call
         Kind.MESSAGES: dt.timedelta(days=messages_days),
         Kind.WAKEUPS: dt.timedelta(days=wakeups_days),
         Kind.BOOKINGS: dt.timedelta(days=bookings_days),
+        Kind.MEETINGS: dt.timedelta(days=meetings_days),
+        Kind.FLIGHTS: dt.timedelta(days=flights_days),
         Kind.GUEST_SERVICE: dt.timedelta(days=guest_service_days),
     }
     for kind, period in periods.items():

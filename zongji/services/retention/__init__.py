@@ -32,7 +32,7 @@ RUN_JOB = "retention.run"
 _BATCH = {Kind.FEED: purge.feed, Kind.CALL_EVENTS: purge.call_events, Kind.AUDIT: purge.audit,
           Kind.CALLS: purge.calls, Kind.WORK_ORDERS: purge.work_orders, Kind.INTAKE: purge.intake,
           Kind.MESSAGES: purge.messages, Kind.WAKEUPS: purge.wakeups, Kind.BOOKINGS: purge.bookings,
-          Kind.GUEST_SERVICE: purge.guest_service}
+          Kind.MEETINGS: purge.meetings, Kind.FLIGHTS: purge.flights, Kind.GUEST_SERVICE: purge.guest_service}
 
 
 def rules(settings: Settings) -> dict[Kind, policy.Rule]:
@@ -41,7 +41,8 @@ def rules(settings: Settings) -> dict[Kind, policy.Rule]:
         audit_days=settings.retention_audit_days, calls_days=settings.retention_calls_days,
         work_orders_days=settings.retention_work_orders_days, intake_days=settings.retention_intake_days,
         messages_days=settings.retention_messages_days, wakeups_days=settings.retention_wakeups_days,
-        bookings_days=settings.retention_bookings_days,
+        bookings_days=settings.retention_bookings_days, meetings_days=settings.retention_meetings_days,
+        flights_days=settings.retention_flights_days,
         guest_service_days=settings.retention_guest_service_days)}
 
 
@@ -63,7 +64,7 @@ def step(session: Session, settings: Settings, state: dict[str, Any], now: dt.da
     cursor = report.resume_from if state["cursor"] is None else int(state["cursor"])
     batch = _BATCH[kind](session, cutoff, cursor, settings.retention_batch_rows,
                          key=anonymisation_key(settings) if rule.action == policy.Action.ANONYMISE else b"",
-                         data_dir=settings.data_dir)
+                         data_dir=settings.data_dir, now=now)
     report.rows += batch.rows
     report.batches += 1
     held = min((h for h in (state["held"], batch.first_held) if h is not None), default=None)

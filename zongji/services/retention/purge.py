@@ -20,12 +20,15 @@ from zongji.domain.retention import anonymise
 from zongji.domain.work_orders.words import FINAL_STATUSES
 from zongji.services.intake.mail import attachments_dir as intake_attachments_dir
 from zongji.services.work_orders.attachments import attachments_dir
+from zongji.domain.bookings.flights import last_flight_date
+from zongji.domain.bookings.meetings import FINAL_STATES as MEETING_FINAL_STATES
 from zongji.domain.guestsvc.requests import OPEN_STATES
 from zongji.store.booking_models import Booking, BookingEvent, BookingMessage
 from zongji.store.guestsvc_models import GsRequest
 from zongji.store.intake_models import IntakeMessage, SmsPart
 from zongji.store.models import AuditEntry, Call, CallEvent, FeedItem
 from zongji.store.switchboard_models import Message, MessageSend
+from zongji.store.travel_models import FlightBooking, FlightBookingEvent, FlightPassenger, MeetingBooking
 from zongji.store.wakeup_models import Wakeup, WakeupTask
 from zongji.store.work_order_models import (
     Notification,
@@ -353,6 +356,65 @@ def bookings(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, 
     # Bookings are made ahead, so ids only roughly follow check-out dates: the walk stops at a
     # window of bookings all checking out after the cut-off.
     done = len(window) < limit or min(w.check_out for w in window) >= day
+    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+
+def meetings(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
+    """Anonymise meeting bookings whose last day is before the cut-off's and that are over (deposit
+    paid, refused or cancelled): the contact, the mobile, the needs, the reason."""
+    day = cutoff.date()
+    window = session.execute(select(MeetingBooking.id, MeetingBooking.status, MeetingBooking.end_date,
+                                    MeetingBooking.contact, MeetingBooking.mobile, MeetingBooking.needs,
+                                    MeetingBooking.reason)
+                             .where(MeetingBooking.id > cursor).order_by(MeetingBooking.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    expired = [w for w in window if w.status in MEETING_FINAL_STATES and w.end_date < day]
+    changed = _anonymise(session, MeetingBooking, expired, lambda row: anonymise.changes(
+        row, key, stand_ins=anonymise.MEETING_STAND_IN_FIELDS, marked=anonymise.MEETING_MARKED_FIELDS,
+        emptied=anonymise.MEETING_EMPTIED_FIELDS, erased=anonymise.MEETING_ERASED_FIELDS))
+    # Meetings are booked ahead, so ids only roughly follow their last days: the walk stops at a
+    # window of meetings all ending after the cut-off.
+    done = len(window) < limit or min(w.end_date for w in window) >= day
+    return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
+
+
+def flights(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes,
+            now: dt.datetime | None = None, **_) -> Batch:
+    """Anonymise flight bookings whose last flight date (the return date of a return trip) is
+    before the cut-off's: the customer, the mobile, the delivery address, the passengers' names
+    and ID numbers (``id_erased_at`` set when they were not erased yet), the history's read-backs."""
+    day = cutoff.date()
+    now = now or dt.datetime.now(dt.UTC)
+    window = session.execute(select(FlightBooking.id, FlightBooking.departure_date, FlightBooking.return_date,
+                                    FlightBooking.customer, FlightBooking.mobile, FlightBooking.delivery_address)
+                             .where(FlightBooking.id > cursor).order_by(FlightBooking.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    expired = [w for w in window if last_flight_date(w.departure_date, w.return_date) < day]
+    changed = _anonymise(session, FlightBooking, expired, lambda row: anonymise.changes(
+        row, key, stand_ins=anonymise.FLIGHT_STAND_IN_FIELDS, marked=anonymise.FLIGHT_MARKED_FIELDS,
+        erased=anonymise.FLIGHT_ERASED_FIELDS))
+    ids = [w.id for w in expired]
+    if ids:
+        def passenger_changes(row: dict) -> dict:
+            new = anonymise.changes(row, key, marked=anonymise.FLIGHT_PASSENGER_MARKED_FIELDS,
+                                    erased=anonymise.FLIGHT_PASSENGER_ERASED_FIELDS)
+            if row.get("id_erased_at") is None:
+                new["id_erased_at"] = now
+            return new
+
+        passengers = session.execute(select(FlightPassenger.id, FlightPassenger.name, FlightPassenger.id_number,
+                                            FlightPassenger.id_erased_at)
+                                     .where(FlightPassenger.booking_id.in_(ids))).all()
+        _anonymise(session, FlightPassenger, passengers, passenger_changes)
+        events = session.execute(select(FlightBookingEvent.id, FlightBookingEvent.read_back, FlightBookingEvent.reason)
+                                 .where(FlightBookingEvent.booking_id.in_(ids))).all()
+        _anonymise(session, FlightBookingEvent, events, lambda row: anonymise.changes(
+            row, key, erased=anonymise.FLIGHT_EVENT_ERASED_FIELDS))
+    # Flights are booked ahead, so ids only roughly follow flight dates: the walk stops at a
+    # window of bookings all flying (back) after the cut-off.
+    done = len(window) < limit or min(last_flight_date(w.departure_date, w.return_date) for w in window) >= day
     return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
 
 
