@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from zongji.domain.work_orders.words import FINAL_STATUSES
+from zongji.domain.work_orders.words import FINAL_STATUSES, LEADER_STATUSES
 from zongji.store.models import LIVE_CALL_STATES, LIVE_CALLS_SQL
-from zongji.store.work_order_models import OPEN_ORDERS_SQL
+from zongji.store.work_order_models import LEADER_QUEUE_SQL, OPEN_ORDERS_SQL
 
 
 def test_the_index_predicates_say_what_the_domain_says():
     assert OPEN_ORDERS_SQL == "status NOT IN (" + ", ".join(f"'{s}'" for s in sorted(FINAL_STATUSES)) + ")"
+    assert LEADER_QUEUE_SQL == "status IN (" + ", ".join(f"'{s}'" for s in sorted(LEADER_STATUSES)) + ")"
     assert LIVE_CALLS_SQL == "state IN (" + ", ".join(f"'{s}'" for s in LIVE_CALL_STATES) + ")"
 
 

@@ -45,6 +45,9 @@ class WorkOrderCategory(Base):
 
 
 OPEN_ORDERS_SQL = "status NOT IN ('closed', 'closed_directly')"
+# The shift leader's dispatch queue: the domain's ``LEADER_STATUSES``, written out for the partial
+# index and the queries that use it (a literal, so PostgreSQL can prove the index applies).
+LEADER_QUEUE_SQL = "status IN ('created', 'returned', 'review')"
 
 
 class WorkOrder(Base):
@@ -102,7 +105,11 @@ class WorkOrder(Base):
     # The lists by status, newest first (issue 18).
     __table_args__ = (Index("ix_work_orders_open_deadline", "completion_deadline",
                             sqlite_where=text(OPEN_ORDERS_SQL), postgresql_where=text(OPEN_ORDERS_SQL)),
-                      Index("ix_work_orders_status_created_at", "status", "created_at", "id"))
+                      Index("ix_work_orders_status_created_at", "status", "created_at", "id"),
+                      # The dispatch queue, oldest first: the few orders waiting among millions
+                      # (PostgreSQL otherwise walked the creation-time index from the oldest order).
+                      Index("ix_work_orders_leader_queue", "created_at", "id",
+                            sqlite_where=text(LEADER_QUEUE_SQL), postgresql_where=text(LEADER_QUEUE_SQL)))
 
 
 @event.listens_for(WorkOrder, "before_insert")

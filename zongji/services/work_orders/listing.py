@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, column, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from zongji.domain import sla as sla_rules
@@ -17,7 +17,6 @@ from zongji.domain.substring_index import query_pairs
 from zongji.domain.work_orders.words import (
     FINAL_STATUSES,
     FOLLOWING_STATUSES,
-    LEADER_STATUSES,
     ExtensionStatus,
     OrderType,
     Status,
@@ -29,7 +28,13 @@ from zongji.services.calls import COUNT_EXACT_MAX, number_conditions
 from zongji.services.work_orders.sla_context import SlaContext
 from zongji.services.work_orders.visibility import Viewer, line_clause, visible_clause
 from zongji.store.models import utcnow
-from zongji.store.work_order_models import ORDER_FTS_TABLE, SEARCHED, WorkOrder, WorkOrderUnit
+from zongji.store.work_order_models import (
+    LEADER_QUEUE_SQL,
+    ORDER_FTS_TABLE,
+    SEARCHED,
+    WorkOrder,
+    WorkOrderUnit,
+)
 
 
 PAGE_SIZE_MAX = 200
@@ -55,7 +60,7 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
         conds.append(clause)
     order_by: list[Any] = [WorkOrder.created_at.desc(), WorkOrder.id.desc()]
     if view == "dispatch":
-        conds.append(WorkOrder.status.in_([str(s) for s in LEADER_STATUSES]))
+        conds.append(text(LEADER_QUEUE_SQL))  # the partial index ix_work_orders_leader_queue
         # Duplicates following a primary are not dispatched on their own (R-P8).
         conds.append(or_(WorkOrder.duplicate_of_id.is_(None),
                          WorkOrder.status.notin_([str(s) for s in FOLLOWING_STATUSES])))
@@ -98,9 +103,19 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
         conds.append(WorkOrder.id.in_(select(WorkOrderUnit.order_id).where(WorkOrderUnit.unit_id == unit_id)))
     if supervised is not None:
         conds.append(WorkOrder.supervised.is_(supervised))
-    if q and q.strip():
-        conds.append(search_condition(session, q.strip()[:100]))
+    query = (q or "").strip()[:100]
+    pairs = text_pairs(query)
+    streamed = bool(pairs) and view == "all" and session.get_bind().dialect.name == "sqlite"
+    if query:
+        conds.append(_contains(query) if streamed else search_condition(session, query))
     base = select(WorkOrder).where(*conds)
+    if streamed:
+        # SQLite: the full-text index drives the read, newest order first (order ids follow the
+        # time orders are created), so a common word ("小区": a quarter of millions of orders)
+        # stops after its page and the count's cap instead of reading and sorting every match.
+        fts = table(ORDER_FTS_TABLE, column("rowid"))
+        base = base.join(fts, fts.c.rowid == WorkOrder.id).where(_fts_match(pairs))
+        order_by = [fts.c.rowid.desc()]
     # Counted up to COUNT_EXACT_MAX (issue 18): "10,000+" beyond.
     n = session.scalar(select(func.count()).select_from(base.limit(COUNT_EXACT_MAX + 1).subquery())) or 0
     total, exact = (n, True) if n <= COUNT_EXACT_MAX else (COUNT_EXACT_MAX, False)
@@ -116,6 +131,24 @@ _ORDER_NUMBER = re.compile(r"^\d{8}-\d{1,6}$")
 _PHONE_LIKE = re.compile(r"^[+\d\s\-()（）０-９＋]+$")
 
 
+def text_pairs(q: str) -> list[str]:
+    """The character pairs a text look-up of the search box reads from the index (none for an
+    order number, a telephone number, one character)."""
+    if not q or _ORDER_NUMBER.match(q) or _by_number(q) is not None:
+        return []
+    return query_pairs(q)
+
+
+def _by_number(q: str) -> Any:
+    if _PHONE_LIKE.match(q) and search_digits(q):
+        try:
+            return or_(WorkOrder.number == q, *number_conditions(
+                [(WorkOrder.caller_digits, WorkOrder.caller_digits_rev)], q, field="q"))
+        except Invalid:
+            return None  # longer than any telephone number: looked for as text
+    return None
+
+
 def search_condition(session: Session, q: str) -> Any:
     """The search box: an order number (``YYYYMMDD-NNNN``) is looked up exactly, a telephone number
     by the beginning or end of the caller's number (the call log's rule) or as an order number —
@@ -127,27 +160,36 @@ def search_condition(session: Session, q: str) -> Any:
     for by reading."""
     if _ORDER_NUMBER.match(q):
         return WorkOrder.number == q
-    if _PHONE_LIKE.match(q) and search_digits(q):
-        try:
-            return or_(WorkOrder.number == q,
-                       *number_conditions([(WorkOrder.caller_digits, WorkOrder.caller_digits_rev)], q, field="q"))
-        except Invalid:
-            pass  # longer than any telephone number: looked for as text
-    like = f"%{q}%"
-    # Letter case ignored on both databases (SQLite's LIKE did already, PostgreSQL's did not).
-    contains = or_(*(getattr(WorkOrder, f).ilike(like) for f in SEARCHED))
+    by_number = _by_number(q)
+    if by_number is not None:
+        # As a list of ids: SQLite's planner, given the page's bound LIMIT, otherwise walked the
+        # newest-first index through every order testing the condition (seconds at millions)
+        # instead of reading the three indexes.
+        return WorkOrder.id.in_(select(WorkOrder.id).where(by_number))
     pairs = query_pairs(q)
     if not pairs:
-        return contains
-    return and_(_holding(session, pairs), contains)
+        return _contains(q)
+    return and_(_holding(session, pairs), _contains(q))
+
+
+def _contains(q: str) -> Any:
+    like = f"%{q}%"
+    # Letter case ignored on both databases (SQLite's LIKE did already, PostgreSQL's did not);
+    # ILIKE only when the text has letters with a case: on PostgreSQL it costs more than LIKE.
+    cased = q.lower() != q.upper()
+    return or_(*(getattr(WorkOrder, f).ilike(like) if cased else getattr(WorkOrder, f).like(like)
+                 for f in SEARCHED))
+
+
+def _fts_match(pairs: list[str]) -> Any:
+    """SQLite's full-text condition: every one of ``pairs`` (letters and digits only: nothing to
+    quote but the phrase itself)."""
+    return text(f"{ORDER_FTS_TABLE} MATCH :pairs").bindparams(pairs=" ".join(f'"{p}"' for p in pairs))
 
 
 def _holding(session: Session, pairs: list[str]) -> Any:
-    """Orders whose ``search_terms`` hold every one of ``pairs`` (letters and digits only: no
-    quoting is needed in either query language)."""
+    """Orders whose ``search_terms`` hold every one of ``pairs``."""
     if session.get_bind().dialect.name == "sqlite":
-        match = " ".join(f'"{p}"' for p in pairs)
-        return WorkOrder.id.in_(select(text("rowid")).select_from(text(ORDER_FTS_TABLE))
-                                .where(text(f"{ORDER_FTS_TABLE} MATCH :pairs")).params(pairs=match))
+        return WorkOrder.id.in_(select(text("rowid")).select_from(text(ORDER_FTS_TABLE)).where(_fts_match(pairs)))
     return text("to_tsvector('simple', work_orders.search_terms) @@ plainto_tsquery('simple', :pairs)"
                 ).bindparams(pairs=" ".join(pairs))

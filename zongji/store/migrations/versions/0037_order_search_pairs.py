@@ -1,4 +1,4 @@
-"""work orders: the search box through an index of character pairs; anonymised numbers unsearchable (issue 18)
+"""work orders: the search box through an index of character pairs; the dispatch queue's index; anonymised numbers unsearchable (issue 18)
 
 Revision ID: 0037
 Revises: 0036
@@ -12,6 +12,10 @@ candidates there instead of every order. Filled here for the existing orders in 
 (a 10 M-order database takes a while: run ``zongji db upgrade`` in a quiet hour). The pair rule
 is copied here, frozen, as of this revision.
 
+``ix_work_orders_leader_queue``: the dispatch queue (orders waiting for the shift leader, oldest
+first) through a partial index over the few waiting orders, where PostgreSQL walked the
+creation-time index from the oldest order through all of history.
+
 Records anonymised by the retention job (numbers replaced by ``anon:`` stand-ins) kept the
 search keys of the real number (``calls.calling_digits`` …, ``work_orders.caller_digits`` …):
 they are cleared, and such orders get no search terms, as the job now does.
@@ -20,7 +24,7 @@ they are cleared, and such orders get no search terms, as the job now does.
 from alembic import op
 import sqlalchemy as sa
 
-from zongji.store.work_order_models import order_fts_statements
+from zongji.store.work_order_models import LEADER_QUEUE_SQL, order_fts_statements
 
 
 revision = '0037'
@@ -70,6 +74,8 @@ def upgrade() -> None:
         last = rows[-1][0]
     for sql in order_fts_statements(conn.dialect.name):
         conn.exec_driver_sql(sql)
+    op.create_index('ix_work_orders_leader_queue', 'work_orders', ['created_at', 'id'], unique=False,
+                    sqlite_where=sa.text(LEADER_QUEUE_SQL), postgresql_where=sa.text(LEADER_QUEUE_SQL))
     anon = {"anon": ANON + "%"}
     conn.execute(sa.text("UPDATE calls SET calling_digits = NULL, calling_digits_rev = NULL "
                          "WHERE calling_number LIKE :anon AND calling_digits IS NOT NULL"), anon)
@@ -80,6 +86,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_work_orders_leader_queue', table_name='work_orders')
     conn = op.get_bind()
     for sql in order_fts_statements(conn.dialect.name, drop=True):
         conn.exec_driver_sql(sql)
