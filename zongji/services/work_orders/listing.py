@@ -30,6 +30,7 @@ from zongji.services.work_orders.visibility import Viewer, line_clause, visible_
 from zongji.store.models import utcnow
 from zongji.store.work_order_models import (
     LEADER_QUEUE_SQL,
+    OPEN_ORDERS_SQL,
     ORDER_FTS_TABLE,
     SEARCHED,
     WorkOrder,
@@ -52,9 +53,12 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
         raise Invalid("page starts at 1", field="page")
     if not 1 <= page_size <= PAGE_SIZE_MAX:
         raise Invalid(f"page_size must be 1…{PAGE_SIZE_MAX}", field="page_size")
+    if view == "unit" and not viewer.is_unit:
+        raise Invalid("the unit view is for unit handlers", field="view")
     conds = []
-    clause = visible_clause(viewer)
-    if clause is None:
+    # The unit view reads its unit's orders through the unit's links (``_unit_view``).
+    clause = None if view == "unit" else visible_clause(viewer)
+    if clause is None and view != "unit":
         clause = line_clause(session, viewer)
     if clause is not None:
         conds.append(clause)
@@ -80,11 +84,6 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
             WorkOrder.state[("extension", "status")].as_string() == str(ExtensionStatus.REQUESTED),
             WorkOrder.state[("pause_request", "status")].as_string() == str(ExtensionStatus.REQUESTED)))
         order_by = [WorkOrder.completion_deadline, WorkOrder.id]  # to decide before the deadline
-    elif view == "unit":
-        if not viewer.is_unit:
-            raise Invalid("the unit view is for unit handlers", field="view")
-        order_by = [WorkOrder.status.in_([str(s) for s in FINAL_STATUSES]), WorkOrder.completion_deadline,
-                    WorkOrder.id]
     if status:
         statuses = [s for s in status.split(",") if s]
         bad = [s for s in statuses if s not in {str(x) for x in Status}]
@@ -99,16 +98,26 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
         if sla_state not in {str(x) for x in sla_rules.ClockState}:
             raise Invalid(f"unknown SLA state {sla_state!r}", field="sla_state")
         conds.append(WorkOrder.sla_state == sla_state)
-    if unit_id is not None:
-        conds.append(WorkOrder.id.in_(select(WorkOrderUnit.order_id).where(WorkOrderUnit.unit_id == unit_id)))
-    if supervised is not None:
-        conds.append(WorkOrder.supervised.is_(supervised))
     query = (q or "").strip()[:100]
     pairs = text_pairs(query)
     streamed = bool(pairs) and view == "all" and session.get_bind().dialect.name == "sqlite"
+    linked = unit_id is not None and view == "all" and not streamed
+    if unit_id is not None and not linked:
+        conds.append(WorkOrder.id.in_(select(WorkOrderUnit.order_id).where(WorkOrderUnit.unit_id == unit_id)))
+    if supervised is not None:
+        conds.append(WorkOrder.supervised.is_(supervised))
     if query:
         conds.append(_contains(query) if streamed else search_condition(session, query))
+    if view == "unit":
+        rows, total, exact = _unit_view(session, viewer.unit_id, conds, page, page_size)
+        return _page(session, rows, total, exact, page, page_size, tz, now, viewer)
     base = select(WorkOrder).where(*conds)
+    if linked:
+        # One unit's orders, newest first: read from the unit's links (unit, order) backwards,
+        # whatever share of the orders the unit has (order ids follow the time of creation).
+        base = base.join(WorkOrderUnit, and_(WorkOrderUnit.order_id == WorkOrder.id,
+                                             WorkOrderUnit.unit_id == unit_id))
+        order_by = [WorkOrderUnit.order_id.desc()]
     if streamed:
         # SQLite: the full-text index drives the read, newest order first (order ids follow the
         # time orders are created), so a common word ("小区": a quarter of millions of orders)
@@ -120,11 +129,42 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
     n = session.scalar(select(func.count()).select_from(base.limit(COUNT_EXACT_MAX + 1).subquery())) or 0
     total, exact = (n, True) if n <= COUNT_EXACT_MAX else (COUNT_EXACT_MAX, False)
     rows = list(session.scalars(base.order_by(*order_by).offset((page - 1) * page_size).limit(page_size)))
+    return _page(session, rows, total, exact, page, page_size, tz, now, viewer)
+
+
+def _page(session: Session, rows: list[WorkOrder], total: int, exact: bool, page: int, page_size: int,
+          tz: ZoneInfo, now: datetime, viewer: Viewer) -> dict[str, Any]:
     sla = SlaContext.load(session, tz)
     units = units_by_id(session, (r.main_unit_id for r in rows))
     cats = {c.code: c for c in categories(session)}
     items = [order_summary(session, r, sla, now, viewer, units, cats) for r in rows]
     return {"items": items, "total": total, "total_exact": exact, "page": page, "page_size": page_size}
+
+
+def _unit_view(session: Session, unit: int | None, conds: list[Any], page: int,
+               page_size: int) -> tuple[list[WorkOrder], int, bool]:
+    """A unit's portal: its open orders first, the nearest deadline first; then its finished
+    orders, the newest first. Both through indexes whatever the unit's history: the open ones
+    from the open orders' partial index (a few thousand among millions), the finished ones from
+    the unit's links (unit, order) backwards."""
+    if unit is None:
+        return [], 0, True
+    mine = select(WorkOrder).join(WorkOrderUnit, and_(WorkOrderUnit.order_id == WorkOrder.id,
+                                                      WorkOrderUnit.unit_id == unit)).where(*conds)
+    n = session.scalar(select(func.count()).select_from(mine.limit(COUNT_EXACT_MAX + 1).subquery())) or 0
+    total, exact = (n, True) if n <= COUNT_EXACT_MAX else (COUNT_EXACT_MAX, False)
+    still_open = mine.where(text(OPEN_ORDERS_SQL))
+    n_open = session.scalar(select(func.count()).select_from(still_open.subquery())) or 0
+    offset = (page - 1) * page_size
+    rows: list[WorkOrder] = []
+    if offset < n_open:
+        rows = list(session.scalars(still_open.order_by(WorkOrder.completion_deadline, WorkOrder.id)
+                                    .offset(offset).limit(page_size)))
+    if len(rows) < page_size:
+        finished = mine.where(WorkOrder.status.in_([str(s) for s in FINAL_STATUSES]))
+        rows += list(session.scalars(finished.order_by(WorkOrderUnit.order_id.desc())
+                                     .offset(max(0, offset - n_open)).limit(page_size - len(rows))))
+    return rows, total, exact
 
 
 _ORDER_NUMBER = re.compile(r"^\d{8}-\d{1,6}$")

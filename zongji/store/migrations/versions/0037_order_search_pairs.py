@@ -16,6 +16,9 @@ is copied here, frozen, as of this revision.
 first) through a partial index over the few waiting orders, where PostgreSQL walked the
 creation-time index from the oldest order through all of history.
 
+``ix_work_order_units_unit_order`` (unit, order) replaces the index on the unit alone: a unit's
+orders newest first are read from it backwards (the unit's portal, the list filtered by unit).
+
 Records anonymised by the retention job (numbers replaced by ``anon:`` stand-ins) kept the
 search keys of the real number (``calls.calling_digits`` …, ``work_orders.caller_digits`` …):
 they are cleared, and such orders get no search terms, as the job now does.
@@ -76,6 +79,8 @@ def upgrade() -> None:
         conn.exec_driver_sql(sql)
     op.create_index('ix_work_orders_leader_queue', 'work_orders', ['created_at', 'id'], unique=False,
                     sqlite_where=sa.text(LEADER_QUEUE_SQL), postgresql_where=sa.text(LEADER_QUEUE_SQL))
+    op.create_index('ix_work_order_units_unit_order', 'work_order_units', ['unit_id', 'order_id'], unique=False)
+    op.drop_index('ix_work_order_units_unit_id', table_name='work_order_units')
     anon = {"anon": ANON + "%"}
     conn.execute(sa.text("UPDATE calls SET calling_digits = NULL, calling_digits_rev = NULL "
                          "WHERE calling_number LIKE :anon AND calling_digits IS NOT NULL"), anon)
@@ -86,6 +91,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.create_index('ix_work_order_units_unit_id', 'work_order_units', ['unit_id'], unique=False)
+    op.drop_index('ix_work_order_units_unit_order', table_name='work_order_units')
     op.drop_index('ix_work_orders_leader_queue', table_name='work_orders')
     conn = op.get_bind()
     for sql in order_fts_statements(conn.dialect.name, drop=True):
