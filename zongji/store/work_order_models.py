@@ -79,7 +79,7 @@ class WorkOrder(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     # The character pairs of what the search box looks in (``SEARCHED``), kept by
     # ``_search_terms``; indexed by ``work_orders_fts`` (SQLite) or a GIN index (PostgreSQL).
-    search_terms: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_terms: Mapped[str] = mapped_column(Text, server_default="")
     details: Mapped[dict[str, Any] | None]  # type-specific fields (staff name, badge number …)
     created_at: Mapped[dt.datetime] = mapped_column(index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
