@@ -25,5 +25,5 @@ def test_retention_run_prints_its_report(settings, write, monkeypatch):
     lines = r.output.strip().splitlines()
     assert [line.split(":")[0] for line in lines] == ["feed", "call_events", "audit", "calls", "work_orders", "intake",
                                                       "messages", "wakeups", "bookings", "meetings", "flights",
-                                                      "guest_service"]
+                                                      "guest_service", "call_charges", "lost_items"]
     assert lines[0].startswith("feed: 2 deleted") and lines[3].startswith("calls: 0 anonymised")

@@ -429,6 +429,11 @@ class Settings(BaseSettings):
     retention_flights_days: float = Field(1095.0, gt=0)
     # Guest-service requests (the stay they were for, the notes): anonymised after this many days.
     retention_guest_service_days: float = Field(1095.0, gt=0)
+    # Call charges (the number dialled, the stay, a write-off's reason): anonymised this many days
+    # after the call, once settled. Lost-and-found entries (the finder, the owner, the
+    # description): anonymised this many days after they were returned or disposed of.
+    retention_call_charges_days: float = Field(1095.0, gt=0)
+    retention_lost_items_days: float = Field(1095.0, gt=0)
     # The daily run starts at this local time; it deletes or anonymises this many rows per
     # transaction (one job step), so writers wait at most one short batch.
     retention_run_time: str = Field("03:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

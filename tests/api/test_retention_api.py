@@ -21,7 +21,7 @@ def test_admins_and_supervisors_read_the_reports_others_are_refused(as_role, wri
         "calls": ("anonymise", 0), "work_orders": ("anonymise", 0),
         "intake": ("anonymise", 0), "messages": ("anonymise", 0), "wakeups": ("anonymise", 0),
         "bookings": ("anonymise", 0), "meetings": ("anonymise", 0), "flights": ("anonymise", 0),
-        "guest_service": ("anonymise", 0)}
+        "guest_service": ("anonymise", 0), "call_charges": ("anonymise", 0), "lost_items": ("anonymise", 0)}
     assert all(r["finished_at"] and r["started_at"] and r["cutoff"] for r in body)
     only = supervisor.get("/api/retention/runs", params={"kind": "feed", "limit": 1}).json()
     assert [(r["kind"], r["rows"]) for r in only] == [("feed", 2)]

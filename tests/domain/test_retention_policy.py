@@ -16,24 +16,32 @@ NOW = dt.datetime(2026, 12, 4, 4, 0, tzinfo=dt.UTC)
 def test_periods_actions_and_order():
     rules = policy.rules(feed_hours=48, call_events_days=30, audit_days=1095, calls_days=1095, work_orders_days=1095,
                           intake_days=1095, messages_days=1095, wakeups_days=1095,
-                          bookings_days=1095, meetings_days=1095, flights_days=1095, guest_service_days=1095)
+                          bookings_days=1095, meetings_days=1095, flights_days=1095, guest_service_days=1095,
+                          call_charges_days=1095, lost_items_days=1095)
     assert [r.kind for r in rules] == list(policy.ORDER)
     by = {r.kind: r for r in rules}
     assert policy.cutoff(by[Kind.FEED], NOW) == NOW - dt.timedelta(hours=48)
     assert policy.cutoff(by[Kind.CALLS], NOW) == NOW - dt.timedelta(days=1095)
     assert by[Kind.CALLS].action == by[Kind.WORK_ORDERS].action == Action.ANONYMISE
     assert by[Kind.FEED].action == by[Kind.CALL_EVENTS].action == by[Kind.AUDIT].action == Action.DELETE
-    assert policy.next_kind(Kind.WORK_ORDERS) == Kind.INTAKE and policy.next_kind(Kind.GUEST_SERVICE) is None
+    assert policy.next_kind(Kind.WORK_ORDERS) == Kind.INTAKE and policy.next_kind(Kind.LOST_ITEMS) is None
     assert policy.next_kind(Kind.FEED) == Kind.CALL_EVENTS
     assert by[Kind.INTAKE].action == Action.ANONYMISE
     assert policy.next_kind(Kind.BOOKINGS) == Kind.MEETINGS and policy.next_kind(Kind.MEETINGS) == Kind.FLIGHTS
     assert policy.next_kind(Kind.FLIGHTS) == Kind.GUEST_SERVICE
+    assert policy.next_kind(Kind.GUEST_SERVICE) == Kind.CALL_CHARGES
+    assert policy.next_kind(Kind.CALL_CHARGES) == Kind.LOST_ITEMS
+    assert by[Kind.CALL_CHARGES].action == by[Kind.LOST_ITEMS].action == Action.ANONYMISE
+    with pytest.raises(ValueError):
+        policy.rules(feed_hours=1, call_events_days=30, audit_days=1, calls_days=1, work_orders_days=1, intake_days=1,
+                      messages_days=1, wakeups_days=1, bookings_days=1, meetings_days=1, flights_days=1,
+                      guest_service_days=1, call_charges_days=0, lost_items_days=1)
     assert by[Kind.MEETINGS].action == by[Kind.FLIGHTS].action == Action.ANONYMISE
     assert policy.cutoff(by[Kind.FLIGHTS], NOW) == NOW - dt.timedelta(days=1095)
     with pytest.raises(ValueError):
         policy.rules(feed_hours=0, call_events_days=30, audit_days=1, calls_days=1, work_orders_days=1, intake_days=1,
                       messages_days=1, wakeups_days=1, bookings_days=1, meetings_days=1, flights_days=1,
-                      guest_service_days=1)
+                      guest_service_days=1, call_charges_days=1, lost_items_days=1)
     with pytest.raises(ValueError):
         policy.cutoff(by[Kind.FEED], NOW.replace(tzinfo=None))
 

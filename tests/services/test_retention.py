@@ -157,7 +157,7 @@ def test_a_run_anonymises_and_deletes_only_the_expired_and_keeps_every_statistic
             "feed": h.gone_feed, "call_events": len(h.gone_events), "audit": h.gone_audit,
             "calls": len(anonymised_calls), "work_orders": len(h.expired_orders),
             "intake": 0, "messages": 0, "wakeups": 0, "bookings": 0, "meetings": 0, "flights": 0,
-            "guest_service": 0}
+            "guest_service": 0, "call_charges": 0, "lost_items": 0}
         assert report["calls"]["action"] == "anonymise" and report["feed"]["action"] == "delete"
         assert report["calls"]["batches"] > 3 and all(r["finished_at"] for r in report.values())
         assert dt.datetime.fromisoformat(report["calls"]["cutoff"]) == CALL_CUTOFF
@@ -177,7 +177,7 @@ def test_a_second_run_changes_nothing_and_the_callback_waits_for_its_call(write,
         second = {r["kind"]: r["rows"] for r in runs.list_runs(s) if r["run"] == "second"}
         assert second == {"feed": 0, "call_events": 0, "audit": 0, "calls": 0, "work_orders": 0, "intake": 0,
                           "messages": 0, "wakeups": 0, "bookings": 0, "meetings": 0, "flights": 0,
-                          "guest_service": 0}
+                          "guest_service": 0, "call_charges": 0, "lost_items": 0}
     # A week later the callback has expired too: both get the same stand-in.
     retention.run(session_factory, settings, NOW + dt.timedelta(days=8), run_key="later")
     with write() as s:

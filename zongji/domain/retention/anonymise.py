@@ -86,6 +86,20 @@ FLIGHT_EVENT_ERASED_FIELDS = ("read_back", "reason")
 # team, times, state and the follow-up's result stay (the centre's analysis reads them).
 GUEST_SERVICE_ERASED_FIELDS = ("stay_id", "follow_up_note")
 GUEST_SERVICE_EMPTIED_FIELDS = ("note",)
+# Call charges (only settled ones: one still to post needs its stay): the number dialled replaced
+# (a public emergency number, domain/charges/special.EMERGENCY, is no one's and is kept: the
+# special-calls list reads it), the stay (and so the guest) and the reason of a write-off or a
+# refusal (free text) erased. The call or request charged, time, extension, room, department,
+# person of a company number, kind, destination and rate, talk time, amounts, state and the
+# posting's results stay: the long-distance figures, the statement and the folio totals read them.
+CHARGE_STAND_IN_FIELDS = ("dialled",)
+CHARGE_ERASED_FIELDS = ("stay_id", "reason")
+# Lost and found (only closed ones: returned or disposed of): the finder's name marked erased
+# (not nullable), the owner it was returned to erased, the description (free text, not nullable)
+# emptied. Where it was found and kept, the times, the disposal date and who recorded it stay.
+LOST_ITEM_MARKED_FIELDS = ("found_by",)
+LOST_ITEM_ERASED_FIELDS = ("returned_to",)
+LOST_ITEM_EMPTIED_FIELDS = ("description",)
 ERASED = "anon:erased"
 
 

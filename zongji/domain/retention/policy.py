@@ -24,7 +24,11 @@ Kinds, in the order a run handles them:
   date (the return date of a return trip), with their passengers and their history's read-backs
   (the passengers' ID numbers are erased long before, ``flight_id_retention_days`` after it);
 - ``guest_service``: requests to the guest-service centre, anonymised
-  ``retention_guest_service_days`` after they were made (only finished ones).
+  ``retention_guest_service_days`` after they were made (only finished ones);
+- ``call_charges``: call charges, anonymised ``retention_call_charges_days`` after the call (only
+  settled ones: one still to post to a folio stays);
+- ``lost_items``: lost-and-found entries, anonymised ``retention_lost_items_days`` after they were
+  closed (returned or disposed of: an open one stays).
 
 Rows are deleted or anonymised in batches of ``retention_batch_rows``.
 """
@@ -49,6 +53,8 @@ class Kind(StrEnum):
     MEETINGS = "meetings"
     FLIGHTS = "flights"
     GUEST_SERVICE = "guest_service"
+    CALL_CHARGES = "call_charges"
+    LOST_ITEMS = "lost_items"
 
 
 class Action(StrEnum):
@@ -65,19 +71,21 @@ class Rule:
 
 ORDER: tuple[Kind, ...] = (Kind.FEED, Kind.CALL_EVENTS, Kind.AUDIT, Kind.CALLS, Kind.WORK_ORDERS, Kind.INTAKE,
                           Kind.MESSAGES, Kind.WAKEUPS, Kind.BOOKINGS, Kind.MEETINGS, Kind.FLIGHTS,
-                          Kind.GUEST_SERVICE)
+                          Kind.GUEST_SERVICE, Kind.CALL_CHARGES, Kind.LOST_ITEMS)
 ACTIONS: dict[Kind, Action] = {
     Kind.FEED: Action.DELETE, Kind.CALL_EVENTS: Action.DELETE, Kind.AUDIT: Action.DELETE,
     Kind.CALLS: Action.ANONYMISE, Kind.WORK_ORDERS: Action.ANONYMISE, Kind.INTAKE: Action.ANONYMISE,
     Kind.MESSAGES: Action.ANONYMISE, Kind.WAKEUPS: Action.ANONYMISE, Kind.BOOKINGS: Action.ANONYMISE,
     Kind.MEETINGS: Action.ANONYMISE, Kind.FLIGHTS: Action.ANONYMISE, Kind.GUEST_SERVICE: Action.ANONYMISE,
+    Kind.CALL_CHARGES: Action.ANONYMISE, Kind.LOST_ITEMS: Action.ANONYMISE,
 }
 
 
 def rules(*, feed_hours: float, call_events_days: float, audit_days: float, calls_days: float,
           work_orders_days: float, intake_days: float, messages_days: float,
           wakeups_days: float, bookings_days: float, meetings_days: float, flights_days: float,
-          guest_service_days: float) -> tuple[Rule, ...]:
+          guest_service_days: float, call_charges_days: float,
+          lost_items_days: float) -> tuple[Rule, ...]:
     """The policy from the settings' periods, in run order."""
     periods = {
         Kind.FEED: dt.timedelta(hours=feed_hours),
@@ -92,6 +100,8 @@ def rules(*, feed_hours: float, call_events_days: float, audit_days: float, call
         Kind.MEETINGS: dt.timedelta(days=meetings_days),
         Kind.FLIGHTS: dt.timedelta(days=flights_days),
         Kind.GUEST_SERVICE: dt.timedelta(days=guest_service_days),
+        Kind.CALL_CHARGES: dt.timedelta(days=call_charges_days),
+        Kind.LOST_ITEMS: dt.timedelta(days=lost_items_days),
     }
     for kind, period in periods.items():
         if period <= dt.timedelta(0):

@@ -32,7 +32,8 @@ RUN_JOB = "retention.run"
 _BATCH = {Kind.FEED: purge.feed, Kind.CALL_EVENTS: purge.call_events, Kind.AUDIT: purge.audit,
           Kind.CALLS: purge.calls, Kind.WORK_ORDERS: purge.work_orders, Kind.INTAKE: purge.intake,
           Kind.MESSAGES: purge.messages, Kind.WAKEUPS: purge.wakeups, Kind.BOOKINGS: purge.bookings,
-          Kind.MEETINGS: purge.meetings, Kind.FLIGHTS: purge.flights, Kind.GUEST_SERVICE: purge.guest_service}
+          Kind.MEETINGS: purge.meetings, Kind.FLIGHTS: purge.flights, Kind.GUEST_SERVICE: purge.guest_service,
+          Kind.CALL_CHARGES: purge.call_charges, Kind.LOST_ITEMS: purge.lost_items}
 
 
 def rules(settings: Settings) -> dict[Kind, policy.Rule]:
@@ -43,7 +44,9 @@ def rules(settings: Settings) -> dict[Kind, policy.Rule]:
         messages_days=settings.retention_messages_days, wakeups_days=settings.retention_wakeups_days,
         bookings_days=settings.retention_bookings_days, meetings_days=settings.retention_meetings_days,
         flights_days=settings.retention_flights_days,
-        guest_service_days=settings.retention_guest_service_days)}
+        guest_service_days=settings.retention_guest_service_days,
+        call_charges_days=settings.retention_call_charges_days,
+        lost_items_days=settings.retention_lost_items_days)}
 
 
 def start_state(run_key: str, now: dt.datetime) -> dict[str, Any]:

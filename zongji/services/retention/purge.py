@@ -22,9 +22,12 @@ from zongji.services.intake.mail import attachments_dir as intake_attachments_di
 from zongji.services.work_orders.attachments import attachments_dir
 from zongji.domain.bookings.flights import last_flight_date
 from zongji.domain.bookings.meetings import FINAL_STATES as MEETING_FINAL_STATES
+from zongji.domain.charges.posting import SETTLED as CHARGE_SETTLED
+from zongji.domain.charges.special import EMERGENCY
 from zongji.domain.guestsvc.requests import OPEN_STATES
 from zongji.store.booking_models import Booking, BookingEvent, BookingMessage
-from zongji.store.guestsvc_models import GsRequest
+from zongji.store.charges_models import CallCharge
+from zongji.store.guestsvc_models import GsLostItem, GsRequest
 from zongji.store.intake_models import IntakeMessage, SmsPart
 from zongji.store.models import AuditEntry, Call, CallEvent, FeedItem
 from zongji.store.switchboard_models import Message, MessageSend
@@ -430,4 +433,48 @@ def guest_service(session: Session, cutoff: dt.datetime, cursor: int, limit: int
     changed = _anonymise(session, GsRequest, expired, lambda row: anonymise.changes(
         row, key, erased=anonymise.GUEST_SERVICE_ERASED_FIELDS, emptied=anonymise.GUEST_SERVICE_EMPTIED_FIELDS))
     done = len(window) < limit or min(w.created_at for w in window) >= cutoff
+    return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
+
+
+def call_charges(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
+    """Anonymise settled call charges of calls before the cut-off: the number dialled (not an
+    emergency number), the stay, the reason."""
+    window = session.execute(select(CallCharge.id, CallCharge.state, CallCharge.called_at, CallCharge.dialled,
+                                    CallCharge.stay_id, CallCharge.reason)
+                             .where(CallCharge.id > cursor).order_by(CallCharge.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    expired = [w for w in window if w.state in CHARGE_SETTLED and w.called_at < cutoff]
+
+    def charge_changes(row: dict) -> dict:
+        public = row.get("dialled") in EMERGENCY
+        return anonymise.changes(row, key, stand_ins=() if public else anonymise.CHARGE_STAND_IN_FIELDS,
+                                 erased=anonymise.CHARGE_ERASED_FIELDS)
+
+    changed = _anonymise(session, CallCharge, expired, charge_changes)
+    # A charge is rated when its call ends (a service request's when it is done): ids follow the
+    # call times but for the length of a call.
+    done = len(window) < limit or min(w.called_at for w in window) >= cutoff
+    return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
+
+
+def lost_items(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
+    """Anonymise lost-and-found entries returned or disposed of before the cut-off: the finder,
+    the owner, the description."""
+    window = session.execute(select(GsLostItem.id, GsLostItem.found_at, GsLostItem.returned_at,
+                                    GsLostItem.disposed_at, GsLostItem.found_by, GsLostItem.returned_to,
+                                    GsLostItem.description)
+                             .where(GsLostItem.id > cursor).order_by(GsLostItem.id).limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+
+    def closed(w) -> dt.datetime | None:
+        return w.returned_at if w.returned_at is not None else w.disposed_at
+
+    expired = [w for w in window if closed(w) is not None and closed(w) < cutoff]
+    changed = _anonymise(session, GsLostItem, expired, lambda row: anonymise.changes(
+        row, key, marked=anonymise.LOST_ITEM_MARKED_FIELDS, erased=anonymise.LOST_ITEM_ERASED_FIELDS,
+        emptied=anonymise.LOST_ITEM_EMPTIED_FIELDS))
+    # Ids follow the finding: an entry found after the cut-off cannot have been closed before it.
+    done = len(window) < limit or min(w.found_at for w in window) >= cutoff
     return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
