@@ -40,7 +40,7 @@ def test_operator_records_an_after_hours_call_afterwards(demo_server, browser, b
     form.locator("[name=occurred_at]").fill(when.strftime("%Y-%m-%dT%H:%M"))
     # Saving without the calling number is refused, and the field is named and focused.
     page.keyboard.press("Control+Enter")
-    expect(page.locator(".toast.error")).to_contain_text("输入有误：主叫号码")
+    expect(page.locator(".toast.error", has_text="输入有误：主叫号码")).to_be_visible()
     expect(form.locator("[name=calling_number]")).to_be_focused()
     form.locator("[name=calling_number]").fill("１３９ ０１３９ ０００１")  # full-width, as typed
     form.locator("[name=talk_seconds]").fill("3:20")
@@ -48,7 +48,7 @@ def test_operator_records_an_after_hours_call_afterwards(demo_server, browser, b
     _shot(page, "01-form", backend)
     page.keyboard.press("Control+Enter")
     expect(form).to_be_hidden()
-    expect(page.locator(".toast.ok")).to_contain_text("已补录")
+    expect(page.locator(".toast.ok", has_text="已补录")).to_be_visible()
 
     row = page.locator("#log-table tbody tr", has_text="13901390001")
     expect(row).to_have_count(1)

@@ -88,7 +88,7 @@ def test_alt_w_books_the_callers_wakeup_in_place(demo_server, browser, backend, 
     _shot(page, "01-readback-own-room", backend)
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
-    expect(page.locator(".toast.ok")).to_contain_text("06:30")
+    expect(page.locator(".toast.ok", has_text="06:30")).to_be_visible()
     with session_factory() as s:
         w = s.query(Wakeup).filter(Wakeup.room_number == "1918").one()
         assert (_local(w, settings.tz), w.booked_by, w.readback_confirmed, w.status, w.channel) == (

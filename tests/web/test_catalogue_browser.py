@@ -40,7 +40,7 @@ def test_search_edit_and_import_a_file_with_a_bad_row(demo_server, browser, back
     expect(page.locator("#ct-matter")).to_have_value("流浪犬只收容")
     page.locator("#ct-basis").fill("《示例市养犬管理条例》第十二条（已修订）")
     page.keyboard.press("Control+Enter")
-    expect(page.locator(".toast.ok")).to_contain_text("已保存")
+    expect(page.locator(".toast.ok", has_text="已保存")).to_be_visible()
     page.locator("#ct-q").fill("野狗")
     expect(page.locator("#ct-list .ct-item").first.locator(".ct-name")).to_have_text("流浪犬只收容")
     page.locator("#ct-list .ct-item").first.click()

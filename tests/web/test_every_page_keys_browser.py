@@ -37,7 +37,7 @@ def test_f2_on_the_wakeup_board_takes_the_oldest_ringing_call(demo_server, brows
     # With nothing ringing for us, F2 says so and stays.
     if before == 0:
         page.keyboard.press("F2")
-        expect(page.locator(".toast")).to_contain_text("没有振铃")
+        expect(page.locator(".toast", has_text="没有振铃")).to_be_visible()
         assert page.url.endswith("/wakeups")
     # An outbound call the PBX reports is not ringing for us; an inbound one is.
     _cti(demo_server, event="newCall", **{"from": "1001"}, to="13912340000", direction="out", callId=tag + "-out")

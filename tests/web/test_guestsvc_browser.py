@@ -56,7 +56,7 @@ def test_a_guest_call_becomes_a_request_done_and_followed_up(demo_server, browse
     page.locator("#cg-qty").fill("2")
     page.locator("#cg-note").fill("要浴巾")
     page.locator("#cg-note").press("Enter")
-    expect(page.locator(".toast.ok")).to_contain_text("加毛巾")
+    expect(page.locator(".toast.ok", has_text="加毛巾")).to_be_visible()
     expect(page.locator("#cg-modal")).to_be_hidden()
     page.screenshot(path=str(ARTIFACTS / f"guestsvc-{backend}-01-console.png"))
     with session_factory() as s:
@@ -85,7 +85,7 @@ def test_a_guest_call_becomes_a_request_done_and_followed_up(demo_server, browse
     item.locator(".gs-fu-note").fill("很及时")
     expect(item.locator(".gs-fu-note")).to_have_value("很及时")
     item.locator("button[data-result=satisfied]").click()
-    expect(p3.locator(".toast.ok")).to_contain_text("回访已记录")
+    expect(p3.locator(".toast.ok", has_text="回访已记录")).to_be_visible()
     expect(item).to_be_hidden()
     p3.screenshot(path=str(ARTIFACTS / f"guestsvc-{backend}-03-centre.png"), full_page=True)
     with session_factory() as s:

@@ -32,7 +32,7 @@ def test_sign_off_in_two_keys_then_awaiting_and_acknowledged_in_one(demo_server,
     expect(inc.locator("#ho-ack")).to_be_visible()
     inc.keyboard.press("Alt+k")
     expect(inc.locator("#ho-waiting")).to_be_hidden()
-    expect(inc.locator(".toast.ok")).to_be_visible()
+    expect(inc.locator(".toast.ok").last).to_be_visible()
     out.reload()
     expect(out.locator("#ho-signoff")).to_be_visible()
     assert errors == [] and errors_in == []

@@ -33,7 +33,7 @@ def test_office_edits_and_approves_a_unit_proposal(demo_server, browser, backend
     page.locator("#kp-answer").fill("社保卡丢失请先拨打12345挂失，再到政务服务中心补办（已更新）。")
     page.locator("#kp-next-review").fill("2020-01-01")  # overdue: the list flags it
     page.keyboard.press("Control+Enter")
-    expect(page.locator(".toast.ok")).to_contain_text("已保存")
+    expect(page.locator(".toast.ok", has_text="已保存")).to_be_visible()
     expect(page.locator("#kp-versions li")).to_have_count(2)
     expect(page.locator("#kp-versions li").first).to_contain_text("第 2 版")
     expect(page.locator("#kp-versions li").first).to_contain_text("答复口径")
@@ -49,7 +49,7 @@ def test_office_edits_and_approves_a_unit_proposal(demo_server, browser, backend
     page.locator("#kp-answer").fill("流浪犬只由市城管局犬类收容中心负责，请拨打 5105 转收容中心。")
     page.locator("#kp-note").fill("收容中心电话已变")
     page.keyboard.press("Control+Enter")
-    expect(page.locator(".toast.ok")).to_contain_text("已提交审核")
+    expect(page.locator(".toast.ok", has_text="已提交审核")).to_be_visible()
     assert errors2 == []
     context.close()
 
@@ -62,7 +62,7 @@ def test_office_edits_and_approves_a_unit_proposal(demo_server, browser, backend
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "knowledge.png"), full_page=True)
     page.keyboard.press("a")
-    expect(page.locator(".toast.ok")).to_contain_text("已通过")
+    expect(page.locator(".toast.ok", has_text="已通过")).to_be_visible()
     expect(proposal).to_have_count(0)
     page.locator("#kp-q").fill("流浪狗")
     page.locator("#kp-list .kp-item", has_text=DOG).click()

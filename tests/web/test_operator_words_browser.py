@@ -50,7 +50,7 @@ def test_supplementary_talk_time_takes_one_format(demo_server, browser, settings
     form.locator("[name=calling_number]").fill("13901390077")
     form.locator("[name=talk_seconds]").fill("3")
     page.keyboard.press("Control+Enter")
-    expect(page.locator(".toast.error")).to_contain_text("3:20 为 3分20秒")
+    expect(page.locator(".toast.error", has_text="3:20 为 3分20秒")).to_be_visible()
     expect(form.locator("[name=talk_seconds]")).to_be_focused()
     form.locator("[name=talk_seconds]").fill("1:30")
     page.keyboard.press("Control+Enter")

@@ -52,7 +52,7 @@ def test_message_phoned_and_picked_up_and_dnd_cancelled_by_keyboard(demo_server,
     page.evaluate("import('/static/switchboard.js').then((sb) => sb.loadMessages())")
     assert page.evaluate("document.activeElement.dataset.message") == str(mid)
     page.keyboard.press("p")
-    expect(page.locator(".toast.ok")).to_contain_text("电话告知")
+    expect(page.locator(".toast.ok", has_text="电话告知")).to_be_visible()
     expect(row.locator(".badge").first).to_have_text("已通知待取")
     page.screenshot(path=str(ARTIFACTS / f"side-lists-{backend}-01-phoned.png"))
     _focus_row(page, "Alt+l", "message", mid)

@@ -161,7 +161,7 @@ def test_guest_on_dnd_message_with_read_back_lamp_and_handover(server, browser, 
     expect(page.locator("#m-readback")).to_be_checked()
     page.keyboard.press("Control+Enter")
     expect(page.locator("#sb-modal")).to_be_hidden()
-    expect(page.locator(".toast")).to_contain_text("留言已记录")
+    expect(page.locator(".toast", has_text="留言已记录")).to_be_visible()
 
     # The lamp command goes out through the simulated PBX; the console shows the lamp lit.
     assert _wait(lambda: pbx.lamp_on(room.extension)), "no lamp command reached the PBX"

@@ -53,7 +53,7 @@ def test_book_a_wakeup_and_watch_it_escalate(demo_server, browser, backend, writ
     page.keyboard.press("Tab")
     page.keyboard.type("0700")
     page.keyboard.press("Enter")
-    expect(page.locator(".toast.error")).to_contain_text("没有这个房号")
+    expect(page.locator(".toast.error", has_text="没有这个房号")).to_be_visible()
     expect(page.locator("#wk-room")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#wk-room")).to_be_focused()
 
