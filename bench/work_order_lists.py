@@ -108,7 +108,7 @@ UNITS = 80
 # The search's stored character pairs and its full-text index ("Order search through character
 # pairs"): filled and rebuilt when the schema has them.
 HAS_TERMS = "search_terms" in WorkOrder.__table__.c
-FTS_STATEMENTS = getattr(work_order_models, "order_fts_statements", None)
+FTS_STATEMENTS = getattr(getattr(work_order_models, "ORDER_SEARCH", None), "statements", None)
 MATTERS_FILE = Path(__file__).resolve().parents[1] / "zongji" / "demo" / "content" / "matters.json"
 
 ORDER_TYPES = ((OrderType.INQUIRY, 0.35), (OrderType.COMPLAINT, 0.25), (OrderType.REQUEST, 0.18),
@@ -831,7 +831,7 @@ def _seed_reference(engine, texts: Texts) -> dict:
 
 
 def run_backend(backend: str, sizes: list[int], repeat: int, pg_admin_url: str, seed: int, fts_mode: str,
-                show_plans: bool) -> dict:
+                show_plans: bool, keep: bool = False) -> dict:
     results: dict[int, dict] = {}
     folder = tempfile.mkdtemp(prefix="zongji-work-orders-")
     pg_name = f"zongji_bench_orders_{uuid.uuid4().hex[:8]}"
@@ -870,13 +870,16 @@ def run_backend(backend: str, sizes: list[int], repeat: int, pg_admin_url: str, 
         if producer is not None:
             producer.close()
         engine.dispose()
-        if admin is not None:
+        if keep:
+            print(f"[{backend}] kept: {url}", flush=True)
+        elif admin is not None:
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
             admin.dispose()
-        for p in Path(folder).glob("*"):
-            p.unlink()
-        os.rmdir(folder)
+        if not keep:
+            for p in Path(folder).glob("*"):
+                p.unlink()
+            os.rmdir(folder)
     return results
 
 
@@ -891,6 +894,8 @@ def main(argv: list[str] | None = None) -> int:
                         "dropped and rebuilt after the load")
     p.add_argument("--explain", action="store_true", help="print the plans of Zongji's statements at the "
                    "largest size")
+    p.add_argument("--keep", action="store_true", help="leave the databases for a look (their address is "
+                   "printed; drop them yourself)")
     p.add_argument("--pg-admin-url", default=os.environ.get(
         "ZONGJI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     args = p.parse_args(argv)
@@ -900,7 +905,8 @@ def main(argv: list[str] | None = None) -> int:
           f"repeat {args.repeat}, search pairs {'on' if HAS_TERMS else 'absent from the schema'}, "
           f"SQLite search index by {args.sqlite_fts}", file=buf)
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        res = run_backend(backend, sizes, args.repeat, args.pg_admin_url, args.seed, args.sqlite_fts, args.explain)
+        res = run_backend(backend, sizes, args.repeat, args.pg_admin_url, args.seed, args.sqlite_fts, args.explain,
+                          args.keep)
         print(f"\n{backend}: median ms (zongji / baseline)", file=buf)
         names = list(res[sizes[0]])
         print(f"{'look-up':<28}" + "".join(f"{s:>22,}" for s in sizes)

@@ -253,7 +253,7 @@ def test_0037_indexes_the_orders_already_written_and_forgets_anonymised_numbers(
     from sqlalchemy.orm import Session
 
     from zongji.services.work_orders import listing
-    from zongji.store.work_order_models import WorkOrder
+    from zongji.store.work_order_models import WorkOrder, search_terms
 
     upgrade(fresh_db_url, "0036")
     pg = fresh_db_url.startswith("postgresql")
@@ -291,5 +291,22 @@ def test_0037_indexes_the_orders_already_written_and_forgets_anonymised_numbers(
             assert s.execute(text("SELECT calling_digits, calling_digits_rev, called_digits FROM calls")).one() == (
                 None, None, "12345")
             assert s.scalar(text("SELECT search_terms FROM work_orders WHERE number = '20250301-0001'")) == ""
+
+            # After the upgrade, new and changed orders are indexed as they are written (SQLite:
+            # the triggers 0037 made on the FTS5 table; PostgreSQL: the GIN expression index).
+            fields = {"number": "20250302-0001", "caller_name": "李女士", "caller_number": "13700004444",
+                      "description": "楼上装修噪音扰民", "place": "和平路8号"}
+            s.execute(text("INSERT INTO work_orders (number, order_type, status, caller_name, caller_number, "
+                           "contact_consent, channel, description, place, created_at, supervised, state, version, "
+                           "updated_at, urgency, search_terms) VALUES (:number, 'complaint', 'closed', "
+                           ":caller_name, :caller_number, true, 'phone', :description, :place, :at, false, '{}', "
+                           "1, :at, 'normal', :terms)"), {**fields, "at": stamp, "terms": search_terms(fields)})
+            s.commit()
+            assert found("装修噪音") == {"20250302-0001"} and found("和平路") == {"20250302-0001"}
+            fields["description"] = "小区门口井盖缺失"
+            s.execute(text("UPDATE work_orders SET description = :d, search_terms = :terms WHERE number = :n"),
+                      {"d": fields["description"], "terms": search_terms(fields), "n": fields["number"]})
+            s.commit()
+            assert found("井盖缺失") == {"20250302-0001"} and found("装修噪音") == set()
     finally:
         engine.dispose()

@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, event
+from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from zongji.store.full_text import FullTextIndex
 from zongji.store.models import Base, BigId, utcnow
 
 
@@ -94,51 +95,6 @@ class KbSynonymGroup(Base):
 
 # ---------------------------------------------------------------- full-text candidates
 
-FTS_TABLE = "kb_articles_fts"
-SQLITE_FTS = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_terms, content='kb_articles', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
-    f"CREATE TRIGGER IF NOT EXISTS kb_articles_fts_insert AFTER INSERT ON kb_articles BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_terms) VALUES (new.id, new.search_terms); END",
-    f"CREATE TRIGGER IF NOT EXISTS kb_articles_fts_delete AFTER DELETE ON kb_articles BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_terms) VALUES ('delete', old.id, old.search_terms); END",
-    f"CREATE TRIGGER IF NOT EXISTS kb_articles_fts_update AFTER UPDATE OF search_terms ON kb_articles BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_terms) VALUES ('delete', old.id, old.search_terms); "
-    f"INSERT INTO {FTS_TABLE}(rowid, search_terms) VALUES (new.id, new.search_terms); END",
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",
-)
-SQLITE_FTS_DROP = (
-    "DROP TRIGGER IF EXISTS kb_articles_fts_insert",
-    "DROP TRIGGER IF EXISTS kb_articles_fts_delete",
-    "DROP TRIGGER IF EXISTS kb_articles_fts_update",
-    f"DROP TABLE IF EXISTS {FTS_TABLE}",
-)
-POSTGRES_FTS = (
-    "CREATE INDEX IF NOT EXISTS ix_kb_articles_search_terms ON kb_articles "
-    "USING gin (to_tsvector('simple', search_terms))",
-)
-POSTGRES_FTS_DROP = ("DROP INDEX IF EXISTS ix_kb_articles_search_terms",)
-
-
-def database_only(name: str | None, type_: str) -> bool:
-    """The FTS5 table, its shadow tables and the GIN expression index: made by DDL, not by the
-    models (the migration-vs-models comparison leaves them out)."""
-    if not name:
-        return False
-    if type_ == "table":
-        return name == FTS_TABLE or name.startswith(FTS_TABLE + "_")
-    return type_ == "index" and name == "ix_kb_articles_search_terms"
-
-
-def install_fts(connection) -> None:
-    statements = SQLITE_FTS if connection.dialect.name == "sqlite" else POSTGRES_FTS
-    for sql in statements:
-        connection.exec_driver_sql(sql)
-
-
-def _after_create(target, connection, tables=(), **_kw) -> None:
-    if "kb_articles" in {t.name for t in tables}:
-        install_fts(connection)
-
-
-event.listen(Base.metadata, "after_create", _after_create)
+ARTICLE_SEARCH = FullTextIndex("kb_articles")
+FTS_TABLE = ARTICLE_SEARCH.fts_table  # kb_articles_fts
+ARTICLE_SEARCH.install_after_create()

@@ -39,4 +39,5 @@ metadata = Base.metadata
 def database_only(name: str | None, type_: str) -> bool:
     """The full-text tables and indexes made by DDL, not by the models (the knowledge base's and
     the order search's): the migration-vs-models comparison leaves them out."""
-    return knowledge_models.database_only(name, type_) or work_order_models.order_fts_only(name, type_)
+    return any(index.database_only(name, type_)
+               for index in (knowledge_models.ARTICLE_SEARCH, work_order_models.ORDER_SEARCH))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from zongji.domain.caller_id import reversed_digits, search_digits
 from zongji.domain.substring_index import index_text
+from zongji.store.full_text import FullTextIndex
 from zongji.store.models import Base, BigId, NumberKey, utcnow
 
 
@@ -145,57 +146,9 @@ def _search_terms(mapper, connection, target: WorkOrder) -> None:
 
 # ---------------------------------------------------------------- the search's full-text index
 
-ORDER_FTS_TABLE = "work_orders_fts"
-ORDER_FTS_INDEX = "ix_work_orders_search_terms"
-SQLITE_ORDER_FTS = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {ORDER_FTS_TABLE} USING fts5(search_terms, content='work_orders', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
-    f"CREATE TRIGGER IF NOT EXISTS work_orders_fts_insert AFTER INSERT ON work_orders BEGIN "
-    f"INSERT INTO {ORDER_FTS_TABLE}(rowid, search_terms) VALUES (new.id, new.search_terms); END",
-    f"CREATE TRIGGER IF NOT EXISTS work_orders_fts_delete AFTER DELETE ON work_orders BEGIN "
-    f"INSERT INTO {ORDER_FTS_TABLE}({ORDER_FTS_TABLE}, rowid, search_terms) "
-    "VALUES ('delete', old.id, old.search_terms); END",
-    f"CREATE TRIGGER IF NOT EXISTS work_orders_fts_update AFTER UPDATE OF search_terms ON work_orders BEGIN "
-    f"INSERT INTO {ORDER_FTS_TABLE}({ORDER_FTS_TABLE}, rowid, search_terms) "
-    "VALUES ('delete', old.id, old.search_terms); "
-    f"INSERT INTO {ORDER_FTS_TABLE}(rowid, search_terms) VALUES (new.id, new.search_terms); END",
-    f"INSERT INTO {ORDER_FTS_TABLE}({ORDER_FTS_TABLE}) VALUES ('rebuild')",
-)
-SQLITE_ORDER_FTS_DROP = (
-    "DROP TRIGGER IF EXISTS work_orders_fts_insert",
-    "DROP TRIGGER IF EXISTS work_orders_fts_delete",
-    "DROP TRIGGER IF EXISTS work_orders_fts_update",
-    f"DROP TABLE IF EXISTS {ORDER_FTS_TABLE}",
-)
-POSTGRES_ORDER_FTS = (
-    f"CREATE INDEX IF NOT EXISTS {ORDER_FTS_INDEX} ON work_orders USING gin (to_tsvector('simple', search_terms))",
-)
-POSTGRES_ORDER_FTS_DROP = (f"DROP INDEX IF EXISTS {ORDER_FTS_INDEX}",)
-
-
-def order_fts_statements(dialect: str, *, drop: bool = False) -> tuple[str, ...]:
-    if dialect == "sqlite":
-        return SQLITE_ORDER_FTS_DROP if drop else SQLITE_ORDER_FTS
-    return POSTGRES_ORDER_FTS_DROP if drop else POSTGRES_ORDER_FTS
-
-
-def order_fts_only(name: str | None, type_: str) -> bool:
-    """The FTS5 table, its shadow tables and the GIN expression index: made by DDL, not by the
-    models (the migration-vs-models comparison leaves them out)."""
-    if not name:
-        return False
-    if type_ == "table":
-        return name == ORDER_FTS_TABLE or name.startswith(ORDER_FTS_TABLE + "_")
-    return type_ == "index" and name == ORDER_FTS_INDEX
-
-
-def _after_create(target, connection, tables=(), **_kw) -> None:
-    if "work_orders" in {t.name for t in tables}:
-        for sql in order_fts_statements(connection.dialect.name):
-            connection.exec_driver_sql(sql)
-
-
-event.listen(Base.metadata, "after_create", _after_create)
+ORDER_SEARCH = FullTextIndex("work_orders")
+ORDER_FTS_TABLE = ORDER_SEARCH.fts_table  # work_orders_fts
+ORDER_SEARCH.install_after_create()
 
 
 class WorkOrderUnit(Base):

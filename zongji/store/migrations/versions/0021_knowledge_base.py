@@ -8,12 +8,7 @@ Create Date: 2026-12-04 14:15:00
 import sqlalchemy as sa
 from alembic import op
 
-from zongji.store.knowledge_models import (
-    POSTGRES_FTS,
-    POSTGRES_FTS_DROP,
-    SQLITE_FTS,
-    SQLITE_FTS_DROP,
-)
+from zongji.store.knowledge_models import ARTICLE_SEARCH
 from zongji.store.models import BigId, UTCDateTime
 
 revision = '0021'
@@ -104,13 +99,13 @@ def upgrade() -> None:
     )
     op.create_index('ix_kb_article_versions_article_id', 'kb_article_versions', ['article_id'])
     bind = op.get_bind()
-    for sql in SQLITE_FTS if bind.dialect.name == 'sqlite' else POSTGRES_FTS:
+    for sql in ARTICLE_SEARCH.statements(bind.dialect.name):
         bind.exec_driver_sql(sql)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
-    for sql in SQLITE_FTS_DROP if bind.dialect.name == 'sqlite' else POSTGRES_FTS_DROP:
+    for sql in ARTICLE_SEARCH.statements(bind.dialect.name, drop=True):
         bind.exec_driver_sql(sql)
     op.drop_table('kb_article_versions')
     op.drop_table('kb_proposals')

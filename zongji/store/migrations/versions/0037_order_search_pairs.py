@@ -27,7 +27,7 @@ they are cleared, and such orders get no search terms, as the job now does.
 from alembic import op
 import sqlalchemy as sa
 
-from zongji.store.work_order_models import LEADER_QUEUE_SQL, order_fts_statements
+from zongji.store.work_order_models import LEADER_QUEUE_SQL, ORDER_SEARCH
 
 
 revision = '0037'
@@ -75,7 +75,7 @@ def upgrade() -> None:
         params = [{"id": r[0], "t": _terms(dict(zip(SEARCHED, r[1:])))} for r in rows]
         conn.execute(sa.text("UPDATE work_orders SET search_terms = :t WHERE id = :id"), params)
         last = rows[-1][0]
-    for sql in order_fts_statements(conn.dialect.name):
+    for sql in ORDER_SEARCH.statements(conn.dialect.name):
         conn.exec_driver_sql(sql)
     op.create_index('ix_work_orders_leader_queue', 'work_orders', ['created_at', 'id'], unique=False,
                     sqlite_where=sa.text(LEADER_QUEUE_SQL), postgresql_where=sa.text(LEADER_QUEUE_SQL))
@@ -95,7 +95,7 @@ def downgrade() -> None:
     op.drop_index('ix_work_order_units_unit_order', table_name='work_order_units')
     op.drop_index('ix_work_orders_leader_queue', table_name='work_orders')
     conn = op.get_bind()
-    for sql in order_fts_statements(conn.dialect.name, drop=True):
+    for sql in ORDER_SEARCH.statements(conn.dialect.name, drop=True):
         conn.exec_driver_sql(sql)
     with op.batch_alter_table('work_orders', schema=None) as batch_op:
         batch_op.drop_column('search_terms')
