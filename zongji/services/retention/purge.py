@@ -10,8 +10,10 @@ an open order) are looked at again the next day.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -71,6 +73,26 @@ def _anonymise(session: Session, model, rows, changes_of) -> int:
             session.execute(update(model).where(model.id == w.id).values(**new))
             changed += 1
     return changed
+
+
+def _walk(session: Session, model, columns, cursor: int, limit: int, *, expired: Callable[[Any], bool],
+          changes: Callable[[dict], dict], age: Callable[[Any], Any], bound: Any,
+          then: Callable[[list[int], list], None] | None = None) -> Batch:
+    """One window of ``limit`` rows of ``model`` after ``cursor`` (``columns`` read besides the
+    id): the ``expired`` ones anonymised with ``changes``, ``then`` given their ids and rows (for
+    what hangs off them); the kind is done for this run at a window whose every row's ``age``
+    is at or after ``bound`` (rows made ahead, like bookings, make ids follow it only roughly)."""
+    window = session.execute(select(model.id, *columns).where(model.id > cursor).order_by(model.id)
+                             .limit(limit)).all()
+    if not window:
+        return Batch(0, cursor, True)
+    gone = [w for w in window if expired(w)]
+    changed = _anonymise(session, model, gone, changes)
+    ids = [w.id for w in gone]
+    if ids and then is not None:
+        then(ids, gone)
+    done = len(window) < limit or min(age(w) for w in window) >= bound
+    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
 
 
 def _delete_by_time(session: Session, model, column, cutoff: dt.datetime, limit: int) -> Batch:
@@ -222,16 +244,9 @@ def work_orders(session: Session, cutoff: dt.datetime, cursor: int, limit: int, 
                 data_dir: Path, **_) -> Batch:
     """Anonymise closed orders created before the cut-off: personal fields, history notes,
     notification texts; attachments (rows and files) are destroyed."""
-    cols = [getattr(WorkOrder, f) for f in _ORDER_FIELDS]
-    window = session.execute(select(WorkOrder.id, WorkOrder.status, WorkOrder.created_at, *cols)
-                             .where(WorkOrder.id > cursor).order_by(WorkOrder.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
     finals = {str(s) for s in FINAL_STATUSES}
-    expired = [w for w in window if w.status in finals and w.created_at < cutoff]
-    changed = _anonymise(session, WorkOrder, expired, lambda row: anonymise.order_changes(row, key))
-    ids = [w.id for w in expired]
-    if ids:
+
+    def hanging_off(ids: list[int], _rows) -> None:
         emptied = {f: "" for f in anonymise.EVENT_EMPTIED_FIELDS}
         session.execute(update(WorkOrderEvent).where(WorkOrderEvent.order_id.in_(ids), WorkOrderEvent.note != "")
                         .values(**emptied))
@@ -244,8 +259,12 @@ def work_orders(session: Session, cutoff: dt.datetime, cursor: int, limit: int, 
             folder = attachments_dir(data_dir)
             for name in files:
                 (folder / name).unlink(missing_ok=True)
-    done = len(window) < limit or min(w.created_at for w in window) >= cutoff
-    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+    return _walk(session, WorkOrder, (WorkOrder.status, WorkOrder.created_at,
+                                      *(getattr(WorkOrder, f) for f in _ORDER_FIELDS)), cursor, limit,
+                 expired=lambda w: w.status in finals and w.created_at < cutoff,
+                 changes=lambda row: anonymise.order_changes(row, key),
+                 age=lambda w: w.created_at, bound=cutoff, then=hanging_off)
 
 
 _INTAKE_FIELDS = anonymise.INTAKE_STAND_IN_FIELDS + anonymise.INTAKE_ERASED_FIELDS + anonymise.INTAKE_EMPTIED_FIELDS
@@ -260,20 +279,18 @@ def intake(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, ke
                                  .order_by(SmsPart.id).limit(limit)))
     if parts:
         session.execute(delete(SmsPart).where(SmsPart.id.in_(parts)))
-    cols = [getattr(IntakeMessage, f) for f in _INTAKE_FIELDS]
-    window = session.execute(select(IntakeMessage.id, IntakeMessage.state, IntakeMessage.received_at, *cols)
-                             .where(IntakeMessage.id > cursor).order_by(IntakeMessage.id).limit(limit)).all()
-    if not window:
-        return Batch(len(parts), cursor, len(parts) < limit)
-    expired = [w for w in window if w.state != "waiting" and w.received_at < cutoff]
-    files = [f for w in expired for f in anonymise.intake_files(w.meta)]
-    changed = _anonymise(session, IntakeMessage, expired, lambda row: anonymise.intake_changes(row, key))
-    if files:
+
+    def delete_files(_ids, rows) -> None:
         folder = intake_attachments_dir(data_dir)
-        for name in files:
+        for name in (f for w in rows for f in anonymise.intake_files(w.meta)):
             (folder / Path(name).name).unlink(missing_ok=True)
-    done = (len(window) < limit or min(w.received_at for w in window) >= cutoff) and len(parts) < limit
-    return Batch(changed + len(parts), window[-1].id, done, _first_left(window, {w.id for w in expired}))
+
+    b = _walk(session, IntakeMessage, (IntakeMessage.state, IntakeMessage.received_at,
+                                        *(getattr(IntakeMessage, f) for f in _INTAKE_FIELDS)), cursor, limit,
+              expired=lambda w: w.state != "waiting" and w.received_at < cutoff,
+              changes=lambda row: anonymise.intake_changes(row, key),
+              age=lambda w: w.received_at, bound=cutoff, then=delete_files)
+    return Batch(b.rows + len(parts), b.cursor, b.done and len(parts) < limit, b.first_held)
 
 
 _MESSAGE_FIELDS = anonymise.MESSAGE_STAND_IN_FIELDS + anonymise.MESSAGE_ERASED_FIELDS + anonymise.MESSAGE_MARKED_FIELDS
@@ -283,23 +300,19 @@ _MESSAGE_OVER = ("delivered", "acknowledged", "void")  # domain/messages.Message
 def messages(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
     """Anonymise switchboard messages taken before the cut-off that are over (delivered,
     acknowledged or void), and the SMS / e-mail copies sent of them."""
-    cols = [getattr(Message, f) for f in _MESSAGE_FIELDS]
-    window = session.execute(select(Message.id, Message.state, Message.taken_at, *cols)
-                             .where(Message.id > cursor).order_by(Message.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
-    expired = [w for w in window if w.state in _MESSAGE_OVER and w.taken_at < cutoff]
-    changed = _anonymise(session, Message, expired, lambda row: anonymise.changes(
-        row, key, stand_ins=anonymise.MESSAGE_STAND_IN_FIELDS, erased=anonymise.MESSAGE_ERASED_FIELDS,
-        marked=anonymise.MESSAGE_MARKED_FIELDS))
-    ids = [w.id for w in expired]
-    if ids:
-        sends = session.execute(select(MessageSend.id, MessageSend.address, MessageSend.error)
-                                .where(MessageSend.message_id.in_(ids))).all()
-        _anonymise(session, MessageSend, sends, lambda row: anonymise.changes(
+
+    def sends(ids: list[int], _rows) -> None:
+        rows = session.execute(select(MessageSend.id, MessageSend.address, MessageSend.error)
+                               .where(MessageSend.message_id.in_(ids))).all()
+        _anonymise(session, MessageSend, rows, lambda row: anonymise.changes(
             row, key, stand_ins=anonymise.MESSAGE_SEND_STAND_IN_FIELDS, erased=anonymise.MESSAGE_SEND_ERASED_FIELDS))
-    done = len(window) < limit or min(w.taken_at for w in window) >= cutoff
-    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+    return _walk(session, Message, (Message.state, Message.taken_at, *(getattr(Message, f) for f in _MESSAGE_FIELDS)),
+                 cursor, limit, expired=lambda w: w.state in _MESSAGE_OVER and w.taken_at < cutoff,
+                 changes=lambda row: anonymise.changes(
+                     row, key, stand_ins=anonymise.MESSAGE_STAND_IN_FIELDS, erased=anonymise.MESSAGE_ERASED_FIELDS,
+                     marked=anonymise.MESSAGE_MARKED_FIELDS),
+                 age=lambda w: w.taken_at, bound=cutoff, then=sends)
 
 
 _WAKEUP_OVER = ("done", "cancelled", "escalated")  # domain/wakeups.Status: no call left to place
@@ -307,36 +320,26 @@ _WAKEUP_OVER = ("done", "cancelled", "escalated")  # domain/wakeups.Status: no c
 
 def wakeups(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
     """Anonymise wake-up calls due before the cut-off that are over: the guest and stay they were
-    for and the note; the floor staff's task texts."""
-    cols = [getattr(Wakeup, f) for f in anonymise.WAKEUP_ERASED_FIELDS + anonymise.WAKEUP_EMPTIED_FIELDS]
-    window = session.execute(select(Wakeup.id, Wakeup.status, Wakeup.wake_at, *cols)
-                             .where(Wakeup.id > cursor).order_by(Wakeup.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
-    expired = [w for w in window if w.status in _WAKEUP_OVER and w.wake_at < cutoff]
-    changed = _anonymise(session, Wakeup, expired, lambda row: anonymise.changes(
-        row, key, erased=anonymise.WAKEUP_ERASED_FIELDS, emptied=anonymise.WAKEUP_EMPTIED_FIELDS))
-    ids = [w.id for w in expired]
-    if ids:
+    for and the note; the floor staff's task texts. (Wake-ups are booked ahead: ids only roughly
+    follow ``wake_at``.)"""
+
+    def tasks(ids: list[int], _rows) -> None:
         session.execute(update(WakeupTask).where(WakeupTask.wakeup_id.in_(ids), WakeupTask.text != "")
                         .values(**{f: "" for f in anonymise.WAKEUP_TASK_EMPTIED_FIELDS}))
-    # Wake-ups are booked ahead, so ids only roughly follow wake_at: the walk stops at a window
-    # of wake-ups all due after the cut-off.
-    done = len(window) < limit or min(w.wake_at for w in window) >= cutoff
-    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+    fields = anonymise.WAKEUP_ERASED_FIELDS + anonymise.WAKEUP_EMPTIED_FIELDS
+    return _walk(session, Wakeup, (Wakeup.status, Wakeup.wake_at, *(getattr(Wakeup, f) for f in fields)),
+                 cursor, limit, expired=lambda w: w.status in _WAKEUP_OVER and w.wake_at < cutoff,
+                 changes=lambda row: anonymise.changes(row, key, erased=anonymise.WAKEUP_ERASED_FIELDS,
+                                                       emptied=anonymise.WAKEUP_EMPTIED_FIELDS),
+                 age=lambda w: w.wake_at, bound=cutoff, then=tasks)
 
 
 def bookings(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
     """Anonymise hotel bookings whose check-out date is before the cut-off's, their history's
-    read-backs and changed values, and the SMS sent of them."""
+    read-backs and changed values, and the SMS sent of them. (Bookings are made ahead: ids only
+    roughly follow check-out dates.)"""
     day = cutoff.date()
-    window = session.execute(select(Booking.id, Booking.kind, Booking.check_out, Booking.caller_number,
-                                    Booking.customer_name, Booking.mobile, Booking.special_requests,
-                                    Booking.guest_names)
-                             .where(Booking.id > cursor).order_by(Booking.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
-    expired = [w for w in window if w.kind == "hotel" and w.check_out < day]
 
     def booking_changes(row: dict) -> dict:
         new = anonymise.changes(row, key, stand_ins=anonymise.BOOKING_STAND_IN_FIELDS,
@@ -345,9 +348,7 @@ def bookings(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, 
             new["guest_names"] = []
         return new
 
-    changed = _anonymise(session, Booking, expired, booking_changes)
-    ids = [w.id for w in expired]
-    if ids:
+    def history(ids: list[int], _rows) -> None:
         events = session.execute(select(BookingEvent.id, BookingEvent.read_back, BookingEvent.detail)
                                  .where(BookingEvent.booking_id.in_(ids))).all()
         _anonymise(session, BookingEvent, events, lambda row: anonymise.changes(
@@ -356,57 +357,44 @@ def bookings(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, 
                                       BookingMessage.error).where(BookingMessage.booking_id.in_(ids))).all()
         _anonymise(session, BookingMessage, sent, lambda row: anonymise.changes(
             row, key, marked=anonymise.BOOKING_MESSAGE_MARKED_FIELDS, erased=anonymise.BOOKING_MESSAGE_ERASED_FIELDS))
-    # Bookings are made ahead, so ids only roughly follow check-out dates: the walk stops at a
-    # window of bookings all checking out after the cut-off.
-    done = len(window) < limit or min(w.check_out for w in window) >= day
-    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+    return _walk(session, Booking, (Booking.kind, Booking.check_out, Booking.caller_number, Booking.customer_name,
+                                    Booking.mobile, Booking.special_requests, Booking.guest_names), cursor, limit,
+                 expired=lambda w: w.kind == "hotel" and w.check_out < day, changes=booking_changes,
+                 age=lambda w: w.check_out, bound=day, then=history)
 
 
 def meetings(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
     """Anonymise meeting bookings whose last day is before the cut-off's and that are over (deposit
-    paid, refused or cancelled): the contact, the mobile, the needs, the reason."""
+    paid, refused or cancelled): the contact, the mobile, the needs, the reason. (Meetings are
+    booked ahead: ids only roughly follow their last days.)"""
     day = cutoff.date()
-    window = session.execute(select(MeetingBooking.id, MeetingBooking.status, MeetingBooking.end_date,
-                                    MeetingBooking.contact, MeetingBooking.mobile, MeetingBooking.needs,
-                                    MeetingBooking.reason)
-                             .where(MeetingBooking.id > cursor).order_by(MeetingBooking.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
-    expired = [w for w in window if w.status in MEETING_FINAL_STATES and w.end_date < day]
-    changed = _anonymise(session, MeetingBooking, expired, lambda row: anonymise.changes(
-        row, key, stand_ins=anonymise.MEETING_STAND_IN_FIELDS, marked=anonymise.MEETING_MARKED_FIELDS,
-        emptied=anonymise.MEETING_EMPTIED_FIELDS, erased=anonymise.MEETING_ERASED_FIELDS))
-    # Meetings are booked ahead, so ids only roughly follow their last days: the walk stops at a
-    # window of meetings all ending after the cut-off.
-    done = len(window) < limit or min(w.end_date for w in window) >= day
-    return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
+    return _walk(session, MeetingBooking, (MeetingBooking.status, MeetingBooking.end_date, MeetingBooking.contact,
+                                           MeetingBooking.mobile, MeetingBooking.needs, MeetingBooking.reason),
+                 cursor, limit, expired=lambda w: w.status in MEETING_FINAL_STATES and w.end_date < day,
+                 changes=lambda row: anonymise.changes(
+                     row, key, stand_ins=anonymise.MEETING_STAND_IN_FIELDS, marked=anonymise.MEETING_MARKED_FIELDS,
+                     emptied=anonymise.MEETING_EMPTIED_FIELDS, erased=anonymise.MEETING_ERASED_FIELDS),
+                 age=lambda w: w.end_date, bound=day)
 
 
 def flights(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes,
             now: dt.datetime | None = None, **_) -> Batch:
     """Anonymise flight bookings whose last flight date (the return date of a return trip) is
     before the cut-off's: the customer, the mobile, the delivery address, the passengers' names
-    and ID numbers (``id_erased_at`` set when they were not erased yet), the history's read-backs."""
+    and ID numbers (``id_erased_at`` set when they were not erased yet), the history's read-backs.
+    (Flights are booked ahead: ids only roughly follow flight dates.)"""
     day = cutoff.date()
     now = now or dt.datetime.now(dt.UTC)
-    window = session.execute(select(FlightBooking.id, FlightBooking.departure_date, FlightBooking.return_date,
-                                    FlightBooking.customer, FlightBooking.mobile, FlightBooking.delivery_address)
-                             .where(FlightBooking.id > cursor).order_by(FlightBooking.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
-    expired = [w for w in window if last_flight_date(w.departure_date, w.return_date) < day]
-    changed = _anonymise(session, FlightBooking, expired, lambda row: anonymise.changes(
-        row, key, stand_ins=anonymise.FLIGHT_STAND_IN_FIELDS, marked=anonymise.FLIGHT_MARKED_FIELDS,
-        erased=anonymise.FLIGHT_ERASED_FIELDS))
-    ids = [w.id for w in expired]
-    if ids:
-        def passenger_changes(row: dict) -> dict:
-            new = anonymise.changes(row, key, marked=anonymise.FLIGHT_PASSENGER_MARKED_FIELDS,
-                                    erased=anonymise.FLIGHT_PASSENGER_ERASED_FIELDS)
-            if row.get("id_erased_at") is None:
-                new["id_erased_at"] = now
-            return new
 
+    def passenger_changes(row: dict) -> dict:
+        new = anonymise.changes(row, key, marked=anonymise.FLIGHT_PASSENGER_MARKED_FIELDS,
+                                erased=anonymise.FLIGHT_PASSENGER_ERASED_FIELDS)
+        if row.get("id_erased_at") is None:
+            new["id_erased_at"] = now
+        return new
+
+    def passengers_and_history(ids: list[int], _rows) -> None:
         passengers = session.execute(select(FlightPassenger.id, FlightPassenger.name, FlightPassenger.id_number,
                                             FlightPassenger.id_erased_at)
                                      .where(FlightPassenger.booking_id.in_(ids))).all()
@@ -415,66 +403,58 @@ def flights(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, k
                                  .where(FlightBookingEvent.booking_id.in_(ids))).all()
         _anonymise(session, FlightBookingEvent, events, lambda row: anonymise.changes(
             row, key, erased=anonymise.FLIGHT_EVENT_ERASED_FIELDS))
-    # Flights are booked ahead, so ids only roughly follow flight dates: the walk stops at a
-    # window of bookings all flying (back) after the cut-off.
-    done = len(window) < limit or min(last_flight_date(w.departure_date, w.return_date) for w in window) >= day
-    return Batch(changed, window[-1].id, done, _first_left(window, set(ids)))
+
+    def last_day(w) -> dt.date:
+        return last_flight_date(w.departure_date, w.return_date)
+
+    return _walk(session, FlightBooking, (FlightBooking.departure_date, FlightBooking.return_date,
+                                          FlightBooking.customer, FlightBooking.mobile, FlightBooking.delivery_address),
+                 cursor, limit, expired=lambda w: last_day(w) < day,
+                 changes=lambda row: anonymise.changes(
+                     row, key, stand_ins=anonymise.FLIGHT_STAND_IN_FIELDS, marked=anonymise.FLIGHT_MARKED_FIELDS,
+                     erased=anonymise.FLIGHT_ERASED_FIELDS),
+                 age=last_day, bound=day, then=passengers_and_history)
 
 
 def guest_service(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
     """Anonymise guest-service requests made before the cut-off and finished."""
-    window = session.execute(select(GsRequest.id, GsRequest.state, GsRequest.created_at, GsRequest.stay_id,
-                                    GsRequest.note, GsRequest.follow_up_note)
-                             .where(GsRequest.id > cursor).order_by(GsRequest.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
     still_open = {str(s) for s in OPEN_STATES}
-    expired = [w for w in window if w.state not in still_open and w.created_at < cutoff]
-    changed = _anonymise(session, GsRequest, expired, lambda row: anonymise.changes(
-        row, key, erased=anonymise.GUEST_SERVICE_ERASED_FIELDS, emptied=anonymise.GUEST_SERVICE_EMPTIED_FIELDS))
-    done = len(window) < limit or min(w.created_at for w in window) >= cutoff
-    return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
+    return _walk(session, GsRequest, (GsRequest.state, GsRequest.created_at, GsRequest.stay_id, GsRequest.note,
+                                      GsRequest.follow_up_note), cursor, limit,
+                 expired=lambda w: w.state not in still_open and w.created_at < cutoff,
+                 changes=lambda row: anonymise.changes(row, key, erased=anonymise.GUEST_SERVICE_ERASED_FIELDS,
+                                                       emptied=anonymise.GUEST_SERVICE_EMPTIED_FIELDS),
+                 age=lambda w: w.created_at, bound=cutoff)
 
 
 def call_charges(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
     """Anonymise settled call charges of calls before the cut-off: the number dialled (not an
-    emergency number), the stay, the reason."""
-    window = session.execute(select(CallCharge.id, CallCharge.state, CallCharge.called_at, CallCharge.dialled,
-                                    CallCharge.stay_id, CallCharge.reason)
-                             .where(CallCharge.id > cursor).order_by(CallCharge.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
-    expired = [w for w in window if w.state in CHARGE_SETTLED and w.called_at < cutoff]
+    emergency number), the stay, the reason. (A charge is rated when its call ends, a service
+    request's when it is done: ids follow the call times but for the length of a call.)"""
 
     def charge_changes(row: dict) -> dict:
         public = row.get("dialled") in EMERGENCY
         return anonymise.changes(row, key, stand_ins=() if public else anonymise.CHARGE_STAND_IN_FIELDS,
                                  erased=anonymise.CHARGE_ERASED_FIELDS)
 
-    changed = _anonymise(session, CallCharge, expired, charge_changes)
-    # A charge is rated when its call ends (a service request's when it is done): ids follow the
-    # call times but for the length of a call.
-    done = len(window) < limit or min(w.called_at for w in window) >= cutoff
-    return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
+    return _walk(session, CallCharge, (CallCharge.state, CallCharge.called_at, CallCharge.dialled,
+                                       CallCharge.stay_id, CallCharge.reason), cursor, limit,
+                 expired=lambda w: w.state in CHARGE_SETTLED and w.called_at < cutoff, changes=charge_changes,
+                 age=lambda w: w.called_at, bound=cutoff)
 
 
 def lost_items(session: Session, cutoff: dt.datetime, cursor: int, limit: int, *, key: bytes, **_) -> Batch:
     """Anonymise lost-and-found entries returned or disposed of before the cut-off: the finder,
-    the owner, the description."""
-    window = session.execute(select(GsLostItem.id, GsLostItem.found_at, GsLostItem.returned_at,
-                                    GsLostItem.disposed_at, GsLostItem.found_by, GsLostItem.returned_to,
-                                    GsLostItem.description)
-                             .where(GsLostItem.id > cursor).order_by(GsLostItem.id).limit(limit)).all()
-    if not window:
-        return Batch(0, cursor, True)
+    the owner, the description. (Ids follow the finding: an entry found after the cut-off cannot
+    have been closed before it.)"""
 
     def closed(w) -> dt.datetime | None:
         return w.returned_at if w.returned_at is not None else w.disposed_at
 
-    expired = [w for w in window if closed(w) is not None and closed(w) < cutoff]
-    changed = _anonymise(session, GsLostItem, expired, lambda row: anonymise.changes(
-        row, key, marked=anonymise.LOST_ITEM_MARKED_FIELDS, erased=anonymise.LOST_ITEM_ERASED_FIELDS,
-        emptied=anonymise.LOST_ITEM_EMPTIED_FIELDS))
-    # Ids follow the finding: an entry found after the cut-off cannot have been closed before it.
-    done = len(window) < limit or min(w.found_at for w in window) >= cutoff
-    return Batch(changed, window[-1].id, done, _first_left(window, {w.id for w in expired}))
+    return _walk(session, GsLostItem, (GsLostItem.found_at, GsLostItem.returned_at, GsLostItem.disposed_at,
+                                       GsLostItem.found_by, GsLostItem.returned_to, GsLostItem.description),
+                 cursor, limit, expired=lambda w: closed(w) is not None and closed(w) < cutoff,
+                 changes=lambda row: anonymise.changes(
+                     row, key, marked=anonymise.LOST_ITEM_MARKED_FIELDS, erased=anonymise.LOST_ITEM_ERASED_FIELDS,
+                     emptied=anonymise.LOST_ITEM_EMPTIED_FIELDS),
+                 age=lambda w: w.found_at, bound=cutoff)
