@@ -156,14 +156,16 @@ def wrong_unit(m, rnd):
     return rnd.choice(others)
 
 
-def generate(n_history=700, n_eval=480, seed=11, history_seed=29):
+def generate(n_history=2000, n_eval=480, seed=11, history_seed=29, n_first_history=700):
     """The public matters, the history rows and the eval rows.
 
     The eval rows are drawn exactly as in the first version of this file, from the random
-    stream ``seed`` after a first history built from the catalogue's first two examples per
-    matter; that first history is drawn again (and only used to keep the eval draw as it was:
-    the eval rows stay byte-identical) but not kept. The history kept is drawn from a second
-    stream, ``history_seed``, out of the separately written history phrasings of spoken.py.
+    stream ``seed`` after a first history of ``n_first_history`` rows built from the catalogue's
+    first two examples per matter; that first history is drawn again (and only used to keep the
+    eval draw as it was: the eval rows stay byte-identical) but not kept, so its size stays 700
+    whatever ``n_history`` is. The history kept (``n_history`` rows; a centre learns from
+    thousands of past orders) is drawn from a second stream, ``history_seed``, out of the
+    separately written history phrasings of spoken.py.
     """
     rnd = random.Random(seed)
     matters = parse_rows()
@@ -202,7 +204,7 @@ def generate(n_history=700, n_eval=480, seed=11, history_seed=29):
             add(target, m, hist, rnd, first_history, phrases_of(m))
         rnd.shuffle(target)
 
-    draw(True, first_history, n_history, rnd)
+    draw(True, first_history, n_first_history, rnd)
     draw(False, eval_, n_eval, rnd)
     eval_texts = [r["text"] for r in eval_]
     history: list[dict] = []
