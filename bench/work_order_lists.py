@@ -26,8 +26,8 @@ At each size it times, in the same run and on the same database:
   queue, a status, a unit's orders (a supervisor's filter, a unit handler's own view, the busiest
   unit's view), and the search box with a full caller number, its last 4 digits, an order number,
   a common word (小区 …), a specific phrase (流浪狗 …), a rare phrase (萨克斯 …), a caller's name, a
-  piece of a place (幸福路 …) and one character (狗 …: no character pair, so it is read by
-  scanning the orders, newest first, as before);
+  piece of a place (幸福路 …), one character (狗 …) and a rare character (萨 …) — single letters
+  are terms of the index too (migration 0038);
 - the baseline, the old query as it was: an exact ``count(*)``, ``LIKE '%…%'`` over number,
   caller name, caller number, description and place for any search, ``OFFSET`` paging. It runs
   with the new indexes present. Both serve the page the same way afterwards (the 50 order
@@ -79,6 +79,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.dispatch_eval.spoken import SPOKEN  # noqa: E402
 from zongji.domain.caller_id import reversed_digits, search_digits  # noqa: E402
+from zongji.domain import substring_index  # noqa: E402
 from zongji.domain.substring_index import index_text, pairs  # noqa: E402
 from zongji.domain.work_orders.state import CallbackRecord, WorkOrderState  # noqa: E402
 from zongji.domain.work_orders.words import (  # noqa: E402
@@ -108,6 +109,7 @@ UNITS = 80
 # The search's stored character pairs and its full-text index ("Order search through character
 # pairs"): filled and rebuilt when the schema has them.
 HAS_TERMS = "search_terms" in WorkOrder.__table__.c
+singles = getattr(substring_index, "singles", None)  # the letters the index holds (0038)
 FTS_STATEMENTS = getattr(getattr(work_order_models, "ORDER_SEARCH", None), "statements", None)
 MATTERS_FILE = Path(__file__).resolve().parents[1] / "zongji" / "demo" / "content" / "matters.json"
 
@@ -147,6 +149,7 @@ SPECIFIC = ("流浪狗", "充电桩", "井盖", "广场舞", "电梯", "油烟",
 RARE = ("萨克斯", "冷却塔", "大摆锤", "诺如", "玻尿酸", "水表井", "咪表")
 COMMON = ("小区", "没人", "晚上", "反映", "希望")
 ONE_CHAR = ("狗", "灯", "树", "车", "水")
+RARE_CHAR = ("萨", "锤", "诺", "尿", "咪")
 # Look-ups whose orders are not the LIKE's by design: last digits are looked for at the end of a
 # number only (the old LIKE found them anywhere in it).
 DIGIT_RULE = {"q: its last 4 digits"}
@@ -184,6 +187,11 @@ class Texts:
 @functools.lru_cache(maxsize=None)
 def _pairs(piece: str | None) -> tuple[str, ...]:
     return tuple(pairs(piece))
+
+
+@functools.lru_cache(maxsize=None)
+def _singles(piece: str | None) -> tuple[str, ...]:
+    return tuple(singles(piece)) if singles is not None else ()
 
 
 class Population:
@@ -472,9 +480,10 @@ class Orders:
                    random_() < 0.97, channels[bisect.bisect(channel_cum, random_() * channel_cum[-1])], place, description]
             if HAS_TERMS:
                 # index_text((number, caller_name, caller_number, description, place)), from the
-                # pairs of each piece (cached): a pair never crosses a "-" or a "，".
+                # pairs and letters of each piece (cached): a pair never crosses a "-" or a "，".
                 terms = " ".join(dict.fromkeys(itertools.chain(
-                    _pairs(day), _pairs(seq), _pairs(name), caller_pairs, *map(_pairs, pieces), _pairs(place))))
+                    _pairs(day), _pairs(seq), _pairs(name), caller_pairs, *map(_pairs, pieces), _pairs(place),
+                    _singles(name), _singles(caller), *map(_singles, pieces), _singles(place))))
                 if i % 499 == 1:
                     assert terms == index_text((number, name, caller, description, place)), number
                     self.checked += 1
@@ -757,6 +766,8 @@ def measure(engine, backend: str, size: int, repeat: int, rnd: random.Random, no
             "q: place (幸福路…)": (lambda w: zongji(boss, q=w), lambda w: old(boss, q=w), places),
             "q: one character (狗…)": (lambda w: zongji(boss, q=w), lambda w: old(boss, q=w),
                                       _cycle(ONE_CHAR, repeat)),
+            "q: rare character (萨…)": (lambda w: zongji(boss, q=w), lambda w: old(boss, q=w),
+                                       _cycle(RARE_CHAR, repeat)),
         }
         for name, (new, base, probes) in lookups.items():
             s.rollback()
@@ -774,7 +785,8 @@ def measure(engine, backend: str, size: int, repeat: int, rnd: random.Random, no
                      "a unit's orders (unit_id)": probe_units[0], "unit view, busiest unit": busiest,
                      "q: full caller number": phones[0], "q: its last 4 digits": phones[0],
                      "q: common word (小区…)": COMMON[0], "q: phrase (流浪狗…)": SPECIFIC[0],
-                     "q: place (幸福路…)": places[0], "q: one character (狗…)": ONE_CHAR[0]}
+                     "q: place (幸福路…)": places[0], "q: one character (狗…)": ONE_CHAR[0],
+                     "q: rare character (萨…)": RARE_CHAR[0]}
             for name, probe in picks.items():
                 s.rollback()
                 explain(s, engine, backend, name, functools.partial(lookups[name][0], probe))

@@ -104,3 +104,28 @@ def test_an_edited_order_is_found_by_its_new_words_only(write, session_factory):
         s.execute(update(WorkOrder).where(WorkOrder.id == oid).values(search_terms=""))
     with session_factory() as s:
         assert oid not in ids(s, "井盖丢失")
+
+
+def test_text_search_lists_newest_first_page_after_page_and_counts_up_to_its_cap(write, session_factory, monkeypatch):
+    """Whatever a word's share of the orders — most of them, a few, one character, none — its
+    pages list every match once, newest first, and the count is exact up to the cap ("N+"
+    beyond). Small windows and cap, so that PostgreSQL's window-by-window read (``_newest_matches``)
+    crosses several windows on the way, as it does at millions of orders."""
+    monkeypatch.setattr(listing, "WINDOW_FIRST", 4)
+    monkeypatch.setattr(listing, "WINDOW_GROWTH", 2)
+    monkeypatch.setattr(listing, "TEXT_COUNT_MAX", 30)
+    _seed(write)
+    boss = Viewer(0, "boss", "boss", "supervisor", None)
+    with session_factory() as s:
+        for q in ("小区", "狗", "ABC", "欧阳", "Ｂ座", "没有这样的话"):
+            expected = sorted(s.scalars(select(WorkOrder.id).where(_like_everywhere(q))), reverse=True)
+            seen: list[int] = []
+            page = 1
+            while True:
+                out = listing.list_orders(s, boss, tz=dt.UTC, q=q, page=page, page_size=7)
+                seen += [o["id"] for o in out["items"]]
+                if len(out["items"]) < 7:
+                    break
+                page += 1
+            assert seen == expected, q
+            assert (out["total"], out["total_exact"]) == ((len(expected), True) if len(expected) <= 30 else (30, False)), q

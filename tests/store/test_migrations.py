@@ -286,6 +286,9 @@ def test_0037_indexes_the_orders_already_written_and_forgets_anonymised_numbers(
                 return set(s.scalars(select(WorkOrder.number).where(listing.search_condition(s, q))))
 
             assert found("流浪狗") == {"20250301-0000"} and found("wifi") == {"20250301-0002"}
+            # 0038: one character through the index (its letters are terms too).
+            assert found("狗") == {"20250301-0000"} and found("F") == {"20250301-0002"}
+            assert "狗" in s.scalar(text("SELECT search_terms FROM work_orders WHERE number = '20250301-0000'")).split()
             assert found("张先生") == {"20250301-0000"} and found("smith") == {"20250301-0002"}
             assert found("13900002222") == set() and found("2222") == set()  # the anonymised order
             assert s.execute(text("SELECT calling_digits, calling_digits_rev, called_digits FROM calls")).one() == (

@@ -13,7 +13,9 @@ through an index.
 A pair is two adjacent letters or digits (``str.isalnum``: Chinese characters, Latin letters,
 digits; punctuation and spaces break runs), each lowercased alone, so a pair is always one token
 for both full-text parsers and a text that contains the query, in any letter case, contains
-all of the query's pairs. A query with no pair (one character) cannot use the index.
+all of the query's pairs. The index also holds each single character but digits (a query of one
+character — 狗, 王 — or of characters apart — 王 五 — is found through it too; one digit is a
+number search), so every text query but punctuation alone has terms to look up.
 """
 
 from __future__ import annotations
@@ -41,20 +43,33 @@ def pairs(text: str | None) -> list[str]:
     return list(out)
 
 
+def singles(text: str | None) -> list[str]:
+    """The distinct letters of ``text`` (not digits), lowercased, in order of first sight."""
+    return list(dict.fromkeys(_lower(ch) for ch in text or "" if ch.isalnum() and not ch.isdigit()))
+
+
 def index_text(texts: Iterable[str | None]) -> str:
-    """The pairs of all ``texts`` as one space-separated string, the form the index stores."""
+    """The pairs and the single letters of all ``texts`` as one space-separated string, the form
+    the index stores."""
+    texts = list(texts)
     seen: dict[str, None] = {}
     for t in texts:
         for p in pairs(t):
             seen[p] = None
+    for t in texts:
+        for ch in singles(t):
+            seen[ch] = None
     return " ".join(seen)
 
 
-def query_pairs(query: str, limit: int = 12) -> list[str]:
-    """The pairs a row must hold to contain ``query`` (none: the index cannot help). At most
-    ``limit``, spread over the query: a long query is as selective with a dozen of its pairs,
-    and the index reads fewer lists."""
+def query_terms(query: str, limit: int = 12) -> list[str]:
+    """The terms a row must hold to contain ``query`` (none: the index cannot help): its pairs,
+    and the letters that stand alone (``王 五``: 王 and 五; ``A座 3``: a座). At most ``limit``,
+    spread over the query: a long query is as selective with a dozen of its pairs, and the index
+    reads fewer lists."""
     found = pairs(query)
+    paired = {ch for p in found for ch in p}
+    found += [ch for ch in singles(query) if ch not in paired]
     if len(found) <= limit:
         return found
     step = len(found) / limit

@@ -74,7 +74,8 @@ import * as WO from "./work_order_fields.js";
       onclick: (e) => { if (e.target.tagName !== "A") location.href = "/work-orders/" + o.id; } }, ...COLS.map((c) => cell(o, c)))));
     $("wo-empty").hidden = items.length > 0;
     const pages = Math.max(1, Math.ceil(total / PAGE));
-    // Beyond 10,000 orders the API counts no further (issue 18): "10,000+", paging goes on.
+    // Beyond 10,000 orders (1,000 for a text search) the API counts no further (issue 18): "10,000+",
+    // paging goes on.
     $("page-info").textContent = totalExact ? t("log.page_info", { page, pages, total })
       : t("calllog.page_info", { page, total: t("calllog.more_than", { n: total.toLocaleString() }) });
     $("prev").disabled = page <= 1;
