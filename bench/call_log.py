@@ -22,19 +22,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import and_, create_engine, func, inspect, or_, select, text  # noqa: E402
+from sqlalchemy import and_, func, inspect, or_, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
+
+from bench._databases import DEFAULT_PG_ADMIN_URL, fresh_database, growth_table  # noqa: E402
 
 from zongji.domain.caller_id import reversed_digits, search_digits  # noqa: E402
 from zongji.services import calls as service  # noqa: E402
@@ -249,46 +248,31 @@ def measure(engine, size: int, repeat: int, rnd: random.Random, line_ids: list[i
 
 def run_backend(backend: str, sizes: list[int], repeat: int, pg_admin_url: str, seed: int) -> dict:
     results: dict[int, dict] = {}
-    folder = tempfile.mkdtemp(prefix="zongji-call-log-")
-    pg_name = f"zongji_bench_calllog_{uuid.uuid4().hex[:8]}"
-    admin = None
-    if backend == "sqlite":
-        url = f"sqlite:///{folder}/bench.db"
-    else:
-        admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        url = pg_admin_url.rsplit("/", 1)[0] + "/" + pg_name
-    engine = make_engine(url, pool_size=2)
-    try:
-        SCHEMA.create_all(engine)
-        with Session(engine) as s:
-            org = Organisation(code="city", name="示例市", kind="city_hotline")
-            s.add(org)
-            s.flush()
-            lines = [Line(organisation_id=org.id, code=code, name=code, kind="hotline_12345", number=number)
-                     for code, number, _ in LINES]
-            s.add_all(lines)
-            s.commit()
-            line_ids = [x.id for x in lines]
-        assert set(inspect(engine).get_table_names()) >= {"calls"}
-        pop, have = Population(seed), 0
-        for size in sizes:
-            took = grow(engine, backend, pop, have, size, line_ids)
-            have = size
-            print(f"[{backend}] {size:,} calls loaded and indexed ({took:.0f} s)", flush=True)
-            results[size] = measure(engine, size, repeat, random.Random(seed + size), line_ids)
-            for name, (new, old) in results[size].items():
-                print(f"[{backend}] {size:>11,}  {name:<32} zongji {new:9.1f} ms   baseline {old:9.1f} ms", flush=True)
-    finally:
-        engine.dispose()
-        if admin is not None:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
-        for p in Path(folder).glob("*"):
-            p.unlink()
-        os.rmdir(folder)
+    with fresh_database(backend, "calllog", pg_admin_url) as url:
+        engine = make_engine(url, pool_size=2)
+        try:
+            SCHEMA.create_all(engine)
+            with Session(engine) as s:
+                org = Organisation(code="city", name="示例市", kind="city_hotline")
+                s.add(org)
+                s.flush()
+                lines = [Line(organisation_id=org.id, code=code, name=code, kind="hotline_12345", number=number)
+                         for code, number, _ in LINES]
+                s.add_all(lines)
+                s.commit()
+                line_ids = [x.id for x in lines]
+            assert set(inspect(engine).get_table_names()) >= {"calls"}
+            pop, have = Population(seed), 0
+            for size in sizes:
+                took = grow(engine, backend, pop, have, size, line_ids)
+                have = size
+                print(f"[{backend}] {size:,} calls loaded and indexed ({took:.0f} s)", flush=True)
+                results[size] = measure(engine, size, repeat, random.Random(seed + size), line_ids)
+                for name, (new, old) in results[size].items():
+                    print(f"[{backend}] {size:>11,}  {name:<32} zongji {new:9.1f} ms   baseline {old:9.1f} ms",
+                          flush=True)
+        finally:
+            engine.dispose()
     return results
 
 
@@ -298,8 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--backends", default="sqlite,postgresql")
     p.add_argument("--repeat", type=int, default=5, help="runs per look-up (median)")
     p.add_argument("--seed", type=int, default=20261204)
-    p.add_argument("--pg-admin-url", default=os.environ.get(
-        "ZONGJI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
     args = p.parse_args(argv)
     sizes = sorted(int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip())
     want_total[0] = sizes[-1]
@@ -308,17 +291,7 @@ def main(argv: list[str] | None = None) -> int:
           file=buf)
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         res = run_backend(backend, sizes, args.repeat, args.pg_admin_url, args.seed)
-        print(f"\n{backend}: median ms (zongji / baseline)", file=buf)
-        names = list(res[sizes[0]])
-        print(f"{'look-up':<32}" + "".join(f"{s:>22,}" for s in sizes)
-              + (f"{'growth':>22}" if len(sizes) > 1 else ""), file=buf)
-        for name in names:
-            cells = "".join(f"{res[s][name][0]:>10.1f} / {res[s][name][1]:>9.1f}" for s in sizes)
-            growth = ""
-            if len(sizes) > 1:
-                a, b = res[sizes[0]][name], res[sizes[-1]][name]
-                growth = f"{b[0] / a[0]:>10.1f}x / {b[1] / a[1]:>8.1f}x"
-            print(f"{name:<32}{cells}{growth}", file=buf)
+        growth_table(backend, res, sizes, 32, buf)
     print("\n" + buf.getvalue())
     return 0
 

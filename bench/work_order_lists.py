@@ -60,22 +60,21 @@ import itertools
 import json
 import math
 import multiprocessing
-import os
 import random
 import re
 import statistics
 import sys
-import tempfile
 import time
 import traceback
-import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import create_engine, event, func, or_, select, text  # noqa: E402
+from sqlalchemy import event, func, or_, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
+
+from bench._databases import DEFAULT_PG_ADMIN_URL, fresh_database, growth_table  # noqa: E402
 
 from bench.dispatch_eval.spoken import SPOKEN  # noqa: E402
 from zongji.domain.caller_id import reversed_digits, search_digits  # noqa: E402
@@ -845,53 +844,36 @@ def _seed_reference(engine, texts: Texts) -> dict:
 def run_backend(backend: str, sizes: list[int], repeat: int, pg_admin_url: str, seed: int, fts_mode: str,
                 show_plans: bool, keep: bool = False) -> dict:
     results: dict[int, dict] = {}
-    folder = tempfile.mkdtemp(prefix="zongji-work-orders-")
-    pg_name = f"zongji_bench_orders_{uuid.uuid4().hex[:8]}"
-    admin = None
-    if backend == "sqlite":
-        url = f"sqlite:///{folder}/bench.db"
-    else:
-        admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{pg_name}"'))
-        url = pg_admin_url.rsplit("/", 1)[0] + "/" + pg_name
-    engine = make_engine(url, pool_size=2)
-    producer = None
-    try:
-        SCHEMA.create_all(engine)
-        ctx = _seed_reference(engine, Texts())
-        timeline = Timeline(sizes[-1])
-        producer = Producer(seed, sizes[-1], ctx["line"], ctx["units"], ctx["streets"], backend == "sqlite")
-        have = 0
-        for size in sizes:
-            took_load, took_index, aged = grow(engine, backend, producer, timeline, have, size, fts_mode)
-            added, have = size - have, size
-            now = timeline.now(size)
-            with Session(engine) as s:
-                open_n = s.scalar(select(func.count()).where(WorkOrder.status.notin_([str(x) for x in FINAL_STATUSES])))
-                leader = s.scalar(select(func.count()).where(WorkOrder.status.in_([str(x) for x in LEADER_STATUSES])))
-            print(f"[{backend}] {size:,} orders: {added:,} loaded in {took_load:.0f} s ({added / took_load:,.0f} "
-                  f"orders/s), indexed in {took_index:.0f} s; {aged:,} open orders brought forward; "
-                  f"{open_n:,} open, {leader:,} with the shift leaders", flush=True)
-            results[size] = measure(engine, backend, size, repeat, random.Random(seed + size), now, ctx,
-                                    show_plans and size == sizes[-1])
-            for name, (new, old, found, same) in results[size].items():
-                print(f"[{backend}] {size:>11,}  {name:<28} zongji {new:9.1f} ms   baseline {old:9.1f} ms"
-                      f"   found {found:>11,.0f}{'' if same else '   COUNTS DIFFER'}", flush=True)
-    finally:
-        if producer is not None:
-            producer.close()
-        engine.dispose()
-        if keep:
-            print(f"[{backend}] kept: {url}", flush=True)
-        elif admin is not None:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
-        if not keep:
-            for p in Path(folder).glob("*"):
-                p.unlink()
-            os.rmdir(folder)
+    with fresh_database(backend, "orders", pg_admin_url, keep=keep) as url:
+        engine = make_engine(url, pool_size=2)
+        producer = None
+        try:
+            SCHEMA.create_all(engine)
+            ctx = _seed_reference(engine, Texts())
+            timeline = Timeline(sizes[-1])
+            producer = Producer(seed, sizes[-1], ctx["line"], ctx["units"], ctx["streets"], backend == "sqlite")
+            have = 0
+            for size in sizes:
+                took_load, took_index, aged = grow(engine, backend, producer, timeline, have, size, fts_mode)
+                added, have = size - have, size
+                now = timeline.now(size)
+                with Session(engine) as s:
+                    open_n = s.scalar(select(func.count()).where(
+                        WorkOrder.status.notin_([str(x) for x in FINAL_STATUSES])))
+                    leader = s.scalar(select(func.count()).where(
+                        WorkOrder.status.in_([str(x) for x in LEADER_STATUSES])))
+                print(f"[{backend}] {size:,} orders: {added:,} loaded in {took_load:.0f} s "
+                      f"({added / took_load:,.0f} orders/s), indexed in {took_index:.0f} s; {aged:,} open orders "
+                      f"brought forward; {open_n:,} open, {leader:,} with the shift leaders", flush=True)
+                results[size] = measure(engine, backend, size, repeat, random.Random(seed + size), now, ctx,
+                                        show_plans and size == sizes[-1])
+                for name, (new, old, found, same) in results[size].items():
+                    print(f"[{backend}] {size:>11,}  {name:<28} zongji {new:9.1f} ms   baseline {old:9.1f} ms"
+                          f"   found {found:>11,.0f}{'' if same else '   COUNTS DIFFER'}", flush=True)
+        finally:
+            if producer is not None:
+                producer.close()
+            engine.dispose()
     return results
 
 
@@ -908,8 +890,7 @@ def main(argv: list[str] | None = None) -> int:
                    "largest size")
     p.add_argument("--keep", action="store_true", help="leave the databases for a look (their address is "
                    "printed; drop them yourself)")
-    p.add_argument("--pg-admin-url", default=os.environ.get(
-        "ZONGJI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
     args = p.parse_args(argv)
     sizes = sorted(int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip())
     buf = io.StringIO()
@@ -919,17 +900,7 @@ def main(argv: list[str] | None = None) -> int:
     for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
         res = run_backend(backend, sizes, args.repeat, args.pg_admin_url, args.seed, args.sqlite_fts, args.explain,
                           args.keep)
-        print(f"\n{backend}: median ms (zongji / baseline)", file=buf)
-        names = list(res[sizes[0]])
-        print(f"{'look-up':<28}" + "".join(f"{s:>22,}" for s in sizes)
-              + (f"{'growth':>22}" if len(sizes) > 1 else ""), file=buf)
-        for name in names:
-            cells = "".join(f"{res[s][name][0]:>10.1f} / {res[s][name][1]:>9.1f}" for s in sizes)
-            growth = ""
-            if len(sizes) > 1:
-                a, b = res[sizes[0]][name], res[sizes[-1]][name]
-                growth = f"{b[0] / a[0]:>10.1f}x / {b[1] / a[1]:>8.1f}x"
-            print(f"{name:<28}{cells}{growth}", file=buf)
+        growth_table(backend, res, sizes, 28, buf)
     print("\n" + buf.getvalue())
     return 0
 
