@@ -4,10 +4,13 @@ catalogue, warm after the worker's retraining, the acceptance rate, and who may 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 
+from zongji.services.dispatch import training
 from zongji.store.catalogue_models import CatalogueMatter, DispatchModelState, DispatchSuggestion
 from zongji.store.models import Department, Job, utcnow
 from zongji.worker.runner import Worker
@@ -85,7 +88,31 @@ def test_the_leader_dispatches_on_the_suggestion_and_the_rate_counts_it(as_role,
     assert r.status_code == 422 and "date_to" in r.text
 
 
-def test_the_worker_learns_from_the_orders_units_kept(as_role, units, write, runtime):
+def _write_held_elsewhere(url: str) -> bool:
+    """Whether another connection holds a write transaction on the database now: on SQLite its
+    one write lock (taken at once or not at all), on PostgreSQL a session with a transaction id
+    (it has written or locked a row)."""
+    if url.startswith("sqlite"):
+        probe = sqlite3.connect(url.split("///", 1)[1], isolation_level=None, timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError as exc:
+            assert "locked" in str(exc)
+            return True
+        finally:
+            probe.close()
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as c:
+            return bool(c.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                      "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")))
+    finally:
+        engine.dispose()
+
+
+def test_the_worker_learns_from_the_orders_units_kept(as_role, units, write, runtime, monkeypatch, settings):
     city, housing = units
     _catalogue(write, city, housing)
     op, leader, admin = as_role("operator"), as_role("shift_leader"), as_role("admin")
@@ -98,9 +125,20 @@ def test_the_worker_learns_from_the_orders_units_kept(as_role, units, write, run
     assert op.post("/api/dispatch/retrain").status_code == 403
     r = admin.post("/api/dispatch/retrain")
     assert r.status_code == 202, r.text
+    # Training takes seconds on a real history; the worker must not hold the write lock meanwhile
+    # (on SQLite every writer, the CTI writer's calls first, would wait for it).
+    held_while_training = []
+    fit_model = training._train_once
+
+    def train(*args, **kwargs):
+        held_while_training.append(_write_held_elsewhere(settings.resolved_database_url))
+        return fit_model(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_train_once", train)
     w = Worker(runtime, handlers=load_all(), clock=lambda: utcnow() + dt.timedelta(seconds=1))
     while w.run_once():
         pass
+    assert held_while_training and not any(held_while_training)
     with write() as s:
         job = s.scalar(select(Job).where(Job.kind == "dispatch.retrain", Job.key.like("dispatch.retrain:asked:%")))
         assert job.state == "done", (job.state, job.due_at, job.last_error if hasattr(job, "last_error") else None)

@@ -4,19 +4,27 @@ A handler is ``def handle(session, job, now, runtime) -> None``; ``runtime`` is 
 :class:`zongji.bootstrap.Runtime` (settings, switchboard adapter). It runs inside the transaction
 that marks the job done, so its database effects happen exactly once. It may schedule further jobs with
 ``zongji.store.jobs.schedule`` in the same session. Raise ``Retry`` to run it again later.
+
+A handler whose work is long (fitting a model, say) does it in a ``prepare`` step, registered
+with ``handler(kind, prepare=fn)``: ``fn(session, job, now, runtime)`` runs first on a reading
+session, outside any write transaction, and the handler then gets its result as ``prepared``
+and only writes. On SQLite the write transaction holds the database's one write lock: seconds of
+work inside it would hold up every writer, the CTI writer's calls first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from zongji.bootstrap import Runtime
 from zongji.store.models import Job
 
-Handler = Callable[[Session, Job, dt.datetime, Runtime], None]
+Handler = Callable[..., None]  # (session, job, now, runtime[, prepared]) -> None
+Prepare = Callable[[Session, Job, dt.datetime, Runtime], Any]
 _HANDLERS: dict[str, Handler] = {}
 # Run once by each worker as it starts, in a transaction: they schedule periodic jobs.
 StartHook = Callable[[Session, dt.datetime, Runtime], None]
@@ -31,12 +39,19 @@ class Retry(Exception):
         self.delay = delay
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
+def handler(kind: str, *, prepare: Prepare | None = None) -> Callable[[Handler], Handler]:
     def _register(fn: Handler) -> Handler:
+        if prepare is not None:
+            fn.prepare = prepare  # type: ignore[attr-defined]
         _HANDLERS[kind] = fn
         return fn
 
     return _register
+
+
+def preparer(fn: Handler) -> Prepare | None:
+    """The ``prepare`` step of a handler, if it has one."""
+    return getattr(fn, "prepare", None)
 
 
 def on_start(fn: StartHook) -> StartHook:

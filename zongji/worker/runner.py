@@ -20,11 +20,12 @@ from collections.abc import Callable
 from zongji.bootstrap import Runtime
 from zongji.store import jobs as job_store
 from zongji.store.db import transaction
-from zongji.store.models import utcnow
-from zongji.worker.registry import Handler, Retry, start_hooks
+from zongji.store.models import Job, utcnow
+from zongji.worker.registry import Handler, Retry, preparer, start_hooks
 from zongji.worker.tasks import load_all
 
 log = logging.getLogger("zongji.worker")
+_UNPREPARED = object()
 
 
 def worker_name() -> str:
@@ -69,11 +70,16 @@ class Worker:
     def _run(self, job_id: int) -> None:
         now = self.clock()
         try:
+            prepared = self._prepare(job_id, now)
             with transaction(self.session_factory) as s:
                 job = job_store.lock_claimed(s, job_id, self.name)
                 if job is None:
                     return  # lost the lease to another worker: it will run the job
-                self.handlers[job.kind](s, job, now, self.runtime)
+                handle = self.handlers[job.kind]
+                if prepared is _UNPREPARED:
+                    handle(s, job, now, self.runtime)
+                else:
+                    handle(s, job, now, self.runtime, prepared)
                 job_store.finish(job)
         except Exception as exc:  # noqa: BLE001 - a failing handler must not stop the worker
             delay = exc.delay if isinstance(exc, Retry) else dt.timedelta(seconds=30)
@@ -88,6 +94,16 @@ class Worker:
                     job_store.finish(job, state="failed", error=error)
                 else:
                     job_store.release_for_retry(job, due_at=now + delay, error=error)
+
+    def _prepare(self, job_id: int, now: dt.datetime):
+        """The handler's ``prepare`` step (registry), on a reading session: no write lock is held
+        while it works. Its result is discarded if the lease is lost meanwhile."""
+        with self.session_factory() as s:
+            job = s.get(Job, job_id)
+            prepare = preparer(self.handlers[job.kind]) if job is not None else None
+            if prepare is None:
+                return _UNPREPARED
+            return prepare(s, job, now, self.runtime)
 
     def start(self) -> None:
         """Run the start hooks (periodic jobs kept scheduled); a failure is logged, not fatal."""

@@ -136,11 +136,18 @@ def _train_once(examples: list[Example], units: list[int], epochs: int) -> Model
     return model
 
 
-def retrain(session: Session, org: Organisation, settings: Settings, now: dt.datetime,
-            extra: list[Example] | None = None) -> DispatchModelState:
-    """Fit the model and store it with the next revision (in the caller's transaction)."""
+def fit_for_retraining(session: Session, org: Organisation, settings: Settings,
+                       extra: list[Example] | None = None) -> tuple[Model, int]:
+    """The model a retraining stores (``store``) and the number of orders it used: reads only,
+    so the worker fits it outside its write transaction (seconds for a centre with a history)."""
     model, _analyzer, used = fit(session, org, orders=settings.dispatch_training_orders,
                                  epochs=settings.dispatch_training_epochs, extra=extra)
+    return model, used
+
+
+def store(session: Session, org: Organisation, model: Model, used: int, now: dt.datetime) -> DispatchModelState:
+    """Replace the centre's stored weights by ``model``'s and raise its revision (in the caller's
+    transaction): every process reloads the model once."""
     session.execute(delete(DispatchModelTerm).where(DispatchModelTerm.organisation_id == org.id))
     rows = [{"organisation_id": org.id, "unit_id": u, "term": f[:100], "weight": w} for f, u, w in model.rows()]
     seen: set[tuple[int, str]] = set()

@@ -37,16 +37,29 @@ def schedule_nightly(session: Session, now: dt.datetime, settings: Settings) -> 
     jobs.schedule(session, training.RETRAIN_JOB, NIGHTLY + due.isoformat(), due)
 
 
-@handler(training.RETRAIN_JOB)
-def retrain(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> None:
-    """Retrain the centres that have a catalogue (or the one the payload names); a nightly job
-    schedules the next night's."""
+def _centres(session: Session, job: Job) -> list[Organisation]:
+    """The centres that have a catalogue, or the one the payload names."""
     org_id = (job.payload or {}).get("organisation_id")
     q = select(Organisation).where(Organisation.id.in_(select(CatalogueMatter.organisation_id).distinct()))
     if org_id is not None:
         q = select(Organisation).where(Organisation.id == int(org_id))
-    for org in session.scalars(q.order_by(Organisation.id)):
-        training.retrain(session, org, runtime.settings, now)
+    return list(session.scalars(q.order_by(Organisation.id)))
+
+
+def fit_models(session: Session, job: Job, now: dt.datetime, runtime: Runtime) -> dict[int, tuple]:
+    """Fit each centre's model on a reading session (the worker's ``prepare`` step): seconds of
+    training that must not hold SQLite's write lock, which the CTI writer needs for every call."""
+    return {org.id: training.fit_for_retraining(session, org, runtime.settings) for org in _centres(session, job)}
+
+
+@handler(training.RETRAIN_JOB, prepare=fit_models)
+def retrain(session: Session, job: Job, now: dt.datetime, runtime: Runtime, fitted: dict[int, tuple]) -> None:
+    """Store the models fitted for the centres (a centre gone meanwhile is skipped) and settle
+    the suggestions; a nightly job schedules the next night's."""
+    for org_id, (model, used) in sorted(fitted.items()):
+        org = session.get(Organisation, org_id)
+        if org is not None:
+            training.store(session, org, model, used, now)
     acceptance.settle(session, now)
     if job.key.startswith(NIGHTLY):
         schedule_nightly(session, now, runtime.settings)
