@@ -97,6 +97,7 @@ from zongji.services.work_orders.stored_state import state_to_json  # noqa: E402
 from zongji.services.work_orders.visibility import Viewer, line_clause, visible_clause  # noqa: E402
 from zongji.store import work_order_models  # noqa: E402
 from zongji.store.db import make_engine  # noqa: E402
+from zongji.store.full_text import FullTextIndex  # noqa: E402
 from zongji.store.models import Department, Line, Organisation, User  # noqa: E402
 from zongji.store.schema import metadata as SCHEMA  # noqa: E402
 from zongji.store.work_order_models import WorkOrder, WorkOrderCategory, WorkOrderUnit  # noqa: E402
@@ -877,6 +878,43 @@ def run_backend(backend: str, sizes: list[int], repeat: int, pg_admin_url: str, 
     return results
 
 
+def measure_existing(url: str, repeat: int, seed: int, show_plans: bool) -> tuple[str, int, dict]:
+    """Measure a database a ``--keep`` run left, as it would have at its largest size, after
+    bringing its search index to this code's (PostgreSQL: the GIN index by blocks of ids,
+    migration 0039, built from the stored terms; the old one dropped)."""
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql"
+    engine = make_engine(url, pool_size=2)
+    try:
+        with Session(engine) as s:
+            size = s.scalar(select(func.max(WorkOrder.id))) or 0
+            boss = s.scalar(select(User.id).where(User.username == "boss"))
+            handlers = dict(s.execute(select(User.department_id, User.id).where(User.role == "unit_handler")).all())
+        if backend != "sqlite" and FTS_STATEMENTS is not None:
+            t0 = time.perf_counter()
+            with engine.connect() as c:
+                c.execute(text("SET maintenance_work_mem = '1GB'"))
+                plain = FullTextIndex("work_orders")
+                if plain.gin_index != work_order_models.ORDER_SEARCH.gin_index:
+                    for sql in plain.statements(c.dialect.name, drop=True):
+                        c.exec_driver_sql(sql)
+                for sql in FTS_STATEMENTS(c.dialect.name):
+                    c.exec_driver_sql(sql)
+                c.commit()
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.exec_driver_sql("VACUUM ANALYZE work_orders")
+            print(f"[{backend}] {size:,} orders: search index brought to this code's in "
+                  f"{time.perf_counter() - t0:.0f} s", flush=True)
+        ctx = {"boss": boss, "handlers": handlers}
+        out = measure(engine, backend, size, repeat, random.Random(seed + size), Timeline(size).now(size), ctx,
+                      show_plans)
+        for name, (new, old, found, same) in out.items():
+            print(f"[{backend}] {size:>11,}  {name:<28} zongji {new:9.1f} ms   baseline {old:9.1f} ms"
+                  f"   found {found:>11,.0f}{'' if same else '   COUNTS DIFFER'}", flush=True)
+        return backend, size, out
+    finally:
+        engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", default="100000,300000", help="comma-separated order counts, ascending")
@@ -891,7 +929,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="leave the databases for a look (their address is "
                    "printed; drop them yourself)")
     p.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
+    p.add_argument("--existing", metavar="URL", help="measure a database a --keep run left (no loading), "
+                   "with this code's search index")
     args = p.parse_args(argv)
+    if args.existing:
+        backend, size, res = measure_existing(args.existing, args.repeat, args.seed, args.explain)
+        buf = io.StringIO()
+        growth_table(backend, {size: res}, [size], 28, buf)
+        print("\n" + buf.getvalue())
+        return 0
     sizes = sorted(int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip())
     buf = io.StringIO()
     print(f"work-order lists bench {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, sizes {sizes}, "

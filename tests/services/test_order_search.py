@@ -15,7 +15,7 @@ from zongji.domain.work_orders.words import OrderType, Status
 from zongji.services.work_orders import listing
 from zongji.services.work_orders.stored_state import state_to_json
 from zongji.services.work_orders.visibility import Viewer
-from zongji.store.work_order_models import SEARCHED, WorkOrder
+from zongji.store.work_order_models import ORDER_SEARCH, SEARCHED, WorkOrder
 
 T0 = dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC)
 PHRASES = ["路边流浪狗很多晚上叫", "幸福小区3号楼电梯坏了", "阳光花园物业不打扫楼道", "东区幸福路路灯不亮",
@@ -28,13 +28,14 @@ QUERIES = ["流浪狗", "小区", "幸福路", "3号楼", "wifi", "WiFi", "WIFI"
            "没有这样的话", "欧阳", "3栋", "过期牛奶", "反映：物业", "13800001111", "0001", "楼道", "Ｂ座"]
 
 
-def _seed(write, n: int = 240) -> None:
+def _seed(write, n: int = 240, *, id_step: int | None = None) -> None:
+    """``n`` orders; ``id_step``: their ids that far apart (the search index's blocks of ids)."""
     rnd = random.Random(7)
     state = state_to_json(WorkOrderState(order_type=OrderType.REQUEST, created_at=T0, status=Status.CREATED))
     with write() as s:
         for i in range(n):
             text = "".join(rnd.sample(PHRASES, rnd.randint(1, 3)))
-            s.add(WorkOrder(number=f"20260105-{i:05d}", order_type="request", status="created", created_at=T0 + dt.timedelta(minutes=i),
+            s.add(WorkOrder(id=1 + i * id_step if id_step else None, number=f"20260105-{i:05d}", order_type="request", status="created", created_at=T0 + dt.timedelta(minutes=i),
                             state=state, caller_name=rnd.choice(NAMES), caller_number=f"1380000{i % 40:04d}",
                             description=text, place=rnd.choice(PLACES)))
 
@@ -109,12 +110,13 @@ def test_an_edited_order_is_found_by_its_new_words_only(write, session_factory):
 def test_text_search_lists_newest_first_page_after_page_and_counts_up_to_its_cap(write, session_factory, monkeypatch):
     """Whatever a word's share of the orders — most of them, a few, one character, none — its
     pages list every match once, newest first, and the count is exact up to the cap ("N+"
-    beyond). Small windows and cap, so that PostgreSQL's window-by-window read (``_newest_matches``)
-    crosses several windows on the way, as it does at millions of orders."""
-    monkeypatch.setattr(listing, "WINDOW_FIRST", 4)
-    monkeypatch.setattr(listing, "WINDOW_GROWTH", 2)
+    beyond). The orders' ids lie as far apart as a history of 2 M orders, and the cap is small,
+    so that PostgreSQL's block-by-block read (``_newest_matches``) crosses several windows of
+    blocks on the way, as it does at millions of orders."""
     monkeypatch.setattr(listing, "TEXT_COUNT_MAX", 30)
-    _seed(write)
+    step = 9_000
+    assert ORDER_SEARCH.block_of(1 + 239 * step) >= 2 ** 5  # windows of 1, 2, 4, 8, 16 blocks and more
+    _seed(write, id_step=step)
     boss = Viewer(0, "boss", "boss", "supervisor", None)
     with session_factory() as s:
         for q in ("小区", "狗", "ABC", "欧阳", "Ｂ座", "没有这样的话"):

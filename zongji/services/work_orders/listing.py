@@ -32,6 +32,7 @@ from zongji.store.work_order_models import (
     LEADER_QUEUE_SQL,
     OPEN_ORDERS_SQL,
     ORDER_FTS_TABLE,
+    ORDER_SEARCH,
     SEARCHED,
     WorkOrder,
     WorkOrderUnit,
@@ -45,10 +46,10 @@ VIEWS = ("all", "dispatch", "callbacks", "supervision", "unit", "extensions")
 # rather than reading thousands of orders (issue 18).
 TEXT_COUNT_MAX = 1_000
 # PostgreSQL's full-text index cannot give its matches newest first: a text search reads the
-# newest WINDOW_FIRST order ids, then WINDOW_GROWTH times more at each step, until the page is
-# full (``_newest_matches``).
-WINDOW_FIRST = 2_000
-WINDOW_GROWTH = 8
+# index for the newest block of order ids (``ORDER_SEARCH``: its terms are tagged with their
+# block), then WINDOW_GROWTH times as many blocks at each step, until the page and the count are
+# found (``_newest_matches``).
+WINDOW_GROWTH = 2
 
 
 def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "all", status: str | None = None,
@@ -118,7 +119,7 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
     if supervised is not None:
         conds.append(WorkOrder.supervised.is_(supervised))
     if query:
-        conds.append(_contains(query) if streamed else search_condition(session, query))
+        conds.append(_contains(query) if streamed or windowed else search_condition(session, query))
     if view == "unit":
         rows, total, exact = _unit_view(session, viewer.unit_id, conds, page, page_size)
         return _page(session, rows, total, exact, page, page_size, tz, now, viewer)
@@ -141,7 +142,7 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
     if windowed:
         # Newest first (order ids follow the time orders are created), as SQLite's stream reads;
         # the count and the page from the same read.
-        found = _newest_matches(session, conds, max(page * page_size, cap + 1))
+        found = _newest_matches(session, conds, terms, max(page * page_size, cap + 1))
         total, exact = (len(found), True) if len(found) <= cap else (cap, False)
         ids = found[(page - 1) * page_size:page * page_size]
         rows = list(session.scalars(select(WorkOrder).where(WorkOrder.id.in_(ids)).order_by(WorkOrder.id.desc()))
@@ -154,21 +155,25 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
     return _page(session, rows, total, exact, page, page_size, tz, now, viewer)
 
 
-def _newest_matches(session: Session, conds: list[Any], need: int) -> list[int]:
-    """The ids of the newest ``need`` orders meeting ``conds`` (a text search on PostgreSQL),
-    newest first, read window by window of order ids from the newest: WINDOW_FIRST ids, then
-    WINDOW_GROWTH times more each step. In each window the database reads the index that suits
-    it — a common word is met within the first ids, walked backwards; a rare one through the
-    full-text index limited to the window — so no look-up reads every match of a word used in
-    a quarter of the orders, nor walks through years for a rare one."""
-    hi = session.scalar(select(func.max(WorkOrder.id))) or 0
+def _newest_matches(session: Session, conds: list[Any], terms: list[str], need: int) -> list[int]:
+    """The ids of the newest ``need`` orders holding ``terms`` and meeting ``conds`` (a text
+    search on PostgreSQL), newest first, read block by block of order ids from the newest: one
+    block, then WINDOW_GROWTH times as many at each step. Each read takes from the index only
+    the terms of its blocks, so a common word (a quarter of the orders) is found in the newest
+    block without reading its millions of older matches, and a rare one costs one small index
+    look-up a step, however many years of orders lie behind."""
+    top = session.scalar(select(func.max(WorkOrder.id)))
+    if not top:
+        return []
     found: list[int] = []
-    size = WINDOW_FIRST
-    while hi > 0 and len(found) < need:
-        lo = max(0, hi - size)
-        found += session.scalars(select(WorkOrder.id).where(*conds, WorkOrder.id > lo, WorkOrder.id <= hi)
-                                 .order_by(WorkOrder.id.desc()).limit(need - len(found)))
-        hi, size = lo, size * WINDOW_GROWTH
+    last, blocks = ORDER_SEARCH.block_of(top), 1
+    while last >= 0 and len(found) < need:
+        first = max(0, last - blocks + 1)
+        lo, hi = ORDER_SEARCH.block_range(first, last)
+        found += session.scalars(select(WorkOrder.id).where(
+            *conds, _in_blocks(terms, range(first, last + 1)), WorkOrder.id >= lo, WorkOrder.id <= hi)
+            .order_by(WorkOrder.id.desc()).limit(need - len(found)))
+        last, blocks = first - 1, blocks * WINDOW_GROWTH
     return found
 
 
@@ -271,5 +276,12 @@ def _holding(session: Session, terms: list[str]) -> Any:
     """Orders whose ``search_terms`` hold every one of ``terms``."""
     if session.get_bind().dialect.name == "sqlite":
         return WorkOrder.id.in_(select(text("rowid")).select_from(text(ORDER_FTS_TABLE)).where(_fts_match(terms)))
-    return text("to_tsvector('simple', work_orders.search_terms) @@ plainto_tsquery('simple', :terms)"
-                ).bindparams(terms=" ".join(terms))
+    top = session.scalar(select(func.max(WorkOrder.id))) or 0
+    return _in_blocks(terms, range(ORDER_SEARCH.block_of(top) + 1))
+
+
+def _in_blocks(terms: list[str], blocks: range) -> Any:
+    """PostgreSQL: orders of ``blocks`` whose terms hold every one of ``terms`` (``ORDER_SEARCH``'s
+    expression, so its GIN index serves it)."""
+    return text(f"{ORDER_SEARCH.vector_sql(qualified=True)} @@ CAST(:blocks_query AS tsquery)").bindparams(
+        blocks_query=ORDER_SEARCH.tsquery(terms, blocks))

@@ -27,7 +27,11 @@ they are cleared, and such orders get no search terms, as the job now does.
 from alembic import op
 import sqlalchemy as sa
 
-from zongji.store.work_order_models import LEADER_QUEUE_SQL, ORDER_SEARCH
+from zongji.store.full_text import FullTextIndex
+from zongji.store.work_order_models import LEADER_QUEUE_SQL
+
+# The index as of this revision (0039 tags its terms with their block of ids on PostgreSQL).
+ORDER_SEARCH = FullTextIndex("work_orders")
 
 
 revision = '0037'

@@ -16,7 +16,10 @@ rule is copied here, frozen, as of this revision.
 from alembic import op
 import sqlalchemy as sa
 
-from zongji.store.work_order_models import ORDER_SEARCH
+from zongji.store.full_text import FullTextIndex
+
+# The index as of this revision (0039 tags its terms with their block of ids on PostgreSQL).
+ORDER_SEARCH = FullTextIndex("work_orders")
 
 
 revision = '0038'
