@@ -196,7 +196,11 @@ def _unit_view(session: Session, unit: int | None, conds: list[Any], page: int,
         return [], 0, True
     mine = select(WorkOrder).join(WorkOrderUnit, and_(WorkOrderUnit.order_id == WorkOrder.id,
                                                       WorkOrderUnit.unit_id == unit)).where(*conds)
-    n = session.scalar(select(func.count()).select_from(mine.limit(COUNT_EXACT_MAX + 1).subquery())) or 0
+    # Without a filter, counted from the unit's links alone (read from their index only); with
+    # one, through the orders.
+    counted = mine.with_only_columns(WorkOrder.id) if conds else \
+        select(WorkOrderUnit.order_id).where(WorkOrderUnit.unit_id == unit)
+    n = session.scalar(select(func.count()).select_from(counted.limit(COUNT_EXACT_MAX + 1).subquery())) or 0
     total, exact = (n, True) if n <= COUNT_EXACT_MAX else (COUNT_EXACT_MAX, False)
     still_open = mine.where(text(OPEN_ORDERS_SQL))
     n_open = session.scalar(select(func.count()).select_from(still_open.subquery())) or 0
