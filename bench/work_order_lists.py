@@ -725,7 +725,9 @@ def explain(s: Session, engine, backend: str, name: str, run) -> None:
 
 
 def measure(engine, backend: str, size: int, repeat: int, rnd: random.Random, now: dt.datetime, ctx: dict,
-            show_plans: bool) -> dict[str, tuple[float, float, float, bool]]:
+            show_plans: bool, only: tuple[str, ...] = ()) -> dict[str, tuple[float, float, float, bool]]:
+    """Zongji's and the baseline's median per look-up (``only``: the look-ups whose names hold
+    one of these)."""
     with Session(engine) as s:
         boss = Viewer.of(s.get(User, ctx["boss"]))
         handlers = {u: Viewer.of(s.get(User, uid)) for u, uid in ctx["handlers"].items()}
@@ -770,6 +772,8 @@ def measure(engine, backend: str, size: int, repeat: int, rnd: random.Random, no
                                        _cycle(RARE_CHAR, repeat)),
         }
         for name, (new, base, probes) in lookups.items():
+            if only and not any(o in name for o in only):
+                continue
             s.rollback()
             answers: list[dict] = []
             t_new = _median_ms(lambda p: answers.append(new(p)), probes)
@@ -780,7 +784,7 @@ def measure(engine, backend: str, size: int, repeat: int, rnd: random.Random, no
             # of a number, which is now found at its beginning or end only: issue 18).
             same = name in DIGIT_RULE or all(a["total"] == n for a, n in zip(answers, found) if a["total_exact"])
             out[name] = (t_new, t_old, statistics.median(found), same)
-        if show_plans:
+        if show_plans and not only:
             picks = {"all orders, first page": None, "dispatch view": None, "status in_progress": None,
                      "a unit's orders (unit_id)": probe_units[0], "unit view, busiest unit": busiest,
                      "q: full caller number": phones[0], "q: its last 4 digits": phones[0],
@@ -878,7 +882,8 @@ def run_backend(backend: str, sizes: list[int], repeat: int, pg_admin_url: str, 
     return results
 
 
-def measure_existing(url: str, repeat: int, seed: int, show_plans: bool) -> tuple[str, int, dict]:
+def measure_existing(url: str, repeat: int, seed: int, show_plans: bool,
+                     only: tuple[str, ...] = ()) -> tuple[str, int, dict]:
     """Measure a database a ``--keep`` run left, as it would have at its largest size, after
     bringing its search index to this code's (PostgreSQL: the GIN index by blocks of ids,
     migration 0039, built from the stored terms; the old one dropped)."""
@@ -889,12 +894,16 @@ def measure_existing(url: str, repeat: int, seed: int, show_plans: bool) -> tupl
             size = s.scalar(select(func.max(WorkOrder.id))) or 0
             boss = s.scalar(select(User.id).where(User.username == "boss"))
             handlers = dict(s.execute(select(User.department_id, User.id).where(User.role == "unit_handler")).all())
-        if backend != "sqlite" and FTS_STATEMENTS is not None:
+        search_index = work_order_models.ORDER_SEARCH.gin_index
+        with engine.connect() as c:
+            has_index = backend == "sqlite" or bool(c.scalar(text("SELECT to_regclass(:name) IS NOT NULL"),
+                                                              {"name": search_index}))
+        if not has_index and FTS_STATEMENTS is not None:
             t0 = time.perf_counter()
             with engine.connect() as c:
                 c.execute(text("SET maintenance_work_mem = '1GB'"))
                 plain = FullTextIndex("work_orders")
-                if plain.gin_index != work_order_models.ORDER_SEARCH.gin_index:
+                if plain.gin_index != search_index:
                     for sql in plain.statements(c.dialect.name, drop=True):
                         c.exec_driver_sql(sql)
                 for sql in FTS_STATEMENTS(c.dialect.name):
@@ -906,7 +915,7 @@ def measure_existing(url: str, repeat: int, seed: int, show_plans: bool) -> tupl
                   f"{time.perf_counter() - t0:.0f} s", flush=True)
         ctx = {"boss": boss, "handlers": handlers}
         out = measure(engine, backend, size, repeat, random.Random(seed + size), Timeline(size).now(size), ctx,
-                      show_plans)
+                      show_plans, only)
         for name, (new, old, found, same) in out.items():
             print(f"[{backend}] {size:>11,}  {name:<28} zongji {new:9.1f} ms   baseline {old:9.1f} ms"
                   f"   found {found:>11,.0f}{'' if same else '   COUNTS DIFFER'}", flush=True)
@@ -931,9 +940,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
     p.add_argument("--existing", metavar="URL", help="measure a database a --keep run left (no loading), "
                    "with this code's search index")
+    p.add_argument("--only", default="", help="with --existing: the look-ups whose names hold one of these "
+                   "comma-separated pieces (e.g. 'unit view,q: place')")
     args = p.parse_args(argv)
     if args.existing:
-        backend, size, res = measure_existing(args.existing, args.repeat, args.seed, args.explain)
+        only = tuple(o.strip() for o in args.only.split(",") if o.strip())
+        backend, size, res = measure_existing(args.existing, args.repeat, args.seed, args.explain, only)
         buf = io.StringIO()
         growth_table(backend, {size: res}, [size], 28, buf)
         print("\n" + buf.getvalue())
