@@ -872,14 +872,18 @@ def run_backend(backend: str, sizes: list[int], repeat: int, pg_admin_url: str, 
                       f"brought forward; {open_n:,} open, {leader:,} with the shift leaders", flush=True)
                 results[size] = measure(engine, backend, size, repeat, random.Random(seed + size), now, ctx,
                                         show_plans and size == sizes[-1])
-                for name, (new, old, found, same) in results[size].items():
-                    print(f"[{backend}] {size:>11,}  {name:<28} zongji {new:9.1f} ms   baseline {old:9.1f} ms"
-                          f"   found {found:>11,.0f}{'' if same else '   COUNTS DIFFER'}", flush=True)
+                _print_results(backend, size, results[size])
         finally:
             if producer is not None:
                 producer.close()
             engine.dispose()
     return results
+
+
+def _print_results(backend: str, size: int, out: dict) -> None:
+    for name, (new, old, found, same) in out.items():
+        print(f"[{backend}] {size:>11,}  {name:<28} zongji {new:9.1f} ms   baseline {old:9.1f} ms"
+              f"   found {found:>11,.0f}{'' if same else '   COUNTS DIFFER'}", flush=True)
 
 
 def measure_existing(url: str, repeat: int, seed: int, show_plans: bool,
@@ -916,9 +920,7 @@ def measure_existing(url: str, repeat: int, seed: int, show_plans: bool,
         ctx = {"boss": boss, "handlers": handlers}
         out = measure(engine, backend, size, repeat, random.Random(seed + size), Timeline(size).now(size), ctx,
                       show_plans, only)
-        for name, (new, old, found, same) in out.items():
-            print(f"[{backend}] {size:>11,}  {name:<28} zongji {new:9.1f} ms   baseline {old:9.1f} ms"
-                  f"   found {found:>11,.0f}{'' if same else '   COUNTS DIFFER'}", flush=True)
+        _print_results(backend, size, out)
         return backend, size, out
     finally:
         engine.dispose()

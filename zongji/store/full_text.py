@@ -9,7 +9,7 @@ character pairs of an order). The database finds candidates with them:
 - PostgreSQL: a GIN index on ``to_tsvector('simple', search_terms)``; or, for a table searched
   newest first through years of rows (the orders), on the terms tagged with the row's *block*
   (``key >> block_bits``: 65,536 ids a block): ``幸福#152``. A look-up of the newest matches then
-  reads the index for the newest blocks only (``condition``), so what it reads does not grow with
+  reads the index for the newest blocks only (``in_blocks``), so what it reads does not grow with
   the years of history behind them; GIN cannot otherwise stop inside a term's list of rows, and a
   common pair's list holds millions.
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from zongji.store.base import Base
 
@@ -54,6 +54,12 @@ class FullTextIndex:
         # (array_to_tsvector parses nothing), empty pieces removed.
         tag = f"'#' || ({key} >> {self.block_bits})::text || ' '"
         return f"array_to_tsvector(array_remove(string_to_array(replace(nullif({col}, '') || ' ', ' ', {tag}), ' '), ''))"
+
+    def in_blocks(self, terms: list[str], blocks: range):
+        """PostgreSQL: rows of ``blocks`` whose terms hold every one of ``terms``, as a condition
+        that repeats the indexed expression, so the GIN index serves it."""
+        return text(f"{self.vector_sql(qualified=True)} @@ CAST(:blocks_query AS tsquery)").bindparams(
+            blocks_query=self.tsquery(terms, blocks))
 
     def tsquery(self, terms: list[str], blocks: range) -> str:
         """PostgreSQL: rows of any of ``blocks`` holding every one of ``terms`` (tsquery text)."""

@@ -171,7 +171,7 @@ def _newest_matches(session: Session, conds: list[Any], terms: list[str], need: 
         first = max(0, last - blocks + 1)
         lo, hi = ORDER_SEARCH.block_range(first, last)
         found += session.scalars(select(WorkOrder.id).where(
-            *conds, _in_blocks(terms, range(first, last + 1)), WorkOrder.id >= lo, WorkOrder.id <= hi)
+            *conds, ORDER_SEARCH.in_blocks(terms, range(first, last + 1)), WorkOrder.id >= lo, WorkOrder.id <= hi)
             .order_by(WorkOrder.id.desc()).limit(need - len(found)))
         last, blocks = first - 1, blocks * WINDOW_GROWTH
     return found
@@ -281,11 +281,5 @@ def _holding(session: Session, terms: list[str]) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return WorkOrder.id.in_(select(text("rowid")).select_from(text(ORDER_FTS_TABLE)).where(_fts_match(terms)))
     top = session.scalar(select(func.max(WorkOrder.id))) or 0
-    return _in_blocks(terms, range(ORDER_SEARCH.block_of(top) + 1))
+    return ORDER_SEARCH.in_blocks(terms, range(ORDER_SEARCH.block_of(top) + 1))
 
-
-def _in_blocks(terms: list[str], blocks: range) -> Any:
-    """PostgreSQL: orders of ``blocks`` whose terms hold every one of ``terms`` (``ORDER_SEARCH``'s
-    expression, so its GIN index serves it)."""
-    return text(f"{ORDER_SEARCH.vector_sql(qualified=True)} @@ CAST(:blocks_query AS tsquery)").bindparams(
-        blocks_query=ORDER_SEARCH.tsquery(terms, blocks))
