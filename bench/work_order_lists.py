@@ -55,6 +55,7 @@ import argparse
 import bisect
 import datetime as dt
 import functools
+import importlib.util
 import io
 import itertools
 import json
@@ -71,7 +72,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import event, func, or_, select, text  # noqa: E402
+from sqlalchemy import event, func, inspect, or_, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench._databases import DEFAULT_PG_ADMIN_URL, fresh_database, growth_table  # noqa: E402
@@ -111,6 +112,7 @@ UNITS = 80
 HAS_TERMS = "search_terms" in WorkOrder.__table__.c
 singles = getattr(substring_index, "singles", None)  # the letters the index holds (0038)
 FTS_STATEMENTS = getattr(getattr(work_order_models, "ORDER_SEARCH", None), "statements", None)
+MIGRATIONS = Path(__file__).resolve().parents[1] / "zongji" / "store" / "migrations" / "versions"
 MATTERS_FILE = Path(__file__).resolve().parents[1] / "zongji" / "demo" / "content" / "matters.json"
 
 ORDER_TYPES = ((OrderType.INQUIRY, 0.35), (OrderType.COMPLAINT, 0.25), (OrderType.REQUEST, 0.18),
@@ -124,7 +126,9 @@ COLUMNS = ("id", "number", "line_id", "line_kind", "order_type", "category", "ur
            "description") + (("search_terms",) if HAS_TERMS else ()) + (
            "created_at", "main_unit_id", "supervised", "sla_state", "completion_deadline", "callback_due_at",
            "closed_at", "state", "version", "updated_at")
-UNIT_COLUMNS = ("order_id", "unit_id", "role")
+# The links' mark of an open order (migration 0040), kept when the schema has it.
+HAS_OPEN_LINKS = "order_open" in WorkOrderUnit.__table__.c
+UNIT_COLUMNS = ("order_id", "unit_id", "role") + (("order_open",) if HAS_OPEN_LINKS else ())
 
 # ----------------------------------------------------------------------------- words
 
@@ -492,11 +496,12 @@ class Orders:
                     state_json(self.states[(status, order_type)], created, days, closed, deadline, main, now), 1,
                     ts(updated)]
             orders.append(tuple(row))
-            units.append((i, main, "main"))
+            mark = (status not in FINAL_STATUSES,) if HAS_OPEN_LINKS else ()
+            units.append((i, main, "main", *mark))
             if rnd.random() < 0.1:
                 other = _one(rnd, self.all_units)
                 if other != main:
-                    units.append((i, other, "assisting"))
+                    units.append((i, other, "assisting", *mark))
         return orders, units
 
 
@@ -559,7 +564,8 @@ def load(engine, backend: str, orders: list[tuple], units: list[tuple]) -> None:
             cur.execute("BEGIN")  # the engine's connections run without implicit transactions
             cur.executemany(f"INSERT INTO work_orders ({', '.join(COLUMNS)}) "
                             f"VALUES ({_placeholders(backend, len(COLUMNS))})", orders)
-            cur.executemany(f"INSERT INTO work_order_units ({', '.join(UNIT_COLUMNS)}) VALUES (?, ?, ?)", units)
+            cur.executemany(f"INSERT INTO work_order_units ({', '.join(UNIT_COLUMNS)}) "
+                            f"VALUES ({_placeholders(backend, len(UNIT_COLUMNS))})", units)
         else:
             # The batches' references are right by construction: no foreign-key triggers per row
             # (a superuser's session setting; without it the load checks them, a third slower).
@@ -600,6 +606,9 @@ def age_open_orders(engine, backend: str, now: dt.datetime) -> int:
         p = "?" if backend == "sqlite" else "%s"
         cur.executemany(f"UPDATE work_orders SET status = {p}, sla_state = {p}, callback_due_at = {p}, "
                         f"closed_at = {p}, state = {p}, updated_at = {p} WHERE id = {p}", changes)
+        if HAS_OPEN_LINKS:
+            cur.executemany(f"UPDATE work_order_units SET order_open = false WHERE order_id = {p}",
+                            [(c[-1],) for c in changes if c[0] in FINAL_STATUSES])
         raw.commit()
         return len(changes)
     finally:
@@ -784,7 +793,7 @@ def measure(engine, backend: str, size: int, repeat: int, rnd: random.Random, no
             # of a number, which is now found at its beginning or end only: issue 18).
             same = name in DIGIT_RULE or all(a["total"] == n for a, n in zip(answers, found) if a["total_exact"])
             out[name] = (t_new, t_old, statistics.median(found), same)
-        if show_plans and not only:
+        if show_plans:
             picks = {"all orders, first page": None, "dispatch view": None, "status in_progress": None,
                      "a unit's orders (unit_id)": probe_units[0], "unit view, busiest unit": busiest,
                      "q: full caller number": phones[0], "q: its last 4 digits": phones[0],
@@ -792,6 +801,8 @@ def measure(engine, backend: str, size: int, repeat: int, rnd: random.Random, no
                      "q: place (幸福路…)": places[0], "q: one character (狗…)": ONE_CHAR[0],
                      "q: rare character (萨…)": RARE_CHAR[0]}
             for name, probe in picks.items():
+                if only and not any(o in name for o in only):
+                    continue
                 s.rollback()
                 explain(s, engine, backend, name, functools.partial(lookups[name][0], probe))
     return out
@@ -886,6 +897,27 @@ def _print_results(backend: str, size: int, out: dict) -> None:
               f"   found {found:>11,.0f}{'' if same else '   COUNTS DIFFER'}", flush=True)
 
 
+def _mark_open_links(engine, backend: str, size: int) -> None:
+    """Run migration 0040 (the links' open mark and its partial index) on a database made
+    before it, timed: what ``zongji db upgrade`` does to a centre's database."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    with engine.connect() as c:
+        if "order_open" in {col["name"] for col in inspect(c).get_columns("work_order_units")}:
+            return
+    spec = importlib.util.spec_from_file_location("migration_0040", MIGRATIONS / "0040_open_unit_links.py")
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    t0 = time.perf_counter()
+    with engine.begin() as c, Operations.context(MigrationContext.configure(c)):
+        migration.upgrade()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.exec_driver_sql("VACUUM ANALYZE work_order_units" if backend == "postgresql" else "ANALYZE work_order_units")
+    print(f"[{backend}] {size:,} orders: migration 0040 (links marked open, partial index) in "
+          f"{time.perf_counter() - t0:.1f} s", flush=True)
+
+
 def measure_existing(url: str, repeat: int, seed: int, show_plans: bool,
                      only: tuple[str, ...] = ()) -> tuple[str, int, dict]:
     """Measure a database a ``--keep`` run left, as it would have at its largest size, after
@@ -917,6 +949,8 @@ def measure_existing(url: str, repeat: int, seed: int, show_plans: bool,
                 c.exec_driver_sql("VACUUM ANALYZE work_orders")
             print(f"[{backend}] {size:,} orders: search index brought to this code's in "
                   f"{time.perf_counter() - t0:.0f} s", flush=True)
+        if HAS_OPEN_LINKS:
+            _mark_open_links(engine, backend, size)
         ctx = {"boss": boss, "handlers": handlers}
         out = measure(engine, backend, size, repeat, random.Random(seed + size), Timeline(size).now(size), ctx,
                       show_plans, only)

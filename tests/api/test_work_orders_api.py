@@ -16,7 +16,7 @@ from zongji.domain.work_orders.rules import apply
 from zongji.domain.work_orders.state import SYSTEM_ACTOR
 from zongji.services.work_orders import changes, commands, sla_context, stored_state, visibility
 from zongji.store.models import AuditEntry
-from zongji.store.work_order_models import WorkOrder
+from zongji.store.work_order_models import WorkOrder, WorkOrderUnit
 
 
 ORDER = {"order_type": "request", "situation": "general", "caller_name": "张三", "caller_number": "13800000001",
@@ -80,6 +80,40 @@ def test_whole_life_and_unit_visibility(as_role, units):
     kinds = [n["kind"] for n in unit_city.get("/api/notifications").json()["items"]]
     assert "dispatched" in kinds
     assert unit_housing.get("/api/notifications").json()["items"] == []
+
+
+def test_the_units_portal_moves_a_closed_order_behind_its_open_ones(as_role, units, session_factory):
+    """The portal finds a unit's open orders from its links marked open (issue 18): the mark
+    follows the order's status through dispatch, assisting units and closing."""
+    city, housing = units
+    op, leader = as_role("operator"), as_role("shift_leader")
+    unit_city = as_role("unit_handler", department_id=city)
+    unit_housing = as_role("unit_handler", department_id=housing)
+    older, newer = _create(op), _create(op, description="幸福路路灯又坏了")
+    for o in (older, newer):
+        r = leader.post(f"/api/work-orders/{o['id']}/actions", json={"action": "dispatch", "unit_id": city})
+        assert r.status_code == 200, r.text
+    r = leader.post(f"/api/work-orders/{older['id']}/actions", json={"action": "add_assisting_unit", "unit_id": housing})
+    assert r.status_code == 200, r.text
+
+    def portal(c: TestClient) -> list[str]:
+        out = c.get("/api/units/portal").json()
+        assert out["total"] == len(out["items"]) and out["total_exact"]
+        return [i["number"] for i in out["items"]]
+
+    # Both open: the nearest deadline first (the older order).
+    assert portal(unit_city) == [older["number"], newer["number"]]
+    assert portal(unit_housing) == [older["number"]]
+    unit_city.post(f"/api/work-orders/{older['id']}/actions", json={"action": "accept"})
+    unit_city.post(f"/api/work-orders/{older['id']}/actions", json={"action": "reply", "text": "已更换灯泡"})
+    r = op.post(f"/api/work-orders/{older['id']}/actions", json={"action": "record_callback", "outcome": "satisfied"})
+    assert r.json()["status"] == "closed"
+    # Closed: after the open one, for the main unit and the assisting one alike.
+    assert portal(unit_city) == [newer["number"], older["number"]]
+    assert portal(unit_housing) == [older["number"]]
+    with session_factory() as s:
+        marks = sorted(s.execute(select(WorkOrderUnit.order_id, WorkOrderUnit.unit_id, WorkOrderUnit.order_open)))
+    assert marks == sorted([(older["id"], city, False), (older["id"], housing, False), (newer["id"], city, True)])
 
 
 def test_returned_order_leaves_the_unit_and_needs_a_reason(as_role, units):

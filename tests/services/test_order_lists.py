@@ -42,7 +42,8 @@ def _seed(write) -> tuple[int, int]:
             s.add(o)
             s.flush()
             units = {mine.id} if i % 4 == 0 else {other.id} if i % 4 == 1 else {mine.id, other.id}
-            s.add_all([WorkOrderUnit(order_id=o.id, unit_id=u, role="main") for u in units])
+            s.add_all([WorkOrderUnit(order_id=o.id, unit_id=u, role="main", order_open=Status(status) not in FINAL_STATUSES)
+                       for u in units])
         return mine.id, other.id
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import event, insert, select, text
 
 from zongji.domain.caller_id import reversed_digits, search_digits
 from zongji.domain.work_orders.state import WorkOrderState
-from zongji.domain.work_orders.words import OrderType, Status
+from zongji.domain.work_orders.words import FINAL_STATUSES, OrderType, Status
 from zongji.services import calls as service
 from zongji.services.auth import create_user
 from zongji.services.work_orders import listing
@@ -89,7 +89,9 @@ def _seed(write) -> dict:
         s.execute(insert(Call.__table__), calls)
         s.execute(insert(WorkOrder.__table__), orders)
         ids = list(s.scalars(select(WorkOrder.id).order_by(WorkOrder.id)))
-        links = [{"order_id": oid, "unit_id": unit_ids[k % UNITS], "role": "main"} for k, oid in enumerate(ids)]
+        final = {str(x) for x in FINAL_STATUSES}
+        links = [{"order_id": oid, "unit_id": unit_ids[k % UNITS], "role": "main",
+                  "order_open": STATUSES[k % 12] not in final} for k, oid in enumerate(ids)]
         s.execute(insert(WorkOrderUnit.__table__), links)
         s.execute(text("ANALYZE"))
     return {"users": {"scoped": op.id, "boss": boss.id, "handler": handler.id}, "unit": unit_ids[0]}

@@ -49,6 +49,8 @@ OPEN_ORDERS_SQL = "status NOT IN ('closed', 'closed_directly')"
 # The shift leader's dispatch queue: the domain's ``LEADER_STATUSES``, written out for the partial
 # index and the queries that use it (a literal, so PostgreSQL can prove the index applies).
 LEADER_QUEUE_SQL = "status IN ('created', 'returned', 'review')"
+# A unit's links to its orders still open (``WorkOrderUnit.order_open``), for its partial index.
+OPEN_LINKS_SQL = "order_open"
 
 
 class WorkOrder(Base):
@@ -162,11 +164,18 @@ class WorkOrderUnit(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     role: Mapped[str] = mapped_column(String(20))  # "main" | "assisting"
+    # The order is not closed (a copy of ``WorkOrder.status``, written with it by
+    # ``services.work_orders.changes``): a unit's open orders are found among its links to them,
+    # not among every order it ever had (issue 18: the portal of a unit with a million orders).
+    order_open: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     # A unit's orders newest first (the portal's finished orders, the list filtered by unit) are
-    # read from (unit_id, order_id) backwards, whatever the unit's share of millions of orders.
+    # read from (unit_id, order_id) backwards, whatever the unit's share of millions of orders;
+    # its open ones (the portal's first page, its count) from the partial index of open links.
     __table_args__ = (UniqueConstraint("order_id", "unit_id", name="uq_work_order_units_order_unit"),
-                      Index("ix_work_order_units_unit_order", "unit_id", "order_id"))
+                      Index("ix_work_order_units_unit_order", "unit_id", "order_id"),
+                      Index("ix_work_order_units_open", "unit_id", "order_id",
+                            sqlite_where=text(OPEN_LINKS_SQL), postgresql_where=text(OPEN_LINKS_SQL)))
 
 
 class WorkOrderEvent(Base):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from zongji.domain import sla as sla_rules
 from zongji.domain.work_orders.state import TimelineEntry, WorkOrderState
-from zongji.domain.work_orders.words import SYSTEM
+from zongji.domain.work_orders.words import FINAL_STATUSES, SYSTEM
 from zongji.services import audit, live_feed
 from zongji.services.work_orders.change_notices import notify_for
 from zongji.services.work_orders.sla_context import SlaContext
@@ -47,21 +47,26 @@ def save_change(session: Session, row: WorkOrder, old: WorkOrderState, new: Work
 
 
 def _sync_units(session: Session, row: WorkOrder, state: WorkOrderState) -> None:
+    """The order's links to its units (main, assisting), each marked open while the order is."""
     want: dict[int, str] = {}
     if state.main_unit_id is not None:
         want[state.main_unit_id] = "main"
     for u in state.assisting_unit_ids:
         want.setdefault(u, "assisting")
+    still_open = state.status not in FINAL_STATUSES
     have = {u.unit_id: u for u in session.scalars(select(WorkOrderUnit).where(WorkOrderUnit.order_id == row.id))}
     for uid, link in have.items():
         if uid not in want:
             session.delete(link)
-        elif link.role != want[uid]:
+            continue
+        if link.role != want[uid]:
             link.role = want[uid]
+        if link.order_open != still_open:
+            link.order_open = still_open
     session.flush()
     for uid, role in want.items():
         if uid not in have:
-            session.add(WorkOrderUnit(order_id=row.id, unit_id=uid, role=role))
+            session.add(WorkOrderUnit(order_id=row.id, unit_id=uid, role=role, order_open=still_open))
 
 
 def after_change(session: Session, row: WorkOrder, state: WorkOrderState, sla: SlaContext, now: datetime,

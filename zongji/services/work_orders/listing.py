@@ -30,6 +30,7 @@ from zongji.services.work_orders.visibility import Viewer, line_clause, visible_
 from zongji.store.models import utcnow
 from zongji.store.work_order_models import (
     LEADER_QUEUE_SQL,
+    OPEN_LINKS_SQL,
     OPEN_ORDERS_SQL,
     ORDER_FTS_TABLE,
     ORDER_SEARCH,
@@ -190,30 +191,40 @@ def _unit_view(session: Session, unit: int | None, conds: list[Any], page: int,
                page_size: int) -> tuple[list[WorkOrder], int, bool]:
     """A unit's portal: its open orders first, the nearest deadline first; then its finished
     orders, the newest first. Both through indexes whatever the unit's history: the open ones
-    from the open orders' partial index (a few thousand among millions), the finished ones from
-    the unit's links (unit, order) backwards."""
+    from the partial index of the unit's open links (a few hundred among its million orders),
+    the finished ones from the unit's links (unit, order) backwards."""
     if unit is None:
         return [], 0, True
     mine = select(WorkOrder).join(WorkOrderUnit, and_(WorkOrderUnit.order_id == WorkOrder.id,
                                                       WorkOrderUnit.unit_id == unit)).where(*conds)
-    # Without a filter, counted from the unit's links alone (read from their index only); with
-    # one, through the orders.
-    counted = mine.with_only_columns(WorkOrder.id) if conds else \
-        select(WorkOrderUnit.order_id).where(WorkOrderUnit.unit_id == unit)
-    n = session.scalar(select(func.count()).select_from(counted.limit(COUNT_EXACT_MAX + 1).subquery())) or 0
-    total, exact = (n, True) if n <= COUNT_EXACT_MAX else (COUNT_EXACT_MAX, False)
-    still_open = mine.where(text(OPEN_ORDERS_SQL))
-    n_open = session.scalar(select(func.count()).select_from(still_open.subquery())) or 0
+    total, exact = _unit_count(session, mine, conds, unit, COUNT_EXACT_MAX)
+    # Open on both sides (one is a copy of the other): the planner may start from the unit's open
+    # links or from the open orders' deadline index, never from every order's deadline.
+    still_open = mine.where(text(OPEN_LINKS_SQL), text(OPEN_ORDERS_SQL))
+    n_open, _ = _unit_count(session, still_open, conds, unit, None, text(OPEN_LINKS_SQL))
     offset = (page - 1) * page_size
     rows: list[WorkOrder] = []
     if offset < n_open:
         rows = list(session.scalars(still_open.order_by(WorkOrder.completion_deadline, WorkOrder.id)
                                     .offset(offset).limit(page_size)))
     if len(rows) < page_size:
-        finished = mine.where(WorkOrder.status.in_([str(s) for s in FINAL_STATUSES]))
+        finished = mine.where(WorkOrderUnit.order_open.is_(False))
         rows += list(session.scalars(finished.order_by(WorkOrderUnit.order_id.desc())
                                      .offset(max(0, offset - n_open)).limit(page_size - len(rows))))
     return rows, total, exact
+
+
+def _unit_count(session: Session, orders: Any, conds: list[Any], unit: int, cap: int | None,
+                *links: Any) -> tuple[int, bool]:
+    """How many of ``orders`` (a unit's, through its links meeting ``links``) there are, exactly
+    up to ``cap``: without a filter counted from the unit's links alone (read from an index
+    only), with one through the orders."""
+    counted = orders.with_only_columns(WorkOrder.id) if conds else \
+        select(WorkOrderUnit.order_id).where(WorkOrderUnit.unit_id == unit, *links)
+    if cap is not None:
+        counted = counted.limit(cap + 1)
+    n = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    return (n, True) if cap is None or n <= cap else (cap, False)
 
 
 _ORDER_NUMBER = re.compile(r"^\d{8}-\d{1,6}$")
