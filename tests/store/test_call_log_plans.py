@@ -52,6 +52,12 @@ def _description(i: int) -> str:
     return f"来电反映幸福小区{i % 30}号楼{matter}，希望尽快处理"
 
 
+def _unit(unit_ids: list[int], i: int) -> int:
+    """The unit of order ``i``: the first (the handler's) is the busiest, with a quarter of the
+    orders (its open ones far more than a page); the others share the rest."""
+    return unit_ids[0] if i % 4 == 0 else unit_ids[1 + i % (UNITS - 1)]
+
+
 def _seed(write) -> dict:
     with write() as s:
         org = Organisation(code="o", name="示例", kind="hotel")
@@ -73,6 +79,8 @@ def _seed(write) -> dict:
               for st in set(STATUSES)}
     for i in range(N):
         at = T0 + dt.timedelta(minutes=79 * i)  # three years
+        # Open orders are recent ones (the last tenth): a centre's old orders are closed.
+        status = STATUSES[i % 12] if i >= N * 9 // 10 else "closed"
         n = _number(i)
         key = search_digits(n)
         calls.append({"direction": "in", "calling_number": n, "called_number": f"800{i % 5}",
@@ -80,9 +88,9 @@ def _seed(write) -> dict:
                       "called_digits": f"800{i % 5}", "called_digits_rev": f"{i % 5}008",
                       "line_id": line_ids[i % 5], "state": "ended", "outcome": OUTCOMES[i % 8],
                       "ringing_at": at, "caller_kind": "unknown", "closed_at": at})
-        orders.append({"number": f"{at:%Y%m%d}-{i:05d}", "order_type": "request", "status": STATUSES[i % 12],
-                       "created_at": at, "caller_number": n, "state": states[STATUSES[i % 12]], "caller_digits": key,
-                       "caller_digits_rev": reversed_digits(key), "main_unit_id": unit_ids[i % UNITS],
+        orders.append({"number": f"{at:%Y%m%d}-{i:05d}", "order_type": "request", "status": status,
+                       "created_at": at, "caller_number": n, "state": states[status], "caller_digits": key,
+                       "caller_digits_rev": reversed_digits(key), "main_unit_id": _unit(unit_ids, i),
                        "completion_deadline": at + dt.timedelta(days=5), "description": _description(i)})
         orders[-1]["search_terms"] = search_terms(orders[-1])  # the ORM's event does it; a bulk insert not
     with write() as s:
@@ -90,8 +98,8 @@ def _seed(write) -> dict:
         s.execute(insert(WorkOrder.__table__), orders)
         ids = list(s.scalars(select(WorkOrder.id).order_by(WorkOrder.id)))
         final = {str(x) for x in FINAL_STATUSES}
-        links = [{"order_id": oid, "unit_id": unit_ids[k % UNITS], "role": "main",
-                  "order_open": STATUSES[k % 12] not in final} for k, oid in enumerate(ids)]
+        links = [{"order_id": oid, "unit_id": o["main_unit_id"], "role": "main", "order_open": o["status"] not in final}
+                 for oid, o in zip(ids, orders)]
         s.execute(insert(WorkOrderUnit.__table__), links)
         s.execute(text("ANALYZE"))
     return {"users": {"scoped": op.id, "boss": boss.id, "handler": handler.id}, "unit": unit_ids[0]}
