@@ -797,7 +797,7 @@ def measure(engine, backend: str, size: int, repeat: int, rnd: random.Random, no
             picks = {"all orders, first page": None, "dispatch view": None, "status in_progress": None,
                      "a unit's orders (unit_id)": probe_units[0], "unit view, busiest unit": busiest,
                      "q: full caller number": phones[0], "q: its last 4 digits": phones[0],
-                     "q: common word (小区…)": COMMON[0], "q: phrase (流浪狗…)": SPECIFIC[0],
+                     "q: common word (小区…)": COMMON[0], "q: phrase (流浪狗…)": SPECIFIC[0], "q: caller name": names[0],
                      "q: place (幸福路…)": places[0], "q: one character (狗…)": ONE_CHAR[0],
                      "q: rare character (萨…)": RARE_CHAR[0]}
             for name, probe in picks.items():

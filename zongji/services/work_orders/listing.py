@@ -149,9 +149,12 @@ def list_orders(session: Session, viewer: Viewer, *, tz: ZoneInfo, view: str = "
         rows = list(session.scalars(select(WorkOrder).where(WorkOrder.id.in_(ids)).order_by(WorkOrder.id.desc()))
                     ) if ids else []
         return _page(session, rows, total, exact, page, page_size, tz, now, viewer)
-    n = session.scalar(select(func.count()).select_from(base.with_only_columns(WorkOrder.id).limit(cap + 1)
-                                                        .subquery())) or 0
-    total, exact = (n, True) if n <= cap else (cap, False)
+    if linked:
+        total, exact = _unit_count(session, base, conds, unit_id, cap)
+    else:
+        n = session.scalar(select(func.count()).select_from(base.with_only_columns(WorkOrder.id).limit(cap + 1)
+                                                            .subquery())) or 0
+        total, exact = (n, True) if n <= cap else (cap, False)
     rows = list(session.scalars(base.order_by(*order_by).offset((page - 1) * page_size).limit(page_size)))
     return _page(session, rows, total, exact, page, page_size, tz, now, viewer)
 
