@@ -922,7 +922,8 @@ def measure_existing(url: str, repeat: int, seed: int, show_plans: bool,
                      only: tuple[str, ...] = ()) -> tuple[str, int, dict]:
     """Measure a database a ``--keep`` run left, as it would have at its largest size, after
     bringing its search index to this code's (PostgreSQL: the GIN index by blocks of ids,
-    migration 0039, built from the stored terms; the old one dropped)."""
+    migration 0039, built from the stored terms; the old one dropped) and its links' open mark
+    (migration 0040, timed)."""
     backend = "sqlite" if url.startswith("sqlite") else "postgresql"
     engine = make_engine(url, pool_size=2)
     try:
@@ -975,7 +976,7 @@ def main(argv: list[str] | None = None) -> int:
                    "printed; drop them yourself)")
     p.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL)
     p.add_argument("--existing", metavar="URL", help="measure a database a --keep run left (no loading), "
-                   "with this code's search index")
+                   "with this code's search index and open links")
     p.add_argument("--only", default="", help="with --existing: the look-ups whose names hold one of these "
                    "comma-separated pieces (e.g. 'unit view,q: place')")
     args = p.parse_args(argv)
