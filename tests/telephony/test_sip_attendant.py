@@ -145,16 +145,23 @@ def _events_for(events, call_id, until="hangup", timeout=5.0):
 
 def call_switchboard(scenario: str, port: int, workdir: Path, number: str = "8000",
                      timeout: int = 40) -> subprocess.CompletedProcess:
-    """A sipp caller dialling ``number`` at the gateway; returns when sipp has finished."""
-    return subprocess.run(
-        [SIPP, "-sf", str(SIPP_DIR / f"{scenario}.xml"), f"127.0.0.1:{port}", "-s", number,
-         "-i", "127.0.0.1", "-p", str(free_udp_port()), "-mi", "127.0.0.1",
-         "-mp", str(free_udp_port()), "-m", "1", "-nostdin", "-timeout", f"{timeout}s",
-         "-timeout_error", "-trace_err", "-error_file", str(workdir / f"{scenario}-err.log")],
-        cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout + 20,
-        env={**os.environ, "ZONGJI_TEST_PYTHON": sys.executable,
-             "ZONGJI_RFC2833_SEND": str(RFC2833_SEND),
-             "ZONGJI_RFC2833_SRC_PORT": str(free_udp_port())})
+    """A sipp caller dialling ``number`` at the gateway; returns when sipp has finished.
+
+    The caller's keys leave from one source port (rfc2833_send.py, a process per key, seconds
+    apart); it stays bound here for the whole call (SO_REUSEADDR, as the sender binds it), so
+    that no other process of the run takes it between two keys and a key is lost."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as keys_from:
+        keys_from.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        keys_from.bind(("", 0))
+        return subprocess.run(
+            [SIPP, "-sf", str(SIPP_DIR / f"{scenario}.xml"), f"127.0.0.1:{port}", "-s", number,
+             "-i", "127.0.0.1", "-p", str(free_udp_port()), "-mi", "127.0.0.1",
+             "-mp", str(free_udp_port()), "-m", "1", "-nostdin", "-timeout", f"{timeout}s",
+             "-timeout_error", "-trace_err", "-error_file", str(workdir / f"{scenario}-err.log")],
+            cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout + 20,
+            env={**os.environ, "ZONGJI_TEST_PYTHON": sys.executable,
+                 "ZONGJI_RFC2833_SEND": str(RFC2833_SEND),
+                 "ZONGJI_RFC2833_SRC_PORT": str(keys_from.getsockname()[1])})
 
 
 def _sipp_errors(workdir: Path, scenario: str) -> str:
