@@ -53,6 +53,7 @@ from pathlib import Path
 
 from bench.dispatch_eval.make_content import (HIST_ASK_CLOSE, HIST_CLOSE, HIST_DETAIL, HIST_OPEN,
                                                HIST_OPEN_NO_PLACE, parse_spoken)
+from zongji.demo.data import DISTRICT_GOVERNMENTS
 from zongji.demo.work_orders import CATEGORIES_12345
 from zongji.domain.chinese_text import Analyzer, Synonyms
 from zongji.domain.dispatch.catalogue_match import CatalogueIndex, MatterWords, order_words
@@ -61,6 +62,7 @@ from zongji.domain.dispatch.model import Example, accuracy, train
 from zongji.settings import Settings
 
 HERE = Path(__file__).parent
+DISTRICTS = tuple(sorted(set(DISTRICT_GOVERNMENTS.values())))
 CONTENT = HERE.parent.parent / "zongji" / "demo" / "content"
 
 
@@ -147,17 +149,22 @@ def main() -> None:
     ap.add_argument("--validate", action="store_true", help="score on held-out wordings of the history set only")
     ap.add_argument("--validate-shift", action="store_true",
                     help="score on held-out history phrasings, openers, details and closings only")
+    ap.add_argument("--validate-cold", action="store_true",
+                    help="a new centre: trained on catalogue_source.py's matters alone, scored on the history")
     ap.add_argument("--misses", action="store_true", help="print the eval set's confusions")
     ap.add_argument("--catalogue-weight", type=float, default=Settings().dispatch_catalogue_weight,
                     help="the setting dispatch_catalogue_weight (0: the linear model alone)")
+    ap.add_argument("--separate-districts", action="store_true",
+                    help="learn each district government as a unit of its own (before 属地 labels)")
     args = ap.parse_args()
     matters, articles, requests, synonyms = load()
     names = sorted({m["unit"] for m in matters} | {r["unit"] for r in requests})
     uid = {n: i + 1 for i, n in enumerate(names)}
+    districts = {} if args.separate_districts else {uid[n]: d for n, d in DISTRICT_GOVERNMENTS.items()}
     analyzer = Analyzer(synonyms, [k for m in matters for k in m["keywords"]] + [m["matter"] for m in matters])
 
     def feats(text: str, category: str | None = None, place: str | None = None, as_order: bool = True) -> list[str]:
-        return order_features(analyzer, text, category, place, as_order=as_order)
+        return order_features(analyzer, text, category, place, districts=DISTRICTS, as_order=as_order)
 
     spoken = parse_spoken()
 
@@ -206,19 +213,28 @@ def main() -> None:
             examples = cold_examples() + [history_example(r) for r, s in zip(history, sources) if s != k]
             cases = [(feats(r["text"], r["category"], r["place"]), uid[r["unit"]])
                      for r, s in zip(history, sources) if s == k]
-            a1, a3 = accuracy(train(examples, uid.values(), epochs=args.epochs), cases, boost)
+            a1, a3 = accuracy(train(examples, uid.values(), epochs=args.epochs, districts=districts), cases, boost)
             top1, top3, n = top1 + a1 * len(cases), top3 + a3 * len(cases), n + len(cases)
         print(f"validation (history only, wordings held out; catalogue weight {weight}): {n} requests, "
               f"top-1 {top1 / n:.1%}, top-3 {top3 / n:.1%}")
         return
 
+    own_matters = [own(m) for m in matters]
+    own_index = catalogue_index(own_matters)
+
+    def own_boost(f: list[str]) -> dict[int, float]:
+        return dict(own_index.boost(order_words(f), weight))
+
+    if args.validate_cold:
+        cases = [(feats(r["text"], r["category"], r["place"]), uid[r["unit"]]) for r in history]
+        a1, a3 = accuracy(train(cold_examples(catalogue=own_matters), uid.values(), epochs=args.epochs,
+                                districts=districts), cases, own_boost)
+        print(f"cold validation (catalogue_source.py's matters and the articles; scored on the history; catalogue "
+              f"weight {weight}): {len(cases)} requests, top-1 {a1:.1%}, top-3 {a3:.1%}")
+        return
+
     if args.validate_shift:
         lines = [take_apart(r["text"], r["place"]) for r in history]
-        own_matters = [own(m) for m in matters]
-        own_index = catalogue_index(own_matters)
-
-        def own_boost(f: list[str]) -> dict[int, float]:
-            return dict(own_index.boost(order_words(f), weight))
 
         top1 = top3 = n = 0
         folds = []
@@ -230,7 +246,7 @@ def main() -> None:
                              and line.groups() <= {group} and (group == 0 or line.groups())]
                 examples = cold_examples(catalogue=own_matters) + [history_example(r) for r in train_rows]
                 cases = [(feats(r["text"], r["category"], r["place"]), uid[r["unit"]]) for r in test_rows]
-                a1, a3 = accuracy(train(examples, uid.values(), epochs=args.epochs), cases, own_boost)
+                a1, a3 = accuracy(train(examples, uid.values(), epochs=args.epochs, districts=districts), cases, own_boost)
                 folds.append(f"{'late' if late else 'early'}/{group}: {a1:.1%} ({len(cases)})")
                 top1, top3, n = top1 + a1 * len(cases), top3 + a3 * len(cases), n + len(cases)
         print(f"shift validation (history only; phrasings, openers, details, closings held out; catalogue "
@@ -252,7 +268,7 @@ def main() -> None:
     print(f"{'baseline: category default unit':42}{base1 / len(evaluation):>8.1%}{'—':>8}{'—':>9}")
     for label, examples in (("cold: catalogue + articles", cold), ("warm: + history", warm)):
         t0 = time.process_time()
-        model = train(examples, uid.values(), epochs=args.epochs)
+        model = train(examples, uid.values(), epochs=args.epochs, districts=districts)
         took = time.process_time() - t0
         if weight:
             top1, top3 = accuracy(model, cases)

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
 from zongji.services.dispatch import training
-from zongji.store.catalogue_models import CatalogueMatter, DispatchModelState, DispatchSuggestion
+from zongji.store.catalogue_models import CatalogueMatter, DispatchModelState, DispatchModelTerm, DispatchSuggestion
 from zongji.store.models import Department, Job, utcnow
 from zongji.worker.runner import Worker
 from zongji.worker.tasks import load_all
@@ -162,3 +162,54 @@ def test_a_suggestion_shown_after_the_dispatch_changes_nothing(as_role, units, w
     with write() as s:
         rows = s.scalars(select(DispatchSuggestion)).all()
         assert len(rows) == 1 and rows[0].suggested_unit_ids[0] == city
+
+
+def test_a_local_matter_goes_to_the_government_of_the_orders_district(as_role, units, write, runtime):
+    city, housing = units
+    with write() as s:
+        org_id = s.get(Department, city).organisation_id
+        east = Department(organisation_id=org_id, name="示例东区人民政府", kind="handling_unit")
+        west = Department(organisation_id=org_id, name="示例西区人民政府", kind="handling_unit")
+        office = Department(organisation_id=org_id, name="热线办公室", kind="department")
+        s.add_all([east, west, office])
+        s.flush()
+        east, west, office = east.id, west.id, office.id
+        s.add_all([CatalogueMatter(organisation_id=org_id, matter="房屋安全隐患", unit_id=housing,
+                                   keywords=["外墙", "开裂", "加装电梯补贴"], examples=["老楼外墙开裂掉块", "住宅电梯困人"]),
+                   *(CatalogueMatter(organisation_id=org_id, matter=f"{d}老旧小区改造", unit_id=u,
+                                     keywords=["老旧小区", "改造", "加装电梯"],
+                                     examples=[f"{d}老楼改造施工挖了路不填", f"{d}小区改造加装电梯"])
+                     for d, u in (("东区", east), ("西区", west)))])
+    admin, op = as_role("admin"), as_role("operator")
+    put = lambda c, unit, district: c.put(f"/api/directory/departments/{unit}/district",  # noqa: E731
+                                         json={"district": district})
+    assert put(op, east, "东区").status_code == 403
+    r = put(admin, east, "x" * 41)
+    assert r.status_code == 422 and "district" in r.text
+    r = put(admin, office, "东区")
+    assert r.status_code == 422 and r.json()["field"] == "district", r.text
+    assert put(admin, 10**9, "东区").status_code == 404
+    r = put(admin, east, " 东区\u3000")
+    assert r.status_code == 200 and r.json()["district"] == "东区", r.text
+    assert put(admin, west, "西区").json()["district"] == "西区"
+    listed = {d["id"]: d["district"] for d in admin.get("/api/directory/departments").json()["items"]}
+    assert listed[east] == "东区" and listed[west] == "西区" and listed[city] is None
+    with write() as s:  # each naming asked for a retraining now
+        assert len(s.scalars(select(Job).where(Job.kind == "dispatch.retrain")).all()) == 2
+
+    def first(place: str) -> int:
+        r = op.post("/api/dispatch/suggest", json={"text": "老楼改造加装电梯一楼不同意", "place": place})
+        assert r.status_code == 200, r.text
+        return r.json()["units"][0]["unit"]["id"]
+
+    assert (first("西区竹溪街道"), first("东区桂溪街道")) == (west, east)  # the catalogue alone
+    w = Worker(runtime, handlers=load_all(), clock=lambda: utcnow() + dt.timedelta(seconds=1))
+    while w.run_once():
+        pass
+    with write() as s:
+        assert s.scalar(select(DispatchModelState)).revision >= 1
+        shared = s.scalars(select(DispatchModelTerm).where(DispatchModelTerm.unit_id.is_(None))).all()
+        assert shared and not s.scalars(select(DispatchModelTerm).where(
+            DispatchModelTerm.unit_id.in_([east, west]))).all()
+    assert (first("西区竹溪街道"), first("东区桂溪街道")) == (west, east)  # the stored model
+    assert put(admin, west, None).json()["district"] is None  # cleared: an ordinary unit again

@@ -2,14 +2,16 @@
 
 from zongji.domain.chinese_text import Analyzer, Synonyms
 from zongji.domain.dispatch.features import order_features
-from zongji.domain.dispatch.model import Example, Model, accuracy, train
+from zongji.domain.dispatch.model import LOCAL, Example, Model, accuracy, train
 
 A = Analyzer(Synonyms.from_lines(["流浪犬只 = 流浪狗 = 野狗"]), ["路灯"])
 CITY, HOUSING, TRANSPORT = 1, 2, 3
+EAST, WEST = 14, 15  # the district governments
+DISTRICTS = ("东区", "西区")
 
 
-def f(text, category=None, place=None):
-    return order_features(A, text, category, place)
+def f(text, category=None, place=None, as_order=True):
+    return order_features(A, text, category, place, districts=DISTRICTS, as_order=as_order)
 
 
 def test_the_place_and_a_notes_filler_are_not_features_but_the_district_is():
@@ -78,6 +80,71 @@ def test_training_is_deterministic_and_the_stored_rows_give_the_same_ranking():
     again = Model.from_rows(a.units, a.rows())
     for text in ("野狗咬人", "物业不管事", "公交站牌倒了"):
         assert [r.unit for r in again.rank(f(text))] == [r.unit for r in a.rank(f(text))]
+
+
+def test_a_district_named_in_the_text_is_where_not_what():
+    # An operator who writes the district into the note says where it is, as the place does:
+    # the name is no word or character of the matter.
+    feats = f("东区老小区改造把路挖开了不填")
+    assert "D:东区" in feats and not any("东" in x for x in feats if not x.startswith("D:"))
+    assert "W:改造" in feats
+    # A catalogue matter of a district government names its district because it is that
+    # government's, not because something happened there: no district feature.
+    assert not any(x.startswith("D:") for x in f("东区老旧小区改造", as_order=False))
+    assert not any(x.startswith("D:") for x in order_features(A, "东区老小区改造", place="东区幸福路"))
+
+
+# The district governments handle the same matters each in its district; the city's housing
+# bureau has more examples than either, fewer than both together.
+TERRITORY = [
+    Example(f("住宅电梯故障 电梯困人 物业不修电梯", as_order=False), HOUSING),
+    Example(f("老楼加装电梯补贴 旧楼电梯", as_order=False), HOUSING),
+    Example(f("房屋安全 外墙开裂", as_order=False), HOUSING),
+    Example(f("东区老旧小区改造 加装电梯 旧改", as_order=False), EAST),
+    Example(f("东区小区改造施工 老楼改造", as_order=False), EAST),
+    Example(f("西区老旧小区改造 加装电梯 旧改", as_order=False), WEST),
+    Example(f("西区小区改造施工 老楼改造", as_order=False), WEST),
+    *CATALOGUE,
+]
+UNITS = [CITY, HOUSING, TRANSPORT, EAST, WEST]
+
+
+def test_the_district_governments_are_learnt_together_and_the_orders_district_picks_one():
+    text = "老楼改造加装电梯一楼不同意"
+    separate = train(TERRITORY, UNITS)
+    together = train(TERRITORY, UNITS, districts={EAST: "东区", WEST: "西区"})
+    # Learnt apart, the model cannot tell the two governments apart by the place (the catalogue
+    # names no place): the same one first wherever the order is, the other as likely.
+    west_first = separate.rank(f(text, place="西区竹溪街道"))
+    assert west_first[0].unit in (EAST, WEST)
+    assert separate.rank(f(text, place="东区桂溪街道"))[0].unit == west_first[0].unit
+    assert abs(west_first[0].probability - west_first[1].probability) < 0.05
+    assert together.rank(f(text, place="西区竹溪街道"))[0].unit == WEST
+    assert together.rank(f(text, place="东区桂溪街道"))[0].unit == EAST
+    east = together.rank(f(text, place="东区桂溪街道"), limit=5)
+    share = {r.unit: r.probability for r in east}
+    assert share[EAST] > share[HOUSING] > share[WEST] > 0  # the other district keeps a little
+    assert abs(sum(share.values()) - 1.0) < 1e-9
+    # No district named: the two share it evenly; a city matter stays the city's.
+    nowhere = {r.unit: r.probability for r in together.rank(f(text), limit=5)}
+    assert abs(nowhere[EAST] - nowhere[WEST]) < 1e-12
+    assert together.rank(f("路边有野狗咬人", place="西区竹溪街道"))[0].unit == CITY
+    # The shared weights are kept once, under LOCAL, and come back from the stored rows.
+    assert any(LOCAL in row for row in together.weights.values())
+    assert not any(EAST in row or WEST in row for row in together.weights.values())
+    again = Model.from_rows(UNITS, together.rows(), {EAST: "东区", WEST: "西区"})
+    assert [r.unit for r in again.rank(f(text, place="西区竹溪街道"))] == \
+        [r.unit for r in together.rank(f(text, place="西区竹溪街道"))]
+
+
+def test_a_return_between_district_governments_does_not_count_against_their_matter():
+    # An order the east's government returned because it is in the west is still a local matter.
+    districts = {EAST: "东区", WEST: "西区"}
+    moved = [Example(f("老楼改造加装电梯", place="西区竹溪街道"), WEST, returned_from=EAST)] * 3
+    kept = [Example(f("老楼改造加装电梯", place="西区竹溪街道"), WEST)] * 3
+    model = train(TERRITORY + moved, UNITS, districts=districts)
+    assert model.weights == train(TERRITORY + kept, UNITS, districts=districts).weights
+    assert model.rank(f("老楼改造加装电梯", place="西区白沙路"))[0].unit == WEST
 
 
 def test_no_units_no_suggestion():

@@ -149,3 +149,17 @@ def test_a_cell_of_megabytes_is_refused_naming_its_line_without_a_traceback(tmp_
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "line 3" in result.output and "Traceback" not in result.output
+
+
+def test_a_handling_units_district_is_imported(write, org, tmp_path):
+    # 辖区: the district whose government a handling unit is (the dispatch suggestion's 属地).
+    path = tmp_path / "units.csv"
+    path.write_text("类型,名称,电话,辖区\n承办单位,示例东区人民政府,020-83100000,东区\n"
+                    "承办单位,市住建局,020-83110000,\n部门,办公室,,西区\n"
+                    f"承办单位,示例西区人民政府,,{'区' * 41}\n", encoding="utf-8")
+    report = _import(write, path, org)
+    assert report.imported == 3
+    assert [(r.row, r.field) for r in report.rejected] == [(5, "district")]
+    with write() as s:
+        got = {d.name: d.district for d in s.scalars(select(Department))}
+    assert got == {"示例东区人民政府": "东区", "市住建局": None, "办公室": None}

@@ -259,6 +259,8 @@ HANDLING_UNITS = [
     ("示例东区人民政府", "东区辖内事项、街道、社区、停车收费"),
     ("示例西区人民政府", "西区辖内事项、街道、社区"),
 ]
+# The handling units that are a district's local government (属地), and their district.
+DISTRICT_GOVERNMENTS = {"示例东区人民政府": "东区", "示例西区人民政府": "西区"}
 
 COMPANY_DEPARTMENTS = [
     ("人力资源部", "HR", "7100", "招聘"),
@@ -449,7 +451,7 @@ def _load_hotline(session: Session, org: Organisation) -> None:
         session.add(Department(
             organisation_id=org.id, name=name, kind="handling_unit",
             extension=str(5101 + i), phone=f"020831{i + 10:02d}000", working_hours=_WEEKDAYS,
-            duties=duties,
+            duties=duties, district=DISTRICT_GOVERNMENTS.get(name),
         ))
     session.flush()
 

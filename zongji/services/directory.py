@@ -571,7 +571,7 @@ def list_departments(
             "organisation": {"id": d.organisation_id, "name": d.organisation.name,
                              "kind": d.organisation.kind},
             "extension": d.extension, "phone": d.phone, "working_hours": d.working_hours,
-            "open_now": open_at(d.working_hours, local), "duties": d.duties,
+            "open_now": open_at(d.working_hours, local), "duties": d.duties, "district": d.district,
             "after_hours_contact": ({"id": d.after_hours_person.id, "name": d.after_hours_person.name}
                                     if d.after_hours_person_id and d.after_hours_person else None),
         }

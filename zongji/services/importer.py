@@ -13,6 +13,7 @@ pager      传呼 / 寻呼 / pager
 phone      电话 / 号码 / phone       departments and common numbers: the number; people: office phone
 category   类别 / 分类 / category   common numbers
 note       备注 / 职责 / note       departments: duties
+district   辖区 / 属地 / district   handling units: the district whose government it is (dispatch)
 =========  =====================  ==========================================
 
 Without a kind column, a row with a category is a common number, a row with a department,
@@ -57,6 +58,7 @@ for _field, _names in {
     "category": ["类别", "分类", "category"],
     "note": ["备注", "说明", "职责", "note", "notes", "duties", "remark"],
     "name_en": ["英文名", "英文名称", "name_en", "english name"],
+    "district": ["辖区", "属地", "district"],
     "title_en": ["英文职务", "title_en"],
     "manager": ["管理人员", "经理", "manager", "is_manager"],
 }.items():
@@ -73,7 +75,7 @@ KINDS = {
 }
 _TRUE = {"1", "y", "yes", "true", "是", "√", "x"}
 MAX_LENGTHS = {"name": 100, "department": 100, "title": 100, "title_en": 100, "name_en": 100,
-               "category": 40}
+               "category": 40, "district": 40}
 
 
 @dataclass
@@ -387,6 +389,8 @@ def _write(session: Session, org: Organisation, row: _Row, department, existing:
                          ("name_en", "name_en")):
             if v.get(src) is not None:
                 values[dst] = v[src]
+        if row.kind == "handling_unit" and v.get("district") is not None:
+            values["district"] = v["district"]
         changed = _set(dept, values)
         return "created" if created else ("updated" if changed else "unchanged")
     if row.kind == "common_number":

@@ -50,7 +50,8 @@ class DispatchModelTerm(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    # None: the weight of the district governments together (domain/dispatch/model, LOCAL).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     term: Mapped[str] = mapped_column(String(100))
     weight: Mapped[float] = mapped_column(Float)
 

@@ -180,6 +180,10 @@ class Department(Base):
     # {"all": [["00:00","24:00"]]} for round-the-clock departments.
     working_hours: Mapped[dict[str, Any] | None]
     duties: Mapped[str | None] = mapped_column(Text)  # what it is responsible for (R-P12)
+    # The district whose local government (属地) this handling unit is, e.g. 东区: the dispatch
+    # suggestion learns the district governments' matters together and names the government of
+    # the order's district (domain/dispatch/model, LOCAL).
+    district: Mapped[str | None] = mapped_column(String(40))
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Who takes its calls when it is closed (lunch, night, holiday): a person of the directory,
     # rung on their mobile; an urgent call to one of its staff reaches them too (issue 8).

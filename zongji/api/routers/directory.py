@@ -29,6 +29,7 @@ from zongji.domain.roles import ADMIN_ROLES, CONSOLE_ROLES
 from zongji.errors import ZongjiError
 from zongji.services import directory as directory_service
 from zongji.services import scope as scope_service
+from zongji.services.dispatch import districts as district_service
 from zongji.services.switchboard import contacts as switchboard_contacts
 from zongji.services.switchboard.dnd import mark_dnd
 from zongji.settings import Settings
@@ -101,12 +102,18 @@ class DepartmentOut(ApiModel):
     working_hours: dict[str, Any] | None = None
     open_now: bool | None = None
     duties: str | None = None
+    district: str | None = Field(None, description="The district whose local government (属地) this unit is")
     after_hours_contact: PersonRefOut | None = Field(
         None, description="Who takes its calls when closed (urgent calls to its staff too)")
 
 
 class AfterHoursIn(ApiModel):
     person_id: int | None = Field(..., ge=1, le=_ID_MAX, description="A person of the directory; null clears it")
+
+
+class DistrictIn(ApiModel):
+    district: str | None = Field(..., max_length=district_service.MAX_DISTRICT, pattern=_TEXT,
+                                 description="The district (e.g. 东区); null or blank: not a district's government")
 
 
 class DepartmentsOut(ApiModel):
@@ -198,6 +205,23 @@ def set_after_hours_contact(
     """Name who takes the department's calls when it is closed (lunch, night, holidays): calls
     to it go there, and an urgent call to one of its staff (U) too (issue 8). Supervisor, admin."""
     d = switchboard_contacts.set_after_hours_contact(session, user, department_id, body.person_id)
+    item = next(x for x in directory_service.list_departments(session, organisation_id=d.organisation_id,
+                                                                tz=settings.timezone) if x["id"] == d.id)
+    return DepartmentOut(**item)
+
+
+@router.put("/departments/{department_id}/district", response_model=DepartmentOut)
+def set_district(
+    department_id: Annotated[int, Path(ge=1, le=_ID_MAX)],
+    body: DistrictIn,
+    user: Annotated[User, Depends(require_roles(ADMIN_ROLES))],
+    session: WriteDB,
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> DepartmentOut:
+    """Name the district whose local government (属地) a handling unit is, or clear it: the
+    dispatch suggestion learns the district governments' matters together and names the one of
+    the order's district; the model is retrained at once (issue 11). Supervisor, admin."""
+    d = district_service.set_district(session, user, department_id, body.district, utcnow())
     item = next(x for x in directory_service.list_departments(session, organisation_id=d.organisation_id,
                                                                 tz=settings.timezone) if x["id"] == d.id)
     return DepartmentOut(**item)

@@ -7,6 +7,10 @@ centre that a unit kept (dispatched and not sent back: accepted, in progress, re
 callback or closed), with the unit that first returned each, if one did (退单 counts against
 it). The weights replace the stored ones in one transaction and the revision goes up, so every
 process reloads the model once (``suggestions.model_for``).
+
+The units that are a district's local government (``Department.district``) are learnt together
+(``domain/dispatch/model``, ``LOCAL``; stored with no unit), and the districts' names are taken
+out of every text as the place is (``domain/dispatch/features``).
 """
 
 from __future__ import annotations
@@ -21,14 +25,14 @@ from sqlalchemy.orm import Session
 
 from zongji.domain.chinese_text import Analyzer
 from zongji.domain.dispatch.features import order_features
-from zongji.domain.dispatch.model import Example, Model, train
+from zongji.domain.dispatch.model import LOCAL, Example, Model, train
 from zongji.domain.work_orders.words import Status
 from zongji.services.catalogue import synonyms as catalogue_synonyms
 from zongji.services.dispatch.centre import dispatchable_units
 from zongji.settings import Settings
 from zongji.store.catalogue_models import CatalogueMatter, DispatchModelState, DispatchModelTerm
 from zongji.store.knowledge_models import KbArticle
-from zongji.store.models import Line, Organisation
+from zongji.store.models import Department, Line, Organisation
 from zongji.store.work_order_models import WorkOrder, WorkOrderEvent
 
 RETRAIN_JOB = "dispatch.retrain"
@@ -48,17 +52,25 @@ def analyzer_for(session: Session, org: Organisation) -> Analyzer:
     return catalogue_synonyms.analyzer(session, org.id)
 
 
-def catalogue_examples(session: Session, org: Organisation, analyzer: Analyzer) -> list[Example]:
+def districts_of(units: list[Department]) -> dict[int, str]:
+    """The district governments among ``units`` and their districts."""
+    return {u.id: u.district.strip() for u in units if u.district and u.district.strip()}
+
+
+def catalogue_examples(session: Session, org: Organisation, analyzer: Analyzer,
+                       districts: tuple[str, ...] = ()) -> list[Example]:
     out: list[Example] = []
     for m in session.scalars(select(CatalogueMatter).where(
             CatalogueMatter.organisation_id == org.id, CatalogueMatter.active.is_(True)).order_by(CatalogueMatter.id)):
         for text in [m.matter, *(m.examples or []), " ".join(m.keywords or [])]:
             if text.strip():
-                out.append(Example(order_features(analyzer, text, m.category, as_order=False), m.unit_id))
+                out.append(Example(order_features(analyzer, text, m.category, districts=districts, as_order=False),
+                                   m.unit_id))
     return out
 
 
-def article_examples(session: Session, org: Organisation, analyzer: Analyzer, units: list[int]) -> list[Example]:
+def article_examples(session: Session, org: Organisation, analyzer: Analyzer, units: list[int],
+                     districts: tuple[str, ...] = ()) -> list[Example]:
     """The knowledge base's published articles owned by one of the centre's units: what the unit
     answers for is what it is responsible for (their titles and keywords)."""
     out: list[Example] = []
@@ -67,10 +79,10 @@ def article_examples(session: Session, org: Organisation, analyzer: Analyzer, un
     for title, keywords, unit_id in session.execute(
             select(KbArticle.title, KbArticle.keywords, KbArticle.unit_id)
             .where(KbArticle.unit_id.in_(units), KbArticle.status == "published").order_by(KbArticle.id)):
-        out.append(Example(order_features(analyzer, title, as_order=False), unit_id))
+        out.append(Example(order_features(analyzer, title, districts=districts, as_order=False), unit_id))
         words = " ".join(w for w in (keywords or "").splitlines() if w.strip())
         if words:
-            out.append(Example(order_features(analyzer, words, as_order=False), unit_id))
+            out.append(Example(order_features(analyzer, words, districts=districts, as_order=False), unit_id))
     return out
 
 
@@ -82,7 +94,8 @@ def _of_centre(org: Organisation):
     return Line.organisation_id == org.id
 
 
-def history_examples(session: Session, org: Organisation, analyzer: Analyzer, limit: int) -> list[Example]:
+def history_examples(session: Session, org: Organisation, analyzer: Analyzer, limit: int,
+                     districts: tuple[str, ...] = ()) -> list[Example]:
     """The latest ``limit`` orders of the centre's lines that a unit kept (the newest first by id,
     served by the primary key), each with the unit that first returned it, if any."""
     if limit <= 0:
@@ -102,7 +115,8 @@ def history_examples(session: Session, org: Organisation, analyzer: Analyzer, li
                        WorkOrderEvent.actor_unit_id.is_not(None))
                 .order_by(WorkOrderEvent.at)):
             returned.setdefault(order_id, unit_id)
-    return [Example(order_features(analyzer, r.description or "", r.category, r.place), r.main_unit_id,
+    return [Example(order_features(analyzer, r.description or "", r.category, r.place, districts=districts),
+                    r.main_unit_id,
                     returned.get(r.id) if returned.get(r.id) != r.main_unit_id else None)
             for r in rows]
 
@@ -112,23 +126,32 @@ def fit(session: Session, org: Organisation, *, orders: int, epochs: int,
     """The model of the centre's data as it is now (not stored), from its catalogue, ``extra``
     examples and at most ``orders`` of its history; and the number of orders used."""
     analyzer = analyzer_for(session, org)
-    units = [u.id for u in dispatchable_units(session, org)]
-    history = history_examples(session, org, analyzer, orders)
-    examples = (catalogue_examples(session, org, analyzer) + article_examples(session, org, analyzer, units)
-                + (extra or []) + history)
-    return _train_once(examples, units, epochs), analyzer, len(history)
+    dispatchable = dispatchable_units(session, org)
+    units = [u.id for u in dispatchable]
+    governments = districts_of(dispatchable)
+    names = district_names(governments)
+    history = history_examples(session, org, analyzer, orders, names)
+    examples = (catalogue_examples(session, org, analyzer, names)
+                + article_examples(session, org, analyzer, units, names) + (extra or []) + history)
+    return _train_once(examples, units, epochs, governments), analyzer, len(history)
 
 
-def _train_once(examples: list[Example], units: list[int], epochs: int) -> Model:
+def district_names(districts: dict[int, str]) -> tuple[str, ...]:
+    """The centre's districts, in a canonical order (what ``order_features`` looks for)."""
+    return tuple(sorted(set(districts.values())))
+
+
+def _train_once(examples: list[Example], units: list[int], epochs: int, districts: dict[int, str]) -> Model:
     canonical = sorted((e.unit, tuple(sorted(set(e.features))),
                         -1 if e.returned_from is None else e.returned_from, e.weight) for e in examples)
-    key = hashlib.blake2b(repr((canonical, sorted(set(units)), epochs)).encode(), digest_size=20).digest()
+    key = hashlib.blake2b(repr((canonical, sorted(set(units)), epochs, sorted(districts.items()))).encode(),
+                          digest_size=20).digest()
     with _fitted_lock:
         model = _fitted.get(key)
         if model is not None:
             _fitted.move_to_end(key)
             return model
-    model = train(examples, units, epochs=epochs)
+    model = train(examples, units, epochs=epochs, districts=districts)
     with _fitted_lock:
         _fitted[key] = model
         while len(_fitted) > FITTED_KEPT:
@@ -149,7 +172,8 @@ def store(session: Session, org: Organisation, model: Model, used: int, now: dt.
     """Replace the centre's stored weights by ``model``'s and raise its revision (in the caller's
     transaction): every process reloads the model once."""
     session.execute(delete(DispatchModelTerm).where(DispatchModelTerm.organisation_id == org.id))
-    rows = [{"organisation_id": org.id, "unit_id": u, "term": f[:100], "weight": w} for f, u, w in model.rows()]
+    rows = [{"organisation_id": org.id, "unit_id": None if u == LOCAL else u, "term": f[:100], "weight": w}
+            for f, u, w in model.rows()]
     seen: set[tuple[int, str]] = set()
     unique = []
     for r in rows:  # a feature cut to 100 characters may meet another: keep the first
@@ -170,7 +194,13 @@ def store(session: Session, org: Organisation, model: Model, used: int, now: dt.
 
 
 def stored_model(session: Session, org: Organisation) -> Model:
-    units = [u.id for u in dispatchable_units(session, org)]
+    """The stored weights as a model of the centre's units as they are now. A unit named a
+    district government since the last retraining is learnt with the others at the next one
+    (``centre.set_district`` asks for it at once)."""
+    dispatchable = dispatchable_units(session, org)
     rows = session.execute(select(DispatchModelTerm.term, DispatchModelTerm.unit_id, DispatchModelTerm.weight)
                            .where(DispatchModelTerm.organisation_id == org.id))
-    return Model.from_rows(units, ((t, u, w) for t, u, w in rows))
+    stored = [(t, LOCAL if u is None else u, w) for t, u, w in rows]
+    # Learnt with district governments (rows of LOCAL): those named now; else as it was learnt.
+    districts = districts_of(dispatchable) if any(u == LOCAL for _t, u, _w in stored) else {}
+    return Model.from_rows([u.id for u in dispatchable], stored, districts)
