@@ -205,9 +205,7 @@ def set_after_hours_contact(
     """Name who takes the department's calls when it is closed (lunch, night, holidays): calls
     to it go there, and an urgent call to one of its staff (U) too (issue 8). Supervisor, admin."""
     d = switchboard_contacts.set_after_hours_contact(session, user, department_id, body.person_id)
-    item = next(x for x in directory_service.list_departments(session, organisation_id=d.organisation_id,
-                                                                tz=settings.timezone) if x["id"] == d.id)
-    return DepartmentOut(**item)
+    return _department_out(session, d.organisation_id, d.id, settings)
 
 
 @router.put("/departments/{department_id}/district", response_model=DepartmentOut)
@@ -222,8 +220,13 @@ def set_district(
     dispatch suggestion learns the district governments' matters together and names the one of
     the order's district; the model is retrained at once (issue 11). Supervisor, admin."""
     d = district_service.set_district(session, user, department_id, body.district, utcnow())
-    item = next(x for x in directory_service.list_departments(session, organisation_id=d.organisation_id,
-                                                                tz=settings.timezone) if x["id"] == d.id)
+    return _department_out(session, d.organisation_id, d.id, settings)
+
+
+def _department_out(session, organisation_id: int, department_id: int, settings: Settings) -> DepartmentOut:
+    """One department as the list gives it (open now, after-hours contact, district)."""
+    item = next(x for x in directory_service.list_departments(session, organisation_id=organisation_id,
+                                                                tz=settings.timezone) if x["id"] == department_id)
     return DepartmentOut(**item)
 
 
