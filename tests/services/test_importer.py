@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from zongji.errors import ZongjiError
 from zongji.services import directory, importer
-from zongji.store.models import CommonNumber, Department, Organisation, Person
+from zongji.store.models import CommonNumber, Department, Job, Organisation, Person
 
 CSV_ZH = """类型,姓名,部门,职务,分机,手机,传呼,电话,类别,备注
 人员,张伟,工程部,工程部经理,6401,+86 139 1111 2222,2001,,,
@@ -163,3 +163,11 @@ def test_a_handling_units_district_is_imported(write, org, tmp_path):
     with write() as s:
         got = {d.name: d.district for d in s.scalars(select(Department))}
     assert got == {"示例东区人民政府": "东区", "市住建局": None, "办公室": None}
+    # A district government named: the dispatch model is retrained now; the same file again
+    # changes nothing and asks for nothing.
+    retrainings = lambda: len(s.scalars(select(Job).where(Job.kind == "dispatch.retrain")).all())  # noqa: E731
+    with write() as s:
+        assert retrainings() == 1
+    _import(write, path, org)
+    with write() as s:
+        assert retrainings() == 1

@@ -43,7 +43,8 @@ from zongji.domain.search import normalize
 from zongji.errors import ZongjiError
 from zongji.services import audit
 from zongji.services import directory as _directory  # noqa: F401  (keeps search_text current)
-from zongji.store.models import CommonNumber, Department, Organisation, Person
+from zongji.services.dispatch import model_state
+from zongji.store.models import CommonNumber, Department, Organisation, Person, utcnow
 
 HEADERS: dict[str, str] = {}
 for _field, _names in {
@@ -320,6 +321,7 @@ def import_directory(
     org = organisation or resolve_organisation(session, None)
     report = ImportReport()
     existing = _Existing.load(session, org)
+    districts_before = {name: d.district for name, d in existing.depts.items()}
 
     def department(name: str, kind: str = "department") -> tuple[Department, bool]:
         d = existing.depts.get(name)
@@ -363,6 +365,10 @@ def import_directory(
             if progress:
                 progress(index + 1)
     session.flush()
+    if any(d.district != districts_before.get(name) for name, d in existing.depts.items()):
+        # A district government named or changed (辖区): the dispatch model learns them together,
+        # so it is retrained now rather than at night (services/dispatch/districts).
+        model_state.retrain_soon(session, utcnow(), actor=actor, user_id=None)
     audit.record(session, actor=actor, action="import", entity="directory", entity_id=org.id,
                  detail={"file": Path(path).name, "rows": report.rows, "created": report.created,
                          "updated": report.updated, "rejected": len(report.rejected)})
