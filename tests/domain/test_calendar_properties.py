@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zongji.domain.business_calendar import BusinessCalendar, CalendarEntry, TimeWindow, WeeklyHours
+from zongji.domain.business_calendar import (BusinessCalendar, CalendarEntry, TimeWindow, WeeklyHours,
+                                             normalize_pauses, subtract_intervals)
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = BusinessCalendar()
@@ -115,3 +116,33 @@ def test_uniform_days_equal_standard_hours(start, n):
     """With the same hours every working day, N working days == N × 8 working hours of time."""
     days = CAL.add_working_days(start, n)
     assert CAL.working_time_between(start, days) == n * timedelta(hours=8)
+
+
+# A night unit in a time zone with summer time, its windows running to midnight, a week with a
+# day off: the windows cut at either end of a span are what the months' totals must not miss.
+NIGHT = BusinessCalendar(
+    tz=ZoneInfo("Europe/Berlin"), observe_public_holidays=False,
+    weekly_hours=WeeklyHours(((TimeWindow.parse("00:00", "02:00"), TimeWindow.parse("20:00", "24:00")),) * 6 + ((),)),
+)
+
+
+def _walked(cal, start, end, ps):
+    """Working time between two instants window by window (what working_time_between did before
+    the months' totals): the reference."""
+    total, e = timedelta(0), end.astimezone(UTC)
+    for a, b in subtract_intervals(cal._intervals_forward(start), normalize_pauses(ps)):
+        if a >= e:
+            break
+        total += min(b, e) - a
+        if b >= e:
+            break
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([CAL, UNIT, NIGHT]), instants, st.integers(min_value=0, max_value=800 * 24 * 60), pauses())
+def test_working_time_between_equals_the_walk_over_every_window(cal, start, minutes, ps):
+    # Spans of minutes to two years and more, across year ends, holidays and summer time.
+    end = start + timedelta(minutes=minutes)
+    assert cal.working_time_between(start, end, ps) == _walked(cal, start, end, ps)
+    assert cal.working_time_between(end, start, ps) == -_walked(cal, start, end, ps)

@@ -437,6 +437,7 @@ class BusinessCalendar:
         if self.statutory is None:
             object.__setattr__(self, "statutory", china_statutory())
         object.__setattr__(self, "_interval_cache", {})
+        object.__setattr__(self, "_month_cache", {})
 
     def __hash__(self) -> int:
         return id(self)
@@ -654,14 +655,61 @@ class BusinessCalendar:
         _check_aware(end)
         if end < start:
             return -self.working_time_between(end, start, pauses)
+        s, e = start.astimezone(UTC), end.astimezone(UTC)
+        total = self._working_in(s, e)
+        for pa, pb in normalize_pauses(pauses):  # disjoint once merged: each one's share comes off
+            if pb > s and pa < e:
+                total -= self._working_in(max(pa, s), min(pb, e))
+        return total
+
+    def _working_in(self, s: datetime, e: datetime) -> timedelta:
+        """Working time in [s, e] (UTC, s <= e): the windows of the days at either end clipped,
+        the whole days between by months (``_whole_days``), so an order open for a year costs
+        a few dozen steps, not one per day (an SLA clock is read for every order of a list).
+        A day's windows lie within its local date, so only the first and last days (and the
+        day on either side, for a window ending at 24:00) can be cut."""
+        first, last = s.astimezone(self.tz).date(), e.astimezone(self.tz).date()
         total = timedelta(0)
-        e = end.astimezone(UTC)
-        for a, b in subtract_intervals(self._intervals_forward(start), normalize_pauses(pauses)):
-            if a >= e:
-                break
-            total += min(b, e) - a
-            if b >= e:
-                break
+        edges = sorted({first - timedelta(days=1), first, last, last + timedelta(days=1)})
+        for day in edges:
+            for a, b in self.day_intervals(day):
+                if b > s and a < e:
+                    total += min(b, e) - max(a, s)
+        if last - first >= timedelta(days=2):
+            total += self._whole_days(first + timedelta(days=1), last)
+        return total
+
+    def _whole_days(self, first: date, stop: date) -> timedelta:
+        """The working time of the days in [first, stop): day by day to the next month, then
+        whole months (each one's total counted once per calendar), then day by day again. A
+        calendar lives for one request or job: a list's orders opened in the same months share
+        the months' totals, and a span of days costs what it did when every day was walked."""
+        total, day = timedelta(0), first
+        while day < stop and day.day != 1:
+            total += self._day_total(day)
+            day += timedelta(days=1)
+        while (after := _next_month(day)) <= stop:
+            total += self._month_total(day.year, day.month)
+            day = after
+        while day < stop:
+            total += self._day_total(day)
+            day += timedelta(days=1)
+        return total
+
+    def _day_total(self, day: date) -> timedelta:
+        return sum((b - a for a, b in self.day_intervals(day)), timedelta(0))
+
+    def _month_total(self, year: int, month: int) -> timedelta:
+        """The month's working time (cached per calendar; calendars are immutable)."""
+        cache: dict[tuple[int, int], timedelta] = self._month_cache  # type: ignore[attr-defined]
+        hit = cache.get((year, month))
+        if hit is not None:
+            return hit
+        day, total = date(year, month, 1), timedelta(0)
+        while day.month == month:
+            total += self._day_total(day)
+            day += timedelta(days=1)
+        cache[(year, month)] = total
         return total
 
     def working_position(self, instant: datetime) -> datetime:
@@ -715,6 +763,11 @@ def _entry_map(entries: Iterable[CalendarEntry] | Mapping[date, CalendarEntry]) 
     if isinstance(entries, Mapping):
         entries = entries.values()
     return {e.day: e for e in entries}
+
+
+def _next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
 
 
 def _replace(cal: BusinessCalendar, **changes: object) -> BusinessCalendar:
