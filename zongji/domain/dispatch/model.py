@@ -14,8 +14,8 @@ estate's renovation, a local market or a school place is "the district governmen
 The model learns them as one label, ``LOCAL`` (what the local government handles), and a
 suggestion hands that label's share to the government of the order's district (its ``D:``
 feature, from the place or the text); with no district named, the share is split evenly. Learnt
-as separate units, each district's government got half of the evidence of their shared matters,
-so a city bureau of the same field outweighed both (on the bench, most misses).
+as separate units, the governments could not be told apart by the place (the catalogue names no
+place) and each got half of the evidence of the matters they share.
 """
 
 from __future__ import annotations

@@ -196,7 +196,7 @@ def store(session: Session, org: Organisation, model: Model, used: int, now: dt.
 def stored_model(session: Session, org: Organisation) -> Model:
     """The stored weights as a model of the centre's units as they are now. A unit named a
     district government since the last retraining is learnt with the others at the next one
-    (``centre.set_district`` asks for it at once)."""
+    (``districts.set_district`` and the directory import ask for it at once)."""
     dispatchable = dispatchable_units(session, org)
     rows = session.execute(select(DispatchModelTerm.term, DispatchModelTerm.unit_id, DispatchModelTerm.weight)
                            .where(DispatchModelTerm.organisation_id == org.id))
