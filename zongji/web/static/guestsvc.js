@@ -5,7 +5,7 @@
    sign-in, work keys and lost and found. Reloads on the live feed's guest_request messages and
    every 30 s (the ages). */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { $, el, toast } from "./dom.js";
 import { clearFieldErrors, showFieldError } from "./form_errors.js";
@@ -107,10 +107,14 @@ function render() {
   }));
 }
 
+// Read again after each action, on each live message and every 30 s: a read begun before a change
+// must not show the board as it was after a newer read has shown the change.
+const freshBoard = newestRead();
+
 async function loadAll() {
   try {
-    [board, roster, recs] = await Promise.all([api("GET", "/api/guestsvc/requests"), api("GET", "/api/guestsvc/roster"),
-      api("GET", "/api/guestsvc/records")]);
+    [board, roster, recs] = await freshBoard(Promise.all([api("GET", "/api/guestsvc/requests"),
+      api("GET", "/api/guestsvc/roster"), api("GET", "/api/guestsvc/records")]));
   } catch (err) { toast(errorText(err), "error"); }
   render();
 }

@@ -18,6 +18,10 @@ import { fmtStamp, tzOffset } from "./local_time.js";
 import { load as loadInformation } from "./lines_info.js";
 import { clearFieldErrors, showFieldError } from "./form_errors.js";
 const freshRead = newestRead();  // reads again on live messages: the newest read wins
+// The faults tab is read again after each answer and on each live message: several reads can be
+// under way at once, and one begun before an alert was answered must not show it again after the
+// newer read has cleared it.
+const freshFaults = newestRead();
 
 (function () {
   const root = document.getElementById("lines-page");
@@ -236,9 +240,9 @@ const freshRead = newestRead();  // reads again on live messages: the newest rea
   async function loadFaults() {
     let open, past, alerts, violations;
     try {
-      [open, past, alerts, violations] = await Promise.all([
+      [open, past, alerts, violations] = await freshFaults(Promise.all([
         api("GET", "/api/switchboard/faults"), api("GET", "/api/switchboard/faults?state=all"),
-        api("GET", "/api/switchboard/alerts"), api("GET", "/api/switchboard/line-violations").catch(() => ({ items: [] }))]);
+        api("GET", "/api/switchboard/alerts"), api("GET", "/api/switchboard/line-violations").catch(() => ({ items: [] }))]));
     } catch (e) { toast(errorText(e), "error"); return; }
     if (!lines.length) { try { lines = (await api("GET", "/api/switchboard/lines")).items; } catch (e) { /* keep */ } }
     const sel = $("fault-line");
