@@ -5,12 +5,14 @@
    other hotels proposed with the apology), changes and cancellations read back the same way,
    and the customer's messages with their state. Live topic "booking". */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { subscribe } from "./live.js";
 import { fmtStamp, localDate } from "./local_time.js";
 import { clearFieldErrors, showFieldError } from "./form_errors.js";
+// Read again on live messages and after changes: the newest read wins (api.newestRead).
+const freshBooking = newestRead();
 
 (function () {
   const root = $("booking-page");
@@ -218,7 +220,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
 
   async function load() {
     try {
-      booking = await api("GET", `/api/bookings/${bookingId}`);
+      booking = await freshBooking(api("GET", `/api/bookings/${bookingId}`));
       render();
     } catch (err) { toast(errorText(err), "error"); }
   }

@@ -3,12 +3,16 @@
    dates; the day's arrivals; for shift leaders and above the figures (bookings per operator and
    day, confirmation rate, refusals by hotel). Data: /api/bookings. Live topic "booking". */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { has, onLocale, t } from "./i18n.js";
 import { subscribe } from "./live.js";
 import { localDate } from "./local_time.js";
 import { clearFieldErrors, showFieldError } from "./form_errors.js";
+// Read again on live messages and after changes: the newest read wins (api.newestRead).
+const freshList = newestRead();
+const freshArrivals = newestRead();
+const freshFigures = newestRead();
 
 (function () {
   const root = $("bookings-page");
@@ -51,11 +55,11 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
 
   async function load() {
     clearFieldErrors(filter);
-    try { last = await api("GET", "/api/bookings?" + params(filter)); } catch (err) { showFieldError(err, { scope: filter, slots: true, fallback: "date_to" }); }
-    try { lastArrivals = await api("GET", "/api/bookings/arrivals?" + params(arrivalsForm)); } catch (err) { toast(errorText(err), "error"); }
+    try { last = await freshList(api("GET", "/api/bookings?" + params(filter))); } catch (err) { showFieldError(err, { scope: filter, slots: true, fallback: "date_to" }); }
+    try { lastArrivals = await freshArrivals(api("GET", "/api/bookings/arrivals?" + params(arrivalsForm))); } catch (err) { toast(errorText(err), "error"); }
     if (figuresForm) {
       clearFieldErrors(figuresForm);
-      try { lastFigures = await api("GET", "/api/bookings/figures?" + params(figuresForm)); } catch (err) { showFieldError(err, { scope: figuresForm, slots: true, fallback: "date_to" }); }
+      try { lastFigures = await freshFigures(api("GET", "/api/bookings/figures?" + params(figuresForm))); } catch (err) { showFieldError(err, { scope: figuresForm, slots: true, fallback: "date_to" }); }
     }
     render();
   }

@@ -4,12 +4,15 @@
    of a room, the IDD/DDD statistics of a range of days with their XLSX, and what a call would
    cost. Data: /api/charges…; live: topic call_charge reloads the list. R reloads by hand. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { dur, fmtStamp, localDate } from "./local_time.js";
 import { clearFieldErrors, showFieldError } from "./form_errors.js";
+// Read again on live messages and after changes: the newest read wins (api.newestRead).
+const freshCharges = newestRead();
+const freshPolicies = newestRead();
 
 (function () {
   const root = document.getElementById("charges-page");
@@ -87,7 +90,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
   async function loadList() {
     clearFieldErrors(filter);
     try {
-      renderList(await api("GET", "/api/charges?" + query(filter)));
+      renderList(await freshCharges(api("GET", "/api/charges?" + query(filter))));
     } catch (err) {
       showFieldError(err, { scope: filter, slots: true, mark: "invalid" });
     }
@@ -184,7 +187,7 @@ import { clearFieldErrors, showFieldError } from "./form_errors.js";
   }
   async function loadPolicies() {
     if (!polPanel) return;
-    try { renderPolicies(await api("GET", "/api/charges/policies")); } catch (err) { toast(errorText(err), "error"); }
+    try { renderPolicies(await freshPolicies(api("GET", "/api/charges/policies"))); } catch (err) { toast(errorText(err), "error"); }
   }
   async function lift(p) {
     try {

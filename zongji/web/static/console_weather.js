@@ -3,7 +3,7 @@
    (PUT /api/weather/{day}); every console follows the live topic weather. The search answers
    "天气" with the next days (switchboard.js). */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { $, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
@@ -11,6 +11,8 @@ import { onOpen, subscribe } from "./live.js";
 import { localDate } from "./local_time.js";
 import { clearFieldErrors, showFieldError } from "./form_errors.js";
 import { weatherText } from "./weather_text.js";
+// Read again on live messages and after changes: the newest read wins (api.newestRead).
+const freshWeather = newestRead();
 
 const LEADERS = new Set(["shift_leader", "supervisor", "admin"]);
 
@@ -30,7 +32,7 @@ const LEADERS = new Set(["shift_leader", "supervisor", "admin"]);
 
   async function load() {
     try {
-      const days = await api("GET", "/api/weather?days=1");
+      const days = await freshWeather(api("GET", "/api/weather?days=1"));
       today = days.find((d) => d.day === localDate()) || null;
       render();
     } catch (err) { /* the chip stays as it was */ }

@@ -3,13 +3,15 @@
    waiting for the PMS, the postings not yet posted and the last error. Data: /api/fias/status.
    Live: topics fias_link and alert reload it, and it looks again every 5 s; R reloads by hand. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { config } from "./config.js";
 import { $, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtStamp } from "./local_time.js";
 import { clearFieldErrors } from "./form_errors.js";
+// Read again on live messages and after changes: the newest read wins (api.newestRead).
+const freshStatus = newestRead();
 
 (function () {
   const root = document.getElementById("fias-page");
@@ -42,7 +44,7 @@ import { clearFieldErrors } from "./form_errors.js";
   async function load() {
     clearFieldErrors(root);
     try {
-      render(await api("GET", "/api/fias/status"));
+      render(await freshStatus(api("GET", "/api/fias/status")));
     } catch (err) {
       toast(errorText(err), "error");
     }

@@ -2,11 +2,14 @@
    picked up, VIPs, faults, entries), free-text entries, sign-off by the outgoing shift,
    acknowledgement by the incoming one, past handovers searchable and printable. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { locale, onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import { fmtStamp } from "./local_time.js";
+// Read again on live messages and after changes: the newest read wins (api.newestRead).
+const freshCurrent = newestRead();
+const freshSigned = newestRead();
 
 const L = (o) => (o ? (locale === "en" ? o.en || o.zh : o.zh || o.en) : "");
 let shown = null;   // the handover on screen
@@ -47,10 +50,10 @@ function render(h, mineWaiting) {
 async function loadCurrent() {
   viewingPast = false;
   try {
-    const cur = await api("GET", "/api/handover/current");
+    const cur = await freshCurrent(api("GET", "/api/handover/current"));
     const w = cur.awaiting_acknowledgement;
     if (w && w.mine) {
-      const signed = await api("GET", "/api/handover/" + w.id);
+      const signed = await freshSigned(api("GET", "/api/handover/" + w.id));
       render({ ...signed, awaiting_acknowledgement: w }, true);
     } else render(cur);
   } catch (e) { toast(errorText(e), "error"); }

@@ -5,7 +5,7 @@
    highlighted search result; in the dialog Enter/Y/N/M/Esc as labelled.
    Data: /api/switchboard/*, /api/information, pushes on WebSocket /api/live. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { has, locale, onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
@@ -15,6 +15,9 @@ import { applySend, leaveButton, loadLeaves, markLeaves, sendButton, sendChoices
 import { closeModal, forgetOnClose, modal, modalKey, openModal } from "./switchboard_modal.js";
 import { showFieldError } from "./form_errors.js";
 import { dayLabel, weatherText } from "./weather_text.js";
+// Read again on live messages and after changes: the newest read wins (api.newestRead).
+const freshDnd = newestRead();
+const freshMessages = newestRead();
 
 const L = (o) => (o ? (locale === "en" ? o.en || o.zh : o.zh || o.en) : "");
 const TARGETS = new Set(["person", "department", "guest", "room"]);
@@ -365,7 +368,7 @@ function keepFocus(list, attr, rows) {
 
 async function loadDnd() {
   try {
-    const r = await api("GET", "/api/switchboard/dnd");
+    const r = await freshDnd(api("GET", "/api/switchboard/dnd"));
     const list = $("sb-dnd-list");
     // Keyboard (issue 8): Alt+D with no caller selected focuses this list; ↑/↓ move, C or
     // Delete cancels the focused DND. A live update keeps the focused row (keepFocus).
@@ -392,7 +395,7 @@ async function cancelDnd(d) {
 
 async function loadMessages() {
   try {
-    const r = await api("GET", "/api/switchboard/messages");
+    const r = await freshMessages(api("GET", "/api/switchboard/messages"));
     const list = $("sb-msg-list");
     // Keyboard (issue 8): Alt+L with no caller selected focuses this list; ↑/↓ move, P marks
     // it delivered by phone, Enter or A records it picked up. A live update keeps the focused row.

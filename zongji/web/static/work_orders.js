@@ -1,12 +1,15 @@
 /* Work orders: the list pages (all, dispatch queue, callbacks,
    supervision, units' portal). Data: GET /api/work-orders?view=…, /api/units/portal. */
 
-import { api, errorText } from "./api.js";
+import { api, errorText, newestRead } from "./api.js";
 import { $, el, toast } from "./dom.js";
 import { onLocale, t } from "./i18n.js";
 import { onOpen, subscribe } from "./live.js";
 import * as DS from "./dispatch_suggestion.js";
 import * as WO from "./work_order_fields.js";
+// Read again on live messages and after changes: the newest read wins (api.newestRead).
+const freshList = newestRead();
+const freshExtensions = newestRead();
 
 (function () {
   const root = document.getElementById("wo-list");
@@ -93,12 +96,12 @@ import * as WO from "./work_order_fields.js";
     if (view === "unit") url = "/api/work-orders?view=unit&page_size=" + PAGE + "&" + p;
     else url = "/api/work-orders?view=" + view + "&page_size=" + PAGE + "&" + p;
     try {
-      const r = await api("GET", url);
+      const r = await freshList(api("GET", url));
       items = r.items; total = r.total; totalExact = r.total_exact !== false; sel = Math.min(sel, Math.max(0, items.length - 1));
       render();
       if (view === "dispatch") loadSuggestions();
       if ($("ext-count")) {
-        const n = view === "extensions" ? r.total : (await api("GET", "/api/work-orders?view=extensions&page_size=1")).total;
+        const n = view === "extensions" ? r.total : (await freshExtensions(api("GET", "/api/work-orders?view=extensions&page_size=1"))).total;
         $("ext-count").textContent = n ? String(n) : "";
       }
     } catch (e) { toast(errorText(e), "error"); }
