@@ -128,17 +128,12 @@ def test_shift_leader_records_and_closes_a_fault(demo_server, browser, backend):
     ctx.close()
 
 
-def test_silence_alerts_violations_and_information(demo_server, browser, backend, write):
-    """A silence alert is answered "line OK" (cleared) and another "fault" (a fault opens with the
-    cause, R-S3); an outbound call the PBX reported on the inbound-only 400 line is listed (R-S1);
-    a supervisor adds a long-distance rate in the information tab, a bad price is refused by its
-    field (R-H7)."""
+def _two_silence_alerts(write) -> None:
+    """The hotel switchboard silent for 95 minutes and the 12345 line for 130, both alerted."""
     import datetime as dt
 
-    from playwright.sync_api import expect
     from sqlalchemy import select
 
-    from zongji.demo.data import COMPANY_400_NUMBER, DEMO_CTI_TOKEN
     from zongji.store.models import Line, utcnow
     from zongji.store.switchboard_models import SilenceAlert
 
@@ -148,6 +143,18 @@ def test_silence_alerts_violations_and_information(demo_server, browser, backend
             line = s.scalar(select(Line).where(Line.code == code))
             s.add(SilenceAlert(line_id=line.id, silent_since=now - dt.timedelta(minutes=minutes), raised_at=now,
                                silent_minutes=minutes, threshold_minutes=40, usual_minutes=12.0, basis="hour_of_week"))
+
+
+def test_silence_alerts_violations_and_information(demo_server, browser, backend, write):
+    """A silence alert is answered "line OK" (cleared) and another "fault" (a fault opens with the
+    cause, R-S3); an outbound call the PBX reported on the inbound-only 400 line is listed (R-S1);
+    a supervisor adds a long-distance rate in the information tab, a bad price is refused by its
+    field (R-H7)."""
+    from playwright.sync_api import expect
+
+    from zongji.demo.data import COMPANY_400_NUMBER, DEMO_CTI_TOKEN
+
+    _two_silence_alerts(write)
     r = httpx.post(f"{demo_server}/api/v1/cti/{DEMO_CTI_TOKEN}", timeout=10,
                    data={"event": "newCall", "from": COMPANY_400_NUMBER, "to": "13800138000",
                          "direction": "out", "callId": "lines-outbound-1"})
@@ -209,21 +216,11 @@ def test_an_answered_alert_does_not_come_back_from_an_older_read(demo_server, br
     a newer read showed no alerts, must not show the answered alert again (seen once in CI: after
     "测试正常" the alert stayed on screen). Here every read of the alerts is held with the answer the
     server gave when it was asked; the newer reads' answers are given first, then the older ones."""
-    import datetime as dt
     import json
 
     from playwright.sync_api import expect
-    from sqlalchemy import select
 
-    from zongji.store.models import Line, utcnow
-    from zongji.store.switchboard_models import SilenceAlert
-
-    now = utcnow()
-    with write() as s:
-        for code, minutes in (("hotel-switchboard", 95), ("hotline-12345", 130)):
-            line = s.scalar(select(Line).where(Line.code == code))
-            s.add(SilenceAlert(line_id=line.id, silent_since=now - dt.timedelta(minutes=minutes), raised_at=now,
-                               silent_minutes=minutes, threshold_minutes=40, usual_minutes=12.0, basis="hour_of_week"))
+    _two_silence_alerts(write)
     errors: list[str] = []
     ctx, page = _login(browser, demo_server, "supervisor", errors)
     page.goto(demo_server + "/settings/lines")
