@@ -20,7 +20,7 @@ import random
 import time
 from zoneinfo import ZoneInfo
 
-from zongji.domain.business_calendar import BusinessCalendar, normalize_pauses, subtract_intervals
+from zongji.domain.business_calendar import BusinessCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -28,7 +28,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 def walked(cal: BusinessCalendar, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
     """The baseline: every working window between the two instants, one by one."""
     total, e = dt.timedelta(0), end.astimezone(dt.UTC)
-    for a, b in subtract_intervals(cal._intervals_forward(start), normalize_pauses(())):
+    for a, b in cal.working_intervals(start):
         if a >= e:
             break
         total += min(b, e) - a

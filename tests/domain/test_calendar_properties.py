@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zongji.domain.business_calendar import (BusinessCalendar, CalendarEntry, TimeWindow, WeeklyHours,
-                                             normalize_pauses, subtract_intervals)
+from zongji.domain.business_calendar import BusinessCalendar, CalendarEntry, TimeWindow, WeeklyHours
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = BusinessCalendar()
@@ -130,7 +129,7 @@ def _walked(cal, start, end, ps):
     """Working time between two instants window by window (what working_time_between did before
     the months' totals): the reference."""
     total, e = timedelta(0), end.astimezone(UTC)
-    for a, b in subtract_intervals(cal._intervals_forward(start), normalize_pauses(ps)):
+    for a, b in cal.working_intervals(start, ps):
         if a >= e:
             break
         total += min(b, e) - a

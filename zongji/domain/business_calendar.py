@@ -623,6 +623,11 @@ class BusinessCalendar:
             day -= timedelta(days=1)
         raise CalendarError("The calendar has no working time within the search horizon")
 
+    def working_intervals(self, start: datetime, pauses: Iterable[Interval] = ()) -> Iterator[Interval]:
+        """The working intervals (UTC) from ``start`` on, outside ``pauses``, one window at a
+        time (endless)."""
+        return subtract_intervals(self._intervals_forward(start), normalize_pauses(pauses))
+
     def add_working_time(
         self, start: datetime, amount: timedelta, pauses: Iterable[Interval] = ()
     ) -> datetime:
@@ -634,7 +639,7 @@ class BusinessCalendar:
         if amount == timedelta(0):
             return start.astimezone(self.tz)
         remaining = amount
-        for a, b in subtract_intervals(self._intervals_forward(start), normalize_pauses(pauses)):
+        for a, b in self.working_intervals(start, pauses):
             length = b - a
             if remaining <= length:
                 return (a + remaining).astimezone(self.tz)
@@ -666,18 +671,15 @@ class BusinessCalendar:
         """Working time in [s, e] (UTC, s <= e): the windows of the days at either end clipped,
         the whole days between by months (``_whole_days``), so an order open for a year costs
         a few dozen steps, not one per day (an SLA clock is read for every order of a list).
-        A day's windows lie within its local date, so only the first and last days (and the
-        day on either side, for a window ending at 24:00) can be cut."""
+        A day's windows lie within its local date (one ending at 24:00 ends at the next
+        midnight), so only the first and the last day can be cut."""
         first, last = s.astimezone(self.tz).date(), e.astimezone(self.tz).date()
         total = timedelta(0)
-        edges = sorted({first - timedelta(days=1), first, last, last + timedelta(days=1)})
-        for day in edges:
+        for day in {first, last}:
             for a, b in self.day_intervals(day):
                 if b > s and a < e:
                     total += min(b, e) - max(a, s)
-        if last - first >= timedelta(days=2):
-            total += self._whole_days(first + timedelta(days=1), last)
-        return total
+        return total + self._whole_days(first + timedelta(days=1), last)
 
     def _whole_days(self, first: date, stop: date) -> timedelta:
         """The working time of the days in [first, stop): day by day to the next month, then

@@ -138,7 +138,7 @@ def suggest(session: Session, org: Organisation, settings: Settings, *, text: st
     probability and its reasons: the catalogue matter of that unit nearest to the text, similar
     past orders the unit kept, and the words that spoke for it."""
     model, analyzer, revision = model_for(session, org, settings)
-    feats = order_features(analyzer, text, category, place, districts=training.district_names(dict(model.districts)))
+    feats = order_features(analyzer, text, category, place, districts=training.district_names(model.districts))
     words = {f[2:] for f in feats if f.startswith("W:")}
     boost = None
     if words and settings.dispatch_catalogue_weight > 0:

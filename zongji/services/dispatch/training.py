@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -136,7 +137,7 @@ def fit(session: Session, org: Organisation, *, orders: int, epochs: int,
     return _train_once(examples, units, epochs, governments), analyzer, len(history)
 
 
-def district_names(districts: dict[int, str]) -> tuple[str, ...]:
+def district_names(districts: Mapping[int, str]) -> tuple[str, ...]:
     """The centre's districts, in a canonical order (what ``order_features`` looks for)."""
     return tuple(sorted(set(districts.values())))
 
